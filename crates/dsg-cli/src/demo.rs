@@ -1,0 +1,153 @@
+//! `serve --demo`: a demo agency, two companies, contracts and users, with
+//! their credentials printed, so a newcomer can click through at once.
+//! Passwords are random on every first start; nothing here is a default of
+//! the real gateway.
+
+use anyhow::{anyhow, Result};
+use dsg_crypto::{random_token, SecretString, SystemRandom};
+use dsg_server::app::{Caller, NewCompany, NewContract, NewUserInput, RequestMeta};
+use dsg_server::App;
+
+struct DemoUser {
+    company: usize,
+    username: &'static str,
+    name: &'static str,
+    note: &'static str,
+}
+
+const USERS: [DemoUser; 4] = [
+    DemoUser {
+        company: 0,
+        username: "tanaka@minato",
+        name: "田中 一郎",
+        note: "handler of contract A-001 (みなと精機)",
+    },
+    DemoUser {
+        company: 0,
+        username: "suzuki@minato",
+        name: "鈴木 花子",
+        note: "みなと精機 user, not a handler",
+    },
+    DemoUser {
+        company: 1,
+        username: "sato@hokuto",
+        name: "佐藤 健",
+        note: "handler of contract B-001 (北斗電子)",
+    },
+    DemoUser {
+        company: 1,
+        username: "ito@hokuto",
+        name: "伊藤 美咲",
+        note: "handler of contract B-001 (北斗電子)",
+    },
+];
+
+fn password() -> Result<SecretString> {
+    random_token(&SystemRandom::new()).map_err(|e| anyhow!("{e}"))
+}
+
+/// Seeds the demo data on an empty database and prints the credentials.
+pub async fn seed_if_empty(app: &App) -> Result<()> {
+    if !app.store().has_no_users().await? {
+        println!("demo data already present (delete the dsg-demo directory to start over)");
+        return Ok(());
+    }
+    let meta = RequestMeta {
+        request_id: dsg_core::RequestId::new().to_string(),
+        source: None,
+    };
+    let operator_password = password()?;
+    app.bootstrap(
+        "防衛装備庁（デモ） / Demo Agency",
+        "operator",
+        operator_password.clone(),
+    )
+    .await?;
+    let login = app
+        .login(&meta, "operator", operator_password.clone())
+        .await?;
+    let operator = app.resolve_session(Some(login.token.expose())).await?;
+    if matches!(operator, Caller::Anonymous) {
+        return Err(anyhow!("demo operator could not sign in"));
+    }
+    let mut companies = Vec::new();
+    for name in [
+        "株式会社みなと精機 (Minato Seiki)",
+        "北斗電子工業株式会社 (Hokuto Denshi)",
+    ] {
+        companies.push(
+            app.create_company(&meta, &operator, NewCompany { name: name.into() })
+                .await?,
+        );
+    }
+    let contracts = [
+        (
+            0,
+            "A-001",
+            "次期救難機 油圧系統部品の設計 (hydraulic parts design)",
+            true,
+        ),
+        (
+            1,
+            "B-001",
+            "通信装置 試験データ解析 (radio test data analysis)",
+            true,
+        ),
+        (1, "B-002", "一般事務用品の納入 (office supplies)", false),
+    ];
+    let mut created = Vec::new();
+    for (company, number, title, special) in contracts {
+        let input = NewContract {
+            company_id: companies[company].id.to_string(),
+            number: number.into(),
+            title: title.into(),
+            starts_on: "2026-04-01".into(),
+            ends_on: "2027-03-31".into(),
+            special_clause: special,
+        };
+        let contract = app.create_contract(&meta, &operator, input).await?;
+        if special {
+            app.open_compartment(&meta, &operator, &contract.id.to_string())
+                .await?;
+        }
+        created.push(contract);
+    }
+    println!("Demo data (for trying dsg only — never for real protected information):");
+    println!(
+        "  demo user: operator  password: {}  (agency gateway operator)",
+        operator_password.expose()
+    );
+    for (i, u) in USERS.iter().enumerate() {
+        let pw = password()?;
+        let input = NewUserInput {
+            company_id: companies[u.company].id.to_string(),
+            username: u.username.into(),
+            display_name: u.name.into(),
+            role: "member".into(),
+            password: pw.clone(),
+        };
+        let user = app.create_user(&meta, &operator, input).await?;
+        let contract = match i {
+            0 => Some(&created[0]),
+            2 | 3 => Some(&created[1]),
+            _ => None,
+        };
+        if let Some(contract) = contract {
+            app.designate_handler(
+                &meta,
+                &operator,
+                &contract.id.to_string(),
+                &user.id.to_string(),
+            )
+            .await?;
+        }
+        println!(
+            "  demo user: {}  password: {}  ({})",
+            u.username,
+            pw.expose(),
+            u.note
+        );
+    }
+    app.logout(&meta, &operator).await?;
+    Ok(())
+}

@@ -1,0 +1,233 @@
+//! `dsg`: the Defense Security Gateway binary.
+
+mod demo;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use dsg_server::clock::SystemClock;
+use dsg_server::runtime::{self, KeyChecks};
+use dsg_server::Config;
+
+/// dsg — Defense Security Gateway: per-contract compartments for protected
+/// information, behind one policy decision point, with every action recorded.
+#[derive(Parser)]
+#[command(name = "dsg", version, about)]
+struct Cli {
+    /// Configuration file (TOML). `DSG_SECTION__KEY` variables override it.
+    #[arg(long, short, global = true, env = "DSG_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the gateway (creates data, keys and TLS material on first start).
+    Serve(ServeArgs),
+    /// Create the data and key directories, master key, TLS material and
+    /// database, print the first operator's one-time credential, and exit.
+    Init(DirArgs),
+    /// Maintenance commands for the gateway host.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(clap::Args, Clone)]
+struct DirArgs {
+    /// Data directory (database, blobs). Overrides `[storage] data_dir`.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Key directory (master key, TLS). Must be outside the data directory.
+    #[arg(long)]
+    key_dir: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    dirs: DirArgs,
+    /// Address to listen on, e.g. 127.0.0.1:8443 (port 0 picks a free port).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Serve plain HTTP (loopback only) instead of TLS, for development.
+    #[arg(long)]
+    danger_plain_http: bool,
+    /// Start with a demo agency, two companies, contracts and users, and
+    /// print their credentials. Never use for real data.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Remove stored blobs that no file version refers to.
+    SweepOrphans {
+        #[command(flatten)]
+        dirs: DirArgs,
+        /// Only blobs older than this many minutes (uploads in progress are younger).
+        #[arg(long, default_value_t = 60)]
+        min_age_minutes: i64,
+    },
+    /// Print the newest audit entries as JSON lines.
+    AuditTail {
+        #[command(flatten)]
+        dirs: DirArgs,
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+}
+
+fn load_config(cli_config: Option<&PathBuf>, dirs: &DirArgs, demo: bool) -> Result<Config> {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let mut config =
+        Config::load(cli_config.map(PathBuf::as_path), env).context("loading configuration")?;
+    if demo && cli_config.is_none() && !config_env_sets_dirs() {
+        config.storage.data_dir = PathBuf::from("dsg-demo/data");
+        config.storage.key_dir = PathBuf::from("dsg-demo/keys");
+    }
+    if let Some(dir) = &dirs.data_dir {
+        config.storage.data_dir.clone_from(dir);
+    }
+    if let Some(dir) = &dirs.key_dir {
+        config.storage.key_dir.clone_from(dir);
+    }
+    Ok(config)
+}
+
+fn config_env_sets_dirs() -> bool {
+    std::env::vars().any(|(k, _)| k == "DSG_STORAGE__DATA_DIR" || k == "DSG_STORAGE__KEY_DIR")
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DSG_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(cli.config.as_ref(), args).await,
+        Command::Init(dirs) => {
+            let config = load_config(cli.config.as_ref(), &dirs, false)?;
+            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            print_bootstrap(&gateway.app).await?;
+            println!(
+                "CA certificate for clients to trust: {}",
+                gateway.ca_cert.display()
+            );
+            Ok(())
+        }
+        Command::Admin(AdminCommand::SweepOrphans {
+            dirs,
+            min_age_minutes,
+        }) => {
+            let config = load_config(cli.config.as_ref(), &dirs, false)?;
+            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let removed = gateway.app.sweep_orphans(min_age_minutes * 60_000).await?;
+            println!("removed {removed} orphaned blob(s)");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::AuditTail { dirs, limit }) => {
+            let config = load_config(cli.config.as_ref(), &dirs, false)?;
+            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            for e in gateway.app.store().recent_audit(limit).await? {
+                let line = serde_json::json!({
+                    "id": e.id, "time_ms": e.occurred_at, "request_id": e.request_id,
+                    "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
+                    "object_type": e.object_type, "object_id": e.object_id,
+                    "outcome": e.outcome, "reason": e.reason,
+                });
+                println!("{line}");
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn print_bootstrap(app: &dsg_server::App) -> Result<()> {
+    if let Some(credential) = runtime::bootstrap_if_empty(app).await? {
+        println!("First start: the agency operator's one-time credential (shown only now):");
+        println!("  bootstrap username: {}", credential.username);
+        println!("  bootstrap password: {}", credential.password.expose());
+    }
+    Ok(())
+}
+
+async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
+    let mut config = load_config(config_file, &args.dirs, args.demo)?;
+    if let Some(listen) = args.listen {
+        config.server.listen = listen;
+    }
+    if args.danger_plain_http {
+        if !config.server.listen.ip().is_loopback() {
+            bail!("--danger-plain-http is only allowed on a loopback address");
+        }
+        config.server.danger_plain_http = true;
+    }
+    let checks = if args.demo {
+        KeyChecks::DangerRelaxedForDemo
+    } else {
+        KeyChecks::Strict
+    };
+    let gateway = runtime::open(config.clone(), checks, Arc::new(SystemClock)).await?;
+    if args.demo {
+        demo::seed_if_empty(&gateway.app).await?;
+    } else {
+        print_bootstrap(&gateway.app).await?;
+    }
+    match gateway.app.sweep_orphans(60 * 60_000).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "removed orphaned blobs"),
+        Err(e) => tracing::warn!(error = %e, "orphan sweep failed"),
+    }
+    let listener = tokio::net::TcpListener::bind(config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+    let addr = listener.local_addr()?;
+    let scheme = if gateway.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let host = if addr.ip().is_loopback() {
+        "localhost".to_owned()
+    } else {
+        addr.ip().to_string()
+    };
+    println!("dsg listening on {scheme}://{host}:{}/", addr.port());
+    if gateway.tls.is_some() {
+        println!("trust the gateway CA: {}", gateway.ca_cert.display());
+    }
+    let router = dsg_server::http::router(gateway.app.clone());
+    dsg_server::tls::serve(listener, router, gateway.tls, shutdown_signal()).await;
+    gateway.app.store().close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,112 @@
+//! What the audit log records. Entries carry ids, never file names or roster
+//! personal data, so an exported log leaks nothing by itself.
+
+/// The outcome of an audited action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The action was carried out.
+    Success,
+    /// The policy point refused it.
+    Denied,
+    /// It was allowed but failed (bad input, quota, storage error).
+    Failure,
+}
+
+impl Outcome {
+    /// The stable name stored in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Denied => "denied",
+            Self::Failure => "failure",
+        }
+    }
+}
+
+/// Every audited action, with a stable dotted name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    /// A login attempt.
+    Login,
+    /// A logout.
+    Logout,
+    /// A request that needed a session arrived without a valid one.
+    Unauthenticated,
+    /// A company was registered.
+    CompanyCreate,
+    /// A user account was registered.
+    UserCreate,
+    /// A contract was registered.
+    ContractCreate,
+    /// A contract's compartment was opened.
+    CompartmentOpen,
+    /// A handler was designated for a contract.
+    HandlerDesignate,
+    /// A handler was removed from a contract.
+    HandlerRemove,
+    /// Administrative data was read (lists of companies, users, contracts).
+    AdminView,
+    /// A compartment's file list was read.
+    FileList,
+    /// A file was uploaded.
+    FileUpload,
+    /// A new version of a file was uploaded.
+    FileVersionUpload,
+    /// A file's version list was read.
+    FileVersions,
+    /// A file's content was downloaded.
+    FileDownload,
+    /// A file was marked for disposal (soft delete).
+    FileDelete,
+    /// The gateway started.
+    GatewayStart,
+    /// The first operator's one-time credential was created.
+    Bootstrap,
+}
+
+impl AuditAction {
+    /// The stable name stored in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Login => "auth.login",
+            Self::Logout => "auth.logout",
+            Self::Unauthenticated => "auth.unauthenticated",
+            Self::CompanyCreate => "company.create",
+            Self::UserCreate => "user.create",
+            Self::ContractCreate => "contract.create",
+            Self::CompartmentOpen => "compartment.open",
+            Self::HandlerDesignate => "handler.designate",
+            Self::HandlerRemove => "handler.remove",
+            Self::AdminView => "admin.view",
+            Self::FileList => "file.list",
+            Self::FileUpload => "file.upload",
+            Self::FileVersionUpload => "file.version.upload",
+            Self::FileVersions => "file.versions",
+            Self::FileDownload => "file.download",
+            Self::FileDelete => "file.delete",
+            Self::GatewayStart => "gateway.start",
+            Self::Bootstrap => "gateway.bootstrap",
+        }
+    }
+}
+
+/// One audit entry as the application builds it; the store adds id and time.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    /// Correlates all entries and log lines of one request.
+    pub request_id: String,
+    /// The acting user, if authenticated.
+    pub actor: Option<String>,
+    /// The client address as the gateway trusts it.
+    pub source: Option<String>,
+    /// What was attempted.
+    pub action: AuditAction,
+    /// The kind of object acted on (`compartment`, `file`, `user` …).
+    pub object_type: &'static str,
+    /// The object's id, if any.
+    pub object_id: Option<String>,
+    /// Success, denied or failure.
+    pub outcome: Outcome,
+    /// Why: the deciding policy ids, or a stable error code.
+    pub reason: String,
+}

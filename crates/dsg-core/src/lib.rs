@@ -1,0 +1,18 @@
+//! The dsg domain: identifiers, entities, validation rules and the ports
+//! (clock) that the adapters implement. No IO lives here: this crate never
+//! depends on a web framework, a database driver or the file system.
+#![deny(missing_docs)]
+
+pub mod audit;
+pub mod clock;
+pub mod entities;
+pub mod error;
+pub mod ids;
+pub mod names;
+
+pub use audit::{AuditAction, AuditRecord, Outcome};
+pub use clock::Clock;
+pub use entities::*;
+pub use error::DomainError;
+pub use ids::*;
+pub use names::{ContractNumber, FileName, Username};

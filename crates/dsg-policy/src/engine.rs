@@ -1,0 +1,255 @@
+//! Loading, validating and evaluating the Cedar policy set.
+
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+
+use cedar_policy::{
+    Authorizer, Context, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicySet, Request,
+    RestrictedExpression, Schema, ValidationMode, Validator,
+};
+
+use crate::request::{AccessRequest, Principal, Resource, UserFacts};
+
+/// The schema shipped with this version of dsg.
+pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
+/// The policies shipped with this version of dsg.
+pub const POLICIES: &str = include_str!("../policy/policies.cedar");
+
+/// Why the policy engine could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// The schema does not parse.
+    #[error("policy schema: {0}")]
+    Schema(String),
+    /// The policies do not parse.
+    #[error("policies: {0}")]
+    Parse(String),
+    /// The policies do not validate against the schema.
+    #[error("policies do not validate against the schema: {0}")]
+    Validation(String),
+}
+
+/// The answer to an [`AccessRequest`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Whether the request may proceed.
+    pub allowed: bool,
+    /// The `@id`s of the policies that determined the decision (empty for a
+    /// default deny).
+    pub policies: Vec<String>,
+    /// Evaluation errors (a policy that errors is skipped, which can only
+    /// make the answer a deny).
+    pub errors: Vec<String>,
+}
+
+impl Decision {
+    fn deny(error: String) -> Self {
+        Self {
+            allowed: false,
+            policies: Vec::new(),
+            errors: vec![error],
+        }
+    }
+
+    /// A short reason to store in the audit log: the deciding policies, or
+    /// `default-deny` when nothing permitted the request.
+    pub fn reason(&self) -> String {
+        match (self.allowed, self.policies.is_empty()) {
+            (_, false) => self.policies.join(","),
+            (true, true) => "allowed".to_owned(),
+            (false, true) => "default-deny".to_owned(),
+        }
+    }
+}
+
+/// The validated policy set and the schema it was validated against.
+pub struct PolicyEngine {
+    schema: Schema,
+    policies: PolicySet,
+    names: HashMap<String, String>,
+    authorizer: Authorizer,
+}
+
+impl std::fmt::Debug for PolicyEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyEngine")
+            .field("policies", &self.names.len())
+            .finish()
+    }
+}
+
+fn uid(type_name: &str, id: &str) -> Result<EntityUid, String> {
+    let ty = EntityTypeName::from_str(type_name).map_err(|e| e.to_string())?;
+    Ok(EntityUid::from_type_name_and_id(ty, EntityId::new(id)))
+}
+
+fn action_uid(action: &str) -> Result<EntityUid, String> {
+    uid("Dsg::Action", action)
+}
+
+impl PolicyEngine {
+    /// Builds the engine from the embedded schema and policies.
+    pub fn embedded() -> Result<Self, PolicyError> {
+        Self::from_sources(SCHEMA, POLICIES)
+    }
+
+    /// Builds an engine from schema and policy text, validating strictly.
+    pub fn from_sources(schema_src: &str, policy_src: &str) -> Result<Self, PolicyError> {
+        let (schema, _warnings) = Schema::from_cedarschema_str(schema_src)
+            .map_err(|e| PolicyError::Schema(e.to_string()))?;
+        let policies =
+            PolicySet::from_str(policy_src).map_err(|e| PolicyError::Parse(e.to_string()))?;
+        let result = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
+        if !result.validation_passed() {
+            let errors: Vec<String> = result.validation_errors().map(|e| e.to_string()).collect();
+            return Err(PolicyError::Validation(errors.join("; ")));
+        }
+        let mut names = HashMap::new();
+        for policy in policies.policies() {
+            let Some(name) = policy.annotation("id") else {
+                return Err(PolicyError::Validation(format!(
+                    "policy {} has no @id annotation",
+                    policy.id()
+                )));
+            };
+            names.insert(policy.id().to_string(), name.to_owned());
+        }
+        Ok(Self {
+            schema,
+            policies,
+            names,
+            authorizer: Authorizer::new(),
+        })
+    }
+
+    /// Decides one request. Never fails open: any error building the request
+    /// is a deny that carries the error.
+    pub fn decide(&self, request: &AccessRequest) -> Decision {
+        match self.try_decide(request) {
+            Ok(decision) => decision,
+            Err(error) => Decision::deny(error),
+        }
+    }
+
+    fn try_decide(&self, request: &AccessRequest) -> Result<Decision, String> {
+        let mut entities: Vec<Entity> = Vec::new();
+        let principal = match &request.principal {
+            Principal::Anonymous => uid("Dsg::Anonymous", "anonymous")?,
+            Principal::User(user) => {
+                let (user_entity, company_entity) = user_entities(user)?;
+                let principal = user_entity.uid();
+                entities.push(user_entity);
+                entities.push(company_entity);
+                principal
+            }
+        };
+        let resource = match &request.resource {
+            Resource::Gateway => uid("Dsg::Gateway", "gateway")?,
+            Resource::Compartment(c) => {
+                let entity = compartment_entity(
+                    &c.id.to_string(),
+                    &c.company.to_string(),
+                    &c.contract.to_string(),
+                )?;
+                let resource = entity.uid();
+                entities.push(entity);
+                resource
+            }
+            Resource::MissingCompartment(id) => {
+                // Same shape as an existing compartment, pointing at no company
+                // or contract, so the evaluation path is the same.
+                let entity = compartment_entity(id, "", "")?;
+                let resource = entity.uid();
+                entities.push(entity);
+                resource
+            }
+        };
+        let action = action_uid(request.action.as_str())?;
+        let cedar_request = Request::new(
+            principal,
+            action,
+            resource,
+            Context::empty(),
+            Some(&self.schema),
+        )
+        .map_err(|e| e.to_string())?;
+        let entities =
+            Entities::from_entities(entities, Some(&self.schema)).map_err(|e| e.to_string())?;
+        let response = self
+            .authorizer
+            .is_authorized(&cedar_request, &self.policies, &entities);
+        let diagnostics = response.diagnostics();
+        let mut policies: Vec<String> = diagnostics
+            .reason()
+            .map(|id| {
+                self.names
+                    .get(&id.to_string())
+                    .cloned()
+                    .unwrap_or_else(|| id.to_string())
+            })
+            .collect();
+        policies.sort();
+        Ok(Decision {
+            allowed: response.decision() == cedar_policy::Decision::Allow,
+            policies,
+            errors: diagnostics.errors().map(|e| e.to_string()).collect(),
+        })
+    }
+}
+
+fn user_entities(user: &UserFacts) -> Result<(Entity, Entity), String> {
+    let company = uid("Dsg::Company", &user.company.to_string())?;
+    let handler_of = user
+        .handler_of
+        .iter()
+        .map(|c| uid("Dsg::Contract", &c.to_string()).map(RestrictedExpression::new_entity_uid))
+        .collect::<Result<Vec<_>, _>>()?;
+    let attrs = HashMap::from([
+        (
+            "company".to_owned(),
+            RestrictedExpression::new_entity_uid(company.clone()),
+        ),
+        (
+            "role".to_owned(),
+            RestrictedExpression::new_string(user.role.as_str().to_owned()),
+        ),
+        (
+            "status".to_owned(),
+            RestrictedExpression::new_string(user.status.as_str().to_owned()),
+        ),
+        (
+            "handlerOf".to_owned(),
+            RestrictedExpression::new_set(handler_of),
+        ),
+    ]);
+    let user_entity = Entity::new(
+        uid("Dsg::User", &user.id.to_string())?,
+        attrs,
+        HashSet::from([company.clone()]),
+    )
+    .map_err(|e| e.to_string())?;
+    let company_attrs = HashMap::from([(
+        "kind".to_owned(),
+        RestrictedExpression::new_string(user.company_kind.as_str().to_owned()),
+    )]);
+    let company_entity =
+        Entity::new(company, company_attrs, HashSet::new()).map_err(|e| e.to_string())?;
+    Ok((user_entity, company_entity))
+}
+
+fn compartment_entity(id: &str, company: &str, contract: &str) -> Result<Entity, String> {
+    let attrs = HashMap::from([
+        (
+            "company".to_owned(),
+            RestrictedExpression::new_entity_uid(uid("Dsg::Company", company)?),
+        ),
+        (
+            "contract".to_owned(),
+            RestrictedExpression::new_entity_uid(uid("Dsg::Contract", contract)?),
+        ),
+    ]);
+    Entity::new(uid("Dsg::Compartment", id)?, attrs, HashSet::new()).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests;

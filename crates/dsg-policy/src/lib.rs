@@ -1,0 +1,13 @@
+//! The single policy decision point of dsg, built on Cedar.
+//!
+//! The schema and policies are versioned files in `policy/`, embedded in the
+//! binary and validated when the engine is built, so a gateway with a broken
+//! policy never starts. Handlers never check roles themselves: they describe
+//! the request as an [`AccessRequest`] and ask [`PolicyEngine::decide`].
+#![deny(missing_docs)]
+
+mod engine;
+mod request;
+
+pub use engine::{Decision, PolicyEngine, PolicyError};
+pub use request::{AccessRequest, Action, CompartmentFacts, Principal, Resource, UserFacts};

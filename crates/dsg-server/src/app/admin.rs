@@ -1,0 +1,476 @@
+//! The operator's registers: companies, users, contracts, compartments and
+//! handler designations.
+
+use dsg_core::names::{iso_date, label};
+use dsg_core::{
+    AuditAction, Company, CompanyId, CompanyKind, Compartment, CompartmentId, Contract, ContractId,
+    ContractNumber, Outcome, Role, User, UserId, Username,
+};
+use dsg_crypto::SecretString;
+use dsg_policy::Action;
+use dsg_store::{HandlerRow, NewUser};
+
+use super::{App, AppError, Caller, RequestMeta};
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Input for registering a company.
+#[derive(Debug, Clone)]
+pub struct NewCompany {
+    /// Registered name.
+    pub name: String,
+}
+
+/// Input for registering a user.
+#[derive(Debug)]
+pub struct NewUserInput {
+    /// The user's organisation.
+    pub company_id: String,
+    /// Login name.
+    pub username: String,
+    /// Shown name.
+    pub display_name: String,
+    /// `operator` or `member`.
+    pub role: String,
+    /// Initial password.
+    pub password: SecretString,
+}
+
+/// Input for registering a contract.
+#[derive(Debug, Clone)]
+pub struct NewContract {
+    /// The contractor.
+    pub company_id: String,
+    /// Contract number.
+    pub number: String,
+    /// Subject.
+    pub title: String,
+    /// First day.
+    pub starts_on: String,
+    /// Last day.
+    pub ends_on: String,
+    /// Carries the information-security special clause.
+    pub special_clause: bool,
+}
+
+fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, AppError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::Invalid(format!("{what} is not a valid id")))
+}
+
+impl App {
+    /// Creates the agency and its first operator on an empty database. Used
+    /// by `dsg init` / first start; no session is involved.
+    pub async fn bootstrap(
+        &self,
+        agency_name: &str,
+        username: &str,
+        password: SecretString,
+    ) -> Result<User, AppError> {
+        let meta = RequestMeta {
+            request_id: dsg_core::RequestId::new().to_string(),
+            source: None,
+        };
+        let now = self.now();
+        let company = Company {
+            id: CompanyId::random(),
+            name: label("company name", agency_name, 200)?,
+            kind: CompanyKind::Agency,
+            created_at: now,
+        };
+        let record = Self::audit(
+            &meta,
+            &Caller::Anonymous,
+            AuditAction::Bootstrap,
+            ("company", Some(company.id.to_string())),
+            Outcome::Success,
+            "first-start",
+        );
+        self.inner
+            .store
+            .create_company(&company, now, &record)
+            .await?;
+        let user = self
+            .insert_user(
+                &meta,
+                &Caller::Anonymous,
+                company.id,
+                username,
+                username,
+                Role::Operator,
+                password,
+            )
+            .await?;
+        Ok(user)
+    }
+
+    #[allow(clippy::too_many_arguments, reason = "the fields of one new account")]
+    async fn insert_user(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        company_id: CompanyId,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        password: SecretString,
+    ) -> Result<User, AppError> {
+        let username = Username::parse(username)?;
+        let display_name = label("display name", display_name, 100)?;
+        if password.expose().chars().count() < MIN_PASSWORD_CHARS {
+            return Err(AppError::Invalid(format!(
+                "password must be at least {MIN_PASSWORD_CHARS} characters"
+            )));
+        }
+        let password_hash = self.hash_password(password).await?;
+        let now = self.now();
+        let new = NewUser {
+            id: UserId::random(),
+            company_id,
+            username: username.as_str().to_owned(),
+            display_name: display_name.clone(),
+            role,
+            password_hash,
+        };
+        let record = Self::audit(
+            meta,
+            caller,
+            AuditAction::UserCreate,
+            ("user", Some(new.id.to_string())),
+            Outcome::Success,
+            "agency-operator-administers",
+        );
+        self.inner.store.create_user(&new, now, &record).await?;
+        Ok(User {
+            id: new.id,
+            company_id,
+            username: new.username,
+            display_name,
+            role,
+            status: dsg_core::AccountStatus::Active,
+            created_at: now,
+        })
+    }
+
+    /// Registers a contractor company.
+    pub async fn create_company(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        input: NewCompany,
+    ) -> Result<Company, AppError> {
+        let (_, decision) = self
+            .authorize_admin(
+                meta,
+                caller,
+                Action::CompanyCreate,
+                AuditAction::CompanyCreate,
+            )
+            .await?;
+        let now = self.now();
+        let company = Company {
+            id: CompanyId::random(),
+            name: label("company name", &input.name, 200)?,
+            kind: CompanyKind::Contractor,
+            created_at: now,
+        };
+        let record = Self::audit(
+            meta,
+            caller,
+            AuditAction::CompanyCreate,
+            ("company", Some(company.id.to_string())),
+            Outcome::Success,
+            decision.reason(),
+        );
+        self.inner
+            .store
+            .create_company(&company, now, &record)
+            .await?;
+        Ok(company)
+    }
+
+    /// Registers a user of a company.
+    pub async fn create_user(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        input: NewUserInput,
+    ) -> Result<User, AppError> {
+        self.authorize_admin(meta, caller, Action::UserCreate, AuditAction::UserCreate)
+            .await?;
+        let company_id: CompanyId = parse_id(&input.company_id, "company")?;
+        let company = self
+            .inner
+            .store
+            .company(company_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let role = Role::parse(&input.role)?;
+        if role == Role::Operator && company.kind != CompanyKind::Agency {
+            return Err(AppError::Invalid("operators belong to the agency".into()));
+        }
+        self.insert_user(
+            meta,
+            caller,
+            company_id,
+            &input.username,
+            &input.display_name,
+            role,
+            input.password,
+        )
+        .await
+    }
+
+    /// Registers a contract.
+    pub async fn create_contract(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        input: NewContract,
+    ) -> Result<Contract, AppError> {
+        let (_, decision) = self
+            .authorize_admin(
+                meta,
+                caller,
+                Action::ContractCreate,
+                AuditAction::ContractCreate,
+            )
+            .await?;
+        let company_id: CompanyId = parse_id(&input.company_id, "company")?;
+        let company = self
+            .inner
+            .store
+            .company(company_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if company.kind != CompanyKind::Contractor {
+            return Err(AppError::Invalid(
+                "contracts are with contractor companies".into(),
+            ));
+        }
+        let starts_on = iso_date("start date", &input.starts_on)?;
+        let ends_on = iso_date("end date", &input.ends_on)?;
+        if ends_on < starts_on {
+            return Err(AppError::Invalid(
+                "the contract ends before it starts".into(),
+            ));
+        }
+        let now = self.now();
+        let contract = Contract {
+            id: ContractId::random(),
+            company_id,
+            number: ContractNumber::parse(&input.number)?.as_str().to_owned(),
+            title: label("title", &input.title, 300)?,
+            starts_on,
+            ends_on,
+            special_clause: input.special_clause,
+            created_at: now,
+        };
+        let record = Self::audit(
+            meta,
+            caller,
+            AuditAction::ContractCreate,
+            ("contract", Some(contract.id.to_string())),
+            Outcome::Success,
+            decision.reason(),
+        );
+        self.inner
+            .store
+            .create_contract(&contract, now, &record)
+            .await?;
+        Ok(contract)
+    }
+
+    /// Opens the compartment of a special-clause contract.
+    pub async fn open_compartment(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        contract_id: &str,
+    ) -> Result<Compartment, AppError> {
+        let (_, decision) = self
+            .authorize_admin(
+                meta,
+                caller,
+                Action::CompartmentOpen,
+                AuditAction::CompartmentOpen,
+            )
+            .await?;
+        let contract_id: ContractId = parse_id(contract_id, "contract")?;
+        let contract = self
+            .inner
+            .store
+            .contract(contract_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !contract.special_clause {
+            return Err(AppError::Invalid(
+                "only contracts with the information-security special clause get a compartment"
+                    .into(),
+            ));
+        }
+        let now = self.now();
+        let id = CompartmentId::random();
+        let quota =
+            i64::try_from(self.inner.config.limits.compartment_quota_bytes).unwrap_or(i64::MAX);
+        let compartment = Compartment {
+            id,
+            contract_id,
+            company_id: contract.company_id,
+            wrapped_key: self.new_compartment_key(id)?,
+            key_version: 1,
+            quota_bytes: quota,
+            used_bytes: 0,
+            created_at: now,
+        };
+        let record = Self::audit(
+            meta,
+            caller,
+            AuditAction::CompartmentOpen,
+            ("compartment", Some(id.to_string())),
+            Outcome::Success,
+            decision.reason(),
+        );
+        self.inner
+            .store
+            .open_compartment(&compartment, now, &record)
+            .await?;
+        Ok(compartment)
+    }
+
+    /// Designates a user of the contract's company as its handler.
+    pub async fn designate_handler(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        contract_id: &str,
+        user_id: &str,
+    ) -> Result<(), AppError> {
+        let (operator, decision) = self
+            .authorize_admin(
+                meta,
+                caller,
+                Action::HandlerDesignate,
+                AuditAction::HandlerDesignate,
+            )
+            .await?;
+        let contract_id: ContractId = parse_id(contract_id, "contract")?;
+        let user_id: UserId = parse_id(user_id, "user")?;
+        let contract = self
+            .inner
+            .store
+            .contract(contract_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let user = self
+            .inner
+            .store
+            .user(user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if user.company_id != contract.company_id {
+            return Err(AppError::Invalid(
+                "a handler must belong to the contract's company".into(),
+            ));
+        }
+        let record = Self::audit(
+            meta,
+            caller,
+            AuditAction::HandlerDesignate,
+            ("contract", Some(contract_id.to_string())),
+            Outcome::Success,
+            format!("{};user={user_id}", decision.reason()),
+        );
+        let now = self.now();
+        self.inner
+            .store
+            .designate_handler(contract_id, user_id, operator.id, now, &record)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes a handler designation.
+    pub async fn remove_handler(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        contract_id: &str,
+        user_id: &str,
+    ) -> Result<(), AppError> {
+        let (_, decision) = self
+            .authorize_admin(
+                meta,
+                caller,
+                Action::HandlerRemove,
+                AuditAction::HandlerRemove,
+            )
+            .await?;
+        let contract_id: ContractId = parse_id(contract_id, "contract")?;
+        let user_id: UserId = parse_id(user_id, "user")?;
+        let record = Self::audit(
+            meta,
+            caller,
+            AuditAction::HandlerRemove,
+            ("contract", Some(contract_id.to_string())),
+            Outcome::Success,
+            format!("{};user={user_id}", decision.reason()),
+        );
+        self.inner
+            .store
+            .remove_handler(contract_id, user_id, self.now(), &record)
+            .await?;
+        Ok(())
+    }
+
+    /// Everything an operator's overview shows.
+    pub async fn admin_overview(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+    ) -> Result<AdminOverview, AppError> {
+        self.authorize_admin(meta, caller, Action::AdminRead, AuditAction::AdminView)
+            .await?;
+        let store = &self.inner.store;
+        Ok(AdminOverview {
+            companies: store.list_companies().await?,
+            users: store.list_users().await?,
+            contracts: store.list_contracts().await?,
+            compartments: store.list_compartments().await?,
+        })
+    }
+
+    /// The handlers of a contract (operators only).
+    pub async fn contract_handlers(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        contract_id: &str,
+    ) -> Result<(Contract, Vec<HandlerRow>), AppError> {
+        self.authorize_admin(meta, caller, Action::AdminRead, AuditAction::AdminView)
+            .await?;
+        let contract_id: ContractId = parse_id(contract_id, "contract")?;
+        let contract = self
+            .inner
+            .store
+            .contract(contract_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let handlers = self.inner.store.handlers(contract_id).await?;
+        Ok((contract, handlers))
+    }
+}
+
+/// The registers as an operator sees them.
+#[derive(Debug, Clone)]
+pub struct AdminOverview {
+    /// All organisations.
+    pub companies: Vec<Company>,
+    /// All accounts.
+    pub users: Vec<User>,
+    /// All contracts.
+    pub contracts: Vec<Contract>,
+    /// All compartments (metadata only; operators do not see contents).
+    pub compartments: Vec<Compartment>,
+}

@@ -1,0 +1,78 @@
+//! The application layer's one error type. `http::error` maps it to status
+//! codes; nothing here knows about HTTP.
+
+use dsg_blob::BlobError;
+use dsg_core::DomainError;
+use dsg_crypto::CryptoError;
+use dsg_store::StoreError;
+
+/// Why a use case did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No valid session.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Login refused (unknown user, wrong password, locked and disabled alike).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Missing or not allowed to know it exists: one answer for both.
+    #[error("not found")]
+    NotFound,
+    /// An administrative action the caller may not take.
+    #[error("forbidden")]
+    Forbidden,
+    /// The request's CSRF token or origin is wrong.
+    #[error("cross-site request refused")]
+    CsrfRefused,
+    /// Bad input; the text is safe to show.
+    #[error("{0}")]
+    Invalid(String),
+    /// Something with that identity exists already.
+    #[error("already exists: {0}")]
+    Conflict(&'static str),
+    /// The file is larger than allowed.
+    #[error("file too large")]
+    TooLarge,
+    /// The compartment's quota is used up.
+    #[error("compartment quota exceeded")]
+    QuotaExceeded,
+    /// The data volume is at its free-space reserve.
+    #[error("insufficient storage")]
+    InsufficientStorage,
+    /// A failure the user cannot fix; details are logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
+        Self::Invalid(e.to_string())
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(what) => Self::Conflict(what),
+            StoreError::NotFound(_) => Self::NotFound,
+            StoreError::QuotaExceeded => Self::QuotaExceeded,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<BlobError> for AppError {
+    fn from(e: BlobError) -> Self {
+        match e {
+            BlobError::TooLarge => Self::TooLarge,
+            BlobError::Interrupted(why) => Self::Invalid(format!("upload interrupted: {why}")),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<CryptoError> for AppError {
+    fn from(e: CryptoError) -> Self {
+        Self::Internal(e.to_string())
+    }
+}

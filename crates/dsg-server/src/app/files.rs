@@ -1,0 +1,600 @@
+//! Compartments and their files: the handler's side of dsg.
+
+use bytes::Bytes;
+use dsg_blob::{BlobStore, DecryptedStream};
+use dsg_core::{
+    AuditAction, AuditRecord, Compartment, Contract, FileId, FileName, FileRecord, FileStatus,
+    Outcome,
+};
+use dsg_policy::{Action, CompartmentFacts, Resource};
+use dsg_store::{NewFileVersion, UploadTarget};
+use futures::Stream;
+
+use super::keys::blob_context;
+use super::{App, AppError, Caller, RequestMeta};
+
+/// A compartment with its contract, as listed to a handler.
+#[derive(Debug, Clone)]
+pub struct CompartmentView {
+    /// The compartment.
+    pub compartment: Compartment,
+    /// Its contract.
+    pub contract: Contract,
+}
+
+/// A file as listed.
+#[derive(Debug, Clone)]
+pub struct FileView {
+    /// The file.
+    pub file: FileRecord,
+}
+
+/// One version of a file as listed.
+#[derive(Debug, Clone)]
+pub struct VersionView {
+    /// Version number.
+    pub version: u32,
+    /// Plaintext size.
+    pub size_bytes: i64,
+    /// SHA-256 of the plaintext, hex.
+    pub sha256: String,
+    /// Uploaded at (Unix ms).
+    pub created_at: i64,
+    /// Uploader's user id.
+    pub created_by: String,
+}
+
+/// What is uploaded.
+#[derive(Debug, Clone)]
+pub enum UploadRequest {
+    /// A new file with this display name.
+    NewFile {
+        /// Display name as sent.
+        name: String,
+    },
+    /// The next version of this file.
+    NextVersion {
+        /// The file's id as sent.
+        file_id: String,
+    },
+}
+
+/// A download ready to stream. The access has been recorded.
+pub struct Download {
+    /// Display name.
+    pub name: String,
+    /// Plaintext size.
+    pub size_bytes: u64,
+    /// The version sent.
+    pub version: u32,
+    /// Verified plaintext.
+    pub body: DecryptedStream,
+}
+
+impl App {
+    /// Decides `action` on the compartment named by `raw_id`. A missing
+    /// compartment and a forbidden one take the same path (one lookup, one
+    /// policy evaluation, one audit write) and give the same error.
+    async fn authorize_compartment(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        raw_id: &str,
+        action: Action,
+        audit_action: AuditAction,
+    ) -> Result<(Compartment, String), AppError> {
+        let compartment = self.inner.store.compartment(raw_id).await?;
+        let resource = match &compartment {
+            Some(c) => Resource::Compartment(CompartmentFacts {
+                id: c.id,
+                contract: c.contract_id,
+                company: c.company_id,
+            }),
+            None => Resource::MissingCompartment(raw_id.to_owned()),
+        };
+        let decision = self.decide(caller, action, resource);
+        let mut object_id = raw_id.to_owned();
+        object_id.truncate(64);
+        match compartment {
+            Some(c) if decision.allowed => Ok((c, decision.reason())),
+            _ => {
+                let record = Self::audit(
+                    meta,
+                    caller,
+                    audit_action,
+                    ("compartment", Some(object_id)),
+                    Outcome::Denied,
+                    decision.reason(),
+                );
+                self.record(&record).await?;
+                Err(match caller {
+                    Caller::Anonymous => AppError::Unauthenticated,
+                    Caller::User(_) => AppError::NotFound,
+                })
+            }
+        }
+    }
+
+    /// The compartments the caller may open.
+    pub async fn my_compartments(&self, caller: &Caller) -> Result<Vec<CompartmentView>, AppError> {
+        let Caller::User(_) = caller else {
+            return Err(AppError::Unauthenticated);
+        };
+        let mut views = Vec::new();
+        for compartment in self.inner.store.list_compartments().await? {
+            let resource = Resource::Compartment(CompartmentFacts {
+                id: compartment.id,
+                contract: compartment.contract_id,
+                company: compartment.company_id,
+            });
+            if self
+                .decide(caller, Action::CompartmentView, resource)
+                .allowed
+            {
+                if let Some(contract) = self.inner.store.contract(compartment.contract_id).await? {
+                    views.push(CompartmentView {
+                        compartment,
+                        contract,
+                    });
+                }
+            }
+        }
+        Ok(views)
+    }
+
+    /// Opens a compartment: its contract and active files. Recorded.
+    pub async fn list_files(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        compartment_id: &str,
+    ) -> Result<(CompartmentView, Vec<FileView>), AppError> {
+        let (compartment, reason) = self
+            .authorize_compartment(
+                meta,
+                caller,
+                compartment_id,
+                Action::FileList,
+                AuditAction::FileList,
+            )
+            .await?;
+        let contract = self
+            .inner
+            .store
+            .contract(compartment.contract_id)
+            .await?
+            .ok_or_else(|| AppError::Internal("compartment without contract".into()))?;
+        let files = self.inner.store.list_files(compartment.id).await?;
+        let record = self.success(
+            meta,
+            caller,
+            AuditAction::FileList,
+            "compartment",
+            compartment.id.to_string(),
+            reason,
+        );
+        self.record(&record).await?;
+        Ok((
+            CompartmentView {
+                compartment,
+                contract,
+            },
+            files.into_iter().map(|file| FileView { file }).collect(),
+        ))
+    }
+
+    fn success(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        action: AuditAction,
+        object_type: &'static str,
+        object_id: String,
+        reason: String,
+    ) -> AuditRecord {
+        Self::audit(
+            meta,
+            caller,
+            action,
+            (object_type, Some(object_id)),
+            Outcome::Success,
+            reason,
+        )
+    }
+
+    /// Finds an active file of an authorized compartment; records a failure
+    /// if there is none.
+    async fn active_file(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        compartment: &Compartment,
+        raw_file: &str,
+        action: AuditAction,
+    ) -> Result<FileRecord, AppError> {
+        let found = match raw_file.parse::<FileId>() {
+            Ok(id) => self.inner.store.file(compartment.id, id).await?,
+            Err(_) => None,
+        };
+        match found {
+            Some(file) if file.status == FileStatus::Active => Ok(file),
+            _ => {
+                let mut object_id = raw_file.to_owned();
+                object_id.truncate(64);
+                let record = Self::audit(
+                    meta,
+                    caller,
+                    action,
+                    ("file", Some(object_id)),
+                    Outcome::Failure,
+                    "not_found",
+                );
+                self.record(&record).await?;
+                Err(AppError::NotFound)
+            }
+        }
+    }
+
+    /// Streams an upload in, encrypted, and registers it as a new file or
+    /// the next version of one. All-or-nothing: if anything fails, no file or
+    /// version appears and the blob is removed.
+    pub async fn upload<S, E>(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        compartment_id: &str,
+        request: UploadRequest,
+        content_length: Option<u64>,
+        body: S,
+    ) -> Result<FileView, AppError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send,
+        E: std::fmt::Display,
+    {
+        let audit_action = match request {
+            UploadRequest::NewFile { .. } => AuditAction::FileUpload,
+            UploadRequest::NextVersion { .. } => AuditAction::FileVersionUpload,
+        };
+        let (compartment, reason) = self
+            .authorize_compartment(
+                meta,
+                caller,
+                compartment_id,
+                Action::FileUpload,
+                audit_action,
+            )
+            .await?;
+        let (target, version) = match &request {
+            UploadRequest::NewFile { name } => {
+                let name = FileName::parse(name)?;
+                (
+                    UploadTarget::NewFile {
+                        file_id: FileId::random(),
+                        name: name.as_str().to_owned(),
+                    },
+                    1,
+                )
+            }
+            UploadRequest::NextVersion { file_id } => {
+                let file = self
+                    .active_file(meta, caller, &compartment, file_id, audit_action)
+                    .await?;
+                (
+                    UploadTarget::NextVersion { file_id: file.id },
+                    file.current_version + 1,
+                )
+            }
+        };
+        let file_id = match &target {
+            UploadTarget::NewFile { file_id, .. } | UploadTarget::NextVersion { file_id } => {
+                *file_id
+            }
+        };
+        let result = self
+            .store_upload(
+                meta,
+                caller,
+                &compartment,
+                &target,
+                file_id,
+                version,
+                content_length,
+                body,
+                reason,
+            )
+            .await;
+        if let Err(error) = &result {
+            let record = Self::audit(
+                meta,
+                caller,
+                audit_action,
+                ("file", Some(file_id.to_string())),
+                Outcome::Failure,
+                crate::http::error_code(error),
+            );
+            // The failure entry is best effort: the upload changed nothing.
+            if let Err(e) = self.record(&record).await {
+                tracing::error!(error = %e, "could not record a failed upload");
+            }
+        }
+        result
+    }
+
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one upload's parts, after authorization"
+    )]
+    async fn store_upload<S, E>(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        compartment: &Compartment,
+        target: &UploadTarget,
+        file_id: FileId,
+        version: u32,
+        content_length: Option<u64>,
+        body: S,
+        reason: String,
+    ) -> Result<FileView, AppError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send,
+        E: std::fmt::Display,
+    {
+        let limits = &self.inner.config.limits;
+        let quota_left =
+            u64::try_from(compartment.quota_bytes - compartment.used_bytes).unwrap_or(0);
+        let disk_left = self
+            .inner
+            .blobs
+            .free_bytes()
+            .map(|free| free.saturating_sub(limits.free_space_reserve_bytes));
+        let refusal = |size: u64| -> Option<AppError> {
+            if size > limits.max_file_bytes {
+                Some(AppError::TooLarge)
+            } else if size > quota_left {
+                Some(AppError::QuotaExceeded)
+            } else if disk_left.is_some_and(|left| size > left) {
+                Some(AppError::InsufficientStorage)
+            } else {
+                None
+            }
+        };
+        if let Some(error) = refusal(content_length.unwrap_or(0)) {
+            return Err(error);
+        }
+        let max_bytes = limits
+            .max_file_bytes
+            .min(quota_left)
+            .min(disk_left.unwrap_or(u64::MAX));
+        let blob_key = BlobStore::new_key(&compartment.id.to_string());
+        let (data_key, wrapped_key) =
+            self.new_data_key(compartment, file_id, version, &blob_key)?;
+        let context = blob_context(compartment.id, file_id, version);
+        let stored = match self
+            .inner
+            .blobs
+            .put_encrypted(&blob_key, &data_key, context, body, max_bytes)
+            .await
+        {
+            Ok(stored) => stored,
+            // Name the limit that was reached.
+            Err(dsg_blob::BlobError::TooLarge) => {
+                return Err(refusal(max_bytes.saturating_add(1)).unwrap_or(AppError::TooLarge))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let user_id = caller.user_id().ok_or(AppError::Unauthenticated)?;
+        let size_bytes = i64::try_from(stored.size_bytes).map_err(|_| AppError::TooLarge)?;
+        let new_version = NewFileVersion {
+            version,
+            blob_key: blob_key.clone(),
+            size_bytes,
+            sha256: hex::encode(stored.sha256),
+            wrapped_key,
+            created_by: user_id,
+        };
+        let audit_action = match target {
+            UploadTarget::NewFile { .. } => AuditAction::FileUpload,
+            UploadTarget::NextVersion { .. } => AuditAction::FileVersionUpload,
+        };
+        let record = self.success(
+            meta,
+            caller,
+            audit_action,
+            "file",
+            file_id.to_string(),
+            reason,
+        );
+        let now = self.now();
+        if let Err(e) = self
+            .inner
+            .store
+            .commit_upload(compartment.id, target, &new_version, now, &record)
+            .await
+        {
+            if let Err(cleanup) = self.inner.blobs.delete(&blob_key).await {
+                tracing::warn!(error = %cleanup, blob = %blob_key, "unused blob left for the sweep");
+            }
+            return Err(e.into());
+        }
+        let file = self
+            .inner
+            .store
+            .file(compartment.id, file_id)
+            .await?
+            .ok_or_else(|| AppError::Internal("uploaded file vanished".into()))?;
+        Ok(FileView { file })
+    }
+
+    /// The versions of a file, newest first. Recorded.
+    pub async fn versions(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        compartment_id: &str,
+        file_id: &str,
+    ) -> Result<(FileRecord, Vec<VersionView>), AppError> {
+        let (compartment, reason) = self
+            .authorize_compartment(
+                meta,
+                caller,
+                compartment_id,
+                Action::FileRead,
+                AuditAction::FileVersions,
+            )
+            .await?;
+        let file = self
+            .active_file(
+                meta,
+                caller,
+                &compartment,
+                file_id,
+                AuditAction::FileVersions,
+            )
+            .await?;
+        let versions = self.inner.store.versions(file.id).await?;
+        let record = self.success(
+            meta,
+            caller,
+            AuditAction::FileVersions,
+            "file",
+            file.id.to_string(),
+            reason,
+        );
+        self.record(&record).await?;
+        let views = versions
+            .into_iter()
+            .map(|v| VersionView {
+                version: v.version,
+                size_bytes: v.size_bytes,
+                sha256: v.sha256,
+                created_at: v.created_at,
+                created_by: v.created_by.to_string(),
+            })
+            .collect();
+        Ok((file, views))
+    }
+
+    /// Opens a file version for download. The access entry is committed
+    /// before this returns, so before the first byte is sent.
+    pub async fn download(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        compartment_id: &str,
+        file_id: &str,
+        version: Option<u32>,
+    ) -> Result<Download, AppError> {
+        let (compartment, reason) = self
+            .authorize_compartment(
+                meta,
+                caller,
+                compartment_id,
+                Action::FileRead,
+                AuditAction::FileDownload,
+            )
+            .await?;
+        let file = self
+            .active_file(
+                meta,
+                caller,
+                &compartment,
+                file_id,
+                AuditAction::FileDownload,
+            )
+            .await?;
+        let wanted = version.unwrap_or(file.current_version);
+        let Some(stored) = self.inner.store.version(file.id, wanted).await? else {
+            return Err(AppError::NotFound);
+        };
+        let expected: [u8; 32] = hex::decode(&stored.sha256)
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .ok_or_else(|| AppError::Internal("stored digest is not SHA-256 hex".into()))?;
+        let key = self.data_key(
+            &compartment,
+            file.id,
+            wanted,
+            &stored.blob_key,
+            &stored.wrapped_key,
+        )?;
+        let context = blob_context(compartment.id, file.id, wanted);
+        let body = self
+            .inner
+            .blobs
+            .get_decrypted(&stored.blob_key, &key, context, expected)
+            .await?;
+        let record = self.success(
+            meta,
+            caller,
+            AuditAction::FileDownload,
+            "file",
+            format!("{}@{wanted}", file.id),
+            reason,
+        );
+        self.record(&record).await?;
+        Ok(Download {
+            name: file.name,
+            size_bytes: u64::try_from(stored.size_bytes).unwrap_or(0),
+            version: wanted,
+            body,
+        })
+    }
+
+    /// Marks a file for disposal. Nothing is erased: the versions stay until
+    /// a recorded disposal.
+    pub async fn delete_file(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        compartment_id: &str,
+        file_id: &str,
+    ) -> Result<(), AppError> {
+        let (compartment, reason) = self
+            .authorize_compartment(
+                meta,
+                caller,
+                compartment_id,
+                Action::FileDelete,
+                AuditAction::FileDelete,
+            )
+            .await?;
+        let file = self
+            .active_file(meta, caller, &compartment, file_id, AuditAction::FileDelete)
+            .await?;
+        let user = caller.user_id().ok_or(AppError::Unauthenticated)?;
+        let record = self.success(
+            meta,
+            caller,
+            AuditAction::FileDelete,
+            "file",
+            file.id.to_string(),
+            reason,
+        );
+        self.inner
+            .store
+            .mark_for_disposal(compartment.id, file.id, user, self.now(), &record)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes blobs no version refers to that are older than `min_age_ms`.
+    pub async fn sweep_orphans(&self, min_age_ms: i64) -> Result<usize, AppError> {
+        let cutoff = self.now() - min_age_ms;
+        let store = self.inner.store.clone();
+        let removed = self
+            .inner
+            .blobs
+            .sweep_orphans(cutoff, move |key| {
+                let store = store.clone();
+                async move {
+                    store
+                        .blob_in_use(&key)
+                        .await
+                        .map_err(|e| dsg_blob::BlobError::Config(e.to_string()))
+                }
+            })
+            .await?;
+        Ok(removed)
+    }
+}

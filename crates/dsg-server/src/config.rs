@@ -1,0 +1,330 @@
+//! Typed configuration: a TOML file, overridden by `DSG_*` environment
+//! variables, with secrets read from `*_FILE` variables. Unknown keys are
+//! refused and every value is checked once, at start.
+//!
+//! An environment variable names a key by section and field, joined by a
+//! double underscore: `DSG_SERVER__LISTEN=127.0.0.1:9443` sets
+//! `[server] listen`. `DSG_STORAGE__S3__SECRET_ACCESS_KEY_FILE=/run/secrets/s3`
+//! sets `[storage.s3] secret_access_key` to the file's content.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Why the configuration was refused.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Listener settings.
+    pub server: ServerConfig,
+    /// Where data and keys live.
+    pub storage: StorageConfig,
+    /// Size limits.
+    pub limits: LimitsConfig,
+    /// Sessions and password hashing.
+    pub auth: AuthConfig,
+}
+
+/// Listener settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Serve plain HTTP instead of TLS. Only allowed on a loopback address,
+    /// for local development.
+    pub danger_plain_http: bool,
+    /// DNS names (besides localhost) for the generated server certificate.
+    pub tls_names: Vec<String>,
+    /// Proxies whose `X-Forwarded-For` is believed for the client address.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+/// Where data and keys live.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// Database and local blobs.
+    pub data_dir: PathBuf,
+    /// Master key and TLS material; must not be inside `data_dir`.
+    pub key_dir: PathBuf,
+    /// Database URL; default `sqlite://<data_dir>/dsg.db`.
+    pub database_url: Option<String>,
+    /// `local` or `s3`.
+    pub blob_backend: BlobBackend,
+    /// S3 settings, when `blob_backend = "s3"`.
+    pub s3: Option<S3Config>,
+}
+
+/// Which blob store to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobBackend {
+    /// `<data_dir>/blobs`.
+    Local,
+    /// An S3-compatible bucket.
+    S3,
+}
+
+/// An S3-compatible bucket.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    /// Endpoint URL.
+    pub endpoint: String,
+    /// Bucket.
+    pub bucket: String,
+    /// Region.
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key (prefer `DSG_STORAGE__S3__SECRET_ACCESS_KEY_FILE`).
+    pub secret_access_key: String,
+    /// Allow an `http://` endpoint (loopback test servers).
+    #[serde(default)]
+    pub allow_http: bool,
+}
+
+fn default_region() -> String {
+    "us-east-1".to_owned()
+}
+
+/// Size limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Largest file accepted, in bytes.
+    pub max_file_bytes: u64,
+    /// Quota of a newly opened compartment, in bytes.
+    pub compartment_quota_bytes: u64,
+    /// Uploads are refused when they would leave less than this free on the
+    /// data volume, so a full disk never stops the audit log.
+    pub free_space_reserve_bytes: u64,
+}
+
+/// Sessions and password hashing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Idle timeout of a session, in minutes.
+    pub session_idle_minutes: u32,
+    /// Absolute lifetime of a session, in hours.
+    pub session_absolute_hours: u32,
+    /// argon2id memory cost in KiB (OWASP: at least 19456).
+    pub argon2_memory_kib: u32,
+    /// argon2id iterations (OWASP: at least 2).
+    pub argon2_iterations: u32,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8443)),
+            danger_plain_http: false,
+            tls_names: Vec::new(),
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("dsg-data"),
+            key_dir: PathBuf::from("dsg-keys"),
+            database_url: None,
+            blob_backend: BlobBackend::Local,
+            s3: None,
+        }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 16 * 1024 * 1024 * 1024,
+            compartment_quota_bytes: 200 * 1024 * 1024 * 1024,
+            free_space_reserve_bytes: 2 * 1024 * 1024 * 1024,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_idle_minutes: 15,
+            session_absolute_hours: 8,
+            argon2_memory_kib: 19456,
+            argon2_iterations: 2,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the TOML file (if given), applies `DSG_*` overrides from `env`
+    /// and validates the result.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let text = match file {
+            Some(path) => std::fs::read_to_string(path)
+                .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?,
+            None => String::new(),
+        };
+        let mut tree: toml::Table =
+            toml::from_str(&text).map_err(|e| ConfigError(format!("config file: {e}")))?;
+        for (name, value) in env {
+            apply_env(&mut tree, &name, value)?;
+        }
+        let config: Config = toml::Value::Table(tree)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The database URL, defaulting to SQLite in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.storage.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.storage.data_dir.join("dsg.db").display()
+            ),
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.server.danger_plain_http && !self.server.listen.ip().is_loopback() {
+            return Err(ConfigError(
+                "server.danger_plain_http is only allowed on a loopback address".into(),
+            ));
+        }
+        if self.storage.blob_backend == BlobBackend::S3 && self.storage.s3.is_none() {
+            return Err(ConfigError(
+                "storage.blob_backend = \"s3\" needs a [storage.s3] section".into(),
+            ));
+        }
+        if self.auth.session_idle_minutes == 0 || self.auth.session_absolute_hours == 0 {
+            return Err(ConfigError("session lifetimes must be positive".into()));
+        }
+        if self.limits.max_file_bytes == 0 {
+            return Err(ConfigError("limits.max_file_bytes must be positive".into()));
+        }
+        if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations < 1 {
+            return Err(ConfigError("argon2 cost too low".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Applies one `DSG_SECTION__KEY[_FILE]` variable to the TOML tree.
+fn apply_env(tree: &mut toml::Table, name: &str, value: String) -> Result<(), ConfigError> {
+    let Some(rest) = name.strip_prefix("DSG_") else {
+        return Ok(());
+    };
+    if !rest.contains("__") {
+        // Not a configuration key (e.g. DSG_LOG); leave it to its user.
+        return Ok(());
+    }
+    let (rest, value) = match rest.strip_suffix("_FILE") {
+        Some(key) => {
+            let secret = std::fs::read_to_string(&value)
+                .map_err(|e| ConfigError(format!("{name}: cannot read {value}: {e}")))?;
+            (
+                key,
+                toml::Value::String(secret.trim_end_matches(['\n', '\r']).to_owned()),
+            )
+        }
+        None => (rest, parse_env_value(&value)),
+    };
+    let path: Vec<String> = rest.split("__").map(str::to_ascii_lowercase).collect();
+    let Some((last, sections)) = path.split_last() else {
+        return Ok(());
+    };
+    let mut table = tree;
+    for section in sections {
+        let entry = table
+            .entry(section.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        table = entry
+            .as_table_mut()
+            .ok_or_else(|| ConfigError(format!("{name}: {section} is not a section")))?;
+    }
+    table.insert(last.clone(), value);
+    Ok(())
+}
+
+/// Environment values are TOML values where they parse as one (numbers,
+/// booleans, arrays), else plain strings.
+fn parse_env_value(raw: &str) -> toml::Value {
+    let wrapped = format!("v = {raw}");
+    match toml::from_str::<toml::Table>(&wrapped) {
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or_else(|| toml::Value::String(raw.to_owned())),
+        Err(_) => toml::Value::String(raw.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_valid_and_tls_is_on() {
+        let c = Config::load(None, []).unwrap();
+        assert!(!c.server.danger_plain_http);
+        assert!(c.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn env_overrides_file_and_secrets_come_from_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dsg.toml");
+        std::fs::write(&file, "[server]\nlisten = \"127.0.0.1:1000\"\n").unwrap();
+        let secret = dir.path().join("db");
+        std::fs::write(&secret, "postgres://u:p@localhost/db\n").unwrap();
+        let c = Config::load(
+            Some(&file),
+            env(&[
+                ("DSG_SERVER__LISTEN", "127.0.0.1:2000"),
+                ("DSG_LIMITS__MAX_FILE_BYTES", "1024"),
+                ("DSG_STORAGE__DATABASE_URL_FILE", secret.to_str().unwrap()),
+                ("DSG_LOG", "debug"),
+                ("HOME", "/root"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.server.listen.port(), 2000);
+        assert_eq!(c.limits.max_file_bytes, 1024);
+        assert_eq!(c.database_url(), "postgres://u:p@localhost/db");
+    }
+
+    #[test]
+    fn unknown_keys_and_unsafe_values_are_refused() {
+        assert!(Config::load(None, env(&[("DSG_SERVER__LISTN", "x")])).is_err());
+        assert!(Config::load(None, env(&[("DSG_NOSUCH__KEY", "1")])).is_err());
+        let plain_public = env(&[
+            ("DSG_SERVER__LISTEN", "0.0.0.0:8080"),
+            ("DSG_SERVER__DANGER_PLAIN_HTTP", "true"),
+        ]);
+        assert!(Config::load(None, plain_public).is_err());
+        assert!(Config::load(None, env(&[("DSG_STORAGE__BLOB_BACKEND", "s3")])).is_err());
+    }
+}

@@ -1,0 +1,244 @@
+//! TLS material and the listener loop.
+//!
+//! On first start the gateway creates its own certificate authority and a
+//! server certificate for `localhost` (plus configured names), ECDSA P-256,
+//! in the key directory. Clients and browsers trust `tls/ca.pem`; nobody
+//! needs to ignore certificate errors. Production replaces
+//! `server.pem`/`server-key.pem` with a certificate for its DNS name.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
+};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+use crate::http::context::{IsTls, PeerAddr};
+
+/// Why TLS could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[error("tls: {0}")]
+pub struct TlsError(pub String);
+
+fn err(e: impl std::fmt::Display) -> TlsError {
+    TlsError(e.to_string())
+}
+
+/// Where the TLS files live inside the key directory.
+#[derive(Debug, Clone)]
+pub struct TlsPaths {
+    /// The gateway CA certificate, for clients to trust.
+    pub ca_cert: PathBuf,
+    /// The CA's private key (0600).
+    pub ca_key: PathBuf,
+    /// The server certificate chain.
+    pub server_cert: PathBuf,
+    /// The server's private key (0600).
+    pub server_key: PathBuf,
+}
+
+impl TlsPaths {
+    /// The standard layout under `key_dir/tls`.
+    pub fn in_key_dir(key_dir: &Path) -> Self {
+        let dir = key_dir.join("tls");
+        Self {
+            ca_cert: dir.join("ca.pem"),
+            ca_key: dir.join("ca-key.pem"),
+            server_cert: dir.join("server.pem"),
+            server_key: dir.join("server-key.pem"),
+        }
+    }
+}
+
+fn write_private(path: &Path, contents: &str) -> Result<(), TlsError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| TlsError(format!("{}: {e}", path.display())))?;
+    file.write_all(contents.as_bytes()).map_err(err)?;
+    file.sync_all().map_err(err)
+}
+
+/// Creates the CA and server certificate if they do not exist yet. Returns
+/// whether anything was created.
+pub fn ensure_material(
+    paths: &TlsPaths,
+    extra_names: &[String],
+    now: time::OffsetDateTime,
+) -> Result<bool, TlsError> {
+    if paths.server_cert.exists() && paths.server_key.exists() {
+        return Ok(false);
+    }
+    if let Some(dir) = paths.ca_cert.parent() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    let ca_key = KeyPair::generate().map_err(err)?;
+    let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+    ca.distinguished_name
+        .push(DnType::CommonName, "dsg gateway CA");
+    ca.distinguished_name.push(DnType::OrganizationName, "dsg");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    ca.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    ca.not_before = now - time::Duration::days(1);
+    ca.not_after = now + time::Duration::days(3650);
+    let ca_cert = ca.self_signed(&ca_key).map_err(err)?;
+    let ca_key_pem = ca_key.serialize_pem();
+    let issuer = Issuer::new(ca, ca_key);
+
+    let mut names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
+    names.extend(extra_names.iter().cloned());
+    let server_key = KeyPair::generate().map_err(err)?;
+    let mut server = CertificateParams::new(names).map_err(err)?;
+    server
+        .distinguished_name
+        .push(DnType::CommonName, "dsg gateway");
+    server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    server.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    server.not_before = now - time::Duration::days(1);
+    server.not_after = now + time::Duration::days(397);
+    let server_cert = server.signed_by(&server_key, &issuer).map_err(err)?;
+
+    std::fs::write(&paths.ca_cert, ca_cert.pem()).map_err(err)?;
+    write_private(&paths.ca_key, &ca_key_pem)?;
+    std::fs::write(
+        &paths.server_cert,
+        format!("{}{}", server_cert.pem(), ca_cert.pem()),
+    )
+    .map_err(err)?;
+    write_private(&paths.server_key, &server_key.serialize_pem())?;
+    Ok(true)
+}
+
+/// The rustls server configuration: aws-lc-rs provider, TLS 1.3 and 1.2,
+/// HTTP/2 and HTTP/1.1.
+pub fn server_config(paths: &TlsPaths) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&paths.server_cert)
+        .map_err(|e| TlsError(format!("{}: {e}", paths.server_cert.display())))?
+        .collect::<Result<_, _>>()
+        .map_err(err)?;
+    let key = PrivateKeyDer::from_pem_file(&paths.server_key)
+        .map_err(|e| TlsError(format!("{}: {e}", paths.server_key.display())))?;
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(err)?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(err)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// How long a client has to finish the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long open connections get to finish at shutdown.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Accepts connections until `shutdown` resolves, then lets open
+/// connections finish (up to a limit).
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let acceptor = tls.map(TlsAcceptor::from);
+    let graceful = GracefulShutdown::new();
+    let builder = Builder::new(TokioExecutor::new());
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = connection_service(router.clone(), peer, acceptor.is_some());
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        let acceptor = acceptor.clone();
+        tokio::spawn(async move {
+            let result = match acceptor {
+                Some(acceptor) => {
+                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                        Ok(Ok(stream)) => {
+                            let conn = builder
+                                .serve_connection_with_upgrades(TokioIo::new(stream), service);
+                            watcher.watch(conn.into_owned()).await
+                        }
+                        Ok(Err(e)) => {
+                            tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => return,
+                    }
+                }
+                None => {
+                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service);
+                    watcher.watch(conn.into_owned()).await
+                }
+            };
+            if let Err(e) = result {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open at shutdown were cut");
+    }
+}
+
+fn connection_service(
+    router: Router,
+    peer: SocketAddr,
+    tls: bool,
+) -> impl hyper::service::Service<
+    hyper::Request<Incoming>,
+    Response = axum::response::Response,
+    Error = Infallible,
+    Future = futures::future::BoxFuture<'static, Result<axum::response::Response, Infallible>>,
+> + Clone {
+    hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut().insert(PeerAddr(peer));
+        req.extensions_mut().insert(IsTls(tls));
+        let router = router.clone();
+        Box::pin(async move { router.oneshot(req.map(Body::new)).await })
+            as futures::future::BoxFuture<'static, _>
+    })
+}

@@ -1,0 +1,99 @@
+//! The append-only audit table.
+
+use dsg_core::AuditRecord;
+use sqlx::{Any, AnyConnection, Row};
+use uuid::Uuid;
+
+use crate::{Store, StoreError};
+
+/// An audit entry as stored.
+#[derive(Debug, Clone)]
+pub struct StoredAuditEvent {
+    /// Time-ordered id (UUIDv7).
+    pub id: String,
+    /// When (Unix ms).
+    pub occurred_at: i64,
+    /// The request that caused it.
+    pub request_id: String,
+    /// The acting user, if any.
+    pub actor_user_id: Option<String>,
+    /// The client address.
+    pub source_addr: Option<String>,
+    /// Stable action name.
+    pub action: String,
+    /// Kind of object.
+    pub object_type: String,
+    /// Object id.
+    pub object_id: Option<String>,
+    /// success / denied / failure.
+    pub outcome: String,
+    /// Deciding policies or error code.
+    pub reason: String,
+}
+
+/// Writes one audit entry on a connection that is inside the caller's
+/// transaction.
+pub(crate) async fn write(
+    conn: &mut AnyConnection,
+    now_ms: i64,
+    record: &AuditRecord,
+) -> Result<(), StoreError> {
+    sqlx::query::<Any>(
+        "INSERT INTO audit_events (id, occurred_at, request_id, actor_user_id, source_addr, \
+         action, object_type, object_id, outcome, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(now_ms)
+    .bind(record.request_id.clone())
+    .bind(record.actor.clone())
+    .bind(record.source.clone())
+    .bind(record.action.as_str())
+    .bind(record.object_type)
+    .bind(record.object_id.clone())
+    .bind(record.outcome.as_str())
+    .bind(record.reason.clone())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Records an event that changes nothing else (a denial, a read, a
+    /// login), durably, in its own transaction.
+    pub async fn record(&self, now_ms: i64, record: &AuditRecord) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        write(&mut tx, now_ms, record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The newest `limit` entries, newest first.
+    pub async fn recent_audit(&self, limit: i64) -> Result<Vec<StoredAuditEvent>, StoreError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT id, occurred_at, request_id, actor_user_id, source_addr, action, \
+             object_type, object_id, outcome, reason FROM audit_events \
+             ORDER BY occurred_at DESC, id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredAuditEvent {
+                    id: r.try_get("id")?,
+                    occurred_at: r.try_get("occurred_at")?,
+                    request_id: r.try_get("request_id")?,
+                    actor_user_id: r.try_get("actor_user_id")?,
+                    source_addr: r.try_get("source_addr")?,
+                    action: r.try_get("action")?,
+                    object_type: r.try_get("object_type")?,
+                    object_id: r.try_get("object_id")?,
+                    outcome: r.try_get("outcome")?,
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+}

@@ -1,0 +1,45 @@
+//! The store's one error type.
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The configuration (URL) is unusable.
+    #[error("database configuration: {0}")]
+    Config(String),
+    /// A uniqueness rule was broken; the text names what already exists.
+    #[error("already exists: {0}")]
+    Conflict(&'static str),
+    /// A referenced row does not exist.
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    /// The compartment's quota would be exceeded.
+    #[error("compartment quota exceeded")]
+    QuotaExceeded,
+    /// A stored value could not be read back (corruption or a newer schema).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    /// Migrations failed.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict("record"),
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                Self::NotFound("referenced record")
+            }
+            _ => Self::Database(e),
+        }
+    }
+}
+
+impl From<dsg_core::DomainError> for StoreError {
+    fn from(e: dsg_core::DomainError) -> Self {
+        Self::Corrupt(e.to_string())
+    }
+}

@@ -1,0 +1,228 @@
+//! Files and their versions. An upload becomes visible only when its
+//! version row commits, together with the quota charge and the audit entry.
+
+use dsg_core::{AuditRecord, CompartmentId, FileId, FileRecord, FileVersion, UserId};
+use sqlx::{Any, Row};
+
+use crate::{audit, rows, Store, StoreError};
+
+/// Where a finished upload goes.
+#[derive(Debug, Clone)]
+pub enum UploadTarget {
+    /// A new file in a compartment.
+    NewFile {
+        /// The file's fresh id.
+        file_id: FileId,
+        /// Its display name (validated).
+        name: String,
+    },
+    /// The next version of an existing, active file.
+    NextVersion {
+        /// The file.
+        file_id: FileId,
+    },
+}
+
+/// A stored, encrypted blob to register as a file version.
+#[derive(Debug, Clone)]
+pub struct NewFileVersion {
+    /// 1-based version number the blob was encrypted for.
+    pub version: u32,
+    /// Object-store key.
+    pub blob_key: String,
+    /// Plaintext size.
+    pub size_bytes: i64,
+    /// SHA-256 of the plaintext, hex.
+    pub sha256: String,
+    /// Data key wrapped by the compartment key.
+    pub wrapped_key: String,
+    /// Uploader.
+    pub created_by: UserId,
+}
+
+impl Store {
+    /// The active files of a compartment, by name.
+    pub async fn list_files(
+        &self,
+        compartment: CompartmentId,
+    ) -> Result<Vec<FileRecord>, StoreError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT f.id, f.compartment_id, f.name, f.current_version, v.size_bytes, f.status, \
+             f.created_at, f.updated_at FROM files f \
+             JOIN file_versions v ON v.file_id = f.id AND v.version = f.current_version \
+             WHERE f.compartment_id = $1 AND f.status = 'active' ORDER BY f.name, f.id",
+        )
+        .bind(compartment.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows::all(&rows, rows::file)
+    }
+
+    /// One file of a compartment, whatever its status. A file id from another
+    /// compartment is not found.
+    pub async fn file(
+        &self,
+        compartment: CompartmentId,
+        file: FileId,
+    ) -> Result<Option<FileRecord>, StoreError> {
+        let row = sqlx::query::<Any>(
+            "SELECT f.id, f.compartment_id, f.name, f.current_version, v.size_bytes, f.status, \
+             f.created_at, f.updated_at FROM files f \
+             JOIN file_versions v ON v.file_id = f.id AND v.version = f.current_version \
+             WHERE f.compartment_id = $1 AND f.id = $2",
+        )
+        .bind(compartment.to_string())
+        .bind(file.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(rows::file).transpose()
+    }
+
+    /// All versions of a file, newest first.
+    pub async fn versions(&self, file: FileId) -> Result<Vec<FileVersion>, StoreError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT file_id, version, blob_key, size_bytes, sha256, wrapped_key, created_by, \
+             created_at FROM file_versions WHERE file_id = $1 ORDER BY version DESC",
+        )
+        .bind(file.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows::all(&rows, rows::file_version)
+    }
+
+    /// One version of a file.
+    pub async fn version(
+        &self,
+        file: FileId,
+        version: u32,
+    ) -> Result<Option<FileVersion>, StoreError> {
+        let row = sqlx::query::<Any>(
+            "SELECT file_id, version, blob_key, size_bytes, sha256, wrapped_key, created_by, \
+             created_at FROM file_versions WHERE file_id = $1 AND version = $2",
+        )
+        .bind(file.to_string())
+        .bind(i64::from(version))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(rows::file_version).transpose()
+    }
+
+    /// Registers an uploaded blob: charges the quota, creates the file or
+    /// moves it to the next version, and writes the audit entry, all in one
+    /// transaction. Fails with `Conflict` if another version won the race and
+    /// `QuotaExceeded` if the compartment is full; the blob is then unused and
+    /// the caller deletes it.
+    pub async fn commit_upload(
+        &self,
+        compartment: CompartmentId,
+        target: &UploadTarget,
+        blob: &NewFileVersion,
+        now_ms: i64,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let charged = sqlx::query::<Any>(
+            "UPDATE compartments SET used_bytes = used_bytes + $1 \
+             WHERE id = $2 AND used_bytes + $1 <= quota_bytes",
+        )
+        .bind(blob.size_bytes)
+        .bind(compartment.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if charged.rows_affected() != 1 {
+            return Err(StoreError::QuotaExceeded);
+        }
+        let file_id = match target {
+            UploadTarget::NewFile { file_id, name } => {
+                if blob.version != 1 {
+                    return Err(StoreError::Corrupt("a new file starts at version 1".into()));
+                }
+                sqlx::query::<Any>(
+                    "INSERT INTO files (id, compartment_id, name, current_version, status, \
+                     created_by, created_at, updated_at) VALUES ($1, $2, $3, 1, 'active', $4, $5, $5)",
+                )
+                .bind(file_id.to_string())
+                .bind(compartment.to_string())
+                .bind(name.clone())
+                .bind(blob.created_by.to_string())
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                *file_id
+            }
+            UploadTarget::NextVersion { file_id } => {
+                let moved = sqlx::query::<Any>(
+                    "UPDATE files SET current_version = $1, updated_at = $2 \
+                     WHERE id = $3 AND compartment_id = $4 AND current_version = $5 \
+                     AND status = 'active'",
+                )
+                .bind(i64::from(blob.version))
+                .bind(now_ms)
+                .bind(file_id.to_string())
+                .bind(compartment.to_string())
+                .bind(i64::from(blob.version) - 1)
+                .execute(&mut *tx)
+                .await?;
+                if moved.rows_affected() != 1 {
+                    return Err(StoreError::Conflict("a newer version of this file"));
+                }
+                *file_id
+            }
+        };
+        sqlx::query::<Any>(
+            "INSERT INTO file_versions (file_id, version, blob_key, size_bytes, sha256, \
+             wrapped_key, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(file_id.to_string())
+        .bind(i64::from(blob.version))
+        .bind(blob.blob_key.clone())
+        .bind(blob.size_bytes)
+        .bind(blob.sha256.clone())
+        .bind(blob.wrapped_key.clone())
+        .bind(blob.created_by.to_string())
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        audit::write(&mut tx, now_ms, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks an active file as a disposal candidate (soft delete). Its
+    /// versions stay stored and counted until a recorded disposal.
+    pub async fn mark_for_disposal(
+        &self,
+        compartment: CompartmentId,
+        file: FileId,
+        by: UserId,
+        now_ms: i64,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query::<Any>(
+            "UPDATE files SET status = 'disposal_candidate', deleted_by = $1, deleted_at = $2 \
+             WHERE id = $3 AND compartment_id = $4 AND status = 'active'",
+        )
+        .bind(by.to_string())
+        .bind(now_ms)
+        .bind(file.to_string())
+        .bind(compartment.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound("file"));
+        }
+        audit::write(&mut tx, now_ms, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether any file version refers to this blob key (for the orphan sweep).
+    pub async fn blob_in_use(&self, blob_key: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query::<Any>("SELECT COUNT(*) AS n FROM file_versions WHERE blob_key = $1")
+            .bind(blob_key.to_owned())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+}

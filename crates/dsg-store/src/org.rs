@@ -1,0 +1,344 @@
+//! Companies, users, contracts, compartments and handler designations.
+
+use dsg_core::{AuditRecord, Company, CompanyId, Compartment, Contract, ContractId, User, UserId};
+use sqlx::{Any, Row};
+
+use crate::rows;
+use crate::{audit, Store, StoreError};
+
+/// A user to register.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Fresh id.
+    pub id: UserId,
+    /// Organisation.
+    pub company_id: CompanyId,
+    /// Validated login name.
+    pub username: String,
+    /// Shown name.
+    pub display_name: String,
+    /// Role name.
+    pub role: dsg_core::Role,
+    /// argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// What login needs to know about an account.
+#[derive(Debug, Clone)]
+pub struct UserCredentials {
+    /// The account.
+    pub user: User,
+    /// Its argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// One handler designation, with the user's names for display.
+#[derive(Debug, Clone)]
+pub struct HandlerRow {
+    /// The handler.
+    pub user_id: UserId,
+    /// Their login name.
+    pub username: String,
+    /// Their display name.
+    pub display_name: String,
+    /// When designated (Unix ms).
+    pub designated_at: i64,
+}
+
+impl Store {
+    /// Whether no user exists yet (first start).
+    pub async fn has_no_users(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query::<Any>("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? == 0)
+    }
+
+    /// Registers a company.
+    pub async fn create_company(
+        &self,
+        company: &Company,
+        now_ms: i64,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query::<Any>(
+            "INSERT INTO companies (id, name, kind, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(company.id.to_string())
+        .bind(company.name.clone())
+        .bind(company.kind.as_str())
+        .bind(company.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_as(e, "company name"))?;
+        audit::write(&mut tx, now_ms, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// All companies, by name.
+    pub async fn list_companies(&self) -> Result<Vec<Company>, StoreError> {
+        let sql = "SELECT id, name, kind, created_at FROM companies ORDER BY name";
+        let rows = sqlx::query::<Any>(sql).fetch_all(&self.pool).await?;
+        rows::all(&rows, rows::company)
+    }
+
+    /// One company.
+    pub async fn company(&self, id: CompanyId) -> Result<Option<Company>, StoreError> {
+        let row =
+            sqlx::query::<Any>("SELECT id, name, kind, created_at FROM companies WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        row.as_ref().map(rows::company).transpose()
+    }
+
+    /// Registers a user.
+    pub async fn create_user(
+        &self,
+        user: &NewUser,
+        now_ms: i64,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query::<Any>(
+            "INSERT INTO users (id, company_id, username, display_name, role, status, \
+             password_hash, created_at) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)",
+        )
+        .bind(user.id.to_string())
+        .bind(user.company_id.to_string())
+        .bind(user.username.clone())
+        .bind(user.display_name.clone())
+        .bind(user.role.as_str())
+        .bind(user.password_hash.clone())
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_as(e, "username"))?;
+        audit::write(&mut tx, now_ms, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One user.
+    pub async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query::<Any>(
+            "SELECT id, company_id, username, display_name, role, status, created_at \
+             FROM users WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    /// The account and password hash for a login name.
+    pub async fn credentials(&self, username: &str) -> Result<Option<UserCredentials>, StoreError> {
+        let row = sqlx::query::<Any>(
+            "SELECT id, company_id, username, display_name, role, status, created_at, \
+             password_hash FROM users WHERE username = $1",
+        )
+        .bind(username.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(UserCredentials {
+                user: rows::user(&r)?,
+                password_hash: r.try_get("password_hash")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// All users, by company then login name.
+    pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let sql = "SELECT id, company_id, username, display_name, role, status, created_at \
+                   FROM users ORDER BY company_id, username";
+        let rows = sqlx::query::<Any>(sql).fetch_all(&self.pool).await?;
+        rows::all(&rows, rows::user)
+    }
+
+    /// Registers a contract.
+    pub async fn create_contract(
+        &self,
+        contract: &Contract,
+        now_ms: i64,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query::<Any>(
+            "INSERT INTO contracts (id, company_id, number, title, starts_on, ends_on, \
+             special_clause, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(contract.id.to_string())
+        .bind(contract.company_id.to_string())
+        .bind(contract.number.clone())
+        .bind(contract.title.clone())
+        .bind(contract.starts_on.clone())
+        .bind(contract.ends_on.clone())
+        .bind(i64::from(contract.special_clause))
+        .bind(contract.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_as(e, "contract number"))?;
+        audit::write(&mut tx, now_ms, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One contract.
+    pub async fn contract(&self, id: ContractId) -> Result<Option<Contract>, StoreError> {
+        let row = sqlx::query::<Any>(
+            "SELECT id, company_id, number, title, starts_on, ends_on, special_clause, created_at \
+             FROM contracts WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(rows::contract).transpose()
+    }
+
+    /// All contracts, by number.
+    pub async fn list_contracts(&self) -> Result<Vec<Contract>, StoreError> {
+        let sql = "SELECT id, company_id, number, title, starts_on, ends_on, special_clause, \
+                   created_at FROM contracts ORDER BY number";
+        let rows = sqlx::query::<Any>(sql).fetch_all(&self.pool).await?;
+        rows::all(&rows, rows::contract)
+    }
+
+    /// Opens the compartment of a contract (at most one per contract).
+    pub async fn open_compartment(
+        &self,
+        compartment: &Compartment,
+        now_ms: i64,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query::<Any>(
+            "INSERT INTO compartments (id, contract_id, wrapped_key, key_version, quota_bytes, \
+             used_bytes, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6)",
+        )
+        .bind(compartment.id.to_string())
+        .bind(compartment.contract_id.to_string())
+        .bind(compartment.wrapped_key.clone())
+        .bind(i64::from(compartment.key_version))
+        .bind(compartment.quota_bytes)
+        .bind(compartment.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_as(e, "compartment for this contract"))?;
+        audit::write(&mut tx, now_ms, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One compartment.
+    /// Takes the id as text so that a malformed id follows the same path
+    /// (one query that finds nothing) as a well-formed unknown one.
+    pub async fn compartment(&self, id: &str) -> Result<Option<Compartment>, StoreError> {
+        let row = sqlx::query::<Any>(
+            "SELECT m.id, m.contract_id, c.company_id, m.wrapped_key, m.key_version, \
+             m.quota_bytes, m.used_bytes, m.created_at \
+             FROM compartments m JOIN contracts c ON c.id = m.contract_id WHERE m.id = $1",
+        )
+        .bind(id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(rows::compartment).transpose()
+    }
+
+    /// All compartments.
+    pub async fn list_compartments(&self) -> Result<Vec<Compartment>, StoreError> {
+        let sql = "SELECT m.id, m.contract_id, c.company_id, m.wrapped_key, m.key_version, \
+                   m.quota_bytes, m.used_bytes, m.created_at \
+                   FROM compartments m JOIN contracts c ON c.id = m.contract_id ORDER BY c.number";
+        let rows = sqlx::query::<Any>(sql).fetch_all(&self.pool).await?;
+        rows::all(&rows, rows::compartment)
+    }
+
+    /// Designates a user as handler of a contract.
+    pub async fn designate_handler(
+        &self,
+        contract: ContractId,
+        user: UserId,
+        by: UserId,
+        now_ms: i64,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query::<Any>(
+            "INSERT INTO handlers (contract_id, user_id, designated_by, designated_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(contract.to_string())
+        .bind(user.to_string())
+        .bind(by.to_string())
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_as(e, "handler designation"))?;
+        audit::write(&mut tx, now_ms, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a handler designation.
+    pub async fn remove_handler(
+        &self,
+        contract: ContractId,
+        user: UserId,
+        now_ms: i64,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let done =
+            sqlx::query::<Any>("DELETE FROM handlers WHERE contract_id = $1 AND user_id = $2")
+                .bind(contract.to_string())
+                .bind(user.to_string())
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("handler designation"));
+        }
+        audit::write(&mut tx, now_ms, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The handlers of a contract.
+    pub async fn handlers(&self, contract: ContractId) -> Result<Vec<HandlerRow>, StoreError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT h.user_id, u.username, u.display_name, h.designated_at FROM handlers h \
+             JOIN users u ON u.id = h.user_id WHERE h.contract_id = $1 ORDER BY u.username",
+        )
+        .bind(contract.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows::all(&rows, |r| {
+            Ok(HandlerRow {
+                user_id: rows::id(r, "user_id")?,
+                username: r.try_get("username")?,
+                display_name: r.try_get("display_name")?,
+                designated_at: r.try_get("designated_at")?,
+            })
+        })
+    }
+
+    /// The contracts a user is a designated handler of.
+    pub async fn contracts_handled_by(&self, user: UserId) -> Result<Vec<ContractId>, StoreError> {
+        let rows = sqlx::query::<Any>("SELECT contract_id FROM handlers WHERE user_id = $1")
+            .bind(user.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows::all(&rows, |r| rows::id(r, "contract_id"))
+    }
+}
+
+/// Maps a unique violation to a conflict that names what already exists.
+fn conflict_as(e: sqlx::Error, what: &'static str) -> StoreError {
+    match StoreError::from(e) {
+        StoreError::Conflict(_) => StoreError::Conflict(what),
+        other => other,
+    }
+}
