@@ -112,7 +112,18 @@ fn same_origin(req: &Request) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
-    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+    // HTTP/2 carries the host in the URI's authority, HTTP/1.1 in `Host`.
+    let host = req
+        .uri()
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .or_else(|| {
+            headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        });
+    let Some(host) = host else {
         return false;
     };
     let tls = req.extensions().get::<IsTls>().is_some_and(|t| t.0);

@@ -1,0 +1,251 @@
+//! The denial matrix: every endpoint × every kind of outsider. Nobody
+//! reaches another company's or another contract's data, a denial looks
+//! exactly like a missing object, and every denial is recorded.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::harness::{data, files_under, world, Client, Db, Gateway};
+
+/// The compartment endpoints, with `{c}` and `{f}` placeholders.
+const COMPARTMENT_ENDPOINTS: [(&str, &str); 6] = [
+    ("GET", "/api/v1/compartments/{c}/files"),
+    ("POST", "/api/v1/compartments/{c}/files?name=x.txt"),
+    ("GET", "/api/v1/compartments/{c}/files/{f}/versions"),
+    ("POST", "/api/v1/compartments/{c}/files/{f}/versions"),
+    ("GET", "/api/v1/compartments/{c}/files/{f}/content"),
+    ("DELETE", "/api/v1/compartments/{c}/files/{f}"),
+];
+
+async fn hit(client: &mut Client, method: &str, path: &str) -> (StatusCode, Vec<u8>) {
+    let method = Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = client.request(method.clone(), path);
+    if method == Method::POST {
+        req = req.body(b"intruder data".to_vec());
+    }
+    client.send(req).await
+}
+
+async fn denial_matrix(db: Db) {
+    let Some(gw) = Gateway::start(db).await else {
+        return;
+    };
+    let w = world(&gw).await;
+    let mut handler = gw.login("a.handler", w.password("a.handler")).await;
+    let secret = data(300_000, 42);
+    let (s, up) = handler
+        .upload(&w.compartment_a, "secret.bin", secret.clone())
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let file_a = up["file"]["id"].as_str().unwrap().to_owned();
+    let mut b_handler = gw.login("b.handler", w.password("b.handler")).await;
+    let (s, up) = b_handler
+        .upload(&w.compartment_b, "b.bin", data(1000, 1))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let file_b = up["file"]["id"].as_str().unwrap().to_owned();
+    let blobs_before = files_under(&gw.data_dir().join("blobs")).len();
+    let denied_before = gw
+        .audit()
+        .iter()
+        .filter(|e| e["outcome"] == "denied")
+        .count();
+
+    let outsiders: Vec<(&str, Client)> = vec![
+        ("anonymous", gw.client()),
+        ("other company's handler", b_handler.clone()),
+        (
+            "same company, not a handler",
+            gw.login("a.member", w.password("a.member")).await,
+        ),
+        (
+            "removed handler",
+            gw.login("a.removed", w.password("a.removed")).await,
+        ),
+        ("agency operator (wrong role)", gw.operator().await),
+    ];
+    let missing = uuid::Uuid::new_v4().to_string();
+    let mut denied_requests = 0;
+    for (who, mut client) in outsiders {
+        for (method, template) in COMPARTMENT_ENDPOINTS {
+            let path = template
+                .replace("{c}", &w.compartment_a)
+                .replace("{f}", &file_a);
+            let (status, body) = hit(&mut client, method, &path).await;
+            denied_requests += 1;
+            if who == "anonymous" {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{who}: {method} {path}");
+                continue;
+            }
+            assert_eq!(status, StatusCode::NOT_FOUND, "{who}: {method} {path}");
+            // Indistinguishable from a compartment that does not exist, or a malformed id.
+            for other in [missing.as_str(), "not-a-uuid"] {
+                let probe = template.replace("{c}", other).replace("{f}", &file_a);
+                let (s2, body2) = hit(&mut client, method, &probe).await;
+                denied_requests += 1;
+                assert_eq!(
+                    (s2, &body2),
+                    (status, &body),
+                    "{who}: {method} {probe} differs from a denial"
+                );
+            }
+        }
+        // A file id from the caller's own compartment does not open another one.
+        if who == "other company's handler" {
+            let path = format!(
+                "/api/v1/compartments/{}/files/{file_b}/content",
+                w.compartment_a
+            );
+            assert_eq!(
+                hit(&mut client, "GET", &path).await.0,
+                StatusCode::NOT_FOUND
+            );
+            denied_requests += 1;
+        }
+        // The UI pages answer the same way.
+        if who != "anonymous" {
+            for path in [
+                format!("/compartments/{}", w.compartment_a),
+                format!("/compartments/{}/files/{file_a}", w.compartment_a),
+            ] {
+                let (s, body) = hit(&mut client, "GET", &path).await;
+                denied_requests += 1;
+                assert_eq!(s, StatusCode::NOT_FOUND, "{who}: UI {path}");
+                assert!(!String::from_utf8_lossy(&body).contains("secret.bin"));
+            }
+            let (s, list) = client.get("/api/v1/compartments").await;
+            assert_eq!(s, StatusCode::OK);
+            let visible: Vec<&Value> = list["compartments"].as_array().unwrap().iter().collect();
+            assert!(
+                visible
+                    .iter()
+                    .all(|c| c["compartment"]["id"] != w.compartment_a.as_str()),
+                "{who} lists A"
+            );
+        }
+    }
+
+    // Administration: only agency operators.
+    let admin_endpoints: Vec<(Method, String, Value)> = vec![
+        (Method::GET, "/api/v1/admin/overview".into(), Value::Null),
+        (
+            Method::POST,
+            "/api/v1/admin/companies".into(),
+            json!({ "name": "偽装会社" }),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/users".into(),
+            json!({ "company_id": w.company_a, "username": "intruder", "display_name": "x", "role": "operator", "password": "long-enough-password" }),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/contracts".into(),
+            json!({ "company_id": w.company_a, "number": "X-1", "title": "x", "starts_on": "2026-01-01", "ends_on": "2026-12-31", "special_clause": true }),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/contracts/{}/compartment", w.contract_b),
+            Value::Null,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/admin/contracts/{}/handlers", w.contract_a),
+            Value::Null,
+        ),
+        (
+            Method::PUT,
+            format!(
+                "/api/v1/admin/contracts/{}/handlers/{}",
+                w.contract_a,
+                w.user_id("a.member")
+            ),
+            Value::Null,
+        ),
+        (
+            Method::DELETE,
+            format!(
+                "/api/v1/admin/contracts/{}/handlers/{}",
+                w.contract_a,
+                w.user_id("a.handler")
+            ),
+            Value::Null,
+        ),
+    ];
+    let non_operators = vec![
+        ("anonymous", gw.client(), StatusCode::UNAUTHORIZED),
+        ("handler", handler.clone(), StatusCode::FORBIDDEN),
+        (
+            "other company's handler",
+            b_handler.clone(),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "non-handler",
+            gw.login("a.member", w.password("a.member")).await,
+            StatusCode::FORBIDDEN,
+        ),
+    ];
+    for (who, mut client, expected) in non_operators {
+        for (method, path, body) in &admin_endpoints {
+            let (status, _) = if body.is_null() {
+                client.call(method.clone(), path).await
+            } else {
+                client.json(method.clone(), path, body.clone()).await
+            };
+            denied_requests += 1;
+            assert_eq!(status, expected, "{who}: {method} {path}");
+        }
+    }
+
+    // Nothing changed: the file is intact, no blob was written, the handler
+    // designation stands, and every denial is in the audit log.
+    assert!(handler.download(&w.compartment_a, &file_a, None).await.1 == secret);
+    let (_, versions) = handler
+        .get(&format!(
+            "/api/v1/compartments/{}/files/{file_a}/versions",
+            w.compartment_a
+        ))
+        .await;
+    assert_eq!(versions["versions"].as_array().unwrap().len(), 1);
+    let (_, files) = handler
+        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
+        .await;
+    assert_eq!(files["files"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        files_under(&gw.data_dir().join("blobs")).len(),
+        blobs_before
+    );
+    let (_, overview) = gw.operator().await.get("/api/v1/admin/overview").await;
+    assert!(overview["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["username"] != "intruder"));
+    assert!(overview["companies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["name"] != "偽装会社"));
+    let denied_after = gw
+        .audit()
+        .iter()
+        .filter(|e| e["outcome"] == "denied")
+        .count();
+    assert_eq!(
+        denied_after - denied_before,
+        denied_requests,
+        "every denial is recorded exactly once"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn denial_matrix_on_sqlite() {
+    denial_matrix(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn denial_matrix_on_postgres() {
+    denial_matrix(Db::Postgres).await;
+}

@@ -1,0 +1,497 @@
+//! Starting the gateway and talking to it.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::postgres::PgCluster;
+
+/// Which metadata database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A running gateway.
+pub struct Gateway {
+    child: Child,
+    pub base: String,
+    pub dir: tempfile::TempDir,
+    pub operator_password: String,
+    ca: reqwest::Certificate,
+    env: Vec<(String, String)>,
+    _pg: Option<PgCluster>,
+}
+
+/// Starts `dsg serve` on a free port; returns the child, its base URL and
+/// the bootstrap password if it printed one.
+async fn spawn(
+    dir: &Path,
+    pg_url: Option<String>,
+    env: &[(String, String)],
+) -> (Child, String, Option<String>) {
+    let mut cmd = Command::new(binary());
+    cmd.arg("serve")
+        .arg("--listen")
+        .arg("127.0.0.1:0")
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--key-dir")
+        .arg(dir.join("keys"))
+        .env("DSG_AUTH__ARGON2_MEMORY_KIB", "8")
+        .env("DSG_AUTH__ARGON2_ITERATIONS", "1")
+        .env("DSG_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    if let Some(url) = pg_url {
+        cmd.env("DSG_STORAGE__DATABASE_URL", url);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let mut password = None;
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(p) = line.trim().strip_prefix("bootstrap password: ") {
+                password = Some(p.to_owned());
+            }
+            if let Some(url) = line.strip_prefix("dsg listening on ") {
+                return url.trim_end_matches('/').to_owned();
+            }
+        }
+        panic!("gateway exited before listening");
+    })
+    .await
+    .expect("gateway did not start in time");
+    // Keep draining stdout so the child never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, base, password)
+}
+
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_dsg"))
+}
+
+impl Gateway {
+    /// Starts a gateway; `None` when the PostgreSQL variant cannot run here.
+    pub async fn start(db: Db) -> Option<Self> {
+        Self::start_with(db, &[]).await
+    }
+
+    pub async fn start_with(db: Db, env: &[(&str, &str)]) -> Option<Self> {
+        let pg = match db {
+            Db::Sqlite => None,
+            Db::Postgres => Some(PgCluster::start()?),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let (child, base, password) =
+            spawn(dir.path(), pg.as_ref().map(PgCluster::url), &env).await;
+        let ca_pem = std::fs::read(dir.path().join("keys/tls/ca.pem")).unwrap();
+        Some(Self {
+            child,
+            base,
+            dir,
+            operator_password: password.expect("no bootstrap password printed"),
+            ca: reqwest::Certificate::from_pem(&ca_pem).unwrap(),
+            env,
+            _pg: pg,
+        })
+    }
+
+    /// Stops the gateway and starts it again on the same directories.
+    /// Returns the bootstrap password if one was printed (it must not be).
+    pub async fn restart(&mut self) -> Option<String> {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+        let (child, base, password) = spawn(
+            self.dir.path(),
+            self._pg.as_ref().map(PgCluster::url),
+            &self.env,
+        )
+        .await;
+        self.child = child;
+        self.base = base;
+        password
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// A client with no session that trusts only the gateway's CA.
+    pub fn client(&self) -> Client {
+        let http = reqwest::Client::builder()
+            .tls_certs_only([self.ca.clone()])
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Client {
+            http,
+            base: self.base.clone(),
+            cookie: None,
+            csrf: None,
+        }
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Client {
+        let mut client = self.client();
+        let (status, body) = client
+            .json(
+                Method::POST,
+                "/api/v1/session",
+                json!({ "username": username, "password": password }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+        client.csrf = Some(body["csrf_token"].as_str().unwrap().to_owned());
+        client
+    }
+
+    pub async fn operator(&self) -> Client {
+        self.login("operator", &self.operator_password).await
+    }
+
+    /// Runs a `dsg admin …` command against this gateway's directories.
+    pub fn admin(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = std::process::Command::new(binary());
+        cmd.arg("admin").args(args);
+        cmd.arg("--data-dir")
+            .arg(self.data_dir())
+            .arg("--key-dir")
+            .arg(self.dir.path().join("keys"));
+        if let Some(pg) = &self._pg {
+            cmd.env("DSG_STORAGE__DATABASE_URL", pg.url());
+        }
+        cmd.env("DSG_AUTH__ARGON2_MEMORY_KIB", "8")
+            .env("DSG_AUTH__ARGON2_ITERATIONS", "1");
+        cmd.output().unwrap()
+    }
+
+    /// The audit log, newest first.
+    pub fn audit(&self) -> Vec<Value> {
+        let out = self.admin(&["audit-tail", "--limit", "100000"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+}
+
+/// Every file under a directory.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// An HTTP client with an optional session.
+#[derive(Clone)]
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+}
+
+impl Client {
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base));
+        if let Some(cookie) = &self.cookie {
+            req = req.header("cookie", cookie);
+        }
+        if method != Method::GET {
+            if let Some(csrf) = &self.csrf {
+                req = req.header("x-csrf-token", csrf);
+            }
+        }
+        req
+    }
+
+    fn remember_cookie(&mut self, response: &reqwest::Response) {
+        for value in response.headers().get_all("set-cookie") {
+            let value = value.to_str().unwrap();
+            if let Some(rest) = value.strip_prefix("__Host-dsg_session=") {
+                let token = rest.split(';').next().unwrap();
+                self.cookie = if token.is_empty() {
+                    None
+                } else {
+                    Some(format!("__Host-dsg_session={token}"))
+                };
+            }
+        }
+    }
+
+    pub async fn send(&mut self, req: reqwest::RequestBuilder) -> (StatusCode, Vec<u8>) {
+        let response = req.send().await.unwrap();
+        self.remember_cookie(&response);
+        let status = response.status();
+        (status, response.bytes().await.unwrap().to_vec())
+    }
+
+    pub async fn json(&mut self, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
+        let req = self.request(method, path).json(&body);
+        let (status, bytes) = self.send(req).await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    pub async fn call(&mut self, method: Method, path: &str) -> (StatusCode, Value) {
+        let req = self.request(method, path);
+        let (status, bytes) = self.send(req).await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    pub async fn get(&mut self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path).await
+    }
+
+    pub async fn upload(
+        &mut self,
+        compartment: &str,
+        name: &str,
+        data: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let name = percent(name);
+        let req = self
+            .request(
+                Method::POST,
+                &format!("/api/v1/compartments/{compartment}/files?name={name}"),
+            )
+            .header("content-type", "application/octet-stream")
+            .body(data);
+        let (status, bytes) = self.send(req).await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    pub async fn upload_version(
+        &mut self,
+        compartment: &str,
+        file: &str,
+        data: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let req = self
+            .request(
+                Method::POST,
+                &format!("/api/v1/compartments/{compartment}/files/{file}/versions"),
+            )
+            .body(data);
+        let (status, bytes) = self.send(req).await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    pub async fn download(
+        &mut self,
+        compartment: &str,
+        file: &str,
+        version: Option<u32>,
+    ) -> (StatusCode, Vec<u8>) {
+        let query = version.map(|v| format!("?version={v}")).unwrap_or_default();
+        let req = self.request(
+            Method::GET,
+            &format!("/api/v1/compartments/{compartment}/files/{file}/content{query}"),
+        );
+        self.send(req).await
+    }
+}
+
+pub fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
+pub fn data(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// A registered world: two contractor companies, users and one compartment.
+pub struct World {
+    pub company_a: String,
+    pub company_b: String,
+    pub contract_a: String,
+    pub contract_b: String,
+    pub compartment_a: String,
+    pub compartment_b: String,
+    /// username → (user id, password)
+    pub users: Vec<(String, String, String)>,
+}
+
+impl World {
+    pub fn password(&self, username: &str) -> &str {
+        &self.users.iter().find(|u| u.0 == username).unwrap().2
+    }
+    pub fn user_id(&self, username: &str) -> &str {
+        &self.users.iter().find(|u| u.0 == username).unwrap().1
+    }
+}
+
+/// Company A: handler `a.handler`, non-handler `a.member`, `a.removed` (designated then removed).
+/// Company B: handler `b.handler` of contract B.
+pub async fn world(gw: &Gateway) -> World {
+    let mut op = gw.operator().await;
+    let company = |name: &'static str| {
+        let mut op = op.clone();
+        async move {
+            let (s, b) = op
+                .json(
+                    Method::POST,
+                    "/api/v1/admin/companies",
+                    json!({ "name": name }),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{b}");
+            b["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let company_a = company("株式会社エー精機").await;
+    let company_b = company("ビー電子工業").await;
+    let contract = |company: String, number: &'static str| {
+        let mut op = op.clone();
+        async move {
+            let (s, b) = op
+                .json(
+                    Method::POST,
+                    "/api/v1/admin/contracts",
+                    json!({ "company_id": company, "number": number, "title": "試験", "starts_on": "2026-04-01",
+                            "ends_on": "2027-03-31", "special_clause": true }),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{b}");
+            b["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let contract_a = contract(company_a.clone(), "A-1").await;
+    let contract_b = contract(company_b.clone(), "B-1").await;
+    let open = |contract: String| {
+        let mut op = op.clone();
+        async move {
+            let (s, b) = op
+                .call(
+                    Method::POST,
+                    &format!("/api/v1/admin/contracts/{contract}/compartment"),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{b}");
+            b["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let compartment_a = open(contract_a.clone()).await;
+    let compartment_b = open(contract_b.clone()).await;
+    let mut users = Vec::new();
+    for (name, company) in [
+        ("a.handler", &company_a),
+        ("a.member", &company_a),
+        ("a.removed", &company_a),
+        ("b.handler", &company_b),
+    ] {
+        let password = format!("pw-{name}-long-enough");
+        let (s, b) = op
+            .json(
+                Method::POST,
+                "/api/v1/admin/users",
+                json!({ "company_id": company, "username": name, "display_name": name, "role": "member", "password": password }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        users.push((
+            name.to_owned(),
+            b["id"].as_str().unwrap().to_owned(),
+            password,
+        ));
+    }
+    let id = |n: &str| users.iter().find(|u| u.0 == n).unwrap().1.clone();
+    for (contract, user) in [
+        (&contract_a, id("a.handler")),
+        (&contract_a, id("a.removed")),
+        (&contract_b, id("b.handler")),
+    ] {
+        let (s, b) = op
+            .call(
+                Method::PUT,
+                &format!("/api/v1/admin/contracts/{contract}/handlers/{user}"),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    }
+    let (s, _) = op
+        .call(
+            Method::DELETE,
+            &format!(
+                "/api/v1/admin/contracts/{contract_a}/handlers/{}",
+                id("a.removed")
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    World {
+        company_a,
+        company_b,
+        contract_a,
+        contract_b,
+        compartment_a,
+        compartment_b,
+        users,
+    }
+}

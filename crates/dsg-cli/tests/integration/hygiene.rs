@@ -1,0 +1,163 @@
+//! Web hygiene: headers, cookies, CSRF, uniform login answers.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::harness::{world, Db, Gateway};
+
+#[tokio::test]
+async fn responses_carry_security_headers_and_a_host_only_cookie() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let client = gw.client();
+    let response = client
+        .http
+        .post(format!("{}/api/v1/session", gw.base))
+        .json(&json!({ "username": "operator", "password": gw.operator_password }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let h = response.headers();
+    let cookie = h.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.starts_with("__Host-dsg_session="));
+    for attribute in ["Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
+    assert!(!cookie.contains("Domain"));
+    assert!(h.get("strict-transport-security").is_some());
+    assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
+    let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"));
+    assert!(!csp.contains("unsafe-inline"));
+    // The login page has no inline script.
+    let page = client
+        .http
+        .get(format!("{}/login", gw.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<script src=\"/assets/app.js\""));
+    assert!(!page.contains("<script>"));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn state_changes_need_the_session_csrf_token_and_our_origin() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let op = gw.operator().await;
+    let body = json!({ "name": "CSRF 検査会社" });
+    let path = format!("{}/api/v1/admin/companies", gw.base);
+    let cookie = op.cookie.clone().unwrap();
+    let csrf = op.csrf.clone().unwrap();
+    let send = |token: Option<&str>, origin: Option<&str>| {
+        let mut req = op.http.post(&path).header("cookie", &cookie).json(&body);
+        if let Some(t) = token {
+            req = req.header("x-csrf-token", t);
+        }
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        req.send()
+    };
+    let code = |r: reqwest::Response| r.status();
+    assert_eq!(code(send(None, None).await.unwrap()), StatusCode::FORBIDDEN);
+    assert_eq!(
+        code(send(Some("wrong"), None).await.unwrap()),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        code(
+            send(Some(&csrf), Some("https://evil.example"))
+                .await
+                .unwrap()
+        ),
+        StatusCode::FORBIDDEN
+    );
+    // A form post without the field is refused too.
+    let form = op
+        .http
+        .post(format!("{}/admin/companies", gw.base))
+        .header("cookie", &cookie)
+        .form(&[("name", "フォーム会社")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::FORBIDDEN);
+    let form_ok = op
+        .http
+        .post(format!("{}/admin/companies", gw.base))
+        .header("cookie", &cookie)
+        .header("origin", gw.base.clone())
+        .form(&[("name", "フォーム会社"), ("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let status = form_ok.status();
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        form_ok.text().await.unwrap()
+    );
+    let ok = send(Some(&csrf), Some(&gw.base)).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::CREATED);
+    let (_, overview) = gw.operator().await.get("/api/v1/admin/overview").await;
+    let names: Vec<&str> = overview["companies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"CSRF 検査会社") && names.contains(&"フォーム会社"));
+    assert_eq!(names.iter().filter(|n| **n == "CSRF 検査会社").count(), 1);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn login_answers_are_the_same_for_every_failure() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut answers = Vec::new();
+    for (user, password) in [
+        ("nobody-here", "whatever-password"),
+        ("a.handler", "wrong-password-123"),
+        ("x", "too-short-username"),
+    ] {
+        let mut c = gw.client();
+        answers.push(
+            c.json(
+                Method::POST,
+                "/api/v1/session",
+                json!({ "username": user, "password": password }),
+            )
+            .await,
+        );
+    }
+    for answer in &answers {
+        assert_eq!(answer, &answers[0]);
+    }
+    assert_eq!(answers[0].0, StatusCode::UNAUTHORIZED);
+    assert_eq!(answers[0].1["error"]["code"], "invalid_credentials");
+    // The right password still works, and failures are recorded.
+    gw.login("a.handler", w.password("a.handler")).await;
+    let failures = gw
+        .audit()
+        .iter()
+        .filter(|e| e["action"] == "auth.login" && e["outcome"] == "failure")
+        .count();
+    assert_eq!(failures, 3);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_served() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let (s, doc) = gw.client().get("/api/v1/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/api/v1/compartments/{cid}/files/{fid}/content"].is_object());
+    gw.stop().await;
+}

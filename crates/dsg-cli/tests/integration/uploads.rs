@@ -1,0 +1,148 @@
+//! Upload limits and atomicity: bad input gets a clear error and leaves nothing.
+
+use reqwest::{Method, StatusCode};
+
+use crate::harness::{data, files_under, world, Db, Gateway};
+
+#[tokio::test]
+async fn bad_names_are_refused_before_anything_is_stored() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut h = gw.login("a.handler", w.password("a.handler")).await;
+    for name in [
+        "",
+        "a/b.txt",
+        "..",
+        "x\u{202e}fdp.exe",
+        "tab\there",
+        &"あ".repeat(86),
+    ] {
+        let (s, body) = h.upload(&w.compartment_a, name, b"data".to_vec()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{name:?}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_input");
+    }
+    assert!(files_under(&gw.data_dir().join("blobs")).is_empty());
+    let (_, files) = h
+        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
+        .await;
+    assert!(files["files"].as_array().unwrap().is_empty());
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn size_quota_and_disk_reserve_are_enforced() {
+    let gw = Gateway::start_with(
+        Db::Sqlite,
+        &[
+            ("DSG_LIMITS__MAX_FILE_BYTES", "100000"),
+            ("DSG_LIMITS__COMPARTMENT_QUOTA_BYTES", "150000"),
+        ],
+    )
+    .await
+    .unwrap();
+    let w = world(&gw).await;
+    let mut h = gw.login("a.handler", w.password("a.handler")).await;
+    let (s, body) = h
+        .upload(&w.compartment_a, "big.bin", data(100_001, 1))
+        .await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("too_large"))
+    );
+    let (s, _) = h
+        .upload(&w.compartment_a, "fits.bin", data(100_000, 2))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, body) = h
+        .upload(&w.compartment_a, "over-quota.bin", data(60_000, 3))
+        .await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("quota_exceeded"))
+    );
+    // Without Content-Length the limit is enforced while streaming.
+    let stream = futures::stream::iter(
+        (0..20).map(|i| Ok::<_, std::io::Error>(bytes::Bytes::from(data(10_000, i)))),
+    );
+    let req = h
+        .request(
+            Method::POST,
+            &format!(
+                "/api/v1/compartments/{}/files?name=stream.bin",
+                w.compartment_a
+            ),
+        )
+        .body(reqwest::Body::wrap_stream(stream));
+    let (s, _) = h.send(req).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    let (_, files) = h
+        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
+        .await;
+    assert_eq!(files["files"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        files_under(&gw.data_dir().join("blobs")).len(),
+        1,
+        "refused uploads leave no blob"
+    );
+    gw.stop().await;
+
+    let gw = Gateway::start_with(
+        Db::Sqlite,
+        &[(
+            "DSG_LIMITS__FREE_SPACE_RESERVE_BYTES",
+            "1000000000000000000",
+        )],
+    )
+    .await
+    .unwrap();
+    let w = world(&gw).await;
+    let mut h = gw.login("a.handler", w.password("a.handler")).await;
+    let (s, body) = h.upload(&w.compartment_a, "x.bin", data(10, 1)).await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (
+            StatusCode::INSUFFICIENT_STORAGE,
+            Some("insufficient_storage")
+        )
+    );
+    // The audit log still works: the refusal is recorded.
+    assert!(gw
+        .audit()
+        .iter()
+        .any(|e| e["action"] == "file.upload" && e["reason"] == "insufficient_storage"));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_interrupted_upload_is_never_listed_and_leaves_no_blob() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut h = gw.login("a.handler", w.password("a.handler")).await;
+    let pieces: Vec<Result<bytes::Bytes, std::io::Error>> = (0..30)
+        .map(|i| Ok(bytes::Bytes::from(data(65_536, i))))
+        .chain(std::iter::once(Err(std::io::Error::other(
+            "client crashed",
+        ))))
+        .collect();
+    let req = h
+        .request(
+            Method::POST,
+            &format!(
+                "/api/v1/compartments/{}/files?name=half.bin",
+                w.compartment_a
+            ),
+        )
+        .body(reqwest::Body::wrap_stream(futures::stream::iter(pieces)));
+    let _ = req.send().await; // the client's own error; the server sees a broken body
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let (_, files) = h
+        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
+        .await;
+    assert!(files["files"].as_array().unwrap().is_empty());
+    assert!(
+        files_under(&gw.data_dir().join("blobs")).is_empty(),
+        "{:?}",
+        files_under(&gw.data_dir())
+    );
+    gw.stop().await;
+}
