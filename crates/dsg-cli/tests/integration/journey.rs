@@ -11,6 +11,15 @@ async fn journey(db: Db) {
     };
     let w = world(&gw).await;
     let mut op = gw.operator().await;
+    let (s, overview) = op.get("/api/v1/admin/overview").await;
+    assert_eq!(s, StatusCode::OK);
+    let companies: Vec<&str> = overview["companies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(companies.contains(&w.company_a.as_str()) && companies.contains(&w.company_b.as_str()));
 
     // A contract without the special clause gets no compartment.
     let (s, plain) = op
