@@ -183,6 +183,7 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
     } else {
         print_bootstrap(&gateway.app).await?;
     }
+    gateway.app.record_gateway_start().await?;
     match gateway.app.sweep_orphans(60 * 60_000).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(removed = n, "removed orphaned blobs"),

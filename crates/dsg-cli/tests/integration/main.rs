@@ -9,6 +9,7 @@
 )]
 
 mod denials;
+mod failclosed;
 mod harness;
 mod hygiene;
 mod journey;

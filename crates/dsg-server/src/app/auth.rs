@@ -251,4 +251,23 @@ impl App {
         );
         self.record(&record).await
     }
+
+    /// Records that the gateway started (its configuration in force is
+    /// implied by the release; the reason names the storage backends).
+    pub async fn record_gateway_start(&self) -> Result<(), AppError> {
+        let meta = RequestMeta {
+            request_id: dsg_core::RequestId::new().to_string(),
+            source: None,
+        };
+        let backend = format!("{:?}", self.inner.store.backend()).to_lowercase();
+        let record = Self::audit(
+            &meta,
+            &Caller::Anonymous,
+            AuditAction::GatewayStart,
+            ("gateway", None),
+            Outcome::Success,
+            format!("db={backend}"),
+        );
+        self.record(&record).await
+    }
 }
