@@ -146,3 +146,42 @@ async fn an_interrupted_upload_is_never_listed_and_leaves_no_blob() {
     );
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn the_orphan_sweep_removes_only_unreferenced_blobs() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut h = gw.login("a.handler", w.password("a.handler")).await;
+    let (s, _) = h.upload(&w.compartment_a, "kept.bin", data(5000, 1)).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let kept = files_under(&gw.data_dir().join("blobs"));
+    assert_eq!(kept.len(), 1);
+    // What a crash leaves behind: a finished blob no row refers to, and a
+    // multipart staging part.
+    let folder = kept[0].parent().unwrap();
+    std::fs::write(folder.join(uuid::Uuid::new_v4().to_string()), b"orphan").unwrap();
+    std::fs::write(folder.join(format!("{}#1", uuid::Uuid::new_v4())), b"part").unwrap();
+    assert_eq!(files_under(&gw.data_dir().join("blobs")).len(), 3);
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let out = gw.admin(&["sweep-orphans", "--min-age-minutes", "0"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("removed 2"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(files_under(&gw.data_dir().join("blobs")), kept);
+    let (_, files) = h
+        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
+        .await;
+    let file = files["files"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        h.download(&w.compartment_a, &file, None).await.0,
+        StatusCode::OK
+    );
+    gw.stop().await;
+}
