@@ -124,42 +124,42 @@ impl App {
         })
     }
 
-    /// Runs argon2 on the bounded worker pool.
+    /// Runs argon2 work on the bounded worker pool: at most one job per
+    /// core holds its memory cost at a time, however many logins arrive.
+    async fn on_hash_pool<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&App) -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _permit = self
+            .inner
+            .hash_permits
+            .acquire()
+            .await
+            .map_err(|_| AppError::Internal("password workers closed".into()))?;
+        let app = self.clone();
+        tokio::task::spawn_blocking(move || job(&app))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// Verifies a password, or a dummy hash when there is no account.
     async fn verify_password(
         &self,
         password: SecretString,
         phc: Option<String>,
     ) -> Result<bool, AppError> {
-        let _permit = self
-            .inner
-            .hash_permits
-            .acquire()
-            .await
-            .map_err(|_| AppError::Internal("password workers closed".into()))?;
-        let app = self.clone();
-        tokio::task::spawn_blocking(move || match phc {
+        self.on_hash_pool(move |app| match phc {
             Some(phc) => app.inner.hasher.verify(&password, &phc),
             None => app.inner.hasher.verify_dummy(&password),
         })
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))
     }
 
-    /// Hashes a new password on the bounded worker pool.
+    /// Hashes a new password.
     pub(super) async fn hash_password(&self, password: SecretString) -> Result<String, AppError> {
-        let _permit = self
-            .inner
-            .hash_permits
-            .acquire()
-            .await
-            .map_err(|_| AppError::Internal("password workers closed".into()))?;
-        let app = self.clone();
-        tokio::task::spawn_blocking(move || {
-            app.inner.hasher.hash(&password, app.inner.rng.as_ref())
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::from)
+        self.on_hash_pool(move |app| app.inner.hasher.hash(&password, app.inner.rng.as_ref()))
+            .await?
+            .map_err(AppError::from)
     }
 
     /// Finds the caller behind a session token. Expired, idle or unknown

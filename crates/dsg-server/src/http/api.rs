@@ -143,6 +143,28 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
         .ok()
 }
 
+async fn stream_upload(
+    ctx: Ctx,
+    cid: &str,
+    request: UploadRequest,
+    headers: &HeaderMap,
+    body: Body,
+) -> ApiResult {
+    let view = ctx
+        .app
+        .upload(
+            &ctx.meta,
+            &ctx.caller,
+            cid,
+            request,
+            content_length(headers),
+            body.into_data_stream(),
+        )
+        .await?;
+    let created = json!({ "marking": MARKING, "file": file_json(&view.file) });
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
 /// `POST /api/v1/compartments/{cid}/files?name=…` with the file as the body.
 pub async fn upload(
     ctx: Ctx,
@@ -151,23 +173,14 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let request = UploadRequest::NewFile { name: query.name };
-    let view = ctx
-        .app
-        .upload(
-            &ctx.meta,
-            &ctx.caller,
-            &cid,
-            request,
-            content_length(&headers),
-            body.into_data_stream(),
-        )
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "marking": MARKING, "file": file_json(&view.file) })),
+    stream_upload(
+        ctx,
+        &cid,
+        UploadRequest::NewFile { name: query.name },
+        &headers,
+        body,
     )
-        .into_response())
+    .await
 }
 
 /// `POST /api/v1/compartments/{cid}/files/{fid}/versions` with the new
@@ -178,23 +191,14 @@ pub async fn upload_version(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let request = UploadRequest::NextVersion { file_id: fid };
-    let view = ctx
-        .app
-        .upload(
-            &ctx.meta,
-            &ctx.caller,
-            &cid,
-            request,
-            content_length(&headers),
-            body.into_data_stream(),
-        )
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "marking": MARKING, "file": file_json(&view.file) })),
+    stream_upload(
+        ctx,
+        &cid,
+        UploadRequest::NextVersion { file_id: fid },
+        &headers,
+        body,
     )
-        .into_response())
+    .await
 }
 
 /// `GET /api/v1/compartments/{cid}/files/{fid}/versions`
