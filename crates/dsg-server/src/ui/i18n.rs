@@ -110,4 +110,11 @@ texts! {
     ErrorTitle => ("エラー", "Error"),
     Language => ("English", "日本語"),
     Done => ("完了しました。", "Done."),
+    InvalidInput => ("入力内容に誤りがあります", "The input is not valid"),
+    AlreadyExists => ("既に登録されています", "This already exists"),
+    TooLarge => ("ファイルが大きすぎます。", "The file is too large."),
+    QuotaExceeded => ("区画の容量を超えています。", "The compartment's quota is used up."),
+    InsufficientStorage => ("保存領域が不足しています。管理者に連絡してください。", "Storage is running out. Please contact the operator."),
+    CsrfRefused => ("要求を受け付けられませんでした。ページを再読み込みしてください。", "The request was refused. Please reload the page."),
+    InternalError => ("内部エラーが発生しました。", "An internal error occurred."),
 }

@@ -110,6 +110,20 @@ pub fn error_page(ctx: &Ctx, error: AppError) -> Response {
     let message = match &error {
         AppError::NotFound => lang.t(Text::NotFound).to_owned(),
         AppError::Forbidden => lang.t(Text::Forbidden).to_owned(),
+        // The validation text names the field and the rule (in English).
+        AppError::Invalid(_) => {
+            format!("{}: {}", lang.t(Text::InvalidInput), public_message(&error))
+        }
+        AppError::Conflict(_) => format!(
+            "{}: {}",
+            lang.t(Text::AlreadyExists),
+            public_message(&error)
+        ),
+        AppError::TooLarge => lang.t(Text::TooLarge).to_owned(),
+        AppError::QuotaExceeded => lang.t(Text::QuotaExceeded).to_owned(),
+        AppError::InsufficientStorage => lang.t(Text::InsufficientStorage).to_owned(),
+        AppError::CsrfRefused => lang.t(Text::CsrfRefused).to_owned(),
+        AppError::Internal(_) => lang.t(Text::InternalError).to_owned(),
         other => public_message(other),
     };
     let body = html! {
