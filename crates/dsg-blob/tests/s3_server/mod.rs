@@ -157,12 +157,16 @@ impl S3Server {
     }
 
     /// Every file under the bucket's directory, hidden ones (the server's
-    /// in-progress upload staging) included.
+    /// in-progress upload staging) included, with its size.
     pub fn files_on_disk(&self) -> Vec<(PathBuf, u64)> {
+        // The server may remove files and emptied folders as we walk.
         fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64)>) {
-            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
                 let path = entry.path();
-                let meta = entry.metadata().unwrap();
+                let Ok(meta) = entry.metadata() else { continue };
                 if meta.is_dir() {
                     walk(&path, out);
                 } else {
@@ -170,6 +174,7 @@ impl S3Server {
                 }
             }
         }
+        assert!(self.bucket_dir().is_dir(), "the bucket's directory is gone");
         let mut out = Vec::new();
         walk(&self.bucket_dir(), &mut out);
         out.sort();
