@@ -14,5 +14,12 @@ mod harness;
 mod hygiene;
 mod journey;
 mod postgres;
+mod s3;
+#[allow(
+    dead_code,
+    reason = "shared with the blob crate's S3 tests; not every helper is used here"
+)]
+#[path = "../../../dsg-blob/tests/s3_server/mod.rs"]
+mod s3_server;
 mod startup;
 mod uploads;
