@@ -223,3 +223,65 @@ fn only_agency_operators_administer() {
         .allowed
     );
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const ACTIONS: [Action; 12] = [
+        Action::CompartmentView,
+        Action::FileList,
+        Action::FileRead,
+        Action::FileUpload,
+        Action::FileDelete,
+        Action::AdminRead,
+        Action::CompanyCreate,
+        Action::UserCreate,
+        Action::ContractCreate,
+        Action::CompartmentOpen,
+        Action::HandlerDesignate,
+        Action::HandlerRemove,
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever a user's attributes, a compartment is reachable only by
+        /// an active user of the contract's company who handles the contract,
+        /// and the gateway is administered only by active agency operators.
+        #[test]
+        fn access_follows_need_to_know(
+            action_index in 0..ACTIONS.len(),
+            company_index in 0usize..3,
+            agency in any::<bool>(),
+            operator in any::<bool>(),
+            status_index in 0usize..3,
+            handles in 0u8..8,
+        ) {
+            let companies = [CompanyId::random(), CompanyId::random(), CompanyId::random()];
+            let contracts = [ContractId::random(), ContractId::random(), ContractId::random()];
+            let engine = PolicyEngine::embedded().unwrap();
+            let user = UserFacts {
+                id: UserId::random(),
+                company: companies[company_index],
+                company_kind: if agency { CompanyKind::Agency } else { CompanyKind::Contractor },
+                role: if operator { Role::Operator } else { Role::Member },
+                status: [AccountStatus::Active, AccountStatus::Disabled, AccountStatus::Locked][status_index],
+                handler_of: (0..3).filter(|i| handles & (1 << i) != 0).map(|i| contracts[i]).collect(),
+            };
+            let action = ACTIONS[action_index];
+            let compartment = CompartmentFacts { id: CompartmentId::random(), contract: contracts[0], company: companies[0] };
+            let resource = if action.targets_compartment() { Resource::Compartment(compartment.clone()) } else { Resource::Gateway };
+            let decision = ask(&engine, Principal::User(user.clone()), action, resource);
+            let active = user.status == AccountStatus::Active;
+            let expected = if action.targets_compartment() {
+                active && user.company == compartment.company && user.handler_of.contains(&compartment.contract)
+            } else {
+                active && user.role == Role::Operator && user.company_kind == CompanyKind::Agency
+            };
+            prop_assert_eq!(decision.allowed, expected, "{:?} {:?}", user, action);
+            prop_assert!(decision.errors.is_empty(), "{:?}", decision.errors);
+        }
+    }
+}
