@@ -161,3 +161,51 @@ async fn the_openapi_document_is_served() {
     assert!(doc["paths"]["/api/v1/compartments/{cid}/files/{fid}/content"].is_object());
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn browsers_are_judged_by_sec_fetch_site() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let login = json!({ "username": "operator", "password": gw.operator_password });
+    let attempt = |site: Option<&'static str>, origin: Option<&'static str>| {
+        let mut req = gw
+            .client()
+            .http
+            .post(format!("{}/api/v1/session", gw.base))
+            .json(&login);
+        if let Some(site) = site {
+            req = req.header("sec-fetch-site", site);
+        }
+        if let Some(origin) = origin {
+            req = req.header("origin", origin);
+        }
+        req.send()
+    };
+    // Chromium's same-origin form post under Referrer-Policy: no-referrer.
+    assert_eq!(
+        attempt(Some("same-origin"), Some("null"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        attempt(Some("cross-site"), None).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        attempt(Some("same-site"), None).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        attempt(None, Some("null")).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        attempt(None, Some("https://evil.example"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    gw.stop().await;
+}

@@ -100,14 +100,18 @@ async fn guard(app: &App, mut req: Request) -> Result<Request, AppError> {
     Ok(req)
 }
 
-/// `Origin`, when a browser sends it, must be this gateway's own; a browser
-/// that says the request is cross-site is refused as well.
+/// Whether a state-changing request comes from this gateway's own pages.
+///
+/// Browsers send `Sec-Fetch-Site`, which pages cannot forge: it must say
+/// `same-origin` (or `none`, a request the user started). Older browsers
+/// send only `Origin`, which must then name this gateway. (`Origin: null`,
+/// which Chromium sends on same-origin form posts under
+/// `Referrer-Policy: no-referrer`, is accepted only with `Sec-Fetch-Site`.)
+/// Clients that are not browsers send neither and rely on the CSRF token.
 fn same_origin(req: &Request) -> bool {
     let headers = req.headers();
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if !matches!(site, "same-origin" | "none") {
-            return false;
-        }
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.as_bytes(), b"same-origin" | b"none");
     }
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
