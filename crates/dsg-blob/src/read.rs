@@ -8,7 +8,9 @@ use dsg_crypto::{ct_eq, BlobContext, BlobDecryptor, SecretKey, Sha256Stream};
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 use object_store::path::Path as ObjectPath;
-use object_store::ObjectStoreExt;
+use object_store::{GetResult, GetResultPayload, ObjectStoreExt};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio_util::io::ReaderStream;
 
 use crate::{BlobError, BlobStore};
 
@@ -31,12 +33,40 @@ impl BlobStore {
         expected_sha256: [u8; 32],
     ) -> Result<DecryptedStream, BlobError> {
         let decryptor = BlobDecryptor::new(data_key, context)?;
-        let source = self.inner.get(&ObjectPath::from(key)).await?.into_stream();
+        let source = read_stream(self.inner.get(&ObjectPath::from(key)).await?).await?;
         Ok(DecryptedStream {
             source,
             state: Some((decryptor, Sha256Stream::new())),
             expected_sha256,
         })
+    }
+}
+
+/// Bytes read per step from a local file. `object_store` reads local files
+/// in 8 KiB steps, each a trip to the blocking pool, which made downloads
+/// several times slower than the disk; large reads fix that.
+const LOCAL_READ_SIZE: usize = 512 * 1024;
+
+/// The object's bytes as a stream, read in large steps for local files.
+async fn read_stream(
+    result: GetResult,
+) -> Result<BoxStream<'static, Result<Bytes, object_store::Error>>, BlobError> {
+    match result.payload {
+        GetResultPayload::File(file, path) => {
+            let mut file = tokio::fs::File::from_std(file);
+            let to_store_error = move |source: std::io::Error| object_store::Error::Generic {
+                store: "LocalFileSystem",
+                source: format!("{}: {source}", path.display()).into(),
+            };
+            file.seek(std::io::SeekFrom::Start(result.range.start))
+                .await
+                .map_err(|e| BlobError::Store(to_store_error.clone()(e)))?;
+            let len = result.range.end - result.range.start;
+            Ok(ReaderStream::with_capacity(file.take(len), LOCAL_READ_SIZE)
+                .map(move |r| r.map_err(to_store_error.clone()))
+                .boxed())
+        }
+        GetResultPayload::Stream(stream) => Ok(stream),
     }
 }
 

@@ -1,17 +1,22 @@
 //! Password hashing with Argon2id (PHC string format).
 
 use std::fmt;
+use std::sync::Mutex;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use aws_lc_rs::rand::SecureRandom;
 use zeroize::Zeroize;
 
-use crate::{CryptoError, SecretString};
+use crate::{ct_eq, CryptoError, SecretString};
 
 const SALT_LEN: usize = 16;
+const HASH_LEN: usize = 32;
 const DUMMY_PASSWORD: &[u8] = b"dsg-dummy-password-never-valid";
 const DUMMY_SALT: &[u8; SALT_LEN] = b"dsg-dummy-salt!!";
+/// Working memories kept for reuse. Callers bound how many hashes run at
+/// once; this bounds how many memories are kept between them.
+const POOLED_MEMORIES: usize = 4;
 
 /// Argon2id cost parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,35 +45,98 @@ impl PasswordParams {
 }
 
 /// Hashes and verifies passwords with Argon2id.
+///
+/// The working memory of each run (the memory cost, 19 MiB by default) is
+/// taken from a small pool and returned wiped, instead of being allocated
+/// and freed per login: the system allocator tends to keep such freed
+/// blocks resident per thread, which made the gateway's memory grow with the
+/// number of threads that ever hashed a password.
 pub struct PasswordHasher {
     params: PasswordParams,
-    argon2: Argon2<'static>,
+    argon2_params: Params,
     dummy_phc: String,
+    memories: Mutex<Vec<Vec<Block>>>,
+}
+
+fn password_error(e: impl fmt::Display) -> CryptoError {
+    CryptoError::Password(e.to_string())
 }
 
 impl PasswordHasher {
     /// Creates a hasher with `params`; also precomputes the dummy hash used
     /// by [`verify_dummy`](Self::verify_dummy).
     pub fn new(params: PasswordParams) -> Result<Self, CryptoError> {
-        let p = Params::new(params.m_cost_kib, params.t_cost, params.p_cost, None)
-            .map_err(|e| CryptoError::Password(e.to_string()))?;
-        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, p);
-        let salt =
-            SaltString::encode_b64(DUMMY_SALT).map_err(|e| CryptoError::Password(e.to_string()))?;
-        let dummy_phc = argon2
-            .hash_password(DUMMY_PASSWORD, &salt)
-            .map_err(|e| CryptoError::Password(e.to_string()))?
-            .to_string();
-        Ok(PasswordHasher {
+        let argon2_params = Params::new(
+            params.m_cost_kib,
+            params.t_cost,
+            params.p_cost,
+            Some(HASH_LEN),
+        )
+        .map_err(password_error)?;
+        let mut hasher = PasswordHasher {
             params,
-            argon2,
-            dummy_phc,
-        })
+            argon2_params,
+            dummy_phc: String::new(),
+            memories: Mutex::new(Vec::new()),
+        };
+        hasher.dummy_phc = hasher.hash_with_salt(DUMMY_PASSWORD, DUMMY_SALT)?;
+        Ok(hasher)
     }
 
     /// The parameters new hashes are created with.
     pub fn params(&self) -> PasswordParams {
         self.params
+    }
+
+    /// Runs Argon2id with pooled working memory.
+    fn compute(
+        &self,
+        version: Version,
+        params: &Params,
+        password: &[u8],
+        salt: &[u8],
+        out: &mut [u8],
+    ) -> Result<(), CryptoError> {
+        let blocks = params.block_count();
+        let pooled = self.memories.lock().ok().and_then(|mut pool| {
+            let index = pool.iter().position(|m| m.len() == blocks)?;
+            Some(pool.swap_remove(index))
+        });
+        let mut memory = pooled.unwrap_or_else(|| vec![Block::default(); blocks]);
+        let argon2 = Argon2::new(Algorithm::Argon2id, version, params.clone());
+        let result = argon2.hash_password_into_with_memory(password, salt, out, &mut memory[..]);
+        // The memory holds values derived from the password: wipe it.
+        memory
+            .iter_mut()
+            .for_each(|block| *block = Block::default());
+        if let Ok(mut pool) = self.memories.lock() {
+            if pool.len() < POOLED_MEMORIES {
+                pool.push(memory);
+            }
+        }
+        result.map_err(password_error)
+    }
+
+    fn hash_with_salt(&self, password: &[u8], salt: &[u8]) -> Result<String, CryptoError> {
+        let mut out = [0u8; HASH_LEN];
+        self.compute(
+            Version::V0x13,
+            &self.argon2_params,
+            password,
+            salt,
+            &mut out,
+        )?;
+        let salt = SaltString::encode_b64(salt).map_err(password_error)?;
+        let output = Output::new(&out).map_err(password_error);
+        out.zeroize();
+        let phc = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&self.argon2_params).map_err(password_error)?,
+            salt: Some(salt.as_salt()),
+            hash: Some(output?),
+        };
+        Ok(phc.to_string())
     }
 
     /// Hashes `password` with a fresh 16-byte salt; returns a PHC string
@@ -80,15 +148,9 @@ impl PasswordHasher {
     ) -> Result<String, CryptoError> {
         let mut salt_bytes = [0u8; SALT_LEN];
         rng.fill(&mut salt_bytes).map_err(|_| CryptoError::Rng)?;
-        let salt = SaltString::encode_b64(&salt_bytes);
+        let phc = self.hash_with_salt(password.expose().as_bytes(), &salt_bytes);
         salt_bytes.zeroize();
-        let salt = salt.map_err(|e| CryptoError::Password(e.to_string()))?;
-        let phc = self
-            .argon2
-            .hash_password(password.expose().as_bytes(), &salt)
-            .map_err(|e| CryptoError::Password(e.to_string()))?
-            .to_string();
-        Ok(phc)
+        phc
     }
 
     /// Verifies `password` against an Argon2id PHC string (using the cost
@@ -96,15 +158,43 @@ impl PasswordHasher {
     /// parse error; never panics. The PHC string is assumed to come from
     /// our own store (its cost parameters are trusted).
     pub fn verify(&self, password: &SecretString, phc: &str) -> bool {
-        let Ok(parsed) = PasswordHash::new(phc) else {
-            return false;
-        };
+        self.try_verify(password.expose().as_bytes(), phc)
+            .unwrap_or(false)
+    }
+
+    fn try_verify(&self, password: &[u8], phc: &str) -> Result<bool, CryptoError> {
+        let parsed = PasswordHash::new(phc).map_err(password_error)?;
         if parsed.algorithm != Algorithm::Argon2id.ident() {
-            return false;
+            return Ok(false);
         }
-        self.argon2
-            .verify_password(password.expose().as_bytes(), &parsed)
-            .is_ok()
+        let version = match parsed.version {
+            Some(v) => Version::try_from(v).map_err(password_error)?,
+            None => Version::V0x13,
+        };
+        let Some(expected) = parsed.hash else {
+            return Ok(false);
+        };
+        let mut params = Params::try_from(&parsed).map_err(password_error)?;
+        if params.output_len() != Some(expected.len()) {
+            params = Params::new(
+                params.m_cost(),
+                params.t_cost(),
+                params.p_cost(),
+                Some(expected.len()),
+            )
+            .map_err(password_error)?;
+        }
+        let mut salt_buf = [0u8; 64];
+        let salt = parsed
+            .salt
+            .ok_or_else(|| password_error("no salt"))?
+            .decode_b64(&mut salt_buf)
+            .map_err(password_error)?;
+        let mut out = vec![0u8; expected.len()];
+        self.compute(version, &params, password, salt, &mut out)?;
+        let matches = ct_eq(&out, expected.as_bytes());
+        out.zeroize();
+        Ok(matches)
     }
 
     /// Runs a full verification against a fixed dummy hash so that requests
@@ -233,5 +323,31 @@ mod tests {
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(h.verify(&pw("s3cret"), &phc));
         assert!(!h.verify(&pw("s3creT"), &phc));
+    }
+
+    #[test]
+    fn hashes_interoperate_with_the_reference_implementation() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let rng = SystemRandom::new();
+        let ours = PasswordHasher::new(PasswordParams::TEST_MINIMUM).unwrap();
+        let p = PasswordParams::TEST_MINIMUM;
+        let reference = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(p.m_cost_kib, p.t_cost, p.p_cost, None).unwrap(),
+        );
+        // Ours verifies with the reference...
+        let phc = ours.hash(&pw("correct horse"), &rng).unwrap();
+        let parsed = PasswordHash::new(&phc).unwrap();
+        assert!(reference.verify_password(b"correct horse", &parsed).is_ok());
+        assert!(reference.verify_password(b"wrong horse", &parsed).is_err());
+        // ...and the reference's verifies with ours.
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let theirs = reference
+            .hash_password(b"battery staple", &salt)
+            .unwrap()
+            .to_string();
+        assert!(ours.verify(&pw("battery staple"), &theirs));
+        assert!(!ours.verify(&pw("battery stable"), &theirs));
     }
 }

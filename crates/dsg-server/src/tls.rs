@@ -172,7 +172,10 @@ pub async fn serve(
 ) {
     let acceptor = tls.map(TlsAcceptor::from);
     let graceful = GracefulShutdown::new();
-    let builder = Builder::new(TokioExecutor::new());
+    let mut builder = Builder::new(TokioExecutor::new());
+    // Large uploads over HTTP/2 stall on the default 64 KiB flow-control
+    // window; let it grow with the measured bandwidth-delay product.
+    builder.http2().adaptive_window(true);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (tcp, peer) = tokio::select! {
