@@ -5,8 +5,9 @@
 #
 # Env:
 #   BENCH_SIZE_MIB   size of the test file in MiB (default 1024)
-#   BENCH_CURL_HTTP  extra curl option for the dsg side, e.g. --http1.1
-#                    (default: curl's choice, HTTP/2 over TLS)
+#   BENCH_CURL_HTTP  curl's protocol option for the dsg side (default
+#                    --http1.1, the protocol dufs speaks, so both sides are
+#                    compared on the same protocol; --http2 measures HTTP/2)
 #   BENCH_STRICT=1   exit 3 when a target is missed
 #   DSG_BIN          use this dsg binary instead of building the release one
 #   CARGO_TARGET_DIR where cargo builds (default: <repo>/target)
@@ -16,7 +17,7 @@ set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 SIZE_MIB="${BENCH_SIZE_MIB:-1024}"
-CURL_HTTP="${BENCH_CURL_HTTP:-}"
+CURL_HTTP="${BENCH_CURL_HTTP:---http1.1}"
 TARGET_UPLOAD_RATIO=0.7
 TARGET_DOWNLOAD_RATIO=0.7
 TARGET_RSS_MIB=128

@@ -10,6 +10,7 @@ use futures::{Stream, StreamExt};
 use object_store::path::Path as ObjectPath;
 use object_store::{GetResult, GetResultPayload, ObjectStoreExt};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::sync::mpsc;
 use tokio_util::io::ReaderStream;
 
 use crate::{BlobError, BlobStore};
@@ -17,11 +18,18 @@ use crate::{BlobError, BlobStore};
 /// Verified plaintext of one blob, chunk by chunk. Each item has passed its
 /// chunk's authentication; the stream ends with an error instead of its last
 /// item if the blob was truncated or its SHA-256 does not match.
+///
+/// Reading and decrypting run in their own task and hashing on a blocking
+/// thread, so on a multi-core machine they overlap with each other and with
+/// sending (TLS) instead of adding up. Bounded channels keep memory constant.
 pub struct DecryptedStream {
-    source: BoxStream<'static, Result<Bytes, object_store::Error>>,
-    state: Option<(BlobDecryptor, Sha256Stream)>,
-    expected_sha256: [u8; 32],
+    receiver: mpsc::Receiver<Result<Bytes, BlobError>>,
 }
+
+/// Plaintext pieces in flight between the stages.
+const PIPELINE_DEPTH: usize = 4;
+
+type Source = BoxStream<'static, Result<Bytes, object_store::Error>>;
 
 impl BlobStore {
     /// Opens a blob for streaming decryption.
@@ -34,12 +42,64 @@ impl BlobStore {
     ) -> Result<DecryptedStream, BlobError> {
         let decryptor = BlobDecryptor::new(data_key, context)?;
         let source = read_stream(self.inner.get(&ObjectPath::from(key)).await?).await?;
-        Ok(DecryptedStream {
-            source,
-            state: Some((decryptor, Sha256Stream::new())),
-            expected_sha256,
-        })
+        let (sender, receiver) = mpsc::channel(PIPELINE_DEPTH);
+        tokio::spawn(async move {
+            if let Err(error) = decrypt(source, decryptor, expected_sha256, &sender).await {
+                // The reader may have gone away already; nothing to tell then.
+                let _ = sender.send(Err(error)).await;
+            }
+        });
+        Ok(DecryptedStream { receiver })
     }
+}
+
+/// Decrypts `source` into `sender`, holding back the last piece until the
+/// SHA-256 of everything matches.
+async fn decrypt(
+    mut source: Source,
+    mut decryptor: BlobDecryptor,
+    expected_sha256: [u8; 32],
+    sender: &mpsc::Sender<Result<Bytes, BlobError>>,
+) -> Result<(), BlobError> {
+    let (to_hasher, mut hasher_input) = mpsc::channel::<Bytes>(2 * PIPELINE_DEPTH);
+    let hasher = tokio::task::spawn_blocking(move || {
+        let mut digest = Sha256Stream::new();
+        while let Some(piece) = hasher_input.blocking_recv() {
+            digest.update(&piece);
+        }
+        digest.finish()
+    });
+    let hasher_gone = |_| BlobError::Config("digest worker stopped".into());
+    while let Some(ciphertext) = source.next().await {
+        let ciphertext = ciphertext?;
+        // Room for this input plus the chunk held back from the last one.
+        let mut plaintext = Vec::with_capacity(ciphertext.len() + dsg_crypto::CHUNK_SIZE + 16);
+        decryptor.update(&ciphertext, &mut plaintext)?;
+        if plaintext.is_empty() {
+            continue;
+        }
+        let plaintext = Bytes::from(plaintext);
+        to_hasher
+            .send(plaintext.clone())
+            .await
+            .map_err(hasher_gone)?;
+        if sender.send(Ok(plaintext)).await.is_err() {
+            return Ok(()); // the reader went away
+        }
+    }
+    let mut last = Vec::new();
+    decryptor.finish(&mut last)?;
+    let last = Bytes::from(last);
+    to_hasher.send(last.clone()).await.map_err(hasher_gone)?;
+    drop(to_hasher);
+    let digest = hasher.await.map_err(|e| BlobError::Config(e.to_string()))?;
+    if !ct_eq(&digest, &expected_sha256) {
+        return Err(BlobError::DigestMismatch);
+    }
+    if !last.is_empty() {
+        let _ = sender.send(Ok(last)).await;
+    }
+    Ok(())
 }
 
 /// Bytes read per step from a local file. `object_store` reads local files
@@ -48,9 +108,7 @@ impl BlobStore {
 const LOCAL_READ_SIZE: usize = 512 * 1024;
 
 /// The object's bytes as a stream, read in large steps for local files.
-async fn read_stream(
-    result: GetResult,
-) -> Result<BoxStream<'static, Result<Bytes, object_store::Error>>, BlobError> {
+async fn read_stream(result: GetResult) -> Result<Source, BlobError> {
     match result.payload {
         GetResultPayload::File(file, path) => {
             let mut file = tokio::fs::File::from_std(file);
@@ -74,50 +132,6 @@ impl Stream for DecryptedStream {
     type Item = Result<Bytes, BlobError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        loop {
-            if self.state.is_none() {
-                return Poll::Ready(None);
-            }
-            let next = match self.source.poll_next_unpin(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(next) => next,
-            };
-            let mut out = Vec::new();
-            let result = match next {
-                Some(Ok(ciphertext)) => match self.state.as_mut() {
-                    Some((decryptor, digest)) => decryptor
-                        .update(&ciphertext, &mut out)
-                        .map(|()| digest.update(&out))
-                        .map_err(BlobError::from),
-                    None => Ok(()),
-                },
-                Some(Err(e)) => Err(BlobError::from(e)),
-                None => {
-                    let expected = self.expected_sha256;
-                    match self.state.take() {
-                        Some((decryptor, mut digest)) => decryptor
-                            .finish(&mut out)
-                            .map_err(BlobError::from)
-                            .and_then(|()| {
-                                digest.update(&out);
-                                if ct_eq(&digest.finish(), &expected) {
-                                    Ok(())
-                                } else {
-                                    Err(BlobError::DigestMismatch)
-                                }
-                            }),
-                        None => Ok(()),
-                    }
-                }
-            };
-            match result {
-                Err(e) => {
-                    self.state = None;
-                    return Poll::Ready(Some(Err(e)));
-                }
-                Ok(()) if !out.is_empty() => return Poll::Ready(Some(Ok(Bytes::from(out)))),
-                Ok(()) => continue,
-            }
-        }
+        self.receiver.poll_recv(cx)
     }
 }

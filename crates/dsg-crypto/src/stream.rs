@@ -139,17 +139,31 @@ impl ChunkCipher {
 
     /// Verifies and decrypts `chunk` (ciphertext ‖ tag) in place, appending
     /// the plaintext to `out`.
-    fn open(&mut self, chunk: &mut [u8], last: bool, out: &mut Vec<u8>) -> Result<(), CryptoError> {
+    /// Decrypts one chunk straight into the tail of `out` (no intermediate
+    /// plaintext buffer to wipe). On failure the tail is wiped and removed,
+    /// so unauthenticated plaintext never stays in `out`.
+    fn open(&mut self, chunk: &[u8], last: bool, out: &mut Vec<u8>) -> Result<(), CryptoError> {
         if chunk.len() < TAG_LEN {
             return Err(CryptoError::Integrity);
         }
         let (nonce, aad) = self.params(last);
-        let plain = self
+        let start = out.len();
+        out.extend_from_slice(chunk);
+        match self
             .key
-            .open_in_place(nonce, Aad::from(aad), chunk)
-            .map_err(|_| CryptoError::Integrity)?;
-        out.extend_from_slice(plain);
-        self.advance()
+            .open_in_place(nonce, Aad::from(aad), &mut out[start..])
+        {
+            Ok(plain) => {
+                let len = plain.len();
+                out.truncate(start + len);
+                self.advance()
+            }
+            Err(_) => {
+                out[start..].zeroize();
+                out.truncate(start);
+                Err(CryptoError::Integrity)
+            }
+        }
     }
 }
 
@@ -217,8 +231,8 @@ pub struct BlobDecryptor {
     cipher: ChunkCipher,
     header: [u8; HEADER_LEN],
     header_len: usize,
-    /// Pending ciphertext: at most one encrypted chunk.
-    pending: Zeroizing<Vec<u8>>,
+    /// Pending ciphertext (not secret): at most one encrypted chunk.
+    pending: Vec<u8>,
     failed: bool,
 }
 
@@ -229,7 +243,7 @@ impl BlobDecryptor {
             cipher: ChunkCipher::new(data_key, &ctx)?,
             header: [0u8; HEADER_LEN],
             header_len: 0,
-            pending: Zeroizing::new(Vec::with_capacity(ENC_CHUNK_LEN)),
+            pending: Vec::with_capacity(ENC_CHUNK_LEN),
             failed: false,
         })
     }
@@ -262,7 +276,7 @@ impl BlobDecryptor {
         let res = self.update_inner(ciphertext, out);
         if res.is_err() {
             self.failed = true;
-            self.pending.zeroize();
+            self.pending.clear();
         }
         res
     }
@@ -281,8 +295,8 @@ impl BlobDecryptor {
         while !input.is_empty() {
             if self.pending.len() == ENC_CHUNK_LEN {
                 // More data follows, so the pending chunk is not final.
-                self.cipher.open(&mut self.pending[..], false, out)?;
-                self.pending.zeroize();
+                self.cipher.open(&self.pending, false, out)?;
+                self.pending.clear();
             }
             let take = (ENC_CHUNK_LEN - self.pending.len()).min(input.len());
             self.pending.extend_from_slice(&input[..take]);
@@ -298,8 +312,8 @@ impl BlobDecryptor {
         if self.failed || self.header_len < HEADER_LEN {
             return Err(CryptoError::Integrity);
         }
-        let res = self.cipher.open(&mut self.pending[..], true, out);
-        self.pending.zeroize();
+        let res = self.cipher.open(&self.pending, true, out);
+        self.pending.clear();
         res
     }
 }
