@@ -298,6 +298,14 @@ impl BlobDecryptor {
                 self.cipher.open(&self.pending, false, out)?;
                 self.pending.clear();
             }
+            // Whole chunks followed by more input are not final either:
+            // decrypt them from the input without copying them aside.
+            if self.pending.is_empty() {
+                while input.len() > ENC_CHUNK_LEN {
+                    self.cipher.open(&input[..ENC_CHUNK_LEN], false, out)?;
+                    input = &input[ENC_CHUNK_LEN..];
+                }
+            }
             let take = (ENC_CHUNK_LEN - self.pending.len()).min(input.len());
             self.pending.extend_from_slice(&input[..take]);
             input = &input[take..];
