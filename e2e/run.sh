@@ -41,4 +41,4 @@ fi
 
 mkdir -p "$E2E_DIR/artifacts"
 cd "$E2E_DIR"
-exec node --test --test-reporter=tap tests/ui.test.mjs
+exec node --test --test-reporter=tap tests/*.test.mjs
