@@ -5,6 +5,26 @@ use serde_json::json;
 
 use crate::harness::{world, Db, Gateway};
 
+/// The answers to login attempts, one per (username, password).
+async fn login_answers(
+    gw: &Gateway,
+    attempts: &[(&str, &str)],
+) -> Vec<(StatusCode, serde_json::Value)> {
+    let mut answers = Vec::new();
+    for (user, password) in attempts {
+        let mut c = gw.client();
+        answers.push(
+            c.json(
+                Method::POST,
+                "/api/v1/session",
+                json!({ "username": user, "password": password }),
+            )
+            .await,
+        );
+    }
+    answers
+}
+
 #[tokio::test]
 async fn responses_carry_security_headers_and_a_host_only_cookie() {
     let gw = Gateway::start(Db::Sqlite).await.unwrap();
@@ -120,22 +140,15 @@ async fn state_changes_need_the_session_csrf_token_and_our_origin() {
 async fn login_answers_are_the_same_for_every_failure() {
     let gw = Gateway::start(Db::Sqlite).await.unwrap();
     let w = world(&gw).await;
-    let mut answers = Vec::new();
-    for (user, password) in [
-        ("nobody-here", "whatever-password"),
-        ("a.handler", "wrong-password-123"),
-        ("x", "too-short-username"),
-    ] {
-        let mut c = gw.client();
-        answers.push(
-            c.json(
-                Method::POST,
-                "/api/v1/session",
-                json!({ "username": user, "password": password }),
-            )
-            .await,
-        );
-    }
+    let answers = login_answers(
+        &gw,
+        &[
+            ("nobody-here", "whatever-password"),
+            ("a.handler", "wrong-password-123"),
+            ("x", "too-short-username"),
+        ],
+    )
+    .await;
     for answer in &answers {
         assert_eq!(answer, &answers[0]);
     }
@@ -238,22 +251,15 @@ async fn disabled_and_locked_accounts_get_the_same_answer_and_lose_their_session
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     // Right passwords of disabled and locked accounts get the unknown-user answer.
-    let mut answers = Vec::new();
-    for (user, password) in [
-        ("nobody-here", "whatever-password"),
-        ("a.handler", w.password("a.handler")),
-        ("a.member", w.password("a.member")),
-    ] {
-        let mut c = gw.client();
-        answers.push(
-            c.json(
-                Method::POST,
-                "/api/v1/session",
-                json!({ "username": user, "password": password }),
-            )
-            .await,
-        );
-    }
+    let answers = login_answers(
+        &gw,
+        &[
+            ("nobody-here", "whatever-password"),
+            ("a.handler", w.password("a.handler")),
+            ("a.member", w.password("a.member")),
+        ],
+    )
+    .await;
     assert_eq!(answers[0].0, StatusCode::UNAUTHORIZED);
     assert_eq!(answers[1], answers[0]);
     assert_eq!(answers[2], answers[0]);

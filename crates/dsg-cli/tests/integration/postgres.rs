@@ -107,20 +107,20 @@ impl PgCluster {
         Some(cluster)
     }
 
-    fn run(&self, tool: &str, args: &[&str]) {
+    /// A command for one of the server tools, as the cluster's owner.
+    fn command(&self, tool: &str) -> Command {
         let program = self.bindir.join(tool);
-        let output = if self.as_postgres {
-            Command::new("runuser")
-                .arg("-u")
-                .arg("postgres")
-                .arg("--")
-                .arg(&program)
-                .args(args)
-                .output()
+        if self.as_postgres {
+            let mut cmd = Command::new("runuser");
+            cmd.arg("-u").arg("postgres").arg("--").arg(program);
+            cmd
         } else {
-            Command::new(&program).args(args).output()
+            Command::new(program)
         }
-        .unwrap();
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let output = self.command(tool).args(args).output().unwrap();
         assert!(
             output.status.success(),
             "{tool} failed: {}{}",
@@ -137,7 +137,6 @@ impl PgCluster {
 impl Drop for PgCluster {
     fn drop(&mut self) {
         let data = self.dir.path().join("pgdata");
-        let program = self.bindir.join("pg_ctl");
         let args = [
             "-D",
             data.to_str().unwrap_or_default(),
@@ -146,17 +145,7 @@ impl Drop for PgCluster {
             "-w",
             "stop",
         ];
-        let _ = if self.as_postgres {
-            Command::new("runuser")
-                .arg("-u")
-                .arg("postgres")
-                .arg("--")
-                .arg(&program)
-                .args(args)
-                .output()
-        } else {
-            Command::new(&program).args(args).output()
-        };
+        let _ = self.command("pg_ctl").args(args).output();
     }
 }
 
