@@ -1,0 +1,35 @@
+//! Verifiable core of the tamper-evident audit log.
+//!
+//! An RFC 6962 / RFC 9162 Merkle tree over salted entry hashes, with
+//! inclusion and consistency proofs and ECDSA P-256 signed checkpoints.
+//! There is no IO here: everything is a pure function over byte slices so
+//! the server can feed it from the database and an auditor can run the same
+//! code offline over an export.
+//!
+//! * [`leaf_hash`] / [`node_hash`] / [`root`] / [`CompactTree`]: hashing.
+//! * [`inclusion_proof`] / [`verify_inclusion`]: one entry is in the log.
+//! * [`consistency_proof`] / [`verify_consistency`]: the log only grew.
+//! * [`Checkpoint`] / [`SignedCheckpoint`]: signed `(size, root)` statements;
+//!   see the [`checkpoint`] module for the canonical byte encoding.
+//! * [`verify_log`]: check a whole exported log against its checkpoints.
+//!
+//! SHA-256 and ECDSA come from `aws-lc-rs`, the project's one crypto
+//! provider.
+#![deny(missing_docs)]
+
+pub mod checkpoint;
+mod error;
+mod hash;
+mod proof;
+mod verify_log;
+
+pub use checkpoint::{Checkpoint, SignedCheckpoint, CHECKPOINT_HEADER_V1, MAX_LOG_ID_LEN};
+pub use error::AuditError;
+pub use hash::{empty_root, leaf_hash, node_hash, root, CompactTree, Hash};
+pub use proof::{consistency_proof, inclusion_proof, verify_consistency, verify_inclusion};
+pub use verify_log::{verify_log, LogReport};
+
+/// Re-exports so callers can name the key and RNG types without a direct
+/// `aws-lc-rs` dependency.
+pub use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+pub use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
