@@ -11,6 +11,7 @@
 //! * [`consistency_proof`] / [`verify_consistency`]: the log only grew.
 //! * [`Checkpoint`] / [`SignedCheckpoint`]: signed `(size, root)` statements;
 //!   see the [`checkpoint`] module for the canonical byte encoding.
+//! * [`canonical_entry`]: the versioned byte encoding of one entry.
 //! * [`verify_log`]: check a whole exported log against its checkpoints.
 //!
 //! SHA-256 and ECDSA come from `aws-lc-rs`, the project's one crypto
@@ -18,12 +19,14 @@
 #![deny(missing_docs)]
 
 pub mod checkpoint;
+pub mod entry;
 mod error;
 mod hash;
 mod proof;
 mod verify_log;
 
 pub use checkpoint::{Checkpoint, SignedCheckpoint, CHECKPOINT_HEADER_V1, MAX_LOG_ID_LEN};
+pub use entry::{canonical_entry, ENTRY_FIELDS_V1, ENTRY_HEADER_V1};
 pub use error::AuditError;
 pub use hash::{empty_root, leaf_hash, node_hash, root, CompactTree, Hash};
 pub use proof::{consistency_proof, inclusion_proof, verify_consistency, verify_inclusion};

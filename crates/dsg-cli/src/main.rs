@@ -80,6 +80,26 @@ enum AdminCommand {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
+    /// Export the tamper-evident log (entries, salts, signed checkpoints)
+    /// as JSON lines for offline verification.
+    AuditExport {
+        #[command(flatten)]
+        dirs: DirArgs,
+        /// Where to write the export.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify an export offline: recompute every leaf, check every
+    /// checkpoint's signature and root. Needs no access to the gateway.
+    AuditVerify {
+        /// The export to check.
+        #[arg(long)]
+        file: PathBuf,
+        /// The published checkpoint public key (hex). Without it the key in
+        /// the file is trusted, which proves self-consistency only.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
 }
 
 fn load_config(cli_config: Option<&PathBuf>, dirs: &DirArgs, demo: bool) -> Result<Config> {
@@ -149,7 +169,52 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::Admin(AdminCommand::AuditExport { dirs, out }) => {
+            let config = load_config(cli.config.as_ref(), &dirs, false)?;
+            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let lines = gateway.app.audit_export().await?;
+            let mut text = lines.join("\n");
+            text.push('\n');
+            std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
+            gateway.app.store().close().await;
+            println!("exported {} line(s) to {}", lines.len(), out.display());
+            Ok(())
+        }
+        Command::Admin(AdminCommand::AuditVerify { file, public_key }) => {
+            audit_verify(&file, public_key.as_deref())
+        }
     }
+}
+
+fn audit_verify(file: &std::path::Path, public_key: Option<&str>) -> Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let key = public_key
+        .map(|k| hex::decode(k.trim()).context("--public-key must be hex"))
+        .transpose()?;
+    let report = match dsg_server::app::verify_export(&text, key.as_deref()) {
+        Ok(report) => report,
+        Err(e) => bail!("audit log verification FAILED: {e}"),
+    };
+    println!(
+        "verified: {} entries, {} checkpoints",
+        report.entries - report.unanchored,
+        report.checkpoints
+    );
+    if report.unanchored > 0 {
+        println!(
+            "{} newer entries are not yet covered by a checkpoint (not verified)",
+            report.unanchored
+        );
+    }
+    if key.is_none() {
+        println!(
+            "self-consistent only (the operator holds the signing key); \
+             pass a published key or checkpoint to prove no rewrite"
+        );
+    }
+    println!("checkpoint public key: {}", report.public_key);
+    Ok(())
 }
 
 async fn print_bootstrap(app: &dsg_server::App) -> Result<()> {
@@ -189,6 +254,11 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
         Ok(n) => tracing::info!(removed = n, "removed orphaned blobs"),
         Err(e) => tracing::warn!(error = %e, "orphan sweep failed"),
     }
+    let sequencer = gateway
+        .app
+        .spawn_audit_sequencer()
+        .await
+        .context("starting the audit log sequencer")?;
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
@@ -209,6 +279,8 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
     }
     let router = dsg_server::http::router(gateway.app.clone());
     dsg_server::tls::serve(listener, router, gateway.tls, shutdown_signal()).await;
+    // Sequence the last entries and sign a final checkpoint before closing.
+    sequencer.shutdown().await;
     gateway.app.store().close().await;
     tracing::info!("stopped");
     Ok(())

@@ -28,7 +28,7 @@ pub use stream::{
     HEADER_LEN,
 };
 pub use token::{random_token, token_hash};
-pub use wrap::{unwrap_key, wrap_key, WrapContext};
+pub use wrap::{open, seal, unwrap_key, wrap_key, WrapContext};
 
 /// Re-export so callers can name the RNG trait and type without a direct dependency.
 pub use aws_lc_rs::rand::{SecureRandom, SystemRandom};

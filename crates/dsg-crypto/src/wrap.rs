@@ -6,6 +6,12 @@
 //! The AAD binds the wrapped key to its purpose, owner and key version:
 //! `b"dsg-key-wrap/v1" ‖ u32be(len purpose) ‖ purpose ‖ u32be(len owner) ‖
 //! owner ‖ u32be(key_version)`.
+//!
+//! [`seal`] / [`open`] do the same for a secret of any length (e.g. a PKCS#8
+//! signing key): `[SEAL_FORMAT_VERSION = 2] ‖ nonce (12, random) ‖
+//! ciphertext ‖ tag (16)`, with the AAD built the same way under the label
+//! `b"dsg-seal/v1"`, so a sealed blob and a wrapped key never open as each
+//! other.
 
 use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use aws_lc_rs::rand::SecureRandom;
@@ -18,6 +24,8 @@ const WRAP_AAD_LABEL: &[u8] = b"dsg-key-wrap/v1";
 const KEY_LEN: usize = 32;
 const TAG_LEN: usize = 16;
 const WRAPPED_LEN: usize = 1 + NONCE_LEN + KEY_LEN + TAG_LEN;
+const SEAL_FORMAT_VERSION: u8 = 2;
+const SEAL_AAD_LABEL: &[u8] = b"dsg-seal/v1";
 
 /// What a wrapped key is bound to. Unwrapping with any different field fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,12 +45,15 @@ fn aead_key(kek: &SecretKey) -> Result<LessSafeKey, CryptoError> {
 }
 
 fn wrap_aad(ctx: &WrapContext<'_>) -> Result<Vec<u8>, CryptoError> {
+    context_aad(WRAP_AAD_LABEL, ctx)
+}
+
+fn context_aad(label: &[u8], ctx: &WrapContext<'_>) -> Result<Vec<u8>, CryptoError> {
     let too_long = |what: &str| CryptoError::Format(format!("wrap context {what} too long"));
     let purpose_len = u32::try_from(ctx.purpose.len()).map_err(|_| too_long("purpose"))?;
     let owner_len = u32::try_from(ctx.owner.len()).map_err(|_| too_long("owner"))?;
-    let mut aad =
-        Vec::with_capacity(WRAP_AAD_LABEL.len() + 12 + ctx.purpose.len() + ctx.owner.len());
-    aad.extend_from_slice(WRAP_AAD_LABEL);
+    let mut aad = Vec::with_capacity(label.len() + 12 + ctx.purpose.len() + ctx.owner.len());
+    aad.extend_from_slice(label);
     aad.extend_from_slice(&purpose_len.to_be_bytes());
     aad.extend_from_slice(ctx.purpose.as_bytes());
     aad.extend_from_slice(&owner_len.to_be_bytes());
@@ -113,6 +124,64 @@ pub fn unwrap_key(
     let key = SecretKey::from_bytes(bytes);
     bytes.zeroize();
     Ok(key)
+}
+
+/// Encrypts `plaintext` (any length) under `kek`, bound to `ctx`. Output
+/// is `29 + plaintext.len()` bytes.
+pub fn seal(
+    kek: &SecretKey,
+    plaintext: &[u8],
+    ctx: &WrapContext<'_>,
+    rng: &dyn SecureRandom,
+) -> Result<Vec<u8>, CryptoError> {
+    let aead = aead_key(kek)?;
+    let aad = context_aad(SEAL_AAD_LABEL, ctx)?;
+    let mut nonce = [0u8; NONCE_LEN];
+    rng.fill(&mut nonce).map_err(|_| CryptoError::Rng)?;
+
+    let mut out = Vec::with_capacity(1 + NONCE_LEN + plaintext.len() + TAG_LEN);
+    out.push(SEAL_FORMAT_VERSION);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(plaintext);
+    let tag = aead
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(aad.as_slice()),
+            &mut out[1 + NONCE_LEN..],
+        )
+        .map_err(|_| {
+            out.zeroize();
+            CryptoError::Integrity
+        })?;
+    out.extend_from_slice(tag.as_ref());
+    Ok(out)
+}
+
+/// Decrypts what [`seal`] produced. Any mismatch (key, context, version
+/// byte, truncation, tampering) yields [`CryptoError::Integrity`].
+pub fn open(
+    kek: &SecretKey,
+    sealed: &[u8],
+    ctx: &WrapContext<'_>,
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != SEAL_FORMAT_VERSION {
+        return Err(CryptoError::Integrity);
+    }
+    let aead = aead_key(kek)?;
+    let aad = context_aad(SEAL_AAD_LABEL, ctx).map_err(|_| CryptoError::Integrity)?;
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce.copy_from_slice(&sealed[1..1 + NONCE_LEN]);
+    let mut buf = Zeroizing::new(sealed[1 + NONCE_LEN..].to_vec());
+    let len = aead
+        .open_in_place(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(aad.as_slice()),
+            &mut buf[..],
+        )
+        .map_err(|_| CryptoError::Integrity)?
+        .len();
+    buf.truncate(len);
+    Ok(buf)
 }
 
 #[cfg(test)]
@@ -221,6 +290,82 @@ mod tests {
         longer.push(0);
         assert_eq!(
             unwrap_key(&kek, &longer, &CTX).unwrap_err(),
+            CryptoError::Integrity
+        );
+    }
+
+    #[test]
+    fn seal_round_trip_and_failures() {
+        let rng = SystemRandom::new();
+        let kek = SecretKey::generate(&rng).unwrap();
+        let secret = b"a PKCS#8 document of some length, not 32 bytes".to_vec();
+        let sealed = seal(&kek, &secret, &CTX, &rng).unwrap();
+        assert_eq!(sealed[0], 2);
+        assert_eq!(sealed.len(), 1 + NONCE_LEN + secret.len() + TAG_LEN);
+        assert_eq!(open(&kek, &sealed, &CTX).unwrap().as_slice(), secret);
+        assert!(!sealed.windows(secret.len()).any(|w| w == secret));
+        assert_ne!(sealed, seal(&kek, &secret, &CTX, &rng).unwrap());
+        // Empty plaintext works too.
+        let empty = seal(&kek, b"", &CTX, &rng).unwrap();
+        assert!(open(&kek, &empty, &CTX).unwrap().is_empty());
+
+        let other = SecretKey::generate(&rng).unwrap();
+        assert_eq!(
+            open(&other, &sealed, &CTX).unwrap_err(),
+            CryptoError::Integrity
+        );
+        for ctx in [
+            WrapContext {
+                purpose: "data",
+                ..CTX
+            },
+            WrapContext {
+                owner: "c-124",
+                ..CTX
+            },
+            WrapContext {
+                key_version: 4,
+                ..CTX
+            },
+        ] {
+            assert_eq!(
+                open(&kek, &sealed, &ctx).unwrap_err(),
+                CryptoError::Integrity
+            );
+        }
+        for i in 0..sealed.len() {
+            let mut s = sealed.clone();
+            s[i] ^= 0x01;
+            assert_eq!(
+                open(&kek, &s, &CTX).unwrap_err(),
+                CryptoError::Integrity,
+                "byte {i}"
+            );
+        }
+        for len in 0..sealed.len() {
+            assert_eq!(
+                open(&kek, &sealed[..len], &CTX).unwrap_err(),
+                CryptoError::Integrity
+            );
+        }
+    }
+
+    #[test]
+    fn sealed_and_wrapped_do_not_cross() {
+        let (_rng, kek, key, wrapped) = setup();
+        // A wrapped key does not open as a sealed blob, even with its
+        // version byte changed, and vice versa.
+        let mut as_sealed = wrapped.clone();
+        as_sealed[0] = 2;
+        assert_eq!(
+            open(&kek, &as_sealed, &CTX).unwrap_err(),
+            CryptoError::Integrity
+        );
+        let sealed = seal(&kek, key.expose(), &CTX, &SystemRandom::new()).unwrap();
+        let mut as_wrapped = sealed.clone();
+        as_wrapped[0] = 1;
+        assert_eq!(
+            unwrap_key(&kek, &as_wrapped, &CTX).unwrap_err(),
             CryptoError::Integrity
         );
     }

@@ -29,6 +29,25 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// Sessions and password hashing.
     pub auth: AuthConfig,
+    /// The tamper-evident audit log.
+    pub audit: AuditConfig,
+}
+
+/// The tamper-evident audit log.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// Least time between two signed checkpoints, in seconds (a checkpoint
+    /// is only written when the log grew).
+    pub checkpoint_seconds: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            checkpoint_seconds: 60,
+        }
+    }
 }
 
 /// Listener settings.
@@ -219,6 +238,11 @@ impl Config {
         if self.limits.max_file_bytes == 0 {
             return Err(ConfigError("limits.max_file_bytes must be positive".into()));
         }
+        if self.audit.checkpoint_seconds == 0 {
+            return Err(ConfigError(
+                "audit.checkpoint_seconds must be positive".into(),
+            ));
+        }
         if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations < 1 {
             return Err(ConfigError("argon2 cost too low".into()));
         }
@@ -326,5 +350,9 @@ mod tests {
         ]);
         assert!(Config::load(None, plain_public).is_err());
         assert!(Config::load(None, env(&[("DSG_STORAGE__BLOB_BACKEND", "s3")])).is_err());
+        assert!(Config::load(None, env(&[("DSG_AUDIT__CHECKPOINT_SECONDS", "0")])).is_err());
+        let c = Config::load(None, env(&[("DSG_AUDIT__CHECKPOINT_SECONDS", "1")])).unwrap();
+        assert_eq!(c.audit.checkpoint_seconds, 1);
+        assert_eq!(Config::load(None, []).unwrap().audit.checkpoint_seconds, 60);
     }
 }

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod audit;
+mod audit_log;
 mod error;
 mod files;
 mod org;
@@ -20,6 +21,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use audit::StoredAuditEvent;
+pub use audit_log::{NewLeaf, SequencedEvent, StoredAuditKey, StoredCheckpoint};
 pub use error::StoreError;
 pub use files::{NewFileVersion, UploadTarget};
 pub use org::{HandlerRow, NewUser, UserCredentials};

@@ -196,6 +196,21 @@ impl Gateway {
             .collect()
     }
 
+    /// Asks the gateway to shut down (SIGTERM) and waits for it to exit;
+    /// the directories (and database) stay for inspection.
+    pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().expect("gateway already exited");
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("gateway did not stop in time")
+            .unwrap()
+    }
+
     pub async fn stop(mut self) {
         let _ = self.child.start_kill();
         let _ = self.child.wait().await;

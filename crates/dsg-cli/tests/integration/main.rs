@@ -8,6 +8,7 @@
     reason = "tests fail loudly on purpose"
 )]
 
+mod audit_log;
 mod denials;
 mod failclosed;
 mod harness;

@@ -3,6 +3,7 @@
 //! transaction) and never see HTTP.
 
 mod admin;
+mod audit_log;
 mod auth;
 mod error;
 mod files;
@@ -18,6 +19,7 @@ use dsg_store::Store;
 use tokio::sync::Semaphore;
 
 pub use admin::{AdminOverview, NewCompany, NewContract, NewUserInput, MIN_PASSWORD_CHARS};
+pub use audit_log::{verify_export, ExportReport, Sequencer, SequencerHandle, EXPORT_FORMAT_V1};
 pub use auth::{Caller, LoginOutcome, SessionUser};
 pub use error::AppError;
 pub use files::{CompartmentView, Download, FileView, UploadRequest, VersionView};
