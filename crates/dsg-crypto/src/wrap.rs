@@ -62,26 +62,26 @@ fn context_aad(label: &[u8], ctx: &WrapContext<'_>) -> Result<Vec<u8>, CryptoErr
     Ok(aad)
 }
 
-/// Encrypts `key` under `kek`, bound to `ctx`. Output is 61 bytes.
-pub fn wrap_key(
+/// `version ‖ nonce ‖ AES-256-GCM(plaintext) ‖ tag`, the shared layout of
+/// wrapped keys and sealed secrets; `version` and `aad` keep them apart.
+fn seal_versioned(
     kek: &SecretKey,
-    key: &SecretKey,
-    ctx: &WrapContext<'_>,
+    version: u8,
+    aad: &[u8],
+    plaintext: &[u8],
     rng: &dyn SecureRandom,
 ) -> Result<Vec<u8>, CryptoError> {
     let aead = aead_key(kek)?;
-    let aad = wrap_aad(ctx)?;
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill(&mut nonce).map_err(|_| CryptoError::Rng)?;
-
-    let mut out = Vec::with_capacity(WRAPPED_LEN);
-    out.push(WRAP_FORMAT_VERSION);
+    let mut out = Vec::with_capacity(1 + NONCE_LEN + plaintext.len() + TAG_LEN);
+    out.push(version);
     out.extend_from_slice(&nonce);
-    out.extend_from_slice(key.expose());
+    out.extend_from_slice(plaintext);
     let tag = aead
         .seal_in_place_separate_tag(
             Nonce::assume_unique_for_key(nonce),
-            Aad::from(aad.as_slice()),
+            Aad::from(aad),
             &mut out[1 + NONCE_LEN..],
         )
         .map_err(|_| {
@@ -92,6 +92,42 @@ pub fn wrap_key(
     Ok(out)
 }
 
+/// Opens what [`seal_versioned`] produced; any mismatch is `Integrity`.
+fn open_versioned(
+    kek: &SecretKey,
+    version: u8,
+    aad: &[u8],
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != version {
+        return Err(CryptoError::Integrity);
+    }
+    let aead = aead_key(kek)?;
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce.copy_from_slice(&sealed[1..1 + NONCE_LEN]);
+    let mut buf = Zeroizing::new(sealed[1 + NONCE_LEN..].to_vec());
+    let len = aead
+        .open_in_place(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(aad),
+            &mut buf[..],
+        )
+        .map_err(|_| CryptoError::Integrity)?
+        .len();
+    buf.truncate(len);
+    Ok(buf)
+}
+
+/// Encrypts `key` under `kek`, bound to `ctx`. Output is 61 bytes.
+pub fn wrap_key(
+    kek: &SecretKey,
+    key: &SecretKey,
+    ctx: &WrapContext<'_>,
+    rng: &dyn SecureRandom,
+) -> Result<Vec<u8>, CryptoError> {
+    seal_versioned(kek, WRAP_FORMAT_VERSION, &wrap_aad(ctx)?, key.expose(), rng)
+}
+
 /// Decrypts a key produced by [`wrap_key`]. Any mismatch (key, context,
 /// length, version byte, tampering) yields [`CryptoError::Integrity`].
 pub fn unwrap_key(
@@ -99,28 +135,15 @@ pub fn unwrap_key(
     wrapped: &[u8],
     ctx: &WrapContext<'_>,
 ) -> Result<SecretKey, CryptoError> {
-    if wrapped.len() != WRAPPED_LEN || wrapped[0] != WRAP_FORMAT_VERSION {
+    if wrapped.len() != WRAPPED_LEN {
         return Err(CryptoError::Integrity);
     }
-    let aead = aead_key(kek)?;
     let aad = wrap_aad(ctx).map_err(|_| CryptoError::Integrity)?;
-    let mut nonce = [0u8; NONCE_LEN];
-    nonce.copy_from_slice(&wrapped[1..1 + NONCE_LEN]);
-
-    let mut buf = Zeroizing::new([0u8; KEY_LEN + TAG_LEN]);
-    buf.copy_from_slice(&wrapped[1 + NONCE_LEN..]);
-    let plain = aead
-        .open_in_place(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(aad.as_slice()),
-            &mut buf[..],
-        )
+    let plain = open_versioned(kek, WRAP_FORMAT_VERSION, &aad, wrapped)?;
+    let mut bytes: [u8; KEY_LEN] = plain
+        .as_slice()
+        .try_into()
         .map_err(|_| CryptoError::Integrity)?;
-    let mut bytes = [0u8; KEY_LEN];
-    if plain.len() != KEY_LEN {
-        return Err(CryptoError::Integrity);
-    }
-    bytes.copy_from_slice(plain);
     let key = SecretKey::from_bytes(bytes);
     bytes.zeroize();
     Ok(key)
@@ -134,27 +157,13 @@ pub fn seal(
     ctx: &WrapContext<'_>,
     rng: &dyn SecureRandom,
 ) -> Result<Vec<u8>, CryptoError> {
-    let aead = aead_key(kek)?;
-    let aad = context_aad(SEAL_AAD_LABEL, ctx)?;
-    let mut nonce = [0u8; NONCE_LEN];
-    rng.fill(&mut nonce).map_err(|_| CryptoError::Rng)?;
-
-    let mut out = Vec::with_capacity(1 + NONCE_LEN + plaintext.len() + TAG_LEN);
-    out.push(SEAL_FORMAT_VERSION);
-    out.extend_from_slice(&nonce);
-    out.extend_from_slice(plaintext);
-    let tag = aead
-        .seal_in_place_separate_tag(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(aad.as_slice()),
-            &mut out[1 + NONCE_LEN..],
-        )
-        .map_err(|_| {
-            out.zeroize();
-            CryptoError::Integrity
-        })?;
-    out.extend_from_slice(tag.as_ref());
-    Ok(out)
+    seal_versioned(
+        kek,
+        SEAL_FORMAT_VERSION,
+        &context_aad(SEAL_AAD_LABEL, ctx)?,
+        plaintext,
+        rng,
+    )
 }
 
 /// Decrypts what [`seal`] produced. Any mismatch (key, context, version
@@ -164,24 +173,8 @@ pub fn open(
     sealed: &[u8],
     ctx: &WrapContext<'_>,
 ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != SEAL_FORMAT_VERSION {
-        return Err(CryptoError::Integrity);
-    }
-    let aead = aead_key(kek)?;
     let aad = context_aad(SEAL_AAD_LABEL, ctx).map_err(|_| CryptoError::Integrity)?;
-    let mut nonce = [0u8; NONCE_LEN];
-    nonce.copy_from_slice(&sealed[1..1 + NONCE_LEN]);
-    let mut buf = Zeroizing::new(sealed[1 + NONCE_LEN..].to_vec());
-    let len = aead
-        .open_in_place(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(aad.as_slice()),
-            &mut buf[..],
-        )
-        .map_err(|_| CryptoError::Integrity)?
-        .len();
-    buf.truncate(len);
-    Ok(buf)
+    open_versioned(kek, SEAL_FORMAT_VERSION, &aad, sealed)
 }
 
 #[cfg(test)]
