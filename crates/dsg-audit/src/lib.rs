@@ -13,6 +13,7 @@
 //!   see the [`checkpoint`] module for the canonical byte encoding.
 //! * [`canonical_entry`]: the versioned byte encoding of one entry.
 //! * [`verify_log`]: check a whole exported log against its checkpoints.
+//! * [`to_syslog`] / [`to_cef`]: entries as RFC 5424 syslog and CEF lines.
 //!
 //! SHA-256 and ECDSA come from `aws-lc-rs`, the project's one crypto
 //! provider.
@@ -23,6 +24,7 @@ pub mod entry;
 mod error;
 mod hash;
 mod proof;
+pub mod siem;
 mod verify_log;
 
 pub use checkpoint::{Checkpoint, SignedCheckpoint, CHECKPOINT_HEADER_V1, MAX_LOG_ID_LEN};
@@ -30,6 +32,7 @@ pub use entry::{canonical_entry, ENTRY_FIELDS_V1, ENTRY_HEADER_V1};
 pub use error::AuditError;
 pub use hash::{empty_root, leaf_hash, node_hash, root, CompactTree, Hash};
 pub use proof::{consistency_proof, inclusion_proof, verify_consistency, verify_inclusion};
+pub use siem::{to_cef, to_syslog, SiemEvent};
 pub use verify_log::{verify_log, LogReport};
 
 /// Re-exports so callers can name the key and RNG types without a direct

@@ -79,6 +79,9 @@ enum AdminCommand {
         /// How many entries.
         #[arg(long, default_value_t = 50)]
         limit: i64,
+        /// Output format: JSON lines, syslog (RFC 5424) or CEF, for a SIEM.
+        #[arg(long, value_enum, default_value_t = TailFormat::Json)]
+        format: TailFormat,
     },
     /// Export the tamper-evident log (entries, salts, signed checkpoints)
     /// as JSON lines for offline verification.
@@ -100,6 +103,17 @@ enum AdminCommand {
         #[arg(long)]
         public_key: Option<String>,
     },
+}
+
+/// How `admin audit-tail` prints entries.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TailFormat {
+    /// One JSON object per line.
+    Json,
+    /// RFC 5424 syslog lines (facility "log audit").
+    Syslog,
+    /// ArcSight Common Event Format.
+    Cef,
 }
 
 fn load_config(cli_config: Option<&PathBuf>, dirs: &DirArgs, demo: bool) -> Result<Config> {
@@ -155,16 +169,38 @@ async fn main() -> Result<()> {
             println!("removed {removed} orphaned blob(s)");
             Ok(())
         }
-        Command::Admin(AdminCommand::AuditTail { dirs, limit }) => {
+        Command::Admin(AdminCommand::AuditTail {
+            dirs,
+            limit,
+            format,
+        }) => {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
             let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let host = hostname();
             for e in gateway.app.store().recent_audit(limit).await? {
-                let line = serde_json::json!({
-                    "id": e.id, "time_ms": e.occurred_at, "request_id": e.request_id,
-                    "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
-                    "object_type": e.object_type, "object_id": e.object_id,
-                    "outcome": e.outcome, "reason": e.reason,
-                });
+                let event = dsg_audit::SiemEvent {
+                    id: &e.id,
+                    occurred_at_ms: e.occurred_at,
+                    request_id: &e.request_id,
+                    actor: e.actor_user_id.as_deref(),
+                    source: e.source_addr.as_deref(),
+                    action: &e.action,
+                    object_type: &e.object_type,
+                    object_id: e.object_id.as_deref(),
+                    outcome: &e.outcome,
+                    reason: &e.reason,
+                };
+                let line = match format {
+                    TailFormat::Json => serde_json::json!({
+                        "id": e.id, "time_ms": e.occurred_at, "request_id": e.request_id,
+                        "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
+                        "object_type": e.object_type, "object_id": e.object_id,
+                        "outcome": e.outcome, "reason": e.reason,
+                    })
+                    .to_string(),
+                    TailFormat::Syslog => dsg_audit::to_syslog(&event, &host, "dsg"),
+                    TailFormat::Cef => dsg_audit::to_cef(&event, env!("CARGO_PKG_VERSION")),
+                };
                 println!("{line}");
             }
             Ok(())
@@ -303,4 +339,11 @@ async fn shutdown_signal() {
     };
     tokio::select! { () = ctrl_c => {}, () = terminate => {} }
     tracing::info!("shutting down");
+}
+
+/// The host name for syslog headers (`-` when unknown).
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "-".to_owned())
 }

@@ -265,3 +265,43 @@ async fn disabled_and_locked_accounts_get_the_same_answer_and_lose_their_session
     assert_eq!(answers[2], answers[0]);
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn the_audit_log_streams_as_syslog_and_cef() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut outsider = gw.login("b.handler", w.password("b.handler")).await;
+    let (s, _) = outsider
+        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let run = |format: &str| {
+        let out = gw.admin(&["audit-tail", "--limit", "1000", "--format", format]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let syslog = run("syslog");
+    let denial = syslog
+        .lines()
+        .find(|l| l.contains("file.list") && l.contains("outcome=\"denied\""))
+        .expect("denial in syslog");
+    assert!(denial.starts_with("<108>1 "), "{denial}");
+    assert!(
+        denial.contains(&format!("actor=\"{}\"", w.user_id("b.handler"))),
+        "{denial}"
+    );
+    let cef = run("cef");
+    assert!(cef
+        .lines()
+        .all(|l| l.starts_with("CEF:0|dsg|Defense Security Gateway|")));
+    assert!(cef
+        .lines()
+        .any(|l| l.contains("|file.list|file.list denied|7|")
+            && l.contains(&format!("cs3={}", w.compartment_a))));
+    assert_eq!(syslog.lines().count(), cef.lines().count());
+    gw.stop().await;
+}
