@@ -1,6 +1,7 @@
 //! The append-only audit table.
 
 use dsg_core::AuditRecord;
+use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row};
 use uuid::Uuid;
 
@@ -79,21 +80,24 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(StoredAuditEvent {
-                    id: r.try_get("id")?,
-                    occurred_at: r.try_get("occurred_at")?,
-                    request_id: r.try_get("request_id")?,
-                    actor_user_id: r.try_get("actor_user_id")?,
-                    source_addr: r.try_get("source_addr")?,
-                    action: r.try_get("action")?,
-                    object_type: r.try_get("object_type")?,
-                    object_id: r.try_get("object_id")?,
-                    outcome: r.try_get("outcome")?,
-                    reason: r.try_get("reason")?,
-                })
-            })
+            .map(event_row)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }
+}
+
+/// Reads the event columns (`id` … `reason`) of one row.
+pub(crate) fn event_row(r: &AnyRow) -> Result<StoredAuditEvent, sqlx::Error> {
+    Ok(StoredAuditEvent {
+        id: r.try_get("id")?,
+        occurred_at: r.try_get("occurred_at")?,
+        request_id: r.try_get("request_id")?,
+        actor_user_id: r.try_get("actor_user_id")?,
+        source_addr: r.try_get("source_addr")?,
+        action: r.try_get("action")?,
+        object_type: r.try_get("object_type")?,
+        object_id: r.try_get("object_id")?,
+        outcome: r.try_get("outcome")?,
+        reason: r.try_get("reason")?,
+    })
 }

@@ -2,9 +2,9 @@
 //! event), signed checkpoints and the checkpoint signing key. The hashing
 //! and signing happen elsewhere; this module only stores text.
 
-use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
+use crate::audit::event_row as event;
 use crate::{Store, StoreError, StoredAuditEvent};
 
 /// A leaf to append: the event it covers, its salt and its hash (hex).
@@ -61,21 +61,6 @@ macro_rules! event_columns {
         "e.id, e.occurred_at, e.request_id, e.actor_user_id, e.source_addr, \
          e.action, e.object_type, e.object_id, e.outcome, e.reason"
     };
-}
-
-fn event(r: &AnyRow) -> Result<StoredAuditEvent, sqlx::Error> {
-    Ok(StoredAuditEvent {
-        id: r.try_get("id")?,
-        occurred_at: r.try_get("occurred_at")?,
-        request_id: r.try_get("request_id")?,
-        actor_user_id: r.try_get("actor_user_id")?,
-        source_addr: r.try_get("source_addr")?,
-        action: r.try_get("action")?,
-        object_type: r.try_get("object_type")?,
-        object_id: r.try_get("object_id")?,
-        outcome: r.try_get("outcome")?,
-        reason: r.try_get("reason")?,
-    })
 }
 
 impl Store {
