@@ -5,7 +5,8 @@
 
 use anyhow::{anyhow, Result};
 use dsg_crypto::{random_token, SecretString, SystemRandom};
-use dsg_server::app::{Caller, NewCompany, NewContract, NewUserInput, RequestMeta};
+use dsg_identity::TotpSecret;
+use dsg_server::app::{Caller, NewCompany, NewContract, NewUserInput, RequestMeta, SecondFactor};
 use dsg_server::App;
 
 struct DemoUser {
@@ -46,6 +47,41 @@ fn password() -> Result<SecretString> {
     random_token(&SystemRandom::new()).map_err(|e| anyhow!("{e}"))
 }
 
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// What a newcomer needs to sign in as a demo user.
+struct DemoCredential {
+    password: SecretString,
+    totp_secret: SecretString,
+    secret: TotpSecret,
+}
+
+/// Plays a demo user following their enrolment link: sets a random
+/// password and enrols TOTP (which the demo policy allows), as a person
+/// with an authenticator app would.
+async fn enrol(app: &App, meta: &RequestMeta, token: &SecretString) -> Result<DemoCredential> {
+    let password = password()?;
+    let started = app
+        .start_enrolment(meta, token.expose(), password.clone())
+        .await?;
+    let session = app
+        .resolve_session(Some(started.session.token.expose()))
+        .await?;
+    let totp = app.totp_enrolment_options(meta, &session).await?;
+    let secret = TotpSecret::from_base32(totp.secret_base32.expose())?;
+    let code = secret.code_at(unix_now())?;
+    app.finish_totp_enrolment(meta, &session, &code).await?;
+    Ok(DemoCredential {
+        password,
+        totp_secret: totp.secret_base32,
+        secret,
+    })
+}
+
 /// Seeds the demo data on an empty database and prints the credentials.
 pub async fn seed_if_empty(app: &App) -> Result<()> {
     if !app.store().has_no_users().await? {
@@ -55,16 +91,19 @@ pub async fn seed_if_empty(app: &App) -> Result<()> {
     let meta = RequestMeta {
         request_id: dsg_core::RequestId::new().to_string(),
         source: None,
+        user_agent: None,
     };
-    let operator_password = password()?;
-    app.bootstrap(
-        "防衛装備庁（デモ） / Demo Agency",
-        "operator",
-        operator_password.clone(),
-    )
-    .await?;
+    let issued = app
+        .bootstrap("防衛装備庁（デモ） / Demo Agency", "operator")
+        .await?;
+    let op = enrol(app, &meta, &issued.enrolment_token).await?;
+    let (login, _) = app.login(&meta, "operator", op.password.clone()).await?;
+    let pending = app.resolve_session(Some(login.token.expose())).await?;
+    // The enrolment used this time step's code; the next step's code is
+    // within the accepted skew and has not been used.
+    let code = op.secret.code_at(unix_now() + 30)?;
     let login = app
-        .login(&meta, "operator", operator_password.clone())
+        .login_second_factor(&meta, &pending, SecondFactor::Totp(code))
         .await?;
     let operator = app.resolve_session(Some(login.token.expose())).await?;
     if matches!(operator, Caller::Anonymous) {
@@ -114,19 +153,19 @@ pub async fn seed_if_empty(app: &App) -> Result<()> {
     }
     println!("Demo data (for trying dsg only — never for real protected information):");
     println!(
-        "  demo user: operator  password: {}  (agency gateway operator)",
-        operator_password.expose()
+        "Demo policy: TOTP is accepted in place of a passkey. Sign in with the password, then \
+         a code from an authenticator app or `oathtool --totp -b <totp>`."
     );
+    print_demo_user("operator", &op, "agency gateway operator");
     for (i, u) in USERS.iter().enumerate() {
-        let pw = password()?;
         let input = NewUserInput {
             company_id: companies[u.company].id.to_string(),
             username: u.username.into(),
             display_name: u.name.into(),
             role: "member".into(),
-            password: pw.clone(),
+            valid_until: None,
         };
-        let user = app.create_user(&meta, &operator, input).await?;
+        let issued = app.create_user(&meta, &operator, input).await?;
         let contract = match i {
             0 => Some(&created[0]),
             2 | 3 => Some(&created[1]),
@@ -137,17 +176,21 @@ pub async fn seed_if_empty(app: &App) -> Result<()> {
                 &meta,
                 &operator,
                 &contract.id.to_string(),
-                &user.id.to_string(),
+                &issued.user.id.to_string(),
             )
             .await?;
         }
-        println!(
-            "  demo user: {}  password: {}  ({})",
-            u.username,
-            pw.expose(),
-            u.note
-        );
+        let credential = enrol(app, &meta, &issued.enrolment_token).await?;
+        print_demo_user(u.username, &credential, u.note);
     }
     app.logout(&meta, &operator).await?;
     Ok(())
+}
+
+fn print_demo_user(username: &str, c: &DemoCredential, note: &str) {
+    println!(
+        "  demo user: {username}  password: {}  totp: {}  ({note})",
+        c.password.expose(),
+        c.totp_secret.expose()
+    );
 }

@@ -92,6 +92,32 @@ enum AdminCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Print an inclusion proof (JSON) that the entry at an index is in the
+    /// log: leaf hash, root, audit path and the signed checkpoint for that
+    /// tree size if there is one.
+    AuditProve {
+        #[command(flatten)]
+        dirs: DirArgs,
+        /// The entry's leaf index (its `seq` in the export).
+        #[arg(long)]
+        entry_index: u64,
+        /// Tree size to prove against. Default: the newest checkpoint if it
+        /// covers the entry, else every sequenced entry.
+        #[arg(long)]
+        tree_size: Option<u64>,
+    },
+    /// Print a consistency proof (JSON) that the log of `--from` entries is
+    /// a prefix of the log of `--to` entries.
+    AuditConsistency {
+        #[command(flatten)]
+        dirs: DirArgs,
+        /// The older tree size.
+        #[arg(long)]
+        from: u64,
+        /// The newer tree size.
+        #[arg(long)]
+        to: u64,
+    },
     /// Verify an export offline: recompute every leaf, check every
     /// checkpoint's signature and root. Needs no access to the gateway.
     AuditVerify {
@@ -102,6 +128,11 @@ enum AdminCommand {
         /// the file is trusted, which proves self-consistency only.
         #[arg(long)]
         public_key: Option<String>,
+        /// A signed checkpoint published earlier (its JSON, as in the
+        /// export's `signed` or audit-prove's `checkpoint`): the log must
+        /// contain it, which catches a truncated or re-signed log.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
     },
 }
 
@@ -123,6 +154,14 @@ fn load_config(cli_config: Option<&PathBuf>, dirs: &DirArgs, demo: bool) -> Resu
     if demo && cli_config.is_none() && !config_env_sets_dirs() {
         config.storage.data_dir = PathBuf::from("dsg-demo/data");
         config.storage.key_dir = PathBuf::from("dsg-demo/keys");
+    }
+    if demo {
+        // The demo's own policy: TOTP may stand in for a passkey, so a
+        // newcomer can sign in with `oathtool` or an authenticator app
+        // without trusting the gateway CA in a browser first. Never the
+        // default of a real gateway.
+        config.auth.totp_fallback = true;
+        config.auth.totp_reaches_protected_data = true;
     }
     if let Some(dir) = &dirs.data_dir {
         config.storage.data_dir.clone_from(dir);
@@ -216,19 +255,49 @@ async fn main() -> Result<()> {
             println!("exported {} line(s) to {}", lines.len(), out.display());
             Ok(())
         }
-        Command::Admin(AdminCommand::AuditVerify { file, public_key }) => {
-            audit_verify(&file, public_key.as_deref())
+        Command::Admin(AdminCommand::AuditProve {
+            dirs,
+            entry_index,
+            tree_size,
+        }) => {
+            let config = load_config(cli.config.as_ref(), &dirs, false)?;
+            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let proof = gateway
+                .app
+                .audit_inclusion_proof(entry_index, tree_size)
+                .await;
+            gateway.app.store().close().await;
+            println!("{}", serde_json::to_string_pretty(&proof?)?);
+            Ok(())
         }
+        Command::Admin(AdminCommand::AuditConsistency { dirs, from, to }) => {
+            let config = load_config(cli.config.as_ref(), &dirs, false)?;
+            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let proof = gateway.app.audit_consistency_proof(from, to).await;
+            gateway.app.store().close().await;
+            println!("{}", serde_json::to_string_pretty(&proof?)?);
+            Ok(())
+        }
+        Command::Admin(AdminCommand::AuditVerify {
+            file,
+            public_key,
+            checkpoint,
+        }) => audit_verify(&file, public_key.as_deref(), checkpoint.as_deref()),
     }
 }
 
-fn audit_verify(file: &std::path::Path, public_key: Option<&str>) -> Result<()> {
+fn audit_verify(
+    file: &std::path::Path,
+    public_key: Option<&str>,
+    checkpoint: Option<&std::path::Path>,
+) -> Result<()> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let key = public_key
         .map(|k| hex::decode(k.trim()).context("--public-key must be hex"))
         .transpose()?;
-    let report = match dsg_server::app::verify_export(&text, key.as_deref()) {
+    let published = checkpoint.map(read_checkpoint).transpose()?;
+    let report = match dsg_server::app::verify_export(&text, key.as_deref(), published.as_ref()) {
         Ok(report) => report,
         Err(e) => bail!("audit log verification FAILED: {e}"),
     };
@@ -243,7 +312,13 @@ fn audit_verify(file: &std::path::Path, public_key: Option<&str>) -> Result<()> 
             report.unanchored
         );
     }
-    if key.is_none() {
+    if let Some(p) = &published {
+        println!(
+            "contains the published checkpoint of {} entries",
+            p.checkpoint.tree_size
+        );
+    }
+    if key.is_none() && published.is_none() {
         println!(
             "self-consistent only (the operator holds the signing key); \
              pass a published key or checkpoint to prove no rewrite"
@@ -253,11 +328,35 @@ fn audit_verify(file: &std::path::Path, public_key: Option<&str>) -> Result<()> 
     Ok(())
 }
 
+/// A published checkpoint: `SignedCheckpoint` JSON, or an export line or
+/// proof object that holds one under `signed` / `checkpoint`.
+fn read_checkpoint(path: &std::path::Path) -> Result<dsg_audit::SignedCheckpoint> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+    for wrapper in ["signed", "checkpoint"] {
+        if value
+            .get(wrapper)
+            .is_some_and(|v| v.get("signature").is_some())
+        {
+            value = value[wrapper].take();
+        }
+    }
+    serde_json::from_value(value)
+        .with_context(|| format!("{}: not a signed checkpoint", path.display()))
+}
+
 async fn print_bootstrap(app: &dsg_server::App) -> Result<()> {
     if let Some(credential) = runtime::bootstrap_if_empty(app).await? {
-        println!("First start: the agency operator's one-time credential (shown only now):");
+        println!("First start: the agency operator's one-time enrolment link (shown only now).");
+        println!("Open it on this gateway, choose a password and register a passkey:");
         println!("  bootstrap username: {}", credential.username);
-        println!("  bootstrap password: {}", credential.password.expose());
+        println!(
+            "  bootstrap enrolment: {}{}",
+            app.config().rp_origin(),
+            credential.enrolment_path.expose()
+        );
     }
     Ok(())
 }

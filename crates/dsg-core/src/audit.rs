@@ -62,6 +62,36 @@ pub enum AuditAction {
     GatewayStart,
     /// The first operator's one-time credential was created.
     Bootstrap,
+    /// A one-time enrolment link was issued for an account.
+    EnrolmentIssue,
+    /// An account set its password (at enrolment or later).
+    PasswordSet,
+    /// The second step of a login (WebAuthn, TOTP or recovery code).
+    SecondFactor,
+    /// A fresh re-authentication for sensitive actions.
+    StepUp,
+    /// An authenticator (passkey or TOTP) was registered.
+    AuthenticatorAdd,
+    /// An authenticator was removed.
+    AuthenticatorRemove,
+    /// New recovery codes were issued.
+    RecoveryCodesIssue,
+    /// A recovery code was used to sign in.
+    RecoveryCodeUse,
+    /// A session was revoked by its user or an operator.
+    SessionRevoke,
+    /// An account was locked after repeated failures.
+    AccountLockout,
+    /// An operator unlocked an account.
+    AccountUnlock,
+    /// An operator disabled an account, or the rosters did.
+    AccountDisable,
+    /// An operator re-enabled an account.
+    AccountEnable,
+    /// An operator asked for an account's authenticators to be reset.
+    AuthenticatorResetRequest,
+    /// A second operator approved the reset (it then took effect).
+    AuthenticatorResetApprove,
 }
 
 impl AuditAction {
@@ -86,6 +116,21 @@ impl AuditAction {
             Self::FileDelete => "file.delete",
             Self::GatewayStart => "gateway.start",
             Self::Bootstrap => "gateway.bootstrap",
+            Self::EnrolmentIssue => "account.enrolment.issue",
+            Self::PasswordSet => "auth.password.set",
+            Self::SecondFactor => "auth.second_factor",
+            Self::StepUp => "auth.step_up",
+            Self::AuthenticatorAdd => "auth.authenticator.add",
+            Self::AuthenticatorRemove => "auth.authenticator.remove",
+            Self::RecoveryCodesIssue => "auth.recovery_codes.issue",
+            Self::RecoveryCodeUse => "auth.recovery_code.use",
+            Self::SessionRevoke => "auth.session.revoke",
+            Self::AccountLockout => "account.lockout",
+            Self::AccountUnlock => "account.unlock",
+            Self::AccountDisable => "account.disable",
+            Self::AccountEnable => "account.enable",
+            Self::AuthenticatorResetRequest => "account.reset.request",
+            Self::AuthenticatorResetApprove => "account.reset.approve",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The records dsg keeps, as plain data.
 
-use crate::{CompanyId, CompartmentId, ContractId, DomainError, FileId, UserId};
+use crate::{CompanyId, CompartmentId, ContractId, FileId, UserId};
 
 macro_rules! string_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
@@ -14,15 +14,16 @@ macro_rules! string_enum {
                 match self { $(Self::$variant => $text),+ }
             }
             /// Parses the stable name.
-            pub fn parse(s: &str) -> Result<Self, DomainError> {
+            pub fn parse(s: &str) -> Result<Self, $crate::DomainError> {
                 match s {
                     $($text => Ok(Self::$variant),)+
-                    _ => Err(DomainError::invalid(stringify!($name), "unknown value")),
+                    _ => Err($crate::DomainError::invalid(stringify!($name), "unknown value")),
                 }
             }
         }
     };
 }
+pub(crate) use string_enum;
 
 string_enum!(
     /// Which side an organisation is on.
@@ -93,10 +94,17 @@ pub struct User {
     pub display_name: String,
     /// Operator or member.
     pub role: Role,
-    /// Active, disabled or locked.
+    /// Active, disabled or locked, as stored; see [`User::state`] for the
+    /// state in force.
     pub status: AccountStatus,
     /// When it was registered (Unix ms).
     pub created_at: i64,
+    /// When its enrolment completed (Unix ms); `None` while pending.
+    pub enrolled_at: Option<i64>,
+    /// End of its validity period (Unix ms), e.g. the contract period.
+    pub valid_until: Option<i64>,
+    /// End of a lockout after failed logins (Unix ms).
+    pub locked_until: Option<i64>,
 }
 
 /// A contract with a company.

@@ -3,6 +3,7 @@
 //! depends on a web framework, a database driver or the file system.
 #![deny(missing_docs)]
 
+pub mod account;
 pub mod audit;
 pub mod clock;
 pub mod entities;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod ids;
 pub mod names;
 
+pub use account::{AccountState, MfaMethod};
 pub use audit::{AuditAction, AuditRecord, Outcome};
 pub use clock::Clock;
 pub use entities::*;

@@ -102,6 +102,14 @@ impl TotpSecret {
     fn totp(&self) -> Result<Totp, TotpError> {
         self.builder().build().map_err(|_| TotpError::InvalidSecret)
     }
+
+    /// The code an authenticator app shows at `unix_time` (for the demo
+    /// seeding and tests, which play the user's app).
+    pub fn code_at(&self, unix_time: u64) -> Result<SecretString, TotpError> {
+        Ok(SecretString::new(
+            self.totp()?.generate(unix_time).to_string(),
+        ))
+    }
 }
 
 impl fmt::Debug for TotpSecret {

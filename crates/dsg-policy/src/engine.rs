@@ -8,7 +8,7 @@ use cedar_policy::{
     RestrictedExpression, Schema, ValidationMode, Validator,
 };
 
-use crate::request::{AccessRequest, Principal, Resource, UserFacts};
+use crate::request::{AccessRequest, Principal, Resource, SessionFacts, UserFacts};
 
 /// The schema shipped with this version of dsg.
 pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
@@ -169,7 +169,7 @@ impl PolicyEngine {
             principal,
             action,
             resource,
-            Context::empty(),
+            session_context(&request.session)?,
             Some(&self.schema),
         )
         .map_err(|e| e.to_string())?;
@@ -197,6 +197,25 @@ impl PolicyEngine {
     }
 }
 
+/// The request context. `Request::new` validates it against the schema.
+fn session_context(session: &SessionFacts) -> Result<Context, String> {
+    Context::from_pairs([
+        (
+            "mfa".to_owned(),
+            RestrictedExpression::new_string(session.mfa.as_str().to_owned()),
+        ),
+        (
+            "stepUpFresh".to_owned(),
+            RestrictedExpression::new_bool(session.step_up_fresh),
+        ),
+        (
+            "totpReachesData".to_owned(),
+            RestrictedExpression::new_bool(session.totp_reaches_data),
+        ),
+    ])
+    .map_err(|e| e.to_string())
+}
+
 fn user_entities(user: &UserFacts) -> Result<(Entity, Entity), String> {
     let company = uid("Dsg::Company", &user.company.to_string())?;
     let handler_of = user
@@ -215,7 +234,7 @@ fn user_entities(user: &UserFacts) -> Result<(Entity, Entity), String> {
         ),
         (
             "status".to_owned(),
-            RestrictedExpression::new_string(user.status.as_str().to_owned()),
+            RestrictedExpression::new_string(user.state.as_str().to_owned()),
         ),
         (
             "handlerOf".to_owned(),

@@ -10,4 +10,6 @@ mod engine;
 mod request;
 
 pub use engine::{Decision, PolicyEngine, PolicyError};
-pub use request::{AccessRequest, Action, CompartmentFacts, Principal, Resource, UserFacts};
+pub use request::{
+    AccessRequest, Action, CompartmentFacts, Principal, Resource, SessionFacts, UserFacts,
+};

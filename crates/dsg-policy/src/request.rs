@@ -1,6 +1,8 @@
 //! The facts a decision is made on, in domain types.
 
-use dsg_core::{AccountStatus, CompanyId, CompanyKind, CompartmentId, ContractId, Role, UserId};
+use dsg_core::{
+    AccountState, CompanyId, CompanyKind, CompartmentId, ContractId, MfaMethod, Role, UserId,
+};
 
 /// Every action the policy decides on. The names match the schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +31,14 @@ pub enum Action {
     HandlerDesignate,
     /// Remove a handler.
     HandlerRemove,
+    /// Unlock, disable, enable an account, or ask for its authenticators to be reset.
+    AccountManage,
+    /// Approve another operator's authenticator reset.
+    AccountResetApprove,
+    /// Register an authenticator for oneself.
+    SelfEnrol,
+    /// See and manage one's own sessions, authenticators and login history.
+    SelfManage,
 }
 
 impl Action {
@@ -47,6 +57,10 @@ impl Action {
             Self::CompartmentOpen => "compartment.open",
             Self::HandlerDesignate => "handler.designate",
             Self::HandlerRemove => "handler.remove",
+            Self::AccountManage => "account.manage",
+            Self::AccountResetApprove => "account.reset.approve",
+            Self::SelfEnrol => "self.enrol",
+            Self::SelfManage => "self.manage",
         }
     }
 
@@ -74,8 +88,8 @@ pub struct UserFacts {
     pub company_kind: CompanyKind,
     /// Their role.
     pub role: Role,
-    /// Their account state.
-    pub status: AccountStatus,
+    /// Their account state in force.
+    pub state: AccountState,
     /// Contracts they are a designated handler of.
     pub handler_of: Vec<ContractId>,
 }
@@ -113,6 +127,26 @@ pub enum Resource {
     Gateway,
 }
 
+/// What the session behind a request proved (the request context).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionFacts {
+    /// How the user authenticated beyond the password.
+    pub mfa: MfaMethod,
+    /// Whether the user (re-)authenticated recently enough for a sensitive action.
+    pub step_up_fresh: bool,
+    /// Whether this deployment lets TOTP sessions reach protected data.
+    pub totp_reaches_data: bool,
+}
+
+impl SessionFacts {
+    /// The context of a request without a session.
+    pub const ANONYMOUS: Self = Self {
+        mfa: MfaMethod::None,
+        step_up_fresh: false,
+        totp_reaches_data: false,
+    };
+}
+
 /// One question to the policy point.
 #[derive(Debug, Clone)]
 pub struct AccessRequest {
@@ -122,4 +156,6 @@ pub struct AccessRequest {
     pub action: Action,
     /// On what.
     pub resource: Resource,
+    /// How the session was authenticated.
+    pub session: SessionFacts,
 }

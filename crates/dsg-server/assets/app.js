@@ -54,3 +54,180 @@ function setupUpload(form) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form[data-upload-url]").forEach(setupUpload);
 });
+
+// ---- WebAuthn (passkeys with user verification) ----------------------------
+// The server sends the JSON webauthn-rs produces (binary fields base64url);
+// the browser API wants ArrayBuffers. These two helpers convert.
+
+function b64urlToBuffer(text) {
+  const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  const padded = base64 + "===".slice((base64.length + 3) % 4);
+  const raw = atob(padded);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes.buffer;
+}
+
+function bufferToB64url(buffer) {
+  const bytes = new Uint8Array(buffer);
+  let raw = "";
+  for (const b of bytes) raw += String.fromCharCode(b);
+  return btoa(raw).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+async function postJson(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+    body: JSON.stringify(body === undefined ? {} : body),
+    credentials: "same-origin",
+  });
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : {};
+  if (!response.ok) {
+    const code = data.error ? data.error.code : String(response.status);
+    throw new Error(code);
+  }
+  return data;
+}
+
+async function getAssertion(options) {
+  const pk = options.publicKey;
+  pk.challenge = b64urlToBuffer(pk.challenge);
+  for (const c of pk.allowCredentials || []) c.id = b64urlToBuffer(c.id);
+  const cred = await navigator.credentials.get({ publicKey: pk });
+  return {
+    id: cred.id,
+    rawId: bufferToB64url(cred.rawId),
+    type: cred.type,
+    response: {
+      authenticatorData: bufferToB64url(cred.response.authenticatorData),
+      clientDataJSON: bufferToB64url(cred.response.clientDataJSON),
+      signature: bufferToB64url(cred.response.signature),
+      userHandle: cred.response.userHandle ? bufferToB64url(cred.response.userHandle) : null,
+    },
+    extensions: cred.getClientExtensionResults ? cred.getClientExtensionResults() : {},
+  };
+}
+
+async function createCredential(options) {
+  const pk = options.publicKey;
+  pk.challenge = b64urlToBuffer(pk.challenge);
+  pk.user.id = b64urlToBuffer(pk.user.id);
+  for (const c of pk.excludeCredentials || []) c.id = b64urlToBuffer(c.id);
+  const cred = await navigator.credentials.create({ publicKey: pk });
+  return {
+    id: cred.id,
+    rawId: bufferToB64url(cred.rawId),
+    type: cred.type,
+    response: {
+      attestationObject: bufferToB64url(cred.response.attestationObject),
+      clientDataJSON: bufferToB64url(cred.response.clientDataJSON),
+      transports: cred.response.getTransports ? cred.response.getTransports() : [],
+    },
+    extensions: {},
+  };
+}
+
+function showStatus(el, text, state) {
+  el.textContent = text;
+  el.dataset.state = state;
+}
+
+// Second step of login, and step-up: ask the authenticator, send the answer.
+function setupPasskeyCheck(button) {
+  const status = document.getElementById("passkey-status");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    showStatus(status, button.dataset.textWorking, "working");
+    try {
+      const options = await postJson(button.dataset.optionsUrl);
+      const webauthn = options.webauthn || options;
+      const assertion = await getAssertion(webauthn);
+      await postJson(button.dataset.submitUrl, { webauthn: assertion });
+      showStatus(status, button.dataset.textDone, "done");
+      window.location.assign(button.dataset.next || "/");
+    } catch (e) {
+      showStatus(status, button.dataset.textFailed + " (" + e.message + ")", "failed");
+      button.disabled = false;
+    }
+  });
+}
+
+function showRecoveryCodes(codes) {
+  const box = document.getElementById("recovery-codes");
+  const list = document.getElementById("recovery-code-list");
+  if (!box || !list || !codes) return;
+  list.textContent = "";
+  for (const code of codes) {
+    const li = document.createElement("li");
+    li.textContent = code;
+    list.appendChild(li);
+  }
+  box.hidden = false;
+}
+
+// Registering a passkey (enrolment, or adding one later).
+function setupPasskeyRegistration(button) {
+  const status = document.getElementById("register-status");
+  const name = document.getElementById("passkey-name");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    showStatus(status, button.dataset.textWorking, "working");
+    try {
+      const options = await postJson("/api/v1/me/passkeys/options", { name: name.value || "passkey" });
+      const credential = await createCredential(options);
+      const result = await postJson("/api/v1/me/passkeys", credential);
+      showStatus(status, button.dataset.textDone, "done");
+      showRecoveryCodes(result.recovery_codes);
+      const next = document.getElementById("after-enrolment");
+      if (next) next.hidden = !result.signed_out;
+      if (!result.signed_out && button.dataset.next) window.location.assign(button.dataset.next);
+    } catch (e) {
+      showStatus(status, button.dataset.textFailed + " (" + e.message + ")", "failed");
+      button.disabled = false;
+    }
+  });
+}
+
+// TOTP enrolment where the agency allows it: show the seed, confirm a code.
+function setupTotpEnrolment(button) {
+  const panel = document.getElementById("totp-panel");
+  const secret = document.getElementById("totp-secret");
+  const uri = document.getElementById("totp-uri");
+  const form = document.getElementById("totp-confirm");
+  const status = document.getElementById("totp-status");
+  button.addEventListener("click", async () => {
+    try {
+      const data = await postJson("/api/v1/me/totp/options");
+      secret.textContent = data.secret;
+      uri.textContent = data.otpauth_uri;
+      panel.hidden = false;
+    } catch (e) {
+      showStatus(status, button.dataset.textFailed + " (" + e.message + ")", "failed");
+    }
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const code = document.getElementById("totp-code").value.trim();
+      const result = await postJson("/api/v1/me/totp", { code });
+      showStatus(status, button.dataset.textDone, "done");
+      showRecoveryCodes(result.recovery_codes);
+      const next = document.getElementById("after-enrolment");
+      if (next) next.hidden = !result.signed_out;
+      if (!result.signed_out && button.dataset.next) window.location.assign(button.dataset.next);
+    } catch (e) {
+      showStatus(status, button.dataset.textFailed + " (" + e.message + ")", "failed");
+    }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const check = document.getElementById("passkey-check");
+  if (check) setupPasskeyCheck(check);
+  const register = document.getElementById("passkey-register");
+  if (register) setupPasskeyRegistration(register);
+  const totp = document.getElementById("totp-start");
+  if (totp) setupTotpEnrolment(totp);
+});

@@ -128,7 +128,7 @@ pub struct LimitsConfig {
     pub free_space_reserve_bytes: u64,
 }
 
-/// Sessions and password hashing.
+/// Authentication, sessions and lockout.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthConfig {
@@ -136,10 +136,39 @@ pub struct AuthConfig {
     pub session_idle_minutes: u32,
     /// Absolute lifetime of a session, in hours.
     pub session_absolute_hours: u32,
+    /// Most concurrent sessions per user; a new login ends the oldest.
+    pub max_sessions_per_user: u32,
+    /// How long a login or a step-up counts as fresh for sensitive actions
+    /// (deleting files, designating handlers, managing accounts), in minutes.
+    pub step_up_minutes: u32,
     /// argon2id memory cost in KiB (OWASP: at least 19456).
     pub argon2_memory_kib: u32,
     /// argon2id iterations (OWASP: at least 2).
     pub argon2_iterations: u32,
+    /// Failed login steps that lock an account…
+    pub lockout_threshold: u32,
+    /// …within this many minutes.
+    pub lockout_window_minutes: u32,
+    /// How long a lockout lasts, in minutes; 0 locks until an operator unlocks.
+    pub lockout_minutes: u32,
+    /// Login attempts one source address may make per minute.
+    pub login_attempts_per_minute: u32,
+    /// WebAuthn relying-party id (the gateway's DNS name). Default: the
+    /// first of `server.tls_names`, else `localhost`.
+    pub rp_id: Option<String>,
+    /// The origin browsers use, e.g. `https://dsg.example.go.jp`. Default:
+    /// `https://<rp_id>:<listen port>` (`http://` with `danger_plain_http`).
+    pub rp_origin: Option<String>,
+    /// Allow TOTP (RFC 6238) as a fallback second factor. Off by default:
+    /// it is phishable. See `totp_reaches_protected_data`.
+    pub totp_fallback: bool,
+    /// Whether a TOTP session may reach protected data (otherwise it reaches
+    /// only self-service and administration).
+    pub totp_reaches_protected_data: bool,
+    /// How long an enrolment link stays valid, in hours.
+    pub enrolment_link_hours: u32,
+    /// Shortest password accepted, in characters.
+    pub min_password_chars: u32,
 }
 
 impl Default for ServerConfig {
@@ -180,8 +209,20 @@ impl Default for AuthConfig {
         Self {
             session_idle_minutes: 15,
             session_absolute_hours: 8,
+            max_sessions_per_user: 3,
+            step_up_minutes: 5,
             argon2_memory_kib: 19456,
             argon2_iterations: 2,
+            lockout_threshold: 5,
+            lockout_window_minutes: 15,
+            lockout_minutes: 30,
+            login_attempts_per_minute: 30,
+            rp_id: None,
+            rp_origin: None,
+            totp_fallback: false,
+            totp_reaches_protected_data: false,
+            enrolment_link_hours: 72,
+            min_password_chars: 12,
         }
     }
 }
@@ -246,7 +287,58 @@ impl Config {
         if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations < 1 {
             return Err(ConfigError("argon2 cost too low".into()));
         }
+        let auth = &self.auth;
+        if auth.max_sessions_per_user == 0
+            || auth.step_up_minutes == 0
+            || auth.lockout_threshold == 0
+            || auth.lockout_window_minutes == 0
+            || auth.login_attempts_per_minute == 0
+            || auth.enrolment_link_hours == 0
+        {
+            return Err(ConfigError(
+                "auth: session, step-up, lockout, rate and enrolment limits must be positive"
+                    .into(),
+            ));
+        }
+        if auth.min_password_chars < 8 {
+            return Err(ConfigError(
+                "auth.min_password_chars must be at least 8".into(),
+            ));
+        }
+        if auth.totp_reaches_protected_data && !auth.totp_fallback {
+            return Err(ConfigError(
+                "auth.totp_reaches_protected_data needs auth.totp_fallback".into(),
+            ));
+        }
+        let origin = self.rp_origin();
+        if url::Url::parse(&origin).map_or(true, |u| u.host_str() != Some(self.rp_id().as_str())) {
+            return Err(ConfigError(format!(
+                "auth.rp_origin ({origin}) must be a URL whose host is auth.rp_id ({})",
+                self.rp_id()
+            )));
+        }
         Ok(())
+    }
+
+    /// The WebAuthn relying-party id in force.
+    pub fn rp_id(&self) -> String {
+        self.auth
+            .rp_id
+            .clone()
+            .or_else(|| self.server.tls_names.first().cloned())
+            .unwrap_or_else(|| "localhost".to_owned())
+    }
+
+    /// The origin browsers use, in force.
+    pub fn rp_origin(&self) -> String {
+        self.auth.rp_origin.clone().unwrap_or_else(|| {
+            let scheme = if self.server.danger_plain_http {
+                "http"
+            } else {
+                "https"
+            };
+            format!("{scheme}://{}:{}", self.rp_id(), self.server.listen.port())
+        })
     }
 }
 

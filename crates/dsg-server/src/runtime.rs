@@ -45,12 +45,12 @@ pub struct Gateway {
     pub ca_cert: PathBuf,
 }
 
-/// The one-time credential of the first operator, printed at first start.
+/// The first operator's one-time enrolment link, printed at first start.
 pub struct BootstrapCredential {
     /// Login name.
     pub username: String,
-    /// Password, shown once.
-    pub password: SecretString,
+    /// Path and token of the enrolment link (`/enrol?token=…`), shown once.
+    pub enrolment_path: SecretString,
 }
 
 fn master_key_path(config: &Config) -> PathBuf {
@@ -162,7 +162,8 @@ pub async fn open(
         clock,
         Arc::new(rng),
         config,
-    );
+    )
+    .map_err(|e| fail("identity")(e.to_string()))?;
     Ok(Gateway {
         app,
         tls,
@@ -170,8 +171,8 @@ pub async fn open(
     })
 }
 
-/// On an empty database, creates the agency and its first operator with a
-/// random one-time password.
+/// On an empty database, creates the agency and its first operator, pending
+/// enrolment, with a one-time enrolment link.
 pub async fn bootstrap_if_empty(app: &App) -> Result<Option<BootstrapCredential>, StartError> {
     let empty = app
         .store()
@@ -181,11 +182,18 @@ pub async fn bootstrap_if_empty(app: &App) -> Result<Option<BootstrapCredential>
     if !empty {
         return Ok(None);
     }
-    let password =
-        dsg_crypto::random_token(&SystemRandom::new()).map_err(|e| StartError(e.to_string()))?;
     let username = "operator".to_owned();
-    app.bootstrap("調達機関 (Agency)", &username, password.clone())
+    let issued = app
+        .bootstrap("調達機関 (Agency)", &username)
         .await
         .map_err(|e| fail("bootstrap")(e.to_string()))?;
-    Ok(Some(BootstrapCredential { username, password }))
+    Ok(Some(BootstrapCredential {
+        username,
+        enrolment_path: enrolment_path(&issued.enrolment_token),
+    }))
+}
+
+/// The path of an enrolment link for `token`.
+pub fn enrolment_path(token: &SecretString) -> SecretString {
+    SecretString::new(format!("/enrol?token={}", token.expose()))
 }

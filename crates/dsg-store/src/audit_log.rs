@@ -204,6 +204,28 @@ impl Store {
         Ok(())
     }
 
+    /// The sequenced entry at leaf index `seq`, if there is one.
+    pub async fn sequenced_event(&self, seq: i64) -> Result<Option<SequencedEvent>, StoreError> {
+        let sql = concat!(
+            "SELECT l.seq, l.salt, ",
+            event_columns!(),
+            " FROM audit_leaves l JOIN audit_events e ON e.id = l.event_id WHERE l.seq = $1"
+        );
+        let row = sqlx::query::<Any>(sql)
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(SequencedEvent {
+                seq: r.try_get("seq")?,
+                salt: r.try_get("salt")?,
+                event: event(&r)?,
+            })
+        })
+        .transpose()
+        .map_err(|e: sqlx::Error| StoreError::from(e))
+    }
+
     /// Every sequenced entry with its event and salt, in leaf order.
     pub async fn sequenced_events(&self) -> Result<Vec<SequencedEvent>, StoreError> {
         let sql = concat!(

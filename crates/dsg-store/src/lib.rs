@@ -10,6 +10,7 @@ mod audit;
 mod audit_log;
 mod error;
 mod files;
+mod identity;
 mod org;
 mod rows;
 mod sessions;
@@ -24,8 +25,9 @@ pub use audit::StoredAuditEvent;
 pub use audit_log::{NewLeaf, SequencedEvent, StoredAuditKey, StoredCheckpoint};
 pub use error::StoreError;
 pub use files::{NewFileVersion, UploadTarget};
+pub use identity::{LoginAttempt, NewAuthenticator, ResetRow, TotpRow, WebauthnCredentialRow};
 pub use org::{HandlerRow, NewUser, UserCredentials};
-pub use sessions::SessionRow;
+pub use sessions::{PendingCeremony, SessionRow};
 
 /// The embedded migrations, shared by both backends.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

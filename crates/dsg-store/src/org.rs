@@ -19,8 +19,8 @@ pub struct NewUser {
     pub display_name: String,
     /// Role name.
     pub role: dsg_core::Role,
-    /// argon2id PHC string.
-    pub password_hash: String,
+    /// End of the account's validity period (Unix ms), if any.
+    pub valid_until: Option<i64>,
 }
 
 /// What login needs to know about an account.
@@ -28,8 +28,8 @@ pub struct NewUser {
 pub struct UserCredentials {
     /// The account.
     pub user: User,
-    /// Its argon2id PHC string.
-    pub password_hash: String,
+    /// Its argon2id PHC string; `None` until the holder sets a password.
+    pub password_hash: Option<String>,
 }
 
 /// One handler designation, with the user's names for display.
@@ -94,28 +94,41 @@ impl Store {
         row.as_ref().map(rows::company).transpose()
     }
 
-    /// Registers a user.
+    /// Registers a user, pending enrolment, with a one-time enrolment link
+    /// (`(token hash, expiry)`) issued in the same transaction.
     pub async fn create_user(
         &self,
         user: &NewUser,
+        enrolment: (&str, i64),
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         sqlx::query::<Any>(
             "INSERT INTO users (id, company_id, username, display_name, role, status, \
-             password_hash, created_at) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)",
+             password_hash, created_at, valid_until) \
+             VALUES ($1, $2, $3, $4, $5, 'active', '', $6, $7)",
         )
         .bind(user.id.to_string())
         .bind(user.company_id.to_string())
         .bind(user.username.clone())
         .bind(user.display_name.clone())
         .bind(user.role.as_str())
-        .bind(user.password_hash.clone())
         .bind(now_ms)
+        .bind(user.valid_until)
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict_as(e, "username"))?;
+        sqlx::query::<Any>(
+            "INSERT INTO enrolment_tokens (token_hash, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(enrolment.0.to_owned())
+        .bind(user.id.to_string())
+        .bind(now_ms)
+        .bind(enrolment.1)
+        .execute(&mut *tx)
+        .await?;
         audit::write(&mut tx, now_ms, audit).await?;
         tx.commit().await?;
         Ok(())
@@ -123,29 +136,24 @@ impl Store {
 
     /// One user.
     pub async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query::<Any>(
-            "SELECT id, company_id, username, display_name, role, status, created_at \
-             FROM users WHERE id = $1",
-        )
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query::<Any>(rows::select_users!("WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(rows::user).transpose()
     }
 
     /// The account and password hash for a login name.
     pub async fn credentials(&self, username: &str) -> Result<Option<UserCredentials>, StoreError> {
-        let row = sqlx::query::<Any>(
-            "SELECT id, company_id, username, display_name, role, status, created_at, \
-             password_hash FROM users WHERE username = $1",
-        )
-        .bind(username.to_owned())
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query::<Any>(rows::select_users!("WHERE username = $1"))
+            .bind(username.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| {
             Ok(UserCredentials {
                 user: rows::user(&r)?,
-                password_hash: r.try_get("password_hash")?,
+                password_hash: Some(r.try_get::<String, _>("password_hash")?)
+                    .filter(|h| !h.is_empty()),
             })
         })
         .transpose()
@@ -153,8 +161,7 @@ impl Store {
 
     /// All users, by company then login name.
     pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
-        let sql = "SELECT id, company_id, username, display_name, role, status, created_at \
-                   FROM users ORDER BY company_id, username";
+        let sql = rows::select_users!("ORDER BY company_id, username");
         let rows = sqlx::query::<Any>(sql).fetch_all(&self.pool).await?;
         rows::all(&rows, rows::user)
     }
@@ -283,14 +290,18 @@ impl Store {
         Ok(())
     }
 
-    /// Removes a handler designation.
+    /// Removes a handler designation. When `disable_if_last` is given and
+    /// this was the user's last contract, the account is disabled and its
+    /// sessions end in the same transaction (the account follows the
+    /// rosters); that record is its audit entry. Returns whether it was.
     pub async fn remove_handler(
         &self,
         contract: ContractId,
         user: UserId,
         now_ms: i64,
         audit: &AuditRecord,
-    ) -> Result<(), StoreError> {
+        disable_if_last: Option<&AuditRecord>,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.begin().await?;
         let done =
             sqlx::query::<Any>("DELETE FROM handlers WHERE contract_id = $1 AND user_id = $2")
@@ -302,8 +313,25 @@ impl Store {
             return Err(StoreError::NotFound("handler designation"));
         }
         audit::write(&mut tx, now_ms, audit).await?;
+        let mut disabled = false;
+        if let Some(disable_audit) = disable_if_last {
+            let left = sqlx::query::<Any>("SELECT COUNT(*) AS n FROM handlers WHERE user_id = $1")
+                .bind(user.to_string())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get::<i64, _>("n")?;
+            if left == 0 {
+                sqlx::query::<Any>("UPDATE users SET status = 'disabled' WHERE id = $1")
+                    .bind(user.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                crate::sessions::delete_for_user(&mut tx, user, None).await?;
+                audit::write(&mut tx, now_ms, disable_audit).await?;
+                disabled = true;
+            }
+        }
         tx.commit().await?;
-        Ok(())
+        Ok(disabled)
     }
 
     /// The handlers of a contract.

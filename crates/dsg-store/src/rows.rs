@@ -34,6 +34,18 @@ pub(crate) fn company(row: &AnyRow) -> Result<Company, StoreError> {
     })
 }
 
+/// `SELECT <the columns [`user`] reads> FROM users <rest>`, as a literal.
+macro_rules! select_users {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, company_id, username, display_name, role, status, created_at, ",
+            "enrolled_at, valid_until, locked_until, password_hash FROM users ",
+            $rest
+        )
+    };
+}
+pub(crate) use select_users;
+
 pub(crate) fn user(row: &AnyRow) -> Result<User, StoreError> {
     Ok(User {
         id: id(row, "id")?,
@@ -43,6 +55,9 @@ pub(crate) fn user(row: &AnyRow) -> Result<User, StoreError> {
         role: Role::parse(&row.try_get::<String, _>("role")?)?,
         status: AccountStatus::parse(&row.try_get::<String, _>("status")?)?,
         created_at: row.try_get("created_at")?,
+        enrolled_at: row.try_get("enrolled_at")?,
+        valid_until: row.try_get("valid_until")?,
+        locked_until: row.try_get("locked_until")?,
     })
 }
 

@@ -10,9 +10,9 @@ use serde_json::Value;
 
 use crate::harness::{binary, world, Db, Gateway};
 
-const FAST_CHECKPOINTS: &[(&str, &str)] = &[("DSG_AUDIT__CHECKPOINT_SECONDS", "1")];
+pub(crate) const FAST_CHECKPOINTS: &[(&str, &str)] = &[("DSG_AUDIT__CHECKPOINT_SECONDS", "1")];
 
-fn export(gw: &Gateway, name: &str) -> (PathBuf, Vec<Value>) {
+pub(crate) fn export(gw: &Gateway, name: &str) -> (PathBuf, Vec<Value>) {
     let path = gw.dir.path().join(name);
     let out = gw.admin(&["audit-export", "--out", path.to_str().unwrap()]);
     assert!(
@@ -46,7 +46,7 @@ fn verify(path: &std::path::Path, key: Option<&str>) -> (bool, String) {
 
 /// Does some work, then waits until a checkpoint covers every audit entry.
 /// Returns the number of entries.
-async fn act_and_wait_for_checkpoint(gw: &Gateway) -> usize {
+pub(crate) async fn act_and_wait_for_checkpoint(gw: &Gateway) -> usize {
     let _ = world(gw).await;
     let expected = gw.audit().len();
     assert!(expected > 5, "the world writes audit entries");

@@ -1,8 +1,12 @@
 //! Starting the gateway and talking to it.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Mutex;
 use std::time::Duration;
+
+use dsg_test_authenticator::{Behaviour, SoftAuthenticator};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -24,13 +28,15 @@ pub struct Gateway {
     pub base: String,
     pub dir: tempfile::TempDir,
     pub operator_password: String,
+    /// Each enrolled user's passkey, held by a software authenticator.
+    passkeys: Mutex<HashMap<String, SoftAuthenticator>>,
     ca: reqwest::Certificate,
     env: Vec<(String, String)>,
     _pg: Option<PgCluster>,
 }
 
 /// Starts `dsg serve` on a free port; returns the child, its base URL and
-/// the bootstrap password if it printed one.
+/// the bootstrap enrolment path if it printed one.
 async fn spawn(
     dir: &Path,
     pg_url: Option<String>,
@@ -62,8 +68,9 @@ async fn spawn(
     let mut password = None;
     let base = tokio::time::timeout(Duration::from_secs(60), async {
         while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(p) = line.trim().strip_prefix("bootstrap password: ") {
-                password = Some(p.to_owned());
+            if let Some(url) = line.trim().strip_prefix("bootstrap enrolment: ") {
+                let path = &url[url.find("/enrol").expect("enrolment path")..];
+                password = Some(path.to_owned());
             }
             if let Some(url) = line.strip_prefix("dsg listening on ") {
                 return url.trim_end_matches('/').to_owned();
@@ -101,19 +108,47 @@ impl Gateway {
         let (child, base, password) =
             spawn(dir.path(), pg.as_ref().map(PgCluster::url), &env).await;
         let ca_pem = std::fs::read(dir.path().join("keys/tls/ca.pem")).unwrap();
-        Some(Self {
+        let gw = Self {
             child,
             base,
             dir,
-            operator_password: password.expect("no bootstrap password printed"),
+            operator_password: "operator-Passphrase-9f3k2q".to_owned(),
+            passkeys: Mutex::new(HashMap::new()),
             ca: reqwest::Certificate::from_pem(&ca_pem).unwrap(),
             env,
             _pg: pg,
-        })
+        };
+        let path = password.expect("no bootstrap enrolment link printed");
+        gw.enrol("operator", &path, &gw.operator_password.clone())
+            .await;
+        Some(gw)
+    }
+
+    /// Follows an enrolment link as its user: sets the password and
+    /// registers a passkey (user verification on). Returns the recovery codes.
+    pub async fn enrol(&self, username: &str, path: &str, password: &str) -> Vec<String> {
+        let token = path.split("token=").nth(1).expect("token in the link");
+        let mut client = self.client();
+        let (s, b) = client
+            .json(
+                Method::POST,
+                "/api/v1/enrolment",
+                json!({ "token": token, "password": password }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "enrolment of {username}: {b}");
+        client.csrf = Some(b["csrf_token"].as_str().unwrap().to_owned());
+        let mut authenticator = SoftAuthenticator::new(&self.base);
+        let codes = register_passkey(&mut client, &mut authenticator, Behaviour::VERIFIED).await;
+        self.passkeys
+            .lock()
+            .unwrap()
+            .insert(username.to_owned(), authenticator);
+        codes
     }
 
     /// Stops the gateway and starts it again on the same directories.
-    /// Returns the bootstrap password if one was printed (it must not be).
+    /// Returns the bootstrap enrolment link if one was printed (it must not be).
     pub async fn restart(&mut self) -> Option<String> {
         let _ = self.child.start_kill();
         let _ = self.child.wait().await;
@@ -147,7 +182,12 @@ impl Gateway {
         }
     }
 
-    pub async fn login(&self, username: &str, password: &str) -> Client {
+    /// The password step only; returns the client and the server's answer.
+    pub async fn password_step(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> (Client, StatusCode, Value) {
         let mut client = self.client();
         let (status, body) = client
             .json(
@@ -156,7 +196,35 @@ impl Gateway {
                 json!({ "username": username, "password": password }),
             )
             .await;
+        if let Some(csrf) = body["csrf_token"].as_str() {
+            client.csrf = Some(csrf.to_owned());
+        }
+        (client, status, body)
+    }
+
+    /// Answers a WebAuthn challenge with `username`'s passkey.
+    pub fn assert_passkey(&self, username: &str, options: &Value, behaviour: Behaviour) -> Value {
+        let mut passkeys = self.passkeys.lock().unwrap();
+        let authenticator = passkeys.get_mut(username).expect("user has a passkey");
+        authenticator.set_origin(&self.base);
+        authenticator.authenticate(options, behaviour).unwrap()
+    }
+
+    /// A full login: password, then the user's passkey.
+    pub async fn login(&self, username: &str, password: &str) -> Client {
+        let (mut client, status, body) = self.password_step(username, password).await;
         assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+        assert_eq!(body["next"], "second_factor", "{body}");
+        let assertion = self.assert_passkey(username, &body["webauthn"], Behaviour::VERIFIED);
+        let (status, body) = client
+            .json(
+                Method::POST,
+                "/api/v1/session/second-factor",
+                json!({ "webauthn": assertion }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "second factor {username}: {body}");
+        assert_eq!(body["mfa"], "webauthn");
         client.csrf = Some(body["csrf_token"].as_str().unwrap().to_owned());
         client
     }
@@ -438,6 +506,7 @@ pub async fn world(gw: &Gateway) -> World {
         }
     };
     let contract_a = contract(company_a.clone(), "A-1").await;
+    let contract_a2 = contract(company_a.clone(), "A-3").await;
     let contract_b = contract(company_b.clone(), "B-1").await;
     let open = |contract: String| {
         let mut op = op.clone();
@@ -461,15 +530,17 @@ pub async fn world(gw: &Gateway) -> World {
         ("a.removed", &company_a),
         ("b.handler", &company_b),
     ] {
-        let password = format!("pw-{name}-long-enough");
+        let password = format!("Pw-{name}-9Zq4-long-enough");
         let (s, b) = op
             .json(
                 Method::POST,
                 "/api/v1/admin/users",
-                json!({ "company_id": company, "username": name, "display_name": name, "role": "member", "password": password }),
+                json!({ "company_id": company, "username": name, "display_name": name, "role": "member" }),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
+        gw.enrol(name, b["enrolment_path"].as_str().unwrap(), &password)
+            .await;
         users.push((
             name.to_owned(),
             b["id"].as_str().unwrap().to_owned(),
@@ -477,9 +548,12 @@ pub async fn world(gw: &Gateway) -> World {
         ));
     }
     let id = |n: &str| users.iter().find(|u| u.0 == n).unwrap().1.clone();
+    // a.removed also handles A-2, so removing it from A-1 leaves it active
+    // (removal from the last contract would disable the account).
     for (contract, user) in [
         (&contract_a, id("a.handler")),
         (&contract_a, id("a.removed")),
+        (&contract_a2, id("a.removed")),
         (&contract_b, id("b.handler")),
     ] {
         let (s, b) = op
@@ -509,4 +583,35 @@ pub async fn world(gw: &Gateway) -> World {
         compartment_b,
         users,
     }
+}
+
+/// Registers a passkey for the client's session (enrolment or a later
+/// addition); returns the recovery codes when enrolment completed.
+pub async fn register_passkey(
+    client: &mut Client,
+    authenticator: &mut SoftAuthenticator,
+    behaviour: Behaviour,
+) -> Vec<String> {
+    let (s, options) = client
+        .json(
+            Method::POST,
+            "/api/v1/me/passkeys/options",
+            json!({ "name": "soft key" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "passkey options: {options}");
+    let credential = authenticator.register(&options, behaviour).unwrap();
+    let (s, b) = client
+        .json(Method::POST, "/api/v1/me/passkeys", credential)
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "passkey registration: {b}");
+    b["recovery_codes"]
+        .as_array()
+        .map(|codes| {
+            codes
+                .iter()
+                .map(|c| c.as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -9,6 +9,8 @@
 )]
 
 mod audit_log;
+mod audit_proofs;
+mod audit_tamper;
 mod denials;
 mod failclosed;
 mod harness;

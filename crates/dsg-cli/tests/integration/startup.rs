@@ -38,7 +38,8 @@ fn init(data: &std::path::Path, keys: &std::path::Path) {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("bootstrap password: "), "{stdout}");
+    assert!(stdout.contains("bootstrap enrolment: https://"), "{stdout}");
+    assert!(stdout.contains("/enrol?token="), "{stdout}");
 }
 
 #[test]

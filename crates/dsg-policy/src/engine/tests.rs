@@ -1,4 +1,6 @@
-use dsg_core::{AccountStatus, CompanyId, CompanyKind, CompartmentId, ContractId, Role, UserId};
+use dsg_core::{
+    AccountState, CompanyId, CompanyKind, CompartmentId, ContractId, MfaMethod, Role, UserId,
+};
 
 use super::*;
 use crate::request::{Action, CompartmentFacts};
@@ -14,10 +16,17 @@ fn user(
         company,
         company_kind: kind,
         role,
-        status: AccountStatus::Active,
+        state: AccountState::Active,
         handler_of,
     }
 }
+
+/// A session that logged in with a passkey a moment ago.
+const FRESH_PASSKEY: SessionFacts = SessionFacts {
+    mfa: MfaMethod::Webauthn,
+    step_up_fresh: true,
+    totp_reaches_data: false,
+};
 
 fn ask(
     engine: &PolicyEngine,
@@ -25,10 +34,21 @@ fn ask(
     action: Action,
     resource: Resource,
 ) -> Decision {
+    ask_in(engine, principal, action, resource, FRESH_PASSKEY)
+}
+
+fn ask_in(
+    engine: &PolicyEngine,
+    principal: Principal,
+    action: Action,
+    resource: Resource,
+    session: SessionFacts,
+) -> Decision {
     engine.decide(&AccessRequest {
         principal,
         action,
         resource,
+        session,
     })
 }
 
@@ -133,7 +153,7 @@ fn only_handlers_of_the_contract_in_its_company_reach_the_compartment() {
     );
 
     let mut disabled = handler;
-    disabled.status = AccountStatus::Disabled;
+    disabled.state = AccountState::Disabled;
     let d = ask(
         &engine,
         Principal::User(disabled),
@@ -224,12 +244,281 @@ fn only_agency_operators_administer() {
     );
 }
 
+#[test]
+fn a_password_alone_reaches_nothing_and_a_pending_account_may_only_enrol() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let company = CompanyId::random();
+    let contract = ContractId::random();
+    let compartment = Resource::Compartment(CompartmentFacts {
+        id: CompartmentId::random(),
+        contract,
+        company,
+    });
+    let handler = user(
+        company,
+        CompanyKind::Contractor,
+        Role::Member,
+        vec![contract],
+    );
+    let password_only = SessionFacts {
+        mfa: MfaMethod::None,
+        step_up_fresh: false,
+        totp_reaches_data: false,
+    };
+    let d = ask_in(
+        &engine,
+        Principal::User(handler.clone()),
+        Action::FileRead,
+        compartment.clone(),
+        password_only,
+    );
+    assert!(!d.allowed);
+    assert!(d.policies.contains(&"mfa-required".to_owned()), "{d:?}");
+    // An active account cannot enrol a new authenticator on its password alone.
+    let d = ask_in(
+        &engine,
+        Principal::User(handler.clone()),
+        Action::SelfEnrol,
+        Resource::Gateway,
+        password_only,
+    );
+    assert!(!d.allowed);
+    let mut pending = handler.clone();
+    pending.state = AccountState::Pending;
+    let d = ask_in(
+        &engine,
+        Principal::User(pending.clone()),
+        Action::SelfEnrol,
+        Resource::Gateway,
+        password_only,
+    );
+    assert!(d.allowed, "{d:?}");
+    for action in [Action::SelfManage, Action::FileList] {
+        let resource = if action.targets_compartment() {
+            compartment.clone()
+        } else {
+            Resource::Gateway
+        };
+        assert!(
+            !ask_in(
+                &engine,
+                Principal::User(pending.clone()),
+                action,
+                resource,
+                password_only
+            )
+            .allowed
+        );
+    }
+}
+
+#[test]
+fn a_recovery_session_may_only_enrol() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let company = CompanyId::random();
+    let contract = ContractId::random();
+    let compartment = Resource::Compartment(CompartmentFacts {
+        id: CompartmentId::random(),
+        contract,
+        company,
+    });
+    let handler = user(
+        company,
+        CompanyKind::Contractor,
+        Role::Member,
+        vec![contract],
+    );
+    let recovery = SessionFacts {
+        mfa: MfaMethod::Recovery,
+        step_up_fresh: true,
+        totp_reaches_data: true,
+    };
+    let enrol = ask_in(
+        &engine,
+        Principal::User(handler.clone()),
+        Action::SelfEnrol,
+        Resource::Gateway,
+        recovery,
+    );
+    assert!(enrol.allowed);
+    let read = ask_in(
+        &engine,
+        Principal::User(handler.clone()),
+        Action::FileRead,
+        compartment,
+        recovery,
+    );
+    assert!(!read.allowed);
+    assert!(
+        read.policies.contains(&"mfa-required".to_owned()),
+        "{read:?}"
+    );
+    assert!(
+        !ask_in(
+            &engine,
+            Principal::User(handler),
+            Action::SelfManage,
+            Resource::Gateway,
+            recovery
+        )
+        .allowed
+    );
+}
+
+#[test]
+fn totp_reaches_data_only_where_the_deployment_allows_it() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let company = CompanyId::random();
+    let contract = ContractId::random();
+    let compartment = Resource::Compartment(CompartmentFacts {
+        id: CompartmentId::random(),
+        contract,
+        company,
+    });
+    let handler = user(
+        company,
+        CompanyKind::Contractor,
+        Role::Member,
+        vec![contract],
+    );
+    let mut totp = SessionFacts {
+        mfa: MfaMethod::Totp,
+        step_up_fresh: true,
+        totp_reaches_data: false,
+    };
+    let d = ask_in(
+        &engine,
+        Principal::User(handler.clone()),
+        Action::FileRead,
+        compartment.clone(),
+        totp,
+    );
+    assert!(!d.allowed);
+    assert_eq!(d.policies, vec!["phishing-resistant-for-data"]);
+    // Self-service works on TOTP anywhere.
+    assert!(
+        ask_in(
+            &engine,
+            Principal::User(handler.clone()),
+            Action::SelfManage,
+            Resource::Gateway,
+            totp
+        )
+        .allowed
+    );
+    totp.totp_reaches_data = true;
+    assert!(
+        ask_in(
+            &engine,
+            Principal::User(handler),
+            Action::FileRead,
+            compartment,
+            totp
+        )
+        .allowed
+    );
+}
+
+#[test]
+fn sensitive_actions_need_a_fresh_step_up() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let company = CompanyId::random();
+    let contract = ContractId::random();
+    let compartment = Resource::Compartment(CompartmentFacts {
+        id: CompartmentId::random(),
+        contract,
+        company,
+    });
+    let handler = user(
+        company,
+        CompanyKind::Contractor,
+        Role::Member,
+        vec![contract],
+    );
+    let operator = user(
+        CompanyId::random(),
+        CompanyKind::Agency,
+        Role::Operator,
+        vec![],
+    );
+    let stale = SessionFacts {
+        mfa: MfaMethod::Webauthn,
+        step_up_fresh: false,
+        totp_reaches_data: false,
+    };
+    let d = ask_in(
+        &engine,
+        Principal::User(handler.clone()),
+        Action::FileDelete,
+        compartment.clone(),
+        stale,
+    );
+    assert!(!d.allowed);
+    assert_eq!(d.policies, vec!["step-up-for-sensitive"]);
+    // Reading needs no step-up.
+    assert!(
+        ask_in(
+            &engine,
+            Principal::User(handler.clone()),
+            Action::FileRead,
+            compartment.clone(),
+            stale
+        )
+        .allowed
+    );
+    for action in [
+        Action::HandlerDesignate,
+        Action::HandlerRemove,
+        Action::AccountManage,
+        Action::AccountResetApprove,
+    ] {
+        assert!(
+            !ask_in(
+                &engine,
+                Principal::User(operator.clone()),
+                action,
+                Resource::Gateway,
+                stale
+            )
+            .allowed
+        );
+        assert!(
+            ask(
+                &engine,
+                Principal::User(operator.clone()),
+                action,
+                Resource::Gateway
+            )
+            .allowed
+        );
+    }
+    assert!(
+        !ask_in(
+            &engine,
+            Principal::User(handler.clone()),
+            Action::SelfEnrol,
+            Resource::Gateway,
+            stale
+        )
+        .allowed
+    );
+    assert!(
+        ask(
+            &engine,
+            Principal::User(handler),
+            Action::SelfEnrol,
+            Resource::Gateway
+        )
+        .allowed
+    );
+}
+
 mod properties {
     use proptest::prelude::*;
 
     use super::*;
 
-    const ACTIONS: [Action; 12] = [
+    const ACTIONS: [Action; 16] = [
         Action::CompartmentView,
         Action::FileList,
         Action::FileRead,
@@ -242,22 +531,45 @@ mod properties {
         Action::CompartmentOpen,
         Action::HandlerDesignate,
         Action::HandlerRemove,
+        Action::AccountManage,
+        Action::AccountResetApprove,
+        Action::SelfEnrol,
+        Action::SelfManage,
+    ];
+    const STATES: [AccountState; 5] = [
+        AccountState::Pending,
+        AccountState::Active,
+        AccountState::Locked,
+        AccountState::Disabled,
+        AccountState::Expired,
+    ];
+    const METHODS: [MfaMethod; 4] = [
+        MfaMethod::None,
+        MfaMethod::Webauthn,
+        MfaMethod::Totp,
+        MfaMethod::Recovery,
     ];
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
 
-        /// Whatever a user's attributes, a compartment is reachable only by
-        /// an active user of the contract's company who handles the contract,
-        /// and the gateway is administered only by active agency operators.
+        /// Whatever a user's attributes and session, a compartment is
+        /// reachable only by an active user of the contract's company who
+        /// handles the contract, over a passkey session (or TOTP where
+        /// allowed); the gateway is administered only by active agency
+        /// operators with a second factor; sensitive actions need a fresh
+        /// step-up; a password or recovery code alone only ever enrols.
         #[test]
         fn access_follows_need_to_know(
             action_index in 0..ACTIONS.len(),
             company_index in 0usize..3,
             agency in any::<bool>(),
             operator in any::<bool>(),
-            status_index in 0usize..3,
+            state_index in 0usize..5,
             handles in 0u8..8,
+            method_index in 0usize..4,
+            fresh in any::<bool>(),
+            totp_data in any::<bool>(),
         ) {
             let companies = [CompanyId::random(), CompanyId::random(), CompanyId::random()];
             let contracts = [ContractId::random(), ContractId::random(), ContractId::random()];
@@ -267,18 +579,39 @@ mod properties {
                 company: companies[company_index],
                 company_kind: if agency { CompanyKind::Agency } else { CompanyKind::Contractor },
                 role: if operator { Role::Operator } else { Role::Member },
-                status: [AccountStatus::Active, AccountStatus::Disabled, AccountStatus::Locked][status_index],
+                state: STATES[state_index],
                 handler_of: (0..3).filter(|i| handles & (1 << i) != 0).map(|i| contracts[i]).collect(),
             };
             let action = ACTIONS[action_index];
             let compartment = CompartmentFacts { id: CompartmentId::random(), contract: contracts[0], company: companies[0] };
             let resource = if action.targets_compartment() { Resource::Compartment(compartment.clone()) } else { Resource::Gateway };
-            let decision = ask(&engine, Principal::User(user.clone()), action, resource);
-            let active = user.status == AccountStatus::Active;
-            let expected = if action.targets_compartment() {
-                active && user.company == compartment.company && user.handler_of.contains(&compartment.contract)
-            } else {
-                active && user.role == Role::Operator && user.company_kind == CompanyKind::Agency
+            let session = SessionFacts { mfa: METHODS[method_index], step_up_fresh: fresh, totp_reaches_data: totp_data };
+            let decision = ask_in(&engine, Principal::User(user.clone()), action, resource, session);
+            let state = user.state;
+            let mfa = session.mfa;
+            let second_factor = matches!(mfa, MfaMethod::Webauthn | MfaMethod::Totp);
+            let sensitive = matches!(action, Action::FileDelete | Action::HandlerDesignate | Action::HandlerRemove | Action::AccountManage | Action::AccountResetApprove);
+            let expected = match action {
+                Action::SelfEnrol => match mfa {
+                    MfaMethod::None => state == AccountState::Pending,
+                    MfaMethod::Recovery => matches!(state, AccountState::Active | AccountState::Pending),
+                    _ => matches!(state, AccountState::Active | AccountState::Pending) && fresh,
+                },
+                Action::SelfManage => state == AccountState::Active && second_factor,
+                a if a.targets_compartment() => {
+                    state == AccountState::Active
+                        && (mfa == MfaMethod::Webauthn || (mfa == MfaMethod::Totp && totp_data))
+                        && (!sensitive || fresh)
+                        && user.company == compartment.company
+                        && user.handler_of.contains(&compartment.contract)
+                }
+                _ => {
+                    state == AccountState::Active
+                        && second_factor
+                        && (!sensitive || fresh)
+                        && user.role == Role::Operator
+                        && user.company_kind == CompanyKind::Agency
+                }
             };
             prop_assert_eq!(decision.allowed, expected, "{:?} {:?}", user, action);
             prop_assert!(decision.errors.is_empty(), "{:?}", decision.errors);

@@ -6,14 +6,11 @@ use dsg_core::{
     AuditAction, Company, CompanyId, CompanyKind, Compartment, CompartmentId, Contract, ContractId,
     ContractNumber, Outcome, Role, User, UserId, Username,
 };
-use dsg_crypto::SecretString;
+use dsg_crypto::{random_token, token_hash, SecretString};
 use dsg_policy::Action;
 use dsg_store::{HandlerRow, NewUser};
 
 use super::{App, AppError, Caller, RequestMeta};
-
-/// Shortest password accepted.
-pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// Input for registering a company.
 #[derive(Debug, Clone)]
@@ -33,8 +30,18 @@ pub struct NewUserInput {
     pub display_name: String,
     /// `operator` or `member`.
     pub role: String,
-    /// Initial password.
-    pub password: SecretString,
+    /// Last day the account may be used (`YYYY-MM-DD`, e.g. the contract's
+    /// end), if limited.
+    pub valid_until: Option<String>,
+}
+
+/// A registered account and its one-time enrolment link token.
+#[derive(Debug)]
+pub struct IssuedAccount {
+    /// The account, pending enrolment.
+    pub user: User,
+    /// The enrolment token (for `/enrol?token=…`), shown once.
+    pub enrolment_token: SecretString,
 }
 
 /// Input for registering a contract.
@@ -67,11 +74,11 @@ impl App {
         &self,
         agency_name: &str,
         username: &str,
-        password: SecretString,
-    ) -> Result<User, AppError> {
+    ) -> Result<IssuedAccount, AppError> {
         let meta = RequestMeta {
             request_id: dsg_core::RequestId::new().to_string(),
             source: None,
+            user_agent: None,
         };
         let now = self.now();
         let company = Company {
@@ -92,21 +99,20 @@ impl App {
             .store
             .create_company(&company, now, &record)
             .await?;
-        let user = self
-            .insert_user(
-                &meta,
-                &Caller::Anonymous,
-                company.id,
-                username,
-                username,
-                Role::Operator,
-                password,
-            )
-            .await?;
-        Ok(user)
+        self.insert_user(
+            &meta,
+            &Caller::Anonymous,
+            company.id,
+            username,
+            username,
+            Role::Operator,
+            None,
+        )
+        .await
     }
 
     #[allow(clippy::too_many_arguments, reason = "the fields of one new account")]
+    #[allow(clippy::too_many_arguments, reason = "the fields of one account")]
     async fn insert_user(
         &self,
         meta: &RequestMeta,
@@ -115,16 +121,10 @@ impl App {
         username: &str,
         display_name: &str,
         role: Role,
-        password: SecretString,
-    ) -> Result<User, AppError> {
+        valid_until: Option<i64>,
+    ) -> Result<IssuedAccount, AppError> {
         let username = Username::parse(username)?;
         let display_name = label("display name", display_name, 100)?;
-        if password.expose().chars().count() < MIN_PASSWORD_CHARS {
-            return Err(AppError::Invalid(format!(
-                "password must be at least {MIN_PASSWORD_CHARS} characters"
-            )));
-        }
-        let password_hash = self.hash_password(password).await?;
         let now = self.now();
         let new = NewUser {
             id: UserId::random(),
@@ -132,7 +132,7 @@ impl App {
             username: username.as_str().to_owned(),
             display_name: display_name.clone(),
             role,
-            password_hash,
+            valid_until,
         };
         let record = Self::audit(
             meta,
@@ -140,17 +140,32 @@ impl App {
             AuditAction::UserCreate,
             ("user", Some(new.id.to_string())),
             Outcome::Success,
-            "agency-operator-administers",
+            "agency-operator-administers;enrolment-link-issued",
         );
-        self.inner.store.create_user(&new, now, &record).await?;
-        Ok(User {
-            id: new.id,
-            company_id,
-            username: new.username,
-            display_name,
-            role,
-            status: dsg_core::AccountStatus::Active,
-            created_at: now,
+        let token = random_token(self.inner.rng.as_ref())?;
+        self.inner
+            .store
+            .create_user(
+                &new,
+                (&token_hash(token.expose()), self.enrolment_expiry(now)),
+                now,
+                &record,
+            )
+            .await?;
+        Ok(IssuedAccount {
+            user: User {
+                id: new.id,
+                company_id,
+                username: new.username,
+                display_name,
+                role,
+                status: dsg_core::AccountStatus::Active,
+                created_at: now,
+                enrolled_at: None,
+                valid_until,
+                locked_until: None,
+            },
+            enrolment_token: token,
         })
     }
 
@@ -197,7 +212,7 @@ impl App {
         meta: &RequestMeta,
         caller: &Caller,
         input: NewUserInput,
-    ) -> Result<User, AppError> {
+    ) -> Result<IssuedAccount, AppError> {
         self.authorize_admin(meta, caller, Action::UserCreate, AuditAction::UserCreate)
             .await?;
         let company_id: CompanyId = parse_id(&input.company_id, "company")?;
@@ -211,6 +226,10 @@ impl App {
         if role == Role::Operator && company.kind != CompanyKind::Agency {
             return Err(AppError::Invalid("operators belong to the agency".into()));
         }
+        let valid_until = match input.valid_until.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(day) => Some(end_of_day_ms("valid until", day)?),
+        };
         self.insert_user(
             meta,
             caller,
@@ -218,7 +237,7 @@ impl App {
             &input.username,
             &input.display_name,
             role,
-            input.password,
+            valid_until,
         )
         .await
     }
@@ -417,9 +436,19 @@ impl App {
             Outcome::Success,
             format!("{};user={user_id}", decision.reason()),
         );
+        // The account follows the rosters: removed from its last contract,
+        // it is disabled and its sessions end in the same transaction.
+        let disable = Self::audit(
+            meta,
+            caller,
+            AuditAction::AccountDisable,
+            ("user", Some(user_id.to_string())),
+            Outcome::Success,
+            "roster:removed-from-last-contract",
+        );
         self.inner
             .store
-            .remove_handler(contract_id, user_id, self.now(), &record)
+            .remove_handler(contract_id, user_id, self.now(), &record, Some(&disable))
             .await?;
         Ok(())
     }
@@ -473,4 +502,18 @@ pub struct AdminOverview {
     pub contracts: Vec<Contract>,
     /// All compartments (metadata only; operators do not see contents).
     pub compartments: Vec<Compartment>,
+}
+
+/// The first millisecond after the given day (UTC+9, the agency's time
+/// zone): an account valid until that day stops at its end.
+fn end_of_day_ms(field: &'static str, day: &str) -> Result<i64, AppError> {
+    let date = iso_date(field, day)?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let parsed = time::Date::parse(&date, &format)
+        .map_err(|_| AppError::Invalid(format!("{field} is not a date")))?;
+    let next = parsed
+        .next_day()
+        .ok_or_else(|| AppError::Invalid(format!("{field} is out of range")))?;
+    let jst = time::UtcOffset::from_hms(9, 0, 0).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(next.midnight().assume_offset(jst).unix_timestamp() * 1000)
 }

@@ -12,15 +12,17 @@
 //! line per sequenced entry `{"type":"entry","seq":…,"salt":"<hex>", <the
 //! event fields>}` in leaf order, then one line per checkpoint
 //! `{"type":"checkpoint","signed":<SignedCheckpoint>}` smallest first.
+//! Verification of an export is in `audit_verify.rs`, proofs in
+//! `audit_proofs.rs`.
 
 use std::time::Duration;
 
 use dsg_audit::{
-    canonical_entry, leaf_hash, verify_log, AuditError, Checkpoint, CompactTree, EcdsaKeyPair,
-    Hash, KeyPair, SignedCheckpoint, ECDSA_P256_SHA256_ASN1_SIGNING,
+    canonical_entry, leaf_hash, AuditError, Checkpoint, CompactTree, EcdsaKeyPair, Hash, KeyPair,
+    ECDSA_P256_SHA256_ASN1_SIGNING,
 };
 use dsg_crypto::{open, seal, WrapContext};
-use dsg_store::{NewLeaf, StoredAuditEvent, StoredAuditKey, StoredCheckpoint};
+use dsg_store::{NewLeaf, SequencedEvent, StoredAuditEvent, StoredAuditKey, StoredCheckpoint};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -40,13 +42,13 @@ fn internal(what: &str) -> impl FnOnce(AuditError) -> AppError + '_ {
 }
 
 /// The log id every checkpoint of this deployment carries.
-fn log_id(key_id: &str) -> String {
+pub(super) fn log_id(key_id: &str) -> String {
     format!("dsg-{key_id}")
 }
 
 /// The canonical bytes of one audit event (field order of
 /// [`dsg_audit::ENTRY_FIELDS_V1`]).
-fn entry_bytes(e: &StoredAuditEvent) -> Vec<u8> {
+pub(super) fn entry_bytes(e: &StoredAuditEvent) -> Vec<u8> {
     let occurred_at = e.occurred_at.to_string();
     canonical_entry(&[
         ("id", Some(&e.id)),
@@ -62,7 +64,7 @@ fn entry_bytes(e: &StoredAuditEvent) -> Vec<u8> {
     ])
 }
 
-fn hex32(text: &str) -> Option<[u8; 32]> {
+pub(super) fn hex32(text: &str) -> Option<[u8; 32]> {
     let mut out = [0u8; 32];
     hex::decode_to_slice(text, &mut out).ok().map(|()| out)
 }
@@ -176,17 +178,7 @@ impl App {
         // sequenced when the entries are read.
         let checkpoints = store.checkpoints().await?;
         for s in store.sequenced_events().await? {
-            let e = s.event;
-            lines.push(
-                json!({
-                    "type": "entry", "seq": s.seq, "salt": s.salt,
-                    "id": e.id, "occurred_at": e.occurred_at, "request_id": e.request_id,
-                    "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
-                    "object_type": e.object_type, "object_id": e.object_id,
-                    "outcome": e.outcome, "reason": e.reason,
-                })
-                .to_string(),
-            );
+            lines.push(entry_json(&s).to_string());
         }
         for c in checkpoints {
             let signed: Value = serde_json::from_str(&c.signed)
@@ -195,6 +187,19 @@ impl App {
         }
         Ok(lines)
     }
+}
+
+/// One sequenced entry as an export line (also the `entry` of an
+/// inclusion proof, so the leaf hash can be recomputed from it).
+pub(super) fn entry_json(s: &SequencedEvent) -> Value {
+    let e = &s.event;
+    json!({
+        "type": "entry", "seq": s.seq, "salt": s.salt,
+        "id": e.id, "occurred_at": e.occurred_at, "request_id": e.request_id,
+        "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
+        "object_type": e.object_type, "object_id": e.object_id,
+        "outcome": e.outcome, "reason": e.reason,
+    })
 }
 
 /// Turns new audit rows into leaves and writes checkpoints.
@@ -363,237 +368,5 @@ impl Sequencer {
             }
         }
         self.step(true).await;
-    }
-}
-
-/// What a successful [`verify_export`] established.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportReport {
-    /// Entries in the export.
-    pub entries: u64,
-    /// Entries after the last checkpoint (present, not yet signed for).
-    pub unanchored: u64,
-    /// Checkpoints verified.
-    pub checkpoints: usize,
-    /// The public key used (hex).
-    pub public_key: String,
-}
-
-/// Verifies an export: recomputes every leaf from the entry content and
-/// its salt, checks leaf indexes are contiguous, then checks every
-/// checkpoint's signature (under `public_key`, or the key in the header
-/// when `None`) and root. The error names the first bad line, entry or
-/// checkpoint.
-pub fn verify_export(text: &str, public_key: Option<&[u8]>) -> Result<ExportReport, String> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) = lines.next().ok_or("empty export")?;
-    let header: Value =
-        serde_json::from_str(header).map_err(|e| format!("line 1: not JSON: {e}"))?;
-    if header["type"] != "header" || header["format"] != EXPORT_FORMAT_V1 {
-        return Err(format!("line 1: not a {EXPORT_FORMAT_V1} header"));
-    }
-    let log_id = header["log_id"].as_str().ok_or("line 1: no log_id")?;
-    let file_key = header["public_key"]
-        .as_str()
-        .and_then(|k| hex::decode(k).ok())
-        .ok_or("line 1: no public_key")?;
-    let key = public_key.map_or(file_key, <[u8]>::to_vec);
-
-    let mut leaves: Vec<Hash> = Vec::new();
-    let mut checkpoints: Vec<SignedCheckpoint> = Vec::new();
-    for (n, line) in lines {
-        let at = n + 1;
-        let v: Value =
-            serde_json::from_str(line).map_err(|e| format!("line {at}: not JSON: {e}"))?;
-        match v["type"].as_str() {
-            Some("entry") => {
-                if !checkpoints.is_empty() {
-                    return Err(format!("line {at}: entry after the checkpoints"));
-                }
-                let seq = v["seq"].as_u64().ok_or(format!("line {at}: no seq"))?;
-                let expected = leaves.len() as u64;
-                if seq != expected {
-                    return Err(format!(
-                        "entry seq {seq} (line {at}): expected seq {expected}; \
-                         entries are missing or out of order"
-                    ));
-                }
-                let event = entry_from_json(&v).ok_or(format!("entry seq {seq}: malformed"))?;
-                let salt = v["salt"]
-                    .as_str()
-                    .and_then(hex32)
-                    .ok_or(format!("entry seq {seq}: malformed salt"))?;
-                leaves.push(leaf_hash(&salt, &entry_bytes(&event)));
-            }
-            Some("checkpoint") => {
-                let signed: SignedCheckpoint = serde_json::from_value(v["signed"].clone())
-                    .map_err(|e| format!("line {at}: malformed checkpoint: {e}"))?;
-                if signed.checkpoint.log_id != log_id {
-                    return Err(format!(
-                        "checkpoint {} (line {at}): for log {:?}, the header says {log_id:?}",
-                        checkpoints.len(),
-                        signed.checkpoint.log_id
-                    ));
-                }
-                checkpoints.push(signed);
-            }
-            _ => return Err(format!("line {at}: unknown line type")),
-        }
-    }
-    let report = verify_log(&leaves, &checkpoints, &key).map_err(|e| match e {
-        AuditError::Checkpoint { index, source } => {
-            let size = checkpoints.get(index).map_or(0, |c| c.checkpoint.tree_size);
-            let from = index
-                .checked_sub(1)
-                .and_then(|i| checkpoints.get(i))
-                .map_or(0, |c| c.checkpoint.tree_size);
-            format!(
-                "checkpoint {index} (tree size {size}) fails: {source}; \
-                 the first altered entry is at seq {from} or later, before {size}"
-            )
-        }
-        other => other.to_string(),
-    })?;
-    Ok(ExportReport {
-        entries: leaves.len() as u64,
-        unanchored: report.entries_unanchored,
-        checkpoints: report.checkpoints_checked,
-        public_key: hex::encode(&key),
-    })
-}
-
-fn entry_from_json(v: &Value) -> Option<StoredAuditEvent> {
-    let text = |k: &str| v[k].as_str().map(str::to_owned);
-    let optional = |k: &str| -> Option<Option<String>> {
-        match &v[k] {
-            Value::Null => Some(None),
-            Value::String(s) => Some(Some(s.clone())),
-            _ => None,
-        }
-    };
-    Some(StoredAuditEvent {
-        id: text("id")?,
-        occurred_at: v["occurred_at"].as_i64()?,
-        request_id: text("request_id")?,
-        actor_user_id: optional("actor")?,
-        source_addr: optional("source")?,
-        action: text("action")?,
-        object_type: text("object_type")?,
-        object_id: optional("object_id")?,
-        outcome: text("outcome")?,
-        reason: text("reason")?,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
-    use super::*;
-    use dsg_audit::{root, SystemRandom};
-
-    fn event(i: u32) -> StoredAuditEvent {
-        StoredAuditEvent {
-            id: format!("event-{i}"),
-            occurred_at: 1_700_000_000_000 + i64::from(i),
-            request_id: format!("req-{i}"),
-            actor_user_id: i.is_multiple_of(2).then(|| "user-1".to_owned()),
-            source_addr: None,
-            action: "file.download".into(),
-            object_type: "file".into(),
-            object_id: Some(format!("file-{i}")),
-            outcome: "success".into(),
-            reason: "policy0".into(),
-        }
-    }
-
-    /// An export of `n` entries with one checkpoint over all of them.
-    fn export(n: u32) -> (Vec<Value>, String) {
-        let rng = SystemRandom::new();
-        let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING).unwrap();
-        let public = hex::encode(key.public_key().as_ref());
-        let mut lines = vec![json!({"type": "header", "format": EXPORT_FORMAT_V1,
-            "log_id": "dsg-test", "public_key": public})];
-        let mut leaves = Vec::new();
-        for i in 0..n {
-            let e = event(i);
-            let salt = [u8::try_from(i).unwrap(); 32];
-            leaves.push(leaf_hash(&salt, &entry_bytes(&e)));
-            lines.push(json!({"type": "entry", "seq": i, "salt": hex::encode(salt),
-                "id": e.id, "occurred_at": e.occurred_at, "request_id": e.request_id,
-                "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
-                "object_type": e.object_type, "object_id": e.object_id,
-                "outcome": e.outcome, "reason": e.reason}));
-        }
-        let signed = Checkpoint::new("dsg-test", u64::from(n), root(&leaves), 1)
-            .unwrap()
-            .sign(&key, &rng)
-            .unwrap();
-        lines.push(json!({"type": "checkpoint", "signed": serde_json::to_value(&signed).unwrap()}));
-        (lines, public)
-    }
-
-    fn text(lines: &[Value]) -> String {
-        lines.iter().map(|l| format!("{l}\n")).collect()
-    }
-
-    #[test]
-    fn a_faithful_export_verifies() {
-        let (lines, public) = export(5);
-        let report = verify_export(&text(&lines), None).unwrap();
-        assert_eq!(report.entries, 5);
-        assert_eq!(report.checkpoints, 1);
-        assert_eq!(report.unanchored, 0);
-        let key = hex::decode(&public).unwrap();
-        assert!(verify_export(&text(&lines), Some(&key)).is_ok());
-    }
-
-    #[test]
-    fn every_kind_of_tampering_fails() {
-        let (lines, _) = export(5);
-        let mut changed = lines.clone();
-        changed[3]["reason"] = json!("policy1");
-        let e = verify_export(&text(&changed), None).unwrap_err();
-        assert!(e.contains("checkpoint 0") && e.contains("root"), "{e}");
-
-        let mut absent = lines.clone();
-        // Entry 0 has an actor; dropping it must change the leaf.
-        absent[1]["actor"] = Value::Null;
-        assert!(verify_export(&text(&absent), None).is_err());
-
-        let mut removed = lines.clone();
-        removed.remove(2);
-        let e = verify_export(&text(&removed), None).unwrap_err();
-        assert!(e.contains("expected seq 1"), "{e}");
-
-        let mut salted = lines.clone();
-        salted[1]["salt"] = json!(hex::encode([9u8; 32]));
-        assert!(verify_export(&text(&salted), None).is_err());
-
-        let other = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING).unwrap();
-        let e = verify_export(&text(&lines), Some(other.public_key().as_ref())).unwrap_err();
-        assert!(e.contains("signature"), "{e}");
-
-        let mut renamed = lines.clone();
-        renamed[0]["log_id"] = json!("dsg-other");
-        assert!(verify_export(&text(&renamed), None).is_err());
-
-        let unsigned: Vec<Value> = lines[..lines.len() - 1].to_vec();
-        assert!(verify_export(&text(&unsigned), None).is_err());
-        assert!(verify_export("", None).is_err());
-    }
-
-    #[test]
-    fn entries_after_the_last_checkpoint_are_counted_as_unanchored() {
-        let (mut lines, _) = export(3);
-        let checkpoint = lines.pop().unwrap();
-        let mut extra = lines[3].clone();
-        extra["seq"] = json!(3);
-        lines.push(extra);
-        lines.push(checkpoint);
-        let report = verify_export(&text(&lines), None).unwrap();
-        assert_eq!((report.entries, report.unanchored), (4, 1));
     }
 }

@@ -1,9 +1,8 @@
 //! Login, sessions and the caller of a request.
 
-use dsg_core::{AccountStatus, AuditAction, Outcome, User, UserId, Username};
-use dsg_crypto::{random_token, token_hash, SecretString};
+use dsg_core::{AccountState, AuditAction, MfaMethod, Outcome, User, UserId};
+use dsg_crypto::{token_hash, SecretString};
 use dsg_policy::UserFacts;
-use dsg_store::SessionRow;
 
 use super::{App, AppError, RequestMeta};
 
@@ -22,6 +21,26 @@ pub struct SessionUser {
     pub token_hash: String,
     /// The session's CSRF token.
     pub csrf_token: String,
+    /// The session's public id.
+    pub session_id: String,
+    /// How the session was authenticated beyond the password.
+    pub mfa: MfaMethod,
+    /// Whether the last login or step-up is recent enough for sensitive actions.
+    pub step_up_fresh: bool,
+    /// The account's state now.
+    pub state: AccountState,
+}
+
+impl SessionUser {
+    /// The login factor name of the session's method (for login attempts).
+    pub fn mfa_factor(&self) -> &'static str {
+        match self.mfa {
+            MfaMethod::None => "password",
+            MfaMethod::Webauthn => "webauthn",
+            MfaMethod::Totp => "totp",
+            MfaMethod::Recovery => "recovery",
+        }
+    }
 }
 
 /// Who is making a request.
@@ -52,78 +71,11 @@ pub struct LoginOutcome {
     pub csrf_token: String,
     /// Who signed in.
     pub user: User,
+    /// How strongly.
+    pub mfa: MfaMethod,
 }
 
 impl App {
-    /// Checks a username and password. Unknown user, wrong password, locked
-    /// and disabled all give the same error after the same work: one argon2
-    /// verification (against a dummy hash when the user is unknown).
-    pub async fn login(
-        &self,
-        meta: &RequestMeta,
-        username: &str,
-        password: SecretString,
-    ) -> Result<LoginOutcome, AppError> {
-        let credentials = match Username::parse(username) {
-            Ok(name) => self.inner.store.credentials(name.as_str()).await?,
-            Err(_) => None,
-        };
-        let phc = credentials.as_ref().map(|c| c.password_hash.clone());
-        let password_ok = self.verify_password(password, phc).await?;
-        let (user, reason) = match credentials {
-            None => (None, "unknown_user"),
-            Some(c) if !password_ok => (Some(c.user), "bad_password"),
-            Some(c) if c.user.status != AccountStatus::Active => {
-                (Some(c.user), "account_not_active")
-            }
-            Some(c) => (Some(c.user), ""),
-        };
-        let user = match user {
-            Some(user) if reason.is_empty() => user,
-            user => {
-                let mut record = Self::audit(
-                    meta,
-                    &super::Caller::Anonymous,
-                    AuditAction::Login,
-                    ("user", None),
-                    Outcome::Failure,
-                    reason,
-                );
-                record.actor = user.map(|u| u.id.to_string());
-                self.record(&record).await?;
-                return Err(AppError::InvalidCredentials);
-            }
-        };
-        let rng = self.inner.rng.as_ref();
-        let token = random_token(rng)?;
-        let csrf_token = random_token(rng)?.expose().to_owned();
-        let now = self.now();
-        let absolute_ms = i64::from(self.inner.config.auth.session_absolute_hours) * 3_600_000;
-        let session = SessionRow {
-            token_hash: token_hash(token.expose()),
-            user_id: user.id,
-            csrf_token: csrf_token.clone(),
-            created_at: now,
-            last_seen_at: now,
-            expires_at: now + absolute_ms,
-        };
-        let mut record = Self::audit(
-            meta,
-            &super::Caller::Anonymous,
-            AuditAction::Login,
-            ("user", Some(user.id.to_string())),
-            Outcome::Success,
-            "password",
-        );
-        record.actor = Some(user.id.to_string());
-        self.inner.store.create_session(&session, &record).await?;
-        Ok(LoginOutcome {
-            token,
-            csrf_token,
-            user,
-        })
-    }
-
     /// Runs argon2 work on the bounded worker pool: at most one job per
     /// core holds its memory cost at a time, however many logins arrive.
     async fn on_hash_pool<T: Send + 'static>(
@@ -143,7 +95,7 @@ impl App {
     }
 
     /// Verifies a password, or a dummy hash when there is no account.
-    async fn verify_password(
+    pub(super) async fn verify_password(
         &self,
         password: SecretString,
         phc: Option<String>,
@@ -163,7 +115,9 @@ impl App {
     }
 
     /// Finds the caller behind a session token. Expired, idle or unknown
-    /// sessions, and accounts no longer active, are anonymous.
+    /// sessions are anonymous, as are sessions of accounts that are no longer
+    /// active (a pending account keeps only its password-step session, which
+    /// may enrol).
     pub async fn resolve_session(&self, token: Option<&str>) -> Result<Caller, AppError> {
         let Some(token) = token else {
             return Ok(Caller::Anonymous);
@@ -173,7 +127,8 @@ impl App {
             return Ok(Caller::Anonymous);
         };
         let now = self.now();
-        let idle_ms = i64::from(self.inner.config.auth.session_idle_minutes) * 60_000;
+        let auth = &self.inner.config.auth;
+        let idle_ms = i64::from(auth.session_idle_minutes) * 60_000;
         if now >= session.expires_at || now - session.last_seen_at >= idle_ms {
             self.inner.store.delete_session(&hash, now, None).await?;
             return Ok(Caller::Anonymous);
@@ -181,22 +136,38 @@ impl App {
         let Some(user) = self.inner.store.user(session.user_id).await? else {
             return Ok(Caller::Anonymous);
         };
-        if user.status != AccountStatus::Active {
+        let state = user.state(now);
+        let usable = match state {
+            AccountState::Active => true,
+            AccountState::Pending => session.mfa == MfaMethod::None,
+            AccountState::Locked | AccountState::Disabled | AccountState::Expired => false,
+        };
+        if !usable {
             return Ok(Caller::Anonymous);
         }
-        let facts = self.user_facts(&user).await?;
+        let facts = self.user_facts(&user, state).await?;
         if now - session.last_seen_at >= TOUCH_INTERVAL_MS {
             self.inner.store.touch_session(&hash, now).await?;
         }
+        let fresh_since = session
+            .step_up_at
+            .unwrap_or(0)
+            .max(session.authenticated_at);
+        let step_up_fresh = session.mfa != MfaMethod::None
+            && now - fresh_since < i64::from(auth.step_up_minutes) * 60_000;
         Ok(Caller::User(Box::new(SessionUser {
             user,
             facts,
             token_hash: hash,
             csrf_token: session.csrf_token,
+            session_id: session.public_id,
+            mfa: session.mfa,
+            step_up_fresh,
+            state,
         })))
     }
 
-    async fn user_facts(&self, user: &User) -> Result<UserFacts, AppError> {
+    async fn user_facts(&self, user: &User, state: AccountState) -> Result<UserFacts, AppError> {
         let company = self
             .inner
             .store
@@ -208,7 +179,7 @@ impl App {
             company: user.company_id,
             company_kind: company.kind,
             role: user.role,
-            status: user.status,
+            state,
             handler_of: self.inner.store.contracts_handled_by(user.id).await?,
         })
     }
@@ -258,6 +229,7 @@ impl App {
         let meta = RequestMeta {
             request_id: dsg_core::RequestId::new().to_string(),
             source: None,
+            user_agent: None,
         };
         let backend = format!("{:?}", self.inner.store.backend()).to_lowercase();
         let record = Self::audit(

@@ -21,6 +21,19 @@ pub enum AppError {
     /// An administrative action the caller may not take.
     #[error("forbidden")]
     Forbidden,
+    /// Allowed, but only after a fresh re-authentication (step-up).
+    #[error("re-authentication required")]
+    StepUpRequired,
+    /// A second factor could not be verified (wrong code, refused passkey,
+    /// expired challenge).
+    #[error("second factor not accepted")]
+    SecondFactorRefused,
+    /// Too many attempts from this source; try again later.
+    #[error("too many attempts")]
+    RateLimited,
+    /// Separation of duties: the requester cannot approve their own request.
+    #[error("the requester cannot approve their own request")]
+    SelfApproval,
     /// The request's CSRF token or origin is wrong.
     #[error("cross-site request refused")]
     CsrfRefused,

@@ -92,12 +92,16 @@ impl App {
             }),
             None => Resource::MissingCompartment(raw_id.to_owned()),
         };
-        let decision = self.decide(caller, action, resource);
+        let decision = self.decide(caller, action, resource.clone());
         let mut object_id = raw_id.to_owned();
         object_id.truncate(64);
         match compartment {
             Some(c) if decision.allowed => Ok((c, decision.reason())),
             _ => {
+                // Only a caller who would be allowed after re-authenticating
+                // learns that a step-up is needed; everyone else gets the
+                // uniform answer.
+                let step_up = self.step_up_would_allow(caller, action, resource);
                 let record = Self::audit(
                     meta,
                     caller,
@@ -109,6 +113,7 @@ impl App {
                 self.record(&record).await?;
                 Err(match caller {
                     Caller::Anonymous => AppError::Unauthenticated,
+                    Caller::User(_) if step_up => AppError::StepUpRequired,
                     Caller::User(_) => AppError::NotFound,
                 })
             }

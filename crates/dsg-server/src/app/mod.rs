@@ -4,9 +4,12 @@
 
 mod admin;
 mod audit_log;
+mod audit_proofs;
+mod audit_verify;
 mod auth;
 mod error;
 mod files;
+mod identity;
 mod keys;
 
 use std::sync::Arc;
@@ -14,15 +17,25 @@ use std::sync::Arc;
 use dsg_blob::BlobStore;
 use dsg_core::{AuditAction, AuditRecord, Clock, Outcome};
 use dsg_crypto::{PasswordHasher, SecretKey, SecureRandom};
-use dsg_policy::{AccessRequest, Action, Decision, PolicyEngine, Principal, Resource, UserFacts};
+use dsg_policy::{
+    AccessRequest, Action, Decision, PolicyEngine, Principal, Resource, SessionFacts, UserFacts,
+};
 use dsg_store::Store;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::Semaphore;
 
-pub use admin::{AdminOverview, NewCompany, NewContract, NewUserInput, MIN_PASSWORD_CHARS};
-pub use audit_log::{verify_export, ExportReport, Sequencer, SequencerHandle, EXPORT_FORMAT_V1};
+pub use admin::{AdminOverview, IssuedAccount, NewCompany, NewContract, NewUserInput};
+pub use audit_log::{Sequencer, SequencerHandle, EXPORT_FORMAT_V1};
+pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
+pub use audit_verify::{verify_export, ExportReport};
 pub use auth::{Caller, LoginOutcome, SessionUser};
 pub use error::AppError;
 pub use files::{CompartmentView, Download, FileView, UploadRequest, VersionView};
+pub use identity::{
+    build_webauthn, short_user_agent, AccountChange, AccountView, AuthenticatorView,
+    EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginStep, ResetView, SecondFactor,
+    SessionView, TotpEnrolment,
+};
 
 use crate::config::Config;
 
@@ -44,6 +57,10 @@ struct Inner {
     clock: Arc<dyn Clock>,
     rng: Arc<dyn SecureRandom + Send + Sync>,
     config: Config,
+    /// The WebAuthn relying party.
+    webauthn: webauthn_rs::Webauthn,
+    /// Login attempts per source address.
+    login_limiter: DefaultKeyedRateLimiter<String>,
 }
 
 /// The per-request facts every audit entry carries.
@@ -53,6 +70,8 @@ pub struct RequestMeta {
     pub request_id: String,
     /// Client address as trusted.
     pub source: Option<String>,
+    /// The browser (truncated User-Agent), for session lists and login history.
+    pub user_agent: Option<String>,
 }
 
 impl App {
@@ -70,9 +89,13 @@ impl App {
         clock: Arc<dyn Clock>,
         rng: Arc<dyn SecureRandom + Send + Sync>,
         config: Config,
-    ) -> Self {
+    ) -> Result<Self, AppError> {
         let permits = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self {
+        let webauthn = build_webauthn(&config)?;
+        let per_minute = std::num::NonZeroU32::new(config.auth.login_attempts_per_minute)
+            .ok_or_else(|| AppError::Internal("auth.login_attempts_per_minute is 0".into()))?;
+        let login_limiter = RateLimiter::keyed(Quota::per_minute(per_minute));
+        Ok(Self {
             inner: Arc::new(Inner {
                 store,
                 blobs,
@@ -83,8 +106,10 @@ impl App {
                 clock,
                 rng,
                 config,
+                webauthn,
+                login_limiter,
             }),
-        }
+        })
     }
 
     /// The metadata store (for the CLI's maintenance commands).
@@ -108,16 +133,81 @@ impl App {
         }
     }
 
+    fn session_facts(&self, caller: &Caller) -> SessionFacts {
+        match caller {
+            Caller::Anonymous => SessionFacts::ANONYMOUS,
+            Caller::User(u) => SessionFacts {
+                mfa: u.mfa,
+                step_up_fresh: u.step_up_fresh,
+                totp_reaches_data: self.inner.config.auth.totp_reaches_protected_data,
+            },
+        }
+    }
+
     fn decide(&self, caller: &Caller, action: Action, resource: Resource) -> Decision {
+        self.decide_in(caller, action, resource, self.session_facts(caller))
+    }
+
+    fn decide_in(
+        &self,
+        caller: &Caller,
+        action: Action,
+        resource: Resource,
+        session: SessionFacts,
+    ) -> Decision {
         let decision = self.inner.policy.decide(&AccessRequest {
             principal: Self::principal(caller),
             action,
             resource,
+            session,
         });
         if !decision.errors.is_empty() {
             tracing::warn!(errors = ?decision.errors, action = action.as_str(), "policy evaluation errors");
         }
         decision
+    }
+
+    /// Whether a denied request would be allowed right after a step-up:
+    /// then the caller is entitled to be told to re-authenticate.
+    fn step_up_would_allow(&self, caller: &Caller, action: Action, resource: Resource) -> bool {
+        let mut session = self.session_facts(caller);
+        if session.step_up_fresh || !matches!(caller, Caller::User(_)) {
+            return false;
+        }
+        session.step_up_fresh = true;
+        self.decide_in(caller, action, resource, session).allowed
+    }
+
+    /// Asks the policy about a self-service action on the caller's own
+    /// account; a denial is recorded.
+    async fn authorize_self(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        action: Action,
+        audit_action: AuditAction,
+    ) -> Result<Box<SessionUser>, AppError> {
+        let decision = self.decide(caller, action, Resource::Gateway);
+        match caller {
+            Caller::User(user) if decision.allowed => Ok(user.clone()),
+            _ => {
+                let step_up = self.step_up_would_allow(caller, action, Resource::Gateway);
+                let record = Self::audit(
+                    meta,
+                    caller,
+                    audit_action,
+                    ("gateway", None),
+                    Outcome::Denied,
+                    decision.reason(),
+                );
+                self.record(&record).await?;
+                Err(match caller {
+                    Caller::Anonymous => AppError::Unauthenticated,
+                    Caller::User(_) if step_up => AppError::StepUpRequired,
+                    Caller::User(_) => AppError::Forbidden,
+                })
+            }
+        }
     }
 
     /// Builds an audit record for this request.
@@ -166,6 +256,7 @@ impl App {
         match caller {
             Caller::User(user) if decision.allowed => Ok((user.facts.clone(), decision)),
             _ => {
+                let step_up = self.step_up_would_allow(caller, action, Resource::Gateway);
                 let record = Self::audit(
                     meta,
                     caller,
@@ -177,6 +268,7 @@ impl App {
                 self.record(&record).await?;
                 Err(match caller {
                     Caller::Anonymous => AppError::Unauthenticated,
+                    Caller::User(_) if step_up => AppError::StepUpRequired,
                     Caller::User(_) => AppError::Forbidden,
                 })
             }

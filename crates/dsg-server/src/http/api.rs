@@ -6,13 +6,12 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use dsg_core::{Company, Compartment, Contract, FileRecord, User};
-use dsg_crypto::SecretString;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::context::Ctx;
 use super::download::download_response;
-use super::session::{clear_session_cookie, session_cookie};
+use super::session::clear_session_cookie;
 use crate::app::{AppError, Caller, NewCompany, NewContract, NewUserInput, UploadRequest};
 
 /// The marking every response carrying protected data bears.
@@ -20,10 +19,11 @@ pub const MARKING: &str = "保護すべき情報";
 
 type ApiResult = Result<Response, AppError>;
 
-fn user_json(u: &User) -> Value {
+pub(super) fn user_json(u: &User) -> Value {
     json!({
         "id": u.id.to_string(), "company_id": u.company_id.to_string(), "username": u.username,
         "display_name": u.display_name, "role": u.role.as_str(), "status": u.status.as_str(),
+        "valid_until": u.valid_until,
     })
 }
 
@@ -54,27 +54,6 @@ fn file_json(f: &FileRecord) -> Value {
     })
 }
 
-/// Login body.
-#[derive(Deserialize)]
-pub struct LoginBody {
-    username: String,
-    password: String,
-}
-
-/// `POST /api/v1/session`
-pub async fn login(ctx: Ctx, Json(body): Json<LoginBody>) -> ApiResult {
-    let outcome = ctx
-        .app
-        .login(&ctx.meta, &body.username, SecretString::new(body.password))
-        .await?;
-    let cookie = session_cookie(&outcome.token);
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Json(json!({ "user": user_json(&outcome.user), "csrf_token": outcome.csrf_token })),
-    )
-        .into_response())
-}
-
 /// `DELETE /api/v1/session`
 pub async fn logout(ctx: Ctx) -> ApiResult {
     ctx.app.logout(&ctx.meta, &ctx.caller).await?;
@@ -93,10 +72,14 @@ pub async fn me(ctx: Ctx) -> ApiResult {
             .await?;
         return Err(AppError::Unauthenticated);
     };
-    Ok(
-        Json(json!({ "user": user_json(&user.user), "csrf_token": user.csrf_token }))
-            .into_response(),
-    )
+    Ok(Json(json!({
+        "user": user_json(&user.user),
+        "csrf_token": user.csrf_token,
+        "state": user.state.as_str(),
+        "mfa": user.mfa.as_str(),
+        "step_up_fresh": user.step_up_fresh,
+    }))
+    .into_response())
 }
 
 /// `GET /api/v1/compartments`
@@ -278,20 +261,25 @@ pub struct UserBody {
     username: String,
     display_name: String,
     role: String,
-    password: String,
+    #[serde(default)]
+    valid_until: Option<String>,
 }
 
-/// `POST /api/v1/admin/users`
+/// `POST /api/v1/admin/users`: the account is created pending enrolment; the
+/// response carries its one-time enrolment link (shown only here).
 pub async fn create_user(ctx: Ctx, Json(body): Json<UserBody>) -> ApiResult {
     let input = NewUserInput {
         company_id: body.company_id,
         username: body.username,
         display_name: body.display_name,
         role: body.role,
-        password: SecretString::new(body.password),
+        valid_until: body.valid_until,
     };
-    let user = ctx.app.create_user(&ctx.meta, &ctx.caller, input).await?;
-    Ok((StatusCode::CREATED, Json(user_json(&user))).into_response())
+    let issued = ctx.app.create_user(&ctx.meta, &ctx.caller, input).await?;
+    let path = crate::runtime::enrolment_path(&issued.enrolment_token);
+    let mut body = user_json(&issued.user);
+    body["enrolment_path"] = json!(path.expose());
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// Body of `POST /api/v1/admin/contracts`.

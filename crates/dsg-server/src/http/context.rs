@@ -71,6 +71,12 @@ pub fn request_meta(parts: &Parts, app: &App) -> RequestMeta {
         source: peer.map(|ip| {
             client_ip(ip, &parts.headers, &app.config().server.trusted_proxies).to_string()
         }),
+        user_agent: crate::app::short_user_agent(
+            parts
+                .headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok()),
+        ),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod context;
 pub mod download;
 pub mod error;
 pub mod guard;
+pub mod identity;
 pub mod session;
 
 use axum::extract::DefaultBodyLimit;
@@ -41,7 +42,70 @@ pub fn router(app: App) -> Router {
         )
         .layer(DefaultBodyLimit::disable());
     let api = Router::new()
-        .route("/api/v1/session", post(api::login).delete(api::logout))
+        .route("/api/v1/session", post(identity::login).delete(api::logout))
+        .route(
+            "/api/v1/session/second-factor",
+            post(identity::second_factor),
+        )
+        .route(
+            "/api/v1/session/webauthn-options",
+            post(identity::login_webauthn_options),
+        )
+        .route(
+            "/api/v1/session/step-up/options",
+            post(identity::step_up_options),
+        )
+        .route("/api/v1/session/step-up", post(identity::step_up))
+        .route("/api/v1/enrolment", post(identity::start_enrolment))
+        .route(
+            "/api/v1/me/passkeys/options",
+            post(identity::passkey_options),
+        )
+        .route("/api/v1/me/passkeys", post(identity::register_passkey))
+        .route("/api/v1/me/totp/options", post(identity::totp_options))
+        .route("/api/v1/me/totp", post(identity::register_totp))
+        .route("/api/v1/me/authenticators", get(identity::authenticators))
+        .route(
+            "/api/v1/me/authenticators/{id}",
+            axum::routing::delete(identity::remove_authenticator),
+        )
+        .route("/api/v1/me/sessions", get(identity::sessions))
+        .route(
+            "/api/v1/me/sessions/revoke-others",
+            post(identity::revoke_other_sessions),
+        )
+        .route(
+            "/api/v1/me/sessions/{id}",
+            axum::routing::delete(identity::revoke_session),
+        )
+        .route("/api/v1/me/logins", get(identity::login_history))
+        .route("/api/v1/me/password", put(identity::change_password))
+        .route(
+            "/api/v1/me/recovery-codes",
+            post(identity::renew_recovery_codes),
+        )
+        .route("/api/v1/admin/accounts", get(identity::accounts))
+        .route(
+            "/api/v1/admin/accounts/{id}/enrolment-link",
+            post(identity::reissue_enrolment_link),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/reset",
+            post(identity::request_reset),
+        )
+        .route(
+            "/api/v1/admin/accounts/{id}/{change}",
+            post(identity::account_status),
+        )
+        .route("/api/v1/admin/resets", get(identity::pending_resets))
+        .route(
+            "/api/v1/admin/resets/{id}/approve",
+            post(identity::approve_reset),
+        )
+        .route(
+            "/api/v1/admin/login-failures",
+            get(identity::login_failures),
+        )
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/compartments", get(api::compartments))
         .route("/api/v1/compartments/{cid}/files", get(api::list_files))

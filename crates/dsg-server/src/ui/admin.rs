@@ -4,7 +4,6 @@
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use dsg_crypto::SecretString;
 use maud::html;
 use serde::Deserialize;
 
@@ -62,9 +61,9 @@ pub async fn overview(ctx: Ctx) -> Response {
             input type="text" id="user-display" name="display_name" required;
             label for="user-role" { (lang.t(Text::Role)) }
             select id="user-role" name="role" { option value="member" { "member" } option value="operator" { "operator" } }
-            label for="user-password" { (lang.t(Text::Password)) }
-            input type="password" id="user-password" name="password" minlength="12" autocomplete="new-password" required;
-            p { button type="submit" { (lang.t(Text::Add)) } }
+            label for="user-valid-until" { (lang.t(Text::ValidUntil)) }
+            input type="date" id="user-valid-until" name="valid_until";
+            p { button type="submit" id="user-submit" { (lang.t(Text::Add)) } }
         }
         h2 { (lang.t(Text::Contracts)) }
         table id="contracts" {
@@ -174,7 +173,8 @@ pub struct UserForm {
     username: String,
     display_name: String,
     role: String,
-    password: String,
+    #[serde(default)]
+    valid_until: Option<String>,
 }
 
 /// `POST /admin/users`
@@ -184,10 +184,14 @@ pub async fn create_user(ctx: Ctx, Form(f): Form<UserForm>) -> Response {
         username: f.username,
         display_name: f.display_name,
         role: f.role,
-        password: SecretString::new(f.password),
+        valid_until: f.valid_until,
     };
     match ctx.app.create_user(&ctx.meta, &ctx.caller, input).await {
-        Ok(_) => Redirect::to("/admin").into_response(),
+        Ok(issued) => super::accounts::enrolment_link_page(
+            &ctx,
+            &issued.user.username,
+            &crate::runtime::enrolment_path(&issued.enrolment_token),
+        ),
         Err(e) => error_page(&ctx, e),
     }
 }
@@ -242,7 +246,7 @@ pub async fn designate(ctx: Ctx, Path(id): Path<String>, Form(f): Form<Designate
         .await
     {
         Ok(()) => Redirect::to(&format!("/admin/contracts/{id}")).into_response(),
-        Err(e) => error_page(&ctx, e),
+        Err(e) => super::identity::step_up_or_error(&ctx, e, &format!("/admin/contracts/{id}")),
     }
 }
 
@@ -254,6 +258,6 @@ pub async fn remove(ctx: Ctx, Path((id, uid)): Path<(String, String)>) -> Respon
         .await
     {
         Ok(()) => Redirect::to(&format!("/admin/contracts/{id}")).into_response(),
-        Err(e) => error_page(&ctx, e),
+        Err(e) => super::identity::step_up_or_error(&ctx, e, &format!("/admin/contracts/{id}")),
     }
 }

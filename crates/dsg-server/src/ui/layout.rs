@@ -64,6 +64,9 @@ pub fn page(ctx: &Ctx, title: &str, marked: Marked, body: Markup) -> Markup {
                         a href={ "/lang/" (if lang == Lang::Ja { "en" } else { "ja" }) } id="lang-switch" { (lang.t(Text::Language)) }
                         @if let Caller::User(user) = &ctx.caller {
                             span class="who" { (user.user.display_name) " (" (user.user.username) ")" }
+                            @if matches!(user.mfa, dsg_core::MfaMethod::Webauthn | dsg_core::MfaMethod::Totp) {
+                                a href="/account/security" id="security-link" { (lang.t(Text::Security)) }
+                            }
                             @if user.user.role == dsg_core::Role::Operator {
                                 a href="/admin" { (lang.t(Text::Admin)) }
                             }

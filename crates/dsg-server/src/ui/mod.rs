@@ -1,8 +1,10 @@
 //! The web UI: server-rendered pages (maud escapes everything), one small
 //! script for uploads with a progress bar, no inline script, no CDN.
 
+mod accounts;
 mod admin;
 mod i18n;
+mod identity;
 mod layout;
 mod pages;
 
@@ -19,6 +21,39 @@ pub fn routes() -> Router<App> {
         .route("/", get(pages::home))
         .route("/login", get(pages::login_page).post(pages::login_submit))
         .route("/logout", post(pages::logout))
+        .route(
+            "/login/verify",
+            get(identity::verify_page).post(identity::verify_submit),
+        )
+        .route(
+            "/enrol",
+            get(identity::enrol_page).post(identity::enrol_submit),
+        )
+        .route("/enrol/authenticator", get(identity::authenticator_page))
+        .route("/account/security", get(identity::security_page))
+        .route(
+            "/account/authenticators/{id}/remove",
+            post(identity::remove_authenticator),
+        )
+        .route(
+            "/account/sessions/revoke-others",
+            post(identity::revoke_others),
+        )
+        .route(
+            "/account/sessions/{id}/revoke",
+            post(identity::revoke_session),
+        )
+        .route("/account/recovery-codes", post(identity::renew_codes))
+        .route(
+            "/step-up",
+            get(identity::step_up_page).post(identity::step_up_submit),
+        )
+        .route("/admin/accounts", get(accounts::accounts_page))
+        .route(
+            "/admin/accounts/{id}/{change}",
+            post(accounts::account_action),
+        )
+        .route("/admin/resets/{id}/approve", post(accounts::approve_reset))
         .route("/lang/{code}", get(pages::set_lang))
         .route("/compartments/{cid}", get(pages::compartment))
         .route("/compartments/{cid}/files/{fid}", get(pages::file))

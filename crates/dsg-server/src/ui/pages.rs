@@ -20,6 +20,14 @@ pub async fn home(ctx: Ctx) -> Response {
     let Caller::User(user) = &ctx.caller else {
         return Redirect::to("/login").into_response();
     };
+    match (user.mfa, user.state) {
+        (dsg_core::MfaMethod::None, dsg_core::AccountState::Pending)
+        | (dsg_core::MfaMethod::Recovery, _) => {
+            return Redirect::to("/enrol/authenticator").into_response()
+        }
+        (dsg_core::MfaMethod::None, _) => return Redirect::to("/login/verify").into_response(),
+        _ => {}
+    }
     let lang = ctx.lang;
     let views = match ctx.app.my_compartments(&ctx.caller).await {
         Ok(v) => v,
@@ -97,9 +105,9 @@ pub async fn login_submit(ctx: Ctx, Form(form): Form<LoginForm>) -> Response {
         .login(&ctx.meta, &form.username, SecretString::new(form.password))
         .await
     {
-        Ok(outcome) => (
+        Ok((outcome, step)) => (
             [(header::SET_COOKIE, session_cookie(&outcome.token))],
-            Redirect::to("/"),
+            Redirect::to(super::identity::after_password(&step)),
         )
             .into_response(),
         Err(AppError::InvalidCredentials) => login_form(&ctx, true),
@@ -222,6 +230,8 @@ pub async fn delete_file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> 
         .await
     {
         Ok(()) => Redirect::to(&format!("/compartments/{cid}")).into_response(),
-        Err(e) => error_page(&ctx, e),
+        Err(e) => {
+            super::identity::step_up_or_error(&ctx, e, &format!("/compartments/{cid}/files/{fid}"))
+        }
     }
 }

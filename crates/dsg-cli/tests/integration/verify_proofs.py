@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Independent check of dsg's audit proofs, written from the RFCs, not the Rust.
+
+Reads one JSON object on stdin, printed by `dsg admin audit-prove` (it has
+"leaf_index") or `dsg admin audit-consistency` (it has "from_size"), and
+exits 0 if the proof verifies, 1 (with the reason on stderr) if not.
+
+Inclusion: RFC 9162 section 2.1.3.2. When the proof carries the entry, the
+leaf hash is also recomputed from the salt and the entry's canonical v1
+encoding (ARCHITECTURE.md). Consistency: RFC 9162 section 2.1.4.2. A signed
+checkpoint in the output must name the same size and root; its ECDSA
+signature is not checked here (stdlib only; `dsg admin audit-verify` does).
+Only hashlib: nothing shared with the implementation under test.
+"""
+
+import hashlib
+import json
+import sys
+
+ENTRY_FIELDS = ["id", "occurred_at", "request_id", "actor", "source", "action",
+                "object_type", "object_id", "outcome", "reason"]
+
+
+def node(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def u64(n):
+    return n.to_bytes(8, "big")
+
+
+def entry_leaf(entry):
+    """SHA-256(0x00 || salt || canonical_entry) with the v1 encoding."""
+    out = b"dsg-audit-entry/v1" + u64(len(ENTRY_FIELDS))
+    for name in ENTRY_FIELDS:
+        out += u64(len(name)) + name.encode()
+        value = entry[name]
+        if value is None:
+            out += b"\x00"
+        else:
+            value = str(value).encode()
+            out += b"\x01" + u64(len(value)) + value
+    return hashlib.sha256(b"\x00" + bytes.fromhex(entry["salt"]) + out).digest()
+
+
+def verify_inclusion(index, size, leaf, path, root):
+    """RFC 9162 2.1.3.2, step by step."""
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node(p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(first, second, first_root, second_root, proof):
+    """RFC 9162 2.1.4.2; the RFC leaves first == second and first == 0 to
+    the caller: equal trees need an empty proof, the empty tree (root
+    SHA-256("")) is a prefix of every tree."""
+    if first > second:
+        return False
+    if first == 0:
+        return not proof and first_root == hashlib.sha256(b"").digest()
+    if first == second:
+        return not proof and first_root == second_root
+    if not proof:
+        return False
+    # Step 2: a power-of-two first tree is a complete subtree whose root
+    # the proof omits.
+    if first & (first - 1) == 0:
+        proof = [first_root] + proof
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = proof[0]
+    for c in proof[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node(c, fr)
+            sr = node(c, sr)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return fr == first_root and sr == second_root and sn == 0
+
+
+def matches_checkpoint(signed, size, root):
+    if signed is None:
+        return True
+    cp = signed["checkpoint"]
+    return cp["tree_size"] == size and bytes.fromhex(cp["root"]) == root
+
+
+def check(doc):
+    h = bytes.fromhex
+    if "leaf_index" in doc:
+        leaf, root = h(doc["leaf_hash"]), h(doc["root"])
+        if "entry" in doc and entry_leaf(doc["entry"]) != leaf:
+            return "leaf hash is not the hash of the entry"
+        if "entry" in doc and doc["entry"]["seq"] != doc["leaf_index"]:
+            return "entry seq is not the leaf index"
+        if not verify_inclusion(doc["leaf_index"], doc["tree_size"], leaf,
+                                [h(p) for p in doc["path"]], root):
+            return "inclusion proof does not verify"
+        if not matches_checkpoint(doc.get("checkpoint"), doc["tree_size"], root):
+            return "checkpoint does not match the proven root"
+        return None
+    first, second = doc["from_size"], doc["to_size"]
+    first_root, second_root = h(doc["from_root"]), h(doc["to_root"])
+    if not verify_consistency(first, second, first_root, second_root,
+                              [h(p) for p in doc["proof"]]):
+        return "consistency proof does not verify"
+    if not (matches_checkpoint(doc.get("from_checkpoint"), first, first_root)
+            and matches_checkpoint(doc.get("to_checkpoint"), second, second_root)):
+        return "checkpoint does not match a proven root"
+    return None
+
+
+def main():
+    try:
+        problem = check(json.load(sys.stdin))
+    except (KeyError, ValueError, TypeError, AttributeError) as e:
+        problem = f"malformed proof: {e!r}"
+    if problem:
+        print(f"REJECTED: {problem}", file=sys.stderr)
+        sys.exit(1)
+    print("OK")
+
+
+if __name__ == "__main__":
+    main()

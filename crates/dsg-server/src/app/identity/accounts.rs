@@ -1,0 +1,389 @@
+//! Operators' view of accounts: states, unlock, disable, enable, enrolment
+//! links, authenticator resets (requester ≠ approver) and failed-login trends.
+
+use dsg_core::{AccountState, AccountStatus, AuditAction, Outcome, User, UserId};
+use dsg_crypto::{random_token, token_hash, SecretString};
+use dsg_policy::Action;
+use dsg_store::ResetRow;
+
+use super::super::{App, AppError, Caller, RequestMeta};
+
+/// One account as operators see it.
+#[derive(Debug, Clone)]
+pub struct AccountView {
+    /// The account.
+    pub user: User,
+    /// Its state now.
+    pub state: AccountState,
+    /// Registered passkeys.
+    pub passkeys: usize,
+    /// Whether TOTP is enrolled.
+    pub totp: bool,
+    /// Failed login steps in the lockout window.
+    pub recent_failures: i64,
+}
+
+/// Failed logins of one day.
+#[derive(Debug, Clone)]
+pub struct FailureTrendDay {
+    /// Days since the Unix epoch (UTC).
+    pub day: i64,
+    /// Failed steps.
+    pub failures: i64,
+    /// Distinct accounts.
+    pub accounts: i64,
+    /// Distinct source addresses.
+    pub sources: i64,
+}
+
+/// A reset waiting for a second operator.
+#[derive(Debug, Clone)]
+pub struct ResetView {
+    /// Its id.
+    pub id: String,
+    /// Whose authenticators.
+    pub user_id: UserId,
+    /// Who asked.
+    pub requested_by: String,
+    /// When (Unix ms).
+    pub requested_at: i64,
+}
+
+impl From<ResetRow> for ResetView {
+    fn from(r: ResetRow) -> Self {
+        Self {
+            id: r.id,
+            user_id: r.user_id,
+            requested_by: r.requested_by,
+            requested_at: r.requested_at,
+        }
+    }
+}
+
+impl App {
+    /// Every account with its state, factors and recent failures.
+    pub async fn accounts(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+    ) -> Result<Vec<AccountView>, AppError> {
+        self.authorize_admin(meta, caller, Action::AdminRead, AuditAction::AdminView)
+            .await?;
+        let now = self.now();
+        let window = now - i64::from(self.inner.config.auth.lockout_window_minutes) * 60_000;
+        let mut views = Vec::new();
+        for user in self.inner.store.list_users().await? {
+            views.push(AccountView {
+                state: user.state(now),
+                passkeys: self.inner.store.credentials_of(user.id).await?.len(),
+                totp: self.inner.store.totp(user.id).await?.is_some(),
+                recent_failures: self.inner.store.recent_failures(user.id, window).await?,
+                user,
+            });
+        }
+        Ok(views)
+    }
+
+    /// Failed login steps per day over the last `days` days.
+    pub async fn failed_login_trend(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        days: i64,
+    ) -> Result<Vec<FailureTrendDay>, AppError> {
+        self.authorize_admin(meta, caller, Action::AdminRead, AuditAction::AdminView)
+            .await?;
+        let since = self.now() - days.clamp(1, 366) * 86_400_000;
+        Ok(self
+            .inner
+            .store
+            .failed_login_trend(since)
+            .await?
+            .into_iter()
+            .map(|(day, failures, accounts, sources)| FailureTrendDay {
+                day,
+                failures,
+                accounts,
+                sources,
+            })
+            .collect())
+    }
+
+    async fn account_for_change(&self, raw_id: &str) -> Result<User, AppError> {
+        let id: UserId = raw_id.parse().map_err(|_| AppError::NotFound)?;
+        self.inner.store.user(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Unlocks, disables or re-enables an account (step-up required).
+    /// Disabling ends its sessions at once.
+    pub async fn set_account_status(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        raw_id: &str,
+        change: AccountChange,
+    ) -> Result<User, AppError> {
+        let audit_action = match change {
+            AccountChange::Unlock => AuditAction::AccountUnlock,
+            AccountChange::Disable => AuditAction::AccountDisable,
+            AccountChange::Enable => AuditAction::AccountEnable,
+        };
+        let (_, decision) = self
+            .authorize_admin(meta, caller, Action::AccountManage, audit_action)
+            .await?;
+        let user = self.account_for_change(raw_id).await?;
+        if Some(user.id) == caller.user_id() && change == AccountChange::Disable {
+            return Err(AppError::Invalid(
+                "operators cannot disable themselves".into(),
+            ));
+        }
+        let now = self.now();
+        let (status, locked_until) = match change {
+            // Unlocking restarts the failure count from now.
+            AccountChange::Unlock => (
+                match user.status {
+                    AccountStatus::Locked => AccountStatus::Active,
+                    other => other,
+                },
+                Some(now),
+            ),
+            AccountChange::Disable => (AccountStatus::Disabled, user.locked_until),
+            AccountChange::Enable => (AccountStatus::Active, user.locked_until),
+        };
+        let record = Self::audit(
+            meta,
+            caller,
+            audit_action,
+            ("user", Some(user.id.to_string())),
+            Outcome::Success,
+            decision.reason(),
+        );
+        self.inner
+            .store
+            .set_account_status(user.id, status, locked_until, now, &record)
+            .await?;
+        self.inner
+            .store
+            .user(user.id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Issues a new enrolment link for an account still pending enrolment.
+    pub async fn reissue_enrolment_link(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        raw_id: &str,
+    ) -> Result<SecretString, AppError> {
+        let (_, decision) = self
+            .authorize_admin(
+                meta,
+                caller,
+                Action::AccountManage,
+                AuditAction::EnrolmentIssue,
+            )
+            .await?;
+        let user = self.account_for_change(raw_id).await?;
+        if user.state(self.now()) != AccountState::Pending {
+            return Err(AppError::Invalid(
+                "the account has completed enrolment; reset its authenticators instead".into(),
+            ));
+        }
+        let token = random_token(self.inner.rng.as_ref())?;
+        let now = self.now();
+        let record = Self::audit(
+            meta,
+            caller,
+            AuditAction::EnrolmentIssue,
+            ("user", Some(user.id.to_string())),
+            Outcome::Success,
+            decision.reason(),
+        );
+        self.inner
+            .store
+            .issue_enrolment_token(
+                user.id,
+                &token_hash(token.expose()),
+                now,
+                self.enrolment_expiry(now),
+                &record,
+            )
+            .await?;
+        Ok(token)
+    }
+
+    /// When an enrolment link issued now stops working.
+    pub(crate) fn enrolment_expiry(&self, now: i64) -> i64 {
+        now + i64::from(self.inner.config.auth.enrolment_link_hours) * 3_600_000
+    }
+
+    /// Asks for an account's authenticators to be reset. A second operator
+    /// approves (or `dsg admin approve-reset` on the gateway host).
+    pub async fn request_authenticator_reset(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        raw_id: &str,
+    ) -> Result<ResetView, AppError> {
+        let (facts, _) = self
+            .authorize_admin(
+                meta,
+                caller,
+                Action::AccountManage,
+                AuditAction::AuthenticatorResetRequest,
+            )
+            .await?;
+        let user = self.account_for_change(raw_id).await?;
+        let reset = ResetRow {
+            id: dsg_core::RequestId::new().to_string(),
+            user_id: user.id,
+            requested_by: facts.id.to_string(),
+            requested_at: self.now(),
+            approved_by: None,
+        };
+        let record = Self::audit(
+            meta,
+            caller,
+            AuditAction::AuthenticatorResetRequest,
+            ("user", Some(user.id.to_string())),
+            Outcome::Success,
+            format!("reset:{}", reset.id),
+        );
+        self.inner.store.request_reset(&reset, &record).await?;
+        Ok(reset.into())
+    }
+
+    /// Resets waiting for approval.
+    pub async fn pending_resets(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+    ) -> Result<Vec<ResetView>, AppError> {
+        self.authorize_admin(meta, caller, Action::AdminRead, AuditAction::AdminView)
+            .await?;
+        Ok(self
+            .inner
+            .store
+            .pending_resets()
+            .await?
+            .into_iter()
+            .map(ResetView::from)
+            .collect())
+    }
+
+    /// Approves another operator's reset and carries it out: the account
+    /// loses every authenticator, password and session and returns to
+    /// pending enrolment. Returns the new enrolment link (shown once).
+    pub async fn approve_authenticator_reset(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        reset_id: &str,
+    ) -> Result<(UserId, SecretString), AppError> {
+        let (facts, decision) = self
+            .authorize_admin(
+                meta,
+                caller,
+                Action::AccountResetApprove,
+                AuditAction::AuthenticatorResetApprove,
+            )
+            .await?;
+        self.carry_out_reset(
+            meta,
+            caller,
+            reset_id,
+            &facts.id.to_string(),
+            &decision.reason(),
+        )
+        .await
+    }
+
+    /// Break-glass approval from the gateway host (`dsg admin approve-reset`):
+    /// the second approver when the agency has a single operator. Audited
+    /// as such.
+    pub async fn approve_authenticator_reset_break_glass(
+        &self,
+        reset_id: &str,
+    ) -> Result<(UserId, SecretString), AppError> {
+        let meta = RequestMeta {
+            request_id: dsg_core::RequestId::new().to_string(),
+            source: Some("local-cli".to_owned()),
+            user_agent: None,
+        };
+        self.carry_out_reset(
+            &meta,
+            &Caller::Anonymous,
+            reset_id,
+            "break-glass:host-cli",
+            "break-glass",
+        )
+        .await
+    }
+
+    async fn carry_out_reset(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        reset_id: &str,
+        approver: &str,
+        reason: &str,
+    ) -> Result<(UserId, SecretString), AppError> {
+        let request = self
+            .inner
+            .store
+            .reset_request(reset_id)
+            .await?
+            .filter(|r| r.approved_by.is_none())
+            .ok_or(AppError::NotFound)?;
+        if request.requested_by == approver {
+            let record = Self::audit(
+                meta,
+                caller,
+                AuditAction::AuthenticatorResetApprove,
+                ("user", Some(request.user_id.to_string())),
+                Outcome::Denied,
+                "separation-of-duties",
+            );
+            self.record(&record).await?;
+            return Err(AppError::SelfApproval);
+        }
+        let token = random_token(self.inner.rng.as_ref())?;
+        let now = self.now();
+        let mut record = Self::audit(
+            meta,
+            caller,
+            AuditAction::AuthenticatorResetApprove,
+            ("user", Some(request.user_id.to_string())),
+            Outcome::Success,
+            format!("reset:{}:{reason}", request.id),
+        );
+        if caller.user_id().is_none() {
+            record.actor = Some(approver.to_owned());
+        }
+        let user = self
+            .inner
+            .store
+            .approve_reset(
+                reset_id,
+                approver,
+                &token_hash(token.expose()),
+                self.enrolment_expiry(now),
+                now,
+                &record,
+            )
+            .await?;
+        Ok((user, token))
+    }
+}
+
+/// An operator's change to an account's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountChange {
+    /// End a lockout (and restart the failure count).
+    Unlock,
+    /// Switch the account off; its sessions end at once.
+    Disable,
+    /// Switch it back on.
+    Enable,
+}
