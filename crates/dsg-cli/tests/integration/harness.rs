@@ -210,6 +210,15 @@ impl Gateway {
         authenticator.authenticate(options, behaviour).unwrap()
     }
 
+    /// Answers as the user's authenticator would on a look-alike site.
+    pub fn assert_passkey_on(&self, username: &str, options: &Value, origin: &str) -> Value {
+        let mut passkeys = self.passkeys.lock().unwrap();
+        let authenticator = passkeys.get_mut(username).expect("user has a passkey");
+        authenticator
+            .authenticate_with_origin(options, Behaviour::VERIFIED, origin)
+            .unwrap()
+    }
+
     /// A full login: password, then the user's passkey.
     pub async fn login(&self, username: &str, password: &str) -> Client {
         let (mut client, status, body) = self.password_step(username, password).await;

@@ -15,6 +15,7 @@ mod denials;
 mod failclosed;
 mod harness;
 mod hygiene;
+mod identity;
 mod journey;
 mod postgres;
 mod s3;

@@ -1,0 +1,487 @@
+//! Multi-factor login, enrolment, lockout, sessions and step-up against the
+//! real binary. WebAuthn answers come from a software authenticator, so the
+//! server's verification (webauthn-rs, user verification required) is real.
+
+use dsg_test_authenticator::{Behaviour, SoftAuthenticator};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::harness::{data, register_passkey, world, Db, Gateway};
+
+async fn sqlite(gw: &Gateway) -> sqlx::SqlitePool {
+    let url = format!("sqlite://{}", gw.data_dir().join("dsg.db").display());
+    sqlx::SqlitePool::connect(&url).await.unwrap()
+}
+
+/// Ages every session of the database by `minutes` (login, step-up and
+/// activity), as if that much time had passed.
+async fn age_sessions(gw: &Gateway, minutes: i64) {
+    let ms = minutes * 60_000;
+    sqlx::query(
+        "UPDATE sessions SET authenticated_at = authenticated_at - ?1, \
+         created_at = created_at - ?1, step_up_at = step_up_at - ?1",
+    )
+    .bind(ms)
+    .execute(&sqlite(gw).await)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_passkey_login_needs_user_verification_and_changes_the_session_id() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let pw = w.password("a.handler");
+    // Password step: a session that reaches nothing yet.
+    let (mut partial, status, body) = gw.password_step("a.handler", pw).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["next"], "second_factor");
+    assert!(
+        body["webauthn"]["publicKey"]["allowCredentials"]
+            .as_array()
+            .unwrap()
+            .len()
+            == 1
+    );
+    let password_cookie = partial.cookie.clone().unwrap();
+    let (s, list) = partial.get("/api/v1/compartments").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        list["compartments"].as_array().unwrap().is_empty(),
+        "{list}"
+    );
+    let (s, _) = partial
+        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // An active account cannot add a passkey on its password alone.
+    let (s, _) = partial
+        .json(
+            Method::POST,
+            "/api/v1/me/passkeys/options",
+            json!({ "name": "x" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Presence without user verification is refused and counted.
+    let options = {
+        let (s, b) = partial
+            .call(Method::POST, "/api/v1/session/webauthn-options")
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        b["webauthn"].clone()
+    };
+    let weak = gw.assert_passkey("a.handler", &options, Behaviour::PRESENCE_ONLY);
+    let (s, b) = partial
+        .json(
+            Method::POST,
+            "/api/v1/session/second-factor",
+            json!({ "webauthn": weak }),
+        )
+        .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("second_factor_refused"))
+    );
+    // The challenge was consumed: a verified answer to it is refused too.
+    let late = gw.assert_passkey("a.handler", &options, Behaviour::VERIFIED);
+    let (s, _) = partial
+        .json(
+            Method::POST,
+            "/api/v1/session/second-factor",
+            json!({ "webauthn": late }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // A fresh challenge, verified: a new session id, with the passkey's strength.
+    let options = partial
+        .call(Method::POST, "/api/v1/session/webauthn-options")
+        .await
+        .1;
+    let good = gw.assert_passkey("a.handler", &options["webauthn"], Behaviour::VERIFIED);
+    let (s, b) = partial
+        .json(
+            Method::POST,
+            "/api/v1/session/second-factor",
+            json!({ "webauthn": good }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["mfa"], "webauthn");
+    assert_ne!(
+        partial.cookie.as_deref(),
+        Some(password_cookie.as_str()),
+        "session fixation"
+    );
+    partial.csrf = Some(b["csrf_token"].as_str().unwrap().to_owned());
+    let (s, list) = partial.get("/api/v1/compartments").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list["compartments"].as_array().unwrap().len(), 1);
+    // The password-step cookie is dead.
+    let mut old = gw.client();
+    old.cookie = Some(password_cookie);
+    assert_eq!(old.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    // The login history shows the refused and the accepted step.
+    let (_, history) = partial.get("/api/v1/me/logins").await;
+    let factors: Vec<(String, bool)> = history["logins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["factor"].as_str().unwrap().to_owned(),
+                l["success"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(factors.contains(&("webauthn".into(), false)), "{history}");
+    assert!(factors.contains(&("webauthn".into(), true)), "{history}");
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_phishing_origin_is_refused() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let (mut partial, _, body) = gw.password_step("a.handler", w.password("a.handler")).await;
+    // The user's own authenticator, answering the real challenge on a
+    // look-alike site that relays it: the origin in the signed client data
+    // gives it away.
+    let answer = gw.assert_passkey_on(
+        "a.handler",
+        &body["webauthn"],
+        "https://dsg.example.invalid",
+    );
+    let (s, _) = partial
+        .json(
+            Method::POST,
+            "/api/v1/session/second-factor",
+            json!({ "webauthn": answer }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // The same challenge answered on the right origin would have passed:
+    // the refusal above was the origin's doing.
+    let options = partial
+        .call(Method::POST, "/api/v1/session/webauthn-options")
+        .await
+        .1;
+    let good = gw.assert_passkey("a.handler", &options["webauthn"], Behaviour::VERIFIED);
+    let (s, _) = partial
+        .json(
+            Method::POST,
+            "/api/v1/session/second-factor",
+            json!({ "webauthn": good }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_until_unlocked_and_sources_are_rate_limited() {
+    let gw = Gateway::start_with(
+        Db::Sqlite,
+        &[
+            ("DSG_AUTH__LOCKOUT_THRESHOLD", "3"),
+            ("DSG_AUTH__LOCKOUT_MINUTES", "0"),
+        ],
+    )
+    .await
+    .unwrap();
+    let w = world(&gw).await;
+    for _ in 0..3 {
+        let (_, s, _) = gw.password_step("a.member", "wrong-password-123").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    // Locked: the right password gets the same answer as a wrong one.
+    let (_, s, b) = gw.password_step("a.member", w.password("a.member")).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_credentials"))
+    );
+    let mut op = gw.operator().await;
+    let (_, accounts) = op.get("/api/v1/admin/accounts").await;
+    let member = accounts["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "a.member")
+        .unwrap()
+        .clone();
+    assert_eq!(member["state"], "locked");
+    assert!(gw.audit().iter().any(|e| e["action"] == "account.lockout"));
+    let (s, b) = op
+        .call(
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{}/unlock", w.user_id("a.member")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    gw.login("a.member", w.password("a.member")).await;
+    gw.stop().await;
+
+    let gw = Gateway::start_with(Db::Sqlite, &[("DSG_AUTH__LOGIN_ATTEMPTS_PER_MINUTE", "4")])
+        .await
+        .unwrap();
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let (_, s, _) = gw
+            .password_step(&format!("nobody{i}"), "whatever-password")
+            .await;
+        statuses.push(s);
+    }
+    // The operator's enrolment at start used one of the four attempts.
+    assert_eq!(
+        statuses,
+        [
+            [StatusCode::UNAUTHORIZED; 3].as_slice(),
+            &[StatusCode::TOO_MANY_REQUESTS; 3]
+        ]
+        .concat()
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn sensitive_actions_need_a_fresh_step_up() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut h = gw.login("a.handler", w.password("a.handler")).await;
+    let (s, file) = h.upload(&w.compartment_a, "spec.pdf", data(1000, 1)).await;
+    assert_eq!(s, StatusCode::CREATED, "{file}");
+    let fid = file["file"]["id"].as_str().unwrap().to_owned();
+    let mut op = gw.operator().await;
+    age_sessions(&gw, 10).await;
+    let delete = format!("/api/v1/compartments/{}/files/{fid}", w.compartment_a);
+    let (s, b) = h.call(Method::DELETE, &delete).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("step_up_required"))
+    );
+    // Someone who may not delete anyway still gets the uniform answer.
+    let mut other = gw.login("b.handler", w.password("b.handler")).await;
+    age_sessions(&gw, 10).await;
+    assert_eq!(
+        other.call(Method::DELETE, &delete).await.0,
+        StatusCode::NOT_FOUND
+    );
+    for (method, path) in [
+        (
+            Method::PUT,
+            format!(
+                "/api/v1/admin/contracts/{}/handlers/{}",
+                w.contract_a,
+                w.user_id("a.member")
+            ),
+        ),
+        (
+            Method::DELETE,
+            format!(
+                "/api/v1/admin/contracts/{}/handlers/{}",
+                w.contract_a,
+                w.user_id("a.handler")
+            ),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/accounts/{}/disable", w.user_id("a.member")),
+        ),
+    ] {
+        let (s, b) = op.call(method, &path).await;
+        assert_eq!(
+            (s, b["error"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("step_up_required")),
+            "{path}"
+        );
+    }
+    // Step up with the passkey, then the delete goes through.
+    let (s, options) = h
+        .call(Method::POST, "/api/v1/session/step-up/options")
+        .await;
+    assert_eq!(s, StatusCode::OK, "{options}");
+    let answer = gw.assert_passkey("a.handler", &options["webauthn"], Behaviour::VERIFIED);
+    let (s, b) = h
+        .json(
+            Method::POST,
+            "/api/v1/session/step-up",
+            json!({ "webauthn": answer }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    assert_eq!(
+        h.call(Method::DELETE, &delete).await.0,
+        StatusCode::NO_CONTENT
+    );
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn sessions_expire_are_limited_and_can_be_revoked() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let pw = w.password("a.handler");
+    let mut first = gw.login("a.handler", pw).await;
+    let mut second = gw.login("a.handler", pw).await;
+    let (_, list) = second.get("/api/v1/me/sessions").await;
+    assert_eq!(list["sessions"].as_array().unwrap().len(), 2, "{list}");
+    let (s, b) = second
+        .call(Method::POST, "/api/v1/me/sessions/revoke-others")
+        .await;
+    assert_eq!((s, b["ended"].as_u64()), (StatusCode::OK, Some(1)));
+    assert_eq!(first.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(second.get("/api/v1/me").await.0, StatusCode::OK);
+    // At most three sessions: a fourth login ends the oldest.
+    let mut third = gw.login("a.handler", pw).await;
+    let _fourth = gw.login("a.handler", pw).await;
+    let _fifth = gw.login("a.handler", pw).await;
+    assert_eq!(second.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(third.get("/api/v1/me").await.0, StatusCode::OK);
+    // Idle for longer than 15 minutes: gone.
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 16 * 60000")
+        .execute(&sqlite(&gw).await)
+        .await
+        .unwrap();
+    assert_eq!(third.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    // Past the absolute lifetime, however active: gone.
+    let mut fresh = gw.login("a.handler", pw).await;
+    sqlx::query("UPDATE sessions SET expires_at = created_at")
+        .execute(&sqlite(&gw).await)
+        .await
+        .unwrap();
+    assert_eq!(fresh.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    // Disabling an account ends its live sessions at once.
+    let mut member = gw.login("a.member", w.password("a.member")).await;
+    let mut op = gw.operator().await;
+    let (s, b) = op
+        .call(
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{}/disable", w.user_id("a.member")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(member.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_recovery_code_only_enrols_a_new_authenticator_and_works_once() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let mut op = gw.operator().await;
+    let (_, company) = op
+        .json(
+            Method::POST,
+            "/api/v1/admin/companies",
+            json!({ "name": "回復テスト" }),
+        )
+        .await;
+    let (s, user) = op
+        .json(
+            Method::POST,
+            "/api/v1/admin/users",
+            json!({ "company_id": company["id"], "username": "r.user", "display_name": "r", "role": "member" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{user}");
+    let password = "Recovery-test-password-77x";
+    let codes = gw
+        .enrol("r.user", user["enrolment_path"].as_str().unwrap(), password)
+        .await;
+    assert_eq!(codes.len(), 10);
+    // The link works once.
+    let token = user["enrolment_path"]
+        .as_str()
+        .unwrap()
+        .split("token=")
+        .nth(1)
+        .unwrap();
+    let (s, _) = gw
+        .client()
+        .json(
+            Method::POST,
+            "/api/v1/enrolment",
+            json!({ "token": token, "password": password }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    let (mut partial, _, _) = gw.password_step("r.user", password).await;
+    let (s, b) = partial
+        .json(
+            Method::POST,
+            "/api/v1/session/second-factor",
+            json!({ "recovery": codes[0] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["mfa"], "recovery");
+    partial.csrf = Some(b["csrf_token"].as_str().unwrap().to_owned());
+    // It reaches nothing but enrolment…
+    assert_eq!(
+        partial.get("/api/v1/me/sessions").await.0,
+        StatusCode::FORBIDDEN
+    );
+    // …and may register a new passkey, after which it ends.
+    let mut new_key = SoftAuthenticator::new(&gw.base);
+    register_passkey(&mut partial, &mut new_key, Behaviour::VERIFIED).await;
+    assert_eq!(partial.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    assert!(gw
+        .audit()
+        .iter()
+        .any(|e| e["action"] == "auth.recovery_code.use"));
+    // The same code again is refused.
+    let (mut again, _, _) = gw.password_step("r.user", password).await;
+    let (s, _) = again
+        .json(
+            Method::POST,
+            "/api/v1/session/second-factor",
+            json!({ "recovery": codes[0] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn an_authenticator_reset_needs_a_second_operator() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut op = gw.operator().await;
+    let (s, reset) = op
+        .call(
+            Method::POST,
+            &format!("/api/v1/admin/accounts/{}/reset", w.user_id("a.member")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{reset}");
+    let (s, b) = op
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/admin/resets/{}/approve",
+                reset["id"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("self_approval"))
+    );
+    // The member can still sign in: nothing was reset.
+    gw.login("a.member", w.password("a.member")).await;
+    // Members cannot approve either.
+    let mut member = gw.login("a.member", w.password("a.member")).await;
+    let (s, _) = member
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/admin/resets/{}/approve",
+                reset["id"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    gw.stop().await;
+}
