@@ -64,6 +64,17 @@ struct ServeArgs {
 
 #[derive(Subcommand)]
 enum AdminCommand {
+    /// Break-glass second approver: approve an operator's authenticator
+    /// reset from the gateway host (for an agency with a single operator).
+    /// Audited as a break-glass approval; prints the new enrolment link.
+    ApproveReset {
+        #[command(flatten)]
+        dirs: DirArgs,
+        /// The reset request's id (shown on the accounts page and by
+        /// `GET /api/v1/admin/resets`).
+        #[arg(long)]
+        id: String,
+    },
     /// Remove stored blobs that no file version refers to.
     SweepOrphans {
         #[command(flatten)]
@@ -195,6 +206,23 @@ async fn main() -> Result<()> {
             println!(
                 "CA certificate for clients to trust: {}",
                 gateway.ca_cert.display()
+            );
+            Ok(())
+        }
+        Command::Admin(AdminCommand::ApproveReset { dirs, id }) => {
+            let config = load_config(cli.config.as_ref(), &dirs, false)?;
+            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let result = gateway
+                .app
+                .approve_authenticator_reset_break_glass(&id)
+                .await;
+            gateway.app.store().close().await;
+            let (user, token) = result?;
+            println!("reset approved (break-glass) for user {user}");
+            println!(
+                "new enrolment link: {}{}",
+                gateway.app.config().rp_origin(),
+                runtime::enrolment_path(&token).expose()
             );
             Ok(())
         }

@@ -483,5 +483,63 @@ async fn an_authenticator_reset_needs_a_second_operator() {
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    // The gateway host is the break-glass second approver.
+    let out = gw.admin(&["approve-reset", "--id", reset["id"].as_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let link = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("new enrolment link: "))
+        .expect("a new enrolment link")
+        .to_owned();
+    // The reset took effect: sessions ended, the old password is gone.
+    assert_eq!(member.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    let (_, s, _) = gw.password_step("a.member", w.password("a.member")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(gw
+        .audit()
+        .iter()
+        .any(|e| e["action"] == "account.reset.approve" && e["outcome"] == "success"));
+    // The member enrols again through the new link.
+    let path = &link[link.find("/enrol").unwrap()..];
+    gw.enrol("a.member", path, "A-brand-new-passphrase-31")
+        .await;
+    gw.login("a.member", "A-brand-new-passphrase-31").await;
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn removal_from_the_last_contract_disables_the_account() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut handler = gw.login("b.handler", w.password("b.handler")).await;
+    let mut op = gw.operator().await;
+    let (s, _) = op
+        .call(
+            Method::DELETE,
+            &format!(
+                "/api/v1/admin/contracts/{}/handlers/{}",
+                w.contract_b,
+                w.user_id("b.handler")
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(handler.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    let (_, s, _) = gw.password_step("b.handler", w.password("b.handler")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (_, accounts) = op.get("/api/v1/admin/accounts").await;
+    let state = accounts["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "b.handler")
+        .unwrap()["state"]
+        .clone();
+    assert_eq!(state, "disabled");
     gw.stop().await;
 }
