@@ -14,6 +14,8 @@ import https from "node:https";
 import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
 
+import { TotpBook, stepAt } from "./totp.mjs";
+
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The e2e folder. */
@@ -32,7 +34,9 @@ export function dsgBinary() {
 
 /**
  * Starts `dsg serve --demo` in a fresh temp dir and waits for its
- * "listening on" line. Returns { url, port, caPath, users, stop() }.
+ * "listening on" line. Returns { url, port, caPath, users, totp, stop() }:
+ * `users` maps each demo user to their password, `totp` (a TotpBook) holds
+ * their TOTP secrets and the last step used.
  */
 export async function startGateway({ logName = "server.log", timeoutMs = 60_000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "dsg-e2e-srv-"));
@@ -52,14 +56,26 @@ export async function startGateway({ logName = "server.log", timeoutMs = 60_000 
   const exited = new Promise((res) => child.once("exit", (code, signal) => res({ code, signal })));
 
   const users = {};
+  const totp = new TotpBook();
   let url;
   let caRel;
   const ready = new Promise((res, rej) => {
     const rl = createInterface({ input: child.stdout });
     rl.on("line", (line) => {
       log.write(`[stdout] ${line}\n`);
-      const u = line.match(/demo user:\s+(\S+)\s+password:\s+(\S+)/);
-      if (u) users[u[1]] = u[2];
+      const u = line.match(/demo user:\s+(\S+)\s+password:\s+(\S+)(?:\s+totp:\s+([A-Z2-7=]+))?/);
+      if (u) {
+        users[u[1]] = u[2];
+        if (!u[3]) {
+          rej(new Error(`no totp secret in the demo line: ${line}`));
+          return;
+        }
+        // The seeding enrolled every user with the current step's code (it
+        // ran just before this line), and signed the operator in with the
+        // next step's code.
+        const now = stepAt();
+        totp.add(u[1], u[3], u[1] === "operator" ? now + 1 : now);
+      }
       const l = line.match(/listening on (https:\/\/\S+?)\/?$/);
       if (l) url = l[1];
       const c = line.match(/trust the gateway CA:\s+(.+)$/);
@@ -91,7 +107,11 @@ export async function startGateway({ logName = "server.log", timeoutMs = 60_000 
     log.end();
     rmSync(dir, { recursive: true, force: true });
   }
-  return { url, port, caPath, ca: readFileSync(caPath), users, dir, stop, exited };
+  if (!totp.has("operator")) {
+    await stop();
+    throw new Error("the demo output named no operator with a totp secret");
+  }
+  return { url, port, caPath, ca: readFileSync(caPath), users, totp, dir, stop, exited };
 }
 
 /**
@@ -169,7 +189,17 @@ export function apiRequest(gw, method, path, { body, cookie, csrf } = {}) {
   });
 }
 
-/** Logs in through the API; returns { cookie, csrf }. */
+function sessionCookie(r, what) {
+  const setCookie = [].concat(r.headers["set-cookie"] ?? []);
+  const session = setCookie.map((c) => c.split(";")[0]).find((c) => c.startsWith("__Host-dsg_session="));
+  if (!session) throw new Error(`no __Host-dsg_session cookie in the ${what} response`);
+  return session;
+}
+
+/**
+ * Logs in through the API: password, then the demo user's TOTP code.
+ * Returns { cookie, csrf } of the fully authenticated session.
+ */
 export async function apiLogin(gw, username) {
   const r = await apiRequest(gw, "POST", "/api/v1/session", {
     body: { username, password: gw.users[username] },
@@ -177,8 +207,70 @@ export async function apiLogin(gw, username) {
   if (r.status !== 200 && r.status !== 201) {
     throw new Error(`API login of ${username} failed: HTTP ${r.status} ${r.raw}`);
   }
-  const setCookie = [].concat(r.headers["set-cookie"] ?? []);
-  const session = setCookie.map((c) => c.split(";")[0]).find((c) => c.startsWith("__Host-dsg_session="));
-  if (!session) throw new Error("no __Host-dsg_session cookie in the login response");
-  return { cookie: session, csrf: r.json.csrf_token };
+  if (r.json?.next !== "second_factor" || !r.json.totp) {
+    throw new Error(`API login of ${username}: expected a TOTP second factor, got ${r.raw}`);
+  }
+  const pending = { cookie: sessionCookie(r, "login"), csrf: r.json.csrf_token };
+  const { code } = await gw.totp.next(username);
+  const f = await apiRequest(gw, "POST", "/api/v1/session/second-factor", {
+    body: { totp: code },
+    cookie: pending.cookie,
+    csrf: pending.csrf,
+  });
+  if (f.status !== 200 && f.status !== 201) {
+    throw new Error(`API second factor of ${username} failed: HTTP ${f.status} ${f.raw}`);
+  }
+  return { cookie: sessionCookie(f, "second-factor"), csrf: f.json.csrf_token };
+}
+
+const pathIs = (p) => (url) => new URL(url).pathname === p;
+
+/**
+ * In a browser page on /login/verify: types the user's next TOTP code into
+ * #totp-code and submits #totp-form; fails with the server's answer unless
+ * it redirects to `/`.
+ */
+export async function totpStep(page, gw, username) {
+  if (new URL(page.url()).pathname !== "/login/verify") {
+    throw new Error(`expected /login/verify before the TOTP step, at ${page.url()}`);
+  }
+  const { code } = await gw.totp.next(username);
+  await page.fill("#totp-code", code);
+  const [resp] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST" && pathIs("/login/verify")(r.url())),
+    page.click("#totp-submit"),
+  ]);
+  if (resp.status() !== 303 && resp.status() !== 302) {
+    const body = await resp.text().catch(() => "");
+    throw new Error(`POST /login/verify (TOTP of ${username}) answered ${resp.status()}: ${body.slice(0, 600)}`);
+  }
+  await page.waitForURL(pathIs("/"));
+}
+
+/**
+ * The password step of the login form; fails with the server's answer
+ * unless POST /login redirects to `expect` (default /login/verify).
+ */
+export async function passwordStep(page, gw, username, password, { open = true, expect = "/login/verify" } = {}) {
+  if (open) {
+    const resp = await page.goto(`${gw.url}/login`);
+    if (resp.status() !== 200) throw new Error(`GET /login answered ${resp.status()}`);
+  }
+  await page.fill("#username", username);
+  await page.fill("#password", password);
+  const [resp] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST" && pathIs("/login")(r.url())),
+    page.click("#login-submit"),
+  ]);
+  if (resp.status() !== 303 && resp.status() !== 302) {
+    const body = await resp.text().catch(() => "");
+    throw new Error(`POST /login of ${username} answered ${resp.status()}, not a redirect: ${body.slice(0, 600)}`);
+  }
+  await page.waitForURL(pathIs(expect));
+}
+
+/** The full login of a demo user in the browser: password, then TOTP. */
+export async function loginWithTotp(page, gw, username, password = gw.users[username], opts = {}) {
+  await passwordStep(page, gw, username, password, opts);
+  await totpStep(page, gw, username);
 }

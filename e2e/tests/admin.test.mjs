@@ -1,21 +1,26 @@
 // Browser end-to-end test of the operator's side: an agency operator
 // registers a company, a user and a special-clause contract, opens the
 // contract's compartment and designates the user as handler, all through
-// the web UI; the handler then reaches the compartment, and after the
-// operator removes the designation, no longer does.
+// the web UI; the new user enrols through the one-time link the operator
+// was given (password, then a passkey on a Chromium virtual
+// authenticator), reaches the compartment, and after the operator removes
+// the designation, no longer does. Every login has a second factor: TOTP
+// for the demo operator, the passkey for the new user.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
-import { ARTIFACTS, launchBrowser, makeHomeTrusting, startGateway } from "../lib/dsg.mjs";
+import { ARTIFACTS, launchBrowser, loginWithTotp, makeHomeTrusting, passwordStep, startGateway } from "../lib/dsg.mjs";
+import { addVirtualAuthenticator, enrolWithPasskey, passkeyCheck, strongPassword } from "../lib/passkey.mjs";
 
 const NOT_FOUND_JA = "見つからないか、アクセスが許可されていません。";
 const COMPANY = "株式会社イーツーイー工業";
 const CONTRACT = "E2E-001";
+const CONTRACT2 = "E2E-002";
 const HANDLER = "e2e.handler";
-const HANDLER_PASSWORD = "e2e-handler-password-1";
+const HANDLER_PASSWORD = strongPassword();
 
 let gw;
 let home;
@@ -34,11 +39,12 @@ async function newPage() {
   return { context, page };
 }
 
-async function login(page, username, password) {
-  await page.goto(`${gw.url}/login`);
-  await page.fill("#username", username);
-  await page.fill("#password", password);
-  await Promise.all([page.waitForURL(pathIs("/")), page.click("#login-submit")]);
+// Password, then the passkey of the page's virtual authenticator.
+async function loginWithPasskey(page, username, password) {
+  await passwordStep(page, gw, username, password);
+  const r = await passkeyCheck(page);
+  assert.equal(r.state, "done", `passkey step: ${r.text ?? ""}`);
+  assert.equal(new URL(page.url()).pathname, "/");
 }
 
 // Submits a form and waits for the page it redirects to.
@@ -69,7 +75,7 @@ after(async () => {
 test("an operator registers a contract, opens its compartment and designates a handler", { timeout: 120_000 }, async () => {
   const operator = await newPage();
   const op = operator.page;
-  await login(op, "operator", gw.users.operator);
+  await loginWithTotp(op, gw, "operator");
   await Promise.all([op.waitForURL(pathIs("/admin")), op.click("#admin-link")]);
   await shot(op, "20-admin");
 
@@ -83,32 +89,51 @@ test("an operator registers a contract, opens its compartment and designates a h
   await op.fill("#user-username", HANDLER);
   await op.fill("#user-display", "E2E 太郎");
   await op.selectOption("#user-role", "member");
-  await op.fill("#user-password", HANDLER_PASSWORD);
   await submit(op, "#user-form");
+  // No password: the operator is shown the one-time enrolment link.
+  const enrolmentPath = await op.locator("code#enrolment-link").getAttribute("data-path");
+  assert.match(enrolmentPath ?? "", /^\/enrol\?token=./, `enrolment link path: ${enrolmentPath}`);
+  await shot(op, "20a-enrolment-link");
+  await op.goto(`${gw.url}/admin`);
   assert.equal(await op.locator("table#users td", { hasText: HANDLER }).count(), 1);
 
   // Contract with the special clause; the form leads to the contract page.
-  await op.selectOption("#contract-company", { label: COMPANY });
-  await op.fill("#contract-number", CONTRACT);
-  await op.fill("#contract-title", "E2E 試験契約");
-  await op.fill("#contract-start", "2026-04-01");
-  await op.fill("#contract-end", "2027-03-31");
-  await submit(op, "#contract-form");
-  assert.match(new URL(op.url()).pathname, /^\/admin\/contracts\/[0-9a-f-]{36}$/);
-  const contractPage = new URL(op.url()).pathname;
-
   // Open the compartment, designate the handler.
-  await submit(op, "#open-compartment");
-  assert.equal(await op.locator("#compartment-id").count(), 1, "compartment opened");
-  await op.selectOption("#designate-user", { label: `E2E 太郎 (${HANDLER})` });
-  await submit(op, "#designate-form");
-  assert.equal(await op.locator("table#handlers td", { hasText: HANDLER }).count(), 1);
+  async function contractWithHandler(number, title) {
+    await op.goto(`${gw.url}/admin`);
+    await op.selectOption("#contract-company", { label: COMPANY });
+    await op.fill("#contract-number", number);
+    await op.fill("#contract-title", title);
+    await op.fill("#contract-start", "2026-04-01");
+    await op.fill("#contract-end", "2027-03-31");
+    await submit(op, "#contract-form");
+    assert.match(new URL(op.url()).pathname, /^\/admin\/contracts\/[0-9a-f-]{36}$/);
+    const page = new URL(op.url()).pathname;
+    await submit(op, "#open-compartment");
+    assert.equal(await op.locator("#compartment-id").count(), 1, "compartment opened");
+    await op.selectOption("#designate-user", { label: `E2E 太郎 (${HANDLER})` });
+    await submit(op, "#designate-form");
+    assert.equal(await op.locator("table#handlers td", { hasText: HANDLER }).count(), 1);
+    return page;
+  }
+  const contractPage = await contractWithHandler(CONTRACT, "E2E 試験契約");
   await shot(op, "21-contract-with-handler");
+  // A second one: an account removed from its last contract is disabled
+  // (below), so the removal from the first is seen with a live session.
+  const contractPage2 = await contractWithHandler(CONTRACT2, "E2E 試験契約 2");
 
-  // The handler now reaches the compartment.
+  // The new user follows the link: password, passkey, recovery codes; the
+  // enrolment session ends, and they log in with password and passkey.
   const handler = await newPage();
   const h = handler.page;
-  await login(h, HANDLER, HANDLER_PASSWORD);
+  await addVirtualAuthenticator(h);
+  const codes = await enrolWithPasskey(h, gw, enrolmentPath, HANDLER_PASSWORD);
+  assert.ok(codes.length > 0, "recovery codes shown");
+  await shot(h, "21a-handler-enrolled");
+  await Promise.all([h.waitForURL(pathIs("/login")), h.click("#to-login")]);
+
+  // The handler now reaches the compartment.
+  await loginWithPasskey(h, HANDLER, HANDLER_PASSWORD);
   const link = h.locator("table#compartments a.compartment-link", { hasText: CONTRACT });
   assert.equal(await link.count(), 1, "the handler sees the new compartment");
   await Promise.all([h.waitForNavigation(), link.click()]);
@@ -117,19 +142,46 @@ test("an operator registers a contract, opens its compartment and designates a h
   await shot(h, "22-handler-compartment");
 
   // The operator removes the designation; it takes effect on the next request.
-  await op.goto(`${gw.url}${contractPage}`);
-  await submit(op, "table#handlers form");
-  assert.equal(await op.locator("table#handlers td", { hasText: HANDLER }).count(), 0);
+  async function removeHandler(page) {
+    await op.goto(`${gw.url}${page}`);
+    await submit(op, "table#handlers form");
+    assert.equal(
+      new URL(op.url()).pathname,
+      page,
+      `the removal leads back to the contract page, not ${op.url()}:\n${await op.content()}`,
+    );
+    assert.equal(await op.locator("table#handlers td", { hasText: HANDLER }).count(), 0);
+  }
+  await removeHandler(contractPage);
   const resp = await h.goto(compartmentUrl);
-  assert.equal(resp.status(), 404);
+  assert.equal(resp.status(), 404, `GET ${compartmentUrl} after the removal: ${new URL(h.url()).pathname}`);
   assert.equal((await h.locator("p.error").textContent()).trim(), NOT_FOUND_JA);
   await h.goto(`${gw.url}/`);
-  assert.equal(await h.locator("#no-compartments").count(), 1);
+  assert.equal(new URL(h.url()).pathname, "/", "still signed in (handler of E2E-002)");
+  assert.equal(await h.locator("a.compartment-link", { hasText: CONTRACT }).count(), 0, "E2E-001 no longer listed");
+  assert.equal(await h.locator("a.compartment-link", { hasText: CONTRACT2 }).count(), 1, "E2E-002 still listed");
   await shot(h, "23-handler-removed");
 
   // A handler is not an operator: the administration is refused.
   const admin = await h.goto(`${gw.url}/admin`);
   assert.equal(admin.status(), 403);
+
+  // Removed from their last contract, the account is disabled and its
+  // sessions end at once; the password no longer opens a session.
+  await removeHandler(contractPage2);
+  await h.goto(`${gw.url}/`);
+  assert.equal(new URL(h.url()).pathname, "/login", "the handler's session has ended");
+  const me = await h.evaluate(async () => (await fetch("/api/v1/me")).status);
+  assert.equal(me, 401);
+  await h.fill("#username", HANDLER);
+  await h.fill("#password", HANDLER_PASSWORD);
+  const [again] = await Promise.all([
+    h.waitForResponse((r) => r.request().method() === "POST" && pathIs("/login")(r.url())),
+    h.click("#login-submit"),
+  ]);
+  assert.equal(again.status(), 401, "a disabled account cannot log in");
+  await h.locator("#login-error").waitFor();
+  await shot(h, "24-handler-disabled");
 
   await operator.context.close();
   await handler.context.close();

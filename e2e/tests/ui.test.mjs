@@ -18,8 +18,11 @@ import {
   apiRequest,
   launchBrowser,
   makeHomeTrusting,
+  passwordStep,
   startGateway,
+  totpStep,
 } from "../lib/dsg.mjs";
+import { stepAt, totpAt } from "../lib/totp.mjs";
 
 const MARKING_JA = "保護すべき情報";
 const NOT_FOUND_JA = "見つからないか、アクセスが許可されていません。";
@@ -54,24 +57,15 @@ async function newPage() {
   return { context, page };
 }
 
-// Fills in and submits the login form; fails at once (with the server's
-// answer) if the POST is not redirected to the home page.
+// Fills in and submits the login form, then the TOTP form of the second
+// step; fails at once (with the server's answer) if the password POST is
+// not redirected to /login/verify or the TOTP POST not to the home page.
 async function loginViaForm(page, username, password, { open = true } = {}) {
-  if (open) {
-    const resp = await page.goto(`${gw.url}/login`);
-    assert.equal(resp.status(), 200, "GET /login");
-  }
-  await page.fill("#username", username);
-  await page.fill("#password", password);
-  const [resp] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === "POST" && pathIs("/login")(r.url())),
-    page.click("#login-submit"),
-  ]);
-  if (resp.status() !== 303 && resp.status() !== 302) {
-    const body = await resp.text().catch(() => "");
-    assert.fail(`POST /login answered ${resp.status()}, not a redirect: ${body.slice(0, 300)}`);
-  }
-  await page.waitForURL(pathIs("/"));
+  await passwordStep(page, gw, username, password, { open });
+  assert.equal(new URL(page.url()).pathname, "/login/verify", "password step leads to the second factor");
+  assert.equal(await page.locator("#totp-form").count(), 1, "the TOTP form is offered");
+  await totpStep(page, gw, username);
+  assert.equal(new URL(page.url()).pathname, "/");
 }
 
 before(async () => {
@@ -295,6 +289,41 @@ test("a wrong password shows the login error", { timeout: 60_000 }, async () => 
     const cookies = await context.cookies();
     assert.ok(!cookies.some((c) => c.name === "__Host-dsg_session"), "no session cookie");
     await shot(page, "08-login-error");
+  } finally {
+    await context.close();
+  }
+});
+
+test("a wrong TOTP code shows the second-factor error and signs nobody in", { timeout: 60_000 }, async () => {
+  const { context, page } = await newPage();
+  try {
+    const user = "sato@hokuto";
+    await passwordStep(page, gw, user, gw.users[user]);
+    await shot(page, "10-verify");
+    // A code of a step far from now: not accepted, and it uses up no step.
+    const now = stepAt();
+    const inWindow = [now - 1, now, now + 1].map((s) => totpAt(gw.totp.users.get(user).secret, s));
+    let wrong = totpAt(gw.totp.users.get(user).secret, now + 40);
+    if (inWindow.includes(wrong)) wrong = String((Number(wrong) + 1) % 1_000_000).padStart(6, "0");
+    await page.fill("#totp-code", wrong);
+    const [resp] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === "POST" && pathIs("/login/verify")(r.url())),
+      page.click("#totp-submit"),
+    ]);
+    assert.equal(resp.status(), 401);
+    await page.locator("#verify-error").waitFor();
+    assert.equal(new URL(page.url()).pathname, "/login/verify");
+    const me = await page.evaluate(async () => {
+      const r = await fetch("/api/v1/me");
+      return { status: r.status, body: await r.json().catch(() => null) };
+    });
+    assert.ok(me.status === 401 || me.body?.mfa === "none", `not signed in after a wrong code: ${JSON.stringify(me)}`);
+    const home = await page.goto(`${gw.url}/`);
+    assert.notEqual(new URL(page.url()).pathname, "/", `/ redirects away (status ${home.status()})`);
+    await shot(page, "11-verify-error");
+    // The right code still works afterwards.
+    await page.goto(`${gw.url}/login/verify`);
+    await totpStep(page, gw, user);
   } finally {
     await context.close();
   }
