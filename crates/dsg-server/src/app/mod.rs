@@ -187,27 +187,41 @@ impl App {
         action: Action,
         audit_action: AuditAction,
     ) -> Result<Box<SessionUser>, AppError> {
+        let (user, _) = self
+            .authorize_on_gateway(meta, caller, action, audit_action)
+            .await?;
+        Ok(user)
+    }
+
+    /// Decides `action` on the gateway. A denial is recorded and answered
+    /// `unauthenticated`, `step_up_required` (when a fresh re-authentication
+    /// would allow it) or `forbidden`.
+    async fn authorize_on_gateway(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        action: Action,
+        audit_action: AuditAction,
+    ) -> Result<(Box<SessionUser>, Decision), AppError> {
         let decision = self.decide(caller, action, Resource::Gateway);
-        match caller {
-            Caller::User(user) if decision.allowed => Ok(user.clone()),
-            _ => {
-                let step_up = self.step_up_would_allow(caller, action, Resource::Gateway);
-                let record = Self::audit(
-                    meta,
-                    caller,
-                    audit_action,
-                    ("gateway", None),
-                    Outcome::Denied,
-                    decision.reason(),
-                );
-                self.record(&record).await?;
-                Err(match caller {
-                    Caller::Anonymous => AppError::Unauthenticated,
-                    Caller::User(_) if step_up => AppError::StepUpRequired,
-                    Caller::User(_) => AppError::Forbidden,
-                })
-            }
+        if let (Caller::User(user), true) = (caller, decision.allowed) {
+            return Ok((user.clone(), decision));
         }
+        let step_up = self.step_up_would_allow(caller, action, Resource::Gateway);
+        let record = Self::audit(
+            meta,
+            caller,
+            audit_action,
+            ("gateway", None),
+            Outcome::Denied,
+            decision.reason(),
+        );
+        self.record(&record).await?;
+        Err(match caller {
+            Caller::Anonymous => AppError::Unauthenticated,
+            Caller::User(_) if step_up => AppError::StepUpRequired,
+            Caller::User(_) => AppError::Forbidden,
+        })
     }
 
     /// Builds an audit record for this request.
@@ -252,26 +266,9 @@ impl App {
         action: Action,
         audit_action: AuditAction,
     ) -> Result<(UserFacts, Decision), AppError> {
-        let decision = self.decide(caller, action, Resource::Gateway);
-        match caller {
-            Caller::User(user) if decision.allowed => Ok((user.facts.clone(), decision)),
-            _ => {
-                let step_up = self.step_up_would_allow(caller, action, Resource::Gateway);
-                let record = Self::audit(
-                    meta,
-                    caller,
-                    audit_action,
-                    ("gateway", None),
-                    Outcome::Denied,
-                    decision.reason(),
-                );
-                self.record(&record).await?;
-                Err(match caller {
-                    Caller::Anonymous => AppError::Unauthenticated,
-                    Caller::User(_) if step_up => AppError::StepUpRequired,
-                    Caller::User(_) => AppError::Forbidden,
-                })
-            }
-        }
+        let (user, decision) = self
+            .authorize_on_gateway(meta, caller, action, audit_action)
+            .await?;
+        Ok((user.facts, decision))
     }
 }

@@ -98,17 +98,10 @@ impl App {
             let webauthn = if passkeys.is_empty() {
                 None
             } else {
-                let (challenge, state) = self
-                    .inner
-                    .webauthn
-                    .start_passkey_authentication(&passkeys)
-                    .map_err(|e| AppError::Internal(format!("webauthn: {e}")))?;
-                self.start_ceremony(
-                    &token_hash(outcome.token.expose()),
-                    &Ceremony::Login { state },
-                )
-                .await?;
-                Some(Box::new(challenge))
+                let hash = token_hash(outcome.token.expose());
+                Some(Box::new(
+                    self.passkey_challenge(&hash, &passkeys, false).await?,
+                ))
             };
             let totp = self.totp_usable(user.id).await?;
             LoginStep::SecondFactor { webauthn, totp }
@@ -333,16 +326,32 @@ impl App {
             ));
         }
         let passkeys = self.passkeys_of(&session.user).await?;
+        self.passkey_challenge(&session.token_hash, &passkeys, false)
+            .await
+    }
+
+    /// Starts a WebAuthn assertion for the session over `passkeys` (a login's
+    /// second step, or a step-up) and remembers it in the session row.
+    pub(super) async fn passkey_challenge(
+        &self,
+        token_hash: &str,
+        passkeys: &[Passkey],
+        step_up: bool,
+    ) -> Result<RequestChallengeResponse, AppError> {
         if passkeys.is_empty() {
             return Err(AppError::SecondFactorRefused);
         }
         let (challenge, state) = self
             .inner
             .webauthn
-            .start_passkey_authentication(&passkeys)
+            .start_passkey_authentication(passkeys)
             .map_err(|e| AppError::Internal(format!("webauthn: {e}")))?;
-        self.start_ceremony(&session.token_hash, &Ceremony::Login { state })
-            .await?;
+        let ceremony = if step_up {
+            Ceremony::StepUp { state }
+        } else {
+            Ceremony::Login { state }
+        };
+        self.start_ceremony(token_hash, &ceremony).await?;
         Ok(challenge)
     }
 

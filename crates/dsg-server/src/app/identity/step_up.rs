@@ -6,7 +6,6 @@ use dsg_core::{AuditAction, MfaMethod, Outcome};
 use webauthn_rs::prelude::RequestChallengeResponse;
 
 use super::super::{App, AppError, Caller, RequestMeta};
-use super::ceremony::Ceremony;
 use super::login::SecondFactor;
 
 impl App {
@@ -22,17 +21,10 @@ impl App {
         match session.mfa {
             MfaMethod::Webauthn => {
                 let passkeys = self.passkeys_of(&session.user).await?;
-                if passkeys.is_empty() {
-                    return Err(AppError::SecondFactorRefused);
-                }
-                let (challenge, state) = self
-                    .inner
-                    .webauthn
-                    .start_passkey_authentication(&passkeys)
-                    .map_err(|e| AppError::Internal(format!("webauthn: {e}")))?;
-                self.start_ceremony(&session.token_hash, &Ceremony::StepUp { state })
-                    .await?;
-                Ok(Some(challenge))
+                Ok(Some(
+                    self.passkey_challenge(&session.token_hash, &passkeys, true)
+                        .await?,
+                ))
             }
             MfaMethod::Totp => Ok(None),
             MfaMethod::None | MfaMethod::Recovery => Err(AppError::StepUpRequired),
