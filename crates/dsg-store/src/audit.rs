@@ -84,6 +84,31 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }
+
+    /// Entries of one action since `since_ms`, newest first (for the
+    /// operators' view of events that need their attention).
+    pub async fn audit_events_of(
+        &self,
+        action: &str,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredAuditEvent>, StoreError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT id, occurred_at, request_id, actor_user_id, source_addr, action, \
+             object_type, object_id, outcome, reason FROM audit_events \
+             WHERE action = $1 AND occurred_at >= $2 \
+             ORDER BY occurred_at DESC, id DESC LIMIT $3",
+        )
+        .bind(action.to_owned())
+        .bind(since_ms)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(event_row)
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
 }
 
 /// Reads the event columns (`id` … `reason`) of one row.

@@ -431,6 +431,11 @@ async fn a_recovery_code_only_enrols_a_new_authenticator_and_works_once() {
         .audit()
         .iter()
         .any(|e| e["action"] == "auth.recovery_code.use"));
+    // Operators see it among the events needing their attention.
+    let (_, accounts) = op.get("/api/v1/admin/accounts").await;
+    let uses = accounts["recovery_code_uses"].as_array().unwrap();
+    assert_eq!(uses.len(), 1, "{accounts}");
+    assert_eq!(uses[0]["user_id"], user["id"]);
     // The same code again is refused.
     let (mut again, _, _) = gw.password_step("r.user", password).await;
     let (s, _) = again

@@ -291,6 +291,13 @@ pub async fn step_up(ctx: Ctx, Json(body): Json<FactorBody>) -> ApiResult {
 /// `GET /api/v1/admin/accounts`
 pub async fn accounts(ctx: Ctx) -> ApiResult {
     let list = ctx.app.accounts(&ctx.meta, &ctx.caller).await?;
+    let recovery: Vec<Value> = ctx
+        .app
+        .recovery_code_uses(&ctx.meta, &ctx.caller)
+        .await?
+        .iter()
+        .map(|r| json!({ "at": r.at, "user_id": r.user_id, "source_addr": r.source_addr }))
+        .collect();
     let items: Vec<Value> = list
         .iter()
         .map(|a| {
@@ -302,7 +309,7 @@ pub async fn accounts(ctx: Ctx) -> ApiResult {
             user
         })
         .collect();
-    Ok(Json(json!({ "accounts": items })).into_response())
+    Ok(Json(json!({ "accounts": items, "recovery_code_uses": recovery })).into_response())
 }
 
 /// `POST /api/v1/admin/accounts/{id}/{unlock|disable|enable}`

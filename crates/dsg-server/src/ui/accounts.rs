@@ -38,6 +38,10 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
         Ok(r) => r,
         Err(e) => return error_page(&ctx, e),
     };
+    let recovery = match ctx.app.recovery_code_uses(&ctx.meta, &ctx.caller).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&ctx, e),
+    };
     let trend = match ctx.app.failed_login_trend(&ctx.meta, &ctx.caller, 14).await {
         Ok(t) => t,
         Err(e) => return error_page(&ctx, e),
@@ -58,6 +62,19 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
         }
     };
     let body = html! {
+        @if !recovery.is_empty() {
+            div class="card alert" id="recovery-alerts" role="alert" {
+                p { strong { (lang.t(Text::RecoveryAlert)) } }
+                ul {
+                    @for r in &recovery {
+                        li class="recovery-alert" {
+                            (when(r.at)) " — " (r.user_id.parse().map(&name).unwrap_or_else(|_| r.user_id.clone()))
+                            " (" (r.source_addr.clone().unwrap_or_default()) ")"
+                        }
+                    }
+                }
+            }
+        }
         table id="accounts" {
             thead { tr {
                 th { (lang.t(Text::Username)) } th { (lang.t(Text::State)) } th { (lang.t(Text::Factors)) }

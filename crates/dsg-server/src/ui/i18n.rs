@@ -183,4 +183,5 @@ texts! {
     Day => ("日付", "Day"),
     Count => ("件数", "Count"),
     ValidUntil => ("有効期限（契約期間の終了日など）", "Valid until (e.g. end of contract)"),
+    RecoveryAlert => ("要確認: 直近30日のリカバリーコードによるログイン（本人によるものか確認してください）", "Check: recovery-code sign-ins in the last 30 days (confirm each was the account holder)"),
 }

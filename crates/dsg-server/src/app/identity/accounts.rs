@@ -36,6 +36,17 @@ pub struct FailureTrendDay {
     pub sources: i64,
 }
 
+/// A sign-in with a recovery code.
+#[derive(Debug, Clone)]
+pub struct RecoveryUse {
+    /// When (Unix ms).
+    pub at: i64,
+    /// Whose account.
+    pub user_id: String,
+    /// From where.
+    pub source_addr: Option<String>,
+}
+
 /// A reset waiting for a second operator.
 #[derive(Debug, Clone)]
 pub struct ResetView {
@@ -82,6 +93,30 @@ impl App {
             });
         }
         Ok(views)
+    }
+
+    /// Recovery-code sign-ins of the last 30 days, newest first: each one
+    /// needs an operator's attention (was it really the account holder?).
+    pub async fn recovery_code_uses(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+    ) -> Result<Vec<RecoveryUse>, AppError> {
+        self.authorize_admin(meta, caller, Action::AdminRead, AuditAction::AdminView)
+            .await?;
+        let since = self.now() - 30 * 86_400_000;
+        Ok(self
+            .inner
+            .store
+            .audit_events_of(AuditAction::RecoveryCodeUse.as_str(), since, 200)
+            .await?
+            .into_iter()
+            .map(|e| RecoveryUse {
+                at: e.occurred_at,
+                user_id: e.actor_user_id.unwrap_or_default(),
+                source_addr: e.source_addr,
+            })
+            .collect())
     }
 
     /// Failed login steps per day over the last `days` days.

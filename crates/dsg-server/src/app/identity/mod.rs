@@ -10,7 +10,7 @@ mod login;
 mod self_service;
 mod step_up;
 
-pub use accounts::{AccountChange, AccountView, FailureTrendDay, ResetView};
+pub use accounts::{AccountChange, AccountView, FailureTrendDay, RecoveryUse, ResetView};
 pub use ceremony::build_webauthn;
 pub use enrol::{EnrolmentStarted, TotpEnrolment};
 pub use login::{LoginStep, SecondFactor};
