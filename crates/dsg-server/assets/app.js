@@ -167,6 +167,19 @@ function showRecoveryCodes(codes) {
   box.hidden = false;
 }
 
+// After enrolment the session has ended: hide the registration controls
+// and point to the login page.
+function finishEnrolment(signedOut) {
+  const next = document.getElementById("after-enrolment");
+  if (!next || !signedOut) return;
+  for (const id of ["passkey-register", "totp-start"]) {
+    const el = document.getElementById(id);
+    const card = el && el.closest(".card");
+    if (card) card.hidden = true;
+  }
+  next.hidden = false;
+}
+
 // Registering a passkey (enrolment, or adding one later).
 function setupPasskeyRegistration(button) {
   const status = document.getElementById("register-status");
@@ -180,8 +193,7 @@ function setupPasskeyRegistration(button) {
       const result = await postJson("/api/v1/me/passkeys", credential);
       showStatus(status, button.dataset.textDone, "done");
       showRecoveryCodes(result.recovery_codes);
-      const next = document.getElementById("after-enrolment");
-      if (next) next.hidden = !result.signed_out;
+      finishEnrolment(result.signed_out);
       if (!result.signed_out && button.dataset.next) window.location.assign(button.dataset.next);
     } catch (e) {
       showStatus(status, button.dataset.textFailed + " (" + e.message + ")", "failed");
@@ -214,8 +226,7 @@ function setupTotpEnrolment(button) {
       const result = await postJson("/api/v1/me/totp", { code });
       showStatus(status, button.dataset.textDone, "done");
       showRecoveryCodes(result.recovery_codes);
-      const next = document.getElementById("after-enrolment");
-      if (next) next.hidden = !result.signed_out;
+      finishEnrolment(result.signed_out);
       if (!result.signed_out && button.dataset.next) window.location.assign(button.dataset.next);
     } catch (e) {
       showStatus(status, button.dataset.textFailed + " (" + e.message + ")", "failed");

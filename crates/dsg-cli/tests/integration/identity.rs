@@ -548,3 +548,104 @@ async fn removal_from_the_last_contract_disables_the_account() {
     assert_eq!(state, "disabled");
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn identity_endpoints_refuse_the_anonymous_other_users_and_the_wrong_role() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let member = w.user_id("a.member").to_owned();
+    let self_service = [
+        (Method::GET, "/api/v1/me/sessions".to_owned()),
+        (Method::GET, "/api/v1/me/authenticators".to_owned()),
+        (Method::GET, "/api/v1/me/logins".to_owned()),
+        (Method::POST, "/api/v1/me/sessions/revoke-others".to_owned()),
+        (Method::POST, "/api/v1/me/recovery-codes".to_owned()),
+        (Method::POST, "/api/v1/me/totp/options".to_owned()),
+        (Method::POST, "/api/v1/session/step-up/options".to_owned()),
+    ];
+    let admin = [
+        (Method::GET, "/api/v1/admin/accounts".to_owned()),
+        (Method::GET, "/api/v1/admin/resets".to_owned()),
+        (Method::GET, "/api/v1/admin/login-failures".to_owned()),
+        (
+            Method::POST,
+            format!("/api/v1/admin/accounts/{member}/unlock"),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/accounts/{member}/disable"),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/accounts/{member}/reset"),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/accounts/{member}/enrolment-link"),
+        ),
+    ];
+    // Anonymous: 401 everywhere (TOTP is off here, so its options say 400).
+    let mut anonymous = gw.client();
+    for (method, path) in self_service.iter().chain(admin.iter()) {
+        let (s, _) = anonymous.call(method.clone(), path).await;
+        assert!(
+            s == StatusCode::UNAUTHORIZED
+                || (path.contains("totp") && s == StatusCode::BAD_REQUEST),
+            "anonymous {method} {path}: {s}"
+        );
+    }
+    // A member (a handler of another company's contract, too) is no operator.
+    let before = gw
+        .audit()
+        .iter()
+        .filter(|e| e["outcome"] == "denied")
+        .count();
+    let mut handler = gw.login("b.handler", w.password("b.handler")).await;
+    for (method, path) in &admin {
+        let (s, b) = handler.call(method.clone(), path).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "member {method} {path}: {b}");
+    }
+    let after = gw
+        .audit()
+        .iter()
+        .filter(|e| e["outcome"] == "denied")
+        .count();
+    assert_eq!(after - before, admin.len(), "every refusal is recorded");
+    // Another user's session and passkey are not reachable by their ids.
+    let mut victim = gw.login("a.member", w.password("a.member")).await;
+    let (_, sessions) = victim.get("/api/v1/me/sessions").await;
+    let victim_session = sessions["sessions"][0]["id"].as_str().unwrap().to_owned();
+    let (_, auths) = victim.get("/api/v1/me/authenticators").await;
+    let victim_key = auths["authenticators"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, _) = handler
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/me/sessions/{victim_session}"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(victim.get("/api/v1/me").await.0, StatusCode::OK);
+    // Give the attacker a second passkey, so the last-authenticator rule
+    // cannot be what answers.
+    let mut spare = SoftAuthenticator::new(&gw.base);
+    register_passkey(&mut handler, &mut spare, Behaviour::VERIFIED).await;
+    let (s, _) = handler
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/me/authenticators/{victim_key}"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, auths) = victim.get("/api/v1/me/authenticators").await;
+    assert_eq!(auths["authenticators"].as_array().unwrap().len(), 1);
+    // An operator acting on an account that does not exist gets 404.
+    let mut op = gw.operator().await;
+    let (s, _) = op
+        .call(Method::POST, "/api/v1/admin/accounts/not-a-user/unlock")
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    gw.stop().await;
+}

@@ -217,8 +217,8 @@ pub async fn authenticator_page(ctx: Ctx) -> Response {
                     data-text-working=(lang.t(Text::Working)) data-text-done=(lang.t(Text::Completed))
                     data-text-failed=(lang.t(Text::Failed)) { (lang.t(Text::RegisterPasskey)) }
             }
-            p class="status" id="register-status" aria-live="polite" {}
         }
+        p class="status" id="register-status" aria-live="polite" {}
         @if totp_allowed {
             div class="card" {
                 p { (lang.t(Text::TotpAlternative)) }
@@ -233,8 +233,8 @@ pub async fn authenticator_page(ctx: Ctx) -> Response {
                         button type="submit" id="totp-confirm-submit" { (lang.t(Text::ConfirmCode)) }
                     }
                 }
-                p class="status" id="totp-status" aria-live="polite" {}
             }
+            p class="status" id="totp-status" aria-live="polite" {}
         }
         div id="recovery-codes" class="card" hidden {
             p { strong { (lang.t(Text::RecoveryCodesTitle)) } }
