@@ -15,7 +15,9 @@
 //! the same bytes. Field names are part of the encoding, so a verifier that
 //! assembles the fields in another order or under other names gets a
 //! different hash instead of a silent match. The gateway uses the order in
-//! [`ENTRY_FIELDS_V1`].
+//! [`ENTRY_FIELDS_V1`], followed by [`ENTRY_FIELD_TERMINAL`] only for entries
+//! of requests that came from a registered terminal (the field count and
+//! names keep the two shapes distinct).
 
 /// Version label that starts every version-1 entry encoding.
 pub const ENTRY_HEADER_V1: &[u8] = b"dsg-audit-entry/v1";
@@ -33,6 +35,9 @@ pub const ENTRY_FIELDS_V1: [&str; 10] = [
     "outcome",
     "reason",
 ];
+
+/// The optional trailing field: the registered terminal of the request.
+pub const ENTRY_FIELD_TERMINAL: &str = "terminal";
 
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());

@@ -17,6 +17,8 @@ pub struct SiemEvent<'a> {
     pub actor: Option<&'a str>,
     /// Client address.
     pub source: Option<&'a str>,
+    /// Registered terminal id.
+    pub terminal: Option<&'a str>,
     /// Stable action name, e.g. `file.download`.
     pub action: &'a str,
     /// Kind of object.
@@ -101,6 +103,7 @@ pub fn to_syslog(event: &SiemEvent<'_>, hostname: &str, app_name: &str) -> Strin
         ("requestId", Some(event.request_id)),
         ("actor", event.actor),
         ("src", event.source),
+        ("terminal", event.terminal),
         ("action", Some(event.action)),
         ("objectType", Some(event.object_type)),
         ("objectId", event.object_id),
@@ -168,6 +171,10 @@ pub fn to_cef(event: &SiemEvent<'_>, version: &str) -> String {
     if let Some(source) = event.source {
         ext.push(("src", source.to_owned()));
     }
+    if let Some(terminal) = event.terminal {
+        ext.push(("cs4Label", "terminal".to_owned()));
+        ext.push(("cs4", terminal.to_owned()));
+    }
     if let Some(object) = event.object_id {
         ext.push(("cs3Label", "objectId".to_owned()));
         ext.push(("cs3", object.to_owned()));
@@ -191,6 +198,7 @@ mod tests {
             request_id: "req-1",
             actor: Some("user-1"),
             source: Some("192.0.2.7"),
+            terminal: Some("terminal-3"),
             action: "file.download",
             object_type: "file",
             object_id: Some("file-9@2"),
@@ -210,7 +218,7 @@ mod tests {
             line,
             "<109>1 2026-11-18T11:06:40.123Z gw.example dsg - file.download [dsg@32473 \
              id=\"0190a8c0-0000-7000-8000-000000000001\" requestId=\"req-1\" actor=\"user-1\" \
-             src=\"192.0.2.7\" action=\"file.download\" objectType=\"file\" objectId=\"file-9@2\" \
+             src=\"192.0.2.7\" terminal=\"terminal-3\" action=\"file.download\" objectType=\"file\" objectId=\"file-9@2\" \
              outcome=\"success\" reason=\"handler-need-to-know\"] file.download success"
         );
         let denied = to_syslog(&event("denied", "default-deny"), "host with space", "");
@@ -243,12 +251,16 @@ mod tests {
         let anonymous = SiemEvent {
             actor: None,
             source: None,
+            terminal: None,
             object_id: None,
             ..event("success", "")
         };
         let line = to_cef(&anonymous, "1|2");
         assert!(
-            line.contains("|1\\|2|") && !line.contains("suid=") && !line.contains("cs3="),
+            line.contains("|1\\|2|")
+                && !line.contains("suid=")
+                && !line.contains("cs3=")
+                && !line.contains("cs4="),
             "{line}"
         );
     }

@@ -92,6 +92,7 @@ pub async fn seed_if_empty(app: &App) -> Result<()> {
         request_id: dsg_core::RequestId::new().to_string(),
         source: None,
         user_agent: None,
+        terminal: None,
     };
     let issued = app
         .bootstrap("防衛装備庁（デモ） / Demo Agency", "operator")

@@ -251,6 +251,7 @@ async fn main() -> Result<()> {
                     request_id: &e.request_id,
                     actor: e.actor_user_id.as_deref(),
                     source: e.source_addr.as_deref(),
+                    terminal: e.terminal_id.as_deref(),
                     action: &e.action,
                     object_type: &e.object_type,
                     object_id: e.object_id.as_deref(),
@@ -262,7 +263,7 @@ async fn main() -> Result<()> {
                         "id": e.id, "time_ms": e.occurred_at, "request_id": e.request_id,
                         "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
                         "object_type": e.object_type, "object_id": e.object_id,
-                        "outcome": e.outcome, "reason": e.reason,
+                        "outcome": e.outcome, "reason": e.reason, "terminal": e.terminal_id,
                     })
                     .to_string(),
                     TailFormat::Syslog => dsg_audit::to_syslog(&event, &host, "dsg"),

@@ -92,6 +92,32 @@ pub enum AuditAction {
     AuthenticatorResetRequest,
     /// A second operator approved the reset (it then took effect).
     AuthenticatorResetApprove,
+    /// A terminal was registered and its certificate issued.
+    TerminalRegister,
+    /// A terminal's certificate was issued again (new key or CSR).
+    TerminalCertificateIssue,
+    /// A terminal was quarantined (isolated).
+    TerminalQuarantine,
+    /// A terminal's quarantine was lifted.
+    TerminalRelease,
+    /// A terminal was revoked for good.
+    TerminalRevoke,
+    /// A TLS connection was refused in the handshake (bad client certificate).
+    ConnectionRefused,
+    /// A session was presented from another terminal than the one it was
+    /// created on.
+    SessionTerminalMismatch,
+    /// The registers were read: who has access to a compartment, or what a
+    /// person can reach.
+    AccessReview,
+    /// A policy change was proposed.
+    PolicyPropose,
+    /// A proposed policy change was approved and applied as a new version.
+    PolicyApprove,
+    /// A proposed policy change was rejected or withdrawn.
+    PolicyReject,
+    /// The active policy was rolled back to an earlier version.
+    PolicyRollback,
 }
 
 impl AuditAction {
@@ -131,6 +157,18 @@ impl AuditAction {
             Self::AccountEnable => "account.enable",
             Self::AuthenticatorResetRequest => "account.reset.request",
             Self::AuthenticatorResetApprove => "account.reset.approve",
+            Self::TerminalRegister => "terminal.register",
+            Self::TerminalCertificateIssue => "terminal.certificate.issue",
+            Self::TerminalQuarantine => "terminal.quarantine",
+            Self::TerminalRelease => "terminal.release",
+            Self::TerminalRevoke => "terminal.revoke",
+            Self::ConnectionRefused => "connection.refused",
+            Self::SessionTerminalMismatch => "auth.session.terminal_mismatch",
+            Self::AccessReview => "access.review",
+            Self::PolicyPropose => "policy.propose",
+            Self::PolicyApprove => "policy.approve",
+            Self::PolicyReject => "policy.reject",
+            Self::PolicyRollback => "policy.rollback",
         }
     }
 }
@@ -144,6 +182,9 @@ pub struct AuditRecord {
     pub actor: Option<String>,
     /// The client address as the gateway trusts it.
     pub source: Option<String>,
+    /// The registered terminal the request came from (by its client
+    /// certificate), if any.
+    pub terminal: Option<String>,
     /// What was attempted.
     pub action: AuditAction,
     /// The kind of object acted on (`compartment`, `file`, `user` …).

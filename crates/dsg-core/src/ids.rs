@@ -71,6 +71,11 @@ id_type!(
     FileId
 );
 
+id_type!(
+    /// A registered terminal (端末).
+    TerminalId
+);
+
 /// A per-request correlation id, UUIDv7 so that log order follows time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestId(Uuid);

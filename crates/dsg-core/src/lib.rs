@@ -10,6 +10,7 @@ pub mod entities;
 pub mod error;
 pub mod ids;
 pub mod names;
+pub mod terminal;
 
 pub use account::{AccountState, MfaMethod};
 pub use audit::{AuditAction, AuditRecord, Outcome};
@@ -18,3 +19,4 @@ pub use entities::*;
 pub use error::DomainError;
 pub use ids::*;
 pub use names::{ContractNumber, FileName, Username};
+pub use terminal::{Terminal, TerminalStatus, TerminalText};

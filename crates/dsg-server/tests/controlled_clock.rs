@@ -51,6 +51,7 @@ fn meta() -> RequestMeta {
         request_id: dsg_core::RequestId::new().to_string(),
         source: Some("192.0.2.10".into()),
         user_agent: Some("test".into()),
+        terminal: None,
     }
 }
 

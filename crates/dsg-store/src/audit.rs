@@ -20,6 +20,8 @@ pub struct StoredAuditEvent {
     pub actor_user_id: Option<String>,
     /// The client address.
     pub source_addr: Option<String>,
+    /// The registered terminal, if the request came from one.
+    pub terminal_id: Option<String>,
     /// Stable action name.
     pub action: String,
     /// Kind of object.
@@ -41,8 +43,8 @@ pub(crate) async fn write(
 ) -> Result<(), StoreError> {
     sqlx::query::<Any>(
         "INSERT INTO audit_events (id, occurred_at, request_id, actor_user_id, source_addr, \
-         action, object_type, object_id, outcome, reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         action, object_type, object_id, outcome, reason, terminal_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(Uuid::now_v7().to_string())
     .bind(now_ms)
@@ -54,6 +56,7 @@ pub(crate) async fn write(
     .bind(record.object_id.clone())
     .bind(record.outcome.as_str())
     .bind(record.reason.clone())
+    .bind(record.terminal.clone())
     .execute(conn)
     .await?;
     Ok(())
@@ -73,7 +76,7 @@ impl Store {
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<StoredAuditEvent>, StoreError> {
         let rows = sqlx::query::<Any>(
             "SELECT id, occurred_at, request_id, actor_user_id, source_addr, action, \
-             object_type, object_id, outcome, reason FROM audit_events \
+             object_type, object_id, outcome, reason, terminal_id FROM audit_events \
              ORDER BY occurred_at DESC, id DESC LIMIT $1",
         )
         .bind(limit)
@@ -95,7 +98,7 @@ impl Store {
     ) -> Result<Vec<StoredAuditEvent>, StoreError> {
         let rows = sqlx::query::<Any>(
             "SELECT id, occurred_at, request_id, actor_user_id, source_addr, action, \
-             object_type, object_id, outcome, reason FROM audit_events \
+             object_type, object_id, outcome, reason, terminal_id FROM audit_events \
              WHERE action = $1 AND occurred_at >= $2 \
              ORDER BY occurred_at DESC, id DESC LIMIT $3",
         )
@@ -124,5 +127,6 @@ pub(crate) fn event_row(r: &AnyRow) -> Result<StoredAuditEvent, sqlx::Error> {
         object_id: r.try_get("object_id")?,
         outcome: r.try_get("outcome")?,
         reason: r.try_get("reason")?,
+        terminal_id: r.try_get("terminal_id")?,
     })
 }

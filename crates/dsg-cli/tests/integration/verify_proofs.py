@@ -30,9 +30,13 @@ def u64(n):
 
 
 def entry_leaf(entry):
-    """SHA-256(0x00 || salt || canonical_entry) with the v1 encoding."""
-    out = b"dsg-audit-entry/v1" + u64(len(ENTRY_FIELDS))
-    for name in ENTRY_FIELDS:
+    """SHA-256(0x00 || salt || canonical_entry) with the v1 encoding.
+
+    Entries of requests from a registered terminal end with a "terminal" field.
+    """
+    fields = ENTRY_FIELDS + (["terminal"] if entry.get("terminal") is not None else [])
+    out = b"dsg-audit-entry/v1" + u64(len(fields))
+    for name in fields:
         out += u64(len(name)) + name.encode()
         value = entry[name]
         if value is None:

@@ -79,6 +79,7 @@ impl App {
             request_id: dsg_core::RequestId::new().to_string(),
             source: None,
             user_agent: None,
+            terminal: None,
         };
         let now = self.now();
         let company = Company {

@@ -47,10 +47,10 @@ pub(super) fn log_id(key_id: &str) -> String {
 }
 
 /// The canonical bytes of one audit event (field order of
-/// [`dsg_audit::ENTRY_FIELDS_V1`]).
+/// [`dsg_audit::ENTRY_FIELDS_V1`], then the terminal when there is one).
 pub(super) fn entry_bytes(e: &StoredAuditEvent) -> Vec<u8> {
     let occurred_at = e.occurred_at.to_string();
-    canonical_entry(&[
+    let mut fields: Vec<(&str, Option<&str>)> = vec![
         ("id", Some(&e.id)),
         ("occurred_at", Some(&occurred_at)),
         ("request_id", Some(&e.request_id)),
@@ -61,7 +61,11 @@ pub(super) fn entry_bytes(e: &StoredAuditEvent) -> Vec<u8> {
         ("object_id", e.object_id.as_deref()),
         ("outcome", Some(&e.outcome)),
         ("reason", Some(&e.reason)),
-    ])
+    ];
+    if let Some(terminal) = &e.terminal_id {
+        fields.push((dsg_audit::ENTRY_FIELD_TERMINAL, Some(terminal.as_str())));
+    }
+    canonical_entry(&fields)
 }
 
 pub(super) fn hex32(text: &str) -> Option<[u8; 32]> {
@@ -198,7 +202,7 @@ pub(super) fn entry_json(s: &SequencedEvent) -> Value {
         "id": e.id, "occurred_at": e.occurred_at, "request_id": e.request_id,
         "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
         "object_type": e.object_type, "object_id": e.object_id,
-        "outcome": e.outcome, "reason": e.reason,
+        "outcome": e.outcome, "reason": e.reason, "terminal": e.terminal_id,
     })
 }
 

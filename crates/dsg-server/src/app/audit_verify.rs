@@ -240,6 +240,12 @@ fn entry_from_json(v: &Value) -> Option<StoredAuditEvent> {
         object_id: optional("object_id")?,
         outcome: text("outcome")?,
         reason: text("reason")?,
+        // Absent in exports made before terminals were recorded.
+        terminal_id: match v.get("terminal") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return None,
+        },
     })
 }
 
@@ -260,6 +266,7 @@ mod tests {
             request_id: format!("req-{i}"),
             actor_user_id: i.is_multiple_of(2).then(|| "user-1".to_owned()),
             source_addr: None,
+            terminal_id: i.is_multiple_of(3).then(|| "terminal-1".to_owned()),
             action: "file.download".into(),
             object_type: "file".into(),
             object_id: Some(format!("file-{i}")),
@@ -290,7 +297,7 @@ mod tests {
                 "id": e.id, "occurred_at": e.occurred_at, "request_id": e.request_id,
                 "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
                 "object_type": e.object_type, "object_id": e.object_id,
-                "outcome": e.outcome, "reason": e.reason}));
+                "outcome": e.outcome, "reason": e.reason, "terminal": e.terminal_id}));
         }
         let mut signed = Vec::new();
         for &size in sizes {

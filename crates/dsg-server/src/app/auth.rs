@@ -230,6 +230,7 @@ impl App {
             request_id: dsg_core::RequestId::new().to_string(),
             source: None,
             user_agent: None,
+            terminal: None,
         };
         let backend = format!("{:?}", self.inner.store.backend()).to_lowercase();
         let record = Self::audit(

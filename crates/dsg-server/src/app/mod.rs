@@ -11,6 +11,7 @@ mod error;
 mod files;
 mod identity;
 mod keys;
+mod terminals;
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ pub use identity::{
     EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginStep, RecoveryUse, ResetView,
     SecondFactor, SessionView, TotpEnrolment,
 };
+pub use terminals::{ClientCertificate, Device};
 
 use crate::config::Config;
 
@@ -72,6 +74,9 @@ pub struct RequestMeta {
     pub source: Option<String>,
     /// The browser (truncated User-Agent), for session lists and login history.
     pub user_agent: Option<String>,
+    /// The registered terminal the request came from (by its client
+    /// certificate), if any.
+    pub terminal: Option<String>,
 }
 
 impl App {
@@ -237,6 +242,7 @@ impl App {
             request_id: meta.request_id.clone(),
             actor: caller.user_id().map(|u| u.to_string()),
             source: meta.source.clone(),
+            terminal: meta.terminal.clone(),
             action,
             object_type: object.0,
             object_id: object.1,

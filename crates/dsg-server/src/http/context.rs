@@ -77,6 +77,10 @@ pub fn request_meta(parts: &Parts, app: &App) -> RequestMeta {
                 .get(axum::http::header::USER_AGENT)
                 .and_then(|v| v.to_str().ok()),
         ),
+        terminal: parts
+            .extensions
+            .get::<crate::app::Device>()
+            .and_then(|d| d.terminal_id()),
     }
 }
 

@@ -345,6 +345,7 @@ impl App {
             request_id: dsg_core::RequestId::new().to_string(),
             source: Some("local-cli".to_owned()),
             user_agent: None,
+            terminal: None,
         };
         self.carry_out_reset(
             &meta,
