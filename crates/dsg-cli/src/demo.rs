@@ -6,7 +6,9 @@
 use anyhow::{anyhow, Result};
 use dsg_crypto::{random_token, SecretString, SystemRandom};
 use dsg_identity::TotpSecret;
-use dsg_server::app::{Caller, NewCompany, NewContract, NewUserInput, RequestMeta, SecondFactor};
+use dsg_server::app::{
+    Caller, Device, NewCompany, NewContract, NewTerminal, NewUserInput, RequestMeta, SecondFactor,
+};
 use dsg_server::App;
 
 struct DemoUser {
@@ -69,7 +71,7 @@ async fn enrol(app: &App, meta: &RequestMeta, token: &SecretString) -> Result<De
         .start_enrolment(meta, token.expose(), password.clone())
         .await?;
     let session = app
-        .resolve_session(Some(started.session.token.expose()))
+        .resolve_session(Some(started.session.token.expose()), &Device::None, meta)
         .await?;
     let totp = app.totp_enrolment_options(meta, &session).await?;
     let secret = TotpSecret::from_base32(totp.secret_base32.expose())?;
@@ -93,20 +95,25 @@ pub async fn seed_if_empty(app: &App) -> Result<()> {
         source: None,
         user_agent: None,
         terminal: None,
+        certificate: None,
     };
     let issued = app
         .bootstrap("防衛装備庁（デモ） / Demo Agency", "operator")
         .await?;
     let op = enrol(app, &meta, &issued.enrolment_token).await?;
     let (login, _) = app.login(&meta, "operator", op.password.clone()).await?;
-    let pending = app.resolve_session(Some(login.token.expose())).await?;
+    let pending = app
+        .resolve_session(Some(login.token.expose()), &Device::None, &meta)
+        .await?;
     // The enrolment used this time step's code; the next step's code is
     // within the accepted skew and has not been used.
     let code = op.secret.code_at(unix_now() + 30)?;
     let login = app
         .login_second_factor(&meta, &pending, SecondFactor::Totp(code))
         .await?;
-    let operator = app.resolve_session(Some(login.token.expose())).await?;
+    let operator = app
+        .resolve_session(Some(login.token.expose()), &Device::None, &meta)
+        .await?;
     if matches!(operator, Caller::Anonymous) {
         return Err(anyhow!("demo operator could not sign in"));
     }
@@ -184,7 +191,56 @@ pub async fn seed_if_empty(app: &App) -> Result<()> {
         let credential = enrol(app, &meta, &issued.enrolment_token).await?;
         print_demo_user(u.username, &credential, u.note);
     }
+    println!(
+        "Protected data is reachable only from a registered terminal of the user's company. \
+         Import the company's PKCS#12 file into the browser (certificate settings), with its password:"
+    );
+    let dir = app.config().storage.data_dir.join("demo-terminals");
+    std::fs::create_dir_all(&dir)?;
+    for (i, (company, file)) in companies
+        .iter()
+        .zip(["minato.p12", "hokuto.p12"])
+        .enumerate()
+    {
+        let registered = app
+            .register_terminal(
+                &meta,
+                &operator,
+                NewTerminal {
+                    company_id: company.id.to_string(),
+                    name: format!("デモ端末 {}", i + 1),
+                    site: "本社 (head office)".into(),
+                    serial: format!("DEMO-{:04}", i + 1),
+                    csr_pem: None,
+                },
+            )
+            .await?;
+        let (Some(bytes), Some(password)) = (registered.pkcs12, registered.pkcs12_password) else {
+            return Err(anyhow!("demo terminal issued without a key"));
+        };
+        let path = dir.join(file);
+        write_private(&path, &bytes)?;
+        println!(
+            "  demo terminal: {}  password: {}  ({})",
+            path.display(),
+            password.expose(),
+            company.name
+        );
+    }
     app.logout(&meta, &operator).await?;
+    Ok(())
+}
+
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(bytes)?;
     Ok(())
 }
 

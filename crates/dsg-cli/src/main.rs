@@ -442,7 +442,14 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
         println!("trust the gateway CA: {}", gateway.ca_cert.display());
     }
     let router = dsg_server::http::router(gateway.app.clone());
-    dsg_server::tls::serve(listener, router, gateway.tls, shutdown_signal()).await;
+    dsg_server::tls::serve(
+        listener,
+        router,
+        gateway.app.clone(),
+        gateway.tls,
+        shutdown_signal(),
+    )
+    .await;
     // Sequence the last entries and sign a final checkpoint before closing.
     sequencer.shutdown().await;
     gateway.app.store().close().await;

@@ -8,7 +8,10 @@ use cedar_policy::{
     RestrictedExpression, Schema, ValidationMode, Validator,
 };
 
-use crate::request::{AccessRequest, Principal, Resource, SessionFacts, UserFacts};
+use crate::request::{
+    AccessRequest, DeviceFacts, Environment, Principal, Resource, SessionFacts, TerminalFacts,
+    UserFacts,
+};
 
 /// The schema shipped with this version of dsg.
 pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
@@ -132,6 +135,32 @@ impl PolicyEngine {
     }
 
     fn try_decide(&self, request: &AccessRequest) -> Result<Decision, String> {
+        let (cedar_request, entities) = self.build(request)?;
+        let response = self
+            .authorizer
+            .is_authorized(&cedar_request, &self.policies, &entities);
+        let diagnostics = response.diagnostics();
+        let mut policies: Vec<String> = diagnostics
+            .reason()
+            .map(|id| {
+                self.names
+                    .get(&id.to_string())
+                    .cloned()
+                    .unwrap_or_else(|| id.to_string())
+            })
+            .collect();
+        policies.sort();
+        Ok(Decision {
+            allowed: response.decision() == cedar_policy::Decision::Allow,
+            policies,
+            errors: diagnostics.errors().map(|e| e.to_string()).collect(),
+        })
+    }
+
+    /// The Cedar request and the entity slice it is decided on: the
+    /// principal and its company, the resource, and the terminal with its
+    /// company.
+    fn build(&self, request: &AccessRequest) -> Result<(Request, Entities), String> {
         let mut entities: Vec<Entity> = Vec::new();
         let principal = match &request.principal {
             Principal::Anonymous => uid("Dsg::Anonymous", "anonymous")?,
@@ -163,43 +192,56 @@ impl PolicyEngine {
                 entities.push(entity);
                 resource
             }
+            Resource::ChangeRequest(change) => {
+                let attrs = HashMap::from([(
+                    "requestedBy".to_owned(),
+                    RestrictedExpression::new_entity_uid(uid(
+                        "Dsg::User",
+                        &change.requested_by.to_string(),
+                    )?),
+                )]);
+                let entity = Entity::new(
+                    uid("Dsg::ChangeRequest", &change.id)?,
+                    attrs,
+                    HashSet::new(),
+                )
+                .map_err(|e| e.to_string())?;
+                let resource = entity.uid();
+                entities.push(entity);
+                resource
+            }
         };
+        let terminal = match &request.device {
+            DeviceFacts::Terminal(t) => {
+                let (terminal, company) = terminal_entities(t)?;
+                let terminal_uid = terminal.uid();
+                entities.push(terminal);
+                // The user's company may already be in the slice.
+                if !entities.iter().any(|e| e.uid() == company.uid()) {
+                    entities.push(company);
+                }
+                Some(terminal_uid)
+            }
+            DeviceFacts::None | DeviceFacts::Unregistered => None,
+        };
+        let context = request_context(request, terminal)?;
         let action = action_uid(request.action.as_str())?;
-        let cedar_request = Request::new(
-            principal,
-            action,
-            resource,
-            session_context(&request.session)?,
-            Some(&self.schema),
-        )
-        .map_err(|e| e.to_string())?;
+        let cedar_request = Request::new(principal, action, resource, context, Some(&self.schema))
+            .map_err(|e| e.to_string())?;
         let entities =
             Entities::from_entities(entities, Some(&self.schema)).map_err(|e| e.to_string())?;
-        let response = self
-            .authorizer
-            .is_authorized(&cedar_request, &self.policies, &entities);
-        let diagnostics = response.diagnostics();
-        let mut policies: Vec<String> = diagnostics
-            .reason()
-            .map(|id| {
-                self.names
-                    .get(&id.to_string())
-                    .cloned()
-                    .unwrap_or_else(|| id.to_string())
-            })
-            .collect();
-        policies.sort();
-        Ok(Decision {
-            allowed: response.decision() == cedar_policy::Decision::Allow,
-            policies,
-            errors: diagnostics.errors().map(|e| e.to_string()).collect(),
-        })
+        Ok((cedar_request, entities))
     }
 }
 
 /// The request context. `Request::new` validates it against the schema.
-fn session_context(session: &SessionFacts) -> Result<Context, String> {
-    Context::from_pairs([
+fn request_context(
+    request: &AccessRequest,
+    terminal: Option<EntityUid>,
+) -> Result<Context, String> {
+    let session: &SessionFacts = &request.session;
+    let environment: &Environment = &request.environment;
+    let mut pairs = vec![
         (
             "mfa".to_owned(),
             RestrictedExpression::new_string(session.mfa.as_str().to_owned()),
@@ -212,8 +254,75 @@ fn session_context(session: &SessionFacts) -> Result<Context, String> {
             "totpReachesData".to_owned(),
             RestrictedExpression::new_bool(session.totp_reaches_data),
         ),
-    ])
-    .map_err(|e| e.to_string())
+        (
+            "authAgeSeconds".to_owned(),
+            RestrictedExpression::new_long(session.auth_age_secs.max(0)),
+        ),
+        (
+            "sessionAgeSeconds".to_owned(),
+            RestrictedExpression::new_long(session.session_age_secs.max(0)),
+        ),
+        (
+            "certificatePresented".to_owned(),
+            RestrictedExpression::new_bool(!matches!(request.device, DeviceFacts::None)),
+        ),
+        (
+            "hour".to_owned(),
+            RestrictedExpression::new_long(i64::from(environment.hour)),
+        ),
+        (
+            "weekday".to_owned(),
+            RestrictedExpression::new_long(i64::from(environment.weekday)),
+        ),
+        (
+            "agencyTerminalsAccepted".to_owned(),
+            RestrictedExpression::new_bool(environment.agency_terminals_accepted),
+        ),
+    ];
+    if let Some(terminal) = terminal {
+        pairs.push((
+            "terminal".to_owned(),
+            RestrictedExpression::new_entity_uid(terminal),
+        ));
+    }
+    if let Some(source) = environment.source {
+        pairs.push((
+            "sourceAddress".to_owned(),
+            RestrictedExpression::new_ip(source.to_string()),
+        ));
+    }
+    Context::from_pairs(pairs).map_err(|e| e.to_string())
+}
+
+fn terminal_entities(terminal: &TerminalFacts) -> Result<(Entity, Entity), String> {
+    let company = uid("Dsg::Company", &terminal.company.to_string())?;
+    let attrs = HashMap::from([
+        (
+            "company".to_owned(),
+            RestrictedExpression::new_entity_uid(company.clone()),
+        ),
+        (
+            "status".to_owned(),
+            RestrictedExpression::new_string(terminal.status.as_str().to_owned()),
+        ),
+        (
+            "site".to_owned(),
+            RestrictedExpression::new_string(terminal.site.clone()),
+        ),
+    ]);
+    let entity = Entity::new(
+        uid("Dsg::Terminal", &terminal.id.to_string())?,
+        attrs,
+        HashSet::from([company.clone()]),
+    )
+    .map_err(|e| e.to_string())?;
+    let company_attrs = HashMap::from([(
+        "kind".to_owned(),
+        RestrictedExpression::new_string(terminal.company_kind.as_str().to_owned()),
+    )]);
+    let company_entity =
+        Entity::new(company, company_attrs, HashSet::new()).map_err(|e| e.to_string())?;
+    Ok((entity, company_entity))
 }
 
 fn user_entities(user: &UserFacts) -> Result<(Entity, Entity), String> {

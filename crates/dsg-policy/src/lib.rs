@@ -11,5 +11,6 @@ mod request;
 
 pub use engine::{Decision, PolicyEngine, PolicyError};
 pub use request::{
-    AccessRequest, Action, CompartmentFacts, Principal, Resource, SessionFacts, UserFacts,
+    AccessRequest, Action, ChangeRequestFacts, CompartmentFacts, DeviceFacts, Environment,
+    Principal, Resource, SessionFacts, TerminalFacts, UserFacts,
 };

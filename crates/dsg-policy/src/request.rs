@@ -1,7 +1,10 @@
 //! The facts a decision is made on, in domain types.
 
+use std::net::IpAddr;
+
 use dsg_core::{
-    AccountState, CompanyId, CompanyKind, CompartmentId, ContractId, MfaMethod, Role, UserId,
+    AccountState, CompanyId, CompanyKind, CompartmentId, ContractId, MfaMethod, Role, TerminalId,
+    TerminalStatus, UserId,
 };
 
 /// Every action the policy decides on. The names match the schema.
@@ -39,6 +42,24 @@ pub enum Action {
     SelfEnrol,
     /// See and manage one's own sessions, authenticators and login history.
     SelfManage,
+    /// See the terminal register.
+    TerminalRead,
+    /// Register a terminal and issue its certificate (a credential).
+    TerminalRegister,
+    /// Quarantine a terminal (isolate it at once).
+    TerminalQuarantine,
+    /// Lift a terminal's quarantine.
+    TerminalRelease,
+    /// Revoke a terminal for good.
+    TerminalRevoke,
+    /// See who can reach a compartment, or what a person can reach.
+    AccessReview,
+    /// See the policy set, its versions and proposals.
+    PolicyRead,
+    /// Propose a policy change (and test it against past decisions).
+    PolicyPropose,
+    /// Approve a proposed policy change, or roll back to an earlier version.
+    PolicyApprove,
 }
 
 impl Action {
@@ -61,10 +82,26 @@ impl Action {
             Self::AccountResetApprove => "account.reset.approve",
             Self::SelfEnrol => "self.enrol",
             Self::SelfManage => "self.manage",
+            Self::TerminalRead => "terminal.read",
+            Self::TerminalRegister => "terminal.register",
+            Self::TerminalQuarantine => "terminal.quarantine",
+            Self::TerminalRelease => "terminal.release",
+            Self::TerminalRevoke => "terminal.revoke",
+            Self::AccessReview => "access.review",
+            Self::PolicyRead => "policy.read",
+            Self::PolicyPropose => "policy.propose",
+            Self::PolicyApprove => "policy.approve",
         }
     }
 
-    /// Whether the action's resource is a compartment (else the gateway).
+    /// Whether the action approves someone's request (its resource is a
+    /// [`ChangeRequestFacts`]).
+    pub fn targets_change_request(self) -> bool {
+        matches!(self, Self::AccountResetApprove | Self::PolicyApprove)
+    }
+
+    /// Whether the action's resource is a compartment (else the gateway or
+    /// a change request).
     pub fn targets_compartment(self) -> bool {
         matches!(
             self,
@@ -114,6 +151,16 @@ pub struct CompartmentFacts {
     pub company: CompanyId,
 }
 
+/// A request someone made that another person approves (an authenticator
+/// reset, a policy change): separation of duties is decided on it.
+#[derive(Debug, Clone)]
+pub struct ChangeRequestFacts {
+    /// The request's id.
+    pub id: String,
+    /// Who asked.
+    pub requested_by: UserId,
+}
+
 /// What is being acted on.
 #[derive(Debug, Clone)]
 pub enum Resource {
@@ -125,6 +172,8 @@ pub enum Resource {
     MissingCompartment(String),
     /// The gateway (administrative actions).
     Gateway,
+    /// A request awaiting another person's approval.
+    ChangeRequest(ChangeRequestFacts),
 }
 
 /// What the session behind a request proved (the request context).
@@ -136,6 +185,10 @@ pub struct SessionFacts {
     pub step_up_fresh: bool,
     /// Whether this deployment lets TOTP sessions reach protected data.
     pub totp_reaches_data: bool,
+    /// Seconds since the factor was last proved (login or step-up).
+    pub auth_age_secs: i64,
+    /// Seconds since the session began.
+    pub session_age_secs: i64,
 }
 
 impl SessionFacts {
@@ -144,6 +197,59 @@ impl SessionFacts {
         mfa: MfaMethod::None,
         step_up_fresh: false,
         totp_reaches_data: false,
+        auth_age_secs: 0,
+        session_age_secs: 0,
+    };
+}
+
+/// A registered terminal as the policy sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerminalFacts {
+    /// The terminal.
+    pub id: TerminalId,
+    /// The company it is registered to.
+    pub company: CompanyId,
+    /// Whether that company is the agency or a contractor.
+    pub company_kind: CompanyKind,
+    /// Active, quarantined or revoked.
+    pub status: TerminalStatus,
+    /// Where it is kept.
+    pub site: String,
+}
+
+/// The device a request came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceFacts {
+    /// No client certificate was presented.
+    None,
+    /// A certificate of the terminal CA naming no registered terminal in force.
+    Unregistered,
+    /// A registered terminal, whatever its status.
+    Terminal(TerminalFacts),
+}
+
+/// Where and when the request is made, and the deployment's settings the
+/// policies refer to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Environment {
+    /// The client address, when known.
+    pub source: Option<IpAddr>,
+    /// Hour of the day (0–23) in the deployment's time zone.
+    pub hour: u8,
+    /// Day of the week, 1 = Monday … 7 = Sunday, in the deployment's time zone.
+    pub weekday: u8,
+    /// Whether an agency terminal may be used to reach a contractor's data.
+    pub agency_terminals_accepted: bool,
+}
+
+impl Environment {
+    /// An environment with no address, at midnight on a Monday (tests and
+    /// offline tools).
+    pub const UNKNOWN: Self = Self {
+        source: None,
+        hour: 0,
+        weekday: 1,
+        agency_terminals_accepted: false,
     };
 }
 
@@ -158,4 +264,8 @@ pub struct AccessRequest {
     pub resource: Resource,
     /// How the session was authenticated.
     pub session: SessionFacts,
+    /// The device it came from.
+    pub device: DeviceFacts,
+    /// Where and when.
+    pub environment: Environment,
 }

@@ -31,6 +31,33 @@ pub struct Config {
     pub auth: AuthConfig,
     /// The tamper-evident audit log.
     pub audit: AuditConfig,
+    /// Registered terminals and the request context of policies.
+    pub zero_trust: ZeroTrustConfig,
+}
+
+/// Registered terminals and the request context of policies.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ZeroTrustConfig {
+    /// Whether a registered agency terminal may be used to reach a
+    /// contractor's protected data (e.g. reviews at the agency's premises).
+    /// Off: each company's data is reached only from its own terminals.
+    pub accept_agency_terminals: bool,
+    /// Validity of the terminal certificates the gateway issues, in days.
+    pub certificate_days: u32,
+    /// The deployment's offset from UTC in minutes (540 = JST), for the
+    /// `hour` and `weekday` that policies see.
+    pub utc_offset_minutes: i32,
+}
+
+impl Default for ZeroTrustConfig {
+    fn default() -> Self {
+        Self {
+            accept_agency_terminals: false,
+            certificate_days: 397,
+            utc_offset_minutes: 540,
+        }
+    }
 }
 
 /// The tamper-evident audit log.
@@ -310,6 +337,17 @@ impl Config {
                 "auth.totp_reaches_protected_data needs auth.totp_fallback".into(),
             ));
         }
+        let zt = &self.zero_trust;
+        if zt.certificate_days == 0 || zt.certificate_days > 825 {
+            return Err(ConfigError(
+                "zero_trust.certificate_days must be between 1 and 825".into(),
+            ));
+        }
+        if zt.utc_offset_minutes.abs() > 14 * 60 {
+            return Err(ConfigError(
+                "zero_trust.utc_offset_minutes must be within ±840".into(),
+            ));
+        }
         let origin = self.rp_origin();
         if url::Url::parse(&origin).map_or(true, |u| u.host_str() != Some(self.rp_id().as_str())) {
             return Err(ConfigError(format!(
@@ -400,6 +438,25 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn the_example_file_is_the_defaults_and_zero_trust_is_checked() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dsg.example.toml");
+        let c = Config::load(Some(&example), []).unwrap();
+        assert_eq!(c.zero_trust.certificate_days, 397);
+        assert!(!c.zero_trust.accept_agency_terminals);
+        assert_eq!(c.zero_trust.utc_offset_minutes, 540);
+        for (key, value) in [
+            ("DSG_ZERO_TRUST__CERTIFICATE_DAYS", "0"),
+            ("DSG_ZERO_TRUST__CERTIFICATE_DAYS", "900"),
+            ("DSG_ZERO_TRUST__UTC_OFFSET_MINUTES", "900"),
+        ] {
+            assert!(
+                Config::load(None, env(&[(key, value)])).is_err(),
+                "{key}={value}"
+            );
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use dsg_crypto::{
 use dsg_policy::PolicyEngine;
 use dsg_store::Store;
 
+use crate::app::load_or_create_terminal_ca;
 use crate::config::{BlobBackend, Config};
 use crate::tls::{ensure_material, server_config, TlsPaths};
 use crate::App;
@@ -115,15 +116,12 @@ pub async fn open(
         .map_err(|e| StartError(e.to_string()))?;
 
     let tls_paths = TlsPaths::in_key_dir(&storage.key_dir);
-    let tls = if config.server.danger_plain_http {
-        None
-    } else {
+    if !config.server.danger_plain_http {
         let now = time::OffsetDateTime::from_unix_timestamp(clock.now_ms() / 1000)
             .map_err(|e| StartError(e.to_string()))?;
         ensure_material(&tls_paths, &config.server.tls_names, now)
             .map_err(|e| StartError(e.to_string()))?;
-        Some(server_config(&tls_paths).map_err(|e| StartError(e.to_string()))?)
-    };
+    }
 
     let store = Store::connect(&config.database_url())
         .await
@@ -153,6 +151,17 @@ pub async fn open(
         p_cost: 1,
     })
     .map_err(|e| fail("password hashing")(e.to_string()))?;
+    let terminal_ca = load_or_create_terminal_ca(&store, &master_key, clock.now_ms(), &rng)
+        .await
+        .map_err(|e| fail("terminal CA")(e.to_string()))?;
+    let client_verifier = terminal_ca
+        .client_verifier()
+        .map_err(|e| fail("terminal CA")(e.to_string()))?;
+    let tls = if config.server.danger_plain_http {
+        None
+    } else {
+        Some(server_config(&tls_paths, client_verifier).map_err(|e| StartError(e.to_string()))?)
+    };
     let app = App::new(
         store,
         blobs,
@@ -162,6 +171,7 @@ pub async fn open(
         clock,
         Arc::new(rng),
         config,
+        terminal_ca,
     )
     .map_err(|e| fail("identity")(e.to_string()))?;
     Ok(Gateway {

@@ -29,6 +29,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
+use crate::app::{App, ClientCertificate};
 use crate::http::context::{IsTls, PeerAddr};
 
 /// Why TLS could not be set up.
@@ -138,8 +139,14 @@ pub fn ensure_material(
 }
 
 /// The rustls server configuration: aws-lc-rs provider, TLS 1.3 and 1.2,
-/// HTTP/2 and HTTP/1.1.
-pub fn server_config(paths: &TlsPaths) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+/// HTTP/2 and HTTP/1.1. Client certificates of the terminal CA are asked
+/// for (see [`dsg_pki::TerminalCa::client_verifier`]): one that fails chain
+/// validation ends the handshake; a connection without one goes on, and the
+/// policy point decides per request.
+pub fn server_config(
+    paths: &TlsPaths,
+    client_verifier: Arc<dyn rustls::server::danger::ClientCertVerifier>,
+) -> Result<Arc<rustls::ServerConfig>, TlsError> {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&paths.server_cert)
         .map_err(|e| TlsError(format!("{}: {e}", paths.server_cert.display())))?
         .collect::<Result<_, _>>()
@@ -150,7 +157,7 @@ pub fn server_config(paths: &TlsPaths) -> Result<Arc<rustls::ServerConfig>, TlsE
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(err)?
-        .with_no_client_auth()
+        .with_client_cert_verifier(client_verifier)
         .with_single_cert(certs, key)
         .map_err(err)?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
@@ -163,10 +170,14 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(15);
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Accepts connections until `shutdown` resolves, then lets open
-/// connections finish (up to a limit).
+/// connections finish (up to a limit). A connection that presented a client
+/// certificate is registered with the app, which closes it when its terminal
+/// is quarantined or revoked; a handshake refused for its client certificate
+/// is recorded as a connection event.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    app: App,
     tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -189,20 +200,54 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service = connection_service(router.clone(), peer, acceptor.is_some());
         let builder = builder.clone();
         let watcher = graceful.watcher();
         let acceptor = acceptor.clone();
+        let router = router.clone();
+        let app = app.clone();
         tokio::spawn(async move {
             let result = match acceptor {
                 Some(acceptor) => {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                         Ok(Ok(stream)) => {
-                            let conn = builder
-                                .serve_connection_with_upgrades(TokioIo::new(stream), service);
-                            watcher.watch(conn.into_owned()).await
+                            let certificate = stream
+                                .get_ref()
+                                .1
+                                .peer_certificates()
+                                .and_then(|chain| chain.first())
+                                .map(|leaf| ClientCertificate {
+                                    fingerprint: dsg_pki::fingerprint(leaf.as_ref()),
+                                });
+                            let guard = certificate
+                                .as_ref()
+                                .map(|c| app.connections().register(&c.fingerprint));
+                            let service = connection_service(router, peer, true, certificate);
+                            let conn = watcher.watch(
+                                builder
+                                    .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                                    .into_owned(),
+                            );
+                            match &guard {
+                                // Dropping the connection future closes the
+                                // socket: that is how a quarantine ends it.
+                                Some(guard) => tokio::select! {
+                                    result = conn => result,
+                                    () = guard.token().cancelled() => {
+                                        tracing::info!(%peer, "connection closed: terminal quarantined or revoked");
+                                        return;
+                                    }
+                                },
+                                None => conn.await,
+                            }
                         }
                         Ok(Err(e)) => {
+                            if let Some(reason) = refused_certificate(&e) {
+                                if let Err(error) =
+                                    app.record_connection_refused(peer, reason).await
+                                {
+                                    tracing::error!(%peer, %error, "cannot record a refused connection");
+                                }
+                            }
                             tracing::debug!(%peer, error = %e, "TLS handshake failed");
                             return;
                         }
@@ -210,6 +255,7 @@ pub async fn serve(
                     }
                 }
                 None => {
+                    let service = connection_service(router, peer, false, None);
                     let conn = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service);
                     watcher.watch(conn.into_owned()).await
                 }
@@ -227,10 +273,31 @@ pub async fn serve(
     }
 }
 
+/// Why a handshake was refused, when the client's certificate was the
+/// reason (a stable code for the audit entry); `None` for other failures
+/// (scanners, protocol errors), which are only logged.
+fn refused_certificate(error: &std::io::Error) -> Option<&'static str> {
+    use rustls::CertificateError as C;
+    let rustls_error = error.get_ref()?.downcast_ref::<rustls::Error>()?;
+    let rustls::Error::InvalidCertificate(reason) = rustls_error else {
+        return None;
+    };
+    Some(match reason {
+        C::UnknownIssuer => "certificate-unknown-issuer",
+        C::Expired | C::ExpiredContext { .. } => "certificate-expired",
+        C::NotValidYet | C::NotValidYetContext { .. } => "certificate-not-yet-valid",
+        C::Revoked => "certificate-revoked",
+        C::BadSignature => "certificate-bad-signature",
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => "certificate-wrong-purpose",
+        _ => "certificate-invalid",
+    })
+}
+
 fn connection_service(
     router: Router,
     peer: SocketAddr,
     tls: bool,
+    certificate: Option<ClientCertificate>,
 ) -> impl hyper::service::Service<
     hyper::Request<Incoming>,
     Response = axum::response::Response,
@@ -240,6 +307,9 @@ fn connection_service(
     hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(PeerAddr(peer));
         req.extensions_mut().insert(IsTls(tls));
+        if let Some(certificate) = &certificate {
+            req.extensions_mut().insert(certificate.clone());
+        }
         let router = router.clone();
         Box::pin(async move { router.oneshot(req.map(Body::new)).await })
             as futures::future::BoxFuture<'static, _>

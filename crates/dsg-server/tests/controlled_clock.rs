@@ -52,6 +52,7 @@ fn meta() -> RequestMeta {
         source: Some("192.0.2.10".into()),
         user_agent: Some("test".into()),
         terminal: None,
+        certificate: None,
     }
 }
 
@@ -96,7 +97,11 @@ const PASSWORD: &str = "Clock-test-password-4242";
 impl Harness {
     async fn caller(&self, token: &SecretString) -> Caller {
         self.app
-            .resolve_session(Some(token.expose()))
+            .resolve_session(
+                Some(token.expose()),
+                &dsg_server::app::Device::None,
+                &meta(),
+            )
             .await
             .unwrap()
     }

@@ -64,12 +64,12 @@ pub(crate) async fn write(
 
 impl Store {
     /// Records an event that changes nothing else (a denial, a read, a
-    /// login), durably, in its own transaction.
+    /// login) and returns once it is durably committed. Concurrent calls
+    /// are group-committed: one transaction for all records queued at that
+    /// moment (see `audit_writer.rs`). An error means the caller must fail
+    /// its request: the entry may not be stored.
     pub async fn record(&self, now_ms: i64, record: &AuditRecord) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        write(&mut tx, now_ms, record).await?;
-        tx.commit().await?;
-        Ok(())
+        self.audit_writer.append(now_ms, record).await
     }
 
     /// The newest `limit` entries, newest first.

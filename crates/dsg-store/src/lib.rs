@@ -8,12 +8,14 @@
 
 mod audit;
 mod audit_log;
+mod audit_writer;
 mod error;
 mod files;
 mod identity;
 mod org;
 mod rows;
 mod sessions;
+mod terminals;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -28,9 +30,21 @@ pub use files::{NewFileVersion, UploadTarget};
 pub use identity::{LoginAttempt, NewAuthenticator, ResetRow, TotpRow, WebauthnCredentialRow};
 pub use org::{HandlerRow, NewUser, UserCredentials};
 pub use sessions::{PendingCeremony, SessionRow};
+pub use terminals::{IssuedCertificate, StoredTerminalCa};
 
 /// The embedded migrations, shared by both backends.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Starts a write transaction on `pool` (see [`Store::begin`]).
+async fn begin_write(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    }
+}
 
 /// Which database engine a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,11 +60,15 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Group commit for [`Store::record`] (see `audit_writer.rs`).
+    audit_writer: audit_writer::AuditWriter,
 }
 
 impl Store {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`) and
-    /// applies any pending migrations.
+    /// applies any pending migrations. Starts the audit writer task of
+    /// [`Store::record`] on the current tokio runtime, so the store serves
+    /// records as long as that runtime runs.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
@@ -85,7 +103,12 @@ impl Store {
         }
         let pool = pool_options.connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool, backend })
+        let audit_writer = audit_writer::AuditWriter::spawn(pool.clone(), backend);
+        Ok(Self {
+            pool,
+            backend,
+            audit_writer,
+        })
     }
 
     /// Which engine this store uses.
@@ -102,10 +125,7 @@ impl Store {
     /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing when one
     /// upgrades a read lock.
     async fn begin(&self) -> Result<Transaction<'static, Any>, StoreError> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        })
+        Ok(begin_write(&self.pool, self.backend).await?)
     }
 
     /// The names and columns of every table, for comparing schemas across

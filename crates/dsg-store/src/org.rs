@@ -364,7 +364,7 @@ impl Store {
 }
 
 /// Maps a unique violation to a conflict that names what already exists.
-fn conflict_as(e: sqlx::Error, what: &'static str) -> StoreError {
+pub(crate) fn conflict_as(e: sqlx::Error, what: &'static str) -> StoreError {
     match StoreError::from(e) {
         StoreError::Conflict(_) => StoreError::Conflict(what),
         other => other,

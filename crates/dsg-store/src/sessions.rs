@@ -35,6 +35,9 @@ pub struct SessionRow {
     pub source_addr: Option<String>,
     /// Browser at login (truncated User-Agent).
     pub user_agent: Option<String>,
+    /// SHA-256 of the client certificate the session was created with ("" for
+    /// none): the session is usable only from that certificate.
+    pub terminal_fingerprint: String,
 }
 
 /// A WebAuthn ceremony waiting for the browser's answer.
@@ -50,7 +53,8 @@ macro_rules! select_sessions {
     ($rest:literal) => {
         concat!(
             "SELECT token_hash, public_id, user_id, csrf_token, mfa, created_at, ",
-            "authenticated_at, step_up_at, last_seen_at, expires_at, source_addr, user_agent ",
+            "authenticated_at, step_up_at, last_seen_at, expires_at, source_addr, user_agent, ",
+            "terminal_fingerprint ",
             "FROM sessions ",
             $rest
         )
@@ -71,6 +75,11 @@ fn session(r: &AnyRow) -> Result<SessionRow, StoreError> {
         expires_at: r.try_get("expires_at")?,
         source_addr: r.try_get("source_addr")?,
         user_agent: r.try_get("user_agent")?,
+        // Sessions from before terminals were recorded were made without a
+        // certificate.
+        terminal_fingerprint: r
+            .try_get::<Option<String>, _>("terminal_fingerprint")?
+            .unwrap_or_default(),
     })
 }
 
@@ -80,8 +89,9 @@ pub(crate) async fn insert(
 ) -> Result<(), StoreError> {
     sqlx::query::<Any>(
         "INSERT INTO sessions (token_hash, public_id, user_id, csrf_token, mfa, created_at, \
-         authenticated_at, step_up_at, last_seen_at, expires_at, source_addr, user_agent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         authenticated_at, step_up_at, last_seen_at, expires_at, source_addr, user_agent, \
+         terminal_fingerprint) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(s.token_hash.clone())
     .bind(s.public_id.clone())
@@ -95,6 +105,7 @@ pub(crate) async fn insert(
     .bind(s.expires_at)
     .bind(s.source_addr.clone())
     .bind(s.user_agent.clone())
+    .bind(s.terminal_fingerprint.clone())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -30,6 +30,8 @@ pub struct Gateway {
     pub operator_password: String,
     /// Each enrolled user's passkey, held by a software authenticator.
     passkeys: Mutex<HashMap<String, SoftAuthenticator>>,
+    /// The terminal each user signs in from by default.
+    terminals: Mutex<HashMap<String, TerminalCert>>,
     ca: reqwest::Certificate,
     env: Vec<(String, String)>,
     _pg: Option<PgCluster>,
@@ -114,6 +116,7 @@ impl Gateway {
             dir,
             operator_password: "operator-Passphrase-9f3k2q".to_owned(),
             passkeys: Mutex::new(HashMap::new()),
+            terminals: Mutex::new(HashMap::new()),
             ca: reqwest::Certificate::from_pem(&ca_pem).unwrap(),
             env,
             _pg: pg,
@@ -167,28 +170,93 @@ impl Gateway {
         self.dir.path().join("data")
     }
 
-    /// A client with no session that trusts only the gateway's CA.
+    /// A client with no session or client certificate that trusts only the
+    /// gateway's CA.
     pub fn client(&self) -> Client {
-        let http = reqwest::Client::builder()
+        self.client_from(None)
+    }
+
+    /// A client presenting `terminal`'s certificate (or none).
+    pub fn client_from(&self, terminal: Option<&TerminalCert>) -> Client {
+        let mut builder = reqwest::Client::builder()
             .tls_certs_only([self.ca.clone()])
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(t) = terminal {
+            builder = builder.identity(t.identity());
+        }
         Client {
-            http,
+            http: builder.build().unwrap(),
             base: self.base.clone(),
             cookie: None,
             csrf: None,
         }
     }
 
+    /// Makes `terminal` the one `username` signs in from by default.
+    pub fn use_terminal(&self, username: &str, terminal: &TerminalCert) {
+        self.terminals
+            .lock()
+            .unwrap()
+            .insert(username.to_owned(), terminal.clone());
+    }
+
+    /// The terminal `username` signs in from by default.
+    pub fn terminal_of(&self, username: &str) -> Option<TerminalCert> {
+        self.terminals.lock().unwrap().get(username).cloned()
+    }
+
+    /// Registers a terminal of `company` through the API, from a CSR whose
+    /// key stays here (as a terminal that generates its own key would).
+    pub async fn register_terminal(
+        &self,
+        op: &mut Client,
+        company: &str,
+        serial: &str,
+    ) -> TerminalCert {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let csr = rcgen::CertificateParams::new(Vec::<String>::new())
+            .unwrap()
+            .serialize_request(&key)
+            .unwrap()
+            .pem()
+            .unwrap();
+        let (s, b) = op
+            .json(
+                Method::POST,
+                "/api/v1/admin/terminals",
+                json!({ "company_id": company, "name": format!("PC {serial}"), "site": "本社",
+                        "serial": serial, "csr_pem": csr }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        assert!(b["pkcs12_base64"].is_null(), "no key is made for a CSR");
+        TerminalCert {
+            id: b["terminal"]["id"].as_str().unwrap().to_owned(),
+            cert_pem: b["certificate_pem"].as_str().unwrap().to_owned(),
+            key_pem: key.serialize_pem(),
+        }
+    }
+
     /// The password step only; returns the client and the server's answer.
+    /// The client presents the user's default terminal, if any.
     pub async fn password_step(
         &self,
         username: &str,
         password: &str,
     ) -> (Client, StatusCode, Value) {
-        let mut client = self.client();
+        let terminal = self.terminal_of(username);
+        self.password_step_from(username, password, terminal.as_ref())
+            .await
+    }
+
+    /// The password step from a given terminal (or none).
+    pub async fn password_step_from(
+        &self,
+        username: &str,
+        password: &str,
+        terminal: Option<&TerminalCert>,
+    ) -> (Client, StatusCode, Value) {
+        let mut client = self.client_from(terminal);
         let (status, body) = client
             .json(
                 Method::POST,
@@ -219,9 +287,22 @@ impl Gateway {
             .unwrap()
     }
 
-    /// A full login: password, then the user's passkey.
+    /// A full login from the user's default terminal: password, then the
+    /// user's passkey.
     pub async fn login(&self, username: &str, password: &str) -> Client {
-        let (mut client, status, body) = self.password_step(username, password).await;
+        let terminal = self.terminal_of(username);
+        self.login_from(username, password, terminal.as_ref()).await
+    }
+
+    /// A full login from a given terminal (or none).
+    pub async fn login_from(
+        &self,
+        username: &str,
+        password: &str,
+        terminal: Option<&TerminalCert>,
+    ) -> Client {
+        let (mut client, status, body) =
+            self.password_step_from(username, password, terminal).await;
         assert_eq!(status, StatusCode::OK, "login {username}: {body}");
         assert_eq!(body["next"], "second_factor", "{body}");
         let assertion = self.assert_passkey(username, &body["webauthn"], Behaviour::VERIFIED);
@@ -308,6 +389,21 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// A registered terminal's certificate and the key it generated.
+#[derive(Clone)]
+pub struct TerminalCert {
+    pub id: String,
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+impl TerminalCert {
+    pub fn identity(&self) -> reqwest::Identity {
+        reqwest::Identity::from_pem(format!("{}{}", self.cert_pem, self.key_pem).as_bytes())
+            .unwrap()
+    }
 }
 
 /// An HTTP client with an optional session.
@@ -466,6 +562,10 @@ pub struct World {
     pub contract_b: String,
     pub compartment_a: String,
     pub compartment_b: String,
+    /// The registered terminal of company A (a.* users sign in from it).
+    pub terminal_a: TerminalCert,
+    /// The registered terminal of company B (b.* users sign in from it).
+    pub terminal_b: TerminalCert,
     /// username → (user id, password)
     pub users: Vec<(String, String, String)>,
 }
@@ -532,6 +632,8 @@ pub async fn world(gw: &Gateway) -> World {
     };
     let compartment_a = open(contract_a.clone()).await;
     let compartment_b = open(contract_b.clone()).await;
+    let terminal_a = gw.register_terminal(&mut op, &company_a, "A-PC-01").await;
+    let terminal_b = gw.register_terminal(&mut op, &company_b, "B-PC-01").await;
     let mut users = Vec::new();
     for (name, company) in [
         ("a.handler", &company_a),
@@ -550,6 +652,12 @@ pub async fn world(gw: &Gateway) -> World {
         assert_eq!(s, StatusCode::CREATED, "{b}");
         gw.enrol(name, b["enrolment_path"].as_str().unwrap(), &password)
             .await;
+        let terminal = if company == &company_a {
+            &terminal_a
+        } else {
+            &terminal_b
+        };
+        gw.use_terminal(name, terminal);
         users.push((
             name.to_owned(),
             b["id"].as_str().unwrap().to_owned(),
@@ -590,6 +698,8 @@ pub async fn world(gw: &Gateway) -> World {
         contract_b,
         compartment_a,
         compartment_b,
+        terminal_a,
+        terminal_b,
         users,
     }
 }

@@ -11,6 +11,7 @@
 mod audit_log;
 mod audit_proofs;
 mod audit_tamper;
+mod crash;
 mod denials;
 mod failclosed;
 mod harness;
@@ -26,4 +27,5 @@ mod s3;
 #[path = "../../../dsg-blob/tests/s3_server/mod.rs"]
 mod s3_server;
 mod startup;
+mod terminals;
 mod uploads;

@@ -80,6 +80,7 @@ impl App {
             source: None,
             user_agent: None,
             terminal: None,
+            certificate: None,
         };
         let now = self.now();
         let company = Company {

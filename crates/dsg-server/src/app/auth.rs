@@ -1,10 +1,10 @@
 //! Login, sessions and the caller of a request.
 
 use dsg_core::{AccountState, AuditAction, MfaMethod, Outcome, User, UserId};
-use dsg_crypto::{token_hash, SecretString};
-use dsg_policy::UserFacts;
+use dsg_crypto::{ct_eq, token_hash, SecretString};
+use dsg_policy::{DeviceFacts, UserFacts};
 
-use super::{App, AppError, RequestMeta};
+use super::{App, AppError, Device, RequestMeta};
 
 /// Sessions are touched at most this often, so reads do not turn into writes.
 const TOUCH_INTERVAL_MS: i64 = 30_000;
@@ -29,6 +29,16 @@ pub struct SessionUser {
     pub step_up_fresh: bool,
     /// The account's state now.
     pub state: AccountState,
+    /// The device the request came from.
+    pub device: Device,
+    /// The device as the policy sees it.
+    pub device_facts: DeviceFacts,
+    /// Seconds since the factor was last proved (login or step-up).
+    pub auth_age_secs: i64,
+    /// Seconds since the session began.
+    pub session_age_secs: i64,
+    /// The client address of this request.
+    pub source: Option<std::net::IpAddr>,
 }
 
 impl SessionUser {
@@ -114,11 +124,18 @@ impl App {
             .map_err(AppError::from)
     }
 
-    /// Finds the caller behind a session token. Expired, idle or unknown
-    /// sessions are anonymous, as are sessions of accounts that are no longer
-    /// active (a pending account keeps only its password-step session, which
-    /// may enrol).
-    pub async fn resolve_session(&self, token: Option<&str>) -> Result<Caller, AppError> {
+    /// Finds the caller behind a session token, presented from `device`.
+    /// Expired, idle or unknown sessions are anonymous, as are sessions of
+    /// accounts that are no longer active (a pending account keeps only its
+    /// password-step session, which may enrol) and sessions presented with
+    /// another client certificate than the one they were created with (a
+    /// stolen cookie is useless from another terminal; that is recorded).
+    pub async fn resolve_session(
+        &self,
+        token: Option<&str>,
+        device: &Device,
+        meta: &RequestMeta,
+    ) -> Result<Caller, AppError> {
         let Some(token) = token else {
             return Ok(Caller::Anonymous);
         };
@@ -131,6 +148,27 @@ impl App {
         let idle_ms = i64::from(auth.session_idle_minutes) * 60_000;
         if now >= session.expires_at || now - session.last_seen_at >= idle_ms {
             self.inner.store.delete_session(&hash, now, None).await?;
+            return Ok(Caller::Anonymous);
+        }
+        let presented = device.fingerprint().unwrap_or("");
+        if !ct_eq(
+            presented.as_bytes(),
+            session.terminal_fingerprint.as_bytes(),
+        ) {
+            let mut record = Self::audit(
+                meta,
+                &Caller::Anonymous,
+                AuditAction::SessionTerminalMismatch,
+                ("session", Some(session.public_id.clone())),
+                Outcome::Denied,
+                if presented.is_empty() {
+                    "no-certificate"
+                } else {
+                    "other-certificate"
+                },
+            );
+            record.actor = Some(session.user_id.to_string());
+            self.record(&record).await?;
             return Ok(Caller::Anonymous);
         }
         let Some(user) = self.inner.store.user(session.user_id).await? else {
@@ -164,6 +202,11 @@ impl App {
             mfa: session.mfa,
             step_up_fresh,
             state,
+            device_facts: device.facts(),
+            device: device.clone(),
+            auth_age_secs: (now - fresh_since) / 1000,
+            session_age_secs: (now - session.created_at) / 1000,
+            source: meta.source.as_deref().and_then(|s| s.parse().ok()),
         })))
     }
 
@@ -231,6 +274,7 @@ impl App {
             source: None,
             user_agent: None,
             terminal: None,
+            certificate: None,
         };
         let backend = format!("{:?}", self.inner.store.backend()).to_lowercase();
         let record = Self::audit(

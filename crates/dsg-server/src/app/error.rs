@@ -31,6 +31,10 @@ pub enum AppError {
     /// Too many attempts from this source; try again later.
     #[error("too many attempts")]
     RateLimited,
+    /// Refused, and the caller is entitled to know why (see
+    /// [`super::DenialReason`]).
+    #[error("{}", .0.text(false))]
+    Denied(super::DenialReason),
     /// Separation of duties: the requester cannot approve their own request.
     #[error("the requester cannot approve their own request")]
     SelfApproval,

@@ -20,6 +20,9 @@ pub struct CompartmentView {
     pub compartment: Compartment,
     /// Its contract.
     pub contract: Contract,
+    /// Why it cannot be opened from this request, though the caller handles
+    /// it (e.g. no registered terminal); `None` when it can be opened.
+    pub blocked: Option<super::DenialReason>,
 }
 
 /// A file as listed.
@@ -101,7 +104,10 @@ impl App {
                 // Only a caller who would be allowed after re-authenticating
                 // learns that a step-up is needed; everyone else gets the
                 // uniform answer.
-                let step_up = self.step_up_would_allow(caller, action, resource);
+                let step_up = self.step_up_would_allow(caller, action, resource.clone());
+                // A caller who would be allowed from their own registered
+                // terminal with a passkey is told what is missing.
+                let reason = self.entitled_denial(caller, action, resource, &decision);
                 let record = Self::audit(
                     meta,
                     caller,
@@ -114,13 +120,14 @@ impl App {
                 Err(match caller {
                     Caller::Anonymous => AppError::Unauthenticated,
                     Caller::User(_) if step_up => AppError::StepUpRequired,
-                    Caller::User(_) => AppError::NotFound,
+                    Caller::User(_) => reason.map_or(AppError::NotFound, AppError::Denied),
                 })
             }
         }
     }
 
-    /// The compartments the caller may open.
+    /// The compartments the caller may open, and those they handle but
+    /// cannot open from this request (with the reason).
     pub async fn my_compartments(&self, caller: &Caller) -> Result<Vec<CompartmentView>, AppError> {
         let Caller::User(_) = caller else {
             return Err(AppError::Unauthenticated);
@@ -132,16 +139,21 @@ impl App {
                 contract: compartment.contract_id,
                 company: compartment.company_id,
             });
-            if self
-                .decide(caller, Action::CompartmentView, resource)
-                .allowed
-            {
-                if let Some(contract) = self.inner.store.contract(compartment.contract_id).await? {
-                    views.push(CompartmentView {
-                        compartment,
-                        contract,
-                    });
+            let decision = self.decide(caller, Action::CompartmentView, resource.clone());
+            let blocked = if decision.allowed {
+                None
+            } else {
+                match self.entitled_denial(caller, Action::CompartmentView, resource, &decision) {
+                    Some(reason) => Some(reason),
+                    None => continue,
                 }
+            };
+            if let Some(contract) = self.inner.store.contract(compartment.contract_id).await? {
+                views.push(CompartmentView {
+                    compartment,
+                    contract,
+                    blocked,
+                });
             }
         }
         Ok(views)
@@ -183,6 +195,7 @@ impl App {
             CompartmentView {
                 compartment,
                 contract,
+                blocked: None,
             },
             files.into_iter().map(|file| FileView { file }).collect(),
         ))

@@ -7,6 +7,7 @@ mod audit_log;
 mod audit_proofs;
 mod audit_verify;
 mod auth;
+mod denial;
 mod error;
 mod files;
 mod identity;
@@ -18,8 +19,10 @@ use std::sync::Arc;
 use dsg_blob::BlobStore;
 use dsg_core::{AuditAction, AuditRecord, Clock, Outcome};
 use dsg_crypto::{PasswordHasher, SecretKey, SecureRandom};
+use dsg_pki::TerminalCa;
 use dsg_policy::{
-    AccessRequest, Action, Decision, PolicyEngine, Principal, Resource, SessionFacts, UserFacts,
+    AccessRequest, Action, ChangeRequestFacts, Decision, DeviceFacts, Environment, PolicyEngine,
+    Principal, Resource, SessionFacts, UserFacts,
 };
 use dsg_store::Store;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -30,6 +33,7 @@ pub use audit_log::{Sequencer, SequencerHandle, EXPORT_FORMAT_V1};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
 pub use audit_verify::{verify_export, ExportReport};
 pub use auth::{Caller, LoginOutcome, SessionUser};
+pub use denial::DenialReason;
 pub use error::AppError;
 pub use files::{CompartmentView, Download, FileView, UploadRequest, VersionView};
 pub use identity::{
@@ -37,7 +41,10 @@ pub use identity::{
     EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginStep, RecoveryUse, ResetView,
     SecondFactor, SessionView, TotpEnrolment,
 };
-pub use terminals::{ClientCertificate, Device};
+pub use terminals::{
+    load_or_create_terminal_ca, ClientCertificate, ConnectionRegistry, Device, NewTerminal,
+    RegisteredTerminal, TerminalChange, TerminalView,
+};
 
 use crate::config::Config;
 
@@ -63,6 +70,13 @@ struct Inner {
     webauthn: webauthn_rs::Webauthn,
     /// Login attempts per source address.
     login_limiter: DefaultKeyedRateLimiter<String>,
+    /// Refused-handshake audit entries per source address.
+    connection_event_limiter: DefaultKeyedRateLimiter<String>,
+    /// The CA that issues terminal certificates.
+    terminal_ca: TerminalCa,
+    /// Open TLS connections by client certificate, so a quarantine can
+    /// close them.
+    connections: ConnectionRegistry,
 }
 
 /// The per-request facts every audit entry carries.
@@ -77,6 +91,9 @@ pub struct RequestMeta {
     /// The registered terminal the request came from (by its client
     /// certificate), if any.
     pub terminal: Option<String>,
+    /// The fingerprint of the client certificate presented, if any (a new
+    /// session is bound to it).
+    pub certificate: Option<String>,
 }
 
 impl App {
@@ -94,6 +111,7 @@ impl App {
         clock: Arc<dyn Clock>,
         rng: Arc<dyn SecureRandom + Send + Sync>,
         config: Config,
+        terminal_ca: TerminalCa,
     ) -> Result<Self, AppError> {
         let permits = std::thread::available_parallelism().map_or(2, |n| n.get());
         let webauthn = build_webauthn(&config)?;
@@ -113,6 +131,11 @@ impl App {
                 config,
                 webauthn,
                 login_limiter,
+                connection_event_limiter: RateLimiter::keyed(Quota::per_minute(
+                    std::num::NonZeroU32::MIN.saturating_add(59),
+                )),
+                terminal_ca,
+                connections: ConnectionRegistry::default(),
             }),
         })
     }
@@ -125,6 +148,12 @@ impl App {
     /// The configuration in force.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Open TLS connections by client certificate (the listener registers
+    /// them; quarantine and revocation close them).
+    pub fn connections(&self) -> &ConnectionRegistry {
+        &self.inner.connections
     }
 
     fn now(&self) -> i64 {
@@ -145,7 +174,29 @@ impl App {
                 mfa: u.mfa,
                 step_up_fresh: u.step_up_fresh,
                 totp_reaches_data: self.inner.config.auth.totp_reaches_protected_data,
+                auth_age_secs: u.auth_age_secs,
+                session_age_secs: u.session_age_secs,
             },
+        }
+    }
+
+    /// Where and when: the client address, and the hour and weekday in the
+    /// deployment's time zone.
+    fn environment(&self, caller: &Caller) -> Environment {
+        let zero_trust = &self.inner.config.zero_trust;
+        let local_ms = self.now() + i64::from(zero_trust.utc_offset_minutes) * 60_000;
+        let days = local_ms.div_euclid(86_400_000);
+        let hour = local_ms.rem_euclid(86_400_000) / 3_600_000;
+        // 1970-01-01 was a Thursday (weekday 4).
+        let weekday = (days + 3).rem_euclid(7) + 1;
+        Environment {
+            source: match caller {
+                Caller::User(u) => u.source,
+                Caller::Anonymous => None,
+            },
+            hour: u8::try_from(hour).unwrap_or(0),
+            weekday: u8::try_from(weekday).unwrap_or(1),
+            agency_terminals_accepted: zero_trust.accept_agency_terminals,
         }
     }
 
@@ -160,11 +211,28 @@ impl App {
         resource: Resource,
         session: SessionFacts,
     ) -> Decision {
+        let device = match caller {
+            Caller::User(u) => u.device_facts.clone(),
+            Caller::Anonymous => DeviceFacts::None,
+        };
+        self.decide_with(caller, action, resource, session, device)
+    }
+
+    fn decide_with(
+        &self,
+        caller: &Caller,
+        action: Action,
+        resource: Resource,
+        session: SessionFacts,
+        device: DeviceFacts,
+    ) -> Decision {
         let decision = self.inner.policy.decide(&AccessRequest {
             principal: Self::principal(caller),
             action,
             resource,
             session,
+            device,
+            environment: self.environment(caller),
         });
         if !decision.errors.is_empty() {
             tracing::warn!(errors = ?decision.errors, action = action.as_str(), "policy evaluation errors");
@@ -262,6 +330,44 @@ impl App {
                 tracing::error!(error = %e, "audit write failed");
                 AppError::Internal("audit log unavailable".into())
             })
+    }
+
+    /// Asks the policy about approving someone's request. A denial is
+    /// recorded and answered `self_approval` when separation of duties
+    /// decided it, else as [`Self::authorize_on_gateway`] does.
+    async fn authorize_change_request(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        action: Action,
+        audit_action: AuditAction,
+        request: ChangeRequestFacts,
+    ) -> Result<(UserFacts, Decision), AppError> {
+        let resource = Resource::ChangeRequest(request.clone());
+        let decision = self.decide(caller, action, resource.clone());
+        if let (Caller::User(user), true) = (caller, decision.allowed) {
+            return Ok((user.facts.clone(), decision));
+        }
+        let step_up = self.step_up_would_allow(caller, action, resource);
+        let record = Self::audit(
+            meta,
+            caller,
+            audit_action,
+            ("request", Some(request.id)),
+            Outcome::Denied,
+            decision.reason(),
+        );
+        self.record(&record).await?;
+        let own = decision
+            .policies
+            .iter()
+            .any(|p| p == "separation-of-duties");
+        Err(match caller {
+            Caller::Anonymous => AppError::Unauthenticated,
+            Caller::User(_) if own => AppError::SelfApproval,
+            Caller::User(_) if step_up => AppError::StepUpRequired,
+            Caller::User(_) => AppError::Forbidden,
+        })
     }
 
     /// Asks the policy about an administrative action; a denial is recorded.

@@ -93,7 +93,13 @@ pub async fn compartments(ctx: Ctx) -> ApiResult {
     let views = ctx.app.my_compartments(&ctx.caller).await?;
     let items: Vec<Value> = views
         .iter()
-        .map(|v| json!({ "compartment": compartment_json(&v.compartment), "contract": contract_json(&v.contract) }))
+        .map(|v| {
+            json!({
+                "compartment": compartment_json(&v.compartment),
+                "contract": contract_json(&v.contract),
+                "blocked": v.blocked.map(|r| json!({ "code": r.code(), "message": r.text(false) })),
+            })
+        })
         .collect();
     Ok(Json(json!({ "marking": MARKING, "compartments": items })).into_response())
 }

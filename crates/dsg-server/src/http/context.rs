@@ -81,6 +81,10 @@ pub fn request_meta(parts: &Parts, app: &App) -> RequestMeta {
             .extensions
             .get::<crate::app::Device>()
             .and_then(|d| d.terminal_id()),
+        certificate: parts
+            .extensions
+            .get::<crate::app::ClientCertificate>()
+            .map(|c| c.fingerprint.clone()),
     }
 }
 

@@ -19,6 +19,7 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
         AppError::SecondFactorRefused => (StatusCode::UNAUTHORIZED, "second_factor_refused"),
         AppError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
         AppError::SelfApproval => (StatusCode::FORBIDDEN, "self_approval"),
+        AppError::Denied(reason) => (StatusCode::FORBIDDEN, reason.code()),
         AppError::CsrfRefused => (StatusCode::FORBIDDEN, "csrf_refused"),
         AppError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),

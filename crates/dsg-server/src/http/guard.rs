@@ -8,8 +8,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use dsg_crypto::ct_eq;
 
-use super::context::{cookie, IsTls, RequestIdExt, SESSION_COOKIE};
-use crate::app::{App, AppError, Caller};
+use super::context::{cookie, request_meta, IsTls, RequestIdExt, SESSION_COOKIE};
+use crate::app::{App, AppError, Caller, ClientCertificate};
 
 /// Largest form body the CSRF guard reads to find the token.
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -83,9 +83,19 @@ pub async fn session_and_csrf(State(app): State<App>, req: Request, next: Next) 
     }
 }
 
-async fn guard(app: &App, mut req: Request) -> Result<Request, AppError> {
+async fn guard(app: &App, req: Request) -> Result<Request, AppError> {
     let token = cookie(req.headers(), SESSION_COOKIE).map(str::to_owned);
-    let caller = app.resolve_session(token.as_deref()).await?;
+    // The device first: the session is bound to it, and every audit entry
+    // of the request names it.
+    let certificate = req.extensions().get::<ClientCertificate>().cloned();
+    let device = app.resolve_device(certificate.as_ref()).await?;
+    let (mut parts, body) = req.into_parts();
+    parts.extensions.insert(device.clone());
+    let meta = request_meta(&parts, app);
+    let mut req = Request::from_parts(parts, body);
+    let caller = app
+        .resolve_session(token.as_deref(), &device, &meta)
+        .await?;
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
         if !same_origin(&req) {

@@ -7,6 +7,7 @@ pub mod error;
 pub mod guard;
 pub mod identity;
 pub mod session;
+pub mod terminals;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
@@ -105,6 +106,18 @@ pub fn router(app: App) -> Router {
         .route(
             "/api/v1/admin/login-failures",
             get(identity::login_failures),
+        )
+        .route(
+            "/api/v1/admin/terminals",
+            get(terminals::list).post(terminals::register),
+        )
+        .route(
+            "/api/v1/admin/terminals/{id}/certificate",
+            post(terminals::reissue),
+        )
+        .route(
+            "/api/v1/admin/terminals/{id}/{change}",
+            post(terminals::change),
         )
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/compartments", get(api::compartments))

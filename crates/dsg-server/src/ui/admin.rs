@@ -32,6 +32,10 @@ pub async fn overview(ctx: Ctx) -> Response {
         .filter(|c| c.kind == dsg_core::CompanyKind::Contractor)
         .collect();
     let body = html! {
+        p id="admin-nav" {
+            a href="/admin/accounts" { (lang.t(Text::Accounts)) } " · "
+            a href="/admin/terminals" id="terminals-link" { (lang.t(Text::Terminals)) }
+        }
         h2 { (lang.t(Text::Companies)) }
         table id="companies" {
             thead { tr { th { (lang.t(Text::Name)) } th { (lang.t(Text::Kind)) } th { "ID" } } }

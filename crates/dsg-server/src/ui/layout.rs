@@ -127,6 +127,7 @@ pub fn error_page(ctx: &Ctx, error: AppError) -> Response {
         AppError::InsufficientStorage => lang.t(Text::InsufficientStorage).to_owned(),
         AppError::CsrfRefused => lang.t(Text::CsrfRefused).to_owned(),
         AppError::Internal(_) => lang.t(Text::InternalError).to_owned(),
+        AppError::Denied(reason) => reason.text(lang == Lang::Ja).to_owned(),
         other => public_message(other),
     };
     let body = html! {

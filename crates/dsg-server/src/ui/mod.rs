@@ -7,6 +7,7 @@ mod i18n;
 mod identity;
 mod layout;
 mod pages;
+mod terminals;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -54,6 +55,15 @@ pub fn routes() -> Router<App> {
             post(accounts::account_action),
         )
         .route("/admin/resets/{id}/approve", post(accounts::approve_reset))
+        .route(
+            "/admin/terminals",
+            get(terminals::terminals_page).post(terminals::register),
+        )
+        .route(
+            "/admin/terminals/{id}/certificate",
+            post(terminals::reissue),
+        )
+        .route("/admin/terminals/{id}/{change}", post(terminals::change))
         .route("/lang/{code}", get(pages::set_lang))
         .route("/compartments/{cid}", get(pages::compartment))
         .route("/compartments/{cid}/files/{fid}", get(pages::file))

@@ -9,7 +9,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{csrf_field, error_page, ok, page, size, when, Marked};
-use super::Text;
+use super::{Lang, Text};
 use crate::app::{AppError, Caller};
 use crate::http::context::{Ctx, LANG_COOKIE};
 use crate::http::session::{clear_session_cookie, session_cookie};
@@ -45,7 +45,10 @@ pub async fn home(ctx: Ctx) -> Response {
                 tbody {
                     @for v in &views {
                         tr {
-                            td { a class="compartment-link" href={ "/compartments/" (v.compartment.id) } { (v.contract.number) } }
+                            @match v.blocked {
+                                None => td { a class="compartment-link" href={ "/compartments/" (v.compartment.id) } { (v.contract.number) } },
+                                Some(reason) => td { (v.contract.number) br; span class="error blocked" data-code=(reason.code()) { (reason.text(lang == Lang::Ja)) } },
+                            }
                             td { (v.contract.title) }
                             td { (v.contract.starts_on) " – " (v.contract.ends_on) }
                         }

@@ -3,7 +3,7 @@
 
 use dsg_core::{AccountState, AccountStatus, AuditAction, Outcome, User, UserId};
 use dsg_crypto::{random_token, token_hash, SecretString};
-use dsg_policy::Action;
+use dsg_policy::{Action, ChangeRequestFacts};
 use dsg_store::ResetRow;
 
 use super::super::{App, AppError, Caller, RequestMeta};
@@ -316,12 +316,38 @@ impl App {
         caller: &Caller,
         reset_id: &str,
     ) -> Result<(UserId, SecretString), AppError> {
+        let pending = self
+            .inner
+            .store
+            .reset_request(reset_id)
+            .await?
+            .filter(|r| r.approved_by.is_none());
+        let Some(pending) = pending else {
+            // Those who may not approve anything get the same answer as
+            // for an existing request.
+            self.authorize_admin(
+                meta,
+                caller,
+                Action::AccountManage,
+                AuditAction::AuthenticatorResetApprove,
+            )
+            .await?;
+            return Err(AppError::NotFound);
+        };
+        let requested_by: UserId = pending
+            .requested_by
+            .parse()
+            .map_err(|_| AppError::Internal("reset requested by a non-user".into()))?;
         let (facts, decision) = self
-            .authorize_admin(
+            .authorize_change_request(
                 meta,
                 caller,
                 Action::AccountResetApprove,
                 AuditAction::AuthenticatorResetApprove,
+                ChangeRequestFacts {
+                    id: pending.id.clone(),
+                    requested_by,
+                },
             )
             .await?;
         self.carry_out_reset(
@@ -346,6 +372,7 @@ impl App {
             source: Some("local-cli".to_owned()),
             user_agent: None,
             terminal: None,
+            certificate: None,
         };
         self.carry_out_reset(
             &meta,

@@ -275,6 +275,7 @@ impl App {
             expires_at: now + lifetime_ms,
             source_addr: meta.source.clone(),
             user_agent: meta.user_agent.clone(),
+            terminal_fingerprint: meta.certificate.clone().unwrap_or_default(),
         };
         let mut record = Self::audit(
             meta,

@@ -1,0 +1,133 @@
+//! Plain-language reasons for a refusal, for callers entitled to know the
+//! resource exists. Everyone else gets the uniform not-found answer.
+
+use dsg_core::{TerminalId, TerminalStatus};
+use dsg_policy::{Action, Decision, DeviceFacts, Resource, SessionFacts, TerminalFacts};
+
+use super::{App, Caller, Device};
+
+/// Why a request was refused, in words the user can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DenialReason {
+    /// The connection presented no terminal certificate.
+    TerminalRequired,
+    /// The certificate names no registered terminal (e.g. replaced).
+    TerminalUnregistered,
+    /// The terminal is quarantined.
+    TerminalQuarantined,
+    /// The terminal's registration was revoked.
+    TerminalRevoked,
+    /// The terminal belongs to another company.
+    TerminalOtherCompany,
+    /// Another rule of the agency's policy (hours, network…).
+    Policy,
+}
+
+impl DenialReason {
+    /// The stable error code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TerminalRequired => "terminal_required",
+            Self::TerminalUnregistered => "terminal_unregistered",
+            Self::TerminalQuarantined => "terminal_quarantined",
+            Self::TerminalRevoked => "terminal_revoked",
+            Self::TerminalOtherCompany => "terminal_other_company",
+            Self::Policy => "policy_denied",
+        }
+    }
+
+    /// The sentence shown to the user, in Japanese or English.
+    pub fn text(self, japanese: bool) -> &'static str {
+        match (self, japanese) {
+            (Self::TerminalRequired, true) => {
+                "この区画には、所属会社の登録済み端末からのみアクセスできます。端末のクライアント証明書を使って接続してください。"
+            }
+            (Self::TerminalRequired, false) => {
+                "This compartment is only reachable from a registered terminal of your company. Connect with your terminal's client certificate."
+            }
+            (Self::TerminalUnregistered, true) => {
+                "提示された証明書は、登録済みの端末のものではありません（再発行済みの可能性があります）。情報システム管理室に連絡してください。"
+            }
+            (Self::TerminalUnregistered, false) => {
+                "The certificate presented does not belong to a registered terminal (it may have been replaced). Contact the gateway operators."
+            }
+            (Self::TerminalQuarantined, true) => {
+                "この端末は隔離されています。情報システム管理室に連絡してください。"
+            }
+            (Self::TerminalQuarantined, false) => {
+                "This terminal is quarantined. Contact the gateway operators."
+            }
+            (Self::TerminalRevoked, true) => "この端末の登録は取り消されています。",
+            (Self::TerminalRevoked, false) => "This terminal's registration has been revoked.",
+            (Self::TerminalOtherCompany, true) => {
+                "この端末は別の会社の登録端末です。所属会社の登録済み端末を使用してください。"
+            }
+            (Self::TerminalOtherCompany, false) => {
+                "This terminal is registered to another company. Use a registered terminal of your own company."
+            }
+            (Self::Policy, true) => {
+                "機関のアクセスポリシー（時間帯・接続元など）により、現在はアクセスできません。"
+            }
+            (Self::Policy, false) => {
+                "The agency's access policy (hours, network, …) does not allow this access now."
+            }
+        }
+    }
+
+    /// The reason for a denial, from the policies that decided it and the
+    /// device of the request.
+    fn of(decision: &Decision, caller: &Caller) -> Self {
+        let has = |id: &str| decision.policies.iter().any(|p| p == id);
+        if has("registered-terminal-for-data") {
+            let Caller::User(user) = caller else {
+                return Self::TerminalRequired;
+            };
+            return match &user.device {
+                Device::None => Self::TerminalRequired,
+                Device::Unregistered { .. } => Self::TerminalUnregistered,
+                Device::Terminal(t, _) => match t.status {
+                    TerminalStatus::Quarantined => Self::TerminalQuarantined,
+                    TerminalStatus::Revoked => Self::TerminalRevoked,
+                    TerminalStatus::Active if t.company_id != user.facts.company => {
+                        Self::TerminalOtherCompany
+                    }
+                    TerminalStatus::Active => Self::Policy,
+                },
+            };
+        }
+        Self::Policy
+    }
+}
+
+impl App {
+    /// For a denied request: the reason to tell the caller, if they are
+    /// entitled to know the resource — that is, if the same request, in the
+    /// same session (same factors), would be allowed from an active terminal
+    /// of their own company right after a step-up. Otherwise `None` (the
+    /// uniform answer): a session that proved only a password learns nothing.
+    pub(super) fn entitled_denial(
+        &self,
+        caller: &Caller,
+        action: Action,
+        resource: Resource,
+        decision: &Decision,
+    ) -> Option<DenialReason> {
+        let Caller::User(user) = caller else {
+            return None;
+        };
+        let ideal_session = SessionFacts {
+            step_up_fresh: true,
+            ..self.session_facts(caller)
+        };
+        let ideal_device = DeviceFacts::Terminal(TerminalFacts {
+            id: TerminalId::random(),
+            company: user.facts.company,
+            company_kind: user.facts.company_kind,
+            status: TerminalStatus::Active,
+            site: String::new(),
+        });
+        self.decide_with(caller, action, resource, ideal_session, ideal_device)
+            .allowed
+            .then(|| DenialReason::of(decision, caller))
+    }
+}

@@ -1,0 +1,162 @@
+//! Group commit for standalone audit entries ([`Store::record`]).
+//!
+//! A read of protected data, a denial or a login writes one audit entry and
+//! nothing else, and must not be answered before that entry is durable. With
+//! one transaction per entry every such request pays a whole commit (on
+//! SQLite with `synchronous = FULL`: a WAL fsync), and the commits queue
+//! behind the single write lock. Instead, callers hand their record to one
+//! writer task over a bounded channel and wait on a oneshot reply. The
+//! writer takes whatever has queued up (at least one record, at most
+//! [`MAX_BATCH`]), inserts it in **one** transaction, commits, and only then
+//! answers every caller of the batch. While a batch commits, the next one
+//! queues, so under load one fsync covers many entries and under no load a
+//! record is written at once (there is no timer to wait for).
+//!
+//! Fail-closed, with each caller's fate known:
+//! - the batch committed: every caller gets `Ok`;
+//! - an insert failed: the transaction is rolled back, so nothing of the
+//!   batch was written; each record is then written again in its own
+//!   transaction and its caller gets that outcome. One bad record (say, text
+//!   the database refuses) thus fails only its own request, and a broken log
+//!   still fails every one of them;
+//! - `BEGIN` or `COMMIT` failed: every caller of the batch gets the error.
+//!   A failed commit may, on a lost PostgreSQL connection, have committed
+//!   after all; then entries exist for requests that were refused, which
+//!   over-records but never hides an answered request.
+//!
+//! Entries keep the order in which callers enqueued them: the channel is
+//! first in, first out and ids (UUIDv7, monotonic within the process) are
+//! made at write time in that order.
+//!
+//! [`Store::record`]: crate::Store::record
+
+use std::sync::Arc;
+
+use dsg_core::AuditRecord;
+use sqlx::AnyPool;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{audit, begin_write, Backend, StoreError};
+
+/// Most records written in one transaction: bounds the transaction's size
+/// and how long the write lock is held.
+pub(crate) const MAX_BATCH: usize = 1000;
+/// Records that may wait for the writer. Beyond this, callers wait to
+/// enqueue (backpressure) instead of growing memory without bound.
+const QUEUE: usize = 4 * MAX_BATCH;
+
+/// One caller's record and where its outcome goes.
+#[derive(Debug)]
+struct Job {
+    now_ms: i64,
+    record: AuditRecord,
+    reply: oneshot::Sender<Result<(), StoreError>>,
+}
+
+/// The sending side, held by every clone of the store. When the last clone
+/// is dropped the channel closes and the writer task ends.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl AuditWriter {
+    /// Starts the writer task on the current tokio runtime.
+    ///
+    /// The task keeps a handle on the pool, never a connection: it takes one
+    /// only for a batch and gives it back after the commit. An idle writer
+    /// holding a connection would take a slot from the (small) pool for
+    /// good, and on PostgreSQL would sit on a connection that the server or
+    /// a proxy may close while idle, failing the next batch. The pool checks
+    /// and replaces connections; the writer does not have to.
+    pub(crate) fn spawn(pool: AnyPool, backend: Backend) -> Self {
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        tokio::spawn(run(pool, backend, queue));
+        Self { jobs }
+    }
+
+    /// Queues a record and waits until it is committed (or has failed).
+    pub(crate) async fn append(&self, now_ms: i64, record: &AuditRecord) -> Result<(), StoreError> {
+        let (reply, outcome) = oneshot::channel();
+        let job = Job {
+            now_ms,
+            record: record.clone(),
+            reply,
+        };
+        // Either error means the writer is gone: nothing was written.
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?;
+        outcome
+            .await
+            .map_err(|_| StoreError::Database(sqlx::Error::WorkerCrashed))?
+    }
+}
+
+/// The writer task: one batch at a time until every sender is gone.
+async fn run(pool: AnyPool, backend: Backend, mut queue: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    // `recv_many` waits for the first record, then takes what else is
+    // queued, up to the limit, without waiting for more.
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        write_batch(&pool, backend, std::mem::take(&mut batch)).await;
+    }
+}
+
+/// Why a batch was not written.
+enum BatchError {
+    /// An insert failed; the transaction was rolled back, nothing is stored.
+    Insert(StoreError),
+    /// The transaction could not begin or commit.
+    Transaction(sqlx::Error),
+}
+
+/// Writes one batch and answers each of its callers.
+async fn write_batch(pool: &AnyPool, backend: Backend, batch: Vec<Job>) {
+    match insert(pool, backend, &batch).await {
+        Ok(()) => {
+            for job in batch {
+                // A caller that stopped waiting has nobody to tell.
+                let _ = job.reply.send(Ok(()));
+            }
+        }
+        Err(BatchError::Insert(e)) if batch.len() == 1 => {
+            if let Some(job) = batch.into_iter().next() {
+                let _ = job.reply.send(Err(e));
+            }
+        }
+        Err(BatchError::Insert(e)) => {
+            tracing::warn!(error = %e, records = batch.len(),
+                "an audit batch insert failed; writing its records one by one");
+            for job in batch {
+                let outcome = match insert(pool, backend, std::slice::from_ref(&job)).await {
+                    Ok(()) => Ok(()),
+                    Err(BatchError::Insert(e)) => Err(e),
+                    Err(BatchError::Transaction(e)) => Err(StoreError::from(e)),
+                };
+                let _ = job.reply.send(outcome);
+            }
+        }
+        Err(BatchError::Transaction(e)) => {
+            let shared = Arc::new(e);
+            for job in batch {
+                let _ = job.reply.send(Err(StoreError::Batch(shared.clone())));
+            }
+        }
+    }
+}
+
+/// Writes `jobs` in one transaction and commits it.
+async fn insert(pool: &AnyPool, backend: Backend, jobs: &[Job]) -> Result<(), BatchError> {
+    let mut tx = begin_write(pool, backend)
+        .await
+        .map_err(BatchError::Transaction)?;
+    for job in jobs {
+        // On error `tx` is dropped here, which rolls the transaction back.
+        audit::write(&mut tx, job.now_ms, &job.record)
+            .await
+            .map_err(BatchError::Insert)?;
+    }
+    tx.commit().await.map_err(BatchError::Transaction)
+}
