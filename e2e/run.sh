@@ -9,7 +9,8 @@
 # Env: CARGO_TARGET_DIR (where cargo builds), DSG_BIN (use this dsg binary
 # instead of building), CHROMIUM_PATH (default /usr/bin/chromium),
 # DSG_E2E_NO_CA=1 (self-check: do not trust the gateway CA; every test
-# must then fail).
+# must then fail), DSG_E2E_CONCURRENCY (test files run at once; default:
+# all).
 set -euo pipefail
 
 E2E_DIR="$(cd "$(dirname "$0")" && pwd)"
@@ -41,4 +42,7 @@ fi
 
 mkdir -p "$E2E_DIR/artifacts"
 cd "$E2E_DIR"
-exec node --test --test-reporter=tap tests/*.test.mjs
+# The files run at once: each has its own gateway and browser, and most of
+# their time is spent waiting for the next TOTP step.
+tests=(tests/*.test.mjs)
+exec node --test --test-concurrency="${DSG_E2E_CONCURRENCY:-${#tests[@]}}" --test-reporter=tap "${tests[@]}"

@@ -5,14 +5,25 @@
 // was given (password, then a passkey on a Chromium virtual
 // authenticator), reaches the compartment, and after the operator removes
 // the designation, no longer does. Every login has a second factor: TOTP
-// for the demo operator, the passkey for the new user.
+// for the demo operator, the passkey for the new user. The operator also
+// registers a terminal for the new company (the gateway issues its
+// certificate as PKCS#12, shown once with its password); the user works
+// from it: their browser context presents that client certificate.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
-import { ARTIFACTS, launchBrowser, loginWithTotp, makeHomeTrusting, passwordStep, startGateway } from "../lib/dsg.mjs";
+import {
+  ARTIFACTS,
+  clientCertificateOptions,
+  launchBrowser,
+  loginWithTotp,
+  makeHomeTrusting,
+  passwordStep,
+  startGateway,
+} from "../lib/dsg.mjs";
 import { addVirtualAuthenticator, enrolWithPasskey, passkeyCheck, strongPassword } from "../lib/passkey.mjs";
 
 const NOT_FOUND_JA = "見つからないか、アクセスが許可されていません。";
@@ -32,8 +43,13 @@ async function shot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+// With `terminal` ({ pfx, passphrase }), the context presents that client
+// certificate.
+async function newPage({ terminal } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 1100, height: 900 },
+    ...(terminal ? clientCertificateOptions(gw, terminal) : {}),
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   return { context, page };
@@ -62,8 +78,9 @@ async function submit(page, formSelector) {
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   gw = await startGateway({ logName: "server-admin.log" });
-  home = makeHomeTrusting(gw.caPath, { trustCa: process.env.DSG_E2E_NO_CA !== "1" });
-  browser = await launchBrowser(home);
+  const trustCa = process.env.DSG_E2E_NO_CA !== "1";
+  home = makeHomeTrusting(gw.caPath, { trustCa });
+  browser = await launchBrowser(home, { caPath: trustCa ? gw.caPath : null });
 });
 
 after(async () => {
@@ -122,9 +139,31 @@ test("an operator registers a contract, opens its compartment and designates a h
   // (below), so the removal from the first is seen with a live session.
   const contractPage2 = await contractWithHandler(CONTRACT2, "E2E 試験契約 2");
 
-  // The new user follows the link: password, passkey, recovery codes; the
-  // enrolment session ends, and they log in with password and passkey.
-  const handler = await newPage();
+  // A terminal for the company: the gateway issues its certificate as a
+  // PKCS#12 file (a download link) and shows its password once.
+  await op.goto(`${gw.url}/admin`);
+  await Promise.all([op.waitForURL(pathIs("/admin/terminals")), op.click("#terminals-link")]);
+  await op.selectOption("#company_id", { label: COMPANY });
+  await op.fill("#name", "E2E 端末 1");
+  await op.fill("#site", "本社");
+  await op.fill("#serial", "E2E-0001");
+  await submit(op, "#register-terminal");
+  const p12Href = await op.locator("#pkcs12-download").getAttribute("href");
+  const p12 = (p12Href ?? "").match(/^data:application\/x-pkcs12;base64,([A-Za-z0-9+/=]+)$/);
+  assert.ok(p12, `PKCS#12 download link: ${(p12Href ?? "").slice(0, 60)}`);
+  const terminal = {
+    pfx: Buffer.from(p12[1], "base64"),
+    passphrase: (await op.locator("#pkcs12-password").textContent()).trim(),
+  };
+  assert.ok(terminal.passphrase.length >= 16, "a PKCS#12 password is shown");
+  await shot(op, "21b-terminal-issued");
+  await op.goto(`${gw.url}/admin/terminals`);
+  assert.equal(await op.locator('tr.terminal-row[data-serial="E2E-0001"][data-status="active"]').count(), 1);
+
+  // The new user, at that terminal, follows the link: password, passkey,
+  // recovery codes; the enrolment session ends, and they log in with
+  // password and passkey.
+  const handler = await newPage({ terminal });
   const h = handler.page;
   await addVirtualAuthenticator(h);
   const codes = await enrolWithPasskey(h, gw, enrolmentPath, HANDLER_PASSWORD);

@@ -3,9 +3,10 @@
 // compartment; the user follows the one-time enrolment link in a browser
 // with a Chromium virtual authenticator (user verification on), sets a
 // password, registers a passkey and is shown 10 recovery codes; logs in
-// with password + passkey and opens the compartment. With user
-// verification switched off on the authenticator, the passkey step fails
-// and the user is not signed in.
+// with password + passkey and opens the compartment, all from みなと精機's
+// registered terminal (the browser context presents its client
+// certificate). With user verification switched off on the authenticator,
+// the passkey step fails and the user is not signed in.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -14,6 +15,7 @@ import { join } from "node:path";
 
 import {
   ARTIFACTS,
+  clientCertificateOptions,
   launchBrowser,
   loginWithTotp,
   makeHomeTrusting,
@@ -39,8 +41,13 @@ async function shot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+// With `terminal` (a user name), the context presents the terminal
+// certificate of the user's company.
+async function newPage({ terminal } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 1100, height: 900 },
+    ...(terminal ? clientCertificateOptions(gw, terminal) : {}),
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   return { context, page };
@@ -74,8 +81,9 @@ async function me(page) {
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   gw = await startGateway({ logName: "server-passkey.log" });
-  home = makeHomeTrusting(gw.caPath, { trustCa: process.env.DSG_E2E_NO_CA !== "1" });
-  browser = await launchBrowser(home);
+  const trustCa = process.env.DSG_E2E_NO_CA !== "1";
+  home = makeHomeTrusting(gw.caPath, { trustCa });
+  browser = await launchBrowser(home, { caPath: trustCa ? gw.caPath : null });
 });
 
 after(async () => {
@@ -113,8 +121,9 @@ test("a new handler enrols a passkey, signs in with it, and a passkey without us
   await shot(op, "31-designated");
   await operator.context.close();
 
-  // --- The new user: enrolment link, password, passkey. ----------------
-  const user = await newPage();
+  // --- The new user, at みなと精機's registered terminal: enrolment link,
+  // password, passkey. ---------------------------------------------------
+  const user = await newPage({ terminal: USER });
   const u = user.page;
   const { cdp, authenticatorId } = await addVirtualAuthenticator(u, { isUserVerified: true });
   const codes = await enrolWithPasskey(u, gw, enrolmentPath, PASSWORD);
@@ -146,6 +155,7 @@ test("a new handler enrols a passkey, signs in with it, and a passkey without us
   // Home: the compartment link and the marking; then the compartment.
   const link = u.locator("table#compartments a.compartment-link", { hasText: CONTRACT });
   assert.equal(await link.count(), 1, "one link to A-001");
+  assert.equal(await u.locator(".blocked").count(), 0, "no refusal from the registered terminal");
   assert.ok(await link.isVisible(), "the compartment link is visible");
   const marking = u.locator(".protected-marking").first();
   assert.ok(await marking.isVisible(), "marking banner visible on the home page");

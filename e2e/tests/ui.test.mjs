@@ -2,8 +2,13 @@
 //
 // One demo gateway is started for this file (in a temp dir) and stopped at
 // the end. The system Chromium trusts the gateway's CA through an NSS
-// database in a temp HOME; certificate errors are never ignored, so these
-// tests fail if the CA is not trusted (set DSG_E2E_NO_CA=1 to see that).
+// database in a temp HOME, and the Playwright server that runs it (whose
+// proxy presents client certificates) through OpenSSL's default store;
+// certificate errors are never ignored, so these tests fail if the CA is
+// not trusted (set DSG_E2E_NO_CA=1 to see that). Handlers reach their
+// compartments from their company's registered terminal: their browser
+// context presents the terminal's client certificate from the first
+// request (`serve --demo` registers one per demo company).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -16,6 +21,7 @@ import {
   ARTIFACTS,
   apiLogin,
   apiRequest,
+  clientCertificateOptions,
   launchBrowser,
   makeHomeTrusting,
   passwordStep,
@@ -46,10 +52,13 @@ async function shot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-async function newPage() {
+// A new context and page; with `terminal` (a demo user name), the context
+// presents that user's company's terminal certificate.
+async function newPage({ terminal } = {}) {
   const context = await browser.newContext({
     acceptDownloads: true,
     viewport: { width: 1100, height: 800 },
+    ...(terminal ? clientCertificateOptions(gw, terminal) : {}),
   });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
@@ -72,11 +81,13 @@ before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   work = mkdtempSync(join(tmpdir(), "dsg-e2e-work-"));
   gw = await startGateway();
-  home = makeHomeTrusting(gw.caPath, { trustCa: process.env.DSG_E2E_NO_CA !== "1" });
-  browser = await launchBrowser(home);
+  const trustCa = process.env.DSG_E2E_NO_CA !== "1";
+  home = makeHomeTrusting(gw.caPath, { trustCa });
+  browser = await launchBrowser(home, { caPath: trustCa ? gw.caPath : null });
 
-  const tanaka = await apiLogin(gw, "tanaka@minato");
-  const list = await apiRequest(gw, "GET", "/api/v1/compartments", { cookie: tanaka.cookie });
+  // From Node, over みなと精機's terminal certificate.
+  const tanaka = await apiLogin(gw, "tanaka@minato", { terminal: "tanaka@minato" });
+  const list = await apiRequest(gw, "GET", "/api/v1/compartments", { session: tanaka });
   assert.equal(list.status, 200, "GET /api/v1/compartments");
   const a001 = list.json.compartments.find((c) => c.contract.number === "A-001");
   assert.ok(a001, "tanaka has compartment A-001");
@@ -85,10 +96,13 @@ before(async () => {
     gw,
     "POST",
     `/api/v1/compartments/${cidA001}/files?name=${encodeURIComponent(SEEDED_NAME)}`,
-    { body: randomBytes(4096), cookie: tanaka.cookie, csrf: tanaka.csrf },
+    { body: randomBytes(4096), session: tanaka },
   );
   assert.equal(up.status, 201, `seed upload: ${up.raw}`);
   seededFid = up.json.file.id;
+  // The session belongs to the certificate it was made with.
+  const bare = await apiRequest(gw, "GET", `/api/v1/compartments/${cidA001}/files`, { cookie: tanaka.cookie });
+  assert.equal(bare.status, 401, `the session without its certificate: ${bare.raw}`);
 });
 
 after(async () => {
@@ -99,13 +113,13 @@ after(async () => {
 });
 
 test("handler uploads a 6 MiB file through the UI and downloads the same bytes", { timeout: 120_000 }, async () => {
-  const { context, page } = await newPage();
+  // From みなと精機's registered terminal (its client certificate).
+  const { context, page } = await newPage({ terminal: "tanaka@minato" });
   try {
-    // The login page over TLS that the browser verified with the gateway CA.
+    // The login page, over the TLS connection that Playwright's proxy made
+    // with the client certificate (verifying the gateway with its CA).
     const loginResp = await page.goto(`${gw.url}/login`);
-    assert.equal(loginResp.status(), 200);
-    const tls = await loginResp.securityDetails();
-    assert.equal(tls?.issuer, "dsg gateway CA", "certificate issued by the gateway CA");
+    assert.equal(loginResp.status(), 200, `GET /login: ${(await loginResp.text()).slice(0, 300)}`);
     await shot(page, "01-login");
 
     await loginViaForm(page, "tanaka@minato", gw.users["tanaka@minato"], { open: false });
@@ -114,6 +128,7 @@ test("handler uploads a 6 MiB file through the UI and downloads the same bytes",
     const link = page.locator("table#compartments a.compartment-link", { hasText: "A-001" });
     assert.equal(await link.count(), 1, "one link to A-001");
     assert.equal(await page.locator("#no-compartments").count(), 0);
+    assert.equal(await page.locator(".blocked").count(), 0, "no refusal from the registered terminal");
     const marking = page.locator(".protected-marking").first();
     assert.ok(await marking.isVisible(), "marking banner visible on the home page");
     assert.equal((await marking.textContent()).trim(), MARKING_JA);
@@ -232,7 +247,8 @@ test("handler uploads a 6 MiB file through the UI and downloads the same bytes",
 });
 
 test("a non-handler of the same company sees no compartment and gets the uniform 404", { timeout: 60_000 }, async () => {
-  const { context, page } = await newPage();
+  // From his company's registered terminal: only the designation is missing.
+  const { context, page } = await newPage({ terminal: "suzuki@minato" });
   try {
     await loginViaForm(page, "suzuki@minato", gw.users["suzuki@minato"]);
     await page.locator("#no-compartments").waitFor();
@@ -266,6 +282,18 @@ test("a non-handler of the same company sees no compartment and gets the uniform
     }, `/api/v1/compartments/${cidA001}/files/${seededFid}/content`);
     assert.equal(api.status, 404, `API content: ${api.body}`);
     assert.ok(!api.body.includes(SEEDED_NAME));
+
+    // Without a terminal, too, he is told nothing more: the reason
+    // (terminal_required) is only for those who would otherwise be let in.
+    const bare = await apiLogin(gw, "suzuki@minato");
+    const bareList = await apiRequest(gw, "GET", "/api/v1/compartments", { session: bare });
+    assert.equal(bareList.status, 200, `compartments without a terminal: ${bareList.raw}`);
+    assert.deepEqual(bareList.json.compartments, [], "none listed, none blocked");
+    for (const path of [`/api/v1/compartments/${cidA001}/files`, `/api/v1/compartments/${cidA001}/files/${seededFid}/content`]) {
+      const r = await apiRequest(gw, "GET", path, { session: bare });
+      assert.equal(r.status, 404, `${path} without a terminal: ${r.raw}`);
+      assert.equal(r.json?.error?.code, "not_found", `${path}: ${r.raw}`);
+    }
   } finally {
     await context.close();
   }
@@ -274,7 +302,12 @@ test("a non-handler of the same company sees no compartment and gets the uniform
 test("a wrong password shows the login error", { timeout: 60_000 }, async () => {
   const { context, page } = await newPage();
   try {
-    await page.goto(`${gw.url}/login`);
+    // Without a client certificate the browser makes the TLS connection
+    // itself, and verified the gateway with the CA in its NSS database.
+    const loginResp = await page.goto(`${gw.url}/login`);
+    assert.equal(loginResp.status(), 200);
+    const tls = await loginResp.securityDetails();
+    assert.equal(tls?.issuer, "dsg gateway CA", "certificate issued by the gateway CA");
     await page.fill("#username", "tanaka@minato");
     await page.fill("#password", "not-the-password");
     const [resp] = await Promise.all([
