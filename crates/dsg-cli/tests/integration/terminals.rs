@@ -329,6 +329,21 @@ async fn only_operators_register_terminals_and_bad_input_is_refused() {
         .json(Method::POST, "/api/v1/admin/terminals", body("X-1", None))
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    // Nor may a member quarantine or list them, nor anyone anonymous.
+    let quarantine = format!("/api/v1/admin/terminals/{}/quarantine", w.terminal_a.id);
+    let (s, _) = member.json(Method::POST, &quarantine, json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(
+        member.get("/api/v1/admin/terminals").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let mut anonymous = gw.client();
+    let (s, _) = anonymous
+        .json(Method::POST, "/api/v1/admin/terminals", body("X-9", None))
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = anonymous.json(Method::POST, &quarantine, json!({})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
     let mut op = gw.operator().await;
     let (s, b) = op
         .json(
@@ -364,8 +379,8 @@ async fn only_operators_register_terminals_and_bad_input_is_refused() {
             .iter()
             .filter(|e| e["outcome"] == "denied")
             .count(),
-        1,
-        "the member's attempt"
+        2,
+        "the member's and the anonymous attempt"
     );
     gw.stop().await;
 }

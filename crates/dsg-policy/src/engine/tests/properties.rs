@@ -1,0 +1,179 @@
+//! The property test: random worlds against an independent model of the rules.
+
+use proptest::prelude::*;
+
+use super::*;
+
+const ACTIONS: [Action; 25] = [
+    Action::CompartmentView,
+    Action::FileList,
+    Action::FileRead,
+    Action::FileUpload,
+    Action::FileDelete,
+    Action::AdminRead,
+    Action::CompanyCreate,
+    Action::UserCreate,
+    Action::ContractCreate,
+    Action::CompartmentOpen,
+    Action::HandlerDesignate,
+    Action::HandlerRemove,
+    Action::AccountManage,
+    Action::AccountResetApprove,
+    Action::SelfEnrol,
+    Action::SelfManage,
+    Action::TerminalRead,
+    Action::TerminalRegister,
+    Action::TerminalQuarantine,
+    Action::TerminalRelease,
+    Action::TerminalRevoke,
+    Action::AccessReview,
+    Action::PolicyRead,
+    Action::PolicyPropose,
+    Action::PolicyApprove,
+];
+const STATES: [AccountState; 5] = [
+    AccountState::Pending,
+    AccountState::Active,
+    AccountState::Locked,
+    AccountState::Disabled,
+    AccountState::Expired,
+];
+const METHODS: [MfaMethod; 4] = [
+    MfaMethod::None,
+    MfaMethod::Webauthn,
+    MfaMethod::Totp,
+    MfaMethod::Recovery,
+];
+const TERMINAL_STATES: [TerminalStatus; 3] = [
+    TerminalStatus::Active,
+    TerminalStatus::Quarantined,
+    TerminalStatus::Revoked,
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Whatever the companies, users, handler designations, terminals
+    /// and sessions: a compartment is reachable only by an active user
+    /// of the contract's company who handles the contract, over a
+    /// passkey session (or TOTP where allowed), from an active terminal
+    /// of their own company (or an agency terminal where accepted); the
+    /// gateway is administered only by active agency operators with a
+    /// second factor; sensitive actions need a fresh step-up; no one
+    /// approves their own request; a password or recovery code alone
+    /// only ever enrols.
+    #[test]
+    fn access_follows_need_to_know(
+        action_index in 0..ACTIONS.len(),
+        company_kinds in proptest::collection::vec(any::<bool>(), 3),
+        user_company in 0usize..3,
+        compartment_company in 0usize..3,
+        operator in any::<bool>(),
+        state_index in 0usize..5,
+        handles in 0u8..8,
+        method_index in 0usize..4,
+        fresh in any::<bool>(),
+        totp_data in any::<bool>(),
+        device_kind in 0u8..3,
+        terminal_company in 0usize..3,
+        terminal_state in 0usize..3,
+        agency_terminals in any::<bool>(),
+        own_request in any::<bool>(),
+    ) {
+        let companies = [CompanyId::random(), CompanyId::random(), CompanyId::random()];
+        let kind = |i: usize| if company_kinds[i] { CompanyKind::Agency } else { CompanyKind::Contractor };
+        let contracts = [ContractId::random(), ContractId::random(), ContractId::random()];
+        let engine = PolicyEngine::embedded().unwrap();
+        let user = UserFacts {
+            id: UserId::random(),
+            company: companies[user_company],
+            company_kind: kind(user_company),
+            role: if operator { Role::Operator } else { Role::Member },
+            state: STATES[state_index],
+            handler_of: (0..3).filter(|i| handles & (1 << i) != 0).map(|i| contracts[i]).collect(),
+        };
+        let action = ACTIONS[action_index];
+        let compartment = CompartmentFacts {
+            id: CompartmentId::random(),
+            contract: contracts[0],
+            company: companies[compartment_company],
+        };
+        let requested_by = if own_request { user.id } else { UserId::random() };
+        let resource = if action.targets_compartment() {
+            Resource::Compartment(compartment.clone())
+        } else if action.targets_change_request() {
+            Resource::ChangeRequest(ChangeRequestFacts { id: "r".into(), requested_by })
+        } else {
+            Resource::Gateway
+        };
+        let terminal = TerminalFacts {
+            id: TerminalId::random(),
+            company: companies[terminal_company],
+            company_kind: kind(terminal_company),
+            status: TERMINAL_STATES[terminal_state],
+            site: "site".into(),
+        };
+        let device = match device_kind {
+            0 => DeviceFacts::None,
+            1 => DeviceFacts::Unregistered,
+            _ => DeviceFacts::Terminal(terminal.clone()),
+        };
+        let session = SessionFacts {
+            mfa: METHODS[method_index], step_up_fresh: fresh, totp_reaches_data: totp_data,
+            auth_age_secs: 10, session_age_secs: 10,
+        };
+        let decision = engine.decide(&AccessRequest {
+            principal: Principal::User(user.clone()),
+            action,
+            resource,
+            session,
+            device: device.clone(),
+            environment: Environment { agency_terminals_accepted: agency_terminals, ..Environment::UNKNOWN },
+        });
+        let state = user.state;
+        let mfa = session.mfa;
+        let second_factor = matches!(mfa, MfaMethod::Webauthn | MfaMethod::Totp);
+        let sensitive = matches!(action,
+            Action::FileDelete | Action::HandlerDesignate | Action::HandlerRemove
+            | Action::AccountManage | Action::AccountResetApprove | Action::TerminalRegister
+            | Action::TerminalRelease | Action::PolicyPropose | Action::PolicyApprove);
+        // The independent model of "a registered terminal in force".
+        let terminal_ok = device_kind == 2
+            && terminal.status == TerminalStatus::Active
+            && (terminal.company == user.company
+                || (agency_terminals && terminal.company_kind == CompanyKind::Agency));
+        let expected = match action {
+            Action::SelfEnrol => match mfa {
+                MfaMethod::None => state == AccountState::Pending,
+                MfaMethod::Recovery => matches!(state, AccountState::Active | AccountState::Pending),
+                _ => matches!(state, AccountState::Active | AccountState::Pending) && fresh,
+            },
+            Action::SelfManage => state == AccountState::Active && second_factor,
+            a if a.targets_compartment() => {
+                state == AccountState::Active
+                    && (mfa == MfaMethod::Webauthn || (mfa == MfaMethod::Totp && totp_data))
+                    && (!sensitive || fresh)
+                    && user.company == compartment.company
+                    && user.handler_of.contains(&compartment.contract)
+                    && terminal_ok
+            }
+            _ => {
+                state == AccountState::Active
+                    && second_factor
+                    && (!sensitive || fresh)
+                    && user.role == Role::Operator
+                    && user.company_kind == CompanyKind::Agency
+                    && !(action.targets_change_request() && own_request)
+            }
+        };
+        prop_assert_eq!(decision.allowed, expected, "{:?} {:?} {:?}", user, action, device);
+        prop_assert!(decision.errors.is_empty(), "{:?}", decision.errors);
+        // The safety properties the issue names, stated on their own.
+        if decision.allowed && action.targets_compartment() {
+            prop_assert!(user.handler_of.contains(&compartment.contract));
+            let DeviceFacts::Terminal(t) = &device else { panic!("no terminal") };
+            prop_assert_eq!(t.status, TerminalStatus::Active);
+            prop_assert!(t.company == user.company || t.company_kind == CompanyKind::Agency);
+        }
+    }
+}

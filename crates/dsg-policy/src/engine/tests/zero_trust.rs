@@ -1,0 +1,186 @@
+//! Terminals, separation of duties and deployment-added rules.
+
+use super::*;
+
+#[test]
+fn data_needs_an_active_terminal_of_the_users_own_company() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let company = CompanyId::random();
+    let contract = ContractId::random();
+    let compartment = Resource::Compartment(CompartmentFacts {
+        id: CompartmentId::random(),
+        contract,
+        company,
+    });
+    let handler = user(
+        company,
+        CompanyKind::Contractor,
+        Role::Member,
+        vec![contract],
+    );
+    let from = |device: DeviceFacts| {
+        ask_from(
+            &engine,
+            Principal::User(handler.clone()),
+            Action::FileRead,
+            compartment.clone(),
+            FRESH_PASSKEY,
+            device,
+        )
+    };
+    let own = terminal_of(company, CompanyKind::Contractor);
+    assert!(from(own.clone()).allowed);
+    let DeviceFacts::Terminal(own_facts) = own else {
+        unreachable!()
+    };
+    for device in [
+        DeviceFacts::None,
+        DeviceFacts::Unregistered,
+        terminal_of(CompanyId::random(), CompanyKind::Contractor),
+        terminal_of(CompanyId::random(), CompanyKind::Agency),
+        DeviceFacts::Terminal(TerminalFacts {
+            status: TerminalStatus::Quarantined,
+            ..own_facts.clone()
+        }),
+        DeviceFacts::Terminal(TerminalFacts {
+            status: TerminalStatus::Revoked,
+            ..own_facts.clone()
+        }),
+    ] {
+        let d = from(device.clone());
+        assert!(!d.allowed, "{device:?}");
+        assert_eq!(
+            d.policies,
+            vec!["registered-terminal-for-data"],
+            "{device:?}"
+        );
+    }
+    // Administrative actions do not need a terminal.
+    let operator = user(
+        CompanyId::random(),
+        CompanyKind::Agency,
+        Role::Operator,
+        vec![],
+    );
+    assert!(
+        ask_from(
+            &engine,
+            Principal::User(operator),
+            Action::TerminalQuarantine,
+            Resource::Gateway,
+            FRESH_PASSKEY,
+            DeviceFacts::None
+        )
+        .allowed
+    );
+}
+
+#[test]
+fn agency_terminals_reach_contractor_data_only_where_accepted() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let company = CompanyId::random();
+    let contract = ContractId::random();
+    let handler = user(
+        company,
+        CompanyKind::Contractor,
+        Role::Member,
+        vec![contract],
+    );
+    let ask_with = |accepted: bool| {
+        engine.decide(&AccessRequest {
+            principal: Principal::User(handler.clone()),
+            action: Action::FileList,
+            resource: Resource::Compartment(CompartmentFacts {
+                id: CompartmentId::random(),
+                contract,
+                company,
+            }),
+            session: FRESH_PASSKEY,
+            device: terminal_of(CompanyId::random(), CompanyKind::Agency),
+            environment: Environment {
+                agency_terminals_accepted: accepted,
+                ..Environment::UNKNOWN
+            },
+        })
+    };
+    assert!(!ask_with(false).allowed);
+    assert!(ask_with(true).allowed);
+}
+
+#[test]
+fn no_one_approves_their_own_request() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let operator = user(
+        CompanyId::random(),
+        CompanyKind::Agency,
+        Role::Operator,
+        vec![],
+    );
+    for action in [Action::AccountResetApprove, Action::PolicyApprove] {
+        let own = Resource::ChangeRequest(ChangeRequestFacts {
+            id: "r-1".into(),
+            requested_by: operator.id,
+        });
+        let d = ask(&engine, Principal::User(operator.clone()), action, own);
+        assert!(!d.allowed);
+        assert_eq!(d.policies, vec!["separation-of-duties"]);
+        assert!(
+            ask(
+                &engine,
+                Principal::User(operator.clone()),
+                action,
+                on_gateway(action)
+            )
+            .allowed
+        );
+    }
+}
+
+#[test]
+fn agencies_can_add_hours_and_address_ranges() {
+    // What an agency would add through policy management.
+    let extra = r#"
+        @id("office-hours")
+        forbid (principal, action, resource)
+        when { context.hour < 7 || context.hour >= 22 || context.weekday > 5 };
+
+        @id("office-network-for-data")
+        forbid (principal, action == Dsg::Action::"file.read", resource)
+        unless { context has sourceAddress && context.sourceAddress.isInRange(ip("10.0.0.0/8")) };
+    "#;
+    let engine = PolicyEngine::from_sources(SCHEMA, &format!("{POLICIES}\n{extra}")).unwrap();
+    let company = CompanyId::random();
+    let contract = ContractId::random();
+    let handler = user(
+        company,
+        CompanyKind::Contractor,
+        Role::Member,
+        vec![contract],
+    );
+    let at = |hour: u8, weekday: u8, source: &str| {
+        engine.decide(&AccessRequest {
+            principal: Principal::User(handler.clone()),
+            action: Action::FileRead,
+            resource: Resource::Compartment(CompartmentFacts {
+                id: CompartmentId::random(),
+                contract,
+                company,
+            }),
+            session: FRESH_PASSKEY,
+            device: terminal_of(company, CompanyKind::Contractor),
+            environment: Environment {
+                source: Some(source.parse().unwrap()),
+                hour,
+                weekday,
+                agency_terminals_accepted: false,
+            },
+        })
+    };
+    assert!(at(10, 2, "10.1.2.3").allowed);
+    assert_eq!(at(23, 2, "10.1.2.3").policies, vec!["office-hours"]);
+    assert_eq!(at(10, 6, "10.1.2.3").policies, vec!["office-hours"]);
+    assert_eq!(
+        at(10, 2, "192.0.2.1").policies,
+        vec!["office-network-for-data"]
+    );
+}
