@@ -16,8 +16,9 @@
 //! assembles the fields in another order or under other names gets a
 //! different hash instead of a silent match. The gateway uses the order in
 //! [`ENTRY_FIELDS_V1`], followed by [`ENTRY_FIELD_TERMINAL`] only for entries
-//! of requests that came from a registered terminal (the field count and
-//! names keep the two shapes distinct).
+//! of requests that came from a registered terminal, then
+//! [`ENTRY_FIELD_DECISION`] only for entries made on a policy decision (the
+//! field count and names keep the shapes distinct).
 
 /// Version label that starts every version-1 entry encoding.
 pub const ENTRY_HEADER_V1: &[u8] = b"dsg-audit-entry/v1";
@@ -38,6 +39,10 @@ pub const ENTRY_FIELDS_V1: [&str; 10] = [
 
 /// The optional trailing field: the registered terminal of the request.
 pub const ENTRY_FIELD_TERMINAL: &str = "terminal";
+
+/// The optional last field: SHA-256 (hex) of the decision record (request
+/// and entity slice) the entry was decided on.
+pub const ENTRY_FIELD_DECISION: &str = "decision";
 
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());

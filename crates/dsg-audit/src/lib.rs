@@ -28,7 +28,9 @@ pub mod siem;
 mod verify_log;
 
 pub use checkpoint::{Checkpoint, SignedCheckpoint, CHECKPOINT_HEADER_V1, MAX_LOG_ID_LEN};
-pub use entry::{canonical_entry, ENTRY_FIELDS_V1, ENTRY_FIELD_TERMINAL, ENTRY_HEADER_V1};
+pub use entry::{
+    canonical_entry, ENTRY_FIELDS_V1, ENTRY_FIELD_DECISION, ENTRY_FIELD_TERMINAL, ENTRY_HEADER_V1,
+};
 pub use error::AuditError;
 pub use hash::{empty_root, leaf_hash, node_hash, root, CompactTree, Hash};
 pub use proof::{consistency_proof, inclusion_proof, verify_consistency, verify_inclusion};

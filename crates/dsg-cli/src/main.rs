@@ -75,6 +75,17 @@ enum AdminCommand {
         #[arg(long)]
         id: String,
     },
+    /// Break-glass second approver: approve a proposed policy version from
+    /// the gateway host (for an agency with a single operator). Audited as
+    /// a break-glass approval; a running gateway applies it within seconds.
+    PolicyApprove {
+        #[command(flatten)]
+        dirs: DirArgs,
+        /// The proposed version (shown on the policies page and by
+        /// `GET /api/v1/admin/policies`).
+        #[arg(long)]
+        version: i64,
+    },
     /// Remove stored blobs that no file version refers to.
     SweepOrphans {
         #[command(flatten)]
@@ -226,6 +237,15 @@ async fn main() -> Result<()> {
             );
             Ok(())
         }
+        Command::Admin(AdminCommand::PolicyApprove { dirs, version }) => {
+            let config = load_config(cli.config.as_ref(), &dirs, false)?;
+            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let result = gateway.app.approve_policy_break_glass(version).await;
+            gateway.app.store().close().await;
+            result?;
+            println!("policy version {version} approved (break-glass) and in force");
+            Ok(())
+        }
         Command::Admin(AdminCommand::SweepOrphans {
             dirs,
             min_age_minutes,
@@ -264,6 +284,7 @@ async fn main() -> Result<()> {
                         "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
                         "object_type": e.object_type, "object_id": e.object_id,
                         "outcome": e.outcome, "reason": e.reason, "terminal": e.terminal_id,
+                        "decision": e.decision_digest,
                     })
                     .to_string(),
                     TailFormat::Syslog => dsg_audit::to_syslog(&event, &host, "dsg"),
@@ -423,10 +444,36 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
         .spawn_audit_sequencer()
         .await
         .context("starting the audit log sequencer")?;
+    // Policy versions approved on the host (`dsg admin policy-approve`) or
+    // by another instance come into force within this interval.
+    let _policy_watcher = gateway
+        .app
+        .spawn_policy_watcher(std::time::Duration::from_secs(2));
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     let addr = listener.local_addr()?;
+    // The proxy listener, when configured: printed first, like the main one.
+    let proxy = match gateway.proxy_tls.clone() {
+        Some(proxy_tls) => {
+            let listen = config.proxy_listener.listen;
+            let proxy_listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen} (proxy_listener)"))?;
+            let proxy_addr = proxy_listener.local_addr()?;
+            let proxy_host = if proxy_addr.ip().is_loopback() {
+                "localhost".to_owned()
+            } else {
+                proxy_addr.ip().to_string()
+            };
+            println!(
+                "dsg proxy listener on https://{proxy_host}:{}/ (client certificate of the proxy required)",
+                proxy_addr.port()
+            );
+            Some((proxy_listener, proxy_tls))
+        }
+        None => None,
+    };
     let scheme = if gateway.tls.is_some() {
         "https"
     } else {
@@ -442,14 +489,35 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
         println!("trust the gateway CA: {}", gateway.ca_cert.display());
     }
     let router = dsg_server::http::router(gateway.app.clone());
-    dsg_server::tls::serve(
+    // One shutdown signal stops both listeners.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let direct = dsg_server::tls::serve(
         listener,
-        router,
+        router.clone(),
         gateway.app.clone(),
         gateway.tls,
-        shutdown_signal(),
-    )
-    .await;
+        stopped(stopping.clone()),
+    );
+    match proxy {
+        Some((proxy_listener, proxy_tls)) => {
+            let behind_proxy = dsg_server::tls::serve_proxy(
+                proxy_listener,
+                router,
+                gateway.app.clone(),
+                proxy_tls,
+                stopped(stopping),
+            );
+            tokio::join!(direct, behind_proxy);
+        }
+        None => direct.await,
+    }
     // Sequence the last entries and sign a final checkpoint before closing.
     sequencer.shutdown().await;
     gateway.app.store().close().await;

@@ -195,4 +195,25 @@ pub struct AuditRecord {
     pub outcome: Outcome,
     /// Why: the deciding policy ids, or a stable error code.
     pub reason: String,
+    /// The policy decision behind this entry, with what it was decided on.
+    pub decision: Option<DecisionEvidence>,
+}
+
+/// What a policy decision was made on, kept with the audit entry it
+/// justifies: the auditor sees it, and a proposed policy is tested by
+/// replaying it (the decision is re-made on the facts of that moment, not
+/// on today's data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionEvidence {
+    /// The policy version that decided.
+    pub policy_version: i64,
+    /// Whether it allowed the request.
+    pub allowed: bool,
+    /// SHA-256 (lowercase hex) of `slice`; it goes into the tamper-evident
+    /// entry, so the stored slice cannot be changed unnoticed.
+    pub digest: String,
+    /// The request and entity slice as the policy engine saw them (JSON:
+    /// principal, action, resource, context, entities). Ids and attributes
+    /// only: no names, no secrets.
+    pub slice: String,
 }

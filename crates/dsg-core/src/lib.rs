@@ -13,7 +13,7 @@ pub mod names;
 pub mod terminal;
 
 pub use account::{AccountState, MfaMethod};
-pub use audit::{AuditAction, AuditRecord, Outcome};
+pub use audit::{AuditAction, AuditRecord, DecisionEvidence, Outcome};
 pub use clock::Clock;
 pub use entities::*;
 pub use error::DomainError;

@@ -129,6 +129,17 @@ pub struct TerminalCa {
     key: KeyPair,
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
+    /// The client verifier, built once (see [`TerminalCa::client_verifier`]).
+    verifier: Arc<dyn ClientCertVerifier>,
+}
+
+/// A terminal certificate that passed [`TerminalCa::verify_presented`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresentedCertificate {
+    /// Lowercase hex SHA-256 of the DER (see [`fingerprint`]).
+    pub fingerprint: String,
+    /// The terminal id of its `urn:dsg:terminal:` SAN URI.
+    pub terminal_id: String,
 }
 
 impl fmt::Debug for TerminalCa {
@@ -176,6 +187,7 @@ impl TerminalCa {
         params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let cert = params.self_signed(&key)?;
+        let verifier = crate::verifier::client_verifier(cert.der())?;
 
         Ok(TerminalCa {
             cert_der: cert.der().to_vec(),
@@ -183,6 +195,7 @@ impl TerminalCa {
             key,
             not_before,
             not_after,
+            verifier,
         })
     }
 
@@ -224,6 +237,7 @@ impl TerminalCa {
         }
         let not_before = x.validity().not_before.to_datetime();
         let not_after = x.validity().not_after.to_datetime();
+        let verifier = crate::verifier::client_verifier(der.as_ref())?;
 
         Ok(TerminalCa {
             cert_der: der.to_vec(),
@@ -231,6 +245,7 @@ impl TerminalCa {
             key,
             not_before,
             not_after,
+            verifier,
         })
     }
 
@@ -325,7 +340,30 @@ impl TerminalCa {
     /// a certificate completes the handshake (so the policy point can deny and
     /// audit it), while a presented certificate that fails aborts it.
     pub fn client_verifier(&self) -> Result<Arc<dyn ClientCertVerifier>, PkiError> {
-        crate::verifier::client_verifier(&self.cert_der)
+        Ok(Arc::clone(&self.verifier))
+    }
+
+    /// Checks a terminal certificate that reached the gateway outside a
+    /// handshake (a TLS-terminating proxy passed it on) exactly as the
+    /// listener's handshake does: the same verifier, so the same chain to
+    /// this CA, signature, validity at `now`, clientAuth EKU and terminal
+    /// SAN URI. `der` is the leaf alone (terminal certificates are issued
+    /// by this CA directly).
+    ///
+    /// Refusals are [`PkiError::Refused`] with the reason.
+    pub fn verify_presented(
+        &self,
+        der: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<PresentedCertificate, PkiError> {
+        crate::verifier::verify_presented(self.verifier.as_ref(), der, now)
+            .map_err(PkiError::Refused)?;
+        let terminal_id = crate::verifier::terminal_id_of(der)
+            .map_err(|_| PkiError::Refused(crate::CertificateRefusal::NotATerminal))?;
+        Ok(PresentedCertificate {
+            fingerprint: fingerprint(der),
+            terminal_id,
+        })
     }
 
     fn sign_leaf(

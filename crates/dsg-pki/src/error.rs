@@ -34,6 +34,9 @@ pub enum PkiError {
     /// Building the rustls client verifier failed.
     #[error("building the client certificate verifier failed: {0}")]
     Verifier(String),
+    /// A presented terminal certificate failed verification.
+    #[error("terminal certificate refused: {0}")]
+    Refused(crate::CertificateRefusal),
     /// Writing the PKCS#12 file failed, or it was requested with an empty
     /// password.
     #[error("PKCS#12 export failed: {0}")]

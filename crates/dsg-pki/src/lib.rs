@@ -7,7 +7,8 @@
 //!   ([`TerminalCa::issue`]) or for a key the terminal holds
 //!   ([`TerminalCa::sign_csr`]).
 //! - [`TerminalCa::client_verifier`] gives the rustls `ClientCertVerifier` for
-//!   the TLS listener.
+//!   the TLS listener; [`TerminalCa::verify_presented`] runs the same checks
+//!   on a certificate a TLS-terminating proxy passed on.
 //! - [`pkcs12`] packs an issued certificate and key for installation.
 //!
 //! No IO and no clock: every validity time is a parameter. Private keys and
@@ -18,10 +19,13 @@ mod error;
 mod pkcs12;
 mod verifier;
 
-pub use ca::{IssuedCert, IssuedTerminal, TerminalCa, TerminalSubject, TERMINAL_URI_PREFIX};
+pub use ca::{
+    IssuedCert, IssuedTerminal, PresentedCertificate, TerminalCa, TerminalSubject,
+    TERMINAL_URI_PREFIX,
+};
 pub use error::PkiError;
 pub use pkcs12::{pkcs12, PKCS12_ITERATIONS};
-pub use verifier::terminal_id_of;
+pub use verifier::{terminal_id_of, CertificateRefusal};
 
 /// Lowercase hex SHA-256 of a certificate's DER encoding — the fingerprint
 /// the terminal registry stores and the server compares against the peer

@@ -23,6 +23,7 @@ use rustls::{
     CertificateError, DigitallySignedStruct, DistinguishedName, Error, RootCertStore,
     SignatureScheme,
 };
+use time::OffsetDateTime;
 use x509_parser::extensions::GeneralName;
 
 use crate::ca::{parse_cert, TERMINAL_URI_PREFIX};
@@ -41,6 +42,93 @@ pub(crate) fn client_verifier(ca_der: &[u8]) -> Result<Arc<dyn ClientCertVerifie
     .build()
     .map_err(|e| PkiError::Verifier(e.to_string()))?;
     Ok(Arc::new(TerminalCertVerifier { inner }))
+}
+
+/// Why a terminal certificate was refused, whether in a handshake or when a
+/// TLS-terminating proxy passed it on (see
+/// [`crate::TerminalCa::verify_presented`]). [`Self::code`] is the stable
+/// reason the audit log records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertificateRefusal {
+    /// Not one DER certificate (or not decodable at all).
+    Malformed,
+    /// Not issued by the terminal CA.
+    UnknownIssuer,
+    /// Names the terminal CA as issuer but its signature does not verify
+    /// (a look-alike CA).
+    BadSignature,
+    /// Past its `notAfter`.
+    Expired,
+    /// Before its `notBefore`.
+    NotYetValid,
+    /// Revoked.
+    Revoked,
+    /// Lacks the clientAuth extended key usage.
+    WrongPurpose,
+    /// Issued by the CA but names no terminal (`urn:dsg:terminal:` SAN URI).
+    NotATerminal,
+    /// Any other verification failure.
+    Invalid,
+}
+
+impl CertificateRefusal {
+    /// The stable reason code (`certificate-…`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Malformed => "certificate-malformed",
+            Self::UnknownIssuer => "certificate-unknown-issuer",
+            Self::BadSignature => "certificate-bad-signature",
+            Self::Expired => "certificate-expired",
+            Self::NotYetValid => "certificate-not-yet-valid",
+            Self::Revoked => "certificate-revoked",
+            Self::WrongPurpose => "certificate-wrong-purpose",
+            Self::NotATerminal => "certificate-not-terminal",
+            Self::Invalid => "certificate-invalid",
+        }
+    }
+
+    /// The refusal behind a rustls error, when the certificate was the
+    /// reason; `None` for other failures (protocol errors, no certificate).
+    pub fn of(error: &Error) -> Option<Self> {
+        use CertificateError as C;
+        let Error::InvalidCertificate(reason) = error else {
+            return None;
+        };
+        Some(match reason {
+            C::BadEncoding => Self::Malformed,
+            C::UnknownIssuer => Self::UnknownIssuer,
+            C::BadSignature => Self::BadSignature,
+            C::Expired | C::ExpiredContext { .. } => Self::Expired,
+            C::NotValidYet | C::NotValidYetContext { .. } => Self::NotYetValid,
+            C::Revoked => Self::Revoked,
+            C::InvalidPurpose | C::InvalidPurposeContext { .. } => Self::WrongPurpose,
+            C::ApplicationVerificationFailure => Self::NotATerminal,
+            _ => Self::Invalid,
+        })
+    }
+}
+
+impl std::fmt::Display for CertificateRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Runs the handshake's checks (`verifier`, the terminal CA's client
+/// verifier) on a certificate presented outside a handshake, at `now`.
+pub(crate) fn verify_presented(
+    verifier: &dyn ClientCertVerifier,
+    der: &[u8],
+    now: OffsetDateTime,
+) -> Result<(), CertificateRefusal> {
+    parse_cert(der).map_err(|_| CertificateRefusal::Malformed)?;
+    let seconds = u64::try_from(now.unix_timestamp()).map_err(|_| CertificateRefusal::Invalid)?;
+    let now = UnixTime::since_unix_epoch(std::time::Duration::from_secs(seconds));
+    verifier
+        .verify_client_cert(&CertificateDer::from(der), &[], now)
+        .map(|_| ())
+        .map_err(|e| CertificateRefusal::of(&e).unwrap_or(CertificateRefusal::Invalid))
 }
 
 /// The terminal id named by a terminal certificate's

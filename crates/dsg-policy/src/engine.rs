@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 use cedar_policy::{
     Authorizer, Context, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicySet, Request,
@@ -17,6 +18,9 @@ use crate::request::{
 pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
 /// The policies shipped with this version of dsg.
 pub const POLICIES: &str = include_str!("../policy/policies.cedar");
+/// The format tag of decision records ([`PolicyEngine::slice`]); it
+/// changes with the schema, whose entity shapes the records follow.
+pub const SLICE_FORMAT: &str = "dsg-decision/schema-v3";
 
 /// Why the policy engine could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +69,18 @@ impl Decision {
     }
 }
 
+/// Whether [`PolicyEngine::build`] checks the request and entities against
+/// the schema. The decision path trusts them: they are built here, by typed
+/// code, and every policy was validated against the schema, so checking
+/// again on each request would only cost time (most of the decision's).
+/// Decision records are checked, and the tests check every shape `build`
+/// makes (the property test records each request it decides).
+#[derive(Debug, Clone, Copy)]
+enum Typing {
+    Checked,
+    Trusted,
+}
+
 /// The validated policy set and the schema it was validated against.
 pub struct PolicyEngine {
     schema: Schema,
@@ -81,8 +97,36 @@ impl std::fmt::Debug for PolicyEngine {
     }
 }
 
+/// The entity type names of the schema, parsed once: parsing one runs
+/// Cedar's parser, which would otherwise be most of a decision's cost.
+static TYPE_NAMES: LazyLock<Result<HashMap<&'static str, EntityTypeName>, String>> =
+    LazyLock::new(|| {
+        [
+            "Dsg::Action",
+            "Dsg::Anonymous",
+            "Dsg::ChangeRequest",
+            "Dsg::Company",
+            "Dsg::Compartment",
+            "Dsg::Contract",
+            "Dsg::Gateway",
+            "Dsg::Terminal",
+            "Dsg::User",
+        ]
+        .into_iter()
+        .map(|name| {
+            EntityTypeName::from_str(name)
+                .map(|ty| (name, ty))
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+    });
+
 fn uid(type_name: &str, id: &str) -> Result<EntityUid, String> {
-    let ty = EntityTypeName::from_str(type_name).map_err(|e| e.to_string())?;
+    let known = TYPE_NAMES.as_ref().map_err(Clone::clone)?.get(type_name);
+    let ty = match known {
+        Some(ty) => ty.clone(),
+        None => EntityTypeName::from_str(type_name).map_err(|e| e.to_string())?,
+    };
     Ok(EntityUid::from_type_name_and_id(ty, EntityId::new(id)))
 }
 
@@ -94,6 +138,13 @@ impl PolicyEngine {
     /// Builds the engine from the embedded schema and policies.
     pub fn embedded() -> Result<Self, PolicyError> {
         Self::from_sources(SCHEMA, POLICIES)
+    }
+
+    /// Builds an engine from policy text (a stored or proposed version),
+    /// validated strictly against the schema of this release. The error
+    /// carries the parser's or validator's message for the proposer.
+    pub fn from_policies(policy_src: &str) -> Result<Self, PolicyError> {
+        Self::from_sources(SCHEMA, policy_src)
     }
 
     /// Builds an engine from schema and policy text, validating strictly.
@@ -135,10 +186,80 @@ impl PolicyEngine {
     }
 
     fn try_decide(&self, request: &AccessRequest) -> Result<Decision, String> {
-        let (cedar_request, entities) = self.build(request)?;
+        let (cedar_request, entities) = self.build(request, Typing::Trusted)?;
+        Ok(self.evaluate(&cedar_request, &entities))
+    }
+
+    /// What a decision is made on, as JSON text for the decision record:
+    /// the principal, action and resource, the context and the entity
+    /// slice, in Cedar's JSON forms. [`Self::replay`] decides it again.
+    pub fn slice(&self, request: &AccessRequest) -> Result<String, String> {
+        let (cedar_request, entities) = self.build(request, Typing::Checked)?;
+        // `{"type": …, "id": …}`: the plain form, easier for an auditor to
+        // read than Cedar's `__entity` escape (both parse back).
+        let uid_json = |uid: Option<EntityUid>| -> Result<serde_json::Value, String> {
+            let mut value = uid
+                .ok_or_else(|| "request without a uid".to_owned())?
+                .to_json_value()
+                .map_err(|e| e.to_string())?;
+            Ok(match value.get_mut("__entity") {
+                Some(plain) => plain.take(),
+                None => value,
+            })
+        };
+        let context = cedar_request
+            .context()
+            .ok_or_else(|| "request without a context".to_owned())?
+            .to_json_value()
+            .map_err(|e| e.to_string())?;
+        let slice = serde_json::json!({
+            "format": SLICE_FORMAT,
+            "principal": uid_json(cedar_request.principal().cloned())?,
+            "action": uid_json(cedar_request.action().cloned())?,
+            "resource": uid_json(cedar_request.resource().cloned())?,
+            "context": context,
+            "entities": entities.to_json_value().map_err(|e| e.to_string())?,
+        });
+        Ok(slice.to_string())
+    }
+
+    /// Decides a recorded request (from [`Self::slice`], possibly made under
+    /// another policy version) under this engine's policies: the facts of
+    /// that moment, not today's data. A record that does not parse against
+    /// the schema is an error.
+    pub fn replay(&self, slice: &str) -> Result<Decision, String> {
+        let mut value: serde_json::Value =
+            serde_json::from_str(slice).map_err(|e| format!("decision record: {e}"))?;
+        if value["format"] != SLICE_FORMAT {
+            return Err(format!("decision record format {}", value["format"]));
+        }
+        let mut take = |key: &str| value.get_mut(key).map(serde_json::Value::take);
+        let uid = |v: Option<serde_json::Value>| -> Result<EntityUid, String> {
+            EntityUid::from_json(v.ok_or("decision record without a uid")?)
+                .map_err(|e| e.to_string())
+        };
+        let principal = uid(take("principal"))?;
+        let action = uid(take("action"))?;
+        let resource = uid(take("resource"))?;
+        let context = Context::from_json_value(
+            take("context").ok_or("decision record without a context")?,
+            Some((&self.schema, &action)),
+        )
+        .map_err(|e| e.to_string())?;
+        let entities = Entities::from_json_value(
+            take("entities").ok_or("decision record without entities")?,
+            Some(&self.schema),
+        )
+        .map_err(|e| e.to_string())?;
+        let request = Request::new(principal, action, resource, context, Some(&self.schema))
+            .map_err(|e| e.to_string())?;
+        Ok(self.evaluate(&request, &entities))
+    }
+
+    fn evaluate(&self, cedar_request: &Request, entities: &Entities) -> Decision {
         let response = self
             .authorizer
-            .is_authorized(&cedar_request, &self.policies, &entities);
+            .is_authorized(cedar_request, &self.policies, entities);
         let diagnostics = response.diagnostics();
         let mut policies: Vec<String> = diagnostics
             .reason()
@@ -150,17 +271,21 @@ impl PolicyEngine {
             })
             .collect();
         policies.sort();
-        Ok(Decision {
+        Decision {
             allowed: response.decision() == cedar_policy::Decision::Allow,
             policies,
             errors: diagnostics.errors().map(|e| e.to_string()).collect(),
-        })
+        }
     }
 
     /// The Cedar request and the entity slice it is decided on: the
     /// principal and its company, the resource, and the terminal with its
     /// company.
-    fn build(&self, request: &AccessRequest) -> Result<(Request, Entities), String> {
+    fn build(
+        &self,
+        request: &AccessRequest,
+        typing: Typing,
+    ) -> Result<(Request, Entities), String> {
         let mut entities: Vec<Entity> = Vec::new();
         let principal = match &request.principal {
             Principal::Anonymous => uid("Dsg::Anonymous", "anonymous")?,
@@ -226,10 +351,13 @@ impl PolicyEngine {
         };
         let context = request_context(request, terminal)?;
         let action = action_uid(request.action.as_str())?;
-        let cedar_request = Request::new(principal, action, resource, context, Some(&self.schema))
+        let schema = match typing {
+            Typing::Checked => Some(&self.schema),
+            Typing::Trusted => None,
+        };
+        let cedar_request = Request::new(principal, action, resource, context, schema)
             .map_err(|e| e.to_string())?;
-        let entities =
-            Entities::from_entities(entities, Some(&self.schema)).map_err(|e| e.to_string())?;
+        let entities = Entities::from_entities(entities, schema).map_err(|e| e.to_string())?;
         Ok((cedar_request, entities))
     }
 }

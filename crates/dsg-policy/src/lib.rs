@@ -9,7 +9,7 @@
 mod engine;
 mod request;
 
-pub use engine::{Decision, PolicyEngine, PolicyError};
+pub use engine::{Decision, PolicyEngine, PolicyError, POLICIES, SCHEMA, SLICE_FORMAT};
 pub use request::{
     AccessRequest, Action, ChangeRequestFacts, CompartmentFacts, DeviceFacts, Environment,
     Principal, Resource, SessionFacts, TerminalFacts, UserFacts,

@@ -33,6 +33,84 @@ pub struct Config {
     pub audit: AuditConfig,
     /// Registered terminals and the request context of policies.
     pub zero_trust: ZeroTrustConfig,
+    /// A second listener for a TLS-terminating proxy (off by default).
+    pub proxy_listener: ProxyListenerConfig,
+}
+
+/// A second TLS listener for a TLS-terminating proxy in front of the
+/// gateway. The proxy must authenticate itself with a client certificate
+/// of `client_ca` (the handshake refuses anything else); only on this
+/// listener is the terminal's certificate taken from `certificate_header`,
+/// and checked against the terminal CA as the direct listener's handshake
+/// checks it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProxyListenerConfig {
+    /// Whether the proxy listener runs.
+    pub enabled: bool,
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// PEM file of the CA that issued the proxy's own client certificate.
+    /// Required when enabled; use a CA that issues nothing else.
+    pub client_ca: Option<PathBuf>,
+    /// The request header carrying the terminal's certificate: URL-escaped
+    /// PEM (nginx `$ssl_client_escaped_cert`) or base64 DER.
+    pub certificate_header: String,
+}
+
+impl Default for ProxyListenerConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8444)),
+            client_ca: None,
+            certificate_header: "x-client-cert".to_owned(),
+        }
+    }
+}
+
+impl ProxyListenerConfig {
+    fn validate(&self, server: &ServerConfig) -> Result<(), ConfigError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        if server.danger_plain_http {
+            return Err(ConfigError(
+                "proxy_listener needs TLS: it cannot run with server.danger_plain_http".into(),
+            ));
+        }
+        if self.client_ca.is_none() {
+            return Err(ConfigError(
+                "proxy_listener.client_ca is required when the proxy listener is enabled".into(),
+            ));
+        }
+        if self.listen == server.listen && self.listen.port() != 0 {
+            return Err(ConfigError(
+                "proxy_listener.listen must differ from server.listen".into(),
+            ));
+        }
+        let name = self.certificate_header.as_str();
+        let valid =
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let reserved = [
+            "host",
+            "cookie",
+            "authorization",
+            "content-type",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "x-forwarded-for",
+            "x-csrf-token",
+        ];
+        if !valid || reserved.contains(&name.to_ascii_lowercase().as_str()) {
+            return Err(ConfigError(format!(
+                "proxy_listener.certificate_header ({name}) must be a header name of its own \
+                 (letters, digits, '-')"
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Registered terminals and the request context of policies.
@@ -348,6 +426,7 @@ impl Config {
                 "zero_trust.utc_offset_minutes must be within ±840".into(),
             ));
         }
+        self.proxy_listener.validate(&self.server)?;
         let origin = self.rp_origin();
         if url::Url::parse(&origin).map_or(true, |u| u.host_str() != Some(self.rp_id().as_str())) {
             return Err(ConfigError(format!(
@@ -503,5 +582,42 @@ mod tests {
         let c = Config::load(None, env(&[("DSG_AUDIT__CHECKPOINT_SECONDS", "1")])).unwrap();
         assert_eq!(c.audit.checkpoint_seconds, 1);
         assert_eq!(Config::load(None, []).unwrap().audit.checkpoint_seconds, 60);
+    }
+
+    #[test]
+    fn the_proxy_listener_is_off_by_default_and_checked_when_on() {
+        let c = Config::load(None, []).unwrap();
+        assert!(!c.proxy_listener.enabled);
+        assert_eq!(c.proxy_listener.certificate_header, "x-client-cert");
+        let on = [
+            ("DSG_PROXY_LISTENER__ENABLED", "true"),
+            ("DSG_PROXY_LISTENER__LISTEN", "127.0.0.1:9444"),
+            ("DSG_PROXY_LISTENER__CLIENT_CA", "/etc/dsg/proxy-ca.pem"),
+        ];
+        let c = Config::load(None, env(&on)).unwrap();
+        assert!(c.proxy_listener.enabled);
+        assert_eq!(c.proxy_listener.listen.port(), 9444);
+        assert_eq!(
+            c.proxy_listener.client_ca.as_deref(),
+            Some(Path::new("/etc/dsg/proxy-ca.pem"))
+        );
+        // No client CA, plain HTTP, the main listener's address, a header
+        // the gateway reads for itself, an unknown key: refused.
+        for extra in [
+            ("DSG_PROXY_LISTENER__CLIENT_CA", ""),
+            ("DSG_SERVER__DANGER_PLAIN_HTTP", "true"),
+            ("DSG_PROXY_LISTENER__LISTEN", "127.0.0.1:8443"),
+            ("DSG_PROXY_LISTENER__CERTIFICATE_HEADER", "cookie"),
+            ("DSG_PROXY_LISTENER__CERTIFICATE_HEADER", "x client cert"),
+            ("DSG_PROXY_LISTENER__CLIENT_CERT", "x"),
+        ] {
+            let mut pairs = env(&on);
+            if extra.1.is_empty() {
+                pairs.retain(|(k, _)| k != extra.0);
+            } else {
+                pairs.push((extra.0.to_owned(), extra.1.to_owned()));
+            }
+            assert!(Config::load(None, pairs).is_err(), "{extra:?}");
+        }
     }
 }

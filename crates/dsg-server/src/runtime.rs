@@ -9,10 +9,9 @@ use dsg_core::Clock;
 use dsg_crypto::{
     FileKeyProvider, KeyProvider, PasswordHasher, PasswordParams, SecretString, SystemRandom,
 };
-use dsg_policy::PolicyEngine;
 use dsg_store::Store;
 
-use crate::app::load_or_create_terminal_ca;
+use crate::app::{load_active_policy, load_or_create_terminal_ca};
 use crate::config::{BlobBackend, Config};
 use crate::tls::{ensure_material, server_config, TlsPaths};
 use crate::App;
@@ -42,6 +41,9 @@ pub struct Gateway {
     pub app: App,
     /// TLS configuration, unless plain HTTP was chosen for development.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// TLS configuration of the proxy listener (client certificate of
+    /// `proxy_listener.client_ca` required), when it is enabled.
+    pub proxy_tls: Option<Arc<rustls::ServerConfig>>,
     /// Where the gateway CA certificate is, for clients to trust.
     pub ca_cert: PathBuf,
 }
@@ -144,7 +146,9 @@ pub async fn open(
         }
     }
     .map_err(|e| fail("blob store")(e.to_string()))?;
-    let policy = PolicyEngine::embedded().map_err(|e| fail("policy")(e.to_string()))?;
+    let policy = load_active_policy(&store, clock.now_ms())
+        .await
+        .map_err(fail("policy"))?;
     let hasher = PasswordHasher::new(PasswordParams {
         m_cost_kib: config.auth.argon2_memory_kib,
         t_cost: config.auth.argon2_iterations,
@@ -162,6 +166,13 @@ pub async fn open(
     } else {
         Some(server_config(&tls_paths, client_verifier).map_err(|e| StartError(e.to_string()))?)
     };
+    let proxy_tls = match &config.proxy_listener.client_ca {
+        Some(client_ca) if config.proxy_listener.enabled => Some(
+            crate::tls::proxy_server_config(&tls_paths, client_ca)
+                .map_err(|e| fail("proxy_listener.client_ca")(e.to_string()))?,
+        ),
+        _ => None,
+    };
     let app = App::new(
         store,
         blobs,
@@ -177,6 +188,7 @@ pub async fn open(
     Ok(Gateway {
         app,
         tls,
+        proxy_tls,
         ca_cert: tls_paths.ca_cert,
     })
 }

@@ -31,6 +31,7 @@ use tower::ServiceExt;
 
 use crate::app::{App, ClientCertificate};
 use crate::http::context::{IsTls, PeerAddr};
+use crate::http::proxy::ThroughProxy;
 
 /// Why TLS could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -164,6 +165,49 @@ pub fn server_config(
     Ok(Arc::new(config))
 }
 
+/// The rustls configuration of the proxy listener: the same server
+/// certificate, and a client certificate chaining to `client_ca` (the PEM
+/// CA that issued the proxy's own certificate) is **required** — rustls'
+/// `WebPkiClientVerifier` with the aws-lc-rs provider, mandatory
+/// authentication. A connection without it, or with another, ends in the
+/// handshake.
+pub fn proxy_server_config(
+    paths: &TlsPaths,
+    client_ca: &Path,
+) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(client_ca)
+        .map_err(|e| TlsError(format!("{}: {e}", client_ca.display())))?
+    {
+        let cert = cert.map_err(|e| TlsError(format!("{}: {e}", client_ca.display())))?;
+        roots
+            .add(cert)
+            .map_err(|e| TlsError(format!("{}: {e}", client_ca.display())))?;
+    }
+    if roots.is_empty() {
+        return Err(TlsError(format!(
+            "{}: no CA certificate found",
+            client_ca.display()
+        )));
+    }
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .map_err(err)?;
+    server_config(paths, verifier)
+}
+
+/// Which listener a connection came in on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Terminals connect directly; their client certificate is the device.
+    Direct,
+    /// The authenticated TLS-terminating proxy; the device comes from a
+    /// header (see [`crate::http::proxy`]).
+    Proxy,
+}
+
 /// How long a client has to finish the TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long open connections get to finish at shutdown.
@@ -175,6 +219,36 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// is quarantined or revoked; a handshake refused for its client certificate
 /// is recorded as a connection event.
 pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    app: App,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: impl Future<Output = ()>,
+) {
+    run(Kind::Direct, listener, router, app, tls, shutdown).await;
+}
+
+/// The proxy listener (`tls` from [`proxy_server_config`]): accepts only
+/// connections of the proxy authenticated by its client certificate; a
+/// refused handshake is recorded as a connection event. Each request is
+/// marked [`ThroughProxy`], so the terminal certificate is read from the
+/// configured header and the proxy's `X-Forwarded-For` is believed.
+///
+/// Connections are not registered with the app: one proxy connection
+/// carries many terminals, so a quarantine cannot close it. The policy
+/// point still refuses the quarantined terminal on its next request.
+pub async fn serve_proxy(
+    listener: TcpListener,
+    router: Router,
+    app: App,
+    tls: Arc<rustls::ServerConfig>,
+    shutdown: impl Future<Output = ()>,
+) {
+    run(Kind::Proxy, listener, router, app, Some(tls), shutdown).await;
+}
+
+async fn run(
+    kind: Kind,
     listener: TcpListener,
     router: Router,
     app: App,
@@ -210,18 +284,21 @@ pub async fn serve(
                 Some(acceptor) => {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                         Ok(Ok(stream)) => {
+                            // On the proxy listener the peer certificate is
+                            // the proxy's own, never a terminal's.
                             let certificate = stream
                                 .get_ref()
                                 .1
                                 .peer_certificates()
                                 .and_then(|chain| chain.first())
+                                .filter(|_| kind == Kind::Direct)
                                 .map(|leaf| ClientCertificate {
                                     fingerprint: dsg_pki::fingerprint(leaf.as_ref()),
                                 });
                             let guard = certificate
                                 .as_ref()
                                 .map(|c| app.connections().register(&c.fingerprint));
-                            let service = connection_service(router, peer, true, certificate);
+                            let service = connection_service(router, peer, true, certificate, kind);
                             let conn = watcher.watch(
                                 builder
                                     .serve_connection_with_upgrades(TokioIo::new(stream), service)
@@ -241,7 +318,7 @@ pub async fn serve(
                             }
                         }
                         Ok(Err(e)) => {
-                            if let Some(reason) = refused_certificate(&e) {
+                            if let Some(reason) = refused_certificate(&e, kind) {
                                 if let Err(error) =
                                     app.record_connection_refused(peer, reason).await
                                 {
@@ -255,7 +332,7 @@ pub async fn serve(
                     }
                 }
                 None => {
-                    let service = connection_service(router, peer, false, None);
+                    let service = connection_service(router, peer, false, None, kind);
                     let conn = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service);
                     watcher.watch(conn.into_owned()).await
                 }
@@ -275,21 +352,28 @@ pub async fn serve(
 
 /// Why a handshake was refused, when the client's certificate was the
 /// reason (a stable code for the audit entry); `None` for other failures
-/// (scanners, protocol errors), which are only logged.
-fn refused_certificate(error: &std::io::Error) -> Option<&'static str> {
-    use rustls::CertificateError as C;
+/// (scanners, protocol errors), which are only logged. On the proxy
+/// listener the codes start with `proxy-`, and a missing certificate is a
+/// refusal too (`proxy-certificate-required`).
+fn refused_certificate(error: &std::io::Error, kind: Kind) -> Option<&'static str> {
+    use dsg_pki::CertificateRefusal as R;
     let rustls_error = error.get_ref()?.downcast_ref::<rustls::Error>()?;
-    let rustls::Error::InvalidCertificate(reason) = rustls_error else {
-        return None;
-    };
-    Some(match reason {
-        C::UnknownIssuer => "certificate-unknown-issuer",
-        C::Expired | C::ExpiredContext { .. } => "certificate-expired",
-        C::NotValidYet | C::NotValidYetContext { .. } => "certificate-not-yet-valid",
-        C::Revoked => "certificate-revoked",
-        C::BadSignature => "certificate-bad-signature",
-        C::InvalidPurpose | C::InvalidPurposeContext { .. } => "certificate-wrong-purpose",
-        _ => "certificate-invalid",
+    if kind == Kind::Proxy && matches!(rustls_error, rustls::Error::NoCertificatesPresented) {
+        return Some("proxy-certificate-required");
+    }
+    let refusal = R::of(rustls_error)?;
+    if kind == Kind::Direct {
+        return Some(refusal.code());
+    }
+    Some(match refusal {
+        R::Malformed => "proxy-certificate-malformed",
+        R::UnknownIssuer => "proxy-certificate-unknown-issuer",
+        R::BadSignature => "proxy-certificate-bad-signature",
+        R::Expired => "proxy-certificate-expired",
+        R::NotYetValid => "proxy-certificate-not-yet-valid",
+        R::Revoked => "proxy-certificate-revoked",
+        R::WrongPurpose => "proxy-certificate-wrong-purpose",
+        _ => "proxy-certificate-invalid",
     })
 }
 
@@ -298,6 +382,7 @@ fn connection_service(
     peer: SocketAddr,
     tls: bool,
     certificate: Option<ClientCertificate>,
+    kind: Kind,
 ) -> impl hyper::service::Service<
     hyper::Request<Incoming>,
     Response = axum::response::Response,
@@ -309,6 +394,9 @@ fn connection_service(
         req.extensions_mut().insert(IsTls(tls));
         if let Some(certificate) = &certificate {
             req.extensions_mut().insert(certificate.clone());
+        }
+        if kind == Kind::Proxy {
+            req.extensions_mut().insert(ThroughProxy);
         }
         let router = router.clone();
         Box::pin(async move { router.oneshot(req.map(Body::new)).await })

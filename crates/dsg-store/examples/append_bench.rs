@@ -64,6 +64,7 @@ fn record(writer: usize, i: u64) -> AuditRecord {
         object_id: Some(format!("0190a1b2-c3d4-7e5f-ba9b-{i:012x}")),
         outcome: Outcome::Success,
         reason: "policy.handler-reads-own-compartment".into(),
+        decision: None,
     }
 }
 

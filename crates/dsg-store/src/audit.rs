@@ -32,6 +32,8 @@ pub struct StoredAuditEvent {
     pub outcome: String,
     /// Deciding policies or error code.
     pub reason: String,
+    /// SHA-256 of the decision record, for entries made on a policy decision.
+    pub decision_digest: Option<String>,
 }
 
 /// Writes one audit entry on a connection that is inside the caller's
@@ -41,12 +43,13 @@ pub(crate) async fn write(
     now_ms: i64,
     record: &AuditRecord,
 ) -> Result<(), StoreError> {
+    let id = Uuid::now_v7().to_string();
     sqlx::query::<Any>(
         "INSERT INTO audit_events (id, occurred_at, request_id, actor_user_id, source_addr, \
-         action, object_type, object_id, outcome, reason, terminal_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         action, object_type, object_id, outcome, reason, terminal_id, decision_digest) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
-    .bind(Uuid::now_v7().to_string())
+    .bind(id.clone())
     .bind(now_ms)
     .bind(record.request_id.clone())
     .bind(record.actor.clone())
@@ -57,8 +60,21 @@ pub(crate) async fn write(
     .bind(record.outcome.as_str())
     .bind(record.reason.clone())
     .bind(record.terminal.clone())
-    .execute(conn)
+    .bind(record.decision.as_ref().map(|d| d.digest.clone()))
+    .execute(&mut *conn)
     .await?;
+    if let Some(decision) = &record.decision {
+        sqlx::query::<Any>(
+            "INSERT INTO decision_records (event_id, policy_version, allowed, slice) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(decision.policy_version)
+        .bind(i64::from(decision.allowed))
+        .bind(decision.slice.clone())
+        .execute(conn)
+        .await?;
+    }
     Ok(())
 }
 
@@ -76,7 +92,7 @@ impl Store {
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<StoredAuditEvent>, StoreError> {
         let rows = sqlx::query::<Any>(
             "SELECT id, occurred_at, request_id, actor_user_id, source_addr, action, \
-             object_type, object_id, outcome, reason, terminal_id FROM audit_events \
+             object_type, object_id, outcome, reason, terminal_id, decision_digest FROM audit_events \
              ORDER BY occurred_at DESC, id DESC LIMIT $1",
         )
         .bind(limit)
@@ -98,7 +114,7 @@ impl Store {
     ) -> Result<Vec<StoredAuditEvent>, StoreError> {
         let rows = sqlx::query::<Any>(
             "SELECT id, occurred_at, request_id, actor_user_id, source_addr, action, \
-             object_type, object_id, outcome, reason, terminal_id FROM audit_events \
+             object_type, object_id, outcome, reason, terminal_id, decision_digest FROM audit_events \
              WHERE action = $1 AND occurred_at >= $2 \
              ORDER BY occurred_at DESC, id DESC LIMIT $3",
         )
@@ -128,5 +144,6 @@ pub(crate) fn event_row(r: &AnyRow) -> Result<StoredAuditEvent, sqlx::Error> {
         outcome: r.try_get("outcome")?,
         reason: r.try_get("reason")?,
         terminal_id: r.try_get("terminal_id")?,
+        decision_digest: r.try_get("decision_digest")?,
     })
 }

@@ -6,6 +6,7 @@
 //! never happens.
 #![deny(missing_docs)]
 
+mod access_review;
 mod audit;
 mod audit_log;
 mod audit_writer;
@@ -13,6 +14,7 @@ mod error;
 mod files;
 mod identity;
 mod org;
+mod policy;
 mod rows;
 mod sessions;
 mod terminals;
@@ -29,6 +31,7 @@ pub use error::StoreError;
 pub use files::{NewFileVersion, UploadTarget};
 pub use identity::{LoginAttempt, NewAuthenticator, ResetRow, TotpRow, WebauthnCredentialRow};
 pub use org::{HandlerRow, NewUser, UserCredentials};
+pub use policy::{NewPolicyVersion, PolicyVersionRow, RecordedDecision};
 pub use sessions::{PendingCeremony, SessionRow};
 pub use terminals::{IssuedCertificate, StoredTerminalCa};
 

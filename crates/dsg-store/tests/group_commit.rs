@@ -24,6 +24,7 @@ fn record(request_id: String, reason: &str) -> AuditRecord {
         object_id: None,
         outcome: Outcome::Success,
         reason: reason.into(),
+        decision: None,
     }
 }
 

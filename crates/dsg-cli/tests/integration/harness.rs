@@ -734,3 +734,91 @@ pub async fn register_passkey(
         })
         .unwrap_or_default()
 }
+
+/// A port that was free a moment ago (for listeners the gateway binds
+/// itself, such as the proxy listener).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Gateway {
+    /// A client for `base` (another listener of this gateway) that trusts
+    /// only the gateway's CA, presents `identity` (if any) in the handshake
+    /// and sends `headers` on every request.
+    pub fn client_at(
+        &self,
+        base: &str,
+        identity: Option<reqwest::Identity>,
+        headers: reqwest::header::HeaderMap,
+    ) -> Client {
+        let mut builder = reqwest::Client::builder()
+            .tls_certs_only([self.ca.clone()])
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers);
+        if let Some(identity) = identity {
+            builder = builder.identity(identity);
+        }
+        Client {
+            http: builder.build().unwrap(),
+            base: base.to_owned(),
+            cookie: None,
+            csrf: None,
+        }
+    }
+
+    /// A full login (password, then the user's passkey) with a given
+    /// client, e.g. one that speaks to another listener.
+    pub async fn login_with(&self, mut client: Client, username: &str, password: &str) -> Client {
+        let (status, body) = client
+            .json(
+                Method::POST,
+                "/api/v1/session",
+                json!({ "username": username, "password": password }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+        assert_eq!(body["next"], "second_factor", "{body}");
+        client.csrf = body["csrf_token"].as_str().map(str::to_owned);
+        let assertion = self.assert_passkey(username, &body["webauthn"], Behaviour::VERIFIED);
+        let (status, body) = client
+            .json(
+                Method::POST,
+                "/api/v1/session/second-factor",
+                json!({ "webauthn": assertion }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "second factor {username}: {body}");
+        client.csrf = Some(body["csrf_token"].as_str().unwrap().to_owned());
+        client
+    }
+
+    /// The gateway's terminal CA, opened with the master key as the gateway
+    /// does (SQLite only), to make certificates the CA could have issued
+    /// (an expired one, say).
+    pub async fn terminal_ca(&self) -> dsg_pki::TerminalCa {
+        use dsg_crypto::KeyProvider;
+        let master = dsg_crypto::FileKeyProvider::new(self.dir.path().join("keys/master.key"))
+            .master_key()
+            .unwrap();
+        let url = format!("sqlite://{}", self.data_dir().join("dsg.db").display());
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let (cert_pem, sealed): (String, String) =
+            sqlx::query_as("SELECT cert_pem, wrapped_private_key FROM terminal_ca")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        pool.close().await;
+        let ctx = dsg_crypto::WrapContext {
+            purpose: "terminal-ca-key",
+            owner: "terminal-ca",
+            key_version: 1,
+        };
+        let key = dsg_crypto::open(&master, &hex::decode(sealed).unwrap(), &ctx).unwrap();
+        let key = dsg_crypto::SecretString::new(String::from_utf8(key.to_vec()).unwrap());
+        dsg_pki::TerminalCa::from_pem(&cert_pem, &key).unwrap()
+    }
+}

@@ -8,6 +8,7 @@
     reason = "tests fail loudly on purpose"
 )]
 
+mod access_review;
 mod audit_log;
 mod audit_proofs;
 mod audit_tamper;
@@ -18,7 +19,9 @@ mod harness;
 mod hygiene;
 mod identity;
 mod journey;
+mod policies;
 mod postgres;
+mod proxy;
 mod s3;
 #[allow(
     dead_code,

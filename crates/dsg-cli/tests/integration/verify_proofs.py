@@ -32,9 +32,12 @@ def u64(n):
 def entry_leaf(entry):
     """SHA-256(0x00 || salt || canonical_entry) with the v1 encoding.
 
-    Entries of requests from a registered terminal end with a "terminal" field.
+    Entries of requests from a registered terminal have a "terminal" field,
+    and entries made on a policy decision end with a "decision" field.
     """
-    fields = ENTRY_FIELDS + (["terminal"] if entry.get("terminal") is not None else [])
+    fields = ENTRY_FIELDS + [
+        name for name in ("terminal", "decision") if entry.get(name) is not None
+    ]
     out = b"dsg-audit-entry/v1" + u64(len(fields))
     for name in fields:
         out += u64(len(name)) + name.encode()

@@ -568,4 +568,5 @@ fn sensitive_actions_need_a_fresh_step_up() {
 }
 
 mod properties;
+mod replay;
 mod zero_trust;

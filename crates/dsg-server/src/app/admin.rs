@@ -10,6 +10,7 @@ use dsg_crypto::{random_token, token_hash, SecretString};
 use dsg_policy::Action;
 use dsg_store::{HandlerRow, NewUser};
 
+use super::policies::with_decision;
 use super::{App, AppError, Caller, RequestMeta};
 
 /// Input for registering a company.
@@ -193,13 +194,16 @@ impl App {
             kind: CompanyKind::Contractor,
             created_at: now,
         };
-        let record = Self::audit(
-            meta,
-            caller,
-            AuditAction::CompanyCreate,
-            ("company", Some(company.id.to_string())),
-            Outcome::Success,
-            decision.reason(),
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                AuditAction::CompanyCreate,
+                ("company", Some(company.id.to_string())),
+                Outcome::Success,
+                decision.reason(),
+            ),
+            &decision,
         );
         self.inner
             .store
@@ -289,13 +293,16 @@ impl App {
             special_clause: input.special_clause,
             created_at: now,
         };
-        let record = Self::audit(
-            meta,
-            caller,
-            AuditAction::ContractCreate,
-            ("contract", Some(contract.id.to_string())),
-            Outcome::Success,
-            decision.reason(),
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                AuditAction::ContractCreate,
+                ("contract", Some(contract.id.to_string())),
+                Outcome::Success,
+                decision.reason(),
+            ),
+            &decision,
         );
         self.inner
             .store
@@ -346,13 +353,16 @@ impl App {
             used_bytes: 0,
             created_at: now,
         };
-        let record = Self::audit(
-            meta,
-            caller,
-            AuditAction::CompartmentOpen,
-            ("compartment", Some(id.to_string())),
-            Outcome::Success,
-            decision.reason(),
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                AuditAction::CompartmentOpen,
+                ("compartment", Some(id.to_string())),
+                Outcome::Success,
+                decision.reason(),
+            ),
+            &decision,
         );
         self.inner
             .store
@@ -396,13 +406,16 @@ impl App {
                 "a handler must belong to the contract's company".into(),
             ));
         }
-        let record = Self::audit(
-            meta,
-            caller,
-            AuditAction::HandlerDesignate,
-            ("contract", Some(contract_id.to_string())),
-            Outcome::Success,
-            format!("{};user={user_id}", decision.reason()),
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                AuditAction::HandlerDesignate,
+                ("contract", Some(contract_id.to_string())),
+                Outcome::Success,
+                format!("{};user={user_id}", decision.reason()),
+            ),
+            &decision,
         );
         let now = self.now();
         self.inner
@@ -430,13 +443,16 @@ impl App {
             .await?;
         let contract_id: ContractId = parse_id(contract_id, "contract")?;
         let user_id: UserId = parse_id(user_id, "user")?;
-        let record = Self::audit(
-            meta,
-            caller,
-            AuditAction::HandlerRemove,
-            ("contract", Some(contract_id.to_string())),
-            Outcome::Success,
-            format!("{};user={user_id}", decision.reason()),
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                AuditAction::HandlerRemove,
+                ("contract", Some(contract_id.to_string())),
+                Outcome::Success,
+                format!("{};user={user_id}", decision.reason()),
+            ),
+            &decision,
         );
         // The account follows the rosters: removed from its last contract,
         // it is disabled and its sessions end in the same transaction.

@@ -47,7 +47,8 @@ pub(super) fn log_id(key_id: &str) -> String {
 }
 
 /// The canonical bytes of one audit event (field order of
-/// [`dsg_audit::ENTRY_FIELDS_V1`], then the terminal when there is one).
+/// [`dsg_audit::ENTRY_FIELDS_V1`], then the terminal and the decision
+/// record's digest when there are).
 pub(super) fn entry_bytes(e: &StoredAuditEvent) -> Vec<u8> {
     let occurred_at = e.occurred_at.to_string();
     let mut fields: Vec<(&str, Option<&str>)> = vec![
@@ -64,6 +65,9 @@ pub(super) fn entry_bytes(e: &StoredAuditEvent) -> Vec<u8> {
     ];
     if let Some(terminal) = &e.terminal_id {
         fields.push((dsg_audit::ENTRY_FIELD_TERMINAL, Some(terminal.as_str())));
+    }
+    if let Some(digest) = &e.decision_digest {
+        fields.push((dsg_audit::ENTRY_FIELD_DECISION, Some(digest.as_str())));
     }
     canonical_entry(&fields)
 }
@@ -203,6 +207,7 @@ pub(super) fn entry_json(s: &SequencedEvent) -> Value {
         "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
         "object_type": e.object_type, "object_id": e.object_id,
         "outcome": e.outcome, "reason": e.reason, "terminal": e.terminal_id,
+        "decision": e.decision_digest,
     })
 }
 

@@ -246,6 +246,12 @@ fn entry_from_json(v: &Value) -> Option<StoredAuditEvent> {
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => return None,
         },
+        // Absent in exports made before decisions were recorded.
+        decision_digest: match v.get("decision") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return None,
+        },
     })
 }
 
@@ -272,6 +278,7 @@ mod tests {
             object_id: Some(format!("file-{i}")),
             outcome: "success".into(),
             reason: "policy0".into(),
+            decision_digest: i.is_multiple_of(5).then(|| format!("{i:064x}")),
         }
     }
 
@@ -297,7 +304,8 @@ mod tests {
                 "id": e.id, "occurred_at": e.occurred_at, "request_id": e.request_id,
                 "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
                 "object_type": e.object_type, "object_id": e.object_id,
-                "outcome": e.outcome, "reason": e.reason, "terminal": e.terminal_id}));
+                "outcome": e.outcome, "reason": e.reason, "terminal": e.terminal_id,
+                "decision": e.decision_digest}));
         }
         let mut signed = Vec::new();
         for &size in sizes {

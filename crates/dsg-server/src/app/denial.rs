@@ -21,6 +21,9 @@ pub enum DenialReason {
     TerminalOtherCompany,
     /// Another rule of the agency's policy (hours, network…).
     Policy,
+    /// The terminal certificate a TLS-terminating proxy passed on failed
+    /// the terminal CA's checks (other issuer, expired, not a terminal's).
+    CertificateRefused,
 }
 
 impl DenialReason {
@@ -33,6 +36,7 @@ impl DenialReason {
             Self::TerminalRevoked => "terminal_revoked",
             Self::TerminalOtherCompany => "terminal_other_company",
             Self::Policy => "policy_denied",
+            Self::CertificateRefused => "certificate_refused",
         }
     }
 
@@ -70,6 +74,12 @@ impl DenialReason {
             }
             (Self::Policy, false) => {
                 "The agency's access policy (hours, network, …) does not allow this access now."
+            }
+            (Self::CertificateRefused, true) => {
+                "提示された端末証明書を受け付けられません（発行元が異なるか、有効期限切れです）。情報システム管理室に連絡してください。"
+            }
+            (Self::CertificateRefused, false) => {
+                "The terminal certificate presented was not accepted (another issuer, or expired). Contact the gateway operators."
             }
         }
     }

@@ -44,6 +44,10 @@ pub enum AppError {
     /// Bad input; the text is safe to show.
     #[error("{0}")]
     Invalid(String),
+    /// A proposed policy does not parse or validate against the schema; the
+    /// text is the validator's message about the proposer's own text.
+    #[error("{0}")]
+    PolicyInvalid(String),
     /// Something with that identity exists already.
     #[error("already exists: {0}")]
     Conflict(&'static str),

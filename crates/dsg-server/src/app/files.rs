@@ -11,6 +11,7 @@ use dsg_store::{NewFileVersion, UploadTarget};
 use futures::Stream;
 
 use super::keys::blob_context;
+use super::policies::{with_decision, Decided};
 use super::{App, AppError, Caller, RequestMeta};
 
 /// A compartment with its contract, as listed to a handler.
@@ -85,7 +86,7 @@ impl App {
         raw_id: &str,
         action: Action,
         audit_action: AuditAction,
-    ) -> Result<(Compartment, String), AppError> {
+    ) -> Result<(Compartment, Decided), AppError> {
         let compartment = self.inner.store.compartment(raw_id).await?;
         let resource = match &compartment {
             Some(c) => Resource::Compartment(CompartmentFacts {
@@ -99,7 +100,7 @@ impl App {
         let mut object_id = raw_id.to_owned();
         object_id.truncate(64);
         match compartment {
-            Some(c) if decision.allowed => Ok((c, decision.reason())),
+            Some(c) if decision.allowed => Ok((c, decision)),
             _ => {
                 // Only a caller who would be allowed after re-authenticating
                 // learns that a step-up is needed; everyone else gets the
@@ -108,13 +109,16 @@ impl App {
                 // A caller who would be allowed from their own registered
                 // terminal with a passkey is told what is missing.
                 let reason = self.entitled_denial(caller, action, resource, &decision);
-                let record = Self::audit(
-                    meta,
-                    caller,
-                    audit_action,
-                    ("compartment", Some(object_id)),
-                    Outcome::Denied,
-                    decision.reason(),
+                let record = with_decision(
+                    Self::audit(
+                        meta,
+                        caller,
+                        audit_action,
+                        ("compartment", Some(object_id)),
+                        Outcome::Denied,
+                        decision.reason(),
+                    ),
+                    &decision,
                 );
                 self.record(&record).await?;
                 Err(match caller {
@@ -166,7 +170,7 @@ impl App {
         caller: &Caller,
         compartment_id: &str,
     ) -> Result<(CompartmentView, Vec<FileView>), AppError> {
-        let (compartment, reason) = self
+        let (compartment, decided) = self
             .authorize_compartment(
                 meta,
                 caller,
@@ -188,7 +192,7 @@ impl App {
             AuditAction::FileList,
             "compartment",
             compartment.id.to_string(),
-            reason,
+            &decided,
         );
         self.record(&record).await?;
         Ok((
@@ -208,15 +212,18 @@ impl App {
         action: AuditAction,
         object_type: &'static str,
         object_id: String,
-        reason: String,
+        decided: &Decided,
     ) -> AuditRecord {
-        Self::audit(
-            meta,
-            caller,
-            action,
-            (object_type, Some(object_id)),
-            Outcome::Success,
-            reason,
+        with_decision(
+            Self::audit(
+                meta,
+                caller,
+                action,
+                (object_type, Some(object_id)),
+                Outcome::Success,
+                decided.reason(),
+            ),
+            decided,
         )
     }
 
@@ -273,7 +280,7 @@ impl App {
             UploadRequest::NewFile { .. } => AuditAction::FileUpload,
             UploadRequest::NextVersion { .. } => AuditAction::FileVersionUpload,
         };
-        let (compartment, reason) = self
+        let (compartment, decided) = self
             .authorize_compartment(
                 meta,
                 caller,
@@ -318,7 +325,7 @@ impl App {
                 version,
                 content_length,
                 body,
-                reason,
+                &decided,
             )
             .await;
         if let Err(error) = &result {
@@ -352,7 +359,7 @@ impl App {
         version: u32,
         content_length: Option<u64>,
         body: S,
-        reason: String,
+        decided: &Decided,
     ) -> Result<FileView, AppError>
     where
         S: Stream<Item = Result<Bytes, E>> + Send,
@@ -421,7 +428,7 @@ impl App {
             audit_action,
             "file",
             file_id.to_string(),
-            reason,
+            decided,
         );
         let now = self.now();
         if let Err(e) = self
@@ -452,7 +459,7 @@ impl App {
         compartment_id: &str,
         file_id: &str,
     ) -> Result<(FileRecord, Vec<VersionView>), AppError> {
-        let (compartment, reason) = self
+        let (compartment, decided) = self
             .authorize_compartment(
                 meta,
                 caller,
@@ -477,7 +484,7 @@ impl App {
             AuditAction::FileVersions,
             "file",
             file.id.to_string(),
-            reason,
+            &decided,
         );
         self.record(&record).await?;
         let views = versions
@@ -503,7 +510,7 @@ impl App {
         file_id: &str,
         version: Option<u32>,
     ) -> Result<Download, AppError> {
-        let (compartment, reason) = self
+        let (compartment, decided) = self
             .authorize_compartment(
                 meta,
                 caller,
@@ -548,7 +555,7 @@ impl App {
             AuditAction::FileDownload,
             "file",
             format!("{}@{wanted}", file.id),
-            reason,
+            &decided,
         );
         self.record(&record).await?;
         Ok(Download {
@@ -568,7 +575,7 @@ impl App {
         compartment_id: &str,
         file_id: &str,
     ) -> Result<(), AppError> {
-        let (compartment, reason) = self
+        let (compartment, decided) = self
             .authorize_compartment(
                 meta,
                 caller,
@@ -587,7 +594,7 @@ impl App {
             AuditAction::FileDelete,
             "file",
             file.id.to_string(),
-            reason,
+            &decided,
         );
         self.inner
             .store

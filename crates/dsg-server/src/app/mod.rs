@@ -2,6 +2,7 @@
 //! policy point, change state through the store (audit entry in the same
 //! transaction) and never see HTTP.
 
+mod access_review;
 mod admin;
 mod audit_log;
 mod audit_proofs;
@@ -12,6 +13,7 @@ mod error;
 mod files;
 mod identity;
 mod keys;
+mod policies;
 mod terminals;
 
 use std::sync::Arc;
@@ -21,13 +23,18 @@ use dsg_core::{AuditAction, AuditRecord, Clock, Outcome};
 use dsg_crypto::{PasswordHasher, SecretKey, SecureRandom};
 use dsg_pki::TerminalCa;
 use dsg_policy::{
-    AccessRequest, Action, ChangeRequestFacts, Decision, DeviceFacts, Environment, PolicyEngine,
-    Principal, Resource, SessionFacts, UserFacts,
+    AccessRequest, Action, ChangeRequestFacts, DeviceFacts, Environment, Principal, Resource,
+    SessionFacts, UserFacts,
 };
 use dsg_store::Store;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use policies::{with_decision, Decided};
 use tokio::sync::Semaphore;
 
+pub use access_review::{
+    AccessEntry, CompartmentAccess, CompartmentReach, PersonAccess, TerminalRef, Why,
+    MAX_REVIEW_DECISIONS,
+};
 pub use admin::{AdminOverview, IssuedAccount, NewCompany, NewContract, NewUserInput};
 pub use audit_log::{Sequencer, SequencerHandle, EXPORT_FORMAT_V1};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
@@ -40,6 +47,10 @@ pub use identity::{
     build_webauthn, short_user_agent, AccountChange, AccountView, AuthenticatorView,
     EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginStep, RecoveryUse, ResetView,
     SecondFactor, SessionView, TotpEnrolment,
+};
+pub use policies::{
+    load_active_policy, ActivePolicy, DecisionFlip, DecisionRecordView, PolicyVersionView,
+    WhatIfReport, WHAT_IF_MAX,
 };
 pub use terminals::{
     load_or_create_terminal_ca, ClientCertificate, ConnectionRegistry, Device, NewTerminal,
@@ -57,7 +68,8 @@ pub struct App {
 struct Inner {
     store: Store,
     blobs: BlobStore,
-    policy: PolicyEngine,
+    /// The policy set in force (swapped when a version is approved).
+    policy: arc_swap::ArcSwap<ActivePolicy>,
     master_key: SecretKey,
     hasher: PasswordHasher,
     /// Bounds concurrent password hashing so a login flood cannot exhaust
@@ -105,7 +117,7 @@ impl App {
     pub fn new(
         store: Store,
         blobs: BlobStore,
-        policy: PolicyEngine,
+        policy: ActivePolicy,
         master_key: SecretKey,
         hasher: PasswordHasher,
         clock: Arc<dyn Clock>,
@@ -122,7 +134,7 @@ impl App {
             inner: Arc::new(Inner {
                 store,
                 blobs,
-                policy,
+                policy: arc_swap::ArcSwap::from_pointee(policy),
                 master_key,
                 hasher,
                 hash_permits: Semaphore::new(permits),
@@ -200,7 +212,7 @@ impl App {
         }
     }
 
-    fn decide(&self, caller: &Caller, action: Action, resource: Resource) -> Decision {
+    fn decide(&self, caller: &Caller, action: Action, resource: Resource) -> Decided {
         self.decide_in(caller, action, resource, self.session_facts(caller))
     }
 
@@ -210,7 +222,7 @@ impl App {
         action: Action,
         resource: Resource,
         session: SessionFacts,
-    ) -> Decision {
+    ) -> Decided {
         let device = match caller {
             Caller::User(u) => u.device_facts.clone(),
             Caller::Anonymous => DeviceFacts::None,
@@ -225,19 +237,21 @@ impl App {
         resource: Resource,
         session: SessionFacts,
         device: DeviceFacts,
-    ) -> Decision {
-        let decision = self.inner.policy.decide(&AccessRequest {
+    ) -> Decided {
+        let request = AccessRequest {
             principal: Self::principal(caller),
             action,
             resource,
             session,
             device,
             environment: self.environment(caller),
-        });
+        };
+        let policy = self.policy();
+        let decision = policy.engine.decide(&request);
         if !decision.errors.is_empty() {
             tracing::warn!(errors = ?decision.errors, action = action.as_str(), "policy evaluation errors");
         }
-        decision
+        Decided::new(decision, request, policy)
     }
 
     /// Whether a denied request would be allowed right after a step-up:
@@ -275,19 +289,22 @@ impl App {
         caller: &Caller,
         action: Action,
         audit_action: AuditAction,
-    ) -> Result<(Box<SessionUser>, Decision), AppError> {
+    ) -> Result<(Box<SessionUser>, Decided), AppError> {
         let decision = self.decide(caller, action, Resource::Gateway);
         if let (Caller::User(user), true) = (caller, decision.allowed) {
             return Ok((user.clone(), decision));
         }
         let step_up = self.step_up_would_allow(caller, action, Resource::Gateway);
-        let record = Self::audit(
-            meta,
-            caller,
-            audit_action,
-            ("gateway", None),
-            Outcome::Denied,
-            decision.reason(),
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                audit_action,
+                ("gateway", None),
+                Outcome::Denied,
+                decision.reason(),
+            ),
+            &decision,
         );
         self.record(&record).await?;
         Err(match caller {
@@ -316,6 +333,7 @@ impl App {
             object_id: object.1,
             outcome,
             reason: reason.into(),
+            decision: None,
         }
     }
 
@@ -342,20 +360,23 @@ impl App {
         action: Action,
         audit_action: AuditAction,
         request: ChangeRequestFacts,
-    ) -> Result<(UserFacts, Decision), AppError> {
+    ) -> Result<(UserFacts, Decided), AppError> {
         let resource = Resource::ChangeRequest(request.clone());
         let decision = self.decide(caller, action, resource.clone());
         if let (Caller::User(user), true) = (caller, decision.allowed) {
             return Ok((user.facts.clone(), decision));
         }
         let step_up = self.step_up_would_allow(caller, action, resource);
-        let record = Self::audit(
-            meta,
-            caller,
-            audit_action,
-            ("request", Some(request.id)),
-            Outcome::Denied,
-            decision.reason(),
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                audit_action,
+                ("request", Some(request.id)),
+                Outcome::Denied,
+                decision.reason(),
+            ),
+            &decision,
         );
         self.record(&record).await?;
         let own = decision
@@ -377,7 +398,7 @@ impl App {
         caller: &Caller,
         action: Action,
         audit_action: AuditAction,
-    ) -> Result<(UserFacts, Decision), AppError> {
+    ) -> Result<(UserFacts, Decided), AppError> {
         let (user, decision) = self
             .authorize_on_gateway(meta, caller, action, audit_action)
             .await?;

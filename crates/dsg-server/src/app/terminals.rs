@@ -16,6 +16,7 @@ use dsg_store::{IssuedCertificate, Store, StoredTerminalCa};
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 
+use super::policies::with_decision;
 use super::{App, AppError, Caller, RequestMeta};
 
 /// The wrap-context purpose of the terminal CA's sealed key.
@@ -427,13 +428,16 @@ impl App {
             last_seen_at: None,
             posture_reported_at: None,
         };
-        let record = Self::audit(
-            meta,
-            caller,
-            AuditAction::TerminalRegister,
-            ("terminal", Some(id.to_string())),
-            Outcome::Success,
-            format!("{};cert={}", decision.reason(), cert.serial_hex),
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                AuditAction::TerminalRegister,
+                ("terminal", Some(id.to_string())),
+                Outcome::Success,
+                format!("{};cert={}", decision.reason(), cert.serial_hex),
+            ),
+            &decision,
         );
         self.inner
             .store
@@ -471,13 +475,16 @@ impl App {
             label: terminal.name.as_str().to_owned(),
         };
         let (cert, key) = self.issue(&subject, csr_pem)?;
-        let record = Self::audit(
-            meta,
-            caller,
-            AuditAction::TerminalCertificateIssue,
-            ("terminal", Some(terminal.id.to_string())),
-            Outcome::Success,
-            format!("{};cert={}", decision.reason(), cert.serial_hex),
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                AuditAction::TerminalCertificateIssue,
+                ("terminal", Some(terminal.id.to_string())),
+                Outcome::Success,
+                format!("{};cert={}", decision.reason(), cert.serial_hex),
+            ),
+            &decision,
         );
         let issued = IssuedCertificate {
             fingerprint: cert.fingerprint.clone(),
@@ -528,13 +535,16 @@ impl App {
                 "reason: at most 500 characters, no control characters".into(),
             ));
         }
-        let record = Self::audit(
-            meta,
-            caller,
-            audit_action,
-            ("terminal", Some(terminal.id.to_string())),
-            Outcome::Success,
-            decision.reason(),
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                audit_action,
+                ("terminal", Some(terminal.id.to_string())),
+                Outcome::Success,
+                decision.reason(),
+            ),
+            &decision,
         );
         let now = self.now();
         self.inner
@@ -650,6 +660,56 @@ impl App {
         };
         let record = Self::audit(
             &meta,
+            &Caller::Anonymous,
+            AuditAction::ConnectionRefused,
+            ("connection", None),
+            Outcome::Denied,
+            reason,
+        );
+        self.record(&record).await
+    }
+
+    /// Checks a terminal certificate (DER) that the authenticated proxy
+    /// passed on, as the direct listener's handshake would: chain to the
+    /// terminal CA, validity at the app clock's time, clientAuth EKU,
+    /// terminal SAN URI. A valid one is the request's client certificate.
+    pub fn verify_proxied_certificate(
+        &self,
+        der: &[u8],
+    ) -> Result<ClientCertificate, dsg_pki::CertificateRefusal> {
+        use dsg_pki::CertificateRefusal;
+        let now = OffsetDateTime::from_unix_timestamp(self.now().div_euclid(1000))
+            .map_err(|_| CertificateRefusal::Invalid)?;
+        match self.inner.terminal_ca.verify_presented(der, now) {
+            Ok(presented) => Ok(ClientCertificate {
+                fingerprint: presented.fingerprint,
+            }),
+            Err(PkiError::Refused(refusal)) => Err(refusal),
+            Err(_) => Err(CertificateRefusal::Invalid),
+        }
+    }
+
+    /// Records a terminal certificate that a TLS-terminating proxy passed
+    /// on (proxy listener only) and that failed the terminal CA's checks,
+    /// as a connection event of the request (its id and client address).
+    /// Rate-limited per source like handshake refusals.
+    pub async fn record_proxied_certificate_refused(
+        &self,
+        meta: &RequestMeta,
+        reason: &'static str,
+    ) -> Result<(), AppError> {
+        let source = meta.source.clone().unwrap_or_default();
+        if self
+            .inner
+            .connection_event_limiter
+            .check_key(&source)
+            .is_err()
+        {
+            tracing::warn!(%source, reason, "refused certificate not recorded: rate limit");
+            return Ok(());
+        }
+        let record = Self::audit(
+            meta,
             &Caller::Anonymous,
             AuditAction::ConnectionRefused,
             ("connection", None),

@@ -66,10 +66,20 @@ pub fn request_meta(parts: &Parts, app: &App) -> RequestMeta {
         .map(|r| r.0.clone())
         .unwrap_or_else(|| dsg_core::RequestId::new().to_string());
     let peer = parts.extensions.get::<PeerAddr>().map(|p| p.0.ip());
+    // The proxy listener's peer is the proxy, authenticated by mTLS: its
+    // `X-Forwarded-For` is believed.
+    let through_proxy = parts
+        .extensions
+        .get::<super::proxy::ThroughProxy>()
+        .is_some();
     RequestMeta {
         request_id,
         source: peer.map(|ip| {
-            client_ip(ip, &parts.headers, &app.config().server.trusted_proxies).to_string()
+            if through_proxy {
+                client_ip(ip, &parts.headers, &[ip]).to_string()
+            } else {
+                client_ip(ip, &parts.headers, &app.config().server.trusted_proxies).to_string()
+            }
         }),
         user_agent: crate::app::short_user_agent(
             parts

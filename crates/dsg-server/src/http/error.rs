@@ -22,6 +22,7 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
         AppError::Denied(reason) => (StatusCode::FORBIDDEN, reason.code()),
         AppError::CsrfRefused => (StatusCode::FORBIDDEN, "csrf_refused"),
         AppError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
+        AppError::PolicyInvalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "policy_invalid"),
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
         AppError::QuotaExceeded => (StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded"),
@@ -39,7 +40,7 @@ pub fn error_code(error: &AppError) -> &'static str {
 /// sentence otherwise.
 pub fn public_message(error: &AppError) -> String {
     match error {
-        AppError::Invalid(text) => text.clone(),
+        AppError::Invalid(text) | AppError::PolicyInvalid(text) => text.clone(),
         AppError::Conflict(what) => format!("already exists: {what}"),
         AppError::Internal(_) => "internal error".to_owned(),
         other => other.to_string(),

@@ -1,11 +1,14 @@
 //! HTTP: routes, middleware and the mapping of errors to status codes.
 
+pub mod access_review;
 pub mod api;
 pub mod context;
 pub mod download;
 pub mod error;
 pub mod guard;
 pub mod identity;
+pub mod policies;
+pub mod proxy;
 pub mod session;
 pub mod terminals;
 
@@ -119,6 +122,31 @@ pub fn router(app: App) -> Router {
             "/api/v1/admin/terminals/{id}/{change}",
             post(terminals::change),
         )
+        .route(
+            "/api/v1/admin/policies",
+            get(policies::list).post(policies::propose),
+        )
+        .route("/api/v1/admin/policies/{version}", get(policies::show))
+        .route(
+            "/api/v1/admin/policies/{version}/what-if",
+            post(policies::what_if),
+        )
+        .route(
+            "/api/v1/admin/policies/{version}/{change}",
+            post(policies::change),
+        )
+        .route(
+            "/api/v1/admin/decisions/{event_id}",
+            get(policies::decision),
+        )
+        .route(
+            "/api/v1/admin/access/compartments/{id}",
+            get(access_review::compartment),
+        )
+        .route(
+            "/api/v1/admin/access/users/{id}",
+            get(access_review::person),
+        )
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/compartments", get(api::compartments))
         .route("/api/v1/compartments/{cid}/files", get(api::list_files))
@@ -153,6 +181,8 @@ pub fn router(app: App) -> Router {
         .layer(DefaultBodyLimit::max(SMALL_BODY_LIMIT));
     api.merge(uploads)
         .layer(from_fn_with_state(app.clone(), guard::session_and_csrf))
+        // Before the session guard: the device comes from the certificate.
+        .layer(from_fn_with_state(app.clone(), proxy::terminal_certificate))
         .layer(from_fn(guard::security_headers))
         .layer(from_fn(guard::request_id))
         .with_state(app)

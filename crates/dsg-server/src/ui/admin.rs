@@ -35,6 +35,10 @@ pub async fn overview(ctx: Ctx) -> Response {
         p id="admin-nav" {
             a href="/admin/accounts" { (lang.t(Text::Accounts)) } " · "
             a href="/admin/terminals" id="terminals-link" { (lang.t(Text::Terminals)) }
+            " · "
+            a href="/admin/policies" id="policies-link" { (lang.t(Text::Policies)) }
+            " · "
+            a href="/admin/access" id="access-link" { (lang.t(Text::AccessReview)) }
         }
         h2 { (lang.t(Text::Companies)) }
         table id="companies" {

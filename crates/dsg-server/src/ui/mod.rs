@@ -1,18 +1,21 @@
 //! The web UI: server-rendered pages (maud escapes everything), one small
 //! script for uploads with a progress bar, no inline script, no CDN.
 
+mod access_review;
 mod accounts;
 mod admin;
 mod i18n;
 mod identity;
 mod layout;
 mod pages;
+mod policies;
 mod terminals;
 
 use axum::routing::{get, post};
 use axum::Router;
 
 pub use i18n::{Lang, Text};
+pub(crate) use layout::error_page;
 
 use crate::app::App;
 
@@ -49,6 +52,7 @@ pub fn routes() -> Router<App> {
             "/step-up",
             get(identity::step_up_page).post(identity::step_up_submit),
         )
+        .route("/admin/access", get(access_review::access_page))
         .route("/admin/accounts", get(accounts::accounts_page))
         .route(
             "/admin/accounts/{id}/{change}",
@@ -64,6 +68,13 @@ pub fn routes() -> Router<App> {
             post(terminals::reissue),
         )
         .route("/admin/terminals/{id}/{change}", post(terminals::change))
+        .route(
+            "/admin/policies",
+            get(policies::policies_page).post(policies::propose),
+        )
+        .route("/admin/policies/{version}", get(policies::version_page))
+        .route("/admin/policies/{version}/what-if", post(policies::what_if))
+        .route("/admin/policies/{version}/{change}", post(policies::change))
         .route("/lang/{code}", get(pages::set_lang))
         .route("/compartments/{cid}", get(pages::compartment))
         .route("/compartments/{cid}/files/{fid}", get(pages::file))

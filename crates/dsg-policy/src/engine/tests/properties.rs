@@ -122,14 +122,17 @@ proptest! {
             mfa: METHODS[method_index], step_up_fresh: fresh, totp_reaches_data: totp_data,
             auth_age_secs: 10, session_age_secs: 10,
         };
-        let decision = engine.decide(&AccessRequest {
+        let request = AccessRequest {
             principal: Principal::User(user.clone()),
             action,
             resource,
             session,
             device: device.clone(),
             environment: Environment { agency_terminals_accepted: agency_terminals, ..Environment::UNKNOWN },
-        });
+        };
+        let decision = engine.decide(&request);
+        // The decision record replays to the same decision.
+        prop_assert_eq!(engine.replay(&engine.slice(&request).unwrap()).unwrap(), decision.clone());
         let state = user.state;
         let mfa = session.mfa;
         let second_factor = matches!(mfa, MfaMethod::Webauthn | MfaMethod::Totp);

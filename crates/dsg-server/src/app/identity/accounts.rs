@@ -6,6 +6,7 @@ use dsg_crypto::{random_token, token_hash, SecretString};
 use dsg_policy::{Action, ChangeRequestFacts};
 use dsg_store::ResetRow;
 
+use super::super::policies::with_decision;
 use super::super::{App, AppError, Caller, RequestMeta};
 
 /// One account as operators see it.
@@ -185,13 +186,16 @@ impl App {
             AccountChange::Disable => (AccountStatus::Disabled, user.locked_until),
             AccountChange::Enable => (AccountStatus::Active, user.locked_until),
         };
-        let record = Self::audit(
-            meta,
-            caller,
-            audit_action,
-            ("user", Some(user.id.to_string())),
-            Outcome::Success,
-            decision.reason(),
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                audit_action,
+                ("user", Some(user.id.to_string())),
+                Outcome::Success,
+                decision.reason(),
+            ),
+            &decision,
         );
         self.inner
             .store
@@ -227,13 +231,16 @@ impl App {
         }
         let token = random_token(self.inner.rng.as_ref())?;
         let now = self.now();
-        let record = Self::audit(
-            meta,
-            caller,
-            AuditAction::EnrolmentIssue,
-            ("user", Some(user.id.to_string())),
-            Outcome::Success,
-            decision.reason(),
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                AuditAction::EnrolmentIssue,
+                ("user", Some(user.id.to_string())),
+                Outcome::Success,
+                decision.reason(),
+            ),
+            &decision,
         );
         self.inner
             .store
