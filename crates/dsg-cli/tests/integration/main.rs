@@ -32,3 +32,4 @@ mod s3_server;
 mod startup;
 mod terminals;
 mod uploads;
+mod world;

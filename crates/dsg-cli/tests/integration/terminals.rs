@@ -218,31 +218,6 @@ async fn get_reconnecting(client: &crate::harness::Client, path: &str) -> (Statu
     (status, response.json().await.unwrap())
 }
 
-/// The gateway's terminal CA, opened with the master key as the gateway
-/// does, to forge what the CA could have issued (an expired certificate).
-async fn gateway_terminal_ca(gw: &Gateway) -> dsg_pki::TerminalCa {
-    use dsg_crypto::KeyProvider;
-    let master = dsg_crypto::FileKeyProvider::new(gw.dir.path().join("keys/master.key"))
-        .master_key()
-        .unwrap();
-    let url = format!("sqlite://{}", gw.data_dir().join("dsg.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let (cert_pem, sealed): (String, String) =
-        sqlx::query_as("SELECT cert_pem, wrapped_private_key FROM terminal_ca")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    pool.close().await;
-    let ctx = dsg_crypto::WrapContext {
-        purpose: "terminal-ca-key",
-        owner: "terminal-ca",
-        key_version: 1,
-    };
-    let key = dsg_crypto::open(&master, &hex::decode(sealed).unwrap(), &ctx).unwrap();
-    let key = dsg_crypto::SecretString::new(String::from_utf8(key.to_vec()).unwrap());
-    dsg_pki::TerminalCa::from_pem(&cert_pem, &key).unwrap()
-}
-
 fn as_terminal(issued: dsg_pki::IssuedTerminal) -> TerminalCert {
     TerminalCert {
         id: "unregistered".into(),
@@ -280,7 +255,7 @@ async fn unknown_issuer_and_expired_certificates_are_refused_in_the_handshake() 
     let stranger = foreign_cert("Some other CA");
     let lookalike = foreign_cert("dsg terminal CA");
     // The gateway's own CA, but expired.
-    let ca = gateway_terminal_ca(&gw).await;
+    let ca = gw.terminal_ca().await;
     let expired = as_terminal(
         ca.issue(
             &subject,

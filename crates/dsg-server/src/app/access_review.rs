@@ -24,7 +24,7 @@ use dsg_policy::{
     SessionFacts, TerminalFacts, UserFacts,
 };
 
-use super::policies::{with_decision, ActivePolicy};
+use super::policies::ActivePolicy;
 use super::{App, AppError, Caller, RequestMeta};
 
 /// Most policy decisions one review may take (people × terminals, or
@@ -502,15 +502,12 @@ impl App {
                 .cmp(&a.allowed)
                 .then_with(|| a.username.cmp(&b.username))
         });
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                AuditAction::AccessReview,
-                ("compartment", Some(compartment.id.to_string())),
-                Outcome::Success,
-                decided.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::AccessReview,
+            ("compartment", Some(compartment.id.to_string())),
+            Outcome::Success,
             &decided,
         );
         self.record(&record).await?;
@@ -616,15 +613,12 @@ impl App {
                 .cmp(&a.allowed)
                 .then_with(|| a.contract_number.cmp(&b.contract_number))
         });
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                AuditAction::AccessReview,
-                ("user", Some(user.id.to_string())),
-                Outcome::Success,
-                decided.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::AccessReview,
+            ("user", Some(user.id.to_string())),
+            Outcome::Success,
             &decided,
         );
         self.record(&record).await?;

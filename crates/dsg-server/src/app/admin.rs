@@ -194,15 +194,12 @@ impl App {
             kind: CompanyKind::Contractor,
             created_at: now,
         };
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                AuditAction::CompanyCreate,
-                ("company", Some(company.id.to_string())),
-                Outcome::Success,
-                decision.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::CompanyCreate,
+            ("company", Some(company.id.to_string())),
+            Outcome::Success,
             &decision,
         );
         self.inner
@@ -293,15 +290,12 @@ impl App {
             special_clause: input.special_clause,
             created_at: now,
         };
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                AuditAction::ContractCreate,
-                ("contract", Some(contract.id.to_string())),
-                Outcome::Success,
-                decision.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::ContractCreate,
+            ("contract", Some(contract.id.to_string())),
+            Outcome::Success,
             &decision,
         );
         self.inner
@@ -353,15 +347,12 @@ impl App {
             used_bytes: 0,
             created_at: now,
         };
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                AuditAction::CompartmentOpen,
-                ("compartment", Some(id.to_string())),
-                Outcome::Success,
-                decision.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::CompartmentOpen,
+            ("compartment", Some(id.to_string())),
+            Outcome::Success,
             &decision,
         );
         self.inner

@@ -109,15 +109,12 @@ impl App {
                 // A caller who would be allowed from their own registered
                 // terminal with a passkey is told what is missing.
                 let reason = self.entitled_denial(caller, action, resource, &decision);
-                let record = with_decision(
-                    Self::audit(
-                        meta,
-                        caller,
-                        audit_action,
-                        ("compartment", Some(object_id)),
-                        Outcome::Denied,
-                        decision.reason(),
-                    ),
+                let record = Self::audit_decided(
+                    meta,
+                    caller,
+                    audit_action,
+                    ("compartment", Some(object_id)),
+                    Outcome::Denied,
                     &decision,
                 );
                 self.record(&record).await?;

@@ -295,15 +295,12 @@ impl App {
             return Ok((user.clone(), decision));
         }
         let step_up = self.step_up_would_allow(caller, action, Resource::Gateway);
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                audit_action,
-                ("gateway", None),
-                Outcome::Denied,
-                decision.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            audit_action,
+            ("gateway", None),
+            Outcome::Denied,
             &decision,
         );
         self.record(&record).await?;
@@ -337,6 +334,22 @@ impl App {
         }
     }
 
+    /// Builds the audit record of a policy decision: its reason is the
+    /// deciding policies, and it carries the decision record.
+    fn audit_decided(
+        meta: &RequestMeta,
+        caller: &Caller,
+        action: AuditAction,
+        object: (&'static str, Option<String>),
+        outcome: Outcome,
+        decided: &Decided,
+    ) -> AuditRecord {
+        with_decision(
+            Self::audit(meta, caller, action, object, outcome, decided.reason()),
+            decided,
+        )
+    }
+
     /// Writes an audit entry on its own (denials, reads). Fails closed: if
     /// it cannot be written the caller's request fails too.
     async fn record(&self, record: &AuditRecord) -> Result<(), AppError> {
@@ -367,15 +380,12 @@ impl App {
             return Ok((user.facts.clone(), decision));
         }
         let step_up = self.step_up_would_allow(caller, action, resource);
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                audit_action,
-                ("request", Some(request.id)),
-                Outcome::Denied,
-                decision.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            audit_action,
+            ("request", Some(request.id)),
+            Outcome::Denied,
             &decision,
         );
         self.record(&record).await?;

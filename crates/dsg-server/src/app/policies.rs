@@ -407,15 +407,12 @@ impl App {
             return Err(AppError::PolicyInvalid(error.to_string()));
         }
         let in_force = self.policy_version_in_force();
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                AuditAction::PolicyPropose,
-                ("policy", None),
-                Outcome::Success,
-                decided.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::PolicyPropose,
+            ("policy", None),
+            Outcome::Success,
             &decided,
         );
         let new = NewPolicyVersion {
@@ -483,15 +480,12 @@ impl App {
                 change_request(&row)?,
             )
             .await?;
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                AuditAction::PolicyApprove,
-                ("policy", Some(version.to_string())),
-                Outcome::Success,
-                decided.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::PolicyApprove,
+            ("policy", Some(version.to_string())),
+            Outcome::Success,
             &decided,
         );
         self.activate(&row, &user.id.to_string(), &record).await
@@ -564,15 +558,12 @@ impl App {
             )
             .await?;
         self.proposed_version(version).await?;
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                AuditAction::PolicyReject,
-                ("policy", Some(version.to_string())),
-                Outcome::Success,
-                decided.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::PolicyReject,
+            ("policy", Some(version.to_string())),
+            Outcome::Success,
             &decided,
         );
         self.inner

@@ -535,15 +535,12 @@ impl App {
                 "reason: at most 500 characters, no control characters".into(),
             ));
         }
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                audit_action,
-                ("terminal", Some(terminal.id.to_string())),
-                Outcome::Success,
-                decision.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            audit_action,
+            ("terminal", Some(terminal.id.to_string())),
+            Outcome::Success,
             &decision,
         );
         let now = self.now();

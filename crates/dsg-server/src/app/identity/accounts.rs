@@ -6,7 +6,6 @@ use dsg_crypto::{random_token, token_hash, SecretString};
 use dsg_policy::{Action, ChangeRequestFacts};
 use dsg_store::ResetRow;
 
-use super::super::policies::with_decision;
 use super::super::{App, AppError, Caller, RequestMeta};
 
 /// One account as operators see it.
@@ -186,15 +185,12 @@ impl App {
             AccountChange::Disable => (AccountStatus::Disabled, user.locked_until),
             AccountChange::Enable => (AccountStatus::Active, user.locked_until),
         };
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                audit_action,
-                ("user", Some(user.id.to_string())),
-                Outcome::Success,
-                decision.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            audit_action,
+            ("user", Some(user.id.to_string())),
+            Outcome::Success,
             &decision,
         );
         self.inner
@@ -231,15 +227,12 @@ impl App {
         }
         let token = random_token(self.inner.rng.as_ref())?;
         let now = self.now();
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                AuditAction::EnrolmentIssue,
-                ("user", Some(user.id.to_string())),
-                Outcome::Success,
-                decision.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::EnrolmentIssue,
+            ("user", Some(user.id.to_string())),
+            Outcome::Success,
             &decision,
         );
         self.inner
