@@ -151,6 +151,25 @@ async fn retire_active(conn: &mut AnyConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Applies an approval or rejection (`update` binds decided_by, decided_at,
+/// version) to a version that is still proposed; `Conflict` otherwise.
+async fn decide_proposal(
+    conn: &mut AnyConnection,
+    update: &'static str,
+    (version, decided_by, now_ms): (i64, &str, i64),
+) -> Result<(), StoreError> {
+    let done = sqlx::query::<Any>(update)
+        .bind(decided_by.to_owned())
+        .bind(now_ms)
+        .bind(version)
+        .execute(conn)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Conflict("policy version is not proposed"));
+    }
+    Ok(())
+}
+
 impl Store {
     /// Every version, newest first.
     pub async fn policy_versions(&self) -> Result<Vec<PolicyVersionRow>, StoreError> {
@@ -238,18 +257,13 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         retire_active(&mut tx).await?;
-        let done = sqlx::query::<Any>(
+        decide_proposal(
+            &mut tx,
             "UPDATE policy_versions SET status = 'active', decided_by = $1, decided_at = $2, \
              activated_at = $2 WHERE version = $3 AND status = 'proposed'",
+            (version, decided_by, now_ms),
         )
-        .bind(decided_by.to_owned())
-        .bind(now_ms)
-        .bind(version)
-        .execute(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict("policy version is not proposed"));
-        }
         audit::write(&mut tx, now_ms, audit).await?;
         tx.commit().await?;
         Ok(())
@@ -264,18 +278,13 @@ impl Store {
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query::<Any>(
+        decide_proposal(
+            &mut tx,
             "UPDATE policy_versions SET status = 'rejected', decided_by = $1, decided_at = $2 \
              WHERE version = $3 AND status = 'proposed'",
+            (version, decided_by, now_ms),
         )
-        .bind(decided_by.to_owned())
-        .bind(now_ms)
-        .bind(version)
-        .execute(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict("policy version is not proposed"));
-        }
         audit::write(&mut tx, now_ms, audit).await?;
         tx.commit().await?;
         Ok(())

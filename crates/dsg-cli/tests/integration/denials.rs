@@ -171,6 +171,38 @@ async fn denial_matrix(db: Db) {
             ),
             Value::Null,
         ),
+        (Method::GET, "/api/v1/admin/policies".into(), Value::Null),
+        (Method::GET, "/api/v1/admin/policies/1".into(), Value::Null),
+        (
+            Method::POST,
+            "/api/v1/admin/policies".into(),
+            json!({ "summary": "open everything", "policies": "@id(\"all\") permit (principal, action, resource);" }),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/policies/1/what-if".into(),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/policies/1/approve".into(),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/policies/1/reject".into(),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/policies/1/rollback".into(),
+            Value::Null,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/admin/decisions/{}", w.compartment_a),
+            Value::Null,
+        ),
     ];
     let non_operators = vec![
         ("anonymous", gw.client(), StatusCode::UNAUTHORIZED),

@@ -470,6 +470,10 @@ impl App {
         caller: &Caller,
         version: i64,
     ) -> Result<(), AppError> {
+        // Only someone who may see the register learns whether the version
+        // exists and is pending; then the approval itself is decided on it.
+        self.authorize_admin(meta, caller, Action::PolicyRead, AuditAction::PolicyApprove)
+            .await?;
         let row = self.proposed_version(version).await?;
         let (user, decided) = self
             .authorize_change_request(
