@@ -17,7 +17,8 @@
 //! different hash instead of a silent match. The gateway uses the order in
 //! [`ENTRY_FIELDS_V1`], followed by [`ENTRY_FIELD_TERMINAL`] only for entries
 //! of requests that came from a registered terminal, then
-//! [`ENTRY_FIELD_DECISION`] only for entries made on a policy decision (the
+//! [`ENTRY_FIELD_DECISION`] only for entries made on a policy decision, then
+//! [`ENTRY_FIELD_COMPANY`] only for entries that concern a contractor (the
 //! field count and names keep the shapes distinct).
 
 /// Version label that starts every version-1 entry encoding.
@@ -43,6 +44,10 @@ pub const ENTRY_FIELD_TERMINAL: &str = "terminal";
 /// The optional last field: SHA-256 (hex) of the decision record (request
 /// and entity slice) the entry was decided on.
 pub const ENTRY_FIELD_DECISION: &str = "decision";
+
+/// The optional last field: the contractor the entry concerns. Entries with
+/// it form that company's sub-log (see [`crate::company`]).
+pub const ENTRY_FIELD_COMPANY: &str = "company";
 
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());

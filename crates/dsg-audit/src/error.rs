@@ -60,6 +60,10 @@ pub enum AuditError {
     /// anchored to a signature.
     #[error("no checkpoints to verify against")]
     NoCheckpoints,
+    /// A company sub-log head is malformed or does not match the company's
+    /// entries.
+    #[error("company sub-log: {0}")]
+    SubLog(String),
     /// The checkpoint at `index` (0-based, in the order supplied) failed.
     #[error("checkpoint {index}: {source}")]
     Checkpoint {

@@ -13,6 +13,8 @@
 //!   see the [`checkpoint`] module for the canonical byte encoding.
 //! * [`canonical_entry`]: the versioned byte encoding of one entry.
 //! * [`verify_log`]: check a whole exported log against its checkpoints.
+//! * [`CompanyHead`] / [`verify_sub_log`]: a company's sub-log and its
+//!   signed head in the main log.
 //! * [`to_syslog`] / [`to_cef`]: entries as RFC 5424 syslog and CEF lines.
 //!
 //! SHA-256 and ECDSA come from `aws-lc-rs`, the project's one crypto
@@ -20,6 +22,7 @@
 #![deny(missing_docs)]
 
 pub mod checkpoint;
+pub mod company;
 pub mod entry;
 mod error;
 mod hash;
@@ -28,8 +31,10 @@ pub mod siem;
 mod verify_log;
 
 pub use checkpoint::{Checkpoint, SignedCheckpoint, CHECKPOINT_HEADER_V1, MAX_LOG_ID_LEN};
+pub use company::{verify_sub_log, CompanyHead, COMPANY_HEAD_ACTION};
 pub use entry::{
-    canonical_entry, ENTRY_FIELDS_V1, ENTRY_FIELD_DECISION, ENTRY_FIELD_TERMINAL, ENTRY_HEADER_V1,
+    canonical_entry, ENTRY_FIELDS_V1, ENTRY_FIELD_COMPANY, ENTRY_FIELD_DECISION,
+    ENTRY_FIELD_TERMINAL, ENTRY_HEADER_V1,
 };
 pub use error::AuditError;
 pub use hash::{empty_root, leaf_hash, node_hash, root, CompactTree, Hash};

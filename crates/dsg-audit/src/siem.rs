@@ -4,6 +4,8 @@
 
 use std::fmt::Write as _;
 
+use crate::SignedCheckpoint;
+
 /// One audit entry, as exported.
 #[derive(Debug, Clone, Copy)]
 pub struct SiemEvent<'a> {
@@ -187,6 +189,54 @@ pub fn to_cef(event: &SiemEvent<'_>, version: &str) -> String {
     line
 }
 
+/// The structured-data id of a checkpoint's parameters (see
+/// [`SYSLOG_SD_ID`] for the enterprise number).
+pub const CHECKPOINT_SD_ID: &str = "dsgCheckpoint@32473";
+
+/// One RFC 5424 line carrying the CEF line of `event` as its MSG (no
+/// structured data; MSGID is the action). Collectors such as Wazuh, QRadar
+/// and ArcSight take CEF inside syslog, and the header gives the line a
+/// time, host and priority like every other line the gateway sends.
+pub fn to_cef_syslog(
+    event: &SiemEvent<'_>,
+    hostname: &str,
+    app_name: &str,
+    version: &str,
+) -> String {
+    let pri = FACILITY_LOG_AUDIT * 8 + syslog_severity(event.outcome);
+    format!(
+        "<{pri}>1 {} {} {} - {} - {}",
+        rfc3339_ms(event.occurred_at_ms),
+        header_field(hostname, 255),
+        header_field(app_name, 48),
+        header_field(event.action, 32),
+        to_cef(event, version),
+    )
+}
+
+/// One RFC 5424 line (severity notice, MSGID `checkpoint`) carrying a
+/// signed checkpoint as structured data: `logId`, `treeSize`, `root`,
+/// `timestamp` (Unix ms) and `signature` (hex DER), exactly the fields
+/// [`crate::Checkpoint::to_bytes`] signs, so a SIEM holding the published
+/// public key can verify every head it received.
+pub fn checkpoint_to_syslog(signed: &SignedCheckpoint, hostname: &str, app_name: &str) -> String {
+    let c = &signed.checkpoint;
+    format!(
+        "<{}>1 {} {} {} - checkpoint [{CHECKPOINT_SD_ID} logId=\"{}\" treeSize=\"{}\" \
+         root=\"{}\" timestamp=\"{}\" signature=\"{}\"] checkpoint {}",
+        FACILITY_LOG_AUDIT * 8 + 5,
+        rfc3339_ms(c.timestamp_ms),
+        header_field(hostname, 255),
+        header_field(app_name, 48),
+        sd_escape(&c.log_id),
+        c.tree_size,
+        hex::encode(c.root),
+        c.timestamp_ms,
+        hex::encode(&signed.signature),
+        c.tree_size,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +281,43 @@ mod tests {
     fn syslog_parameters_are_escaped() {
         let line = to_syslog(&event("failure", "a\"b]c\\d"), "h", "dsg");
         assert!(line.contains(r#"reason="a\"b\]c\\d""#), "{line}");
+    }
+
+    #[test]
+    fn cef_inside_syslog_has_an_rfc5424_header() {
+        let line = to_cef_syslog(
+            &event("denied", "default-deny"),
+            "gw.example",
+            "dsg",
+            "0.1.0",
+        );
+        assert!(
+            line.starts_with(
+                "<108>1 2026-11-18T11:06:40.123Z gw.example dsg - file.download - \
+                 CEF:0|dsg|Defense Security Gateway|0.1.0|file.download|"
+            ),
+            "{line}"
+        );
+        assert!(line.contains("externalId=0190a8c0-0000-7000-8000-000000000001"));
+    }
+
+    #[test]
+    fn checkpoint_lines_carry_what_was_signed() {
+        let signed = SignedCheckpoint {
+            checkpoint: crate::Checkpoint::new("dsg-k1", 42, [0xab; 32], 1_795_000_000_123)
+                .unwrap(),
+            signature: vec![0x30, 0x01],
+        };
+        let line = checkpoint_to_syslog(&signed, "gw.example", "dsg");
+        assert_eq!(
+            line,
+            format!(
+                "<109>1 2026-11-18T11:06:40.123Z gw.example dsg - checkpoint \
+                 [dsgCheckpoint@32473 logId=\"dsg-k1\" treeSize=\"42\" root=\"{}\" \
+                 timestamp=\"1795000000123\" signature=\"3001\"] checkpoint 42",
+                "ab".repeat(32)
+            )
+        );
     }
 
     #[test]

@@ -194,6 +194,7 @@ pub async fn request_facts(
         role: user.role,
         state,
         handler_of: store.contracts_handled_by(user.id).await?,
+        duties: store.duties_of(user.id).await?,
     };
     let resource = match &keys.compartment {
         None => Resource::Gateway,

@@ -1,5 +1,6 @@
 //! `dsg`: the Defense Security Gateway binary.
 
+mod audit_cmd;
 mod demo;
 
 use std::net::SocketAddr;
@@ -156,6 +157,33 @@ enum AdminCommand {
         #[arg(long)]
         checkpoint: Option<PathBuf>,
     },
+    /// Write one company's verifiable extract (JSON Lines) from the host.
+    AuditExtract {
+        #[command(flatten)]
+        dirs: DirArgs,
+        /// The company's id.
+        #[arg(long)]
+        company: String,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify a company's extract offline: every entry is in the signed
+    /// log, none is missing, and (with --earlier) none was rewritten since
+    /// an earlier extract.
+    AuditVerifyExtract {
+        /// The extract to check.
+        #[arg(long)]
+        file: PathBuf,
+        /// The published checkpoint public key (hex). Without it the key in
+        /// the file is trusted, which proves self-consistency only.
+        #[arg(long)]
+        public_key: Option<String>,
+        /// An extract received earlier: its entries must still be the
+        /// start of this one.
+        #[arg(long)]
+        earlier: Option<PathBuf>,
+    },
 }
 
 /// How `admin audit-tail` prints entries.
@@ -284,7 +312,7 @@ async fn main() -> Result<()> {
                         "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
                         "object_type": e.object_type, "object_id": e.object_id,
                         "outcome": e.outcome, "reason": e.reason, "terminal": e.terminal_id,
-                        "decision": e.decision_digest,
+                        "decision": e.decision_digest, "company": e.company_id,
                     })
                     .to_string(),
                     TailFormat::Syslog => dsg_audit::to_syslog(&event, &host, "dsg"),
@@ -333,6 +361,30 @@ async fn main() -> Result<()> {
             public_key,
             checkpoint,
         }) => audit_verify(&file, public_key.as_deref(), checkpoint.as_deref()),
+        Command::Admin(AdminCommand::AuditExtract { dirs, company, out }) => {
+            let config = load_config(cli.config.as_ref(), &dirs, false)?;
+            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let id = company
+                .trim()
+                .parse()
+                .context("--company is not a company id")?;
+            let lines = gateway.app.audit_company_extract(id).await;
+            gateway.app.store().close().await;
+            let lines = lines?;
+            let mut text = lines.join("\n");
+            text.push('\n');
+            std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "wrote the extract of company {company} to {}",
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Admin(AdminCommand::AuditVerifyExtract {
+            file,
+            public_key,
+            earlier,
+        }) => audit_cmd::verify_extract(&file, public_key.as_deref(), earlier.as_deref()),
     }
 }
 
@@ -356,6 +408,12 @@ fn audit_verify(
         report.entries - report.unanchored,
         report.checkpoints
     );
+    if report.company_heads > 0 {
+        println!(
+            "{} company sub-log heads match their companies' entries",
+            report.company_heads
+        );
+    }
     if report.unanchored > 0 {
         println!(
             "{} newer entries are not yet covered by a checkpoint (not verified)",
@@ -444,6 +502,14 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
         .spawn_audit_sequencer()
         .await
         .context("starting the audit log sequencer")?;
+    // Copies of the log outside the operator's reach (checkpoint files, a
+    // SIEM), when configured. Started after the sequencer whose output it
+    // reads; its failures never reach request handling.
+    let forwarder = gateway
+        .app
+        .spawn_audit_forwarder()
+        .await
+        .context("starting the audit forwarder")?;
     // Policy versions approved on the host (`dsg admin policy-approve`) or
     // by another instance come into force within this interval.
     let _policy_watcher = gateway
@@ -520,6 +586,10 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
     }
     // Sequence the last entries and sign a final checkpoint before closing.
     sequencer.shutdown().await;
+    // Then forward what is left, the final checkpoint included.
+    if let Some(forwarder) = forwarder {
+        forwarder.shutdown().await;
+    }
     gateway.app.store().close().await;
     tracing::info!("stopped");
     Ok(())

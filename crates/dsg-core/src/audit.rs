@@ -118,6 +118,17 @@ pub enum AuditAction {
     PolicyReject,
     /// The active policy was rolled back to an earlier version.
     PolicyRollback,
+    /// A duty (auditor, security administrator) was granted.
+    DutyGrant,
+    /// A duty was withdrawn.
+    DutyRevoke,
+    /// The log was read: searched, an entry's proof taken, or exported.
+    AuditRead,
+    /// A company's verifiable extract was taken.
+    AuditExtract,
+    /// The sequencer signed a company sub-log's head into the main log.
+    /// Its reason is `size=<n> root=<hex>` (see `dsg_audit::CompanyHead`).
+    CompanyLogHead,
 }
 
 impl AuditAction {
@@ -169,6 +180,11 @@ impl AuditAction {
             Self::PolicyApprove => "policy.approve",
             Self::PolicyReject => "policy.reject",
             Self::PolicyRollback => "policy.rollback",
+            Self::DutyGrant => "duty.grant",
+            Self::DutyRevoke => "duty.revoke",
+            Self::AuditRead => "audit.read",
+            Self::AuditExtract => "audit.extract",
+            Self::CompanyLogHead => "audit.company_head",
         }
     }
 }

@@ -47,6 +47,19 @@ string_enum!(
 );
 
 string_enum!(
+    /// A duty (職務) held on top of a role. Duties widen what someone may
+    /// read, never what they may change.
+    Duty {
+        /// Agency staff who audit (契約担当官等 / 監査): read the whole
+        /// log, decision records and registers.
+        Auditor => "auditor",
+        /// A contractor's protected-system administrator (保護システム
+        /// 管理者): reads their own company's log and takes its extract.
+        SecurityAdmin => "security-admin",
+    }
+);
+
+string_enum!(
     /// Whether an account may sign in.
     AccountStatus {
         /// May sign in.

@@ -20,7 +20,10 @@ pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
 pub const POLICIES: &str = include_str!("../policy/policies.cedar");
 /// The format tag of decision records ([`PolicyEngine::slice`]); it
 /// changes with the schema, whose entity shapes the records follow.
-pub const SLICE_FORMAT: &str = "dsg-decision/schema-v3";
+pub const SLICE_FORMAT: &str = "dsg-decision/schema-v4";
+/// Decision records of schema version 3 replay under version 4, which only
+/// added optional attributes, a resource kind and actions.
+const SLICE_FORMATS_READ: [&str; 2] = [SLICE_FORMAT, "dsg-decision/schema-v3"];
 
 /// Why the policy engine could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -230,7 +233,10 @@ impl PolicyEngine {
     pub fn replay(&self, slice: &str) -> Result<Decision, String> {
         let mut value: serde_json::Value =
             serde_json::from_str(slice).map_err(|e| format!("decision record: {e}"))?;
-        if value["format"] != SLICE_FORMAT {
+        if !SLICE_FORMATS_READ
+            .iter()
+            .any(|format| value["format"] == *format)
+        {
             return Err(format!("decision record format {}", value["format"]));
         }
         let mut take = |key: &str| value.get_mut(key).map(serde_json::Value::take);
@@ -317,6 +323,19 @@ impl PolicyEngine {
                 entities.push(entity);
                 resource
             }
+            Resource::Company(company) => {
+                let entity = company_entity(&company.id.to_string(), company.kind.as_str())?;
+                let resource = entity.uid();
+                push_new(&mut entities, entity);
+                resource
+            }
+            Resource::Account(user) => {
+                let (user_entity, company_entity) = user_entities(user)?;
+                let resource = user_entity.uid();
+                push_new(&mut entities, user_entity);
+                push_new(&mut entities, company_entity);
+                resource
+            }
             Resource::ChangeRequest(change) => {
                 let attrs = HashMap::from([(
                     "requestedBy".to_owned(),
@@ -342,9 +361,7 @@ impl PolicyEngine {
                 let terminal_uid = terminal.uid();
                 entities.push(terminal);
                 // The user's company may already be in the slice.
-                if !entities.iter().any(|e| e.uid() == company.uid()) {
-                    entities.push(company);
-                }
+                push_new(&mut entities, company);
                 Some(terminal_uid)
             }
             DeviceFacts::None | DeviceFacts::Unregistered => None,
@@ -453,6 +470,22 @@ fn terminal_entities(terminal: &TerminalFacts) -> Result<(Entity, Entity), Strin
     Ok((entity, company_entity))
 }
 
+/// Adds `entity` unless the slice has it already (the principal's company
+/// is often the resource's or the terminal's too).
+fn push_new(entities: &mut Vec<Entity>, entity: Entity) {
+    if !entities.iter().any(|e| e.uid() == entity.uid()) {
+        entities.push(entity);
+    }
+}
+
+fn company_entity(id: &str, kind: &str) -> Result<Entity, String> {
+    let attrs = HashMap::from([(
+        "kind".to_owned(),
+        RestrictedExpression::new_string(kind.to_owned()),
+    )]);
+    Entity::new(uid("Dsg::Company", id)?, attrs, HashSet::new()).map_err(|e| e.to_string())
+}
+
 fn user_entities(user: &UserFacts) -> Result<(Entity, Entity), String> {
     let company = uid("Dsg::Company", &user.company.to_string())?;
     let handler_of = user
@@ -477,6 +510,14 @@ fn user_entities(user: &UserFacts) -> Result<(Entity, Entity), String> {
             "handlerOf".to_owned(),
             RestrictedExpression::new_set(handler_of),
         ),
+        (
+            "duties".to_owned(),
+            RestrictedExpression::new_set(
+                user.duties
+                    .iter()
+                    .map(|d| RestrictedExpression::new_string(d.as_str().to_owned())),
+            ),
+        ),
     ]);
     let user_entity = Entity::new(
         uid("Dsg::User", &user.id.to_string())?,
@@ -484,12 +525,7 @@ fn user_entities(user: &UserFacts) -> Result<(Entity, Entity), String> {
         HashSet::from([company.clone()]),
     )
     .map_err(|e| e.to_string())?;
-    let company_attrs = HashMap::from([(
-        "kind".to_owned(),
-        RestrictedExpression::new_string(user.company_kind.as_str().to_owned()),
-    )]);
-    let company_entity =
-        Entity::new(company, company_attrs, HashSet::new()).map_err(|e| e.to_string())?;
+    let company_entity = company_entity(&user.company.to_string(), user.company_kind.as_str())?;
     Ok((user_entity, company_entity))
 }
 

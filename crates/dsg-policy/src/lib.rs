@@ -11,6 +11,6 @@ mod request;
 
 pub use engine::{Decision, PolicyEngine, PolicyError, POLICIES, SCHEMA, SLICE_FORMAT};
 pub use request::{
-    AccessRequest, Action, ChangeRequestFacts, CompartmentFacts, DeviceFacts, Environment,
-    Principal, Resource, SessionFacts, TerminalFacts, UserFacts,
+    AccessRequest, Action, ChangeRequestFacts, CompanyFacts, CompartmentFacts, DeviceFacts,
+    Environment, Principal, Resource, SessionFacts, TerminalFacts, UserFacts,
 };

@@ -3,8 +3,8 @@
 use std::net::IpAddr;
 
 use dsg_core::{
-    AccountState, CompanyId, CompanyKind, CompartmentId, ContractId, MfaMethod, Role, TerminalId,
-    TerminalStatus, UserId,
+    AccountState, CompanyId, CompanyKind, CompartmentId, ContractId, Duty, MfaMethod, Role,
+    TerminalId, TerminalStatus, UserId,
 };
 
 /// Every action the policy decides on. The names match the schema.
@@ -60,6 +60,19 @@ pub enum Action {
     PolicyPropose,
     /// Approve a proposed policy change, or roll back to an earlier version.
     PolicyApprove,
+    /// Read the audit log: the whole of it (on the gateway) or one
+    /// company's entries (on that company).
+    AuditRead,
+    /// Take a company's verifiable extract of the log.
+    AuditExtract,
+    /// See the alerts of the log's analysis rules.
+    AlertRead,
+    /// Acknowledge or close an alert.
+    AlertManage,
+    /// Grant a user a duty.
+    DutyGrant,
+    /// Withdraw a user's duty.
+    DutyRevoke,
 }
 
 impl Action {
@@ -91,6 +104,12 @@ impl Action {
             Self::PolicyRead => "policy.read",
             Self::PolicyPropose => "policy.propose",
             Self::PolicyApprove => "policy.approve",
+            Self::AuditRead => "audit.read",
+            Self::AuditExtract => "audit.extract",
+            Self::AlertRead => "alert.read",
+            Self::AlertManage => "alert.manage",
+            Self::DutyGrant => "duty.grant",
+            Self::DutyRevoke => "duty.revoke",
         }
     }
 
@@ -129,6 +148,8 @@ pub struct UserFacts {
     pub state: AccountState,
     /// Contracts they are a designated handler of.
     pub handler_of: Vec<ContractId>,
+    /// Duties they hold on top of their role.
+    pub duties: Vec<Duty>,
 }
 
 /// Who is asking.
@@ -174,6 +195,19 @@ pub enum Resource {
     Gateway,
     /// A request awaiting another person's approval.
     ChangeRequest(ChangeRequestFacts),
+    /// A company (its part of the audit log).
+    Company(CompanyFacts),
+    /// A user account acted on (granting a duty).
+    Account(UserFacts),
+}
+
+/// A company as the policy sees it.
+#[derive(Debug, Clone)]
+pub struct CompanyFacts {
+    /// The company.
+    pub id: CompanyId,
+    /// The agency or a contractor.
+    pub kind: CompanyKind,
 }
 
 /// What the session behind a request proved (the request context).

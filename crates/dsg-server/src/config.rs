@@ -12,6 +12,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod audit;
+
+pub use audit::{AuditConfig, AuditPublishConfig, SiemConfig, SiemFormat, SiemTransport};
+
 /// Why the configuration was refused.
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]
@@ -134,23 +138,6 @@ impl Default for ZeroTrustConfig {
             accept_agency_terminals: false,
             certificate_days: 397,
             utc_offset_minutes: 540,
-        }
-    }
-}
-
-/// The tamper-evident audit log.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AuditConfig {
-    /// Least time between two signed checkpoints, in seconds (a checkpoint
-    /// is only written when the log grew).
-    pub checkpoint_seconds: u64,
-}
-
-impl Default for AuditConfig {
-    fn default() -> Self {
-        Self {
-            checkpoint_seconds: 60,
         }
     }
 }
@@ -384,11 +371,7 @@ impl Config {
         if self.limits.max_file_bytes == 0 {
             return Err(ConfigError("limits.max_file_bytes must be positive".into()));
         }
-        if self.audit.checkpoint_seconds == 0 {
-            return Err(ConfigError(
-                "audit.checkpoint_seconds must be positive".into(),
-            ));
-        }
+        self.audit.validate()?;
         if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations < 1 {
             return Err(ConfigError("argon2 cost too low".into()));
         }

@@ -34,6 +34,35 @@ pub struct StoredAuditEvent {
     pub reason: String,
     /// SHA-256 of the decision record, for entries made on a policy decision.
     pub decision_digest: Option<String>,
+    /// The contractor the entry concerns (see `company_of_entry!`).
+    pub company_id: Option<String>,
+}
+
+/// Which contractor an entry concerns, worked out when it is written: the
+/// acting user's company if that is a contractor, else the company owning
+/// the object (a contractor's company record, user, contract, compartment,
+/// file or terminal). NULL for the agency's own business. One rule here
+/// rather than at every call site, so no entry can miss its company's
+/// sub-log. `$4` is the actor, `$7` the object type, `$8` the object id.
+macro_rules! company_of_entry {
+    () => {
+        "COALESCE(\
+     (SELECT u.company_id FROM users u JOIN companies c ON c.id = u.company_id \
+       WHERE u.id = $4 AND c.kind = 'contractor'), \
+     CASE $7 \
+       WHEN 'company' THEN (SELECT c.id FROM companies c WHERE c.id = $8 AND c.kind = 'contractor') \
+       WHEN 'user' THEN (SELECT u.company_id FROM users u JOIN companies c ON c.id = u.company_id \
+         WHERE u.id = $8 AND c.kind = 'contractor') \
+       WHEN 'contract' THEN (SELECT k.company_id FROM contracts k WHERE k.id = $8) \
+       WHEN 'compartment' THEN (SELECT k.company_id FROM compartments m \
+         JOIN contracts k ON k.id = m.contract_id WHERE m.id = $8) \
+       WHEN 'file' THEN (SELECT k.company_id FROM files f \
+         JOIN compartments m ON m.id = f.compartment_id \
+         JOIN contracts k ON k.id = m.contract_id WHERE f.id = $8) \
+       WHEN 'terminal' THEN (SELECT t.company_id FROM terminals t \
+         JOIN companies c ON c.id = t.company_id WHERE t.id = $8 AND c.kind = 'contractor') \
+     END)"
+    };
 }
 
 /// Writes one audit entry on a connection that is inside the caller's
@@ -44,25 +73,28 @@ pub(crate) async fn write(
     record: &AuditRecord,
 ) -> Result<(), StoreError> {
     let id = Uuid::now_v7().to_string();
-    sqlx::query::<Any>(
+    let sql = concat!(
         "INSERT INTO audit_events (id, occurred_at, request_id, actor_user_id, source_addr, \
-         action, object_type, object_id, outcome, reason, terminal_id, decision_digest) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(id.clone())
-    .bind(now_ms)
-    .bind(record.request_id.clone())
-    .bind(record.actor.clone())
-    .bind(record.source.clone())
-    .bind(record.action.as_str())
-    .bind(record.object_type)
-    .bind(record.object_id.clone())
-    .bind(record.outcome.as_str())
-    .bind(record.reason.clone())
-    .bind(record.terminal.clone())
-    .bind(record.decision.as_ref().map(|d| d.digest.clone()))
-    .execute(&mut *conn)
-    .await?;
+         action, object_type, object_id, outcome, reason, terminal_id, decision_digest, \
+         company_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, ",
+        company_of_entry!(),
+        ")"
+    );
+    sqlx::query::<Any>(sql)
+        .bind(id.clone())
+        .bind(now_ms)
+        .bind(record.request_id.clone())
+        .bind(record.actor.clone())
+        .bind(record.source.clone())
+        .bind(record.action.as_str())
+        .bind(record.object_type)
+        .bind(record.object_id.clone())
+        .bind(record.outcome.as_str())
+        .bind(record.reason.clone())
+        .bind(record.terminal.clone())
+        .bind(record.decision.as_ref().map(|d| d.digest.clone()))
+        .execute(&mut *conn)
+        .await?;
     if let Some(decision) = &record.decision {
         sqlx::query::<Any>(
             "INSERT INTO decision_records (event_id, policy_version, allowed, slice) \
@@ -92,7 +124,8 @@ impl Store {
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<StoredAuditEvent>, StoreError> {
         let rows = sqlx::query::<Any>(
             "SELECT id, occurred_at, request_id, actor_user_id, source_addr, action, \
-             object_type, object_id, outcome, reason, terminal_id, decision_digest FROM audit_events \
+             object_type, object_id, outcome, reason, terminal_id, decision_digest, company_id \
+             FROM audit_events \
              ORDER BY occurred_at DESC, id DESC LIMIT $1",
         )
         .bind(limit)
@@ -114,7 +147,8 @@ impl Store {
     ) -> Result<Vec<StoredAuditEvent>, StoreError> {
         let rows = sqlx::query::<Any>(
             "SELECT id, occurred_at, request_id, actor_user_id, source_addr, action, \
-             object_type, object_id, outcome, reason, terminal_id, decision_digest FROM audit_events \
+             object_type, object_id, outcome, reason, terminal_id, decision_digest, company_id \
+             FROM audit_events \
              WHERE action = $1 AND occurred_at >= $2 \
              ORDER BY occurred_at DESC, id DESC LIMIT $3",
         )
@@ -145,5 +179,6 @@ pub(crate) fn event_row(r: &AnyRow) -> Result<StoredAuditEvent, sqlx::Error> {
         reason: r.try_get("reason")?,
         terminal_id: r.try_get("terminal_id")?,
         decision_digest: r.try_get("decision_digest")?,
+        company_id: r.try_get("company_id")?,
     })
 }

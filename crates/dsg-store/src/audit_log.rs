@@ -59,7 +59,8 @@ pub struct SequencedEvent {
 macro_rules! event_columns {
     () => {
         "e.id, e.occurred_at, e.request_id, e.actor_user_id, e.source_addr, \
-         e.action, e.object_type, e.object_id, e.outcome, e.reason, e.terminal_id, e.decision_digest"
+         e.action, e.object_type, e.object_id, e.outcome, e.reason, e.terminal_id, e.decision_digest, \
+         e.company_id"
     };
 }
 

@@ -8,7 +8,9 @@
 
 mod access_review;
 mod audit;
+mod audit_forwarding;
 mod audit_log;
+mod audit_scope;
 mod audit_writer;
 mod error;
 mod files;
@@ -27,6 +29,7 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use audit::StoredAuditEvent;
 pub use audit_log::{NewLeaf, SequencedEvent, StoredAuditKey, StoredCheckpoint};
+pub use audit_scope::{AuditHit, AuditQuery};
 pub use error::StoreError;
 pub use files::{NewFileVersion, UploadTarget};
 pub use identity::{LoginAttempt, NewAuthenticator, ResetRow, TotpRow, WebauthnCredentialRow};

@@ -203,6 +203,25 @@ async fn denial_matrix(db: Db) {
             format!("/api/v1/admin/decisions/{}", w.compartment_a),
             Value::Null,
         ),
+        (Method::GET, "/api/v1/audit/entries".into(), Value::Null),
+        (
+            Method::GET,
+            "/api/v1/audit/entries/0/proof".into(),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/users/{}/duties", w.user_id("a.member")),
+            json!({ "duty": "security-admin" }),
+        ),
+        (
+            Method::DELETE,
+            format!(
+                "/api/v1/admin/users/{}/duties/security-admin",
+                w.user_id("a.member")
+            ),
+            Value::Null,
+        ),
     ];
     let non_operators = vec![
         ("anonymous", gw.client(), StatusCode::UNAUTHORIZED),

@@ -9,8 +9,10 @@
 )]
 
 mod access_review;
+mod audit_forwarding;
 mod audit_log;
 mod audit_proofs;
+mod audit_scopes;
 mod audit_tamper;
 mod crash;
 mod denials;

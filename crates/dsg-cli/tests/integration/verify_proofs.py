@@ -2,8 +2,14 @@
 """Independent check of dsg's audit proofs, written from the RFCs, not the Rust.
 
 Reads one JSON object on stdin, printed by `dsg admin audit-prove` (it has
-"leaf_index") or `dsg admin audit-consistency` (it has "from_size"), and
-exits 0 if the proof verifies, 1 (with the reason on stderr) if not.
+"leaf_index") or `dsg admin audit-consistency` (it has "from_size"), or
+{"extract": [the lines of a company extract]}, and exits 0 if the proof
+verifies, 1 (with the reason on stderr) if not.
+
+Extract: every entry's leaf is recomputed, the Merkle Tree Hash over them
+(RFC 9162 section 2.1.1) must be the root in the head entry's reason
+"size=N root=HEX" with N the number of entries, each entry must name the
+company, and the head must be included in the checkpoint's root.
 
 Inclusion: RFC 9162 section 2.1.3.2. When the proof carries the entry, the
 leaf hash is also recomputed from the salt and the entry's canonical v1
@@ -33,10 +39,12 @@ def entry_leaf(entry):
     """SHA-256(0x00 || salt || canonical_entry) with the v1 encoding.
 
     Entries of requests from a registered terminal have a "terminal" field,
-    and entries made on a policy decision end with a "decision" field.
+    entries made on a policy decision a "decision" field, and entries that
+    concern a contractor end with a "company" field.
     """
     fields = ENTRY_FIELDS + [
-        name for name in ("terminal", "decision") if entry.get(name) is not None
+        name for name in ("terminal", "decision", "company")
+        if entry.get(name) is not None
     ]
     out = b"dsg-audit-entry/v1" + u64(len(fields))
     for name in fields:
@@ -48,6 +56,48 @@ def entry_leaf(entry):
             value = str(value).encode()
             out += b"\x01" + u64(len(value)) + value
     return hashlib.sha256(b"\x00" + bytes.fromhex(entry["salt"]) + out).digest()
+
+
+def mth(leaves):
+    """RFC 9162 2.1.1, the recursive definition."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return node(mth(leaves[:k]), mth(leaves[k:]))
+
+
+def check_extract(lines):
+    header, head, checkpoint = lines[0], lines[-2], lines[-1]
+    entries = lines[1:-2]
+    if header.get("format") != "dsg-audit-company-extract/v1":
+        return "not an extract"
+    company = header["company"]
+    if any(e["type"] != "entry" or e.get("company") != company for e in entries):
+        return "an entry of another company"
+    seqs = [e["seq"] for e in entries]
+    if seqs != sorted(set(seqs)):
+        return "entries out of order"
+    reason = head["entry"]["reason"]
+    size_part, root_part = reason.split(" ")
+    size = int(size_part.removeprefix("size="))
+    root = bytes.fromhex(root_part.removeprefix("root="))
+    if head["entry"]["action"] != "audit.company_head" or head["entry"]["object_id"] != company:
+        return "the head is not this company's"
+    if size != len(entries) or mth([entry_leaf(e) for e in entries]) != root:
+        return "the entries do not hash to the head's root"
+    if seqs and seqs[-1] >= head["entry"]["seq"]:
+        return "the head precedes entries it covers"
+    cp = checkpoint["signed"]["checkpoint"]
+    if cp["tree_size"] != head["tree_size"]:
+        return "the head's proof is for another tree"
+    if not verify_inclusion(head["entry"]["seq"], head["tree_size"], entry_leaf(head["entry"]),
+                            [bytes.fromhex(p) for p in head["path"]], bytes.fromhex(cp["root"])):
+        return "the head is not in the checkpoint's tree"
+    return None
 
 
 def verify_inclusion(index, size, leaf, path, root):
@@ -116,6 +166,8 @@ def matches_checkpoint(signed, size, root):
 
 def check(doc):
     h = bytes.fromhex
+    if "extract" in doc:
+        return check_extract(doc["extract"])
     if "leaf_index" in doc:
         leaf, root = h(doc["leaf_hash"]), h(doc["root"])
         if "entry" in doc and entry_leaf(doc["entry"]) != leaf:

@@ -19,6 +19,7 @@ fn user(
         role,
         state: AccountState::Active,
         handler_of,
+        duties: Vec::new(),
     }
 }
 

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use dsg_core::{
     AccountState, AuditAction, Company, CompanyId, CompanyKind, Compartment, CompartmentId,
-    ContractId, MfaMethod, Outcome, Terminal, TerminalId, TerminalStatus, User, UserId,
+    ContractId, Duty, MfaMethod, Outcome, Terminal, TerminalId, TerminalStatus, User, UserId,
 };
 use dsg_policy::{
     AccessRequest, Action, CompartmentFacts, DeviceFacts, Environment, Principal, Resource,
@@ -213,6 +213,7 @@ struct Review {
     environment: Environment,
     session: SessionFacts,
     kinds: HashMap<CompanyId, CompanyKind>,
+    duties: HashMap<UserId, Vec<Duty>>,
     terminals: Vec<Terminal>,
 }
 
@@ -342,6 +343,7 @@ fn facts(
     user: &User,
     now_ms: i64,
     kinds: &HashMap<CompanyId, CompanyKind>,
+    duties: &HashMap<UserId, Vec<Duty>>,
     handled: &HashMap<UserId, Vec<ContractId>>,
 ) -> UserFacts {
     UserFacts {
@@ -354,6 +356,7 @@ fn facts(
         role: user.role,
         state: user.state(now_ms),
         handler_of: handled.get(&user.id).cloned().unwrap_or_default(),
+        duties: duties.get(&user.id).cloned().unwrap_or_default(),
     }
 }
 
@@ -386,6 +389,10 @@ impl App {
         for (contract, user) in store.handler_designations().await? {
             handled.entry(user).or_default().push(contract);
         }
+        let mut duties: HashMap<UserId, Vec<Duty>> = HashMap::new();
+        for (user, duty) in store.all_duties().await? {
+            duties.entry(user).or_default().push(duty);
+        }
         let review = Review {
             policy: self.policy(),
             environment: self.environment(&Caller::Anonymous),
@@ -397,6 +404,7 @@ impl App {
                 session_age_secs: 0,
             },
             kinds: companies.iter().map(|(id, c)| (*id, c.kind)).collect(),
+            duties,
             terminals: store.terminals(None).await?,
         };
         Ok(Basis {
@@ -461,12 +469,13 @@ impl App {
         };
         let number = contract.number.clone();
         let kinds = review.kinds.clone();
+        let duties = review.duties.clone();
         let policy_version = review.policy.version;
         let reached: Vec<(User, UserFacts, Reach)> = blocking(move || {
             people
                 .into_iter()
                 .map(|u| {
-                    let f = facts(&u, now, &kinds, &handled);
+                    let f = facts(&u, now, &kinds, &duties, &handled);
                     let reach = review.reach(&f, &target, &number);
                     (u, f, reach)
                 })
@@ -560,7 +569,7 @@ impl App {
         if decisions > MAX_REVIEW_DECISIONS {
             return Err(too_large(decisions));
         }
-        let person = facts(&user, self.now(), &review.kinds, &handled);
+        let person = facts(&user, self.now(), &review.kinds, &review.duties, &handled);
         let policy_version = review.policy.version;
         let numbers: HashMap<ContractId, String> = contracts
             .iter()

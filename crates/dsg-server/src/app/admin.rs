@@ -62,7 +62,7 @@ pub struct NewContract {
     pub special_clause: bool,
 }
 
-fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, AppError> {
+pub(super) fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, AppError> {
     raw.trim()
         .parse()
         .map_err(|_| AppError::Invalid(format!("{what} is not a valid id")))

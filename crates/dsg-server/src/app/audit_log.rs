@@ -15,12 +15,14 @@
 //! Verification of an export is in `audit_verify.rs`, proofs in
 //! `audit_proofs.rs`.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use dsg_audit::{
-    canonical_entry, leaf_hash, AuditError, Checkpoint, CompactTree, EcdsaKeyPair, Hash, KeyPair,
-    ECDSA_P256_SHA256_ASN1_SIGNING,
+    canonical_entry, leaf_hash, AuditError, Checkpoint, CompactTree, CompanyHead, EcdsaKeyPair,
+    Hash, KeyPair, ECDSA_P256_SHA256_ASN1_SIGNING,
 };
+use dsg_core::{AuditAction, AuditRecord, Outcome};
 use dsg_crypto::{open, seal, WrapContext};
 use dsg_store::{NewLeaf, SequencedEvent, StoredAuditEvent, StoredAuditKey, StoredCheckpoint};
 use serde_json::{json, Value};
@@ -47,8 +49,8 @@ pub(super) fn log_id(key_id: &str) -> String {
 }
 
 /// The canonical bytes of one audit event (field order of
-/// [`dsg_audit::ENTRY_FIELDS_V1`], then the terminal and the decision
-/// record's digest when there are).
+/// [`dsg_audit::ENTRY_FIELDS_V1`], then the terminal, the decision record's
+/// digest and the company when there are).
 pub(super) fn entry_bytes(e: &StoredAuditEvent) -> Vec<u8> {
     let occurred_at = e.occurred_at.to_string();
     let mut fields: Vec<(&str, Option<&str>)> = vec![
@@ -68,6 +70,9 @@ pub(super) fn entry_bytes(e: &StoredAuditEvent) -> Vec<u8> {
     }
     if let Some(digest) = &e.decision_digest {
         fields.push((dsg_audit::ENTRY_FIELD_DECISION, Some(digest.as_str())));
+    }
+    if let Some(company) = &e.company_id {
+        fields.push((dsg_audit::ENTRY_FIELD_COMPANY, Some(company.as_str())));
     }
     canonical_entry(&fields)
 }
@@ -151,6 +156,7 @@ impl App {
             app: self.clone(),
             signer,
             tree: CompactTree::new(),
+            companies: HashMap::new(),
             checkpointed_size: 0,
             checkpointed_at_ms: 0,
         };
@@ -207,7 +213,7 @@ pub(super) fn entry_json(s: &SequencedEvent) -> Value {
         "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
         "object_type": e.object_type, "object_id": e.object_id,
         "outcome": e.outcome, "reason": e.reason, "terminal": e.terminal_id,
-        "decision": e.decision_digest,
+        "decision": e.decision_digest, "company": e.company_id,
     })
 }
 
@@ -216,8 +222,18 @@ pub struct Sequencer {
     app: App,
     signer: Signer,
     tree: CompactTree,
+    /// Each company's sub-log: the leaf hashes of the entries that concern
+    /// it, in leaf order, and the size its newest head entry covers.
+    companies: HashMap<String, SubLog>,
     checkpointed_size: u64,
     checkpointed_at_ms: i64,
+}
+
+/// One company's sub-log as the sequencer keeps it.
+#[derive(Default)]
+struct SubLog {
+    tree: CompactTree,
+    head_size: u64,
 }
 
 /// A running sequencer task.
@@ -246,7 +262,8 @@ impl Sequencer {
         let last = checkpoints.last();
         let last_size = last.map_or(0, |c| c.tree_size);
         let mut tree = CompactTree::new();
-        for (index, (seq, hash)) in (0i64..).zip(store.leaf_hashes().await?) {
+        let mut companies: HashMap<String, SubLog> = HashMap::new();
+        for (index, (seq, hash, company)) in (0i64..).zip(store.leaf_hashes_by_company().await?) {
             if seq != index {
                 return Err(AppError::Internal(format!(
                     "audit leaves are not contiguous: expected seq {index}, found {seq}"
@@ -256,6 +273,9 @@ impl Sequencer {
                 AppError::Internal(format!("audit leaf {seq} has a malformed hash"))
             })?;
             tree.push(hash);
+            if let Some(company) = company {
+                companies.entry(company).or_default().tree.push(hash);
+            }
             if let Some(c) = last.filter(|c| c.tree_size == index + 1) {
                 if hex::encode(tree.root()) != c.root {
                     tracing::error!(
@@ -265,7 +285,13 @@ impl Sequencer {
                 }
             }
         }
+        for (company, reason) in store.company_head_reasons().await? {
+            let head = CompanyHead::parse(&reason).map_err(internal("a stored company head"))?;
+            let log = companies.entry(company).or_default();
+            log.head_size = log.head_size.max(head.size);
+        }
         self.tree = tree;
+        self.companies = companies;
         self.checkpointed_size = u64::try_from(last_size).unwrap_or(0);
         self.checkpointed_at_ms = last.map_or(0, |c| c.timestamp_ms);
         Ok(())
@@ -281,7 +307,7 @@ impl Sequencer {
                 return Ok(total);
             }
             let mut leaves = Vec::with_capacity(events.len());
-            let mut hashes: Vec<Hash> = Vec::with_capacity(events.len());
+            let mut hashes: Vec<(Hash, Option<String>)> = Vec::with_capacity(events.len());
             for e in &events {
                 let mut salt = [0u8; 32];
                 self.app
@@ -295,7 +321,7 @@ impl Sequencer {
                     salt: hex::encode(salt),
                     leaf_hash: hex::encode(hash),
                 });
-                hashes.push(hash);
+                hashes.push((hash, e.company_id.clone()));
             }
             let first = i64::try_from(self.tree.size())
                 .map_err(|_| AppError::Internal("log too large".into()))?;
@@ -306,8 +332,11 @@ impl Sequencer {
                 self.reload().await?;
                 return Err(e.into());
             }
-            for hash in hashes {
+            for (hash, company) in hashes {
                 self.tree.push(hash);
+                if let Some(company) = company {
+                    self.companies.entry(company).or_default().tree.push(hash);
+                }
             }
             total += events.len() as u64;
             if (events.len() as i64) < BATCH {
@@ -334,6 +363,12 @@ impl Sequencer {
         if size <= self.checkpointed_size || !due {
             return Ok(false);
         }
+        // Heads of the sub-logs that grew go into the tree this checkpoint
+        // signs, so each company's extract is anchored at once.
+        if self.write_company_heads().await? > 0 {
+            self.sequence().await?;
+        }
+        let size = self.tree.size();
         let root = self.tree.root();
         let signed = Checkpoint::new(self.signer.log_id.clone(), size, root, now)
             .and_then(|c| c.sign(&self.signer.key, self.app.inner.rng.as_ref()))
@@ -355,6 +390,41 @@ impl Sequencer {
         self.checkpointed_size = size;
         self.checkpointed_at_ms = now;
         Ok(true)
+    }
+
+    /// Records a head entry for every company whose sub-log grew since its
+    /// last head. Returns how many.
+    async fn write_company_heads(&mut self) -> Result<usize, AppError> {
+        let mut written = 0;
+        let request_id = uuid::Uuid::now_v7().to_string();
+        for (company, log) in &mut self.companies {
+            let size = log.tree.size();
+            if size <= log.head_size {
+                continue;
+            }
+            let head = CompanyHead {
+                size,
+                root: log.tree.root(),
+            };
+            let record = AuditRecord {
+                request_id: request_id.clone(),
+                actor: None,
+                source: None,
+                terminal: None,
+                action: AuditAction::CompanyLogHead,
+                // Not "company": the head is not an entry of the sub-log it
+                // describes (see the store's company rule).
+                object_type: "company_log",
+                object_id: Some(company.clone()),
+                outcome: Outcome::Success,
+                reason: head.to_reason(),
+                decision: None,
+            };
+            self.app.inner.store.record(self.app.now(), &record).await?;
+            log.head_size = size;
+            written += 1;
+        }
+        Ok(written)
     }
 
     async fn step(&mut self, force: bool) {

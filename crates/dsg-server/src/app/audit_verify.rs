@@ -9,7 +9,12 @@
 //! entry can only be placed between the last checkpoint that verified and
 //! the first that did not; the message gives that range.
 
-use dsg_audit::{leaf_hash, root, verify_log, AuditError, Hash, SignedCheckpoint};
+use std::collections::HashMap;
+
+use dsg_audit::{
+    leaf_hash, root, verify_log, AuditError, CompactTree, CompanyHead, Hash, SignedCheckpoint,
+    COMPANY_HEAD_ACTION,
+};
 use dsg_store::StoredAuditEvent;
 use serde_json::Value;
 
@@ -26,6 +31,8 @@ pub struct ExportReport {
     pub checkpoints: usize,
     /// The public key used (hex).
     pub public_key: String,
+    /// Company sub-log heads checked against the company's entries.
+    pub company_heads: usize,
 }
 
 /// The export, parsed: leaves in order up to the first misplaced entry.
@@ -35,6 +42,10 @@ struct Parsed {
     checkpoints: Vec<SignedCheckpoint>,
     /// The first entry out of sequence, as a message; `leaves` stops there.
     misplaced: Option<String>,
+    /// The company of each leaf's entry, parallel to `leaves`.
+    companies: Vec<Option<String>>,
+    /// Company sub-log heads: (seq of the head entry, company, head).
+    heads: Vec<(u64, String, CompanyHead)>,
 }
 
 /// Verifies an export: recomputes every leaf from the entry content and
@@ -55,6 +66,8 @@ pub fn verify_export(
         leaves,
         checkpoints,
         misplaced,
+        companies,
+        heads,
     } = parsed;
     // Checkpoints inside the in-order prefix are checked even when an entry
     // is misplaced further on: an altered entry they catch comes earlier.
@@ -77,11 +90,13 @@ pub fn verify_export(
     if let Some(published) = published {
         check_published(&leaves, published, &key)?;
     }
+    check_company_heads(&leaves, &companies, &heads)?;
     Ok(ExportReport {
         entries: leaves.len() as u64,
         unanchored: report.entries_unanchored,
         checkpoints: report.checkpoints_checked,
         public_key: hex::encode(&key),
+        company_heads: heads.len(),
     })
 }
 
@@ -106,6 +121,8 @@ fn parse(text: &str, public_key: Option<&[u8]>) -> Result<Parsed, String> {
         leaves: Vec::new(),
         checkpoints: Vec::new(),
         misplaced: None,
+        companies: Vec::new(),
+        heads: Vec::new(),
     };
     for (n, line) in lines {
         let at = n + 1;
@@ -137,6 +154,13 @@ fn parse(text: &str, public_key: Option<&[u8]>) -> Result<Parsed, String> {
                     .and_then(hex32)
                     .ok_or(format!("entry seq {seq}: malformed salt"))?;
                 parsed.leaves.push(leaf_hash(&salt, &entry_bytes(&event)));
+                if event.action == COMPANY_HEAD_ACTION {
+                    let head = CompanyHead::parse(&event.reason)
+                        .map_err(|e| format!("entry seq {seq}: {e}"))?;
+                    let company = event.object_id.clone().unwrap_or_default();
+                    parsed.heads.push((seq, company, head));
+                }
+                parsed.companies.push(event.company_id);
             }
             Some("checkpoint") => {
                 let signed: SignedCheckpoint = serde_json::from_value(v["signed"].clone())
@@ -189,6 +213,61 @@ fn describe(e: AuditError, checkpoints: &[SignedCheckpoint], entries: u64) -> St
     format!("checkpoint {index} (tree size {size}) fails: {what}")
 }
 
+/// Checks every company head against the entries of that company that
+/// precede it: the sequencer must have signed exactly the company's
+/// entries, in order. An entry taken out of a sub-log (or slipped into it)
+/// is caught here even when the main log's checkpoints hold.
+fn check_company_heads(
+    leaves: &[Hash],
+    companies: &[Option<String>],
+    heads: &[(u64, String, CompanyHead)],
+) -> Result<(), String> {
+    // The sizes each company's heads need, then one pass over the leaves
+    // recording the sub-log root at each of them.
+    let mut needed: HashMap<&str, Vec<u64>> = HashMap::new();
+    for (_, company, head) in heads {
+        needed.entry(company.as_str()).or_default().push(head.size);
+    }
+    let mut trees: HashMap<&str, CompactTree> = HashMap::new();
+    let mut roots: HashMap<(&str, u64), (Hash, u64)> = HashMap::new();
+    for (seq, (leaf, company)) in (0u64..).zip(leaves.iter().zip(companies)) {
+        let Some(company) = company.as_deref() else {
+            continue;
+        };
+        let Some(sizes) = needed.get(company) else {
+            continue;
+        };
+        let tree = trees.entry(company).or_default();
+        tree.push(*leaf);
+        if sizes.contains(&tree.size()) {
+            roots.insert((company, tree.size()), (tree.root(), seq));
+        }
+    }
+    for (seq, company, head) in heads {
+        let bad = |why: &str| {
+            format!(
+                "company head at seq {seq} (company {company}, {} entries): {why}; the \
+                 company's sub-log was altered",
+                head.size
+            )
+        };
+        if head.size == 0 {
+            continue;
+        }
+        match roots.get(&(company.as_str(), head.size)) {
+            None => return Err(bad("the export has fewer entries of that company")),
+            Some((_, last)) if last >= seq => {
+                return Err(bad("it covers entries sequenced after it"))
+            }
+            Some((root, _)) if *root != head.root => {
+                return Err(bad("its root is not the root of the company's entries"))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
 /// Checks that the log contains `published`: signed under `key`, no larger
 /// than the log, and the root of the log's first `tree_size` entries.
 fn check_published(
@@ -220,7 +299,7 @@ fn check_published(
     Ok(())
 }
 
-fn entry_from_json(v: &Value) -> Option<StoredAuditEvent> {
+pub(super) fn entry_from_json(v: &Value) -> Option<StoredAuditEvent> {
     let text = |k: &str| v[k].as_str().map(str::to_owned);
     let optional = |k: &str| -> Option<Option<String>> {
         match &v[k] {
@@ -252,6 +331,12 @@ fn entry_from_json(v: &Value) -> Option<StoredAuditEvent> {
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => return None,
         },
+        // Absent in exports made before company sub-logs.
+        company_id: match v.get("company") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return None,
+        },
     })
 }
 
@@ -279,7 +364,12 @@ mod tests {
             outcome: "success".into(),
             reason: "policy0".into(),
             decision_digest: i.is_multiple_of(5).then(|| format!("{i:064x}")),
+            company_id: i.is_multiple_of(2).then(|| "company-1".to_owned()),
         }
+    }
+
+    fn salt_of(i: u32) -> [u8; 32] {
+        [u8::try_from(i).unwrap(); 32]
     }
 
     struct Export {
@@ -290,22 +380,27 @@ mod tests {
 
     /// An export of `n` entries with a checkpoint at each of `sizes`.
     fn export_at(n: u32, sizes: &[u32]) -> Export {
+        export_of(&(0..n).map(event).collect::<Vec<_>>(), sizes)
+    }
+
+    /// An export of `events` (salt `i` for the `i`th) with a checkpoint at
+    /// each of `sizes`.
+    fn export_of(events: &[StoredAuditEvent], sizes: &[u32]) -> Export {
         let rng = SystemRandom::new();
         let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING).unwrap();
         let public = hex::encode(key.public_key().as_ref());
         let mut lines = vec![json!({"type": "header", "format": EXPORT_FORMAT_V1,
             "log_id": "dsg-test", "public_key": public})];
         let mut leaves = Vec::new();
-        for i in 0..n {
-            let e = event(i);
-            let salt = [u8::try_from(i).unwrap(); 32];
-            leaves.push(leaf_hash(&salt, &entry_bytes(&e)));
+        for (i, e) in (0u32..).zip(events) {
+            let salt = salt_of(i);
+            leaves.push(leaf_hash(&salt, &entry_bytes(e)));
             lines.push(json!({"type": "entry", "seq": i, "salt": hex::encode(salt),
                 "id": e.id, "occurred_at": e.occurred_at, "request_id": e.request_id,
                 "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
                 "object_type": e.object_type, "object_id": e.object_id,
                 "outcome": e.outcome, "reason": e.reason, "terminal": e.terminal_id,
-                "decision": e.decision_digest}));
+                "decision": e.decision_digest, "company": e.company_id}));
         }
         let mut signed = Vec::new();
         for &size in sizes {
@@ -350,6 +445,43 @@ mod tests {
         assert_eq!(report.unanchored, 0);
         let key = hex::decode(&public).unwrap();
         assert!(verify_export(&text(&lines), Some(&key), None).is_ok());
+    }
+
+    /// Six entries (company-1 has 0, 2, 4) and a head for company-1 after
+    /// them claiming `size` entries with the root of the first `rooted`.
+    fn with_head(size: u64, rooted: usize) -> String {
+        let mut events: Vec<StoredAuditEvent> = (0..6).map(event).collect();
+        let own: Vec<Hash> = (0u32..6)
+            .filter(|i| i.is_multiple_of(2))
+            .map(|i| leaf_hash(&salt_of(i), &entry_bytes(&event(i))))
+            .collect();
+        let mut head = event(6);
+        head.action = COMPANY_HEAD_ACTION.into();
+        head.object_type = "company_log".into();
+        head.object_id = Some("company-1".into());
+        head.company_id = None;
+        head.reason = CompanyHead {
+            size,
+            root: root(&own[..rooted]),
+        }
+        .to_reason();
+        events.push(head);
+        text(&export_of(&events, &[7]).lines)
+    }
+
+    #[test]
+    fn company_heads_must_match_their_companies_entries() {
+        let report = verify_export(&with_head(3, 3), None, None).unwrap();
+        assert_eq!(report.company_heads, 1);
+        // The operator signs whatever the sequencer wrote, so only this
+        // check catches a head that leaves an entry out or claims more.
+        let e = verify_export(&with_head(3, 2), None, None).unwrap_err();
+        assert!(
+            e.contains("company head at seq 6") && e.contains("root"),
+            "{e}"
+        );
+        let e = verify_export(&with_head(4, 3), None, None).unwrap_err();
+        assert!(e.contains("fewer entries"), "{e}");
     }
 
     #[test]

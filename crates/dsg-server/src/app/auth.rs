@@ -210,7 +210,11 @@ impl App {
         })))
     }
 
-    async fn user_facts(&self, user: &User, state: AccountState) -> Result<UserFacts, AppError> {
+    pub(super) async fn user_facts(
+        &self,
+        user: &User,
+        state: AccountState,
+    ) -> Result<UserFacts, AppError> {
         let company = self
             .inner
             .store
@@ -224,6 +228,7 @@ impl App {
             role: user.role,
             state,
             handler_of: self.inner.store.contracts_handled_by(user.id).await?,
+            duties: self.inner.store.duties_of(user.id).await?,
         })
     }
 

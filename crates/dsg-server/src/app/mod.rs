@@ -4,11 +4,15 @@
 
 mod access_review;
 mod admin;
+mod audit_access;
+mod audit_extract;
+mod audit_forward;
 mod audit_log;
 mod audit_proofs;
 mod audit_verify;
 mod auth;
 mod denial;
+mod duties;
 mod error;
 mod files;
 mod identity;
@@ -36,6 +40,9 @@ pub use access_review::{
     MAX_REVIEW_DECISIONS,
 };
 pub use admin::{AdminOverview, IssuedAccount, NewCompany, NewContract, NewUserInput};
+pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResult};
+pub use audit_extract::{verify_extract, ExtractReport, EXTRACT_FORMAT_V1};
+pub use audit_forward::{publication_file_name, ForwarderHandle, PUBLICATION_FORMAT_V1};
 pub use audit_log::{Sequencer, SequencerHandle, EXPORT_FORMAT_V1};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
 pub use audit_verify::{verify_export, ExportReport};
@@ -168,7 +175,8 @@ impl App {
         &self.inner.connections
     }
 
-    fn now(&self) -> i64 {
+    /// The current time (Unix ms) from the injected clock.
+    pub fn now(&self) -> i64 {
         self.inner.clock.now_ms()
     }
 

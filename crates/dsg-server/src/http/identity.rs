@@ -306,6 +306,7 @@ pub async fn accounts(ctx: Ctx) -> ApiResult {
             user["passkeys"] = json!(a.passkeys);
             user["totp"] = json!(a.totp);
             user["recent_failures"] = json!(a.recent_failures);
+            user["duties"] = json!(a.duties.iter().map(|d| d.as_str()).collect::<Vec<_>>());
             user
         })
         .collect();

@@ -2,6 +2,7 @@
 
 pub mod access_review;
 pub mod api;
+pub mod audit;
 pub mod context;
 pub mod download;
 pub mod error;
@@ -146,6 +147,14 @@ pub fn router(app: App) -> Router {
         .route(
             "/api/v1/admin/access/users/{id}",
             get(access_review::person),
+        )
+        .route("/api/v1/audit/entries", get(audit::search))
+        .route("/api/v1/audit/entries/{seq}/proof", get(audit::proof))
+        .route("/api/v1/audit/companies/{id}/extract", get(audit::extract))
+        .route("/api/v1/admin/users/{id}/duties", post(audit::grant_duty))
+        .route(
+            "/api/v1/admin/users/{id}/duties/{duty}",
+            axum::routing::delete(audit::revoke_duty),
         )
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/compartments", get(api::compartments))

@@ -8,7 +8,7 @@ use maud::html;
 
 use super::identity::step_up_or_error;
 use super::layout::{csrf_field, error_page, ok, page, when, Marked};
-use super::Text;
+use super::{Lang, Text};
 use crate::app::AccountChange;
 use crate::http::context::Ctx;
 
@@ -78,7 +78,8 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
         table id="accounts" {
             thead { tr {
                 th { (lang.t(Text::Username)) } th { (lang.t(Text::State)) } th { (lang.t(Text::Factors)) }
-                th { (lang.t(Text::RecentFailures)) } th { (lang.t(Text::ValidUntil)) } th {}
+                th { (lang.t(Text::RecentFailures)) } th { (lang.t(Text::ValidUntil)) }
+                th { (lang.t(Text::Duties)) } th {}
             } }
             tbody {
                 @for a in &accounts {
@@ -88,6 +89,21 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
                         td { (a.passkeys) " passkey" @if a.totp { " + TOTP" } }
                         td { (a.recent_failures) }
                         td { (a.user.valid_until.map(when).unwrap_or_default()) }
+                        td class="duties" {
+                            @for d in &a.duties {
+                                span class="duty" data-duty=(d.as_str()) { (duty_label(*d, lang)) }
+                                (action(&a.user.id, &format!("revoke-{}", d.as_str()), Text::RevokeDuty))
+                                br;
+                            }
+                            @for d in [dsg_core::Duty::Auditor, dsg_core::Duty::SecurityAdmin] {
+                                @if !a.duties.contains(&d) {
+                                    form method="post" action={ "/admin/accounts/" (a.user.id) "/grant-" (d.as_str()) } class="inline" {
+                                        (csrf_field(&ctx))
+                                        button type="submit" class={ "grant-" (d.as_str()) } { (lang.t(Text::GrantDuty)) ": " (duty_label(d, lang)) }
+                                    }
+                                }
+                            }
+                        }
                         td {
                             (action(&a.user.id, "unlock", Text::Unlock))
                             @if a.user.status == dsg_core::AccountStatus::Disabled {
@@ -137,7 +153,16 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
     ok(page(&ctx, lang.t(Text::Accounts), Marked::Plain, body))
 }
 
-/// `POST /admin/accounts/{id}/{unlock|disable|enable|enrolment-link|reset}`
+/// A duty's name in the page's language.
+pub fn duty_label(duty: dsg_core::Duty, lang: Lang) -> &'static str {
+    match duty {
+        dsg_core::Duty::Auditor => lang.t(Text::DutyAuditor),
+        dsg_core::Duty::SecurityAdmin => lang.t(Text::DutySecurityAdmin),
+    }
+}
+
+/// `POST /admin/accounts/{id}/{unlock|disable|enable|enrolment-link|reset}`,
+/// and `grant-<duty>` / `revoke-<duty>`.
 pub async fn account_action(ctx: Ctx, Path((id, what)): Path<(String, String)>) -> Response {
     let back = "/admin/accounts";
     let change = match what.as_str() {
@@ -164,7 +189,21 @@ pub async fn account_action(ctx: Ctx, Path((id, what)): Path<(String, String)>) 
                 Err(e) => step_up_or_error(&ctx, e, back),
             };
         }
-        _ => return error_page(&ctx, crate::app::AppError::NotFound),
+        change => {
+            let (grant, duty) = match change.split_once('-') {
+                Some(("grant", duty)) => (true, duty),
+                Some(("revoke", duty)) => (false, duty),
+                _ => return error_page(&ctx, crate::app::AppError::NotFound),
+            };
+            return match ctx
+                .app
+                .change_duty(&ctx.meta, &ctx.caller, &id, duty, grant)
+                .await
+            {
+                Ok(()) => Redirect::to(back).into_response(),
+                Err(e) => step_up_or_error(&ctx, e, back),
+            };
+        }
     };
     match ctx
         .app

@@ -70,6 +70,11 @@ pub fn page(ctx: &Ctx, title: &str, marked: Marked, body: Markup) -> Markup {
                             @if user.user.role == dsg_core::Role::Operator {
                                 a href="/admin" { (lang.t(Text::Admin)) }
                             }
+                            // Shown to those who may read some of the log;
+                            // the page itself asks the policy.
+                            @if user.user.role == dsg_core::Role::Operator || !user.facts.duties.is_empty() {
+                                a href="/audit" id="audit-link" { (lang.t(Text::AuditLog)) }
+                            }
                             form method="post" action="/logout" class="inline" {
                                 input type="hidden" name="csrf" value=(csrf.clone().unwrap_or_default());
                                 button type="submit" id="logout" { (lang.t(Text::Logout)) }

@@ -4,6 +4,7 @@
 mod access_review;
 mod accounts;
 mod admin;
+mod audit;
 mod i18n;
 mod identity;
 mod layout;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<App> {
             get(identity::step_up_page).post(identity::step_up_submit),
         )
         .route("/admin/access", get(access_review::access_page))
+        .route("/audit", get(audit::audit_page))
         .route("/admin/accounts", get(accounts::accounts_page))
         .route(
             "/admin/accounts/{id}/{change}",

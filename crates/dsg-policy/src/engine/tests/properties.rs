@@ -3,8 +3,10 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::request::CompanyFacts;
+use dsg_core::Duty;
 
-const ACTIONS: [Action; 25] = [
+const ACTIONS: [Action; 31] = [
     Action::CompartmentView,
     Action::FileList,
     Action::FileRead,
@@ -30,6 +32,12 @@ const ACTIONS: [Action; 25] = [
     Action::PolicyRead,
     Action::PolicyPropose,
     Action::PolicyApprove,
+    Action::AuditRead,
+    Action::AuditExtract,
+    Action::AlertRead,
+    Action::AlertManage,
+    Action::DutyGrant,
+    Action::DutyRevoke,
 ];
 const STATES: [AccountState; 5] = [
     AccountState::Pending,
@@ -79,6 +87,9 @@ proptest! {
         terminal_state in 0usize..3,
         agency_terminals in any::<bool>(),
         own_request in any::<bool>(),
+        duty_bits in 0u8..4,
+        target_company in 0usize..3,
+        on_gateway in any::<bool>(),
     ) {
         let companies = [CompanyId::random(), CompanyId::random(), CompanyId::random()];
         let kind = |i: usize| if company_kinds[i] { CompanyKind::Agency } else { CompanyKind::Contractor };
@@ -91,7 +102,20 @@ proptest! {
             role: if operator { Role::Operator } else { Role::Member },
             state: STATES[state_index],
             handler_of: (0..3).filter(|i| handles & (1 << i) != 0).map(|i| contracts[i]).collect(),
+            duties: [Duty::Auditor, Duty::SecurityAdmin]
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| duty_bits & (1 << i) != 0)
+                .map(|(_, d)| d)
+                .collect(),
         };
+        let auditor = user.duties.contains(&Duty::Auditor);
+        let security_admin = user.duties.contains(&Duty::SecurityAdmin);
+        let company_resource = CompanyFacts { id: companies[target_company], kind: kind(target_company) };
+        let mut target_user = user.clone();
+        if !own_request {
+            target_user.id = UserId::random();
+        }
         let action = ACTIONS[action_index];
         let compartment = CompartmentFacts {
             id: CompartmentId::random(),
@@ -99,10 +123,15 @@ proptest! {
             company: companies[compartment_company],
         };
         let requested_by = if own_request { user.id } else { UserId::random() };
+        let on_company = action == Action::AuditExtract || (action == Action::AuditRead && !on_gateway);
         let resource = if action.targets_compartment() {
             Resource::Compartment(compartment.clone())
         } else if action.targets_change_request() {
             Resource::ChangeRequest(ChangeRequestFacts { id: "r".into(), requested_by })
+        } else if on_company {
+            Resource::Company(company_resource.clone())
+        } else if matches!(action, Action::DutyGrant | Action::DutyRevoke) {
+            Resource::Account(target_user.clone())
         } else {
             Resource::Gateway
         };
@@ -139,7 +168,8 @@ proptest! {
         let sensitive = matches!(action,
             Action::FileDelete | Action::HandlerDesignate | Action::HandlerRemove
             | Action::AccountManage | Action::AccountResetApprove | Action::TerminalRegister
-            | Action::TerminalRelease | Action::PolicyPropose | Action::PolicyApprove);
+            | Action::TerminalRelease | Action::PolicyPropose | Action::PolicyApprove
+            | Action::DutyGrant | Action::DutyRevoke);
         // The independent model of "a registered terminal in force".
         let terminal_ok = device_kind == 2
             && terminal.status == TerminalStatus::Active
@@ -161,17 +191,31 @@ proptest! {
                     && terminal_ok
             }
             _ => {
+                let agency = user.company_kind == CompanyKind::Agency;
+                let operator = user.role == Role::Operator && agency;
+                let reads_all = agency && (user.role == Role::Operator || auditor);
+                let allowed_by_role = match action {
+                    Action::AuditRead | Action::AuditExtract if on_company => {
+                        reads_all || (security_admin && user.company == company_resource.id)
+                    }
+                    Action::AuditRead | Action::AlertRead => reads_all,
+                    Action::PolicyRead | Action::AccessReview => reads_all,
+                    Action::DutyGrant | Action::DutyRevoke => operator && !own_request,
+                    _ => operator && !(action.targets_change_request() && own_request),
+                };
                 state == AccountState::Active
                     && second_factor
                     && (!sensitive || fresh)
-                    && user.role == Role::Operator
-                    && user.company_kind == CompanyKind::Agency
-                    && !(action.targets_change_request() && own_request)
+                    && allowed_by_role
             }
         };
         prop_assert_eq!(decision.allowed, expected, "{:?} {:?} {:?}", user, action, device);
         prop_assert!(decision.errors.is_empty(), "{:?}", decision.errors);
         // The safety properties the issue names, stated on their own.
+        // No duty ever opens the log of another contractor.
+        if decision.allowed && on_company && user.company_kind == CompanyKind::Contractor {
+            prop_assert_eq!(user.company, company_resource.id);
+        }
         if decision.allowed && action.targets_compartment() {
             prop_assert!(user.handler_of.contains(&compartment.contract));
             let DeviceFacts::Terminal(t) = &device else { panic!("no terminal") };

@@ -21,6 +21,8 @@ pub struct AccountView {
     pub totp: bool,
     /// Failed login steps in the lockout window.
     pub recent_failures: i64,
+    /// Duties held on top of the role.
+    pub duties: Vec<dsg_core::Duty>,
 }
 
 /// Failed logins of one day.
@@ -83,8 +85,14 @@ impl App {
         let now = self.now();
         let window = now - i64::from(self.inner.config.auth.lockout_window_minutes) * 60_000;
         let mut views = Vec::new();
+        let duties = self.inner.store.all_duties().await?;
         for user in self.inner.store.list_users().await? {
             views.push(AccountView {
+                duties: duties
+                    .iter()
+                    .filter(|(holder, _)| *holder == user.id)
+                    .map(|(_, duty)| *duty)
+                    .collect(),
                 state: user.state(now),
                 passkeys: self.inner.store.credentials_of(user.id).await?.len(),
                 totp: self.inner.store.totp(user.id).await?.is_some(),

@@ -1,0 +1,341 @@
+//! Reading the log through the policy point: the agency (operators and
+//! auditors) reads all of it, a contractor's security administrator the
+//! entries concerning their company. Every read is itself recorded.
+
+use dsg_core::{AuditAction, CompanyId, Outcome};
+use dsg_policy::{Action, CompanyFacts, Resource};
+use dsg_store::{AuditHit, AuditQuery};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::audit_log::entry_json;
+use super::audit_proofs::InclusionProofView;
+use super::{App, AppError, Caller, Decided, RequestMeta, SessionUser};
+
+/// Most entries one search returns.
+pub const SEARCH_MAX: i64 = 1000;
+/// Entries returned when the search names no limit.
+pub const SEARCH_DEFAULT: i64 = 200;
+/// The window searched when no start is given: the last seven days.
+const DEFAULT_WINDOW_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// A search as a caller asks for it (every field optional).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSearch {
+    /// From (inclusive, Unix ms); default seven days before `until`.
+    pub from: Option<i64>,
+    /// Until (exclusive, Unix ms); default now.
+    pub until: Option<i64>,
+    /// Only entries concerning this company.
+    pub company: Option<String>,
+    /// Only this acting user.
+    pub actor: Option<String>,
+    /// An action (`file.download`) or a family ending in a dot (`auth.`).
+    pub action: Option<String>,
+    /// `success`, `denied` or `failure`.
+    pub outcome: Option<String>,
+    /// Only entries about this object id.
+    pub object: Option<String>,
+    /// How many (default 200, at most 1000).
+    pub limit: Option<i64>,
+}
+
+/// What the caller may read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "scope", rename_all = "snake_case")]
+pub enum AuditScope {
+    /// The whole log.
+    All,
+    /// One company's entries.
+    Company {
+        /// The company.
+        company: String,
+    },
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditSearchResult {
+    /// What the caller may read (the search was narrowed to it).
+    #[serde(flatten)]
+    pub scope: AuditScope,
+    /// Newest first; each as an export line plus `seq` (null until the
+    /// sequencer reaches it, well under a second).
+    pub entries: Vec<Value>,
+    /// Whether more entries matched than were returned.
+    pub truncated: bool,
+}
+
+fn empty(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+impl App {
+    /// Decides `action` on `resource`; a denial is recorded against
+    /// `object` and answered like any other denial.
+    pub(super) async fn authorize_on(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        (action, resource): (Action, Resource),
+        audit_action: AuditAction,
+        object: (&'static str, Option<String>),
+    ) -> Result<(Box<SessionUser>, Decided), AppError> {
+        let decision = self.decide(caller, action, resource.clone());
+        if let (Caller::User(user), true) = (caller, decision.allowed) {
+            return Ok((user.clone(), decision));
+        }
+        let step_up = self.step_up_would_allow(caller, action, resource);
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            audit_action,
+            object,
+            Outcome::Denied,
+            &decision,
+        );
+        self.record(&record).await?;
+        Err(match caller {
+            Caller::Anonymous => AppError::Unauthenticated,
+            Caller::User(_) if step_up => AppError::StepUpRequired,
+            Caller::User(_) => AppError::Forbidden,
+        })
+    }
+
+    /// The widest scope the caller may read, decided by the policy: the
+    /// whole log, else their own company's part. A denial is recorded.
+    async fn audit_scope(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        action: Action,
+        audit_action: AuditAction,
+    ) -> Result<(AuditScope, Decided), AppError> {
+        let whole = self.decide(caller, action, Resource::Gateway);
+        if whole.allowed && matches!(caller, Caller::User(_)) {
+            return Ok((AuditScope::All, whole));
+        }
+        let own = match caller {
+            Caller::User(user) => Some(&user.facts),
+            Caller::Anonymous => None,
+        };
+        let resource = match own {
+            Some(facts) => Resource::Company(CompanyFacts {
+                id: facts.company,
+                kind: facts.company_kind,
+            }),
+            None => Resource::Gateway,
+        };
+        let object = own.map(|f| f.company.to_string());
+        let (_, decided) = self
+            .authorize_on(
+                meta,
+                caller,
+                (action, resource),
+                audit_action,
+                ("company", object),
+            )
+            .await?;
+        let company = own.map(|f| f.company.to_string()).unwrap_or_default();
+        Ok((AuditScope::Company { company }, decided))
+    }
+
+    /// Searches the log within what the caller may read. A company reader
+    /// asking for another company is answered not-found.
+    pub async fn audit_search(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        search: AuditSearch,
+    ) -> Result<AuditSearchResult, AppError> {
+        let (scope, decided) = self
+            .audit_scope(meta, caller, Action::AuditRead, AuditAction::AuditRead)
+            .await?;
+        let company = match (&scope, empty(search.company)) {
+            (AuditScope::All, wanted) => wanted,
+            (AuditScope::Company { company }, None) => Some(company.clone()),
+            (AuditScope::Company { company }, Some(wanted)) if &wanted == company => Some(wanted),
+            (AuditScope::Company { .. }, Some(_)) => return Err(AppError::NotFound),
+        };
+        let until = search.until.unwrap_or_else(|| self.now().saturating_add(1));
+        let from = search
+            .from
+            .unwrap_or(until.saturating_sub(DEFAULT_WINDOW_MS));
+        if from >= until {
+            return Err(AppError::Invalid("from must be before until".into()));
+        }
+        let outcome = empty(search.outcome);
+        if let Some(o) = &outcome {
+            if !["success", "denied", "failure"].contains(&o.as_str()) {
+                return Err(AppError::Invalid(
+                    "outcome must be success, denied or failure".into(),
+                ));
+            }
+        }
+        let limit = search.limit.unwrap_or(SEARCH_DEFAULT);
+        if !(1..=SEARCH_MAX).contains(&limit) {
+            return Err(AppError::Invalid(format!(
+                "limit must be between 1 and {SEARCH_MAX}"
+            )));
+        }
+        let query = AuditQuery {
+            from_ms: from,
+            until_ms: until,
+            company: company.clone(),
+            actor: empty(search.actor),
+            action: empty(search.action),
+            outcome,
+            object_id: empty(search.object),
+            limit: limit + 1,
+        };
+        let mut hits = self.inner.store.search_audit(&query).await?;
+        let truncated = hits.len() as i64 > limit;
+        hits.truncate(usize::try_from(limit).unwrap_or(0));
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::AuditRead,
+            ("company", company),
+            Outcome::Success,
+            &decided,
+        );
+        self.record(&record).await?;
+        Ok(AuditSearchResult {
+            scope,
+            entries: hits.iter().map(hit_json).collect(),
+            truncated,
+        })
+    }
+
+    /// A company's verifiable extract, for those the policy lets read it.
+    /// Taking it is recorded, in that company's own sub-log.
+    pub async fn audit_extract_for(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        company: &str,
+    ) -> Result<Vec<String>, AppError> {
+        let id: CompanyId = company.trim().parse().map_err(|_| AppError::NotFound)?;
+        let Some(found) = self.inner.store.company(id).await? else {
+            return Err(AppError::NotFound);
+        };
+        let resource = Resource::Company(CompanyFacts {
+            id,
+            kind: found.kind,
+        });
+        let object = ("company", Some(id.to_string()));
+        let (_, decided) = self
+            .authorize_on(
+                meta,
+                caller,
+                (Action::AuditExtract, resource),
+                AuditAction::AuditExtract,
+                object.clone(),
+            )
+            .await
+            .map_err(|e| match (e, caller) {
+                // Another company's existence is not the caller's business.
+                (AppError::Forbidden, Caller::User(u)) if u.facts.company != id => {
+                    AppError::NotFound
+                }
+                (e, _) => e,
+            })?;
+        let lines = self.audit_company_extract(id).await?;
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::AuditExtract,
+            object,
+            Outcome::Success,
+            &decided,
+        );
+        self.record(&record).await?;
+        Ok(lines)
+    }
+
+    /// The inclusion proof of the entry at `seq` in the newest checkpoint,
+    /// for a caller who may read that entry.
+    pub async fn audit_entry_proof(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        seq: u64,
+    ) -> Result<InclusionProofView, AppError> {
+        let (scope, decided) = self
+            .audit_scope(meta, caller, Action::AuditRead, AuditAction::AuditRead)
+            .await?;
+        let index = i64::try_from(seq).map_err(|_| AppError::NotFound)?;
+        let entry = self
+            .inner
+            .store
+            .sequenced_event(index)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if let AuditScope::Company { company } = &scope {
+            if entry.event.company_id.as_deref() != Some(company.as_str()) {
+                return Err(AppError::NotFound);
+            }
+        }
+        let proof = self.audit_inclusion_proof(seq, None).await?;
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::AuditRead,
+            ("audit_entry", Some(entry.event.id)),
+            Outcome::Success,
+            &decided,
+        );
+        self.record(&record).await?;
+        Ok(proof)
+    }
+}
+
+fn hit_json(hit: &AuditHit) -> Value {
+    let mut v = entry_json(&dsg_store::SequencedEvent {
+        seq: hit.seq.unwrap_or(-1),
+        salt: String::new(),
+        event: hit.event.clone(),
+    });
+    if let Some(map) = v.as_object_mut() {
+        map.remove("salt");
+        map.remove("type");
+        map.insert("seq".into(), hit.seq.map_or(Value::Null, Value::from));
+    }
+    v
+}
+
+/// Names for the ids in entries, limited to what the reader may know:
+/// the whole directory for the agency, one's own company for a company.
+#[derive(Debug, Clone, Default)]
+pub struct AuditDirectory {
+    /// Company id → name.
+    pub companies: std::collections::HashMap<String, String>,
+    /// User id → username.
+    pub users: std::collections::HashMap<String, String>,
+}
+
+impl App {
+    /// The names the reader of `scope` is entitled to see. Entries carry
+    /// ids only; names are resolved here, at view time.
+    pub async fn audit_directory(&self, scope: &AuditScope) -> Result<AuditDirectory, AppError> {
+        let store = &self.inner.store;
+        let within = |company: &str| match scope {
+            AuditScope::All => true,
+            AuditScope::Company { company: own } => own == company,
+        };
+        let mut directory = AuditDirectory::default();
+        for c in store.list_companies().await? {
+            let id = c.id.to_string();
+            if within(&id) {
+                directory.companies.insert(id, c.name);
+            }
+        }
+        for u in store.list_users().await? {
+            if within(&u.company_id.to_string()) {
+                directory.users.insert(u.id.to_string(), u.username);
+            }
+        }
+        Ok(directory)
+    }
+}

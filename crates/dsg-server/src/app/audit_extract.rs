@@ -1,0 +1,285 @@
+//! A company's verifiable extract of the log, and its offline check.
+//!
+//! Format (JSON Lines, `dsg-audit-company-extract/v1`):
+//! * a header `{"type":"header","format":…,"log_id":…,"public_key":…,
+//!   "company":…}`;
+//! * one `{"type":"entry",…}` line (as in the full export) per entry of the
+//!   company's sub-log, in leaf order, up to the newest signed head;
+//! * `{"type":"head","entry":<the head entry>,"tree_size":…,"path":[…]}`:
+//!   the head entry and its inclusion proof in the main log;
+//! * `{"type":"checkpoint","signed":…}`: the signed checkpoint of that
+//!   tree size.
+//!
+//! The check ([`verify_extract`]) needs only the public key: the entries
+//! hash to the head's root (nothing left out, added, changed or moved), the
+//! head is in the signed tree, and, given an earlier extract, the earlier
+//! entries are still the start of the sub-log (nothing rewritten since).
+//! Sibling hashes in the proof are salted leaves and interior nodes, so
+//! other companies' entries stay unreadable.
+
+use dsg_audit::{
+    inclusion_proof, leaf_hash, root, verify_inclusion, verify_sub_log, CompanyHead, Hash,
+    SignedCheckpoint, COMPANY_HEAD_ACTION,
+};
+use dsg_core::CompanyId;
+use serde_json::{json, Value};
+
+use super::audit_log::{entry_bytes, entry_json, hex32, log_id};
+use super::audit_verify::entry_from_json;
+use super::{App, AppError};
+
+/// Format label of an extract's header line.
+pub const EXTRACT_FORMAT_V1: &str = "dsg-audit-company-extract/v1";
+
+/// What a successful [`verify_extract`] established.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractReport {
+    /// The company.
+    pub company: String,
+    /// Its entries, all covered by the head.
+    pub entries: u64,
+    /// Size of the signed main-log tree the head is in.
+    pub tree_size: u64,
+    /// When that checkpoint was signed (Unix ms).
+    pub signed_at_ms: i64,
+    /// Entries of an earlier extract found unchanged at the start.
+    pub earlier_entries: Option<u64>,
+}
+
+impl App {
+    /// The extract of `company`'s sub-log up to its newest head that a
+    /// signed checkpoint covers. The caller decides who may have it.
+    pub async fn audit_company_extract(&self, company: CompanyId) -> Result<Vec<String>, AppError> {
+        let store = &self.inner.store;
+        let key = store.audit_key().await?.ok_or_else(no_head)?;
+        let checkpoints = store.checkpoints().await?;
+        let checkpoint = checkpoints.last().ok_or_else(no_head)?;
+        let company_id = company.to_string();
+        let head_entry = store
+            .company_head_before(&company_id, checkpoint.tree_size)
+            .await?
+            .ok_or_else(no_head)?;
+        let head = CompanyHead::parse(&head_entry.event.reason)
+            .map_err(|e| AppError::Internal(format!("stored company head: {e}")))?;
+        let size = i64::try_from(head.size).map_err(|_| AppError::Internal("head size".into()))?;
+        let entries = store.company_sub_log(&company_id, size).await?;
+        if entries.len() as u64 != head.size {
+            return Err(AppError::Internal(format!(
+                "company {company_id}: the head covers {} entries, {} are stored; \
+                 run audit-export and audit-verify",
+                head.size,
+                entries.len()
+            )));
+        }
+        let leaves = self.signed_leaves(checkpoint.tree_size).await?;
+        let index = u64::try_from(head_entry.seq).map_err(|_| AppError::Internal("seq".into()))?;
+        let path =
+            inclusion_proof(&leaves, index).map_err(|e| AppError::Internal(e.to_string()))?;
+        if hex::encode(root(&leaves)) != checkpoint.root {
+            return Err(AppError::Internal(
+                "the stored leaves do not match the newest checkpoint: the log was altered".into(),
+            ));
+        }
+        let signed: Value = serde_json::from_str(&checkpoint.signed)
+            .map_err(|e| AppError::Internal(format!("stored checkpoint: {e}")))?;
+        let mut lines = vec![json!({
+            "type": "header", "format": EXTRACT_FORMAT_V1, "log_id": log_id(&key.id),
+            "public_key": key.public_key, "company": company_id,
+        })
+        .to_string()];
+        lines.extend(entries.iter().map(|e| entry_json(e).to_string()));
+        lines.push(
+            json!({
+                "type": "head", "entry": entry_json(&head_entry),
+                "tree_size": checkpoint.tree_size,
+                "path": path.iter().map(hex::encode).collect::<Vec<_>>(),
+            })
+            .to_string(),
+        );
+        lines.push(json!({ "type": "checkpoint", "signed": signed }).to_string());
+        Ok(lines)
+    }
+
+    /// The first `size` stored leaf hashes.
+    async fn signed_leaves(&self, size: i64) -> Result<Vec<Hash>, AppError> {
+        let stored = self.inner.store.leaf_hashes().await?;
+        let mut leaves = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        for (index, (seq, hash)) in (0i64..size).zip(stored) {
+            if seq != index {
+                return Err(AppError::Internal(format!(
+                    "audit leaf {index} is missing: the log was altered"
+                )));
+            }
+            leaves.push(hex32(&hash).ok_or_else(|| {
+                AppError::Internal(format!("audit leaf {seq} has a malformed hash"))
+            })?);
+        }
+        Ok(leaves)
+    }
+}
+
+fn no_head() -> AppError {
+    AppError::Invalid(
+        "this company's log has no signed head yet: it is made at the next checkpoint".into(),
+    )
+}
+
+/// A parsed extract.
+struct Extract {
+    company: String,
+    key: Vec<u8>,
+    leaves: Vec<Hash>,
+    head: CompanyHead,
+    checkpoint: SignedCheckpoint,
+}
+
+/// Verifies an extract under `public_key` (or the key in its header), and
+/// that `earlier` (an extract received before) is a start of it.
+pub fn verify_extract(
+    text: &str,
+    public_key: Option<&[u8]>,
+    earlier: Option<&str>,
+) -> Result<ExtractReport, String> {
+    let extract = check(text, public_key)?;
+    let earlier_entries = match earlier {
+        None => None,
+        Some(earlier) => {
+            let old =
+                check(earlier, Some(&extract.key)).map_err(|e| format!("earlier extract: {e}"))?;
+            if old.company != extract.company {
+                return Err("the earlier extract is of another company".into());
+            }
+            let prefix = usize::try_from(old.head.size)
+                .ok()
+                .and_then(|n| extract.leaves.get(..n))
+                .ok_or(
+                    "the earlier extract has more entries than this one: entries were removed",
+                )?;
+            if root(prefix) != old.head.root {
+                return Err(format!(
+                    "the first {} entries differ from the earlier extract: the company's log \
+                     was rewritten",
+                    old.head.size
+                ));
+            }
+            Some(old.head.size)
+        }
+    };
+    Ok(ExtractReport {
+        company: extract.company,
+        entries: extract.head.size,
+        tree_size: extract.checkpoint.checkpoint.tree_size,
+        signed_at_ms: extract.checkpoint.checkpoint.timestamp_ms,
+        earlier_entries,
+    })
+}
+
+fn check(text: &str, public_key: Option<&[u8]>) -> Result<Extract, String> {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let parse = |line: Option<&str>, what: &str| -> Result<Value, String> {
+        let line = line.ok_or(format!("the extract ends before its {what}"))?;
+        serde_json::from_str(line).map_err(|e| format!("{what}: not JSON: {e}"))
+    };
+    let header = parse(lines.next(), "header")?;
+    if header["type"] != "header" || header["format"] != EXTRACT_FORMAT_V1 {
+        return Err(format!("not a {EXTRACT_FORMAT_V1} extract"));
+    }
+    let company = header["company"]
+        .as_str()
+        .ok_or("header: no company")?
+        .to_owned();
+    let log_id = header["log_id"].as_str().ok_or("header: no log_id")?;
+    let key = match public_key {
+        Some(k) => k.to_vec(),
+        None => header["public_key"]
+            .as_str()
+            .and_then(|k| hex::decode(k).ok())
+            .ok_or("header: no public_key")?,
+    };
+    let mut leaves = Vec::new();
+    let mut last_seq: Option<u64> = None;
+    let head_line = loop {
+        let v = parse(lines.next(), "head")?;
+        if v["type"] == "head" {
+            break v;
+        }
+        if v["type"] != "entry" {
+            return Err("an unknown line before the head".into());
+        }
+        let (seq, leaf, event) = entry_leaf(&v)?;
+        if last_seq.is_some_and(|last| seq <= last) {
+            return Err(format!("entry seq {seq}: out of order"));
+        }
+        if event.company_id.as_deref() != Some(company.as_str()) {
+            return Err(format!(
+                "entry seq {seq}: not an entry of company {company}"
+            ));
+        }
+        last_seq = Some(seq);
+        leaves.push(leaf);
+    };
+    let (head_seq, head_leaf, head_event) = entry_leaf(&head_line["entry"])?;
+    if head_event.action != COMPANY_HEAD_ACTION
+        || head_event.object_id.as_deref() != Some(company.as_str())
+    {
+        return Err("the head line is not a head of this company".into());
+    }
+    if last_seq.is_some_and(|last| last >= head_seq) {
+        return Err("the head comes before entries it covers".into());
+    }
+    let head = CompanyHead::parse(&head_event.reason).map_err(|e| e.to_string())?;
+    verify_sub_log(&leaves, &head).map_err(|e| e.to_string())?;
+    let v = parse(lines.next(), "checkpoint")?;
+    let checkpoint: SignedCheckpoint = serde_json::from_value(v["signed"].clone())
+        .map_err(|e| format!("malformed checkpoint: {e}"))?;
+    if lines.next().is_some() {
+        return Err("lines after the checkpoint".into());
+    }
+    if checkpoint.checkpoint.log_id != log_id {
+        return Err("the checkpoint is of another log".into());
+    }
+    checkpoint.verify(&key).map_err(|e| {
+        format!(
+            "checkpoint (tree size {}): {e}",
+            checkpoint.checkpoint.tree_size
+        )
+    })?;
+    let tree_size = head_line["tree_size"]
+        .as_u64()
+        .ok_or("head: no tree_size")?;
+    if tree_size != checkpoint.checkpoint.tree_size {
+        return Err("the head's proof is for another tree than the checkpoint".into());
+    }
+    let path = head_line["path"]
+        .as_array()
+        .ok_or("head: no path")?
+        .iter()
+        .map(|p| p.as_str().and_then(hex32).ok_or("head: malformed path"))
+        .collect::<Result<Vec<Hash>, _>>()?;
+    verify_inclusion(
+        &head_leaf,
+        head_seq,
+        tree_size,
+        &path,
+        &checkpoint.checkpoint.root,
+    )
+    .map_err(|e| format!("the head is not in the signed log: {e}"))?;
+    Ok(Extract {
+        company,
+        key,
+        leaves,
+        head,
+        checkpoint,
+    })
+}
+
+/// An entry line's seq, recomputed leaf hash and fields.
+fn entry_leaf(v: &Value) -> Result<(u64, Hash, dsg_store::StoredAuditEvent), String> {
+    let seq = v["seq"].as_u64().ok_or("an entry without seq")?;
+    let event = entry_from_json(v).ok_or(format!("entry seq {seq}: malformed"))?;
+    let salt = v["salt"]
+        .as_str()
+        .and_then(hex32)
+        .ok_or(format!("entry seq {seq}: malformed salt"))?;
+    Ok((seq, leaf_hash(&salt, &entry_bytes(&event)), event))
+}

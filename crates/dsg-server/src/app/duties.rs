@@ -1,0 +1,86 @@
+//! Granting and withdrawing duties (auditor, security administrator).
+//! Decided on the user concerned, so the policy can refuse self-granted
+//! duties; sensitive, so it needs a fresh step-up.
+
+use dsg_core::{AuditAction, CompanyKind, Duty, Outcome, Role, UserId};
+use dsg_policy::{Action, Resource};
+
+use super::admin::parse_id;
+use super::policies::with_decision;
+use super::{App, AppError, Caller, RequestMeta};
+
+impl App {
+    /// Grants (`grant`) or withdraws a duty. Auditors are agency staff
+    /// other than operators (who run what they would audit); security
+    /// administrators belong to a contractor.
+    pub async fn change_duty(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        user_id: &str,
+        duty: &str,
+        grant: bool,
+    ) -> Result<(), AppError> {
+        let (action, audit_action) = if grant {
+            (Action::DutyGrant, AuditAction::DutyGrant)
+        } else {
+            (Action::DutyRevoke, AuditAction::DutyRevoke)
+        };
+        let user_id: UserId = parse_id(user_id, "user")?;
+        let duty = Duty::parse(duty.trim())
+            .map_err(|_| AppError::Invalid("duty must be auditor or security-admin".into()))?;
+        let store = &self.inner.store;
+        let user = store.user(user_id).await?.ok_or(AppError::NotFound)?;
+        let target = self.user_facts(&user, user.state(self.now())).await?;
+        let object = ("user", Some(user_id.to_string()));
+        let (operator, decided) = self
+            .authorize_on(
+                meta,
+                caller,
+                (action, Resource::Account(target.clone())),
+                audit_action,
+                object.clone(),
+            )
+            .await?;
+        if grant {
+            match (duty, target.company_kind, target.role) {
+                (Duty::Auditor, CompanyKind::Agency, Role::Member)
+                | (Duty::SecurityAdmin, CompanyKind::Contractor, _) => {}
+                (Duty::Auditor, CompanyKind::Agency, Role::Operator) => {
+                    return Err(AppError::Invalid(
+                        "an operator cannot also be an auditor: auditors check what operators do"
+                            .into(),
+                    ))
+                }
+                (Duty::Auditor, CompanyKind::Contractor, _) => {
+                    return Err(AppError::Invalid("auditors are agency staff".into()))
+                }
+                (Duty::SecurityAdmin, CompanyKind::Agency, _) => {
+                    return Err(AppError::Invalid(
+                        "security administrators belong to a contractor".into(),
+                    ))
+                }
+            }
+        }
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                audit_action,
+                object,
+                Outcome::Success,
+                format!("{};duty={}", decided.reason(), duty.as_str()),
+            ),
+            &decided,
+        );
+        let now = self.now();
+        if grant {
+            store
+                .grant_duty(user_id, duty, operator.user.id, now, &record)
+                .await?;
+        } else {
+            store.revoke_duty(user_id, duty, now, &record).await?;
+        }
+        Ok(())
+    }
+}
