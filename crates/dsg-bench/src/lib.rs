@@ -146,6 +146,7 @@ pub const ENVIRONMENT: Environment = Environment {
     hour: 10,
     weekday: 3,
     agency_terminals_accepted: false,
+    posture_max_age_secs: None,
 };
 
 /// Reads the facts of one request from the store, as the server does per
@@ -177,6 +178,10 @@ pub async fn request_facts(
                 company_kind: kind,
                 status: t.status,
                 site: t.site.as_str().to_owned(),
+                posture: t.posture_reported_at.map(|at| dsg_policy::PostureFacts {
+                    age_secs: (now_ms - at) / 1000,
+                    compliant: t.posture_compliant.unwrap_or(false),
+                }),
             })
         }
         None => DeviceFacts::Unregistered,

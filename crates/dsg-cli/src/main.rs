@@ -510,6 +510,12 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
         .spawn_audit_forwarder()
         .await
         .context("starting the audit forwarder")?;
+    // The analysis rules raise alerts from what the sequencer made; a task
+    // of its own, so its failures never reach request handling.
+    let alert_watcher = gateway
+        .app
+        .spawn_alert_watcher()
+        .context("starting the alert watcher")?;
     // Policy versions approved on the host (`dsg admin policy-approve`) or
     // by another instance come into force within this interval.
     let _policy_watcher = gateway
@@ -589,6 +595,10 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
     // Then forward what is left, the final checkpoint included.
     if let Some(forwarder) = forwarder {
         forwarder.shutdown().await;
+    }
+    // And judge the last entries before the store closes.
+    if let Some(watcher) = alert_watcher {
+        watcher.shutdown().await;
     }
     gateway.app.store().close().await;
     tracing::info!("stopped");

@@ -129,6 +129,18 @@ pub enum AuditAction {
     /// The sequencer signed a company sub-log's head into the main log.
     /// Its reason is `size=<n> root=<hex>` (see `dsg_audit::CompanyHead`).
     CompanyLogHead,
+    /// Entries reached the end of their retention period and their content
+    /// was dropped (their leaves stay). Reason: `before=<ms> entries=<n>
+    /// through_seq=<k>`.
+    AuditExpire,
+    /// A terminal reported its posture.
+    TerminalPostureReport,
+    /// Alerts were read (the list or one alert with its entries).
+    AlertView,
+    /// An alert was acknowledged (someone is looking into it).
+    AlertAcknowledge,
+    /// An alert was closed.
+    AlertClose,
 }
 
 impl AuditAction {
@@ -185,6 +197,11 @@ impl AuditAction {
             Self::AuditRead => "audit.read",
             Self::AuditExtract => "audit.extract",
             Self::CompanyLogHead => "audit.company_head",
+            Self::AuditExpire => "audit.expire",
+            Self::TerminalPostureReport => "terminal.posture.report",
+            Self::AlertView => "alert.view",
+            Self::AlertAcknowledge => "alert.acknowledge",
+            Self::AlertClose => "alert.close",
         }
     }
 }

@@ -19,4 +19,4 @@ pub use entities::*;
 pub use error::DomainError;
 pub use ids::*;
 pub use names::{ContractNumber, FileName, Username};
-pub use terminal::{Terminal, TerminalStatus, TerminalText};
+pub use terminal::{PostureReport, Terminal, TerminalStatus, TerminalText};

@@ -62,9 +62,69 @@ pub struct Terminal {
     pub registered_by: Option<UserId>,
     /// The last request seen from it (Unix ms).
     pub last_seen_at: Option<i64>,
-    /// The last posture report (Unix ms); posture reporting arrives with the
-    /// monitoring work.
+    /// The last posture report (Unix ms), sent by the terminal itself.
     pub posture_reported_at: Option<i64>,
+    /// Whether that report met [`PostureReport::compliant`].
+    pub posture_compliant: Option<bool>,
+}
+
+/// Longest signature age a compliant terminal may report: one week.
+pub const MAX_SIGNATURE_AGE_DAYS: i64 = 7;
+/// Longest time since the last operating-system update: 45 days (a
+/// monthly patch cycle with two weeks' grace).
+pub const MAX_PATCH_AGE_DAYS: i64 = 45;
+/// Longest operating-system name or version, in characters.
+pub const MAX_POSTURE_TEXT_CHARS: usize = 100;
+
+/// What a terminal reports about itself (端末の状態): the measures the
+/// standard asks of a terminal that handles protected information
+/// (encrypted storage, a firewall, current malware signatures, current
+/// updates).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostureReport {
+    /// Operating system, e.g. "Windows 11 Pro".
+    pub os: String,
+    /// Its version or build.
+    pub os_version: String,
+    /// Whether the system disk is encrypted (BitLocker, FileVault, LUKS).
+    pub disk_encrypted: bool,
+    /// Whether the host firewall is on.
+    pub firewall_enabled: bool,
+    /// When the malware signatures were last updated (Unix ms).
+    pub antivirus_signatures_at: Option<i64>,
+    /// When operating-system updates were last installed (Unix ms).
+    pub patched_at: Option<i64>,
+}
+
+impl PostureReport {
+    /// Checks the texts (bounded, no control characters).
+    pub fn validate(&self) -> Result<(), DomainError> {
+        for (field, value) in [("os", &self.os), ("os_version", &self.os_version)] {
+            if value.chars().count() > MAX_POSTURE_TEXT_CHARS || value.chars().any(char::is_control)
+            {
+                return Err(DomainError::invalid(
+                    field,
+                    "at most 100 characters, no control characters",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the terminal meets the measures at `now_ms`: encrypted disk,
+    /// firewall on, signatures at most a week old, updates at most 45 days
+    /// old. A date in the future counts as not reported.
+    pub fn compliant(&self, now_ms: i64) -> bool {
+        const DAY_MS: i64 = 86_400_000;
+        let recent = |at: Option<i64>, days: i64| {
+            at.is_some_and(|at| at <= now_ms && now_ms - at <= days * DAY_MS)
+        };
+        self.disk_encrypted
+            && self.firewall_enabled
+            && recent(self.antivirus_signatures_at, MAX_SIGNATURE_AGE_DAYS)
+            && recent(self.patched_at, MAX_PATCH_AGE_DAYS)
+    }
 }
 
 /// The longest terminal name, site or serial, in characters.

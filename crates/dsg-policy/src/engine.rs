@@ -329,6 +329,13 @@ impl PolicyEngine {
                 push_new(&mut entities, entity);
                 resource
             }
+            Resource::Terminal(t) => {
+                let (terminal, company) = terminal_entities(t)?;
+                let resource = terminal.uid();
+                push_new(&mut entities, terminal);
+                push_new(&mut entities, company);
+                resource
+            }
             Resource::Account(user) => {
                 let (user_entity, company_entity) = user_entities(user)?;
                 let resource = user_entity.uid();
@@ -359,7 +366,7 @@ impl PolicyEngine {
             DeviceFacts::Terminal(t) => {
                 let (terminal, company) = terminal_entities(t)?;
                 let terminal_uid = terminal.uid();
-                entities.push(terminal);
+                push_new(&mut entities, terminal);
                 // The user's company may already be in the slice.
                 push_new(&mut entities, company);
                 Some(terminal_uid)
@@ -424,6 +431,12 @@ fn request_context(
             RestrictedExpression::new_bool(environment.agency_terminals_accepted),
         ),
     ];
+    if let Some(max) = environment.posture_max_age_secs {
+        pairs.push((
+            "postureMaxAgeSeconds".to_owned(),
+            RestrictedExpression::new_long(max),
+        ));
+    }
     if let Some(terminal) = terminal {
         pairs.push((
             "terminal".to_owned(),
@@ -441,7 +454,7 @@ fn request_context(
 
 fn terminal_entities(terminal: &TerminalFacts) -> Result<(Entity, Entity), String> {
     let company = uid("Dsg::Company", &terminal.company.to_string())?;
-    let attrs = HashMap::from([
+    let mut attrs = HashMap::from([
         (
             "company".to_owned(),
             RestrictedExpression::new_entity_uid(company.clone()),
@@ -455,18 +468,27 @@ fn terminal_entities(terminal: &TerminalFacts) -> Result<(Entity, Entity), Strin
             RestrictedExpression::new_string(terminal.site.clone()),
         ),
     ]);
+    // Absent until the terminal reports (the schema makes both optional).
+    if let Some(posture) = terminal.posture {
+        attrs.insert(
+            "postureAgeSeconds".to_owned(),
+            RestrictedExpression::new_long(posture.age_secs.max(0)),
+        );
+        attrs.insert(
+            "postureCompliant".to_owned(),
+            RestrictedExpression::new_bool(posture.compliant),
+        );
+    }
     let entity = Entity::new(
         uid("Dsg::Terminal", &terminal.id.to_string())?,
         attrs,
         HashSet::from([company.clone()]),
     )
     .map_err(|e| e.to_string())?;
-    let company_attrs = HashMap::from([(
-        "kind".to_owned(),
-        RestrictedExpression::new_string(terminal.company_kind.as_str().to_owned()),
-    )]);
-    let company_entity =
-        Entity::new(company, company_attrs, HashSet::new()).map_err(|e| e.to_string())?;
+    let company_entity = company_entity(
+        &terminal.company.to_string(),
+        terminal.company_kind.as_str(),
+    )?;
     Ok((entity, company_entity))
 }
 

@@ -12,5 +12,5 @@ mod request;
 pub use engine::{Decision, PolicyEngine, PolicyError, POLICIES, SCHEMA, SLICE_FORMAT};
 pub use request::{
     AccessRequest, Action, ChangeRequestFacts, CompanyFacts, CompartmentFacts, DeviceFacts,
-    Environment, Principal, Resource, SessionFacts, TerminalFacts, UserFacts,
+    Environment, PostureFacts, Principal, Resource, SessionFacts, TerminalFacts, UserFacts,
 };

@@ -73,6 +73,8 @@ pub enum Action {
     DutyGrant,
     /// Withdraw a user's duty.
     DutyRevoke,
+    /// A terminal reports its own posture.
+    TerminalReport,
 }
 
 impl Action {
@@ -110,6 +112,7 @@ impl Action {
             Self::AlertManage => "alert.manage",
             Self::DutyGrant => "duty.grant",
             Self::DutyRevoke => "duty.revoke",
+            Self::TerminalReport => "terminal.report",
         }
     }
 
@@ -199,6 +202,8 @@ pub enum Resource {
     Company(CompanyFacts),
     /// A user account acted on (granting a duty).
     Account(UserFacts),
+    /// A registered terminal acted on (its posture report).
+    Terminal(TerminalFacts),
 }
 
 /// A company as the policy sees it.
@@ -249,6 +254,17 @@ pub struct TerminalFacts {
     pub status: TerminalStatus,
     /// Where it is kept.
     pub site: String,
+    /// Its last posture report, if it sent one.
+    pub posture: Option<PostureFacts>,
+}
+
+/// A terminal's last posture report as the policy sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostureFacts {
+    /// Seconds since it was sent.
+    pub age_secs: i64,
+    /// Whether it met the measures (`dsg_core::PostureReport::compliant`).
+    pub compliant: bool,
 }
 
 /// The device a request came from.
@@ -274,6 +290,9 @@ pub struct Environment {
     pub weekday: u8,
     /// Whether an agency terminal may be used to reach a contractor's data.
     pub agency_terminals_accepted: bool,
+    /// When set, data is reachable only from a terminal whose compliant
+    /// posture report is at most this many seconds old.
+    pub posture_max_age_secs: Option<i64>,
 }
 
 impl Environment {
@@ -284,6 +303,7 @@ impl Environment {
         hour: 0,
         weekday: 1,
         agency_terminals_accepted: false,
+        posture_max_age_secs: None,
     };
 }
 

@@ -12,8 +12,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod alerts;
 mod audit;
 
+pub use alerts::{
+    webhook_url as alerts_webhook_url, AlertsConfig, EveryEntry, HourRange, OffHoursRule, Severity,
+    Threshold, MAX_THRESHOLD as ALERTS_MAX_THRESHOLD,
+};
 pub use audit::{AuditConfig, AuditPublishConfig, SiemConfig, SiemFormat, SiemTransport};
 
 /// Why the configuration was refused.
@@ -35,6 +40,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// The tamper-evident audit log.
     pub audit: AuditConfig,
+    /// The analysis rules that raise alerts from the log.
+    pub alerts: AlertsConfig,
     /// Registered terminals and the request context of policies.
     pub zero_trust: ZeroTrustConfig,
     /// A second listener for a TLS-terminating proxy (off by default).
@@ -130,6 +137,10 @@ pub struct ZeroTrustConfig {
     /// The deployment's offset from UTC in minutes (540 = JST), for the
     /// `hour` and `weekday` that policies see.
     pub utc_offset_minutes: i32,
+    /// When positive, protected data is reachable only from a terminal
+    /// whose last posture report met the measures and is at most this many
+    /// hours old (policy `terminal-posture-for-data`). 0: not required.
+    pub posture_max_age_hours: u32,
 }
 
 impl Default for ZeroTrustConfig {
@@ -138,6 +149,7 @@ impl Default for ZeroTrustConfig {
             accept_agency_terminals: false,
             certificate_days: 397,
             utc_offset_minutes: 540,
+            posture_max_age_hours: 0,
         }
     }
 }
@@ -372,6 +384,7 @@ impl Config {
             return Err(ConfigError("limits.max_file_bytes must be positive".into()));
         }
         self.audit.validate()?;
+        self.alerts.validate()?;
         if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations < 1 {
             return Err(ConfigError("argon2 cost too low".into()));
         }

@@ -5,7 +5,6 @@
 
 use sqlx::{Any, Row};
 
-use crate::audit::event_row as event;
 use crate::{SequencedEvent, Store, StoreError, StoredCheckpoint};
 
 impl Store {
@@ -20,7 +19,7 @@ impl Store {
         // this follows the audit table when it gains columns. Neither
         // `seq` nor `salt` is a column of audit_events.
         let rows = sqlx::query::<Any>(
-            "SELECT l.seq, l.salt, e.* FROM audit_leaves l \
+            "SELECT l.seq, l.salt, l.leaf_hash, l.expired_at, e.* FROM audit_leaves l \
              JOIN audit_events e ON e.id = l.event_id \
              WHERE l.seq >= $1 ORDER BY l.seq LIMIT $2",
         )
@@ -29,13 +28,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(SequencedEvent {
-                    seq: r.try_get("seq")?,
-                    salt: r.try_get("salt")?,
-                    event: event(r)?,
-                })
-            })
+            .map(crate::audit_log::sequenced_row)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }

@@ -51,8 +51,25 @@ pub struct SequencedEvent {
     pub seq: i64,
     /// Hex salt.
     pub salt: String,
+    /// Hex leaf hash as stored.
+    pub leaf_hash: String,
+    /// When the content was dropped at the end of its retention period;
+    /// then only `leaf_hash`, the id, the time and the company remain.
+    pub expired_at: Option<i64>,
     /// The event content.
     pub event: StoredAuditEvent,
+}
+
+/// Reads a row of `l.seq, l.salt, l.leaf_hash, l.expired_at` and the event
+/// columns.
+pub(crate) fn sequenced_row(r: &sqlx::any::AnyRow) -> Result<SequencedEvent, sqlx::Error> {
+    Ok(SequencedEvent {
+        seq: r.try_get("seq")?,
+        salt: r.try_get("salt")?,
+        leaf_hash: r.try_get("leaf_hash")?,
+        expired_at: r.try_get("expired_at")?,
+        event: event(r)?,
+    })
 }
 
 /// The event columns, as a literal so queries stay `&'static str`.
@@ -208,7 +225,7 @@ impl Store {
     /// The sequenced entry at leaf index `seq`, if there is one.
     pub async fn sequenced_event(&self, seq: i64) -> Result<Option<SequencedEvent>, StoreError> {
         let sql = concat!(
-            "SELECT l.seq, l.salt, ",
+            "SELECT l.seq, l.salt, l.leaf_hash, l.expired_at, ",
             event_columns!(),
             " FROM audit_leaves l JOIN audit_events e ON e.id = l.event_id WHERE l.seq = $1"
         );
@@ -216,33 +233,21 @@ impl Store {
             .bind(seq)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| {
-            Ok(SequencedEvent {
-                seq: r.try_get("seq")?,
-                salt: r.try_get("salt")?,
-                event: event(&r)?,
-            })
-        })
-        .transpose()
-        .map_err(|e: sqlx::Error| StoreError::from(e))
+        row.map(|r| sequenced_row(&r))
+            .transpose()
+            .map_err(|e: sqlx::Error| StoreError::from(e))
     }
 
     /// Every sequenced entry with its event and salt, in leaf order.
     pub async fn sequenced_events(&self) -> Result<Vec<SequencedEvent>, StoreError> {
         let sql = concat!(
-            "SELECT l.seq, l.salt, ",
+            "SELECT l.seq, l.salt, l.leaf_hash, l.expired_at, ",
             event_columns!(),
             " FROM audit_leaves l JOIN audit_events e ON e.id = l.event_id ORDER BY l.seq"
         );
         let rows = sqlx::query::<Any>(sql).fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|r| {
-                Ok(SequencedEvent {
-                    seq: r.try_get("seq")?,
-                    salt: r.try_get("salt")?,
-                    event: event(r)?,
-                })
-            })
+            .map(sequenced_row)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }

@@ -61,7 +61,7 @@ impl Store {
             "SELECT l.seq, ",
             columns!(),
             " FROM audit_events e LEFT JOIN audit_leaves l ON l.event_id = e.id \
-             WHERE e.occurred_at >= $1 AND e.occurred_at < $2 \
+             WHERE e.occurred_at >= $1 AND e.occurred_at < $2 AND l.expired_at IS NULL \
              AND (CAST($3 AS TEXT) IS NULL OR e.company_id = $3) \
              AND (CAST($4 AS TEXT) IS NULL OR e.actor_user_id = $4) \
              AND (CAST($5 AS TEXT) IS NULL OR e.action = $5) \
@@ -143,7 +143,7 @@ impl Store {
         below_seq: i64,
     ) -> Result<Option<SequencedEvent>, StoreError> {
         let sql = concat!(
-            "SELECT l.seq, l.salt, ",
+            "SELECT l.seq, l.salt, l.leaf_hash, l.expired_at, ",
             columns!(),
             " FROM audit_leaves l JOIN audit_events e ON e.id = l.event_id \
              WHERE e.action = $1 AND e.object_id = $2 AND l.seq < $3 \
@@ -168,7 +168,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<SequencedEvent>, StoreError> {
         let sql = concat!(
-            "SELECT l.seq, l.salt, ",
+            "SELECT l.seq, l.salt, l.leaf_hash, l.expired_at, ",
             columns!(),
             " FROM audit_leaves l JOIN audit_events e ON e.id = l.event_id \
              WHERE e.company_id = $1 ORDER BY l.seq LIMIT $2"
@@ -266,9 +266,5 @@ impl Store {
 }
 
 fn sequenced(r: &sqlx::any::AnyRow) -> Result<SequencedEvent, sqlx::Error> {
-    Ok(SequencedEvent {
-        seq: r.try_get("seq")?,
-        salt: r.try_get("salt")?,
-        event: event_row(r)?,
-    })
+    crate::audit_log::sequenced_row(r)
 }

@@ -7,9 +7,11 @@
 #![deny(missing_docs)]
 
 mod access_review;
+mod alerts;
 mod audit;
 mod audit_forwarding;
 mod audit_log;
+mod audit_retention;
 mod audit_scope;
 mod audit_writer;
 mod error;
@@ -27,8 +29,10 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
+pub use alerts::{AlertChange, AlertRow, KeyColumn, NewAlert, Raised, WindowQuery};
 pub use audit::StoredAuditEvent;
 pub use audit_log::{NewLeaf, SequencedEvent, StoredAuditKey, StoredCheckpoint};
+pub use audit_retention::Expired;
 pub use audit_scope::{AuditHit, AuditQuery};
 pub use error::StoreError;
 pub use files::{NewFileVersion, UploadTarget};

@@ -37,7 +37,8 @@ macro_rules! select_terminals {
         concat!(
             "SELECT id, company_id, name, site, serial, status, status_reason, ",
             "status_changed_at, cert_fingerprint, cert_serial, cert_not_after, ",
-            "registered_at, registered_by, last_seen_at, posture_reported_at FROM terminals ",
+            "registered_at, registered_by, last_seen_at, posture_reported_at, posture_compliant ",
+            "FROM terminals ",
             $rest
         )
     };
@@ -68,6 +69,9 @@ fn terminal(row: &AnyRow) -> Result<Terminal, StoreError> {
         registered_by: registered_by.map(|u| u.parse()).transpose()?,
         last_seen_at: row.try_get("last_seen_at")?,
         posture_reported_at: row.try_get("posture_reported_at")?,
+        posture_compliant: row
+            .try_get::<Option<i64>, _>("posture_compliant")?
+            .map(|c| c != 0),
     })
 }
 
@@ -203,6 +207,35 @@ impl Store {
         .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict("terminal is not active"));
+        }
+        audit::write(&mut tx, now_ms, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a terminal's posture report (JSON) and whether it met the
+    /// measures, with its audit entry. Not found for an unknown terminal.
+    pub async fn record_posture(
+        &self,
+        id: TerminalId,
+        now_ms: i64,
+        report_json: &str,
+        compliant: bool,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query::<Any>(
+            "UPDATE terminals SET posture_reported_at = $1, posture_compliant = $2, \
+             posture_report = $3 WHERE id = $4",
+        )
+        .bind(now_ms)
+        .bind(i64::from(compliant))
+        .bind(report_json.to_owned())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("terminal"));
         }
         audit::write(&mut tx, now_ms, audit).await?;
         tx.commit().await?;

@@ -222,6 +222,28 @@ async fn denial_matrix(db: Db) {
             ),
             Value::Null,
         ),
+        // Alerts: the agency's (an id that exists or not is never reached).
+        (Method::GET, "/api/v1/alerts".into(), Value::Null),
+        (
+            Method::GET,
+            "/api/v1/alerts?status=open".into(),
+            Value::Null,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/alerts/{missing}"),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/alerts/{missing}/acknowledge"),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/alerts/{missing}/close"),
+            json!({ "note": "closed by an outsider" }),
+        ),
     ];
     let non_operators = vec![
         ("anonymous", gw.client(), StatusCode::UNAUTHORIZED),

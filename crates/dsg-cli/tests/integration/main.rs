@@ -9,6 +9,7 @@
 )]
 
 mod access_review;
+mod alerts;
 mod audit_forwarding;
 mod audit_log;
 mod audit_proofs;
@@ -23,6 +24,7 @@ mod identity;
 mod journey;
 mod policies;
 mod postgres;
+mod posture;
 mod proxy;
 mod s3;
 #[allow(

@@ -40,6 +40,7 @@ fn terminal_of(company: CompanyId, kind: CompanyKind) -> DeviceFacts {
         company_kind: kind,
         status: TerminalStatus::Active,
         site: "本社".into(),
+        posture: None,
     })
 }
 

@@ -215,6 +215,8 @@ struct Review {
     kinds: HashMap<CompanyId, CompanyKind>,
     duties: HashMap<UserId, Vec<Duty>>,
     terminals: Vec<Terminal>,
+    /// When the review is made (for the age of posture reports).
+    now_ms: i64,
 }
 
 impl Review {
@@ -276,6 +278,7 @@ impl Review {
                     .unwrap_or(CompanyKind::Contractor),
                 status: t.status,
                 site: t.site.as_str().to_owned(),
+                posture: super::terminals::posture_facts(t, self.now_ms),
             });
             if t.status == TerminalStatus::Active {
                 any_active = true;
@@ -405,6 +408,7 @@ impl App {
             },
             kinds: companies.iter().map(|(id, c)| (*id, c.kind)).collect(),
             duties,
+            now_ms: self.now(),
             terminals: store.terminals(None).await?,
         };
         Ok(Basis {

@@ -143,7 +143,12 @@ impl App {
             AuditAction::UserCreate,
             ("user", Some(new.id.to_string())),
             Outcome::Success,
-            "agency-operator-administers;enrolment-link-issued",
+            // The role is in the entry so the analysis rules see a new
+            // operator account (a privilege change).
+            format!(
+                "agency-operator-administers;enrolment-link-issued;role={}",
+                role.as_str()
+            ),
         );
         let token = random_token(self.inner.rng.as_ref())?;
         self.inner

@@ -291,10 +291,12 @@ impl App {
     }
 }
 
-fn hit_json(hit: &AuditHit) -> Value {
+pub(super) fn hit_json(hit: &AuditHit) -> Value {
     let mut v = entry_json(&dsg_store::SequencedEvent {
         seq: hit.seq.unwrap_or(-1),
         salt: String::new(),
+        leaf_hash: String::new(),
+        expired_at: None,
         event: hit.event.clone(),
     });
     if let Some(map) = v.as_object_mut() {

@@ -4,7 +4,9 @@
 //! * a header `{"type":"header","format":…,"log_id":…,"public_key":…,
 //!   "company":…}`;
 //! * one `{"type":"entry",…}` line (as in the full export) per entry of the
-//!   company's sub-log, in leaf order, up to the newest signed head;
+//!   company's sub-log, in leaf order, up to the newest signed head (an
+//!   entry past its retention period is an `expired` line with its leaf
+//!   hash);
 //! * `{"type":"head","entry":<the head entry>,"tree_size":…,"path":[…]}`:
 //!   the head entry and its inclusion proof in the main log;
 //! * `{"type":"checkpoint","signed":…}`: the signed checkpoint of that
@@ -203,14 +205,26 @@ fn check(text: &str, public_key: Option<&[u8]>) -> Result<Extract, String> {
         if v["type"] == "head" {
             break v;
         }
-        if v["type"] != "entry" {
-            return Err("an unknown line before the head".into());
-        }
-        let (seq, leaf, event) = entry_leaf(&v)?;
+        let (seq, leaf, entry_company) = match v["type"].as_str() {
+            Some("entry") => {
+                let (seq, leaf, event) = entry_leaf(&v)?;
+                (seq, leaf, event.company_id)
+            }
+            // Past its retention: the leaf hash stands in for the content.
+            Some("expired") => {
+                let seq = v["seq"].as_u64().ok_or("an expired entry without seq")?;
+                let leaf = v["leaf_hash"]
+                    .as_str()
+                    .and_then(hex32)
+                    .ok_or(format!("expired entry seq {seq}: malformed leaf_hash"))?;
+                (seq, leaf, v["company"].as_str().map(str::to_owned))
+            }
+            _ => return Err("an unknown line before the head".into()),
+        };
         if last_seq.is_some_and(|last| seq <= last) {
             return Err(format!("entry seq {seq}: out of order"));
         }
-        if event.company_id.as_deref() != Some(company.as_str()) {
+        if entry_company.as_deref() != Some(company.as_str()) {
             return Err(format!(
                 "entry seq {seq}: not an entry of company {company}"
             ));

@@ -159,6 +159,7 @@ impl App {
             companies: HashMap::new(),
             checkpointed_size: 0,
             checkpointed_at_ms: 0,
+            expired_at_ms: None,
         };
         sequencer.reload().await?;
         Ok(sequencer)
@@ -172,6 +173,47 @@ impl App {
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(sequencer.run(stopped));
         Ok(SequencerHandle { stop, task })
+    }
+
+    /// Drops the content of entries older than `audit.retention_days`; each
+    /// batch records its own `audit.expire` entry in the same transaction.
+    /// Returns how many entries expired.
+    pub async fn expire_audit(&self) -> Result<u64, AppError> {
+        let now = self.now();
+        let days = i64::from(self.inner.config.audit.retention_days);
+        let before = now.saturating_sub(days.saturating_mul(DAY_MS));
+        let mut total = 0;
+        loop {
+            let request_id = uuid::Uuid::now_v7().to_string();
+            let done = self
+                .inner
+                .store
+                .expire_audit_content(before, now, EXPIRY_BATCH, |expired| AuditRecord {
+                    request_id,
+                    actor: None,
+                    source: None,
+                    terminal: None,
+                    action: AuditAction::AuditExpire,
+                    object_type: "audit_log",
+                    object_id: None,
+                    outcome: Outcome::Success,
+                    reason: format!(
+                        "before={before} entries={} through_seq={}",
+                        expired.entries, expired.through_seq
+                    ),
+                    decision: None,
+                })
+                .await?;
+            match done {
+                Some(expired) => {
+                    total += expired.entries;
+                    if expired.entries < EXPIRY_BATCH as u64 {
+                        return Ok(total);
+                    }
+                }
+                None => return Ok(total),
+            }
+        }
     }
 
     /// The whole log in the export format, one string per line. Fails when
@@ -204,9 +246,17 @@ impl App {
 }
 
 /// One sequenced entry as an export line (also the `entry` of an
-/// inclusion proof, so the leaf hash can be recomputed from it).
+/// inclusion proof, so the leaf hash can be recomputed from it). An entry
+/// past its retention period is an `expired` line: the stored leaf hash
+/// stands in for the content that is gone.
 pub(super) fn entry_json(s: &SequencedEvent) -> Value {
     let e = &s.event;
+    if s.expired_at.is_some() {
+        return json!({
+            "type": "expired", "seq": s.seq, "leaf_hash": s.leaf_hash, "id": e.id,
+            "occurred_at": e.occurred_at, "company": e.company_id, "expired_at": s.expired_at,
+        });
+    }
     json!({
         "type": "entry", "seq": s.seq, "salt": s.salt,
         "id": e.id, "occurred_at": e.occurred_at, "request_id": e.request_id,
@@ -227,7 +277,15 @@ pub struct Sequencer {
     companies: HashMap<String, SubLog>,
     checkpointed_size: u64,
     checkpointed_at_ms: i64,
+    /// When expiry last ran (it runs at start, then hourly).
+    expired_at_ms: Option<i64>,
 }
+
+/// How often the sequencer drops content past its retention period.
+const EXPIRY_INTERVAL_MS: i64 = 60 * 60 * 1000;
+/// Entries expired per transaction.
+const EXPIRY_BATCH: i64 = 10_000;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// One company's sub-log as the sequencer keeps it.
 #[derive(Default)]
@@ -431,6 +489,18 @@ impl Sequencer {
         if let Err(e) = self.sequence().await {
             tracing::error!(error = %e, "audit sequencing failed");
             return;
+        }
+        let now = self.app.now();
+        if self
+            .expired_at_ms
+            .is_none_or(|last| now.saturating_sub(last) >= EXPIRY_INTERVAL_MS)
+        {
+            self.expired_at_ms = Some(now);
+            match self.app.expire_audit().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(entries = n, "audit content past its retention dropped"),
+                Err(e) => tracing::error!(error = %e, "audit expiry failed"),
+            }
         }
         if let Err(e) = self.checkpoint(force).await {
             tracing::error!(error = %e, "audit checkpoint failed");

@@ -99,10 +99,17 @@ impl App {
             .sequenced_event(seq)
             .await?
             .ok_or_else(|| AppError::Internal(format!("audit leaf {index} has no entry")))?;
-        let salt = hex32(&entry.salt).ok_or_else(|| {
-            AppError::Internal(format!("audit leaf {index} has a malformed salt"))
-        })?;
-        let leaf = leaf_hash(&salt, &entry_bytes(&entry.event));
+        let leaf = if entry.expired_at.is_some() {
+            // The content is gone; the stored leaf is all there is to prove.
+            hex32(&entry.leaf_hash).ok_or_else(|| {
+                AppError::Internal(format!("audit leaf {index} has a malformed hash"))
+            })?
+        } else {
+            let salt = hex32(&entry.salt).ok_or_else(|| {
+                AppError::Internal(format!("audit leaf {index} has a malformed salt"))
+            })?;
+            leaf_hash(&salt, &entry_bytes(&entry.event))
+        };
         // `tree` is non-empty and index < size, so the slice index holds;
         // `get` keeps the no-panic rule without an unreachable branch.
         if tree.get(usize::try_from(index).unwrap_or(usize::MAX)) != Some(&leaf) {

@@ -129,7 +129,7 @@ fn parse(text: &str, public_key: Option<&[u8]>) -> Result<Parsed, String> {
         let v: Value =
             serde_json::from_str(line).map_err(|e| format!("line {at}: not JSON: {e}"))?;
         match v["type"].as_str() {
-            Some("entry") => {
+            Some(kind @ ("entry" | "expired")) => {
                 let seq = v["seq"].as_u64().ok_or(format!("line {at}: no seq"))?;
                 if !parsed.checkpoints.is_empty() {
                     return Err(format!(
@@ -146,6 +146,18 @@ fn parse(text: &str, public_key: Option<&[u8]>) -> Result<Parsed, String> {
                         "entry seq {seq} (line {at}): expected seq {expected}; the first bad \
                          position is seq {expected}: entries were inserted, removed or reordered"
                     ));
+                    continue;
+                }
+                if kind == "expired" {
+                    // Content past its retention: the stored leaf stands in.
+                    let leaf = v["leaf_hash"]
+                        .as_str()
+                        .and_then(hex32)
+                        .ok_or(format!("expired entry seq {seq}: malformed leaf_hash"))?;
+                    parsed.leaves.push(leaf);
+                    parsed
+                        .companies
+                        .push(v["company"].as_str().map(str::to_owned));
                     continue;
                 }
                 let event = entry_from_json(&v).ok_or(format!("entry seq {seq}: malformed"))?;

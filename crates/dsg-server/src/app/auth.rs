@@ -202,7 +202,7 @@ impl App {
             mfa: session.mfa,
             step_up_fresh,
             state,
-            device_facts: device.facts(),
+            device_facts: device.facts(now),
             device: device.clone(),
             auth_age_secs: (now - fresh_since) / 1000,
             session_age_secs: (now - session.created_at) / 1000,

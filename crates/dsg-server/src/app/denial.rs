@@ -2,7 +2,9 @@
 //! resource exists. Everyone else gets the uniform not-found answer.
 
 use dsg_core::{TerminalId, TerminalStatus};
-use dsg_policy::{Action, Decision, DeviceFacts, Resource, SessionFacts, TerminalFacts};
+use dsg_policy::{
+    Action, Decision, DeviceFacts, PostureFacts, Resource, SessionFacts, TerminalFacts,
+};
 
 use super::{App, Caller, Device};
 
@@ -19,6 +21,9 @@ pub enum DenialReason {
     TerminalRevoked,
     /// The terminal belongs to another company.
     TerminalOtherCompany,
+    /// The terminal's posture report is missing, failed the measures or is
+    /// too old.
+    TerminalPosture,
     /// Another rule of the agency's policy (hours, network…).
     Policy,
     /// The terminal certificate a TLS-terminating proxy passed on failed
@@ -35,6 +40,7 @@ impl DenialReason {
             Self::TerminalQuarantined => "terminal_quarantined",
             Self::TerminalRevoked => "terminal_revoked",
             Self::TerminalOtherCompany => "terminal_other_company",
+            Self::TerminalPosture => "terminal_posture",
             Self::Policy => "policy_denied",
             Self::CertificateRefused => "certificate_refused",
         }
@@ -68,6 +74,12 @@ impl DenialReason {
             }
             (Self::TerminalOtherCompany, false) => {
                 "This terminal is registered to another company. Use a registered terminal of your own company."
+            }
+            (Self::TerminalPosture, true) => {
+                "この端末の状態報告（ディスク暗号化・ファイアウォール・定義ファイル・更新プログラム）が基準を満たしていないか、古くなっています。端末の状態を整えて報告し直してください。"
+            }
+            (Self::TerminalPosture, false) => {
+                "This terminal's posture report (disk encryption, firewall, malware signatures, updates) is missing, out of date or does not meet the measures. Bring the terminal up to date and report again."
             }
             (Self::Policy, true) => {
                 "機関のアクセスポリシー（時間帯・接続元など）により、現在はアクセスできません。"
@@ -105,6 +117,9 @@ impl DenialReason {
                 },
             };
         }
+        if has("terminal-posture-for-data") {
+            return Self::TerminalPosture;
+        }
         Self::Policy
     }
 }
@@ -135,6 +150,10 @@ impl App {
             company_kind: user.facts.company_kind,
             status: TerminalStatus::Active,
             site: String::new(),
+            posture: Some(PostureFacts {
+                age_secs: 0,
+                compliant: true,
+            }),
         });
         self.decide_with(caller, action, resource, ideal_session, ideal_device)
             .allowed

@@ -4,6 +4,7 @@
 
 mod access_review;
 mod admin;
+mod alerts;
 mod audit_access;
 mod audit_extract;
 mod audit_forward;
@@ -18,6 +19,7 @@ mod files;
 mod identity;
 mod keys;
 mod policies;
+mod posture;
 mod terminals;
 
 use std::sync::Arc;
@@ -40,6 +42,8 @@ pub use access_review::{
     MAX_REVIEW_DECISIONS,
 };
 pub use admin::{AdminOverview, IssuedAccount, NewCompany, NewContract, NewUserInput};
+pub use alerts::rules::Rule as AlertRule;
+pub use alerts::{AlertDetail, AlertView, AlertWatcherHandle};
 pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResult};
 pub use audit_extract::{verify_extract, ExtractReport, EXTRACT_FORMAT_V1};
 pub use audit_forward::{publication_file_name, ForwarderHandle, PUBLICATION_FORMAT_V1};
@@ -59,6 +63,7 @@ pub use policies::{
     load_active_policy, ActivePolicy, DecisionFlip, DecisionRecordView, PolicyVersionView,
     WhatIfReport, WHAT_IF_MAX,
 };
+pub use posture::PostureReceipt;
 pub use terminals::{
     load_or_create_terminal_ca, ClientCertificate, ConnectionRegistry, Device, NewTerminal,
     RegisteredTerminal, TerminalChange, TerminalView,
@@ -217,6 +222,8 @@ impl App {
             hour: u8::try_from(hour).unwrap_or(0),
             weekday: u8::try_from(weekday).unwrap_or(1),
             agency_terminals_accepted: zero_trust.accept_agency_terminals,
+            posture_max_age_secs: (zero_trust.posture_max_age_hours > 0)
+                .then(|| i64::from(zero_trust.posture_max_age_hours) * 3600),
         }
     }
 

@@ -11,7 +11,7 @@ use dsg_core::{
 };
 use dsg_crypto::{open, random_token, seal, SecretKey, SecretString, SecureRandom, WrapContext};
 use dsg_pki::{IssuedCert, PkiError, TerminalCa, TerminalSubject};
-use dsg_policy::{Action, DeviceFacts, TerminalFacts};
+use dsg_policy::{Action, DeviceFacts, PostureFacts, TerminalFacts};
 use dsg_store::{IssuedCertificate, Store, StoredTerminalCa};
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
@@ -70,8 +70,8 @@ impl Device {
         }
     }
 
-    /// What the policy sees.
-    pub fn facts(&self) -> DeviceFacts {
+    /// What the policy sees at `now_ms`.
+    pub fn facts(&self, now_ms: i64) -> DeviceFacts {
         match self {
             Self::None => DeviceFacts::None,
             Self::Unregistered { .. } => DeviceFacts::Unregistered,
@@ -81,9 +81,18 @@ impl Device {
                 company_kind: *kind,
                 status: t.status,
                 site: t.site.as_str().to_owned(),
+                posture: posture_facts(t, now_ms),
             }),
         }
     }
+}
+
+/// A terminal's last posture report as the policy sees it at `now_ms`.
+pub(super) fn posture_facts(t: &Terminal, now_ms: i64) -> Option<PostureFacts> {
+    Some(PostureFacts {
+        age_secs: now_ms.saturating_sub(t.posture_reported_at?) / 1000,
+        compliant: t.posture_compliant.unwrap_or(false),
+    })
 }
 
 /// Open TLS connections by client-certificate fingerprint. The listener
@@ -427,6 +436,7 @@ impl App {
             registered_by: Some(operator.id),
             last_seen_at: None,
             posture_reported_at: None,
+            posture_compliant: None,
         };
         let record = with_decision(
             Self::audit(

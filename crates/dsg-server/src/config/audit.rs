@@ -15,6 +15,10 @@ pub struct AuditConfig {
     /// Least time between two signed checkpoints, in seconds (a checkpoint
     /// is only written when the log grew).
     pub checkpoint_seconds: u64,
+    /// How long entries keep their content, in days (at least
+    /// [`MIN_RETENTION_DAYS`]). Afterwards the content is dropped, the leaf
+    /// stays, and the expiry is itself an entry.
+    pub retention_days: u32,
     /// Where signed checkpoints are published (off unless a directory is
     /// set).
     pub publish: AuditPublishConfig,
@@ -26,6 +30,7 @@ impl Default for AuditConfig {
     fn default() -> Self {
         Self {
             checkpoint_seconds: 60,
+            retention_days: 1827,
             publish: AuditPublishConfig::default(),
             siem: None,
         }
@@ -92,8 +97,17 @@ pub enum SiemFormat {
     Cef,
 }
 
+/// The shortest retention the gateway accepts: one year. Nothing, not even
+/// the configuration, makes the log forget sooner.
+pub const MIN_RETENTION_DAYS: u32 = 366;
+
 impl AuditConfig {
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        if self.retention_days < MIN_RETENTION_DAYS {
+            return Err(ConfigError(format!(
+                "audit.retention_days must be at least {MIN_RETENTION_DAYS} (one year)"
+            )));
+        }
         if self.checkpoint_seconds == 0 {
             return Err(ConfigError(
                 "audit.checkpoint_seconds must be positive".into(),

@@ -1,6 +1,7 @@
 //! HTTP: routes, middleware and the mapping of errors to status codes.
 
 pub mod access_review;
+pub mod alerts;
 pub mod api;
 pub mod audit;
 pub mod context;
@@ -148,7 +149,11 @@ pub fn router(app: App) -> Router {
             "/api/v1/admin/access/users/{id}",
             get(access_review::person),
         )
+        .route("/api/v1/terminal/posture", post(terminals::report_posture))
         .route("/api/v1/audit/entries", get(audit::search))
+        .route("/api/v1/alerts", get(alerts::list))
+        .route("/api/v1/alerts/{id}", get(alerts::show))
+        .route("/api/v1/alerts/{id}/{change}", post(alerts::change))
         .route("/api/v1/audit/entries/{seq}/proof", get(audit::proof))
         .route("/api/v1/audit/companies/{id}/extract", get(audit::extract))
         .route("/api/v1/admin/users/{id}/duties", post(audit::grant_duty))

@@ -21,8 +21,23 @@ fn terminal_json(t: &Terminal) -> Value {
         "status_reason": t.status_reason, "status_changed_at": t.status_changed_at,
         "certificate_fingerprint": t.cert_fingerprint, "certificate_serial": t.cert_serial,
         "certificate_not_after": t.cert_not_after, "registered_at": t.registered_at,
-        "last_seen_at": t.last_seen_at,
+        "last_seen_at": t.last_seen_at, "posture_reported_at": t.posture_reported_at,
+        "posture_compliant": t.posture_compliant,
     })
+}
+
+/// `POST /api/v1/terminal/posture`: the terminal the request comes from
+/// (by its client certificate; no session needed) reports its posture.
+pub async fn report_posture(
+    ctx: Ctx,
+    axum::Extension(device): axum::Extension<crate::app::Device>,
+    Json(report): Json<dsg_core::PostureReport>,
+) -> ApiResult {
+    let receipt = ctx
+        .app
+        .report_posture(&ctx.meta, &ctx.caller, &device, report)
+        .await?;
+    Ok(Json(receipt).into_response())
 }
 
 fn issued_json(issued: &RegisteredTerminal) -> Value {

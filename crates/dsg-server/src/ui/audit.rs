@@ -113,7 +113,17 @@ pub async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
             tbody { @for e in &result.entries {
                 tr class="audit-row" data-action=(text(e, "action")) data-outcome=(text(e, "outcome")) {
                     td { (when(e["occurred_at"].as_i64().unwrap_or_default())) }
-                    td { (name(&directory.users, &text(e, "actor"))) br; small { (text(e, "source")) } }
+                    td {
+                        @let actor = text(e, "actor");
+                        @if actor.is_empty() || directory.users.contains_key(&actor) {
+                            (name(&directory.users, &actor))
+                        } @else {
+                            // Someone the reader may not name (another
+                            // organisation, e.g. an agency operator).
+                            (lang.t(Text::OtherOrganisation)) br; small { (actor) }
+                        }
+                        br; small { (text(e, "source")) }
+                    }
                     td { code { (text(e, "action")) } }
                     td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
                     td class={ "outcome-" (text(e, "outcome")) } { (text(e, "outcome")) }

@@ -75,6 +75,10 @@ pub fn page(ctx: &Ctx, title: &str, marked: Marked, body: Markup) -> Markup {
                             @if user.user.role == dsg_core::Role::Operator || !user.facts.duties.is_empty() {
                                 a href="/audit" id="audit-link" { (lang.t(Text::AuditLog)) }
                             }
+                            // Alerts are the agency's: operators and auditors.
+                            @if user.user.role == dsg_core::Role::Operator || user.facts.duties.contains(&dsg_core::Duty::Auditor) {
+                                a href="/alerts" id="alerts-link" { (lang.t(Text::Alerts)) }
+                            }
                             form method="post" action="/logout" class="inline" {
                                 input type="hidden" name="csrf" value=(csrf.clone().unwrap_or_default());
                                 button type="submit" id="logout" { (lang.t(Text::Logout)) }

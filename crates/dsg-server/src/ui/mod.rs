@@ -4,6 +4,7 @@
 mod access_review;
 mod accounts;
 mod admin;
+mod alerts;
 mod audit;
 mod i18n;
 mod identity;
@@ -55,6 +56,9 @@ pub fn routes() -> Router<App> {
         )
         .route("/admin/access", get(access_review::access_page))
         .route("/audit", get(audit::audit_page))
+        .route("/alerts", get(alerts::alerts_page))
+        .route("/alerts/{id}", get(alerts::alert_page))
+        .route("/alerts/{id}/{change}", post(alerts::change))
         .route("/admin/accounts", get(accounts::accounts_page))
         .route(
             "/admin/accounts/{id}/{change}",

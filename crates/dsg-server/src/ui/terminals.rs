@@ -41,7 +41,7 @@ pub async fn terminals_page(ctx: Ctx) -> Response {
             thead { tr {
                 th { (lang.t(Text::TerminalName)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Site)) }
                 th { (lang.t(Text::Serial)) } th { (lang.t(Text::State)) } th { (lang.t(Text::CertificateUntil)) }
-                th { (lang.t(Text::LastSeen)) } th { (lang.t(Text::Connections)) } th {}
+                th { (lang.t(Text::LastSeen)) } th { (lang.t(Text::Posture)) } th { (lang.t(Text::Connections)) } th {}
             } }
             tbody {
                 @for v in &terminals {
@@ -54,6 +54,13 @@ pub async fn terminals_page(ctx: Ctx) -> Response {
                         td class="status" { (t.status.as_str()) @if !t.status_reason.is_empty() { br; small { (t.status_reason) } } }
                         td { (t.cert_not_after.map(when).unwrap_or_default()) }
                         td { (t.last_seen_at.map(when).unwrap_or_default()) }
+                        td class="posture" data-compliant=(t.posture_compliant.map_or("none", |c| if c { "yes" } else { "no" })) {
+                            @match (t.posture_reported_at, t.posture_compliant) {
+                                (Some(at), Some(true)) => { (lang.t(Text::PostureOk)) br; small { (when(at)) } }
+                                (Some(at), _) => { span class="error" { (lang.t(Text::PostureNotOk)) } br; small { (when(at)) } }
+                                (None, _) => { small { (lang.t(Text::PostureNone)) } }
+                            }
+                        }
                         td { (v.open_connections) }
                         td {
                             @match t.status {

@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::request::CompanyFacts;
+use crate::request::{CompanyFacts, PostureFacts};
 use dsg_core::Duty;
 
 const ACTIONS: [Action; 31] = [
@@ -90,6 +90,8 @@ proptest! {
         duty_bits in 0u8..4,
         target_company in 0usize..3,
         on_gateway in any::<bool>(),
+        posture_kind in 0u8..4,
+        posture_required in any::<bool>(),
     ) {
         let companies = [CompanyId::random(), CompanyId::random(), CompanyId::random()];
         let kind = |i: usize| if company_kinds[i] { CompanyKind::Agency } else { CompanyKind::Contractor };
@@ -141,6 +143,13 @@ proptest! {
             company_kind: kind(terminal_company),
             status: TERMINAL_STATES[terminal_state],
             site: "site".into(),
+            // None, fresh and compliant, stale, failing.
+            posture: match posture_kind {
+                0 => None,
+                1 => Some(PostureFacts { age_secs: 60, compliant: true }),
+                2 => Some(PostureFacts { age_secs: 100_000, compliant: true }),
+                _ => Some(PostureFacts { age_secs: 60, compliant: false }),
+            },
         };
         let device = match device_kind {
             0 => DeviceFacts::None,
@@ -157,7 +166,11 @@ proptest! {
             resource,
             session,
             device: device.clone(),
-            environment: Environment { agency_terminals_accepted: agency_terminals, ..Environment::UNKNOWN },
+            environment: Environment {
+                agency_terminals_accepted: agency_terminals,
+                posture_max_age_secs: posture_required.then_some(86_400),
+                ..Environment::UNKNOWN
+            },
         };
         let decision = engine.decide(&request);
         // The decision record replays to the same decision.
@@ -189,6 +202,7 @@ proptest! {
                     && user.company == compartment.company
                     && user.handler_of.contains(&compartment.contract)
                     && terminal_ok
+                    && (!posture_required || posture_kind == 1)
             }
             _ => {
                 let agency = user.company_kind == CompanyKind::Agency;

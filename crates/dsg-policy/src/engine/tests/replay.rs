@@ -27,6 +27,7 @@ fn handler_request(source: Option<&str>) -> (AccessRequest, CompanyId) {
             hour: 23,
             weekday: 3,
             agency_terminals_accepted: false,
+            posture_max_age_secs: None,
         },
     };
     (request, company)

@@ -1,6 +1,7 @@
 //! Terminals, separation of duties and deployment-added rules.
 
 use super::*;
+use crate::request::PostureFacts;
 
 #[test]
 fn data_needs_an_active_terminal_of_the_users_own_company() {
@@ -173,6 +174,7 @@ fn agencies_can_add_hours_and_address_ranges() {
                 hour,
                 weekday,
                 agency_terminals_accepted: false,
+                posture_max_age_secs: None,
             },
         })
     };
@@ -183,4 +185,86 @@ fn agencies_can_add_hours_and_address_ranges() {
         at(10, 2, "192.0.2.1").policies,
         vec!["office-network-for-data"]
     );
+}
+
+/// Where the deployment requires it, data needs a compliant posture report
+/// no older than the limit; elsewhere posture does not matter. A terminal
+/// reports only for itself, and not once revoked.
+#[test]
+fn posture_reports_gate_data_only_where_required() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let company = CompanyId::random();
+    let contract = ContractId::random();
+    let handler = user(
+        company,
+        CompanyKind::Contractor,
+        Role::Member,
+        vec![contract],
+    );
+    let terminal = |posture: Option<PostureFacts>| TerminalFacts {
+        id: TerminalId::random(),
+        company,
+        company_kind: CompanyKind::Contractor,
+        status: TerminalStatus::Active,
+        site: "本社".into(),
+        posture,
+    };
+    let read = |posture: Option<PostureFacts>, required: Option<i64>| {
+        engine.decide(&AccessRequest {
+            principal: Principal::User(handler.clone()),
+            action: Action::FileRead,
+            resource: Resource::Compartment(CompartmentFacts {
+                id: CompartmentId::random(),
+                contract,
+                company,
+            }),
+            session: FRESH_PASSKEY,
+            device: DeviceFacts::Terminal(terminal(posture)),
+            environment: Environment {
+                posture_max_age_secs: required,
+                ..Environment::UNKNOWN
+            },
+        })
+    };
+    let fresh = Some(PostureFacts {
+        age_secs: 60,
+        compliant: true,
+    });
+    let stale = Some(PostureFacts {
+        age_secs: 90_000,
+        compliant: true,
+    });
+    let failing = Some(PostureFacts {
+        age_secs: 60,
+        compliant: false,
+    });
+    assert!(read(None, None).allowed, "not required: no report is fine");
+    assert!(read(failing, None).allowed);
+    assert!(read(fresh, Some(86_400)).allowed);
+    for (name, posture) in [("none", None), ("stale", stale), ("failing", failing)] {
+        let d = read(posture, Some(86_400));
+        assert!(!d.allowed, "{name}");
+        assert_eq!(d.policies, vec!["terminal-posture-for-data"], "{name}");
+    }
+
+    let report = |device: DeviceFacts, target: TerminalFacts| {
+        engine.decide(&AccessRequest {
+            principal: Principal::Anonymous,
+            action: Action::TerminalReport,
+            resource: Resource::Terminal(target),
+            session: SessionFacts::ANONYMOUS,
+            device,
+            environment: Environment::UNKNOWN,
+        })
+    };
+    let own = terminal(None);
+    assert!(report(DeviceFacts::Terminal(own.clone()), own.clone()).allowed);
+    let other = terminal(None);
+    assert!(!report(DeviceFacts::Terminal(own.clone()), other).allowed);
+    assert!(!report(DeviceFacts::None, own.clone()).allowed);
+    let revoked = TerminalFacts {
+        status: TerminalStatus::Revoked,
+        ..own
+    };
+    assert!(!report(DeviceFacts::Terminal(revoked.clone()), revoked).allowed);
 }

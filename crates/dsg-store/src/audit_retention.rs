@@ -1,0 +1,93 @@
+//! Dropping audit content at the end of its retention period. Only this
+//! runs deletes on the log, only on sequenced entries older than the cut,
+//! and in the same transaction as the entry that records it.
+
+use dsg_core::AuditRecord;
+use sqlx::{Any, Row};
+
+use crate::{audit, Store, StoreError};
+
+/// What one expiry run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expired {
+    /// Entries whose content was dropped.
+    pub entries: u64,
+    /// The highest leaf index among them.
+    pub through_seq: i64,
+}
+
+/// The entries of one run: sequenced, not yet expired, older than `$1`,
+/// at or below leaf `$2`. Company heads are kept: they hold no personal
+/// data, and a company's newest head must stay readable for its extract.
+macro_rules! expiring {
+    () => {
+        "SELECT l.event_id FROM audit_leaves l JOIN audit_events e ON e.id = l.event_id \
+         WHERE l.expired_at IS NULL AND e.occurred_at < $1 AND l.seq <= $2 \
+         AND e.action <> 'audit.company_head'"
+    };
+}
+
+impl Store {
+    /// Drops the content of up to `max` of the oldest entries that occurred
+    /// before `before_ms`, and writes `record(result)` as the run's own entry,
+    /// all in one transaction. Returns `None` when nothing was due.
+    pub async fn expire_audit_content(
+        &self,
+        before_ms: i64,
+        now_ms: i64,
+        max: i64,
+        record: impl FnOnce(Expired) -> AuditRecord,
+    ) -> Result<Option<Expired>, StoreError> {
+        let mut tx = self.begin().await?;
+        let last = sqlx::query::<Any>(
+            "SELECT MAX(seq) AS last, COUNT(*) AS n FROM (SELECT l.seq FROM audit_leaves l \
+             JOIN audit_events e ON e.id = l.event_id \
+             WHERE l.expired_at IS NULL AND e.occurred_at < $1 \
+             AND e.action <> 'audit.company_head' ORDER BY l.seq LIMIT $2) due",
+        )
+        .bind(before_ms)
+        .bind(max)
+        .fetch_one(&mut *tx)
+        .await?;
+        let Some(through_seq) = last.try_get::<Option<i64>, _>("last")? else {
+            return Ok(None);
+        };
+        sqlx::query::<Any>(concat!(
+            "DELETE FROM decision_records WHERE event_id IN (",
+            expiring!(),
+            ")"
+        ))
+        .bind(before_ms)
+        .bind(through_seq)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query::<Any>(concat!(
+            "UPDATE audit_events SET request_id = '', actor_user_id = NULL, \
+             source_addr = NULL, action = 'expired', object_type = 'expired', \
+             object_id = NULL, reason = '', terminal_id = NULL, decision_digest = NULL \
+             WHERE id IN (",
+            expiring!(),
+            ")"
+        ))
+        .bind(before_ms)
+        .bind(through_seq)
+        .execute(&mut *tx)
+        .await?;
+        // The content is gone, so the rows are found by the blanked action.
+        let done = sqlx::query::<Any>(
+            "UPDATE audit_leaves SET expired_at = $1 WHERE expired_at IS NULL AND seq <= $2 \
+             AND event_id IN (SELECT id FROM audit_events WHERE action = 'expired')",
+        )
+        .bind(now_ms)
+        .bind(through_seq)
+        .execute(&mut *tx)
+        .await?;
+        let expired = Expired {
+            entries: done.rows_affected(),
+            through_seq,
+        };
+        audit::write(&mut tx, now_ms, &record(expired)).await?;
+        tx.commit().await?;
+        Ok(Some(expired))
+    }
+}
