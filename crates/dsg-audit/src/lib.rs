@@ -26,6 +26,7 @@ pub mod company;
 pub mod entry;
 mod error;
 mod hash;
+mod levels;
 mod proof;
 pub mod siem;
 mod verify_log;
@@ -38,6 +39,7 @@ pub use entry::{
 };
 pub use error::AuditError;
 pub use hash::{empty_root, leaf_hash, node_hash, root, CompactTree, Hash};
+pub use levels::TreeLevels;
 pub use proof::{consistency_proof, inclusion_proof, verify_consistency, verify_inclusion};
 pub use siem::{to_cef, to_syslog, SiemEvent};
 pub use verify_log::{verify_log, LogReport};

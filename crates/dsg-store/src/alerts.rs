@@ -386,7 +386,7 @@ impl Store {
     /// index once sequenced.
     pub async fn alert_entries(&self, id: &str, limit: i64) -> Result<Vec<AuditHit>, StoreError> {
         let rows = sqlx::query::<Any>(concat!(
-            "SELECT l.seq, ",
+            "SELECT l.seq, l.salt, ",
             event_columns!(),
             " FROM alert_entries ae JOIN audit_events e ON e.id = ae.event_id \
              LEFT JOIN audit_leaves l ON l.event_id = e.id \
@@ -397,12 +397,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(AuditHit {
-                    seq: r.try_get("seq")?,
-                    event: event_row(r)?,
-                })
-            })
+            .map(crate::audit_scope::hit_row)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }

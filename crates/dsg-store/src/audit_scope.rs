@@ -26,6 +26,8 @@ pub struct AuditQuery {
     pub outcome: Option<String>,
     /// Only entries about this object id.
     pub object_id: Option<String>,
+    /// Only entries about this contract, its compartment or its files.
+    pub contract: Option<String>,
     /// Most entries returned.
     pub limit: i64,
 }
@@ -35,6 +37,8 @@ pub struct AuditQuery {
 pub struct AuditHit {
     /// Leaf index, `None` while the sequencer has not reached it (< 1 s).
     pub seq: Option<i64>,
+    /// The leaf's salt (hex), once sequenced.
+    pub salt: Option<String>,
     /// The entry.
     pub event: StoredAuditEvent,
 }
@@ -58,7 +62,7 @@ impl Store {
             None => (None, None),
         };
         let sql = concat!(
-            "SELECT l.seq, ",
+            "SELECT l.seq, l.salt, ",
             columns!(),
             " FROM audit_events e LEFT JOIN audit_leaves l ON l.event_id = e.id \
              WHERE e.occurred_at >= $1 AND e.occurred_at < $2 AND l.expired_at IS NULL \
@@ -68,6 +72,10 @@ impl Store {
              AND (CAST($6 AS TEXT) IS NULL OR e.action LIKE $6) \
              AND (CAST($7 AS TEXT) IS NULL OR e.outcome = $7) \
              AND (CAST($8 AS TEXT) IS NULL OR e.object_id = $8) \
+             AND (CAST($10 AS TEXT) IS NULL OR e.object_id = $10 \
+               OR e.object_id IN (SELECT m.id FROM compartments m WHERE m.contract_id = $10) \
+               OR e.object_id IN (SELECT f.id FROM files f \
+                 JOIN compartments m ON m.id = f.compartment_id WHERE m.contract_id = $10)) \
              ORDER BY e.occurred_at DESC, e.id DESC LIMIT $9"
         );
         let rows = sqlx::query::<Any>(sql)
@@ -80,15 +88,11 @@ impl Store {
             .bind(q.outcome.clone())
             .bind(q.object_id.clone())
             .bind(q.limit)
+            .bind(q.contract.clone())
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|r| {
-                Ok(AuditHit {
-                    seq: r.try_get("seq")?,
-                    event: event_row(r)?,
-                })
-            })
+            .map(hit_row)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }
@@ -263,6 +267,16 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Reads a row of `l.seq, l.salt` and the event columns (the leaf columns
+/// NULL while unsequenced).
+pub(crate) fn hit_row(r: &sqlx::any::AnyRow) -> Result<AuditHit, sqlx::Error> {
+    Ok(AuditHit {
+        seq: r.try_get("seq")?,
+        salt: r.try_get("salt")?,
+        event: event_row(r)?,
+    })
 }
 
 fn sequenced(r: &sqlx::any::AnyRow) -> Result<SequencedEvent, sqlx::Error> {

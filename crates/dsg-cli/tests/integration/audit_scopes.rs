@@ -74,8 +74,15 @@ fn verify_extract(file: &Path, key: &str, earlier: Option<&Path>) -> (bool, Stri
     (out.status.success(), said)
 }
 
-/// The independent checker (hashlib only), when python3 is there.
+/// The independent checker (hashlib only) on an extract, when python3 is
+/// there.
 fn python_accepts(text: &str) -> Option<bool> {
+    python_accepts_as("extract", text)
+}
+
+/// The independent checker on a document of `kind` (`extract`,
+/// `search_export`).
+fn python_accepts_as(kind: &str, text: &str) -> Option<bool> {
     let lines: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -100,7 +107,7 @@ fn python_accepts(text: &str) -> Option<bool> {
         .stdin
         .take()
         .unwrap()
-        .write_all(json!({ "extract": lines }).to_string().as_bytes())
+        .write_all(json!({ kind: lines }).to_string().as_bytes())
         .unwrap();
     Some(child.wait_with_output().unwrap().status.success())
 }
@@ -286,6 +293,49 @@ async fn own_log(db: Db) {
     let (ok, said) = verify_extract(&first_path, &key, Some(&second_path));
     assert!(!ok, "a longer earlier extract passed: {said}");
 
+    // The search as JSON Lines: each entry with its proof in the signed
+    // checkpoint of the header, checked by the independent verifier.
+    let (s, body) = admin_a
+        .send(admin_a.request(Method::GET, "/api/v1/audit/export?limit=1000"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let exported = String::from_utf8(body).unwrap();
+    let lines: Vec<Value> = exported
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["format"], "dsg-audit-search-export/v1");
+    assert_eq!(lines[0]["scope"], "company");
+    assert!(lines[1..]
+        .iter()
+        .all(|l| l["company"] == w.company_a.as_str()));
+    assert!(
+        lines[1..]
+            .iter()
+            .filter(|l| l.get("proof").is_some())
+            .count()
+            > 5
+    );
+    if let Some(accepted) = python_accepts_as("search_export", &exported) {
+        assert!(accepted, "the independent checker rejects the export");
+        let proven = lines.iter().position(|l| l.get("proof").is_some()).unwrap();
+        let forged: Vec<String> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let mut l = l.clone();
+                if i == proven {
+                    l["outcome"] = json!("failure");
+                }
+                l.to_string()
+            })
+            .collect();
+        assert_eq!(
+            python_accepts_as("search_export", &forged.join("\n")),
+            Some(false)
+        );
+    }
+
     // The whole export checks every company head against its entries.
     let (path, _) = export(&gw, "after.jsonl");
     let out = Command::new(binary())
@@ -385,6 +435,19 @@ async fn auditors_read_everything_change_nothing_and_duties_are_never_self_grant
         .iter()
         .all(|e| e["company"] == w.company_b.as_str()
             && e["action"].as_str().unwrap().starts_with("handler.")));
+    // By contract: the contract, its compartment and its files.
+    let (s, by_contract) = auditor
+        .get(&format!("/api/v1/audit/entries?contract={}", w.contract_a))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let about = by_contract["entries"].as_array().unwrap();
+    assert!(about.iter().any(|e| e["action"] == "handler.designate"));
+    assert!(about
+        .iter()
+        .any(|e| e["action"] == "compartment.open" && e["object_id"] == w.compartment_a.as_str()));
+    assert!(about.iter().all(|e| e["object_id"] == w.contract_a.as_str()
+        || e["object_id"] == w.compartment_a.as_str()
+        || e["object_type"] == "file"));
     for path in [
         "/api/v1/admin/policies".to_owned(),
         format!("/api/v1/admin/access/compartments/{}", w.compartment_a),

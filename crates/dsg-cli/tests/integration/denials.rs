@@ -204,6 +204,7 @@ async fn denial_matrix(db: Db) {
             Value::Null,
         ),
         (Method::GET, "/api/v1/audit/entries".into(), Value::Null),
+        (Method::GET, "/api/v1/audit/export".into(), Value::Null),
         (
             Method::GET,
             "/api/v1/audit/entries/0/proof".into(),

@@ -3,7 +3,8 @@
 
 Reads one JSON object on stdin, printed by `dsg admin audit-prove` (it has
 "leaf_index") or `dsg admin audit-consistency` (it has "from_size"), or
-{"extract": [the lines of a company extract]}, and exits 0 if the proof
+{"extract": [the lines of a company extract]}, or {"search_export": [the
+lines of GET /api/v1/audit/export]}, and exits 0 if the proof
 verifies, 1 (with the reason on stderr) if not.
 
 Extract: every entry's leaf is recomputed, the Merkle Tree Hash over them
@@ -170,10 +171,34 @@ def matches_checkpoint(signed, size, root):
     return cp["tree_size"] == size and bytes.fromhex(cp["root"]) == root
 
 
+def check_search_export(lines):
+    """Every line with a proof is included in the header's checkpoint."""
+    header, entries = lines[0], lines[1:]
+    if header.get("format") != "dsg-audit-search-export/v1":
+        return "not a search export"
+    cp = header["checkpoint"]["checkpoint"]
+    root = bytes.fromhex(cp["root"])
+    proven = 0
+    for e in entries:
+        if "proof" not in e:
+            continue
+        if e["proof"]["tree_size"] != cp["tree_size"]:
+            return f"entry {e['seq']}: proof for another tree"
+        if not verify_inclusion(e["seq"], cp["tree_size"], entry_leaf(e),
+                                [bytes.fromhex(p) for p in e["proof"]["path"]], root):
+            return f"entry {e['seq']}: not in the checkpoint's tree"
+        proven += 1
+    if proven == 0:
+        return "no entry carries a proof"
+    return None
+
+
 def check(doc):
     h = bytes.fromhex
     if "extract" in doc:
         return check_extract(doc["extract"])
+    if "search_export" in doc:
+        return check_search_export(doc["search_export"])
     if "leaf_index" in doc:
         leaf, root = h(doc["leaf_hash"]), h(doc["root"])
         if "entry" in doc and entry_leaf(doc["entry"]) != leaf:

@@ -8,10 +8,14 @@ use dsg_store::{AuditHit, AuditQuery};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::audit_log::entry_json;
+use dsg_audit::TreeLevels;
+
+use super::audit_log::{entry_json, hex32, log_id};
 use super::audit_proofs::InclusionProofView;
 use super::{App, AppError, Caller, Decided, RequestMeta, SessionUser};
 
+/// Format label of a search export's header line.
+pub const SEARCH_EXPORT_FORMAT_V1: &str = "dsg-audit-search-export/v1";
 /// Most entries one search returns.
 pub const SEARCH_MAX: i64 = 1000;
 /// Entries returned when the search names no limit.
@@ -37,6 +41,8 @@ pub struct AuditSearch {
     pub outcome: Option<String>,
     /// Only entries about this object id.
     pub object: Option<String>,
+    /// Only entries about this contract, its compartment or its files.
+    pub contract: Option<String>,
     /// How many (default 200, at most 1000).
     pub limit: Option<i64>,
 }
@@ -149,6 +155,106 @@ impl App {
         caller: &Caller,
         search: AuditSearch,
     ) -> Result<AuditSearchResult, AppError> {
+        let (scope, hits, truncated) = self.searched(meta, caller, search).await?;
+        Ok(AuditSearchResult {
+            scope,
+            entries: hits.iter().map(hit_json).collect(),
+            truncated,
+        })
+    }
+
+    /// The search's entries as JSON Lines, each (once a signed checkpoint
+    /// covers it) with its salt and inclusion proof in that checkpoint,
+    /// which the header carries with the public key: every line can be
+    /// checked offline on its own (format `dsg-audit-search-export/v1`).
+    pub async fn audit_search_export(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        search: AuditSearch,
+    ) -> Result<Vec<String>, AppError> {
+        let (scope, hits, truncated) = self.searched(meta, caller, search).await?;
+        let store = &self.inner.store;
+        let key = store.audit_key().await?;
+        let checkpoint = store.checkpoints().await?.pop();
+        let size = checkpoint.as_ref().map_or(0, |c| c.tree_size);
+        let levels = if hits.iter().any(|h| h.seq.is_some_and(|s| s < size)) {
+            let leaves = store
+                .leaf_hashes()
+                .await?
+                .into_iter()
+                .take(usize::try_from(size).unwrap_or(0))
+                .map(|(_, h)| {
+                    hex32(&h).ok_or_else(|| AppError::Internal("malformed leaf hash".into()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let levels = TreeLevels::new(leaves);
+            let root = levels
+                .root(u64::try_from(size).unwrap_or(0))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            if checkpoint
+                .as_ref()
+                .is_some_and(|c| c.root != hex::encode(root))
+            {
+                return Err(AppError::Internal(
+                    "the stored leaves do not match the newest checkpoint: the log was altered"
+                        .into(),
+                ));
+            }
+            Some(levels)
+        } else {
+            None
+        };
+        let signed: Value = match &checkpoint {
+            Some(c) => serde_json::from_str(&c.signed)
+                .map_err(|e| AppError::Internal(format!("stored checkpoint: {e}")))?,
+            None => Value::Null,
+        };
+        let mut header = serde_json::json!({
+            "type": "header", "format": SEARCH_EXPORT_FORMAT_V1,
+            "log_id": key.as_ref().map(|k| log_id(&k.id)),
+            "public_key": key.as_ref().map(|k| k.public_key.clone()),
+            "checkpoint": signed, "truncated": truncated,
+        });
+        if let (Some(map), Ok(Value::Object(scope))) =
+            (header.as_object_mut(), serde_json::to_value(&scope))
+        {
+            map.extend(scope);
+        }
+        let mut lines = vec![header.to_string()];
+        for hit in &hits {
+            let mut line = hit_json(hit);
+            if let (Some(seq), Some(levels), Some(map)) = (hit.seq, &levels, line.as_object_mut()) {
+                if seq < size {
+                    let path = levels
+                        .inclusion_proof(
+                            u64::try_from(seq).unwrap_or(0),
+                            u64::try_from(size).unwrap_or(0),
+                        )
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    map.insert("salt".into(), Value::from(hit.salt.clone()));
+                    map.insert(
+                        "proof".into(),
+                        serde_json::json!({
+                            "tree_size": size,
+                            "path": path.iter().map(hex::encode).collect::<Vec<_>>(),
+                        }),
+                    );
+                }
+            }
+            lines.push(line.to_string());
+        }
+        Ok(lines)
+    }
+
+    /// The search itself: the caller's scope, the hits (newest first) and
+    /// whether more matched. The read is recorded.
+    async fn searched(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        search: AuditSearch,
+    ) -> Result<(AuditScope, Vec<AuditHit>, bool), AppError> {
         let (scope, decided) = self
             .audit_scope(meta, caller, Action::AuditRead, AuditAction::AuditRead)
             .await?;
@@ -187,6 +293,7 @@ impl App {
             action: empty(search.action),
             outcome,
             object_id: empty(search.object),
+            contract: empty(search.contract),
             limit: limit + 1,
         };
         let mut hits = self.inner.store.search_audit(&query).await?;
@@ -201,11 +308,7 @@ impl App {
             &decided,
         );
         self.record(&record).await?;
-        Ok(AuditSearchResult {
-            scope,
-            entries: hits.iter().map(hit_json).collect(),
-            truncated,
-        })
+        Ok((scope, hits, truncated))
     }
 
     /// A company's verifiable extract, for those the policy lets read it.

@@ -20,6 +20,17 @@ pub async fn search(ctx: Ctx, Query(search): Query<AuditSearch>) -> ApiResult {
     Ok(Json(result).into_response())
 }
 
+/// `GET /api/v1/audit/export?…` (the search's filters): the entries as
+/// JSON Lines, each with its salt and inclusion proof in the signed
+/// checkpoint of the header.
+pub async fn export(ctx: Ctx, Query(search): Query<AuditSearch>) -> ApiResult {
+    let lines = ctx
+        .app
+        .audit_search_export(&ctx.meta, &ctx.caller, search)
+        .await?;
+    Ok(jsonl("dsg-audit-search.jsonl", &lines))
+}
+
 /// `GET /api/v1/audit/entries/{seq}/proof`: the entry's inclusion proof in
 /// the newest signed checkpoint (RFC 9162), with the entry and its salt.
 pub async fn proof(ctx: Ctx, Path(seq): Path<String>) -> ApiResult {

@@ -151,6 +151,7 @@ pub fn router(app: App) -> Router {
         )
         .route("/api/v1/terminal/posture", post(terminals::report_posture))
         .route("/api/v1/audit/entries", get(audit::search))
+        .route("/api/v1/audit/export", get(audit::export))
         .route("/api/v1/alerts", get(alerts::list))
         .route("/api/v1/alerts/{id}", get(alerts::show))
         .route("/api/v1/alerts/{id}/{change}", post(alerts::change))

@@ -48,6 +48,7 @@ pub async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
         action: q.action.clone(),
         outcome: q.outcome.clone(),
         object: None,
+        contract: None,
         limit: Some(500),
     };
     let result = match ctx.app.audit_search(&ctx.meta, &ctx.caller, search).await {
