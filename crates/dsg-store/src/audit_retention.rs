@@ -1,6 +1,7 @@
 //! Dropping audit content at the end of its retention period. Only this
 //! runs deletes on the log, only on sequenced entries older than the cut,
-//! and in the same transaction as the entry that records it.
+//! and in the same transaction as the entry that records it. Closed alerts
+//! over that period lose their subject and notes in the same run.
 
 use dsg_core::AuditRecord;
 use sqlx::{Any, Row};
@@ -14,6 +15,9 @@ pub struct Expired {
     pub entries: u64,
     /// The highest leaf index among them.
     pub through_seq: i64,
+    /// Closed alerts whose subject (a user id or an address) and notes were
+    /// dropped with them.
+    pub alerts: u64,
 }
 
 /// The entries of one run: sequenced, not yet expired, older than `$1`,
@@ -82,9 +86,20 @@ impl Store {
         .bind(through_seq)
         .execute(&mut *tx)
         .await?;
+        // Closed alerts over entries this old go the same way: their key
+        // (a user id or an address) and notes are personal data too. Alerts
+        // still being handled keep theirs.
+        let alerts = sqlx::query::<Any>(
+            "UPDATE alerts SET alert_key = '', acknowledge_note = NULL, close_note = NULL \
+             WHERE status = 'closed' AND last_at < $1 AND alert_key <> ''",
+        )
+        .bind(before_ms)
+        .execute(&mut *tx)
+        .await?;
         let expired = Expired {
             entries: done.rows_affected(),
             through_seq,
+            alerts: alerts.rows_affected(),
         };
         audit::write(&mut tx, now_ms, &record(expired)).await?;
         tx.commit().await?;

@@ -3,8 +3,8 @@
 //! are marked, company heads and younger entries are untouched, the run's
 //! own entry is written with it, and a second run finds nothing.
 
-use dsg_core::{AuditAction, AuditRecord, Company, CompanyId, CompanyKind, Outcome};
-use dsg_store::{NewLeaf, Store};
+use dsg_core::{AuditAction, AuditRecord, Company, CompanyId, CompanyKind, Outcome, Role, UserId};
+use dsg_store::{AlertChange, NewAlert, NewLeaf, NewUser, Raised, Store};
 
 use crate::postgres::PgCluster;
 
@@ -85,6 +85,70 @@ async fn expiry_on(store: Store) {
         )
         .await
         .unwrap();
+    // Two alerts over old entries: one closed (its subject goes), one
+    // still open (it keeps its subject).
+    let user = NewUser {
+        id: UserId::random(),
+        company_id: company.id,
+        username: "retention.op".into(),
+        display_name: "op".into(),
+        role: Role::Member,
+        valid_until: None,
+    };
+    store
+        .create_user(
+            &user,
+            ("token-hash", T0 + DAY_MS),
+            T0,
+            &record(AuditAction::UserCreate, about(), "old user"),
+        )
+        .await
+        .unwrap();
+    let old: Vec<(String, i64)> = store
+        .recent_audit(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.reason.starts_with("old "))
+        .map(|e| (e.id, e.occurred_at))
+        .collect();
+    let mut alert_ids = Vec::new();
+    for (rule, key) in [("burst", "198.51.100.7"), ("lockout", "198.51.100.8")] {
+        let raised = store
+            .raise_alert(
+                &NewAlert {
+                    rule,
+                    key,
+                    key_kind: "source",
+                    severity: "low",
+                    entries: &old,
+                },
+                T0 + 30,
+            )
+            .await
+            .unwrap();
+        let Raised::Opened(alert) = raised else {
+            panic!("{raised:?}")
+        };
+        alert_ids.push(alert.id);
+    }
+    store
+        .change_alert(
+            &alert_ids[0],
+            AlertChange::Close,
+            &user.id.to_string(),
+            Some("checked with the user"),
+            T0 + 40,
+            &record(
+                AuditAction::AlertClose,
+                ("alert", Some(alert_ids[0].clone())),
+                "closed",
+            ),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+
     // Not yet sequenced: never expired, whatever its age.
     sequence(&store).await;
     store
@@ -115,8 +179,20 @@ async fn expiry_on(store: Store) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(done.entries, 4, "the company's creation and three reads");
-    assert_eq!(seen.get(), 4);
+    assert_eq!(
+        done.entries,
+        4 + 2,
+        "the company's creation, three reads, the user and the close"
+    );
+    assert_eq!(done.alerts, 1, "only the closed alert");
+    let closed = store.alert(&alert_ids[0]).await.unwrap().unwrap();
+    assert!(
+        closed.key.is_empty() && closed.close_note.is_none(),
+        "{closed:?}"
+    );
+    let open = store.alert(&alert_ids[1]).await.unwrap().unwrap();
+    assert_eq!(open.key, "198.51.100.8");
+    assert_eq!(seen.get(), 6);
     assert!(store
         .expire_audit_content(before, now, 1000, expire(&seen))
         .await
@@ -125,14 +201,16 @@ async fn expiry_on(store: Store) {
 
     let all = store.sequenced_events().await.unwrap();
     let expired: Vec<_> = all.iter().filter(|s| s.expired_at.is_some()).collect();
-    assert_eq!(expired.len(), 4);
+    assert_eq!(expired.len(), 6);
+    // The company stays (its sub-log needs it); only the alert's close had none.
+    let of_company = expired
+        .iter()
+        .filter(|s| s.event.company_id.as_deref() == Some(company.id.to_string().as_str()))
+        .count();
+    assert_eq!(of_company, 5);
     for s in &expired {
         assert_eq!(s.event.action, "expired");
         assert!(s.event.reason.is_empty() && s.event.source_addr.is_none());
-        assert_eq!(
-            s.event.company_id.as_deref(),
-            Some(company.id.to_string().as_str())
-        );
         assert_eq!(s.leaf_hash.len(), 64, "the leaf stays");
     }
     for kept in ["young", "size=4"] {
@@ -146,7 +224,7 @@ async fn expiry_on(store: Store) {
     assert!(recent.iter().any(|e| e.reason == "unsequenced"));
     assert!(recent
         .iter()
-        .any(|e| e.action == "audit.expire" && e.reason == "entries=4"));
+        .any(|e| e.action == "audit.expire" && e.reason == "entries=6"));
 }
 
 #[tokio::test]

@@ -198,8 +198,8 @@ impl App {
                     object_id: None,
                     outcome: Outcome::Success,
                     reason: format!(
-                        "before={before} entries={} through_seq={}",
-                        expired.entries, expired.through_seq
+                        "before={before} entries={} through_seq={} alerts={}",
+                        expired.entries, expired.through_seq, expired.alerts
                     ),
                     decision: None,
                 })
