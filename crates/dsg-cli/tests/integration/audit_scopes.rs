@@ -455,6 +455,23 @@ async fn auditors_read_everything_change_nothing_and_duties_are_never_self_grant
         let (s, b) = auditor.get(&path).await;
         assert_eq!(s, StatusCode::OK, "{path}: {b}");
     }
+    // The same registers in the UI, linked from the header.
+    let (s, home) = auditor.send(auditor.request(Method::GET, "/audit")).await;
+    assert_eq!(s, StatusCode::OK);
+    let home = String::from_utf8(home).unwrap();
+    assert!(home.contains(r#"id="access-link""#) && home.contains(r#"id="policies-link""#));
+    let (s, page) = auditor
+        .send(auditor.request(
+            Method::GET,
+            &format!("/admin/access?compartment={}", w.compartment_a),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(String::from_utf8(page).unwrap().contains("a.handler"));
+    let (s, _) = auditor
+        .send(auditor.request(Method::GET, "/admin/policies"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
     // ... and changes nothing.
     let (s, _) = auditor
         .json(

@@ -379,6 +379,19 @@ async fn blocking<T: Send + 'static>(
 }
 
 impl App {
+    /// The registers a reviewer chooses from (companies, people, contracts,
+    /// compartments): for operators and auditors, as the policy decides
+    /// `access.review`. The read is recorded like the operators' overview.
+    pub async fn access_review_directory(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+    ) -> Result<super::AdminOverview, AppError> {
+        self.authorize_admin(meta, caller, Action::AccessReview, AuditAction::AdminView)
+            .await?;
+        self.registers().await
+    }
+
     /// The facts every decision of a review shares, and the registers.
     async fn review_basis(&self) -> Result<Basis, AppError> {
         let store = &self.inner.store;

@@ -475,6 +475,12 @@ impl App {
     ) -> Result<AdminOverview, AppError> {
         self.authorize_admin(meta, caller, Action::AdminRead, AuditAction::AdminView)
             .await?;
+        self.registers().await
+    }
+
+    /// Every company, account, contract and compartment; the caller has
+    /// been authorized already.
+    pub(super) async fn registers(&self) -> Result<AdminOverview, AppError> {
         let store = &self.inner.store;
         Ok(AdminOverview {
             companies: store.list_companies().await?,

@@ -88,7 +88,11 @@ fn chooser(ctx: &Ctx, o: &AdminOverview, query: &ReviewQuery) -> Markup {
 /// `GET /admin/access`
 pub async fn access_page(ctx: Ctx, Query(query): Query<ReviewQuery>) -> Response {
     let lang = ctx.lang;
-    let overview = match ctx.app.admin_overview(&ctx.meta, &ctx.caller).await {
+    let overview = match ctx
+        .app
+        .access_review_directory(&ctx.meta, &ctx.caller)
+        .await
+    {
         Ok(o) => o,
         Err(e) => return error_page(&ctx, e),
     };

@@ -79,6 +79,11 @@ pub fn page(ctx: &Ctx, title: &str, marked: Marked, body: Markup) -> Markup {
                             @if user.user.role == dsg_core::Role::Operator || user.facts.duties.contains(&dsg_core::Duty::Auditor) {
                                 a href="/alerts" id="alerts-link" { (lang.t(Text::Alerts)) }
                             }
+                            // The registers an audit needs (read-only for auditors).
+                            @if user.user.role != dsg_core::Role::Operator && user.facts.duties.contains(&dsg_core::Duty::Auditor) {
+                                a href="/admin/policies" id="policies-link" { (lang.t(Text::Policies)) }
+                                a href="/admin/access" id="access-link" { (lang.t(Text::AccessReview)) }
+                            }
                             form method="post" action="/logout" class="inline" {
                                 input type="hidden" name="csrf" value=(csrf.clone().unwrap_or_default());
                                 button type="submit" id="logout" { (lang.t(Text::Logout)) }
