@@ -52,6 +52,20 @@ test("a company's security administrator reads only their company's log and down
   // The operator reads the whole log.
   await op.page.goto(`${gw.url}/audit`);
   assert.equal(await op.page.locator("#audit-scope").getAttribute("data-scope"), "all");
+  // The grant is a privilege change: the alert watcher raises it (the SOC
+  // view), and the operator opens it from the header.
+  let raised = 0;
+  for (let i = 0; i < 40 && raised === 0; i++) {
+    await op.page.click("#alerts-link");
+    raised = await op.page.locator('tr.alert-row[data-rule="privilege_change"]').count();
+    if (raised === 0) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(raised > 0, "a privilege-change alert is listed");
+  await shot(op.page, "alerts-list");
+  // The terminal register shows each terminal's posture report column.
+  await op.page.goto(`${gw.url}/admin/terminals`);
+  assert.ok((await op.page.locator("td.posture").count()) > 0);
+  await shot(op.page, "terminals-posture");
 
   // The security administrator: the link in the header, their company only.
   const admin = await newGatewayPage(browser, gw);

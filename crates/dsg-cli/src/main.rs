@@ -293,19 +293,7 @@ async fn main() -> Result<()> {
             let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let host = hostname();
             for e in gateway.app.store().recent_audit(limit).await? {
-                let event = dsg_audit::SiemEvent {
-                    id: &e.id,
-                    occurred_at_ms: e.occurred_at,
-                    request_id: &e.request_id,
-                    actor: e.actor_user_id.as_deref(),
-                    source: e.source_addr.as_deref(),
-                    terminal: e.terminal_id.as_deref(),
-                    action: &e.action,
-                    object_type: &e.object_type,
-                    object_id: e.object_id.as_deref(),
-                    outcome: &e.outcome,
-                    reason: &e.reason,
-                };
+                let event = dsg_server::app::siem_event(&e);
                 let line = match format {
                     TailFormat::Json => serde_json::json!({
                         "id": e.id, "time_ms": e.occurred_at, "request_id": e.request_id,

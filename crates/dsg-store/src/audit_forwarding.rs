@@ -3,7 +3,7 @@
 //! (migration `0007_audit_forwarding.sql`). Only text and numbers here; the
 //! forwarding itself is `dsg-server` `app/audit_forward.rs`.
 
-use sqlx::{Any, Row};
+use sqlx::Any;
 
 use crate::{SequencedEvent, Store, StoreError, StoredCheckpoint};
 
@@ -49,14 +49,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(StoredCheckpoint {
-                    tree_size: r.try_get("tree_size")?,
-                    root: r.try_get("root")?,
-                    timestamp_ms: r.try_get("timestamp_ms")?,
-                    signed: r.try_get("signed")?,
-                })
-            })
+            .map(crate::audit_log::checkpoint_row)
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }

@@ -60,6 +60,16 @@ pub struct SequencedEvent {
     pub event: StoredAuditEvent,
 }
 
+/// Reads a row of `tree_size, root, timestamp_ms, signed`.
+pub(crate) fn checkpoint_row(r: &sqlx::any::AnyRow) -> Result<StoredCheckpoint, sqlx::Error> {
+    Ok(StoredCheckpoint {
+        tree_size: r.try_get("tree_size")?,
+        root: r.try_get("root")?,
+        timestamp_ms: r.try_get("timestamp_ms")?,
+        signed: r.try_get("signed")?,
+    })
+}
+
 /// Reads a row of `l.seq, l.salt, l.leaf_hash, l.expired_at` and the event
 /// columns.
 pub(crate) fn sequenced_row(r: &sqlx::any::AnyRow) -> Result<SequencedEvent, sqlx::Error> {
@@ -175,15 +185,22 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(StoredCheckpoint {
-                    tree_size: r.try_get("tree_size")?,
-                    root: r.try_get("root")?,
-                    timestamp_ms: r.try_get("timestamp_ms")?,
-                    signed: r.try_get("signed")?,
-                })
-            })
+            .map(checkpoint_row)
             .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// The newest checkpoint, if any.
+    pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let row = sqlx::query::<Any>(
+            "SELECT tree_size, root, timestamp_ms, signed FROM audit_checkpoints \
+             ORDER BY tree_size DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref()
+            .map(checkpoint_row)
+            .transpose()
             .map_err(StoreError::from)
     }
 

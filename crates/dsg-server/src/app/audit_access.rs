@@ -176,7 +176,7 @@ impl App {
         let (scope, hits, truncated) = self.searched(meta, caller, search).await?;
         let store = &self.inner.store;
         let key = store.audit_key().await?;
-        let checkpoint = store.checkpoints().await?.pop();
+        let checkpoint = store.latest_checkpoint().await?;
         let size = checkpoint.as_ref().map_or(0, |c| c.tree_size);
         let levels = if hits.iter().any(|h| h.seq.is_some_and(|s| s < size)) {
             let leaves = store

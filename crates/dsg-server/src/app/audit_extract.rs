@@ -54,8 +54,7 @@ impl App {
     pub async fn audit_company_extract(&self, company: CompanyId) -> Result<Vec<String>, AppError> {
         let store = &self.inner.store;
         let key = store.audit_key().await?.ok_or_else(no_head)?;
-        let checkpoints = store.checkpoints().await?;
-        let checkpoint = checkpoints.last().ok_or_else(no_head)?;
+        let checkpoint = store.latest_checkpoint().await?.ok_or_else(no_head)?;
         let company_id = company.to_string();
         let head_entry = store
             .company_head_before(&company_id, checkpoint.tree_size)

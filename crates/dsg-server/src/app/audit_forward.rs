@@ -29,6 +29,7 @@
 //! forwarding failure ever touches request handling: the forwarder is a
 //! task of its own that only reads the log and writes its cursors.
 
+use crate::app::TaskHandle;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -37,7 +38,6 @@ use dsg_audit::{SiemEvent, SignedCheckpoint};
 use dsg_store::{SequencedEvent, StoredAuditEvent, StoredCheckpoint};
 use serde::Serialize;
 use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use tokio::time::{timeout, Instant};
 
 use siem_link::SiemLink;
@@ -83,31 +83,17 @@ enum ForwardError {
     Conflict(PathBuf),
 }
 
-/// A running forwarder task.
-pub struct ForwarderHandle {
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<()>,
-}
-
-impl ForwarderHandle {
-    /// Forwards what is sequenced (bounded in time; the cursors keep the
-    /// rest) and waits for the task to end. Call it after the sequencer's
-    /// shutdown, so the final checkpoint goes out too.
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(());
-        if let Err(e) = self.task.await {
-            tracing::error!(error = %e, "audit forwarder task failed");
-        }
-    }
-}
-
 impl App {
     /// Starts the audit forwarder (every 500 ms) when a checkpoint directory
     /// or a SIEM is configured; `None` when neither is. Fails when the
     /// checkpoint directory is not an existing directory: a publication
     /// that silently goes nowhere would defeat its purpose. A SIEM that is
     /// down is no reason not to start.
-    pub async fn spawn_audit_forwarder(&self) -> Result<Option<ForwarderHandle>, AppError> {
+    ///
+    /// At shutdown (after the sequencer's, so the final checkpoint goes out
+    /// too) it forwards what is sequenced, bounded in time; the cursors keep
+    /// the rest.
+    pub async fn spawn_audit_forwarder(&self) -> Result<Option<TaskHandle>, AppError> {
         let audit = &self.inner.config.audit;
         let publisher = match &audit.publish.checkpoint_dir {
             Some(dir) => {
@@ -145,9 +131,9 @@ impl App {
             publisher,
             siem,
         };
-        let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(forwarder.run(stopped));
-        Ok(Some(ForwarderHandle { stop, task }))
+        Ok(Some(TaskHandle::spawn("audit forwarder", |stopped| {
+            forwarder.run(stopped)
+        })))
     }
 }
 
@@ -461,7 +447,8 @@ struct SiemSink {
     streak: Streak,
 }
 
-fn siem_event(e: &StoredAuditEvent) -> SiemEvent<'_> {
+/// An audit entry as the SIEM formats see it (ids only).
+pub fn siem_event(e: &StoredAuditEvent) -> SiemEvent<'_> {
     SiemEvent {
         id: &e.id,
         occurred_at_ms: e.occurred_at,

@@ -15,6 +15,7 @@
 //! Verification of an export is in `audit_verify.rs`, proofs in
 //! `audit_proofs.rs`.
 
+use crate::app::TaskHandle;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -27,7 +28,6 @@ use dsg_crypto::{open, seal, WrapContext};
 use dsg_store::{NewLeaf, SequencedEvent, StoredAuditEvent, StoredAuditKey, StoredCheckpoint};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use super::{App, AppError};
 
@@ -166,13 +166,13 @@ impl App {
     }
 
     /// Starts the sequencer task (every 500 ms). Stop it with
-    /// [`SequencerHandle::shutdown`], before the store closes, so it writes
-    /// a final checkpoint.
-    pub async fn spawn_audit_sequencer(&self) -> Result<SequencerHandle, AppError> {
+    /// [`TaskHandle::shutdown`], before the store closes, so it sequences
+    /// what is left and writes a final checkpoint.
+    pub async fn spawn_audit_sequencer(&self) -> Result<TaskHandle, AppError> {
         let sequencer = self.audit_sequencer().await?;
-        let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(sequencer.run(stopped));
-        Ok(SequencerHandle { stop, task })
+        Ok(TaskHandle::spawn("audit sequencer", |stopped| {
+            sequencer.run(stopped)
+        }))
     }
 
     /// Drops the content of entries older than `audit.retention_days`; each
@@ -292,23 +292,6 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 struct SubLog {
     tree: CompactTree,
     head_size: u64,
-}
-
-/// A running sequencer task.
-pub struct SequencerHandle {
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<()>,
-}
-
-impl SequencerHandle {
-    /// Sequences what is left, writes a final checkpoint and waits for the
-    /// task to end.
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(());
-        if let Err(e) = self.task.await {
-            tracing::error!(error = %e, "audit sequencer task failed");
-        }
-    }
 }
 
 impl Sequencer {

@@ -20,6 +20,7 @@ mod identity;
 mod keys;
 mod policies;
 mod posture;
+mod task;
 mod terminals;
 
 use std::sync::Arc;
@@ -43,11 +44,11 @@ pub use access_review::{
 };
 pub use admin::{AdminOverview, IssuedAccount, NewCompany, NewContract, NewUserInput};
 pub use alerts::rules::Rule as AlertRule;
-pub use alerts::{AlertDetail, AlertView, AlertWatcherHandle};
+pub use alerts::{AlertDetail, AlertView};
 pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResult};
 pub use audit_extract::{verify_extract, ExtractReport, EXTRACT_FORMAT_V1};
-pub use audit_forward::{publication_file_name, ForwarderHandle, PUBLICATION_FORMAT_V1};
-pub use audit_log::{Sequencer, SequencerHandle, EXPORT_FORMAT_V1};
+pub use audit_forward::{publication_file_name, siem_event, PUBLICATION_FORMAT_V1};
+pub use audit_log::{Sequencer, EXPORT_FORMAT_V1};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
 pub use audit_verify::{verify_export, ExportReport};
 pub use auth::{Caller, LoginOutcome, SessionUser};
@@ -64,6 +65,7 @@ pub use policies::{
     WhatIfReport, WHAT_IF_MAX,
 };
 pub use posture::PostureReceipt;
+pub use task::TaskHandle;
 pub use terminals::{
     load_or_create_terminal_ca, ClientCertificate, ConnectionRegistry, Device, NewTerminal,
     RegisteredTerminal, TerminalChange, TerminalView,

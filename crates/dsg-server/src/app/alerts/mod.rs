@@ -16,8 +16,6 @@ use dsg_store::{AlertChange, AlertRow};
 use serde::Serialize;
 use serde_json::Value;
 
-pub use watcher::AlertWatcherHandle;
-
 use super::audit_access::hit_json;
 use super::{App, AppError, Caller, RequestMeta};
 

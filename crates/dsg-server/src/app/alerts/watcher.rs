@@ -8,11 +8,11 @@
 //! a failure here is logged and retried, and requests go on. It writes no
 //! audit entry: an alert is derived from entries already in the log.
 
+use crate::app::TaskHandle;
 use std::time::Duration;
 
 use dsg_store::{KeyColumn, NewAlert, Raised, StoredAuditEvent, WindowQuery};
 use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use tokio::time::{timeout, Instant};
 
 use super::rules::{decide, Candidate, KeyKind, Rules, WindowFacts};
@@ -34,28 +34,14 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// Bound on the last pass at shutdown; the cursor keeps the rest.
 const FINAL_PASS: Duration = Duration::from_secs(10);
 
-/// A running watcher.
-pub struct AlertWatcherHandle {
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<()>,
-}
-
-impl AlertWatcherHandle {
-    /// Evaluates what is sequenced (bounded in time) and waits for the
-    /// task to end. Call it after the sequencer's shutdown.
-    pub async fn shutdown(self) {
-        let _ = self.stop.send(());
-        if let Err(e) = self.task.await {
-            tracing::error!(error = %e, "alert watcher task failed");
-        }
-    }
-}
-
 impl App {
     /// Starts the alert watcher (every 500 ms); `None` when `[alerts]` is
     /// disabled. Fails when the webhook's CA file cannot be read: alerts
     /// that silently go nowhere would defeat their purpose.
-    pub fn spawn_alert_watcher(&self) -> Result<Option<AlertWatcherHandle>, AppError> {
+    ///
+    /// At shutdown (after the sequencer's) it evaluates what is sequenced,
+    /// bounded in time.
+    pub fn spawn_alert_watcher(&self) -> Result<Option<TaskHandle>, AppError> {
         let config = &self.inner.config;
         if !config.alerts.enabled {
             return Ok(None);
@@ -70,9 +56,9 @@ impl App {
             failures: 0,
             retry_at: None,
         };
-        let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(watcher.run(stopped));
-        Ok(Some(AlertWatcherHandle { stop, task }))
+        Ok(Some(TaskHandle::spawn("alert watcher", |stopped| {
+            watcher.run(stopped)
+        })))
     }
 }
 
