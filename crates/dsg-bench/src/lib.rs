@@ -147,6 +147,8 @@ pub const ENVIRONMENT: Environment = Environment {
     weekday: 3,
     agency_terminals_accepted: false,
     posture_max_age_secs: None,
+    roster_confirmation_required: false,
+    training_max_age_secs: None,
 };
 
 /// Reads the facts of one request from the store, as the server does per
@@ -200,6 +202,15 @@ pub async fn request_facts(
         state,
         handler_of: store.contracts_handled_by(user.id).await?,
         duties: store.duties_of(user.id).await?,
+        roster: None,
+        training_age_secs: None,
+    };
+    // The roster and training standing, read as the server does (one query).
+    let standing = store.standing(user.id).await?;
+    let facts = UserFacts {
+        roster: standing.roster,
+        training_age_secs: standing.trained_at.map(|at| (now_ms - at).max(0) / 1000),
+        ..facts
     };
     let resource = match &keys.compartment {
         None => Resource::Gateway,

@@ -4,10 +4,12 @@
 //! the real gateway.
 
 use anyhow::{anyhow, Result};
+use dsg_core::{CalendarDate, RosterDetails};
 use dsg_crypto::{random_token, SecretString, SystemRandom};
 use dsg_identity::TotpSecret;
 use dsg_server::app::{
-    Caller, Device, NewCompany, NewContract, NewTerminal, NewUserInput, RequestMeta, SecondFactor,
+    Caller, Device, NewCompany, NewContract, NewTerminal, NewTraining, NewUserInput, RequestMeta,
+    SecondFactor,
 };
 use dsg_server::App;
 
@@ -16,6 +18,8 @@ struct DemoUser {
     username: &'static str,
     name: &'static str,
     note: &'static str,
+    /// Their handler-roster line (name, date of birth, department).
+    roster: Option<(&'static str, &'static str, &'static str)>,
 }
 
 const USERS: [DemoUser; 4] = [
@@ -24,24 +28,28 @@ const USERS: [DemoUser; 4] = [
         username: "tanaka@minato",
         name: "田中 一郎",
         note: "handler of contract A-001 (みなと精機)",
+        roster: Some(("田中 一郎", "1980-05-12", "設計部 (design)")),
     },
     DemoUser {
         company: 0,
         username: "suzuki@minato",
         name: "鈴木 花子",
         note: "みなと精機 user, not a handler",
+        roster: None,
     },
     DemoUser {
         company: 1,
         username: "sato@hokuto",
         name: "佐藤 健",
         note: "handler of contract B-001 (北斗電子)",
+        roster: Some(("佐藤 健", "1978-11-03", "試験課 (testing)")),
     },
     DemoUser {
         company: 1,
         username: "ito@hokuto",
         name: "伊藤 美咲",
         note: "handler of contract B-001 (北斗電子)",
+        roster: Some(("伊藤 美咲", "1986-02-21", "品質保証部 (QA)")),
     },
 ];
 
@@ -84,6 +92,80 @@ async fn enrol(app: &App, meta: &RequestMeta, token: &SecretString) -> Result<De
     })
 }
 
+/// Signs a freshly enrolled demo user in with password and TOTP. The
+/// enrolment used this time step's code; the next step's code is within
+/// the accepted skew and has not been used. (The browser tests know which
+/// demo users were signed in here: their next code is a step later.)
+async fn sign_in(
+    app: &App,
+    meta: &RequestMeta,
+    username: &str,
+    credential: &DemoCredential,
+) -> Result<Caller> {
+    let (login, _) = app
+        .login(meta, username, credential.password.clone())
+        .await?;
+    let pending = app
+        .resolve_session(Some(login.token.expose()), &Device::None, meta)
+        .await?;
+    let code = credential.secret.code_at(unix_now() + 30)?;
+    let login = app
+        .login_second_factor(meta, &pending, SecondFactor::Totp(code))
+        .await?;
+    let caller = app
+        .resolve_session(Some(login.token.expose()), &Device::None, meta)
+        .await?;
+    if matches!(caller, Caller::Anonymous) {
+        return Err(anyhow!("demo user {username} could not sign in"));
+    }
+    Ok(caller)
+}
+
+/// A demo roster line (fictional people).
+fn roster_line((full_name, birth_date, department): (&str, &str, &str)) -> RosterDetails {
+    RosterDetails {
+        full_name: full_name.into(),
+        birth_date: birth_date.into(),
+        department: department.into(),
+        position: "主任 (chief)".into(),
+        nationality: "日本 (Japan)".into(),
+        undertaking_date: "2026-04-01".into(),
+    }
+}
+
+/// The handlers' roster lines and annual training, entered by the agency
+/// operator on the companies' behalf (a company's security administrator
+/// can do it on `/records` once granted the duty) and confirmed by a
+/// second agency operator: nobody confirms a line they entered.
+async fn seed_records(
+    app: &App,
+    meta: &RequestMeta,
+    (operator, confirmer): (&Caller, &Caller),
+    handlers: &[(String, RosterDetails)],
+) -> Result<()> {
+    let now_ms = i64::try_from(unix_now()).unwrap_or(0) * 1000;
+    let training = NewTraining {
+        course: "annual".into(),
+        completed_on: CalendarDate::of_unix_ms(now_ms - 20 * 86_400_000).to_string(),
+        topics: "保護すべき情報の重要性、必要最小限の原則、規則、インシデント時の対応 \
+                 (importance, need-to-know, the rules, incidents)"
+            .into(),
+        instructor: "保護システム管理者 (the security administrator)".into(),
+    };
+    for (id, details) in handlers {
+        app.submit_roster(meta, operator, id, details).await?;
+        app.record_training(meta, operator, id, &training).await?;
+        let line = app
+            .store()
+            .roster_entry(id.parse()?)
+            .await?
+            .ok_or_else(|| anyhow!("demo roster line missing"))?;
+        app.confirm_roster(meta, confirmer, id, line.submitted_at)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Seeds the demo data on an empty database and prints the credentials.
 pub async fn seed_if_empty(app: &App) -> Result<()> {
     if !app.store().has_no_users().await? {
@@ -101,22 +183,7 @@ pub async fn seed_if_empty(app: &App) -> Result<()> {
         .bootstrap("防衛装備庁（デモ） / Demo Agency", "operator")
         .await?;
     let op = enrol(app, &meta, &issued.enrolment_token).await?;
-    let (login, _) = app.login(&meta, "operator", op.password.clone()).await?;
-    let pending = app
-        .resolve_session(Some(login.token.expose()), &Device::None, &meta)
-        .await?;
-    // The enrolment used this time step's code; the next step's code is
-    // within the accepted skew and has not been used.
-    let code = op.secret.code_at(unix_now() + 30)?;
-    let login = app
-        .login_second_factor(&meta, &pending, SecondFactor::Totp(code))
-        .await?;
-    let operator = app
-        .resolve_session(Some(login.token.expose()), &Device::None, &meta)
-        .await?;
-    if matches!(operator, Caller::Anonymous) {
-        return Err(anyhow!("demo operator could not sign in"));
-    }
+    let operator = sign_in(app, &meta, "operator", &op).await?;
     let mut companies = Vec::new();
     for name in [
         "株式会社みなと精機 (Minato Seiki)",
@@ -165,6 +232,7 @@ pub async fn seed_if_empty(app: &App) -> Result<()> {
          a code from an authenticator app or `oathtool --totp -b <totp>`."
     );
     print_demo_user("operator", &op, "agency gateway operator");
+    let mut handlers = Vec::new();
     for (i, u) in USERS.iter().enumerate() {
         let input = NewUserInput {
             company_id: companies[u.company].id.to_string(),
@@ -190,7 +258,38 @@ pub async fn seed_if_empty(app: &App) -> Result<()> {
         }
         let credential = enrol(app, &meta, &issued.enrolment_token).await?;
         print_demo_user(u.username, &credential, u.note);
+        if let Some(details) = u.roster {
+            handlers.push((issued.user.id.to_string(), roster_line(details)));
+        }
     }
+    // A second agency operator, who confirms the rosters the first entered.
+    let second = app
+        .create_user(
+            &meta,
+            &operator,
+            NewUserInput {
+                company_id: issued.user.company_id.to_string(),
+                username: "yamada@agency".into(),
+                display_name: "山田 次郎".into(),
+                role: "operator".into(),
+                valid_until: None,
+            },
+        )
+        .await?;
+    let second_credential = enrol(app, &meta, &second.enrolment_token).await?;
+    print_demo_user(
+        "yamada@agency",
+        &second_credential,
+        "second agency operator (confirms the rosters the operator enters)",
+    );
+    let confirmer = sign_in(app, &meta, "yamada@agency", &second_credential).await?;
+    seed_records(app, &meta, (&operator, &confirmer), &handlers).await?;
+    app.logout(&meta, &confirmer).await?;
+    println!(
+        "Handler rosters and training are seeded and confirmed (see /records). To require them \
+         for data, as the standard does, start with DSG_ZERO_TRUST__REQUIRE_CONFIRMED_ROSTER=true \
+         and DSG_ZERO_TRUST__TRAINING_VALID_DAYS=365."
+    );
     println!(
         "Protected data is reachable only from a registered terminal of the user's company. \
          Import the company's PKCS#12 file into the browser (certificate settings), with its password:"

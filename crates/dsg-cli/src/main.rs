@@ -87,6 +87,18 @@ enum AdminCommand {
         #[arg(long)]
         version: i64,
     },
+    /// Break-glass second approver: confirm a person's submitted line on
+    /// the handler roster from the gateway host (for an agency whose single
+    /// operator submitted it). Audited as a break-glass confirmation; takes
+    /// effect on the person's next request.
+    RosterConfirm {
+        #[command(flatten)]
+        dirs: DirArgs,
+        /// The person's user id (shown on the records page and by
+        /// `GET /api/v1/records/companies/{id}`).
+        #[arg(long)]
+        user: String,
+    },
     /// Remove stored blobs that no file version refers to.
     SweepOrphans {
         #[command(flatten)]
@@ -272,6 +284,15 @@ async fn main() -> Result<()> {
             gateway.app.store().close().await;
             result?;
             println!("policy version {version} approved (break-glass) and in force");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::RosterConfirm { dirs, user }) => {
+            let config = load_config(cli.config.as_ref(), &dirs, false)?;
+            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let result = gateway.app.confirm_roster_break_glass(&user).await;
+            gateway.app.store().close().await;
+            result?;
+            println!("roster line of user {user} confirmed (break-glass)");
             Ok(())
         }
         Command::Admin(AdminCommand::SweepOrphans {

@@ -141,6 +141,17 @@ pub enum AuditAction {
     AlertAcknowledge,
     /// An alert was closed.
     AlertClose,
+    /// A person was entered on (or changed on) their company's handler
+    /// roster; it awaits the agency's confirmation.
+    RosterSubmit,
+    /// The agency confirmed a roster entry.
+    RosterConfirm,
+    /// A person was taken off the handler roster.
+    RosterRemove,
+    /// A security training was recorded for a person.
+    TrainingRecord,
+    /// A company's roster and training records were read.
+    RecordsView,
 }
 
 impl AuditAction {
@@ -202,6 +213,11 @@ impl AuditAction {
             Self::AlertView => "alert.view",
             Self::AlertAcknowledge => "alert.acknowledge",
             Self::AlertClose => "alert.close",
+            Self::RosterSubmit => "roster.submit",
+            Self::RosterConfirm => "roster.confirm",
+            Self::RosterRemove => "roster.remove",
+            Self::TrainingRecord => "training.record",
+            Self::RecordsView => "records.view",
         }
     }
 }

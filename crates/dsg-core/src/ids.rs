@@ -76,6 +76,11 @@ id_type!(
     TerminalId
 );
 
+id_type!(
+    /// One security training record (教育記録) of one person.
+    TrainingRecordId
+);
+
 /// A per-request correlation id, UUIDv7 so that log order follows time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestId(Uuid);

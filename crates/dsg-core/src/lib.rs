@@ -10,6 +10,7 @@ pub mod entities;
 pub mod error;
 pub mod ids;
 pub mod names;
+pub mod records;
 pub mod terminal;
 
 pub use account::{AccountState, MfaMethod};
@@ -19,4 +20,5 @@ pub use entities::*;
 pub use error::DomainError;
 pub use ids::*;
 pub use names::{ContractNumber, FileName, Username};
+pub use records::{CalendarDate, RosterDetails, RosterStatus, TrainingCourse, TrainingNotes};
 pub use terminal::{PostureReport, Terminal, TerminalStatus, TerminalText};

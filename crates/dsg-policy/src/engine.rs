@@ -20,10 +20,14 @@ pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
 pub const POLICIES: &str = include_str!("../policy/policies.cedar");
 /// The format tag of decision records ([`PolicyEngine::slice`]); it
 /// changes with the schema, whose entity shapes the records follow.
-pub const SLICE_FORMAT: &str = "dsg-decision/schema-v4";
-/// Decision records of schema version 3 replay under version 4, which only
-/// added optional attributes, a resource kind and actions.
-const SLICE_FORMATS_READ: [&str; 2] = [SLICE_FORMAT, "dsg-decision/schema-v3"];
+pub const SLICE_FORMAT: &str = "dsg-decision/schema-v5";
+/// Decision records of schema versions 3 and 4 replay under version 5: each
+/// later version only added optional attributes, resource kinds and actions.
+const SLICE_FORMATS_READ: [&str; 3] = [
+    SLICE_FORMAT,
+    "dsg-decision/schema-v4",
+    "dsg-decision/schema-v3",
+];
 
 /// Why the policy engine could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -437,6 +441,18 @@ fn request_context(
             RestrictedExpression::new_long(max),
         ));
     }
+    if environment.roster_confirmation_required {
+        pairs.push((
+            "rosterConfirmationRequired".to_owned(),
+            RestrictedExpression::new_bool(true),
+        ));
+    }
+    if let Some(max) = environment.training_max_age_secs {
+        pairs.push((
+            "trainingMaxAgeSeconds".to_owned(),
+            RestrictedExpression::new_long(max),
+        ));
+    }
     if let Some(terminal) = terminal {
         pairs.push((
             "terminal".to_owned(),
@@ -515,7 +531,7 @@ fn user_entities(user: &UserFacts) -> Result<(Entity, Entity), String> {
         .iter()
         .map(|c| uid("Dsg::Contract", &c.to_string()).map(RestrictedExpression::new_entity_uid))
         .collect::<Result<Vec<_>, _>>()?;
-    let attrs = HashMap::from([
+    let mut attrs = HashMap::from([
         (
             "company".to_owned(),
             RestrictedExpression::new_entity_uid(company.clone()),
@@ -541,6 +557,18 @@ fn user_entities(user: &UserFacts) -> Result<(Entity, Entity), String> {
             ),
         ),
     ]);
+    if let Some(roster) = user.roster {
+        attrs.insert(
+            "rosterStatus".to_owned(),
+            RestrictedExpression::new_string(roster.as_str().to_owned()),
+        );
+    }
+    if let Some(age) = user.training_age_secs {
+        attrs.insert(
+            "trainingAgeSeconds".to_owned(),
+            RestrictedExpression::new_long(age.max(0)),
+        );
+    }
     let user_entity = Entity::new(
         uid("Dsg::User", &user.id.to_string())?,
         attrs,

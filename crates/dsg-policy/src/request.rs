@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use dsg_core::{
     AccountState, CompanyId, CompanyKind, CompartmentId, ContractId, Duty, MfaMethod, Role,
-    TerminalId, TerminalStatus, UserId,
+    RosterStatus, TerminalId, TerminalStatus, UserId,
 };
 
 /// Every action the policy decides on. The names match the schema.
@@ -75,6 +75,17 @@ pub enum Action {
     DutyRevoke,
     /// A terminal reports its own posture.
     TerminalReport,
+    /// Enter or change a person's line on their company's handler roster.
+    RosterSubmit,
+    /// Confirm a roster entry (the agency's check; someone other than who
+    /// submitted it).
+    RosterConfirm,
+    /// Take a person off the handler roster.
+    RosterRemove,
+    /// Record a security training a person took.
+    TrainingRecord,
+    /// Read a company's roster and training records.
+    RecordsRead,
 }
 
 impl Action {
@@ -113,13 +124,21 @@ impl Action {
             Self::DutyGrant => "duty.grant",
             Self::DutyRevoke => "duty.revoke",
             Self::TerminalReport => "terminal.report",
+            Self::RosterSubmit => "roster.submit",
+            Self::RosterConfirm => "roster.confirm",
+            Self::RosterRemove => "roster.remove",
+            Self::TrainingRecord => "training.record",
+            Self::RecordsRead => "records.read",
         }
     }
 
     /// Whether the action approves someone's request (its resource is a
     /// [`ChangeRequestFacts`]).
     pub fn targets_change_request(self) -> bool {
-        matches!(self, Self::AccountResetApprove | Self::PolicyApprove)
+        matches!(
+            self,
+            Self::AccountResetApprove | Self::PolicyApprove | Self::RosterConfirm
+        )
     }
 
     /// Whether the action's resource is a compartment (else the gateway or
@@ -153,6 +172,10 @@ pub struct UserFacts {
     pub handler_of: Vec<ContractId>,
     /// Duties they hold on top of their role.
     pub duties: Vec<Duty>,
+    /// Their status on their company's handler roster, if they are on it.
+    pub roster: Option<RosterStatus>,
+    /// Seconds since their last recorded security training, if any.
+    pub training_age_secs: Option<i64>,
 }
 
 /// Who is asking.
@@ -200,7 +223,8 @@ pub enum Resource {
     ChangeRequest(ChangeRequestFacts),
     /// A company (its part of the audit log).
     Company(CompanyFacts),
-    /// A user account acted on (granting a duty).
+    /// A user account acted on (granting a duty, their roster line, their
+    /// training record).
     Account(UserFacts),
     /// A registered terminal acted on (its posture report).
     Terminal(TerminalFacts),
@@ -293,6 +317,12 @@ pub struct Environment {
     /// When set, data is reachable only from a terminal whose compliant
     /// posture report is at most this many seconds old.
     pub posture_max_age_secs: Option<i64>,
+    /// Whether data is reachable only by people whose handler-roster entry
+    /// the agency confirmed.
+    pub roster_confirmation_required: bool,
+    /// When set, data is reachable only by people whose last security
+    /// training is at most this many seconds old.
+    pub training_max_age_secs: Option<i64>,
 }
 
 impl Environment {
@@ -304,6 +334,8 @@ impl Environment {
         weekday: 1,
         agency_terminals_accepted: false,
         posture_max_age_secs: None,
+        roster_confirmation_required: false,
+        training_max_age_secs: None,
     };
 }
 

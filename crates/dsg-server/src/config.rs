@@ -141,6 +141,17 @@ pub struct ZeroTrustConfig {
     /// whose last posture report met the measures and is at most this many
     /// hours old (policy `terminal-posture-for-data`). 0: not required.
     pub posture_max_age_hours: u32,
+    /// Protected data is reachable only by people whose line on their
+    /// company's handler roster the agency confirmed (policy
+    /// `handler-on-confirmed-roster`). Off by default so that a gateway
+    /// upgraded from a release without rosters keeps working until the
+    /// rosters are entered; the standard asks for it.
+    pub require_confirmed_roster: bool,
+    /// When positive, protected data is reachable only by people whose last
+    /// recorded security training is at most this many days old (policy
+    /// `handler-training-current`; the standard: at least once a year, so
+    /// 365). 0: not required.
+    pub training_valid_days: u32,
 }
 
 impl Default for ZeroTrustConfig {
@@ -150,6 +161,8 @@ impl Default for ZeroTrustConfig {
             certificate_days: 397,
             utc_offset_minutes: 540,
             posture_max_age_hours: 0,
+            require_confirmed_roster: false,
+            training_valid_days: 0,
         }
     }
 }
@@ -422,6 +435,11 @@ impl Config {
                 "zero_trust.utc_offset_minutes must be within ±840".into(),
             ));
         }
+        if zt.training_valid_days > 3 * 365 {
+            return Err(ConfigError(
+                "zero_trust.training_valid_days must be at most 1095 (0: not required)".into(),
+            ));
+        }
         self.proxy_listener.validate(&self.server)?;
         let origin = self.rp_origin();
         if url::Url::parse(&origin).map_or(true, |u| u.host_str() != Some(self.rp_id().as_str())) {
@@ -526,6 +544,7 @@ mod tests {
             ("DSG_ZERO_TRUST__CERTIFICATE_DAYS", "0"),
             ("DSG_ZERO_TRUST__CERTIFICATE_DAYS", "900"),
             ("DSG_ZERO_TRUST__UTC_OFFSET_MINUTES", "900"),
+            ("DSG_ZERO_TRUST__TRAINING_VALID_DAYS", "1096"),
         ] {
             assert!(
                 Config::load(None, env(&[(key, value)])).is_err(),

@@ -19,6 +19,7 @@ mod files;
 mod identity;
 mod org;
 mod policy;
+mod records;
 mod rows;
 mod sessions;
 mod terminals;
@@ -39,6 +40,7 @@ pub use files::{NewFileVersion, UploadTarget};
 pub use identity::{LoginAttempt, NewAuthenticator, ResetRow, TotpRow, WebauthnCredentialRow};
 pub use org::{HandlerRow, NewUser, UserCredentials};
 pub use policy::{NewPolicyVersion, PolicyVersionRow, RecordedDecision};
+pub use records::{RosterRow, Standing, TrainingRow};
 pub use sessions::{PendingCeremony, SessionRow};
 pub use terminals::{IssuedCertificate, StoredTerminalCa};
 

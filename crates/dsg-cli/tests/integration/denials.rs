@@ -272,6 +272,78 @@ async fn denial_matrix(db: Db) {
         }
     }
 
+    // Company A's roster and training records: its security administrator
+    // and the agency only. Another company's people learn nothing (404),
+    // like any resource they may not know of.
+    let a_handler = w.user_id("a.handler");
+    let record_endpoints: Vec<(Method, String, Value)> = vec![
+        (
+            Method::GET,
+            format!("/api/v1/records/companies/{}", w.company_a),
+            Value::Null,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/records/roster/{a_handler}"),
+            json!({ "full_name": "偽装", "birth_date": "1980-01-01", "department": "x",
+                    "position": "x", "nationality": "x", "undertaking_date": "2026-01-01" }),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/records/roster/{a_handler}/confirm"),
+            json!({ "submitted_at": 0 }),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/records/roster/{a_handler}"),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/records/training/{a_handler}"),
+            json!({ "course": "annual", "completed_on": "2026-01-01", "topics": "x", "instructor": "x" }),
+        ),
+    ];
+    let record_outsiders = vec![
+        ("anonymous", gw.client(), StatusCode::UNAUTHORIZED),
+        ("handler", handler.clone(), StatusCode::FORBIDDEN),
+        (
+            "other company's handler",
+            b_handler.clone(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "non-handler",
+            gw.login("a.member", w.password("a.member")).await,
+            StatusCode::FORBIDDEN,
+        ),
+    ];
+    for (who, mut client, expected) in record_outsiders {
+        for (method, path, body) in &record_endpoints {
+            let (status, _) = if body.is_null() {
+                client.call(method.clone(), path).await
+            } else {
+                client.json(method.clone(), path, body.clone()).await
+            };
+            denied_requests += 1;
+            assert_eq!(status, expected, "{who}: {method} {path}");
+        }
+    }
+    let (_, records) = gw
+        .operator()
+        .await
+        .get(&format!("/api/v1/records/companies/{}", w.company_a))
+        .await;
+    assert!(
+        records["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["roster"].is_null()),
+        "{records}"
+    );
+    assert!(records["trainings"].as_array().unwrap().is_empty());
+
     // Nothing changed: the file is intact, no blob was written, the handler
     // designation stands, and every denial is in the audit log.
     assert!(handler.download(&w.compartment_a, &file_a, None).await.1 == secret);

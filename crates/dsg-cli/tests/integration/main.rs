@@ -26,6 +26,7 @@ mod policies;
 mod postgres;
 mod posture;
 mod proxy;
+mod records;
 mod retention_sql;
 mod s3;
 #[allow(

@@ -20,6 +20,8 @@ fn user(
         state: AccountState::Active,
         handler_of,
         duties: Vec::new(),
+        roster: None,
+        training_age_secs: None,
     }
 }
 

@@ -24,6 +24,8 @@ use dsg_policy::{
     SessionFacts, TerminalFacts, UserFacts,
 };
 
+use dsg_store::Standing;
+
 use super::policies::ActivePolicy;
 use super::{App, AppError, Caller, RequestMeta};
 
@@ -214,6 +216,8 @@ struct Review {
     session: SessionFacts,
     kinds: HashMap<CompanyId, CompanyKind>,
     duties: HashMap<UserId, Vec<Duty>>,
+    /// Everyone's roster status and latest training.
+    standings: HashMap<UserId, Standing>,
     terminals: Vec<Terminal>,
     /// When the review is made (for the age of posture reports).
     now_ms: i64,
@@ -347,8 +351,13 @@ fn facts(
     now_ms: i64,
     kinds: &HashMap<CompanyId, CompanyKind>,
     duties: &HashMap<UserId, Vec<Duty>>,
+    standings: &HashMap<UserId, Standing>,
     handled: &HashMap<UserId, Vec<ContractId>>,
 ) -> UserFacts {
+    let (roster, training_age_secs) = super::records::standing_facts(
+        standings.get(&user.id).copied().unwrap_or_default(),
+        now_ms,
+    );
     UserFacts {
         id: user.id,
         company: user.company_id,
@@ -360,6 +369,8 @@ fn facts(
         state: user.state(now_ms),
         handler_of: handled.get(&user.id).cloned().unwrap_or_default(),
         duties: duties.get(&user.id).cloned().unwrap_or_default(),
+        roster,
+        training_age_secs,
     }
 }
 
@@ -421,6 +432,7 @@ impl App {
             },
             kinds: companies.iter().map(|(id, c)| (*id, c.kind)).collect(),
             duties,
+            standings: store.standings().await?,
             now_ms: self.now(),
             terminals: store.terminals(None).await?,
         };
@@ -487,12 +499,13 @@ impl App {
         let number = contract.number.clone();
         let kinds = review.kinds.clone();
         let duties = review.duties.clone();
+        let standings = review.standings.clone();
         let policy_version = review.policy.version;
         let reached: Vec<(User, UserFacts, Reach)> = blocking(move || {
             people
                 .into_iter()
                 .map(|u| {
-                    let f = facts(&u, now, &kinds, &duties, &handled);
+                    let f = facts(&u, now, &kinds, &duties, &standings, &handled);
                     let reach = review.reach(&f, &target, &number);
                     (u, f, reach)
                 })
@@ -586,7 +599,14 @@ impl App {
         if decisions > MAX_REVIEW_DECISIONS {
             return Err(too_large(decisions));
         }
-        let person = facts(&user, self.now(), &review.kinds, &review.duties, &handled);
+        let person = facts(
+            &user,
+            self.now(),
+            &review.kinds,
+            &review.duties,
+            &review.standings,
+            &handled,
+        );
         let policy_version = review.policy.version;
         let numbers: HashMap<ContractId, String> = contracts
             .iter()

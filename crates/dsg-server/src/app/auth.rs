@@ -221,6 +221,8 @@ impl App {
             .company(user.company_id)
             .await?
             .ok_or_else(|| AppError::Internal("user without company".into()))?;
+        let (roster, training_age_secs) =
+            super::records::standing_facts(self.inner.store.standing(user.id).await?, self.now());
         Ok(UserFacts {
             id: user.id,
             company: user.company_id,
@@ -229,6 +231,8 @@ impl App {
             state,
             handler_of: self.inner.store.contracts_handled_by(user.id).await?,
             duties: self.inner.store.duties_of(user.id).await?,
+            roster,
+            training_age_secs,
         })
     }
 

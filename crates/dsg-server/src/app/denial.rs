@@ -1,7 +1,7 @@
 //! Plain-language reasons for a refusal, for callers entitled to know the
 //! resource exists. Everyone else gets the uniform not-found answer.
 
-use dsg_core::{TerminalId, TerminalStatus};
+use dsg_core::{RosterStatus, TerminalId, TerminalStatus};
 use dsg_policy::{
     Action, Decision, DeviceFacts, PostureFacts, Resource, SessionFacts, TerminalFacts,
 };
@@ -24,6 +24,11 @@ pub enum DenialReason {
     /// The terminal's posture report is missing, failed the measures or is
     /// too old.
     TerminalPosture,
+    /// The person's line on their company's handler roster is missing, not
+    /// yet confirmed by the agency, or removed.
+    RosterUnconfirmed,
+    /// The person's security training is missing or too old.
+    TrainingLapsed,
     /// Another rule of the agency's policy (hours, network…).
     Policy,
     /// The terminal certificate a TLS-terminating proxy passed on failed
@@ -41,6 +46,8 @@ impl DenialReason {
             Self::TerminalRevoked => "terminal_revoked",
             Self::TerminalOtherCompany => "terminal_other_company",
             Self::TerminalPosture => "terminal_posture",
+            Self::RosterUnconfirmed => "roster_unconfirmed",
+            Self::TrainingLapsed => "training_lapsed",
             Self::Policy => "policy_denied",
             Self::CertificateRefused => "certificate_refused",
         }
@@ -81,6 +88,18 @@ impl DenialReason {
             (Self::TerminalPosture, false) => {
                 "This terminal's posture report (disk encryption, firewall, malware signatures, updates) is missing, out of date or does not meet the measures. Bring the terminal up to date and report again."
             }
+            (Self::RosterUnconfirmed, true) => {
+                "取扱者名簿への記載が防衛省側でまだ確認されていない（または名簿から外れている）ため、保護すべき情報にはアクセスできません。所属会社の保護システム管理者に確認してください。"
+            }
+            (Self::RosterUnconfirmed, false) => {
+                "Your line on your company's handler roster has not been confirmed by the agency (or you were taken off the roster), so protected information is not reachable. Ask your company's protected-system administrator."
+            }
+            (Self::TrainingLapsed, true) => {
+                "情報セキュリティ教育の受講記録がないか、期限が切れています。教育を受講し、所属会社の保護システム管理者に記録してもらってください。"
+            }
+            (Self::TrainingLapsed, false) => {
+                "Your security training is not recorded or has lapsed. Take the training and have your company's protected-system administrator record it."
+            }
             (Self::Policy, true) => {
                 "機関のアクセスポリシー（時間帯・接続元など）により、現在はアクセスできません。"
             }
@@ -117,6 +136,12 @@ impl DenialReason {
                 },
             };
         }
+        if has("handler-on-confirmed-roster") {
+            return Self::RosterUnconfirmed;
+        }
+        if has("handler-training-current") {
+            return Self::TrainingLapsed;
+        }
         if has("terminal-posture-for-data") {
             return Self::TerminalPosture;
         }
@@ -128,8 +153,10 @@ impl App {
     /// For a denied request: the reason to tell the caller, if they are
     /// entitled to know the resource — that is, if the same request, in the
     /// same session (same factors), would be allowed from an active terminal
-    /// of their own company right after a step-up. Otherwise `None` (the
-    /// uniform answer): a session that proved only a password learns nothing.
+    /// of their own company right after a step-up, with their roster line
+    /// confirmed and their training current. Otherwise `None` (the uniform
+    /// answer): a session that proved only a password learns nothing, nor
+    /// does anyone who is not a handler of the contract.
     pub(super) fn entitled_denial(
         &self,
         caller: &Caller,
@@ -155,7 +182,11 @@ impl App {
                 compliant: true,
             }),
         });
-        self.decide_with(caller, action, resource, ideal_session, ideal_device)
+        let mut ideal_user = user.clone();
+        ideal_user.facts.roster = Some(RosterStatus::Confirmed);
+        ideal_user.facts.training_age_secs = Some(0);
+        let ideal_caller = Caller::User(ideal_user);
+        self.decide_with(&ideal_caller, action, resource, ideal_session, ideal_device)
             .allowed
             .then(|| DenialReason::of(decision, caller))
     }

@@ -20,6 +20,7 @@ mod identity;
 mod keys;
 mod policies;
 mod posture;
+mod records;
 mod task;
 mod terminals;
 
@@ -65,6 +66,7 @@ pub use policies::{
     WhatIfReport, WHAT_IF_MAX,
 };
 pub use posture::PostureReceipt;
+pub use records::{CompanyRecords, NewTraining, PersonRecords, RosterLine, TrainingEntry};
 pub use task::TaskHandle;
 pub use terminals::{
     load_or_create_terminal_ca, ClientCertificate, ConnectionRegistry, Device, NewTerminal,
@@ -226,6 +228,9 @@ impl App {
             agency_terminals_accepted: zero_trust.accept_agency_terminals,
             posture_max_age_secs: (zero_trust.posture_max_age_hours > 0)
                 .then(|| i64::from(zero_trust.posture_max_age_hours) * 3600),
+            roster_confirmation_required: zero_trust.require_confirmed_roster,
+            training_max_age_secs: (zero_trust.training_valid_days > 0)
+                .then(|| i64::from(zero_trust.training_valid_days) * 86_400),
         }
     }
 

@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::{App, AppError, Caller, RequestMeta};
 
 /// The actor and approver name of changes made on the gateway host.
-const BREAK_GLASS: &str = "break-glass:host-cli";
+pub(super) const BREAK_GLASS: &str = "break-glass:host-cli";
 /// Most recorded decisions a what-if replays.
 pub const WHAT_IF_MAX: i64 = 10_000;
 /// Longest policy text accepted (bytes).
@@ -676,7 +676,7 @@ impl App {
 }
 
 /// The request metadata of a command run on the gateway host.
-fn host_meta() -> RequestMeta {
+pub(super) fn host_meta() -> RequestMeta {
     RequestMeta {
         request_id: dsg_core::RequestId::new().to_string(),
         source: Some("local-cli".to_owned()),

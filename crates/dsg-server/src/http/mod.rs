@@ -11,6 +11,7 @@ pub mod guard;
 pub mod identity;
 pub mod policies;
 pub mod proxy;
+pub mod records;
 pub mod session;
 pub mod terminals;
 
@@ -161,6 +162,19 @@ pub fn router(app: App) -> Router {
         .route(
             "/api/v1/admin/users/{id}/duties/{duty}",
             axum::routing::delete(audit::revoke_duty),
+        )
+        .route("/api/v1/records/companies/{id}", get(records::company))
+        .route(
+            "/api/v1/records/roster/{uid}",
+            put(records::submit_roster).delete(records::remove_roster),
+        )
+        .route(
+            "/api/v1/records/roster/{uid}/confirm",
+            post(records::confirm_roster),
+        )
+        .route(
+            "/api/v1/records/training/{uid}",
+            post(records::record_training),
         )
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/compartments", get(api::compartments))

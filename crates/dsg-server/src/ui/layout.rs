@@ -79,6 +79,11 @@ pub fn page(ctx: &Ctx, title: &str, marked: Marked, body: Markup) -> Markup {
                             @if user.user.role == dsg_core::Role::Operator || user.facts.duties.contains(&dsg_core::Duty::Auditor) {
                                 a href="/alerts" id="alerts-link" { (lang.t(Text::Alerts)) }
                             }
+                            // The roster and training records: operators, auditors and
+                            // companies' security administrators.
+                            @if user.user.role == dsg_core::Role::Operator || !user.facts.duties.is_empty() {
+                                a href="/records" id="records-link" { (lang.t(Text::Records)) }
+                            }
                             // The registers an audit needs (read-only for auditors).
                             @if user.user.role != dsg_core::Role::Operator && user.facts.duties.contains(&dsg_core::Duty::Auditor) {
                                 a href="/admin/policies" id="policies-link" { (lang.t(Text::Policies)) }

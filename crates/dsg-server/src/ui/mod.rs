@@ -11,6 +11,7 @@ mod identity;
 mod layout;
 mod pages;
 mod policies;
+mod records;
 mod terminals;
 
 use axum::routing::{get, post};
@@ -59,6 +60,21 @@ pub fn routes() -> Router<App> {
         .route("/alerts", get(alerts::alerts_page))
         .route("/alerts/{id}", get(alerts::alert_page))
         .route("/alerts/{id}/{change}", post(alerts::change))
+        .route("/records", get(records::directory_page))
+        .route("/records/{company}", get(records::company_page))
+        .route("/records/{company}/roster", post(records::submit_roster))
+        .route(
+            "/records/{company}/roster/{user}/confirm",
+            post(records::confirm_roster),
+        )
+        .route(
+            "/records/{company}/roster/{user}/remove",
+            post(records::remove_roster),
+        )
+        .route(
+            "/records/{company}/training",
+            post(records::record_training),
+        )
         .route("/admin/accounts", get(accounts::accounts_page))
         .route(
             "/admin/accounts/{id}/{change}",

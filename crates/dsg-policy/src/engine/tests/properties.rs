@@ -4,9 +4,9 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::request::{CompanyFacts, PostureFacts};
-use dsg_core::Duty;
+use dsg_core::{Duty, RosterStatus};
 
-const ACTIONS: [Action; 31] = [
+const ACTIONS: [Action; 36] = [
     Action::CompartmentView,
     Action::FileList,
     Action::FileRead,
@@ -38,6 +38,17 @@ const ACTIONS: [Action; 31] = [
     Action::AlertManage,
     Action::DutyGrant,
     Action::DutyRevoke,
+    Action::RosterSubmit,
+    Action::RosterConfirm,
+    Action::RosterRemove,
+    Action::TrainingRecord,
+    Action::RecordsRead,
+];
+const ROSTER: [Option<RosterStatus>; 4] = [
+    None,
+    Some(RosterStatus::Submitted),
+    Some(RosterStatus::Confirmed),
+    Some(RosterStatus::Removed),
 ];
 const STATES: [AccountState; 5] = [
     AccountState::Pending,
@@ -68,7 +79,9 @@ proptest! {
     /// of their own company (or an agency terminal where accepted); the
     /// gateway is administered only by active agency operators with a
     /// second factor; sensitive actions need a fresh step-up; no one
-    /// approves their own request; a password or recovery code alone
+    /// approves their own request nor confirms a roster line they
+    /// submitted; where required, only people on a confirmed roster with
+    /// current training reach data; a password or recovery code alone
     /// only ever enrols.
     #[test]
     fn access_follows_need_to_know(
@@ -92,6 +105,10 @@ proptest! {
         on_gateway in any::<bool>(),
         posture_kind in 0u8..4,
         posture_required in any::<bool>(),
+        roster_index in 0usize..4,
+        training_kind in 0u8..3,
+        roster_required in any::<bool>(),
+        training_required in any::<bool>(),
     ) {
         let companies = [CompanyId::random(), CompanyId::random(), CompanyId::random()];
         let kind = |i: usize| if company_kinds[i] { CompanyKind::Agency } else { CompanyKind::Contractor };
@@ -110,13 +127,23 @@ proptest! {
                 .filter(|(i, _)| duty_bits & (1 << i) != 0)
                 .map(|(_, d)| d)
                 .collect(),
+            roster: ROSTER[roster_index],
+            // None, trained last week, trained over a year ago.
+            training_age_secs: match training_kind {
+                0 => None,
+                1 => Some(7 * 86_400),
+                _ => Some(400 * 86_400),
+            },
         };
         let auditor = user.duties.contains(&Duty::Auditor);
         let security_admin = user.duties.contains(&Duty::SecurityAdmin);
         let company_resource = CompanyFacts { id: companies[target_company], kind: kind(target_company) };
+        // The person acted on: oneself, or someone of any company.
         let mut target_user = user.clone();
         if !own_request {
             target_user.id = UserId::random();
+            target_user.company = companies[target_company];
+            target_user.company_kind = kind(target_company);
         }
         let action = ACTIONS[action_index];
         let compartment = CompartmentFacts {
@@ -125,14 +152,19 @@ proptest! {
             company: companies[compartment_company],
         };
         let requested_by = if own_request { user.id } else { UserId::random() };
-        let on_company = action == Action::AuditExtract || (action == Action::AuditRead && !on_gateway);
+        let on_company = matches!(action, Action::AuditExtract | Action::RecordsRead)
+            || (action == Action::AuditRead && !on_gateway);
+        let keeps_records = matches!(
+            action,
+            Action::RosterSubmit | Action::RosterRemove | Action::TrainingRecord
+        );
         let resource = if action.targets_compartment() {
             Resource::Compartment(compartment.clone())
         } else if action.targets_change_request() {
             Resource::ChangeRequest(ChangeRequestFacts { id: "r".into(), requested_by })
         } else if on_company {
             Resource::Company(company_resource.clone())
-        } else if matches!(action, Action::DutyGrant | Action::DutyRevoke) {
+        } else if keeps_records || matches!(action, Action::DutyGrant | Action::DutyRevoke) {
             Resource::Account(target_user.clone())
         } else {
             Resource::Gateway
@@ -169,6 +201,8 @@ proptest! {
             environment: Environment {
                 agency_terminals_accepted: agency_terminals,
                 posture_max_age_secs: posture_required.then_some(86_400),
+                roster_confirmation_required: roster_required,
+                training_max_age_secs: training_required.then_some(365 * 86_400),
                 ..Environment::UNKNOWN
             },
         };
@@ -182,7 +216,7 @@ proptest! {
             Action::FileDelete | Action::HandlerDesignate | Action::HandlerRemove
             | Action::AccountManage | Action::AccountResetApprove | Action::TerminalRegister
             | Action::TerminalRelease | Action::PolicyPropose | Action::PolicyApprove
-            | Action::DutyGrant | Action::DutyRevoke);
+            | Action::DutyGrant | Action::DutyRevoke | Action::RosterConfirm);
         // The independent model of "a registered terminal in force".
         let terminal_ok = device_kind == 2
             && terminal.status == TerminalStatus::Active
@@ -203,14 +237,20 @@ proptest! {
                     && user.handler_of.contains(&compartment.contract)
                     && terminal_ok
                     && (!posture_required || posture_kind == 1)
+                    && (!roster_required || user.roster == Some(RosterStatus::Confirmed))
+                    && (!training_required || training_kind == 1)
             }
             _ => {
                 let agency = user.company_kind == CompanyKind::Agency;
                 let operator = user.role == Role::Operator && agency;
                 let reads_all = agency && (user.role == Role::Operator || auditor);
                 let allowed_by_role = match action {
-                    Action::AuditRead | Action::AuditExtract if on_company => {
+                    Action::AuditRead | Action::AuditExtract | Action::RecordsRead if on_company => {
                         reads_all || (security_admin && user.company == company_resource.id)
+                    }
+                    Action::RosterSubmit | Action::RosterRemove | Action::TrainingRecord => {
+                        (operator && target_user.company_kind == CompanyKind::Contractor)
+                            || (security_admin && target_user.company == user.company)
                     }
                     Action::AuditRead | Action::AlertRead => reads_all,
                     Action::PolicyRead | Action::AccessReview => reads_all,
@@ -230,8 +270,15 @@ proptest! {
         if decision.allowed && on_company && user.company_kind == CompanyKind::Contractor {
             prop_assert_eq!(user.company, company_resource.id);
         }
+        // Nobody keeps another contractor's records.
+        if decision.allowed && keeps_records && user.company_kind == CompanyKind::Contractor {
+            prop_assert_eq!(user.company, target_user.company);
+        }
         if decision.allowed && action.targets_compartment() {
             prop_assert!(user.handler_of.contains(&compartment.contract));
+            if roster_required {
+                prop_assert_eq!(user.roster, Some(RosterStatus::Confirmed));
+            }
             let DeviceFacts::Terminal(t) = &device else { panic!("no terminal") };
             prop_assert_eq!(t.status, TerminalStatus::Active);
             prop_assert!(t.company == user.company || t.company_kind == CompanyKind::Agency);

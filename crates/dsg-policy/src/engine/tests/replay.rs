@@ -28,6 +28,8 @@ fn handler_request(source: Option<&str>) -> (AccessRequest, CompanyId) {
             weekday: 3,
             agency_terminals_accepted: false,
             posture_max_age_secs: None,
+            roster_confirmation_required: false,
+            training_max_age_secs: None,
         },
     };
     (request, company)

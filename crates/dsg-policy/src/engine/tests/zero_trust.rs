@@ -1,7 +1,8 @@
 //! Terminals, separation of duties and deployment-added rules.
 
 use super::*;
-use crate::request::PostureFacts;
+use crate::request::{CompanyFacts, PostureFacts};
+use dsg_core::RosterStatus;
 
 #[test]
 fn data_needs_an_active_terminal_of_the_users_own_company() {
@@ -175,6 +176,8 @@ fn agencies_can_add_hours_and_address_ranges() {
                 weekday,
                 agency_terminals_accepted: false,
                 posture_max_age_secs: None,
+                roster_confirmation_required: false,
+                training_max_age_secs: None,
             },
         })
     };
@@ -267,4 +270,158 @@ fn posture_reports_gate_data_only_where_required() {
         ..own
     };
     assert!(!report(DeviceFacts::Terminal(revoked.clone()), revoked).allowed);
+}
+
+/// Where the deployment requires them, data needs a roster line the agency
+/// confirmed and a training no older than the limit; each refusal names its
+/// own policy. Elsewhere neither matters.
+#[test]
+fn roster_and_training_gate_data_only_where_required() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let company = CompanyId::random();
+    let contract = ContractId::random();
+    let year = 365 * 86_400;
+    let read =
+        |roster: Option<RosterStatus>, trained: Option<i64>, required: (bool, Option<i64>)| {
+            let handler = UserFacts {
+                roster,
+                training_age_secs: trained,
+                ..user(
+                    company,
+                    CompanyKind::Contractor,
+                    Role::Member,
+                    vec![contract],
+                )
+            };
+            engine.decide(&AccessRequest {
+                principal: Principal::User(handler),
+                action: Action::FileRead,
+                resource: Resource::Compartment(CompartmentFacts {
+                    id: CompartmentId::random(),
+                    contract,
+                    company,
+                }),
+                session: FRESH_PASSKEY,
+                device: terminal_of(company, CompanyKind::Contractor),
+                environment: Environment {
+                    roster_confirmation_required: required.0,
+                    training_max_age_secs: required.1,
+                    ..Environment::UNKNOWN
+                },
+            })
+        };
+    let confirmed = Some(RosterStatus::Confirmed);
+    assert!(read(None, None, (false, None)).allowed, "not required");
+    assert!(read(confirmed, Some(86_400), (true, Some(year))).allowed);
+    assert!(
+        read(confirmed, Some(year), (true, Some(year))).allowed,
+        "a year to the day"
+    );
+    for roster in [
+        None,
+        Some(RosterStatus::Submitted),
+        Some(RosterStatus::Removed),
+    ] {
+        let d = read(roster, Some(86_400), (true, Some(year)));
+        assert!(!d.allowed, "{roster:?}");
+        assert_eq!(
+            d.policies,
+            vec!["handler-on-confirmed-roster"],
+            "{roster:?}"
+        );
+        assert!(read(roster, Some(86_400), (false, Some(year))).allowed);
+    }
+    for trained in [None, Some(year + 1)] {
+        let d = read(confirmed, trained, (true, Some(year)));
+        assert!(!d.allowed, "{trained:?}");
+        assert_eq!(d.policies, vec!["handler-training-current"], "{trained:?}");
+        assert!(read(confirmed, trained, (true, None)).allowed);
+    }
+    let both = read(None, None, (true, Some(year)));
+    assert_eq!(
+        both.policies,
+        vec!["handler-on-confirmed-roster", "handler-training-current"]
+    );
+}
+
+/// A roster line is confirmed by an agency operator other than whoever
+/// submitted it, after a step-up; contractors keep only their own
+/// company's records.
+#[test]
+fn roster_confirmation_is_separated_and_records_stay_in_the_company() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let agency = CompanyId::random();
+    let operator = user(agency, CompanyKind::Agency, Role::Operator, vec![]);
+    let other_operator = user(agency, CompanyKind::Agency, Role::Operator, vec![]);
+    let confirm = |who: &UserFacts, submitted_by: UserId, session: SessionFacts| {
+        ask_in(
+            &engine,
+            Principal::User(who.clone()),
+            Action::RosterConfirm,
+            Resource::ChangeRequest(ChangeRequestFacts {
+                id: "roster:x".into(),
+                requested_by: submitted_by,
+            }),
+            session,
+        )
+    };
+    assert!(confirm(&operator, other_operator.id, FRESH_PASSKEY).allowed);
+    let own = confirm(&operator, operator.id, FRESH_PASSKEY);
+    assert!(!own.allowed);
+    assert_eq!(own.policies, vec!["separation-of-duties"]);
+    let stale = SessionFacts {
+        step_up_fresh: false,
+        ..FRESH_PASSKEY
+    };
+    assert_eq!(
+        confirm(&operator, other_operator.id, stale).policies,
+        vec!["step-up-for-sensitive"]
+    );
+
+    let company = CompanyId::random();
+    let other_company = CompanyId::random();
+    let admin = UserFacts {
+        duties: vec![dsg_core::Duty::SecurityAdmin],
+        ..user(company, CompanyKind::Contractor, Role::Member, vec![])
+    };
+    let colleague = user(company, CompanyKind::Contractor, Role::Member, vec![]);
+    let stranger = user(other_company, CompanyKind::Contractor, Role::Member, vec![]);
+    let keep = |who: &UserFacts, action: Action, whom: &UserFacts| {
+        ask(
+            &engine,
+            Principal::User(who.clone()),
+            action,
+            Resource::Account(whom.clone()),
+        )
+        .allowed
+    };
+    for action in [
+        Action::RosterSubmit,
+        Action::RosterRemove,
+        Action::TrainingRecord,
+    ] {
+        assert!(keep(&admin, action, &colleague), "{action:?}");
+        assert!(!keep(&admin, action, &stranger), "{action:?}");
+        assert!(!keep(&colleague, action, &admin), "{action:?}: no duty");
+        assert!(keep(&operator, action, &stranger), "{action:?}");
+        assert!(
+            !keep(&operator, action, &other_operator),
+            "{action:?}: agency staff"
+        );
+    }
+    // Confirming is the agency's alone.
+    assert!(!confirm(&admin, colleague.id, FRESH_PASSKEY).allowed);
+    let read = |who: &UserFacts, of: CompanyId, kind: CompanyKind| {
+        ask(
+            &engine,
+            Principal::User(who.clone()),
+            Action::RecordsRead,
+            Resource::Company(CompanyFacts { id: of, kind }),
+        )
+        .allowed
+    };
+    assert!(read(&admin, company, CompanyKind::Contractor));
+    assert!(!read(&admin, other_company, CompanyKind::Contractor));
+    assert!(!read(&colleague, company, CompanyKind::Contractor));
+    assert!(read(&operator, other_company, CompanyKind::Contractor));
 }

@@ -1,0 +1,372 @@
+//! The handler roster and training records against the real binary: where
+//! the deployment requires them, a designated handler reaches data only
+//! with a roster line the agency confirmed and a current training, and is
+//! told which is missing; the company's security administrator keeps the
+//! records of their own company only; nobody confirms a line they
+//! submitted (the host's break-glass confirms for a single operator); a
+//! changed or removed line takes effect on the next request; personal
+//! details are encrypted at rest and never in the log. On SQLite and
+//! PostgreSQL.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::harness::{world, Client, Db, Gateway};
+
+const FULL_NAME: &str = "試験 花子ロスター";
+
+fn today_offset(days: i64) -> String {
+    let now = time::OffsetDateTime::now_utc() + time::Duration::hours(9);
+    let date = (now + time::Duration::days(days)).date();
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+fn details(department: &str) -> Value {
+    json!({
+        "full_name": FULL_NAME, "birth_date": "1985-06-15", "department": department,
+        "position": "主任", "nationality": "日本", "undertaking_date": "2026-04-01",
+    })
+}
+
+fn training(days_ago: i64) -> Value {
+    json!({
+        "course": "annual", "completed_on": today_offset(-days_ago),
+        "topics": "保護すべき情報の重要性、必要最小限の原則、インシデント時の報告", "instructor": "保護システム管理者",
+    })
+}
+
+/// The person's line as the records API shows it.
+async fn line(reader: &mut Client, company: &str, user: &str) -> Value {
+    let (s, b) = reader
+        .get(&format!("/api/v1/records/companies/{company}"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["user_id"] == user)
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn data_needs_a_confirmed_roster_line_and_current_training_sqlite() {
+    required_records(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn data_needs_a_confirmed_roster_line_and_current_training_postgres() {
+    required_records(Db::Postgres).await;
+}
+
+async fn required_records(db: Db) {
+    let Some(gw) = Gateway::start_with(
+        db,
+        &[
+            ("DSG_ZERO_TRUST__REQUIRE_CONFIRMED_ROSTER", "true"),
+            ("DSG_ZERO_TRUST__TRAINING_VALID_DAYS", "365"),
+        ],
+    )
+    .await
+    else {
+        return;
+    };
+    let w = world(&gw).await;
+    let handler_id = w.user_id("a.handler").to_owned();
+    let files = format!("/api/v1/compartments/{}/files", w.compartment_a);
+
+    // Designated, on a registered terminal, but not on the roster: told why.
+    let mut handler = gw.login("a.handler", w.password("a.handler")).await;
+    let (s, b) = handler.get(&files).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    assert_eq!(b["error"]["code"], "roster_unconfirmed", "{b}");
+    // Someone who is not a handler learns nothing, roster or not.
+    let mut member = gw.login("a.member", w.password("a.member")).await;
+    let (s, _) = member.get(&files).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Without the duty, a.member keeps no records.
+    let roster = format!("/api/v1/records/roster/{handler_id}");
+    let (s, _) = member.json(Method::PUT, &roster, details("設計部")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // The operator makes a.member company A's security administrator.
+    let mut op = gw.operator().await;
+    let (s, b) = op
+        .json(
+            Method::POST,
+            &format!("/api/v1/admin/users/{}/duties", w.user_id("a.member")),
+            json!({ "duty": "security-admin" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let mut admin = gw.login("a.member", w.password("a.member")).await;
+
+    // Bad input: a clear error, nothing stored.
+    for (field, value) in [
+        ("birth_date", json!(today_offset(1))),
+        ("birth_date", json!("1985-02-30")),
+        ("full_name", json!("  ")),
+        ("undertaking_date", json!(today_offset(2))),
+    ] {
+        let mut bad = details("設計部");
+        bad[field] = value;
+        let (s, b) = admin.json(Method::PUT, &roster, bad).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{field}: {b}");
+    }
+    let (s, _) = admin
+        .json(Method::PUT, &roster, json!({ "full_name": "x" }))
+        .await;
+    assert!(s.is_client_error());
+    assert!(line(&mut admin, &w.company_a, &handler_id).await["roster"].is_null());
+
+    // Entered: awaiting the agency, still no data.
+    let (s, b) = admin.json(Method::PUT, &roster, details("設計部")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let entered = line(&mut admin, &w.company_a, &handler_id).await;
+    assert_eq!(entered["roster"]["status"], "submitted");
+    assert_eq!(entered["roster"]["details"]["full_name"], FULL_NAME);
+    let (s, b) = handler.get(&files).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(b["error"]["code"], "roster_unconfirmed");
+
+    // The company's administrator does not confirm; other companies'
+    // records are not there for them.
+    let confirm = format!("{roster}/confirm");
+    let version = entered["roster"]["submitted_at"].as_i64().unwrap();
+    let (s, _) = admin
+        .json(Method::POST, &confirm, json!({ "submitted_at": version }))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let b_handler = w.user_id("b.handler");
+    let (s, _) = admin
+        .json(
+            Method::PUT,
+            &format!("/api/v1/records/roster/{b_handler}"),
+            details("営業部"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/records/training/{b_handler}"),
+            training(1),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = admin
+        .get(&format!("/api/v1/records/companies/{}", w.company_b))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // The agency confirms the version it saw; a stale version is refused.
+    let (s, _) = op
+        .json(
+            Method::POST,
+            &confirm,
+            json!({ "submitted_at": version - 1 }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, b) = op
+        .json(Method::POST, &confirm, json!({ "submitted_at": version }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // Now the training: none, then too old, then current.
+    let (s, b) = handler.get(&files).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(b["error"]["code"], "training_lapsed", "{b}");
+    let train = format!("/api/v1/records/training/{handler_id}");
+    let (s, b) = admin.json(Method::POST, &train, training(400)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = handler.get(&files).await;
+    assert_eq!(b["error"]["code"], "training_lapsed", "{s} {b}");
+    let (s, _) = admin.json(Method::POST, &train, training(-3)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "a training in the future");
+    let mut bad = training(1);
+    bad["course"] = json!("seminar");
+    let (s, _) = admin.json(Method::POST, &train, bad).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, b) = admin.json(Method::POST, &train, training(10)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = handler.get(&files).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let person = line(&mut admin, &w.company_a, &handler_id).await;
+    assert_eq!(person["last_trained_on"], today_offset(-10));
+    assert_eq!(person["training_current"], true);
+
+    // A changed line needs confirming again, from the very next request.
+    let (s, _) = admin.json(Method::PUT, &roster, details("試験部")).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, b) = handler.get(&files).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(b["error"]["code"], "roster_unconfirmed");
+    let version = line(&mut op, &w.company_a, &handler_id).await["roster"]["submitted_at"]
+        .as_i64()
+        .unwrap();
+    let (s, _) = op
+        .json(Method::POST, &confirm, json!({ "submitted_at": version }))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = handler.get(&files).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // Taken off the roster: no data on the next request.
+    let (s, _) = admin.call(Method::DELETE, &roster).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, b) = handler.get(&files).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(b["error"]["code"], "roster_unconfirmed");
+    let (s, _) = admin.call(Method::DELETE, &roster).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "already removed");
+
+    // The log has every step, with ids and never the personal details.
+    let log = gw.audit();
+    let count = |action: &str, outcome: &str| {
+        log.iter()
+            .filter(|e| e["action"] == action && e["outcome"] == outcome)
+            .count()
+    };
+    assert_eq!(count("roster.submit", "success"), 2);
+    assert_eq!(count("roster.confirm", "success"), 2);
+    assert_eq!(count("roster.remove", "success"), 1);
+    assert_eq!(count("training.record", "success"), 2);
+    assert!(count("roster.confirm", "denied") >= 1);
+    assert!(count("roster.submit", "denied") >= 2);
+    assert!(count("records.view", "success") >= 4);
+    let confirmed = log
+        .iter()
+        .find(|e| e["action"] == "roster.confirm" && e["outcome"] == "success")
+        .unwrap();
+    assert_eq!(confirmed["object_id"], handler_id.as_str());
+    assert_eq!(confirmed["company"], w.company_a.as_str(), "{confirmed}");
+    let text = serde_json::to_string(&log).unwrap();
+    assert!(!text.contains(FULL_NAME), "personal details in the log");
+    assert!(!text.contains("1985-06-15"));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn nobody_confirms_their_own_line_and_the_host_breaks_the_glass() {
+    let gw = Gateway::start_with(
+        Db::Sqlite,
+        &[("DSG_ZERO_TRUST__REQUIRE_CONFIRMED_ROSTER", "true")],
+    )
+    .await
+    .unwrap();
+    let w = world(&gw).await;
+    let handler_id = w.user_id("a.handler").to_owned();
+    let mut op = gw.operator().await;
+    let roster = format!("/api/v1/records/roster/{handler_id}");
+    let (s, b) = op.json(Method::PUT, &roster, details("設計部")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let version = line(&mut op, &w.company_a, &handler_id).await["roster"]["submitted_at"]
+        .as_i64()
+        .unwrap();
+    let (s, b) = op
+        .json(
+            Method::POST,
+            &format!("{roster}/confirm"),
+            json!({ "submitted_at": version }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    assert_eq!(b["error"]["code"], "self_approval", "{b}");
+    // Agency staff are not on contractors' rosters.
+    let own = format!("/api/v1/records/roster/{}", gw_operator_id(&mut op).await);
+    let (s, _) = op
+        .json(Method::PUT, &own, details("情報システム管理室"))
+        .await;
+    assert!(
+        s == StatusCode::FORBIDDEN || s == StatusCode::BAD_REQUEST,
+        "{s}"
+    );
+
+    let files = format!("/api/v1/compartments/{}/files", w.compartment_a);
+    let mut handler = gw.login("a.handler", w.password("a.handler")).await;
+    let (s, _) = handler.get(&files).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // The single operator's way out: the host confirms, audited as such.
+    let out = gw.admin(&["roster-confirm", "--user", &handler_id]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (s, b) = handler.get(&files).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let again = gw.admin(&["roster-confirm", "--user", &handler_id]);
+    assert!(!again.status.success(), "nothing left to confirm");
+    let log = gw.audit();
+    let glass = log
+        .iter()
+        .find(|e| e["action"] == "roster.confirm" && e["outcome"] == "success")
+        .unwrap();
+    assert_eq!(glass["actor"], "break-glass:host-cli", "{glass}");
+    let denied = log
+        .iter()
+        .find(|e| e["action"] == "roster.confirm" && e["outcome"] == "denied")
+        .unwrap();
+    assert!(
+        denied["reason"]
+            .as_str()
+            .unwrap()
+            .contains("separation-of-duties"),
+        "{denied}"
+    );
+    gw.stop().await;
+}
+
+async fn gw_operator_id(op: &mut Client) -> String {
+    let (s, me) = op.get("/api/v1/me").await;
+    assert_eq!(s, StatusCode::OK);
+    me["user"]["id"].as_str().unwrap().to_owned()
+}
+
+/// The personal details are sealed in the database: the plain name is
+/// nowhere in the SQLite files.
+#[tokio::test]
+async fn roster_details_are_encrypted_at_rest() {
+    let mut gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut op = gw.operator().await;
+    let (s, _) = op
+        .json(
+            Method::PUT,
+            &format!("/api/v1/records/roster/{}", w.user_id("a.handler")),
+            details("設計部"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = op
+        .json(
+            Method::POST,
+            &format!("/api/v1/records/training/{}", w.user_id("a.handler")),
+            training(5),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    gw.terminate().await;
+    let mut seen = 0;
+    for file in crate::harness::files_under(&gw.data_dir()) {
+        let bytes = std::fs::read(&file).unwrap();
+        seen += bytes.len();
+        for needle in [FULL_NAME, "1985-06-15", "必要最小限の原則"] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle} in {}",
+                file.display()
+            );
+        }
+    }
+    assert!(seen > 0, "the database files were read");
+}

@@ -1,0 +1,630 @@
+//! The handler roster (取扱者名簿) and training records (教育記録): kept by
+//! the contractor's protected-system administrator (or an agency operator
+//! on its behalf), confirmed by the agency, and read by the policy point on
+//! every request (`rosterStatus`, `trainingAgeSeconds`). The personal
+//! details are sealed under the master key, bound to the person; the audit
+//! entries carry ids only.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use dsg_core::{
+    AuditAction, CalendarDate, CompanyId, CompanyKind, Outcome, RosterDetails, RosterStatus,
+    TrainingCourse, TrainingNotes, TrainingRecordId, User, UserId,
+};
+use dsg_crypto::{open, seal, WrapContext};
+use dsg_policy::{Action, ChangeRequestFacts, CompanyFacts, Resource};
+use dsg_store::{RosterRow, Standing, TrainingRow};
+use serde::{Deserialize, Serialize};
+
+use super::admin::parse_id;
+use super::policies::{host_meta, with_decision, BREAK_GLASS};
+use super::{App, AppError, Caller, RequestMeta};
+
+const ROSTER_DETAILS: &str = "roster-details";
+const TRAINING_NOTES: &str = "training-notes";
+
+/// A training as entered on the form or the API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTraining {
+    /// `annual`, `designation`, `change` or `role`.
+    pub course: String,
+    /// The day it was completed, `YYYY-MM-DD`.
+    pub completed_on: String,
+    /// Topics covered.
+    pub topics: String,
+    /// Who gave it.
+    pub instructor: String,
+}
+
+/// One person of a company, with their roster line and training standing.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonRecords {
+    /// The person.
+    pub user_id: String,
+    /// Their login name.
+    pub username: String,
+    /// Their display name.
+    pub display_name: String,
+    /// Their roster line, if they have one.
+    pub roster: Option<RosterLine>,
+    /// The day of their latest training, if any.
+    pub last_trained_on: Option<String>,
+    /// Whether that training is recent enough where the deployment requires
+    /// one (always true where it does not).
+    pub training_current: bool,
+}
+
+/// A roster line, opened for a reader entitled to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RosterLine {
+    /// Submitted, confirmed or removed.
+    pub status: &'static str,
+    /// The personal details.
+    pub details: RosterDetails,
+    /// Who entered or last changed it.
+    pub submitted_by: String,
+    /// When (Unix ms); also the version a confirmation names.
+    pub submitted_at: i64,
+    /// Who confirmed it (absent for a break-glass confirmation).
+    pub confirmed_by: Option<String>,
+    /// When it was confirmed.
+    pub confirmed_at: Option<i64>,
+    /// When it was taken off the roster.
+    pub removed_at: Option<i64>,
+}
+
+/// One training record, opened.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainingEntry {
+    /// The record.
+    pub id: String,
+    /// Who took it.
+    pub user_id: String,
+    /// Which occasion.
+    pub course: &'static str,
+    /// The day it was completed.
+    pub completed_on: String,
+    /// Topics and instructor.
+    pub notes: TrainingNotes,
+    /// Who recorded it, and when (Unix ms).
+    pub recorded_by: String,
+    /// When it was recorded.
+    pub recorded_at: i64,
+}
+
+/// A company's records as its administrator or the agency sees them.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanyRecords {
+    /// The company.
+    pub company_id: String,
+    /// Its name.
+    pub company_name: String,
+    /// Everyone of the company, with their standing.
+    pub people: Vec<PersonRecords>,
+    /// Every training recorded, newest first.
+    pub trainings: Vec<TrainingEntry>,
+    /// Whether this deployment requires a confirmed roster line for data.
+    pub roster_required: bool,
+    /// The longest a training stays current for data, in days, where required.
+    pub training_valid_days: Option<u32>,
+}
+
+impl App {
+    /// Today in the deployment's time zone.
+    fn today(&self) -> CalendarDate {
+        let offset = i64::from(self.inner.config.zero_trust.utc_offset_minutes) * 60_000;
+        CalendarDate::of_unix_ms(self.now() + offset)
+    }
+
+    /// The person a record is about, decided on with `action`. A contractor
+    /// asking about someone outside their company is answered not-found
+    /// (the denial is recorded), as for any resource they may not know.
+    async fn record_subject(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        user_id: &str,
+        action: Action,
+        audit_action: AuditAction,
+    ) -> Result<(User, super::Decided, UserId), AppError> {
+        let user_id: UserId = parse_id(user_id, "user")?;
+        let user = self
+            .inner
+            .store
+            .user(user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let target = self.user_facts(&user, user.state(self.now())).await?;
+        let outsider = match caller {
+            Caller::User(u) => {
+                u.facts.company_kind == CompanyKind::Contractor && u.facts.company != target.company
+            }
+            Caller::Anonymous => false,
+        };
+        let decided = self
+            .authorize_on(
+                meta,
+                caller,
+                (action, Resource::Account(target.clone())),
+                audit_action,
+                ("user", Some(user_id.to_string())),
+            )
+            .await;
+        let (by, decided) = match decided {
+            Ok(ok) => ok,
+            Err(AppError::Forbidden) if outsider => return Err(AppError::NotFound),
+            Err(e) => return Err(e),
+        };
+        if target.company_kind != CompanyKind::Contractor {
+            return Err(AppError::Invalid(
+                "the roster and training records are kept for contractors' staff".into(),
+            ));
+        }
+        Ok((user, decided, by.user.id))
+    }
+
+    /// Enters or changes a person's roster line. It then awaits the
+    /// agency's confirmation, also after a change.
+    pub async fn submit_roster(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        user_id: &str,
+        details: &RosterDetails,
+    ) -> Result<(), AppError> {
+        let (user, decided, by) = self
+            .record_subject(
+                meta,
+                caller,
+                user_id,
+                Action::RosterSubmit,
+                AuditAction::RosterSubmit,
+            )
+            .await?;
+        let details = details.validate(self.today())?;
+        let json = serde_json::to_vec(&details)
+            .map_err(|e| AppError::Internal(format!("roster details: {e}")))?;
+        let sealed = self.seal_record(ROSTER_DETAILS, user.id, &json)?;
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                AuditAction::RosterSubmit,
+                ("user", Some(user.id.to_string())),
+                Outcome::Success,
+                decided.reason(),
+            ),
+            &decided,
+        );
+        self.inner
+            .store
+            .submit_roster(user.id, user.company_id, &sealed, by, self.now(), &record)
+            .await?;
+        Ok(())
+    }
+
+    /// Confirms a submitted roster line, naming the version seen
+    /// (`submitted_at`): a line changed since is not confirmed. Nobody
+    /// confirms a line they submitted.
+    pub async fn confirm_roster(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        user_id: &str,
+        submitted_at: i64,
+    ) -> Result<(), AppError> {
+        // Only someone who may read the company's records learns whether
+        // the line exists; then the confirmation is decided on it.
+        let (row, _) = self
+            .readable_roster_line(meta, caller, user_id, AuditAction::RosterConfirm)
+            .await?;
+        let (user, decided) = self
+            .authorize_change_request(
+                meta,
+                caller,
+                Action::RosterConfirm,
+                AuditAction::RosterConfirm,
+                roster_change_request(&row),
+            )
+            .await?;
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::RosterConfirm,
+            ("user", Some(row.user_id.to_string())),
+            Outcome::Success,
+            &decided,
+        );
+        self.inner
+            .store
+            .confirm_roster(
+                row.user_id,
+                submitted_at,
+                Some(user.id),
+                self.now(),
+                &record,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The break-glass confirmation from the gateway host (`dsg admin
+    /// roster-confirm`), for an agency whose single operator submitted the
+    /// line. Audited as such.
+    pub async fn confirm_roster_break_glass(&self, user_id: &str) -> Result<(), AppError> {
+        let user_id: UserId = parse_id(user_id, "user")?;
+        let row = self
+            .inner
+            .store
+            .roster_entry(user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut record = Self::audit(
+            &host_meta(),
+            &Caller::Anonymous,
+            AuditAction::RosterConfirm,
+            ("user", Some(user_id.to_string())),
+            Outcome::Success,
+            "break-glass",
+        );
+        record.actor = Some(BREAK_GLASS.to_owned());
+        self.inner
+            .store
+            .confirm_roster(user_id, row.submitted_at, None, self.now(), &record)
+            .await?;
+        Ok(())
+    }
+
+    /// Takes a person off the roster; with the roster required, they reach
+    /// no data from their next request on.
+    pub async fn remove_roster(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        user_id: &str,
+    ) -> Result<(), AppError> {
+        let (user, decided, by) = self
+            .record_subject(
+                meta,
+                caller,
+                user_id,
+                Action::RosterRemove,
+                AuditAction::RosterRemove,
+            )
+            .await?;
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                AuditAction::RosterRemove,
+                ("user", Some(user.id.to_string())),
+                Outcome::Success,
+                decided.reason(),
+            ),
+            &decided,
+        );
+        self.inner
+            .store
+            .remove_roster(user.id, by, self.now(), &record)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a training a person took.
+    pub async fn record_training(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        user_id: &str,
+        training: &NewTraining,
+    ) -> Result<TrainingRecordId, AppError> {
+        let (user, decided, by) = self
+            .record_subject(
+                meta,
+                caller,
+                user_id,
+                Action::TrainingRecord,
+                AuditAction::TrainingRecord,
+            )
+            .await?;
+        let course = TrainingCourse::parse(training.course.trim()).map_err(|_| {
+            AppError::Invalid("course must be annual, designation, change or role".into())
+        })?;
+        let completed_on = CalendarDate::parse("completed_on", &training.completed_on)?;
+        if completed_on > self.today() {
+            return Err(AppError::Invalid(
+                "completed_on must not be in the future".into(),
+            ));
+        }
+        let notes = TrainingNotes {
+            topics: training.topics.clone(),
+            instructor: training.instructor.clone(),
+        }
+        .validate()?;
+        let id = TrainingRecordId::random();
+        let json = serde_json::to_vec(&notes)
+            .map_err(|e| AppError::Internal(format!("training notes: {e}")))?;
+        let now = self.now();
+        let row = TrainingRow {
+            id,
+            user_id: user.id,
+            company_id: user.company_id,
+            course,
+            completed_on: completed_on.to_string(),
+            completed_at: completed_on.start_unix_ms(),
+            notes_sealed: self.seal_record(TRAINING_NOTES, user.id, &json)?,
+            recorded_by: by,
+            recorded_at: now,
+        };
+        let record = with_decision(
+            Self::audit(
+                meta,
+                caller,
+                AuditAction::TrainingRecord,
+                ("user", Some(user.id.to_string())),
+                Outcome::Success,
+                format!(
+                    "{};course={};completed_on={completed_on}",
+                    decided.reason(),
+                    course.as_str()
+                ),
+            ),
+            &decided,
+        );
+        self.inner.store.record_training(&row, &record).await?;
+        Ok(id)
+    }
+
+    /// A company's roster and training records, opened, for its security
+    /// administrator or the agency. The read is recorded. A contractor
+    /// asking for another company is answered not-found.
+    pub async fn company_records(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        company_id: &str,
+    ) -> Result<CompanyRecords, AppError> {
+        let company_id: CompanyId = parse_id(company_id, "company")?;
+        let company = self
+            .authorize_records_read(meta, caller, company_id, AuditAction::RecordsView)
+            .await?;
+        let store = &self.inner.store;
+        let lines = store.roster(Some(company_id)).await?;
+        let trainings = store.trainings(company_id).await?;
+        let mut people = Vec::new();
+        for user in store
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| u.company_id == company_id)
+        {
+            let roster = lines
+                .iter()
+                .find(|l| l.user_id == user.id)
+                .map(|l| self.open_roster_line(l))
+                .transpose()?;
+            let last = trainings.iter().find(|t| t.user_id == user.id);
+            people.push(PersonRecords {
+                user_id: user.id.to_string(),
+                username: user.username.clone(),
+                display_name: user.display_name.clone(),
+                roster,
+                last_trained_on: last.map(|t| t.completed_on.clone()),
+                training_current: self.training_current(last.map(|t| t.completed_at)),
+            });
+        }
+        let trainings = trainings
+            .iter()
+            .map(|t| self.open_training(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let zero_trust = &self.inner.config.zero_trust;
+        let record = Self::audit(
+            meta,
+            caller,
+            AuditAction::RecordsView,
+            ("company", Some(company_id.to_string())),
+            Outcome::Success,
+            "",
+        );
+        self.record(&record).await?;
+        Ok(CompanyRecords {
+            company_id: company_id.to_string(),
+            company_name: company.name,
+            people,
+            trainings,
+            roster_required: zero_trust.require_confirmed_roster,
+            training_valid_days: (zero_trust.training_valid_days > 0)
+                .then_some(zero_trust.training_valid_days),
+        })
+    }
+
+    /// The companies whose records the caller may read: every contractor
+    /// for the agency, their own for a contractor's security administrator.
+    /// With the roster lines awaiting confirmation in each.
+    pub async fn records_directory(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<(dsg_core::Company, usize)>, AppError> {
+        let store = &self.inner.store;
+        let pending = store.roster(None).await?;
+        let mut out = Vec::new();
+        for company in store.list_companies().await? {
+            if company.kind != CompanyKind::Contractor {
+                continue;
+            }
+            let resource = Resource::Company(CompanyFacts {
+                id: company.id,
+                kind: company.kind,
+            });
+            if !self.decide(caller, Action::RecordsRead, resource).allowed {
+                continue;
+            }
+            let waiting = pending
+                .iter()
+                .filter(|l| l.company_id == company.id && l.status == RosterStatus::Submitted)
+                .count();
+            out.push((company, waiting));
+        }
+        Ok(out)
+    }
+
+    async fn authorize_records_read(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        company_id: CompanyId,
+        audit_action: AuditAction,
+    ) -> Result<dsg_core::Company, AppError> {
+        let company = self.inner.store.company(company_id).await?;
+        let kind = company.as_ref().map_or(CompanyKind::Contractor, |c| c.kind);
+        let outsider = match caller {
+            Caller::User(u) => {
+                u.facts.company_kind == CompanyKind::Contractor && u.facts.company != company_id
+            }
+            Caller::Anonymous => false,
+        };
+        let decided = self
+            .authorize_on(
+                meta,
+                caller,
+                (
+                    Action::RecordsRead,
+                    Resource::Company(CompanyFacts {
+                        id: company_id,
+                        kind,
+                    }),
+                ),
+                audit_action,
+                ("company", Some(company_id.to_string())),
+            )
+            .await;
+        match decided {
+            Ok(_) => company.ok_or(AppError::NotFound),
+            Err(AppError::Forbidden) if outsider => Err(AppError::NotFound),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A roster line the caller may read (they may read its company's
+    /// records); a denial is recorded under `audit_action`.
+    async fn readable_roster_line(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        user_id: &str,
+        audit_action: AuditAction,
+    ) -> Result<(RosterRow, CompanyId), AppError> {
+        let user_id: UserId = parse_id(user_id, "user")?;
+        let user = self
+            .inner
+            .store
+            .user(user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let company = user.company_id;
+        self.authorize_records_read(meta, caller, company, audit_action)
+            .await?;
+        let row = self
+            .inner
+            .store
+            .roster_entry(user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok((row, company))
+    }
+
+    fn training_current(&self, completed_at: Option<i64>) -> bool {
+        let days = self.inner.config.zero_trust.training_valid_days;
+        if days == 0 {
+            return true;
+        }
+        completed_at.is_some_and(|at| self.now() - at <= i64::from(days) * 86_400_000)
+    }
+
+    fn record_context<'a>(purpose: &'a str, owner: &'a str) -> WrapContext<'a> {
+        WrapContext {
+            purpose,
+            owner,
+            key_version: 1,
+        }
+    }
+
+    fn seal_record(
+        &self,
+        purpose: &'static str,
+        person: UserId,
+        plaintext: &[u8],
+    ) -> Result<String, AppError> {
+        let owner = person.to_string();
+        let sealed = seal(
+            &self.inner.master_key,
+            plaintext,
+            &Self::record_context(purpose, &owner),
+            self.inner.rng.as_ref(),
+        )?;
+        Ok(STANDARD.encode(sealed))
+    }
+
+    fn open_record<T: for<'de> Deserialize<'de>>(
+        &self,
+        purpose: &'static str,
+        person: UserId,
+        sealed: &str,
+    ) -> Result<T, AppError> {
+        let bytes = STANDARD
+            .decode(sealed)
+            .map_err(|_| AppError::Internal(format!("{purpose} is not base64")))?;
+        let owner = person.to_string();
+        let plain = open(
+            &self.inner.master_key,
+            &bytes,
+            &Self::record_context(purpose, &owner),
+        )?;
+        serde_json::from_slice(&plain).map_err(|e| AppError::Internal(format!("{purpose}: {e}")))
+    }
+
+    fn open_roster_line(&self, row: &RosterRow) -> Result<RosterLine, AppError> {
+        Ok(RosterLine {
+            status: row.status.as_str(),
+            details: self.open_record(ROSTER_DETAILS, row.user_id, &row.details_sealed)?,
+            submitted_by: row.submitted_by.to_string(),
+            submitted_at: row.submitted_at,
+            confirmed_by: row.confirmed_by.map(|u| u.to_string()),
+            confirmed_at: row.confirmed_at,
+            removed_at: row.removed_at,
+        })
+    }
+
+    fn open_training(&self, row: &TrainingRow) -> Result<TrainingEntry, AppError> {
+        Ok(TrainingEntry {
+            id: row.id.to_string(),
+            user_id: row.user_id.to_string(),
+            course: row.course.as_str(),
+            completed_on: row.completed_on.clone(),
+            notes: self.open_record(TRAINING_NOTES, row.user_id, &row.notes_sealed)?,
+            recorded_by: row.recorded_by.to_string(),
+            recorded_at: row.recorded_at,
+        })
+    }
+}
+
+/// A submitted roster line as the request its confirmation decides on.
+fn roster_change_request(row: &RosterRow) -> ChangeRequestFacts {
+    ChangeRequestFacts {
+        id: format!("roster:{}:{}", row.user_id, row.submitted_at),
+        requested_by: row.submitted_by,
+    }
+}
+
+/// A person's standing as the policy sees it at `now_ms`: their roster
+/// status and the age of their latest training in seconds.
+pub(super) fn standing_facts(
+    standing: Standing,
+    now_ms: i64,
+) -> (Option<RosterStatus>, Option<i64>) {
+    (
+        standing.roster,
+        standing.trained_at.map(|at| (now_ms - at).max(0) / 1000),
+    )
+}

@@ -1,0 +1,85 @@
+//! `/api/v1/records/…`: the handler roster (取扱者名簿) and training
+//! records (教育記録) of a contractor.
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use dsg_core::RosterDetails;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::context::Ctx;
+use crate::app::{AppError, NewTraining};
+
+type ApiResult = Result<Response, AppError>;
+
+/// `GET /api/v1/records/companies/{id}`: everyone of the company with their
+/// roster line and training standing, and every training record.
+pub async fn company(ctx: Ctx, Path(company): Path<String>) -> ApiResult {
+    let records = ctx
+        .app
+        .company_records(&ctx.meta, &ctx.caller, &company)
+        .await?;
+    Ok(Json(records).into_response())
+}
+
+/// `PUT /api/v1/records/roster/{user}`: enter or change a person's roster
+/// line (it then awaits the agency's confirmation).
+pub async fn submit_roster(
+    ctx: Ctx,
+    Path(user): Path<String>,
+    Json(details): Json<RosterDetails>,
+) -> ApiResult {
+    ctx.app
+        .submit_roster(&ctx.meta, &ctx.caller, &user, &details)
+        .await?;
+    Ok((
+        StatusCode::OK,
+        Json(json!({ "user": user, "status": "submitted" })),
+    )
+        .into_response())
+}
+
+/// Body of `POST /api/v1/records/roster/{user}/confirm`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmBody {
+    /// The version of the line being confirmed (its `submitted_at`).
+    submitted_at: i64,
+}
+
+/// `POST /api/v1/records/roster/{user}/confirm {"submitted_at": …}`
+pub async fn confirm_roster(
+    ctx: Ctx,
+    Path(user): Path<String>,
+    Json(body): Json<ConfirmBody>,
+) -> ApiResult {
+    ctx.app
+        .confirm_roster(&ctx.meta, &ctx.caller, &user, body.submitted_at)
+        .await?;
+    Ok(Json(json!({ "user": user, "status": "confirmed" })).into_response())
+}
+
+/// `DELETE /api/v1/records/roster/{user}`: take a person off the roster.
+pub async fn remove_roster(ctx: Ctx, Path(user): Path<String>) -> ApiResult {
+    ctx.app.remove_roster(&ctx.meta, &ctx.caller, &user).await?;
+    Ok(Json(json!({ "user": user, "status": "removed" })).into_response())
+}
+
+/// `POST /api/v1/records/training/{user}`: record a training.
+pub async fn record_training(
+    ctx: Ctx,
+    Path(user): Path<String>,
+    Json(training): Json<NewTraining>,
+) -> ApiResult {
+    let id = ctx
+        .app
+        .record_training(&ctx.meta, &ctx.caller, &user, &training)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id.to_string(), "user": user })),
+    )
+        .into_response())
+}
