@@ -148,7 +148,7 @@ fn main() -> anyhow::Result<()> {
         100.0 * allowed as f64 / whole.count.max(1) as f64
     );
     line("  facts+decide (whole policy point)", &whole);
-    line("    of which: store lookups (5 SELECTs)", &facts);
+    line("    of which: store lookups (5 queries)", &facts);
     line("    of which: decide", &decide_real);
     line("baseline: Store::user (1 primary-key SELECT)", &base);
     println!();

@@ -155,8 +155,9 @@ pub const ENVIRONMENT: Environment = Environment {
 /// request, and builds the policy question:
 ///
 /// - `resolve_device`: the terminal by fingerprint, then its company (kind);
-/// - `resolve_session` / `user_facts`: the user, their company (kind), the
-///   contracts they handle;
+/// - `resolve_session` / `user_facts`: the user, then in one query
+///   (`Store::person_facts`) their company's kind, the contracts they
+///   handle, their duties, roster status and latest training;
 /// - `authorize_compartment`: the compartment (joined with its contract).
 ///
 /// The session row lookup and the rate-limited `touch_*` writes are not
@@ -190,27 +191,20 @@ pub async fn request_facts(
     };
     let user = store.user(keys.user).await?.context("unknown user")?;
     let state = user.state(now_ms);
-    let company = store
-        .company(user.company_id)
-        .await?
-        .context("user without company")?;
+    let person = store.person_facts(user.id, user.company_id).await?;
     let facts = UserFacts {
         id: user.id,
         company: user.company_id,
-        company_kind: company.kind,
+        company_kind: person.company_kind.context("user without company")?,
         role: user.role,
         state,
-        handler_of: store.contracts_handled_by(user.id).await?,
-        duties: store.duties_of(user.id).await?,
-        roster: None,
-        training_age_secs: None,
-    };
-    // The roster and training standing, read as the server does (one query).
-    let standing = store.standing(user.id).await?;
-    let facts = UserFacts {
-        roster: standing.roster,
-        training_age_secs: standing.trained_at.map(|at| (now_ms - at).max(0) / 1000),
-        ..facts
+        handler_of: person.handler_of,
+        duties: person.duties,
+        roster: person.standing.roster,
+        training_age_secs: person
+            .standing
+            .trained_at
+            .map(|at| (now_ms - at).max(0) / 1000),
     };
     let resource = match &keys.compartment {
         None => Resource::Gateway,

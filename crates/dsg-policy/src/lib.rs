@@ -12,5 +12,6 @@ mod request;
 pub use engine::{Decision, PolicyEngine, PolicyError, POLICIES, SCHEMA, SLICE_FORMAT};
 pub use request::{
     AccessRequest, Action, ChangeRequestFacts, CompanyFacts, CompartmentFacts, DeviceFacts,
-    Environment, PostureFacts, Principal, Resource, SessionFacts, TerminalFacts, UserFacts,
+    Environment, FileFacts, PostureFacts, Principal, Resource, SessionFacts, TerminalFacts,
+    UserFacts,
 };

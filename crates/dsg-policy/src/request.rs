@@ -3,8 +3,8 @@
 use std::net::IpAddr;
 
 use dsg_core::{
-    AccountState, CompanyId, CompanyKind, CompartmentId, ContractId, Duty, MfaMethod, Role,
-    RosterStatus, TerminalId, TerminalStatus, UserId,
+    AccountState, CompanyId, CompanyKind, CompartmentId, ContractId, Duty, FileId, FileStatus,
+    MfaMethod, Role, RosterStatus, TerminalId, TerminalStatus, UserId,
 };
 
 /// Every action the policy decides on. The names match the schema.
@@ -141,8 +141,8 @@ impl Action {
         )
     }
 
-    /// Whether the action's resource is a compartment (else the gateway or
-    /// a change request).
+    /// Whether the action's resource is a compartment, or a file in one
+    /// (else the gateway, a company, a person or a change request).
     pub fn targets_compartment(self) -> bool {
         matches!(
             self,
@@ -198,6 +198,17 @@ pub struct CompartmentFacts {
     pub company: CompanyId,
 }
 
+/// A file as the policy sees it.
+#[derive(Debug, Clone)]
+pub struct FileFacts {
+    /// The file.
+    pub id: FileId,
+    /// Its compartment.
+    pub compartment: CompartmentFacts,
+    /// Active or marked for disposal.
+    pub status: FileStatus,
+}
+
 /// A request someone made that another person approves (an authenticator
 /// reset, a policy change): separation of duties is decided on it.
 #[derive(Debug, Clone)]
@@ -217,6 +228,9 @@ pub enum Resource {
     /// existing one (and is always denied), so that "missing" and "forbidden"
     /// take the same path.
     MissingCompartment(String),
+    /// A file of a compartment that exists (reading it, a new version,
+    /// marking it for disposal).
+    File(FileFacts),
     /// The gateway (administrative actions).
     Gateway,
     /// A request awaiting another person's approval.

@@ -60,7 +60,8 @@ pub struct TrainingRow {
     pub recorded_at: i64,
 }
 
-/// A person's standing as the policy point reads it on every request.
+/// A person's roster status and latest training, as the policy sees them
+/// (`Store::person_facts` per request, `Store::standings` for everyone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Standing {
     /// Their roster status, if they have a line.
@@ -274,23 +275,6 @@ impl Store {
         .iter()
         .map(training_row)
         .collect()
-    }
-
-    /// A person's roster status and latest training, in one query: the
-    /// policy point reads it on every request.
-    pub async fn standing(&self, user: UserId) -> Result<Standing, StoreError> {
-        let row = sqlx::query::<Any>(
-            "SELECT (SELECT status FROM roster_entries WHERE user_id = $1) AS roster, \
-             (SELECT MAX(completed_at) FROM training_records WHERE user_id = $1) AS trained_at",
-        )
-        .bind(user.to_string())
-        .fetch_one(&self.pool)
-        .await?;
-        let roster: Option<String> = row.try_get("roster")?;
-        Ok(Standing {
-            roster: roster.as_deref().map(RosterStatus::parse).transpose()?,
-            trained_at: row.try_get("trained_at")?,
-        })
     }
 
     /// Everyone's standing (for access reviews, which decide for many

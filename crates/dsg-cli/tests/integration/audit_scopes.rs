@@ -254,8 +254,17 @@ async fn own_log(db: Db) {
     let (ok, _) = verify_extract(&first_path, &other_key, None);
     assert!(!ok, "verified under a key that did not sign it");
 
-    // A proof for one of A's entries; none for B's.
-    let seq_a = entries.iter().find_map(|e| e["seq"].as_u64()).unwrap();
+    // A proof for one of A's entries; none for B's. (Searched again: the
+    // first search may have come before the sequencer numbered anything;
+    // the extract above waited for a signed checkpoint.)
+    let (s, found) = admin_a.get("/api/v1/audit/entries?limit=1000").await;
+    assert_eq!(s, StatusCode::OK, "{found}");
+    let seq_a = found["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|e| e["seq"].as_u64())
+        .unwrap();
     let (s, proof) = admin_a
         .get(&format!("/api/v1/audit/entries/{seq_a}/proof"))
         .await;

@@ -26,6 +26,27 @@ async fn hit(client: &mut Client, method: &str, path: &str) -> (StatusCode, Vec<
     client.send(req).await
 }
 
+/// Calls every endpoint as every caller, each expecting its status; returns
+/// how many requests were made (each must be recorded as a denial).
+async fn each_refused(
+    endpoints: &[(Method, String, Value)],
+    callers: Vec<(&str, Client, StatusCode)>,
+) -> usize {
+    let mut made = 0;
+    for (who, mut client, expected) in callers {
+        for (method, path, body) in endpoints {
+            let (status, _) = if body.is_null() {
+                client.call(method.clone(), path).await
+            } else {
+                client.json(method.clone(), path, body.clone()).await
+            };
+            made += 1;
+            assert_eq!(status, expected, "{who}: {method} {path}");
+        }
+    }
+    made
+}
+
 async fn denial_matrix(db: Db) {
     let Some(gw) = Gateway::start(db).await else {
         return;
@@ -260,17 +281,7 @@ async fn denial_matrix(db: Db) {
             StatusCode::FORBIDDEN,
         ),
     ];
-    for (who, mut client, expected) in non_operators {
-        for (method, path, body) in &admin_endpoints {
-            let (status, _) = if body.is_null() {
-                client.call(method.clone(), path).await
-            } else {
-                client.json(method.clone(), path, body.clone()).await
-            };
-            denied_requests += 1;
-            assert_eq!(status, expected, "{who}: {method} {path}");
-        }
-    }
+    denied_requests += each_refused(&admin_endpoints, non_operators).await;
 
     // Company A's roster and training records: its security administrator
     // and the agency only. Another company's people learn nothing (404),
@@ -318,17 +329,7 @@ async fn denial_matrix(db: Db) {
             StatusCode::FORBIDDEN,
         ),
     ];
-    for (who, mut client, expected) in record_outsiders {
-        for (method, path, body) in &record_endpoints {
-            let (status, _) = if body.is_null() {
-                client.call(method.clone(), path).await
-            } else {
-                client.json(method.clone(), path, body.clone()).await
-            };
-            denied_requests += 1;
-            assert_eq!(status, expected, "{who}: {method} {path}");
-        }
-    }
+    denied_requests += each_refused(&record_endpoints, record_outsiders).await;
     let (_, records) = gw
         .operator()
         .await

@@ -184,6 +184,13 @@ async fn journey(db: Db) {
         2,
         "deleted files are kept for disposal"
     );
+    // The file itself was the resource, and the policy refused it.
+    let refused = gw
+        .audit()
+        .into_iter()
+        .find(|e| e["action"] == "file.download" && e["outcome"] == "denied")
+        .expect("the refused download is in the log");
+    assert_eq!(refused["reason"], "file-marked-for-disposal", "{refused}");
 
     // Logout ends the session.
     let (s, _) = h.call(Method::DELETE, "/api/v1/session").await;

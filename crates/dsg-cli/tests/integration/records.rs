@@ -81,6 +81,27 @@ async fn required_records(db: Db) {
     let handler_id = w.user_id("a.handler").to_owned();
     let files = format!("/api/v1/compartments/{}/files", w.compartment_a);
 
+    // "Who has access" says the handler is kept out, and why.
+    let mut op = gw.operator().await;
+    let (s, review) = op
+        .get(&format!(
+            "/api/v1/admin/access/compartments/{}",
+            w.compartment_a
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{review}");
+    let entry = review["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["user_id"] == handler_id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(entry["allowed"], false, "{entry}");
+    let why = entry["why"].to_string();
+    assert!(why.contains("not on the handler roster"), "{why}");
+    assert!(why.contains("security training missing or lapsed"), "{why}");
+
     // Designated, on a registered terminal, but not on the roster: told why.
     let mut handler = gw.login("a.handler", w.password("a.handler")).await;
     let (s, b) = handler.get(&files).await;
@@ -97,7 +118,6 @@ async fn required_records(db: Db) {
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     // The operator makes a.member company A's security administrator.
-    let mut op = gw.operator().await;
     let (s, b) = op
         .json(
             Method::POST,
@@ -202,6 +222,20 @@ async fn required_records(db: Db) {
     let person = line(&mut admin, &w.company_a, &handler_id).await;
     assert_eq!(person["last_trained_on"], today_offset(-10));
     assert_eq!(person["training_current"], true);
+    let (_, review) = op
+        .get(&format!(
+            "/api/v1/admin/access/compartments/{}",
+            w.compartment_a
+        ))
+        .await;
+    assert!(
+        review["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["user_id"] == handler_id.as_str() && e["allowed"] == true),
+        "{review}"
+    );
 
     // A changed line needs confirming again, from the very next request.
     let (s, _) = admin.json(Method::PUT, &roster, details("試験部")).await;

@@ -571,6 +571,7 @@ fn sensitive_actions_need_a_fresh_step_up() {
     );
 }
 
+mod action_index;
 mod properties;
 mod replay;
 mod zero_trust;

@@ -66,6 +66,12 @@ pub enum Why {
         /// Its status.
         status: TerminalStatus,
     },
+    /// Their handler-roster line is missing, awaiting confirmation or
+    /// removed, and the deployment requires a confirmed one.
+    RosterUnconfirmed,
+    /// Their security training is missing or too old, and the deployment
+    /// requires a current one.
+    TrainingLapsed,
     /// The policies that denied it (`@id`s, or `default-deny`).
     DeniedBy(Vec<String>),
 }
@@ -99,6 +105,12 @@ impl Why {
             (Self::TerminalNotActive { name, status }, false) => {
                 format!("terminal {name} is {}", status.as_str())
             }
+            (Self::RosterUnconfirmed, true) => "取扱者名簿への記載が確認されていない".to_owned(),
+            (Self::RosterUnconfirmed, false) => {
+                "not on the handler roster as confirmed by the agency".to_owned()
+            }
+            (Self::TrainingLapsed, true) => "情報セキュリティ教育が未受講または期限切れ".to_owned(),
+            (Self::TrainingLapsed, false) => "security training missing or lapsed".to_owned(),
             (Self::DeniedBy(p), true) => format!("拒否したポリシー: {}", p.join(", ")),
             (Self::DeniedBy(p), false) => format!("denied by policy: {}", p.join(", ")),
         }
@@ -325,6 +337,12 @@ impl Review {
                 why.push(Why::NoActiveTerminal);
             }
             why.extend(not_active);
+            if denied_by.contains("handler-on-confirmed-roster") {
+                why.push(Why::RosterUnconfirmed);
+            }
+            if denied_by.contains("handler-training-current") {
+                why.push(Why::TrainingLapsed);
+            }
             if denied_by.is_empty() {
                 denied_by.insert("default-deny".to_owned());
             }

@@ -215,22 +215,24 @@ impl App {
         user: &User,
         state: AccountState,
     ) -> Result<UserFacts, AppError> {
-        let company = self
+        let facts = self
             .inner
             .store
-            .company(user.company_id)
-            .await?
+            .person_facts(user.id, user.company_id)
+            .await?;
+        let company_kind = facts
+            .company_kind
             .ok_or_else(|| AppError::Internal("user without company".into()))?;
         let (roster, training_age_secs) =
-            super::records::standing_facts(self.inner.store.standing(user.id).await?, self.now());
+            super::records::standing_facts(facts.standing, self.now());
         Ok(UserFacts {
             id: user.id,
             company: user.company_id,
-            company_kind: company.kind,
+            company_kind,
             role: user.role,
             state,
-            handler_of: self.inner.store.contracts_handled_by(user.id).await?,
-            duties: self.inner.store.duties_of(user.id).await?,
+            handler_of: facts.handler_of,
+            duties: facts.duties,
             roster,
             training_age_secs,
         })

@@ -6,7 +6,7 @@ use dsg_core::{
     AuditAction, AuditRecord, Compartment, Contract, FileId, FileName, FileRecord, FileStatus,
     Outcome,
 };
-use dsg_policy::{Action, CompartmentFacts, Resource};
+use dsg_policy::{Action, CompartmentFacts, FileFacts, Resource};
 use dsg_store::{NewFileVersion, UploadTarget};
 use futures::Stream;
 
@@ -87,20 +87,86 @@ impl App {
         action: Action,
         audit_action: AuditAction,
     ) -> Result<(Compartment, Decided), AppError> {
+        let (compartment, _, decided) = self
+            .authorize_data(meta, caller, (raw_id, None), action, audit_action)
+            .await?;
+        Ok((compartment, decided))
+    }
+
+    /// Decides `action` on the file `raw_file` of the compartment `raw_id`:
+    /// on the file itself where it exists in that compartment, else on the
+    /// compartment (so a missing file is not found after the same decision).
+    /// Returns the file if it is active.
+    async fn authorize_file(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        (raw_id, raw_file): (&str, &str),
+        action: Action,
+        audit_action: AuditAction,
+    ) -> Result<(Compartment, FileRecord, Decided), AppError> {
+        let (compartment, file, decided) = self
+            .authorize_data(meta, caller, (raw_id, Some(raw_file)), action, audit_action)
+            .await?;
+        match file {
+            // The policy refuses files marked for disposal; checked here too,
+            // whatever a policy version says.
+            Some(file) if file.status == FileStatus::Active => Ok((compartment, file, decided)),
+            _ => {
+                let mut object_id = raw_file.to_owned();
+                object_id.truncate(64);
+                let record = Self::audit(
+                    meta,
+                    caller,
+                    audit_action,
+                    ("file", Some(object_id)),
+                    Outcome::Failure,
+                    "not_found",
+                );
+                self.record(&record).await?;
+                Err(AppError::NotFound)
+            }
+        }
+    }
+
+    /// One policy decision on a compartment or one of its files; see
+    /// [`Self::authorize_compartment`] and [`Self::authorize_file`].
+    async fn authorize_data(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        (raw_id, raw_file): (&str, Option<&str>),
+        action: Action,
+        audit_action: AuditAction,
+    ) -> Result<(Compartment, Option<FileRecord>, Decided), AppError> {
         let compartment = self.inner.store.compartment(raw_id).await?;
-        let resource = match &compartment {
-            Some(c) => Resource::Compartment(CompartmentFacts {
-                id: c.id,
-                contract: c.contract_id,
-                company: c.company_id,
-            }),
-            None => Resource::MissingCompartment(raw_id.to_owned()),
+        let file = match (&compartment, raw_file.map(str::parse::<FileId>)) {
+            (Some(c), Some(Ok(id))) => self.inner.store.file(c.id, id).await?,
+            _ => None,
+        };
+        let resource = match (&compartment, &file) {
+            (Some(c), file) => {
+                let facts = CompartmentFacts {
+                    id: c.id,
+                    contract: c.contract_id,
+                    company: c.company_id,
+                };
+                match file {
+                    Some(f) => Resource::File(FileFacts {
+                        id: f.id,
+                        compartment: facts,
+                        status: f.status,
+                    }),
+                    None => Resource::Compartment(facts),
+                }
+            }
+            (None, _) => Resource::MissingCompartment(raw_id.to_owned()),
         };
         let decision = self.decide(caller, action, resource.clone());
         let mut object_id = raw_id.to_owned();
         object_id.truncate(64);
         match compartment {
-            Some(c) if decision.allowed => Ok((c, decision)),
+            Some(c) if decision.allowed => Ok((c, file, decision)),
             _ => {
                 // Only a caller who would be allowed after re-authenticating
                 // learns that a step-up is needed; everyone else gets the
@@ -224,39 +290,6 @@ impl App {
         )
     }
 
-    /// Finds an active file of an authorized compartment; records a failure
-    /// if there is none.
-    async fn active_file(
-        &self,
-        meta: &RequestMeta,
-        caller: &Caller,
-        compartment: &Compartment,
-        raw_file: &str,
-        action: AuditAction,
-    ) -> Result<FileRecord, AppError> {
-        let found = match raw_file.parse::<FileId>() {
-            Ok(id) => self.inner.store.file(compartment.id, id).await?,
-            Err(_) => None,
-        };
-        match found {
-            Some(file) if file.status == FileStatus::Active => Ok(file),
-            _ => {
-                let mut object_id = raw_file.to_owned();
-                object_id.truncate(64);
-                let record = Self::audit(
-                    meta,
-                    caller,
-                    action,
-                    ("file", Some(object_id)),
-                    Outcome::Failure,
-                    "not_found",
-                );
-                self.record(&record).await?;
-                Err(AppError::NotFound)
-            }
-        }
-    }
-
     /// Streams an upload in, encrypted, and registers it as a new file or
     /// the next version of one. All-or-nothing: if anything fails, no file or
     /// version appears and the blob is removed.
@@ -277,34 +310,37 @@ impl App {
             UploadRequest::NewFile { .. } => AuditAction::FileUpload,
             UploadRequest::NextVersion { .. } => AuditAction::FileVersionUpload,
         };
-        let (compartment, decided) = self
-            .authorize_compartment(
-                meta,
-                caller,
-                compartment_id,
-                Action::FileUpload,
-                audit_action,
-            )
-            .await?;
-        let (target, version) = match &request {
+        let (compartment, decided, target, version) = match &request {
             UploadRequest::NewFile { name } => {
-                let name = FileName::parse(name)?;
-                (
-                    UploadTarget::NewFile {
-                        file_id: FileId::random(),
-                        name: name.as_str().to_owned(),
-                    },
-                    1,
-                )
-            }
-            UploadRequest::NextVersion { file_id } => {
-                let file = self
-                    .active_file(meta, caller, &compartment, file_id, audit_action)
+                let (compartment, decided) = self
+                    .authorize_compartment(
+                        meta,
+                        caller,
+                        compartment_id,
+                        Action::FileUpload,
+                        audit_action,
+                    )
                     .await?;
-                (
-                    UploadTarget::NextVersion { file_id: file.id },
-                    file.current_version + 1,
-                )
+                let name = FileName::parse(name)?;
+                let target = UploadTarget::NewFile {
+                    file_id: FileId::random(),
+                    name: name.as_str().to_owned(),
+                };
+                (compartment, decided, target, 1)
+            }
+            // A new version is decided on the file.
+            UploadRequest::NextVersion { file_id } => {
+                let (compartment, file, decided) = self
+                    .authorize_file(
+                        meta,
+                        caller,
+                        (compartment_id, file_id),
+                        Action::FileUpload,
+                        audit_action,
+                    )
+                    .await?;
+                let target = UploadTarget::NextVersion { file_id: file.id };
+                (compartment, decided, target, file.current_version + 1)
             }
         };
         let file_id = match &target {
@@ -456,21 +492,12 @@ impl App {
         compartment_id: &str,
         file_id: &str,
     ) -> Result<(FileRecord, Vec<VersionView>), AppError> {
-        let (compartment, decided) = self
-            .authorize_compartment(
+        let (_, file, decided) = self
+            .authorize_file(
                 meta,
                 caller,
-                compartment_id,
+                (compartment_id, file_id),
                 Action::FileRead,
-                AuditAction::FileVersions,
-            )
-            .await?;
-        let file = self
-            .active_file(
-                meta,
-                caller,
-                &compartment,
-                file_id,
                 AuditAction::FileVersions,
             )
             .await?;
@@ -507,21 +534,12 @@ impl App {
         file_id: &str,
         version: Option<u32>,
     ) -> Result<Download, AppError> {
-        let (compartment, decided) = self
-            .authorize_compartment(
+        let (compartment, file, decided) = self
+            .authorize_file(
                 meta,
                 caller,
-                compartment_id,
+                (compartment_id, file_id),
                 Action::FileRead,
-                AuditAction::FileDownload,
-            )
-            .await?;
-        let file = self
-            .active_file(
-                meta,
-                caller,
-                &compartment,
-                file_id,
                 AuditAction::FileDownload,
             )
             .await?;
@@ -572,17 +590,14 @@ impl App {
         compartment_id: &str,
         file_id: &str,
     ) -> Result<(), AppError> {
-        let (compartment, decided) = self
-            .authorize_compartment(
+        let (compartment, file, decided) = self
+            .authorize_file(
                 meta,
                 caller,
-                compartment_id,
+                (compartment_id, file_id),
                 Action::FileDelete,
                 AuditAction::FileDelete,
             )
-            .await?;
-        let file = self
-            .active_file(meta, caller, &compartment, file_id, AuditAction::FileDelete)
             .await?;
         let user = caller.user_id().ok_or(AppError::Unauthenticated)?;
         let record = self.success(

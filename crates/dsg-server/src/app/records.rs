@@ -186,15 +186,12 @@ impl App {
         let json = serde_json::to_vec(&details)
             .map_err(|e| AppError::Internal(format!("roster details: {e}")))?;
         let sealed = self.seal_record(ROSTER_DETAILS, user.id, &json)?;
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                AuditAction::RosterSubmit,
-                ("user", Some(user.id.to_string())),
-                Outcome::Success,
-                decided.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::RosterSubmit,
+            ("user", Some(user.id.to_string())),
+            Outcome::Success,
             &decided,
         );
         self.inner
@@ -293,15 +290,12 @@ impl App {
                 AuditAction::RosterRemove,
             )
             .await?;
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                AuditAction::RosterRemove,
-                ("user", Some(user.id.to_string())),
-                Outcome::Success,
-                decided.reason(),
-            ),
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::RosterRemove,
+            ("user", Some(user.id.to_string())),
+            Outcome::Success,
             &decided,
         );
         self.inner

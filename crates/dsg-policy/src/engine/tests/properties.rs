@@ -3,8 +3,8 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::request::{CompanyFacts, PostureFacts};
-use dsg_core::{Duty, RosterStatus};
+use crate::request::{CompanyFacts, FileFacts, PostureFacts};
+use dsg_core::{Duty, FileId, FileStatus, RosterStatus};
 
 const ACTIONS: [Action; 36] = [
     Action::CompartmentView,
@@ -109,6 +109,8 @@ proptest! {
         training_kind in 0u8..3,
         roster_required in any::<bool>(),
         training_required in any::<bool>(),
+        on_file in any::<bool>(),
+        file_active in any::<bool>(),
     ) {
         let companies = [CompanyId::random(), CompanyId::random(), CompanyId::random()];
         let kind = |i: usize| if company_kinds[i] { CompanyKind::Agency } else { CompanyKind::Contractor };
@@ -158,7 +160,16 @@ proptest! {
             action,
             Action::RosterSubmit | Action::RosterRemove | Action::TrainingRecord
         );
-        let resource = if action.targets_compartment() {
+        // File actions are decided on the file where one is named.
+        let file_resource = on_file
+            && matches!(action, Action::FileRead | Action::FileUpload | Action::FileDelete);
+        let resource = if file_resource {
+            Resource::File(FileFacts {
+                id: FileId::random(),
+                compartment: compartment.clone(),
+                status: if file_active { FileStatus::Active } else { FileStatus::DisposalCandidate },
+            })
+        } else if action.targets_compartment() {
             Resource::Compartment(compartment.clone())
         } else if action.targets_change_request() {
             Resource::ChangeRequest(ChangeRequestFacts { id: "r".into(), requested_by })
@@ -239,6 +250,7 @@ proptest! {
                     && (!posture_required || posture_kind == 1)
                     && (!roster_required || user.roster == Some(RosterStatus::Confirmed))
                     && (!training_required || training_kind == 1)
+                    && (!file_resource || file_active)
             }
             _ => {
                 let agency = user.company_kind == CompanyKind::Agency;

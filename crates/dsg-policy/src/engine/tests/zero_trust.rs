@@ -1,8 +1,8 @@
 //! Terminals, separation of duties and deployment-added rules.
 
 use super::*;
-use crate::request::{CompanyFacts, PostureFacts};
-use dsg_core::RosterStatus;
+use crate::request::{CompanyFacts, FileFacts, PostureFacts};
+use dsg_core::{FileId, FileStatus, RosterStatus};
 
 #[test]
 fn data_needs_an_active_terminal_of_the_users_own_company() {
@@ -424,4 +424,75 @@ fn roster_confirmation_is_separated_and_records_stay_in_the_company() {
     assert!(!read(&admin, other_company, CompanyKind::Contractor));
     assert!(!read(&colleague, company, CompanyKind::Contractor));
     assert!(read(&operator, other_company, CompanyKind::Contractor));
+}
+
+/// A file is decided on as itself: need-to-know through its compartment's
+/// company and contract, and nothing done to a file marked for disposal.
+#[test]
+fn files_are_resources_of_their_own() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let company = CompanyId::random();
+    let contract = ContractId::random();
+    let compartment = CompartmentFacts {
+        id: CompartmentId::random(),
+        contract,
+        company,
+    };
+    let file = |status: FileStatus| {
+        Resource::File(FileFacts {
+            id: FileId::random(),
+            compartment: compartment.clone(),
+            status,
+        })
+    };
+    let handler = user(
+        company,
+        CompanyKind::Contractor,
+        Role::Member,
+        vec![contract],
+    );
+    let colleague = user(company, CompanyKind::Contractor, Role::Member, vec![]);
+    let other = CompanyId::random();
+    let outsider = user(other, CompanyKind::Contractor, Role::Member, vec![contract]);
+    for action in [Action::FileRead, Action::FileUpload, Action::FileDelete] {
+        let d = ask(
+            &engine,
+            Principal::User(handler.clone()),
+            action,
+            file(FileStatus::Active),
+        );
+        assert!(d.allowed, "{action:?} {d:?}");
+        assert_eq!(d.policies, vec!["handler-need-to-know"]);
+        let d = ask(
+            &engine,
+            Principal::User(handler.clone()),
+            action,
+            file(FileStatus::DisposalCandidate),
+        );
+        assert_eq!(d.policies, vec!["file-marked-for-disposal"], "{action:?}");
+        for who in [&colleague, &outsider] {
+            let d = ask(
+                &engine,
+                Principal::User(who.clone()),
+                action,
+                file(FileStatus::Active),
+            );
+            assert!(!d.allowed, "{action:?}");
+        }
+    }
+    // The record of a file decision replays to the same decision.
+    let request = AccessRequest {
+        principal: Principal::User(handler),
+        action: Action::FileRead,
+        resource: file(FileStatus::Active),
+        session: FRESH_PASSKEY,
+        device: terminal_of(company, CompanyKind::Contractor),
+        environment: Environment::UNKNOWN,
+    };
+    let decision = engine.decide(&request);
+    assert!(decision.allowed);
+    assert_eq!(
+        engine.replay(&engine.slice(&request).unwrap()).unwrap(),
+        decision
+    );
 }

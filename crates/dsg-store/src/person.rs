@@ -1,0 +1,73 @@
+//! What the policy point reads about a person on every request, in one
+//! round trip: their company's kind, the contracts they handle, their
+//! duties, their roster status and their latest training. One query rather
+//! than one per fact, because it is on the path of every request.
+
+use dsg_core::{CompanyId, CompanyKind, ContractId, Duty, RosterStatus, UserId};
+use sqlx::{Any, Row};
+
+use crate::{Store, StoreError};
+
+/// A person's facts as of this request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonFacts {
+    /// Whether their company is the agency or a contractor; `None` if the
+    /// company row is missing (the caller treats that as corruption).
+    pub company_kind: Option<CompanyKind>,
+    /// The contracts they are a designated handler of.
+    pub handler_of: Vec<ContractId>,
+    /// Their duties.
+    pub duties: Vec<Duty>,
+    /// Their roster status and latest training.
+    pub standing: crate::Standing,
+}
+
+impl Store {
+    /// The facts of `user` (of `company`) the policy point needs, in one
+    /// query: one tagged row per fact.
+    pub async fn person_facts(
+        &self,
+        user: UserId,
+        company: CompanyId,
+    ) -> Result<PersonFacts, StoreError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT 'kind' AS fact, kind AS value FROM companies WHERE id = $2 \
+             UNION ALL SELECT 'contract', contract_id FROM handlers WHERE user_id = $1 \
+             UNION ALL SELECT 'duty', duty FROM user_duties WHERE user_id = $1 \
+             UNION ALL SELECT 'roster', status FROM roster_entries WHERE user_id = $1 \
+             UNION ALL SELECT 'trained', CAST(MAX(completed_at) AS TEXT) \
+               FROM training_records WHERE user_id = $1",
+        )
+        .bind(user.to_string())
+        .bind(company.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut facts = PersonFacts {
+            company_kind: None,
+            handler_of: Vec::new(),
+            duties: Vec::new(),
+            standing: crate::Standing::default(),
+        };
+        for row in &rows {
+            let fact: String = row.try_get("fact")?;
+            let Some(value) = row.try_get::<Option<String>, _>("value")? else {
+                continue;
+            };
+            match fact.as_str() {
+                "kind" => facts.company_kind = Some(CompanyKind::parse(&value)?),
+                "contract" => facts.handler_of.push(value.parse()?),
+                "duty" => facts.duties.push(Duty::parse(&value)?),
+                "roster" => facts.standing.roster = Some(RosterStatus::parse(&value)?),
+                "trained" => {
+                    let at = value
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt("training time".into()))?;
+                    facts.standing.trained_at = Some(at);
+                }
+                other => return Err(StoreError::Corrupt(format!("person fact {other}"))),
+            }
+        }
+        facts.duties.sort_by_key(|d| d.as_str());
+        Ok(facts)
+    }
+}
