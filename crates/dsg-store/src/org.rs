@@ -166,6 +166,16 @@ impl Store {
         rows::all(&rows, rows::user)
     }
 
+    /// The users of one company, by login name.
+    pub async fn users_of_company(&self, company: CompanyId) -> Result<Vec<User>, StoreError> {
+        let sql = rows::select_users!("WHERE company_id = $1 ORDER BY username");
+        let rows = sqlx::query::<Any>(sql)
+            .bind(company.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows::all(&rows, rows::user)
+    }
+
     /// Registers a contract.
     pub async fn create_contract(
         &self,

@@ -387,12 +387,7 @@ impl App {
         let lines = store.roster(Some(company_id)).await?;
         let trainings = store.trainings(company_id).await?;
         let mut people = Vec::new();
-        for user in store
-            .list_users()
-            .await?
-            .into_iter()
-            .filter(|u| u.company_id == company_id)
-        {
+        for user in store.users_of_company(company_id).await? {
             let roster = lines
                 .iter()
                 .find(|l| l.user_id == user.id)
