@@ -66,6 +66,14 @@ test("a roster line taken off stops the handler at once; entered again and confi
   assert.equal(await opRow.getAttribute("data-status"), "confirmed");
   assert.equal(await opRow.locator("td.training.current").count(), 1);
   assert.match(await op.page.locator("#record-requirements").innerText(), /必須/);
+  // The roster downloads as CSV, from the operator's session.
+  const csv = await op.page.evaluate(async (href) => {
+    const r = await fetch(href, { credentials: "same-origin" });
+    return { status: r.status, type: r.headers.get("content-type"), text: await r.text() };
+  }, await op.page.getAttribute("#roster-csv", "href"));
+  assert.equal(csv.status, 200);
+  assert.match(csv.type, /^text\/csv/);
+  assert.match(csv.text, /田中 一郎/);
   await shot(op.page, "records-operator");
 
   // The operator makes suzuki Minato's security administrator.

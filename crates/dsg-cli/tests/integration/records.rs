@@ -329,6 +329,31 @@ async fn nobody_confirms_their_own_line_and_the_host_breaks_the_glass() {
     let (s, _) = handler.get(&files).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
+    // The roster as CSV: a cell that would be a spreadsheet formula is
+    // escaped.
+    let mut formula = details("=1+1");
+    formula["full_name"] = json!("=HYPERLINK(\"http://x\")");
+    let (s, _) = op
+        .json(
+            Method::PUT,
+            &format!("/api/v1/records/roster/{}", w.user_id("a.member")),
+            formula,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let csv_path = format!("/api/v1/records/companies/{}/roster.csv", w.company_a);
+    let req = op.request(Method::GET, &csv_path);
+    let (s, body) = op.send(req).await;
+    assert_eq!(s, StatusCode::OK);
+    let csv = String::from_utf8(body).unwrap();
+    assert!(csv.contains(FULL_NAME), "{csv}");
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(csv.contains("'=1+1"), "{csv}");
+    assert!(!csv.contains(",=") && !csv.contains("\"="), "{csv}");
+    let mut b_handler = gw.login("b.handler", w.password("b.handler")).await;
+    let req = b_handler.request(Method::GET, &csv_path);
+    assert_eq!(b_handler.send(req).await.0, StatusCode::NOT_FOUND);
+
     // The single operator's way out: the host confirms, audited as such.
     let out = gw.admin(&["roster-confirm", "--user", &handler_id]);
     assert!(

@@ -108,7 +108,8 @@ fn allowed_cell(value: bool) -> String {
     .to_owned()
 }
 
-fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
+/// A CSV download that is never cached.
+pub fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

@@ -165,6 +165,10 @@ pub fn router(app: App) -> Router {
         )
         .route("/api/v1/records/companies/{id}", get(records::company))
         .route(
+            "/api/v1/records/companies/{id}/roster.csv",
+            get(records::roster_csv),
+        )
+        .route(
             "/api/v1/records/roster/{uid}",
             put(records::submit_roster).delete(records::remove_roster),
         )

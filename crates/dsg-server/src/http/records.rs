@@ -9,6 +9,7 @@ use dsg_core::RosterDetails;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::access_review::{csv_bytes, csv_response};
 use super::context::Ctx;
 use crate::app::{AppError, NewTraining};
 
@@ -22,6 +23,53 @@ pub async fn company(ctx: Ctx, Path(company): Path<String>) -> ApiResult {
         .company_records(&ctx.meta, &ctx.caller, &company)
         .await?;
     Ok(Json(records).into_response())
+}
+
+/// `GET /api/v1/records/companies/{id}/roster.csv`: the company's handler
+/// roster as CSV (UTF-8, every cell escaped against formula injection), for
+/// the company's files or the contracting officer. Audited as a read.
+pub async fn roster_csv(ctx: Ctx, Path(company): Path<String>) -> ApiResult {
+    let records = ctx
+        .app
+        .company_records(&ctx.meta, &ctx.caller, &company)
+        .await?;
+    let header = [
+        "氏名 / name",
+        "生年月日 / date of birth",
+        "所属 / department",
+        "役職 / position",
+        "国籍 / nationality",
+        "誓約書 / undertaking",
+        "状態 / status",
+        "確認 / confirmed at (UTC ms)",
+        "最新の受講日 / latest training",
+        "ユーザID / user",
+    ];
+    let rows: Vec<Vec<String>> = records
+        .people
+        .iter()
+        .filter_map(|p| {
+            let line = p.roster.as_ref()?;
+            let d = &line.details;
+            Some(vec![
+                d.full_name.clone(),
+                d.birth_date.clone(),
+                d.department.clone(),
+                d.position.clone(),
+                d.nationality.clone(),
+                d.undertaking_date.clone(),
+                line.status.to_owned(),
+                line.confirmed_at.map(|t| t.to_string()).unwrap_or_default(),
+                p.last_trained_on.clone().unwrap_or_default(),
+                p.username.clone(),
+            ])
+        })
+        .collect();
+    let body = csv_bytes(&header, &rows)?;
+    Ok(csv_response(
+        &format!("roster-{}.csv", records.company_id),
+        body,
+    ))
 }
 
 /// `PUT /api/v1/records/roster/{user}`: enter or change a person's roster

@@ -326,6 +326,7 @@ texts! {
     NotRequired => ("必須ではない", "Not required"),
     Days => ("日", "days"),
     Roster => ("取扱者名簿", "Handler roster"),
+    RosterCsv => ("名簿をCSVで出力", "Download the roster as CSV"),
     LastTraining => ("最新の受講日", "Latest training"),
     TrainingRecords => ("教育記録", "Training records"),
     NoTrainings => ("教育の記録はありません。", "No training recorded."),

@@ -223,6 +223,7 @@ pub async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Response {
                 } } }
         }
         h2 { (lang.t(Text::Roster)) }
+        p { a href={ "/api/v1/records/companies/" (records.company_id) "/roster.csv" } id="roster-csv" { (lang.t(Text::RosterCsv)) } }
         table id="roster" {
             thead { tr {
                 th { (lang.t(Text::Person)) } th { (lang.t(Text::Status)) }
