@@ -187,8 +187,10 @@ pub struct TrainingNotes {
 impl TrainingNotes {
     /// Checks the texts and returns them trimmed.
     pub fn validate(&self) -> Result<Self, DomainError> {
+        // Browsers send a textarea's line breaks as CRLF.
+        let topics = self.topics.replace("\r\n", "\n");
         Ok(Self {
-            topics: record_text("topics", &self.topics, MAX_TRAINING_NOTES_CHARS)?,
+            topics: record_text("topics", &topics, MAX_TRAINING_NOTES_CHARS)?,
             instructor: record_text("instructor", &self.instructor, MAX_RECORD_TEXT_CHARS)?,
         })
     }
@@ -273,6 +275,17 @@ mod tests {
             instructor: "保護システム管理者".into(),
         };
         assert!(notes.validate().is_ok());
+        let crlf = TrainingNotes {
+            topics: "1. 重要性\r\n2. 必要最小限".into(),
+            ..notes.clone()
+        };
+        assert_eq!(crlf.validate().unwrap().topics, "1. 重要性\n2. 必要最小限");
+        assert!(TrainingNotes {
+            topics: "a\rb".into(),
+            ..notes.clone()
+        }
+        .validate()
+        .is_err());
         assert!(TrainingNotes {
             instructor: String::new(),
             ..notes.clone()

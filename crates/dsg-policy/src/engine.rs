@@ -97,6 +97,8 @@ pub struct PolicyEngine {
     /// evaluates every policy of the set it is given.
     by_action: HashMap<EntityUid, PolicySet>,
     names: HashMap<PolicyId, String>,
+    /// Whether the policies name files (`Dsg::File`); see [`Self::decides_files`].
+    decides_files: bool,
     authorizer: Authorizer,
 }
 
@@ -218,12 +220,24 @@ impl PolicyEngine {
         }
         let by_action = policies_by_action(&schema, &policies);
         Ok(Self {
+            decides_files: policy_src.contains("Dsg::File"),
             schema,
             policies,
             by_action,
             names,
             authorizer: Authorizer::new(),
         })
+    }
+
+    /// Whether file actions on an existing file are to be decided on the
+    /// file ([`crate::Resource::File`]) rather than on its compartment. A
+    /// policy version written before files were resources of their own
+    /// never names `Dsg::File`: its rules about compartments were meant
+    /// for every file action, so such a version keeps being asked about
+    /// the compartment, as it was written for (neither refusing every file
+    /// nor letting a rule on compartments stop applying to files).
+    pub fn decides_files(&self) -> bool {
+        self.decides_files
     }
 
     /// Decides one request. Never fails open: any error building the request

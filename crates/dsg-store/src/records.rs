@@ -149,14 +149,14 @@ impl Store {
         Ok(())
     }
 
-    /// Confirms the line submitted at `submitted_at` (the version the
-    /// confirmer saw), with its audit entry; `by` is `None` for the
-    /// break-glass confirmation on the host. `Conflict` when the line is not
+    /// Confirms the line submitted at `submitted_at` by `submitted_by` (the
+    /// version the confirmer saw and was decided on), with its audit entry;
+    /// `by` is `None` for the break-glass confirmation on the host. `Conflict` when the line is not
     /// awaiting confirmation or was changed since.
     pub async fn confirm_roster(
         &self,
         user: UserId,
-        submitted_at: i64,
+        (submitted_at, submitted_by): (i64, UserId),
         by: Option<UserId>,
         now_ms: i64,
         record: &AuditRecord,
@@ -164,12 +164,14 @@ impl Store {
         let mut tx = self.begin().await?;
         let done = sqlx::query::<Any>(
             "UPDATE roster_entries SET status = 'confirmed', confirmed_by = $1, confirmed_at = $2 \
-             WHERE user_id = $3 AND status = 'submitted' AND submitted_at = $4",
+             WHERE user_id = $3 AND status = 'submitted' AND submitted_at = $4 \
+             AND submitted_by = $5",
         )
         .bind(by.map(|u| u.to_string()))
         .bind(now_ms)
         .bind(user.to_string())
         .bind(submitted_at)
+        .bind(submitted_by.to_string())
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {

@@ -144,6 +144,7 @@ impl App {
             (Some(c), Some(Ok(id))) => self.inner.store.file(c.id, id).await?,
             _ => None,
         };
+        let on_file = self.policy().engine.decides_files();
         let resource = match (&compartment, &file) {
             (Some(c), file) => {
                 let facts = CompartmentFacts {
@@ -152,12 +153,12 @@ impl App {
                     company: c.company_id,
                 };
                 match file {
-                    Some(f) => Resource::File(FileFacts {
+                    Some(f) if on_file => Resource::File(FileFacts {
                         id: f.id,
                         compartment: facts,
                         status: f.status,
                     }),
-                    None => Resource::Compartment(facts),
+                    _ => Resource::Compartment(facts),
                 }
             }
             (None, _) => Resource::MissingCompartment(raw_id.to_owned()),

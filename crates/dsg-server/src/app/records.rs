@@ -8,11 +8,11 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use dsg_core::{
-    AuditAction, CalendarDate, CompanyId, CompanyKind, Outcome, RosterDetails, RosterStatus,
-    TrainingCourse, TrainingNotes, TrainingRecordId, User, UserId,
+    AccountState, AuditAction, CalendarDate, CompanyId, CompanyKind, Outcome, Role, RosterDetails,
+    RosterStatus, TrainingCourse, TrainingNotes, TrainingRecordId, User, UserId,
 };
 use dsg_crypto::{open, seal, WrapContext};
-use dsg_policy::{Action, ChangeRequestFacts, CompanyFacts, Resource};
+use dsg_policy::{Action, ChangeRequestFacts, CompanyFacts, Resource, UserFacts};
 use dsg_store::{RosterRow, Standing, TrainingRow};
 use serde::{Deserialize, Serialize};
 
@@ -129,13 +129,24 @@ impl App {
         audit_action: AuditAction,
     ) -> Result<(User, super::Decided, UserId), AppError> {
         let user_id: UserId = parse_id(user_id, "user")?;
-        let user = self
-            .inner
-            .store
-            .user(user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let target = self.user_facts(&user, user.state(self.now())).await?;
+        let user = self.inner.store.user(user_id).await?;
+        let target = match &user {
+            Some(user) => self.user_facts(user, user.state(self.now())).await?,
+            // A missing person is decided on as one of a company nobody
+            // belongs to: missing and forbidden take the same path (one
+            // decision, one audit entry) and give the same answer.
+            None => UserFacts {
+                id: user_id,
+                company: CompanyId::random(),
+                company_kind: CompanyKind::Contractor,
+                role: Role::Member,
+                state: AccountState::Disabled,
+                handler_of: Vec::new(),
+                duties: Vec::new(),
+                roster: None,
+                training_age_secs: None,
+            },
+        };
         let outsider = match caller {
             Caller::User(u) => {
                 u.facts.company_kind == CompanyKind::Contractor && u.facts.company != target.company
@@ -156,6 +167,7 @@ impl App {
             Err(AppError::Forbidden) if outsider => return Err(AppError::NotFound),
             Err(e) => return Err(e),
         };
+        let user = user.ok_or(AppError::NotFound)?;
         if target.company_kind != CompanyKind::Contractor {
             return Err(AppError::Invalid(
                 "the roster and training records are kept for contractors' staff".into(),
@@ -216,6 +228,14 @@ impl App {
         let (row, _) = self
             .readable_roster_line(meta, caller, user_id, AuditAction::RosterConfirm)
             .await?;
+        // Decided on the version the caller saw, and confirmed only as that
+        // version by the person who submitted it (the store checks both
+        // again in its update).
+        if row.status != RosterStatus::Submitted || row.submitted_at != submitted_at {
+            return Err(AppError::Conflict(
+                "roster line not awaiting confirmation in that version",
+            ));
+        }
         let (user, decided) = self
             .authorize_change_request(
                 meta,
@@ -237,7 +257,7 @@ impl App {
             .store
             .confirm_roster(
                 row.user_id,
-                submitted_at,
+                (row.submitted_at, row.submitted_by),
                 Some(user.id),
                 self.now(),
                 &record,
@@ -268,7 +288,13 @@ impl App {
         record.actor = Some(BREAK_GLASS.to_owned());
         self.inner
             .store
-            .confirm_roster(user_id, row.submitted_at, None, self.now(), &record)
+            .confirm_roster(
+                user_id,
+                (row.submitted_at, row.submitted_by),
+                None,
+                self.now(),
+                &record,
+            )
             .await?;
         Ok(())
     }
@@ -380,8 +406,9 @@ impl App {
         company_id: &str,
     ) -> Result<CompanyRecords, AppError> {
         let company_id: CompanyId = parse_id(company_id, "company")?;
+        let object = ("company", Some(company_id.to_string()));
         let company = self
-            .authorize_records_read(meta, caller, company_id, AuditAction::RecordsView)
+            .authorize_records_read(meta, caller, company_id, AuditAction::RecordsView, object)
             .await?;
         let store = &self.inner.store;
         let lines = store.roster(Some(company_id)).await?;
@@ -464,6 +491,7 @@ impl App {
         caller: &Caller,
         company_id: CompanyId,
         audit_action: AuditAction,
+        object: (&'static str, Option<String>),
     ) -> Result<dsg_core::Company, AppError> {
         let company = self.inner.store.company(company_id).await?;
         let kind = company.as_ref().map_or(CompanyKind::Contractor, |c| c.kind);
@@ -485,7 +513,7 @@ impl App {
                     }),
                 ),
                 audit_action,
-                ("company", Some(company_id.to_string())),
+                object,
             )
             .await;
         match decided {
@@ -505,14 +533,13 @@ impl App {
         audit_action: AuditAction,
     ) -> Result<(RosterRow, CompanyId), AppError> {
         let user_id: UserId = parse_id(user_id, "user")?;
-        let user = self
-            .inner
-            .store
-            .user(user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let company = user.company_id;
-        self.authorize_records_read(meta, caller, company, audit_action)
+        let user = self.inner.store.user(user_id).await?;
+        // A missing person: a company nobody belongs to, decided on alike.
+        let company = user
+            .as_ref()
+            .map_or_else(CompanyId::random, |u| u.company_id);
+        let object = ("user", Some(user_id.to_string()));
+        self.authorize_records_read(meta, caller, company, audit_action, object)
             .await?;
         let row = self
             .inner

@@ -43,7 +43,7 @@ pub async fn roster_csv(ctx: Ctx, Path(company): Path<String>) -> ApiResult {
         "状態 / status",
         "確認 / confirmed at (UTC ms)",
         "最新の受講日 / latest training",
-        "ユーザID / user",
+        "ログイン名 / login",
     ];
     let rows: Vec<Vec<String>> = records
         .people

@@ -257,8 +257,13 @@ proptest! {
                 let operator = user.role == Role::Operator && agency;
                 let reads_all = agency && (user.role == Role::Operator || auditor);
                 let allowed_by_role = match action {
-                    Action::AuditRead | Action::AuditExtract | Action::RecordsRead if on_company => {
+                    Action::AuditRead | Action::AuditExtract if on_company => {
                         reads_all || (security_admin && user.company == company_resource.id)
+                    }
+                    // Only contractors keep rosters: the agency reads theirs.
+                    Action::RecordsRead => {
+                        (reads_all && company_resource.kind == CompanyKind::Contractor)
+                            || (security_admin && user.company == company_resource.id)
                     }
                     Action::RosterSubmit | Action::RosterRemove | Action::TrainingRecord => {
                         (operator && target_user.company_kind == CompanyKind::Contractor)

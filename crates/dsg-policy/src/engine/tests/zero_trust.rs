@@ -470,6 +470,24 @@ fn files_are_resources_of_their_own() {
             file(FileStatus::DisposalCandidate),
         );
         assert_eq!(d.policies, vec!["file-marked-for-disposal"], "{action:?}");
+        // Nobody else learns from the deciding policies that a file is
+        // marked: they are refused as for an active one.
+        for who in [&colleague, &outsider] {
+            let marked = ask(
+                &engine,
+                Principal::User(who.clone()),
+                action,
+                file(FileStatus::DisposalCandidate),
+            );
+            let active = ask(
+                &engine,
+                Principal::User(who.clone()),
+                action,
+                file(FileStatus::Active),
+            );
+            assert!(!marked.allowed);
+            assert_eq!(marked.policies, active.policies, "{action:?}");
+        }
         for who in [&colleague, &outsider] {
             let d = ask(
                 &engine,
@@ -495,4 +513,18 @@ fn files_are_resources_of_their_own() {
         engine.replay(&engine.slice(&request).unwrap()).unwrap(),
         decision
     );
+}
+
+/// A policy version that never names files (written before they were
+/// resources) is asked about the compartment; the shipped one about files.
+#[test]
+fn only_versions_that_name_files_decide_on_them() {
+    assert!(PolicyEngine::embedded().unwrap().decides_files());
+    let without_files = r#"
+        @id("handler-need-to-know")
+        permit (principal is Dsg::User, action == Dsg::Action::"file.read", resource is Dsg::Compartment)
+        when { principal.company == resource.company && principal.handlerOf.contains(resource.contract) };
+    "#;
+    let engine = PolicyEngine::from_policies(without_files).unwrap();
+    assert!(!engine.decides_files());
 }
