@@ -227,7 +227,8 @@ proptest! {
             Action::FileDelete | Action::HandlerDesignate | Action::HandlerRemove
             | Action::AccountManage | Action::AccountResetApprove | Action::TerminalRegister
             | Action::TerminalRelease | Action::PolicyPropose | Action::PolicyApprove
-            | Action::DutyGrant | Action::DutyRevoke | Action::RosterConfirm);
+            | Action::DutyGrant | Action::DutyRevoke | Action::RosterConfirm
+            | Action::RosterSubmit | Action::TrainingRecord);
         // The independent model of "a registered terminal in force".
         let terminal_ok = device_kind == 2
             && terminal.status == TerminalStatus::Active

@@ -409,6 +409,17 @@ fn roster_confirmation_is_separated_and_records_stay_in_the_company() {
             "{action:?}: agency staff"
         );
     }
+    // Entering a line and recording a training open data: a step-up first.
+    for action in [Action::RosterSubmit, Action::TrainingRecord] {
+        let d = ask_in(
+            &engine,
+            Principal::User(admin.clone()),
+            action,
+            Resource::Account(colleague.clone()),
+            stale,
+        );
+        assert_eq!(d.policies, vec!["step-up-for-sensitive"], "{action:?}");
+    }
     // Confirming is the agency's alone.
     assert!(!confirm(&admin, colleague.id, FRESH_PASSKEY).allowed);
     let read = |who: &UserFacts, of: CompanyId, kind: CompanyKind| {
