@@ -299,6 +299,7 @@ async fn required_records(db: Db) {
     assert_eq!(count("roster.remove", "success"), 1);
     assert_eq!(count("training.record", "success"), 2);
     assert!(count("roster.confirm", "denied") >= 1);
+    assert_eq!(count("roster.confirm", "failure"), 1, "the stale version");
     assert!(count("roster.submit", "denied") >= 2);
     assert!(count("records.view", "success") >= 4);
     let confirmed = log

@@ -197,7 +197,8 @@ impl App {
         let details = details.validate(self.today())?;
         let json = serde_json::to_vec(&details)
             .map_err(|e| AppError::Internal(format!("roster details: {e}")))?;
-        let sealed = self.seal_record(ROSTER_DETAILS, user.id, &json)?;
+        let now = self.now();
+        let sealed = self.seal_record(ROSTER_DETAILS, &roster_owner(user.id, now), &json)?;
         let record = Self::audit_decided(
             meta,
             caller,
@@ -208,7 +209,7 @@ impl App {
         );
         self.inner
             .store
-            .submit_roster(user.id, user.company_id, &sealed, by, self.now(), &record)
+            .submit_roster(user.id, user.company_id, &sealed, by, now, &record)
             .await?;
         Ok(())
     }
@@ -231,7 +232,16 @@ impl App {
         // Decided on the version the caller saw, and confirmed only as that
         // version by the person who submitted it (the store checks both
         // again in its update).
+        let stale = Self::audit(
+            meta,
+            caller,
+            AuditAction::RosterConfirm,
+            ("user", Some(row.user_id.to_string())),
+            Outcome::Failure,
+            "conflict",
+        );
         if row.status != RosterStatus::Submitted || row.submitted_at != submitted_at {
+            self.record(&stale).await?;
             return Err(AppError::Conflict(
                 "roster line not awaiting confirmation in that version",
             ));
@@ -253,7 +263,8 @@ impl App {
             Outcome::Success,
             &decided,
         );
-        self.inner
+        let confirmed = self
+            .inner
             .store
             .confirm_roster(
                 row.user_id,
@@ -262,7 +273,12 @@ impl App {
                 self.now(),
                 &record,
             )
-            .await?;
+            .await;
+        if let Err(error) = confirmed {
+            // Changed between the read and the update: recorded as such.
+            self.record(&stale).await?;
+            return Err(error.into());
+        }
         Ok(())
     }
 
@@ -373,7 +389,7 @@ impl App {
             course,
             completed_on: completed_on.to_string(),
             completed_at: completed_on.start_unix_ms(),
-            notes_sealed: self.seal_record(TRAINING_NOTES, user.id, &json)?,
+            notes_sealed: self.seal_record(TRAINING_NOTES, &training_owner(user.id, id), &json)?,
             recorded_by: by,
             recorded_at: now,
         };
@@ -566,17 +582,20 @@ impl App {
         }
     }
 
+    /// Seals a record's private part, bound to its purpose and to `owner`:
+    /// the person and the version of the line (its time) or the training
+    /// record's id, so that no other line or record of the same person can
+    /// be swapped in at the database.
     fn seal_record(
         &self,
         purpose: &'static str,
-        person: UserId,
+        owner: &str,
         plaintext: &[u8],
     ) -> Result<String, AppError> {
-        let owner = person.to_string();
         let sealed = seal(
             &self.inner.master_key,
             plaintext,
-            &Self::record_context(purpose, &owner),
+            &Self::record_context(purpose, owner),
             self.inner.rng.as_ref(),
         )?;
         Ok(STANDARD.encode(sealed))
@@ -585,25 +604,30 @@ impl App {
     fn open_record<T: for<'de> Deserialize<'de>>(
         &self,
         purpose: &'static str,
-        person: UserId,
+        owner: &str,
         sealed: &str,
     ) -> Result<T, AppError> {
         let bytes = STANDARD
             .decode(sealed)
             .map_err(|_| AppError::Internal(format!("{purpose} is not base64")))?;
-        let owner = person.to_string();
         let plain = open(
             &self.inner.master_key,
             &bytes,
-            &Self::record_context(purpose, &owner),
+            &Self::record_context(purpose, owner),
         )?;
-        serde_json::from_slice(&plain).map_err(|e| AppError::Internal(format!("{purpose}: {e}")))
+        // No parser message: it could quote the opened value.
+        serde_json::from_slice(&plain)
+            .map_err(|_| AppError::Internal(format!("{purpose} does not parse")))
     }
 
     fn open_roster_line(&self, row: &RosterRow) -> Result<RosterLine, AppError> {
         Ok(RosterLine {
             status: row.status.as_str(),
-            details: self.open_record(ROSTER_DETAILS, row.user_id, &row.details_sealed)?,
+            details: self.open_record(
+                ROSTER_DETAILS,
+                &roster_owner(row.user_id, row.submitted_at),
+                &row.details_sealed,
+            )?,
             submitted_by: row.submitted_by.to_string(),
             submitted_at: row.submitted_at,
             confirmed_by: row.confirmed_by.map(|u| u.to_string()),
@@ -618,11 +642,26 @@ impl App {
             user_id: row.user_id.to_string(),
             course: row.course.as_str(),
             completed_on: row.completed_on.clone(),
-            notes: self.open_record(TRAINING_NOTES, row.user_id, &row.notes_sealed)?,
+            notes: self.open_record(
+                TRAINING_NOTES,
+                &training_owner(row.user_id, row.id),
+                &row.notes_sealed,
+            )?,
             recorded_by: row.recorded_by.to_string(),
             recorded_at: row.recorded_at,
         })
     }
+}
+
+/// What a roster line's details are sealed to: the person and the line's
+/// version.
+fn roster_owner(person: UserId, submitted_at: i64) -> String {
+    format!("{person}/{submitted_at}")
+}
+
+/// What a training's notes are sealed to: the person and the record.
+fn training_owner(person: UserId, record: TrainingRecordId) -> String {
+    format!("{person}/{record}")
 }
 
 /// A submitted roster line as the request its confirmation decides on.
