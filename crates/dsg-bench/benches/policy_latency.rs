@@ -21,8 +21,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use dsg_bench::{
-    env_usize, facts_and_decide, invoked_by_cargo_bench, request_facts, Fixture, Percentiles,
-    Sizes, SplitMix64,
+    env_usize, facts_and_decide, fixed_work, fixed_work_rounds, invoked_by_cargo_bench,
+    request_facts, Fixture, Percentiles, Sizes, SplitMix64,
 };
 
 /// The target for the decision itself (p99, µs).
@@ -82,6 +82,53 @@ fn main() -> anyhow::Result<()> {
     }
     let decide_all = Percentiles::of(&mut all);
     line("  decide, all cases", &decide_all);
+
+    // The two halves of a decision, all cases: building the Cedar request
+    // and entity slice from the facts (dsg's part), then Cedar's authorizer
+    // on it.
+    let mut prepare = Vec::with_capacity(decide_iters * fixture.cases.len());
+    let mut authorize = Vec::with_capacity(decide_iters * fixture.cases.len());
+    for case in &fixture.cases {
+        for _ in 0..decide_iters {
+            let t = Instant::now();
+            let prepared = fixture
+                .engine
+                .prepare(black_box(&case.request))
+                .map_err(|e| anyhow::anyhow!("{}: {e}", case.name))?;
+            prepare.push(t.elapsed());
+            let t = Instant::now();
+            let decision = fixture.engine.decide_prepared(black_box(&prepared));
+            authorize.push(t.elapsed());
+            if decision.allowed != case.allowed {
+                anyhow::bail!("{}: unexpected decision {decision:?}", case.name);
+            }
+        }
+    }
+    line(
+        "    of which: request and slice (prepare)",
+        &Percentiles::of(&mut prepare),
+    );
+    line(
+        "    of which: Cedar's authorizer",
+        &Percentiles::of(&mut authorize),
+    );
+
+    // (d) The machine: a fixed computation as long as the decision's
+    // median, timed as often. Its p99 is what this machine makes of a call
+    // of that length with nothing to vary (no allocation, no branch on
+    // data): the part of the decision's p99 the decision cannot remove.
+    let rounds = fixed_work_rounds(decide_all.p50);
+    for _ in 0..warm_up {
+        black_box(fixed_work(black_box(rounds)));
+    }
+    let mut machine = Vec::with_capacity(decide_iters);
+    for _ in 0..decide_iters {
+        let t = Instant::now();
+        black_box(fixed_work(black_box(rounds)));
+        machine.push(t.elapsed());
+    }
+    let machine = Percentiles::of(&mut machine);
+    line("  machine: fixed work, same median", &machine);
     println!();
 
     // (b) facts + decide, interleaved with (c) the baseline.
@@ -163,6 +210,11 @@ fn main() -> anyhow::Result<()> {
         "ratio decide / baseline: p50 {:.2}x   p99 {:.2}x",
         ratio(decide_all.p50, base.p50),
         ratio(decide_all.p99, base.p99)
+    );
+    println!(
+        "ratio decide / fixed work of the same median: p50 {:.2}x   p99 {:.2}x",
+        ratio(decide_all.p50, machine.p50),
+        ratio(decide_all.p99, machine.p99)
     );
     println!(
         "added latency per request (facts+decide): p50 {:.1} µs   p99 {:.1} µs   p99.9 {:.1} µs",

@@ -129,6 +129,10 @@ pub struct RequestKeys {
     pub compartment: Option<String>,
     /// What is asked.
     pub action: Action,
+    /// The client's address. The random requests each come from their own
+    /// (so the engine's per-thread memory of recent addresses does not
+    /// help them); the decide-only cases repeat one client's request.
+    pub source: IpAddr,
 }
 
 /// A passkey session that authenticated a minute ago (the usual case).
@@ -140,9 +144,12 @@ pub const SESSION: SessionFacts = SessionFacts {
     session_age_secs: 600,
 };
 
-/// A request from a documentation address on a Wednesday morning.
+/// The client address of the decide-only cases (a documentation address).
+pub const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10));
+
+/// A request on a Wednesday morning (from the request's own address).
 pub const ENVIRONMENT: Environment = Environment {
-    source: Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10))),
+    source: None,
     hour: 10,
     weekday: 3,
     agency_terminals_accepted: false,
@@ -223,7 +230,10 @@ pub async fn request_facts(
         resource,
         session: SESSION,
         device,
-        environment: ENVIRONMENT,
+        environment: Environment {
+            source: Some(keys.source),
+            ..ENVIRONMENT
+        },
     })
 }
 
@@ -419,11 +429,13 @@ impl Fixture {
                 };
                 (Some(compartment_of(j)?), Action::FileRead)
             };
+            let [_, _, _, _, a, b, c, _] = rng.next_u64().to_be_bytes();
             requests.push(RequestKeys {
                 user: u.id,
                 fingerprint,
                 compartment,
                 action,
+                source: IpAddr::V4(Ipv4Addr::new(10, a, b, c)),
             });
         }
 
@@ -473,6 +485,7 @@ impl Fixture {
                     fingerprint: active_terminal(handler.company)?,
                     compartment: Some(own_compartment.clone()),
                     action: Action::FileRead,
+                    source: CLIENT,
                 },
                 true,
             ),
@@ -483,6 +496,7 @@ impl Fixture {
                     fingerprint: active_terminal(outsider.company)?,
                     compartment: Some(own_compartment.clone()),
                     action: Action::FileRead,
+                    source: CLIENT,
                 },
                 false,
             ),
@@ -493,6 +507,7 @@ impl Fixture {
                     fingerprint: quarantined,
                     compartment: Some(own_compartment),
                     action: Action::FileRead,
+                    source: CLIENT,
                 },
                 false,
             ),
@@ -503,6 +518,7 @@ impl Fixture {
                     fingerprint: active_terminal(0)?,
                     compartment: None,
                     action: Action::UserCreate,
+                    source: CLIENT,
                 },
                 true,
             ),
@@ -699,5 +715,41 @@ impl Percentiles {
             },
             count: samples.len(),
         }
+    }
+}
+
+/// A fixed computation (a chain of multiply-adds, no memory, no system
+/// call) that takes `rounds` steps: timed many times, its spread is what
+/// the machine alone adds to a call of that length (interrupts, the other
+/// tenants of a virtual machine, frequency changes).
+pub fn fixed_work(rounds: u64) -> u64 {
+    let mut acc = std::hint::black_box(rounds);
+    for i in 0..std::hint::black_box(rounds) {
+        acc = acc
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(i | 1);
+    }
+    acc
+}
+
+/// How many [`fixed_work`] rounds take about `micros` µs here (the median
+/// of a few trials).
+pub fn fixed_work_rounds(micros: f64) -> u64 {
+    const PROBE: u64 = 100_000;
+    let mut trials: Vec<Duration> = (0..15)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            std::hint::black_box(fixed_work(PROBE));
+            t.elapsed()
+        })
+        .collect();
+    trials.sort_unstable();
+    let per_round = trials
+        .get(trials.len() / 2)
+        .map_or(0.0, |d| d.as_secs_f64() * 1e6 / PROBE as f64);
+    if per_round > 0.0 {
+        (micros / per_round).max(1.0) as u64
+    } else {
+        1
     }
 }

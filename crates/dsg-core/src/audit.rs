@@ -152,6 +152,9 @@ pub enum AuditAction {
     TrainingRecord,
     /// A company's roster and training records were read.
     RecordsView,
+    /// A company's handler roster was downloaded (CSV): personal details
+    /// leaving the gateway, recorded apart from reading them on a page.
+    RecordsExport,
 }
 
 impl AuditAction {
@@ -218,6 +221,7 @@ impl AuditAction {
             Self::RosterRemove => "roster.remove",
             Self::TrainingRecord => "training.record",
             Self::RecordsView => "records.view",
+            Self::RecordsExport => "records.export",
         }
     }
 }

@@ -9,7 +9,9 @@
 mod engine;
 mod request;
 
-pub use engine::{Decision, PolicyEngine, PolicyError, POLICIES, SCHEMA, SLICE_FORMAT};
+pub use engine::{
+    Decision, PolicyEngine, PolicyError, PreparedRequest, POLICIES, SCHEMA, SLICE_FORMAT,
+};
 pub use request::{
     AccessRequest, Action, ChangeRequestFacts, CompanyFacts, CompartmentFacts, DeviceFacts,
     Environment, FileFacts, PostureFacts, Principal, Resource, SessionFacts, TerminalFacts,

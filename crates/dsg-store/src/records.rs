@@ -236,6 +236,29 @@ impl Store {
         .collect()
     }
 
+    /// How many roster lines await the agency's confirmation, per company
+    /// (companies with none are absent): counted by the database, without
+    /// reading the sealed lines.
+    pub async fn roster_awaiting_confirmation(
+        &self,
+    ) -> Result<HashMap<CompanyId, usize>, StoreError> {
+        let rows = sqlx::query::<Any>(
+            "SELECT company_id, COUNT(*) AS waiting FROM roster_entries \
+             WHERE status = 'submitted' GROUP BY company_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let waiting: i64 = row.try_get("waiting")?;
+                Ok((
+                    id(row, "company_id")?,
+                    usize::try_from(waiting).unwrap_or(usize::MAX),
+                ))
+            })
+            .collect()
+    }
+
     /// Records a training with its audit entry.
     pub async fn record_training(
         &self,

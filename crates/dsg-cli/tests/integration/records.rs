@@ -40,6 +40,20 @@ fn training(days_ago: i64) -> Value {
     })
 }
 
+/// The number of lines awaiting confirmation the `/records` page shows
+/// for `company`.
+async fn awaiting(reader: &mut Client, company: &str) -> String {
+    let (s, page) = reader.send(reader.request(Method::GET, "/records")).await;
+    assert_eq!(s, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    let row = page
+        .split(&format!("data-id=\"{company}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("{company} not on the records page"));
+    let cell = row.split("class=\"waiting\">").nth(1).unwrap();
+    cell.split('<').next().unwrap().to_owned()
+}
+
 /// The person's line as the records API shows it.
 async fn line(reader: &mut Client, company: &str, user: &str) -> Value {
     let (s, b) = reader
@@ -146,6 +160,27 @@ async fn required_records(db: Db) {
     assert!(s.is_client_error());
     assert!(line(&mut admin, &w.company_a, &handler_id).await["roster"].is_null());
 
+    // The page's form, under a company segment typed with a line break
+    // (`%0A`): the line is entered and the answer goes back to that same
+    // segment, escaped, instead of failing on the Location header.
+    let mut form: Vec<(String, String)> = details("設計部")
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    form.push(("user".into(), handler_id.clone()));
+    let req = admin
+        .request(Method::POST, "/records/x%0Ay/roster")
+        .form(&form);
+    let response = req.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/records/x%0Ay");
+    assert_eq!(
+        line(&mut admin, &w.company_a, &handler_id).await["roster"]["status"],
+        "submitted"
+    );
+
     // Entered: awaiting the agency, still no data.
     let (s, b) = admin.json(Method::PUT, &roster, details("設計部")).await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -211,6 +246,10 @@ async fn required_records(db: Db) {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
+    // The agency's records page counts the line as awaiting confirmation.
+    assert_eq!(awaiting(&mut op, &w.company_a).await, "1");
+    assert_eq!(awaiting(&mut op, &w.company_b).await, "0");
+
     // The agency confirms the version it saw; a stale version is refused.
     let (s, _) = op
         .json(
@@ -224,6 +263,7 @@ async fn required_records(db: Db) {
         .json(Method::POST, &confirm, json!({ "submitted_at": version }))
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(awaiting(&mut op, &w.company_a).await, "0");
 
     // Now the training: none, then too old, then current.
     let (s, b) = handler.get(&files).await;
@@ -294,7 +334,8 @@ async fn required_records(db: Db) {
             .filter(|e| e["action"] == action && e["outcome"] == outcome)
             .count()
     };
-    assert_eq!(count("roster.submit", "success"), 2);
+    // Two through the API, one through the page's form.
+    assert_eq!(count("roster.submit", "success"), 3);
     assert_eq!(count("roster.confirm", "success"), 2);
     assert_eq!(count("roster.remove", "success"), 1);
     assert_eq!(count("training.record", "success"), 2);
@@ -376,6 +417,18 @@ async fn nobody_confirms_their_own_line_and_the_host_breaks_the_glass() {
     let mut b_handler = gw.login("b.handler", w.password("b.handler")).await;
     let req = b_handler.request(Method::GET, &csv_path);
     assert_eq!(b_handler.send(req).await.0, StatusCode::NOT_FOUND);
+    // The download is recorded as an export, the refusal too.
+    let exports: Vec<Value> = gw
+        .audit()
+        .into_iter()
+        .filter(|e| e["action"] == "records.export")
+        .collect();
+    assert_eq!(exports.len(), 2, "{exports:?}");
+    for outcome in ["success", "denied"] {
+        let one: Vec<&Value> = exports.iter().filter(|e| e["outcome"] == outcome).collect();
+        assert_eq!(one.len(), 1, "{outcome}: {exports:?}");
+        assert_eq!(one[0]["object_id"], w.company_a.as_str(), "{outcome}");
+    }
 
     // The single operator's way out: the host confirms, audited as such.
     let out = gw.admin(&["roster-confirm", "--user", &handler_id]);

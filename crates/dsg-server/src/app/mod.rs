@@ -66,7 +66,9 @@ pub use policies::{
     WhatIfReport, WHAT_IF_MAX,
 };
 pub use posture::PostureReceipt;
-pub use records::{CompanyRecords, NewTraining, PersonRecords, RosterLine, TrainingEntry};
+pub use records::{
+    CompanyRecords, NewTraining, PersonRecords, RecordsRead, RosterLine, TrainingEntry,
+};
 pub use task::TaskHandle;
 pub use terminals::{
     load_or_create_terminal_ca, ClientCertificate, ConnectionRegistry, Device, NewTerminal,

@@ -93,6 +93,25 @@ pub struct TrainingEntry {
     pub recorded_at: i64,
 }
 
+/// Why a company's records are read: on a page (or the API), or downloaded
+/// as a file. Both are decided alike and recorded under their own action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordsRead {
+    /// Shown (`records.view`).
+    View,
+    /// Downloaded as CSV (`records.export`).
+    Export,
+}
+
+impl RecordsRead {
+    fn audit_action(self) -> AuditAction {
+        match self {
+            Self::View => AuditAction::RecordsView,
+            Self::Export => AuditAction::RecordsExport,
+        }
+    }
+}
+
 /// A company's records as its administrator or the agency sees them.
 #[derive(Debug, Clone, Serialize)]
 pub struct CompanyRecords {
@@ -420,11 +439,13 @@ impl App {
         meta: &RequestMeta,
         caller: &Caller,
         company_id: &str,
+        purpose: RecordsRead,
     ) -> Result<CompanyRecords, AppError> {
         let company_id: CompanyId = parse_id(company_id, "company")?;
         let object = ("company", Some(company_id.to_string()));
+        let audit_action = purpose.audit_action();
         let company = self
-            .authorize_records_read(meta, caller, company_id, AuditAction::RecordsView, object)
+            .authorize_records_read(meta, caller, company_id, audit_action, object)
             .await?;
         let store = &self.inner.store;
         let lines = store.roster(Some(company_id)).await?;
@@ -454,7 +475,7 @@ impl App {
         let record = Self::audit(
             meta,
             caller,
-            AuditAction::RecordsView,
+            audit_action,
             ("company", Some(company_id.to_string())),
             Outcome::Success,
             "",
@@ -479,7 +500,7 @@ impl App {
         caller: &Caller,
     ) -> Result<Vec<(dsg_core::Company, usize)>, AppError> {
         let store = &self.inner.store;
-        let pending = store.roster(None).await?;
+        let waiting = store.roster_awaiting_confirmation().await?;
         let mut out = Vec::new();
         for company in store.list_companies().await? {
             if company.kind != CompanyKind::Contractor {
@@ -492,10 +513,7 @@ impl App {
             if !self.decide(caller, Action::RecordsRead, resource).allowed {
                 continue;
             }
-            let waiting = pending
-                .iter()
-                .filter(|l| l.company_id == company.id && l.status == RosterStatus::Submitted)
-                .count();
+            let waiting = waiting.get(&company.id).copied().unwrap_or(0);
             out.push((company, waiting));
         }
         Ok(out)

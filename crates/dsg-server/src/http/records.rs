@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::access_review::{csv_bytes, csv_response};
 use super::context::Ctx;
-use crate::app::{AppError, NewTraining};
+use crate::app::{AppError, NewTraining, RecordsRead};
 
 type ApiResult = Result<Response, AppError>;
 
@@ -20,7 +20,7 @@ type ApiResult = Result<Response, AppError>;
 pub async fn company(ctx: Ctx, Path(company): Path<String>) -> ApiResult {
     let records = ctx
         .app
-        .company_records(&ctx.meta, &ctx.caller, &company)
+        .company_records(&ctx.meta, &ctx.caller, &company, RecordsRead::View)
         .await?;
     Ok(Json(records).into_response())
 }
@@ -31,7 +31,7 @@ pub async fn company(ctx: Ctx, Path(company): Path<String>) -> ApiResult {
 pub async fn roster_csv(ctx: Ctx, Path(company): Path<String>) -> ApiResult {
     let records = ctx
         .app
-        .company_records(&ctx.meta, &ctx.caller, &company)
+        .company_records(&ctx.meta, &ctx.caller, &company, RecordsRead::Export)
         .await?;
     let header = [
         "氏名 / name",

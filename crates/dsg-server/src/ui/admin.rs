@@ -235,7 +235,7 @@ pub async fn create_contract(ctx: Ctx, Form(f): Form<ContractForm>) -> Response 
 /// `POST /admin/contracts/{id}/compartment`
 pub async fn open_compartment(ctx: Ctx, Path(id): Path<String>) -> Response {
     match ctx.app.open_compartment(&ctx.meta, &ctx.caller, &id).await {
-        Ok(_) => Redirect::to(&format!("/admin/contracts/{id}")).into_response(),
+        Ok(_) => Redirect::to(&format!("/admin/contracts/{}", super::segment(&id))).into_response(),
         Err(e) => error_page(&ctx, e),
     }
 }
@@ -253,8 +253,14 @@ pub async fn designate(ctx: Ctx, Path(id): Path<String>, Form(f): Form<Designate
         .designate_handler(&ctx.meta, &ctx.caller, &id, &f.user_id)
         .await
     {
-        Ok(()) => Redirect::to(&format!("/admin/contracts/{id}")).into_response(),
-        Err(e) => super::identity::step_up_or_error(&ctx, e, &format!("/admin/contracts/{id}")),
+        Ok(()) => {
+            Redirect::to(&format!("/admin/contracts/{}", super::segment(&id))).into_response()
+        }
+        Err(e) => super::identity::step_up_or_error(
+            &ctx,
+            e,
+            &format!("/admin/contracts/{}", super::segment(&id)),
+        ),
     }
 }
 
@@ -265,7 +271,13 @@ pub async fn remove(ctx: Ctx, Path((id, uid)): Path<(String, String)>) -> Respon
         .remove_handler(&ctx.meta, &ctx.caller, &id, &uid)
         .await
     {
-        Ok(()) => Redirect::to(&format!("/admin/contracts/{id}")).into_response(),
-        Err(e) => super::identity::step_up_or_error(&ctx, e, &format!("/admin/contracts/{id}")),
+        Ok(()) => {
+            Redirect::to(&format!("/admin/contracts/{}", super::segment(&id))).into_response()
+        }
+        Err(e) => super::identity::step_up_or_error(
+            &ctx,
+            e,
+            &format!("/admin/contracts/{}", super::segment(&id)),
+        ),
     }
 }

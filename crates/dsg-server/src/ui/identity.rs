@@ -23,10 +23,20 @@ pub fn after_password(step: &LoginStep) -> &'static str {
     }
 }
 
-/// Only local paths are followed after a step-up (no open redirect).
+/// Only a path on this gateway is followed after a step-up (no open
+/// redirect): one leading `/`, then printable ASCII other than a backslash.
+/// Browsers drop tabs and line breaks from a URL, so `/<TAB>/host` would
+/// lead to `//host`, another site; and a `Location` header cannot carry a
+/// line break at all.
 fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && p.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            p.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -446,5 +456,30 @@ pub async fn step_up_submit(ctx: Ctx, Form(form): Form<StepUpForm>) -> Response 
     {
         Ok(()) => Redirect::to(&next).into_response(),
         Err(e) => error_page(&ctx, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_on_this_gateway_are_followed() {
+        for kept in ["/", "/records/abc?x=1", "/compartments/c%0A/files/f"] {
+            assert_eq!(local_path(Some(kept)), kept);
+        }
+        for refused in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/名簿",
+            "",
+        ] {
+            assert_eq!(local_path(Some(refused)), "/", "{refused:?}");
+        }
+        assert_eq!(local_path(None), "/");
     }
 }

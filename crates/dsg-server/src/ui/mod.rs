@@ -22,6 +22,20 @@ pub(crate) use layout::error_page;
 
 use crate::app::App;
 
+/// What a path segment keeps unescaped: RFC 3986's unreserved characters.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `text` as one path segment of a link or redirect: an id typed in the
+/// address bar (`%0A`, `/`, `?`) stays inside its segment and never makes a
+/// `Location` header the response cannot carry.
+pub(crate) fn segment(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, SEGMENT).to_string()
+}
+
 /// The UI routes.
 pub fn routes() -> Router<App> {
     Router::new()
@@ -120,4 +134,20 @@ pub fn routes() -> Router<App> {
         )
         .route("/assets/app.js", get(layout::script))
         .route("/assets/app.css", get(layout::stylesheet))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::segment;
+
+    #[test]
+    fn a_segment_keeps_ids_and_escapes_the_rest() {
+        assert_eq!(
+            segment("0196f1e2-7a3b-7c00-8d9e-0123456789ab"),
+            "0196f1e2-7a3b-7c00-8d9e-0123456789ab"
+        );
+        assert_eq!(segment("a/b?c#d"), "a%2Fb%3Fc%23d");
+        assert_eq!(segment("x\n\t"), "x%0A%09");
+        assert_eq!(segment("名簿"), "%E5%90%8D%E7%B0%BF");
+    }
 }

@@ -232,9 +232,15 @@ pub async fn delete_file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> 
         .delete_file(&ctx.meta, &ctx.caller, &cid, &fid)
         .await
     {
-        Ok(()) => Redirect::to(&format!("/compartments/{cid}")).into_response(),
-        Err(e) => {
-            super::identity::step_up_or_error(&ctx, e, &format!("/compartments/{cid}/files/{fid}"))
-        }
+        Ok(()) => Redirect::to(&format!("/compartments/{}", super::segment(&cid))).into_response(),
+        Err(e) => super::identity::step_up_or_error(
+            &ctx,
+            e,
+            &format!(
+                "/compartments/{}/files/{}",
+                super::segment(&cid),
+                super::segment(&fid)
+            ),
+        ),
     }
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::identity::step_up_or_error;
 use super::layout::{csrf_field, error_page, ok, page, when, Marked};
 use super::{Lang, Text};
-use crate::app::{AppError, Caller, CompanyRecords, NewTraining, PersonRecords};
+use crate::app::{AppError, Caller, CompanyRecords, NewTraining, PersonRecords, RecordsRead};
 use crate::http::context::Ctx;
 
 fn roster_status_label(status: Option<&str>, lang: Lang) -> &'static str {
@@ -196,7 +196,7 @@ pub async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Response {
     let lang = ctx.lang;
     let records = match ctx
         .app
-        .company_records(&ctx.meta, &ctx.caller, &company)
+        .company_records(&ctx.meta, &ctx.caller, &company, RecordsRead::View)
         .await
     {
         Ok(r) => r,
@@ -279,7 +279,7 @@ pub async fn submit_roster(
     Path(company): Path<String>,
     Form(form): Form<RosterForm>,
 ) -> Response {
-    let back = format!("/records/{company}");
+    let back = format!("/records/{}", super::segment(&company));
     let details = RosterDetails {
         full_name: form.full_name,
         birth_date: form.birth_date,
@@ -310,7 +310,7 @@ pub async fn confirm_roster(
     Path((company, user)): Path<(String, String)>,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    let back = format!("/records/{company}");
+    let back = format!("/records/{}", super::segment(&company));
     match ctx
         .app
         .confirm_roster(&ctx.meta, &ctx.caller, &user, form.submitted_at)
@@ -323,7 +323,7 @@ pub async fn confirm_roster(
 
 /// `POST /records/{company}/roster/{user}/remove`
 pub async fn remove_roster(ctx: Ctx, Path((company, user)): Path<(String, String)>) -> Response {
-    let back = format!("/records/{company}");
+    let back = format!("/records/{}", super::segment(&company));
     match ctx.app.remove_roster(&ctx.meta, &ctx.caller, &user).await {
         Ok(()) => Redirect::to(&back).into_response(),
         Err(e) => step_up_or_error(&ctx, e, &back),
@@ -346,7 +346,7 @@ pub async fn record_training(
     Path(company): Path<String>,
     Form(form): Form<TrainingForm>,
 ) -> Response {
-    let back = format!("/records/{company}");
+    let back = format!("/records/{}", super::segment(&company));
     let training = NewTraining {
         course: form.course,
         completed_on: form.completed_on,

@@ -287,6 +287,54 @@ fn action_groups_and_errors_keep_their_policies() {
     assert!(errors > 0);
 }
 
+/// In each action's set, a policy whose scope names the action itself has
+/// no action scope left (Cedar would otherwise build and search the list on
+/// every request); one that reaches the action only through a group keeps
+/// its scope, and the policies keep their ids and annotations.
+#[test]
+fn scopes_naming_the_action_are_dropped_from_its_set() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let mut rewritten = 0;
+    for (action, subset) in &engine.by_action {
+        for policy in subset.policies() {
+            assert_eq!(
+                policy.action_constraint(),
+                ActionConstraint::Any,
+                "{} for {action}",
+                policy.id()
+            );
+            let original = engine.policies.policy(policy.id()).unwrap();
+            assert_eq!(policy.annotation("id"), original.annotation("id"));
+            assert_eq!(policy.effect(), original.effect());
+            rewritten += usize::from(original.action_constraint() != ActionConstraint::Any);
+        }
+    }
+    assert!(rewritten > 50, "{rewritten}");
+
+    let schema = r#"
+        entity User;
+        action "all";
+        action "read" in ["all"] appliesTo { principal: [User], resource: [User] };
+    "#;
+    let policies = r#"
+        @id("group") permit (principal, action in Action::"all", resource);
+        @id("member") permit (principal, action in [Action::"read"], resource);
+    "#;
+    let engine = PolicyEngine::from_sources(schema, policies).unwrap();
+    let read = EntityUid::from_str(r#"Action::"read""#).unwrap();
+    let scopes: HashMap<String, ActionConstraint> = engine.by_action[&read]
+        .policies()
+        .map(|p| {
+            (
+                p.annotation("id").unwrap().to_owned(),
+                p.action_constraint(),
+            )
+        })
+        .collect();
+    assert_eq!(scopes["member"], ActionConstraint::Any);
+    assert_ne!(scopes["group"], ActionConstraint::Any);
+}
+
 /// The uids the engine makes find their type among the parsed names (a
 /// miss would run Cedar's parser on every request).
 #[test]

@@ -188,6 +188,24 @@ fn agencies_can_add_hours_and_address_ranges() {
         at(10, 2, "192.0.2.1").policies,
         vec!["office-network-for-data"]
     );
+    // Many addresses, each asked twice, more than a thread remembers (the
+    // expressions of recent addresses are kept): each is still decided on
+    // its own address, inside and outside the range, IPv4 and IPv6.
+    for round in 0..2 {
+        for i in 0..(2 * IP_EXPRESSIONS_KEPT as u32) {
+            let [_, _, b, c] = i.to_be_bytes();
+            let inside = format!("10.9.{b}.{c}");
+            let outside = format!("11.9.{b}.{c}");
+            let v6 = format!("2001:db8::{i:x}");
+            assert!(at(10, 2, &inside).allowed, "{inside} round {round}");
+            assert_eq!(
+                at(10, 2, &outside).policies,
+                vec!["office-network-for-data"],
+                "{outside} round {round}"
+            );
+            assert!(!at(10, 2, &v6).allowed, "{v6} round {round}");
+        }
+    }
 }
 
 /// Where the deployment requires it, data needs a compliant posture report
