@@ -74,6 +74,18 @@ test("a roster line taken off stops the handler at once; entered again and confi
   assert.equal(csv.status, 200);
   assert.match(csv.type, /^text\/csv/);
   assert.match(csv.text, /田中 一郎/);
+  // Per contract: every designated handler of Minato's contract is
+  // confirmed on the roster, and that contract's roster downloads alone.
+  const contractRow = op.page.locator("tr.contract-roster").first();
+  const handlers = await contractRow.locator("td.handlers").innerText();
+  assert.ok(Number(handlers) > 0);
+  assert.equal(await contractRow.locator("td.confirmed").innerText(), handlers);
+  const perContract = await op.page.evaluate(async (href) => {
+    const r = await fetch(href, { credentials: "same-origin" });
+    return { status: r.status, text: await r.text() };
+  }, await contractRow.locator("a.contract-roster-csv").getAttribute("href"));
+  assert.equal(perContract.status, 200);
+  assert.equal(perContract.text.trim().split("\n").length, 1 + Number(handlers));
   await shot(op.page, "records-operator");
 
   // The operator makes suzuki Minato's security administrator.

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 use time::Date;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::entities::string_enum;
 use crate::DomainError;
@@ -69,6 +70,13 @@ impl CalendarDate {
     pub fn start_unix_ms(self) -> i64 {
         i64::from(self.0.to_julian_day() - UNIX_EPOCH_JULIAN_DAY) * 86_400_000
     }
+
+    /// Midnight at the start of this date in a time zone `utc_offset_minutes`
+    /// east of UTC, in Unix ms: a date typed by a person in Japan
+    /// (`+540`) began at 15:00 UTC the day before.
+    pub fn start_unix_ms_at(self, utc_offset_minutes: i32) -> i64 {
+        self.start_unix_ms() - i64::from(utc_offset_minutes) * 60_000
+    }
 }
 
 const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
@@ -92,7 +100,11 @@ impl std::fmt::Display for CalendarDate {
 /// Checks one free-text field of a record: trimmed, 1–`max` characters, no
 /// control or bidirectional formatting characters.
 fn record_text(field: &'static str, raw: &str, max: usize) -> Result<String, DomainError> {
-    let text = raw.trim();
+    // NFC, as for names elsewhere: the same name typed on two systems (a
+    // voiced kana composed or as a base and a combining mark) is stored,
+    // compared and exported the same.
+    let text: String = raw.trim().nfc().collect();
+    let text = text.as_str();
     if text.is_empty() {
         return Err(DomainError::invalid(field, "must not be empty"));
     }
@@ -216,10 +228,28 @@ mod tests {
     }
 
     #[test]
+    fn record_texts_are_stored_composed() {
+        let mut decomposed = details();
+        // か + combining voiced mark (U+3099), as some systems send が.
+        decomposed.full_name = "\u{304b}\u{3099}くと".into();
+        let valid = decomposed.validate(today()).unwrap();
+        assert_eq!(valid.full_name, "\u{304c}くと");
+        let notes = TrainingNotes {
+            topics: "か\u{3099}".into(),
+            instructor: "x".into(),
+        };
+        assert_eq!(notes.validate().unwrap().topics, "が");
+    }
+
+    #[test]
     fn dates_round_trip_through_unix_time() {
         let date = CalendarDate::parse("d", "2026-11-29").unwrap();
         assert_eq!(date.to_string(), "2026-11-29");
         assert_eq!(date.start_unix_ms(), 1_795_910_400_000);
+        // 2026-11-29T00:00+09:00 is 2026-11-28T15:00Z.
+        assert_eq!(date.start_unix_ms_at(540), 1_795_910_400_000 - 32_400_000);
+        assert_eq!(date.start_unix_ms_at(0), date.start_unix_ms());
+        assert_eq!(date.start_unix_ms_at(-300), 1_795_910_400_000 + 18_000_000);
         assert_eq!(
             CalendarDate::of_unix_ms(1_795_910_400_000 + 86_399_999),
             date

@@ -224,6 +224,20 @@ impl Store {
         rows::all(&rows, rows::contract)
     }
 
+    /// A company's contracts, by number.
+    pub async fn contracts_of_company(
+        &self,
+        company: CompanyId,
+    ) -> Result<Vec<Contract>, StoreError> {
+        let sql = "SELECT id, company_id, number, title, starts_on, ends_on, special_clause, \
+                   created_at FROM contracts WHERE company_id = $1 ORDER BY number";
+        let rows = sqlx::query::<Any>(sql)
+            .bind(company.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows::all(&rows, rows::contract)
+    }
+
     /// Opens the compartment of a contract (at most one per contract).
     pub async fn open_compartment(
         &self,

@@ -282,6 +282,10 @@ async fn required_records(db: Db) {
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, b) = admin.json(Method::POST, &train, training(10)).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
+    // Nobody records their own training.
+    let own_training = format!("/api/v1/records/training/{}", w.user_id("a.member"));
+    let (s, b) = admin.json(Method::POST, &own_training, training(1)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
     let (s, b) = handler.get(&files).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let person = line(&mut admin, &w.company_a, &handler_id).await;
@@ -338,6 +342,7 @@ async fn required_records(db: Db) {
     assert_eq!(count("roster.submit", "success"), 3);
     assert_eq!(count("roster.confirm", "success"), 2);
     assert_eq!(count("roster.remove", "success"), 1);
+    assert_eq!(count("roster.remove", "failure"), 1, "already removed");
     assert_eq!(count("training.record", "success"), 2);
     assert!(count("roster.confirm", "denied") >= 1);
     assert_eq!(count("roster.confirm", "failure"), 1, "the stale version");
@@ -429,6 +434,66 @@ async fn nobody_confirms_their_own_line_and_the_host_breaks_the_glass() {
         assert_eq!(one.len(), 1, "{outcome}: {exports:?}");
         assert_eq!(one[0]["object_id"], w.company_a.as_str(), "{outcome}");
     }
+
+    // One contract's roster: its designated handlers only, and a handler
+    // with no line is listed as such (the gap the contracting officer
+    // looks for).
+    let csv_of = |company: &str, contract: &str| {
+        format!("/api/v1/records/companies/{company}/roster.csv?contract={contract}")
+    };
+    let req = op.request(Method::GET, &csv_of(&w.company_a, &w.contract_a));
+    let (s, body) = op.send(req).await;
+    assert_eq!(s, StatusCode::OK);
+    let csv = String::from_utf8(body).unwrap();
+    assert!(csv.contains(FULL_NAME), "{csv}");
+    assert!(
+        !csv.contains("HYPERLINK"),
+        "a.member handles nothing: {csv}"
+    );
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    let req = op.request(Method::GET, &csv_of(&w.company_b, &w.contract_b));
+    let (s, body) = op.send(req).await;
+    assert_eq!(s, StatusCode::OK);
+    let csv = String::from_utf8(body).unwrap();
+    let row = csv.lines().nth(1).unwrap_or_default();
+    assert!(
+        row.contains("not-on-roster") && row.contains("b.handler"),
+        "{csv}"
+    );
+    // Another company's contract is not there; a malformed id is refused.
+    let req = op.request(Method::GET, &csv_of(&w.company_a, &w.contract_b));
+    assert_eq!(op.send(req).await.0, StatusCode::NOT_FOUND);
+    let req = op.request(Method::GET, &csv_of(&w.company_a, "x"));
+    assert_eq!(op.send(req).await.0, StatusCode::BAD_REQUEST);
+    // b.handler learns nothing of company A's contracts.
+    let req = b_handler.request(Method::GET, &csv_of(&w.company_a, &w.contract_a));
+    assert_eq!(b_handler.send(req).await.0, StatusCode::NOT_FOUND);
+    let contract_exports: Vec<Value> = gw
+        .audit()
+        .into_iter()
+        .filter(|e| e["action"] == "records.export" && e["reason"] != "")
+        .collect();
+    let outcomes: Vec<(&str, &str)> = contract_exports
+        .iter()
+        .map(|e| {
+            (
+                e["outcome"].as_str().unwrap(),
+                e["object_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        outcomes.contains(&("success", w.company_a.as_str())),
+        "{contract_exports:?}"
+    );
+    assert!(
+        outcomes.contains(&("success", w.company_b.as_str())),
+        "{contract_exports:?}"
+    );
+    assert!(
+        outcomes.contains(&("failure", w.company_a.as_str())),
+        "{contract_exports:?}"
+    );
 
     // The single operator's way out: the host confirms, audited as such.
     let out = gw.admin(&["roster-confirm", "--user", &handler_id]);

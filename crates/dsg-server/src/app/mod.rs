@@ -67,7 +67,8 @@ pub use policies::{
 };
 pub use posture::PostureReceipt;
 pub use records::{
-    CompanyRecords, NewTraining, PersonRecords, RecordsRead, RosterLine, TrainingEntry,
+    CompanyRecords, ContractRoster, NewTraining, PersonRecords, RecordsRead, RosterLine,
+    TrainingEntry,
 };
 pub use task::TaskHandle;
 pub use terminals::{

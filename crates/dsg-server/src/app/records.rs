@@ -8,8 +8,8 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use dsg_core::{
-    AccountState, AuditAction, CalendarDate, CompanyId, CompanyKind, Outcome, Role, RosterDetails,
-    RosterStatus, TrainingCourse, TrainingNotes, TrainingRecordId, User, UserId,
+    AccountState, AuditAction, CalendarDate, CompanyId, CompanyKind, ContractId, Outcome, Role,
+    RosterDetails, RosterStatus, TrainingCourse, TrainingNotes, TrainingRecordId, User, UserId,
 };
 use dsg_crypto::{open, seal, WrapContext};
 use dsg_policy::{Action, ChangeRequestFacts, CompanyFacts, Resource, UserFacts};
@@ -94,22 +94,40 @@ pub struct TrainingEntry {
 }
 
 /// Why a company's records are read: on a page (or the API), or downloaded
-/// as a file. Both are decided alike and recorded under their own action.
+/// as a file, whole or for one contract. All are decided alike and
+/// recorded under their own action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordsRead {
     /// Shown (`records.view`).
     View,
     /// Downloaded as CSV (`records.export`).
     Export,
+    /// One contract's roster downloaded as CSV (`records.export`, the
+    /// contract in the entry's reason).
+    ExportContract(ContractId),
 }
 
 impl RecordsRead {
     fn audit_action(self) -> AuditAction {
         match self {
             Self::View => AuditAction::RecordsView,
-            Self::Export => AuditAction::RecordsExport,
+            Self::Export | Self::ExportContract(_) => AuditAction::RecordsExport,
         }
     }
+}
+
+/// One contract of the company and its designated handlers: the standard's
+/// roster is submitted per contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractRoster {
+    /// The contract.
+    pub contract_id: String,
+    /// Its number as printed.
+    pub number: String,
+    /// Its subject.
+    pub title: String,
+    /// The user ids of its designated handlers.
+    pub handlers: Vec<String>,
 }
 
 /// A company's records as its administrator or the agency sees them.
@@ -121,6 +139,8 @@ pub struct CompanyRecords {
     pub company_name: String,
     /// Everyone of the company, with their standing.
     pub people: Vec<PersonRecords>,
+    /// The company's contracts and who handles each.
+    pub contracts: Vec<ContractRoster>,
     /// Every training recorded, newest first.
     pub trainings: Vec<TrainingEntry>,
     /// Whether this deployment requires a confirmed roster line for data.
@@ -359,10 +379,28 @@ impl App {
             Outcome::Success,
             &decided,
         );
-        self.inner
+        let removed = self
+            .inner
             .store
             .remove_roster(user.id, by, self.now(), &record)
-            .await?;
+            .await;
+        if let Err(error) = removed {
+            // No line in force (never entered, or removed already): the
+            // allowed attempt is recorded as a failure, not left unlogged.
+            let none = with_decision(
+                Self::audit(
+                    meta,
+                    caller,
+                    AuditAction::RosterRemove,
+                    ("user", Some(user.id.to_string())),
+                    Outcome::Failure,
+                    "no roster line in force",
+                ),
+                &decided,
+            );
+            self.record(&none).await?;
+            return Err(error.into());
+        }
         Ok(())
     }
 
@@ -407,7 +445,9 @@ impl App {
             company_id: user.company_id,
             course,
             completed_on: completed_on.to_string(),
-            completed_at: completed_on.start_unix_ms(),
+            // The date is the deployment's: its age counts from local midnight.
+            completed_at: completed_on
+                .start_unix_ms_at(self.inner.config.zero_trust.utc_offset_minutes),
             notes_sealed: self.seal_record(TRAINING_NOTES, &training_owner(user.id, id), &json)?,
             recorded_by: by,
             recorded_at: now,
@@ -471,6 +511,37 @@ impl App {
             .iter()
             .map(|t| self.open_training(t))
             .collect::<Result<Vec<_>, _>>()?;
+        let mut contracts = Vec::new();
+        for contract in store.contracts_of_company(company_id).await? {
+            let handlers = store.handlers(contract.id).await?;
+            contracts.push(ContractRoster {
+                contract_id: contract.id.to_string(),
+                number: contract.number,
+                title: contract.title,
+                handlers: handlers.iter().map(|h| h.user_id.to_string()).collect(),
+            });
+        }
+        let reason = match purpose {
+            RecordsRead::ExportContract(contract) => {
+                let contract = contract.to_string();
+                if !contracts.iter().any(|c| c.contract_id == contract) {
+                    // Allowed to read the company, but it has no such
+                    // contract: recorded, and answered like any missing id.
+                    let none = Self::audit(
+                        meta,
+                        caller,
+                        audit_action,
+                        ("company", Some(company_id.to_string())),
+                        Outcome::Failure,
+                        format!("no contract {contract} of the company"),
+                    );
+                    self.record(&none).await?;
+                    return Err(AppError::NotFound);
+                }
+                format!("contract={contract}")
+            }
+            RecordsRead::View | RecordsRead::Export => String::new(),
+        };
         let zero_trust = &self.inner.config.zero_trust;
         let record = Self::audit(
             meta,
@@ -478,13 +549,14 @@ impl App {
             audit_action,
             ("company", Some(company_id.to_string())),
             Outcome::Success,
-            "",
+            reason,
         );
         self.record(&record).await?;
         Ok(CompanyRecords {
             company_id: company_id.to_string(),
             company_name: company.name,
             people,
+            contracts,
             trainings,
             roster_required: zero_trust.require_confirmed_roster,
             training_valid_days: (zero_trust.training_valid_days > 0)

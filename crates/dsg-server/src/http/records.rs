@@ -1,7 +1,7 @@
 //! `/api/v1/records/…`: the handler roster (取扱者名簿) and training
 //! records (教育記録) of a contractor.
 
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::access_review::{csv_bytes, csv_response};
 use super::context::Ctx;
-use crate::app::{AppError, NewTraining, RecordsRead};
+use crate::app::{AppError, NewTraining, PersonRecords, RecordsRead, RosterLine};
 
 type ApiResult = Result<Response, AppError>;
 
@@ -25,13 +25,36 @@ pub async fn company(ctx: Ctx, Path(company): Path<String>) -> ApiResult {
     Ok(Json(records).into_response())
 }
 
-/// `GET /api/v1/records/companies/{id}/roster.csv`: the company's handler
-/// roster as CSV (UTF-8, every cell escaped against formula injection), for
-/// the company's files or the contracting officer. Audited as a read.
-pub async fn roster_csv(ctx: Ctx, Path(company): Path<String>) -> ApiResult {
+/// Query of the roster CSV.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosterCsvQuery {
+    /// One contract of the company: only its designated handlers, each
+    /// with their line (or none), as the roster is submitted per contract.
+    contract: Option<String>,
+}
+
+/// `GET /api/v1/records/companies/{id}/roster.csv[?contract=…]`: the
+/// company's handler roster as CSV (UTF-8, every cell escaped against
+/// formula injection), for the company's files or the contracting officer;
+/// with `contract`, that contract's designated handlers only, those without
+/// a line on the roster included. Recorded as `records.export`.
+pub async fn roster_csv(
+    ctx: Ctx,
+    Path(company): Path<String>,
+    Query(query): Query<RosterCsvQuery>,
+) -> ApiResult {
+    let purpose = match &query.contract {
+        None => RecordsRead::Export,
+        Some(raw) => RecordsRead::ExportContract(
+            raw.trim()
+                .parse()
+                .map_err(|_| AppError::Invalid("contract must be a contract id".into()))?,
+        ),
+    };
     let records = ctx
         .app
-        .company_records(&ctx.meta, &ctx.caller, &company, RecordsRead::Export)
+        .company_records(&ctx.meta, &ctx.caller, &company, purpose)
         .await?;
     let header = [
         "氏名 / name",
@@ -45,31 +68,68 @@ pub async fn roster_csv(ctx: Ctx, Path(company): Path<String>) -> ApiResult {
         "最新の受講日 / latest training",
         "ログイン名 / login",
     ];
+    let contract = match purpose {
+        RecordsRead::ExportContract(id) => {
+            let id = id.to_string();
+            records.contracts.iter().find(|c| c.contract_id == id)
+        }
+        RecordsRead::View | RecordsRead::Export => None,
+    };
     let rows: Vec<Vec<String>> = records
         .people
         .iter()
         .filter_map(|p| {
-            let line = p.roster.as_ref()?;
-            let d = &line.details;
-            Some(vec![
-                d.full_name.clone(),
-                d.birth_date.clone(),
-                d.department.clone(),
-                d.position.clone(),
-                d.nationality.clone(),
-                d.undertaking_date.clone(),
-                line.status.to_owned(),
-                line.confirmed_at.map(|t| t.to_string()).unwrap_or_default(),
-                p.last_trained_on.clone().unwrap_or_default(),
-                p.username.clone(),
-            ])
+            let Some(contract) = contract else {
+                return p.roster.as_ref().map(|line| roster_row(p, line));
+            };
+            if !contract.handlers.contains(&p.user_id) {
+                return None;
+            }
+            Some(match &p.roster {
+                Some(line) => roster_row(p, line),
+                // Designated but not on the roster: the gap the officer
+                // is looking for.
+                None => {
+                    let empty = String::new;
+                    vec![
+                        p.display_name.clone(),
+                        empty(),
+                        empty(),
+                        empty(),
+                        empty(),
+                        empty(),
+                        "not-on-roster".to_owned(),
+                        empty(),
+                        p.last_trained_on.clone().unwrap_or_default(),
+                        p.username.clone(),
+                    ]
+                }
+            })
         })
         .collect();
     let body = csv_bytes(&header, &rows)?;
-    Ok(csv_response(
-        &format!("roster-{}.csv", records.company_id),
-        body,
-    ))
+    let name = match contract {
+        Some(c) => format!("roster-{}-{}.csv", records.company_id, c.contract_id),
+        None => format!("roster-{}.csv", records.company_id),
+    };
+    Ok(csv_response(&name, body))
+}
+
+/// One person's roster line as a CSV row (the header above).
+fn roster_row(p: &PersonRecords, line: &RosterLine) -> Vec<String> {
+    let d = &line.details;
+    vec![
+        d.full_name.clone(),
+        d.birth_date.clone(),
+        d.department.clone(),
+        d.position.clone(),
+        d.nationality.clone(),
+        d.undertaking_date.clone(),
+        line.status.to_owned(),
+        line.confirmed_at.map(|t| t.to_string()).unwrap_or_default(),
+        p.last_trained_on.clone().unwrap_or_default(),
+        p.username.clone(),
+    ]
 }
 
 /// `PUT /api/v1/records/roster/{user}`: enter or change a person's roster

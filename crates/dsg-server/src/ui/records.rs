@@ -70,6 +70,39 @@ pub async fn directory_page(ctx: Ctx) -> Response {
     ok(page(&ctx, lang.t(Text::Records), Marked::Plain, body))
 }
 
+/// The company's contracts, how many of each one's designated handlers
+/// are confirmed on the roster, and each contract's roster as CSV (the
+/// standard's roster is submitted per contract).
+fn contract_rosters(records: &CompanyRecords, lang: Lang) -> Markup {
+    let confirmed = |id: &String| {
+        records
+            .people
+            .iter()
+            .any(|p| p.user_id == *id && p.roster.as_ref().is_some_and(|l| l.status == "confirmed"))
+    };
+    html! {
+        @if !records.contracts.is_empty() {
+            h2 { (lang.t(Text::RosterByContract)) }
+            table id="contract-rosters" {
+                thead { tr {
+                    th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) }
+                    th { (lang.t(Text::Handlers)) } th { (lang.t(Text::ConfirmedOnRoster)) } th {}
+                } }
+                tbody { @for c in &records.contracts {
+                    tr class="contract-roster" data-id=(c.contract_id) {
+                        td { (c.number) } td { (c.title) }
+                        td class="handlers" { (c.handlers.len()) }
+                        td class="confirmed" { (c.handlers.iter().filter(|h| confirmed(h)).count()) }
+                        td { a class="contract-roster-csv" href={ "/api/v1/records/companies/"
+                            (records.company_id) "/roster.csv?contract=" (c.contract_id) }
+                            { (lang.t(Text::ContractRosterCsv)) } }
+                    }
+                } }
+            }
+        }
+    }
+}
+
 /// What the page offers the caller: the use cases decide either way.
 #[derive(Debug, Clone, Copy)]
 struct Offers {
@@ -235,6 +268,7 @@ pub async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Response {
             tbody { @for p in &records.people { (person_row(&ctx, &records, p, offer)) } }
         }
         @if offer.keeps { (forms(&ctx, &records)) }
+        (contract_rosters(&records, lang))
         h2 { (lang.t(Text::TrainingRecords)) }
         @if records.trainings.is_empty() {
             p id="no-trainings" { (lang.t(Text::NoTrainings)) }

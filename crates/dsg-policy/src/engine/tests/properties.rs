@@ -267,8 +267,9 @@ proptest! {
                             || (security_admin && user.company == company_resource.id)
                     }
                     Action::RosterSubmit | Action::RosterRemove | Action::TrainingRecord => {
-                        (operator && target_user.company_kind == CompanyKind::Contractor)
-                            || (security_admin && target_user.company == user.company)
+                        ((operator && target_user.company_kind == CompanyKind::Contractor)
+                            || (security_admin && target_user.company == user.company))
+                            && !(action == Action::TrainingRecord && own_request)
                     }
                     Action::AuditRead | Action::AlertRead => reads_all,
                     Action::PolicyRead | Action::AccessReview => reads_all,

@@ -427,6 +427,19 @@ fn roster_confirmation_is_separated_and_records_stay_in_the_company() {
             "{action:?}: agency staff"
         );
     }
+    // A security administrator keeps their own line (the agency confirms
+    // it) but does not record their own training: that would open data for
+    // themselves. An operator records it for them.
+    assert!(keep(&admin, Action::RosterSubmit, &admin));
+    let own = ask(
+        &engine,
+        Principal::User(admin.clone()),
+        Action::TrainingRecord,
+        Resource::Account(admin.clone()),
+    );
+    assert!(!own.allowed);
+    assert_eq!(own.policies, vec!["no-self-recorded-training"]);
+    assert!(keep(&operator, Action::TrainingRecord, &admin));
     // Entering a line and recording a training open data: a step-up first.
     for action in [Action::RosterSubmit, Action::TrainingRecord] {
         let d = ask_in(

@@ -123,11 +123,12 @@ pub struct WindowFacts<'a> {
 /// Login steps: the password, and the second factor.
 const LOGIN_STEPS: [&str; 2] = ["auth.login", "auth.second_factor"];
 /// Actions that change who may do what.
-const PRIVILEGE_ACTIONS: [&str; 11] = [
+const PRIVILEGE_ACTIONS: [&str; 12] = [
     "handler.designate",
     "handler.remove",
     "roster.confirm",
     "roster.remove",
+    "training.record",
     "duty.grant",
     "duty.revoke",
     "policy.approve",
