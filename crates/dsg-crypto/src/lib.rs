@@ -22,7 +22,7 @@ mod wrap;
 pub use error::CryptoError;
 pub use keyfile::{FileKeyProvider, KeyProvider};
 pub use password::{PasswordHasher, PasswordParams};
-pub use secret::{ct_eq, sha256, SecretKey, SecretString, Sha256Stream};
+pub use secret::{ct_eq, hmac_sha256, sha256, SecretKey, SecretString, Sha256Stream};
 pub use stream::{
     encrypted_len, BlobContext, BlobDecryptor, BlobEncryptor, BLOB_FORMAT_VERSION, CHUNK_SIZE,
     HEADER_LEN,

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use aws_lc_rs::digest;
 use aws_lc_rs::rand::SecureRandom;
+use aws_lc_rs::{digest, hmac};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -86,6 +86,31 @@ impl fmt::Display for SecretString {
     }
 }
 
+/// Read from configuration (a `*_FILE` variable or the TOML file); the
+/// value stays wrapped from there on.
+impl<'de> serde::Deserialize<'de> for SecretString {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(SecretString)
+    }
+}
+
+/// Constant-time, so that comparing configurations leaks nothing.
+impl PartialEq for SecretString {
+    fn eq(&self, other: &Self) -> bool {
+        ct_eq(self.0.as_bytes(), other.0.as_bytes())
+    }
+}
+
+impl Eq for SecretString {}
+
+/// HMAC-SHA-256 of `data` under `key` (a webhook's signature).
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(tag.as_ref());
+    out
+}
+
 /// Constant-time equality of two byte strings (lengths are not secret).
 pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
@@ -138,6 +163,19 @@ impl fmt::Debug for Sha256Stream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RFC 4231, test cases 1 and 2.
+    #[test]
+    fn hmac_sha256_known_answers() {
+        assert_eq!(
+            hex::encode(hmac_sha256(&[0x0b; 20], b"Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+        );
+        assert_eq!(
+            hex::encode(hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
     use aws_lc_rs::rand::SystemRandom;
 
     #[test]

@@ -15,29 +15,47 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 use crate::harness::{data, world, Client, Db, Gateway};
 
+/// One POST as the receiver got it: the body and its signature headers.
+#[derive(Clone, Debug)]
+struct Posted {
+    body: Vec<u8>,
+    timestamp: Option<String>,
+    signature: Option<String>,
+}
+
 /// A webhook receiver: every JSON body POSTed to it, answered 204.
-async fn webhook() -> (String, Arc<Mutex<Vec<Value>>>) {
+async fn webhook() -> (String, Arc<Mutex<Vec<Value>>>, Arc<Mutex<Vec<Posted>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!(
         "http://127.0.0.1:{}/hook",
         listener.local_addr().unwrap().port()
     );
     let received = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&received);
+    let posts = Arc::new(Mutex::new(Vec::new()));
+    let (sink, raw_sink) = (Arc::clone(&received), Arc::clone(&posts));
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
-            let sink = Arc::clone(&sink);
+            let (sink, raw_sink) = (Arc::clone(&sink), Arc::clone(&raw_sink));
             tokio::spawn(async move {
                 let mut reader = BufReader::new(stream);
                 let mut length = 0;
+                let (mut timestamp, mut signature) = (None, None);
                 loop {
                     let mut line = String::new();
                     if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
                         return;
                     }
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        length = v.trim().parse().unwrap();
+                    let lower = line.to_ascii_lowercase();
+                    let value = |prefix: &str| {
+                        lower
+                            .strip_prefix(prefix)
+                            .map(|_| line[prefix.len()..].trim().to_owned())
+                    };
+                    if let Some(v) = value("content-length:") {
+                        length = v.parse().unwrap();
                     }
+                    timestamp = timestamp.or_else(|| value("x-dsg-timestamp:"));
+                    signature = signature.or_else(|| value("x-dsg-signature:"));
                     if line == "\r\n" {
                         break;
                     }
@@ -47,13 +65,53 @@ async fn webhook() -> (String, Arc<Mutex<Vec<Value>>>) {
                 sink.lock()
                     .unwrap()
                     .push(serde_json::from_slice(&body).unwrap());
+                raw_sink.lock().unwrap().push(Posted {
+                    body,
+                    timestamp,
+                    signature,
+                });
                 let reply =
                     b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
                 let _ = reader.get_mut().write_all(reply).await;
             });
         }
     });
-    (url, received)
+    (url, received, posts)
+}
+
+/// The secret the test's webhook receiver shares with the gateway.
+const HOOK_SECRET: &str = "7f3c0a9e51d24b86a0c4e2f19b7d6035";
+
+/// Whether `post` carries a valid signature under `secret`, made within
+/// five minutes of now.
+fn signed_by(post: &Posted, secret: &str) -> bool {
+    let (Some(timestamp), Some(signature)) = (&post.timestamp, &post.signature) else {
+        return false;
+    };
+    let Some(tag) = signature.strip_prefix("sha256=").and_then(hex_decode) else {
+        return false;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    if timestamp
+        .parse::<i64>()
+        .map_or(true, |t| (now - t).abs() > 300)
+    {
+        return false;
+    }
+    let mut signed = format!("{timestamp}.").into_bytes();
+    signed.extend_from_slice(&post.body);
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.as_bytes());
+    aws_lc_rs::hmac::verify(&key, &signed, &tag).is_ok()
+}
+
+fn hex_decode(text: &str) -> Option<Vec<u8>> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// The alerts (all statuses) as the operator sees them.
@@ -92,7 +150,10 @@ async fn wrong_password(gw: &Gateway, username: &str) {
 }
 
 async fn rules_fire_on_their_patterns(db: Db) {
-    let (hook, received) = webhook().await;
+    let (hook, received, posts) = webhook().await;
+    let secret_dir = tempfile::tempdir().unwrap();
+    let secret_file = secret_dir.path().join("hook-secret");
+    std::fs::write(&secret_file, format!("{HOOK_SECRET}\n")).unwrap();
     let env = [
         ("DSG_ALERTS__FAILED_LOGINS_ACCOUNT__THRESHOLD", "3"),
         ("DSG_ALERTS__DOWNLOAD_BURST__THRESHOLD", "6"),
@@ -100,6 +161,10 @@ async fn rules_fire_on_their_patterns(db: Db) {
         ("DSG_ALERTS__OFF_HOURS__ALLOWED_HOURS", "00-24"),
         ("DSG_ALERTS__OFF_HOURS__ALLOWED_WEEKDAYS", "[1,2,3,4,5,6,7]"),
         ("DSG_ALERTS__WEBHOOK_URL", hook.as_str()),
+        (
+            "DSG_ALERTS__WEBHOOK_SECRET_FILE",
+            secret_file.to_str().unwrap(),
+        ),
     ];
     let Some(gw) = Gateway::start_with(db, &env).await else {
         return;
@@ -266,6 +331,16 @@ async fn rules_fire_on_their_patterns(db: Db) {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let sent = received.lock().unwrap().clone();
+    // Every POST is signed with the shared secret (and with no other).
+    let raw = posts.lock().unwrap().clone();
+    assert!(!raw.is_empty());
+    for post in &raw {
+        assert!(signed_by(post, HOOK_SECRET), "{post:?}");
+        assert!(!signed_by(post, "another secret, another receiver"));
+        let mut altered = post.clone();
+        altered.body.push(b' ');
+        assert!(!signed_by(&altered, HOOK_SECRET), "the body is covered");
+    }
     let posted = sent
         .iter()
         .find(|p| p["id"] == id.as_str())

@@ -3,6 +3,7 @@
 //! `app/alerts/`). Every rule has its own section, e.g.
 //! `DSG_ALERTS__FAILED_LOGINS_ACCOUNT__THRESHOLD=3`.
 
+use dsg_crypto::SecretString;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -242,6 +243,11 @@ pub struct AlertsConfig {
     /// PEM file of the CA(s) the webhook's server certificate must chain
     /// to, instead of the system's roots (an agency-internal CA).
     pub webhook_ca: Option<PathBuf>,
+    /// Shared secret the webhook's receiver checks each POST with: the
+    /// gateway sends `X-Dsg-Timestamp` (Unix seconds) and `X-Dsg-Signature:
+    /// sha256=<hex HMAC-SHA-256 of "<timestamp>.<body>">`. At least 32
+    /// characters; give it as `DSG_ALERTS__WEBHOOK_SECRET_FILE`.
+    pub webhook_secret: Option<SecretString>,
     /// Failed logins per account.
     pub failed_logins_account: FailedLoginsAccount,
     /// Failed logins per source address.
@@ -266,6 +272,7 @@ impl Default for AlertsConfig {
             enabled: true,
             webhook_url: None,
             webhook_ca: None,
+            webhook_secret: None,
             failed_logins_account: FailedLoginsAccount::default(),
             failed_logins_source: FailedLoginsSource::default(),
             lockout: LockoutRule::default(),
@@ -277,6 +284,9 @@ impl Default for AlertsConfig {
         }
     }
 }
+
+/// Shortest webhook secret accepted.
+const MIN_WEBHOOK_SECRET_CHARS: usize = 32;
 
 /// Longest window a counting rule may have: one day.
 const MAX_WINDOW_MINUTES: u32 = 24 * 60;
@@ -320,6 +330,19 @@ impl AlertsConfig {
             return Err(ConfigError(
                 "alerts.webhook_ca needs alerts.webhook_url and a file name".into(),
             ));
+        }
+        if let Some(secret) = &self.webhook_secret {
+            if self.webhook_url.is_none() {
+                return Err(ConfigError(
+                    "alerts.webhook_secret needs alerts.webhook_url".into(),
+                ));
+            }
+            if secret.expose().chars().count() < MIN_WEBHOOK_SECRET_CHARS {
+                return Err(ConfigError(format!(
+                    "alerts.webhook_secret must be at least {MIN_WEBHOOK_SECRET_CHARS} characters \
+                     (e.g. 64 hex digits from a random generator)"
+                )));
+            }
         }
         Ok(())
     }
@@ -398,10 +421,36 @@ mod tests {
             vec![("DSG_ALERTS__WEBHOOK_URL", "https://u:p@soc.example/hook")],
             vec![("DSG_ALERTS__WEBHOOK_URL", "ftp://soc.example/")],
             vec![("DSG_ALERTS__WEBHOOK_CA", "/etc/dsg/soc-ca.pem")],
+            vec![("DSG_ALERTS__WEBHOOK_SECRET", LONG_SECRET)],
+            vec![
+                ("DSG_ALERTS__WEBHOOK_URL", "http://127.0.0.1:9000/hook"),
+                ("DSG_ALERTS__WEBHOOK_SECRET", "too short"),
+            ],
             vec![("DSG_ALERTS__NO_SUCH_RULE__ENABLED", "true")],
         ] {
             assert!(Config::load(None, env(&pairs)).is_err(), "{pairs:?}");
         }
+    }
+
+    const LONG_SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn the_webhook_secret_comes_from_a_file_and_never_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hook-secret");
+        std::fs::write(&file, format!("{LONG_SECRET}\n")).unwrap();
+        let c = Config::load(
+            None,
+            env(&[
+                ("DSG_ALERTS__WEBHOOK_URL", "http://127.0.0.1:9000/hook"),
+                ("DSG_ALERTS__WEBHOOK_SECRET_FILE", file.to_str().unwrap()),
+            ]),
+        )
+        .unwrap()
+        .alerts;
+        let secret = c.webhook_secret.as_ref().unwrap();
+        assert_eq!(secret.expose(), LONG_SECRET);
+        assert!(!format!("{c:?}").contains(LONG_SECRET));
     }
 
     #[test]

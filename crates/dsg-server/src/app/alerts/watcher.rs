@@ -180,7 +180,7 @@ impl Watcher {
                 tracing::info!(alert = %alert.id, rule = %alert.rule, severity = %alert.severity,
                     key = %alert.key, entries = alert.entry_count, "alert raised");
                 if let Some(webhook) = &self.webhook {
-                    webhook.send(WebhookAlert::of(&alert));
+                    webhook.send(WebhookAlert::of(&alert), self.app.now());
                 }
             }
         }

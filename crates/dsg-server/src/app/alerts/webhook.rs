@@ -3,11 +3,15 @@
 //! design: the alert is already stored and listed, so a webhook that is
 //! down is logged and the alert is not sent again; sending happens in a
 //! task of its own, bounded in time and in number, so it never holds up
-//! the watcher.
+//! the watcher. With `[alerts] webhook_secret`, each POST is signed
+//! (`X-Dsg-Timestamp`, `X-Dsg-Signature: sha256=<HMAC-SHA-256 of
+//! "<timestamp>.<body>">`), so the receiver can tell the gateway's alerts
+//! from anyone else's POSTs and refuse an old one sent again.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use dsg_crypto::{hmac_sha256, SecretString};
 use dsg_store::AlertRow;
 use serde::Serialize;
 use tokio::sync::Semaphore;
@@ -61,7 +65,20 @@ pub struct Webhook {
     url: url::Url,
     /// `https://gateway/` for the alert's link.
     origin: String,
+    /// The key each POST is signed with, when configured.
+    secret: Option<SecretString>,
     permits: Arc<Semaphore>,
+}
+
+/// The signature headers of a POST of `body` at `timestamp` (Unix seconds):
+/// HMAC-SHA-256 under `secret` of `"<timestamp>.<body>"`, in hex.
+pub fn signature(secret: &SecretString, timestamp: i64, body: &[u8]) -> String {
+    let mut signed = format!("{timestamp}.").into_bytes();
+    signed.extend_from_slice(body);
+    format!(
+        "sha256={}",
+        hex::encode(hmac_sha256(secret.expose().as_bytes(), &signed))
+    )
 }
 
 impl Webhook {
@@ -102,18 +119,37 @@ impl Webhook {
             client,
             url,
             origin: origin.trim_end_matches('/').to_owned(),
+            secret: config.webhook_secret.clone(),
             permits: Arc::new(Semaphore::new(IN_FLIGHT)),
         }))
     }
 
-    /// Sends `alert` in the background; returns at once.
-    pub fn send(&self, mut alert: WebhookAlert) {
+    /// Sends `alert` in the background, signed as of `now_ms` when a secret
+    /// is configured; returns at once.
+    pub fn send(&self, mut alert: WebhookAlert, now_ms: i64) {
         let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() else {
             tracing::warn!(alert = %alert.id, "alert webhook busy; this alert is not sent");
             return;
         };
         alert.link = format!("{}/alerts/{}", self.origin, alert.id);
-        let request = self.client.post(self.url.clone()).json(&alert);
+        let body = match serde_json::to_vec(&alert) {
+            Ok(body) => body,
+            Err(e) => {
+                tracing::warn!(alert = %alert.id, error = %e, "alert webhook payload");
+                return;
+            }
+        };
+        let mut request = self
+            .client
+            .post(self.url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        if let Some(secret) = &self.secret {
+            let timestamp = now_ms.div_euclid(1000);
+            request = request
+                .header("x-dsg-timestamp", timestamp.to_string())
+                .header("x-dsg-signature", signature(secret, timestamp, &body));
+        }
+        let request = request.body(body);
         tokio::spawn(async move {
             let _permit = permit;
             match request.send().await {
