@@ -33,6 +33,8 @@ const pathIs = (p) => (url) => new URL(url).pathname === p;
 before(async () => {
   process.env.DSG_ZERO_TRUST__REQUIRE_CONFIRMED_ROSTER = "true";
   process.env.DSG_ZERO_TRUST__TRAINING_VALID_DAYS = "365";
+  // The demo also records each handler's training on designation.
+  process.env.DSG_ZERO_TRUST__REQUIRE_DESIGNATION_TRAINING = "true";
   gw = await startGateway({ logName: "records-server.log" });
   home = makeHomeTrusting(gw.caPath);
   browser = await launchBrowser(home, { caPath: gw.caPath });

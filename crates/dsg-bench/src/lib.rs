@@ -156,6 +156,7 @@ pub const ENVIRONMENT: Environment = Environment {
     posture_max_age_secs: None,
     roster_confirmation_required: false,
     training_max_age_secs: None,
+    designation_training_required: false,
 };
 
 /// Reads the facts of one request from the store, as the server does per
@@ -212,6 +213,7 @@ pub async fn request_facts(
             .standing
             .trained_at
             .map(|at| (now_ms - at).max(0) / 1000),
+        designation_trained_for: person.designation_trained_for,
     };
     let resource = match &keys.compartment {
         None => Resource::Gateway,

@@ -133,10 +133,11 @@ fn roster_line((full_name, birth_date, department): (&str, &str, &str)) -> Roste
     }
 }
 
-/// The handlers' roster lines and annual training, entered by the agency
-/// operator on the companies' behalf (a company's security administrator
-/// can do it on `/records` once granted the duty) and confirmed by a
-/// second agency operator: nobody confirms a line they entered.
+/// The handlers' roster lines, annual training and training on designation,
+/// entered by the agency operator on the companies' behalf (a company's
+/// security administrator can do it on `/records` once granted the duty),
+/// the lines confirmed by a second agency operator: nobody confirms a line
+/// they entered.
 async fn seed_records(
     app: &App,
     meta: &RequestMeta,
@@ -152,9 +153,18 @@ async fn seed_records(
             .into(),
         instructor: "保護システム管理者 (the security administrator)".into(),
     };
+    // The training on designation, dated today (the day they were
+    // designated), for deployments that require it.
+    let on_designation = NewTraining {
+        course: "designation".into(),
+        completed_on: app.today().to_string(),
+        ..training.clone()
+    };
     for (id, details) in handlers {
         app.submit_roster(meta, operator, id, details).await?;
         app.record_training(meta, operator, id, &training).await?;
+        app.record_training(meta, operator, id, &on_designation)
+            .await?;
         let line = app
             .store()
             .roster_entry(id.parse()?)
@@ -287,8 +297,9 @@ pub async fn seed_if_empty(app: &App) -> Result<()> {
     app.logout(&meta, &confirmer).await?;
     println!(
         "Handler rosters and training are seeded and confirmed (see /records). To require them \
-         for data, as the standard does, start with DSG_ZERO_TRUST__REQUIRE_CONFIRMED_ROSTER=true \
-         and DSG_ZERO_TRUST__TRAINING_VALID_DAYS=365."
+         for data, as the standard does, start with DSG_ZERO_TRUST__REQUIRE_CONFIRMED_ROSTER=true, \
+         DSG_ZERO_TRUST__TRAINING_VALID_DAYS=365 and \
+         DSG_ZERO_TRUST__REQUIRE_DESIGNATION_TRAINING=true."
     );
     println!(
         "Protected data is reachable only from a registered terminal of the user's company. \

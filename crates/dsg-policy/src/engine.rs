@@ -22,11 +22,12 @@ pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
 pub const POLICIES: &str = include_str!("../policy/policies.cedar");
 /// The format tag of decision records ([`PolicyEngine::slice`]); it
 /// changes with the schema, whose entity shapes the records follow.
-pub const SLICE_FORMAT: &str = "dsg-decision/schema-v5";
-/// Decision records of schema versions 3 and 4 replay under version 5: each
+pub const SLICE_FORMAT: &str = "dsg-decision/schema-v6";
+/// Decision records of schema versions 3 to 5 replay under version 6: each
 /// later version only added optional attributes, resource kinds and actions.
-const SLICE_FORMATS_READ: [&str; 3] = [
+const SLICE_FORMATS_READ: [&str; 4] = [
     SLICE_FORMAT,
+    "dsg-decision/schema-v5",
     "dsg-decision/schema-v4",
     "dsg-decision/schema-v3",
 ];
@@ -583,6 +584,12 @@ fn request_context(
             RestrictedExpression::new_long(max),
         ));
     }
+    if environment.designation_training_required {
+        pairs.push((
+            "designationTrainingRequired".to_owned(),
+            RestrictedExpression::new_bool(true),
+        ));
+    }
     if let Some(terminal) = terminal {
         pairs.push((
             "terminal".to_owned(),
@@ -724,6 +731,15 @@ fn user_entities(user: &UserFacts) -> Result<(Entity, Entity), String> {
             RestrictedExpression::new_long(age.max(0)),
         );
     }
+    let designation_trained_for = user
+        .designation_trained_for
+        .iter()
+        .map(|c| uid("Dsg::Contract", &c.to_string()).map(RestrictedExpression::new_entity_uid))
+        .collect::<Result<Vec<_>, _>>()?;
+    attrs.insert(
+        "designationTrainedFor".to_owned(),
+        RestrictedExpression::new_set(designation_trained_for),
+    );
     let user_entity = Entity::new(
         uid("Dsg::User", &user.id.to_string())?,
         attrs,

@@ -176,6 +176,9 @@ pub struct UserFacts {
     pub roster: Option<RosterStatus>,
     /// Seconds since their last recorded security training, if any.
     pub training_age_secs: Option<i64>,
+    /// The contracts they handle with a training on designation recorded on
+    /// or after the day of that designation.
+    pub designation_trained_for: Vec<ContractId>,
 }
 
 /// Who is asking.
@@ -337,6 +340,9 @@ pub struct Environment {
     /// When set, data is reachable only by people whose last security
     /// training is at most this many seconds old.
     pub training_max_age_secs: Option<i64>,
+    /// Whether a handler reaches a contract's data only once their training
+    /// on designation for it is recorded.
+    pub designation_training_required: bool,
 }
 
 impl Environment {
@@ -350,6 +356,7 @@ impl Environment {
         posture_max_age_secs: None,
         roster_confirmation_required: false,
         training_max_age_secs: None,
+        designation_training_required: false,
     };
 }
 

@@ -152,6 +152,12 @@ pub struct ZeroTrustConfig {
     /// `handler-training-current`; the standard: at least once a year, so
     /// 365). 0: not required.
     pub training_valid_days: u32,
+    /// Protected data of a contract is reachable only by handlers with a
+    /// training on designation (course `designation`) recorded on or after
+    /// the day they were designated to it (policy
+    /// `handler-trained-on-designation`; the standard: training whenever a
+    /// handler is newly designated). Off by default, like the roster.
+    pub require_designation_training: bool,
 }
 
 impl Default for ZeroTrustConfig {
@@ -163,6 +169,7 @@ impl Default for ZeroTrustConfig {
             posture_max_age_hours: 0,
             require_confirmed_roster: false,
             training_valid_days: 0,
+            require_designation_training: false,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! What the policy point reads about a person on every request, in one
 //! round trip: their company's kind, the contracts they handle, their
-//! duties, their roster status and their latest training. One query rather
+//! duties, their roster status, their latest training and the contracts
+//! they were trained for on designation. One query rather
 //! than one per fact, because it is on the path of every request.
 
 use dsg_core::{CompanyId, CompanyKind, ContractId, Duty, RosterStatus, UserId};
@@ -20,7 +21,23 @@ pub struct PersonFacts {
     pub duties: Vec<Duty>,
     /// Their roster status and latest training.
     pub standing: crate::Standing,
+    /// The contracts they handle with a training on designation (course
+    /// `designation`) dated on or after the day of that designation.
+    pub designation_trained_for: Vec<ContractId>,
 }
+
+/// The condition, on a `handlers h` row, of a designation-course training
+/// dated on or after the day of the designation. A training's
+/// `completed_at` is the midnight its date began in the deployment's time
+/// zone, so it is at or after the midnight the designation's day began
+/// exactly when it is later than one day before the designation.
+macro_rules! trained_on_designation {
+    () => {
+        "EXISTS (SELECT 1 FROM training_records t WHERE t.user_id = h.user_id \
+         AND t.course = 'designation' AND t.completed_at > h.designated_at - 86400000)"
+    };
+}
+pub(crate) use trained_on_designation;
 
 impl Store {
     /// The facts of `user` (of `company`) the policy point needs, in one
@@ -30,14 +47,17 @@ impl Store {
         user: UserId,
         company: CompanyId,
     ) -> Result<PersonFacts, StoreError> {
-        let rows = sqlx::query::<Any>(
+        let rows = sqlx::query::<Any>(concat!(
             "SELECT 'kind' AS fact, kind AS value FROM companies WHERE id = $2 \
              UNION ALL SELECT 'contract', contract_id FROM handlers WHERE user_id = $1 \
              UNION ALL SELECT 'duty', duty FROM user_duties WHERE user_id = $1 \
              UNION ALL SELECT 'roster', status FROM roster_entries WHERE user_id = $1 \
              UNION ALL SELECT 'trained', CAST(MAX(completed_at) AS TEXT) \
-               FROM training_records WHERE user_id = $1",
-        )
+               FROM training_records WHERE user_id = $1 \
+             UNION ALL SELECT 'designation', h.contract_id FROM handlers h \
+               WHERE h.user_id = $1 AND ",
+            trained_on_designation!()
+        ))
         .bind(user.to_string())
         .bind(company.to_string())
         .fetch_all(&self.pool)
@@ -47,6 +67,7 @@ impl Store {
             handler_of: Vec::new(),
             duties: Vec::new(),
             standing: crate::Standing::default(),
+            designation_trained_for: Vec::new(),
         };
         for row in &rows {
             let fact: String = row.try_get("fact")?;
@@ -56,6 +77,7 @@ impl Store {
             match fact.as_str() {
                 "kind" => facts.company_kind = Some(CompanyKind::parse(&value)?),
                 "contract" => facts.handler_of.push(value.parse()?),
+                "designation" => facts.designation_trained_for.push(value.parse()?),
                 "duty" => facts.duties.push(Duty::parse(&value)?),
                 "roster" => facts.standing.roster = Some(RosterStatus::parse(&value)?),
                 "trained" => {

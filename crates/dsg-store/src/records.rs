@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use dsg_core::{AuditRecord, CompanyId, RosterStatus, TrainingCourse, TrainingRecordId, UserId};
+use dsg_core::{
+    AuditRecord, CompanyId, ContractId, RosterStatus, TrainingCourse, TrainingRecordId, UserId,
+};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
@@ -300,6 +302,26 @@ impl Store {
         .iter()
         .map(training_row)
         .collect()
+    }
+
+    /// For everyone, the contracts they handle with a training on
+    /// designation recorded (see [`Store::person_facts`]).
+    pub async fn designation_trainings(
+        &self,
+    ) -> Result<HashMap<UserId, Vec<ContractId>>, StoreError> {
+        let rows = sqlx::query::<Any>(concat!(
+            "SELECT h.user_id, h.contract_id FROM handlers h WHERE ",
+            crate::person::trained_on_designation!()
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut all: HashMap<UserId, Vec<ContractId>> = HashMap::new();
+        for row in &rows {
+            all.entry(id(row, "user_id")?)
+                .or_default()
+                .push(id(row, "contract_id")?);
+        }
+        Ok(all)
     }
 
     /// Everyone's standing (for access reviews, which decide for many

@@ -532,6 +532,155 @@ async fn gw_operator_id(op: &mut Client) -> String {
     me["user"]["id"].as_str().unwrap().to_owned()
 }
 
+/// Where required, a handler reaches a contract's data only once a training
+/// on designation dated on or after their designation is recorded: not an
+/// earlier one, not another course. Run on both databases (the check is SQL).
+#[tokio::test]
+async fn a_contract_needs_its_handlers_trained_on_designation_sqlite() {
+    trained_on_designation(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_contract_needs_its_handlers_trained_on_designation_postgres() {
+    trained_on_designation(Db::Postgres).await;
+}
+
+async fn trained_on_designation(db: Db) {
+    let Some(gw) = Gateway::start_with(
+        db,
+        &[("DSG_ZERO_TRUST__REQUIRE_DESIGNATION_TRAINING", "true")],
+    )
+    .await
+    else {
+        return;
+    };
+    let w = world(&gw).await;
+    let mut op = gw.operator().await;
+    let files = format!("/api/v1/compartments/{}/files", w.compartment_a);
+    let mut handler = gw.login("a.handler", w.password("a.handler")).await;
+    let mut member = gw.login("a.member", w.password("a.member")).await;
+    let refused = |b: &Value| b["error"]["code"] == "designation_training_missing";
+
+    let (s, b) = handler.get(&files).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    assert!(refused(&b), "{b}");
+    // Not a handler: the uniform answer, whatever the training.
+    let (s, _) = member.get(&files).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Designated today: a training dated yesterday, or of another course,
+    // does not count.
+    let train = format!("/api/v1/records/training/{}", w.user_id("a.handler"));
+    for (course, days_ago) in [("designation", 1), ("annual", 0), ("change", 0)] {
+        let mut t = training(days_ago);
+        t["course"] = json!(course);
+        let (s, b) = op.json(Method::POST, &train, t).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let (s, b) = handler.get(&files).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{course} {days_ago}: {b}");
+        assert!(refused(&b), "{b}");
+    }
+    let (_, review) = op
+        .get(&format!(
+            "/api/v1/admin/access/compartments/{}",
+            w.compartment_a
+        ))
+        .await;
+    let entry = review["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["user_id"] == w.user_id("a.handler"))
+        .cloned()
+        .unwrap();
+    assert_eq!(entry["allowed"], false, "{entry}");
+    assert!(
+        entry["why"]
+            .to_string()
+            .contains("no training on designation"),
+        "{entry}"
+    );
+
+    // Trained on designation today: in, for this contract.
+    let mut t = training(0);
+    t["course"] = json!("designation");
+    let (s, b) = op.json(Method::POST, &train, t).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = handler.get(&files).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    gw.stop().await;
+}
+
+/// A policy version an operator wrote without `no-self-recorded-training`
+/// still does not let anyone record their own training: the gateway refuses
+/// it on its own, and records the refusal.
+#[tokio::test]
+async fn own_training_is_refused_whatever_the_policy_version() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut op = gw.operator().await;
+    let member = w.user_id("a.member").to_owned();
+    let (s, b) = op
+        .json(
+            Method::POST,
+            &format!("/api/v1/admin/users/{member}/duties"),
+            json!({ "duty": "security-admin" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, shipped) = op.get("/api/v1/admin/policies/1").await;
+    assert_eq!(s, StatusCode::OK, "{shipped}");
+    let text = shipped["policies"].as_str().unwrap();
+    let start = text.find("@id(\"no-self-recorded-training\")").unwrap();
+    let end = start + text[start..].find("};").unwrap() + 2;
+    let without = format!("{}{}", &text[..start], &text[end..]);
+    let (s, proposed) = op
+        .json(
+            Method::POST,
+            "/api/v1/admin/policies",
+            json!({ "summary": "without the self-training rule", "policies": without }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{proposed}");
+    let version = proposed["version"].as_i64().unwrap();
+    let out = gw.admin(&["policy-approve", "--version", &version.to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut applied = false;
+    for _ in 0..50 {
+        let (_, list) = op.get("/api/v1/admin/policies").await;
+        if list["in_force"].as_i64() == Some(version) {
+            applied = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(applied, "version {version} not in force");
+
+    let mut admin = gw.login("a.member", w.password("a.member")).await;
+    let own = format!("/api/v1/records/training/{member}");
+    let (s, b) = admin.json(Method::POST, &own, training(1)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    // Someone else's training is still theirs to record.
+    let colleague = format!("/api/v1/records/training/{}", w.user_id("a.handler"));
+    let (s, b) = admin.json(Method::POST, &colleague, training(1)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let refused = gw
+        .audit()
+        .into_iter()
+        .filter(|e| {
+            e["action"] == "training.record"
+                && e["outcome"] == "denied"
+                && e["reason"] == "self-recorded training"
+        })
+        .count();
+    assert_eq!(refused, 1);
+    gw.stop().await;
+}
+
 /// The personal details are sealed in the database: the plain name is
 /// nowhere in the SQLite files.
 #[tokio::test]

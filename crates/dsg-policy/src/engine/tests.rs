@@ -22,6 +22,7 @@ fn user(
         duties: Vec::new(),
         roster: None,
         training_age_secs: None,
+        designation_trained_for: Vec::new(),
     }
 }
 

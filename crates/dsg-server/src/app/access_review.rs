@@ -72,6 +72,9 @@ pub enum Why {
     /// Their security training is missing or too old, and the deployment
     /// requires a current one.
     TrainingLapsed,
+    /// No training on designation is recorded for the contract since they
+    /// were designated, and the deployment requires one.
+    DesignationUntrained,
     /// The policies that denied it (`@id`s, or `default-deny`).
     DeniedBy(Vec<String>),
 }
@@ -111,6 +114,10 @@ impl Why {
             }
             (Self::TrainingLapsed, true) => "情報セキュリティ教育が未受講または期限切れ".to_owned(),
             (Self::TrainingLapsed, false) => "security training missing or lapsed".to_owned(),
+            (Self::DesignationUntrained, true) => "指定時の教育が未記録".to_owned(),
+            (Self::DesignationUntrained, false) => {
+                "no training on designation recorded for this contract".to_owned()
+            }
             (Self::DeniedBy(p), true) => format!("拒否したポリシー: {}", p.join(", ")),
             (Self::DeniedBy(p), false) => format!("denied by policy: {}", p.join(", ")),
         }
@@ -230,6 +237,8 @@ struct Review {
     duties: HashMap<UserId, Vec<Duty>>,
     /// Everyone's roster status and latest training.
     standings: HashMap<UserId, Standing>,
+    /// For everyone, the contracts they were trained for on designation.
+    designation_trained: HashMap<UserId, Vec<ContractId>>,
     terminals: Vec<Terminal>,
     /// When the review is made (for the age of posture reports).
     now_ms: i64,
@@ -343,6 +352,9 @@ impl Review {
             if denied_by.contains("handler-training-current") {
                 why.push(Why::TrainingLapsed);
             }
+            if denied_by.contains("handler-trained-on-designation") {
+                why.push(Why::DesignationUntrained);
+            }
             if denied_by.is_empty() {
                 denied_by.insert("default-deny".to_owned());
             }
@@ -371,6 +383,7 @@ fn facts(
     duties: &HashMap<UserId, Vec<Duty>>,
     standings: &HashMap<UserId, Standing>,
     handled: &HashMap<UserId, Vec<ContractId>>,
+    designation_trained: &HashMap<UserId, Vec<ContractId>>,
 ) -> UserFacts {
     let (roster, training_age_secs) = super::records::standing_facts(
         standings.get(&user.id).copied().unwrap_or_default(),
@@ -389,6 +402,10 @@ fn facts(
         duties: duties.get(&user.id).cloned().unwrap_or_default(),
         roster,
         training_age_secs,
+        designation_trained_for: designation_trained
+            .get(&user.id)
+            .cloned()
+            .unwrap_or_default(),
     }
 }
 
@@ -451,6 +468,7 @@ impl App {
             kinds: companies.iter().map(|(id, c)| (*id, c.kind)).collect(),
             duties,
             standings: store.standings().await?,
+            designation_trained: store.designation_trainings().await?,
             now_ms: self.now(),
             terminals: store.terminals(None).await?,
         };
@@ -518,12 +536,21 @@ impl App {
         let kinds = review.kinds.clone();
         let duties = review.duties.clone();
         let standings = review.standings.clone();
+        let designation_trained = review.designation_trained.clone();
         let policy_version = review.policy.version;
         let reached: Vec<(User, UserFacts, Reach)> = blocking(move || {
             people
                 .into_iter()
                 .map(|u| {
-                    let f = facts(&u, now, &kinds, &duties, &standings, &handled);
+                    let f = facts(
+                        &u,
+                        now,
+                        &kinds,
+                        &duties,
+                        &standings,
+                        &handled,
+                        &designation_trained,
+                    );
                     let reach = review.reach(&f, &target, &number);
                     (u, f, reach)
                 })
@@ -624,6 +651,7 @@ impl App {
             &review.duties,
             &review.standings,
             &handled,
+            &review.designation_trained,
         );
         let policy_version = review.policy.version;
         let numbers: HashMap<ContractId, String> = contracts

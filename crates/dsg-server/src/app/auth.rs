@@ -235,6 +235,7 @@ impl App {
             duties: facts.duties,
             roster,
             training_age_secs,
+            designation_trained_for: facts.designation_trained_for,
         })
     }
 

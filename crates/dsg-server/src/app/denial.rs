@@ -29,6 +29,9 @@ pub enum DenialReason {
     RosterUnconfirmed,
     /// The person's security training is missing or too old.
     TrainingLapsed,
+    /// No training on designation is recorded for this contract since the
+    /// person was designated to it.
+    DesignationTrainingMissing,
     /// Another rule of the agency's policy (hours, network…).
     Policy,
     /// The terminal certificate a TLS-terminating proxy passed on failed
@@ -48,6 +51,7 @@ impl DenialReason {
             Self::TerminalPosture => "terminal_posture",
             Self::RosterUnconfirmed => "roster_unconfirmed",
             Self::TrainingLapsed => "training_lapsed",
+            Self::DesignationTrainingMissing => "designation_training_missing",
             Self::Policy => "policy_denied",
             Self::CertificateRefused => "certificate_refused",
         }
@@ -100,6 +104,12 @@ impl DenialReason {
             (Self::TrainingLapsed, false) => {
                 "Your security training is not recorded or has lapsed. Take the training and have your company's protected-system administrator record it."
             }
+            (Self::DesignationTrainingMissing, true) => {
+                "この契約の取扱者に指定された後の教育（指定時の教育）の受講記録がないため、この契約の保護すべき情報にはアクセスできません。教育を受講し、所属会社の保護システム管理者に記録してもらってください。"
+            }
+            (Self::DesignationTrainingMissing, false) => {
+                "No training on designation is recorded for you since you were designated a handler of this contract, so its protected information is not reachable. Take the training and have your company's protected-system administrator record it."
+            }
             (Self::Policy, true) => {
                 "機関のアクセスポリシー（時間帯・接続元など）により、現在はアクセスできません。"
             }
@@ -142,6 +152,9 @@ impl DenialReason {
         if has("handler-training-current") {
             return Self::TrainingLapsed;
         }
+        if has("handler-trained-on-designation") {
+            return Self::DesignationTrainingMissing;
+        }
         if has("terminal-posture-for-data") {
             return Self::TerminalPosture;
         }
@@ -154,7 +167,8 @@ impl App {
     /// entitled to know the resource — that is, if the same request, in the
     /// same session (same factors), would be allowed from an active terminal
     /// of their own company right after a step-up, with their roster line
-    /// confirmed and their training current. Otherwise `None` (the uniform
+    /// confirmed, their training current and their training on designation
+    /// recorded for every contract they handle. Otherwise `None` (the uniform
     /// answer): a session that proved only a password learns nothing, nor
     /// does anyone who is not a handler of the contract.
     pub(super) fn entitled_denial(
@@ -185,6 +199,7 @@ impl App {
         let mut ideal_user = user.clone();
         ideal_user.facts.roster = Some(RosterStatus::Confirmed);
         ideal_user.facts.training_age_secs = Some(0);
+        ideal_user.facts.designation_trained_for = ideal_user.facts.handler_of.clone();
         let ideal_caller = Caller::User(ideal_user);
         self.decide_with(&ideal_caller, action, resource, ideal_session, ideal_device)
             .allowed

@@ -234,6 +234,7 @@ impl App {
             roster_confirmation_required: zero_trust.require_confirmed_roster,
             training_max_age_secs: (zero_trust.training_valid_days > 0)
                 .then(|| i64::from(zero_trust.training_valid_days) * 86_400),
+            designation_training_required: zero_trust.require_designation_training,
         }
     }
 

@@ -13,7 +13,7 @@ use dsg_core::{
 };
 use dsg_crypto::{open, seal, WrapContext};
 use dsg_policy::{Action, ChangeRequestFacts, CompanyFacts, Resource, UserFacts};
-use dsg_store::{RosterRow, Standing, TrainingRow};
+use dsg_store::{RosterRow, Standing, StoreError, TrainingRow};
 use serde::{Deserialize, Serialize};
 
 use super::admin::parse_id;
@@ -151,7 +151,7 @@ pub struct CompanyRecords {
 
 impl App {
     /// Today in the deployment's time zone.
-    fn today(&self) -> CalendarDate {
+    pub fn today(&self) -> CalendarDate {
         let offset = i64::from(self.inner.config.zero_trust.utc_offset_minutes) * 60_000;
         CalendarDate::of_unix_ms(self.now() + offset)
     }
@@ -184,6 +184,7 @@ impl App {
                 duties: Vec::new(),
                 roster: None,
                 training_age_secs: None,
+                designation_trained_for: Vec::new(),
             },
         };
         let outsider = match caller {
@@ -384,7 +385,7 @@ impl App {
             .store
             .remove_roster(user.id, by, self.now(), &record)
             .await;
-        if let Err(error) = removed {
+        if let Err(error @ StoreError::NotFound(_)) = removed {
             // No line in force (never entered, or removed already): the
             // allowed attempt is recorded as a failure, not left unlogged.
             let none = with_decision(
@@ -401,6 +402,7 @@ impl App {
             self.record(&none).await?;
             return Err(error.into());
         }
+        removed?;
         Ok(())
     }
 
@@ -421,6 +423,24 @@ impl App {
                 AuditAction::TrainingRecord,
             )
             .await?;
+        if user.id == by {
+            // The policy's `no-self-recorded-training` refuses this; an
+            // operator's own policy version might not have that rule, and a
+            // training one records for oneself can open data for oneself.
+            let refused = with_decision(
+                Self::audit(
+                    meta,
+                    caller,
+                    AuditAction::TrainingRecord,
+                    ("user", Some(user.id.to_string())),
+                    Outcome::Denied,
+                    "self-recorded training",
+                ),
+                &decided,
+            );
+            self.record(&refused).await?;
+            return Err(AppError::Forbidden);
+        }
         let course = TrainingCourse::parse(training.course.trim()).map_err(|_| {
             AppError::Invalid("course must be annual, designation, change or role".into())
         })?;
@@ -488,29 +508,7 @@ impl App {
             .authorize_records_read(meta, caller, company_id, audit_action, object)
             .await?;
         let store = &self.inner.store;
-        let lines = store.roster(Some(company_id)).await?;
-        let trainings = store.trainings(company_id).await?;
-        let mut people = Vec::new();
-        for user in store.users_of_company(company_id).await? {
-            let roster = lines
-                .iter()
-                .find(|l| l.user_id == user.id)
-                .map(|l| self.open_roster_line(l))
-                .transpose()?;
-            let last = trainings.iter().find(|t| t.user_id == user.id);
-            people.push(PersonRecords {
-                user_id: user.id.to_string(),
-                username: user.username.clone(),
-                display_name: user.display_name.clone(),
-                roster,
-                last_trained_on: last.map(|t| t.completed_on.clone()),
-                training_current: self.training_current(last.map(|t| t.completed_at)),
-            });
-        }
-        let trainings = trainings
-            .iter()
-            .map(|t| self.open_training(t))
-            .collect::<Result<Vec<_>, _>>()?;
+        // The contract asked for, checked before anything is opened.
         let mut contracts = Vec::new();
         for contract in store.contracts_of_company(company_id).await? {
             let handlers = store.handlers(contract.id).await?;
@@ -542,6 +540,29 @@ impl App {
             }
             RecordsRead::View | RecordsRead::Export => String::new(),
         };
+        let lines = store.roster(Some(company_id)).await?;
+        let trainings = store.trainings(company_id).await?;
+        let mut people = Vec::new();
+        for user in store.users_of_company(company_id).await? {
+            let roster = lines
+                .iter()
+                .find(|l| l.user_id == user.id)
+                .map(|l| self.open_roster_line(l))
+                .transpose()?;
+            let last = trainings.iter().find(|t| t.user_id == user.id);
+            people.push(PersonRecords {
+                user_id: user.id.to_string(),
+                username: user.username.clone(),
+                display_name: user.display_name.clone(),
+                roster,
+                last_trained_on: last.map(|t| t.completed_on.clone()),
+                training_current: self.training_current(last.map(|t| t.completed_at)),
+            });
+        }
+        let trainings = trainings
+            .iter()
+            .map(|t| self.open_training(t))
+            .collect::<Result<Vec<_>, _>>()?;
         let zero_trust = &self.inner.config.zero_trust;
         let record = Self::audit(
             meta,

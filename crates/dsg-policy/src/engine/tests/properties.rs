@@ -81,7 +81,7 @@ proptest! {
     /// second factor; sensitive actions need a fresh step-up; no one
     /// approves their own request nor confirms a roster line they
     /// submitted; where required, only people on a confirmed roster with
-    /// current training reach data; a password or recovery code alone
+    /// current training, trained on designation for the contract, reach data; a password or recovery code alone
     /// only ever enrols.
     #[test]
     fn access_follows_need_to_know(
@@ -111,6 +111,8 @@ proptest! {
         training_required in any::<bool>(),
         on_file in any::<bool>(),
         file_active in any::<bool>(),
+        designation_bits in 0u8..8,
+        designation_required in any::<bool>(),
     ) {
         let companies = [CompanyId::random(), CompanyId::random(), CompanyId::random()];
         let kind = |i: usize| if company_kinds[i] { CompanyKind::Agency } else { CompanyKind::Contractor };
@@ -136,6 +138,10 @@ proptest! {
                 1 => Some(7 * 86_400),
                 _ => Some(400 * 86_400),
             },
+            designation_trained_for: (0..3)
+                .filter(|i| designation_bits & (1 << i) != 0)
+                .map(|i| contracts[i])
+                .collect(),
         };
         let auditor = user.duties.contains(&Duty::Auditor);
         let security_admin = user.duties.contains(&Duty::SecurityAdmin);
@@ -214,6 +220,7 @@ proptest! {
                 posture_max_age_secs: posture_required.then_some(86_400),
                 roster_confirmation_required: roster_required,
                 training_max_age_secs: training_required.then_some(365 * 86_400),
+                designation_training_required: designation_required,
                 ..Environment::UNKNOWN
             },
         };
@@ -251,6 +258,8 @@ proptest! {
                     && (!posture_required || posture_kind == 1)
                     && (!roster_required || user.roster == Some(RosterStatus::Confirmed))
                     && (!training_required || training_kind == 1)
+                    && (!designation_required
+                        || user.designation_trained_for.contains(&compartment.contract))
                     && (!file_resource || file_active)
             }
             _ => {
@@ -297,6 +306,9 @@ proptest! {
             prop_assert!(user.handler_of.contains(&compartment.contract));
             if roster_required {
                 prop_assert_eq!(user.roster, Some(RosterStatus::Confirmed));
+            }
+            if designation_required {
+                prop_assert!(user.designation_trained_for.contains(&compartment.contract));
             }
             let DeviceFacts::Terminal(t) = &device else { panic!("no terminal") };
             prop_assert_eq!(t.status, TerminalStatus::Active);

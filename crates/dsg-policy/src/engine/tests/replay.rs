@@ -30,6 +30,7 @@ fn handler_request(source: Option<&str>) -> (AccessRequest, CompanyId) {
             posture_max_age_secs: None,
             roster_confirmation_required: false,
             training_max_age_secs: None,
+            designation_training_required: false,
         },
     };
     (request, company)

@@ -178,6 +178,7 @@ fn agencies_can_add_hours_and_address_ranges() {
                 posture_max_age_secs: None,
                 roster_confirmation_required: false,
                 training_max_age_secs: None,
+                designation_training_required: false,
             },
         })
     };
@@ -360,6 +361,59 @@ fn roster_and_training_gate_data_only_where_required() {
         both.policies,
         vec!["handler-on-confirmed-roster", "handler-training-current"]
     );
+}
+
+/// Where required, a handler reaches a contract's data, compartment and
+/// files alike, only with a training on designation recorded for that
+/// contract; elsewhere it does not matter.
+#[test]
+fn designation_training_gates_each_contract_where_required() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let company = CompanyId::random();
+    let (trained, untrained) = (ContractId::random(), ContractId::random());
+    let handler = UserFacts {
+        designation_trained_for: vec![trained],
+        ..user(
+            company,
+            CompanyKind::Contractor,
+            Role::Member,
+            vec![trained, untrained],
+        )
+    };
+    let read = |contract: ContractId, on_file: bool, required: bool| {
+        let compartment = CompartmentFacts {
+            id: CompartmentId::random(),
+            contract,
+            company,
+        };
+        let resource = if on_file {
+            Resource::File(crate::request::FileFacts {
+                id: dsg_core::FileId::random(),
+                compartment,
+                status: dsg_core::FileStatus::Active,
+            })
+        } else {
+            Resource::Compartment(compartment)
+        };
+        engine.decide(&AccessRequest {
+            principal: Principal::User(handler.clone()),
+            action: Action::FileRead,
+            resource,
+            session: FRESH_PASSKEY,
+            device: terminal_of(company, CompanyKind::Contractor),
+            environment: Environment {
+                designation_training_required: required,
+                ..Environment::UNKNOWN
+            },
+        })
+    };
+    for on_file in [false, true] {
+        assert!(read(trained, on_file, true).allowed);
+        assert!(read(untrained, on_file, false).allowed, "not required");
+        let d = read(untrained, on_file, true);
+        assert!(!d.allowed);
+        assert_eq!(d.policies, vec!["handler-trained-on-designation"]);
+    }
 }
 
 /// A roster line is confirmed by an agency operator other than whoever
