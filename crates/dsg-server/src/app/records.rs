@@ -147,6 +147,8 @@ pub struct CompanyRecords {
     pub roster_required: bool,
     /// The longest a training stays current for data, in days, where required.
     pub training_valid_days: Option<u32>,
+    /// Whether a contract's data needs the handler's training on designation.
+    pub designation_training_required: bool,
 }
 
 impl App {
@@ -582,6 +584,7 @@ impl App {
             roster_required: zero_trust.require_confirmed_roster,
             training_valid_days: (zero_trust.training_valid_days > 0)
                 .then_some(zero_trust.training_valid_days),
+            designation_training_required: zero_trust.require_designation_training,
         })
     }
 

@@ -322,6 +322,7 @@ texts! {
     TrainingRecordButton => ("記録する", "Record"),
     RosterRequirement => ("データへのアクセスに名簿の確認を必須とする", "A confirmed roster line is required for data"),
     TrainingRequirement => ("教育の有効期間", "Training stays current for"),
+    DesignationTrainingRequirement => ("取扱者指定時の教育（契約ごと）", "Training on designation (per contract)"),
     Required => ("必須", "Required"),
     NotRequired => ("必須ではない", "Not required"),
     Days => ("日", "days"),

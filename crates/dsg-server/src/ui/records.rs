@@ -254,6 +254,8 @@ pub async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Response {
                     Some(days) => { (days) " " (lang.t(Text::Days)) }
                     None => { (lang.t(Text::NotRequired)) }
                 } } }
+            li { (lang.t(Text::DesignationTrainingRequirement)) ": "
+                strong { (if records.designation_training_required { lang.t(Text::Required) } else { lang.t(Text::NotRequired) }) } }
         }
         h2 { (lang.t(Text::Roster)) }
         p { a href={ "/api/v1/records/companies/" (records.company_id) "/roster.csv" } id="roster-csv" { (lang.t(Text::RosterCsv)) } }
