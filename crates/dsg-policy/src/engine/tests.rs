@@ -4,7 +4,10 @@ use dsg_core::{
 };
 
 use super::*;
-use crate::request::{Action, ChangeRequestFacts, CompartmentFacts};
+use crate::request::{
+    Action, ChangeRequestFacts, CompartmentFacts, Environment, SessionFacts, TerminalFacts,
+    UserFacts,
+};
 
 fn user(
     company: CompanyId,
