@@ -299,6 +299,14 @@ async fn denial_matrix(db: Db) {
             Value::Null,
         ),
         (
+            Method::GET,
+            format!(
+                "/api/v1/records/companies/{}/roster.csv?contract={}",
+                w.company_a, w.contract_a
+            ),
+            Value::Null,
+        ),
+        (
             Method::PUT,
             format!("/api/v1/records/roster/{a_handler}"),
             json!({ "full_name": "偽装", "birth_date": "1980-01-01", "department": "x",

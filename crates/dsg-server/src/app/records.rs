@@ -390,15 +390,11 @@ impl App {
         if let Err(error @ StoreError::NotFound(_)) = removed {
             // No line in force (never entered, or removed already): the
             // allowed attempt is recorded as a failure, not left unlogged.
-            let none = with_decision(
-                Self::audit(
-                    meta,
-                    caller,
-                    AuditAction::RosterRemove,
-                    ("user", Some(user.id.to_string())),
-                    Outcome::Failure,
-                    "no roster line in force",
-                ),
+            let none = Self::person_audit(
+                (meta, caller),
+                AuditAction::RosterRemove,
+                user.id,
+                (Outcome::Failure, "no roster line in force".into()),
                 &decided,
             );
             self.record(&none).await?;
@@ -406,6 +402,28 @@ impl App {
         }
         removed?;
         Ok(())
+    }
+
+    /// The audit entry of an action on a person's records, with its own
+    /// outcome and reason and the decision it was made on.
+    fn person_audit(
+        (meta, caller): (&RequestMeta, &Caller),
+        action: AuditAction,
+        person: UserId,
+        (outcome, reason): (Outcome, String),
+        decided: &super::Decided,
+    ) -> dsg_core::AuditRecord {
+        with_decision(
+            Self::audit(
+                meta,
+                caller,
+                action,
+                ("user", Some(person.to_string())),
+                outcome,
+                reason,
+            ),
+            decided,
+        )
     }
 
     /// Records a training a person took.
@@ -429,15 +447,11 @@ impl App {
             // The policy's `no-self-recorded-training` refuses this; an
             // operator's own policy version might not have that rule, and a
             // training one records for oneself can open data for oneself.
-            let refused = with_decision(
-                Self::audit(
-                    meta,
-                    caller,
-                    AuditAction::TrainingRecord,
-                    ("user", Some(user.id.to_string())),
-                    Outcome::Denied,
-                    "self-recorded training",
-                ),
+            let refused = Self::person_audit(
+                (meta, caller),
+                AuditAction::TrainingRecord,
+                user.id,
+                (Outcome::Denied, "self-recorded training".into()),
                 &decided,
             );
             self.record(&refused).await?;
@@ -474,19 +488,16 @@ impl App {
             recorded_by: by,
             recorded_at: now,
         };
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                AuditAction::TrainingRecord,
-                ("user", Some(user.id.to_string())),
-                Outcome::Success,
-                format!(
-                    "{};course={};completed_on={completed_on}",
-                    decided.reason(),
-                    course.as_str()
-                ),
-            ),
+        let reason = format!(
+            "{};course={};completed_on={completed_on}",
+            decided.reason(),
+            course.as_str()
+        );
+        let record = Self::person_audit(
+            (meta, caller),
+            AuditAction::TrainingRecord,
+            user.id,
+            (Outcome::Success, reason),
             &decided,
         );
         self.inner.store.record_training(&row, &record).await?;
