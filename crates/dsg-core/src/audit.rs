@@ -155,6 +155,9 @@ pub enum AuditAction {
     /// A company's handler roster was downloaded (CSV): personal details
     /// leaving the gateway, recorded apart from reading them on a page.
     RecordsExport,
+    /// A request failed with a fault in the gateway itself (a panic caught
+    /// before it could drop the connection unanswered and unrecorded).
+    RequestFault,
 }
 
 impl AuditAction {
@@ -222,6 +225,7 @@ impl AuditAction {
             Self::TrainingRecord => "training.record",
             Self::RecordsView => "records.view",
             Self::RecordsExport => "records.export",
+            Self::RequestFault => "request.fault",
         }
     }
 }

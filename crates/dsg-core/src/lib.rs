@@ -12,6 +12,7 @@ pub mod ids;
 pub mod names;
 pub mod records;
 pub mod terminal;
+pub mod text;
 
 pub use account::{AccountState, MfaMethod};
 pub use audit::{AuditAction, AuditRecord, DecisionEvidence, Outcome};

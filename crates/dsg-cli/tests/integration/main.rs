@@ -18,6 +18,7 @@ mod audit_tamper;
 mod crash;
 mod denials;
 mod failclosed;
+mod hardening;
 mod harness;
 mod hygiene;
 mod identity;

@@ -259,14 +259,32 @@ impl App {
         Ok(())
     }
 
+    /// Records that a request ended in a fault of the gateway (a caught
+    /// panic): the caller is not known at that depth, the path is.
+    pub async fn record_request_fault(
+        &self,
+        meta: &RequestMeta,
+        path: &str,
+    ) -> Result<(), AppError> {
+        let path = dsg_core::text::clip_owned(path, 200);
+        let record = Self::audit(
+            meta,
+            &Caller::Anonymous,
+            AuditAction::RequestFault,
+            ("path", Some(path)),
+            Outcome::Failure,
+            "internal",
+        );
+        self.record(&record).await
+    }
+
     /// Records that a request needing a session arrived without one.
     pub async fn record_unauthenticated(
         &self,
         meta: &RequestMeta,
         path: &str,
     ) -> Result<(), AppError> {
-        let mut path = path.to_owned();
-        path.truncate(200);
+        let path = dsg_core::text::clip_owned(path, 200);
         let record = Self::audit(
             meta,
             &Caller::Anonymous,

@@ -1,5 +1,5 @@
-//! The application layer's one error type. `http::error` maps it to status
-//! codes; nothing here knows about HTTP.
+//! The application layer's one error type, with its stable codes. The web
+//! layer maps each to an HTTP status; nothing here knows about HTTP.
 
 use dsg_blob::BlobError;
 use dsg_core::DomainError;
@@ -63,6 +63,33 @@ pub enum AppError {
     /// A failure the user cannot fix; details are logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl AppError {
+    /// The stable, machine-readable code of this error: the `code` of the
+    /// JSON error answer, and the reason stored in failure entries of the
+    /// audit log. Never changes meaning once released.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::NotFound => "not_found",
+            Self::Forbidden => "forbidden",
+            Self::StepUpRequired => "step_up_required",
+            Self::SecondFactorRefused => "second_factor_refused",
+            Self::RateLimited => "rate_limited",
+            Self::SelfApproval => "self_approval",
+            Self::Denied(reason) => reason.code(),
+            Self::CsrfRefused => "csrf_refused",
+            Self::Invalid(_) => "invalid_input",
+            Self::PolicyInvalid(_) => "policy_invalid",
+            Self::Conflict(_) => "conflict",
+            Self::TooLarge => "too_large",
+            Self::QuotaExceeded => "quota_exceeded",
+            Self::InsufficientStorage => "insufficient_storage",
+            Self::Internal(_) => "internal",
+        }
+    }
 }
 
 impl From<DomainError> for AppError {

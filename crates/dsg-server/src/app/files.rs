@@ -113,8 +113,7 @@ impl App {
             // whatever a policy version says.
             Some(file) if file.status == FileStatus::Active => Ok((compartment, file, decided)),
             _ => {
-                let mut object_id = raw_file.to_owned();
-                object_id.truncate(64);
+                let object_id = dsg_core::text::clip_owned(raw_file, 64);
                 let record = Self::audit(
                     meta,
                     caller,
@@ -164,8 +163,7 @@ impl App {
             (None, _) => Resource::MissingCompartment(raw_id.to_owned()),
         };
         let decision = self.decide(caller, action, resource.clone());
-        let mut object_id = raw_id.to_owned();
-        object_id.truncate(64);
+        let object_id = dsg_core::text::clip_owned(raw_id, 64);
         match compartment {
             Some(c) if decision.allowed => Ok((c, file, decision)),
             _ => {
@@ -369,7 +367,7 @@ impl App {
                 audit_action,
                 ("file", Some(file_id.to_string())),
                 Outcome::Failure,
-                crate::http::error_code(error),
+                error.code(),
             );
             // The failure entry is best effort: the upload changed nothing.
             if let Err(e) = self.record(&record).await {

@@ -8,32 +8,28 @@ use serde_json::json;
 
 use crate::app::AppError;
 
-/// Status and stable code for an error.
+/// Status and stable code for an error. The code is the application's
+/// own ([`AppError::code`]); this is the one place that picks the status.
 pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
-    match error {
-        AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
-        AppError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-        AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-        AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
-        AppError::StepUpRequired => (StatusCode::FORBIDDEN, "step_up_required"),
-        AppError::SecondFactorRefused => (StatusCode::UNAUTHORIZED, "second_factor_refused"),
-        AppError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-        AppError::SelfApproval => (StatusCode::FORBIDDEN, "self_approval"),
-        AppError::Denied(reason) => (StatusCode::FORBIDDEN, reason.code()),
-        AppError::CsrfRefused => (StatusCode::FORBIDDEN, "csrf_refused"),
-        AppError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
-        AppError::PolicyInvalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "policy_invalid"),
-        AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-        AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-        AppError::QuotaExceeded => (StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded"),
-        AppError::InsufficientStorage => (StatusCode::INSUFFICIENT_STORAGE, "insufficient_storage"),
-        AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-    }
-}
-
-/// The stable code of an error (also stored as the reason of failure entries).
-pub fn error_code(error: &AppError) -> &'static str {
-    status_and_code(error).1
+    let status = match error {
+        AppError::Unauthenticated
+        | AppError::InvalidCredentials
+        | AppError::SecondFactorRefused => StatusCode::UNAUTHORIZED,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Forbidden
+        | AppError::StepUpRequired
+        | AppError::SelfApproval
+        | AppError::Denied(_)
+        | AppError::CsrfRefused => StatusCode::FORBIDDEN,
+        AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+        AppError::PolicyInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::TooLarge | AppError::QuotaExceeded => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, error.code())
 }
 
 /// The message a user may see: the validation text for bad input, a fixed

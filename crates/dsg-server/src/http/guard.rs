@@ -34,6 +34,36 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
     response
 }
 
+/// Turns a panic anywhere below into the uniform JSON error and an audit
+/// entry (`request.fault`), instead of a connection dropped without an
+/// answer or a record. Panics are bugs: none should be reachable from a
+/// request, and this makes one that is visible rather than silent.
+pub async fn catch_panic(State(app): State<App>, req: Request, next: Next) -> Response {
+    use futures::FutureExt;
+    let path = req.uri().path().to_owned();
+    let (parts, body) = req.into_parts();
+    let meta = request_meta(&parts, &app);
+    let req = Request::from_parts(parts, body);
+    match std::panic::AssertUnwindSafe(next.run(req))
+        .catch_unwind()
+        .await
+    {
+        Ok(response) => response,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(request_id = %meta.request_id, panic = %what, "request panicked");
+            if let Err(e) = app.record_request_fault(&meta, &path).await {
+                tracing::error!(request_id = %meta.request_id, error = %e, "fault not recorded");
+            }
+            AppError::Internal("request panicked".into()).into_response()
+        }
+    }
+}
+
 /// Adds the security headers to every response.
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let tls = req.extensions().get::<IsTls>().is_some_and(|t| t.0);

@@ -22,8 +22,6 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::Router;
 
-pub use error::error_code;
-
 use crate::app::App;
 
 /// JSON and form bodies are small; uploads stream and have their own limits.
@@ -214,6 +212,10 @@ pub fn router(app: App) -> Router {
         .layer(DefaultBodyLimit::max(SMALL_BODY_LIMIT));
     api.merge(uploads)
         .layer(from_fn_with_state(app.clone(), guard::session_and_csrf))
+        // Outside the handlers and the session guard, inside the device
+        // lookup: a panic below is answered and recorded with the request's
+        // id, source and terminal.
+        .layer(from_fn_with_state(app.clone(), guard::catch_panic))
         // Before the session guard: the device comes from the certificate.
         .layer(from_fn_with_state(app.clone(), proxy::terminal_certificate))
         .layer(from_fn(guard::security_headers))
