@@ -10,7 +10,7 @@
 //! issue's size (migrations by [`Store::connect`], then bulk inserts in one
 //! transaction) and [`request_facts`] does the server's lookups for one
 //! request, exactly as `resolve_device`, `resolve_session` / `user_facts`
-//! and `authorize_compartment` in `dsg-server` do.
+//! and `authorize_compartment` in `dsg-app` do.
 #![deny(missing_docs)]
 
 use std::net::{IpAddr, Ipv4Addr};

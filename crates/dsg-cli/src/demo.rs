@@ -7,11 +7,11 @@ use anyhow::{anyhow, Result};
 use dsg_core::{CalendarDate, RosterDetails};
 use dsg_crypto::{random_token, SecretString, SystemRandom};
 use dsg_identity::TotpSecret;
-use dsg_server::app::{
+use dsg_app::{
     Caller, Device, NewCompany, NewContract, NewTerminal, NewTraining, NewUserInput, RequestMeta,
     SecondFactor,
 };
-use dsg_server::App;
+use dsg_app::App;
 
 struct DemoUser {
     company: usize,

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use dsg_server::clock::SystemClock;
-use dsg_server::runtime::{self, KeyChecks};
-use dsg_server::Config;
+use dsg_app::clock::SystemClock;
+use dsg_web::runtime::{self, KeyChecks};
+use dsg_app::Config;
 
 /// dsg — Defense Security Gateway: per-contract compartments for protected
 /// information, behind one policy decision point, with every action recorded.
@@ -314,7 +314,7 @@ async fn main() -> Result<()> {
             let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let host = hostname();
             for e in gateway.app.store().recent_audit(limit).await? {
-                let event = dsg_server::app::siem_event(&e);
+                let event = dsg_app::siem_event(&e);
                 let line = match format {
                     TailFormat::Json => serde_json::json!({
                         "id": e.id, "time_ms": e.occurred_at, "request_id": e.request_id,
@@ -408,7 +408,7 @@ fn audit_verify(
         .map(|k| hex::decode(k.trim()).context("--public-key must be hex"))
         .transpose()?;
     let published = checkpoint.map(read_checkpoint).transpose()?;
-    let report = match dsg_server::app::verify_export(&text, key.as_deref(), published.as_ref()) {
+    let report = match dsg_app::verify_export(&text, key.as_deref(), published.as_ref()) {
         Ok(report) => report,
         Err(e) => bail!("audit log verification FAILED: {e}"),
     };
@@ -464,7 +464,7 @@ fn read_checkpoint(path: &std::path::Path) -> Result<dsg_audit::SignedCheckpoint
         .with_context(|| format!("{}: not a signed checkpoint", path.display()))
 }
 
-async fn print_bootstrap(app: &dsg_server::App) -> Result<()> {
+async fn print_bootstrap(app: &dsg_app::App) -> Result<()> {
     if let Some(credential) = runtime::bootstrap_if_empty(app).await? {
         println!("First start: the agency operator's one-time enrolment link (shown only now).");
         println!("Open it on this gateway, choose a password and register a passkey:");
@@ -569,7 +569,7 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
     if gateway.tls.is_some() {
         println!("trust the gateway CA: {}", gateway.ca_cert.display());
     }
-    let router = dsg_server::http::router(gateway.app.clone());
+    let router = dsg_web::http::router(gateway.app.clone());
     // One shutdown signal stops both listeners.
     let (stop, stopping) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
@@ -579,7 +579,7 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let direct = dsg_server::tls::serve(
+    let direct = dsg_web::tls::serve(
         listener,
         router.clone(),
         gateway.app.clone(),
@@ -588,7 +588,7 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
     );
     match proxy {
         Some((proxy_listener, proxy_tls)) => {
-            let behind_proxy = dsg_server::tls::serve_proxy(
+            let behind_proxy = dsg_web::tls::serve_proxy(
                 proxy_listener,
                 router,
                 gateway.app.clone(),

@@ -1,7 +1,7 @@
 //! Alerts raised by the analysis rules (migration `0009_alerts.sql`): the
 //! entries a rule counts, opening an alert or attaching entries to the one
 //! still active for the same rule and key, and the operators' status
-//! changes. The rules themselves are `dsg-server` `app/alerts/rules.rs`;
+//! changes. The rules themselves are `dsg-app` `alerts/rules.rs`;
 //! only text and numbers here.
 
 use dsg_core::AuditRecord;

@@ -1,7 +1,7 @@
 //! What the audit forwarder reads and remembers: batches of sequenced
 //! entries and checkpoints from a position, and one durable cursor per sink
 //! (migration `0007_audit_forwarding.sql`). Only text and numbers here; the
-//! forwarding itself is `dsg-server` `app/audit_forward.rs`.
+//! forwarding itself is `dsg-app` `audit_forward.rs`.
 
 use sqlx::Any;
 

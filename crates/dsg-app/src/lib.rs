@@ -1,0 +1,448 @@
+//! dsg's use cases: each public method of [`App`] is one thing a person
+//! does. It asks the policy point, changes state through the store (the
+//! audit entry in the same transaction) and never sees HTTP: the web layer
+//! (`dsg-web`) and the command line (`dsg-cli`) call it.
+#![deny(missing_docs)]
+
+pub mod clock;
+pub mod config;
+
+mod access_review;
+mod admin;
+mod alerts;
+mod audit_access;
+mod audit_extract;
+mod audit_forward;
+mod audit_log;
+mod audit_proofs;
+mod audit_verify;
+mod auth;
+mod denial;
+mod duties;
+mod error;
+mod files;
+mod identity;
+mod keys;
+mod policies;
+mod posture;
+mod records;
+mod task;
+mod terminals;
+
+use std::sync::Arc;
+
+use dsg_blob::BlobStore;
+use dsg_core::{AuditAction, AuditRecord, Clock, Outcome};
+use dsg_crypto::{PasswordHasher, SecretKey, SecureRandom};
+use dsg_pki::TerminalCa;
+use dsg_policy::{
+    AccessRequest, Action, ChangeRequestFacts, DeviceFacts, Environment, Principal, Resource,
+    SessionFacts, UserFacts,
+};
+use dsg_store::Store;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use policies::{with_decision, Decided};
+use tokio::sync::Semaphore;
+
+pub use access_review::{
+    AccessEntry, CompartmentAccess, CompartmentReach, PersonAccess, TerminalRef, Why,
+    MAX_REVIEW_DECISIONS,
+};
+pub use admin::{AdminOverview, IssuedAccount, NewCompany, NewContract, NewUserInput};
+pub use alerts::rules::Rule as AlertRule;
+pub use alerts::{AlertDetail, AlertView};
+pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResult};
+pub use audit_extract::{verify_extract, ExtractReport, EXTRACT_FORMAT_V1};
+pub use audit_forward::{publication_file_name, siem_event, PUBLICATION_FORMAT_V1};
+pub use audit_log::{Sequencer, EXPORT_FORMAT_V1};
+pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
+pub use audit_verify::{verify_export, ExportReport};
+pub use auth::{Caller, LoginOutcome, SessionUser};
+pub use denial::DenialReason;
+pub use error::AppError;
+pub use files::{CompartmentView, Download, FileView, UploadRequest, VersionView};
+pub use identity::{
+    build_webauthn, short_user_agent, AccountChange, AccountView, AuthenticatorView,
+    EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginStep, RecoveryUse, ResetView,
+    SecondFactor, SessionView, TotpEnrolment,
+};
+pub use policies::{
+    load_active_policy, ActivePolicy, DecisionFlip, DecisionRecordView, PolicyVersionView,
+    WhatIfReport, WHAT_IF_MAX,
+};
+pub use posture::PostureReceipt;
+pub use records::{
+    CompanyRecords, ContractRoster, NewTraining, PersonRecords, RecordsRead, RosterLine,
+    TrainingEntry,
+};
+pub use task::TaskHandle;
+pub use terminals::{
+    load_or_create_terminal_ca, ClientCertificate, ConnectionRegistry, Device, NewTerminal,
+    RegisteredTerminal, TerminalChange, TerminalView,
+};
+
+use crate::config::Config;
+
+/// Everything a use case needs. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    blobs: BlobStore,
+    /// The policy set in force (swapped when a version is approved).
+    policy: arc_swap::ArcSwap<ActivePolicy>,
+    master_key: SecretKey,
+    hasher: PasswordHasher,
+    /// Bounds concurrent password hashing so a login flood cannot exhaust
+    /// memory (each argon2 run holds its memory cost).
+    hash_permits: Semaphore,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn SecureRandom + Send + Sync>,
+    config: Config,
+    /// The WebAuthn relying party.
+    webauthn: webauthn_rs::Webauthn,
+    /// Login attempts per source address.
+    login_limiter: DefaultKeyedRateLimiter<String>,
+    /// Refused-handshake audit entries per source address.
+    connection_event_limiter: DefaultKeyedRateLimiter<String>,
+    /// The CA that issues terminal certificates.
+    terminal_ca: TerminalCa,
+    /// Open TLS connections by client certificate, so a quarantine can
+    /// close them.
+    connections: ConnectionRegistry,
+}
+
+/// The per-request facts every audit entry carries.
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    /// Correlation id.
+    pub request_id: String,
+    /// Client address as trusted.
+    pub source: Option<String>,
+    /// The browser (truncated User-Agent), for session lists and login history.
+    pub user_agent: Option<String>,
+    /// The registered terminal the request came from (by its client
+    /// certificate), if any.
+    pub terminal: Option<String>,
+    /// The fingerprint of the client certificate presented, if any (a new
+    /// session is bound to it).
+    pub certificate: Option<String>,
+}
+
+impl App {
+    /// Assembles the application from its adapters.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one constructor wiring every adapter"
+    )]
+    pub fn new(
+        store: Store,
+        blobs: BlobStore,
+        policy: ActivePolicy,
+        master_key: SecretKey,
+        hasher: PasswordHasher,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn SecureRandom + Send + Sync>,
+        config: Config,
+        terminal_ca: TerminalCa,
+    ) -> Result<Self, AppError> {
+        let permits = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let webauthn = build_webauthn(&config)?;
+        let per_minute = std::num::NonZeroU32::new(config.auth.login_attempts_per_minute)
+            .ok_or_else(|| AppError::Internal("auth.login_attempts_per_minute is 0".into()))?;
+        let login_limiter = RateLimiter::keyed(Quota::per_minute(per_minute));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store,
+                blobs,
+                policy: arc_swap::ArcSwap::from_pointee(policy),
+                master_key,
+                hasher,
+                hash_permits: Semaphore::new(permits),
+                clock,
+                rng,
+                config,
+                webauthn,
+                login_limiter,
+                connection_event_limiter: RateLimiter::keyed(Quota::per_minute(
+                    std::num::NonZeroU32::MIN.saturating_add(59),
+                )),
+                terminal_ca,
+                connections: ConnectionRegistry::default(),
+            }),
+        })
+    }
+
+    /// The metadata store (for the CLI's maintenance commands).
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Open TLS connections by client certificate (the listener registers
+    /// them; quarantine and revocation close them).
+    pub fn connections(&self) -> &ConnectionRegistry {
+        &self.inner.connections
+    }
+
+    /// The current time (Unix ms) from the injected clock.
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    fn principal(caller: &Caller) -> Principal {
+        match caller {
+            Caller::Anonymous => Principal::Anonymous,
+            Caller::User(u) => Principal::User(u.facts.clone()),
+        }
+    }
+
+    fn session_facts(&self, caller: &Caller) -> SessionFacts {
+        match caller {
+            Caller::Anonymous => SessionFacts::ANONYMOUS,
+            Caller::User(u) => SessionFacts {
+                mfa: u.mfa,
+                step_up_fresh: u.step_up_fresh,
+                totp_reaches_data: self.inner.config.auth.totp_reaches_protected_data,
+                auth_age_secs: u.auth_age_secs,
+                session_age_secs: u.session_age_secs,
+            },
+        }
+    }
+
+    /// Where and when: the client address, and the hour and weekday in the
+    /// deployment's time zone.
+    fn environment(&self, caller: &Caller) -> Environment {
+        let zero_trust = &self.inner.config.zero_trust;
+        let local_ms = self.now() + i64::from(zero_trust.utc_offset_minutes) * 60_000;
+        let days = local_ms.div_euclid(86_400_000);
+        let hour = local_ms.rem_euclid(86_400_000) / 3_600_000;
+        // 1970-01-01 was a Thursday (weekday 4).
+        let weekday = (days + 3).rem_euclid(7) + 1;
+        Environment {
+            source: match caller {
+                Caller::User(u) => u.source,
+                Caller::Anonymous => None,
+            },
+            hour: u8::try_from(hour).unwrap_or(0),
+            weekday: u8::try_from(weekday).unwrap_or(1),
+            agency_terminals_accepted: zero_trust.accept_agency_terminals,
+            posture_max_age_secs: (zero_trust.posture_max_age_hours > 0)
+                .then(|| i64::from(zero_trust.posture_max_age_hours) * 3600),
+            roster_confirmation_required: zero_trust.require_confirmed_roster,
+            training_max_age_secs: (zero_trust.training_valid_days > 0)
+                .then(|| i64::from(zero_trust.training_valid_days) * 86_400),
+            designation_training_required: zero_trust.require_designation_training,
+        }
+    }
+
+    fn decide(&self, caller: &Caller, action: Action, resource: Resource) -> Decided {
+        self.decide_in(caller, action, resource, self.session_facts(caller))
+    }
+
+    fn decide_in(
+        &self,
+        caller: &Caller,
+        action: Action,
+        resource: Resource,
+        session: SessionFacts,
+    ) -> Decided {
+        let device = match caller {
+            Caller::User(u) => u.device_facts.clone(),
+            Caller::Anonymous => DeviceFacts::None,
+        };
+        self.decide_with(caller, action, resource, session, device)
+    }
+
+    fn decide_with(
+        &self,
+        caller: &Caller,
+        action: Action,
+        resource: Resource,
+        session: SessionFacts,
+        device: DeviceFacts,
+    ) -> Decided {
+        let request = AccessRequest {
+            principal: Self::principal(caller),
+            action,
+            resource,
+            session,
+            device,
+            environment: self.environment(caller),
+        };
+        let policy = self.policy();
+        let decision = policy.engine.decide(&request);
+        if !decision.errors.is_empty() {
+            tracing::warn!(errors = ?decision.errors, action = action.as_str(), "policy evaluation errors");
+        }
+        Decided::new(decision, request, policy)
+    }
+
+    /// Whether a denied request would be allowed right after a step-up:
+    /// then the caller is entitled to be told to re-authenticate.
+    fn step_up_would_allow(&self, caller: &Caller, action: Action, resource: Resource) -> bool {
+        let mut session = self.session_facts(caller);
+        if session.step_up_fresh || !matches!(caller, Caller::User(_)) {
+            return false;
+        }
+        session.step_up_fresh = true;
+        self.decide_in(caller, action, resource, session).allowed
+    }
+
+    /// Asks the policy about a self-service action on the caller's own
+    /// account; a denial is recorded.
+    async fn authorize_self(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        action: Action,
+        audit_action: AuditAction,
+    ) -> Result<Box<SessionUser>, AppError> {
+        let (user, _) = self
+            .authorize_on_gateway(meta, caller, action, audit_action)
+            .await?;
+        Ok(user)
+    }
+
+    /// Decides `action` on the gateway. A denial is recorded and answered
+    /// `unauthenticated`, `step_up_required` (when a fresh re-authentication
+    /// would allow it) or `forbidden`.
+    async fn authorize_on_gateway(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        action: Action,
+        audit_action: AuditAction,
+    ) -> Result<(Box<SessionUser>, Decided), AppError> {
+        let decision = self.decide(caller, action, Resource::Gateway);
+        if let (Caller::User(user), true) = (caller, decision.allowed) {
+            return Ok((user.clone(), decision));
+        }
+        let step_up = self.step_up_would_allow(caller, action, Resource::Gateway);
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            audit_action,
+            ("gateway", None),
+            Outcome::Denied,
+            &decision,
+        );
+        self.record(&record).await?;
+        Err(match caller {
+            Caller::Anonymous => AppError::Unauthenticated,
+            Caller::User(_) if step_up => AppError::StepUpRequired,
+            Caller::User(_) => AppError::Forbidden,
+        })
+    }
+
+    /// Builds an audit record for this request.
+    fn audit(
+        meta: &RequestMeta,
+        caller: &Caller,
+        action: AuditAction,
+        object: (&'static str, Option<String>),
+        outcome: Outcome,
+        reason: impl Into<String>,
+    ) -> AuditRecord {
+        AuditRecord {
+            request_id: meta.request_id.clone(),
+            actor: caller.user_id().map(|u| u.to_string()),
+            source: meta.source.clone(),
+            terminal: meta.terminal.clone(),
+            action,
+            object_type: object.0,
+            object_id: object.1,
+            outcome,
+            reason: reason.into(),
+            decision: None,
+        }
+    }
+
+    /// Builds the audit record of a policy decision: its reason is the
+    /// deciding policies, and it carries the decision record.
+    fn audit_decided(
+        meta: &RequestMeta,
+        caller: &Caller,
+        action: AuditAction,
+        object: (&'static str, Option<String>),
+        outcome: Outcome,
+        decided: &Decided,
+    ) -> AuditRecord {
+        with_decision(
+            Self::audit(meta, caller, action, object, outcome, decided.reason()),
+            decided,
+        )
+    }
+
+    /// Writes an audit entry on its own (denials, reads). Fails closed: if
+    /// it cannot be written the caller's request fails too.
+    async fn record(&self, record: &AuditRecord) -> Result<(), AppError> {
+        self.inner
+            .store
+            .record(self.now(), record)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "audit write failed");
+                AppError::Internal("audit log unavailable".into())
+            })
+    }
+
+    /// Asks the policy about approving someone's request. A denial is
+    /// recorded and answered `self_approval` when separation of duties
+    /// decided it, else as [`Self::authorize_on_gateway`] does.
+    async fn authorize_change_request(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        action: Action,
+        audit_action: AuditAction,
+        request: ChangeRequestFacts,
+    ) -> Result<(UserFacts, Decided), AppError> {
+        let resource = Resource::ChangeRequest(request.clone());
+        let decision = self.decide(caller, action, resource.clone());
+        if let (Caller::User(user), true) = (caller, decision.allowed) {
+            return Ok((user.facts.clone(), decision));
+        }
+        let step_up = self.step_up_would_allow(caller, action, resource);
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            audit_action,
+            ("request", Some(request.id)),
+            Outcome::Denied,
+            &decision,
+        );
+        self.record(&record).await?;
+        let own = decision
+            .policies
+            .iter()
+            .any(|p| p == "separation-of-duties");
+        Err(match caller {
+            Caller::Anonymous => AppError::Unauthenticated,
+            Caller::User(_) if own => AppError::SelfApproval,
+            Caller::User(_) if step_up => AppError::StepUpRequired,
+            Caller::User(_) => AppError::Forbidden,
+        })
+    }
+
+    /// Asks the policy about an administrative action; a denial is recorded.
+    async fn authorize_admin(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        action: Action,
+        audit_action: AuditAction,
+    ) -> Result<(UserFacts, Decided), AppError> {
+        let (user, decision) = self
+            .authorize_on_gateway(meta, caller, action, audit_action)
+            .await?;
+        Ok((user.facts, decision))
+    }
+}

@@ -1,0 +1,55 @@
+//! The one place where errors become HTTP status codes and stable,
+//! machine-readable codes. Internal details are logged, never sent.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use dsg_app::AppError;
+
+/// Status and stable code for an error. The code is the application's
+/// own ([`AppError::code`]); this is the one place that picks the status.
+pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
+    let status = match error {
+        AppError::Unauthenticated
+        | AppError::InvalidCredentials
+        | AppError::SecondFactorRefused => StatusCode::UNAUTHORIZED,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Forbidden
+        | AppError::StepUpRequired
+        | AppError::SelfApproval
+        | AppError::Denied(_)
+        | AppError::CsrfRefused => StatusCode::FORBIDDEN,
+        AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+        AppError::PolicyInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::TooLarge | AppError::QuotaExceeded => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, error.code())
+}
+
+/// The message a user may see: the validation text for bad input, a fixed
+/// sentence otherwise.
+pub fn public_message(error: &AppError) -> String {
+    match error {
+        AppError::Invalid(text) | AppError::PolicyInvalid(text) => text.clone(),
+        AppError::Conflict(what) => format!("already exists: {what}"),
+        AppError::Internal(_) => "internal error".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = status_and_code(&self);
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let body = json!({ "error": { "code": code, "message": public_message(&self) } });
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,283 @@
+//! The operator's pages: registers of companies, users, contracts,
+//! compartments and handlers.
+
+use axum::extract::Path;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::{csrf_field, error_page, ok, page, Marked};
+use super::Text;
+use dsg_app::{NewCompany, NewContract, NewUserInput};
+use crate::http::context::Ctx;
+
+/// `GET /admin`
+pub async fn overview(ctx: Ctx) -> Response {
+    let lang = ctx.lang;
+    let o = match ctx.app.admin_overview(&ctx.meta, &ctx.caller).await {
+        Ok(o) => o,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let company_name = |id: dsg_core::CompanyId| {
+        o.companies
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    };
+    let contractors: Vec<_> = o
+        .companies
+        .iter()
+        .filter(|c| c.kind == dsg_core::CompanyKind::Contractor)
+        .collect();
+    let body = html! {
+        p id="admin-nav" {
+            a href="/admin/accounts" { (lang.t(Text::Accounts)) } " · "
+            a href="/admin/terminals" id="terminals-link" { (lang.t(Text::Terminals)) }
+            " · "
+            a href="/admin/policies" id="policies-link" { (lang.t(Text::Policies)) }
+            " · "
+            a href="/admin/access" id="access-link" { (lang.t(Text::AccessReview)) }
+        }
+        h2 { (lang.t(Text::Companies)) }
+        table id="companies" {
+            thead { tr { th { (lang.t(Text::Name)) } th { (lang.t(Text::Kind)) } th { "ID" } } }
+            tbody { @for c in &o.companies { tr { td { (c.name) } td { (c.kind.as_str()) } td { code { (c.id) } } } } }
+        }
+        form method="post" action="/admin/companies" class="card" id="company-form" {
+            (csrf_field(&ctx))
+            label for="company-name" { (lang.t(Text::Name)) }
+            input type="text" id="company-name" name="name" required;
+            p { button type="submit" { (lang.t(Text::Add)) } }
+        }
+        h2 { (lang.t(Text::Users)) }
+        table id="users" {
+            thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::DisplayName)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Role)) } th { (lang.t(Text::Status)) } } }
+            tbody { @for u in &o.users { tr {
+                td { (u.username) } td { (u.display_name) } td { (company_name(u.company_id)) }
+                td { (u.role.as_str()) } td { (u.status.as_str()) }
+            } } }
+        }
+        form method="post" action="/admin/users" class="card" id="user-form" {
+            (csrf_field(&ctx))
+            label for="user-company" { (lang.t(Text::Company)) }
+            select id="user-company" name="company_id" { @for c in &o.companies { option value=(c.id) { (c.name) } } }
+            label for="user-username" { (lang.t(Text::Username)) }
+            input type="text" id="user-username" name="username" required;
+            label for="user-display" { (lang.t(Text::DisplayName)) }
+            input type="text" id="user-display" name="display_name" required;
+            label for="user-role" { (lang.t(Text::Role)) }
+            select id="user-role" name="role" { option value="member" { "member" } option value="operator" { "operator" } }
+            label for="user-valid-until" { (lang.t(Text::ValidUntil)) }
+            input type="date" id="user-valid-until" name="valid_until";
+            p { button type="submit" id="user-submit" { (lang.t(Text::Add)) } }
+        }
+        h2 { (lang.t(Text::Contracts)) }
+        table id="contracts" {
+            thead { tr { th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Period)) } th { (lang.t(Text::SpecialClause)) } th { (lang.t(Text::Compartments)) } } }
+            tbody { @for c in &o.contracts { tr {
+                td { a class="contract-link" href={ "/admin/contracts/" (c.id) } { (c.number) } }
+                td { (c.title) } td { (company_name(c.company_id)) }
+                td { (c.starts_on) " – " (c.ends_on) }
+                td { (if c.special_clause { lang.t(Text::Yes) } else { lang.t(Text::No) }) }
+                td { (if o.compartments.iter().any(|m| m.contract_id == c.id) { "✓" } else { "" }) }
+            } } }
+        }
+        form method="post" action="/admin/contracts" class="card" id="contract-form" {
+            (csrf_field(&ctx))
+            label for="contract-company" { (lang.t(Text::Company)) }
+            select id="contract-company" name="company_id" { @for c in &contractors { option value=(c.id) { (c.name) } } }
+            label for="contract-number" { (lang.t(Text::ContractNumber)) }
+            input type="text" id="contract-number" name="number" required;
+            label for="contract-title" { (lang.t(Text::Title)) }
+            input type="text" id="contract-title" name="title" required;
+            label for="contract-start" { (lang.t(Text::StartsOn)) }
+            input type="date" id="contract-start" name="starts_on" required;
+            label for="contract-end" { (lang.t(Text::EndsOn)) }
+            input type="date" id="contract-end" name="ends_on" required;
+            label { input type="checkbox" name="special_clause" value="true" checked; " " (lang.t(Text::SpecialClause)) }
+            p { button type="submit" { (lang.t(Text::Add)) } }
+        }
+    };
+    ok(page(&ctx, lang.t(Text::Admin), Marked::Plain, body))
+}
+
+/// `GET /admin/contracts/{id}`
+pub async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let lang = ctx.lang;
+    let (contract, handlers) = match ctx.app.contract_handlers(&ctx.meta, &ctx.caller, &id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let o = match ctx.app.admin_overview(&ctx.meta, &ctx.caller).await {
+        Ok(o) => o,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let compartment = o.compartments.iter().find(|m| m.contract_id == contract.id);
+    let candidates: Vec<_> = o
+        .users
+        .iter()
+        .filter(|u| {
+            u.company_id == contract.company_id && !handlers.iter().any(|h| h.user_id == u.id)
+        })
+        .collect();
+    let body = html! {
+        p { (contract.title) " (" (contract.starts_on) " – " (contract.ends_on) ")" }
+        p { (lang.t(Text::SpecialClause)) ": " (if contract.special_clause { lang.t(Text::Yes) } else { lang.t(Text::No) }) }
+        @match compartment {
+            Some(m) => { p id="compartment-id" { (lang.t(Text::Compartments)) ": " code { (m.id) } } }
+            None => @if contract.special_clause {
+                form method="post" action={ "/admin/contracts/" (contract.id) "/compartment" } class="card" id="open-compartment" {
+                    (csrf_field(&ctx))
+                    button type="submit" { (lang.t(Text::OpenCompartment)) }
+                }
+            }
+        }
+        h2 { (lang.t(Text::Handlers)) }
+        table id="handlers" {
+            thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::DisplayName)) } th {} } }
+            tbody { @for h in &handlers { tr {
+                td { (h.username) } td { (h.display_name) }
+                td { form method="post" action={ "/admin/contracts/" (contract.id) "/handlers/" (h.user_id) "/remove" } class="inline" {
+                    (csrf_field(&ctx)) button type="submit" class="danger" { (lang.t(Text::Remove)) }
+                } }
+            } } }
+        }
+        @if !candidates.is_empty() {
+            form method="post" action={ "/admin/contracts/" (contract.id) "/handlers" } class="card" id="designate-form" {
+                (csrf_field(&ctx))
+                select name="user_id" id="designate-user" { @for u in &candidates { option value=(u.id) { (u.display_name) " (" (u.username) ")" } } }
+                p { button type="submit" { (lang.t(Text::Designate)) } }
+            }
+        }
+        p { a href="/admin" { (lang.t(Text::Back)) } }
+    };
+    ok(page(&ctx, &contract.number, Marked::Plain, body))
+}
+
+/// Company form.
+#[derive(Deserialize)]
+pub struct CompanyForm {
+    name: String,
+}
+
+/// `POST /admin/companies`
+pub async fn create_company(ctx: Ctx, Form(f): Form<CompanyForm>) -> Response {
+    match ctx
+        .app
+        .create_company(&ctx.meta, &ctx.caller, NewCompany { name: f.name })
+        .await
+    {
+        Ok(_) => Redirect::to("/admin").into_response(),
+        Err(e) => error_page(&ctx, e),
+    }
+}
+
+/// User form.
+#[derive(Deserialize)]
+pub struct UserForm {
+    company_id: String,
+    username: String,
+    display_name: String,
+    role: String,
+    #[serde(default)]
+    valid_until: Option<String>,
+}
+
+/// `POST /admin/users`
+pub async fn create_user(ctx: Ctx, Form(f): Form<UserForm>) -> Response {
+    let input = NewUserInput {
+        company_id: f.company_id,
+        username: f.username,
+        display_name: f.display_name,
+        role: f.role,
+        valid_until: f.valid_until,
+    };
+    match ctx.app.create_user(&ctx.meta, &ctx.caller, input).await {
+        Ok(issued) => super::accounts::enrolment_link_page(
+            &ctx,
+            &issued.user.username,
+            &crate::runtime::enrolment_path(&issued.enrolment_token),
+        ),
+        Err(e) => error_page(&ctx, e),
+    }
+}
+
+/// Contract form.
+#[derive(Deserialize)]
+pub struct ContractForm {
+    company_id: String,
+    number: String,
+    title: String,
+    starts_on: String,
+    ends_on: String,
+    #[serde(default)]
+    special_clause: Option<String>,
+}
+
+/// `POST /admin/contracts`
+pub async fn create_contract(ctx: Ctx, Form(f): Form<ContractForm>) -> Response {
+    let input = NewContract {
+        company_id: f.company_id,
+        number: f.number,
+        title: f.title,
+        starts_on: f.starts_on,
+        ends_on: f.ends_on,
+        special_clause: f.special_clause.as_deref() == Some("true"),
+    };
+    match ctx.app.create_contract(&ctx.meta, &ctx.caller, input).await {
+        Ok(c) => Redirect::to(&format!("/admin/contracts/{}", c.id)).into_response(),
+        Err(e) => error_page(&ctx, e),
+    }
+}
+
+/// `POST /admin/contracts/{id}/compartment`
+pub async fn open_compartment(ctx: Ctx, Path(id): Path<String>) -> Response {
+    match ctx.app.open_compartment(&ctx.meta, &ctx.caller, &id).await {
+        Ok(_) => Redirect::to(&format!("/admin/contracts/{}", super::segment(&id))).into_response(),
+        Err(e) => error_page(&ctx, e),
+    }
+}
+
+/// Designation form.
+#[derive(Deserialize)]
+pub struct DesignateForm {
+    user_id: String,
+}
+
+/// `POST /admin/contracts/{id}/handlers`
+pub async fn designate(ctx: Ctx, Path(id): Path<String>, Form(f): Form<DesignateForm>) -> Response {
+    match ctx
+        .app
+        .designate_handler(&ctx.meta, &ctx.caller, &id, &f.user_id)
+        .await
+    {
+        Ok(()) => {
+            Redirect::to(&format!("/admin/contracts/{}", super::segment(&id))).into_response()
+        }
+        Err(e) => super::identity::step_up_or_error(
+            &ctx,
+            e,
+            &format!("/admin/contracts/{}", super::segment(&id)),
+        ),
+    }
+}
+
+/// `POST /admin/contracts/{id}/handlers/{uid}/remove`
+pub async fn remove(ctx: Ctx, Path((id, uid)): Path<(String, String)>) -> Response {
+    match ctx
+        .app
+        .remove_handler(&ctx.meta, &ctx.caller, &id, &uid)
+        .await
+    {
+        Ok(()) => {
+            Redirect::to(&format!("/admin/contracts/{}", super::segment(&id))).into_response()
+        }
+        Err(e) => super::identity::step_up_or_error(
+            &ctx,
+            e,
+            &format!("/admin/contracts/{}", super::segment(&id)),
+        ),
+    }
+}

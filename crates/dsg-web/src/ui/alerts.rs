@@ -1,0 +1,249 @@
+//! `/alerts`: what the analysis rules raised, open alerts first, with
+//! their entries; operators acknowledge and close them. The pages ask the
+//! policy through the use cases (`alert.read`, `alert.manage`).
+
+use axum::extract::{Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use dsg_store::AlertChange;
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::layout::{csrf_field, error_page, ok, page, when, Marked};
+use super::{Lang, Text};
+use dsg_app::{AlertRule, AlertView, AppError, AuditScope, Caller};
+use crate::http::context::Ctx;
+
+/// The rule's name in the page's language (the stable name if unknown,
+/// e.g. a rule of a later release).
+pub fn rule_label(rule: &str, lang: Lang) -> String {
+    let text = match AlertRule::parse(rule) {
+        Some(AlertRule::FailedLoginsAccount) => Text::RuleFailedLoginsAccount,
+        Some(AlertRule::FailedLoginsSource) => Text::RuleFailedLoginsSource,
+        Some(AlertRule::Lockout) => Text::RuleLockout,
+        Some(AlertRule::DownloadBurst) => Text::RuleDownloadBurst,
+        Some(AlertRule::OffHours) => Text::RuleOffHours,
+        Some(AlertRule::Terminal) => Text::RuleTerminal,
+        Some(AlertRule::PrivilegeChange) => Text::RulePrivilegeChange,
+        Some(AlertRule::RecoveryCode) => Text::RuleRecoveryCode,
+        None => return rule.to_owned(),
+    };
+    lang.t(text).to_owned()
+}
+
+fn severity_label(severity: &str, lang: Lang) -> &'static str {
+    match severity {
+        "high" => lang.t(Text::SeverityHigh),
+        "medium" => lang.t(Text::SeverityMedium),
+        _ => lang.t(Text::SeverityLow),
+    }
+}
+
+fn status_label(status: &str, lang: Lang) -> &'static str {
+    match status {
+        "open" => lang.t(Text::AlertOpen),
+        "acknowledged" => lang.t(Text::AlertAcknowledged),
+        _ => lang.t(Text::AlertClosed),
+    }
+}
+
+fn subject(a: &AlertView) -> Markup {
+    html! {
+        @match &a.key_name {
+            Some(name) => { (name) br; small { (a.key) } }
+            None => { (a.key) }
+        }
+    }
+}
+
+/// Whether the caller may be offered the buttons (the use case decides).
+fn manages(ctx: &Ctx) -> bool {
+    matches!(&ctx.caller, Caller::User(u) if u.user.role == dsg_core::Role::Operator)
+}
+
+/// Acknowledge and close, as the alert's status allows.
+fn actions(ctx: &Ctx, a: &AlertView) -> Markup {
+    let lang = ctx.lang;
+    let form = |what: &str, label: Text| {
+        html! {
+            form method="post" action={ "/alerts/" (a.id) "/" (what) } class="inline" {
+                (csrf_field(ctx))
+                input type="text" name="note" placeholder=(lang.t(Text::NoteOptional)) maxlength="1000";
+                button type="submit" class={ "alert-" (what) } { (lang.t(label)) }
+            }
+        }
+    };
+    html! {
+        @if manages(ctx) {
+            @if a.status == "open" { (form("acknowledge", Text::Acknowledge)) }
+            @if a.status != "closed" { (form("close", Text::CloseAlert)) }
+        }
+    }
+}
+
+/// The list's filter.
+#[derive(Debug, Deserialize, Default)]
+pub struct AlertsQuery {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+/// `GET /alerts`
+pub async fn alerts_page(ctx: Ctx, Query(q): Query<AlertsQuery>) -> Response {
+    let lang = ctx.lang;
+    let status = q.status.clone().unwrap_or_else(|| "all".to_owned());
+    let alerts = match ctx.app.alerts(&ctx.meta, &ctx.caller, Some(&status)).await {
+        Ok(a) => a,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let body = html! {
+        p class="note" { (lang.t(Text::AlertsIntro)) }
+        form method="get" action="/alerts" class="card" id="alert-filter" {
+            label for="alert-status" { (lang.t(Text::Status)) }
+            select name="status" id="alert-status" {
+                option value="all" selected[status == "all"] { (lang.t(Text::Any)) }
+                @for s in ["open", "acknowledged", "closed"] {
+                    option value=(s) selected[status == s] { (status_label(s, lang)) }
+                }
+            }
+            button type="submit" { (lang.t(Text::Search)) }
+        }
+        @if alerts.is_empty() {
+            p id="no-alerts" { (lang.t(Text::NoAlerts)) }
+        } @else {
+            table id="alerts" {
+                thead { tr {
+                    th { (lang.t(Text::Severity)) } th { (lang.t(Text::Rule)) }
+                    th { (lang.t(Text::AlertSubject)) } th { (lang.t(Text::EntryCount)) }
+                    th { (lang.t(Text::FirstAt)) } th { (lang.t(Text::LastAt)) }
+                    th { (lang.t(Text::Status)) } th {}
+                } }
+                tbody { @for a in &alerts {
+                    tr class="alert-row" data-id=(a.id) data-rule=(a.rule) data-status=(a.status) data-severity=(a.severity) {
+                        td class={ "severity-" (a.severity) } { (severity_label(&a.severity, lang)) }
+                        td { (rule_label(&a.rule, lang)) }
+                        td { (subject(a)) }
+                        td { (a.entry_count) }
+                        td { (when(a.first_at)) }
+                        td { (when(a.last_at)) }
+                        td class="status" { (status_label(&a.status, lang)) }
+                        td {
+                            a class="alert-entries" href={ "/alerts/" (a.id) } { (lang.t(Text::ShowEntries)) }
+                            (actions(&ctx, a))
+                        }
+                    }
+                } }
+            }
+        }
+    };
+    ok(page(&ctx, lang.t(Text::Alerts), Marked::Plain, body))
+}
+
+fn text(v: &Value, key: &str) -> String {
+    v[key].as_str().unwrap_or_default().to_owned()
+}
+
+/// `GET /alerts/{id}`: the alert and the entries that raised it.
+pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let lang = ctx.lang;
+    let detail = match ctx.app.alert(&ctx.meta, &ctx.caller, &id).await {
+        Ok(d) => d,
+        Err(e) => return error_page(&ctx, e),
+    };
+    // Names for the entries' ids: alert readers are the agency's, who
+    // may know every account.
+    let directory = match ctx.app.audit_directory(&AuditScope::All).await {
+        Ok(d) => d,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let user = |id: &str| {
+        directory
+            .users
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let a = &detail.alert;
+    let title = format!("{} — {}", lang.t(Text::Alerts), rule_label(&a.rule, lang));
+    let handled = [
+        (
+            a.acknowledged_at,
+            &a.acknowledge_note,
+            Text::AlertAcknowledged,
+        ),
+        (a.closed_at, &a.close_note, Text::AlertClosed),
+    ];
+    let body = html! {
+        div class="card" id="alert" data-id=(a.id) data-rule=(a.rule) data-status=(a.status) {
+            p {
+                strong class={ "severity-" (a.severity) } { (lang.t(Text::Severity)) ": " (severity_label(&a.severity, lang)) }
+                " · " (lang.t(Text::Status)) ": " span class="status" { (status_label(&a.status, lang)) }
+            }
+            p { (lang.t(Text::AlertSubject)) ": " (subject(a)) }
+            p {
+                (lang.t(Text::EntryCount)) ": " (a.entry_count) " · "
+                (lang.t(Text::FirstAt)) ": " (when(a.first_at)) " · "
+                (lang.t(Text::LastAt)) ": " (when(a.last_at))
+            }
+            @for (at, note, label) in handled {
+                @if let Some(at) = at {
+                    p class="handled" { (lang.t(label)) " " (when(at)) @if let Some(n) = note { ": " (n) } }
+                }
+            }
+            (actions(&ctx, a))
+        }
+        h2 { (lang.t(Text::AlertEntries)) }
+        @if detail.truncated { p class="note" { (lang.t(Text::MoreEntries)) } }
+        table id="alert-entries" {
+            thead { tr {
+                th { (lang.t(Text::Time)) } th { (lang.t(Text::Actor)) } th { (lang.t(Text::Action)) }
+                th { (lang.t(Text::Object)) } th { (lang.t(Text::Outcome)) } th { (lang.t(Text::WhyColumn)) }
+                th { (lang.t(Text::Proof)) }
+            } }
+            tbody { @for e in &detail.entries {
+                tr class="alert-entry" data-id=(text(e, "id")) data-action=(text(e, "action")) {
+                    td { (when(e["occurred_at"].as_i64().unwrap_or_default())) }
+                    td { (user(&text(e, "actor"))) br; small { (text(e, "source")) } }
+                    td { code { (text(e, "action")) } }
+                    td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
+                    td class={ "outcome-" (text(e, "outcome")) } { (text(e, "outcome")) }
+                    td { small { (text(e, "reason")) } }
+                    td { @if let Some(seq) = e["seq"].as_u64() {
+                        a href={ "/api/v1/audit/entries/" (seq) "/proof" } { "#" (seq) }
+                    } }
+                }
+            } }
+        }
+        p { a href="/alerts" { (lang.t(Text::Back)) } }
+    };
+    ok(page(&ctx, &title, Marked::Plain, body))
+}
+
+/// The note field of the forms.
+#[derive(Debug, Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /alerts/{id}/{acknowledge|close}`: back to the alert.
+pub async fn change(
+    ctx: Ctx,
+    Path((id, what)): Path<(String, String)>,
+    Form(form): Form<NoteForm>,
+) -> Response {
+    let change = match what.as_str() {
+        "acknowledge" => AlertChange::Acknowledge,
+        "close" => AlertChange::Close,
+        _ => return error_page(&ctx, AppError::NotFound),
+    };
+    match ctx
+        .app
+        .change_alert(&ctx.meta, &ctx.caller, &id, change, Ok(Some(form.note)))
+        .await
+    {
+        Ok(a) => Redirect::to(&format!("/alerts/{}", a.id)).into_response(),
+        Err(e) => error_page(&ctx, e),
+    }
+}

@@ -1,0 +1,141 @@
+//! `/audit`: the audit log as its reader may see it. The agency (operators,
+//! auditors) searches everything; a company's security administrator sees
+//! their company's entries and downloads the verifiable extract. Names are
+//! resolved here, for the ids the reader is entitled to.
+
+use axum::extract::Query;
+use axum::response::Response;
+use maud::html;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::layout::{error_page, ok, page, when, Marked};
+use super::Text;
+use dsg_app::{AuditScope, AuditSearch};
+use crate::http::context::Ctx;
+
+/// The search form's fields.
+#[derive(Debug, Deserialize, Default)]
+pub struct AuditPageQuery {
+    #[serde(default)]
+    days: Option<i64>,
+    #[serde(default)]
+    company: Option<String>,
+    #[serde(default)]
+    actor: Option<String>,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    outcome: Option<String>,
+}
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+fn text(v: &Value, key: &str) -> String {
+    v[key].as_str().unwrap_or_default().to_owned()
+}
+
+/// `GET /audit`
+pub async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
+    let lang = ctx.lang;
+    let days = q.days.unwrap_or(7).clamp(1, 3660);
+    let now = ctx.app.now();
+    let search = AuditSearch {
+        from: Some(now.saturating_sub(days.saturating_mul(DAY_MS))),
+        until: None,
+        company: q.company.clone().filter(|c| !c.is_empty()),
+        actor: q.actor.clone(),
+        action: q.action.clone(),
+        outcome: q.outcome.clone(),
+        object: None,
+        contract: None,
+        limit: Some(500),
+    };
+    let result = match ctx.app.audit_search(&ctx.meta, &ctx.caller, search).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let directory = match ctx.app.audit_directory(&result.scope).await {
+        Ok(d) => d,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let name = |map: &std::collections::HashMap<String, String>, id: &str| {
+        map.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    };
+    let extract_for = match &result.scope {
+        AuditScope::Company { company } => Some(company.clone()),
+        AuditScope::All => q.company.clone().filter(|c| !c.is_empty()),
+    };
+    let mut companies: Vec<(&String, &String)> = directory.companies.iter().collect();
+    companies.sort_by(|a, b| a.1.cmp(b.1));
+    let body = html! {
+        p class="note" { (lang.t(Text::AuditLogIntro)) }
+        p id="audit-scope" data-scope=(match result.scope { AuditScope::All => "all", AuditScope::Company { .. } => "company" }) {
+            @match &result.scope {
+                AuditScope::All => { (lang.t(Text::AuditScopeAll)) }
+                AuditScope::Company { company } => {
+                    (lang.t(Text::AuditScopeCompany)) ": " (name(&directory.companies, company))
+                }
+            }
+        }
+        form method="get" action="/audit" class="card" id="audit-search" {
+            label for="audit-days" { (lang.t(Text::LastDays)) }
+            input type="number" name="days" id="audit-days" min="1" max="3660" value=(days);
+            @if result.scope == AuditScope::All {
+                label for="audit-company" { (lang.t(Text::Company)) }
+                select name="company" id="audit-company" {
+                    option value="" { (lang.t(Text::Any)) }
+                    @for (id, company) in &companies {
+                        option value=(id) selected[q.company.as_deref() == Some(id.as_str())] { (company) }
+                    }
+                }
+            }
+            label for="audit-action" { (lang.t(Text::Action)) }
+            input type="text" name="action" id="audit-action" placeholder="file.download / auth." value=(q.action.clone().unwrap_or_default());
+            label for="audit-outcome" { (lang.t(Text::Outcome)) }
+            select name="outcome" id="audit-outcome" {
+                option value="" { (lang.t(Text::Any)) }
+                @for o in ["success", "denied", "failure"] {
+                    option value=(o) selected[q.outcome.as_deref() == Some(o)] { (o) }
+                }
+            }
+            p { button type="submit" { (lang.t(Text::Search)) } }
+        }
+        @if let Some(company) = &extract_for {
+            p { a id="audit-extract" href={ "/api/v1/audit/companies/" (company) "/extract" } { (lang.t(Text::DownloadExtract)) } }
+        }
+        @if result.truncated { p class="note" { (lang.t(Text::MoreEntries)) } }
+        table id="audit-entries" {
+            thead { tr {
+                th { (lang.t(Text::Time)) } th { (lang.t(Text::Actor)) } th { (lang.t(Text::Action)) }
+                th { (lang.t(Text::Object)) } th { (lang.t(Text::Outcome)) } th { (lang.t(Text::WhyColumn)) }
+                th { (lang.t(Text::Company)) } th { (lang.t(Text::Proof)) }
+            } }
+            tbody { @for e in &result.entries {
+                tr class="audit-row" data-action=(text(e, "action")) data-outcome=(text(e, "outcome")) {
+                    td { (when(e["occurred_at"].as_i64().unwrap_or_default())) }
+                    td {
+                        @let actor = text(e, "actor");
+                        @if actor.is_empty() || directory.users.contains_key(&actor) {
+                            (name(&directory.users, &actor))
+                        } @else {
+                            // Someone the reader may not name (another
+                            // organisation, e.g. an agency operator).
+                            (lang.t(Text::OtherOrganisation)) br; small { (actor) }
+                        }
+                        br; small { (text(e, "source")) }
+                    }
+                    td { code { (text(e, "action")) } }
+                    td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
+                    td class={ "outcome-" (text(e, "outcome")) } { (text(e, "outcome")) }
+                    td { small { (text(e, "reason")) } }
+                    td { (name(&directory.companies, &text(e, "company"))) }
+                    td { @if let Some(seq) = e["seq"].as_u64() {
+                        a href={ "/api/v1/audit/entries/" (seq) "/proof" } { "#" (seq) }
+                    } }
+                }
+            } }
+        }
+    };
+    ok(page(&ctx, lang.t(Text::AuditLog), Marked::Plain, body))
+}

@@ -1,0 +1,153 @@
+//! The web UI: server-rendered pages (maud escapes everything), one small
+//! script for uploads with a progress bar, no inline script, no CDN.
+
+mod access_review;
+mod accounts;
+mod admin;
+mod alerts;
+mod audit;
+mod i18n;
+mod identity;
+mod layout;
+mod pages;
+mod policies;
+mod records;
+mod terminals;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use i18n::{Lang, Text};
+pub(crate) use layout::error_page;
+
+use dsg_app::App;
+
+/// What a path segment keeps unescaped: RFC 3986's unreserved characters.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `text` as one path segment of a link or redirect: an id typed in the
+/// address bar (`%0A`, `/`, `?`) stays inside its segment and never makes a
+/// `Location` header the response cannot carry.
+pub(crate) fn segment(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, SEGMENT).to_string()
+}
+
+/// The UI routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_page).post(pages::login_submit))
+        .route("/logout", post(pages::logout))
+        .route(
+            "/login/verify",
+            get(identity::verify_page).post(identity::verify_submit),
+        )
+        .route(
+            "/enrol",
+            get(identity::enrol_page).post(identity::enrol_submit),
+        )
+        .route("/enrol/authenticator", get(identity::authenticator_page))
+        .route("/account/security", get(identity::security_page))
+        .route(
+            "/account/authenticators/{id}/remove",
+            post(identity::remove_authenticator),
+        )
+        .route(
+            "/account/sessions/revoke-others",
+            post(identity::revoke_others),
+        )
+        .route(
+            "/account/sessions/{id}/revoke",
+            post(identity::revoke_session),
+        )
+        .route("/account/recovery-codes", post(identity::renew_codes))
+        .route(
+            "/step-up",
+            get(identity::step_up_page).post(identity::step_up_submit),
+        )
+        .route("/admin/access", get(access_review::access_page))
+        .route("/audit", get(audit::audit_page))
+        .route("/alerts", get(alerts::alerts_page))
+        .route("/alerts/{id}", get(alerts::alert_page))
+        .route("/alerts/{id}/{change}", post(alerts::change))
+        .route("/records", get(records::directory_page))
+        .route("/records/{company}", get(records::company_page))
+        .route("/records/{company}/roster", post(records::submit_roster))
+        .route(
+            "/records/{company}/roster/{user}/confirm",
+            post(records::confirm_roster),
+        )
+        .route(
+            "/records/{company}/roster/{user}/remove",
+            post(records::remove_roster),
+        )
+        .route(
+            "/records/{company}/training",
+            post(records::record_training),
+        )
+        .route("/admin/accounts", get(accounts::accounts_page))
+        .route(
+            "/admin/accounts/{id}/{change}",
+            post(accounts::account_action),
+        )
+        .route("/admin/resets/{id}/approve", post(accounts::approve_reset))
+        .route(
+            "/admin/terminals",
+            get(terminals::terminals_page).post(terminals::register),
+        )
+        .route(
+            "/admin/terminals/{id}/certificate",
+            post(terminals::reissue),
+        )
+        .route("/admin/terminals/{id}/{change}", post(terminals::change))
+        .route(
+            "/admin/policies",
+            get(policies::policies_page).post(policies::propose),
+        )
+        .route("/admin/policies/{version}", get(policies::version_page))
+        .route("/admin/policies/{version}/what-if", post(policies::what_if))
+        .route("/admin/policies/{version}/{change}", post(policies::change))
+        .route("/lang/{code}", get(pages::set_lang))
+        .route("/compartments/{cid}", get(pages::compartment))
+        .route("/compartments/{cid}/files/{fid}", get(pages::file))
+        .route(
+            "/compartments/{cid}/files/{fid}/delete",
+            post(pages::delete_file),
+        )
+        .route("/admin", get(admin::overview))
+        .route("/admin/companies", post(admin::create_company))
+        .route("/admin/users", post(admin::create_user))
+        .route("/admin/contracts", post(admin::create_contract))
+        .route("/admin/contracts/{id}", get(admin::contract))
+        .route(
+            "/admin/contracts/{id}/compartment",
+            post(admin::open_compartment),
+        )
+        .route("/admin/contracts/{id}/handlers", post(admin::designate))
+        .route(
+            "/admin/contracts/{id}/handlers/{uid}/remove",
+            post(admin::remove),
+        )
+        .route("/assets/app.js", get(layout::script))
+        .route("/assets/app.css", get(layout::stylesheet))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::segment;
+
+    #[test]
+    fn a_segment_keeps_ids_and_escapes_the_rest() {
+        assert_eq!(
+            segment("0196f1e2-7a3b-7c00-8d9e-0123456789ab"),
+            "0196f1e2-7a3b-7c00-8d9e-0123456789ab"
+        );
+        assert_eq!(segment("a/b?c#d"), "a%2Fb%3Fc%23d");
+        assert_eq!(segment("x\n\t"), "x%0A%09");
+        assert_eq!(segment("名簿"), "%E5%90%8D%E7%B0%BF");
+    }
+}

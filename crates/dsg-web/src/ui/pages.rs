@@ -1,0 +1,246 @@
+//! The handler's pages: login, compartments, files.
+
+use axum::extract::Path;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use dsg_crypto::SecretString;
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::{csrf_field, error_page, ok, page, size, when, Marked};
+use super::{Lang, Text};
+use dsg_app::{AppError, Caller};
+use crate::http::context::{Ctx, LANG_COOKIE};
+use crate::http::session::{clear_session_cookie, session_cookie};
+
+/// `GET /`: the compartments of a handler (operators also get a link to
+/// the administration).
+pub async fn home(ctx: Ctx) -> Response {
+    let Caller::User(user) = &ctx.caller else {
+        return Redirect::to("/login").into_response();
+    };
+    match (user.mfa, user.state) {
+        (dsg_core::MfaMethod::None, dsg_core::AccountState::Pending)
+        | (dsg_core::MfaMethod::Recovery, _) => {
+            return Redirect::to("/enrol/authenticator").into_response()
+        }
+        (dsg_core::MfaMethod::None, _) => return Redirect::to("/login/verify").into_response(),
+        _ => {}
+    }
+    let lang = ctx.lang;
+    let views = match ctx.app.my_compartments(&ctx.caller).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let body = html! {
+        @if user.user.role == dsg_core::Role::Operator {
+            p { a href="/admin" id="admin-link" { (lang.t(Text::Admin)) } }
+        }
+        @if views.is_empty() {
+            p id="no-compartments" { (lang.t(Text::NoCompartments)) }
+        } @else {
+            table id="compartments" {
+                thead { tr { th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) } th { (lang.t(Text::Period)) } } }
+                tbody {
+                    @for v in &views {
+                        tr {
+                            @match v.blocked {
+                                None => td { a class="compartment-link" href={ "/compartments/" (v.compartment.id) } { (v.contract.number) } },
+                                Some(reason) => td { (v.contract.number) br; span class="error blocked" data-code=(reason.code()) { (reason.text(lang == Lang::Ja)) } },
+                            }
+                            td { (v.contract.title) }
+                            td { (v.contract.starts_on) " – " (v.contract.ends_on) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let marked = if views.is_empty() {
+        Marked::Plain
+    } else {
+        Marked::Protected
+    };
+    ok(page(&ctx, lang.t(Text::MyCompartments), marked, body))
+}
+
+/// `GET /login`
+pub async fn login_page(ctx: Ctx) -> Response {
+    login_form(&ctx, false)
+}
+
+fn login_form(ctx: &Ctx, failed: bool) -> Response {
+    let lang = ctx.lang;
+    let body = html! {
+        form method="post" action="/login" class="card" id="login-form" {
+            @if failed { p class="error" id="login-error" { (lang.t(Text::LoginFailed)) } }
+            label for="username" { (lang.t(Text::Username)) }
+            input type="text" id="username" name="username" autocomplete="username" required;
+            label for="password" { (lang.t(Text::Password)) }
+            input type="password" id="password" name="password" autocomplete="current-password" required;
+            p { button type="submit" id="login-submit" { (lang.t(Text::Login)) } }
+        }
+    };
+    let status = if failed {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        Html(page(ctx, lang.t(Text::Login), Marked::Plain, body).into_string()),
+    )
+        .into_response()
+}
+
+/// The login form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+/// `POST /login`
+pub async fn login_submit(ctx: Ctx, Form(form): Form<LoginForm>) -> Response {
+    match ctx
+        .app
+        .login(&ctx.meta, &form.username, SecretString::new(form.password))
+        .await
+    {
+        Ok((outcome, step)) => (
+            [(header::SET_COOKIE, session_cookie(&outcome.token))],
+            Redirect::to(super::identity::after_password(&step)),
+        )
+            .into_response(),
+        Err(AppError::InvalidCredentials) => login_form(&ctx, true),
+        Err(e) => error_page(&ctx, e),
+    }
+}
+
+/// `POST /logout`
+pub async fn logout(ctx: Ctx) -> Response {
+    if let Err(e) = ctx.app.logout(&ctx.meta, &ctx.caller).await {
+        return error_page(&ctx, e);
+    }
+    (
+        [(header::SET_COOKIE, clear_session_cookie())],
+        Redirect::to("/login"),
+    )
+        .into_response()
+}
+
+/// `GET /lang/{ja|en}`: remembers the UI language.
+pub async fn set_lang(Path(code): Path<String>) -> Response {
+    let code = if code == "en" { "en" } else { "ja" };
+    let cookie = format!("{LANG_COOKIE}={code}; Path=/; Secure; SameSite=Lax; Max-Age=31536000");
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+}
+
+fn upload_form(ctx: &Ctx, url: &str, new_file: bool, label: Text) -> maud::Markup {
+    let lang = ctx.lang;
+    html! {
+        form class="card upload-form" id=(if new_file { "upload-form" } else { "version-form" })
+            data-upload-url=(url) data-new-file=(new_file)
+            data-text-uploading=(lang.t(Text::Uploading)) data-text-done=(lang.t(Text::UploadDone))
+            data-text-failed=(lang.t(Text::UploadFailed)) {
+            label for="file-input" { (lang.t(label)) }
+            input type="file" id="file-input" name="file" required;
+            p { button type="submit" id="upload-button" { (lang.t(Text::Upload)) } }
+            progress id="upload-progress" max="100" value="0" hidden {}
+            p class="upload-status" id="upload-status" aria-live="polite" {}
+        }
+    }
+}
+
+/// `GET /compartments/{cid}`
+pub async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
+    let lang = ctx.lang;
+    let (view, files) = match ctx.app.list_files(&ctx.meta, &ctx.caller, &cid).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let id = view.compartment.id;
+    let body = html! {
+        p { (lang.t(Text::Contract)) ": " strong { (view.contract.number) } " " (view.contract.title) }
+        h2 { (lang.t(Text::Files)) }
+        @if files.is_empty() {
+            p id="no-files" { (lang.t(Text::NoFiles)) }
+        } @else {
+            table id="files" {
+                thead { tr {
+                    th { (lang.t(Text::FileName)) } th { (lang.t(Text::Version)) }
+                    th { (lang.t(Text::Size)) } th { (lang.t(Text::Updated)) } th {}
+                } }
+                tbody {
+                    @for f in &files {
+                        tr class="file-row" data-name=(f.file.name) {
+                            td { a href={ "/compartments/" (id) "/files/" (f.file.id) } { (f.file.name) } }
+                            td { (f.file.current_version) }
+                            td { (size(f.file.size_bytes)) }
+                            td { (when(f.file.updated_at)) }
+                            td { a class="download-link" href={ "/api/v1/compartments/" (id) "/files/" (f.file.id) "/content" } { (lang.t(Text::Download)) } }
+                        }
+                    }
+                }
+            }
+        }
+        (upload_form(&ctx, &format!("/api/v1/compartments/{id}/files"), true, Text::Upload))
+    };
+    ok(page(&ctx, &view.contract.title, Marked::Protected, body))
+}
+
+/// `GET /compartments/{cid}/files/{fid}`: versions, new version, delete.
+pub async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> Response {
+    let lang = ctx.lang;
+    let (file, versions) = match ctx.app.versions(&ctx.meta, &ctx.caller, &cid, &fid).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let base = format!("/api/v1/compartments/{cid}/files/{}", file.id);
+    let body = html! {
+        h2 { (lang.t(Text::Versions)) }
+        table id="versions" {
+            thead { tr { th { (lang.t(Text::Version)) } th { (lang.t(Text::Size)) } th { "SHA-256" } th { (lang.t(Text::Updated)) } th {} } }
+            tbody {
+                @for v in &versions {
+                    tr class="version-row" {
+                        td { (v.version) }
+                        td { (size(v.size_bytes)) }
+                        td { code { (v.sha256) } }
+                        td { (when(v.created_at)) }
+                        td { a class="download-link" href={ (base) "/content?version=" (v.version) } { (lang.t(Text::Download)) } }
+                    }
+                }
+            }
+        }
+        (upload_form(&ctx, &format!("{base}/versions"), false, Text::UploadNewVersion))
+        form method="post" action={ "/compartments/" (cid) "/files/" (file.id) "/delete" } class="card" id="delete-form" {
+            (csrf_field(&ctx))
+            p class="note" { (lang.t(Text::DeleteNote)) }
+            button type="submit" class="danger" id="delete-button" { (lang.t(Text::Delete)) }
+        }
+        p { a href={ "/compartments/" (cid) } { (lang.t(Text::Back)) } }
+    };
+    ok(page(&ctx, &file.name, Marked::Protected, body))
+}
+
+/// `POST /compartments/{cid}/files/{fid}/delete`
+pub async fn delete_file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> Response {
+    match ctx
+        .app
+        .delete_file(&ctx.meta, &ctx.caller, &cid, &fid)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/compartments/{}", super::segment(&cid))).into_response(),
+        Err(e) => super::identity::step_up_or_error(
+            &ctx,
+            e,
+            &format!(
+                "/compartments/{}/files/{}",
+                super::segment(&cid),
+                super::segment(&fid)
+            ),
+        ),
+    }
+}

@@ -1,0 +1,211 @@
+//! The operators' policy pages: versions, proposal with validation, the
+//! what-if replay, approval by a second operator, rejection and rollback.
+
+use axum::extract::Path;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::html;
+use serde::Deserialize;
+
+use super::identity::step_up_or_error;
+use super::layout::{csrf_field, error_page, ok, page, when, Marked};
+use super::Text;
+use dsg_app::{AppError, WhatIfReport};
+use crate::http::context::Ctx;
+
+const BACK: &str = "/admin/policies";
+
+fn version_number(raw: &str) -> Result<i64, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::Invalid("version: not a number".into()))
+}
+
+/// `GET /admin/policies`
+pub async fn policies_page(ctx: Ctx) -> Response {
+    let lang = ctx.lang;
+    let versions = match ctx.app.policy_versions(&ctx.meta, &ctx.caller).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let in_force = versions.iter().find(|v| v.status == "active");
+    let body = html! {
+        p { (lang.t(Text::PolicyIntro)) }
+        table id="policy-versions" {
+            thead { tr {
+                th { (lang.t(Text::PolicyVersion)) } th { (lang.t(Text::State)) } th { (lang.t(Text::PolicySummary)) }
+                th { (lang.t(Text::RequestedBy)) } th { (lang.t(Text::Started)) } th { (lang.t(Text::DecidedBy)) } th { (lang.t(Text::InForceSince)) }
+            } }
+            tbody {
+                @for v in &versions {
+                    tr class="policy-row" data-version=(v.version) data-status=(v.status) {
+                        td { a href={ "/admin/policies/" (v.version) } { "v" (v.version) } }
+                        td class="status" { (v.status) " (" (v.origin) ")" }
+                        td { (v.summary) }
+                        td { (v.proposed_by.as_deref().unwrap_or("")) }
+                        td { (when(v.proposed_at)) }
+                        td { (v.decided_by.as_deref().unwrap_or("")) }
+                        td { (v.activated_at.map(when).unwrap_or_default()) }
+                    }
+                }
+            }
+        }
+        h2 { (lang.t(Text::ProposePolicy)) }
+        form method="post" action="/admin/policies" class="card" id="propose-policy" {
+            (csrf_field(&ctx))
+            label for="summary" { (lang.t(Text::PolicySummary)) }
+            input type="text" name="summary" id="summary" required maxlength="500";
+            label for="policies" { (lang.t(Text::PolicyText)) }
+            textarea name="policies" id="policies" rows="24" spellcheck="false" {
+                (in_force.map(|v| v.policies.as_str()).unwrap_or(""))
+            }
+            button type="submit" { (lang.t(Text::ProposePolicy)) }
+        }
+        p { a href="/admin" { (lang.t(Text::Admin)) } }
+    };
+    ok(page(&ctx, lang.t(Text::Policies), Marked::Plain, body))
+}
+
+/// `GET /admin/policies/{version}`
+pub async fn version_page(ctx: Ctx, Path(version): Path<String>) -> Response {
+    let lang = ctx.lang;
+    let view = match version_number(&version) {
+        Ok(v) => ctx.app.policy_version(&ctx.meta, &ctx.caller, v).await,
+        Err(e) => Err(e),
+    };
+    let view = match view {
+        Ok(v) => v,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let button = |what: &str, label: Text| {
+        html! {
+            form method="post" action={ "/admin/policies/" (view.version) "/" (what) } class="inline" {
+                (csrf_field(&ctx))
+                button type="submit" id={ "policy-" (what) } { (lang.t(label)) }
+            }
+        }
+    };
+    let body = html! {
+        p id="policy-status" data-status=(view.status) { (lang.t(Text::State)) ": " (view.status) " (" (view.origin) ") — " (view.summary) }
+        p { "SHA-256: " code { (view.digest) } }
+        @if view.status == "proposed" {
+            form method="post" action={ "/admin/policies/" (view.version) "/what-if" } class="card" id="what-if" {
+                (csrf_field(&ctx))
+                label for="limit" { (lang.t(Text::WhatIfLimit)) }
+                input type="number" name="limit" id="limit" value="1000" min="1" max="10000";
+                button type="submit" { (lang.t(Text::WhatIf)) }
+            }
+            (button("approve", Text::Approve))
+            (button("reject", Text::Reject))
+        }
+        @if view.status == "retired" {
+            (button("rollback", Text::Rollback))
+        }
+        pre class="policy-text" { (view.policies) }
+        p { a href=(BACK) { (lang.t(Text::Policies)) } }
+    };
+    let title = format!("{} v{}", lang.t(Text::Policies), view.version);
+    ok(page(&ctx, &title, Marked::Plain, body))
+}
+
+/// The proposal form.
+#[derive(Deserialize)]
+pub struct ProposeForm {
+    summary: String,
+    policies: String,
+}
+
+/// `POST /admin/policies`
+pub async fn propose(ctx: Ctx, Form(form): Form<ProposeForm>) -> Response {
+    match ctx
+        .app
+        .propose_policy(&ctx.meta, &ctx.caller, &form.policies, &form.summary)
+        .await
+    {
+        Ok(version) => Redirect::to(&format!("{BACK}/{version}")).into_response(),
+        Err(e) => step_up_or_error(&ctx, e, BACK),
+    }
+}
+
+/// The what-if form.
+#[derive(Deserialize)]
+pub struct WhatIfForm {
+    limit: i64,
+}
+
+/// `POST /admin/policies/{version}/what-if`
+pub async fn what_if(
+    ctx: Ctx,
+    Path(version): Path<String>,
+    Form(form): Form<WhatIfForm>,
+) -> Response {
+    let report = match version_number(&version) {
+        Ok(v) => {
+            ctx.app
+                .policy_what_if(&ctx.meta, &ctx.caller, v, form.limit)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match report {
+        Ok(report) => what_if_page(&ctx, &report),
+        Err(e) => error_page(&ctx, e),
+    }
+}
+
+fn what_if_page(ctx: &Ctx, report: &WhatIfReport) -> Response {
+    let lang = ctx.lang;
+    let verdict = |allowed: bool| lang.t(if allowed { Text::Allowed } else { Text::Denied });
+    let body = html! {
+        p id="what-if-summary" data-replayed=(report.replayed) data-flips=(report.flips.len()) {
+            (lang.t(Text::WhatIfReplayed)) ": " (report.replayed) " / "
+            (lang.t(Text::WhatIfFlips)) ": " (report.flips.len())
+            @if report.unreadable > 0 { " / " (lang.t(Text::WhatIfUnreadable)) ": " (report.unreadable) }
+        }
+        table id="what-if-flips" {
+            thead { tr {
+                th { (lang.t(Text::Started)) } th { (lang.t(Text::RequestedBy)) } th { (lang.t(Text::Action)) }
+                th { (lang.t(Text::Object)) } th { (lang.t(Text::Before)) } th { (lang.t(Text::After)) }
+            } }
+            tbody {
+                @for f in &report.flips {
+                    tr class="flip" data-event=(f.event_id) {
+                        td { (when(f.occurred_at)) }
+                        td { (f.actor.as_deref().unwrap_or("")) }
+                        td { (f.action) }
+                        td { (f.object_type) " " (f.object_id.as_deref().unwrap_or("")) }
+                        td { (verdict(f.was_allowed)) br; small { (f.was_policies) } }
+                        td { (verdict(f.now_allowed)) br; small { (f.now_policies.join(",")) } }
+                    }
+                }
+            }
+        }
+        p { a href={ (BACK) "/" (report.version) } { "v" (report.version) } }
+    };
+    ok(page(ctx, lang.t(Text::WhatIf), Marked::Plain, body))
+}
+
+/// `POST /admin/policies/{version}/{approve|reject|rollback}`
+pub async fn change(ctx: Ctx, Path((version, change)): Path<(String, String)>) -> Response {
+    let version = match version_number(&version) {
+        Ok(v) => v,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let result = match change.as_str() {
+        "approve" => {
+            ctx.app
+                .approve_policy(&ctx.meta, &ctx.caller, version)
+                .await
+        }
+        "reject" => ctx.app.reject_policy(&ctx.meta, &ctx.caller, version).await,
+        "rollback" => ctx
+            .app
+            .rollback_policy(&ctx.meta, &ctx.caller, version)
+            .await
+            .map(|_| ()),
+        _ => Err(AppError::NotFound),
+    };
+    match result {
+        Ok(()) => Redirect::to(BACK).into_response(),
+        Err(e) => step_up_or_error(&ctx, e, &format!("{BACK}/{version}")),
+    }
+}

@@ -1,0 +1,209 @@
+//! The operators' terminal register: registration with certificate issue,
+//! quarantine, release, revocation and re-issue.
+
+use axum::extract::Path;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use base64::Engine as _;
+use maud::html;
+use serde::Deserialize;
+
+use super::identity::step_up_or_error;
+use super::layout::{csrf_field, error_page, ok, page, when, Marked};
+use super::Text;
+use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange};
+use crate::http::context::Ctx;
+
+const BACK: &str = "/admin/terminals";
+
+/// `GET /admin/terminals`
+pub async fn terminals_page(ctx: Ctx) -> Response {
+    let lang = ctx.lang;
+    let terminals = match ctx.app.terminals(&ctx.meta, &ctx.caller).await {
+        Ok(t) => t,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let companies = match ctx.app.admin_overview(&ctx.meta, &ctx.caller).await {
+        Ok(o) => o.companies,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let action = |id: &dsg_core::TerminalId, what: &str, label: Text| {
+        html! {
+            form method="post" action={ "/admin/terminals/" (id) "/" (what) } class="inline" {
+                (csrf_field(&ctx))
+                input type="text" name="reason" placeholder=(lang.t(Text::ReasonOptional)) maxlength="500";
+                button type="submit" class={ "terminal-" (what) } { (lang.t(label)) }
+            }
+        }
+    };
+    let body = html! {
+        table id="terminals" {
+            thead { tr {
+                th { (lang.t(Text::TerminalName)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Site)) }
+                th { (lang.t(Text::Serial)) } th { (lang.t(Text::State)) } th { (lang.t(Text::CertificateUntil)) }
+                th { (lang.t(Text::LastSeen)) } th { (lang.t(Text::Posture)) } th { (lang.t(Text::Connections)) } th {}
+            } }
+            tbody {
+                @for v in &terminals {
+                    @let t = &v.terminal;
+                    tr class="terminal-row" data-id=(t.id) data-serial=(t.serial) data-status=(t.status.as_str()) {
+                        td { (t.name) }
+                        td { (v.company_name) }
+                        td { (t.site) }
+                        td { (t.serial) }
+                        td class="status" { (t.status.as_str()) @if !t.status_reason.is_empty() { br; small { (t.status_reason) } } }
+                        td { (t.cert_not_after.map(when).unwrap_or_default()) }
+                        td { (t.last_seen_at.map(when).unwrap_or_default()) }
+                        td class="posture" data-compliant=(t.posture_compliant.map_or("none", |c| if c { "yes" } else { "no" })) {
+                            @match (t.posture_reported_at, t.posture_compliant) {
+                                (Some(at), Some(true)) => { (lang.t(Text::PostureOk)) br; small { (when(at)) } }
+                                (Some(at), _) => { span class="error" { (lang.t(Text::PostureNotOk)) } br; small { (when(at)) } }
+                                (None, _) => { small { (lang.t(Text::PostureNone)) } }
+                            }
+                        }
+                        td { (v.open_connections) }
+                        td {
+                            @match t.status {
+                                dsg_core::TerminalStatus::Active => {
+                                    (action(&t.id, "quarantine", Text::Quarantine))
+                                    (action(&t.id, "revoke", Text::RevokeTerminal))
+                                    form method="post" action={ "/admin/terminals/" (t.id) "/certificate" } class="inline" {
+                                        (csrf_field(&ctx))
+                                        button type="submit" class="terminal-certificate" { (lang.t(Text::NewCertificate)) }
+                                    }
+                                }
+                                dsg_core::TerminalStatus::Quarantined => {
+                                    (action(&t.id, "release", Text::Release))
+                                    (action(&t.id, "revoke", Text::RevokeTerminal))
+                                }
+                                dsg_core::TerminalStatus::Revoked => {}
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (lang.t(Text::RegisterTerminal)) }
+        form method="post" action="/admin/terminals" class="card" id="register-terminal" {
+            (csrf_field(&ctx))
+            label for="company_id" { (lang.t(Text::Company)) }
+            select name="company_id" id="company_id" required {
+                @for c in &companies { option value=(c.id) { (c.name) } }
+            }
+            label for="name" { (lang.t(Text::TerminalName)) }
+            input type="text" name="name" id="name" required maxlength="64";
+            label for="site" { (lang.t(Text::Site)) }
+            input type="text" name="site" id="site" required maxlength="64";
+            label for="serial" { (lang.t(Text::Serial)) }
+            input type="text" name="serial" id="serial" required maxlength="64";
+            label for="csr_pem" { (lang.t(Text::CsrOptional)) }
+            textarea name="csr_pem" id="csr_pem" rows="4" {}
+            button type="submit" { (lang.t(Text::RegisterTerminal)) }
+        }
+        p { a href="/admin" { (lang.t(Text::Admin)) } }
+    };
+    ok(page(&ctx, lang.t(Text::Terminals), Marked::Plain, body))
+}
+
+/// The registration form.
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    company_id: String,
+    name: String,
+    site: String,
+    serial: String,
+    #[serde(default)]
+    csr_pem: String,
+}
+
+/// `POST /admin/terminals`
+pub async fn register(ctx: Ctx, Form(form): Form<RegisterForm>) -> Response {
+    let input = NewTerminal {
+        company_id: form.company_id,
+        name: form.name,
+        site: form.site,
+        serial: form.serial,
+        csr_pem: Some(form.csr_pem),
+    };
+    match ctx
+        .app
+        .register_terminal(&ctx.meta, &ctx.caller, input)
+        .await
+    {
+        Ok(issued) => issued_page(&ctx, &issued),
+        Err(e) => step_up_or_error(&ctx, e, BACK),
+    }
+}
+
+/// `POST /admin/terminals/{id}/certificate`
+pub async fn reissue(ctx: Ctx, Path(id): Path<String>) -> Response {
+    match ctx
+        .app
+        .reissue_terminal_certificate(&ctx.meta, &ctx.caller, &id, None)
+        .await
+    {
+        Ok(issued) => issued_page(&ctx, &issued),
+        Err(e) => step_up_or_error(&ctx, e, BACK),
+    }
+}
+
+/// The status-change form.
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /admin/terminals/{id}/{quarantine|release|revoke}`
+pub async fn change(
+    ctx: Ctx,
+    Path((id, what)): Path<(String, String)>,
+    Form(form): Form<ReasonForm>,
+) -> Response {
+    let change = match what.as_str() {
+        "quarantine" => TerminalChange::Quarantine,
+        "release" => TerminalChange::Release,
+        "revoke" => TerminalChange::Revoke,
+        _ => return error_page(&ctx, AppError::NotFound),
+    };
+    match ctx
+        .app
+        .change_terminal(&ctx.meta, &ctx.caller, &id, change, &form.reason)
+        .await
+    {
+        Ok(_) => Redirect::to(BACK).into_response(),
+        Err(e) => step_up_or_error(&ctx, e, BACK),
+    }
+}
+
+/// Shows a new certificate once: the PKCS#12 download and its password, or
+/// the certificate for a CSR.
+fn issued_page(ctx: &Ctx, issued: &RegisteredTerminal) -> Response {
+    let lang = ctx.lang;
+    let t = &issued.terminal;
+    let p12 = issued
+        .pkcs12
+        .as_ref()
+        .map(|b| base64::engine::general_purpose::STANDARD.encode(b));
+    let file = format!(
+        "dsg-terminal-{}.p12",
+        t.serial
+            .as_str()
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+    );
+    let body = html! {
+        div class="card" id="terminal-issued" data-id=(t.id) {
+            p { strong { (t.name) } " — " (t.serial) }
+            @if let (Some(p12), Some(password)) = (&p12, &issued.pkcs12_password) {
+                p { a id="pkcs12-download" download=(file) href={ "data:application/x-pkcs12;base64," (p12) } { (lang.t(Text::Pkcs12Download)) } }
+                p { (lang.t(Text::Pkcs12Password)) }
+                p { code id="pkcs12-password" { (password.expose()) } }
+            } @else {
+                p { (lang.t(Text::CertificatePem)) }
+                pre id="certificate-pem" class="wrap" { (issued.certificate_pem) }
+            }
+        }
+        p { a href=(BACK) { (lang.t(Text::Terminals)) } }
+    };
+    ok(page(ctx, lang.t(Text::TerminalIssued), Marked::Plain, body))
+}
