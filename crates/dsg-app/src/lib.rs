@@ -12,7 +12,6 @@ mod admin;
 mod alerts;
 mod audit_access;
 mod audit_extract;
-mod audit_forward;
 mod audit_log;
 mod audit_proofs;
 mod audit_verify;
@@ -26,7 +25,6 @@ mod keys;
 mod policies;
 mod posture;
 mod records;
-mod task;
 mod terminals;
 
 use std::sync::Arc;
@@ -49,12 +47,14 @@ pub use access_review::{
     MAX_REVIEW_DECISIONS,
 };
 pub use admin::{AdminOverview, IssuedAccount, NewCompany, NewContract, NewUserInput};
+pub use alerts::rules as alert_rules;
 pub use alerts::rules::Rule as AlertRule;
 pub use alerts::{AlertDetail, AlertView};
 pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResult};
 pub use audit_extract::{verify_extract, ExtractReport, EXTRACT_FORMAT_V1};
-pub use audit_forward::{publication_file_name, siem_event, PUBLICATION_FORMAT_V1};
-pub use audit_log::{Sequencer, EXPORT_FORMAT_V1};
+pub use audit_log::{
+    entry_bytes, entry_json, hex32, internal, log_id, AuditSigner, EXPORT_FORMAT_V1,
+};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
 pub use audit_verify::{verify_export, ExportReport};
 pub use auth::{Caller, LoginOutcome, SessionUser};
@@ -75,13 +75,12 @@ pub use records::{
     CompanyRecords, ContractRoster, NewTraining, PersonRecords, RecordsRead, RosterLine,
     TrainingEntry,
 };
-pub use task::TaskHandle;
 pub use terminals::{
     load_or_create_terminal_ca, ClientCertificate, ConnectionRegistry, Device, NewTerminal,
     RegisteredTerminal, TerminalChange, TerminalView,
 };
 
-use crate::config::Config;
+pub use crate::config::Config;
 
 /// Everything a use case needs. Cheap to clone.
 #[derive(Clone)]
@@ -176,9 +175,10 @@ impl App {
         })
     }
 
-    /// The metadata store (for the CLI's maintenance commands).
-    pub fn store(&self) -> &Store {
-        &self.inner.store
+    /// Whether no account exists yet: a first start, on which the gateway
+    /// creates the agency and its first operator.
+    pub async fn is_first_start(&self) -> Result<bool, AppError> {
+        Ok(self.inner.store.has_no_users().await?)
     }
 
     /// The configuration in force.

@@ -306,21 +306,6 @@ impl App {
         Ok(row.version)
     }
 
-    /// Checks for a version activated elsewhere every `every` (see
-    /// [`Self::reload_policy`]); the task runs until the gateway stops.
-    pub fn spawn_policy_watcher(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
-        let app = self.clone();
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(every);
-            loop {
-                ticks.tick().await;
-                if let Err(error) = app.reload_policy().await {
-                    tracing::error!(%error, "cannot reload the policy version in force");
-                }
-            }
-        })
-    }
-
     fn put_in_force(&self, row: &PolicyVersionRow) -> Result<(), AppError> {
         let engine = PolicyEngine::from_policies(&row.policies)
             .map_err(|e| AppError::Internal(format!("stored policy version: {e}")))?;

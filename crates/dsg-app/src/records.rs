@@ -219,14 +219,15 @@ impl App {
     }
 
     /// Enters or changes a person's roster line. It then awaits the
-    /// agency's confirmation, also after a change.
+    /// agency's confirmation, also after a change. Returns the version
+    /// entered (its `submitted_at`), which a confirmation names.
     pub async fn submit_roster(
         &self,
         meta: &RequestMeta,
         caller: &Caller,
         user_id: &str,
         details: &RosterDetails,
-    ) -> Result<(), AppError> {
+    ) -> Result<i64, AppError> {
         let (user, decided, by) = self
             .record_subject(
                 meta,
@@ -253,7 +254,7 @@ impl App {
             .store
             .submit_roster(user.id, user.company_id, &sealed, by, now, &record)
             .await?;
-        Ok(())
+        Ok(now)
     }
 
     /// Confirms a submitted roster line, naming the version seen

@@ -4,14 +4,14 @@
 //! the real gateway.
 
 use anyhow::{anyhow, Result};
-use dsg_core::{CalendarDate, RosterDetails};
-use dsg_crypto::{random_token, SecretString, SystemRandom};
-use dsg_identity::TotpSecret;
+use dsg_app::App;
 use dsg_app::{
     Caller, Device, NewCompany, NewContract, NewTerminal, NewTraining, NewUserInput, RequestMeta,
     SecondFactor,
 };
-use dsg_app::App;
+use dsg_core::{CalendarDate, RosterDetails};
+use dsg_crypto::{random_token, SecretString, SystemRandom};
+use dsg_identity::TotpSecret;
 
 struct DemoUser {
     company: usize,
@@ -161,24 +161,18 @@ async fn seed_records(
         ..training.clone()
     };
     for (id, details) in handlers {
-        app.submit_roster(meta, operator, id, details).await?;
+        let version = app.submit_roster(meta, operator, id, details).await?;
         app.record_training(meta, operator, id, &training).await?;
         app.record_training(meta, operator, id, &on_designation)
             .await?;
-        let line = app
-            .store()
-            .roster_entry(id.parse()?)
-            .await?
-            .ok_or_else(|| anyhow!("demo roster line missing"))?;
-        app.confirm_roster(meta, confirmer, id, line.submitted_at)
-            .await?;
+        app.confirm_roster(meta, confirmer, id, version).await?;
     }
     Ok(())
 }
 
 /// Seeds the demo data on an empty database and prints the credentials.
 pub async fn seed_if_empty(app: &App) -> Result<()> {
-    if !app.store().has_no_users().await? {
+    if !app.is_first_start().await? {
         println!("demo data already present (delete the dsg-demo directory to start over)");
         return Ok(());
     }

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use dsg_app::clock::SystemClock;
-use dsg_web::runtime::{self, KeyChecks};
 use dsg_app::Config;
+use dsg_workers::{Gateway, KeyChecks};
 
 /// dsg — Defense Security Gateway: per-contract compartments for protected
 /// information, behind one policy decision point, with every action recorded.
@@ -240,57 +240,53 @@ fn config_env_sets_dirs() -> bool {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DSG_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging()?;
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(cli.config.as_ref(), args).await,
         Command::Init(dirs) => {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
-            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
-            print_bootstrap(&gateway.app).await?;
+            let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let tls = dsg_web::tls::prepare(&gateway.app)?;
+            print_bootstrap(&gateway).await?;
+            gateway.close().await;
             println!(
                 "CA certificate for clients to trust: {}",
-                gateway.ca_cert.display()
+                tls.ca_cert.display()
             );
             Ok(())
         }
         Command::Admin(AdminCommand::ApproveReset { dirs, id }) => {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
-            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let result = gateway
                 .app
                 .approve_authenticator_reset_break_glass(&id)
                 .await;
-            gateway.app.store().close().await;
+            gateway.context.store.close().await;
             let (user, token) = result?;
             println!("reset approved (break-glass) for user {user}");
             println!(
                 "new enrolment link: {}{}",
                 gateway.app.config().rp_origin(),
-                runtime::enrolment_path(&token).expose()
+                dsg_web::enrolment_path(&token).expose()
             );
             Ok(())
         }
         Command::Admin(AdminCommand::PolicyApprove { dirs, version }) => {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
-            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let result = gateway.app.approve_policy_break_glass(version).await;
-            gateway.app.store().close().await;
+            gateway.context.store.close().await;
             result?;
             println!("policy version {version} approved (break-glass) and in force");
             Ok(())
         }
         Command::Admin(AdminCommand::RosterConfirm { dirs, user }) => {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
-            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let result = gateway.app.confirm_roster_break_glass(&user).await;
-            gateway.app.store().close().await;
+            gateway.context.store.close().await;
             result?;
             println!("roster line of user {user} confirmed (break-glass)");
             Ok(())
@@ -300,7 +296,7 @@ async fn main() -> Result<()> {
             min_age_minutes,
         }) => {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
-            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let removed = gateway.app.sweep_orphans(min_age_minutes * 60_000).await?;
             println!("removed {removed} orphaned blob(s)");
             Ok(())
@@ -311,10 +307,10 @@ async fn main() -> Result<()> {
             format,
         }) => {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
-            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let host = hostname();
-            for e in gateway.app.store().recent_audit(limit).await? {
-                let event = dsg_app::siem_event(&e);
+            for e in gateway.app.audit_tail_on_host(limit).await? {
+                let event = dsg_workers::forwarder::siem_event(&e);
                 let line = match format {
                     TailFormat::Json => serde_json::json!({
                         "id": e.id, "time_ms": e.occurred_at, "request_id": e.request_id,
@@ -333,12 +329,12 @@ async fn main() -> Result<()> {
         }
         Command::Admin(AdminCommand::AuditExport { dirs, out }) => {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
-            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let lines = gateway.app.audit_export().await?;
             let mut text = lines.join("\n");
             text.push('\n');
             std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
-            gateway.app.store().close().await;
+            gateway.context.store.close().await;
             println!("exported {} line(s) to {}", lines.len(), out.display());
             Ok(())
         }
@@ -348,20 +344,20 @@ async fn main() -> Result<()> {
             tree_size,
         }) => {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
-            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let proof = gateway
                 .app
                 .audit_inclusion_proof(entry_index, tree_size)
                 .await;
-            gateway.app.store().close().await;
+            gateway.context.store.close().await;
             println!("{}", serde_json::to_string_pretty(&proof?)?);
             Ok(())
         }
         Command::Admin(AdminCommand::AuditConsistency { dirs, from, to }) => {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
-            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let proof = gateway.app.audit_consistency_proof(from, to).await;
-            gateway.app.store().close().await;
+            gateway.context.store.close().await;
             println!("{}", serde_json::to_string_pretty(&proof?)?);
             Ok(())
         }
@@ -372,13 +368,13 @@ async fn main() -> Result<()> {
         }) => audit_verify(&file, public_key.as_deref(), checkpoint.as_deref()),
         Command::Admin(AdminCommand::AuditExtract { dirs, company, out }) => {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
-            let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
+            let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let id = company
                 .trim()
                 .parse()
                 .context("--company is not a company id")?;
             let lines = gateway.app.audit_company_extract(id).await;
-            gateway.app.store().close().await;
+            gateway.context.store.close().await;
             let lines = lines?;
             let mut text = lines.join("\n");
             text.push('\n');
@@ -464,15 +460,16 @@ fn read_checkpoint(path: &std::path::Path) -> Result<dsg_audit::SignedCheckpoint
         .with_context(|| format!("{}: not a signed checkpoint", path.display()))
 }
 
-async fn print_bootstrap(app: &dsg_app::App) -> Result<()> {
-    if let Some(credential) = runtime::bootstrap_if_empty(app).await? {
+async fn print_bootstrap(gateway: &Gateway) -> Result<()> {
+    let app = &gateway.app;
+    if let Some(credential) = dsg_workers::bootstrap_if_empty(gateway).await? {
         println!("First start: the agency operator's one-time enrolment link (shown only now).");
         println!("Open it on this gateway, choose a password and register a passkey:");
         println!("  bootstrap username: {}", credential.username);
         println!(
             "  bootstrap enrolment: {}{}",
             app.config().rp_origin(),
-            credential.enrolment_path.expose()
+            dsg_web::enrolment_path(&credential.enrolment_token).expose()
         );
     }
     Ok(())
@@ -494,48 +491,19 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
     } else {
         KeyChecks::Strict
     };
-    let gateway = runtime::open(config.clone(), checks, Arc::new(SystemClock)).await?;
+    let gateway = Gateway::open(config.clone(), checks, Arc::new(SystemClock)).await?;
+    let tls = dsg_web::tls::prepare(&gateway.app)?;
     if args.demo {
         demo::seed_if_empty(&gateway.app).await?;
     } else {
-        print_bootstrap(&gateway.app).await?;
+        print_bootstrap(&gateway).await?;
     }
-    gateway.app.record_gateway_start().await?;
-    match gateway.app.sweep_orphans(60 * 60_000).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(removed = n, "removed orphaned blobs"),
-        Err(e) => tracing::warn!(error = %e, "orphan sweep failed"),
-    }
-    let sequencer = gateway
-        .app
-        .spawn_audit_sequencer()
-        .await
-        .context("starting the audit log sequencer")?;
-    // Copies of the log outside the operator's reach (checkpoint files, a
-    // SIEM), when configured. Started after the sequencer whose output it
-    // reads; its failures never reach request handling.
-    let forwarder = gateway
-        .app
-        .spawn_audit_forwarder()
-        .await
-        .context("starting the audit forwarder")?;
-    // The analysis rules raise alerts from what the sequencer made; a task
-    // of its own, so its failures never reach request handling.
-    let alert_watcher = gateway
-        .app
-        .spawn_alert_watcher()
-        .context("starting the alert watcher")?;
-    // Policy versions approved on the host (`dsg admin policy-approve`) or
-    // by another instance come into force within this interval.
-    let _policy_watcher = gateway
-        .app
-        .spawn_policy_watcher(std::time::Duration::from_secs(2));
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.server.listen))?;
     let addr = listener.local_addr()?;
     // The proxy listener, when configured: printed first, like the main one.
-    let proxy = match gateway.proxy_tls.clone() {
+    let proxy = match tls.proxy_tls.clone() {
         Some(proxy_tls) => {
             let listen = config.proxy_listener.listen;
             let proxy_listener = tokio::net::TcpListener::bind(listen)
@@ -555,62 +523,82 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
         }
         None => None,
     };
-    let scheme = if gateway.tls.is_some() {
-        "https"
-    } else {
-        "http"
-    };
+    let scheme = if tls.tls.is_some() { "https" } else { "http" };
     let host = if addr.ip().is_loopback() {
         "localhost".to_owned()
     } else {
         addr.ip().to_string()
     };
-    println!("dsg listening on {scheme}://{host}:{}/", addr.port());
-    if gateway.tls.is_some() {
-        println!("trust the gateway CA: {}", gateway.ca_cert.display());
-    }
-    let router = dsg_web::http::router(gateway.app.clone());
+    let app = gateway.app.clone();
+    let router = dsg_web::http::router(app.clone());
     // One shutdown signal stops both listeners.
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        let _ = stop.send(true);
-    });
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
     let direct = dsg_web::tls::serve(
         listener,
         router.clone(),
-        gateway.app.clone(),
-        gateway.tls,
+        app.clone(),
+        tls.tls.clone(),
         stopped(stopping.clone()),
     );
-    match proxy {
-        Some((proxy_listener, proxy_tls)) => {
-            let behind_proxy = dsg_web::tls::serve_proxy(
-                proxy_listener,
-                router,
-                gateway.app.clone(),
-                proxy_tls,
-                stopped(stopping),
-            );
-            tokio::join!(direct, behind_proxy);
+    let serve = async move {
+        match proxy {
+            Some((proxy_listener, proxy_tls)) => {
+                let behind_proxy = dsg_web::tls::serve_proxy(
+                    proxy_listener,
+                    router,
+                    app,
+                    proxy_tls,
+                    stopped(stopping),
+                );
+                tokio::join!(direct, behind_proxy);
+            }
+            None => direct.await,
         }
-        None => direct.await,
+    };
+    // The gateway starts its background tasks, then the listeners serve
+    // until the signal; then it stops the tasks in order and closes the
+    // store.
+    let announce = async {
+        println!("dsg listening on {scheme}://{host}:{}/", addr.port());
+        if tls.tls.is_some() {
+            println!("trust the gateway CA: {}", tls.ca_cert.display());
+        }
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        });
+        serve.await;
+    };
+    gateway.run(announce).await?;
+    Ok(())
+}
+
+/// Logs to stderr: human-readable text, or with `DSG_LOG_FORMAT=json` one
+/// JSON object per line for a SOC's collector. Lines logged inside a
+/// request carry its id (the `request` span), the same id as the request's
+/// audit entries, so the two can be joined. Colour only on a terminal.
+fn init_logging() -> Result<()> {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DSG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match std::env::var("DSG_LOG_FORMAT").as_deref() {
+        Ok("json") => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+        Ok("text") | Err(std::env::VarError::NotPresent) => builder
+            .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+            .init(),
+        Ok(other) => bail!("DSG_LOG_FORMAT must be text or json, not {other:?}"),
+        Err(std::env::VarError::NotUnicode(_)) => bail!("DSG_LOG_FORMAT must be text or json"),
     }
-    // Sequence the last entries and sign a final checkpoint before closing.
-    sequencer.shutdown().await;
-    // Then forward what is left, the final checkpoint included.
-    if let Some(forwarder) = forwarder {
-        forwarder.shutdown().await;
-    }
-    // And judge the last entries before the store closes.
-    if let Some(watcher) = alert_watcher {
-        watcher.shutdown().await;
-    }
-    gateway.app.store().close().await;
-    tracing::info!("stopped");
     Ok(())
 }
 

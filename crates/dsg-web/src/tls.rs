@@ -29,9 +29,9 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use dsg_app::{App, ClientCertificate};
 use crate::http::context::{IsTls, PeerAddr};
 use crate::http::proxy::ThroughProxy;
+use dsg_app::{App, ClientCertificate};
 
 /// Why TLS could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +40,50 @@ pub struct TlsError(pub String);
 
 fn err(e: impl std::fmt::Display) -> TlsError {
     TlsError(e.to_string())
+}
+
+/// The listeners' TLS, as [`prepare`] sets it up.
+pub struct ListenerTls {
+    /// The direct listener's configuration (asks for a terminal client
+    /// certificate), unless plain HTTP was chosen for development.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// The proxy listener's (client certificate of
+    /// `proxy_listener.client_ca` required), when it is enabled.
+    pub proxy_tls: Option<Arc<rustls::ServerConfig>>,
+    /// Where the gateway CA certificate is, for clients to trust.
+    pub ca_cert: PathBuf,
+}
+
+/// Makes the TLS material on first start (gateway CA and server
+/// certificate in the key directory) and builds the listeners'
+/// configurations; the direct listener verifies client certificates with
+/// the application's terminal CA.
+pub fn prepare(app: &App) -> Result<ListenerTls, TlsError> {
+    let config = app.config();
+    let paths = TlsPaths::in_key_dir(&config.storage.key_dir);
+    let tls = if config.server.danger_plain_http {
+        None
+    } else {
+        let now = time::OffsetDateTime::from_unix_timestamp(app.now() / 1000).map_err(err)?;
+        ensure_material(&paths, &config.server.tls_names, now)?;
+        let verifier = app
+            .terminal_ca()
+            .client_verifier()
+            .map_err(|e| TlsError(format!("terminal CA: {e}")))?;
+        Some(server_config(&paths, verifier)?)
+    };
+    let proxy_tls = match &config.proxy_listener.client_ca {
+        Some(client_ca) if config.proxy_listener.enabled => Some(
+            proxy_server_config(&paths, client_ca)
+                .map_err(|e| TlsError(format!("proxy_listener.client_ca: {e}")))?,
+        ),
+        _ => None,
+    };
+    Ok(ListenerTls {
+        tls,
+        proxy_tls,
+        ca_cert: paths.ca_cert,
+    })
 }
 
 /// Where the TLS files live inside the key directory.

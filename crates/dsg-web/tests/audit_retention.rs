@@ -13,10 +13,10 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use dsg_core::{AuditAction, AuditRecord, Clock, Company, CompanyId, CompanyKind, Outcome};
+use dsg_app::Config;
 use dsg_app::{verify_export, verify_extract};
-use dsg_web::runtime::{self, KeyChecks};
-use dsg_app::{App, Config};
+use dsg_core::{AuditAction, AuditRecord, Clock, Company, CompanyId, CompanyKind, Outcome};
+use dsg_workers::{Gateway, KeyChecks};
 use serde_json::Value;
 
 /// 2026-11-23T00:00:00Z.
@@ -31,7 +31,7 @@ impl Clock for TestClock {
     }
 }
 
-async fn app(dir: &tempfile::TempDir, retention_days: &str) -> (App, Arc<TestClock>) {
+async fn gateway(dir: &tempfile::TempDir, retention_days: &str) -> (Gateway, Arc<TestClock>) {
     let env = [
         ("DSG_STORAGE__DATA_DIR", dir.path().join("data")),
         ("DSG_STORAGE__KEY_DIR", dir.path().join("keys")),
@@ -50,10 +50,10 @@ async fn app(dir: &tempfile::TempDir, retention_days: &str) -> (App, Arc<TestClo
     ]);
     let config = Config::load(None, env).unwrap();
     let clock = Arc::new(TestClock(AtomicI64::new(START_MS)));
-    let gateway = runtime::open(config, KeyChecks::Strict, clock.clone())
+    let gateway = Gateway::open(config, KeyChecks::Strict, clock.clone())
         .await
         .unwrap();
-    (gateway.app, clock)
+    (gateway, clock)
 }
 
 /// An entry concerning `company` (the store attributes it by the object).
@@ -116,8 +116,9 @@ fn lines(text: &[String]) -> Vec<Value> {
 #[tokio::test]
 async fn expired_content_goes_its_leaves_stay_and_everything_still_verifies() {
     let dir = tempfile::tempdir().unwrap();
-    let (app, clock) = app(&dir, "400").await;
-    let store = app.store();
+    let (gateway, clock) = gateway(&dir, "400").await;
+    let app = &gateway.app;
+    let store = &gateway.context.store;
     let company = Company {
         id: CompanyId::random(),
         name: "株式会社保存".into(),
@@ -128,7 +129,9 @@ async fn expired_content_goes_its_leaves_stay_and_everything_still_verifies() {
         .create_company(&company, START_MS, &about(company.id, 0))
         .await
         .unwrap();
-    let mut sequencer = app.audit_sequencer().await.unwrap();
+    let mut sequencer = dsg_workers::sequencer::prepare(&gateway.context)
+        .await
+        .unwrap();
     for i in 1..=5 {
         store
             .record(clock.now_ms(), &about(company.id, i))

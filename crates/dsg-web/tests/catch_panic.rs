@@ -15,9 +15,9 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
 use dsg_app::clock::SystemClock;
-use dsg_web::http::guard;
-use dsg_web::runtime::{self, KeyChecks};
 use dsg_app::Config;
+use dsg_web::http::guard;
+use dsg_workers::{Gateway, KeyChecks};
 use tower::ServiceExt;
 
 #[tokio::test]
@@ -34,10 +34,10 @@ async fn a_panicking_handler_is_answered_and_recorded() {
         "true".to_owned(),
     )]);
     let config = Config::load(None, env).unwrap();
-    let gateway = runtime::open(config, KeyChecks::Strict, Arc::new(SystemClock))
+    let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock))
         .await
         .unwrap();
-    let app = gateway.app;
+    let app = gateway.app.clone();
     let router = Router::new()
         .route(
             "/boom/{text}",
@@ -68,7 +68,7 @@ async fn a_panicking_handler_is_answered_and_recorded() {
     let body = to_bytes(response.into_body(), 4096).await.unwrap();
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body["error"]["code"], "internal");
-    let recent = app.store().recent_audit(10).await.unwrap();
+    let recent = gateway.context.store.recent_audit(10).await.unwrap();
     let fault = recent
         .iter()
         .find(|e| e.action == "request.fault")

@@ -13,12 +13,12 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
+use dsg_app::{App, Config};
+use dsg_app::{AppError, Caller, LoginStep, RequestMeta, SecondFactor};
 use dsg_core::Clock;
 use dsg_crypto::SecretString;
 use dsg_identity::TotpSecret;
-use dsg_app::{AppError, Caller, LoginStep, RequestMeta, SecondFactor};
-use dsg_web::runtime::{self, KeyChecks};
-use dsg_app::{App, Config};
+use dsg_workers::{Gateway, KeyChecks};
 
 /// 2026-11-23T00:00:00Z, on a TOTP step boundary.
 const START_MS: i64 = 1_795_392_000_000;
@@ -82,7 +82,7 @@ async fn harness(extra: &[(&str, &str)]) -> Harness {
     );
     let config = Config::load(None, env).unwrap();
     let clock = Arc::new(TestClock(AtomicI64::new(START_MS)));
-    let gateway = runtime::open(config, KeyChecks::Strict, clock.clone())
+    let gateway = Gateway::open(config, KeyChecks::Strict, clock.clone())
         .await
         .unwrap();
     Harness {
@@ -97,11 +97,7 @@ const PASSWORD: &str = "Clock-test-password-4242";
 impl Harness {
     async fn caller(&self, token: &SecretString) -> Caller {
         self.app
-            .resolve_session(
-                Some(token.expose()),
-                &dsg_app::Device::None,
-                &meta(),
-            )
+            .resolve_session(Some(token.expose()), &dsg_app::Device::None, &meta())
             .await
             .unwrap()
     }

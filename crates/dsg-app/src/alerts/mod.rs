@@ -1,12 +1,10 @@
 //! Alerts: the analysis rules (`rules.rs`, pure) raise them from the
-//! sequenced log (`watcher.rs`, a task of its own, with the optional
-//! webhook in `webhook.rs`); here, reading and handling them through the
-//! policy point. `alert.read` is the agency's (operators, auditors),
+//! sequenced log (the alert watcher of `dsg-workers`, a task of its own,
+//! with the optional webhook); here, reading and handling them through
+//! the policy point. `alert.read` is the agency's (operators, auditors),
 //! `alert.manage` the operators'; every read and change is recorded.
 
 pub mod rules;
-mod watcher;
-mod webhook;
 
 use std::collections::HashMap;
 

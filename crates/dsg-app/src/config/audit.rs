@@ -1,6 +1,6 @@
 //! `[audit]`: the tamper-evident log's checkpoints and the copies the
 //! forwarder makes outside the operator's reach (`[audit.publish]`,
-//! `[audit.siem]`; see `app/audit_forward.rs`).
+//! `[audit.siem]`; see `dsg-workers` `forwarder.rs`).
 
 use std::path::PathBuf;
 

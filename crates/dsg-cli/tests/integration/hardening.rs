@@ -15,7 +15,7 @@ async fn multibyte_ids_at_the_cut_are_answered_and_recorded() {
     let gw = Gateway::start(Db::Sqlite).await.unwrap();
     let w = world(&gw).await;
     let odd = percent(&id_with_split_character());
-    let handler = gw.login("a.handler", &w.password("a.handler")).await;
+    let handler = gw.login("a.handler", w.password("a.handler")).await;
     let paths = [
         format!("/api/v1/compartments/{odd}/files"),
         format!(

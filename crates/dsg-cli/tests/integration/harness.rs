@@ -40,7 +40,9 @@ pub struct Gateway {
 }
 
 /// Starts `dsg serve` on a free port; returns the child, its base URL and
-/// the bootstrap enrolment path if it printed one.
+/// the bootstrap enrolment path if it printed one. With `DSG_LOG_FORMAT` in
+/// `env` the gateway's log goes to `<dir>/gateway.log` (see
+/// [`Gateway::log`]) instead of the test's output.
 async fn spawn(
     dir: &Path,
     pg_url: Option<String>,
@@ -60,6 +62,9 @@ async fn spawn(
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true);
+    if env.iter().any(|(k, _)| k == "DSG_LOG_FORMAT") {
+        cmd.stderr(std::fs::File::create(dir.join("gateway.log")).unwrap());
+    }
     if let Some(url) = pg_url {
         cmd.env("DSG_STORAGE__DATABASE_URL", url);
     }
@@ -325,6 +330,11 @@ impl Gateway {
         cmd.env("DSG_AUTH__ARGON2_MEMORY_KIB", "8")
             .env("DSG_AUTH__ARGON2_ITERATIONS", "1");
         cmd.output().unwrap()
+    }
+
+    /// What the gateway logged, when started with `DSG_LOG_FORMAT`.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("gateway.log")).unwrap()
     }
 
     /// The audit log, newest first.

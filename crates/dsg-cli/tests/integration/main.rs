@@ -23,6 +23,7 @@ mod harness;
 mod hygiene;
 mod identity;
 mod journey;
+mod logs;
 mod policies;
 mod postgres;
 mod posture;

@@ -12,10 +12,12 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::context::Ctx;
-use dsg_app::{AppError, CompartmentAccess, PersonAccess, TerminalRef, Why};
 use crate::ui::Lang;
+use dsg_app::{AppError, CompartmentAccess, PersonAccess, TerminalRef, Why};
 
-type ApiResult = Result<Response, AppError>;
+use super::error::ApiError;
+
+type ApiResult = Result<Response, ApiError>;
 
 /// The byte-order mark that makes Excel read a CSV file as UTF-8.
 const BOM: &str = "\u{feff}";

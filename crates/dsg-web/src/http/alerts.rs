@@ -12,7 +12,9 @@ use serde_json::json;
 use super::context::Ctx;
 use dsg_app::AppError;
 
-type ApiResult = Result<Response, AppError>;
+use super::error::ApiError;
+
+type ApiResult = Result<Response, ApiError>;
 
 /// Query of the list.
 #[derive(Deserialize)]
@@ -63,7 +65,7 @@ pub async fn change(ctx: Ctx, Path((id, what)): Path<(String, String)>, body: By
     let change = match what.as_str() {
         "acknowledge" => AlertChange::Acknowledge,
         "close" => AlertChange::Close,
-        _ => return Err(AppError::NotFound),
+        _ => return Err(AppError::NotFound.into()),
     };
     let alert = ctx
         .app

@@ -17,7 +17,9 @@ use dsg_app::{AppError, Caller, NewCompany, NewContract, NewUserInput, UploadReq
 /// The marking every response carrying protected data bears.
 pub const MARKING: &str = "保護すべき情報";
 
-type ApiResult = Result<Response, AppError>;
+use super::error::ApiError;
+
+type ApiResult = Result<Response, ApiError>;
 
 pub(super) fn user_json(u: &User) -> Value {
     json!({
@@ -70,7 +72,7 @@ pub async fn me(ctx: Ctx) -> ApiResult {
         ctx.app
             .record_unauthenticated(&ctx.meta, "/api/v1/me")
             .await?;
-        return Err(AppError::Unauthenticated);
+        return Err(AppError::Unauthenticated.into());
     };
     Ok(Json(json!({
         "user": user_json(&user.user),
@@ -88,7 +90,7 @@ pub async fn compartments(ctx: Ctx) -> ApiResult {
         ctx.app
             .record_unauthenticated(&ctx.meta, "/api/v1/compartments")
             .await?;
-        return Err(AppError::Unauthenticated);
+        return Err(AppError::Unauthenticated.into());
     }
     let views = ctx.app.my_compartments(&ctx.caller).await?;
     let items: Vec<Value> = views
@@ -282,7 +284,7 @@ pub async fn create_user(ctx: Ctx, Json(body): Json<UserBody>) -> ApiResult {
         valid_until: body.valid_until,
     };
     let issued = ctx.app.create_user(&ctx.meta, &ctx.caller, input).await?;
-    let path = crate::runtime::enrolment_path(&issued.enrolment_token);
+    let path = crate::enrolment_path(&issued.enrolment_token);
     let mut body = user_json(&issued.user);
     body["enrolment_path"] = json!(path.expose());
     Ok((StatusCode::CREATED, Json(body)).into_response())

@@ -11,7 +11,9 @@ use serde_json::json;
 use super::context::Ctx;
 use dsg_app::{AppError, AuditSearch};
 
-type ApiResult = Result<Response, AppError>;
+use super::error::ApiError;
+
+type ApiResult = Result<Response, ApiError>;
 
 /// `GET /api/v1/audit/entries?from&until&company&actor&action&outcome&object&limit`:
 /// newest first, narrowed to what the caller may read.

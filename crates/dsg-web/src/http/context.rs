@@ -6,8 +6,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 
-use dsg_app::{App, AppError, Caller, RequestMeta};
 use crate::ui::Lang;
+use dsg_app::{App, Caller, RequestMeta};
 
 /// The TCP peer of a connection, set by the listener.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +41,7 @@ pub struct Ctx {
 }
 
 impl FromRequestParts<App> for Ctx {
-    type Rejection = AppError;
+    type Rejection = super::error::ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let caller = parts

@@ -43,13 +43,30 @@ pub fn public_message(error: &AppError) -> String {
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let (status, code) = status_and_code(&self);
-        if let AppError::Internal(detail) = &self {
-            tracing::error!(%detail, "internal error");
-        }
-        let body = json!({ "error": { "code": code, "message": public_message(&self) } });
-        (status, Json(body)).into_response()
+/// An application error on its way out as the one JSON error answer:
+/// `{"error": {"code": <stable code>, "message": <safe text>}}`.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        Self(e)
     }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        error_response(&self.0)
+    }
+}
+
+/// The one JSON error answer for `error`; internal details are logged here,
+/// never sent.
+pub fn error_response(error: &AppError) -> Response {
+    let (status, code) = status_and_code(error);
+    if let AppError::Internal(detail) = error {
+        tracing::error!(%detail, "internal error");
+    }
+    let body = json!({ "error": { "code": code, "message": public_message(error) } });
+    (status, Json(body)).into_response()
 }

@@ -5,10 +5,11 @@ use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use dsg_crypto::ct_eq;
 
 use super::context::{cookie, request_meta, IsTls, RequestIdExt, SESSION_COOKIE};
+use super::error::error_response;
 use dsg_app::{App, AppError, Caller, ClientCertificate};
 
 /// Largest form body the CSRF guard reads to find the token.
@@ -23,11 +24,28 @@ const PAGE_CSP: &str =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// Gives each request an id (UUIDv7), echoed as `X-Request-Id`.
+/// Gives each request an id (UUIDv7), echoed as `X-Request-Id`. Everything
+/// logged while the request runs is inside its `request` span, so every log
+/// line carries the id that its audit entries carry too.
 pub async fn request_id(mut req: Request, next: Next) -> Response {
+    use tracing::Instrument;
     let id = dsg_core::RequestId::new().to_string();
     req.extensions_mut().insert(RequestIdExt(id.clone()));
-    let mut response = next.run(req).await;
+    let span = tracing::info_span!("request", request_id = %id);
+    let method = req.method().clone();
+    // The path only: a query may hold a file name.
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let mut response = next.run(req).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::info!(
+            %method,
+            path = %dsg_core::text::clip(&path, 200),
+            status = response.status().as_u16(),
+            elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            "request"
+        );
+    });
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
@@ -59,7 +77,7 @@ pub async fn catch_panic(State(app): State<App>, req: Request, next: Next) -> Re
             if let Err(e) = app.record_request_fault(&meta, &path).await {
                 tracing::error!(request_id = %meta.request_id, error = %e, "fault not recorded");
             }
-            AppError::Internal("request panicked".into()).into_response()
+            error_response(&AppError::Internal("request panicked".into()))
         }
     }
 }
@@ -109,7 +127,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 pub async fn session_and_csrf(State(app): State<App>, req: Request, next: Next) -> Response {
     match guard(&app, req).await {
         Ok(req) => next.run(req).await,
-        Err(error) => error.into_response(),
+        Err(error) => error_response(&error),
     }
 }
 

@@ -16,7 +16,9 @@ use super::context::Ctx;
 use super::session::session_cookie;
 use dsg_app::{AccountChange, AppError, LoginOutcome, LoginStep, SecondFactor};
 
-type ApiResult = Result<Response, AppError>;
+use super::error::ApiError;
+
+type ApiResult = Result<Response, ApiError>;
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, AppError> {
     serde_json::to_value(value).map_err(|e| AppError::Internal(e.to_string()))
@@ -319,7 +321,7 @@ pub async fn account_status(ctx: Ctx, Path((id, change)): Path<(String, String)>
         "unlock" => AccountChange::Unlock,
         "disable" => AccountChange::Disable,
         "enable" => AccountChange::Enable,
-        _ => return Err(AppError::NotFound),
+        _ => return Err(AppError::NotFound.into()),
     };
     let user = ctx
         .app
@@ -334,7 +336,7 @@ pub async fn reissue_enrolment_link(ctx: Ctx, Path(id): Path<String>) -> ApiResu
         .app
         .reissue_enrolment_link(&ctx.meta, &ctx.caller, &id)
         .await?;
-    let path = crate::runtime::enrolment_path(&token);
+    let path = crate::enrolment_path(&token);
     Ok(Json(json!({ "enrolment_path": path.expose() })).into_response())
 }
 
@@ -368,7 +370,7 @@ pub async fn approve_reset(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
         .app
         .approve_authenticator_reset(&ctx.meta, &ctx.caller, &id)
         .await?;
-    let path = crate::runtime::enrolment_path(&token);
+    let path = crate::enrolment_path(&token);
     Ok(
         Json(json!({ "user_id": user.to_string(), "enrolment_path": path.expose() }))
             .into_response(),

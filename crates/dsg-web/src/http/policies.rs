@@ -11,7 +11,9 @@ use serde_json::json;
 use super::context::Ctx;
 use dsg_app::AppError;
 
-type ApiResult = Result<Response, AppError>;
+use super::error::ApiError;
+
+type ApiResult = Result<Response, ApiError>;
 
 fn version_number(raw: &str) -> Result<i64, AppError> {
     raw.parse()
@@ -108,7 +110,7 @@ pub async fn change(ctx: Ctx, Path((version, change)): Path<(String, String)>) -
                 .await?;
             json!({ "version": new, "status": "active", "rolled_back_to": version })
         }
-        _ => return Err(AppError::NotFound),
+        _ => return Err(AppError::NotFound.into()),
     };
     Ok(Json(body).into_response())
 }

@@ -15,13 +15,13 @@
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 
 use super::context::{request_meta, Ctx};
-use dsg_app::{App, AppError, Caller, ClientCertificate, DenialReason};
 use crate::ui::Lang;
+use dsg_app::{App, AppError, Caller, ClientCertificate, DenialReason};
 use dsg_pki::CertificateRefusal;
 
 /// Set by the proxy listener on each request of a connection from the
@@ -139,7 +139,7 @@ async fn refuse(app: &App, req: Request, refusal: CertificateRefusal) -> Respons
     tracing::info!(source = ?meta.source, reason = reason(refusal), "proxied terminal certificate refused");
     let error = AppError::Denied(DenialReason::CertificateRefused);
     if parts.uri.path().starts_with("/api/") {
-        return error.into_response();
+        return super::error::error_response(&error);
     }
     let ctx = Ctx {
         app: app.clone(),

@@ -13,7 +13,9 @@ use super::access_review::{csv_bytes, csv_response};
 use super::context::Ctx;
 use dsg_app::{AppError, NewTraining, PersonRecords, RecordsRead, RosterLine};
 
-type ApiResult = Result<Response, AppError>;
+use super::error::ApiError;
+
+type ApiResult = Result<Response, ApiError>;
 
 /// `GET /api/v1/records/companies/{id}`: everyone of the company with their
 /// roster line and training standing, and every training record.

@@ -12,7 +12,9 @@ use serde_json::{json, Value};
 use super::context::Ctx;
 use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange};
 
-type ApiResult = Result<Response, AppError>;
+use super::error::ApiError;
+
+type ApiResult = Result<Response, ApiError>;
 
 fn terminal_json(t: &Terminal) -> Value {
     json!({
@@ -127,7 +129,7 @@ pub async fn change(
         "quarantine" => TerminalChange::Quarantine,
         "release" => TerminalChange::Release,
         "revoke" => TerminalChange::Revoke,
-        _ => return Err(AppError::NotFound),
+        _ => return Err(AppError::NotFound.into()),
     };
     let terminal = ctx
         .app

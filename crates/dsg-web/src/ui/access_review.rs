@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::layout::{error_page, ok, page, Marked};
 use super::{Lang, Text};
-use dsg_app::{AdminOverview, TerminalRef, Why};
 use crate::http::context::Ctx;
+use dsg_app::{AdminOverview, TerminalRef, Why};
 
 /// `?compartment=…` or `?user=…`
 #[derive(Debug, Deserialize, Default)]

@@ -9,8 +9,8 @@ use maud::html;
 use super::identity::step_up_or_error;
 use super::layout::{csrf_field, error_page, ok, page, when, Marked};
 use super::{Lang, Text};
-use dsg_app::AccountChange;
 use crate::http::context::Ctx;
+use dsg_app::AccountChange;
 
 /// Shows a one-time enrolment link to hand to the user.
 pub fn enrolment_link_page(ctx: &Ctx, username: &str, path: &SecretString) -> Response {
@@ -175,7 +175,7 @@ pub async fn account_action(ctx: Ctx, Path((id, what)): Path<(String, String)>) 
                 .reissue_enrolment_link(&ctx.meta, &ctx.caller, &id)
                 .await
             {
-                Ok(token) => enrolment_link_page(&ctx, "", &crate::runtime::enrolment_path(&token)),
+                Ok(token) => enrolment_link_page(&ctx, "", &crate::enrolment_path(&token)),
                 Err(e) => step_up_or_error(&ctx, e, back),
             };
         }
@@ -222,7 +222,7 @@ pub async fn approve_reset(ctx: Ctx, Path(id): Path<String>) -> Response {
         .approve_authenticator_reset(&ctx.meta, &ctx.caller, &id)
         .await
     {
-        Ok((_, token)) => enrolment_link_page(&ctx, "", &crate::runtime::enrolment_path(&token)),
+        Ok((_, token)) => enrolment_link_page(&ctx, "", &crate::enrolment_path(&token)),
         Err(e) => step_up_or_error(&ctx, e, "/admin/accounts"),
     }
 }

@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::layout::{csrf_field, error_page, ok, page, Marked};
 use super::Text;
-use dsg_app::{NewCompany, NewContract, NewUserInput};
 use crate::http::context::Ctx;
+use dsg_app::{NewCompany, NewContract, NewUserInput};
 
 /// `GET /admin`
 pub async fn overview(ctx: Ctx) -> Response {
@@ -198,7 +198,7 @@ pub async fn create_user(ctx: Ctx, Form(f): Form<UserForm>) -> Response {
         Ok(issued) => super::accounts::enrolment_link_page(
             &ctx,
             &issued.user.username,
-            &crate::runtime::enrolment_path(&issued.enrolment_token),
+            &crate::enrolment_path(&issued.enrolment_token),
         ),
         Err(e) => error_page(&ctx, e),
     }

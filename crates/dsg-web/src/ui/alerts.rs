@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use super::layout::{csrf_field, error_page, ok, page, when, Marked};
 use super::{Lang, Text};
-use dsg_app::{AlertRule, AlertView, AppError, AuditScope, Caller};
 use crate::http::context::Ctx;
+use dsg_app::{AlertRule, AlertView, AppError, AuditScope, Caller};
 
 /// The rule's name in the page's language (the stable name if unknown,
 /// e.g. a rule of a later release).

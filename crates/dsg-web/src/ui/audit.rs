@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::layout::{error_page, ok, page, when, Marked};
 use super::Text;
-use dsg_app::{AuditScope, AuditSearch};
 use crate::http::context::Ctx;
+use dsg_app::{AuditScope, AuditSearch};
 
 /// The search form's fields.
 #[derive(Debug, Deserialize, Default)]

@@ -11,9 +11,9 @@ use serde::Deserialize;
 
 use super::layout::{csrf_field, error_page, ok, page, when, Marked};
 use super::Text;
-use dsg_app::{AppError, Caller, LoginStep, SecondFactor};
 use crate::http::context::Ctx;
 use crate::http::session::session_cookie;
+use dsg_app::{AppError, Caller, LoginStep, SecondFactor};
 
 /// Where to go after the password step.
 pub fn after_password(step: &LoginStep) -> &'static str {

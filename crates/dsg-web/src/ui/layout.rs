@@ -5,9 +5,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup, DOCTYPE};
 
 use super::{Lang, Text};
-use dsg_app::{AppError, Caller};
 use crate::http::context::Ctx;
 use crate::http::error::{public_message, status_and_code};
+use dsg_app::{AppError, Caller};
 
 const SCRIPT: &str = include_str!("../../assets/app.js");
 const STYLESHEET: &str = include_str!("../../assets/app.css");

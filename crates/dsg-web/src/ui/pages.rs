@@ -10,9 +10,9 @@ use serde::Deserialize;
 
 use super::layout::{csrf_field, error_page, ok, page, size, when, Marked};
 use super::{Lang, Text};
-use dsg_app::{AppError, Caller};
 use crate::http::context::{Ctx, LANG_COOKIE};
 use crate::http::session::{clear_session_cookie, session_cookie};
+use dsg_app::{AppError, Caller};
 
 /// `GET /`: the compartments of a handler (operators also get a link to
 /// the administration).

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use super::identity::step_up_or_error;
 use super::layout::{csrf_field, error_page, ok, page, when, Marked};
 use super::Text;
-use dsg_app::{AppError, WhatIfReport};
 use crate::http::context::Ctx;
+use dsg_app::{AppError, WhatIfReport};
 
 const BACK: &str = "/admin/policies";
 

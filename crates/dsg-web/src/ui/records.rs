@@ -13,8 +13,8 @@ use serde::Deserialize;
 use super::identity::step_up_or_error;
 use super::layout::{csrf_field, error_page, ok, page, when, Marked};
 use super::{Lang, Text};
-use dsg_app::{AppError, Caller, CompanyRecords, NewTraining, PersonRecords, RecordsRead};
 use crate::http::context::Ctx;
+use dsg_app::{AppError, Caller, CompanyRecords, NewTraining, PersonRecords, RecordsRead};
 
 fn roster_status_label(status: Option<&str>, lang: Lang) -> &'static str {
     lang.t(match status {
@@ -329,7 +329,7 @@ pub async fn submit_roster(
         .submit_roster(&ctx.meta, &ctx.caller, &form.user, &details)
         .await
     {
-        Ok(()) => Redirect::to(&back).into_response(),
+        Ok(_) => Redirect::to(&back).into_response(),
         Err(e) => step_up_or_error(&ctx, e, &back),
     }
 }

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use super::identity::step_up_or_error;
 use super::layout::{csrf_field, error_page, ok, page, when, Marked};
 use super::Text;
-use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange};
 use crate::http::context::Ctx;
+use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange};
 
 const BACK: &str = "/admin/terminals";
 

@@ -44,9 +44,10 @@ use siem_link::SiemLink;
 
 mod siem_link;
 
-use super::audit_log::log_id;
-use super::{App, AppError};
-use crate::config::{SiemConfig, SiemFormat};
+use dsg_app::config::{SiemConfig, SiemFormat};
+use dsg_app::{log_id, AppError};
+
+use crate::Context;
 
 /// Format label of a published checkpoint file.
 pub const PUBLICATION_FORMAT_V1: &str = "dsg-checkpoint-publication/v1";
@@ -83,58 +84,56 @@ enum ForwardError {
     Conflict(PathBuf),
 }
 
-impl App {
-    /// Starts the audit forwarder (every 500 ms) when a checkpoint directory
-    /// or a SIEM is configured; `None` when neither is. Fails when the
-    /// checkpoint directory is not an existing directory: a publication
-    /// that silently goes nowhere would defeat its purpose. A SIEM that is
-    /// down is no reason not to start.
-    ///
-    /// At shutdown (after the sequencer's, so the final checkpoint goes out
-    /// too) it forwards what is sequenced, bounded in time; the cursors keep
-    /// the rest.
-    pub async fn spawn_audit_forwarder(&self) -> Result<Option<TaskHandle>, AppError> {
-        let audit = &self.inner.config.audit;
-        let publisher = match &audit.publish.checkpoint_dir {
-            Some(dir) => {
-                let is_dir = tokio::fs::metadata(dir).await.map(|m| m.is_dir());
-                if !matches!(is_dir, Ok(true)) {
-                    return Err(AppError::Invalid(format!(
-                        "audit.publish.checkpoint_dir {} is not an existing directory",
-                        dir.display()
-                    )));
-                }
-                tracing::info!(dir = %dir.display(), "publishing audit checkpoints");
-                Some(Publisher {
-                    dir: dir.clone(),
-                    key: None,
-                    streak: Streak::default(),
-                })
+/// Starts the audit forwarder (every 500 ms) when a checkpoint directory
+/// or a SIEM is configured; `None` when neither is. Fails when the
+/// checkpoint directory is not an existing directory: a publication
+/// that silently goes nowhere would defeat its purpose. A SIEM that is
+/// down is no reason not to start.
+///
+/// At shutdown (after the sequencer's, so the final checkpoint goes out
+/// too) it forwards what is sequenced, bounded in time; the cursors keep
+/// the rest.
+pub async fn spawn(ctx: &Context) -> Result<Option<TaskHandle>, AppError> {
+    let audit = &ctx.app.config().audit;
+    let publisher = match &audit.publish.checkpoint_dir {
+        Some(dir) => {
+            let is_dir = tokio::fs::metadata(dir).await.map(|m| m.is_dir());
+            if !matches!(is_dir, Ok(true)) {
+                return Err(AppError::Invalid(format!(
+                    "audit.publish.checkpoint_dir {} is not an existing directory",
+                    dir.display()
+                )));
             }
-            None => None,
-        };
-        let siem = audit.siem.as_ref().map(|config| {
-            tracing::info!(address = %config.address, transport = ?config.transport,
-                format = ?config.format, "forwarding the audit log to a SIEM");
-            SiemSink {
-                hostname: config.hostname.clone().unwrap_or_else(machine_hostname),
-                link: SiemLink::new(config.address.clone(), config.transport),
-                config: config.clone(),
+            tracing::info!(dir = %dir.display(), "publishing audit checkpoints");
+            Some(Publisher {
+                dir: dir.clone(),
+                key: None,
                 streak: Streak::default(),
-            }
-        });
-        if publisher.is_none() && siem.is_none() {
-            return Ok(None);
+            })
         }
-        let forwarder = Forwarder {
-            app: self.clone(),
-            publisher,
-            siem,
-        };
-        Ok(Some(TaskHandle::spawn("audit forwarder", |stopped| {
-            forwarder.run(stopped)
-        })))
+        None => None,
+    };
+    let siem = audit.siem.as_ref().map(|config| {
+        tracing::info!(address = %config.address, transport = ?config.transport,
+                format = ?config.format, "forwarding the audit log to a SIEM");
+        SiemSink {
+            hostname: config.hostname.clone().unwrap_or_else(machine_hostname),
+            link: SiemLink::new(config.address.clone(), config.transport),
+            config: config.clone(),
+            streak: Streak::default(),
+        }
+    });
+    if publisher.is_none() && siem.is_none() {
+        return Ok(None);
     }
+    let forwarder = Forwarder {
+        ctx: ctx.clone(),
+        publisher,
+        siem,
+    };
+    Ok(Some(TaskHandle::spawn("audit forwarder", |stopped| {
+        forwarder.run(stopped)
+    })))
 }
 
 /// The machine's host name for syslog headers (`-`, the NILVALUE, when
@@ -216,7 +215,7 @@ macro_rules! drain {
 }
 
 struct Forwarder {
-    app: App,
+    ctx: Context,
     publisher: Option<Publisher>,
     siem: Option<SiemSink>,
 }
@@ -233,12 +232,12 @@ impl Forwarder {
         };
         if let Some(p) = self.publisher.as_mut() {
             if final_flush || p.streak.ready(now) {
-                drain!(p, SINK_DIR, &self.app, max);
+                drain!(p, SINK_DIR, &self.ctx, max);
             }
         }
         if let Some(s) = self.siem.as_mut() {
             if final_flush || s.streak.ready(now) {
-                drain!(s, SINK_SIEM, &self.app, max);
+                drain!(s, SINK_SIEM, &self.ctx, max);
             }
         }
     }
@@ -374,8 +373,8 @@ fn write_then_rename(temp: &Path, target: &Path, content: &[u8], dir: &Path) -> 
 
 impl Publisher {
     /// Publishes the next checkpoints. Returns whether there may be more.
-    async fn pass(&mut self, app: &App) -> Result<bool, ForwardError> {
-        let store = app.store();
+    async fn pass(&mut self, ctx: &Context) -> Result<bool, ForwardError> {
+        let store = &ctx.store;
         if self.key.is_none() {
             let stored = store
                 .audit_key()
@@ -402,7 +401,7 @@ impl Publisher {
                     .map_err(|e| ForwardError::Invalid(format!("publishing task: {e}")))??;
             tracing::debug!(tree_size = c.tree_size, ?published, "checkpoint published");
             store
-                .set_forwarding_cursor(SINK_DIR, c.tree_size + 1, app.now())
+                .set_forwarding_cursor(SINK_DIR, c.tree_size + 1, ctx.app.now())
                 .await?;
         }
         Ok(batch.len() as i64 == CHECKPOINT_BATCH)
@@ -480,8 +479,8 @@ impl SiemSink {
 
     /// Sends the next entries (and checkpoints). Returns whether there may
     /// be more.
-    async fn pass(&mut self, app: &App) -> Result<bool, ForwardError> {
-        let store = app.store();
+    async fn pass(&mut self, ctx: &Context) -> Result<bool, ForwardError> {
+        let store = &ctx.store;
         let next_seq = store.forwarding_cursor(SINK_SIEM).await?;
         let entries = store.sequenced_events_from(next_seq, BATCH).await?;
         let checkpoints = if self.config.checkpoints {
@@ -530,12 +529,12 @@ impl SiemSink {
         }
         if let Some(next) = entry_next {
             store
-                .set_forwarding_cursor(SINK_SIEM, next, app.now())
+                .set_forwarding_cursor(SINK_SIEM, next, ctx.app.now())
                 .await?;
         }
         if let Some(next) = checkpoint_next {
             store
-                .set_forwarding_cursor(SINK_SIEM_CHECKPOINTS, next, app.now())
+                .set_forwarding_cursor(SINK_SIEM_CHECKPOINTS, next, ctx.app.now())
                 .await?;
         }
         match failure {

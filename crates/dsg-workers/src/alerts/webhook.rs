@@ -16,8 +16,8 @@ use dsg_store::AlertRow;
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
-use crate::AppError;
-use crate::config::{alerts_webhook_url, AlertsConfig};
+use dsg_app::config::{alerts_webhook_url, AlertsConfig};
+use dsg_app::AppError;
 
 /// Whole request, connection included.
 const TIMEOUT: Duration = Duration::from_secs(10);

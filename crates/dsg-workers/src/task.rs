@@ -17,7 +17,7 @@ pub struct TaskHandle {
 
 impl TaskHandle {
     /// Spawns `run`, which receives the stop signal.
-    pub(super) fn spawn<F, Fut>(name: &'static str, run: F) -> Self
+    pub(crate) fn spawn<F, Fut>(name: &'static str, run: F) -> Self
     where
         F: FnOnce(oneshot::Receiver<()>) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,

@@ -15,10 +15,12 @@ use dsg_store::{KeyColumn, NewAlert, Raised, StoredAuditEvent, WindowQuery};
 use tokio::sync::oneshot;
 use tokio::time::{timeout, Instant};
 
-use super::rules::{decide, Candidate, KeyKind, Rules, WindowFacts};
+use dsg_app::alert_rules::{decide, Candidate, KeyKind, Rules, WindowFacts};
+use dsg_app::config::ALERTS_MAX_THRESHOLD;
+use dsg_app::AppError;
+
 use super::webhook::{Webhook, WebhookAlert};
-use crate::{App, AppError};
-use crate::config::ALERTS_MAX_THRESHOLD;
+use crate::Context;
 
 /// The watcher's cursor (`audit_forwarding.sink`).
 pub const CURSOR: &str = "alerts";
@@ -34,36 +36,34 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// Bound on the last pass at shutdown; the cursor keeps the rest.
 const FINAL_PASS: Duration = Duration::from_secs(10);
 
-impl App {
-    /// Starts the alert watcher (every 500 ms); `None` when `[alerts]` is
-    /// disabled. Fails when the webhook's CA file cannot be read: alerts
-    /// that silently go nowhere would defeat their purpose.
-    ///
-    /// At shutdown (after the sequencer's) it evaluates what is sequenced,
-    /// bounded in time.
-    pub fn spawn_alert_watcher(&self) -> Result<Option<TaskHandle>, AppError> {
-        let config = &self.inner.config;
-        if !config.alerts.enabled {
-            return Ok(None);
-        }
-        let rules = Rules::new(&config.alerts, config.zero_trust.utc_offset_minutes)
-            .map_err(|e| AppError::Invalid(e.to_string()))?;
-        let webhook = Webhook::new(&config.alerts, &config.rp_origin())?;
-        let watcher = Watcher {
-            app: self.clone(),
-            rules,
-            webhook,
-            failures: 0,
-            retry_at: None,
-        };
-        Ok(Some(TaskHandle::spawn("alert watcher", |stopped| {
-            watcher.run(stopped)
-        })))
+/// Starts the alert watcher (every 500 ms); `None` when `[alerts]` is
+/// disabled. Fails when the webhook's CA file cannot be read: alerts
+/// that silently go nowhere would defeat their purpose.
+///
+/// At shutdown (after the sequencer's) it evaluates what is sequenced,
+/// bounded in time.
+pub fn spawn(ctx: &Context) -> Result<Option<TaskHandle>, AppError> {
+    let config = ctx.app.config();
+    if !config.alerts.enabled {
+        return Ok(None);
     }
+    let rules = Rules::new(&config.alerts, config.zero_trust.utc_offset_minutes)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let webhook = Webhook::new(&config.alerts, &config.rp_origin())?;
+    let watcher = Watcher {
+        ctx: ctx.clone(),
+        rules,
+        webhook,
+        failures: 0,
+        retry_at: None,
+    };
+    Ok(Some(TaskHandle::spawn("alert watcher", |stopped| {
+        watcher.run(stopped)
+    })))
 }
 
 struct Watcher {
-    app: App,
+    ctx: Context,
     rules: Rules,
     webhook: Option<Webhook>,
     failures: u32,
@@ -139,7 +139,7 @@ impl Watcher {
     /// cursor moves past every entry whose alerts are stored, even when a
     /// later one fails, so a retry starts at the failing entry.
     async fn pass(&mut self) -> Result<bool, AppError> {
-        let store = self.app.store().clone();
+        let store = self.ctx.store.clone();
         let next = store.forwarding_cursor(CURSOR).await?;
         let batch = store.sequenced_events_from(next, BATCH).await?;
         let mut done = None;
@@ -153,7 +153,7 @@ impl Watcher {
         }
         if let Some(next) = done {
             store
-                .set_forwarding_cursor(CURSOR, next, self.app.now())
+                .set_forwarding_cursor(CURSOR, next, self.ctx.app.now())
                 .await?;
         }
         match failure {
@@ -175,12 +175,12 @@ impl Watcher {
                 severity: candidate.severity.as_str(),
                 entries: &entries,
             };
-            let raised = self.app.store().raise_alert(&new, self.app.now()).await?;
+            let raised = self.ctx.store.raise_alert(&new, self.ctx.app.now()).await?;
             if let Raised::Opened(alert) = raised {
                 tracing::info!(alert = %alert.id, rule = %alert.rule, severity = %alert.severity,
                     key = %alert.key, entries = alert.entry_count, "alert raised");
                 if let Some(webhook) = &self.webhook {
-                    webhook.send(WebhookAlert::of(&alert), self.app.now());
+                    webhook.send(WebhookAlert::of(&alert), self.ctx.app.now());
                 }
             }
         }
@@ -193,7 +193,7 @@ impl Watcher {
         candidate: &Candidate,
         entry: &StoredAuditEvent,
     ) -> Result<Option<Vec<(String, i64)>>, AppError> {
-        let store = self.app.store();
+        let store = &self.ctx.store;
         let rule = candidate.rule.as_str();
         let window = match candidate.window {
             None => Vec::new(),

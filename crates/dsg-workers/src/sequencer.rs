@@ -1,0 +1,279 @@
+//! The audit sequencer: turns new rows of the audit table into salted
+//! Merkle leaves (`dsg-audit`), writes signed checkpoints and company
+//! sub-log heads, and runs retention hourly. The signing key is the
+//! application's ([`App::audit_signer`]); the export and its offline
+//! verification are `dsg-app` and `dsg-audit`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use dsg_app::{entry_bytes, hex32, internal, AppError, AuditSigner};
+use dsg_audit::{leaf_hash, Checkpoint, CompactTree, CompanyHead, Hash};
+use dsg_core::{AuditAction, AuditRecord, Outcome};
+use dsg_store::{NewLeaf, StoredCheckpoint};
+use tokio::sync::oneshot;
+
+use crate::{Context, TaskHandle};
+
+/// Events sequenced per transaction.
+const BATCH: i64 = 500;
+/// How often the sequencer looks for new events.
+const TICK: Duration = Duration::from_millis(500);
+
+/// Prepares the sequencer: loads (or makes) the signing key and rebuilds
+/// the tree from the stored leaf hashes.
+pub async fn prepare(ctx: &Context) -> Result<Sequencer, AppError> {
+    let signer = ctx.app.audit_signer().await?;
+    let mut sequencer = Sequencer {
+        ctx: ctx.clone(),
+        signer,
+        tree: CompactTree::new(),
+        companies: HashMap::new(),
+        checkpointed_size: 0,
+        checkpointed_at_ms: 0,
+        expired_at_ms: None,
+    };
+    sequencer.reload().await?;
+    Ok(sequencer)
+}
+
+/// Starts the sequencer task (every 500 ms). Stop it with
+/// [`TaskHandle::shutdown`], before the store closes, so it sequences
+/// what is left and writes a final checkpoint.
+pub async fn spawn(ctx: &Context) -> Result<TaskHandle, AppError> {
+    let sequencer = prepare(ctx).await?;
+    Ok(TaskHandle::spawn("audit sequencer", |stopped| {
+        sequencer.run(stopped)
+    }))
+}
+
+/// Turns new audit rows into leaves and writes checkpoints.
+pub struct Sequencer {
+    ctx: Context,
+    signer: AuditSigner,
+    tree: CompactTree,
+    /// Each company's sub-log: the leaf hashes of the entries that concern
+    /// it, in leaf order, and the size its newest head entry covers.
+    companies: HashMap<String, SubLog>,
+    checkpointed_size: u64,
+    checkpointed_at_ms: i64,
+    /// When expiry last ran (it runs at start, then hourly).
+    expired_at_ms: Option<i64>,
+}
+
+/// How often the sequencer drops content past its retention period.
+const EXPIRY_INTERVAL_MS: i64 = 60 * 60 * 1000;
+
+/// One company's sub-log as the sequencer keeps it.
+#[derive(Default)]
+struct SubLog {
+    tree: CompactTree,
+    head_size: u64,
+}
+
+impl Sequencer {
+    /// Rebuilds the tree from the stored leaves and reads the newest
+    /// checkpoint.
+    async fn reload(&mut self) -> Result<(), AppError> {
+        let store = &self.ctx.store;
+        let checkpoints = store.checkpoints().await?;
+        let last = checkpoints.last();
+        let last_size = last.map_or(0, |c| c.tree_size);
+        let mut tree = CompactTree::new();
+        let mut companies: HashMap<String, SubLog> = HashMap::new();
+        for (index, (seq, hash, company)) in (0i64..).zip(store.leaf_hashes_by_company().await?) {
+            if seq != index {
+                return Err(AppError::Internal(format!(
+                    "audit leaves are not contiguous: expected seq {index}, found {seq}"
+                )));
+            }
+            let hash = hex32(&hash).ok_or_else(|| {
+                AppError::Internal(format!("audit leaf {seq} has a malformed hash"))
+            })?;
+            tree.push(hash);
+            if let Some(company) = company {
+                companies.entry(company).or_default().tree.push(hash);
+            }
+            if let Some(c) = last.filter(|c| c.tree_size == index + 1) {
+                if hex::encode(tree.root()) != c.root {
+                    tracing::error!(
+                        tree_size = c.tree_size,
+                        "stored audit leaves do not match the last checkpoint: the log was altered"
+                    );
+                }
+            }
+        }
+        for (company, reason) in store.company_head_reasons().await? {
+            let head = CompanyHead::parse(&reason).map_err(internal("a stored company head"))?;
+            let log = companies.entry(company).or_default();
+            log.head_size = log.head_size.max(head.size);
+        }
+        self.tree = tree;
+        self.companies = companies;
+        self.checkpointed_size = u64::try_from(last_size).unwrap_or(0);
+        self.checkpointed_at_ms = last.map_or(0, |c| c.timestamp_ms);
+        Ok(())
+    }
+
+    /// Gives every unsequenced event a leaf. Returns how many.
+    pub async fn sequence(&mut self) -> Result<u64, AppError> {
+        let mut total = 0;
+        loop {
+            let store = &self.ctx.store;
+            let events = store.unsequenced_events(BATCH).await?;
+            if events.is_empty() {
+                return Ok(total);
+            }
+            let mut leaves = Vec::with_capacity(events.len());
+            let mut hashes: Vec<(Hash, Option<String>)> = Vec::with_capacity(events.len());
+            for e in &events {
+                let mut salt = [0u8; 32];
+                self.ctx
+                    .rng
+                    .fill(&mut salt)
+                    .map_err(|_| AppError::Internal("random number generator failed".into()))?;
+                let hash = leaf_hash(&salt, &entry_bytes(e));
+                leaves.push(NewLeaf {
+                    event_id: e.id.clone(),
+                    salt: hex::encode(salt),
+                    leaf_hash: hex::encode(hash),
+                });
+                hashes.push((hash, e.company_id.clone()));
+            }
+            let first = i64::try_from(self.tree.size())
+                .map_err(|_| AppError::Internal("log too large".into()))?;
+            if let Err(e) = store.append_leaves(first, &leaves).await {
+                // Someone else changed the leaves: start again from what is
+                // stored rather than sign a tree the database disagrees with.
+                tracing::error!(error = %e, "appending audit leaves failed; reloading the tree");
+                self.reload().await?;
+                return Err(e.into());
+            }
+            for (hash, company) in hashes {
+                self.tree.push(hash);
+                if let Some(company) = company {
+                    self.companies.entry(company).or_default().tree.push(hash);
+                }
+            }
+            total += events.len() as u64;
+            if (events.len() as i64) < BATCH {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Writes a signed checkpoint if the tree grew since the last one and
+    /// the interval passed (or `force`). Returns whether it wrote one.
+    pub async fn checkpoint(&mut self, force: bool) -> Result<bool, AppError> {
+        let size = self.tree.size();
+        let now = self.ctx.app.now();
+        let interval_ms = i64::try_from(
+            self.ctx
+                .app
+                .config()
+                .audit
+                .checkpoint_seconds
+                .saturating_mul(1000),
+        )
+        .unwrap_or(i64::MAX);
+        let due = force || now.saturating_sub(self.checkpointed_at_ms) >= interval_ms;
+        if size <= self.checkpointed_size || !due {
+            return Ok(false);
+        }
+        // Heads of the sub-logs that grew go into the tree this checkpoint
+        // signs, so each company's extract is anchored at once.
+        if self.write_company_heads().await? > 0 {
+            self.sequence().await?;
+        }
+        let size = self.tree.size();
+        let root = self.tree.root();
+        let signed = Checkpoint::new(self.signer.log_id.clone(), size, root, now)
+            .and_then(|c| c.sign(&self.signer.key, self.ctx.rng.as_ref()))
+            .map_err(internal("signing a checkpoint"))?;
+        let json = signed
+            .to_json()
+            .map_err(internal("encoding a checkpoint"))?;
+        self.ctx
+            .store
+            .insert_checkpoint(&StoredCheckpoint {
+                tree_size: i64::try_from(size)
+                    .map_err(|_| AppError::Internal("log too large".into()))?,
+                root: hex::encode(root),
+                timestamp_ms: now,
+                signed: json,
+            })
+            .await?;
+        self.checkpointed_size = size;
+        self.checkpointed_at_ms = now;
+        Ok(true)
+    }
+
+    /// Records a head entry for every company whose sub-log grew since its
+    /// last head. Returns how many.
+    async fn write_company_heads(&mut self) -> Result<usize, AppError> {
+        let mut written = 0;
+        let request_id = uuid::Uuid::now_v7().to_string();
+        for (company, log) in &mut self.companies {
+            let size = log.tree.size();
+            if size <= log.head_size {
+                continue;
+            }
+            let head = CompanyHead {
+                size,
+                root: log.tree.root(),
+            };
+            let record = AuditRecord {
+                request_id: request_id.clone(),
+                actor: None,
+                source: None,
+                terminal: None,
+                action: AuditAction::CompanyLogHead,
+                // Not "company": the head is not an entry of the sub-log it
+                // describes (see the store's company rule).
+                object_type: "company_log",
+                object_id: Some(company.clone()),
+                outcome: Outcome::Success,
+                reason: head.to_reason(),
+                decision: None,
+            };
+            self.ctx.store.record(self.ctx.app.now(), &record).await?;
+            log.head_size = size;
+            written += 1;
+        }
+        Ok(written)
+    }
+
+    async fn step(&mut self, force: bool) {
+        if let Err(e) = self.sequence().await {
+            tracing::error!(error = %e, "audit sequencing failed");
+            return;
+        }
+        let now = self.ctx.app.now();
+        if self
+            .expired_at_ms
+            .is_none_or(|last| now.saturating_sub(last) >= EXPIRY_INTERVAL_MS)
+        {
+            self.expired_at_ms = Some(now);
+            match self.ctx.app.expire_audit().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(entries = n, "audit content past its retention dropped"),
+                Err(e) => tracing::error!(error = %e, "audit expiry failed"),
+            }
+        }
+        if let Err(e) = self.checkpoint(force).await {
+            tracing::error!(error = %e, "audit checkpoint failed");
+        }
+    }
+
+    async fn run(mut self, mut stop: oneshot::Receiver<()>) {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => self.step(false).await,
+                _ = &mut stop => break,
+            }
+        }
+        self.step(true).await;
+    }
+}
