@@ -22,6 +22,7 @@ mod error;
 mod files;
 mod identity;
 mod keys;
+mod offers;
 mod policies;
 mod posture;
 mod records;
@@ -66,6 +67,7 @@ pub use identity::{
     EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginStep, RecoveryUse, ResetView,
     SecondFactor, SessionView, TotpEnrolment,
 };
+pub use offers::Navigation;
 pub use policies::{
     load_active_policy, ActivePolicy, DecisionFlip, DecisionRecordView, PolicyVersionView,
     WhatIfReport, WHAT_IF_MAX,

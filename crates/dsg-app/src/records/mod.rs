@@ -16,9 +16,13 @@ use dsg_policy::{Action, ChangeRequestFacts, CompanyFacts, Resource, UserFacts};
 use dsg_store::{RosterRow, Standing, StoreError, TrainingRow};
 use serde::{Deserialize, Serialize};
 
-use super::admin::parse_id;
-use super::policies::{host_meta, with_decision, BREAK_GLASS};
-use super::{App, AppError, Caller, RequestMeta};
+mod read;
+
+pub use read::{CompanyRecords, ContractRoster, PersonRecords, RecordsRead};
+
+use crate::admin::parse_id;
+use crate::policies::{host_meta, with_decision, BREAK_GLASS};
+use crate::{App, AppError, Caller, RequestMeta};
 
 const ROSTER_DETAILS: &str = "roster-details";
 const TRAINING_NOTES: &str = "training-notes";
@@ -35,24 +39,6 @@ pub struct NewTraining {
     pub topics: String,
     /// Who gave it.
     pub instructor: String,
-}
-
-/// One person of a company, with their roster line and training standing.
-#[derive(Debug, Clone, Serialize)]
-pub struct PersonRecords {
-    /// The person.
-    pub user_id: String,
-    /// Their login name.
-    pub username: String,
-    /// Their display name.
-    pub display_name: String,
-    /// Their roster line, if they have one.
-    pub roster: Option<RosterLine>,
-    /// The day of their latest training, if any.
-    pub last_trained_on: Option<String>,
-    /// Whether that training is recent enough where the deployment requires
-    /// one (always true where it does not).
-    pub training_current: bool,
 }
 
 /// A roster line, opened for a reader entitled to it.
@@ -91,64 +77,6 @@ pub struct TrainingEntry {
     pub recorded_by: String,
     /// When it was recorded.
     pub recorded_at: i64,
-}
-
-/// Why a company's records are read: on a page (or the API), or downloaded
-/// as a file, whole or for one contract. All are decided alike and
-/// recorded under their own action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecordsRead {
-    /// Shown (`records.view`).
-    View,
-    /// Downloaded as CSV (`records.export`).
-    Export,
-    /// One contract's roster downloaded as CSV (`records.export`, the
-    /// contract in the entry's reason).
-    ExportContract(ContractId),
-}
-
-impl RecordsRead {
-    fn audit_action(self) -> AuditAction {
-        match self {
-            Self::View => AuditAction::RecordsView,
-            Self::Export | Self::ExportContract(_) => AuditAction::RecordsExport,
-        }
-    }
-}
-
-/// One contract of the company and its designated handlers: the standard's
-/// roster is submitted per contract.
-#[derive(Debug, Clone, Serialize)]
-pub struct ContractRoster {
-    /// The contract.
-    pub contract_id: String,
-    /// Its number as printed.
-    pub number: String,
-    /// Its subject.
-    pub title: String,
-    /// The user ids of its designated handlers.
-    pub handlers: Vec<String>,
-}
-
-/// A company's records as its administrator or the agency sees them.
-#[derive(Debug, Clone, Serialize)]
-pub struct CompanyRecords {
-    /// The company.
-    pub company_id: String,
-    /// Its name.
-    pub company_name: String,
-    /// Everyone of the company, with their standing.
-    pub people: Vec<PersonRecords>,
-    /// The company's contracts and who handles each.
-    pub contracts: Vec<ContractRoster>,
-    /// Every training recorded, newest first.
-    pub trainings: Vec<TrainingEntry>,
-    /// Whether this deployment requires a confirmed roster line for data.
-    pub roster_required: bool,
-    /// The longest a training stays current for data, in days, where required.
-    pub training_valid_days: Option<u32>,
-    /// Whether a contract's data needs the handler's training on designation.
-    pub designation_training_required: bool,
 }
 
 impl App {
@@ -503,193 +431,6 @@ impl App {
         );
         self.inner.store.record_training(&row, &record).await?;
         Ok(id)
-    }
-
-    /// A company's roster and training records, opened, for its security
-    /// administrator or the agency. The read is recorded. A contractor
-    /// asking for another company is answered not-found.
-    pub async fn company_records(
-        &self,
-        meta: &RequestMeta,
-        caller: &Caller,
-        company_id: &str,
-        purpose: RecordsRead,
-    ) -> Result<CompanyRecords, AppError> {
-        let company_id: CompanyId = parse_id(company_id, "company")?;
-        let object = ("company", Some(company_id.to_string()));
-        let audit_action = purpose.audit_action();
-        let company = self
-            .authorize_records_read(meta, caller, company_id, audit_action, object)
-            .await?;
-        let store = &self.inner.store;
-        // The contract asked for, checked before anything is opened.
-        let mut contracts = Vec::new();
-        for contract in store.contracts_of_company(company_id).await? {
-            let handlers = store.handlers(contract.id).await?;
-            contracts.push(ContractRoster {
-                contract_id: contract.id.to_string(),
-                number: contract.number,
-                title: contract.title,
-                handlers: handlers.iter().map(|h| h.user_id.to_string()).collect(),
-            });
-        }
-        let reason = match purpose {
-            RecordsRead::ExportContract(contract) => {
-                let contract = contract.to_string();
-                if !contracts.iter().any(|c| c.contract_id == contract) {
-                    // Allowed to read the company, but it has no such
-                    // contract: recorded, and answered like any missing id.
-                    let none = Self::audit(
-                        meta,
-                        caller,
-                        audit_action,
-                        ("company", Some(company_id.to_string())),
-                        Outcome::Failure,
-                        format!("no contract {contract} of the company"),
-                    );
-                    self.record(&none).await?;
-                    return Err(AppError::NotFound);
-                }
-                format!("contract={contract}")
-            }
-            RecordsRead::View | RecordsRead::Export => String::new(),
-        };
-        let lines = store.roster(Some(company_id)).await?;
-        let trainings = store.trainings(company_id).await?;
-        let mut people = Vec::new();
-        for user in store.users_of_company(company_id).await? {
-            let roster = lines
-                .iter()
-                .find(|l| l.user_id == user.id)
-                .map(|l| self.open_roster_line(l))
-                .transpose()?;
-            let last = trainings.iter().find(|t| t.user_id == user.id);
-            people.push(PersonRecords {
-                user_id: user.id.to_string(),
-                username: user.username.clone(),
-                display_name: user.display_name.clone(),
-                roster,
-                last_trained_on: last.map(|t| t.completed_on.clone()),
-                training_current: self.training_current(last.map(|t| t.completed_at)),
-            });
-        }
-        let trainings = trainings
-            .iter()
-            .map(|t| self.open_training(t))
-            .collect::<Result<Vec<_>, _>>()?;
-        let zero_trust = &self.inner.config.zero_trust;
-        let record = Self::audit(
-            meta,
-            caller,
-            audit_action,
-            ("company", Some(company_id.to_string())),
-            Outcome::Success,
-            reason,
-        );
-        self.record(&record).await?;
-        Ok(CompanyRecords {
-            company_id: company_id.to_string(),
-            company_name: company.name,
-            people,
-            contracts,
-            trainings,
-            roster_required: zero_trust.require_confirmed_roster,
-            training_valid_days: (zero_trust.training_valid_days > 0)
-                .then_some(zero_trust.training_valid_days),
-            designation_training_required: zero_trust.require_designation_training,
-        })
-    }
-
-    /// The companies whose records the caller may read: every contractor
-    /// for the agency, their own for a contractor's security administrator.
-    /// With the roster lines awaiting confirmation in each.
-    pub async fn records_directory(
-        &self,
-        caller: &Caller,
-    ) -> Result<Vec<(dsg_core::Company, usize)>, AppError> {
-        let store = &self.inner.store;
-        let waiting = store.roster_awaiting_confirmation().await?;
-        let mut out = Vec::new();
-        for company in store.list_companies().await? {
-            if company.kind != CompanyKind::Contractor {
-                continue;
-            }
-            let resource = Resource::Company(CompanyFacts {
-                id: company.id,
-                kind: company.kind,
-            });
-            if !self.decide(caller, Action::RecordsRead, resource).allowed {
-                continue;
-            }
-            let waiting = waiting.get(&company.id).copied().unwrap_or(0);
-            out.push((company, waiting));
-        }
-        Ok(out)
-    }
-
-    async fn authorize_records_read(
-        &self,
-        meta: &RequestMeta,
-        caller: &Caller,
-        company_id: CompanyId,
-        audit_action: AuditAction,
-        object: (&'static str, Option<String>),
-    ) -> Result<dsg_core::Company, AppError> {
-        let company = self.inner.store.company(company_id).await?;
-        let kind = company.as_ref().map_or(CompanyKind::Contractor, |c| c.kind);
-        let outsider = match caller {
-            Caller::User(u) => {
-                u.facts.company_kind == CompanyKind::Contractor && u.facts.company != company_id
-            }
-            Caller::Anonymous => false,
-        };
-        let decided = self
-            .authorize_on(
-                meta,
-                caller,
-                (
-                    Action::RecordsRead,
-                    Resource::Company(CompanyFacts {
-                        id: company_id,
-                        kind,
-                    }),
-                ),
-                audit_action,
-                object,
-            )
-            .await;
-        match decided {
-            Ok(_) => company.ok_or(AppError::NotFound),
-            Err(AppError::Forbidden) if outsider => Err(AppError::NotFound),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// A roster line the caller may read (they may read its company's
-    /// records); a denial is recorded under `audit_action`.
-    async fn readable_roster_line(
-        &self,
-        meta: &RequestMeta,
-        caller: &Caller,
-        user_id: &str,
-        audit_action: AuditAction,
-    ) -> Result<(RosterRow, CompanyId), AppError> {
-        let user_id: UserId = parse_id(user_id, "user")?;
-        let user = self.inner.store.user(user_id).await?;
-        // A missing person: a company nobody belongs to, decided on alike.
-        let company = user
-            .as_ref()
-            .map_or_else(CompanyId::random, |u| u.company_id);
-        let object = ("user", Some(user_id.to_string()));
-        self.authorize_records_read(meta, caller, company, audit_action, object)
-            .await?;
-        let row = self
-            .inner
-            .store
-            .roster_entry(user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Ok((row, company))
     }
 
     fn training_current(&self, completed_at: Option<i64>) -> bool {
