@@ -37,7 +37,8 @@ macro_rules! fixed_point {
     ($parse:expr, $show:expr, $text:expr) => {
         if let Ok(value) = $parse($text) {
             let shown = $show(&value);
-            let again = $parse(shown.as_ref()).expect("a parsed value must parse again");
+            let shown: &str = shown.as_ref();
+            let again = $parse(shown).expect("a parsed value must parse again");
             assert_eq!(value, again);
         }
     };
