@@ -192,9 +192,9 @@ mod tests {
 
     #[test]
     fn absurdly_old_posture_dates_are_not_recent() {
-        // The `core_parse` fuzz target checks this too: `now - i64::MIN`
-        // overflowed,
-        // wrapping to a negative age (compliant) in release builds.
+        // Found by the `core_parse` fuzz target (in seconds, on the old
+        // code): `now - i64::MIN` overflowed, wrapping to a negative age
+        // (compliant) in release builds.
         let report = |at: i64| PostureReport {
             os: "Windows 11 Pro".into(),
             os_version: "24H2".into(),
