@@ -117,8 +117,12 @@ impl PostureReport {
     /// old. A date in the future counts as not reported.
     pub fn compliant(&self, now_ms: i64) -> bool {
         const DAY_MS: i64 = 86_400_000;
+        // The dates come from the terminal: `now_ms - at` must not wrap
+        // (with overflow checks off, a report dated `i64::MIN` would wrap to
+        // a negative age and pass as fresh; with them on, it would panic).
+        // An age too large for an i64 saturates and is simply too old.
         let recent = |at: Option<i64>, days: i64| {
-            at.is_some_and(|at| at <= now_ms && now_ms - at <= days * DAY_MS)
+            at.is_some_and(|at| at <= now_ms && now_ms.saturating_sub(at) <= days * DAY_MS)
         };
         self.disk_encrypted
             && self.firewall_enabled
@@ -184,6 +188,29 @@ mod tests {
         assert!(!Revoked.may_become(Active));
         assert!(!Revoked.may_become(Quarantined));
         assert!(!Active.may_become(Active));
+    }
+
+    #[test]
+    fn absurdly_old_posture_dates_are_not_recent() {
+        // Found by the `core_parse` fuzz target (in seconds, on the old
+        // code): `now - i64::MIN` overflowed, wrapping to a negative age
+        // (compliant) in release builds.
+        let report = |at: i64| PostureReport {
+            os: "Windows 11 Pro".into(),
+            os_version: "24H2".into(),
+            disk_encrypted: true,
+            firewall_enabled: true,
+            antivirus_signatures_at: Some(at),
+            patched_at: Some(at),
+        };
+        let now = 1_780_000_000_000;
+        assert!(report(now - 1000).compliant(now));
+        for at in [i64::MIN, i64::MIN + 1, -now, now - 8 * 86_400_000] {
+            assert!(!report(at).compliant(now), "{at}");
+        }
+        assert!(!report(i64::MIN).compliant(i64::MAX));
+        assert!(!report(0).compliant(i64::MAX));
+        assert!(!report(i64::MAX).compliant(now));
     }
 
     #[test]
