@@ -8,11 +8,11 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use dsg_core::{
-    AccountState, AuditAction, CalendarDate, CompanyId, CompanyKind, ContractId, Outcome, Role,
-    RosterDetails, RosterStatus, TrainingCourse, TrainingNotes, TrainingRecordId, User, UserId,
+    AccountState, AuditAction, CalendarDate, CompanyId, CompanyKind, Outcome, Role, RosterDetails,
+    RosterStatus, TrainingCourse, TrainingNotes, TrainingRecordId, User, UserId,
 };
 use dsg_crypto::{open, seal, WrapContext};
-use dsg_policy::{Action, ChangeRequestFacts, CompanyFacts, Resource, UserFacts};
+use dsg_policy::{Action, ChangeRequestFacts, Resource, UserFacts};
 use dsg_store::{RosterRow, Standing, StoreError, TrainingRow};
 use serde::{Deserialize, Serialize};
 

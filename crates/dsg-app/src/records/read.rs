@@ -6,6 +6,8 @@ use dsg_core::{AuditAction, CompanyId, CompanyKind, ContractId, Outcome, UserId}
 use dsg_policy::{Action, CompanyFacts, Resource};
 use serde::Serialize;
 
+use dsg_store::RosterRow;
+
 use super::{RosterLine, TrainingEntry};
 use crate::admin::parse_id;
 use crate::{App, AppError, Caller, RequestMeta};
@@ -249,7 +251,7 @@ impl App {
 
     /// A roster line the caller may read (they may read its company's
     /// records); a denial is recorded under `audit_action`.
-    async fn readable_roster_line(
+    pub(super) async fn readable_roster_line(
         &self,
         meta: &RequestMeta,
         caller: &Caller,
