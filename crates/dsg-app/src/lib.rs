@@ -74,8 +74,8 @@ pub use policies::{
 };
 pub use posture::PostureReceipt;
 pub use records::{
-    CompanyRecords, ContractRoster, NewTraining, PersonRecords, RecordsRead, RosterLine,
-    TrainingEntry,
+    CompanyRecords, ContractRoster, NewTraining, PersonRecords, RecordOffers, RecordsRead,
+    RosterLine, TrainingEntry,
 };
 pub use terminals::{
     load_or_create_terminal_ca, ClientCertificate, ConnectionRegistry, Device, NewTerminal,

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 mod read;
 
-pub use read::{CompanyRecords, ContractRoster, PersonRecords, RecordsRead};
+pub use read::{CompanyRecords, ContractRoster, PersonRecords, RecordOffers, RecordsRead};
 
 use crate::admin::parse_id;
 use crate::policies::{host_meta, with_decision, BREAK_GLASS};

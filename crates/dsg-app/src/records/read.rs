@@ -28,6 +28,23 @@ pub struct PersonRecords {
     /// Whether that training is recent enough where the deployment requires
     /// one (always true where it does not).
     pub training_current: bool,
+    /// What the reader may do with this person's records.
+    pub offers: RecordOffers,
+}
+
+/// What the reader of a company's records may do with one person's: asked
+/// of the policy point without acting (the use case decides again, and
+/// records, when it is done). The page shows only these buttons.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct RecordOffers {
+    /// Enter or change the person's roster line.
+    pub submit: bool,
+    /// Take the person off the roster.
+    pub remove: bool,
+    /// Record a training the person took.
+    pub record_training: bool,
+    /// Confirm the line awaiting confirmation (not the submitter's own).
+    pub confirm: bool,
 }
 
 /// Why a company's records are read: on a page (or the API), or downloaded
@@ -148,6 +165,7 @@ impl App {
                 .map(|l| self.open_roster_line(l))
                 .transpose()?;
             let last = trainings.iter().find(|t| t.user_id == user.id);
+            let offers = self.record_offers(caller, &user, roster.as_ref()).await?;
             people.push(PersonRecords {
                 user_id: user.id.to_string(),
                 username: user.username.clone(),
@@ -155,6 +173,7 @@ impl App {
                 roster,
                 last_trained_on: last.map(|t| t.completed_on.clone()),
                 training_current: self.training_current(last.map(|t| t.completed_at)),
+                offers,
             });
         }
         let trainings = trainings
@@ -274,5 +293,27 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         Ok((row, company))
+    }
+
+    /// What `caller` may do with the records of `user`, whose roster line
+    /// is `line`.
+    async fn record_offers(
+        &self,
+        caller: &Caller,
+        user: &dsg_core::User,
+        line: Option<&RosterLine>,
+    ) -> Result<RecordOffers, AppError> {
+        let facts = self.user_facts(user, user.state(self.now())).await?;
+        let may = |action| self.may_keep_records_of(caller, action, &facts);
+        let confirm = line
+            .filter(|l| l.status == "submitted")
+            .and_then(|l| Some((l.submitted_at, l.submitted_by.parse::<UserId>().ok()?)))
+            .is_some_and(|(at, by)| self.may_confirm_roster(caller, user.id, at, by));
+        Ok(RecordOffers {
+            submit: may(Action::RosterSubmit),
+            remove: line.is_some_and(|l| l.status != "removed") && may(Action::RosterRemove),
+            record_training: may(Action::TrainingRecord),
+            confirm,
+        })
     }
 }

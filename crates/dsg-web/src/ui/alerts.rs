@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::layout::{csrf_field, error_page, ok, page, when, Marked};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
-use dsg_app::{AlertRule, AlertView, AppError, AuditScope, Caller};
+use dsg_app::{AlertRule, AlertView, AppError, AuditScope};
 
 /// The rule's name in the page's language (the stable name if unknown,
 /// e.g. a rule of a later release).
@@ -57,9 +57,10 @@ fn subject(a: &AlertView) -> Markup {
     }
 }
 
-/// Whether the caller may be offered the buttons (the use case decides).
+/// Whether the caller may be offered the buttons (asked of the policy
+/// point; the use case decides again when one is pressed).
 fn manages(ctx: &Ctx) -> bool {
-    matches!(&ctx.caller, Caller::User(u) if u.user.role == dsg_core::Role::Operator)
+    ctx.app.may_manage_alerts(&ctx.caller)
 }
 
 /// Acknowledge and close, as the alert's status allows.

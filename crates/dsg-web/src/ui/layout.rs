@@ -67,26 +67,27 @@ pub fn page(ctx: &Ctx, title: &str, marked: Marked, body: Markup) -> Markup {
                             @if matches!(user.mfa, dsg_core::MfaMethod::Webauthn | dsg_core::MfaMethod::Totp) {
                                 a href="/account/security" id="security-link" { (lang.t(Text::Security)) }
                             }
-                            @if user.user.role == dsg_core::Role::Operator {
+                            // Each link only where the policy point would let
+                            // this person open the page (the page asks again).
+                            @let nav = ctx.app.navigation(&ctx.caller);
+                            @if nav.admin {
                                 a href="/admin" { (lang.t(Text::Admin)) }
                             }
-                            // Shown to those who may read some of the log;
-                            // the page itself asks the policy.
-                            @if user.user.role == dsg_core::Role::Operator || !user.facts.duties.is_empty() {
+                            @if nav.audit_log {
                                 a href="/audit" id="audit-link" { (lang.t(Text::AuditLog)) }
                             }
-                            // Alerts are the agency's: operators and auditors.
-                            @if user.user.role == dsg_core::Role::Operator || user.facts.duties.contains(&dsg_core::Duty::Auditor) {
+                            @if nav.alerts {
                                 a href="/alerts" id="alerts-link" { (lang.t(Text::Alerts)) }
                             }
-                            // The roster and training records: operators, auditors and
-                            // companies' security administrators.
-                            @if user.user.role == dsg_core::Role::Operator || !user.facts.duties.is_empty() {
+                            @if nav.records {
                                 a href="/records" id="records-link" { (lang.t(Text::Records)) }
                             }
-                            // The registers an audit needs (read-only for auditors).
-                            @if user.user.role != dsg_core::Role::Operator && user.facts.duties.contains(&dsg_core::Duty::Auditor) {
+                            // The registers an audit needs; operators reach them
+                            // from /admin.
+                            @if nav.policies && !nav.admin {
                                 a href="/admin/policies" id="policies-link" { (lang.t(Text::Policies)) }
+                            }
+                            @if nav.access_review && !nav.admin {
                                 a href="/admin/access" id="access-link" { (lang.t(Text::AccessReview)) }
                             }
                             form method="post" action="/logout" class="inline" {

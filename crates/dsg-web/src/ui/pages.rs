@@ -34,7 +34,7 @@ pub async fn home(ctx: Ctx) -> Response {
         Err(e) => return error_page(&ctx, e),
     };
     let body = html! {
-        @if user.user.role == dsg_core::Role::Operator {
+        @if ctx.app.navigation(&ctx.caller).admin {
             p { a href="/admin" id="admin-link" { (lang.t(Text::Admin)) } }
         }
         @if views.is_empty() {

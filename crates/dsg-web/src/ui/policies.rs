@@ -94,8 +94,12 @@ pub async fn version_page(ctx: Ctx, Path(version): Path<String>) -> Response {
                 input type="number" name="limit" id="limit" value="1000" min="1" max="10000";
                 button type="submit" { (lang.t(Text::WhatIf)) }
             }
-            (button("approve", Text::Approve))
-            (button("reject", Text::Reject))
+            // Nobody approves their own proposal: the policy point says
+            // who may, and only they see the buttons.
+            @if may_decide(&ctx, &view) {
+                (button("approve", Text::Approve))
+                (button("reject", Text::Reject))
+            }
         }
         @if view.status == "retired" {
             (button("rollback", Text::Rollback))
@@ -208,4 +212,14 @@ pub async fn change(ctx: Ctx, Path((version, change)): Path<(String, String)>) -
         Ok(()) => Redirect::to(BACK).into_response(),
         Err(e) => step_up_or_error(&ctx, e, &format!("{BACK}/{version}")),
     }
+}
+
+/// Whether the caller may approve or reject the proposal (asked of the
+/// policy point; the use case decides again when a button is pressed).
+fn may_decide(ctx: &Ctx, view: &dsg_app::PolicyVersionView) -> bool {
+    let proposer = view
+        .proposed_by
+        .as_deref()
+        .and_then(|id| id.parse::<dsg_core::UserId>().ok());
+    proposer.is_some_and(|by| ctx.app.may_decide_policy(&ctx.caller, view.version, by))
 }

@@ -103,33 +103,7 @@ fn contract_rosters(records: &CompanyRecords, lang: Lang) -> Markup {
     }
 }
 
-/// What the page offers the caller: the use cases decide either way.
-#[derive(Debug, Clone, Copy)]
-struct Offers {
-    /// Enter, change and remove lines, record trainings (the company's
-    /// security administrator, agency operators).
-    keeps: bool,
-    /// Confirm lines (agency operators).
-    confirms: bool,
-}
-
-fn offers(ctx: &Ctx) -> Offers {
-    match &ctx.caller {
-        Caller::User(u) => {
-            let operator = u.user.role == dsg_core::Role::Operator;
-            Offers {
-                keeps: operator || u.facts.duties.contains(&dsg_core::Duty::SecurityAdmin),
-                confirms: operator,
-            }
-        }
-        Caller::Anonymous => Offers {
-            keeps: false,
-            confirms: false,
-        },
-    }
-}
-
-fn person_row(ctx: &Ctx, records: &CompanyRecords, p: &PersonRecords, offer: Offers) -> Markup {
+fn person_row(ctx: &Ctx, records: &CompanyRecords, p: &PersonRecords) -> Markup {
     let lang = ctx.lang;
     let status = p.roster.as_ref().map(|r| r.status);
     let base = format!("/records/{}/roster/{}", records.company_id, p.user_id);
@@ -152,14 +126,14 @@ fn person_row(ctx: &Ctx, records: &CompanyRecords, p: &PersonRecords, offer: Off
             }
             td {
                 @if let Some(line) = &p.roster {
-                    @if line.status == "submitted" && offer.confirms {
+                    @if p.offers.confirm {
                         form method="post" action={ (base) "/confirm" } class="inline" {
                             (csrf_field(ctx))
                             input type="hidden" name="submitted_at" value=(line.submitted_at);
                             button type="submit" class="roster-confirm" { (lang.t(Text::RosterConfirm)) }
                         }
                     }
-                    @if line.status != "removed" && offer.keeps {
+                    @if p.offers.remove {
                         form method="post" action={ (base) "/remove" } class="inline" {
                             (csrf_field(ctx))
                             button type="submit" class="roster-remove" { (lang.t(Text::RosterRemove)) }
@@ -173,9 +147,13 @@ fn person_row(ctx: &Ctx, records: &CompanyRecords, p: &PersonRecords, offer: Off
     }
 }
 
-fn person_options(records: &CompanyRecords) -> Markup {
+/// The people the form may be used for, with no one chosen beforehand:
+/// a person must be picked, so details never land on the first in the
+/// list by default.
+fn person_options(records: &CompanyRecords, may: impl Fn(&PersonRecords) -> bool) -> Markup {
     html! {
-        @for p in &records.people {
+        option value="" disabled selected { "—" }
+        @for p in records.people.iter().filter(|p| may(p)) {
             option value=(p.user_id) { (p.display_name) " (" (p.username) ")" }
         }
     }
@@ -194,7 +172,7 @@ fn forms(ctx: &Ctx, records: &CompanyRecords) -> Markup {
         form method="post" action={ "/records/" (records.company_id) "/roster" } class="card" id="roster-form" {
             (csrf_field(ctx))
             label for="roster-user" { (lang.t(Text::Person)) }
-            select name="user" id="roster-user" required { (person_options(records)) }
+            select name="user" id="roster-user" required { (person_options(records, |p| p.offers.submit)) }
             (field("full_name", Text::FullName, "text"))
             (field("birth_date", Text::BirthDate, "date"))
             (field("department", Text::Department, "text"))
@@ -208,7 +186,7 @@ fn forms(ctx: &Ctx, records: &CompanyRecords) -> Markup {
         form method="post" action={ "/records/" (records.company_id) "/training" } class="card" id="training-form" {
             (csrf_field(ctx))
             label for="training-user" { (lang.t(Text::Person)) }
-            select name="user" id="training-user" required { (person_options(records)) }
+            select name="user" id="training-user" required { (person_options(records, |p| p.offers.record_training)) }
             label for="training-course" { (lang.t(Text::Course)) }
             select name="course" id="training-course" {
                 @for c in COURSES { option value=(c) { (course_label(c, lang)) } }
@@ -242,7 +220,10 @@ pub async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Response {
             .find(|p| p.user_id == id)
             .map_or_else(|| id.to_owned(), |p| p.display_name.clone())
     };
-    let offer = offers(&ctx);
+    let keeps = records
+        .people
+        .iter()
+        .any(|p| p.offers.submit || p.offers.record_training);
     let title = format!("{} — {}", lang.t(Text::Records), records.company_name);
     let body = html! {
         p class="note" { (lang.t(Text::RecordsIntro)) }
@@ -267,9 +248,9 @@ pub async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Response {
                 th { (lang.t(Text::Nationality)) } th { (lang.t(Text::UndertakingDate)) }
                 th { (lang.t(Text::LastTraining)) } th {}
             } }
-            tbody { @for p in &records.people { (person_row(&ctx, &records, p, offer)) } }
+            tbody { @for p in &records.people { (person_row(&ctx, &records, p)) } }
         }
-        @if offer.keeps { (forms(&ctx, &records)) }
+        @if keeps { (forms(&ctx, &records)) }
         (contract_rosters(&records, lang))
         h2 { (lang.t(Text::TrainingRecords)) }
         @if records.trainings.is_empty() {
