@@ -501,6 +501,14 @@ async fn serve(config_file: Option<&PathBuf>, args: ServeArgs) -> Result<()> {
         print_bootstrap(&gateway.app).await?;
     }
     gateway.app.record_gateway_start().await?;
+    // No upload survives a restart: staged parts are dead now. Blobs without
+    // a row keep the sweep's age rule (another gateway on a shared store may
+    // be about to commit one).
+    match gateway.app.remove_upload_staging().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "removed staging files of interrupted uploads"),
+        Err(e) => tracing::warn!(error = %e, "removing upload staging files failed"),
+    }
     match gateway.app.sweep_orphans(60 * 60_000).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(removed = n, "removed orphaned blobs"),
