@@ -59,8 +59,9 @@ async fn an_upload_is_on_disk_before_its_commit_and_its_answer() {
     let blobs = files_under(&gw.data_dir().join("blobs"));
     assert_eq!(blobs.len(), 1, "{blobs:?}");
     let blob = std::fs::canonicalize(&blobs[0]).unwrap();
+    let store_root = std::fs::canonicalize(gw.data_dir().join("blobs")).unwrap();
     let trace = std::fs::read_to_string(&trace_file).unwrap();
-    if let Err(why) = check_durable_upload(&trace, &blob) {
+    if let Err(why) = check_durable_upload(&trace, &store_root, &blob) {
         panic!(
             "{why}; the trace about the blob:\n{}",
             excerpt(&trace, &blob)
@@ -69,12 +70,14 @@ async fn an_upload_is_on_disk_before_its_commit_and_its_answer() {
     gw.stop().await;
 }
 
-/// The order the trace must show for the upload stored in `blob`.
-fn check_durable_upload(trace: &str, blob: &Path) -> Result<(), String> {
+/// The order the trace must show for the upload stored in `blob`, in the
+/// store at `store_root`.
+fn check_durable_upload(trace: &str, store_root: &Path, blob: &Path) -> Result<(), String> {
     let calls = parse(trace);
     let blob_path = blob.to_str().unwrap();
     let key = blob.file_name().unwrap().to_str().unwrap();
     let dir = blob.parent().unwrap().to_str().unwrap();
+    let root = store_root.to_str().unwrap();
     let is_blob_file = |fd: &str| {
         fd == blob_path
             || fd.strip_prefix(blob_path).is_some_and(|rest| {
@@ -118,7 +121,9 @@ fn check_durable_upload(trace: &str, blob: &Path) -> Result<(), String> {
         .iter()
         .filter(|c| c.name.starts_with("mkdir") && c.ok())
         .filter_map(|c| Some((c.args.split('"').nth(1)?, c.end)))
-        .filter(|(d, _)| blob_path.starts_with(&format!("{d}/")))
+        .filter(|(d, _)| {
+            d.starts_with(&format!("{root}/")) && blob_path.starts_with(&format!("{d}/"))
+        })
         .collect();
     if created.is_empty() {
         return Err("no directory was created for the blob (the test expects the first upload into a compartment)".into());
