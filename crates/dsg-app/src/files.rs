@@ -614,6 +614,12 @@ impl App {
         Ok(())
     }
 
+    /// Removes every staging file of an interrupted local upload (for the
+    /// gateway's start, when no upload can be in progress here).
+    pub async fn remove_upload_staging(&self) -> Result<usize, AppError> {
+        Ok(self.inner.blobs.remove_staging_files().await?)
+    }
+
     /// Removes blobs no version refers to that are older than `min_age_ms`.
     pub async fn sweep_orphans(&self, min_age_ms: i64) -> Result<usize, AppError> {
         let cutoff = self.now() - min_age_ms;

@@ -44,6 +44,22 @@ impl std::fmt::Debug for BlobStore {
     }
 }
 
+/// The local file system, with every write made durable before it reports
+/// success.
+///
+/// An upload is acknowledged ("201 Created") only after its database row is
+/// committed, and the row is committed only after the blob write returns. By
+/// default `LocalFileSystem` never fsyncs, so after a power loss an
+/// acknowledged file could be empty, partial or missing while its row says
+/// otherwise. With fsync on, completing a multipart upload runs
+/// fsync(staging file) → rename to the key → fsync(its directory), and every
+/// directory created for the key is fsynced up to the first one that existed
+/// (at worst the store root): the blob is on disk before the commit. The
+/// calls run on the blocking pool (`object_store` uses `spawn_blocking`).
+fn durable_local_fs(root: &Path) -> Result<LocalFileSystem, BlobError> {
+    Ok(LocalFileSystem::new_with_prefix(root)?.with_fsync(true))
+}
+
 /// All blobs live under this prefix, one folder per compartment.
 pub(crate) const PREFIX: &str = "blobs";
 
@@ -52,14 +68,15 @@ impl BlobStore {
     pub fn local(root: &Path) -> Result<Self, BlobError> {
         std::fs::create_dir_all(root)
             .map_err(|e| BlobError::Config(format!("cannot create {}: {e}", root.display())))?;
-        let fs = LocalFileSystem::new_with_prefix(root)?;
         Ok(Self {
-            inner: Arc::new(fs),
+            inner: Arc::new(durable_local_fs(root)?),
             local_root: Some(root.to_path_buf()),
         })
     }
 
-    /// A store in an S3-compatible bucket.
+    /// A store in an S3-compatible bucket. A multipart upload there is
+    /// durable once its completion is acknowledged, before
+    /// [`BlobStore::put_encrypted`] returns; nothing more to do.
     pub fn s3(settings: &S3Settings) -> Result<Self, BlobError> {
         let s3 = AmazonS3Builder::new()
             .with_endpoint(settings.endpoint.clone())

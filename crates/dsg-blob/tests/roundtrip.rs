@@ -149,3 +149,40 @@ async fn the_sweep_removes_only_unreferenced_old_blobs() {
     assert_eq!(all_files(dir.path()).len(), 1);
     assert!(all_files(dir.path())[0].ends_with(keep.rsplit('/').next().unwrap()));
 }
+
+#[tokio::test]
+async fn staging_files_are_removed_at_once_and_blobs_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = BlobStore::local(dir.path()).unwrap();
+    let key = SecretKey::generate(&SystemRandom::new()).unwrap();
+    let blob = BlobStore::new_key("c");
+    blobs
+        .put_encrypted(&blob, &key, ctx(1), body(b"x", 1), 10)
+        .await
+        .unwrap();
+    // What a crash in the middle of uploads leaves: fresh staging files
+    // (the age rule of the sweep would keep them for an hour).
+    let folder = dir.path().join("blobs/c");
+    let other = dir.path().join("blobs/d");
+    std::fs::create_dir_all(&other).unwrap();
+    for staged in [
+        folder.join(format!("{}#1", uuid::Uuid::new_v4())),
+        folder.join(format!("{}#12", uuid::Uuid::new_v4())),
+        other.join(format!("{}#1", uuid::Uuid::new_v4())),
+    ] {
+        std::fs::write(staged, b"part").unwrap();
+    }
+    // Not staging files: a blob without a row (left to the sweep) and a
+    // name with a non-numeric suffix.
+    let orphan = folder.join(uuid::Uuid::new_v4().to_string());
+    let odd = folder.join("name#x1");
+    std::fs::write(&orphan, b"orphan").unwrap();
+    std::fs::write(&odd, b"odd").unwrap();
+    assert_eq!(blobs.remove_staging_files().await.unwrap(), 3);
+    let mut left = all_files(dir.path());
+    left.sort();
+    let mut expected = vec![dir.path().join(&blob), orphan.clone(), odd.clone()];
+    expected.sort();
+    assert_eq!(left, expected);
+    assert_eq!(blobs.remove_staging_files().await.unwrap(), 0);
+}

@@ -36,6 +36,8 @@ pub struct Gateway {
     terminals: Mutex<HashMap<String, TerminalCert>>,
     ca: reqwest::Certificate,
     env: Vec<(String, String)>,
+    /// A command the gateway runs under (e.g. `strace …`), or empty.
+    wrapper: Vec<String>,
     _pg: Option<PgCluster>,
 }
 
@@ -47,8 +49,16 @@ async fn spawn(
     dir: &Path,
     pg_url: Option<String>,
     env: &[(String, String)],
+    wrapper: &[String],
 ) -> (Child, String, Option<String>) {
-    let mut cmd = Command::new(binary());
+    let mut cmd = match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut cmd = Command::new(program);
+            cmd.args(args).arg(binary());
+            cmd
+        }
+        None => Command::new(binary()),
+    };
     cmd.arg("serve")
         .arg("--listen")
         .arg("127.0.0.1:0")
@@ -105,6 +115,13 @@ impl Gateway {
     }
 
     pub async fn start_with(db: Db, env: &[(&str, &str)]) -> Option<Self> {
+        Self::start_wrapped(db, env, &[]).await
+    }
+
+    /// Starts a gateway as the last argument of `wrapper` (a tracer, say);
+    /// the harness's child is then the wrapper, see [`Gateway::process_id`].
+    pub async fn start_wrapped(db: Db, env: &[(&str, &str)], wrapper: &[&str]) -> Option<Self> {
+        let wrapper: Vec<String> = wrapper.iter().map(|w| (*w).to_owned()).collect();
         let pg = match db {
             Db::Sqlite => None,
             Db::Postgres => Some(PgCluster::start()?),
@@ -115,7 +132,7 @@ impl Gateway {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         let (child, base, password) =
-            spawn(dir.path(), pg.as_ref().map(PgCluster::url), &env).await;
+            spawn(dir.path(), pg.as_ref().map(PgCluster::url), &env, &wrapper).await;
         let ca_pem = std::fs::read(dir.path().join("keys/tls/ca.pem")).unwrap();
         let gw = Self {
             child,
@@ -126,6 +143,7 @@ impl Gateway {
             terminals: Mutex::new(HashMap::new()),
             ca: reqwest::Certificate::from_pem(&ca_pem).unwrap(),
             env,
+            wrapper,
             _pg: pg,
         };
         let path = password.expect("no bootstrap enrolment link printed");
@@ -166,11 +184,17 @@ impl Gateway {
             self.dir.path(),
             self._pg.as_ref().map(PgCluster::url),
             &self.env,
+            &self.wrapper,
         )
         .await;
         self.child = child;
         self.base = base;
         password
+    }
+
+    /// The process id of the harness's child: the gateway, or its wrapper.
+    pub fn process_id(&self) -> Option<u32> {
+        self.child.id()
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -364,6 +388,15 @@ impl Gateway {
         tokio::time::timeout(Duration::from_secs(30), self.child.wait())
             .await
             .expect("gateway did not stop in time")
+            .unwrap()
+    }
+
+    /// Waits for the harness's child to exit by itself (a wrapper whose
+    /// gateway was stopped, say).
+    pub async fn wait_for_exit(&mut self, limit: Duration) -> std::process::ExitStatus {
+        tokio::time::timeout(limit, self.child.wait())
+            .await
+            .expect("the process did not exit in time")
             .unwrap()
     }
 

@@ -185,3 +185,35 @@ async fn the_orphan_sweep_removes_only_unreferenced_blobs() {
     );
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_restart_removes_staging_files_at_once_and_keeps_young_orphans() {
+    let mut gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut h = gw.login("a.handler", w.password("a.handler")).await;
+    let (s, _) = h.upload(&w.compartment_a, "kept.bin", data(5000, 1)).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let kept = files_under(&gw.data_dir().join("blobs"));
+    assert_eq!(kept.len(), 1);
+    // A crash in the middle of an upload leaves its staging file; a crash
+    // between the blob and its commit leaves a blob without a row.
+    let folder = kept[0].parent().unwrap();
+    let staged = folder.join(format!("{}#1", uuid::Uuid::new_v4()));
+    let orphan = folder.join(uuid::Uuid::new_v4().to_string());
+    std::fs::write(&staged, b"part").unwrap();
+    std::fs::write(&orphan, b"orphan").unwrap();
+    assert!(gw.restart().await.is_none());
+    assert!(!staged.exists(), "a staging file outlived the restart");
+    // Another gateway on a shared store could still commit a young blob.
+    assert!(orphan.exists(), "a young blob was swept at start");
+    let mut h = gw.login("a.handler", w.password("a.handler")).await;
+    let (_, files) = h
+        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
+        .await;
+    let file = files["files"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        h.download(&w.compartment_a, &file, None).await.0,
+        StatusCode::OK
+    );
+    gw.stop().await;
+}
