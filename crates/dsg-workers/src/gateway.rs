@@ -198,6 +198,16 @@ impl Gateway {
         let ctx = &self.context;
         let started = async {
             self.app.record_gateway_start().await?;
+            // No upload survives a restart: staged parts are dead now. Blobs
+            // without a row keep the sweep's age rule (another gateway on a
+            // shared store may be about to commit one).
+            match self.app.remove_upload_staging().await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(removed = n, "removed staging files of interrupted uploads")
+                }
+                Err(e) => tracing::warn!(error = %e, "removing upload staging files failed"),
+            }
             match self.app.sweep_orphans(ORPHAN_AGE_MS).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "removed orphaned blobs"),
