@@ -404,7 +404,7 @@ fn audit_verify(
         .map(|k| hex::decode(k.trim()).context("--public-key must be hex"))
         .transpose()?;
     let published = checkpoint.map(read_checkpoint).transpose()?;
-    let report = match dsg_app::verify_export(&text, key.as_deref(), published.as_ref()) {
+    let report = match dsg_audit::verify_export(&text, key.as_deref(), published.as_ref()) {
         Ok(report) => report,
         Err(e) => bail!("audit log verification FAILED: {e}"),
     };

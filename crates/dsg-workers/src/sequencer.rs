@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use dsg_app::{entry_bytes, hex32, internal, AppError, AuditSigner};
-use dsg_audit::{leaf_hash, Checkpoint, CompactTree, CompanyHead, Hash};
+use dsg_app::{entry_bytes, internal, AppError, AuditSigner};
+use dsg_audit::{hex32, leaf_hash, Checkpoint, CompactTree, CompanyHead, Hash};
 use dsg_core::{AuditAction, AuditRecord, Outcome};
 use dsg_store::{NewLeaf, StoredCheckpoint};
 use tokio::sync::oneshot;
