@@ -50,7 +50,7 @@ pub use hash::{empty_root, leaf_hash, node_hash, root, CompactTree, Hash};
 pub use levels::TreeLevels;
 pub use proof::{consistency_proof, inclusion_proof, verify_consistency, verify_inclusion};
 pub use siem::{to_cef, to_syslog, SiemEvent};
-pub use verify_export::{verify_export, ExportReport};
+pub use verify_export::{verify_export, verify_export_published, ExportReport};
 pub use verify_log::{verify_log, LogReport};
 
 /// Re-exports so callers can name the key and RNG types without a direct

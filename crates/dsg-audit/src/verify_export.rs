@@ -57,6 +57,24 @@ pub fn verify_export(
     public_key: Option<&[u8]>,
     published: Option<&SignedCheckpoint>,
 ) -> Result<ExportReport, String> {
+    verify_export_published(
+        text,
+        public_key,
+        published.map(std::slice::from_ref).unwrap_or(&[]),
+    )
+}
+
+/// [`verify_export`] against every checkpoint in `published` (e.g. all of
+/// a publication directory): each must be in the log, and each must be
+/// among the export's checkpoints. A checkpoint row deleted from the
+/// database leaves a log that is consistent on its own with fewer entries
+/// vouched for; having seen it published, the verifier calls that a
+/// failure rather than "not yet covered".
+pub fn verify_export_published(
+    text: &str,
+    public_key: Option<&[u8]>,
+    published: &[SignedCheckpoint],
+) -> Result<ExportReport, String> {
     let parsed = parse(text, public_key)?;
     let Parsed {
         key,
@@ -84,8 +102,9 @@ pub fn verify_export(
         return Err(misplaced);
     }
     let report = report.ok_or("no checkpoints to verify against")?;
-    if let Some(published) = published {
+    for published in published {
         check_published(&leaves, published, &key)?;
+        check_kept(&checkpoints, published)?;
     }
     check_company_heads(&leaves, &companies, &heads)?;
     Ok(ExportReport {
@@ -278,6 +297,31 @@ fn check_company_heads(
         }
     }
     Ok(())
+}
+
+/// Checks that the export still holds `published` among its checkpoints.
+fn check_kept(
+    checkpoints: &[SignedCheckpoint],
+    published: &SignedCheckpoint,
+) -> Result<(), String> {
+    let wanted = &published.checkpoint;
+    let kept = checkpoints
+        .iter()
+        .any(|c| c.checkpoint.tree_size == wanted.tree_size && c.checkpoint.root == wanted.root);
+    if kept {
+        return Ok(());
+    }
+    let newest = checkpoints.last().map_or(0, |c| c.checkpoint.tree_size);
+    let size = wanted.tree_size;
+    let unvouched = if newest < size {
+        format!("; the entries from seq {newest} on are vouched for by no checkpoint left")
+    } else {
+        String::new()
+    };
+    Err(format!(
+        "published checkpoint (tree size {size}) is missing from the export: checkpoints \
+         were removed{unvouched}"
+    ))
 }
 
 /// Checks that the log contains `published`: signed under `key`, no larger
@@ -580,6 +624,29 @@ mod tests {
         assert!(msg.contains("first bad position is seq 10"), "{msg}");
         assert!(verify_export(&text(&e.lines), None, Some(&e.signed[2])).is_ok());
         assert!(verify_export(&text(&e.lines), None, Some(&e.signed[0])).is_ok());
+    }
+
+    #[test]
+    fn a_removed_checkpoint_that_was_published_is_a_failure() {
+        let e = export_at(12, &[4, 9, 12]);
+        // The newest checkpoint dropped, every entry kept: consistent on
+        // its own (three entries merely "not yet covered").
+        let dropped: Vec<Value> = e.lines[..e.lines.len() - 1].to_vec();
+        let report = verify_export(&text(&dropped), None, None).unwrap();
+        assert_eq!(report.unanchored, 3);
+        let msg = verify_export(&text(&dropped), None, Some(&e.signed[2])).unwrap_err();
+        assert!(
+            msg.contains("published checkpoint (tree size 12) is missing from the export"),
+            "{msg}"
+        );
+        assert!(msg.contains("from seq 9"), "{msg}");
+        // A middle one too, even when a later one still covers everything.
+        let mut middle = e.lines.clone();
+        middle.remove(e.lines.len() - 2);
+        let all = &e.signed;
+        let msg = verify_export_published(&text(&middle), None, all).unwrap_err();
+        assert!(msg.contains("(tree size 9) is missing"), "{msg}");
+        assert!(verify_export_published(&text(&e.lines), None, all).is_ok());
     }
 
     #[test]
