@@ -8,9 +8,9 @@ use dsg_store::{AuditHit, AuditQuery};
 use serde::Serialize;
 use serde_json::Value;
 
-use dsg_audit::TreeLevels;
+use dsg_audit::{hex32, TreeLevels};
 
-use super::audit_log::{entry_json, hex32, log_id};
+use super::audit_log::{entry_json, log_id};
 use super::audit_proofs::InclusionProofView;
 use super::{App, AppError, Caller, Decided, RequestMeta, SessionUser};
 

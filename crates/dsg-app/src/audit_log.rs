@@ -7,16 +7,13 @@
 //! `audit-signing-key`, owner = key id, version 1) and its public key is
 //! stored in clear so it can be published.
 //!
-//! Export format (JSON Lines, `dsg-audit-export/v1`): one header line
-//! `{"type":"header","format":…,"log_id":…,"public_key":"<hex SEC1>"}`, one
-//! line per sequenced entry `{"type":"entry","seq":…,"salt":"<hex>", <the
-//! event fields>}` in leaf order, then one line per checkpoint
-//! `{"type":"checkpoint","signed":<SignedCheckpoint>}` smallest first.
-//! Verification of an export is in `audit_verify.rs`, proofs in
+//! The export format and its offline verification are `dsg-audit`'s
+//! ([`dsg_audit::export`], [`dsg_audit::verify_export`]); proofs are in
 //! `audit_proofs.rs`.
 
 use dsg_audit::{
-    canonical_entry, AuditError, EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1_SIGNING,
+    entry_line, expired_line, AuditError, EcdsaKeyPair, ExportEntry, KeyPair,
+    ECDSA_P256_SHA256_ASN1_SIGNING, EXPORT_FORMAT_V1,
 };
 use dsg_core::{AuditAction, AuditRecord, Outcome};
 use dsg_crypto::{open, seal, WrapContext};
@@ -28,8 +25,6 @@ use super::{App, AppError};
 const SIGNING_KEY: &str = "audit-signing-key";
 /// The actor of reads made on the gateway host's command line.
 const HOST_READER: &str = "host-cli";
-/// Format label of the export's header line.
-pub const EXPORT_FORMAT_V1: &str = "dsg-audit-export/v1";
 /// Entries expired per transaction.
 const EXPIRY_BATCH: i64 = 10_000;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
@@ -44,39 +39,29 @@ pub fn log_id(key_id: &str) -> String {
     format!("dsg-{key_id}")
 }
 
-/// The canonical bytes of one audit event (field order of
-/// [`dsg_audit::ENTRY_FIELDS_V1`], then the terminal, the decision record's
-/// digest and the company when there are).
-pub fn entry_bytes(e: &StoredAuditEvent) -> Vec<u8> {
-    let occurred_at = e.occurred_at.to_string();
-    let mut fields: Vec<(&str, Option<&str>)> = vec![
-        ("id", Some(&e.id)),
-        ("occurred_at", Some(&occurred_at)),
-        ("request_id", Some(&e.request_id)),
-        ("actor", e.actor_user_id.as_deref()),
-        ("source", e.source_addr.as_deref()),
-        ("action", Some(&e.action)),
-        ("object_type", Some(&e.object_type)),
-        ("object_id", e.object_id.as_deref()),
-        ("outcome", Some(&e.outcome)),
-        ("reason", Some(&e.reason)),
-    ];
-    if let Some(terminal) = &e.terminal_id {
-        fields.push((dsg_audit::ENTRY_FIELD_TERMINAL, Some(terminal.as_str())));
+/// One stored event as the export shows it ([`dsg_audit::ExportEntry`]).
+pub fn export_entry(e: &StoredAuditEvent) -> ExportEntry {
+    ExportEntry {
+        id: e.id.clone(),
+        occurred_at: e.occurred_at,
+        request_id: e.request_id.clone(),
+        actor: e.actor_user_id.clone(),
+        source: e.source_addr.clone(),
+        action: e.action.clone(),
+        object_type: e.object_type.clone(),
+        object_id: e.object_id.clone(),
+        outcome: e.outcome.clone(),
+        reason: e.reason.clone(),
+        terminal: e.terminal_id.clone(),
+        decision: e.decision_digest.clone(),
+        company: e.company_id.clone(),
     }
-    if let Some(digest) = &e.decision_digest {
-        fields.push((dsg_audit::ENTRY_FIELD_DECISION, Some(digest.as_str())));
-    }
-    if let Some(company) = &e.company_id {
-        fields.push((dsg_audit::ENTRY_FIELD_COMPANY, Some(company.as_str())));
-    }
-    canonical_entry(&fields)
 }
 
-/// A 32-byte hash from its hex text; `None` when it is not one.
-pub fn hex32(text: &str) -> Option<[u8; 32]> {
-    let mut out = [0u8; 32];
-    hex::decode_to_slice(text, &mut out).ok().map(|()| out)
+/// The canonical bytes of one audit event, the input of its leaf hash
+/// ([`dsg_audit::ExportEntry::canonical_bytes`]).
+pub fn entry_bytes(e: &StoredAuditEvent) -> Vec<u8> {
+    export_entry(e).canonical_bytes()
 }
 
 /// The checkpoint signing key and the log id it signs for.
@@ -235,24 +220,19 @@ impl App {
         Ok(lines)
     }
 }
-/// One sequenced entry as an export line (also the `entry` of an
-/// inclusion proof, so the leaf hash can be recomputed from it). An entry
-/// past its retention period is an `expired` line: the stored leaf hash
-/// stands in for the content that is gone.
+/// One sequenced entry as an export line ([`dsg_audit::entry_line`]); an
+/// entry past its retention period is an `expired` line.
 pub fn entry_json(s: &SequencedEvent) -> Value {
     let e = &s.event;
-    if s.expired_at.is_some() {
-        return json!({
-            "type": "expired", "seq": s.seq, "leaf_hash": s.leaf_hash, "id": e.id,
-            "occurred_at": e.occurred_at, "company": e.company_id, "expired_at": s.expired_at,
-        });
+    match s.expired_at {
+        Some(expired_at) => expired_line(
+            s.seq,
+            &s.leaf_hash,
+            &e.id,
+            e.occurred_at,
+            e.company_id.as_deref(),
+            expired_at,
+        ),
+        None => entry_line(s.seq, &s.salt, &export_entry(e)),
     }
-    json!({
-        "type": "entry", "seq": s.seq, "salt": s.salt,
-        "id": e.id, "occurred_at": e.occurred_at, "request_id": e.request_id,
-        "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
-        "object_type": e.object_type, "object_id": e.object_id,
-        "outcome": e.outcome, "reason": e.reason, "terminal": e.terminal_id,
-        "decision": e.decision_digest, "company": e.company_id,
-    })
 }

@@ -11,12 +11,14 @@
 //! export, so there is no policy check here; serving proofs to companies
 //! (their own entries only) is a separate step.
 
-use dsg_audit::{consistency_proof, inclusion_proof, leaf_hash, root, Hash, SignedCheckpoint};
+use dsg_audit::{
+    consistency_proof, hex32, inclusion_proof, leaf_hash, root, Hash, SignedCheckpoint,
+};
 use dsg_store::StoredCheckpoint;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::audit_log::{entry_bytes, entry_json, hex32};
+use super::audit_log::{entry_bytes, entry_json};
 use super::{App, AppError};
 
 /// An inclusion proof: the entry at `leaf_index` is leaf `leaf_index` of

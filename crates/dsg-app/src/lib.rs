@@ -14,7 +14,6 @@ mod audit_access;
 mod audit_extract;
 mod audit_log;
 mod audit_proofs;
-mod audit_verify;
 mod auth;
 mod denial;
 mod duties;
@@ -52,12 +51,8 @@ pub use alerts::rules as alert_rules;
 pub use alerts::rules::Rule as AlertRule;
 pub use alerts::{AlertDetail, AlertView};
 pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResult};
-pub use audit_extract::{verify_extract, ExtractReport, EXTRACT_FORMAT_V1};
-pub use audit_log::{
-    entry_bytes, entry_json, hex32, internal, log_id, AuditSigner, EXPORT_FORMAT_V1,
-};
+pub use audit_log::{entry_bytes, entry_json, export_entry, internal, log_id, AuditSigner};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
-pub use audit_verify::{verify_export, ExportReport};
 pub use auth::{Caller, LoginOutcome, SessionUser};
 pub use denial::DenialReason;
 pub use error::AppError;

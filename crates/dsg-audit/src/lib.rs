@@ -13,6 +13,9 @@
 //!   see the [`checkpoint`] module for the canonical byte encoding.
 //! * [`canonical_entry`]: the versioned byte encoding of one entry.
 //! * [`verify_log`]: check a whole exported log against its checkpoints.
+//! * [`ExportEntry`] / [`verify_export`]: the export format of the log and
+//!   its offline verification (`dsg admin audit-verify`).
+//! * [`verify_extract`]: the offline check of a company's extract.
 //! * [`CompanyHead`] / [`verify_sub_log`]: a company's sub-log and its
 //!   signed head in the main log.
 //! * [`to_syslog`] / [`to_cef`]: entries as RFC 5424 syslog and CEF lines.
@@ -25,10 +28,13 @@ pub mod checkpoint;
 pub mod company;
 pub mod entry;
 mod error;
+pub mod export;
+pub mod extract;
 mod hash;
 mod levels;
 mod proof;
 pub mod siem;
+mod verify_export;
 mod verify_log;
 
 pub use checkpoint::{Checkpoint, SignedCheckpoint, CHECKPOINT_HEADER_V1, MAX_LOG_ID_LEN};
@@ -38,10 +44,13 @@ pub use entry::{
     ENTRY_FIELD_TERMINAL, ENTRY_HEADER_V1,
 };
 pub use error::AuditError;
+pub use export::{entry_line, expired_line, hex32, ExportEntry, EXPORT_FORMAT_V1};
+pub use extract::{verify_extract, ExtractReport, EXTRACT_FORMAT_V1};
 pub use hash::{empty_root, leaf_hash, node_hash, root, CompactTree, Hash};
 pub use levels::TreeLevels;
 pub use proof::{consistency_proof, inclusion_proof, verify_consistency, verify_inclusion};
 pub use siem::{to_cef, to_syslog, SiemEvent};
+pub use verify_export::{verify_export, verify_export_published, ExportReport};
 pub use verify_log::{verify_log, LogReport};
 
 /// Re-exports so callers can name the key and RNG types without a direct

@@ -16,7 +16,7 @@ pub fn verify_extract(file: &Path, public_key: Option<&str>, earlier: Option<&Pa
         .map(|k| hex::decode(k.trim()).context("--public-key must be hex"))
         .transpose()?;
     let earlier = earlier.map(read).transpose()?;
-    let report = match dsg_app::verify_extract(&text, key.as_deref(), earlier.as_deref()) {
+    let report = match dsg_audit::verify_extract(&text, key.as_deref(), earlier.as_deref()) {
         Ok(report) => report,
         Err(e) => bail!("extract verification FAILED: {e}"),
     };

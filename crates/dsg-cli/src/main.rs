@@ -164,8 +164,10 @@ enum AdminCommand {
         #[arg(long)]
         public_key: Option<String>,
         /// A signed checkpoint published earlier (its JSON, as in the
-        /// export's `signed` or audit-prove's `checkpoint`): the log must
-        /// contain it, which catches a truncated or re-signed log.
+        /// export's `signed` or audit-prove's `checkpoint`), or a directory
+        /// of them (`audit.publish.checkpoint_dir`): the log and its
+        /// checkpoints must contain each, which catches a truncated or
+        /// re-signed log and removed checkpoints.
         #[arg(long)]
         checkpoint: Option<PathBuf>,
     },
@@ -403,8 +405,12 @@ fn audit_verify(
     let key = public_key
         .map(|k| hex::decode(k.trim()).context("--public-key must be hex"))
         .transpose()?;
-    let published = checkpoint.map(read_checkpoint).transpose()?;
-    let report = match dsg_app::verify_export(&text, key.as_deref(), published.as_ref()) {
+    let published = match checkpoint {
+        Some(path) if path.is_dir() => read_checkpoint_dir(path)?,
+        Some(path) => vec![read_checkpoint(path)?],
+        None => Vec::new(),
+    };
+    let report = match dsg_audit::verify_export_published(&text, key.as_deref(), &published) {
         Ok(report) => report,
         Err(e) => bail!("audit log verification FAILED: {e}"),
     };
@@ -425,13 +431,13 @@ fn audit_verify(
             report.unanchored
         );
     }
-    if let Some(p) = &published {
+    for p in &published {
         println!(
             "contains the published checkpoint of {} entries",
             p.checkpoint.tree_size
         );
     }
-    if key.is_none() && published.is_none() {
+    if key.is_none() && published.is_empty() {
         println!(
             "self-consistent only (the operator holds the signing key); \
              pass a published key or checkpoint to prove no rewrite"
@@ -439,6 +445,24 @@ fn audit_verify(
     }
     println!("checkpoint public key: {}", report.public_key);
     Ok(())
+}
+
+/// Every `checkpoint-*.json` of a publication directory, smallest first.
+fn read_checkpoint_dir(dir: &std::path::Path) -> Result<Vec<dsg_audit::SignedCheckpoint>> {
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with("checkpoint-") && name.ends_with(".json") {
+            paths.push(path);
+        }
+    }
+    // The names carry the tree size in 20 digits, so they sort by size.
+    paths.sort();
+    if paths.is_empty() {
+        bail!("{}: no published checkpoints in it", dir.display());
+    }
+    paths.iter().map(|p| read_checkpoint(p)).collect()
 }
 
 /// A published checkpoint: `SignedCheckpoint` JSON, or an export line or

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use dsg_app::Config;
-use dsg_app::{verify_export, verify_extract};
+use dsg_audit::{verify_export, verify_extract};
 use dsg_core::{AuditAction, AuditRecord, Clock, Company, CompanyId, CompanyKind, Outcome};
 use dsg_workers::{Gateway, KeyChecks};
 use serde_json::Value;

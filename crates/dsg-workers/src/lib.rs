@@ -11,6 +11,7 @@
 pub mod alerts;
 pub mod forwarder;
 pub mod gateway;
+mod log_consistency;
 pub mod policy_watcher;
 pub mod sequencer;
 mod task;

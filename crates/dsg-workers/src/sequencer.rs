@@ -7,13 +7,13 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use dsg_app::{entry_bytes, hex32, internal, AppError, AuditSigner};
-use dsg_audit::{leaf_hash, Checkpoint, CompactTree, CompanyHead, Hash};
+use dsg_app::{entry_bytes, internal, AppError, AuditSigner};
+use dsg_audit::{hex32, leaf_hash, Checkpoint, CompactTree, CompanyHead, Hash, KeyPair};
 use dsg_core::{AuditAction, AuditRecord, Outcome};
 use dsg_store::{NewLeaf, StoredCheckpoint};
 use tokio::sync::oneshot;
 
-use crate::{Context, TaskHandle};
+use crate::{log_consistency, Context, TaskHandle};
 
 /// Events sequenced per transaction.
 const BATCH: i64 = 500;
@@ -73,12 +73,14 @@ struct SubLog {
 
 impl Sequencer {
     /// Rebuilds the tree from the stored leaves and reads the newest
-    /// checkpoint.
+    /// checkpoint. Fails, so nothing is signed, when the stored log
+    /// contradicts a checkpoint signed before (see [`log_consistency`]).
     async fn reload(&mut self) -> Result<(), AppError> {
         let store = &self.ctx.store;
         let checkpoints = store.checkpoints().await?;
         let last = checkpoints.last();
         let last_size = last.map_or(0, |c| c.tree_size);
+        let mut leaves = Vec::new();
         let mut tree = CompactTree::new();
         let mut companies: HashMap<String, SubLog> = HashMap::new();
         for (index, (seq, hash, company)) in (0i64..).zip(store.leaf_hashes_by_company().await?) {
@@ -91,18 +93,17 @@ impl Sequencer {
                 AppError::Internal(format!("audit leaf {seq} has a malformed hash"))
             })?;
             tree.push(hash);
+            leaves.push(hash);
             if let Some(company) = company {
                 companies.entry(company).or_default().tree.push(hash);
             }
-            if let Some(c) = last.filter(|c| c.tree_size == index + 1) {
-                if hex::encode(tree.root()) != c.root {
-                    tracing::error!(
-                        tree_size = c.tree_size,
-                        "stored audit leaves do not match the last checkpoint: the log was altered"
-                    );
-                }
-            }
         }
+        let mut known = log_consistency::stored(&checkpoints)?;
+        if let Some(dir) = &self.ctx.app.config().audit.publish.checkpoint_dir {
+            let key = self.signer.key.public_key().as_ref();
+            known.extend(log_consistency::published(dir, &self.signer.log_id, key)?);
+        }
+        log_consistency::check(store, &leaves, &known).await?;
         for (company, reason) in store.company_head_reasons().await? {
             let head = CompanyHead::parse(&reason).map_err(internal("a stored company head"))?;
             let log = companies.entry(company).or_default();

@@ -11,6 +11,7 @@
 mod access_review;
 mod alerts;
 mod audit_forwarding;
+mod audit_insider;
 mod audit_log;
 mod audit_proofs;
 mod audit_scopes;

@@ -11,14 +11,11 @@
 
 use std::collections::HashMap;
 
-use dsg_audit::{
-    leaf_hash, root, verify_log, AuditError, CompactTree, CompanyHead, Hash, SignedCheckpoint,
-    COMPANY_HEAD_ACTION,
-};
-use dsg_store::StoredAuditEvent;
 use serde_json::Value;
 
-use super::audit_log::{entry_bytes, hex32, EXPORT_FORMAT_V1};
+use crate::company::{CompanyHead, COMPANY_HEAD_ACTION};
+use crate::export::{hex32, ExportEntry, EXPORT_FORMAT_V1};
+use crate::{leaf_hash, root, verify_log, AuditError, CompactTree, Hash, SignedCheckpoint};
 
 /// What a successful [`verify_export`] established.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +57,24 @@ pub fn verify_export(
     public_key: Option<&[u8]>,
     published: Option<&SignedCheckpoint>,
 ) -> Result<ExportReport, String> {
+    verify_export_published(
+        text,
+        public_key,
+        published.map(std::slice::from_ref).unwrap_or(&[]),
+    )
+}
+
+/// [`verify_export`] against every checkpoint in `published` (e.g. all of
+/// a publication directory): each must be in the log, and each must be
+/// among the export's checkpoints. A checkpoint row deleted from the
+/// database leaves a log that is consistent on its own with fewer entries
+/// vouched for; having seen it published, the verifier calls that a
+/// failure rather than "not yet covered".
+pub fn verify_export_published(
+    text: &str,
+    public_key: Option<&[u8]>,
+    published: &[SignedCheckpoint],
+) -> Result<ExportReport, String> {
     let parsed = parse(text, public_key)?;
     let Parsed {
         key,
@@ -87,8 +102,9 @@ pub fn verify_export(
         return Err(misplaced);
     }
     let report = report.ok_or("no checkpoints to verify against")?;
-    if let Some(published) = published {
+    for published in published {
         check_published(&leaves, published, &key)?;
+        check_kept(&checkpoints, published)?;
     }
     check_company_heads(&leaves, &companies, &heads)?;
     Ok(ExportReport {
@@ -160,19 +176,22 @@ fn parse(text: &str, public_key: Option<&[u8]>) -> Result<Parsed, String> {
                         .push(v["company"].as_str().map(str::to_owned));
                     continue;
                 }
-                let event = entry_from_json(&v).ok_or(format!("entry seq {seq}: malformed"))?;
+                let event =
+                    ExportEntry::from_json(&v).ok_or(format!("entry seq {seq}: malformed"))?;
                 let salt = v["salt"]
                     .as_str()
                     .and_then(hex32)
                     .ok_or(format!("entry seq {seq}: malformed salt"))?;
-                parsed.leaves.push(leaf_hash(&salt, &entry_bytes(&event)));
+                parsed
+                    .leaves
+                    .push(leaf_hash(&salt, &event.canonical_bytes()));
                 if event.action == COMPANY_HEAD_ACTION {
                     let head = CompanyHead::parse(&event.reason)
                         .map_err(|e| format!("entry seq {seq}: {e}"))?;
                     let company = event.object_id.clone().unwrap_or_default();
                     parsed.heads.push((seq, company, head));
                 }
-                parsed.companies.push(event.company_id);
+                parsed.companies.push(event.company);
             }
             Some("checkpoint") => {
                 let signed: SignedCheckpoint = serde_json::from_value(v["signed"].clone())
@@ -280,6 +299,31 @@ fn check_company_heads(
     Ok(())
 }
 
+/// Checks that the export still holds `published` among its checkpoints.
+fn check_kept(
+    checkpoints: &[SignedCheckpoint],
+    published: &SignedCheckpoint,
+) -> Result<(), String> {
+    let wanted = &published.checkpoint;
+    let kept = checkpoints
+        .iter()
+        .any(|c| c.checkpoint.tree_size == wanted.tree_size && c.checkpoint.root == wanted.root);
+    if kept {
+        return Ok(());
+    }
+    let newest = checkpoints.last().map_or(0, |c| c.checkpoint.tree_size);
+    let size = wanted.tree_size;
+    let unvouched = if newest < size {
+        format!("; the entries from seq {newest} on are vouched for by no checkpoint left")
+    } else {
+        String::new()
+    };
+    Err(format!(
+        "published checkpoint (tree size {size}) is missing from the export: checkpoints \
+         were removed{unvouched}"
+    ))
+}
+
 /// Checks that the log contains `published`: signed under `key`, no larger
 /// than the log, and the root of the log's first `tree_size` entries.
 fn check_published(
@@ -311,72 +355,28 @@ fn check_published(
     Ok(())
 }
 
-pub(super) fn entry_from_json(v: &Value) -> Option<StoredAuditEvent> {
-    let text = |k: &str| v[k].as_str().map(str::to_owned);
-    let optional = |k: &str| -> Option<Option<String>> {
-        match &v[k] {
-            Value::Null => Some(None),
-            Value::String(s) => Some(Some(s.clone())),
-            _ => None,
-        }
-    };
-    Some(StoredAuditEvent {
-        id: text("id")?,
-        occurred_at: v["occurred_at"].as_i64()?,
-        request_id: text("request_id")?,
-        actor_user_id: optional("actor")?,
-        source_addr: optional("source")?,
-        action: text("action")?,
-        object_type: text("object_type")?,
-        object_id: optional("object_id")?,
-        outcome: text("outcome")?,
-        reason: text("reason")?,
-        // Absent in exports made before terminals were recorded.
-        terminal_id: match v.get("terminal") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return None,
-        },
-        // Absent in exports made before decisions were recorded.
-        decision_digest: match v.get("decision") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return None,
-        },
-        // Absent in exports made before company sub-logs.
-        company_id: match v.get("company") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return None,
-        },
-    })
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
-    use crate::audit_log::EXPORT_FORMAT_V1;
-    use dsg_audit::{
-        Checkpoint, EcdsaKeyPair, KeyPair, SystemRandom, ECDSA_P256_SHA256_ASN1_SIGNING,
-    };
+    use crate::{Checkpoint, EcdsaKeyPair, KeyPair, SystemRandom, ECDSA_P256_SHA256_ASN1_SIGNING};
     use serde_json::json;
 
-    fn event(i: u32) -> StoredAuditEvent {
-        StoredAuditEvent {
+    fn event(i: u32) -> ExportEntry {
+        ExportEntry {
             id: format!("event-{i}"),
             occurred_at: 1_700_000_000_000 + i64::from(i),
             request_id: format!("req-{i}"),
-            actor_user_id: i.is_multiple_of(2).then(|| "user-1".to_owned()),
-            source_addr: None,
-            terminal_id: i.is_multiple_of(3).then(|| "terminal-1".to_owned()),
+            actor: i.is_multiple_of(2).then(|| "user-1".to_owned()),
+            source: None,
+            terminal: i.is_multiple_of(3).then(|| "terminal-1".to_owned()),
             action: "file.download".into(),
             object_type: "file".into(),
             object_id: Some(format!("file-{i}")),
             outcome: "success".into(),
             reason: "policy0".into(),
-            decision_digest: i.is_multiple_of(5).then(|| format!("{i:064x}")),
-            company_id: i.is_multiple_of(2).then(|| "company-1".to_owned()),
+            decision: i.is_multiple_of(5).then(|| format!("{i:064x}")),
+            company: i.is_multiple_of(2).then(|| "company-1".to_owned()),
         }
     }
 
@@ -397,7 +397,7 @@ mod tests {
 
     /// An export of `events` (salt `i` for the `i`th) with a checkpoint at
     /// each of `sizes`.
-    fn export_of(events: &[StoredAuditEvent], sizes: &[u32]) -> Export {
+    fn export_of(events: &[ExportEntry], sizes: &[u32]) -> Export {
         let rng = SystemRandom::new();
         let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING).unwrap();
         let public = hex::encode(key.public_key().as_ref());
@@ -406,13 +406,13 @@ mod tests {
         let mut leaves = Vec::new();
         for (i, e) in (0u32..).zip(events) {
             let salt = salt_of(i);
-            leaves.push(leaf_hash(&salt, &entry_bytes(e)));
+            leaves.push(leaf_hash(&salt, &e.canonical_bytes()));
             lines.push(json!({"type": "entry", "seq": i, "salt": hex::encode(salt),
                 "id": e.id, "occurred_at": e.occurred_at, "request_id": e.request_id,
-                "actor": e.actor_user_id, "source": e.source_addr, "action": e.action,
+                "actor": e.actor, "source": e.source, "action": e.action,
                 "object_type": e.object_type, "object_id": e.object_id,
-                "outcome": e.outcome, "reason": e.reason, "terminal": e.terminal_id,
-                "decision": e.decision_digest, "company": e.company_id}));
+                "outcome": e.outcome, "reason": e.reason, "terminal": e.terminal,
+                "decision": e.decision, "company": e.company}));
         }
         let mut signed = Vec::new();
         for &size in sizes {
@@ -462,16 +462,16 @@ mod tests {
     /// Six entries (company-1 has 0, 2, 4) and a head for company-1 after
     /// them claiming `size` entries with the root of the first `rooted`.
     fn with_head(size: u64, rooted: usize) -> String {
-        let mut events: Vec<StoredAuditEvent> = (0..6).map(event).collect();
+        let mut events: Vec<ExportEntry> = (0..6).map(event).collect();
         let own: Vec<Hash> = (0u32..6)
             .filter(|i| i.is_multiple_of(2))
-            .map(|i| leaf_hash(&salt_of(i), &entry_bytes(&event(i))))
+            .map(|i| leaf_hash(&salt_of(i), &event(i).canonical_bytes()))
             .collect();
         let mut head = event(6);
         head.action = COMPANY_HEAD_ACTION.into();
         head.object_type = "company_log".into();
         head.object_id = Some("company-1".into());
-        head.company_id = None;
+        head.company = None;
         head.reason = CompanyHead {
             size,
             root: root(&own[..rooted]),
@@ -624,6 +624,29 @@ mod tests {
         assert!(msg.contains("first bad position is seq 10"), "{msg}");
         assert!(verify_export(&text(&e.lines), None, Some(&e.signed[2])).is_ok());
         assert!(verify_export(&text(&e.lines), None, Some(&e.signed[0])).is_ok());
+    }
+
+    #[test]
+    fn a_removed_checkpoint_that_was_published_is_a_failure() {
+        let e = export_at(12, &[4, 9, 12]);
+        // The newest checkpoint dropped, every entry kept: consistent on
+        // its own (three entries merely "not yet covered").
+        let dropped: Vec<Value> = e.lines[..e.lines.len() - 1].to_vec();
+        let report = verify_export(&text(&dropped), None, None).unwrap();
+        assert_eq!(report.unanchored, 3);
+        let msg = verify_export(&text(&dropped), None, Some(&e.signed[2])).unwrap_err();
+        assert!(
+            msg.contains("published checkpoint (tree size 12) is missing from the export"),
+            "{msg}"
+        );
+        assert!(msg.contains("from seq 9"), "{msg}");
+        // A middle one too, even when a later one still covers everything.
+        let mut middle = e.lines.clone();
+        middle.remove(e.lines.len() - 2);
+        let all = &e.signed;
+        let msg = verify_export_published(&text(&middle), None, all).unwrap_err();
+        assert!(msg.contains("(tree size 9) is missing"), "{msg}");
+        assert!(verify_export_published(&text(&e.lines), None, all).is_ok());
     }
 
     #[test]

@@ -1,0 +1,161 @@
+//! An insider with write access to the database, not to the gateway's
+//! configuration or publication directory: a gateway whose stored log
+//! contradicts a checkpoint it signed before refuses to start (so it never
+//! signs over the altered history), naming what is wrong.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::ConnectOptions;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::audit_log::act_and_wait_for_checkpoint;
+use crate::harness::{binary, Db, Gateway};
+
+fn publishing(dir: &Path) -> Vec<(&'static str, String)> {
+    vec![(
+        "DSG_AUDIT__PUBLISH__CHECKPOINT_DIR",
+        dir.to_str().unwrap().to_owned(),
+    )]
+}
+
+fn as_env<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// The largest tree size published in `dir`.
+fn newest_published(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let text = std::fs::read_to_string(e.unwrap().path()).ok()?;
+            let v: Value = serde_json::from_str(&text).ok()?;
+            v["signed"]["checkpoint"]["tree_size"].as_u64()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+async fn db(gw: &Gateway) -> sqlx::SqliteConnection {
+    SqliteConnectOptions::new()
+        .filename(gw.data_dir().join("dsg.db"))
+        .foreign_keys(false)
+        .connect()
+        .await
+        .unwrap()
+}
+
+/// Runs `dsg serve` on the gateway's directories: `Ok(())` when it comes
+/// up (then it is killed), `Err(its output)` when it exits first.
+async fn serve(gw: &Gateway, env: &[(&'static str, String)]) -> Result<(), String> {
+    let mut cmd = tokio::process::Command::new(binary());
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(gw.data_dir())
+        .arg("--key-dir")
+        .arg(gw.dir.path().join("keys"))
+        .env("DSG_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+    let up = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = out.next_line().await.unwrap() {
+            if line.starts_with("dsg listening on ") {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .expect("the gateway neither started nor exited");
+    if up {
+        let _ = child.start_kill();
+        let _ = child.wait().await;
+        return Ok(());
+    }
+    let output = child.wait_with_output().await.unwrap();
+    assert!(!output.status.success());
+    Err(String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[tokio::test]
+async fn a_gateway_refuses_to_sign_over_a_log_that_contradicts_its_checkpoints() {
+    let drop_dir = tempfile::tempdir().unwrap();
+    let mut env = publishing(drop_dir.path());
+    env.push(("DSG_AUDIT__CHECKPOINT_SECONDS", "1".to_owned()));
+    let mut gw = Gateway::start_with(Db::Sqlite, &as_env(&env))
+        .await
+        .unwrap();
+    let entries = act_and_wait_for_checkpoint(&gw).await as i64;
+    for _ in 0..40 {
+        if newest_published(drop_dir.path()) >= entries as u64 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(gw.terminate().await.success());
+    let published = newest_published(drop_dir.path());
+    assert!(published >= entries as u64, "{published} < {entries}");
+    let mut conn = db(&gw).await;
+
+    // An entry's content rewritten: named exactly, not as a range.
+    let edited = entries / 2;
+    let original: String = sqlx::query_scalar(
+        "SELECT e.reason FROM audit_events e JOIN audit_leaves l ON l.event_id = e.id \
+         WHERE l.seq = ?",
+    )
+    .bind(edited)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    let rewrite = |reason: String| {
+        sqlx::query(
+            "UPDATE audit_events SET reason = ? \
+             WHERE id = (SELECT event_id FROM audit_leaves WHERE seq = ?)",
+        )
+        .bind(reason)
+        .bind(edited)
+    };
+    rewrite("nothing to see".into())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let said = serve(&gw, &env)
+        .await
+        .expect_err("started on a rewritten log");
+    assert!(
+        said.contains(&format!(
+            "entry seq {edited} no longer matches its leaf hash"
+        )) && said.contains("refusing to sign"),
+        "{said}"
+    );
+    rewrite(original).execute(&mut conn).await.unwrap();
+
+    // The newest entries and every checkpoint covering them removed, as
+    // after a crash: the database is consistent on its own, only the
+    // published checkpoints tell.
+    let cut = entries - 3;
+    for sql in [
+        "DELETE FROM audit_events WHERE id IN (SELECT event_id FROM audit_leaves WHERE seq >= ?)",
+        "DELETE FROM audit_leaves WHERE seq >= ?",
+        "DELETE FROM audit_checkpoints WHERE tree_size > ?",
+    ] {
+        sqlx::query(sql).bind(cut).execute(&mut conn).await.unwrap();
+    }
+    let said = serve(&gw, &env).await.expect_err("started on a cut log");
+    assert!(
+        said.contains(&format!("entries from seq {cut} on were removed"))
+            && said.contains(drop_dir.path().to_str().unwrap()),
+        "{said}"
+    );
+    // Nothing new was published over the shortened log.
+    assert_eq!(newest_published(drop_dir.path()), published);
+    gw.stop().await;
+}

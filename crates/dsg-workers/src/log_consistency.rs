@@ -1,0 +1,150 @@
+//! Before the sequencer signs anything, the stored log must agree with
+//! every checkpoint it has signed before: those in the database and those
+//! in the publication directory (which the database cannot take back). A
+//! gateway that signed over a log with rows removed or rewritten would
+//! publish a history contradicting its own earlier statement, so any
+//! disagreement stops it, naming the first entry that fails where it can.
+
+use std::path::Path;
+
+use dsg_app::{entry_bytes, AppError};
+use dsg_audit::{hex32, leaf_hash, CompactTree, Hash, SignedCheckpoint};
+use dsg_store::{Store, StoredCheckpoint};
+
+/// A signed statement of the log's size and root, and where it came from.
+pub struct Known {
+    /// `database` or the publication file.
+    pub source: String,
+    /// Leaves covered.
+    pub size: u64,
+    /// Their root.
+    pub root: Hash,
+}
+
+/// The checkpoints stored in the database.
+pub fn stored(checkpoints: &[StoredCheckpoint]) -> Result<Vec<Known>, AppError> {
+    checkpoints
+        .iter()
+        .map(|c| {
+            Ok(Known {
+                source: "the database".to_owned(),
+                size: u64::try_from(c.tree_size)
+                    .map_err(|_| AppError::Internal("a stored checkpoint size".into()))?,
+                root: hex32(&c.root).ok_or_else(|| {
+                    AppError::Internal(format!("checkpoint {}: malformed root", c.tree_size))
+                })?,
+            })
+        })
+        .collect()
+}
+
+/// Every checkpoint of this log (signed by `public_key`) in the
+/// publication directory. A file of another log or key is skipped with a
+/// warning (directories may be shared); one that does not parse too.
+pub fn published(dir: &Path, log_id: &str, public_key: &[u8]) -> Result<Vec<Known>, AppError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        AppError::Internal(format!(
+            "reading the checkpoint directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let mut known = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with("checkpoint-") && name.ends_with(".json")) {
+            continue;
+        }
+        let signed = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|v| serde_json::from_value::<SignedCheckpoint>(v["signed"].clone()).ok());
+        let Some(signed) = signed else {
+            tracing::warn!(file = %path.display(), "not a checkpoint publication; skipped");
+            continue;
+        };
+        if signed.checkpoint.log_id != log_id || signed.verify(public_key).is_err() {
+            tracing::warn!(file = %path.display(), "a checkpoint of another log; skipped");
+            continue;
+        }
+        known.push(Known {
+            source: path.display().to_string(),
+            size: signed.checkpoint.tree_size,
+            root: signed.checkpoint.root,
+        });
+    }
+    Ok(known)
+}
+
+/// Checks every stored entry against its leaf, then `leaves` (the stored
+/// leaf hashes in order) against every known checkpoint.
+pub async fn check(store: &Store, leaves: &[Hash], known: &[Known]) -> Result<(), AppError> {
+    // The content first: an edited row leaves its stored leaf, and so every
+    // root, intact; only rehashing the entry shows it (one pass at start).
+    if let Some(seq) = first_altered(store, leaves).await? {
+        return Err(refuse(format!(
+            "entry seq {seq} no longer matches its leaf hash"
+        )));
+    }
+    let mut sorted: Vec<&Known> = known.iter().collect();
+    sorted.sort_by_key(|k| k.size);
+    let mut tree = CompactTree::new();
+    let mut previous = 0u64;
+    for k in sorted {
+        let Some(covered) = usize::try_from(k.size).ok().and_then(|n| leaves.get(..n)) else {
+            return Err(refuse(format!(
+                "the checkpoint of {} entries in {} covers more than the {} stored: entries \
+                 from seq {} on were removed",
+                k.size,
+                k.source,
+                leaves.len(),
+                leaves.len()
+            )));
+        };
+        for leaf in covered.iter().skip(tree.size() as usize) {
+            tree.push(*leaf);
+        }
+        if tree.root() != k.root {
+            let place = format!(
+                "the leaf hashes themselves were changed, at seq {previous} or later, before {}",
+                k.size
+            );
+            return Err(refuse(format!(
+                "the stored log does not match the checkpoint of {} entries in {}: {place}",
+                k.size, k.source
+            )));
+        }
+        previous = k.size;
+    }
+    Ok(())
+}
+
+fn refuse(why: String) -> AppError {
+    tracing::error!(reason = %why, "the audit log contradicts a signed checkpoint");
+    AppError::Internal(format!(
+        "the audit log was altered: {why}; refusing to sign checkpoints over it \
+         (restore the database from a backup, then run audit-export and audit-verify)"
+    ))
+}
+
+/// The first entry whose content and salt no longer hash to the stored
+/// leaf (or whose leaf is not where its seq says).
+async fn first_altered(store: &Store, leaves: &[Hash]) -> Result<Option<i64>, AppError> {
+    for (index, s) in (0i64..).zip(store.sequenced_events().await?) {
+        if s.seq != index {
+            return Ok(Some(index));
+        }
+        let stored = usize::try_from(index).ok().and_then(|i| leaves.get(i));
+        let ok = if s.expired_at.is_some() {
+            hex32(&s.leaf_hash).as_ref() == stored
+        } else {
+            hex32(&s.salt).map(|salt| leaf_hash(&salt, &entry_bytes(&s.event))) == stored.copied()
+                && hex32(&s.leaf_hash).as_ref() == stored
+        };
+        if !ok {
+            return Ok(Some(s.seq));
+        }
+    }
+    Ok(None)
+}
