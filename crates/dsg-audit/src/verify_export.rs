@@ -357,7 +357,11 @@ fn check_published(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::string_slice,
+        reason = "tests fail loudly, and cut ASCII text they made"
+    )]
     use super::*;
     use crate::{Checkpoint, EcdsaKeyPair, KeyPair, SystemRandom, ECDSA_P256_SHA256_ASN1_SIGNING};
     use serde_json::json;

@@ -1,5 +1,6 @@
 //! Checkpoint encoding, signing and verification.
 #![allow(
+    clippy::string_slice,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

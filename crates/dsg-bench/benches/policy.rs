@@ -1,3 +1,7 @@
+#![allow(
+    clippy::disallowed_methods,
+    reason = "benchmarks time themselves with the machine's clocks"
+)]
 //! Criterion benchmark of the policy decision point on a populated store
 //! (100k users, 10k contracts and compartments, 50k terminals; override with
 //! `BENCH_USERS`, `BENCH_CONTRACTS`, `BENCH_TERMINALS`, `BENCH_CONTRACTORS`).

@@ -1,3 +1,7 @@
+#![allow(
+    clippy::disallowed_methods,
+    reason = "benchmarks time themselves with the machine's clocks"
+)]
 //! Percentiles of the policy decision point's latency
 //! (`bench/policy-latency.sh`): the three measurements of
 //! `benches/policy.rs`, each call timed on its own with `Instant`, printed

@@ -12,6 +12,10 @@
 //! request, exactly as `resolve_device`, `resolve_session` / `user_facts`
 //! and `authorize_compartment` in `dsg-app` do.
 #![deny(missing_docs)]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "benchmarks time themselves with the machine's clocks"
+)]
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;

@@ -3,6 +3,10 @@
 //! sweep, deletes. Each test checks both what the S3 API shows and what the
 //! server left in its directory.
 #![allow(
+    clippy::disallowed_methods,
+    reason = "tests pace and time real servers with the machine's clocks"
+)]
+#![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

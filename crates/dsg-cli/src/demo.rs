@@ -57,10 +57,9 @@ fn password() -> Result<SecretString> {
     random_token(&SystemRandom::new()).map_err(|e| anyhow!("{e}"))
 }
 
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+/// The application's clock in Unix seconds (TOTP steps are computed from it).
+fn unix_now(app: &App) -> u64 {
+    u64::try_from(app.now() / 1000).unwrap_or(0)
 }
 
 /// What a newcomer needs to sign in as a demo user.
@@ -83,7 +82,7 @@ async fn enrol(app: &App, meta: &RequestMeta, token: &SecretString) -> Result<De
         .await?;
     let totp = app.totp_enrolment_options(meta, &session).await?;
     let secret = TotpSecret::from_base32(totp.secret_base32.expose())?;
-    let code = secret.code_at(unix_now())?;
+    let code = secret.code_at(unix_now(app))?;
     app.finish_totp_enrolment(meta, &session, &code).await?;
     Ok(DemoCredential {
         password,
@@ -108,7 +107,7 @@ async fn sign_in(
     let pending = app
         .resolve_session(Some(login.token.expose()), &Device::None, meta)
         .await?;
-    let code = credential.secret.code_at(unix_now() + 30)?;
+    let code = credential.secret.code_at(unix_now(app) + 30)?;
     let login = app
         .login_second_factor(meta, &pending, SecondFactor::Totp(code))
         .await?;
@@ -144,7 +143,7 @@ async fn seed_records(
     (operator, confirmer): (&Caller, &Caller),
     handlers: &[(String, RosterDetails)],
 ) -> Result<()> {
-    let now_ms = i64::try_from(unix_now()).unwrap_or(0) * 1000;
+    let now_ms = app.now();
     let training = NewTraining {
         course: "annual".into(),
         completed_on: CalendarDate::of_unix_ms(now_ms - 20 * 86_400_000).to_string(),

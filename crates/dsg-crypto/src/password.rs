@@ -216,6 +216,7 @@ impl fmt::Debug for PasswordHasher {
 }
 
 #[cfg(test)]
+#[allow(clippy::string_slice, reason = "tests cut ASCII text they made")]
 mod tests {
     use super::*;
     use aws_lc_rs::rand::SystemRandom;

@@ -1,6 +1,7 @@
 //! Integration tests for the file-based master key provider.
 
 #![allow(
+    clippy::string_slice,
     clippy::unwrap_used,
     reason = "test helpers outside #[test] fns may unwrap; failures should abort the test"
 )]

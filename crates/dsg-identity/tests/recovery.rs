@@ -1,5 +1,6 @@
 //! Recovery-code generation, hashing and matching.
 #![allow(
+    clippy::string_slice,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

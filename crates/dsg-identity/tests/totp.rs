@@ -1,6 +1,7 @@
 //! RFC 6238 behaviour of `verify_totp`, checked against the RFC's
 //! published vectors and against an independent implementation (`oathtool`).
 #![allow(
+    clippy::string_slice,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

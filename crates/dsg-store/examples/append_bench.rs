@@ -19,6 +19,10 @@
 //!
 //! Usage: `append_bench [writers] [seconds] [dir]` (64, 5, the system temp
 //! dir). Put `dir` on the disk you want to measure: on tmpfs fsync is free.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "benchmarks time themselves with the machine's clocks"
+)]
 
 use std::error::Error;
 use std::str::FromStr;

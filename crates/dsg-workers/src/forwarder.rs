@@ -179,7 +179,7 @@ impl Streak {
         let backoff = TICK
             .saturating_mul(1u32 << self.failures.min(6))
             .min(MAX_BACKOFF);
-        self.retry_at = Some(Instant::now() + backoff);
+        self.retry_at = Some(monotonic_now() + backoff);
     }
 
     fn succeeded(&mut self, sink: &str) {
@@ -224,7 +224,7 @@ impl Forwarder {
     /// One round over the sinks. `final_flush` ignores backoff and batch
     /// limits: at shutdown every sink gets one more chance.
     async fn step(&mut self, final_flush: bool) {
-        let now = Instant::now();
+        let now = monotonic_now();
         let max = if final_flush {
             usize::MAX
         } else {
@@ -542,6 +542,16 @@ impl SiemSink {
             None => Ok(entries.len() as i64 == BATCH),
         }
     }
+}
+
+/// A monotonic instant that paces retries and bounds the final flush; it
+/// decides nothing about a request, so it does not come from the clock port.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "monotonic pacing of retries, not a decision on time"
+)]
+pub(crate) fn monotonic_now() -> Instant {
+    Instant::now()
 }
 
 #[cfg(test)]

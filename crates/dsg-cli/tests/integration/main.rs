@@ -2,10 +2,15 @@
 //! with fresh directories (and, for the PostgreSQL variants, a throwaway
 //! cluster) and speaks HTTPS to it, trusting the gateway's own CA.
 #![allow(
+    clippy::string_slice,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
     reason = "tests fail loudly on purpose"
+)]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "tests pace and time real servers with the machine's clocks"
 )]
 
 mod access_review;

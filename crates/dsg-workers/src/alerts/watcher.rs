@@ -77,7 +77,7 @@ impl Watcher {
         loop {
             tokio::select! {
                 _ = tick.tick() => {
-                    if self.retry_at.is_none_or(|at| Instant::now() >= at) {
+                    if self.retry_at.is_none_or(|at| crate::forwarder::monotonic_now() >= at) {
                         self.step(BATCHES_PER_TICK).await;
                     }
                 }
@@ -130,7 +130,7 @@ impl Watcher {
                 let backoff = TICK
                     .saturating_mul(1u32 << self.failures.min(6))
                     .min(MAX_BACKOFF);
-                self.retry_at = Some(Instant::now() + backoff);
+                self.retry_at = Some(crate::forwarder::monotonic_now() + backoff);
             }
         }
     }
