@@ -23,3 +23,7 @@ pub use ids::*;
 pub use names::{ContractNumber, FileName, Username};
 pub use records::{CalendarDate, RosterDetails, RosterStatus, TrainingCourse, TrainingNotes};
 pub use terminal::{PostureReport, Terminal, TerminalStatus, TerminalText};
+
+/// The marking every piece of protected information carries (保護すべき情報):
+/// on pages, in API answers and in the names of downloaded files.
+pub const PROTECTED_MARKING: &str = "保護すべき情報";

@@ -19,14 +19,14 @@ use x509_parser::certification_request::X509CertificationRequest;
 use x509_parser::oid_registry::{
     OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_SIG_ECDSA_WITH_SHA256,
 };
-use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::prelude::FromDer;
 use zeroize::Zeroize;
 
 use crate::error::PkiError;
 use crate::fingerprint;
 
-/// Prefix of the SAN URI that names the terminal: `urn:dsg:terminal:<id>`.
-pub const TERMINAL_URI_PREFIX: &str = "urn:dsg:terminal:";
+use crate::x509::parse_cert;
+pub use crate::x509::TERMINAL_URI_PREFIX;
 
 /// Upper bound of X.520 `ub-common-name` / `ub-organization-name`.
 const MAX_NAME_CHARS: usize = 64;
@@ -458,15 +458,4 @@ fn pem_certificate(der: &[u8]) -> String {
     }
     out.push_str("-----END CERTIFICATE-----\n");
     out
-}
-
-pub(crate) fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, PkiError> {
-    let (rest, x) = X509Certificate::from_der(der)
-        .map_err(|_| PkiError::InvalidCertificate("certificate does not parse"))?;
-    if !rest.is_empty() {
-        return Err(PkiError::InvalidCertificate(
-            "trailing bytes after the certificate",
-        ));
-    }
-    Ok(x)
 }

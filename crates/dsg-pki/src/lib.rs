@@ -18,6 +18,7 @@ mod ca;
 mod error;
 mod pkcs12;
 mod verifier;
+mod x509;
 
 pub use ca::{
     IssuedCert, IssuedTerminal, PresentedCertificate, TerminalCa, TerminalSubject,

@@ -9,8 +9,9 @@ use p12_keystore::{
 use rcgen::KeyPair;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::ca::{parse_cert, IssuedTerminal};
+use crate::ca::IssuedTerminal;
 use crate::error::PkiError;
+use crate::x509::parse_cert;
 
 /// PBKDF2 iterations for each encrypted bag and PKCS#12-KDF iterations for
 /// the MAC (the MAC is checked with the same password, so it must be as slow

@@ -26,8 +26,8 @@ use rustls::{
 use time::OffsetDateTime;
 use x509_parser::extensions::GeneralName;
 
-use crate::ca::{parse_cert, TERMINAL_URI_PREFIX};
 use crate::error::PkiError;
+use crate::x509::{parse_cert, TERMINAL_URI_PREFIX};
 
 pub(crate) fn client_verifier(ca_der: &[u8]) -> Result<Arc<dyn ClientCertVerifier>, PkiError> {
     let mut roots = RootCertStore::empty();

@@ -29,8 +29,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use crate::http::context::{IsTls, PeerAddr};
-use crate::http::proxy::ThroughProxy;
+use crate::http::context::{IsTls, PeerAddr, ThroughProxy};
 use dsg_app::{App, ClientCertificate};
 
 /// Why TLS could not be set up.

@@ -14,8 +14,7 @@ use super::download::download_response;
 use super::session::clear_session_cookie;
 use dsg_app::{AppError, Caller, NewCompany, NewContract, NewUserInput, UploadRequest};
 
-/// The marking every response carrying protected data bears.
-pub const MARKING: &str = "保護すべき情報";
+use dsg_core::PROTECTED_MARKING as MARKING;
 
 use super::error::ApiError;
 

@@ -21,11 +21,12 @@ pub struct IsTls(pub bool);
 #[derive(Debug, Clone)]
 pub struct RequestIdExt(pub String);
 
-/// The name of the session cookie. `__Host-` makes browsers refuse it
-/// unless it is Secure, has no Domain and has Path=/.
-pub const SESSION_COOKIE: &str = "__Host-dsg_session";
-/// The language preference cookie.
-pub const LANG_COOKIE: &str = "dsg_lang";
+pub use super::cookies::{cookie, LANG_COOKIE, SESSION_COOKIE};
+
+/// Set by the proxy listener on each request of a connection from the
+/// authenticated proxy (see `http/proxy.rs`).
+#[derive(Debug, Clone, Copy)]
+pub struct ThroughProxy;
 
 /// Everything a handler needs about the request.
 #[derive(Clone)]
@@ -68,10 +69,7 @@ pub fn request_meta(parts: &Parts, app: &App) -> RequestMeta {
     let peer = parts.extensions.get::<PeerAddr>().map(|p| p.0.ip());
     // The proxy listener's peer is the proxy, authenticated by mTLS: its
     // `X-Forwarded-For` is believed.
-    let through_proxy = parts
-        .extensions
-        .get::<super::proxy::ThroughProxy>()
-        .is_some();
+    let through_proxy = parts.extensions.get::<ThroughProxy>().is_some();
     RequestMeta {
         request_id,
         source: peer.map(|ip| {
@@ -113,18 +111,6 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAdd
         .filter_map(|s| s.trim().parse::<IpAddr>().ok())
         .next_back()
         .unwrap_or(peer)
-}
-
-/// The value of one cookie.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub fn content_disposition(name: &str) -> String {
 fn marking_header() -> String {
     format!(
         "protected; label*=UTF-8''{}",
-        utf8_percent_encode(super::api::MARKING, FILENAME_SET)
+        utf8_percent_encode(dsg_core::PROTECTED_MARKING, FILENAME_SET)
     )
 }
 

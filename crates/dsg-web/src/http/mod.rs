@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod api;
 pub mod audit;
 pub mod context;
+pub mod cookies;
 pub mod download;
 pub mod error;
 pub mod guard;

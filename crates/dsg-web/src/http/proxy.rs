@@ -24,10 +24,7 @@ use crate::ui::Lang;
 use dsg_app::{App, AppError, Caller, ClientCertificate, DenialReason};
 use dsg_pki::CertificateRefusal;
 
-/// Set by the proxy listener on each request of a connection from the
-/// authenticated proxy.
-#[derive(Debug, Clone, Copy)]
-pub struct ThroughProxy;
+pub use super::context::ThroughProxy;
 
 /// Longest header value accepted (a P-256 terminal certificate, escaped,
 /// is about 1.5 KB).

@@ -2,7 +2,7 @@
 
 use axum::http::HeaderMap;
 
-use crate::http::context::{cookie, LANG_COOKIE};
+use crate::http::cookies::{cookie, LANG_COOKIE};
 
 /// A UI language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
