@@ -17,6 +17,7 @@ mod audit_scopes;
 mod audit_tamper;
 mod crash;
 mod denials;
+mod error_shape;
 mod failclosed;
 mod hardening;
 mod harness;
