@@ -30,6 +30,7 @@ use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::http::context::{IsTls, PeerAddr, ThroughProxy};
+use crate::http::refusals::{MAX_HEADER_BYTES, MAX_HEADER_FIELDS};
 use dsg_app::{App, ClientCertificate};
 
 /// Why TLS could not be set up.
@@ -304,6 +305,13 @@ async fn run(
     // Large uploads over HTTP/2 stall on the default 64 KiB flow-control
     // window; let it grow with the measured bandwidth-delay product.
     builder.http2().adaptive_window(true);
+    // Let request heads somewhat over the gateway's own limits through to
+    // the router, which refuses them in the JSON error shape (hyper would
+    // answer 431 with an empty body).
+    builder
+        .http2()
+        .max_header_list_size(u32::try_from(4 * MAX_HEADER_BYTES).unwrap_or(u32::MAX));
+    builder.http1().max_headers(4 * MAX_HEADER_FIELDS);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (tcp, peer) = tokio::select! {

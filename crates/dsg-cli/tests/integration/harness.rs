@@ -207,6 +207,20 @@ impl Gateway {
         self.client_from(None)
     }
 
+    /// A bare client that trusts only the gateway's CA and speaks only
+    /// `version` (HTTP/1.1 or HTTP/2, negotiated by ALPN).
+    pub fn http_client(&self, version: reqwest::Version) -> reqwest::Client {
+        let builder = reqwest::Client::builder()
+            .tls_certs_only([self.ca.clone()])
+            .redirect(reqwest::redirect::Policy::none());
+        let builder = if version == reqwest::Version::HTTP_2 {
+            builder.http2_prior_knowledge()
+        } else {
+            builder.http1_only()
+        };
+        builder.build().unwrap()
+    }
+
     /// A client presenting `terminal`'s certificate (or none).
     pub fn client_from(&self, terminal: Option<&TerminalCert>) -> Client {
         let mut builder = reqwest::Client::builder()

@@ -24,6 +24,7 @@ mod audit_tamper;
 mod crash;
 mod denials;
 mod durability;
+mod error_shape;
 mod failclosed;
 mod hardening;
 mod harness;

@@ -4,7 +4,6 @@
 
 use std::borrow::Cow;
 
-use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -12,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::context::Ctx;
+use super::extract::{ApiPath, ApiQuery};
 use crate::ui::Lang;
 use dsg_app::{AppError, CompartmentAccess, PersonAccess, TerminalRef, Why};
 
@@ -262,8 +262,8 @@ pub fn person_csv(access: &PersonAccess, lang: Lang) -> Result<Vec<u8>, AppError
 /// `?format=csv` for the CSV file)
 pub async fn compartment(
     ctx: Ctx,
-    Path(id): Path<String>,
-    Query(query): Query<FormatQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> ApiResult {
     let (id, csv) = wants_csv(&id, &query)?;
     let access = ctx
@@ -281,8 +281,8 @@ pub async fn compartment(
 /// the CSV file)
 pub async fn person(
     ctx: Ctx,
-    Path(id): Path<String>,
-    Query(query): Query<FormatQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> ApiResult {
     let (id, csv) = wants_csv(&id, &query)?;
     let access = ctx.app.person_access(&ctx.meta, &ctx.caller, id).await?;

@@ -2,7 +2,6 @@
 //! acknowledgement and closing.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use dsg_store::AlertChange;
@@ -10,6 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::context::Ctx;
+use super::extract::{ApiPath, ApiQuery};
 use dsg_app::AppError;
 
 use super::error::ApiError;
@@ -26,7 +26,7 @@ pub struct ListQuery {
 
 /// `GET /api/v1/alerts?status=open|acknowledged|closed|all`: open alerts
 /// first, newest activity first.
-pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> ApiResult {
+pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult {
     let alerts = ctx
         .app
         .alerts(&ctx.meta, &ctx.caller, q.status.as_deref())
@@ -35,7 +35,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> ApiResult {
 }
 
 /// `GET /api/v1/alerts/{id}`: the alert and its entries.
-pub async fn show(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<String>) -> ApiResult {
     let detail = ctx.app.alert(&ctx.meta, &ctx.caller, &id).await?;
     Ok(Json(detail).into_response())
 }
@@ -61,7 +61,11 @@ pub fn note_of(body: &[u8]) -> Result<Option<String>, AppError> {
 
 /// `POST /api/v1/alerts/{id}/{acknowledge|close}` with an optional
 /// `{"note": "…"}`.
-pub async fn change(ctx: Ctx, Path((id, what)): Path<(String, String)>, body: Bytes) -> ApiResult {
+pub async fn change(
+    ctx: Ctx,
+    ApiPath((id, what)): ApiPath<(String, String)>,
+    body: Bytes,
+) -> ApiResult {
     let change = match what.as_str() {
         "acknowledge" => AlertChange::Acknowledge,
         "close" => AlertChange::Close,

@@ -1,7 +1,6 @@
 //! The JSON API, `/api/v1`. Described by `openapi.json`.
 
 use axum::body::Body;
-use axum::extract::{Path, Query};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -11,6 +10,7 @@ use serde_json::{json, Value};
 
 use super::context::Ctx;
 use super::download::download_response;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::session::clear_session_cookie;
 use dsg_app::{AppError, Caller, NewCompany, NewContract, NewUserInput, UploadRequest};
 
@@ -106,7 +106,7 @@ pub async fn compartments(ctx: Ctx) -> ApiResult {
 }
 
 /// `GET /api/v1/compartments/{cid}/files`
-pub async fn list_files(ctx: Ctx, Path(cid): Path<String>) -> ApiResult {
+pub async fn list_files(ctx: Ctx, ApiPath(cid): ApiPath<String>) -> ApiResult {
     let (view, files) = ctx.app.list_files(&ctx.meta, &ctx.caller, &cid).await?;
     let files: Vec<Value> = files.iter().map(|f| file_json(&f.file)).collect();
     Ok(Json(json!({
@@ -158,8 +158,8 @@ async fn stream_upload(
 /// `POST /api/v1/compartments/{cid}/files?name=…` with the file as the body.
 pub async fn upload(
     ctx: Ctx,
-    Path(cid): Path<String>,
-    Query(query): Query<UploadQuery>,
+    ApiPath(cid): ApiPath<String>,
+    ApiQuery(query): ApiQuery<UploadQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
@@ -177,7 +177,7 @@ pub async fn upload(
 /// version as the body.
 pub async fn upload_version(
     ctx: Ctx,
-    Path((cid, fid)): Path<(String, String)>,
+    ApiPath((cid, fid)): ApiPath<(String, String)>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
@@ -192,7 +192,7 @@ pub async fn upload_version(
 }
 
 /// `GET /api/v1/compartments/{cid}/files/{fid}/versions`
-pub async fn versions(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> ApiResult {
+pub async fn versions(ctx: Ctx, ApiPath((cid, fid)): ApiPath<(String, String)>) -> ApiResult {
     let (file, versions) = ctx.app.versions(&ctx.meta, &ctx.caller, &cid, &fid).await?;
     let items: Vec<Value> = versions
         .iter()
@@ -216,8 +216,8 @@ pub struct DownloadQuery {
 /// `GET /api/v1/compartments/{cid}/files/{fid}/content[?version=N]`
 pub async fn download(
     ctx: Ctx,
-    Path((cid, fid)): Path<(String, String)>,
-    Query(query): Query<DownloadQuery>,
+    ApiPath((cid, fid)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<DownloadQuery>,
 ) -> ApiResult {
     let download = ctx
         .app
@@ -227,7 +227,7 @@ pub async fn download(
 }
 
 /// `DELETE /api/v1/compartments/{cid}/files/{fid}`
-pub async fn delete_file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> ApiResult {
+pub async fn delete_file(ctx: Ctx, ApiPath((cid, fid)): ApiPath<(String, String)>) -> ApiResult {
     ctx.app
         .delete_file(&ctx.meta, &ctx.caller, &cid, &fid)
         .await?;
@@ -253,7 +253,7 @@ pub struct CompanyBody {
 }
 
 /// `POST /api/v1/admin/companies`
-pub async fn create_company(ctx: Ctx, Json(body): Json<CompanyBody>) -> ApiResult {
+pub async fn create_company(ctx: Ctx, ApiJson(body): ApiJson<CompanyBody>) -> ApiResult {
     let company = ctx
         .app
         .create_company(&ctx.meta, &ctx.caller, NewCompany { name: body.name })
@@ -274,7 +274,7 @@ pub struct UserBody {
 
 /// `POST /api/v1/admin/users`: the account is created pending enrolment; the
 /// response carries its one-time enrolment link (shown only here).
-pub async fn create_user(ctx: Ctx, Json(body): Json<UserBody>) -> ApiResult {
+pub async fn create_user(ctx: Ctx, ApiJson(body): ApiJson<UserBody>) -> ApiResult {
     let input = NewUserInput {
         company_id: body.company_id,
         username: body.username,
@@ -301,7 +301,7 @@ pub struct ContractBody {
 }
 
 /// `POST /api/v1/admin/contracts`
-pub async fn create_contract(ctx: Ctx, Json(b): Json<ContractBody>) -> ApiResult {
+pub async fn create_contract(ctx: Ctx, ApiJson(b): ApiJson<ContractBody>) -> ApiResult {
     let input = NewContract {
         company_id: b.company_id,
         number: b.number,
@@ -318,7 +318,7 @@ pub async fn create_contract(ctx: Ctx, Json(b): Json<ContractBody>) -> ApiResult
 }
 
 /// `POST /api/v1/admin/contracts/{id}/compartment`
-pub async fn open_compartment(ctx: Ctx, Path(contract): Path<String>) -> ApiResult {
+pub async fn open_compartment(ctx: Ctx, ApiPath(contract): ApiPath<String>) -> ApiResult {
     let compartment = ctx
         .app
         .open_compartment(&ctx.meta, &ctx.caller, &contract)
@@ -327,7 +327,7 @@ pub async fn open_compartment(ctx: Ctx, Path(contract): Path<String>) -> ApiResu
 }
 
 /// `GET /api/v1/admin/contracts/{id}/handlers`
-pub async fn handlers(ctx: Ctx, Path(contract): Path<String>) -> ApiResult {
+pub async fn handlers(ctx: Ctx, ApiPath(contract): ApiPath<String>) -> ApiResult {
     let (contract, handlers) = ctx
         .app
         .contract_handlers(&ctx.meta, &ctx.caller, &contract)
@@ -343,7 +343,10 @@ pub async fn handlers(ctx: Ctx, Path(contract): Path<String>) -> ApiResult {
 }
 
 /// `PUT /api/v1/admin/contracts/{id}/handlers/{user}`
-pub async fn designate(ctx: Ctx, Path((contract, user)): Path<(String, String)>) -> ApiResult {
+pub async fn designate(
+    ctx: Ctx,
+    ApiPath((contract, user)): ApiPath<(String, String)>,
+) -> ApiResult {
     ctx.app
         .designate_handler(&ctx.meta, &ctx.caller, &contract, &user)
         .await?;
@@ -351,7 +354,7 @@ pub async fn designate(ctx: Ctx, Path((contract, user)): Path<(String, String)>)
 }
 
 /// `DELETE /api/v1/admin/contracts/{id}/handlers/{user}`
-pub async fn remove(ctx: Ctx, Path((contract, user)): Path<(String, String)>) -> ApiResult {
+pub async fn remove(ctx: Ctx, ApiPath((contract, user)): ApiPath<(String, String)>) -> ApiResult {
     ctx.app
         .remove_handler(&ctx.meta, &ctx.caller, &contract, &user)
         .await?;

@@ -1,7 +1,6 @@
 //! `/api/v1/audit/…`: searching the log, an entry's inclusion proof, a
 //! company's verifiable extract; `/api/v1/admin/users/{id}/duties…`.
 
-use axum::extract::{Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -9,6 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::context::Ctx;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use dsg_app::{AppError, AuditSearch};
 
 use super::error::ApiError;
@@ -17,7 +17,7 @@ type ApiResult = Result<Response, ApiError>;
 
 /// `GET /api/v1/audit/entries?from&until&company&actor&action&outcome&object&limit`:
 /// newest first, narrowed to what the caller may read.
-pub async fn search(ctx: Ctx, Query(search): Query<AuditSearch>) -> ApiResult {
+pub async fn search(ctx: Ctx, ApiQuery(search): ApiQuery<AuditSearch>) -> ApiResult {
     let result = ctx.app.audit_search(&ctx.meta, &ctx.caller, search).await?;
     Ok(Json(result).into_response())
 }
@@ -25,7 +25,7 @@ pub async fn search(ctx: Ctx, Query(search): Query<AuditSearch>) -> ApiResult {
 /// `GET /api/v1/audit/export?…` (the search's filters): the entries as
 /// JSON Lines, each with its salt and inclusion proof in the signed
 /// checkpoint of the header.
-pub async fn export(ctx: Ctx, Query(search): Query<AuditSearch>) -> ApiResult {
+pub async fn export(ctx: Ctx, ApiQuery(search): ApiQuery<AuditSearch>) -> ApiResult {
     let lines = ctx
         .app
         .audit_search_export(&ctx.meta, &ctx.caller, search)
@@ -35,7 +35,7 @@ pub async fn export(ctx: Ctx, Query(search): Query<AuditSearch>) -> ApiResult {
 
 /// `GET /api/v1/audit/entries/{seq}/proof`: the entry's inclusion proof in
 /// the newest signed checkpoint (RFC 9162), with the entry and its salt.
-pub async fn proof(ctx: Ctx, Path(seq): Path<String>) -> ApiResult {
+pub async fn proof(ctx: Ctx, ApiPath(seq): ApiPath<String>) -> ApiResult {
     let seq: u64 = seq.parse().map_err(|_| AppError::NotFound)?;
     let view = ctx
         .app
@@ -46,7 +46,7 @@ pub async fn proof(ctx: Ctx, Path(seq): Path<String>) -> ApiResult {
 
 /// `GET /api/v1/audit/companies/{id}/extract`: the company's extract as
 /// JSON Lines, to verify offline with `dsg audit verify-extract`.
-pub async fn extract(ctx: Ctx, Path(company): Path<String>) -> ApiResult {
+pub async fn extract(ctx: Ctx, ApiPath(company): ApiPath<String>) -> ApiResult {
     let lines = ctx
         .app
         .audit_extract_for(&ctx.meta, &ctx.caller, &company)
@@ -82,8 +82,8 @@ pub struct DutyBody {
 /// `POST /api/v1/admin/users/{id}/duties {"duty": "auditor"}`
 pub async fn grant_duty(
     ctx: Ctx,
-    Path(user): Path<String>,
-    Json(body): Json<DutyBody>,
+    ApiPath(user): ApiPath<String>,
+    ApiJson(body): ApiJson<DutyBody>,
 ) -> ApiResult {
     ctx.app
         .change_duty(&ctx.meta, &ctx.caller, &user, &body.duty, true)
@@ -96,7 +96,7 @@ pub async fn grant_duty(
 }
 
 /// `DELETE /api/v1/admin/users/{id}/duties/{duty}`
-pub async fn revoke_duty(ctx: Ctx, Path((user, duty)): Path<(String, String)>) -> ApiResult {
+pub async fn revoke_duty(ctx: Ctx, ApiPath((user, duty)): ApiPath<(String, String)>) -> ApiResult {
     ctx.app
         .change_duty(&ctx.meta, &ctx.caller, &user, &duty, false)
         .await?;

@@ -2,7 +2,6 @@
 //! and account management. Browser-facing WebAuthn options and answers are
 //! the JSON `webauthn-rs` defines (base64url binary fields).
 
-use axum::extract::{Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,6 +12,7 @@ use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use super::api::user_json;
 use super::context::Ctx;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::session::session_cookie;
 use dsg_app::{AccountChange, AppError, LoginOutcome, LoginStep, SecondFactor};
 
@@ -45,7 +45,7 @@ pub struct LoginBody {
 /// `POST /api/v1/session`: the password step. The answer says what comes
 /// next: `enrol` (no authenticator yet) or `second_factor`, with the
 /// WebAuthn challenge for the account's passkeys.
-pub async fn login(ctx: Ctx, Json(body): Json<LoginBody>) -> ApiResult {
+pub async fn login(ctx: Ctx, ApiJson(body): ApiJson<LoginBody>) -> ApiResult {
     let (outcome, step) = ctx
         .app
         .login(&ctx.meta, &body.username, SecretString::new(body.password))
@@ -85,7 +85,7 @@ impl FactorBody {
 
 /// `POST /api/v1/session/second-factor`: completes the login with a new
 /// session token.
-pub async fn second_factor(ctx: Ctx, Json(body): Json<FactorBody>) -> ApiResult {
+pub async fn second_factor(ctx: Ctx, ApiJson(body): ApiJson<FactorBody>) -> ApiResult {
     let outcome = ctx
         .app
         .login_second_factor(&ctx.meta, &ctx.caller, body.into_factor()?)
@@ -109,7 +109,7 @@ pub struct EnrolmentBody {
 
 /// `POST /api/v1/enrolment`: follows an enrolment link, sets the password
 /// and opens an enrolment session.
-pub async fn start_enrolment(ctx: Ctx, Json(body): Json<EnrolmentBody>) -> ApiResult {
+pub async fn start_enrolment(ctx: Ctx, ApiJson(body): ApiJson<EnrolmentBody>) -> ApiResult {
     let started = ctx
         .app
         .start_enrolment(&ctx.meta, &body.token, SecretString::new(body.password))
@@ -127,7 +127,7 @@ pub struct PasskeyOptionsBody {
 }
 
 /// `POST /api/v1/me/passkeys/options`
-pub async fn passkey_options(ctx: Ctx, Json(body): Json<PasskeyOptionsBody>) -> ApiResult {
+pub async fn passkey_options(ctx: Ctx, ApiJson(body): ApiJson<PasskeyOptionsBody>) -> ApiResult {
     let options = ctx
         .app
         .passkey_registration_options(&ctx.meta, &ctx.caller, &body.name)
@@ -147,7 +147,7 @@ fn codes_json(codes: Option<Vec<SecretString>>) -> Value {
 /// returns the recovery codes (shown once) and ends the session.
 pub async fn register_passkey(
     ctx: Ctx,
-    Json(credential): Json<RegisterPublicKeyCredential>,
+    ApiJson(credential): ApiJson<RegisterPublicKeyCredential>,
 ) -> ApiResult {
     let codes = ctx
         .app
@@ -176,7 +176,7 @@ pub struct CodeBody {
 }
 
 /// `POST /api/v1/me/totp`: confirms and stores the TOTP seed.
-pub async fn register_totp(ctx: Ctx, Json(body): Json<CodeBody>) -> ApiResult {
+pub async fn register_totp(ctx: Ctx, ApiJson(body): ApiJson<CodeBody>) -> ApiResult {
     let codes = ctx
         .app
         .finish_totp_enrolment(&ctx.meta, &ctx.caller, &SecretString::new(body.code))
@@ -195,7 +195,7 @@ pub async fn authenticators(ctx: Ctx) -> ApiResult {
 }
 
 /// `DELETE /api/v1/me/authenticators/{id}`
-pub async fn remove_authenticator(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+pub async fn remove_authenticator(ctx: Ctx, ApiPath(id): ApiPath<String>) -> ApiResult {
     ctx.app
         .remove_my_authenticator(&ctx.meta, &ctx.caller, &id)
         .await?;
@@ -216,7 +216,7 @@ pub async fn sessions(ctx: Ctx) -> ApiResult {
 }
 
 /// `DELETE /api/v1/me/sessions/{id}`
-pub async fn revoke_session(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+pub async fn revoke_session(ctx: Ctx, ApiPath(id): ApiPath<String>) -> ApiResult {
     ctx.app
         .revoke_my_session(&ctx.meta, &ctx.caller, &id)
         .await?;
@@ -254,7 +254,7 @@ pub struct PasswordBody {
 }
 
 /// `PUT /api/v1/me/password` (step-up required; other sessions end)
-pub async fn change_password(ctx: Ctx, Json(body): Json<PasswordBody>) -> ApiResult {
+pub async fn change_password(ctx: Ctx, ApiJson(body): ApiJson<PasswordBody>) -> ApiResult {
     ctx.app
         .change_my_password(&ctx.meta, &ctx.caller, SecretString::new(body.password))
         .await?;
@@ -283,7 +283,7 @@ pub async fn step_up_options(ctx: Ctx) -> ApiResult {
 }
 
 /// `POST /api/v1/session/step-up`
-pub async fn step_up(ctx: Ctx, Json(body): Json<FactorBody>) -> ApiResult {
+pub async fn step_up(ctx: Ctx, ApiJson(body): ApiJson<FactorBody>) -> ApiResult {
     ctx.app
         .step_up(&ctx.meta, &ctx.caller, body.into_factor()?)
         .await?;
@@ -316,7 +316,10 @@ pub async fn accounts(ctx: Ctx) -> ApiResult {
 }
 
 /// `POST /api/v1/admin/accounts/{id}/{unlock|disable|enable}`
-pub async fn account_status(ctx: Ctx, Path((id, change)): Path<(String, String)>) -> ApiResult {
+pub async fn account_status(
+    ctx: Ctx,
+    ApiPath((id, change)): ApiPath<(String, String)>,
+) -> ApiResult {
     let change = match change.as_str() {
         "unlock" => AccountChange::Unlock,
         "disable" => AccountChange::Disable,
@@ -331,7 +334,7 @@ pub async fn account_status(ctx: Ctx, Path((id, change)): Path<(String, String)>
 }
 
 /// `POST /api/v1/admin/accounts/{id}/enrolment-link`
-pub async fn reissue_enrolment_link(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+pub async fn reissue_enrolment_link(ctx: Ctx, ApiPath(id): ApiPath<String>) -> ApiResult {
     let token = ctx
         .app
         .reissue_enrolment_link(&ctx.meta, &ctx.caller, &id)
@@ -342,7 +345,7 @@ pub async fn reissue_enrolment_link(ctx: Ctx, Path(id): Path<String>) -> ApiResu
 
 /// `POST /api/v1/admin/accounts/{id}/reset`: asks for a reset; a second
 /// operator approves.
-pub async fn request_reset(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+pub async fn request_reset(ctx: Ctx, ApiPath(id): ApiPath<String>) -> ApiResult {
     let reset = ctx
         .app
         .request_authenticator_reset(&ctx.meta, &ctx.caller, &id)
@@ -365,7 +368,7 @@ pub async fn pending_resets(ctx: Ctx) -> ApiResult {
 }
 
 /// `POST /api/v1/admin/resets/{id}/approve`
-pub async fn approve_reset(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+pub async fn approve_reset(ctx: Ctx, ApiPath(id): ApiPath<String>) -> ApiResult {
     let (user, token) = ctx
         .app
         .approve_authenticator_reset(&ctx.meta, &ctx.caller, &id)
@@ -384,7 +387,7 @@ pub struct TrendQuery {
 }
 
 /// `GET /api/v1/admin/login-failures?days=N`
-pub async fn login_failures(ctx: Ctx, Query(q): Query<TrendQuery>) -> ApiResult {
+pub async fn login_failures(ctx: Ctx, ApiQuery(q): ApiQuery<TrendQuery>) -> ApiResult {
     let days = ctx
         .app
         .failed_login_trend(&ctx.meta, &ctx.caller, q.days.unwrap_or(14))

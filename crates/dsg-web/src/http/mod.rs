@@ -8,11 +8,13 @@ pub mod context;
 pub mod cookies;
 pub mod download;
 pub mod error;
+pub mod extract;
 pub mod guard;
 pub mod identity;
 pub mod policies;
 pub mod proxy;
 pub mod records;
+pub mod refusals;
 pub mod session;
 pub mod terminals;
 
@@ -220,6 +222,11 @@ pub fn router(app: App) -> Router {
         // Before the session guard: the device comes from the certificate.
         .layer(from_fn_with_state(app.clone(), proxy::terminal_certificate))
         .layer(from_fn(guard::security_headers))
+        // Outside everything that answers: the framework's own refusals
+        // (unknown path, wrong method, unreadable body) become JSON too.
+        .layer(from_fn(refusals::api_errors_as_json))
+        // Before any lookup: an oversized request head is refused at once.
+        .layer(from_fn(refusals::request_limits))
         .layer(from_fn(guard::request_id))
         .with_state(app)
 }

@@ -1,7 +1,6 @@
 //! `/api/v1/admin/policies` and `/api/v1/admin/decisions`: policy versions,
 //! proposals, what-if replays, approval, rollback, and decision records.
 
-use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -9,6 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::context::Ctx;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use dsg_app::AppError;
 
 use super::error::ApiError;
@@ -32,7 +32,7 @@ pub async fn list(ctx: Ctx) -> ApiResult {
 }
 
 /// `GET /api/v1/admin/policies/{version}`
-pub async fn show(ctx: Ctx, Path(version): Path<String>) -> ApiResult {
+pub async fn show(ctx: Ctx, ApiPath(version): ApiPath<String>) -> ApiResult {
     let view = ctx
         .app
         .policy_version(&ctx.meta, &ctx.caller, version_number(&version)?)
@@ -49,7 +49,7 @@ pub struct ProposeBody {
 
 /// `POST /api/v1/admin/policies`: proposes a version. 422
 /// `policy_invalid` with the validator's message if it does not validate.
-pub async fn propose(ctx: Ctx, Json(body): Json<ProposeBody>) -> ApiResult {
+pub async fn propose(ctx: Ctx, ApiJson(body): ApiJson<ProposeBody>) -> ApiResult {
     let version = ctx
         .app
         .propose_policy(&ctx.meta, &ctx.caller, &body.policies, &body.summary)
@@ -72,8 +72,8 @@ pub struct WhatIfQuery {
 /// newest N recorded decisions under the version.
 pub async fn what_if(
     ctx: Ctx,
-    Path(version): Path<String>,
-    Query(query): Query<WhatIfQuery>,
+    ApiPath(version): ApiPath<String>,
+    ApiQuery(query): ApiQuery<WhatIfQuery>,
 ) -> ApiResult {
     let report = ctx
         .app
@@ -88,7 +88,7 @@ pub async fn what_if(
 }
 
 /// `POST /api/v1/admin/policies/{version}/{approve|reject|rollback}`
-pub async fn change(ctx: Ctx, Path((version, change)): Path<(String, String)>) -> ApiResult {
+pub async fn change(ctx: Ctx, ApiPath((version, change)): ApiPath<(String, String)>) -> ApiResult {
     let version = version_number(&version)?;
     let body = match change.as_str() {
         "approve" => {
@@ -117,7 +117,7 @@ pub async fn change(ctx: Ctx, Path((version, change)): Path<(String, String)>) -
 
 /// `GET /api/v1/admin/decisions/{event_id}`: the full decision record of
 /// an audit entry.
-pub async fn decision(ctx: Ctx, Path(event_id): Path<String>) -> ApiResult {
+pub async fn decision(ctx: Ctx, ApiPath(event_id): ApiPath<String>) -> ApiResult {
     let record = ctx
         .app
         .decision_record(&ctx.meta, &ctx.caller, &event_id)

@@ -1,7 +1,6 @@
 //! `/api/v1/records/…`: the handler roster (取扱者名簿) and training
 //! records (教育記録) of a contractor.
 
-use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -11,6 +10,7 @@ use serde_json::json;
 
 use super::access_review::{csv_bytes, csv_response};
 use super::context::Ctx;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use dsg_app::{AppError, NewTraining, PersonRecords, RecordsRead, RosterLine};
 
 use super::error::ApiError;
@@ -19,7 +19,7 @@ type ApiResult = Result<Response, ApiError>;
 
 /// `GET /api/v1/records/companies/{id}`: everyone of the company with their
 /// roster line and training standing, and every training record.
-pub async fn company(ctx: Ctx, Path(company): Path<String>) -> ApiResult {
+pub async fn company(ctx: Ctx, ApiPath(company): ApiPath<String>) -> ApiResult {
     let records = ctx
         .app
         .company_records(&ctx.meta, &ctx.caller, &company, RecordsRead::View)
@@ -43,8 +43,8 @@ pub struct RosterCsvQuery {
 /// a line on the roster included. Recorded as `records.export`.
 pub async fn roster_csv(
     ctx: Ctx,
-    Path(company): Path<String>,
-    Query(query): Query<RosterCsvQuery>,
+    ApiPath(company): ApiPath<String>,
+    ApiQuery(query): ApiQuery<RosterCsvQuery>,
 ) -> ApiResult {
     let purpose = match &query.contract {
         None => RecordsRead::Export,
@@ -138,8 +138,8 @@ fn roster_row(p: &PersonRecords, line: &RosterLine) -> Vec<String> {
 /// line (it then awaits the agency's confirmation).
 pub async fn submit_roster(
     ctx: Ctx,
-    Path(user): Path<String>,
-    Json(details): Json<RosterDetails>,
+    ApiPath(user): ApiPath<String>,
+    ApiJson(details): ApiJson<RosterDetails>,
 ) -> ApiResult {
     ctx.app
         .submit_roster(&ctx.meta, &ctx.caller, &user, &details)
@@ -162,8 +162,8 @@ pub struct ConfirmBody {
 /// `POST /api/v1/records/roster/{user}/confirm {"submitted_at": …}`
 pub async fn confirm_roster(
     ctx: Ctx,
-    Path(user): Path<String>,
-    Json(body): Json<ConfirmBody>,
+    ApiPath(user): ApiPath<String>,
+    ApiJson(body): ApiJson<ConfirmBody>,
 ) -> ApiResult {
     ctx.app
         .confirm_roster(&ctx.meta, &ctx.caller, &user, body.submitted_at)
@@ -172,7 +172,7 @@ pub async fn confirm_roster(
 }
 
 /// `DELETE /api/v1/records/roster/{user}`: take a person off the roster.
-pub async fn remove_roster(ctx: Ctx, Path(user): Path<String>) -> ApiResult {
+pub async fn remove_roster(ctx: Ctx, ApiPath(user): ApiPath<String>) -> ApiResult {
     ctx.app.remove_roster(&ctx.meta, &ctx.caller, &user).await?;
     Ok(Json(json!({ "user": user, "status": "removed" })).into_response())
 }
@@ -180,8 +180,8 @@ pub async fn remove_roster(ctx: Ctx, Path(user): Path<String>) -> ApiResult {
 /// `POST /api/v1/records/training/{user}`: record a training.
 pub async fn record_training(
     ctx: Ctx,
-    Path(user): Path<String>,
-    Json(training): Json<NewTraining>,
+    ApiPath(user): ApiPath<String>,
+    ApiJson(training): ApiJson<NewTraining>,
 ) -> ApiResult {
     let id = ctx
         .app

@@ -1,6 +1,5 @@
 //! `/api/v1/admin/terminals`: the terminal register over JSON.
 
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -10,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::context::Ctx;
+use super::extract::{ApiJson, ApiPath};
 use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange};
 
 use super::error::ApiError;
@@ -33,7 +33,7 @@ fn terminal_json(t: &Terminal) -> Value {
 pub async fn report_posture(
     ctx: Ctx,
     axum::Extension(device): axum::Extension<dsg_app::Device>,
-    Json(report): Json<dsg_core::PostureReport>,
+    ApiJson(report): ApiJson<dsg_core::PostureReport>,
 ) -> ApiResult {
     let receipt = ctx
         .app
@@ -81,7 +81,7 @@ pub struct RegisterBody {
 /// `POST /api/v1/admin/terminals`: registers a terminal and issues its
 /// certificate. Without a CSR the response carries the PKCS#12 file and its
 /// password, shown only here.
-pub async fn register(ctx: Ctx, Json(body): Json<RegisterBody>) -> ApiResult {
+pub async fn register(ctx: Ctx, ApiJson(body): ApiJson<RegisterBody>) -> ApiResult {
     let input = NewTerminal {
         company_id: body.company_id,
         name: body.name,
@@ -104,7 +104,11 @@ pub struct ReissueBody {
 }
 
 /// `POST /api/v1/admin/terminals/{id}/certificate`
-pub async fn reissue(ctx: Ctx, Path(id): Path<String>, Json(body): Json<ReissueBody>) -> ApiResult {
+pub async fn reissue(
+    ctx: Ctx,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<ReissueBody>,
+) -> ApiResult {
     let issued = ctx
         .app
         .reissue_terminal_certificate(&ctx.meta, &ctx.caller, &id, body.csr_pem.as_deref())
@@ -122,8 +126,8 @@ pub struct ReasonBody {
 /// `POST /api/v1/admin/terminals/{id}/{quarantine|release|revoke}`
 pub async fn change(
     ctx: Ctx,
-    Path((id, what)): Path<(String, String)>,
-    Json(body): Json<ReasonBody>,
+    ApiPath((id, what)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<ReasonBody>,
 ) -> ApiResult {
     let change = match what.as_str() {
         "quarantine" => TerminalChange::Quarantine,
