@@ -63,8 +63,8 @@ pub use error::AppError;
 pub use files::{CompartmentView, Download, FileView, UploadRequest, VersionView};
 pub use identity::{
     build_webauthn, short_user_agent, AccountChange, AccountView, AuthenticatorView,
-    EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginStep, RecoveryUse, ResetView,
-    SecondFactor, SessionView, TotpEnrolment,
+    EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginNotice, LoginStep, RecoveryUse,
+    ResetView, SecondFactor, SessionView, TotpEnrolment,
 };
 pub use policies::{
     load_active_policy, ActivePolicy, DecisionFlip, DecisionRecordView, PolicyVersionView,

@@ -74,12 +74,22 @@ pub async fn me(ctx: Ctx) -> ApiResult {
             .await?;
         return Err(AppError::Unauthenticated.into());
     };
+    let notice = ctx.app.my_login_notice(&ctx.caller).await?;
     Ok(Json(json!({
         "user": user_json(&user.user),
         "csrf_token": user.csrf_token,
         "state": user.state.as_str(),
         "mfa": user.mfa.as_str(),
         "step_up_fresh": user.step_up_fresh,
+        // Failed attempts on the account since the previous login: the owner
+        // learns that someone is guessing or trying to lock them out.
+        "login_notice": notice.map(|n| json!({
+            "failed_attempts": n.failures,
+            "sources": n.sources,
+            "last_failed_at": n.last_at,
+            "locked_until": n.locked_until,
+            "message": "前回のログイン以降、このアカウントへのログイン失敗がありました。心当たりがない場合は管理者に連絡してください。 / There were failed sign-in attempts on this account since your previous login; if they were not yours, tell your administrator.",
+        })),
     }))
     .into_response())
 }
