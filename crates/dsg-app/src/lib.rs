@@ -22,6 +22,7 @@ mod error;
 mod files;
 mod identity;
 mod keys;
+mod named;
 mod policies;
 mod posture;
 mod records;
