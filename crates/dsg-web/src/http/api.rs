@@ -1,7 +1,7 @@
 //! The JSON API, `/api/v1`. Described by `openapi.json`.
 
 use axum::body::Body;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, RawQuery};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -129,10 +129,30 @@ pub async fn list_files(ctx: Ctx, Path(cid): Path<String>) -> ApiResult {
     .into_response())
 }
 
-/// Query of a new-file upload.
-#[derive(Deserialize)]
-pub struct UploadQuery {
-    name: String,
+/// The `name` of a new-file upload's query. Decoded here rather than by a
+/// form deserialiser, which would replace invalid UTF-8 with U+FFFD and
+/// store a name the uploader never chose: such a name is refused instead.
+fn upload_name(query: Option<&str>) -> Result<String, AppError> {
+    let mut found = None;
+    for pair in query.unwrap_or("").split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key != "name" {
+            continue;
+        }
+        if found.is_some() {
+            return Err(AppError::Invalid("the file name is given twice".into()));
+        }
+        // Form encoding: '+' is a space, then percent-escapes.
+        let value = value.replace('+', " ");
+        let bytes: Vec<u8> = percent_encoding::percent_decode_str(&value).collect();
+        let name = String::from_utf8(bytes).map_err(|_| {
+            AppError::Invalid(
+                "the file name is not valid UTF-8 (ファイル名の文字コードが不正です)".into(),
+            )
+        })?;
+        found = Some(name);
+    }
+    found.ok_or_else(|| AppError::Invalid("the file name (?name=) is missing".into()))
 }
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
@@ -170,18 +190,12 @@ async fn stream_upload(
 pub async fn upload(
     ctx: Ctx,
     Path(cid): Path<String>,
-    Query(query): Query<UploadQuery>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    stream_upload(
-        ctx,
-        &cid,
-        UploadRequest::NewFile { name: query.name },
-        &headers,
-        body,
-    )
-    .await
+    let name = upload_name(query.as_deref())?;
+    stream_upload(ctx, &cid, UploadRequest::NewFile { name }, &headers, body).await
 }
 
 /// `POST /api/v1/compartments/{cid}/files/{fid}/versions` with the new
