@@ -2,7 +2,7 @@
 //! auditors) reads all of it, a contractor's security administrator the
 //! entries concerning their company. Every read is itself recorded.
 
-use dsg_core::{AuditAction, CompanyId, Outcome};
+use dsg_core::{AuditAction, CompanyId, CompanyKind, Outcome};
 use dsg_policy::{Action, CompanyFacts, Resource};
 use dsg_store::{AuditHit, AuditQuery};
 use serde::Serialize;
@@ -320,30 +320,26 @@ impl App {
         company: &str,
     ) -> Result<Vec<String>, AppError> {
         let id: CompanyId = company.trim().parse().map_err(|_| AppError::NotFound)?;
-        let Some(found) = self.inner.store.company(id).await? else {
-            return Err(AppError::NotFound);
-        };
+        // A missing company is decided on as a contractor nobody belongs to.
+        let found = self.inner.store.company(id).await?;
         let resource = Resource::Company(CompanyFacts {
             id,
-            kind: found.kind,
+            kind: found.as_ref().map_or(CompanyKind::Contractor, |c| c.kind),
         });
         let object = ("company", Some(id.to_string()));
         let (_, decided) = self
-            .authorize_on(
+            .authorize_named(
                 meta,
                 caller,
                 (Action::AuditExtract, resource),
+                found.as_ref().map(|c| c.id),
                 AuditAction::AuditExtract,
                 object.clone(),
             )
-            .await
-            .map_err(|e| match (e, caller) {
-                // Another company's existence is not the caller's business.
-                (AppError::Forbidden, Caller::User(u)) if u.facts.company != id => {
-                    AppError::NotFound
-                }
-                (e, _) => e,
-            })?;
+            .await?;
+        if found.is_none() {
+            return Err(AppError::NotFound);
+        }
         let lines = self.audit_company_extract(id).await?;
         let record = Self::audit_decided(
             meta,

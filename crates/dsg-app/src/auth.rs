@@ -1,6 +1,6 @@
 //! Login, sessions and the caller of a request.
 
-use dsg_core::{AccountState, AuditAction, MfaMethod, Outcome, User, UserId};
+use dsg_core::{AccountState, AccountStatus, AuditAction, MfaMethod, Outcome, User, UserId};
 use dsg_crypto::{ct_eq, token_hash, SecretString};
 use dsg_policy::{DeviceFacts, UserFacts};
 
@@ -174,7 +174,10 @@ impl App {
         let Some(user) = self.inner.store.user(session.user_id).await? else {
             return Ok(Caller::Anonymous);
         };
-        let state = user.state(now);
+        let state = match user.state(now) {
+            AccountState::Locked if survives_lockout(&user, &session) => AccountState::Active,
+            state => state,
+        };
         let usable = match state {
             AccountState::Active => true,
             AccountState::Pending => session.mfa == MfaMethod::None,
@@ -317,4 +320,17 @@ impl App {
         );
         self.record(&record).await
     }
+}
+
+/// Whether a session stays usable while its account is locked after failed
+/// logins: a full login (passkey or TOTP) bound to a terminal certificate.
+/// No login succeeds during a lock, so such a session was opened before it,
+/// by someone holding the terminal and the second factor; failed guesses
+/// from elsewhere must not sign that person out. A lock set by an operator
+/// (status `locked`) ends every session.
+fn survives_lockout(user: &User, session: &dsg_store::SessionRow) -> bool {
+    user.status == AccountStatus::Active
+        && user.enrolled_at.is_some()
+        && matches!(session.mfa, MfaMethod::Webauthn | MfaMethod::Totp)
+        && !session.terminal_fingerprint.is_empty()
 }

@@ -275,6 +275,13 @@ pub struct AuthConfig {
     pub lockout_window_minutes: u32,
     /// How long a lockout lasts, in minutes; 0 locks until an operator unlocks.
     pub lockout_minutes: u32,
+    /// Failed login steps of one account from one source address (within
+    /// the lockout window) after which that source must wait before its
+    /// next attempt on the account is even checked…
+    pub throttle_after_failures: u32,
+    /// …this many seconds, doubling with each further failure (at most the
+    /// lockout window). See SECURITY.md for how this and the lockout relate.
+    pub throttle_delay_seconds: u32,
     /// Login attempts one source address may make per minute.
     pub login_attempts_per_minute: u32,
     /// WebAuthn relying-party id (the gateway's DNS name). Default: the
@@ -340,6 +347,8 @@ impl Default for AuthConfig {
             lockout_threshold: 5,
             lockout_window_minutes: 15,
             lockout_minutes: 30,
+            throttle_after_failures: 3,
+            throttle_delay_seconds: 1,
             login_attempts_per_minute: 30,
             rp_id: None,
             rp_origin: None,
@@ -413,6 +422,7 @@ impl Config {
             || auth.step_up_minutes == 0
             || auth.lockout_threshold == 0
             || auth.lockout_window_minutes == 0
+            || auth.throttle_after_failures == 0
             || auth.login_attempts_per_minute == 0
             || auth.enrolment_link_hours == 0
         {

@@ -30,18 +30,27 @@ impl App {
         let duty = Duty::parse(duty.trim())
             .map_err(|_| AppError::Invalid("duty must be auditor or security-admin".into()))?;
         let store = &self.inner.store;
-        let user = store.user(user_id).await?.ok_or(AppError::NotFound)?;
-        let target = self.user_facts(&user, user.state(self.now())).await?;
+        // A missing person is decided on as a stand-in nobody may act on, so
+        // missing and not-yours give the same answer.
+        let user = store.user(user_id).await?;
+        let target = match &user {
+            Some(user) => self.user_facts(user, user.state(self.now())).await?,
+            None => super::named::missing_user(user_id),
+        };
         let object = ("user", Some(user_id.to_string()));
         let (operator, decided) = self
-            .authorize_on(
+            .authorize_named(
                 meta,
                 caller,
                 (action, Resource::Account(target.clone())),
+                user.as_ref().map(|u| u.company_id),
                 audit_action,
                 object.clone(),
             )
             .await?;
+        if user.is_none() {
+            return Err(AppError::NotFound);
+        }
         if grant {
             match (duty, target.company_kind, target.role) {
                 (Duty::Auditor, CompanyKind::Agency, Role::Member)

@@ -21,6 +21,7 @@ mod error;
 mod files;
 mod identity;
 mod keys;
+mod named;
 mod offers;
 mod policies;
 mod posture;
@@ -59,8 +60,8 @@ pub use error::AppError;
 pub use files::{CompartmentView, Download, FileView, UploadRequest, VersionView};
 pub use identity::{
     build_webauthn, short_user_agent, AccountChange, AccountView, AuthenticatorView,
-    EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginStep, RecoveryUse, ResetView,
-    SecondFactor, SessionView, TotpEnrolment,
+    EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginNotice, LoginStep, RecoveryUse,
+    ResetView, SecondFactor, SessionView, TotpEnrolment,
 };
 pub use offers::Navigation;
 pub use policies::{

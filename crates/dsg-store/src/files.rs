@@ -109,7 +109,8 @@ impl Store {
 
     /// Registers an uploaded blob: charges the quota, creates the file or
     /// moves it to the next version, and writes the audit entry, all in one
-    /// transaction. Fails with `Conflict` if another version won the race and
+    /// transaction. Fails with `Conflict` if another version won the race or an
+    /// active file of the compartment has the new file's name, and
     /// `QuotaExceeded` if the compartment is full; the blob is then unused and
     /// the caller deletes it.
     pub async fn commit_upload(
@@ -136,6 +137,24 @@ impl Store {
             UploadTarget::NewFile { file_id, name } => {
                 if blob.version != 1 {
                     return Err(StoreError::Corrupt("a new file starts at version 1".into()));
+                }
+                // One active file per name in a compartment. Names arrive
+                // NFC-normalised (`FileName`), so names differing only in
+                // normalisation meet here as equal. The quota update above
+                // holds the compartment's row, so concurrent uploads into it
+                // check one after the other.
+                let taken = sqlx::query::<Any>(
+                    "SELECT id FROM files WHERE compartment_id = $1 AND name = $2 \
+                     AND status = 'active'",
+                )
+                .bind(compartment.to_string())
+                .bind(name.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+                if taken.is_some() {
+                    return Err(StoreError::Conflict(
+                        "a file with this name (upload a new version instead)",
+                    ));
                 }
                 sqlx::query::<Any>(
                     "INSERT INTO files (id, compartment_id, name, current_version, status, \

@@ -442,9 +442,9 @@ impl Store {
         Ok(())
     }
 
-    /// Records a login step with its audit entry. When `lock_until` is
-    /// given the account locks in the same transaction (with `lockout`, the
-    /// lockout's own audit entry).
+    /// Records a login step with its audit entry. When `lock` is given the
+    /// account locks in the same transaction (with the lockout's own audit
+    /// entry), ending its sessions except those that survive a lockout.
     pub async fn record_login_attempt(
         &self,
         attempt: &LoginAttempt,
@@ -477,30 +477,19 @@ impl Store {
                 .bind(user.to_string())
                 .execute(&mut *tx)
                 .await?;
-            sessions::delete_for_user(&mut tx, user, None).await?;
+            // Sessions that finished a full login on a registered terminal
+            // stay: failed guesses elsewhere must not sign a handler out.
+            sessions::delete_unbound_for_user(&mut tx, user).await?;
             audit::write(&mut tx, attempt.at, lock_audit).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
-    /// Failed login steps of `user` at or after `since`, not counting any
-    /// before their last complete login (a correct password alone does not
-    /// reset the count, so second factors cannot be guessed) or the end of
-    /// their last lockout.
+    /// Failed login steps of `user` at or after `since` that count towards
+    /// the lockout (see [`Store::failure_counts`]).
     pub async fn recent_failures(&self, user: UserId, since: i64) -> Result<i64, StoreError> {
-        let row = sqlx::query::<Any>(
-            "SELECT COUNT(*) AS n FROM login_attempts a WHERE a.user_id = $1 \
-             AND a.outcome = 'failure' AND a.at >= $2 \
-             AND a.at > COALESCE((SELECT MAX(s.at) FROM login_attempts s \
-                 WHERE s.user_id = $1 AND s.outcome = 'success' AND s.factor <> 'password'), 0) \
-             AND a.at >= COALESCE((SELECT u.locked_until FROM users u WHERE u.id = $1), 0)",
-        )
-        .bind(user.to_string())
-        .bind(since)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(row.try_get("n")?)
+        Ok(self.failure_counts(user, since).await?.failures)
     }
 
     /// A user's login history, newest first.

@@ -125,6 +125,25 @@ pub(crate) async fn delete_for_user(
     Ok(done.rows_affected())
 }
 
+/// Ends the sessions of `user` that a lockout ends: password-step and
+/// recovery sessions, and sessions not bound to a terminal certificate. A
+/// full session bound to a terminal was opened before the lock (no login
+/// succeeds during one) by someone holding the terminal and the second
+/// factor, so failed guesses from elsewhere do not end it.
+pub(crate) async fn delete_unbound_for_user(
+    tx: &mut sqlx::Transaction<'static, Any>,
+    user: UserId,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query::<Any>(
+        "DELETE FROM sessions WHERE user_id = $1 AND (mfa IN ('none', 'recovery') \
+         OR terminal_fingerprint IS NULL OR terminal_fingerprint = '')",
+    )
+    .bind(user.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 impl Store {
     /// Stores a new session together with its audit entry. When `replaces`
     /// is given, that session (the password-only step of the same login)

@@ -1,8 +1,15 @@
-//! Login attempts: history, lockout after repeated failures, and the
-//! per-source rate limit that stops password spraying.
+//! Login attempts: history, the per-(account, source) backoff, lockout
+//! after repeated failures, and the per-source rate limit that stops
+//! password spraying.
+//!
+//! Why the backoff comes first: a lockout that anyone can trigger with a
+//! user id is a way to keep a handler out. One source guessing at one
+//! account is slowed down (growing delays) rather than locking it; the hard
+//! lock needs `lockout_threshold` failures from at least two sources, or
+//! twice that many from one. Failures refused by the backoff do not count.
 
 use dsg_core::{AuditAction, Outcome, UserId};
-use dsg_store::LoginAttempt;
+use dsg_store::{FailureCounts, LoginAttempt, THROTTLED_REASON};
 
 use super::super::{App, AppError, Caller, RequestMeta};
 
@@ -29,9 +36,45 @@ impl App {
         Err(AppError::RateLimited)
     }
 
-    /// Records one login step (with its audit entry). A failure of a known
-    /// account that reaches the threshold within the window locks it, in the
-    /// same transaction.
+    /// Whether `user`'s attempts from the request's source must wait: after
+    /// `throttle_after_failures` counted failures from that source within the
+    /// window, the next attempt is checked only `throttle_delay_seconds`
+    /// (doubling per further failure, at most the window) after the last.
+    pub(super) async fn login_throttled(
+        &self,
+        meta: &RequestMeta,
+        user: UserId,
+    ) -> Result<bool, AppError> {
+        let auth = &self.inner.config.auth;
+        let now = self.now();
+        let window_ms = i64::from(auth.lockout_window_minutes) * 60_000;
+        let source = meta.source.as_deref().unwrap_or("");
+        let from_source = self
+            .inner
+            .store
+            .failure_counts_from(user, source, now - window_ms)
+            .await?;
+        let beyond = from_source.failures - i64::from(auth.throttle_after_failures);
+        let Some(last_at) = from_source.last_at.filter(|_| beyond >= 0) else {
+            return Ok(false);
+        };
+        let doublings = u32::try_from(beyond).unwrap_or(u32::MAX).min(30);
+        let delay_ms = (i64::from(auth.throttle_delay_seconds) * 1000)
+            .saturating_mul(1_i64 << doublings)
+            .min(window_ms);
+        Ok(now < last_at.saturating_add(delay_ms))
+    }
+
+    /// Whether counted failures `all` (this one included) lock the account:
+    /// the threshold from two or more sources, or twice it from one.
+    fn locks(&self, all: FailureCounts) -> bool {
+        let threshold = i64::from(self.inner.config.auth.lockout_threshold);
+        all.failures >= threshold && (all.sources >= 2 || all.failures >= threshold * 2)
+    }
+
+    /// Records one login step (with its audit entry). A counted failure of a
+    /// known account that reaches the lockout (see [`App::locks`]) locks it,
+    /// in the same transaction.
     pub(super) async fn record_attempt(
         &self,
         meta: &RequestMeta,
@@ -74,10 +117,24 @@ impl App {
         );
         record.actor = user.map(|u| u.to_string());
         let mut lock = None;
-        if let (false, Some(user)) = (success, user) {
+        let counted = !success && reason != THROTTLED_REASON;
+        if let (true, Some(user)) = (counted, user) {
             let window_start = now - i64::from(auth.lockout_window_minutes) * 60_000;
-            let earlier = self.inner.store.recent_failures(user, window_start).await?;
-            if earlier + 1 >= i64::from(auth.lockout_threshold) {
+            let earlier = self.inner.store.failure_counts(user, window_start).await?;
+            let source = meta.source.as_deref().unwrap_or("");
+            let new_source = self
+                .inner
+                .store
+                .failure_counts_from(user, source, window_start)
+                .await?
+                .failures
+                == 0;
+            let with_this = FailureCounts {
+                failures: earlier.failures + 1,
+                sources: (earlier.sources + i64::from(new_source)).max(1),
+                last_at: Some(now),
+            };
+            if self.locks(with_this) {
                 let until = match auth.lockout_minutes {
                     0 => LOCKED_UNTIL_UNLOCKED,
                     minutes => now + i64::from(minutes) * 60_000,
@@ -89,9 +146,8 @@ impl App {
                     ("user", Some(user.to_string())),
                     Outcome::Success,
                     format!(
-                        "{} failures in {} min",
-                        earlier + 1,
-                        auth.lockout_window_minutes
+                        "{} failures from {} sources in {} min",
+                        with_this.failures, with_this.sources, auth.lockout_window_minutes
                     ),
                 );
                 lockout.actor = Some(user.to_string());

@@ -3,7 +3,7 @@
 
 use dsg_core::{AccountState, AuditAction, MfaMethod, Outcome, User, Username};
 use dsg_crypto::{random_token, token_hash, SecretString};
-use dsg_store::SessionRow;
+use dsg_store::{SessionRow, THROTTLED_REASON};
 use webauthn_rs::prelude::{Passkey, PublicKeyCredential, RequestChallengeResponse};
 
 use super::super::{App, AppError, Caller, LoginOutcome, RequestMeta, SessionUser};
@@ -60,11 +60,21 @@ impl App {
             Ok(name) => self.inner.store.credentials(name.as_str()).await?,
             Err(_) => None,
         };
-        let phc = credentials.as_ref().and_then(|c| c.password_hash.clone());
+        let throttled = match &credentials {
+            Some(c) => self.login_throttled(meta, c.user.id).await?,
+            None => false,
+        };
+        // A throttled attempt is not checked, but costs the same work and
+        // gets the same answer, so it tells nothing about the password.
+        let phc = credentials
+            .as_ref()
+            .filter(|_| !throttled)
+            .and_then(|c| c.password_hash.clone());
         let password_ok = self.verify_password(password, phc).await?;
         let now = self.now();
         let refusal = match &credentials {
             None => Some("unknown_user"),
+            Some(_) if throttled => Some(THROTTLED_REASON),
             Some(_) if !password_ok => Some("bad_password"),
             Some(c) => match c.user.state(now) {
                 AccountState::Active | AccountState::Pending => None,
@@ -76,8 +86,9 @@ impl App {
         let user_id = credentials.as_ref().map(|c| c.user.id);
         if let Some(reason) = refusal {
             // Only a wrong password counts towards the lockout: refusing a
-            // locked account must not extend its lock.
-            let counts = reason == "bad_password";
+            // locked account must not extend its lock. A throttled attempt
+            // is kept with its account (the owner is told) but not counted.
+            let counts = reason == "bad_password" || reason == THROTTLED_REASON;
             self.record_attempt(meta, user_id.filter(|_| counts), "password", false, reason)
                 .await?;
             return Err(AppError::InvalidCredentials);
@@ -127,6 +138,11 @@ impl App {
             ));
         }
         let name = factor.name();
+        if self.login_throttled(meta, session.user.id).await? {
+            self.record_attempt(meta, Some(session.user.id), name, false, THROTTLED_REASON)
+                .await?;
+            return Err(AppError::SecondFactorRefused);
+        }
         let method = match self.verify_factor(session, factor, true).await {
             Ok(method) => method,
             Err(AppError::SecondFactorRefused) => {

@@ -14,7 +14,7 @@ pub use accounts::{AccountChange, AccountView, FailureTrendDay, RecoveryUse, Res
 pub use ceremony::build_webauthn;
 pub use enrol::{EnrolmentStarted, TotpEnrolment};
 pub use login::{LoginStep, SecondFactor};
-pub use self_service::{AuthenticatorView, LoginHistoryEntry, SessionView};
+pub use self_service::{AuthenticatorView, LoginHistoryEntry, LoginNotice, SessionView};
 
 /// How many recovery codes an account holds.
 pub const RECOVERY_CODES: usize = 10;

@@ -59,7 +59,46 @@ pub struct LoginHistoryEntry {
     pub user_agent: Option<String>,
 }
 
+/// What the owner of an account is told when they sign in: failed login
+/// steps on their account since the login before the current one (someone
+/// may be guessing, or trying to get the account locked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginNotice {
+    /// Failed steps, throttled ones included.
+    pub failures: i64,
+    /// From how many source addresses.
+    pub sources: i64,
+    /// The latest (Unix ms).
+    pub last_at: Option<i64>,
+    /// Until when the account is locked for new logins, if it is now.
+    pub locked_until: Option<i64>,
+}
+
 impl App {
+    /// The notice about failed attempts on the caller's own account, if
+    /// there were any since their previous login. Read-only and about the
+    /// caller alone, like the rest of `/api/v1/me`.
+    pub async fn my_login_notice(&self, caller: &Caller) -> Result<Option<LoginNotice>, AppError> {
+        let Caller::User(me) = caller else {
+            return Err(AppError::Unauthenticated);
+        };
+        let counts = self
+            .inner
+            .store
+            .failures_since_previous_login(me.user.id)
+            .await?;
+        if counts.failures == 0 {
+            return Ok(None);
+        }
+        let now = self.now();
+        Ok(Some(LoginNotice {
+            failures: counts.failures,
+            sources: counts.sources,
+            last_at: counts.last_at,
+            locked_until: me.user.locked_until.filter(|end| *end > now),
+        }))
+    }
+
     /// The caller's sessions, newest first.
     pub async fn my_sessions(
         &self,

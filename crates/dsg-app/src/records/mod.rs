@@ -8,11 +8,11 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use dsg_core::{
-    AccountState, AuditAction, CalendarDate, CompanyId, CompanyKind, Outcome, Role, RosterDetails,
-    RosterStatus, TrainingCourse, TrainingNotes, TrainingRecordId, User, UserId,
+    AuditAction, CalendarDate, CompanyKind, Outcome, RosterDetails, RosterStatus, TrainingCourse,
+    TrainingNotes, TrainingRecordId, User, UserId,
 };
 use dsg_crypto::{open, seal, WrapContext};
-use dsg_policy::{Action, ChangeRequestFacts, Resource, UserFacts};
+use dsg_policy::{Action, ChangeRequestFacts, Resource};
 use dsg_store::{RosterRow, Standing, StoreError, TrainingRow};
 use serde::{Deserialize, Serialize};
 
@@ -104,39 +104,19 @@ impl App {
             // A missing person is decided on as one of a company nobody
             // belongs to: missing and forbidden take the same path (one
             // decision, one audit entry) and give the same answer.
-            None => UserFacts {
-                id: user_id,
-                company: CompanyId::random(),
-                company_kind: CompanyKind::Contractor,
-                role: Role::Member,
-                state: AccountState::Disabled,
-                handler_of: Vec::new(),
-                duties: Vec::new(),
-                roster: None,
-                training_age_secs: None,
-                designation_trained_for: Vec::new(),
-            },
+            None => crate::named::missing_user(user_id),
         };
-        let outsider = match caller {
-            Caller::User(u) => {
-                u.facts.company_kind == CompanyKind::Contractor && u.facts.company != target.company
-            }
-            Caller::Anonymous => false,
-        };
-        let decided = self
-            .authorize_on(
+        let owner = user.as_ref().map(|u| u.company_id);
+        let (by, decided) = self
+            .authorize_named(
                 meta,
                 caller,
                 (action, Resource::Account(target.clone())),
+                owner,
                 audit_action,
                 ("user", Some(user_id.to_string())),
             )
-            .await;
-        let (by, decided) = match decided {
-            Ok(ok) => ok,
-            Err(AppError::Forbidden) if outsider => return Err(AppError::NotFound),
-            Err(e) => return Err(e),
-        };
+            .await?;
         let user = user.ok_or(AppError::NotFound)?;
         if target.company_kind != CompanyKind::Contractor {
             return Err(AppError::Invalid(

@@ -240,32 +240,22 @@ impl App {
     ) -> Result<dsg_core::Company, AppError> {
         let company = self.inner.store.company(company_id).await?;
         let kind = company.as_ref().map_or(CompanyKind::Contractor, |c| c.kind);
-        let outsider = match caller {
-            Caller::User(u) => {
-                u.facts.company_kind == CompanyKind::Contractor && u.facts.company != company_id
-            }
-            Caller::Anonymous => false,
-        };
-        let decided = self
-            .authorize_on(
-                meta,
-                caller,
-                (
-                    Action::RecordsRead,
-                    Resource::Company(CompanyFacts {
-                        id: company_id,
-                        kind,
-                    }),
-                ),
-                audit_action,
-                object,
-            )
-            .await;
-        match decided {
-            Ok(_) => company.ok_or(AppError::NotFound),
-            Err(AppError::Forbidden) if outsider => Err(AppError::NotFound),
-            Err(e) => Err(e),
-        }
+        self.authorize_named(
+            meta,
+            caller,
+            (
+                Action::RecordsRead,
+                Resource::Company(CompanyFacts {
+                    id: company_id,
+                    kind,
+                }),
+            ),
+            company.as_ref().map(|c| c.id),
+            audit_action,
+            object,
+        )
+        .await?;
+        company.ok_or(AppError::NotFound)
     }
 
     /// A roster line the caller may read (they may read its company's

@@ -31,6 +31,7 @@ mod harness;
 mod hygiene;
 mod identity;
 mod journey;
+mod lockout;
 mod logs;
 mod policies;
 mod postgres;

@@ -30,6 +30,76 @@ async fn bad_names_are_refused_before_anything_is_stored() {
 }
 
 #[tokio::test]
+async fn names_that_are_not_what_they_seem_are_refused() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut h = gw.login("a.handler", w.password("a.handler")).await;
+    // Invalid UTF-8 is refused, not replaced with U+FFFD.
+    for raw in ["%FF%FE.txt", "a%C3.txt", "%ED%A0%80.txt"] {
+        let req = h
+            .request(
+                Method::POST,
+                &format!("/api/v1/compartments/{}/files?name={raw}", w.compartment_a),
+            )
+            .body(b"data".to_vec());
+        let (s, body) = h.send(req).await;
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{raw}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_input", "{raw}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("UTF-8"));
+    }
+    // Invisible characters, names Windows would save differently, devices.
+    for name in [
+        "a\u{200b}b.txt",
+        "\u{feff}report.txt",
+        "line\u{2028}break.txt",
+        "para\u{2029}.txt",
+        "report.txt.",
+        "report.txt ",
+        "CON",
+        "NUL.txt",
+        "com1.log",
+        "a:b.txt",
+    ] {
+        let (s, body) = h.upload(&w.compartment_a, name, b"data".to_vec()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{name:?}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_input");
+    }
+    assert!(files_under(&gw.data_dir().join("blobs")).is_empty());
+    // A name in NFD is the same name as its NFC form: stored composed, and
+    // a second upload under either form is refused as a duplicate.
+    let (s, up) = h
+        .upload(
+            &w.compartment_a,
+            "\u{304b}\u{3099}いど.txt",
+            b"one".to_vec(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{up}");
+    assert_eq!(up["file"]["name"], "\u{304c}いど.txt");
+    for again in ["\u{304c}いど.txt", "\u{304b}\u{3099}いど.txt"] {
+        let (s, body) = h.upload(&w.compartment_a, again, b"two".to_vec()).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{again:?}: {body}");
+    }
+    // The same name in another compartment is another file.
+    let mut b = gw.login("b.handler", w.password("b.handler")).await;
+    let (s, _) = b
+        .upload(&w.compartment_b, "\u{304c}いど.txt", b"b".to_vec())
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, files) = h
+        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
+        .await;
+    assert_eq!(files["files"].as_array().unwrap().len(), 1, "{files}");
+    // Ordinary Japanese names with an ideographic space still work.
+    let (s, up) = h
+        .upload(&w.compartment_a, "会議\u{3000}資料.docx", b"ok".to_vec())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{up}");
+    gw.stop().await;
+}
+
+#[tokio::test]
 async fn size_quota_and_disk_reserve_are_enforced() {
     let gw = Gateway::start_with(
         Db::Sqlite,

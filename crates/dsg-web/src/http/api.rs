@@ -1,6 +1,7 @@
 //! The JSON API, `/api/v1`. Described by `openapi.json`.
 
 use axum::body::Body;
+use axum::extract::RawQuery;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -73,12 +74,22 @@ pub async fn me(ctx: Ctx) -> ApiResult {
             .await?;
         return Err(AppError::Unauthenticated.into());
     };
+    let notice = ctx.app.my_login_notice(&ctx.caller).await?;
     Ok(Json(json!({
         "user": user_json(&user.user),
         "csrf_token": user.csrf_token,
         "state": user.state.as_str(),
         "mfa": user.mfa.as_str(),
         "step_up_fresh": user.step_up_fresh,
+        // Failed attempts on the account since the previous login: the owner
+        // learns that someone is guessing or trying to lock them out.
+        "login_notice": notice.map(|n| json!({
+            "failed_attempts": n.failures,
+            "sources": n.sources,
+            "last_failed_at": n.last_at,
+            "locked_until": n.locked_until,
+            "message": "前回のログイン以降、このアカウントへのログイン失敗がありました。心当たりがない場合は管理者に連絡してください。 / There were failed sign-in attempts on this account since your previous login; if they were not yours, tell your administrator.",
+        })),
     }))
     .into_response())
 }
@@ -118,10 +129,30 @@ pub async fn list_files(ctx: Ctx, ApiPath(cid): ApiPath<String>) -> ApiResult {
     .into_response())
 }
 
-/// Query of a new-file upload.
-#[derive(Deserialize)]
-pub struct UploadQuery {
-    name: String,
+/// The `name` of a new-file upload's query. Decoded here rather than by a
+/// form deserialiser, which would replace invalid UTF-8 with U+FFFD and
+/// store a name the uploader never chose: such a name is refused instead.
+fn upload_name(query: Option<&str>) -> Result<String, AppError> {
+    let mut found = None;
+    for pair in query.unwrap_or("").split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key != "name" {
+            continue;
+        }
+        if found.is_some() {
+            return Err(AppError::Invalid("the file name is given twice".into()));
+        }
+        // Form encoding: '+' is a space, then percent-escapes.
+        let value = value.replace('+', " ");
+        let bytes: Vec<u8> = percent_encoding::percent_decode_str(&value).collect();
+        let name = String::from_utf8(bytes).map_err(|_| {
+            AppError::Invalid(
+                "the file name is not valid UTF-8 (ファイル名の文字コードが不正です)".into(),
+            )
+        })?;
+        found = Some(name);
+    }
+    found.ok_or_else(|| AppError::Invalid("the file name (?name=) is missing".into()))
 }
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
@@ -159,18 +190,12 @@ async fn stream_upload(
 pub async fn upload(
     ctx: Ctx,
     ApiPath(cid): ApiPath<String>,
-    ApiQuery(query): ApiQuery<UploadQuery>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    stream_upload(
-        ctx,
-        &cid,
-        UploadRequest::NewFile { name: query.name },
-        &headers,
-        body,
-    )
-    .await
+    let name = upload_name(query.as_deref())?;
+    stream_upload(ctx, &cid, UploadRequest::NewFile { name }, &headers, body).await
 }
 
 /// `POST /api/v1/compartments/{cid}/files/{fid}/versions` with the new
