@@ -269,16 +269,8 @@ impl App {
         meta: &RequestMeta,
         path: &str,
     ) -> Result<(), AppError> {
-        let path = dsg_core::text::clip_owned(path, 200);
-        let record = Self::audit(
-            meta,
-            &Caller::Anonymous,
-            AuditAction::RequestFault,
-            ("path", Some(path)),
-            Outcome::Failure,
-            "internal",
-        );
-        self.record(&record).await
+        let event = (AuditAction::RequestFault, Outcome::Failure, "internal");
+        self.record_on_path(meta, path, event).await
     }
 
     /// Records that a request needing a session arrived without one.
@@ -287,14 +279,26 @@ impl App {
         meta: &RequestMeta,
         path: &str,
     ) -> Result<(), AppError> {
+        let event = (AuditAction::Unauthenticated, Outcome::Denied, "no-session");
+        self.record_on_path(meta, path, event).await
+    }
+
+    /// An entry about a request known only by its path (at most 200 bytes
+    /// of it, cut at a character boundary).
+    async fn record_on_path(
+        &self,
+        meta: &RequestMeta,
+        path: &str,
+        (action, outcome, reason): (AuditAction, Outcome, &str),
+    ) -> Result<(), AppError> {
         let path = dsg_core::text::clip_owned(path, 200);
         let record = Self::audit(
             meta,
             &Caller::Anonymous,
-            AuditAction::Unauthenticated,
+            action,
             ("path", Some(path)),
-            Outcome::Denied,
-            "no-session",
+            outcome,
+            reason,
         );
         self.record(&record).await
     }
