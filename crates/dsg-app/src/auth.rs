@@ -1,7 +1,7 @@
 //! Login, sessions and the caller of a request.
 
 use dsg_core::{AccountState, AccountStatus, AuditAction, MfaMethod, Outcome, User, UserId};
-use dsg_crypto::{ct_eq, token_hash, SecretString};
+use dsg_crypto::{csrf_token_for, ct_eq, token_hash, SecretString};
 use dsg_policy::{DeviceFacts, UserFacts};
 
 use super::{App, AppError, Device, RequestMeta};
@@ -19,7 +19,8 @@ pub struct SessionUser {
     pub facts: UserFacts,
     /// Hash of the session token.
     pub token_hash: String,
-    /// The session's CSRF token.
+    /// The session's CSRF token (derived from the session token, never
+    /// stored).
     pub csrf_token: String,
     /// The session's public id.
     pub session_id: String,
@@ -200,7 +201,7 @@ impl App {
             user,
             facts,
             token_hash: hash,
-            csrf_token: session.csrf_token,
+            csrf_token: csrf_token_for(token),
             session_id: session.public_id,
             mfa: session.mfa,
             step_up_fresh,

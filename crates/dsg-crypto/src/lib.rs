@@ -27,7 +27,7 @@ pub use stream::{
     encrypted_len, BlobContext, BlobDecryptor, BlobEncryptor, BLOB_FORMAT_VERSION, CHUNK_SIZE,
     HEADER_LEN,
 };
-pub use token::{random_token, token_hash};
+pub use token::{csrf_token_for, random_token, token_hash};
 pub use wrap::{open, seal, unwrap_key, wrap_key, WrapContext};
 
 /// Re-export so callers can name the RNG trait and type without a direct dependency.

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use zeroize::Zeroize;
 
-use crate::{sha256, CryptoError, SecretString};
+use crate::{hmac_sha256, sha256, CryptoError, SecretString};
 
 /// Number of random bytes in a token.
 const TOKEN_BYTES: usize = 32;
@@ -22,6 +22,17 @@ pub fn random_token(rng: &dyn SecureRandom) -> Result<SecretString, CryptoError>
 /// Lower-case hex SHA-256 of `token`, for storing session tokens hashed.
 pub fn token_hash(token: &str) -> String {
     hex::encode(sha256(token.as_bytes()))
+}
+
+/// What a session's CSRF token is derived from, besides the session token.
+const CSRF_LABEL: &[u8] = b"dsg-csrf-token/v1";
+
+/// The CSRF token of the session whose token is `session_token`: HMAC-SHA-256
+/// keyed with the session token, base64url. Only someone holding the session
+/// token can compute it, and it need not be stored: the server derives it
+/// again from the cookie of each request.
+pub fn csrf_token_for(session_token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(hmac_sha256(session_token.as_bytes(), CSRF_LABEL))
 }
 
 #[cfg(test)]
@@ -62,5 +73,16 @@ mod tests {
         );
         assert_ne!(token_hash("abc"), token_hash("abd"));
         assert_eq!(token_hash("x").len(), 64);
+    }
+
+    #[test]
+    fn csrf_tokens_are_derived_from_the_session_token_alone() {
+        let a = csrf_token_for("session-a");
+        assert_eq!(a, csrf_token_for("session-a"));
+        assert_ne!(a, csrf_token_for("session-b"));
+        // Neither the token itself nor its stored hash.
+        assert_ne!(a, "session-a");
+        assert_ne!(a, token_hash("session-a"));
+        assert_eq!(a.len(), 43);
     }
 }

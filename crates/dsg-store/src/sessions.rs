@@ -1,6 +1,8 @@
 //! Login sessions. Only a hash of the session token is stored, so a copy of
-//! the database cannot be used to sign in. Each session also has a public id
-//! (for listing and revoking) that cannot be turned into the token.
+//! the database cannot be used to sign in; the CSRF token is not stored at
+//! all (it is derived from the session token: `dsg_crypto::csrf_token_for`).
+//! Each session also has a public id (for listing and revoking) that cannot
+//! be turned into the token.
 
 use dsg_core::{AuditRecord, MfaMethod, UserId};
 use sqlx::any::AnyRow;
@@ -17,8 +19,6 @@ pub struct SessionRow {
     pub public_id: String,
     /// The signed-in user.
     pub user_id: UserId,
-    /// The session's CSRF token.
-    pub csrf_token: String,
     /// How the user proved who they are beyond the password.
     pub mfa: MfaMethod,
     /// Start (Unix ms).
@@ -52,7 +52,7 @@ pub struct PendingCeremony {
 macro_rules! select_sessions {
     ($rest:literal) => {
         concat!(
-            "SELECT token_hash, public_id, user_id, csrf_token, mfa, created_at, ",
+            "SELECT token_hash, public_id, user_id, mfa, created_at, ",
             "authenticated_at, step_up_at, last_seen_at, expires_at, source_addr, user_agent, ",
             "terminal_fingerprint ",
             "FROM sessions ",
@@ -66,7 +66,6 @@ fn session(r: &AnyRow) -> Result<SessionRow, StoreError> {
         token_hash: r.try_get("token_hash")?,
         public_id: r.try_get("public_id")?,
         user_id: rows::id(r, "user_id")?,
-        csrf_token: r.try_get("csrf_token")?,
         mfa: MfaMethod::parse(&r.try_get::<String, _>("mfa")?)?,
         created_at: r.try_get("created_at")?,
         authenticated_at: r.try_get("authenticated_at")?,
@@ -88,15 +87,14 @@ pub(crate) async fn insert(
     s: &SessionRow,
 ) -> Result<(), StoreError> {
     sqlx::query::<Any>(
-        "INSERT INTO sessions (token_hash, public_id, user_id, csrf_token, mfa, created_at, \
+        "INSERT INTO sessions (token_hash, public_id, user_id, mfa, created_at, \
          authenticated_at, step_up_at, last_seen_at, expires_at, source_addr, user_agent, \
          terminal_fingerprint) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(s.token_hash.clone())
     .bind(s.public_id.clone())
     .bind(s.user_id.to_string())
-    .bind(s.csrf_token.clone())
     .bind(s.mfa.as_str())
     .bind(s.created_at)
     .bind(s.authenticated_at)

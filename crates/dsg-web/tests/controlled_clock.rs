@@ -47,9 +47,13 @@ struct Harness {
 }
 
 fn meta() -> RequestMeta {
+    meta_from("192.0.2.10")
+}
+
+fn meta_from(source: &str) -> RequestMeta {
     RequestMeta {
         request_id: dsg_core::RequestId::new().to_string(),
-        source: Some("192.0.2.10".into()),
+        source: Some(source.into()),
         user_agent: Some("test".into()),
         terminal: None,
         certificate: None,
@@ -203,11 +207,12 @@ async fn a_lockout_ends_after_its_period() {
     ])
     .await;
     let secret = h.operator_with_totp().await;
-    for _ in 0..3 {
+    // The lock needs failures from two sources (or twice as many from one).
+    for source in ["198.51.100.7", "198.51.100.7", "192.0.2.10"] {
         let wrong = h
             .app
             .login(
-                &meta(),
+                &meta_from(source),
                 "operator",
                 SecretString::new("not-the-password".into()),
             )
@@ -227,6 +232,46 @@ async fn a_lockout_ends_after_its_period() {
     let pending = h.password_step().await.unwrap();
     let code = secret.code_at(h.clock.unix()).unwrap();
     h.totp(&pending, code).await.unwrap();
+}
+
+#[tokio::test]
+async fn one_source_waits_longer_after_each_failure_and_cannot_lock() {
+    let h = harness(&[
+        ("DSG_AUTH__LOCKOUT_THRESHOLD", "3"),
+        ("DSG_AUTH__THROTTLE_AFTER_FAILURES", "2"),
+        ("DSG_AUTH__THROTTLE_DELAY_SECONDS", "10"),
+    ])
+    .await;
+    h.operator_with_totp().await;
+    let wrong = || async {
+        let refused = h
+            .app
+            .login(
+                &meta(),
+                "operator",
+                SecretString::new("not-the-password".into()),
+            )
+            .await;
+        assert!(matches!(refused, Err(AppError::InvalidCredentials)));
+    };
+    let refused = |step: Result<Caller, AppError>| {
+        assert!(matches!(step, Err(AppError::InvalidCredentials)));
+    };
+    wrong().await;
+    wrong().await;
+    // Two failures: even the right password waits 10 s.
+    refused(h.password_step().await);
+    h.clock.advance_secs(11);
+    h.password_step().await.unwrap();
+    // A third failure doubles the wait.
+    wrong().await;
+    h.clock.advance_secs(11);
+    refused(h.password_step().await);
+    // Three failures from one source reached the threshold, yet the
+    // account is not locked (one source alone needs twice as many): once
+    // the wait is over the right password is accepted.
+    h.clock.advance_secs(10);
+    h.password_step().await.unwrap();
 }
 
 #[tokio::test]

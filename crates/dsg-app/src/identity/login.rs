@@ -2,7 +2,7 @@
 //! token. Every answer to a refused password is the same.
 
 use dsg_core::{AccountState, AuditAction, MfaMethod, Outcome, User, Username};
-use dsg_crypto::{random_token, token_hash, SecretString};
+use dsg_crypto::{csrf_token_for, random_token, token_hash, SecretString};
 use dsg_store::{SessionRow, THROTTLED_REASON};
 use webauthn_rs::prelude::{Passkey, PublicKeyCredential, RequestChallengeResponse};
 
@@ -271,7 +271,7 @@ impl App {
     ) -> Result<LoginOutcome, AppError> {
         let rng = self.inner.rng.as_ref();
         let token = random_token(rng)?;
-        let csrf_token = random_token(rng)?.expose().to_owned();
+        let csrf_token = csrf_token_for(token.expose());
         let public_id = random_token(rng)?
             .expose()
             .chars()
@@ -282,7 +282,6 @@ impl App {
             token_hash: token_hash(token.expose()),
             public_id,
             user_id: user.id,
-            csrf_token: csrf_token.clone(),
             mfa,
             created_at: now,
             authenticated_at: now,

@@ -133,6 +133,38 @@ async fn state_changes_need_the_session_csrf_token_and_our_origin() {
         .collect();
     assert!(names.contains(&"CSRF 検査会社") && names.contains(&"フォーム会社"));
     assert_eq!(names.iter().filter(|n| **n == "CSRF 検査会社").count(), 1);
+    // Another session's token does not pass for this one.
+    let other = gw.operator().await;
+    let other_csrf = other.csrf.clone().unwrap();
+    assert_ne!(other_csrf, csrf);
+    assert_eq!(
+        code(send(Some(&other_csrf), Some(&gw.base)).await.unwrap()),
+        StatusCode::FORBIDDEN
+    );
+    // A copy of the database holds neither the session tokens nor their
+    // CSRF tokens, in any column.
+    let url = format!("sqlite://{}", gw.data_dir().join("dsg.db").display());
+    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let rows = sqlx::query("SELECT * FROM sessions")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(rows.len() >= 2);
+    let session_token = cookie.trim_start_matches("__Host-dsg_session=");
+    for row in &rows {
+        use sqlx::{Column, Row};
+        for column in row.columns() {
+            let text: Option<String> = row.try_get(column.ordinal()).unwrap_or(None);
+            let text = text.unwrap_or_default();
+            for secret in [csrf.as_str(), other_csrf.as_str(), session_token] {
+                assert!(
+                    !text.contains(secret),
+                    "sessions.{} holds a secret",
+                    column.name()
+                );
+            }
+        }
+    }
     gw.stop().await;
 }
 
