@@ -14,12 +14,14 @@ use serde::Deserialize;
 
 mod alerts;
 mod audit;
+mod scrub;
 
 pub use alerts::{
     webhook_url as alerts_webhook_url, AlertsConfig, EveryEntry, HourRange, OffHoursRule, Severity,
     Threshold, MAX_THRESHOLD as ALERTS_MAX_THRESHOLD,
 };
 pub use audit::{AuditConfig, AuditPublishConfig, SiemConfig, SiemFormat, SiemTransport};
+pub use scrub::ScrubConfig;
 
 /// Why the configuration was refused.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +48,8 @@ pub struct Config {
     pub zero_trust: ZeroTrustConfig,
     /// A second listener for a TLS-terminating proxy (off by default).
     pub proxy_listener: ProxyListenerConfig,
+    /// Reading every stored blob back to find damage.
+    pub scrub: ScrubConfig,
 }
 
 /// A second TLS listener for a TLS-terminating proxy in front of the
@@ -250,6 +254,11 @@ pub struct LimitsConfig {
     /// Uploads are refused when they would leave less than this free on the
     /// data volume, so a full disk never stops the audit log.
     pub free_space_reserve_bytes: u64,
+    /// A version up to this size (plaintext bytes) is read through and
+    /// checked before its first byte is sent, so damage is answered with a
+    /// clear error instead of a reset mid-stream; larger ones are checked
+    /// while they stream. 0 checks nothing in advance.
+    pub verify_before_send_bytes: u64,
 }
 
 /// Authentication, sessions and lockout.
@@ -331,6 +340,7 @@ impl Default for LimitsConfig {
             max_file_bytes: 16 * 1024 * 1024 * 1024,
             compartment_quota_bytes: 200 * 1024 * 1024 * 1024,
             free_space_reserve_bytes: 2 * 1024 * 1024 * 1024,
+            verify_before_send_bytes: 64 * 1024 * 1024,
         }
     }
 }

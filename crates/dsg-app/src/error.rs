@@ -60,6 +60,14 @@ pub enum AppError {
     /// The data volume is at its free-space reserve.
     #[error("insufficient storage")]
     InsufficientStorage,
+    /// The stored file version failed its integrity check; it is marked
+    /// damaged and the operators are alerted.
+    #[error("this version of the file is damaged; the operators have been alerted")]
+    Damaged,
+    /// The gateway cannot serve now (its audit log cannot be written); it
+    /// recovers by itself once the cause is gone.
+    #[error("service unavailable")]
+    Unavailable,
     /// A failure the user cannot fix; details are logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -87,6 +95,8 @@ impl AppError {
             Self::TooLarge => "too_large",
             Self::QuotaExceeded => "quota_exceeded",
             Self::InsufficientStorage => "insufficient_storage",
+            Self::Damaged => "file_damaged",
+            Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -104,6 +114,9 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(what) => Self::Conflict(what),
             StoreError::NotFound(_) => Self::NotFound,
             StoreError::QuotaExceeded => Self::QuotaExceeded,
+            // A full volume is the storage's answer to a write, whichever
+            // write met it first.
+            other if other.is_storage_full() => Self::InsufficientStorage,
             other => Self::Internal(other.to_string()),
         }
     }
@@ -114,6 +127,7 @@ impl From<BlobError> for AppError {
         match e {
             BlobError::TooLarge => Self::TooLarge,
             BlobError::Interrupted(why) => Self::Invalid(format!("upload interrupted: {why}")),
+            other if other.is_storage_full() => Self::InsufficientStorage,
             other => Self::Internal(other.to_string()),
         }
     }

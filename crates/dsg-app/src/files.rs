@@ -1,14 +1,15 @@
 //! Compartments and their files: the handler's side of dsg.
 
 use bytes::Bytes;
-use dsg_blob::{BlobStore, DecryptedStream};
+use dsg_blob::BlobStore;
 use dsg_core::{
     AuditAction, AuditRecord, Compartment, Contract, FileId, FileName, FileRecord, FileStatus,
     Outcome,
 };
 use dsg_policy::{Action, CompartmentFacts, FileFacts, Resource};
 use dsg_store::{NewFileVersion, UploadTarget};
-use futures::Stream;
+use futures::{Stream, StreamExt};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::keys::blob_context;
 use super::policies::{with_decision, Decided};
@@ -63,18 +64,6 @@ pub enum UploadRequest {
     },
 }
 
-/// A download ready to stream. The access has been recorded.
-pub struct Download {
-    /// Display name.
-    pub name: String,
-    /// Plaintext size.
-    pub size_bytes: u64,
-    /// The version sent.
-    pub version: u32,
-    /// Verified plaintext.
-    pub body: DecryptedStream,
-}
-
 impl App {
     /// Decides `action` on the compartment named by `raw_id`. A missing
     /// compartment and a forbidden one take the same path (one lookup, one
@@ -97,7 +86,7 @@ impl App {
     /// on the file itself where it exists in that compartment, else on the
     /// compartment (so a missing file is not found after the same decision).
     /// Returns the file if it is active.
-    async fn authorize_file(
+    pub(super) async fn authorize_file(
         &self,
         meta: &RequestMeta,
         caller: &Caller,
@@ -267,7 +256,7 @@ impl App {
         ))
     }
 
-    fn success(
+    pub(super) fn success(
         &self,
         meta: &RequestMeta,
         caller: &Caller,
@@ -400,36 +389,45 @@ impl App {
         let limits = &self.inner.config.limits;
         let quota_left =
             u64::try_from(compartment.quota_bytes - compartment.used_bytes).unwrap_or(0);
-        let disk_left = self
-            .inner
-            .blobs
-            .free_bytes()
-            .map(|free| free.saturating_sub(limits.free_space_reserve_bytes));
         let refusal = |size: u64| -> Option<AppError> {
             if size > limits.max_file_bytes {
                 Some(AppError::TooLarge)
             } else if size > quota_left {
                 Some(AppError::QuotaExceeded)
-            } else if disk_left.is_some_and(|left| size > left) {
-                Some(AppError::InsufficientStorage)
             } else {
                 None
             }
         };
-        if let Some(error) = refusal(content_length.unwrap_or(0)) {
+        let declared = content_length.unwrap_or(0);
+        if let Some(error) = refusal(declared) {
             return Err(error);
         }
-        let max_bytes = limits
-            .max_file_bytes
-            .min(quota_left)
-            .min(disk_left.unwrap_or(u64::MAX));
+        let blobs = &self.inner.blobs;
+        let reserve = limits.free_space_reserve_bytes;
+        // Space is promised before the bytes it stands for are accepted
+        // (see `space.rs`), so concurrent uploads cannot overcommit it.
+        let mut promise = self
+            .inner
+            .space
+            .promise(blobs.free_bytes(), reserve, declared)
+            .ok_or(AppError::InsufficientStorage)?;
+        let out_of_space = AtomicBool::new(false);
+        let mut received: u64 = 0;
+        let body = body.map(|piece| {
+            let piece = piece.map_err(|e| e.to_string())?;
+            received = received.saturating_add(piece.len() as u64);
+            if !promise.covers(received) && !promise.cover(blobs.free_bytes(), reserve, received) {
+                out_of_space.store(true, Ordering::Release);
+                return Err("the data volume is at its free-space reserve".to_owned());
+            }
+            Ok(piece)
+        });
+        let max_bytes = limits.max_file_bytes.min(quota_left);
         let blob_key = BlobStore::new_key(&compartment.id.to_string());
         let (data_key, wrapped_key) =
             self.new_data_key(compartment, file_id, version, &blob_key)?;
         let context = blob_context(compartment.id, file_id, version);
-        let stored = match self
-            .inner
-            .blobs
+        let stored = match blobs
             .put_encrypted(&blob_key, &data_key, context, body, max_bytes)
             .await
         {
@@ -437,6 +435,9 @@ impl App {
             // Name the limit that was reached.
             Err(dsg_blob::BlobError::TooLarge) => {
                 return Err(refusal(max_bytes.saturating_add(1)).unwrap_or(AppError::TooLarge))
+            }
+            Err(_) if out_of_space.load(Ordering::Acquire) => {
+                return Err(AppError::InsufficientStorage)
             }
             Err(e) => return Err(e.into()),
         };
@@ -523,63 +524,6 @@ impl App {
         Ok((file, views))
     }
 
-    /// Opens a file version for download. The access entry is committed
-    /// before this returns, so before the first byte is sent.
-    pub async fn download(
-        &self,
-        meta: &RequestMeta,
-        caller: &Caller,
-        compartment_id: &str,
-        file_id: &str,
-        version: Option<u32>,
-    ) -> Result<Download, AppError> {
-        let (compartment, file, decided) = self
-            .authorize_file(
-                meta,
-                caller,
-                (compartment_id, file_id),
-                Action::FileRead,
-                AuditAction::FileDownload,
-            )
-            .await?;
-        let wanted = version.unwrap_or(file.current_version);
-        let Some(stored) = self.inner.store.version(file.id, wanted).await? else {
-            return Err(AppError::NotFound);
-        };
-        let expected: [u8; 32] = hex::decode(&stored.sha256)
-            .ok()
-            .and_then(|v| v.try_into().ok())
-            .ok_or_else(|| AppError::Internal("stored digest is not SHA-256 hex".into()))?;
-        let key = self.data_key(
-            &compartment,
-            file.id,
-            wanted,
-            &stored.blob_key,
-            &stored.wrapped_key,
-        )?;
-        let context = blob_context(compartment.id, file.id, wanted);
-        let body = self
-            .inner
-            .blobs
-            .get_decrypted(&stored.blob_key, &key, context, expected)
-            .await?;
-        let record = self.success(
-            meta,
-            caller,
-            AuditAction::FileDownload,
-            "file",
-            format!("{}@{wanted}", file.id),
-            &decided,
-        );
-        self.record(&record).await?;
-        Ok(Download {
-            name: file.name,
-            size_bytes: u64::try_from(stored.size_bytes).unwrap_or(0),
-            version: wanted,
-            body,
-        })
-    }
-
     /// Marks a file for disposal. Nothing is erased: the versions stay until
     /// a recorded disposal.
     pub async fn delete_file(
@@ -612,6 +556,14 @@ impl App {
             .mark_for_disposal(compartment.id, file.id, user, self.now(), &record)
             .await?;
         Ok(())
+    }
+
+    /// The data volume's size when it is smaller than the free-space reserve
+    /// (`limits.free_space_reserve_bytes`): then no upload can ever be
+    /// accepted, which the operator should hear at start.
+    pub fn volume_below_reserve(&self) -> Option<u64> {
+        let size = self.inner.blobs.volume_bytes()?;
+        (size < self.inner.config.limits.free_space_reserve_bytes).then_some(size)
     }
 
     /// Removes every staging file of an interrupted local upload (for the

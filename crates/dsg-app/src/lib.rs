@@ -16,6 +16,7 @@ mod audit_log;
 mod audit_proofs;
 mod auth;
 mod denial;
+mod download;
 mod duties;
 mod error;
 mod files;
@@ -26,6 +27,8 @@ mod offers;
 mod policies;
 mod posture;
 mod records;
+mod scrub;
+mod space;
 mod terminals;
 
 use std::sync::Arc;
@@ -56,8 +59,9 @@ pub use audit_log::{entry_bytes, entry_json, export_entry, internal, log_id, Aud
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
 pub use auth::{Caller, LoginOutcome, SessionUser};
 pub use denial::DenialReason;
+pub use download::{Download, DownloadBody};
 pub use error::AppError;
-pub use files::{CompartmentView, Download, FileView, UploadRequest, VersionView};
+pub use files::{CompartmentView, FileView, UploadRequest, VersionView};
 pub use identity::{
     build_webauthn, short_user_agent, AccountChange, AccountView, AuthenticatorView,
     EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginNotice, LoginStep, RecoveryUse,
@@ -73,6 +77,7 @@ pub use records::{
     CompanyRecords, ContractRoster, NewTraining, PersonRecords, RecordOffers, RecordsRead,
     RosterLine, TrainingEntry,
 };
+pub use scrub::ScrubReport;
 pub use terminals::{
     load_or_create_terminal_ca, ClientCertificate, ConnectionRegistry, Device, NewTerminal,
     RegisteredTerminal, TerminalChange, TerminalView,
@@ -110,6 +115,8 @@ struct Inner {
     /// Open TLS connections by client certificate, so a quarantine can
     /// close them.
     connections: ConnectionRegistry,
+    /// Space on the data volume promised to uploads in progress.
+    space: space::SpaceLedger,
 }
 
 /// The per-request facts every audit entry carries.
@@ -169,6 +176,7 @@ impl App {
                 )),
                 terminal_ca,
                 connections: ConnectionRegistry::default(),
+                space: space::SpaceLedger::default(),
             }),
         })
     }
@@ -177,6 +185,16 @@ impl App {
     /// creates the agency and its first operator.
     pub async fn is_first_start(&self) -> Result<bool, AppError> {
         Ok(self.inner.store.has_no_users().await?)
+    }
+
+    /// Whether the gateway can serve: its audit log can be written (see
+    /// `Store::audit_ready`). Used by `/healthz`.
+    pub async fn ready(&self) -> Result<(), AppError> {
+        if self.inner.store.audit_ready().await {
+            Ok(())
+        } else {
+            Err(AppError::Unavailable)
+        }
     }
 
     /// The configuration in force.

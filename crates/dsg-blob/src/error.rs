@@ -25,3 +25,33 @@ pub enum BlobError {
     #[error("blob configuration: {0}")]
     Config(String),
 }
+
+impl BlobError {
+    /// What is wrong with the stored blob itself, when this error says it
+    /// is damaged: missing, altered, truncated, swapped or of other content
+    /// than recorded. `None` for failures that say nothing about the blob
+    /// (a read that could not be done, a configuration).
+    pub fn damage(&self) -> Option<&'static str> {
+        match self {
+            Self::Store(object_store::Error::NotFound { .. }) => Some("blob missing"),
+            Self::Crypto(_) => Some("chunk authentication failed"),
+            Self::DigestMismatch => Some("content digest mismatch"),
+            _ => None,
+        }
+    }
+
+    /// Whether the store refused a write because its volume is full
+    /// (`ENOSPC` anywhere in the error's chain of causes).
+    pub fn is_storage_full(&self) -> bool {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(error) = cause {
+            if let Some(io) = error.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::StorageFull {
+                    return true;
+                }
+            }
+            cause = error.source();
+        }
+        false
+    }
+}

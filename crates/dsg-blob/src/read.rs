@@ -53,6 +53,19 @@ impl BlobStore {
     }
 }
 
+impl DecryptedStream {
+    /// Reads the stream to its end, keeping nothing: `Ok` with the number of
+    /// plaintext bytes when every chunk authenticated and the SHA-256
+    /// matched, else the first error.
+    pub async fn verify_to_end(mut self) -> Result<u64, BlobError> {
+        let mut total: u64 = 0;
+        while let Some(piece) = self.receiver.recv().await {
+            total = total.saturating_add(piece?.len() as u64);
+        }
+        Ok(total)
+    }
+}
+
 /// Decrypts `source` into `sender`, holding back the last piece until the
 /// SHA-256 of everything matches.
 async fn decrypt(

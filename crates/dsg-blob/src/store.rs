@@ -112,6 +112,18 @@ impl BlobStore {
         Some(free)
     }
 
+    /// Size of the file system holding a local store (`None` for S3).
+    pub fn volume_bytes(&self) -> Option<u64> {
+        let root = self.local_root.as_ref()?;
+        let stat = nix::sys::statvfs::statvfs(root).ok()?;
+        #[allow(
+            clippy::useless_conversion,
+            reason = "field widths differ between platforms"
+        )]
+        let size = u64::from(stat.blocks()).saturating_mul(u64::from(stat.fragment_size()));
+        Some(size)
+    }
+
     /// Deletes a blob (missing is fine).
     pub async fn delete(&self, key: &str) -> Result<(), BlobError> {
         match self.inner.delete(&ObjectPath::from(key)).await {

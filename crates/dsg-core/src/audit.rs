@@ -158,6 +158,14 @@ pub enum AuditAction {
     /// A request failed with a fault in the gateway itself (a panic caught
     /// before it could drop the connection unanswered and unrecorded).
     RequestFault,
+    /// A stored file version failed its integrity check (a chunk's tag, its
+    /// SHA-256, a missing or truncated blob), on download or in a scrub. The
+    /// version is marked damaged in the same transaction. Reason:
+    /// `<how it was found>: <what failed>`.
+    FileIntegrityFailure,
+    /// A scrub read every stored version and checked it. Reason:
+    /// `checked=<n> damaged=<n> already_damaged=<n>`.
+    StorageScrub,
 }
 
 impl AuditAction {
@@ -226,6 +234,8 @@ impl AuditAction {
             Self::RecordsView => "records.view",
             Self::RecordsExport => "records.export",
             Self::RequestFault => "request.fault",
+            Self::FileIntegrityFailure => "file.integrity_failure",
+            Self::StorageScrub => "storage.scrub",
         }
     }
 }

@@ -74,6 +74,8 @@ pub enum KeyColumn {
     Actor,
     /// The client address (`source_addr`).
     Source,
+    /// The entry's object (`object_id`).
+    Object,
 }
 
 /// The entries a threshold rule counts: those with `key` in `column`, one
@@ -228,6 +230,7 @@ impl Store {
         let sql = match q.column {
             KeyColumn::Actor => window!("e.actor_user_id"),
             KeyColumn::Source => window!("e.source_addr"),
+            KeyColumn::Object => window!("e.object_id"),
         };
         let rows = sqlx::query::<Any>(sql)
             .bind(q.key.to_owned())

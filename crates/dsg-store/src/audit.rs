@@ -120,6 +120,36 @@ impl Store {
         self.audit_writer.append(now_ms, record).await
     }
 
+    /// Whether audit entries can be written: true unless the writer's last
+    /// batch failed for want of the database, and then only once a probe
+    /// write commits (which also ends the failing state, so readiness comes
+    /// back as soon as the cause is gone, without waiting for a request).
+    pub async fn audit_ready(&self) -> bool {
+        if !self.audit_writer.is_failing() {
+            return true;
+        }
+        match self.probe_write().await {
+            Ok(()) => {
+                self.audit_writer.mark_recovered();
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "audit log still cannot be written");
+                false
+            }
+        }
+    }
+
+    /// Commits a write that changes nothing of meaning (`write_probe`).
+    async fn probe_write(&self) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query::<Any>("UPDATE write_probe SET probed_at = probed_at + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The newest `limit` entries, newest first.
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<StoredAuditEvent>, StoreError> {
         let rows = sqlx::query::<Any>(

@@ -24,12 +24,20 @@
 //!   after all; then entries exist for requests that were refused, which
 //!   over-records but never hides an answered request.
 //!
+//! Recovery: a failed batch leaves no connection behind in a transaction
+//! (the pool refuses such a connection on acquire, see `Store::connect`), so
+//! once the cause is gone (space freed on a full volume) the next batch
+//! commits without a restart. While batches fail the writer counts as
+//! failing, and [`Store::audit_ready`] proves a write before saying ready.
+//!
 //! Entries keep the order in which callers enqueued them: the channel is
 //! first in, first out and ids (UUIDv7, monotonic within the process) are
 //! made at write time in that order.
 //!
 //! [`Store::record`]: crate::Store::record
+//! [`Store::audit_ready`]: crate::Store::audit_ready
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use dsg_core::AuditRecord;
@@ -58,6 +66,9 @@ struct Job {
 #[derive(Debug, Clone)]
 pub(crate) struct AuditWriter {
     jobs: mpsc::Sender<Job>,
+    /// Set when a batch could not be written for want of the database (not
+    /// for a record it refused); cleared by the next committed write.
+    failing: Arc<AtomicBool>,
 }
 
 impl AuditWriter {
@@ -71,8 +82,19 @@ impl AuditWriter {
     /// and replaces connections; the writer does not have to.
     pub(crate) fn spawn(pool: AnyPool, backend: Backend) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run(pool, backend, queue));
-        Self { jobs }
+        let failing = Arc::new(AtomicBool::new(false));
+        tokio::spawn(run(pool, backend, queue, failing.clone()));
+        Self { jobs, failing }
+    }
+
+    /// Whether the last write failed for want of the database.
+    pub(crate) fn is_failing(&self) -> bool {
+        self.failing.load(Ordering::Acquire)
+    }
+
+    /// Clears the failing mark once a write has been shown to commit.
+    pub(crate) fn mark_recovered(&self) {
+        self.failing.store(false, Ordering::Release);
     }
 
     /// Queues a record and waits until it is committed (or has failed).
@@ -95,12 +117,18 @@ impl AuditWriter {
 }
 
 /// The writer task: one batch at a time until every sender is gone.
-async fn run(pool: AnyPool, backend: Backend, mut queue: mpsc::Receiver<Job>) {
+async fn run(
+    pool: AnyPool,
+    backend: Backend,
+    mut queue: mpsc::Receiver<Job>,
+    failing: Arc<AtomicBool>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // `recv_many` waits for the first record, then takes what else is
     // queued, up to the limit, without waiting for more.
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        write_batch(&pool, backend, std::mem::take(&mut batch)).await;
+        let healthy = write_batch(&pool, backend, std::mem::take(&mut batch)).await;
+        failing.store(!healthy, Ordering::Release);
     }
 }
 
@@ -112,37 +140,61 @@ enum BatchError {
     Transaction(sqlx::Error),
 }
 
-/// Writes one batch and answers each of its callers.
-async fn write_batch(pool: &AnyPool, backend: Backend, batch: Vec<Job>) {
+impl BatchError {
+    /// Whether the database itself failed (it could not begin or commit, or
+    /// its volume is full), rather than refusing one record.
+    fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Insert(e) => e.is_storage_full(),
+            Self::Transaction(_) => true,
+        }
+    }
+}
+
+/// Writes one batch and answers each of its callers. Returns whether the
+/// database was available (see [`BatchError::is_unavailable`]).
+async fn write_batch(pool: &AnyPool, backend: Backend, batch: Vec<Job>) -> bool {
     match insert(pool, backend, &batch).await {
         Ok(()) => {
             for job in batch {
                 // A caller that stopped waiting has nobody to tell.
                 let _ = job.reply.send(Ok(()));
             }
+            true
         }
-        Err(BatchError::Insert(e)) if batch.len() == 1 => {
-            if let Some(job) = batch.into_iter().next() {
+        Err(e @ BatchError::Insert(_)) if batch.len() == 1 => {
+            let available = !e.is_unavailable();
+            if let (Some(job), BatchError::Insert(e)) = (batch.into_iter().next(), e) {
                 let _ = job.reply.send(Err(e));
             }
+            available
         }
         Err(BatchError::Insert(e)) => {
             tracing::warn!(error = %e, records = batch.len(),
                 "an audit batch insert failed; writing its records one by one");
+            let mut available = true;
             for job in batch {
                 let outcome = match insert(pool, backend, std::slice::from_ref(&job)).await {
                     Ok(()) => Ok(()),
-                    Err(BatchError::Insert(e)) => Err(e),
-                    Err(BatchError::Transaction(e)) => Err(StoreError::from(e)),
+                    Err(e) => {
+                        available &= !e.is_unavailable();
+                        match e {
+                            BatchError::Insert(e) => Err(e),
+                            BatchError::Transaction(e) => Err(StoreError::from(e)),
+                        }
+                    }
                 };
                 let _ = job.reply.send(outcome);
             }
+            available
         }
         Err(BatchError::Transaction(e)) => {
+            tracing::error!(error = %e, records = batch.len(), "audit batch not committed");
             let shared = Arc::new(e);
             for job in batch {
                 let _ = job.reply.send(Err(StoreError::Batch(shared.clone())));
             }
+            false
         }
     }
 }

@@ -30,6 +30,31 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+impl StoreError {
+    /// Whether the database refused a write because its volume is full
+    /// (SQLite `SQLITE_FULL`, PostgreSQL `disk_full`).
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            Self::Database(e) => is_full(e),
+            Self::Batch(e) => is_full(e),
+            _ => false,
+        }
+    }
+}
+
+fn is_full(e: &sqlx::Error) -> bool {
+    match e {
+        // SQLite reports extended codes; the primary code is the low byte.
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some("53100") => true,
+            Some(code) => code.parse::<u32>().is_ok_and(|c| c & 0xff == 13),
+            None => false,
+        },
+        sqlx::Error::Io(io) => io.kind() == std::io::ErrorKind::StorageFull,
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {

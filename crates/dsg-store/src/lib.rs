@@ -17,6 +17,7 @@ mod audit_writer;
 mod error;
 mod files;
 mod identity;
+mod integrity;
 mod login_failures;
 mod org;
 mod person;
@@ -30,7 +31,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
 
 pub use alerts::{AlertChange, AlertRow, KeyColumn, NewAlert, Raised, WindowQuery};
 pub use audit::StoredAuditEvent;
@@ -40,6 +41,7 @@ pub use audit_scope::{AuditHit, AuditQuery};
 pub use error::StoreError;
 pub use files::{NewFileVersion, UploadTarget};
 pub use identity::{LoginAttempt, NewAuthenticator, ResetRow, TotpRow, WebauthnCredentialRow};
+pub use integrity::{DamagedVersion, StoredVersion};
 pub use login_failures::{FailureCounts, THROTTLED_REASON};
 pub use org::{HandlerRow, NewUser, UserCredentials};
 pub use person::PersonFacts;
@@ -117,6 +119,14 @@ impl Store {
         } else {
             pool_options = pool_options.max_connections(16);
         }
+        // A connection whose transaction could not end (on SQLite a COMMIT
+        // refused for a full disk rolls back by itself, so sqlx's ROLLBACK
+        // fails too and leaves its depth count above zero) must not be handed
+        // out again: every later BEGIN on it would fail, long after the cause
+        // is gone. The check runs on acquire, after the pool's release ping
+        // has flushed any queued rollback, and the pool opens a fresh one.
+        pool_options = pool_options
+            .before_acquire(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }));
         let pool = pool_options.connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
         let audit_writer = audit_writer::AuditWriter::spawn(pool.clone(), backend);

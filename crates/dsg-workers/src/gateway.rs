@@ -198,6 +198,14 @@ impl Gateway {
         let ctx = &self.context;
         let started = async {
             self.app.record_gateway_start().await?;
+            if let Some(volume) = self.app.volume_below_reserve() {
+                tracing::warn!(
+                    volume_bytes = volume,
+                    reserve_bytes = self.app.config().limits.free_space_reserve_bytes,
+                    "the data volume is smaller than limits.free_space_reserve_bytes: \
+                     every upload will be refused (507)"
+                );
+            }
             // No upload survives a restart: staged parts are dead now. Blobs
             // without a row keep the sweep's age rule (another gateway on a
             // shared store may be about to commit one).

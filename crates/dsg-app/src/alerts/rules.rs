@@ -27,11 +27,13 @@ pub enum Rule {
     PrivilegeChange,
     /// A sign-in with a recovery code.
     RecoveryCode,
+    /// A stored file version failed its integrity check.
+    Integrity,
 }
 
 impl Rule {
     /// Every rule, in the order the UI lists them.
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 9] = [
         Self::FailedLoginsAccount,
         Self::FailedLoginsSource,
         Self::Lockout,
@@ -40,6 +42,7 @@ impl Rule {
         Self::Terminal,
         Self::PrivilegeChange,
         Self::RecoveryCode,
+        Self::Integrity,
     ];
 
     /// The stable name.
@@ -53,6 +56,7 @@ impl Rule {
             Self::Terminal => "terminal",
             Self::PrivilegeChange => "privilege_change",
             Self::RecoveryCode => "recovery_code",
+            Self::Integrity => "integrity",
         }
     }
 
@@ -69,6 +73,8 @@ pub enum KeyKind {
     User,
     /// A client address.
     Source,
+    /// The object of the entry (a file version).
+    Object,
 }
 
 impl KeyKind {
@@ -77,6 +83,7 @@ impl KeyKind {
         match self {
             Self::User => "user",
             Self::Source => "source",
+            Self::Object => "object",
         }
     }
 }
@@ -250,6 +257,16 @@ impl Rules {
             Rule::RecoveryCode => (action == "auth.recovery_code.use" && success)
                 .then(|| user(&e.actor_user_id).or_else(|| user(&e.object_id)))
                 .flatten(),
+            // Keyed by the version, whoever met the damage (a download, a
+            // scrub): further findings on it attach to its open alert.
+            Rule::Integrity => (action == "file.integrity_failure")
+                .then(|| {
+                    e.object_id
+                        .as_ref()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| (v.clone(), KeyKind::Object))
+                })
+                .flatten(),
         }
     }
 
@@ -291,6 +308,7 @@ impl Rules {
                         None,
                     ),
                     Rule::RecoveryCode => (c.recovery_code.enabled, c.recovery_code.severity, None),
+                    Rule::Integrity => (c.integrity.enabled, c.integrity.severity, None),
                 };
                 if !enabled {
                     return None;

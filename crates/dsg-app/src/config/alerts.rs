@@ -164,6 +164,11 @@ every_entry_rule!(
     /// A sign-in with a recovery code.
     RecoveryCodeRule, High
 );
+every_entry_rule!(
+    /// A stored file version failed its integrity check (on download or in
+    /// a scrub): one alert per damaged version.
+    IntegrityRule, High
+);
 
 /// Successful access to protected data outside the allowed hours or days,
 /// in the deployment's time zone (`zero_trust.utc_offset_minutes`).
@@ -264,6 +269,8 @@ pub struct AlertsConfig {
     pub privilege_change: PrivilegeChangeRule,
     /// Recovery code use.
     pub recovery_code: RecoveryCodeRule,
+    /// Damaged stored files.
+    pub integrity: IntegrityRule,
 }
 
 impl Default for AlertsConfig {
@@ -281,6 +288,7 @@ impl Default for AlertsConfig {
             terminal: TerminalRule::default(),
             privilege_change: PrivilegeChangeRule::default(),
             recovery_code: RecoveryCodeRule::default(),
+            integrity: IntegrityRule::default(),
         }
     }
 }

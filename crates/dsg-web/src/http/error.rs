@@ -28,6 +28,9 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::TooLarge | AppError::QuotaExceeded => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
+        AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        // The gateway's own storage failed it; the code says how.
+        AppError::Damaged => StatusCode::INTERNAL_SERVER_ERROR,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     (status, error.code())

@@ -36,8 +36,14 @@ async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
-async fn healthz() -> &'static str {
-    "ok"
+/// Ready to serve: answers `ok` only while the audit log can be written
+/// (every request needs it), else the JSON error `unavailable` (503), so a
+/// load balancer stops sending requests that could only fail.
+async fn healthz(
+    axum::extract::State(app): axum::extract::State<App>,
+) -> Result<&'static str, error::ApiError> {
+    app.ready().await?;
+    Ok("ok")
 }
 
 /// The whole application: API, UI and middleware.

@@ -27,6 +27,7 @@ pub fn rule_label(rule: &str, lang: Lang) -> String {
         Some(AlertRule::Terminal) => Text::RuleTerminal,
         Some(AlertRule::PrivilegeChange) => Text::RulePrivilegeChange,
         Some(AlertRule::RecoveryCode) => Text::RuleRecoveryCode,
+        Some(AlertRule::Integrity) => Text::RuleIntegrity,
         None => return rule.to_owned(),
     };
     lang.t(text).to_owned()

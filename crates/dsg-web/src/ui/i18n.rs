@@ -271,6 +271,7 @@ texts! {
     RuleTerminal => ("隔離・未登録端末からのアクセス試行", "Attempt from a quarantined or unregistered terminal"),
     RulePrivilegeChange => ("権限・ポリシーの変更", "Privilege or policy change"),
     RuleRecoveryCode => ("リカバリーコードによるログイン", "Sign-in with a recovery code"),
+    RuleIntegrity => ("保存ファイルの破損・改ざん", "Stored file damaged or altered"),
     Rule => ("ルール", "Rule"),
     Severity => ("重要度", "Severity"),
     SeverityHigh => ("高", "High"),

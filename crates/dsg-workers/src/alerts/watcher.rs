@@ -210,6 +210,7 @@ impl Watcher {
                     column: match candidate.kind {
                         KeyKind::User => KeyColumn::Actor,
                         KeyKind::Source => KeyColumn::Source,
+                        KeyKind::Object => KeyColumn::Object,
                     },
                     key: &candidate.key,
                     actions: w.actions,

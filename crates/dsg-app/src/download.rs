@@ -1,0 +1,257 @@
+//! Sending a file, and what happens when its stored blob is damaged.
+//!
+//! A download's access entry is committed before the first byte. Damage a
+//! download can know in advance is answered before that, with a clear error
+//! and no bytes: a version already marked damaged, a blob that is missing,
+//! and, for versions up to `limits.verify_before_send_bytes`, any damage at
+//! all (the blob is read through and checked once before it is sent).
+//! Larger versions stream as they are checked; damage met on the way ends
+//! the stream with an error (the client sees a reset after a true prefix)
+//! and is recorded afterwards under the same request id. Either way the
+//! download is recorded as failed with the reason, the version is marked
+//! damaged with a `file.integrity_failure` entry (which raises the
+//! `integrity` alert) and operators find it in `dsg admin scrub`.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use dsg_blob::{BlobError, DecryptedStream};
+use dsg_core::{AuditAction, FileId, Outcome};
+use dsg_policy::Action;
+use futures::Stream;
+
+use super::keys::blob_context;
+use super::{App, AppError, Caller, RequestMeta};
+
+/// A download ready to stream. The access has been recorded.
+pub struct Download {
+    /// Display name.
+    pub name: String,
+    /// Plaintext size.
+    pub size_bytes: u64,
+    /// The version sent.
+    pub version: u32,
+    /// Verified plaintext.
+    pub body: DownloadBody,
+}
+
+/// A download's verified plaintext, chunk by chunk. An error ends it early;
+/// damage met that way is recorded (see the module documentation).
+pub struct DownloadBody {
+    plaintext: DecryptedStream,
+    /// Who to tell about damage met while streaming; taken at the first.
+    witness: Option<Witness>,
+}
+
+/// What recording an integrity failure of a download needs.
+struct Witness {
+    app: App,
+    meta: RequestMeta,
+    caller: Caller,
+    file: FileId,
+    version: u32,
+}
+
+impl Stream for DownloadBody {
+    type Item = Result<Bytes, BlobError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let item = Pin::new(&mut self.plaintext).poll_next(cx);
+        if let Poll::Ready(Some(Err(error))) = &item {
+            let reason = error
+                .damage()
+                .map_or_else(|| error.to_string(), str::to_owned);
+            let damaged = error.damage().is_some();
+            if let Some(w) = self.witness.take() {
+                // The response is past its headers: the failure is recorded
+                // beside it, not in its way.
+                tokio::spawn(async move {
+                    w.app
+                        .download_failed(&w.meta, &w.caller, (w.file, w.version), &reason, damaged)
+                        .await;
+                });
+            }
+        }
+        item
+    }
+}
+
+impl App {
+    /// Opens a file version for download. The access entry is committed
+    /// before this returns, so before the first byte is sent.
+    pub async fn download(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        compartment_id: &str,
+        file_id: &str,
+        version: Option<u32>,
+    ) -> Result<Download, AppError> {
+        let (compartment, file, decided) = self
+            .authorize_file(
+                meta,
+                caller,
+                (compartment_id, file_id),
+                Action::FileRead,
+                AuditAction::FileDownload,
+            )
+            .await?;
+        let wanted = version.unwrap_or(file.current_version);
+        let Some(stored) = self.inner.store.version(file.id, wanted).await? else {
+            return Err(AppError::NotFound);
+        };
+        let which = (file.id, wanted);
+        if let Some(damage) = self.inner.store.version_damage(file.id, wanted).await? {
+            let record = Self::audit(
+                meta,
+                caller,
+                AuditAction::FileDownload,
+                ("file", Some(format!("{}@{wanted}", file.id))),
+                Outcome::Failure,
+                format!("damaged: {damage}"),
+            );
+            self.record(&record).await?;
+            return Err(AppError::Damaged);
+        }
+        let expected: [u8; 32] = hex::decode(&stored.sha256)
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .ok_or_else(|| AppError::Internal("stored digest is not SHA-256 hex".into()))?;
+        let key = self.data_key(
+            &compartment,
+            file.id,
+            wanted,
+            &stored.blob_key,
+            &stored.wrapped_key,
+        )?;
+        let context = blob_context(compartment.id, file.id, wanted);
+        let blobs = &self.inner.blobs;
+        let size = u64::try_from(stored.size_bytes).unwrap_or(0);
+        if size <= self.inner.config.limits.verify_before_send_bytes {
+            let checked = match blobs
+                .get_decrypted(&stored.blob_key, &key, context, expected)
+                .await
+            {
+                Ok(plaintext) => plaintext.verify_to_end().await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            self.refuse_damaged(meta, caller, which, checked).await?;
+        }
+        let opened = blobs
+            .get_decrypted(&stored.blob_key, &key, context, expected)
+            .await;
+        let plaintext = match opened {
+            Ok(plaintext) => plaintext,
+            Err(e) => {
+                self.refuse_damaged(meta, caller, which, Err(e)).await?;
+                return Err(AppError::Internal("blob could not be opened".into()));
+            }
+        };
+        let record = self.success(
+            meta,
+            caller,
+            AuditAction::FileDownload,
+            "file",
+            format!("{}@{wanted}", file.id),
+            &decided,
+        );
+        self.record(&record).await?;
+        Ok(Download {
+            name: file.name,
+            size_bytes: size,
+            version: wanted,
+            body: DownloadBody {
+                plaintext,
+                witness: Some(Witness {
+                    app: self.clone(),
+                    meta: meta.clone(),
+                    caller: caller.clone(),
+                    file: file.id,
+                    version: wanted,
+                }),
+            },
+        })
+    }
+
+    /// Passes an intact check; turns damage into [`AppError::Damaged`] after
+    /// recording it, and any other failure into its own error.
+    async fn refuse_damaged(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        which: (FileId, u32),
+        checked: Result<(), BlobError>,
+    ) -> Result<(), AppError> {
+        match checked {
+            Ok(()) => Ok(()),
+            Err(e) => match e.damage() {
+                Some(damage) => {
+                    self.download_failed(meta, caller, which, damage, true)
+                        .await;
+                    Err(AppError::Damaged)
+                }
+                None => Err(e.into()),
+            },
+        }
+    }
+
+    /// Records a download that failed on its blob: the download's failure
+    /// entry with the reason and, when the blob is damaged, the version's
+    /// damaged mark with its `file.integrity_failure` entry. Best effort:
+    /// the request has failed already; a write that fails is logged.
+    async fn download_failed(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        (file, version): (FileId, u32),
+        reason: &str,
+        damaged: bool,
+    ) {
+        let object = format!("{file}@{version}");
+        let record = Self::audit(
+            meta,
+            caller,
+            AuditAction::FileDownload,
+            ("file", Some(object.clone())),
+            Outcome::Failure,
+            format!("integrity: {reason}"),
+        );
+        if let Err(e) = self.record(&record).await {
+            tracing::error!(error = %e, "could not record a failed download");
+        }
+        if damaged {
+            let damage = format!("download: {reason}");
+            if let Err(e) = self
+                .mark_damaged(meta, caller, (file, version), &damage)
+                .await
+            {
+                tracing::error!(error = %e, file = %object, "could not mark a damaged version");
+            }
+        }
+    }
+
+    /// Marks a version damaged with its `file.integrity_failure` entry.
+    pub(super) async fn mark_damaged(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        (file, version): (FileId, u32),
+        damage: &str,
+    ) -> Result<bool, AppError> {
+        tracing::error!(file = %file, version, damage, "a stored file version is damaged");
+        let record = Self::audit(
+            meta,
+            caller,
+            AuditAction::FileIntegrityFailure,
+            ("file", Some(format!("{file}@{version}"))),
+            Outcome::Failure,
+            damage,
+        );
+        Ok(self
+            .inner
+            .store
+            .mark_damaged(file, version, self.now(), damage, &record)
+            .await?)
+    }
+}
