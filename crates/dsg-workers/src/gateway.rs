@@ -17,7 +17,7 @@ use dsg_store::Store;
 use dsg_app::config::{BlobBackend, Config};
 use dsg_app::{load_active_policy, load_or_create_terminal_ca, App, AppError};
 
-use crate::{alerts, forwarder, policy_watcher, sequencer, Context};
+use crate::{alerts, forwarder, policy_watcher, scrubber, sequencer, Context};
 
 /// Why the gateway could not start.
 #[derive(Debug, thiserror::Error)]
@@ -229,9 +229,10 @@ impl Gateway {
             // The analysis rules raise alerts from what the sequencer made.
             let alert_watcher = alerts::spawn(ctx)?;
             let policy_watcher = policy_watcher::spawn(&self.app, POLICY_RELOAD);
-            Ok::<_, AppError>((sequencer, forwarder, alert_watcher, policy_watcher))
+            let scrub = scrubber::spawn(&self.app);
+            Ok::<_, AppError>((sequencer, forwarder, alert_watcher, policy_watcher, scrub))
         };
-        let (sequencer, forwarder, alert_watcher, policy_watcher) = match started.await {
+        let (sequencer, forwarder, alert_watcher, policy_watcher, scrub) = match started.await {
             Ok(tasks) => tasks,
             Err(e) => {
                 ctx.store.close().await;
@@ -239,6 +240,9 @@ impl Gateway {
             }
         };
         let output = serve.await;
+        if let Some(scrub) = scrub {
+            scrub.shutdown().await;
+        }
         sequencer.shutdown().await;
         if let Some(forwarder) = forwarder {
             forwarder.shutdown().await;

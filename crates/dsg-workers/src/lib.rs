@@ -1,6 +1,6 @@
 //! dsg's long-running work and lifecycle: the audit sequencer, the
 //! forwarder (checkpoint publication, SIEM), the alert watcher and its
-//! webhook, the policy watcher, retention; and [`Gateway`], which opens the
+//! webhook, the policy watcher, the scrub, retention; and [`Gateway`], which opens the
 //! adapters, assembles the application and owns the start and stop order
 //! of these tasks around the listeners (`Gateway::run`).
 //!
@@ -13,6 +13,7 @@ pub mod forwarder;
 pub mod gateway;
 mod log_consistency;
 pub mod policy_watcher;
+pub mod scrubber;
 pub mod sequencer;
 mod task;
 

@@ -121,12 +121,22 @@ impl Gateway {
     /// Starts a gateway as the last argument of `wrapper` (a tracer, say);
     /// the harness's child is then the wrapper, see [`Gateway::process_id`].
     pub async fn start_wrapped(db: Db, env: &[(&str, &str)], wrapper: &[&str]) -> Option<Self> {
+        Self::start_in(db, env, wrapper, tempfile::tempdir().unwrap()).await
+    }
+
+    /// Starts a gateway in `dir`, prepared beforehand (e.g. with its data
+    /// directory on a volume of its own).
+    pub async fn start_in(
+        db: Db,
+        env: &[(&str, &str)],
+        wrapper: &[&str],
+        dir: tempfile::TempDir,
+    ) -> Option<Self> {
         let wrapper: Vec<String> = wrapper.iter().map(|w| (*w).to_owned()).collect();
         let pg = match db {
             Db::Sqlite => None,
             Db::Postgres => Some(PgCluster::start()?),
         };
-        let dir = tempfile::tempdir().unwrap();
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -30,6 +30,7 @@ mod hardening;
 mod harness;
 mod hygiene;
 mod identity;
+mod integrity;
 mod journey;
 mod lockout;
 mod logs;
@@ -47,6 +48,7 @@ mod s3;
 #[path = "../../../dsg-blob/tests/s3_server/mod.rs"]
 mod s3_server;
 mod startup;
+mod storage;
 mod terminals;
 mod uploads;
 mod world;
