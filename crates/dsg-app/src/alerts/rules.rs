@@ -73,7 +73,9 @@ pub enum KeyKind {
     User,
     /// A client address.
     Source,
-    /// The object of the entry (a file version).
+    /// The object of the entry (a damaged file version, `<file>@<version>`).
+    /// Stored as `source`: the `alerts` table admits only `user` and
+    /// `source`, and the damaged version is where the event comes from.
     Object,
 }
 
@@ -82,8 +84,7 @@ impl KeyKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::User => "user",
-            Self::Source => "source",
-            Self::Object => "object",
+            Self::Source | Self::Object => "source",
         }
     }
 }
