@@ -163,6 +163,9 @@ pub enum AuditAction {
     /// version is marked damaged in the same transaction. Reason:
     /// `<how it was found>: <what failed>`.
     FileIntegrityFailure,
+    /// The stored log contradicts a checkpoint the gateway signed before;
+    /// the gateway refuses to start or stops signing. Reason: what is wrong.
+    AuditConsistencyFailure,
     /// A scrub read every stored version and checked it. Reason:
     /// `checked=<n> damaged=<n> already_damaged=<n>`.
     StorageScrub,
@@ -236,6 +239,7 @@ impl AuditAction {
             Self::RequestFault => "request.fault",
             Self::FileIntegrityFailure => "file.integrity_failure",
             Self::StorageScrub => "storage.scrub",
+            Self::AuditConsistencyFailure => "audit.consistency_failure",
         }
     }
 }

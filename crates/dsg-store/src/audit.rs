@@ -72,6 +72,15 @@ pub(crate) async fn write(
     now_ms: i64,
     record: &AuditRecord,
 ) -> Result<(), StoreError> {
+    write_returning_id(conn, now_ms, record).await.map(|_| ())
+}
+
+/// [`write`], returning the new entry's id.
+async fn write_returning_id(
+    conn: &mut AnyConnection,
+    now_ms: i64,
+    record: &AuditRecord,
+) -> Result<String, StoreError> {
     let id = Uuid::now_v7().to_string();
     let sql = concat!(
         "INSERT INTO audit_events (id, occurred_at, request_id, actor_user_id, source_addr, \
@@ -100,14 +109,14 @@ pub(crate) async fn write(
             "INSERT INTO decision_records (event_id, policy_version, allowed, slice) \
              VALUES ($1, $2, $3, $4)",
         )
-        .bind(id)
+        .bind(id.clone())
         .bind(decision.policy_version)
         .bind(i64::from(decision.allowed))
         .bind(decision.slice.clone())
         .execute(conn)
         .await?;
     }
-    Ok(())
+    Ok(id)
 }
 
 impl Store {
@@ -118,6 +127,20 @@ impl Store {
     /// its request: the entry may not be stored.
     pub async fn record(&self, now_ms: i64, record: &AuditRecord) -> Result<(), StoreError> {
         self.audit_writer.append(now_ms, record).await
+    }
+
+    /// Records an event in a transaction of its own, bypassing the group
+    /// commit, and returns its id and time (for an alert raised at once, by
+    /// a task that cannot wait for the alert watcher).
+    pub async fn record_returning_id(
+        &self,
+        now_ms: i64,
+        record: &AuditRecord,
+    ) -> Result<(String, i64), StoreError> {
+        let mut tx = self.begin().await?;
+        let id = write_returning_id(&mut tx, now_ms, record).await?;
+        tx.commit().await?;
+        Ok((id, now_ms))
     }
 
     /// Whether audit entries can be written: true unless the writer's last

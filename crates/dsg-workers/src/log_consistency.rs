@@ -78,12 +78,17 @@ pub fn published(dir: &Path, log_id: &str, public_key: &[u8]) -> Result<Vec<Know
 }
 
 /// Checks every stored entry against its leaf, then `leaves` (the stored
-/// leaf hashes in order) against every known checkpoint.
-pub async fn check(store: &Store, leaves: &[Hash], known: &[Known]) -> Result<(), AppError> {
+/// leaf hashes in order) against every known checkpoint. `Ok(Some(why))`
+/// names a contradiction; an error is a failure to look.
+pub async fn check(
+    store: &Store,
+    leaves: &[Hash],
+    known: &[Known],
+) -> Result<Option<String>, AppError> {
     // The content first: an edited row leaves its stored leaf, and so every
-    // root, intact; only rehashing the entry shows it (one pass at start).
+    // root, intact; only rehashing the entry shows it.
     if let Some(seq) = first_altered(store, leaves).await? {
-        return Err(refuse(format!(
+        return Ok(Some(format!(
             "entry seq {seq} no longer matches its leaf hash"
         )));
     }
@@ -93,7 +98,7 @@ pub async fn check(store: &Store, leaves: &[Hash], known: &[Known]) -> Result<()
     let mut previous = 0u64;
     for k in sorted {
         let Some(covered) = usize::try_from(k.size).ok().and_then(|n| leaves.get(..n)) else {
-            return Err(refuse(format!(
+            return Ok(Some(format!(
                 "the checkpoint of {} entries in {} covers more than the {} stored: entries \
                  from seq {} on were removed",
                 k.size,
@@ -110,17 +115,18 @@ pub async fn check(store: &Store, leaves: &[Hash], known: &[Known]) -> Result<()
                 "the leaf hashes themselves were changed, at seq {previous} or later, before {}",
                 k.size
             );
-            return Err(refuse(format!(
+            return Ok(Some(format!(
                 "the stored log does not match the checkpoint of {} entries in {}: {place}",
                 k.size, k.source
             )));
         }
         previous = k.size;
     }
-    Ok(())
+    Ok(None)
 }
 
-fn refuse(why: String) -> AppError {
+/// The error that stops the gateway (or its signing) on a contradiction.
+pub fn refuse(why: &str) -> AppError {
     tracing::error!(reason = %why, "the audit log contradicts a signed checkpoint");
     AppError::Internal(format!(
         "the audit log was altered: {why}; refusing to sign checkpoints over it \

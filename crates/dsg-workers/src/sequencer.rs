@@ -7,10 +7,12 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use dsg_app::alert_rules::{KeyKind, LOG_KEY};
+use dsg_app::AlertRule;
 use dsg_app::{entry_bytes, internal, AppError, AuditSigner};
 use dsg_audit::{hex32, leaf_hash, Checkpoint, CompactTree, CompanyHead, Hash, KeyPair};
 use dsg_core::{AuditAction, AuditRecord, Outcome};
-use dsg_store::{NewLeaf, StoredCheckpoint};
+use dsg_store::{NewAlert, NewLeaf, StoredCheckpoint};
 use tokio::sync::oneshot;
 
 use crate::{log_consistency, Context, TaskHandle};
@@ -32,8 +34,10 @@ pub async fn prepare(ctx: &Context) -> Result<Sequencer, AppError> {
         checkpointed_size: 0,
         checkpointed_at_ms: 0,
         expired_at_ms: None,
+        consistency_checked_at_ms: ctx.app.now(),
+        contradiction: None,
     };
-    sequencer.reload().await?;
+    sequencer.reload(true).await?;
     Ok(sequencer)
 }
 
@@ -59,6 +63,11 @@ pub struct Sequencer {
     checkpointed_at_ms: i64,
     /// When expiry last ran (it runs at start, then hourly).
     expired_at_ms: Option<i64>,
+    /// When the log was last proved against the signed checkpoints.
+    consistency_checked_at_ms: i64,
+    /// What contradicts a signed checkpoint, found while running: no
+    /// checkpoint is signed while it stands.
+    contradiction: Option<String>,
 }
 
 /// How often the sequencer drops content past its retention period.
@@ -74,8 +83,9 @@ struct SubLog {
 impl Sequencer {
     /// Rebuilds the tree from the stored leaves and reads the newest
     /// checkpoint. Fails, so nothing is signed, when the stored log
-    /// contradicts a checkpoint signed before (see [`log_consistency`]).
-    async fn reload(&mut self) -> Result<(), AppError> {
+    /// contradicts a checkpoint signed before (see [`log_consistency`]),
+    /// after recording the contradiction and raising its alert.
+    async fn reload(&mut self, at_start: bool) -> Result<(), AppError> {
         let store = &self.ctx.store;
         let checkpoints = store.checkpoints().await?;
         let last = checkpoints.last();
@@ -103,7 +113,17 @@ impl Sequencer {
             let key = self.signer.key.public_key().as_ref();
             known.extend(log_consistency::published(dir, &self.signer.log_id, key)?);
         }
-        log_consistency::check(store, &leaves, &known).await?;
+        if let Some(why) = log_consistency::check(store, &leaves, &known).await? {
+            // Reported once while it stands, not at every check.
+            if at_start || self.contradiction.is_none() {
+                self.report_contradiction(&why, at_start).await;
+            }
+            self.contradiction = Some(why.clone());
+            return Err(log_consistency::refuse(&why));
+        }
+        if self.contradiction.take().is_some() {
+            tracing::warn!("the audit log agrees with its checkpoints again; signing resumes");
+        }
         for (company, reason) in store.company_head_reasons().await? {
             let head = CompanyHead::parse(&reason).map_err(internal("a stored company head"))?;
             let log = companies.entry(company).or_default();
@@ -147,7 +167,7 @@ impl Sequencer {
                 // Someone else changed the leaves: start again from what is
                 // stored rather than sign a tree the database disagrees with.
                 tracing::error!(error = %e, "appending audit leaves failed; reloading the tree");
-                self.reload().await?;
+                self.reload(false).await?;
                 return Err(e.into());
             }
             for (hash, company) in hashes {
@@ -163,9 +183,80 @@ impl Sequencer {
         }
     }
 
+    /// Records a contradiction (`audit.consistency_failure`) and makes sure
+    /// its `log_consistency` alert exists: at start the alert watcher will
+    /// not run, so the alert is raised here; while running the watcher
+    /// raises it (and calls the webhook) once the entry is sequenced.
+    async fn report_contradiction(&self, why: &str, at_start: bool) {
+        let store = &self.ctx.store;
+        let record = AuditRecord {
+            request_id: dsg_core::RequestId::new().to_string(),
+            actor: None,
+            source: None,
+            terminal: None,
+            action: AuditAction::AuditConsistencyFailure,
+            object_type: "gateway",
+            object_id: None,
+            outcome: Outcome::Failure,
+            reason: dsg_core::text::clip_owned(why, 1000),
+            decision: None,
+        };
+        let now = self.ctx.app.now();
+        let outcome = if at_start {
+            match store.record_returning_id(now, &record).await {
+                Ok(entry) => store
+                    .raise_alert(
+                        &NewAlert {
+                            rule: AlertRule::LogConsistency.as_str(),
+                            key: LOG_KEY,
+                            key_kind: KeyKind::Object.as_str(),
+                            severity: "high",
+                            entries: &[entry],
+                        },
+                        now,
+                    )
+                    .await
+                    .map(|_| ()),
+                Err(e) => Err(e),
+            }
+        } else {
+            store.record(now, &record).await
+        };
+        if let Err(e) = outcome {
+            tracing::error!(error = %e, "could not record the log contradiction or its alert");
+        }
+    }
+
+    /// Proves the stored log against the signed checkpoints again, every
+    /// `audit.consistency_check_seconds`. A contradiction stops signing
+    /// until a later check passes (the database restored).
+    async fn recheck(&mut self) {
+        let every_ms = self
+            .ctx
+            .app
+            .config()
+            .audit
+            .consistency_check_seconds
+            .saturating_mul(1000);
+        let now = self.ctx.app.now();
+        let due = i64::try_from(every_ms).is_ok_and(|every| {
+            every > 0 && now.saturating_sub(self.consistency_checked_at_ms) >= every
+        });
+        if !due {
+            return;
+        }
+        self.consistency_checked_at_ms = now;
+        if let Err(e) = self.reload(false).await {
+            tracing::error!(error = %e, "audit consistency check failed");
+        }
+    }
+
     /// Writes a signed checkpoint if the tree grew since the last one and
     /// the interval passed (or `force`). Returns whether it wrote one.
     pub async fn checkpoint(&mut self, force: bool) -> Result<bool, AppError> {
+        if self.contradiction.is_some() {
+            return Ok(false);
+        }
         let size = self.tree.size();
         let now = self.ctx.app.now();
         let interval_ms = i64::try_from(
@@ -261,6 +352,7 @@ impl Sequencer {
                 Err(e) => tracing::error!(error = %e, "audit expiry failed"),
             }
         }
+        self.recheck().await;
         if let Err(e) = self.checkpoint(force).await {
             tracing::error!(error = %e, "audit checkpoint failed");
         }

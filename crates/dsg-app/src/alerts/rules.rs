@@ -29,11 +29,13 @@ pub enum Rule {
     RecoveryCode,
     /// A stored file version failed its integrity check.
     Integrity,
+    /// The stored log contradicts a signed checkpoint.
+    LogConsistency,
 }
 
 impl Rule {
     /// Every rule, in the order the UI lists them.
-    pub const ALL: [Rule; 9] = [
+    pub const ALL: [Rule; 10] = [
         Self::FailedLoginsAccount,
         Self::FailedLoginsSource,
         Self::Lockout,
@@ -43,6 +45,7 @@ impl Rule {
         Self::PrivilegeChange,
         Self::RecoveryCode,
         Self::Integrity,
+        Self::LogConsistency,
     ];
 
     /// The stable name.
@@ -57,6 +60,7 @@ impl Rule {
             Self::PrivilegeChange => "privilege_change",
             Self::RecoveryCode => "recovery_code",
             Self::Integrity => "integrity",
+            Self::LogConsistency => "log_consistency",
         }
     }
 
@@ -148,6 +152,8 @@ const PRIVILEGE_ACTIONS: [&str; 12] = [
 /// The policy that refuses data from anything but an active terminal of
 /// one's own company.
 const TERMINAL_POLICY: &str = "registered-terminal-for-data";
+/// The key of the `log_consistency` alert: there is one log.
+pub const LOG_KEY: &str = "audit-log";
 const DAY_MS: i64 = 86_400_000;
 const MINUTE_MS: i64 = 60_000;
 
@@ -268,6 +274,9 @@ impl Rules {
                         .map(|v| (v.clone(), KeyKind::Object))
                 })
                 .flatten(),
+            // One alert for the log, whatever the finding.
+            Rule::LogConsistency => (action == "audit.consistency_failure")
+                .then(|| (LOG_KEY.to_owned(), KeyKind::Object)),
         }
     }
 
@@ -310,6 +319,9 @@ impl Rules {
                     ),
                     Rule::RecoveryCode => (c.recovery_code.enabled, c.recovery_code.severity, None),
                     Rule::Integrity => (c.integrity.enabled, c.integrity.severity, None),
+                    // Never off, always high: a log that contradicts its own
+                    // signatures is the event the log exists to reveal.
+                    Rule::LogConsistency => (true, Severity::High, None),
                 };
                 if !enabled {
                     return None;

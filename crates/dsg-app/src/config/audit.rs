@@ -24,6 +24,12 @@ pub struct AuditConfig {
     pub publish: AuditPublishConfig,
     /// A SIEM that receives every sequenced entry (off when absent).
     pub siem: Option<SiemConfig>,
+    /// How often, in seconds, the running gateway proves its stored log
+    /// against every checkpoint it signed (in the database and the
+    /// publication directory) again, as it does at start; on a
+    /// contradiction it stops signing and raises the `log_consistency`
+    /// alert. 0 checks only at start.
+    pub consistency_check_seconds: u64,
 }
 
 impl Default for AuditConfig {
@@ -33,6 +39,7 @@ impl Default for AuditConfig {
             retention_days: 1827,
             publish: AuditPublishConfig::default(),
             siem: None,
+            consistency_check_seconds: 3600,
         }
     }
 }

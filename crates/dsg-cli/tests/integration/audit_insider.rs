@@ -136,6 +136,18 @@ async fn a_gateway_refuses_to_sign_over_a_log_that_contradicts_its_checkpoints()
         )) && said.contains("refusing to sign"),
         "{said}"
     );
+    // The refusal is recorded and alerted, though nothing else runs.
+    let alerts: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM alerts a JOIN alert_entries x ON x.alert_id = a.id \
+         JOIN audit_events e ON e.id = x.event_id \
+         WHERE a.rule = 'log_consistency' AND a.severity = 'high' \
+         AND e.action = 'audit.consistency_failure' AND e.reason LIKE ?",
+    )
+    .bind(format!("%entry seq {edited} %"))
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(alerts, 1, "no log_consistency alert for the refusal");
     rewrite(original).execute(&mut conn).await.unwrap();
 
     // The newest entries and every checkpoint covering them removed, as
@@ -157,5 +169,78 @@ async fn a_gateway_refuses_to_sign_over_a_log_that_contradicts_its_checkpoints()
     );
     // Nothing new was published over the shortened log.
     assert_eq!(newest_published(drop_dir.path()), published);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn a_running_gateway_stops_signing_when_its_log_is_altered_under_it() {
+    let drop_dir = tempfile::tempdir().unwrap();
+    let mut env = publishing(drop_dir.path());
+    env.push(("DSG_AUDIT__CHECKPOINT_SECONDS", "1".to_owned()));
+    env.push(("DSG_AUDIT__CONSISTENCY_CHECK_SECONDS", "1".to_owned()));
+    let gw = Gateway::start_with(Db::Sqlite, &as_env(&env))
+        .await
+        .unwrap();
+    let entries = act_and_wait_for_checkpoint(&gw).await as i64;
+    let mut op = gw.operator().await;
+    let mut conn = db(&gw).await;
+    let edited = entries / 2;
+    let original: String = sqlx::query_scalar(
+        "SELECT e.reason FROM audit_events e JOIN audit_leaves l ON l.event_id = e.id \
+         WHERE l.seq = ?",
+    )
+    .bind(edited)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    let rewrite = |reason: String| {
+        sqlx::query(
+            "UPDATE audit_events SET reason = ? \
+             WHERE id = (SELECT event_id FROM audit_leaves WHERE seq = ?)",
+        )
+        .bind(reason)
+        .bind(edited)
+    };
+    rewrite("nothing to see".into())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    // Found while running: alerted, and nothing more is signed.
+    let mut alerted = false;
+    for _ in 0..120 {
+        let (_, b) = op.get("/api/v1/alerts?status=all").await;
+        alerted = b["alerts"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|a| a["rule"] == "log_consistency"));
+        if alerted {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(alerted, "no log_consistency alert");
+    let frozen = newest_published(drop_dir.path());
+    for _ in 0..3 {
+        let _ = op.get("/api/v1/admin/overview").await;
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+    }
+    assert_eq!(
+        newest_published(drop_dir.path()),
+        frozen,
+        "signed over an altered log"
+    );
+
+    // Restored: the next check passes and signing resumes.
+    rewrite(original).execute(&mut conn).await.unwrap();
+    let mut resumed = false;
+    for _ in 0..120 {
+        let _ = op.get("/api/v1/admin/overview").await;
+        resumed = newest_published(drop_dir.path()) > frozen;
+        if resumed {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(resumed, "signing did not resume after the repair");
     gw.stop().await;
 }

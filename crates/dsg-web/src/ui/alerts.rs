@@ -28,6 +28,7 @@ pub fn rule_label(rule: &str, lang: Lang) -> String {
         Some(AlertRule::PrivilegeChange) => Text::RulePrivilegeChange,
         Some(AlertRule::RecoveryCode) => Text::RuleRecoveryCode,
         Some(AlertRule::Integrity) => Text::RuleIntegrity,
+        Some(AlertRule::LogConsistency) => Text::RuleLogConsistency,
         None => return rule.to_owned(),
     };
     lang.t(text).to_owned()

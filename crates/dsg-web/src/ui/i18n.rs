@@ -272,6 +272,7 @@ texts! {
     RulePrivilegeChange => ("権限・ポリシーの変更", "Privilege or policy change"),
     RuleRecoveryCode => ("リカバリーコードによるログイン", "Sign-in with a recovery code"),
     RuleIntegrity => ("保存ファイルの破損・改ざん", "Stored file damaged or altered"),
+    RuleLogConsistency => ("監査ログと署名済みチェックポイントの矛盾", "Audit log contradicts a signed checkpoint"),
     Rule => ("ルール", "Rule"),
     Severity => ("重要度", "Severity"),
     SeverityHigh => ("高", "High"),
