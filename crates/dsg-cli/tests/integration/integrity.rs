@@ -193,7 +193,20 @@ async fn damage_is_refused_recorded_marked_and_alerted() {
 
 #[tokio::test]
 async fn the_scrub_finds_damage_nobody_downloaded() {
-    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    scrub_finds_damage(Db::Sqlite).await;
+}
+
+/// The damaged mark (migration 0014) on the other backend.
+#[tokio::test]
+async fn the_scrub_finds_damage_nobody_downloaded_postgres() {
+    scrub_finds_damage(Db::Postgres).await;
+}
+
+async fn scrub_finds_damage(db: Db) {
+    let Some(gw) = Gateway::start(db).await else {
+        eprintln!("skipped: no PostgreSQL here");
+        return;
+    };
     let w = world(&gw).await;
     let c = w.compartment_a.clone();
     let mut h = gw.login("a.handler", w.password("a.handler")).await;
