@@ -17,5 +17,5 @@ mod write;
 
 pub use error::BlobError;
 pub use read::DecryptedStream;
-pub use store::{BlobStore, S3Settings};
+pub use store::{free_bytes_at, BlobStore, S3Settings};
 pub use write::StoredBlob;

@@ -101,15 +101,7 @@ impl BlobStore {
 
     /// Bytes free on the file system holding a local store (`None` for S3).
     pub fn free_bytes(&self) -> Option<u64> {
-        let root = self.local_root.as_ref()?;
-        let stat = nix::sys::statvfs::statvfs(root).ok()?;
-        #[allow(
-            clippy::useless_conversion,
-            reason = "field widths differ between platforms"
-        )]
-        let free =
-            u64::from(stat.blocks_available()).saturating_mul(u64::from(stat.fragment_size()));
-        Some(free)
+        free_bytes_at(self.local_root.as_ref()?)
     }
 
     /// Size of the file system holding a local store (`None` for S3).
@@ -131,4 +123,16 @@ impl BlobStore {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// Bytes free (for an unprivileged writer) on the file system holding
+/// `path`; `None` when it cannot be asked.
+pub fn free_bytes_at(path: &std::path::Path) -> Option<u64> {
+    let stat = nix::sys::statvfs::statvfs(path).ok()?;
+    #[allow(
+        clippy::useless_conversion,
+        reason = "field widths differ between platforms"
+    )]
+    let free = u64::from(stat.blocks_available()).saturating_mul(u64::from(stat.fragment_size()));
+    Some(free)
 }

@@ -28,6 +28,24 @@ fn fail(context: &str) -> impl FnOnce(String) -> StartError + '_ {
     move |e| StartError(format!("{context}: {e}"))
 }
 
+/// Less free space than this on the data volume makes a failure to open
+/// the database likely the volume's fault (SQLite cannot even create its
+/// shared-memory index on a full volume).
+const NEARLY_FULL_BYTES: u64 = 1024 * 1024;
+
+/// Names a full data volume as the likely cause of a database error, so
+/// the operator frees space rather than suspects the database.
+fn full_volume_hint(data_dir: &Path, error: String) -> String {
+    match dsg_blob::free_bytes_at(data_dir) {
+        Some(free) if free < NEARLY_FULL_BYTES => format!(
+            "{error} (the data volume holding {} is full: {free} bytes free; free space \
+             and start again)",
+            data_dir.display()
+        ),
+        _ => error,
+    }
+}
+
 /// How strictly to check the key material.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyChecks {
@@ -126,7 +144,7 @@ impl Gateway {
 
         let store = Store::connect(&config.database_url())
             .await
-            .map_err(|e| fail("database")(e.to_string()))?;
+            .map_err(|e| fail("database")(full_volume_hint(&storage.data_dir, e.to_string())))?;
         let blobs = match storage.blob_backend {
             BlobBackend::Local => BlobStore::local(&storage.data_dir.join("blobs")),
             BlobBackend::S3 => {

@@ -219,3 +219,44 @@ fn remove_blobs(gw: &Gateway) {
         std::fs::remove_file(file).unwrap();
     }
 }
+
+/// A start on a volume too full to open the database fails, every time,
+/// and says why (it cannot record its start, so it must not serve).
+#[tokio::test]
+async fn a_start_on_a_full_disk_fails_and_names_the_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(volume) = SmallVolume::mount(&dir.path().join("data"), "24m") else {
+        return;
+    };
+    let env = [("DSG_LIMITS__FREE_SPACE_RESERVE_BYTES", "1048576")];
+    let mut gw = Gateway::start_in(Db::Sqlite, &env, &[], dir).await.unwrap();
+    let _ = world(&gw).await;
+    assert!(gw.terminate().await.success());
+    let filler = volume.fill();
+    let output = tokio::process::Command::new(crate::harness::binary())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(gw.data_dir())
+        .arg("--key-dir")
+        .arg(gw.dir.path().join("keys"))
+        .env("DSG_LOG", "off")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(std::time::Duration::from_secs(120), output)
+        .await
+        .expect("a start on a full disk neither failed nor served")
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "started on a full disk: {said}");
+    assert!(
+        said.contains("data volume") && said.contains("is full"),
+        "{said}"
+    );
+    // Freed, it starts as before.
+    std::fs::remove_file(filler).unwrap();
+    assert!(gw.restart().await.is_none());
+    assert_eq!(healthz(&gw).await.0, StatusCode::OK);
+    gw.terminate().await;
+    drop(volume);
+}
