@@ -136,17 +136,16 @@ impl App {
                 Ok(plaintext) => plaintext.verify_to_end().await.map(|_| ()),
                 Err(e) => Err(e),
             };
-            self.refuse_damaged(meta, caller, which, checked).await?;
-        }
-        let opened = blobs
-            .get_decrypted(&stored.blob_key, &key, context, expected)
-            .await;
-        let plaintext = match opened {
-            Ok(plaintext) => plaintext,
-            Err(e) => {
-                self.refuse_damaged(meta, caller, which, Err(e)).await?;
-                return Err(AppError::Internal("blob could not be opened".into()));
+            if let Err(e) = checked {
+                return Err(self.blob_failed(meta, caller, which, e).await);
             }
+        }
+        let plaintext = match blobs
+            .get_decrypted(&stored.blob_key, &key, context, expected)
+            .await
+        {
+            Ok(plaintext) => plaintext,
+            Err(e) => return Err(self.blob_failed(meta, caller, which, e).await),
         };
         let record = self.success(
             meta,
@@ -174,25 +173,28 @@ impl App {
         })
     }
 
-    /// Passes an intact check; turns damage into [`AppError::Damaged`] after
-    /// recording it, and any other failure into its own error.
-    async fn refuse_damaged(
+    /// Records a download that failed on its blob before sending anything
+    /// and gives its answer: [`AppError::Damaged`] for damage, the error's
+    /// own otherwise.
+    async fn blob_failed(
         &self,
         meta: &RequestMeta,
         caller: &Caller,
         which: (FileId, u32),
-        checked: Result<(), BlobError>,
-    ) -> Result<(), AppError> {
-        match checked {
-            Ok(()) => Ok(()),
-            Err(e) => match e.damage() {
-                Some(damage) => {
-                    self.download_failed(meta, caller, which, damage, true)
-                        .await;
-                    Err(AppError::Damaged)
-                }
-                None => Err(e.into()),
-            },
+        error: BlobError,
+    ) -> AppError {
+        match error.damage() {
+            Some(damage) => {
+                self.download_failed(meta, caller, which, damage, true)
+                    .await;
+                AppError::Damaged
+            }
+            None => {
+                let reason = dsg_core::text::clip_owned(&error.to_string(), 200);
+                self.download_failed(meta, caller, which, &reason, false)
+                    .await;
+                error.into()
+            }
         }
     }
 
@@ -215,7 +217,11 @@ impl App {
             AuditAction::FileDownload,
             ("file", Some(object.clone())),
             Outcome::Failure,
-            format!("integrity: {reason}"),
+            if damaged {
+                format!("integrity: {reason}")
+            } else {
+                format!("read: {reason}")
+            },
         );
         if let Err(e) = self.record(&record).await {
             tracing::error!(error = %e, "could not record a failed download");

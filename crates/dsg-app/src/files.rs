@@ -1,5 +1,7 @@
 //! Compartments and their files: the handler's side of dsg.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use bytes::Bytes;
 use dsg_blob::BlobStore;
 use dsg_core::{
@@ -9,7 +11,6 @@ use dsg_core::{
 use dsg_policy::{Action, CompartmentFacts, FileFacts, Resource};
 use dsg_store::{NewFileVersion, UploadTarget};
 use futures::{Stream, StreamExt};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::keys::blob_context;
 use super::policies::{with_decision, Decided};
