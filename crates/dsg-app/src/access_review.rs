@@ -12,6 +12,7 @@
 //! those decisions allows it. The request without any terminal is decided
 //! too, so a policy that stopped requiring a terminal shows up as such.
 
+use dsg_core::AuditObject;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -590,7 +591,7 @@ impl App {
             meta,
             caller,
             AuditAction::AccessReview,
-            ("compartment", Some(compartment.id.to_string())),
+            AuditObject::Compartment(compartment.id),
             Outcome::Success,
             &decided,
         );
@@ -709,7 +710,7 @@ impl App {
             meta,
             caller,
             AuditAction::AccessReview,
-            ("user", Some(user.id.to_string())),
+            AuditObject::User(user.id),
             Outcome::Success,
             &decided,
         );

@@ -2,6 +2,7 @@
 //! handler designations.
 
 use dsg_core::names::{iso_date, label};
+use dsg_core::AuditObject;
 use dsg_core::{
     AuditAction, Company, CompanyId, CompanyKind, Compartment, CompartmentId, Contract, ContractId,
     ContractNumber, Outcome, Role, User, UserId, Username,
@@ -94,7 +95,7 @@ impl App {
             &meta,
             &Caller::Anonymous,
             AuditAction::Bootstrap,
-            ("company", Some(company.id.to_string())),
+            AuditObject::Company(Some(company.id)),
             Outcome::Success,
             "first-start",
         );
@@ -141,7 +142,7 @@ impl App {
             meta,
             caller,
             AuditAction::UserCreate,
-            ("user", Some(new.id.to_string())),
+            AuditObject::User(new.id),
             Outcome::Success,
             // The role is in the entry so the analysis rules see a new
             // operator account (a privilege change).
@@ -203,7 +204,7 @@ impl App {
             meta,
             caller,
             AuditAction::CompanyCreate,
-            ("company", Some(company.id.to_string())),
+            AuditObject::Company(Some(company.id)),
             Outcome::Success,
             &decision,
         );
@@ -299,7 +300,7 @@ impl App {
             meta,
             caller,
             AuditAction::ContractCreate,
-            ("contract", Some(contract.id.to_string())),
+            AuditObject::Contract(contract.id),
             Outcome::Success,
             &decision,
         );
@@ -356,7 +357,7 @@ impl App {
             meta,
             caller,
             AuditAction::CompartmentOpen,
-            ("compartment", Some(id.to_string())),
+            AuditObject::Compartment(id),
             Outcome::Success,
             &decision,
         );
@@ -407,7 +408,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::HandlerDesignate,
-                ("contract", Some(contract_id.to_string())),
+                AuditObject::Contract(contract_id),
                 Outcome::Success,
                 format!("{};user={user_id}", decision.reason()),
             ),
@@ -444,7 +445,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::HandlerRemove,
-                ("contract", Some(contract_id.to_string())),
+                AuditObject::Contract(contract_id),
                 Outcome::Success,
                 format!("{};user={user_id}", decision.reason()),
             ),
@@ -456,7 +457,7 @@ impl App {
             meta,
             caller,
             AuditAction::AccountDisable,
-            ("user", Some(user_id.to_string())),
+            AuditObject::User(user_id),
             Outcome::Success,
             "roster:removed-from-last-contract",
         );

@@ -2,6 +2,7 @@
 //! auditors) reads all of it, a contractor's security administrator the
 //! entries concerning their company. Every read is itself recorded.
 
+use dsg_core::AuditObject;
 use dsg_core::{AuditAction, CompanyId, CompanyKind, Outcome};
 use dsg_policy::{Action, CompanyFacts, Resource};
 use dsg_store::{AuditHit, AuditQuery};
@@ -86,7 +87,7 @@ impl App {
         caller: &Caller,
         (action, resource): (Action, Resource),
         audit_action: AuditAction,
-        object: (&'static str, Option<String>),
+        object: AuditObject,
     ) -> Result<(Box<SessionUser>, Decided), AppError> {
         let decision = self.decide(caller, action, resource.clone());
         if let (Caller::User(user), true) = (caller, decision.allowed) {
@@ -133,15 +134,9 @@ impl App {
             }),
             None => Resource::Gateway,
         };
-        let object = own.map(|f| f.company.to_string());
+        let object = AuditObject::Company(own.map(|f| f.company));
         let (_, decided) = self
-            .authorize_on(
-                meta,
-                caller,
-                (action, resource),
-                audit_action,
-                ("company", object),
-            )
+            .authorize_on(meta, caller, (action, resource), audit_action, object)
             .await?;
         let company = own.map(|f| f.company.to_string()).unwrap_or_default();
         Ok((AuditScope::Company { company }, decided))
@@ -303,7 +298,7 @@ impl App {
             meta,
             caller,
             AuditAction::AuditRead,
-            ("company", company),
+            company.map_or(AuditObject::Company(None), AuditObject::RequestedCompany),
             Outcome::Success,
             &decided,
         );
@@ -326,7 +321,7 @@ impl App {
             id,
             kind: found.as_ref().map_or(CompanyKind::Contractor, |c| c.kind),
         });
-        let object = ("company", Some(id.to_string()));
+        let object = AuditObject::Company(Some(id));
         let (_, decided) = self
             .authorize_named(
                 meta,
@@ -381,7 +376,7 @@ impl App {
             meta,
             caller,
             AuditAction::AuditRead,
-            ("audit_entry", Some(entry.event.id)),
+            AuditObject::AuditEntry(entry.event.id),
             Outcome::Success,
             &decided,
         );

@@ -1,5 +1,6 @@
 //! Login, sessions and the caller of a request.
 
+use dsg_core::AuditObject;
 use dsg_core::{AccountState, AccountStatus, AuditAction, MfaMethod, Outcome, User, UserId};
 use dsg_crypto::{csrf_token_for, ct_eq, token_hash, SecretString};
 use dsg_policy::{DeviceFacts, UserFacts};
@@ -160,7 +161,7 @@ impl App {
                 meta,
                 &Caller::Anonymous,
                 AuditAction::SessionTerminalMismatch,
-                ("session", Some(session.public_id.clone())),
+                AuditObject::Session(session.public_id.clone()),
                 Outcome::Denied,
                 if presented.is_empty() {
                     "no-certificate"
@@ -252,7 +253,7 @@ impl App {
             meta,
             caller,
             AuditAction::Logout,
-            ("user", Some(user.user.id.to_string())),
+            AuditObject::User(user.user.id),
             Outcome::Success,
             "",
         );
@@ -297,7 +298,7 @@ impl App {
             meta,
             &Caller::Anonymous,
             action,
-            ("path", Some(path)),
+            AuditObject::Path(path),
             outcome,
             reason,
         );
@@ -319,7 +320,7 @@ impl App {
             &meta,
             &Caller::Anonymous,
             AuditAction::GatewayStart,
-            ("gateway", None),
+            AuditObject::Gateway,
             Outcome::Success,
             format!("db={backend}"),
         );

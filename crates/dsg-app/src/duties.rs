@@ -2,6 +2,7 @@
 //! Decided on the user concerned, so the policy can refuse self-granted
 //! duties; sensitive, so it needs a fresh step-up.
 
+use dsg_core::AuditObject;
 use dsg_core::{AuditAction, CompanyKind, Duty, Outcome, Role, UserId};
 use dsg_policy::{Action, Resource};
 
@@ -37,7 +38,7 @@ impl App {
             Some(user) => self.user_facts(user, user.state(self.now())).await?,
             None => super::named::missing_user(user_id),
         };
-        let object = ("user", Some(user_id.to_string()));
+        let object = AuditObject::User(user_id);
         let (operator, decided) = self
             .authorize_named(
                 meta,

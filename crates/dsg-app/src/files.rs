@@ -2,6 +2,7 @@
 
 use bytes::Bytes;
 use dsg_blob::{BlobStore, DecryptedStream};
+use dsg_core::AuditObject;
 use dsg_core::{
     AuditAction, AuditRecord, Compartment, Contract, FileId, FileName, FileRecord, FileStatus,
     Outcome,
@@ -118,7 +119,7 @@ impl App {
                     meta,
                     caller,
                     audit_action,
-                    ("file", Some(object_id)),
+                    AuditObject::RequestedFile(object_id),
                     Outcome::Failure,
                     "not_found",
                 );
@@ -178,7 +179,7 @@ impl App {
                     meta,
                     caller,
                     audit_action,
-                    ("compartment", Some(object_id)),
+                    AuditObject::RequestedCompartment(object_id),
                     Outcome::Denied,
                     &decision,
                 );
@@ -252,8 +253,7 @@ impl App {
             meta,
             caller,
             AuditAction::FileList,
-            "compartment",
-            compartment.id.to_string(),
+            AuditObject::Compartment(compartment.id),
             &decided,
         );
         self.record(&record).await?;
@@ -272,8 +272,7 @@ impl App {
         meta: &RequestMeta,
         caller: &Caller,
         action: AuditAction,
-        object_type: &'static str,
-        object_id: String,
+        object: AuditObject,
         decided: &Decided,
     ) -> AuditRecord {
         with_decision(
@@ -281,7 +280,7 @@ impl App {
                 meta,
                 caller,
                 action,
-                (object_type, Some(object_id)),
+                object,
                 Outcome::Success,
                 decided.reason(),
             ),
@@ -365,7 +364,7 @@ impl App {
                 meta,
                 caller,
                 audit_action,
-                ("file", Some(file_id.to_string())),
+                AuditObject::File(file_id),
                 Outcome::Failure,
                 error.code(),
             );
@@ -458,8 +457,7 @@ impl App {
             meta,
             caller,
             audit_action,
-            "file",
-            file_id.to_string(),
+            AuditObject::File(file_id),
             decided,
         );
         let now = self.now();
@@ -505,8 +503,7 @@ impl App {
             meta,
             caller,
             AuditAction::FileVersions,
-            "file",
-            file.id.to_string(),
+            AuditObject::File(file.id),
             &decided,
         );
         self.record(&record).await?;
@@ -567,8 +564,7 @@ impl App {
             meta,
             caller,
             AuditAction::FileDownload,
-            "file",
-            format!("{}@{wanted}", file.id),
+            AuditObject::FileVersion(file.id, wanted),
             &decided,
         );
         self.record(&record).await?;
@@ -603,8 +599,7 @@ impl App {
             meta,
             caller,
             AuditAction::FileDelete,
-            "file",
-            file.id.to_string(),
+            AuditObject::File(file.id),
             &decided,
         );
         self.inner

@@ -28,6 +28,7 @@ mod posture;
 mod records;
 mod terminals;
 
+use dsg_core::AuditObject;
 use std::sync::Arc;
 
 use dsg_blob::BlobStore;
@@ -328,7 +329,7 @@ impl App {
             meta,
             caller,
             audit_action,
-            ("gateway", None),
+            AuditObject::Gateway,
             Outcome::Denied,
             &decision,
         );
@@ -345,7 +346,7 @@ impl App {
         meta: &RequestMeta,
         caller: &Caller,
         action: AuditAction,
-        object: (&'static str, Option<String>),
+        object: AuditObject,
         outcome: Outcome,
         reason: impl Into<String>,
     ) -> AuditRecord {
@@ -355,8 +356,7 @@ impl App {
             source: meta.source.clone(),
             terminal: meta.terminal.clone(),
             action,
-            object_type: object.0,
-            object_id: object.1,
+            object,
             outcome,
             reason: reason.into(),
             decision: None,
@@ -369,7 +369,7 @@ impl App {
         meta: &RequestMeta,
         caller: &Caller,
         action: AuditAction,
-        object: (&'static str, Option<String>),
+        object: AuditObject,
         outcome: Outcome,
         decided: &Decided,
     ) -> AuditRecord {
@@ -413,7 +413,7 @@ impl App {
             meta,
             caller,
             audit_action,
-            ("request", Some(request.id)),
+            AuditObject::ChangeRequest(request.id),
             Outcome::Denied,
             &decision,
         );

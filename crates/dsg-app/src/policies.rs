@@ -7,6 +7,7 @@
 //! host (`dsg admin policy-approve`) reaches a running gateway through
 //! [`App::reload_policy`], which the runtime calls every few seconds.
 
+use dsg_core::AuditObject;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -244,8 +245,7 @@ pub async fn load_active_policy(store: &Store, now_ms: i64) -> Result<ActivePoli
             source: None,
             terminal: None,
             action: AuditAction::PolicyApprove,
-            object_type: "policy",
-            object_id: None,
+            object: AuditObject::Policy(None),
             outcome: Outcome::Success,
             reason: format!("shipped:dsg-{}", env!("CARGO_PKG_VERSION")),
             decision: None,
@@ -384,7 +384,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::PolicyPropose,
-                ("policy", None),
+                AuditObject::Policy(None),
                 Outcome::Failure,
                 "policy_invalid",
             );
@@ -396,7 +396,7 @@ impl App {
             meta,
             caller,
             AuditAction::PolicyPropose,
-            ("policy", None),
+            AuditObject::Policy(None),
             Outcome::Success,
             &decided,
         );
@@ -473,7 +473,7 @@ impl App {
             meta,
             caller,
             AuditAction::PolicyApprove,
-            ("policy", Some(version.to_string())),
+            AuditObject::Policy(Some(version)),
             Outcome::Success,
             &decided,
         );
@@ -490,7 +490,7 @@ impl App {
             &meta,
             &Caller::Anonymous,
             AuditAction::PolicyApprove,
-            ("policy", Some(version.to_string())),
+            AuditObject::Policy(Some(version)),
             Outcome::Success,
             "break-glass",
         );
@@ -551,7 +551,7 @@ impl App {
             meta,
             caller,
             AuditAction::PolicyReject,
-            ("policy", Some(version.to_string())),
+            AuditObject::Policy(Some(version)),
             Outcome::Success,
             &decided,
         );
@@ -598,7 +598,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::PolicyRollback,
-                ("policy", None),
+                AuditObject::Policy(None),
                 Outcome::Success,
                 format!("{};to=v{to_version}", decided.reason()),
             ),

@@ -2,6 +2,7 @@
 //! certificate issue, quarantine and revocation, and the open connections
 //! a quarantine closes.
 
+use dsg_core::AuditObject;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -443,7 +444,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::TerminalRegister,
-                ("terminal", Some(id.to_string())),
+                AuditObject::Terminal(Some(id)),
                 Outcome::Success,
                 format!("{};cert={}", decision.reason(), cert.serial_hex),
             ),
@@ -490,7 +491,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::TerminalCertificateIssue,
-                ("terminal", Some(terminal.id.to_string())),
+                AuditObject::Terminal(Some(terminal.id)),
                 Outcome::Success,
                 format!("{};cert={}", decision.reason(), cert.serial_hex),
             ),
@@ -549,7 +550,7 @@ impl App {
             meta,
             caller,
             audit_action,
-            ("terminal", Some(terminal.id.to_string())),
+            AuditObject::Terminal(Some(terminal.id)),
             Outcome::Success,
             &decision,
         );
@@ -669,7 +670,7 @@ impl App {
             &meta,
             &Caller::Anonymous,
             AuditAction::ConnectionRefused,
-            ("connection", None),
+            AuditObject::Connection,
             Outcome::Denied,
             reason,
         );
@@ -719,7 +720,7 @@ impl App {
             meta,
             &Caller::Anonymous,
             AuditAction::ConnectionRefused,
-            ("connection", None),
+            AuditObject::Connection,
             Outcome::Denied,
             reason,
         );

@@ -1,6 +1,8 @@
 //! What the audit log records. Entries carry ids, never file names or roster
 //! personal data, so an exported log leaks nothing by itself.
 
+use crate::{CompanyId, CompartmentId, ContractId, FileId, TerminalId, UserId};
+
 /// The outcome of an audited action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -230,6 +232,121 @@ impl AuditAction {
     }
 }
 
+/// What an audited action was done to. Its type name and id are stored as
+/// two columns (`object_type`, `object_id`) and go into the hash-chained
+/// canonical entry, so [`AuditObject::type_name`] must never change for an
+/// existing variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditObject {
+    /// The gateway as a whole (gateway-wide decisions, start, bootstrap).
+    Gateway,
+    /// A company; `None` when the caller has none (an anonymous read).
+    Company(Option<CompanyId>),
+    /// A company as a search named it (the id may name nothing).
+    RequestedCompany(String),
+    /// A user account.
+    User(UserId),
+    /// A sign-in attempt for a name that matches no account.
+    UnknownUser,
+    /// A contract.
+    Contract(ContractId),
+    /// A compartment.
+    Compartment(CompartmentId),
+    /// A stored file.
+    File(FileId),
+    /// One version of a stored file (stored as `<file id>@<version>`).
+    FileVersion(FileId, u32),
+    /// A compartment as a request named it: the id may be malformed or
+    /// name nothing (denials and failures record what was asked for).
+    RequestedCompartment(String),
+    /// A file as a request named it; see [`Self::RequestedCompartment`].
+    RequestedFile(String),
+    /// A registered terminal; `None` when a request needed one and came
+    /// from none.
+    Terminal(Option<TerminalId>),
+    /// A session, by its public id.
+    Session(String),
+    /// An authenticator (passkey credential id or TOTP), if known.
+    Authenticator(Option<String>),
+    /// An enrolment link that could not be resolved.
+    Enrolment,
+    /// A TLS connection refused before any request.
+    Connection,
+    /// The policy set, or one version of it.
+    Policy(Option<i64>),
+    /// A change request awaiting a second person (a reset, a policy).
+    ChangeRequest(String),
+    /// The alert register, or one alert.
+    Alert(Option<String>),
+    /// The audit log as a whole.
+    AuditLog,
+    /// One audit entry, by its id.
+    AuditEntry(String),
+    /// A company's sub-log (its signed head). Not [`Self::Company`]: the
+    /// head is not an entry of the sub-log it describes.
+    CompanyLog(String),
+    /// A client address (login attempts refused by rate), if known.
+    Source(Option<String>),
+    /// A request known only by its path (an unauthenticated request, a
+    /// fault).
+    Path(String),
+}
+
+impl AuditObject {
+    /// The stable type name stored in the log.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::Gateway => "gateway",
+            Self::Company(_) | Self::RequestedCompany(_) => "company",
+            Self::User(_) | Self::UnknownUser => "user",
+            Self::Contract(_) => "contract",
+            Self::Compartment(_) | Self::RequestedCompartment(_) => "compartment",
+            Self::File(_) | Self::FileVersion(..) | Self::RequestedFile(_) => "file",
+            Self::Terminal(_) => "terminal",
+            Self::Session(_) => "session",
+            Self::Authenticator(_) => "authenticator",
+            Self::Enrolment => "enrolment",
+            Self::Connection => "connection",
+            Self::Policy(_) => "policy",
+            Self::ChangeRequest(_) => "request",
+            Self::Alert(_) => "alert",
+            Self::AuditLog => "audit_log",
+            Self::AuditEntry(_) => "audit_entry",
+            Self::CompanyLog(_) => "company_log",
+            Self::Source(_) => "source",
+            Self::Path(_) => "path",
+        }
+    }
+
+    /// The object's id as stored, if it has one.
+    pub fn id(&self) -> Option<String> {
+        match self {
+            Self::Gateway
+            | Self::UnknownUser
+            | Self::Enrolment
+            | Self::Connection
+            | Self::AuditLog => None,
+            Self::Company(id) => id.map(|id| id.to_string()),
+            Self::User(id) => Some(id.to_string()),
+            Self::Contract(id) => Some(id.to_string()),
+            Self::Compartment(id) => Some(id.to_string()),
+            Self::File(id) => Some(id.to_string()),
+            Self::FileVersion(id, version) => Some(format!("{id}@{version}")),
+            Self::Terminal(id) => id.map(|id| id.to_string()),
+            Self::Policy(version) => version.map(|v| v.to_string()),
+            Self::Authenticator(id) | Self::Alert(id) | Self::Source(id) => id.clone(),
+            Self::Session(id)
+            | Self::ChangeRequest(id)
+            | Self::AuditEntry(id)
+            | Self::CompanyLog(id)
+            | Self::RequestedCompany(id)
+            | Self::RequestedCompartment(id)
+            | Self::RequestedFile(id)
+            | Self::Path(id) => Some(id.clone()),
+        }
+    }
+}
+
 /// One audit entry as the application builds it; the store adds id and time.
 #[derive(Debug, Clone)]
 pub struct AuditRecord {
@@ -244,10 +361,8 @@ pub struct AuditRecord {
     pub terminal: Option<String>,
     /// What was attempted.
     pub action: AuditAction,
-    /// The kind of object acted on (`compartment`, `file`, `user` …).
-    pub object_type: &'static str,
-    /// The object's id, if any.
-    pub object_id: Option<String>,
+    /// The object acted on.
+    pub object: AuditObject,
     /// Success, denied or failure.
     pub outcome: Outcome,
     /// Why: the deciding policy ids, or a stable error code.
@@ -273,4 +388,173 @@ pub struct DecisionEvidence {
     /// principal, action, resource, context, entities). Ids and attributes
     /// only: no names, no secrets.
     pub slice: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The string forms go into the hash-chained canonical entries that
+    /// are verified offline: changing one breaks every existing log.
+    #[test]
+    fn stored_action_names_never_change() {
+        let pinned = [
+            (AuditAction::Login, "auth.login"),
+            (AuditAction::Logout, "auth.logout"),
+            (AuditAction::Unauthenticated, "auth.unauthenticated"),
+            (AuditAction::CompanyCreate, "company.create"),
+            (AuditAction::UserCreate, "user.create"),
+            (AuditAction::ContractCreate, "contract.create"),
+            (AuditAction::CompartmentOpen, "compartment.open"),
+            (AuditAction::HandlerDesignate, "handler.designate"),
+            (AuditAction::HandlerRemove, "handler.remove"),
+            (AuditAction::AdminView, "admin.view"),
+            (AuditAction::FileList, "file.list"),
+            (AuditAction::FileUpload, "file.upload"),
+            (AuditAction::FileVersionUpload, "file.version.upload"),
+            (AuditAction::FileVersions, "file.versions"),
+            (AuditAction::FileDownload, "file.download"),
+            (AuditAction::FileDelete, "file.delete"),
+            (AuditAction::GatewayStart, "gateway.start"),
+            (AuditAction::Bootstrap, "gateway.bootstrap"),
+            (AuditAction::EnrolmentIssue, "account.enrolment.issue"),
+            (AuditAction::PasswordSet, "auth.password.set"),
+            (AuditAction::SecondFactor, "auth.second_factor"),
+            (AuditAction::StepUp, "auth.step_up"),
+            (AuditAction::AuthenticatorAdd, "auth.authenticator.add"),
+            (
+                AuditAction::AuthenticatorRemove,
+                "auth.authenticator.remove",
+            ),
+            (AuditAction::RecoveryCodesIssue, "auth.recovery_codes.issue"),
+            (AuditAction::RecoveryCodeUse, "auth.recovery_code.use"),
+            (AuditAction::SessionRevoke, "auth.session.revoke"),
+            (AuditAction::AccountLockout, "account.lockout"),
+            (AuditAction::AccountUnlock, "account.unlock"),
+            (AuditAction::AccountDisable, "account.disable"),
+            (AuditAction::AccountEnable, "account.enable"),
+            (
+                AuditAction::AuthenticatorResetRequest,
+                "account.reset.request",
+            ),
+            (
+                AuditAction::AuthenticatorResetApprove,
+                "account.reset.approve",
+            ),
+            (AuditAction::TerminalRegister, "terminal.register"),
+            (
+                AuditAction::TerminalCertificateIssue,
+                "terminal.certificate.issue",
+            ),
+            (AuditAction::TerminalQuarantine, "terminal.quarantine"),
+            (AuditAction::TerminalRelease, "terminal.release"),
+            (AuditAction::TerminalRevoke, "terminal.revoke"),
+            (AuditAction::ConnectionRefused, "connection.refused"),
+            (
+                AuditAction::SessionTerminalMismatch,
+                "auth.session.terminal_mismatch",
+            ),
+            (AuditAction::AccessReview, "access.review"),
+            (AuditAction::PolicyPropose, "policy.propose"),
+            (AuditAction::PolicyApprove, "policy.approve"),
+            (AuditAction::PolicyReject, "policy.reject"),
+            (AuditAction::PolicyRollback, "policy.rollback"),
+            (AuditAction::DutyGrant, "duty.grant"),
+            (AuditAction::DutyRevoke, "duty.revoke"),
+            (AuditAction::AuditRead, "audit.read"),
+            (AuditAction::AuditExtract, "audit.extract"),
+            (AuditAction::CompanyLogHead, "audit.company_head"),
+            (AuditAction::AuditExpire, "audit.expire"),
+            (
+                AuditAction::TerminalPostureReport,
+                "terminal.posture.report",
+            ),
+            (AuditAction::AlertView, "alert.view"),
+            (AuditAction::AlertAcknowledge, "alert.acknowledge"),
+            (AuditAction::AlertClose, "alert.close"),
+            (AuditAction::RosterSubmit, "roster.submit"),
+            (AuditAction::RosterConfirm, "roster.confirm"),
+            (AuditAction::RosterRemove, "roster.remove"),
+            (AuditAction::TrainingRecord, "training.record"),
+            (AuditAction::RecordsView, "records.view"),
+            (AuditAction::RecordsExport, "records.export"),
+            (AuditAction::RequestFault, "request.fault"),
+        ];
+        for (action, name) in pinned {
+            assert_eq!(action.as_str(), name);
+        }
+        assert_eq!(pinned.len(), 62, "a new action joins this list");
+    }
+
+    #[test]
+    fn stored_object_type_names_never_change() {
+        let user = UserId::random();
+        let pinned = [
+            (AuditObject::Gateway, "gateway", None),
+            (
+                AuditObject::Company(Some(CompanyId::random())),
+                "company",
+                Some(()),
+            ),
+            (AuditObject::Company(None), "company", None),
+            (
+                AuditObject::RequestedCompany("x".into()),
+                "company",
+                Some(()),
+            ),
+            (AuditObject::User(user), "user", Some(())),
+            (AuditObject::UnknownUser, "user", None),
+            (
+                AuditObject::Contract(ContractId::random()),
+                "contract",
+                Some(()),
+            ),
+            (
+                AuditObject::Compartment(CompartmentId::random()),
+                "compartment",
+                Some(()),
+            ),
+            (AuditObject::File(FileId::random()), "file", Some(())),
+            (
+                AuditObject::FileVersion(FileId::random(), 2),
+                "file",
+                Some(()),
+            ),
+            (
+                AuditObject::RequestedCompartment("x".into()),
+                "compartment",
+                Some(()),
+            ),
+            (AuditObject::RequestedFile("x".into()), "file", Some(())),
+            (
+                AuditObject::Terminal(Some(TerminalId::random())),
+                "terminal",
+                Some(()),
+            ),
+            (AuditObject::Terminal(None), "terminal", None),
+            (AuditObject::Session("s".into()), "session", Some(())),
+            (AuditObject::Authenticator(None), "authenticator", None),
+            (AuditObject::Enrolment, "enrolment", None),
+            (AuditObject::Connection, "connection", None),
+            (AuditObject::Policy(Some(3)), "policy", Some(())),
+            (AuditObject::ChangeRequest("r".into()), "request", Some(())),
+            (AuditObject::Alert(None), "alert", None),
+            (AuditObject::AuditLog, "audit_log", None),
+            (AuditObject::AuditEntry("1".into()), "audit_entry", Some(())),
+            (AuditObject::CompanyLog("c".into()), "company_log", Some(())),
+            (AuditObject::Source(None), "source", None),
+            (AuditObject::Path("/x".into()), "path", Some(())),
+        ];
+        for (object, name, has_id) in pinned {
+            assert_eq!(object.type_name(), name);
+            assert_eq!(object.id().is_some(), has_id.is_some(), "{name}");
+        }
+        assert_eq!(AuditObject::User(user).id(), Some(user.to_string()));
+        assert_eq!(AuditObject::Policy(Some(3)).id().as_deref(), Some("3"));
+        let file = FileId::random();
+        assert_eq!(
+            AuditObject::FileVersion(file, 2).id(),
+            Some(format!("{file}@2"))
+        );
+    }
 }

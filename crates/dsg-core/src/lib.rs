@@ -15,7 +15,7 @@ pub mod terminal;
 pub mod text;
 
 pub use account::{AccountState, MfaMethod};
-pub use audit::{AuditAction, AuditRecord, DecisionEvidence, Outcome};
+pub use audit::{AuditAction, AuditObject, AuditRecord, DecisionEvidence, Outcome};
 pub use clock::Clock;
 pub use entities::*;
 pub use error::DomainError;

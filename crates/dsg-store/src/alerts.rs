@@ -455,7 +455,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use dsg_core::{AuditAction, Outcome};
+    use dsg_core::{AuditAction, AuditObject, Outcome};
 
     use super::*;
 
@@ -469,8 +469,7 @@ mod tests {
             source: Some(SOURCE.into()),
             terminal: None,
             action,
-            object_type: "alert",
-            object_id: None,
+            object: AuditObject::Alert(None),
             outcome,
             reason: "test".into(),
             decision: None,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use dsg_app::{entry_bytes, internal, AppError, AuditSigner};
 use dsg_audit::{hex32, leaf_hash, Checkpoint, CompactTree, CompanyHead, Hash, KeyPair};
-use dsg_core::{AuditAction, AuditRecord, Outcome};
+use dsg_core::{AuditAction, AuditObject, AuditRecord, Outcome};
 use dsg_store::{NewLeaf, StoredCheckpoint};
 use tokio::sync::oneshot;
 
@@ -229,10 +229,7 @@ impl Sequencer {
                 source: None,
                 terminal: None,
                 action: AuditAction::CompanyLogHead,
-                // Not "company": the head is not an entry of the sub-log it
-                // describes (see the store's company rule).
-                object_type: "company_log",
-                object_id: Some(company.clone()),
+                object: AuditObject::CompanyLog(company.clone()),
                 outcome: Outcome::Success,
                 reason: head.to_reason(),
                 decision: None,

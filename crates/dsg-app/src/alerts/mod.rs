@@ -6,6 +6,7 @@
 
 pub mod rules;
 
+use dsg_core::AuditObject;
 use std::collections::HashMap;
 
 use dsg_core::{AuditAction, Outcome};
@@ -164,7 +165,7 @@ impl App {
             meta,
             caller,
             AuditAction::AlertView,
-            ("alert", None),
+            AuditObject::Alert(None),
             Outcome::Success,
             &decided,
         );
@@ -196,7 +197,7 @@ impl App {
             meta,
             caller,
             AuditAction::AlertView,
-            ("alert", Some(id)),
+            AuditObject::Alert(Some(id)),
             Outcome::Success,
             &decided,
         );
@@ -233,7 +234,7 @@ impl App {
             meta,
             caller,
             audit_action,
-            ("alert", Some(id.clone())),
+            AuditObject::Alert(Some(id.clone())),
             Outcome::Success,
             &decided,
         );

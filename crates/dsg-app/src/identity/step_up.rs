@@ -2,6 +2,7 @@
 //! counts as fresh for `auth.step_up_minutes`; after that the user presents
 //! their factor again (a passkey, or a TOTP code in a TOTP session).
 
+use dsg_core::AuditObject;
 use dsg_core::{AuditAction, MfaMethod, Outcome};
 use webauthn_rs::prelude::RequestChallengeResponse;
 
@@ -59,7 +60,7 @@ impl App {
                     meta,
                     caller,
                     AuditAction::StepUp,
-                    ("session", Some(session.session_id.clone())),
+                    AuditObject::Session(session.session_id.clone()),
                     Outcome::Success,
                     session.mfa.as_str(),
                 );

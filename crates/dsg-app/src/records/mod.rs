@@ -7,6 +7,7 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use dsg_core::AuditObject;
 use dsg_core::{
     AuditAction, CalendarDate, CompanyKind, Outcome, RosterDetails, RosterStatus, TrainingCourse,
     TrainingNotes, TrainingRecordId, User, UserId,
@@ -114,7 +115,7 @@ impl App {
                 (action, Resource::Account(target.clone())),
                 owner,
                 audit_action,
-                ("user", Some(user_id.to_string())),
+                AuditObject::User(user_id),
             )
             .await?;
         let user = user.ok_or(AppError::NotFound)?;
@@ -154,7 +155,7 @@ impl App {
             meta,
             caller,
             AuditAction::RosterSubmit,
-            ("user", Some(user.id.to_string())),
+            AuditObject::User(user.id),
             Outcome::Success,
             &decided,
         );
@@ -187,7 +188,7 @@ impl App {
             meta,
             caller,
             AuditAction::RosterConfirm,
-            ("user", Some(row.user_id.to_string())),
+            AuditObject::User(row.user_id),
             Outcome::Failure,
             "conflict",
         );
@@ -210,7 +211,7 @@ impl App {
             meta,
             caller,
             AuditAction::RosterConfirm,
-            ("user", Some(row.user_id.to_string())),
+            AuditObject::User(row.user_id),
             Outcome::Success,
             &decided,
         );
@@ -248,7 +249,7 @@ impl App {
             &host_meta(),
             &Caller::Anonymous,
             AuditAction::RosterConfirm,
-            ("user", Some(user_id.to_string())),
+            AuditObject::User(user_id),
             Outcome::Success,
             "break-glass",
         );
@@ -287,7 +288,7 @@ impl App {
             meta,
             caller,
             AuditAction::RosterRemove,
-            ("user", Some(user.id.to_string())),
+            AuditObject::User(user.id),
             Outcome::Success,
             &decided,
         );
@@ -327,7 +328,7 @@ impl App {
                 meta,
                 caller,
                 action,
-                ("user", Some(person.to_string())),
+                AuditObject::User(person),
                 outcome,
                 reason,
             ),
