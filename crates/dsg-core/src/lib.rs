@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 pub mod account;
+pub mod alert;
 pub mod audit;
 pub mod clock;
 pub mod entities;
@@ -15,6 +16,7 @@ pub mod terminal;
 pub mod text;
 
 pub use account::{AccountState, MfaMethod};
+pub use alert::{AlertChange, AlertSeverity, AlertStatus};
 pub use audit::{AuditAction, AuditObject, AuditRecord, DecisionEvidence, Outcome};
 pub use clock::Clock;
 pub use entities::*;

@@ -9,9 +9,9 @@ pub mod rules;
 use dsg_core::AuditObject;
 use std::collections::HashMap;
 
-use dsg_core::{AuditAction, Outcome};
+use dsg_core::{AlertChange, AlertSeverity, AlertStatus, AuditAction, Outcome};
 use dsg_policy::Action;
-use dsg_store::{AlertChange, AlertRow};
+use dsg_store::AlertRow;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -38,10 +38,10 @@ pub struct AlertView {
     pub key_kind: String,
     /// The user's login name, for a user key the gateway knows.
     pub key_name: Option<String>,
-    /// `high`, `medium` or `low`.
-    pub severity: String,
-    /// `open`, `acknowledged` or `closed`.
-    pub status: String,
+    /// How urgent it is (`high`, `medium` or `low`).
+    pub severity: AlertSeverity,
+    /// Where it stands (`open`, `acknowledged` or `closed`).
+    pub status: AlertStatus,
     /// Time of the earliest entry (Unix ms).
     pub first_at: i64,
     /// Time of the latest entry (Unix ms).
@@ -152,12 +152,9 @@ impl App {
             .await?;
         let status = match status.map(str::trim) {
             None | Some("" | "all") => None,
-            Some(s @ ("open" | "acknowledged" | "closed")) => Some(s),
-            Some(_) => {
-                return Err(AppError::Invalid(
-                    "status must be open, acknowledged, closed or all".into(),
-                ))
-            }
+            Some(s) => Some(AlertStatus::parse(s).map_err(|_| {
+                AppError::Invalid("status must be open, acknowledged, closed or all".into())
+            })?),
         };
         let rows = self.inner.store.alerts(status, LIST_MAX).await?;
         let names = self.user_names().await?;

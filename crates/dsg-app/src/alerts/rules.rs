@@ -6,7 +6,8 @@
 
 use dsg_store::StoredAuditEvent;
 
-use crate::config::{AlertsConfig, ConfigError, HourRange, Severity};
+use crate::config::{AlertsConfig, ConfigError, HourRange};
+use dsg_core::AlertSeverity;
 
 /// The rules, each with a stable name (stored with its alerts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,7 +104,7 @@ pub struct Candidate {
     /// Which of the two.
     pub kind: KeyKind,
     /// The alert's severity.
-    pub severity: Severity,
+    pub severity: AlertSeverity,
     /// For a counting rule, what it counts; `None` fires on every match.
     pub window: Option<Window>,
 }
@@ -503,7 +504,7 @@ mod tests {
         let c = r.candidates(&lockout);
         assert_eq!(c.len(), 1);
         assert_eq!((c[0].rule, c[0].key.as_str()), (Rule::Lockout, BOB));
-        assert_eq!(c[0].severity, Severity::Medium);
+        assert_eq!(c[0].severity, AlertSeverity::Medium);
         assert_eq!(
             fired(&r, &entry(1, "account.unlock", "success", Some(BOB))),
             [Rule::PrivilegeChange]
@@ -639,7 +640,7 @@ mod tests {
             );
         }
         let c = &r.candidates(&entry(3, "duty.grant", "success", Some(BOB)))[0];
-        assert_eq!((c.key.as_str(), c.severity), (BOB, Severity::Low));
+        assert_eq!((c.key.as_str(), c.severity), (BOB, AlertSeverity::Low));
     }
 
     #[test]
@@ -649,7 +650,7 @@ mod tests {
         let c = r.candidates(&used);
         assert_eq!(
             (c[0].rule, c[0].key.as_str(), c[0].severity),
-            (Rule::RecoveryCode, ALICE, Severity::High)
+            (Rule::RecoveryCode, ALICE, AlertSeverity::High)
         );
         assert_eq!(
             fired(

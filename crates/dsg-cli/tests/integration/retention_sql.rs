@@ -4,9 +4,10 @@
 //! own entry is written with it, and a second run finds nothing.
 
 use dsg_core::{
-    AuditAction, AuditObject, AuditRecord, Company, CompanyId, CompanyKind, Outcome, Role, UserId,
+    AlertChange, AlertSeverity, AuditAction, AuditObject, AuditRecord, Company, CompanyId,
+    CompanyKind, Outcome, Role, UserId,
 };
-use dsg_store::{AlertChange, NewAlert, NewLeaf, NewUser, Raised, Store};
+use dsg_store::{NewAlert, NewLeaf, NewUser, Raised, Store};
 
 use crate::postgres::PgCluster;
 
@@ -117,7 +118,7 @@ async fn expiry_on(store: Store) {
                     rule,
                     key,
                     key_kind: "source",
-                    severity: "low",
+                    severity: AlertSeverity::Low,
                     entries: &old,
                 },
                 T0 + 30,
