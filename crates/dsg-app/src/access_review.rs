@@ -533,7 +533,7 @@ impl App {
             contract: compartment.contract_id,
             company: compartment.company_id,
         };
-        let number = contract.number.clone();
+        let number = contract.number.to_string();
         let kinds = review.kinds.clone();
         let duties = review.duties.clone();
         let standings = review.standings.clone();
@@ -599,7 +599,7 @@ impl App {
         Ok(CompartmentAccess {
             compartment_id: compartment.id,
             contract_id: contract.id,
-            contract_number: contract.number,
+            contract_number: contract.number.to_string(),
             contract_title: contract.title,
             company_name: company_name(&compartment.company_id),
             company_id: compartment.company_id,
@@ -657,7 +657,7 @@ impl App {
         let policy_version = review.policy.version;
         let numbers: HashMap<ContractId, String> = contracts
             .iter()
-            .map(|(id, c)| (*id, c.number.clone()))
+            .map(|(id, c)| (*id, c.number.to_string()))
             .collect();
         let subject = person.clone();
         let reached: Vec<(Compartment, Reach)> = blocking(move || {
@@ -690,7 +690,7 @@ impl App {
                 (reach.allowed || handler).then(|| CompartmentReach {
                     compartment_id: m.id,
                     contract_id: m.contract_id,
-                    contract_number: contract.map(|c| c.number.clone()).unwrap_or_default(),
+                    contract_number: contract.map(|c| c.number.to_string()).unwrap_or_default(),
                     contract_title: contract.map(|c| c.title.clone()).unwrap_or_default(),
                     company_name: company_name(&m.company_id),
                     company_id: m.company_id,

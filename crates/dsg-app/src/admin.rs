@@ -289,7 +289,7 @@ impl App {
         let contract = Contract {
             id: ContractId::random(),
             company_id,
-            number: ContractNumber::parse(&input.number)?.as_str().to_owned(),
+            number: ContractNumber::parse(&input.number)?,
             title: label("title", &input.title, 300)?,
             starts_on,
             ends_on,

@@ -1,6 +1,6 @@
 //! The records dsg keeps, as plain data.
 
-use crate::{CompanyId, CompartmentId, ContractId, FileId, UserId};
+use crate::{CompanyId, CompartmentId, ContractId, ContractNumber, FileId, UserId};
 
 macro_rules! string_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
@@ -128,7 +128,7 @@ pub struct Contract {
     /// The contractor.
     pub company_id: CompanyId,
     /// Contract number as printed.
-    pub number: String,
+    pub number: ContractNumber,
     /// Subject of the contract.
     pub title: String,
     /// First day (YYYY-MM-DD).

@@ -190,7 +190,7 @@ impl Store {
         )
         .bind(contract.id.to_string())
         .bind(contract.company_id.to_string())
-        .bind(contract.number.clone())
+        .bind(contract.number.as_str().to_owned())
         .bind(contract.title.clone())
         .bind(contract.starts_on.clone())
         .bind(contract.ends_on.clone())

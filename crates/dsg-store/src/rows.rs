@@ -4,8 +4,8 @@
 use std::str::FromStr;
 
 use dsg_core::{
-    AccountStatus, Company, CompanyKind, Compartment, Contract, FileRecord, FileStatus,
-    FileVersion, Role, User,
+    AccountStatus, Company, CompanyKind, Compartment, Contract, ContractNumber, FileRecord,
+    FileStatus, FileVersion, Role, User,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -65,7 +65,7 @@ pub(crate) fn contract(row: &AnyRow) -> Result<Contract, StoreError> {
     Ok(Contract {
         id: id(row, "id")?,
         company_id: id(row, "company_id")?,
-        number: row.try_get("number")?,
+        number: ContractNumber::parse(&row.try_get::<String, _>("number")?)?,
         title: row.try_get("title")?,
         starts_on: row.try_get("starts_on")?,
         ends_on: row.try_get("ends_on")?,

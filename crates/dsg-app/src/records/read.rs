@@ -130,7 +130,7 @@ impl App {
             let handlers = store.handlers(contract.id).await?;
             contracts.push(ContractRoster {
                 contract_id: contract.id.to_string(),
-                number: contract.number,
+                number: contract.number.to_string(),
                 title: contract.title,
                 handlers: handlers.iter().map(|h| h.user_id.to_string()).collect(),
             });

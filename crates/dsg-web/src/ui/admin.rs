@@ -77,7 +77,7 @@ pub async fn overview(ctx: Ctx) -> Response {
         table id="contracts" {
             thead { tr { th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Period)) } th { (lang.t(Text::SpecialClause)) } th { (lang.t(Text::Compartments)) } } }
             tbody { @for c in &o.contracts { tr {
-                td { a class="contract-link" href={ "/admin/contracts/" (c.id) } { (c.number) } }
+                td { a class="contract-link" href={ "/admin/contracts/" (c.id) } { (c.number.as_str()) } }
                 td { (c.title) } td { (company_name(c.company_id)) }
                 td { (c.starts_on) " – " (c.ends_on) }
                 td { (if c.special_clause { lang.t(Text::Yes) } else { lang.t(Text::No) }) }
@@ -153,7 +153,7 @@ pub async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
         }
         p { a href="/admin" { (lang.t(Text::Back)) } }
     };
-    ok(page(&ctx, &contract.number, Marked::Plain, body))
+    ok(page(&ctx, contract.number.as_str(), Marked::Plain, body))
 }
 
 /// Company form.

@@ -46,8 +46,8 @@ pub async fn home(ctx: Ctx) -> Response {
                     @for v in &views {
                         tr {
                             @match v.blocked {
-                                None => td { a class="compartment-link" href={ "/compartments/" (v.compartment.id) } { (v.contract.number) } },
-                                Some(reason) => td { (v.contract.number) br; span class="error blocked" data-code=(reason.code()) { (reason.text(lang == Lang::Ja)) } },
+                                None => td { a class="compartment-link" href={ "/compartments/" (v.compartment.id) } { (v.contract.number.as_str()) } },
+                                Some(reason) => td { (v.contract.number.as_str()) br; span class="error blocked" data-code=(reason.code()) { (reason.text(lang == Lang::Ja)) } },
                             }
                             td { (v.contract.title) }
                             td { (v.contract.starts_on) " – " (v.contract.ends_on) }
@@ -162,7 +162,7 @@ pub async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
     };
     let id = view.compartment.id;
     let body = html! {
-        p { (lang.t(Text::Contract)) ": " strong { (view.contract.number) } " " (view.contract.title) }
+        p { (lang.t(Text::Contract)) ": " strong { (view.contract.number.as_str()) } " " (view.contract.title) }
         h2 { (lang.t(Text::Files)) }
         @if files.is_empty() {
             p id="no-files" { (lang.t(Text::NoFiles)) }
