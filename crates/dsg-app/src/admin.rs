@@ -1,11 +1,11 @@
 //! The operator's registers: companies, users, contracts, compartments and
 //! handler designations.
 
-use dsg_core::names::{iso_date, label};
+use dsg_core::names::label;
 use dsg_core::AuditObject;
 use dsg_core::{
-    AuditAction, Company, CompanyId, CompanyKind, Compartment, CompartmentId, Contract, ContractId,
-    ContractNumber, Outcome, Role, User, UserId, Username,
+    AuditAction, CalendarDate, Company, CompanyId, CompanyKind, Compartment, CompartmentId,
+    Contract, ContractId, ContractNumber, Outcome, Role, User, UserId, Username,
 };
 use dsg_crypto::{random_token, token_hash, SecretString};
 use dsg_policy::Action;
@@ -278,8 +278,8 @@ impl App {
                 "contracts are with contractor companies".into(),
             ));
         }
-        let starts_on = iso_date("start date", &input.starts_on)?;
-        let ends_on = iso_date("end date", &input.ends_on)?;
+        let starts_on = CalendarDate::parse("start date", &input.starts_on)?;
+        let ends_on = CalendarDate::parse("end date", &input.ends_on)?;
         if ends_on < starts_on {
             return Err(AppError::Invalid(
                 "the contract ends before it starts".into(),
@@ -528,13 +528,9 @@ pub struct AdminOverview {
 /// The first millisecond after the given day (UTC+9, the agency's time
 /// zone): an account valid until that day stops at its end.
 fn end_of_day_ms(field: &'static str, day: &str) -> Result<i64, AppError> {
-    let date = iso_date(field, day)?;
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let parsed = time::Date::parse(&date, &format)
-        .map_err(|_| AppError::Invalid(format!("{field} is not a date")))?;
-    let next = parsed
+    let next = CalendarDate::parse(field, day)?
         .next_day()
         .ok_or_else(|| AppError::Invalid(format!("{field} is out of range")))?;
     let jst = time::UtcOffset::from_hms(9, 0, 0).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(next.midnight().assume_offset(jst).unix_timestamp() * 1000)
+    Ok(next.start_unix_ms_at(i32::from(jst.whole_minutes())))
 }

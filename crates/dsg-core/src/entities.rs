@@ -131,10 +131,10 @@ pub struct Contract {
     pub number: ContractNumber,
     /// Subject of the contract.
     pub title: String,
-    /// First day (YYYY-MM-DD).
-    pub starts_on: String,
-    /// Last day (YYYY-MM-DD).
-    pub ends_on: String,
+    /// First day.
+    pub starts_on: CalendarDate,
+    /// Last day.
+    pub ends_on: CalendarDate,
     /// Whether it carries the information-security special clause
     /// (情報セキュリティ特約条項); only such contracts get a compartment.
     pub special_clause: bool,

@@ -7,6 +7,7 @@ pub mod account;
 pub mod alert;
 pub mod audit;
 pub mod clock;
+pub mod date;
 pub mod entities;
 pub mod error;
 pub mod ids;
@@ -19,11 +20,12 @@ pub use account::{AccountState, MfaMethod};
 pub use alert::{AlertChange, AlertSeverity, AlertStatus};
 pub use audit::{AuditAction, AuditObject, AuditRecord, DecisionEvidence, Outcome};
 pub use clock::Clock;
+pub use date::CalendarDate;
 pub use entities::*;
 pub use error::DomainError;
 pub use ids::*;
 pub use names::{ContractNumber, FileName, Username};
-pub use records::{CalendarDate, RosterDetails, RosterStatus, TrainingCourse, TrainingNotes};
+pub use records::{RosterDetails, RosterStatus, TrainingCourse, TrainingNotes};
 pub use terminal::{PostureReport, Terminal, TerminalStatus, TerminalText};
 
 /// The marking every piece of protected information carries (保護すべき情報):

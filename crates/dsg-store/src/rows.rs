@@ -4,8 +4,8 @@
 use std::str::FromStr;
 
 use dsg_core::{
-    AccountStatus, Company, CompanyKind, Compartment, Contract, ContractNumber, FileRecord,
-    FileStatus, FileVersion, Role, User,
+    AccountStatus, CalendarDate, Company, CompanyKind, Compartment, Contract, ContractNumber,
+    FileRecord, FileStatus, FileVersion, Role, User,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -67,8 +67,8 @@ pub(crate) fn contract(row: &AnyRow) -> Result<Contract, StoreError> {
         company_id: id(row, "company_id")?,
         number: ContractNumber::parse(&row.try_get::<String, _>("number")?)?,
         title: row.try_get("title")?,
-        starts_on: row.try_get("starts_on")?,
-        ends_on: row.try_get("ends_on")?,
+        starts_on: CalendarDate::parse("starts_on", &row.try_get::<String, _>("starts_on")?)?,
+        ends_on: CalendarDate::parse("ends_on", &row.try_get::<String, _>("ends_on")?)?,
         special_clause: row.try_get::<i64, _>("special_clause")? == 1,
         created_at: row.try_get("created_at")?,
     })

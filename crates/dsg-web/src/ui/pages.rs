@@ -50,7 +50,7 @@ pub async fn home(ctx: Ctx) -> Response {
                                 Some(reason) => td { (v.contract.number.as_str()) br; span class="error blocked" data-code=(reason.code()) { (reason.text(lang == Lang::Ja)) } },
                             }
                             td { (v.contract.title) }
-                            td { (v.contract.starts_on) " – " (v.contract.ends_on) }
+                            td { (v.contract.starts_on.to_string()) " – " (v.contract.ends_on.to_string()) }
                         }
                     }
                 }
