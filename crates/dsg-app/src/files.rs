@@ -67,7 +67,7 @@ pub enum UploadRequest {
 /// A download ready to stream. The access has been recorded.
 pub struct Download {
     /// Display name.
-    pub name: String,
+    pub name: FileName,
     /// Plaintext size.
     pub size_bytes: u64,
     /// The version sent.
@@ -322,7 +322,7 @@ impl App {
                 let name = FileName::parse(name)?;
                 let target = UploadTarget::NewFile {
                     file_id: FileId::random(),
-                    name: name.as_str().to_owned(),
+                    name,
                 };
                 (compartment, decided, target, 1)
             }

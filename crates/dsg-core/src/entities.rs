@@ -1,6 +1,8 @@
 //! The records dsg keeps, as plain data.
 
-use crate::{CompanyId, CompartmentId, ContractId, ContractNumber, FileId, UserId};
+use crate::{
+    CalendarDate, CompanyId, CompartmentId, ContractId, ContractNumber, FileId, FileName, UserId,
+};
 
 macro_rules! string_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
@@ -170,8 +172,8 @@ pub struct FileRecord {
     pub id: FileId,
     /// Where it lives.
     pub compartment_id: CompartmentId,
-    /// Display name (validated [`crate::FileName`]).
-    pub name: String,
+    /// Display name.
+    pub name: FileName,
     /// Number of the newest version (1-based).
     pub current_version: u32,
     /// Size of the newest version in bytes.

@@ -153,6 +153,12 @@ impl fmt::Display for FileName {
     }
 }
 
+impl serde::Serialize for FileName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 /// A login name: 3..=64 characters of ASCII letters, digits, `.`, `-`, `_`, `@`,
 /// stored lower-case so that `Alice` and `alice` are one account.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use dsg_core::{
     AccountStatus, CalendarDate, Company, CompanyKind, Compartment, Contract, ContractNumber,
-    FileRecord, FileStatus, FileVersion, Role, User,
+    FileName, FileRecord, FileStatus, FileVersion, Role, User,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -91,7 +91,7 @@ pub(crate) fn file(row: &AnyRow) -> Result<FileRecord, StoreError> {
     Ok(FileRecord {
         id: id(row, "id")?,
         compartment_id: id(row, "compartment_id")?,
-        name: row.try_get("name")?,
+        name: FileName::parse(&row.try_get::<String, _>("name")?)?,
         current_version: version(row, "current_version")?,
         size_bytes: row.try_get("size_bytes")?,
         status: FileStatus::parse(&row.try_get::<String, _>("status")?)?,

@@ -174,8 +174,8 @@ pub async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
                 } }
                 tbody {
                     @for f in &files {
-                        tr class="file-row" data-name=(f.file.name) {
-                            td { a href={ "/compartments/" (id) "/files/" (f.file.id) } { (f.file.name) } }
+                        tr class="file-row" data-name=(f.file.name.as_str()) {
+                            td { a href={ "/compartments/" (id) "/files/" (f.file.id) } { (f.file.name.as_str()) } }
                             td { (f.file.current_version) }
                             td { (size(f.file.size_bytes)) }
                             td { (when(f.file.updated_at)) }
@@ -222,7 +222,7 @@ pub async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> Respons
         }
         p { a href={ "/compartments/" (cid) } { (lang.t(Text::Back)) } }
     };
-    ok(page(&ctx, &file.name, Marked::Protected, body))
+    ok(page(&ctx, file.name.as_str(), Marked::Protected, body))
 }
 
 /// `POST /compartments/{cid}/files/{fid}/delete`
