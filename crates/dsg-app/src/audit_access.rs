@@ -89,6 +89,7 @@ impl App {
         audit_action: AuditAction,
         object: AuditObject,
     ) -> Result<(Box<SessionUser>, Decided), AppError> {
+        super::recorded_pair(action, audit_action);
         let decision = self.decide(caller, action, resource.clone());
         if let (Caller::User(user), true) = (caller, decision.allowed) {
             return Ok((user.clone(), decision));

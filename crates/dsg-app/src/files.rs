@@ -139,6 +139,7 @@ impl App {
         action: Action,
         audit_action: AuditAction,
     ) -> Result<(Compartment, Option<FileRecord>, Decided), AppError> {
+        super::recorded_pair(action, audit_action);
         let compartment = self.inner.store.compartment(raw_id).await?;
         let file = match (&compartment, raw_file.map(str::parse::<FileId>)) {
             (Some(c), Some(Ok(id))) => self.inner.store.file(c.id, id).await?,

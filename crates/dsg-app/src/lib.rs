@@ -320,6 +320,7 @@ impl App {
         action: Action,
         audit_action: AuditAction,
     ) -> Result<(Box<SessionUser>, Decided), AppError> {
+        recorded_pair(action, audit_action);
         let decision = self.decide(caller, action, Resource::Gateway);
         if let (Caller::User(user), true) = (caller, decision.allowed) {
             return Ok((user.clone(), decision));
@@ -403,6 +404,7 @@ impl App {
         audit_action: AuditAction,
         request: ChangeRequestFacts,
     ) -> Result<(UserFacts, Decided), AppError> {
+        recorded_pair(action, audit_action);
         let resource = Resource::ChangeRequest(request.clone());
         let decision = self.decide(caller, action, resource.clone());
         if let (Caller::User(user), true) = (caller, decision.allowed) {
@@ -443,4 +445,14 @@ impl App {
             .await?;
         Ok((user.facts, decision))
     }
+}
+
+/// Checks, in debug builds (every test), that the audit action recorded
+/// for a decision on `action` is one the policy crate's table pairs with
+/// it, so the pairs live in that one table.
+fn recorded_pair(action: Action, audit_action: AuditAction) {
+    debug_assert!(
+        action.is_recorded_as(audit_action),
+        "{action:?} is not recorded as {audit_action:?} (see dsg_policy::Action)"
+    );
 }

@@ -25,211 +25,171 @@ impl Outcome {
     }
 }
 
-/// Every audited action, with a stable dotted name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuditAction {
+/// Declares [`AuditAction`]: each action with the stable dotted name the
+/// log stores, so the name is written once, next to the variant.
+macro_rules! audit_actions {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)+) => {
+        /// Every audited action, with a stable dotted name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum AuditAction {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl AuditAction {
+            /// Every action, in declaration order.
+            pub const ALL: &'static [AuditAction] = &[$(Self::$variant,)+];
+
+            /// The stable name stored in the log.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)+
+                }
+            }
+
+            /// The action of a stored name, if it is one.
+            pub fn parse(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+audit_actions! {
     /// A login attempt.
-    Login,
+    Login => "auth.login",
     /// A logout.
-    Logout,
+    Logout => "auth.logout",
     /// A request that needed a session arrived without a valid one.
-    Unauthenticated,
+    Unauthenticated => "auth.unauthenticated",
     /// A company was registered.
-    CompanyCreate,
+    CompanyCreate => "company.create",
     /// A user account was registered.
-    UserCreate,
+    UserCreate => "user.create",
     /// A contract was registered.
-    ContractCreate,
+    ContractCreate => "contract.create",
     /// A contract's compartment was opened.
-    CompartmentOpen,
+    CompartmentOpen => "compartment.open",
     /// A handler was designated for a contract.
-    HandlerDesignate,
+    HandlerDesignate => "handler.designate",
     /// A handler was removed from a contract.
-    HandlerRemove,
+    HandlerRemove => "handler.remove",
     /// Administrative data was read (lists of companies, users, contracts).
-    AdminView,
+    AdminView => "admin.view",
     /// A compartment's file list was read.
-    FileList,
+    FileList => "file.list",
     /// A file was uploaded.
-    FileUpload,
+    FileUpload => "file.upload",
     /// A new version of a file was uploaded.
-    FileVersionUpload,
+    FileVersionUpload => "file.version.upload",
     /// A file's version list was read.
-    FileVersions,
+    FileVersions => "file.versions",
     /// A file's content was downloaded.
-    FileDownload,
+    FileDownload => "file.download",
     /// A file was marked for disposal (soft delete).
-    FileDelete,
+    FileDelete => "file.delete",
     /// The gateway started.
-    GatewayStart,
+    GatewayStart => "gateway.start",
     /// The first operator's one-time credential was created.
-    Bootstrap,
+    Bootstrap => "gateway.bootstrap",
     /// A one-time enrolment link was issued for an account.
-    EnrolmentIssue,
+    EnrolmentIssue => "account.enrolment.issue",
     /// An account set its password (at enrolment or later).
-    PasswordSet,
+    PasswordSet => "auth.password.set",
     /// The second step of a login (WebAuthn, TOTP or recovery code).
-    SecondFactor,
+    SecondFactor => "auth.second_factor",
     /// A fresh re-authentication for sensitive actions.
-    StepUp,
+    StepUp => "auth.step_up",
     /// An authenticator (passkey or TOTP) was registered.
-    AuthenticatorAdd,
+    AuthenticatorAdd => "auth.authenticator.add",
     /// An authenticator was removed.
-    AuthenticatorRemove,
+    AuthenticatorRemove => "auth.authenticator.remove",
     /// New recovery codes were issued.
-    RecoveryCodesIssue,
+    RecoveryCodesIssue => "auth.recovery_codes.issue",
     /// A recovery code was used to sign in.
-    RecoveryCodeUse,
+    RecoveryCodeUse => "auth.recovery_code.use",
     /// A session was revoked by its user or an operator.
-    SessionRevoke,
+    SessionRevoke => "auth.session.revoke",
     /// An account was locked after repeated failures.
-    AccountLockout,
+    AccountLockout => "account.lockout",
     /// An operator unlocked an account.
-    AccountUnlock,
+    AccountUnlock => "account.unlock",
     /// An operator disabled an account, or the rosters did.
-    AccountDisable,
+    AccountDisable => "account.disable",
     /// An operator re-enabled an account.
-    AccountEnable,
+    AccountEnable => "account.enable",
     /// An operator asked for an account's authenticators to be reset.
-    AuthenticatorResetRequest,
+    AuthenticatorResetRequest => "account.reset.request",
     /// A second operator approved the reset (it then took effect).
-    AuthenticatorResetApprove,
+    AuthenticatorResetApprove => "account.reset.approve",
     /// A terminal was registered and its certificate issued.
-    TerminalRegister,
+    TerminalRegister => "terminal.register",
     /// A terminal's certificate was issued again (new key or CSR).
-    TerminalCertificateIssue,
+    TerminalCertificateIssue => "terminal.certificate.issue",
     /// A terminal was quarantined (isolated).
-    TerminalQuarantine,
+    TerminalQuarantine => "terminal.quarantine",
     /// A terminal's quarantine was lifted.
-    TerminalRelease,
+    TerminalRelease => "terminal.release",
     /// A terminal was revoked for good.
-    TerminalRevoke,
+    TerminalRevoke => "terminal.revoke",
     /// A TLS connection was refused in the handshake (bad client certificate).
-    ConnectionRefused,
+    ConnectionRefused => "connection.refused",
     /// A session was presented from another terminal than the one it was
     /// created on.
-    SessionTerminalMismatch,
+    SessionTerminalMismatch => "auth.session.terminal_mismatch",
     /// The registers were read: who has access to a compartment, or what a
     /// person can reach.
-    AccessReview,
+    AccessReview => "access.review",
     /// A policy change was proposed.
-    PolicyPropose,
+    PolicyPropose => "policy.propose",
     /// A proposed policy change was approved and applied as a new version.
-    PolicyApprove,
+    PolicyApprove => "policy.approve",
     /// A proposed policy change was rejected or withdrawn.
-    PolicyReject,
+    PolicyReject => "policy.reject",
     /// The active policy was rolled back to an earlier version.
-    PolicyRollback,
+    PolicyRollback => "policy.rollback",
     /// A duty (auditor, security administrator) was granted.
-    DutyGrant,
+    DutyGrant => "duty.grant",
     /// A duty was withdrawn.
-    DutyRevoke,
+    DutyRevoke => "duty.revoke",
     /// The log was read: searched, an entry's proof taken, or exported.
-    AuditRead,
+    AuditRead => "audit.read",
     /// A company's verifiable extract was taken.
-    AuditExtract,
+    AuditExtract => "audit.extract",
     /// The sequencer signed a company sub-log's head into the main log.
     /// Its reason is `size=<n> root=<hex>` (see `dsg_audit::CompanyHead`).
-    CompanyLogHead,
+    CompanyLogHead => "audit.company_head",
     /// Entries reached the end of their retention period and their content
     /// was dropped (their leaves stay). Reason: `before=<ms> entries=<n>
     /// through_seq=<k>`.
-    AuditExpire,
+    AuditExpire => "audit.expire",
     /// A terminal reported its posture.
-    TerminalPostureReport,
+    TerminalPostureReport => "terminal.posture.report",
     /// Alerts were read (the list or one alert with its entries).
-    AlertView,
+    AlertView => "alert.view",
     /// An alert was acknowledged (someone is looking into it).
-    AlertAcknowledge,
+    AlertAcknowledge => "alert.acknowledge",
     /// An alert was closed.
-    AlertClose,
+    AlertClose => "alert.close",
     /// A person was entered on (or changed on) their company's handler
     /// roster; it awaits the agency's confirmation.
-    RosterSubmit,
+    RosterSubmit => "roster.submit",
     /// The agency confirmed a roster entry.
-    RosterConfirm,
+    RosterConfirm => "roster.confirm",
     /// A person was taken off the handler roster.
-    RosterRemove,
+    RosterRemove => "roster.remove",
     /// A security training was recorded for a person.
-    TrainingRecord,
+    TrainingRecord => "training.record",
     /// A company's roster and training records were read.
-    RecordsView,
+    RecordsView => "records.view",
     /// A company's handler roster was downloaded (CSV): personal details
     /// leaving the gateway, recorded apart from reading them on a page.
-    RecordsExport,
+    RecordsExport => "records.export",
     /// A request failed with a fault in the gateway itself (a panic caught
     /// before it could drop the connection unanswered and unrecorded).
-    RequestFault,
-}
-
-impl AuditAction {
-    /// The stable name stored in the log.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Login => "auth.login",
-            Self::Logout => "auth.logout",
-            Self::Unauthenticated => "auth.unauthenticated",
-            Self::CompanyCreate => "company.create",
-            Self::UserCreate => "user.create",
-            Self::ContractCreate => "contract.create",
-            Self::CompartmentOpen => "compartment.open",
-            Self::HandlerDesignate => "handler.designate",
-            Self::HandlerRemove => "handler.remove",
-            Self::AdminView => "admin.view",
-            Self::FileList => "file.list",
-            Self::FileUpload => "file.upload",
-            Self::FileVersionUpload => "file.version.upload",
-            Self::FileVersions => "file.versions",
-            Self::FileDownload => "file.download",
-            Self::FileDelete => "file.delete",
-            Self::GatewayStart => "gateway.start",
-            Self::Bootstrap => "gateway.bootstrap",
-            Self::EnrolmentIssue => "account.enrolment.issue",
-            Self::PasswordSet => "auth.password.set",
-            Self::SecondFactor => "auth.second_factor",
-            Self::StepUp => "auth.step_up",
-            Self::AuthenticatorAdd => "auth.authenticator.add",
-            Self::AuthenticatorRemove => "auth.authenticator.remove",
-            Self::RecoveryCodesIssue => "auth.recovery_codes.issue",
-            Self::RecoveryCodeUse => "auth.recovery_code.use",
-            Self::SessionRevoke => "auth.session.revoke",
-            Self::AccountLockout => "account.lockout",
-            Self::AccountUnlock => "account.unlock",
-            Self::AccountDisable => "account.disable",
-            Self::AccountEnable => "account.enable",
-            Self::AuthenticatorResetRequest => "account.reset.request",
-            Self::AuthenticatorResetApprove => "account.reset.approve",
-            Self::TerminalRegister => "terminal.register",
-            Self::TerminalCertificateIssue => "terminal.certificate.issue",
-            Self::TerminalQuarantine => "terminal.quarantine",
-            Self::TerminalRelease => "terminal.release",
-            Self::TerminalRevoke => "terminal.revoke",
-            Self::ConnectionRefused => "connection.refused",
-            Self::SessionTerminalMismatch => "auth.session.terminal_mismatch",
-            Self::AccessReview => "access.review",
-            Self::PolicyPropose => "policy.propose",
-            Self::PolicyApprove => "policy.approve",
-            Self::PolicyReject => "policy.reject",
-            Self::PolicyRollback => "policy.rollback",
-            Self::DutyGrant => "duty.grant",
-            Self::DutyRevoke => "duty.revoke",
-            Self::AuditRead => "audit.read",
-            Self::AuditExtract => "audit.extract",
-            Self::CompanyLogHead => "audit.company_head",
-            Self::AuditExpire => "audit.expire",
-            Self::TerminalPostureReport => "terminal.posture.report",
-            Self::AlertView => "alert.view",
-            Self::AlertAcknowledge => "alert.acknowledge",
-            Self::AlertClose => "alert.close",
-            Self::RosterSubmit => "roster.submit",
-            Self::RosterConfirm => "roster.confirm",
-            Self::RosterRemove => "roster.remove",
-            Self::TrainingRecord => "training.record",
-            Self::RecordsView => "records.view",
-            Self::RecordsExport => "records.export",
-            Self::RequestFault => "request.fault",
-        }
-    }
+    RequestFault => "request.fault",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -483,6 +443,11 @@ mod tests {
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
         }
+        for action in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(action.as_str()), Some(*action));
+        }
+        assert_eq!(AuditAction::parse("auth."), None);
+        assert_eq!(AuditAction::ALL.len(), pinned.len());
         assert_eq!(pinned.len(), 62, "a new action joins this list");
     }
 
