@@ -3,7 +3,7 @@
 //! entries concerning their company. Every read is itself recorded.
 
 use dsg_core::AuditObject;
-use dsg_core::{AuditAction, CompanyId, CompanyKind, Outcome};
+use dsg_core::{AuditAction, AuditActionFilter, CompanyId, CompanyKind, Outcome};
 use dsg_policy::{Action, CompanyFacts, Resource};
 use dsg_store::{AuditHit, AuditQuery};
 use serde::Serialize;
@@ -76,6 +76,20 @@ pub struct AuditSearchResult {
 
 fn empty(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// An id filter: `Some(None)` for none, `Some(Some(id))` for an id in the
+/// form the log stores it, `None` when the text is no such id (it matches
+/// no entry; a differently written UUID did not match before either).
+fn stored_id<T: std::str::FromStr + std::fmt::Display>(raw: Option<&str>) -> Option<Option<T>> {
+    match raw {
+        None => Some(None),
+        Some(raw) => raw
+            .parse::<T>()
+            .ok()
+            .filter(|id| id.to_string() == raw)
+            .map(Some),
+    }
 }
 
 impl App {
@@ -267,32 +281,44 @@ impl App {
         if from >= until {
             return Err(AppError::Invalid("from must be before until".into()));
         }
-        let outcome = empty(search.outcome);
-        if let Some(o) = &outcome {
-            if !["success", "denied", "failure"].contains(&o.as_str()) {
-                return Err(AppError::Invalid(
-                    "outcome must be success, denied or failure".into(),
-                ));
-            }
-        }
+        let outcome = match empty(search.outcome) {
+            None => None,
+            Some(o) => Some(Outcome::parse(&o).ok_or_else(|| {
+                AppError::Invalid("outcome must be success, denied or failure".into())
+            })?),
+        };
         let limit = search.limit.unwrap_or(SEARCH_DEFAULT);
         if !(1..=SEARCH_MAX).contains(&limit) {
             return Err(AppError::Invalid(format!(
                 "limit must be between 1 and {SEARCH_MAX}"
             )));
         }
-        let query = AuditQuery {
-            from_ms: from,
-            until_ms: until,
-            company: company.clone(),
-            actor: empty(search.actor),
-            action: empty(search.action),
-            outcome,
-            object_id: empty(search.object),
-            contract: empty(search.contract),
-            limit: limit + 1,
+        // A filter that names no id or action in its stored form matches no
+        // entry: the search is answered empty (and still recorded).
+        let filters = (
+            stored_id(company.as_deref()),
+            stored_id(empty(search.actor).as_deref()),
+            empty(search.action).map_or(Some(None), |a| AuditActionFilter::parse(&a).map(Some)),
+            stored_id(empty(search.contract).as_deref()),
+        );
+        let query = match filters {
+            (Some(company), Some(actor), Some(action), Some(contract)) => Some(AuditQuery {
+                from_ms: from,
+                until_ms: until,
+                company,
+                actor,
+                action,
+                outcome,
+                object_id: empty(search.object),
+                contract,
+                limit: limit + 1,
+            }),
+            _ => None,
         };
-        let mut hits = self.inner.store.search_audit(&query).await?;
+        let mut hits = match query {
+            Some(query) => self.inner.store.search_audit(&query).await?,
+            None => Vec::new(),
+        };
         let truncated = hits.len() as i64 > limit;
         hits.truncate(usize::try_from(limit).unwrap_or(0));
         let record = Self::audit_decided(

@@ -23,6 +23,35 @@ impl Outcome {
             Self::Failure => "failure",
         }
     }
+
+    /// The outcome of a stored name, if it is one.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Success, Self::Denied, Self::Failure]
+            .into_iter()
+            .find(|o| o.as_str() == name)
+    }
+}
+
+/// Which actions a search of the log asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditActionFilter {
+    /// One action (`file.download`).
+    Exact(AuditAction),
+    /// A family: every action whose name starts with this text, which
+    /// ends with a dot (`auth.`).
+    Family(String),
+}
+
+impl AuditActionFilter {
+    /// Reads a filter as typed: a name ending in a dot is a family, else it
+    /// must name an action. `None` when it names none (it would match no
+    /// entry).
+    pub fn parse(raw: &str) -> Option<Self> {
+        if raw.ends_with('.') {
+            return Some(Self::Family(raw.to_owned()));
+        }
+        AuditAction::parse(raw).map(Self::Exact)
+    }
 }
 
 /// Declares [`AuditAction`]: each action with the stable dotted name the
@@ -449,6 +478,23 @@ mod tests {
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
         assert_eq!(pinned.len(), 62, "a new action joins this list");
+    }
+
+    #[test]
+    fn outcomes_and_action_filters_parse_their_stored_names() {
+        for o in [Outcome::Success, Outcome::Denied, Outcome::Failure] {
+            assert_eq!(Outcome::parse(o.as_str()), Some(o));
+        }
+        assert_eq!(Outcome::parse("Success"), None);
+        assert_eq!(
+            AuditActionFilter::parse("file.download"),
+            Some(AuditActionFilter::Exact(AuditAction::FileDownload))
+        );
+        assert_eq!(
+            AuditActionFilter::parse("auth."),
+            Some(AuditActionFilter::Family("auth.".into()))
+        );
+        assert_eq!(AuditActionFilter::parse("file.shred"), None);
     }
 
     #[test]

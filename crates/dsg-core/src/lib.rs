@@ -18,7 +18,9 @@ pub mod text;
 
 pub use account::{AccountState, MfaMethod};
 pub use alert::{AlertChange, AlertSeverity, AlertStatus};
-pub use audit::{AuditAction, AuditObject, AuditRecord, DecisionEvidence, Outcome};
+pub use audit::{
+    AuditAction, AuditActionFilter, AuditObject, AuditRecord, DecisionEvidence, Outcome,
+};
 pub use clock::Clock;
 pub use date::CalendarDate;
 pub use entities::*;
