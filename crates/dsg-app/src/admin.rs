@@ -232,9 +232,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let role = Role::parse(&input.role)?;
-        if role == Role::Operator && company.kind != CompanyKind::Agency {
-            return Err(AppError::Invalid("operators belong to the agency".into()));
-        }
+        role.check_company(company.kind)?;
         let valid_until = match input.valid_until.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(day) => Some(end_of_day_ms("valid until", day)?),
@@ -273,18 +271,10 @@ impl App {
             .company(company_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if company.kind != CompanyKind::Contractor {
-            return Err(AppError::Invalid(
-                "contracts are with contractor companies".into(),
-            ));
-        }
+        company.kind.check_contract_party()?;
         let starts_on = CalendarDate::parse("start date", &input.starts_on)?;
         let ends_on = CalendarDate::parse("end date", &input.ends_on)?;
-        if ends_on < starts_on {
-            return Err(AppError::Invalid(
-                "the contract ends before it starts".into(),
-            ));
-        }
+        Contract::check_period(&starts_on, &ends_on)?;
         let now = self.now();
         let contract = Contract {
             id: ContractId::random(),
@@ -333,12 +323,7 @@ impl App {
             .contract(contract_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !contract.special_clause {
-            return Err(AppError::Invalid(
-                "only contracts with the information-security special clause get a compartment"
-                    .into(),
-            ));
-        }
+        contract.check_compartment()?;
         let now = self.now();
         let id = CompartmentId::random();
         let quota =
@@ -398,11 +383,7 @@ impl App {
             .user(user_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if user.company_id != contract.company_id {
-            return Err(AppError::Invalid(
-                "a handler must belong to the contract's company".into(),
-            ));
-        }
+        contract.check_handler(user.company_id)?;
         let record = with_decision(
             Self::audit(
                 meta,

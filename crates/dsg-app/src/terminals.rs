@@ -475,11 +475,7 @@ impl App {
             )
             .await?;
         let terminal = self.terminal_named(raw_id).await?;
-        if terminal.status != TerminalStatus::Active {
-            return Err(AppError::Invalid(
-                "only an active terminal gets a new certificate".into(),
-            ));
-        }
+        terminal.status.check_certificate_issue()?;
         let subject = TerminalSubject {
             terminal_id: terminal.id.to_string(),
             company_id: terminal.company_id.to_string(),

@@ -13,6 +13,7 @@ pub mod error;
 pub mod ids;
 pub mod names;
 pub mod records;
+pub mod rules;
 pub mod terminal;
 pub mod text;
 

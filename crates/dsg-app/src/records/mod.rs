@@ -9,8 +9,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use dsg_core::AuditObject;
 use dsg_core::{
-    AuditAction, CalendarDate, CompanyKind, Outcome, RosterDetails, RosterStatus, TrainingCourse,
-    TrainingNotes, TrainingRecordId, User, UserId,
+    AuditAction, CalendarDate, Outcome, RosterDetails, RosterStatus, TrainingCourse, TrainingNotes,
+    TrainingRecordId, User, UserId,
 };
 use dsg_crypto::{open, seal, WrapContext};
 use dsg_policy::{Action, ChangeRequestFacts, Resource};
@@ -119,11 +119,7 @@ impl App {
             )
             .await?;
         let user = user.ok_or(AppError::NotFound)?;
-        if target.company_kind != CompanyKind::Contractor {
-            return Err(AppError::Invalid(
-                "the roster and training records are kept for contractors' staff".into(),
-            ));
-        }
+        target.company_kind.check_keeps_records()?;
         Ok((user, decided, by.user.id))
     }
 
