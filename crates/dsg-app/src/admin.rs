@@ -235,7 +235,11 @@ impl App {
         role.check_company(company.kind)?;
         let valid_until = match input.valid_until.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(day) => Some(end_of_day_ms("valid until", day)?),
+            Some(day) => Some(end_of_day_ms(
+                "valid until",
+                day,
+                self.inner.config.zero_trust.utc_offset_minutes,
+            )?),
         };
         self.insert_user(
             meta,
@@ -506,12 +510,30 @@ pub struct AdminOverview {
     pub compartments: Vec<Compartment>,
 }
 
-/// The first millisecond after the given day (UTC+9, the agency's time
-/// zone): an account valid until that day stops at its end.
-fn end_of_day_ms(field: &'static str, day: &str) -> Result<i64, AppError> {
+/// The first millisecond after the given day in the deployment's time zone
+/// (`zero_trust.utc_offset_minutes` east of UTC; JST by default): an
+/// account valid until that day stops at its end there.
+fn end_of_day_ms(field: &'static str, day: &str, utc_offset_minutes: i32) -> Result<i64, AppError> {
     let next = CalendarDate::parse(field, day)?
         .next_day()
         .ok_or_else(|| AppError::Invalid(format!("{field} is out of range")))?;
-    let jst = time::UtcOffset::from_hms(9, 0, 0).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(next.start_unix_ms_at(i32::from(jst.whole_minutes())))
+    Ok(next.start_unix_ms_at(utc_offset_minutes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_last_valid_day_ends_at_local_midnight() {
+        // 2027-04-01T00:00+09:00 is 2027-03-31T15:00Z.
+        let jst = end_of_day_ms("d", "2027-03-31", 540).unwrap();
+        assert_eq!(jst, 1_806_505_200_000);
+        // The same day in UTC ends nine hours later.
+        assert_eq!(
+            end_of_day_ms("d", "2027-03-31", 0).unwrap(),
+            jst + 9 * 3_600_000
+        );
+        assert!(end_of_day_ms("d", "2027-02-29", 540).is_err());
+    }
 }
