@@ -167,19 +167,22 @@ mod tests {
     }
 
     #[test]
-    fn a_person_who_may_hold_a_duty_may_hold_their_role() {
-        // Granting a duty never makes a combination account creation
-        // refuses.
-        for duty in [Duty::Auditor, Duty::SecurityAdmin] {
-            for kind in KINDS {
-                for role in ROLES {
-                    if duty.check_holder(kind, role).is_ok() {
-                        assert!(
-                            role.check_company(kind).is_ok(),
-                            "{duty:?} {kind:?} {role:?}"
-                        );
-                    }
-                }
+    fn among_accounts_that_can_exist_duties_follow_the_company() {
+        // A contractor has no operators, so among real accounts an auditor
+        // is an agency member and a security administrator a contractor's
+        // member.
+        for kind in KINDS {
+            for role in ROLES.into_iter().filter(|r| r.check_company(kind).is_ok()) {
+                assert_eq!(
+                    Duty::Auditor.check_holder(kind, role).is_ok(),
+                    (kind, role) == (CompanyKind::Agency, Role::Member),
+                    "{kind:?} {role:?}"
+                );
+                assert_eq!(
+                    Duty::SecurityAdmin.check_holder(kind, role).is_ok(),
+                    kind == CompanyKind::Contractor,
+                    "{kind:?} {role:?}"
+                );
             }
         }
     }
