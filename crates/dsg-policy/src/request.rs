@@ -122,8 +122,9 @@ policy_actions! {
     RosterRemove => "roster.remove" records [RosterRemove],
     /// Record a security training a person took.
     TrainingRecord => "training.record" records [TrainingRecord],
-    /// Read a company's roster and training records.
-    RecordsRead => "records.read" records [RecordsView, RecordsExport],
+    /// Read a company's roster and training records (also the line about to
+    /// be confirmed: a refusal there is recorded as the confirmation).
+    RecordsRead => "records.read" records [RecordsView, RecordsExport, RosterConfirm],
 }
 
 impl Action {
