@@ -12,13 +12,13 @@
 //! those decisions allows it. The request without any terminal is decided
 //! too, so a policy that stopped requiring a terminal shows up as such.
 
-use dsg_core::AuditObject;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use dsg_core::{
-    AccountState, AuditAction, Company, CompanyId, CompanyKind, Compartment, CompartmentId,
-    ContractId, Duty, MfaMethod, Outcome, Terminal, TerminalId, TerminalStatus, User, UserId,
+    AccountState, AuditAction, AuditObject, Company, CompanyId, CompanyKind, Compartment,
+    CompartmentId, ContractId, Duty, MfaMethod, Outcome, Terminal, TerminalId, TerminalStatus,
+    User, UserId,
 };
 use dsg_policy::{
     AccessRequest, Action, CompartmentFacts, DeviceFacts, Environment, Principal, Resource,

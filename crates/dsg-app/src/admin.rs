@@ -2,10 +2,9 @@
 //! handler designations.
 
 use dsg_core::names::label;
-use dsg_core::AuditObject;
 use dsg_core::{
-    AuditAction, CalendarDate, Company, CompanyId, CompanyKind, Compartment, CompartmentId,
-    Contract, ContractId, ContractNumber, Outcome, Role, User, UserId, Username,
+    AuditAction, AuditObject, CalendarDate, Company, CompanyId, CompanyKind, Compartment,
+    CompartmentId, Contract, ContractId, ContractNumber, Outcome, Role, User, UserId, Username,
 };
 use dsg_crypto::{random_token, token_hash, SecretString};
 use dsg_policy::Action;

@@ -2,8 +2,7 @@
 //! auditors) reads all of it, a contractor's security administrator the
 //! entries concerning their company. Every read is itself recorded.
 
-use dsg_core::AuditObject;
-use dsg_core::{AuditAction, AuditActionFilter, CompanyId, CompanyKind, Outcome};
+use dsg_core::{AuditAction, AuditActionFilter, AuditObject, CompanyId, CompanyKind, Outcome};
 use dsg_policy::{Action, CompanyFacts, Resource};
 use dsg_store::{AuditHit, AuditQuery};
 use serde::Serialize;

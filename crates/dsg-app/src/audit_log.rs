@@ -15,8 +15,7 @@ use dsg_audit::{
     entry_line, expired_line, AuditError, EcdsaKeyPair, ExportEntry, KeyPair,
     ECDSA_P256_SHA256_ASN1_SIGNING, EXPORT_FORMAT_V1,
 };
-use dsg_core::AuditObject;
-use dsg_core::{AuditAction, AuditRecord, Outcome};
+use dsg_core::{AuditAction, AuditObject, AuditRecord, Outcome};
 use dsg_crypto::{open, seal, WrapContext};
 use dsg_store::{SequencedEvent, StoredAuditEvent, StoredAuditKey};
 use serde_json::{json, Value};

@@ -1,7 +1,8 @@
 //! Login, sessions and the caller of a request.
 
-use dsg_core::AuditObject;
-use dsg_core::{AccountState, AccountStatus, AuditAction, MfaMethod, Outcome, User, UserId};
+use dsg_core::{
+    AccountState, AccountStatus, AuditAction, AuditObject, MfaMethod, Outcome, User, UserId,
+};
 use dsg_crypto::{csrf_token_for, ct_eq, token_hash, SecretString};
 use dsg_policy::{DeviceFacts, UserFacts};
 

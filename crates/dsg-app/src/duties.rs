@@ -2,8 +2,7 @@
 //! Decided on the user concerned, so the policy can refuse self-granted
 //! duties; sensitive, so it needs a fresh step-up.
 
-use dsg_core::AuditObject;
-use dsg_core::{AuditAction, Duty, Outcome, UserId};
+use dsg_core::{AuditAction, AuditObject, Duty, Outcome, UserId};
 use dsg_policy::{Action, Resource};
 
 use super::admin::parse_id;

@@ -2,10 +2,9 @@
 
 use bytes::Bytes;
 use dsg_blob::{BlobStore, DecryptedStream};
-use dsg_core::AuditObject;
 use dsg_core::{
-    AuditAction, AuditRecord, Compartment, Contract, FileId, FileName, FileRecord, FileStatus,
-    Outcome,
+    AuditAction, AuditObject, AuditRecord, Compartment, Contract, FileId, FileName, FileRecord,
+    FileStatus, Outcome,
 };
 use dsg_policy::{Action, CompartmentFacts, FileFacts, Resource};
 use dsg_store::{NewFileVersion, UploadTarget};

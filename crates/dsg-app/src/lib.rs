@@ -28,11 +28,10 @@ mod posture;
 mod records;
 mod terminals;
 
-use dsg_core::AuditObject;
 use std::sync::Arc;
 
 use dsg_blob::BlobStore;
-use dsg_core::{AuditAction, AuditRecord, Clock, Outcome};
+use dsg_core::{AuditAction, AuditObject, AuditRecord, Clock, Outcome};
 use dsg_crypto::{PasswordHasher, SecretKey, SecureRandom};
 use dsg_pki::TerminalCa;
 use dsg_policy::{

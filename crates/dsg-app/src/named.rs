@@ -7,8 +7,7 @@
 //! one policy decision, one audit entry either way), then answer a refusal
 //! with [`App::authorize_named`]'s uniform error.
 
-use dsg_core::AuditObject;
-use dsg_core::{AccountState, AuditAction, CompanyId, CompanyKind, Role, UserId};
+use dsg_core::{AccountState, AuditAction, AuditObject, CompanyId, CompanyKind, Role, UserId};
 use dsg_policy::{Action, Resource, UserFacts};
 
 use super::{App, AppError, Caller, Decided, RequestMeta, SessionUser};

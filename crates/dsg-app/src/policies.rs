@@ -7,11 +7,10 @@
 //! host (`dsg admin policy-approve`) reaches a running gateway through
 //! [`App::reload_policy`], which the runtime calls every few seconds.
 
-use dsg_core::AuditObject;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use dsg_core::{AuditAction, AuditRecord, DecisionEvidence, Outcome};
+use dsg_core::{AuditAction, AuditObject, AuditRecord, DecisionEvidence, Outcome};
 use dsg_policy::{AccessRequest, Action, ChangeRequestFacts, Decision, PolicyEngine, POLICIES};
 use dsg_store::{NewPolicyVersion, PolicyVersionRow, RecordedDecision, Store};
 use serde::Serialize;

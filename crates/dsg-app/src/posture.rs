@@ -6,8 +6,7 @@
 //! the `terminal-posture-for-data` policy checks where the deployment
 //! requires it (`zero_trust.posture_max_age_hours`).
 
-use dsg_core::AuditObject;
-use dsg_core::{AuditAction, Outcome, PostureReport};
+use dsg_core::{AuditAction, AuditObject, Outcome, PostureReport};
 use dsg_policy::{Action, Resource};
 
 use super::policies::with_decision;

@@ -2,13 +2,13 @@
 //! certificate issue, quarantine and revocation, and the open connections
 //! a quarantine closes.
 
-use dsg_core::AuditObject;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use dsg_core::{
-    AuditAction, CompanyId, Outcome, Terminal, TerminalId, TerminalStatus, TerminalText,
+    AuditAction, AuditObject, CompanyId, Outcome, Terminal, TerminalId, TerminalStatus,
+    TerminalText,
 };
 use dsg_crypto::{open, random_token, seal, SecretKey, SecretString, SecureRandom, WrapContext};
 use dsg_pki::{IssuedCert, PkiError, TerminalCa, TerminalSubject};

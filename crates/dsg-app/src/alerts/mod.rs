@@ -6,10 +6,9 @@
 
 pub mod rules;
 
-use dsg_core::AuditObject;
 use std::collections::HashMap;
 
-use dsg_core::{AlertChange, AlertSeverity, AlertStatus, AuditAction, Outcome};
+use dsg_core::{AlertChange, AlertSeverity, AlertStatus, AuditAction, AuditObject, Outcome};
 use dsg_policy::Action;
 use dsg_store::AlertRow;
 use serde::Serialize;

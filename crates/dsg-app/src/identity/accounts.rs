@@ -1,8 +1,7 @@
 //! Operators' view of accounts: states, unlock, disable, enable, enrolment
 //! links, authenticator resets (requester ≠ approver) and failed-login trends.
 
-use dsg_core::AuditObject;
-use dsg_core::{AccountState, AccountStatus, AuditAction, Outcome, User, UserId};
+use dsg_core::{AccountState, AccountStatus, AuditAction, AuditObject, Outcome, User, UserId};
 use dsg_crypto::{random_token, token_hash, SecretString};
 use dsg_policy::{Action, ChangeRequestFacts};
 use dsg_store::ResetRow;

@@ -8,8 +8,7 @@
 //! lock needs `lockout_threshold` failures from at least two sources, or
 //! twice that many from one. Failures refused by the backoff do not count.
 
-use dsg_core::AuditObject;
-use dsg_core::{AuditAction, Outcome, UserId};
+use dsg_core::{AuditAction, AuditObject, Outcome, UserId};
 use dsg_store::{FailureCounts, LoginAttempt, THROTTLED_REASON};
 
 use super::super::{App, AppError, Caller, RequestMeta};

@@ -3,8 +3,7 @@
 //! where the agency allows it, a TOTP authenticator. Only then does it reach
 //! anything. The same ceremonies add authenticators later.
 
-use dsg_core::AuditObject;
-use dsg_core::{AccountState, AuditAction, MfaMethod, Outcome, User};
+use dsg_core::{AccountState, AuditAction, AuditObject, MfaMethod, Outcome, User};
 use dsg_crypto::{token_hash, SecretString, WrapContext};
 use dsg_identity::{generate_recovery_codes, hash_recovery_code, verify_totp, TotpSecret};
 use dsg_policy::Action;

@@ -1,8 +1,7 @@
 //! Login: the password, then a second factor, each step with a new session
 //! token. Every answer to a refused password is the same.
 
-use dsg_core::AuditObject;
-use dsg_core::{AccountState, AuditAction, MfaMethod, Outcome, User, Username};
+use dsg_core::{AccountState, AuditAction, AuditObject, MfaMethod, Outcome, User, Username};
 use dsg_crypto::{csrf_token_for, random_token, token_hash, SecretString};
 use dsg_store::{SessionRow, THROTTLED_REASON};
 use webauthn_rs::prelude::{Passkey, PublicKeyCredential, RequestChallengeResponse};

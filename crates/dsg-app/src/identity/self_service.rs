@@ -1,8 +1,7 @@
 //! What users see and manage about themselves: sessions, authenticators,
 //! login history, password and recovery codes.
 
-use dsg_core::AuditObject;
-use dsg_core::{AuditAction, MfaMethod, Outcome};
+use dsg_core::{AuditAction, AuditObject, MfaMethod, Outcome};
 use dsg_crypto::SecretString;
 use dsg_identity::{generate_recovery_codes, hash_recovery_code};
 use dsg_policy::Action;

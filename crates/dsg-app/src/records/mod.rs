@@ -7,10 +7,9 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use dsg_core::AuditObject;
 use dsg_core::{
-    AuditAction, CalendarDate, Outcome, RosterDetails, RosterStatus, TrainingCourse, TrainingNotes,
-    TrainingRecordId, User, UserId,
+    AuditAction, AuditObject, CalendarDate, Outcome, RosterDetails, RosterStatus, TrainingCourse,
+    TrainingNotes, TrainingRecordId, User, UserId,
 };
 use dsg_crypto::{open, seal, WrapContext};
 use dsg_policy::{Action, ChangeRequestFacts, Resource};

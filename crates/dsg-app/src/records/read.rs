@@ -2,8 +2,7 @@
 //! CSV), the directory of companies whose records the caller may read.
 //! Every read is decided by the policy point and recorded.
 
-use dsg_core::AuditObject;
-use dsg_core::{AuditAction, CompanyId, CompanyKind, ContractId, Outcome, UserId};
+use dsg_core::{AuditAction, AuditObject, CompanyId, CompanyKind, ContractId, Outcome, UserId};
 use dsg_policy::{Action, CompanyFacts, Resource};
 use serde::Serialize;
 
