@@ -11,10 +11,10 @@ use std::str::FromStr;
 
 use arbitrary::Arbitrary;
 use dsg_core::{
-    AccountState, AccountStatus, CalendarDate, CompanyId, CompanyKind, CompartmentId, ContractId,
-    ContractNumber, Duty, FileId, FileName, FileStatus, MfaMethod, PostureReport, Role,
-    RosterDetails, RosterStatus, TerminalId, TerminalStatus, TerminalText, TrainingCourse,
-    TrainingNotes, TrainingRecordId, UserId, Username,
+    AccountState, AccountStatus, AlertSeverity, AlertStatus, CalendarDate, CompanyId, CompanyKind,
+    CompartmentId, ContractId, ContractNumber, Duty, FileId, FileName, FileStatus, MfaMethod,
+    PostureReport, Role, RosterDetails, RosterStatus, TerminalId, TerminalStatus, TerminalText,
+    TrainingCourse, TrainingNotes, TrainingRecordId, UserId, Username,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -102,7 +102,9 @@ fn text(s: &str) {
         MfaMethod,
         RosterStatus,
         TrainingCourse,
-        TerminalStatus
+        TerminalStatus,
+        AlertSeverity,
+        AlertStatus
     );
     // Request bodies.
     if let Ok(notes) = serde_json::from_str::<TrainingNotes>(s) {

@@ -16,8 +16,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use dsg_core::{
-    AccountState, AuditAction, Company, CompanyId, CompanyKind, Compartment, CompartmentId,
-    ContractId, Duty, MfaMethod, Outcome, Terminal, TerminalId, TerminalStatus, User, UserId,
+    AccountState, AuditAction, AuditObject, Company, CompanyId, CompanyKind, Compartment,
+    CompartmentId, ContractId, Duty, MfaMethod, Outcome, Terminal, TerminalId, TerminalStatus,
+    User, UserId,
 };
 use dsg_policy::{
     AccessRequest, Action, CompartmentFacts, DeviceFacts, Environment, Principal, Resource,
@@ -532,7 +533,7 @@ impl App {
             contract: compartment.contract_id,
             company: compartment.company_id,
         };
-        let number = contract.number.clone();
+        let number = contract.number.to_string();
         let kinds = review.kinds.clone();
         let duties = review.duties.clone();
         let standings = review.standings.clone();
@@ -590,7 +591,7 @@ impl App {
             meta,
             caller,
             AuditAction::AccessReview,
-            ("compartment", Some(compartment.id.to_string())),
+            AuditObject::Compartment(compartment.id),
             Outcome::Success,
             &decided,
         );
@@ -598,7 +599,7 @@ impl App {
         Ok(CompartmentAccess {
             compartment_id: compartment.id,
             contract_id: contract.id,
-            contract_number: contract.number,
+            contract_number: contract.number.to_string(),
             contract_title: contract.title,
             company_name: company_name(&compartment.company_id),
             company_id: compartment.company_id,
@@ -656,7 +657,7 @@ impl App {
         let policy_version = review.policy.version;
         let numbers: HashMap<ContractId, String> = contracts
             .iter()
-            .map(|(id, c)| (*id, c.number.clone()))
+            .map(|(id, c)| (*id, c.number.to_string()))
             .collect();
         let subject = person.clone();
         let reached: Vec<(Compartment, Reach)> = blocking(move || {
@@ -689,7 +690,7 @@ impl App {
                 (reach.allowed || handler).then(|| CompartmentReach {
                     compartment_id: m.id,
                     contract_id: m.contract_id,
-                    contract_number: contract.map(|c| c.number.clone()).unwrap_or_default(),
+                    contract_number: contract.map(|c| c.number.to_string()).unwrap_or_default(),
                     contract_title: contract.map(|c| c.title.clone()).unwrap_or_default(),
                     company_name: company_name(&m.company_id),
                     company_id: m.company_id,
@@ -709,7 +710,7 @@ impl App {
             meta,
             caller,
             AuditAction::AccessReview,
-            ("user", Some(user.id.to_string())),
+            AuditObject::User(user.id),
             Outcome::Success,
             &decided,
         );

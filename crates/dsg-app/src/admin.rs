@@ -1,10 +1,10 @@
 //! The operator's registers: companies, users, contracts, compartments and
 //! handler designations.
 
-use dsg_core::names::{iso_date, label};
+use dsg_core::names::label;
 use dsg_core::{
-    AuditAction, Company, CompanyId, CompanyKind, Compartment, CompartmentId, Contract, ContractId,
-    ContractNumber, Outcome, Role, User, UserId, Username,
+    AuditAction, AuditObject, CalendarDate, Company, CompanyId, CompanyKind, Compartment,
+    CompartmentId, Contract, ContractId, ContractNumber, Outcome, Role, User, UserId, Username,
 };
 use dsg_crypto::{random_token, token_hash, SecretString};
 use dsg_policy::Action;
@@ -94,7 +94,7 @@ impl App {
             &meta,
             &Caller::Anonymous,
             AuditAction::Bootstrap,
-            ("company", Some(company.id.to_string())),
+            AuditObject::Company(Some(company.id)),
             Outcome::Success,
             "first-start",
         );
@@ -141,7 +141,7 @@ impl App {
             meta,
             caller,
             AuditAction::UserCreate,
-            ("user", Some(new.id.to_string())),
+            AuditObject::User(new.id),
             Outcome::Success,
             // The role is in the entry so the analysis rules see a new
             // operator account (a privilege change).
@@ -203,7 +203,7 @@ impl App {
             meta,
             caller,
             AuditAction::CompanyCreate,
-            ("company", Some(company.id.to_string())),
+            AuditObject::Company(Some(company.id)),
             Outcome::Success,
             &decision,
         );
@@ -231,12 +231,14 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let role = Role::parse(&input.role)?;
-        if role == Role::Operator && company.kind != CompanyKind::Agency {
-            return Err(AppError::Invalid("operators belong to the agency".into()));
-        }
+        role.check_company(company.kind)?;
         let valid_until = match input.valid_until.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(day) => Some(end_of_day_ms("valid until", day)?),
+            Some(day) => Some(end_of_day_ms(
+                "valid until",
+                day,
+                self.inner.config.zero_trust.utc_offset_minutes,
+            )?),
         };
         self.insert_user(
             meta,
@@ -272,23 +274,15 @@ impl App {
             .company(company_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if company.kind != CompanyKind::Contractor {
-            return Err(AppError::Invalid(
-                "contracts are with contractor companies".into(),
-            ));
-        }
-        let starts_on = iso_date("start date", &input.starts_on)?;
-        let ends_on = iso_date("end date", &input.ends_on)?;
-        if ends_on < starts_on {
-            return Err(AppError::Invalid(
-                "the contract ends before it starts".into(),
-            ));
-        }
+        company.kind.check_contract_party()?;
+        let starts_on = CalendarDate::parse("start date", &input.starts_on)?;
+        let ends_on = CalendarDate::parse("end date", &input.ends_on)?;
+        Contract::check_period(&starts_on, &ends_on)?;
         let now = self.now();
         let contract = Contract {
             id: ContractId::random(),
             company_id,
-            number: ContractNumber::parse(&input.number)?.as_str().to_owned(),
+            number: ContractNumber::parse(&input.number)?,
             title: label("title", &input.title, 300)?,
             starts_on,
             ends_on,
@@ -299,7 +293,7 @@ impl App {
             meta,
             caller,
             AuditAction::ContractCreate,
-            ("contract", Some(contract.id.to_string())),
+            AuditObject::Contract(contract.id),
             Outcome::Success,
             &decision,
         );
@@ -332,12 +326,7 @@ impl App {
             .contract(contract_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !contract.special_clause {
-            return Err(AppError::Invalid(
-                "only contracts with the information-security special clause get a compartment"
-                    .into(),
-            ));
-        }
+        contract.check_compartment()?;
         let now = self.now();
         let id = CompartmentId::random();
         let quota =
@@ -356,7 +345,7 @@ impl App {
             meta,
             caller,
             AuditAction::CompartmentOpen,
-            ("compartment", Some(id.to_string())),
+            AuditObject::Compartment(id),
             Outcome::Success,
             &decision,
         );
@@ -397,17 +386,13 @@ impl App {
             .user(user_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if user.company_id != contract.company_id {
-            return Err(AppError::Invalid(
-                "a handler must belong to the contract's company".into(),
-            ));
-        }
+        contract.check_handler(user.company_id)?;
         let record = with_decision(
             Self::audit(
                 meta,
                 caller,
                 AuditAction::HandlerDesignate,
-                ("contract", Some(contract_id.to_string())),
+                AuditObject::Contract(contract_id),
                 Outcome::Success,
                 format!("{};user={user_id}", decision.reason()),
             ),
@@ -444,7 +429,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::HandlerRemove,
-                ("contract", Some(contract_id.to_string())),
+                AuditObject::Contract(contract_id),
                 Outcome::Success,
                 format!("{};user={user_id}", decision.reason()),
             ),
@@ -456,7 +441,7 @@ impl App {
             meta,
             caller,
             AuditAction::AccountDisable,
-            ("user", Some(user_id.to_string())),
+            AuditObject::User(user_id),
             Outcome::Success,
             "roster:removed-from-last-contract",
         );
@@ -524,16 +509,30 @@ pub struct AdminOverview {
     pub compartments: Vec<Compartment>,
 }
 
-/// The first millisecond after the given day (UTC+9, the agency's time
-/// zone): an account valid until that day stops at its end.
-fn end_of_day_ms(field: &'static str, day: &str) -> Result<i64, AppError> {
-    let date = iso_date(field, day)?;
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let parsed = time::Date::parse(&date, &format)
-        .map_err(|_| AppError::Invalid(format!("{field} is not a date")))?;
-    let next = parsed
+/// The first millisecond after the given day in the deployment's time zone
+/// (`zero_trust.utc_offset_minutes` east of UTC; JST by default): an
+/// account valid until that day stops at its end there.
+fn end_of_day_ms(field: &'static str, day: &str, utc_offset_minutes: i32) -> Result<i64, AppError> {
+    let next = CalendarDate::parse(field, day)?
         .next_day()
         .ok_or_else(|| AppError::Invalid(format!("{field} is out of range")))?;
-    let jst = time::UtcOffset::from_hms(9, 0, 0).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(next.midnight().assume_offset(jst).unix_timestamp() * 1000)
+    Ok(next.start_unix_ms_at(utc_offset_minutes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_last_valid_day_ends_at_local_midnight() {
+        // 2027-04-01T00:00+09:00 is 2027-03-31T15:00Z.
+        let jst = end_of_day_ms("d", "2027-03-31", 540).unwrap();
+        assert_eq!(jst, 1_806_505_200_000);
+        // The same day in UTC ends nine hours later.
+        assert_eq!(
+            end_of_day_ms("d", "2027-03-31", 0).unwrap(),
+            jst + 9 * 3_600_000
+        );
+        assert!(end_of_day_ms("d", "2027-02-29", 540).is_err());
+    }
 }

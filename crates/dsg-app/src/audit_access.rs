@@ -2,7 +2,7 @@
 //! auditors) reads all of it, a contractor's security administrator the
 //! entries concerning their company. Every read is itself recorded.
 
-use dsg_core::{AuditAction, CompanyId, CompanyKind, Outcome};
+use dsg_core::{AuditAction, AuditActionFilter, AuditObject, CompanyId, CompanyKind, Outcome};
 use dsg_policy::{Action, CompanyFacts, Resource};
 use dsg_store::{AuditHit, AuditQuery};
 use serde::Serialize;
@@ -77,6 +77,20 @@ fn empty(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
+/// An id filter: `Some(None)` for none, `Some(Some(id))` for an id in the
+/// form the log stores it, `None` when the text is no such id (it matches
+/// no entry; a differently written UUID did not match before either).
+fn stored_id<T: std::str::FromStr + std::fmt::Display>(raw: Option<&str>) -> Option<Option<T>> {
+    match raw {
+        None => Some(None),
+        Some(raw) => raw
+            .parse::<T>()
+            .ok()
+            .filter(|id| id.to_string() == raw)
+            .map(Some),
+    }
+}
+
 impl App {
     /// Decides `action` on `resource`; a denial is recorded against
     /// `object` and answered like any other denial.
@@ -86,8 +100,9 @@ impl App {
         caller: &Caller,
         (action, resource): (Action, Resource),
         audit_action: AuditAction,
-        object: (&'static str, Option<String>),
+        object: AuditObject,
     ) -> Result<(Box<SessionUser>, Decided), AppError> {
+        super::recorded_pair(action, audit_action);
         let decision = self.decide(caller, action, resource.clone());
         if let (Caller::User(user), true) = (caller, decision.allowed) {
             return Ok((user.clone(), decision));
@@ -133,15 +148,9 @@ impl App {
             }),
             None => Resource::Gateway,
         };
-        let object = own.map(|f| f.company.to_string());
+        let object = AuditObject::Company(own.map(|f| f.company));
         let (_, decided) = self
-            .authorize_on(
-                meta,
-                caller,
-                (action, resource),
-                audit_action,
-                ("company", object),
-            )
+            .authorize_on(meta, caller, (action, resource), audit_action, object)
             .await?;
         let company = own.map(|f| f.company.to_string()).unwrap_or_default();
         Ok((AuditScope::Company { company }, decided))
@@ -271,39 +280,51 @@ impl App {
         if from >= until {
             return Err(AppError::Invalid("from must be before until".into()));
         }
-        let outcome = empty(search.outcome);
-        if let Some(o) = &outcome {
-            if !["success", "denied", "failure"].contains(&o.as_str()) {
-                return Err(AppError::Invalid(
-                    "outcome must be success, denied or failure".into(),
-                ));
-            }
-        }
+        let outcome = match empty(search.outcome) {
+            None => None,
+            Some(o) => Some(Outcome::parse(&o).ok_or_else(|| {
+                AppError::Invalid("outcome must be success, denied or failure".into())
+            })?),
+        };
         let limit = search.limit.unwrap_or(SEARCH_DEFAULT);
         if !(1..=SEARCH_MAX).contains(&limit) {
             return Err(AppError::Invalid(format!(
                 "limit must be between 1 and {SEARCH_MAX}"
             )));
         }
-        let query = AuditQuery {
-            from_ms: from,
-            until_ms: until,
-            company: company.clone(),
-            actor: empty(search.actor),
-            action: empty(search.action),
-            outcome,
-            object_id: empty(search.object),
-            contract: empty(search.contract),
-            limit: limit + 1,
+        // A filter that names no id or action in its stored form matches no
+        // entry: the search is answered empty (and still recorded).
+        let filters = (
+            stored_id(company.as_deref()),
+            stored_id(empty(search.actor).as_deref()),
+            empty(search.action).map_or(Some(None), |a| AuditActionFilter::parse(&a).map(Some)),
+            stored_id(empty(search.contract).as_deref()),
+        );
+        let query = match filters {
+            (Some(company), Some(actor), Some(action), Some(contract)) => Some(AuditQuery {
+                from_ms: from,
+                until_ms: until,
+                company,
+                actor,
+                action,
+                outcome,
+                object_id: empty(search.object),
+                contract,
+                limit: limit + 1,
+            }),
+            _ => None,
         };
-        let mut hits = self.inner.store.search_audit(&query).await?;
+        let mut hits = match query {
+            Some(query) => self.inner.store.search_audit(&query).await?,
+            None => Vec::new(),
+        };
         let truncated = hits.len() as i64 > limit;
         hits.truncate(usize::try_from(limit).unwrap_or(0));
         let record = Self::audit_decided(
             meta,
             caller,
             AuditAction::AuditRead,
-            ("company", company),
+            company.map_or(AuditObject::Company(None), AuditObject::RequestedCompany),
             Outcome::Success,
             &decided,
         );
@@ -326,7 +347,7 @@ impl App {
             id,
             kind: found.as_ref().map_or(CompanyKind::Contractor, |c| c.kind),
         });
-        let object = ("company", Some(id.to_string()));
+        let object = AuditObject::Company(Some(id));
         let (_, decided) = self
             .authorize_named(
                 meta,
@@ -381,7 +402,7 @@ impl App {
             meta,
             caller,
             AuditAction::AuditRead,
-            ("audit_entry", Some(entry.event.id)),
+            AuditObject::AuditEntry(entry.event.id),
             Outcome::Success,
             &decided,
         );

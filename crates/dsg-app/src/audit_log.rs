@@ -15,7 +15,7 @@ use dsg_audit::{
     entry_line, expired_line, AuditError, EcdsaKeyPair, ExportEntry, KeyPair,
     ECDSA_P256_SHA256_ASN1_SIGNING, EXPORT_FORMAT_V1,
 };
-use dsg_core::{AuditAction, AuditRecord, Outcome};
+use dsg_core::{AuditAction, AuditObject, AuditRecord, Outcome};
 use dsg_crypto::{open, seal, WrapContext};
 use dsg_store::{SequencedEvent, StoredAuditEvent, StoredAuditKey};
 use serde_json::{json, Value};
@@ -152,8 +152,7 @@ impl App {
                     source: None,
                     terminal: None,
                     action: AuditAction::AuditExpire,
-                    object_type: "audit_log",
-                    object_id: None,
+                    object: AuditObject::AuditLog,
                     outcome: Outcome::Success,
                     reason: format!(
                         "before={before} entries={} through_seq={} alerts={}",
@@ -183,7 +182,7 @@ impl App {
             &super::policies::host_meta(),
             &super::Caller::Anonymous,
             AuditAction::AuditRead,
-            ("audit_log", None),
+            AuditObject::AuditLog,
             Outcome::Success,
             format!("host:audit-tail limit={limit}"),
         );

@@ -1,6 +1,8 @@
 //! Login, sessions and the caller of a request.
 
-use dsg_core::{AccountState, AccountStatus, AuditAction, MfaMethod, Outcome, User, UserId};
+use dsg_core::{
+    AccountState, AccountStatus, AuditAction, AuditObject, MfaMethod, Outcome, User, UserId,
+};
 use dsg_crypto::{csrf_token_for, ct_eq, token_hash, SecretString};
 use dsg_policy::{DeviceFacts, UserFacts};
 
@@ -160,7 +162,7 @@ impl App {
                 meta,
                 &Caller::Anonymous,
                 AuditAction::SessionTerminalMismatch,
-                ("session", Some(session.public_id.clone())),
+                AuditObject::Session(session.public_id.clone()),
                 Outcome::Denied,
                 if presented.is_empty() {
                     "no-certificate"
@@ -252,7 +254,7 @@ impl App {
             meta,
             caller,
             AuditAction::Logout,
-            ("user", Some(user.user.id.to_string())),
+            AuditObject::User(user.user.id),
             Outcome::Success,
             "",
         );
@@ -297,7 +299,7 @@ impl App {
             meta,
             &Caller::Anonymous,
             action,
-            ("path", Some(path)),
+            AuditObject::Path(path),
             outcome,
             reason,
         );
@@ -319,7 +321,7 @@ impl App {
             &meta,
             &Caller::Anonymous,
             AuditAction::GatewayStart,
-            ("gateway", None),
+            AuditObject::Gateway,
             Outcome::Success,
             format!("db={backend}"),
         );

@@ -17,7 +17,7 @@ mod audit;
 mod scrub;
 
 pub use alerts::{
-    webhook_url as alerts_webhook_url, AlertsConfig, EveryEntry, HourRange, OffHoursRule, Severity,
+    webhook_url as alerts_webhook_url, AlertsConfig, EveryEntry, HourRange, OffHoursRule,
     Threshold, MAX_THRESHOLD as ALERTS_MAX_THRESHOLD,
 };
 pub use audit::{AuditConfig, AuditPublishConfig, SiemConfig, SiemFormat, SiemTransport};

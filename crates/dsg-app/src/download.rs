@@ -17,7 +17,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use dsg_blob::{BlobError, DecryptedStream};
-use dsg_core::{AuditAction, FileId, Outcome};
+use dsg_core::{AuditAction, AuditObject, FileId, FileName, Outcome};
 use dsg_policy::Action;
 use futures::Stream;
 
@@ -27,7 +27,7 @@ use super::{App, AppError, Caller, RequestMeta};
 /// A download ready to stream. The access has been recorded.
 pub struct Download {
     /// Display name.
-    pub name: String,
+    pub name: FileName,
     /// Plaintext size.
     pub size_bytes: u64,
     /// The version sent.
@@ -107,7 +107,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::FileDownload,
-                ("file", Some(format!("{}@{wanted}", file.id))),
+                AuditObject::FileVersion(file.id, wanted),
                 Outcome::Failure,
                 format!("damaged: {damage}"),
             );
@@ -151,8 +151,7 @@ impl App {
             meta,
             caller,
             AuditAction::FileDownload,
-            "file",
-            format!("{}@{wanted}", file.id),
+            AuditObject::FileVersion(file.id, wanted),
             &decided,
         );
         self.record(&record).await?;
@@ -215,7 +214,7 @@ impl App {
             meta,
             caller,
             AuditAction::FileDownload,
-            ("file", Some(object.clone())),
+            AuditObject::FileVersion(file, version),
             Outcome::Failure,
             if damaged {
                 format!("integrity: {reason}")
@@ -250,7 +249,7 @@ impl App {
             meta,
             caller,
             AuditAction::FileIntegrityFailure,
-            ("file", Some(format!("{file}@{version}"))),
+            AuditObject::FileVersion(file, version),
             Outcome::Failure,
             damage,
         );

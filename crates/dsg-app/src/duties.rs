@@ -2,7 +2,7 @@
 //! Decided on the user concerned, so the policy can refuse self-granted
 //! duties; sensitive, so it needs a fresh step-up.
 
-use dsg_core::{AuditAction, CompanyKind, Duty, Outcome, Role, UserId};
+use dsg_core::{AuditAction, AuditObject, Duty, Outcome, UserId};
 use dsg_policy::{Action, Resource};
 
 use super::admin::parse_id;
@@ -37,7 +37,7 @@ impl App {
             Some(user) => self.user_facts(user, user.state(self.now())).await?,
             None => super::named::missing_user(user_id),
         };
-        let object = ("user", Some(user_id.to_string()));
+        let object = AuditObject::User(user_id);
         let (operator, decided) = self
             .authorize_named(
                 meta,
@@ -52,24 +52,7 @@ impl App {
             return Err(AppError::NotFound);
         }
         if grant {
-            match (duty, target.company_kind, target.role) {
-                (Duty::Auditor, CompanyKind::Agency, Role::Member)
-                | (Duty::SecurityAdmin, CompanyKind::Contractor, _) => {}
-                (Duty::Auditor, CompanyKind::Agency, Role::Operator) => {
-                    return Err(AppError::Invalid(
-                        "an operator cannot also be an auditor: auditors check what operators do"
-                            .into(),
-                    ))
-                }
-                (Duty::Auditor, CompanyKind::Contractor, _) => {
-                    return Err(AppError::Invalid("auditors are agency staff".into()))
-                }
-                (Duty::SecurityAdmin, CompanyKind::Agency, _) => {
-                    return Err(AppError::Invalid(
-                        "security administrators belong to a contractor".into(),
-                    ))
-                }
-            }
+            duty.check_holder(target.company_kind, target.role)?;
         }
         let record = with_decision(
             Self::audit(

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use bytes::Bytes;
 use dsg_blob::BlobStore;
 use dsg_core::{
-    AuditAction, AuditRecord, Compartment, Contract, FileId, FileName, FileRecord, FileStatus,
-    Outcome,
+    AuditAction, AuditObject, AuditRecord, Compartment, Contract, FileId, FileName, FileRecord,
+    FileStatus, Outcome,
 };
 use dsg_policy::{Action, CompartmentFacts, FileFacts, Resource};
 use dsg_store::{NewFileVersion, UploadTarget};
@@ -108,7 +108,7 @@ impl App {
                     meta,
                     caller,
                     audit_action,
-                    ("file", Some(object_id)),
+                    AuditObject::RequestedFile(object_id),
                     Outcome::Failure,
                     "not_found",
                 );
@@ -128,6 +128,7 @@ impl App {
         action: Action,
         audit_action: AuditAction,
     ) -> Result<(Compartment, Option<FileRecord>, Decided), AppError> {
+        super::recorded_pair(action, audit_action);
         let compartment = self.inner.store.compartment(raw_id).await?;
         let file = match (&compartment, raw_file.map(str::parse::<FileId>)) {
             (Some(c), Some(Ok(id))) => self.inner.store.file(c.id, id).await?,
@@ -168,7 +169,7 @@ impl App {
                     meta,
                     caller,
                     audit_action,
-                    ("compartment", Some(object_id)),
+                    AuditObject::RequestedCompartment(object_id),
                     Outcome::Denied,
                     &decision,
                 );
@@ -242,8 +243,7 @@ impl App {
             meta,
             caller,
             AuditAction::FileList,
-            "compartment",
-            compartment.id.to_string(),
+            AuditObject::Compartment(compartment.id),
             &decided,
         );
         self.record(&record).await?;
@@ -262,8 +262,7 @@ impl App {
         meta: &RequestMeta,
         caller: &Caller,
         action: AuditAction,
-        object_type: &'static str,
-        object_id: String,
+        object: AuditObject,
         decided: &Decided,
     ) -> AuditRecord {
         with_decision(
@@ -271,7 +270,7 @@ impl App {
                 meta,
                 caller,
                 action,
-                (object_type, Some(object_id)),
+                object,
                 Outcome::Success,
                 decided.reason(),
             ),
@@ -313,7 +312,7 @@ impl App {
                 let name = FileName::parse(name)?;
                 let target = UploadTarget::NewFile {
                     file_id: FileId::random(),
-                    name: name.as_str().to_owned(),
+                    name,
                 };
                 (compartment, decided, target, 1)
             }
@@ -355,7 +354,7 @@ impl App {
                 meta,
                 caller,
                 audit_action,
-                ("file", Some(file_id.to_string())),
+                AuditObject::File(file_id),
                 Outcome::Failure,
                 error.code(),
             );
@@ -460,8 +459,7 @@ impl App {
             meta,
             caller,
             audit_action,
-            "file",
-            file_id.to_string(),
+            AuditObject::File(file_id),
             decided,
         );
         let now = self.now();
@@ -507,8 +505,7 @@ impl App {
             meta,
             caller,
             AuditAction::FileVersions,
-            "file",
-            file.id.to_string(),
+            AuditObject::File(file.id),
             &decided,
         );
         self.record(&record).await?;
@@ -548,8 +545,7 @@ impl App {
             meta,
             caller,
             AuditAction::FileDelete,
-            "file",
-            file.id.to_string(),
+            AuditObject::File(file.id),
             &decided,
         );
         self.inner

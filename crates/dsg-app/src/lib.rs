@@ -34,7 +34,7 @@ mod terminals;
 use std::sync::Arc;
 
 use dsg_blob::BlobStore;
-use dsg_core::{AuditAction, AuditRecord, Clock, Outcome};
+use dsg_core::{AuditAction, AuditObject, AuditRecord, Clock, Outcome};
 use dsg_crypto::{PasswordHasher, SecretKey, SecureRandom};
 use dsg_pki::TerminalCa;
 use dsg_policy::{
@@ -337,6 +337,7 @@ impl App {
         action: Action,
         audit_action: AuditAction,
     ) -> Result<(Box<SessionUser>, Decided), AppError> {
+        recorded_pair(action, audit_action);
         let decision = self.decide(caller, action, Resource::Gateway);
         if let (Caller::User(user), true) = (caller, decision.allowed) {
             return Ok((user.clone(), decision));
@@ -346,7 +347,7 @@ impl App {
             meta,
             caller,
             audit_action,
-            ("gateway", None),
+            AuditObject::Gateway,
             Outcome::Denied,
             &decision,
         );
@@ -363,7 +364,7 @@ impl App {
         meta: &RequestMeta,
         caller: &Caller,
         action: AuditAction,
-        object: (&'static str, Option<String>),
+        object: AuditObject,
         outcome: Outcome,
         reason: impl Into<String>,
     ) -> AuditRecord {
@@ -373,8 +374,7 @@ impl App {
             source: meta.source.clone(),
             terminal: meta.terminal.clone(),
             action,
-            object_type: object.0,
-            object_id: object.1,
+            object,
             outcome,
             reason: reason.into(),
             decision: None,
@@ -387,7 +387,7 @@ impl App {
         meta: &RequestMeta,
         caller: &Caller,
         action: AuditAction,
-        object: (&'static str, Option<String>),
+        object: AuditObject,
         outcome: Outcome,
         decided: &Decided,
     ) -> AuditRecord {
@@ -421,6 +421,7 @@ impl App {
         audit_action: AuditAction,
         request: ChangeRequestFacts,
     ) -> Result<(UserFacts, Decided), AppError> {
+        recorded_pair(action, audit_action);
         let resource = Resource::ChangeRequest(request.clone());
         let decision = self.decide(caller, action, resource.clone());
         if let (Caller::User(user), true) = (caller, decision.allowed) {
@@ -431,7 +432,7 @@ impl App {
             meta,
             caller,
             audit_action,
-            ("request", Some(request.id)),
+            AuditObject::ChangeRequest(request.id),
             Outcome::Denied,
             &decision,
         );
@@ -461,4 +462,14 @@ impl App {
             .await?;
         Ok((user.facts, decision))
     }
+}
+
+/// Checks, in debug builds (every test), that the audit action recorded
+/// for a decision on `action` is one the policy crate's table pairs with
+/// it, so the pairs live in that one table.
+fn recorded_pair(action: Action, audit_action: AuditAction) {
+    debug_assert!(
+        action.is_recorded_as(audit_action),
+        "{action:?} is not recorded as {audit_action:?} (see dsg_policy::Action)"
+    );
 }

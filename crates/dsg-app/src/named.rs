@@ -7,7 +7,7 @@
 //! one policy decision, one audit entry either way), then answer a refusal
 //! with [`App::authorize_named`]'s uniform error.
 
-use dsg_core::{AccountState, AuditAction, CompanyId, CompanyKind, Role, UserId};
+use dsg_core::{AccountState, AuditAction, AuditObject, CompanyId, CompanyKind, Role, UserId};
 use dsg_policy::{Action, Resource, UserFacts};
 
 use super::{App, AppError, Caller, Decided, RequestMeta, SessionUser};
@@ -44,7 +44,7 @@ impl App {
         (action, resource): (Action, Resource),
         owner: Option<CompanyId>,
         audit_action: AuditAction,
-        object: (&'static str, Option<String>),
+        object: AuditObject,
     ) -> Result<(Box<SessionUser>, Decided), AppError> {
         self.authorize_on(meta, caller, (action, resource), audit_action, object)
             .await

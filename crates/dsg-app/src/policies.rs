@@ -10,7 +10,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use dsg_core::{AuditAction, AuditRecord, DecisionEvidence, Outcome};
+use dsg_core::{AuditAction, AuditObject, AuditRecord, DecisionEvidence, Outcome};
 use dsg_policy::{AccessRequest, Action, ChangeRequestFacts, Decision, PolicyEngine, POLICIES};
 use dsg_store::{NewPolicyVersion, PolicyVersionRow, RecordedDecision, Store};
 use serde::Serialize;
@@ -244,8 +244,7 @@ pub async fn load_active_policy(store: &Store, now_ms: i64) -> Result<ActivePoli
             source: None,
             terminal: None,
             action: AuditAction::PolicyApprove,
-            object_type: "policy",
-            object_id: None,
+            object: AuditObject::Policy(None),
             outcome: Outcome::Success,
             reason: format!("shipped:dsg-{}", env!("CARGO_PKG_VERSION")),
             decision: None,
@@ -384,7 +383,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::PolicyPropose,
-                ("policy", None),
+                AuditObject::Policy(None),
                 Outcome::Failure,
                 "policy_invalid",
             );
@@ -396,7 +395,7 @@ impl App {
             meta,
             caller,
             AuditAction::PolicyPropose,
-            ("policy", None),
+            AuditObject::Policy(None),
             Outcome::Success,
             &decided,
         );
@@ -473,7 +472,7 @@ impl App {
             meta,
             caller,
             AuditAction::PolicyApprove,
-            ("policy", Some(version.to_string())),
+            AuditObject::Policy(Some(version)),
             Outcome::Success,
             &decided,
         );
@@ -490,7 +489,7 @@ impl App {
             &meta,
             &Caller::Anonymous,
             AuditAction::PolicyApprove,
-            ("policy", Some(version.to_string())),
+            AuditObject::Policy(Some(version)),
             Outcome::Success,
             "break-glass",
         );
@@ -551,7 +550,7 @@ impl App {
             meta,
             caller,
             AuditAction::PolicyReject,
-            ("policy", Some(version.to_string())),
+            AuditObject::Policy(Some(version)),
             Outcome::Success,
             &decided,
         );
@@ -598,7 +597,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::PolicyRollback,
-                ("policy", None),
+                AuditObject::Policy(None),
                 Outcome::Success,
                 format!("{};to=v{to_version}", decided.reason()),
             ),

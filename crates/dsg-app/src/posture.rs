@@ -6,7 +6,7 @@
 //! the `terminal-posture-for-data` policy checks where the deployment
 //! requires it (`zero_trust.posture_max_age_hours`).
 
-use dsg_core::{AuditAction, Outcome, PostureReport};
+use dsg_core::{AuditAction, AuditObject, Outcome, PostureReport};
 use dsg_policy::{Action, Resource};
 
 use super::policies::with_decision;
@@ -40,14 +40,14 @@ impl App {
                 meta,
                 caller,
                 AuditAction::TerminalPostureReport,
-                ("terminal", None),
+                AuditObject::Terminal(None),
                 Outcome::Denied,
                 "terminal_required",
             );
             self.record(&record).await?;
             return Err(AppError::Forbidden);
         };
-        let object = ("terminal", Some(terminal.id.to_string()));
+        let object = AuditObject::Terminal(Some(terminal.id));
         let decided = self.decide_with(
             caller,
             Action::TerminalReport,

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use dsg_core::{AuditAction, Compartment, CompartmentId, Outcome};
+use dsg_core::{AuditAction, AuditObject, Compartment, CompartmentId, Outcome};
 use dsg_store::{DamagedVersion, StoredVersion};
 
 use super::keys::blob_context;
@@ -87,7 +87,7 @@ impl App {
             &meta,
             &Caller::Anonymous,
             AuditAction::StorageScrub,
-            ("gateway", None),
+            AuditObject::Gateway,
             if report.newly_damaged > 0 {
                 Outcome::Failure
             } else {

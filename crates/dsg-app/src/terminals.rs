@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use dsg_core::{
-    AuditAction, CompanyId, Outcome, Terminal, TerminalId, TerminalStatus, TerminalText,
+    AuditAction, AuditObject, CompanyId, Outcome, Terminal, TerminalId, TerminalStatus,
+    TerminalText,
 };
 use dsg_crypto::{open, random_token, seal, SecretKey, SecretString, SecureRandom, WrapContext};
 use dsg_pki::{IssuedCert, PkiError, TerminalCa, TerminalSubject};
@@ -443,7 +444,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::TerminalRegister,
-                ("terminal", Some(id.to_string())),
+                AuditObject::Terminal(Some(id)),
                 Outcome::Success,
                 format!("{};cert={}", decision.reason(), cert.serial_hex),
             ),
@@ -474,11 +475,7 @@ impl App {
             )
             .await?;
         let terminal = self.terminal_named(raw_id).await?;
-        if terminal.status != TerminalStatus::Active {
-            return Err(AppError::Invalid(
-                "only an active terminal gets a new certificate".into(),
-            ));
-        }
+        terminal.status.check_certificate_issue()?;
         let subject = TerminalSubject {
             terminal_id: terminal.id.to_string(),
             company_id: terminal.company_id.to_string(),
@@ -490,7 +487,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::TerminalCertificateIssue,
-                ("terminal", Some(terminal.id.to_string())),
+                AuditObject::Terminal(Some(terminal.id)),
                 Outcome::Success,
                 format!("{};cert={}", decision.reason(), cert.serial_hex),
             ),
@@ -549,7 +546,7 @@ impl App {
             meta,
             caller,
             audit_action,
-            ("terminal", Some(terminal.id.to_string())),
+            AuditObject::Terminal(Some(terminal.id)),
             Outcome::Success,
             &decision,
         );
@@ -669,7 +666,7 @@ impl App {
             &meta,
             &Caller::Anonymous,
             AuditAction::ConnectionRefused,
-            ("connection", None),
+            AuditObject::Connection,
             Outcome::Denied,
             reason,
         );
@@ -719,7 +716,7 @@ impl App {
             meta,
             &Caller::Anonymous,
             AuditAction::ConnectionRefused,
-            ("connection", None),
+            AuditObject::Connection,
             Outcome::Denied,
             reason,
         );

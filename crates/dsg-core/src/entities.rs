@@ -1,6 +1,8 @@
 //! The records dsg keeps, as plain data.
 
-use crate::{CompanyId, CompartmentId, ContractId, FileId, UserId};
+use crate::{
+    CalendarDate, CompanyId, CompartmentId, ContractId, ContractNumber, FileId, FileName, UserId,
+};
 
 macro_rules! string_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
@@ -128,13 +130,13 @@ pub struct Contract {
     /// The contractor.
     pub company_id: CompanyId,
     /// Contract number as printed.
-    pub number: String,
+    pub number: ContractNumber,
     /// Subject of the contract.
     pub title: String,
-    /// First day (YYYY-MM-DD).
-    pub starts_on: String,
-    /// Last day (YYYY-MM-DD).
-    pub ends_on: String,
+    /// First day.
+    pub starts_on: CalendarDate,
+    /// Last day.
+    pub ends_on: CalendarDate,
     /// Whether it carries the information-security special clause
     /// (情報セキュリティ特約条項); only such contracts get a compartment.
     pub special_clause: bool,
@@ -170,8 +172,8 @@ pub struct FileRecord {
     pub id: FileId,
     /// Where it lives.
     pub compartment_id: CompartmentId,
-    /// Display name (validated [`crate::FileName`]).
-    pub name: String,
+    /// Display name.
+    pub name: FileName,
     /// Number of the newest version (1-based).
     pub current_version: u32,
     /// Size of the newest version in bytes.

@@ -11,11 +11,21 @@ pub enum DomainError {
         /// What rule it broke.
         reason: &'static str,
     },
+    /// Well-formed inputs that a rule does not allow together (an operator
+    /// of a contractor, a handler of another company's contract); the
+    /// text states the rule.
+    #[error("{0}")]
+    Refused(&'static str),
 }
 
 impl DomainError {
     /// Shorthand for [`DomainError::Invalid`].
     pub fn invalid(field: &'static str, reason: &'static str) -> Self {
         Self::Invalid { field, reason }
+    }
+
+    /// Shorthand for [`DomainError::Refused`].
+    pub fn refused(rule: &'static str) -> Self {
+        Self::Refused(rule)
     }
 }

@@ -4,24 +4,31 @@
 #![deny(missing_docs)]
 
 pub mod account;
+pub mod alert;
 pub mod audit;
 pub mod clock;
+pub mod date;
 pub mod entities;
 pub mod error;
 pub mod ids;
 pub mod names;
 pub mod records;
+pub mod rules;
 pub mod terminal;
 pub mod text;
 
 pub use account::{AccountState, MfaMethod};
-pub use audit::{AuditAction, AuditRecord, DecisionEvidence, Outcome};
+pub use alert::{AlertChange, AlertSeverity, AlertStatus};
+pub use audit::{
+    AuditAction, AuditActionFilter, AuditObject, AuditRecord, DecisionEvidence, Outcome,
+};
 pub use clock::Clock;
+pub use date::CalendarDate;
 pub use entities::*;
 pub use error::DomainError;
 pub use ids::*;
 pub use names::{ContractNumber, FileName, Username};
-pub use records::{CalendarDate, RosterDetails, RosterStatus, TrainingCourse, TrainingNotes};
+pub use records::{RosterDetails, RosterStatus, TrainingCourse, TrainingNotes};
 pub use terminal::{PostureReport, Terminal, TerminalStatus, TerminalText};
 
 /// The marking every piece of protected information carries (保護すべき情報):

@@ -4,12 +4,10 @@
 //! and the security training records (教育記録), at least once a year.
 
 use serde::{Deserialize, Serialize};
-use time::macros::format_description;
-use time::Date;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::entities::string_enum;
-use crate::DomainError;
+use crate::{CalendarDate, DomainError};
 
 string_enum!(
     /// Where a person stands on their company's handler roster.
@@ -42,60 +40,6 @@ string_enum!(
 pub const MAX_RECORD_TEXT_CHARS: usize = 100;
 /// Longest training notes (topics, instructor), in characters.
 pub const MAX_TRAINING_NOTES_CHARS: usize = 1000;
-
-/// A calendar date (`YYYY-MM-DD`), as people write them on records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct CalendarDate(Date);
-
-impl CalendarDate {
-    /// Parses `YYYY-MM-DD` for the field `field`; years 1900–9999.
-    pub fn parse(field: &'static str, raw: &str) -> Result<Self, DomainError> {
-        let date = Date::parse(raw.trim(), format_description!("[year]-[month]-[day]"))
-            .map_err(|_| DomainError::invalid(field, "a date as YYYY-MM-DD"))?;
-        if date.year() < 1900 {
-            return Err(DomainError::invalid(field, "a date as YYYY-MM-DD"));
-        }
-        Ok(Self(date))
-    }
-
-    /// The date of a Unix time (UTC).
-    pub fn of_unix_ms(ms: i64) -> Self {
-        let days = ms.div_euclid(86_400_000);
-        let date = Date::from_julian_day(UNIX_EPOCH_JULIAN_DAY.saturating_add(clamp_days(days)))
-            .unwrap_or(Date::MIN);
-        Self(date)
-    }
-
-    /// Midnight UTC at the start of this date, in Unix ms.
-    pub fn start_unix_ms(self) -> i64 {
-        i64::from(self.0.to_julian_day() - UNIX_EPOCH_JULIAN_DAY) * 86_400_000
-    }
-
-    /// Midnight at the start of this date in a time zone `utc_offset_minutes`
-    /// east of UTC, in Unix ms: a date typed by a person in Japan
-    /// (`+540`) began at 15:00 UTC the day before.
-    pub fn start_unix_ms_at(self, utc_offset_minutes: i32) -> i64 {
-        self.start_unix_ms() - i64::from(utc_offset_minutes) * 60_000
-    }
-}
-
-const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
-
-fn clamp_days(days: i64) -> i32 {
-    i32::try_from(days.clamp(-3_000_000, 3_000_000)).unwrap_or(0)
-}
-
-impl std::fmt::Display for CalendarDate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}",
-            self.0.year(),
-            u8::from(self.0.month()),
-            self.0.day()
-        )
-    }
-}
 
 /// Checks one free-text field of a record: trimmed, 1–`max` characters, no
 /// control or bidirectional formatting characters.

@@ -3,135 +3,131 @@
 use std::net::IpAddr;
 
 use dsg_core::{
-    AccountState, CompanyId, CompanyKind, CompartmentId, ContractId, Duty, FileId, FileStatus,
-    MfaMethod, Role, RosterStatus, TerminalId, TerminalStatus, UserId,
+    AccountState, AuditAction, CompanyId, CompanyKind, CompartmentId, ContractId, Duty, FileId,
+    FileStatus, MfaMethod, Role, RosterStatus, TerminalId, TerminalStatus, UserId,
 };
 
-/// Every action the policy decides on. The names match the schema.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+/// Declares [`Action`]: each action the policy decides on, with its id in
+/// the Cedar schema and the audit actions an entry decided by it is
+/// recorded as. The pairs a use case passes (`Action::FileRead` with
+/// `AuditAction::FileDownload`) come from this one table.
+macro_rules! policy_actions {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal records [$($audit:ident),* $(,)?],)+) => {
+        /// Every action the policy decides on. The names match the schema.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl Action {
+            /// Every action, in declaration order.
+            pub const ALL: &'static [Action] = &[$(Self::$variant,)+];
+
+            /// The action's id in the schema.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)+
+                }
+            }
+
+            /// The audit actions a decision on this action is recorded as
+            /// (empty for one only asked to shape a page, never recorded
+            /// on its own).
+            pub fn recorded_as(self) -> &'static [AuditAction] {
+                match self {
+                    $(Self::$variant => &[$(AuditAction::$audit),*],)+
+                }
+            }
+
+            /// Whether `audit` is one of [`Self::recorded_as`].
+            pub fn is_recorded_as(self, audit: AuditAction) -> bool {
+                self.recorded_as().contains(&audit)
+            }
+        }
+    };
+}
+
+policy_actions! {
     /// See that a compartment exists and open it.
-    CompartmentView,
+    CompartmentView => "compartment.view" records [],
     /// List a compartment's files.
-    FileList,
+    FileList => "file.list" records [FileList],
     /// Download a file or list its versions.
-    FileRead,
+    FileRead => "file.read" records [FileDownload, FileVersions],
     /// Upload a file or a new version.
-    FileUpload,
+    FileUpload => "file.upload" records [FileUpload, FileVersionUpload],
     /// Mark a file for disposal.
-    FileDelete,
+    FileDelete => "file.delete" records [FileDelete],
     /// Read the administrative registers.
-    AdminRead,
+    AdminRead => "admin.read" records [AdminView],
     /// Register a company.
-    CompanyCreate,
+    CompanyCreate => "company.create" records [CompanyCreate],
     /// Register a user.
-    UserCreate,
+    UserCreate => "user.create" records [UserCreate],
     /// Register a contract.
-    ContractCreate,
+    ContractCreate => "contract.create" records [ContractCreate],
     /// Open a contract's compartment.
-    CompartmentOpen,
+    CompartmentOpen => "compartment.open" records [CompartmentOpen],
     /// Designate a handler.
-    HandlerDesignate,
+    HandlerDesignate => "handler.designate" records [HandlerDesignate],
     /// Remove a handler.
-    HandlerRemove,
+    HandlerRemove => "handler.remove" records [HandlerRemove],
     /// Unlock, disable, enable an account, or ask for its authenticators to be reset.
-    AccountManage,
+    AccountManage => "account.manage" records [AccountUnlock, AccountDisable, AccountEnable, AuthenticatorResetRequest, AuthenticatorResetApprove, EnrolmentIssue],
     /// Approve another operator's authenticator reset.
-    AccountResetApprove,
+    AccountResetApprove => "account.reset.approve" records [AuthenticatorResetApprove],
     /// Register an authenticator for oneself.
-    SelfEnrol,
+    SelfEnrol => "self.enrol" records [PasswordSet, AuthenticatorAdd, AuthenticatorRemove, RecoveryCodesIssue],
     /// See and manage one's own sessions, authenticators and login history.
-    SelfManage,
+    SelfManage => "self.manage" records [SessionRevoke, AuthenticatorRemove],
     /// See the terminal register.
-    TerminalRead,
+    TerminalRead => "terminal.read" records [AdminView],
     /// Register a terminal and issue its certificate (a credential).
-    TerminalRegister,
+    TerminalRegister => "terminal.register" records [TerminalRegister, TerminalCertificateIssue],
     /// Quarantine a terminal (isolate it at once).
-    TerminalQuarantine,
+    TerminalQuarantine => "terminal.quarantine" records [TerminalQuarantine],
     /// Lift a terminal's quarantine.
-    TerminalRelease,
+    TerminalRelease => "terminal.release" records [TerminalRelease],
     /// Revoke a terminal for good.
-    TerminalRevoke,
+    TerminalRevoke => "terminal.revoke" records [TerminalRevoke],
     /// See who can reach a compartment, or what a person can reach.
-    AccessReview,
+    AccessReview => "access.review" records [AccessReview, AdminView],
     /// See the policy set, its versions and proposals.
-    PolicyRead,
+    PolicyRead => "policy.read" records [AdminView, PolicyApprove],
     /// Propose a policy change (and test it against past decisions).
-    PolicyPropose,
+    PolicyPropose => "policy.propose" records [PolicyPropose, PolicyReject, PolicyRollback],
     /// Approve a proposed policy change, or roll back to an earlier version.
-    PolicyApprove,
+    PolicyApprove => "policy.approve" records [PolicyApprove],
     /// Read the audit log: the whole of it (on the gateway) or one
     /// company's entries (on that company).
-    AuditRead,
+    AuditRead => "audit.read" records [AuditRead],
     /// Take a company's verifiable extract of the log.
-    AuditExtract,
+    AuditExtract => "audit.extract" records [AuditExtract],
     /// See the alerts of the log's analysis rules.
-    AlertRead,
+    AlertRead => "alert.read" records [AlertView],
     /// Acknowledge or close an alert.
-    AlertManage,
+    AlertManage => "alert.manage" records [AlertAcknowledge, AlertClose],
     /// Grant a user a duty.
-    DutyGrant,
+    DutyGrant => "duty.grant" records [DutyGrant],
     /// Withdraw a user's duty.
-    DutyRevoke,
+    DutyRevoke => "duty.revoke" records [DutyRevoke],
     /// A terminal reports its own posture.
-    TerminalReport,
+    TerminalReport => "terminal.report" records [TerminalPostureReport],
     /// Enter or change a person's line on their company's handler roster.
-    RosterSubmit,
+    RosterSubmit => "roster.submit" records [RosterSubmit],
     /// Confirm a roster entry (the agency's check; someone other than who
     /// submitted it).
-    RosterConfirm,
+    RosterConfirm => "roster.confirm" records [RosterConfirm],
     /// Take a person off the handler roster.
-    RosterRemove,
+    RosterRemove => "roster.remove" records [RosterRemove],
     /// Record a security training a person took.
-    TrainingRecord,
-    /// Read a company's roster and training records.
-    RecordsRead,
+    TrainingRecord => "training.record" records [TrainingRecord],
+    /// Read a company's roster and training records (also the line about to
+    /// be confirmed: a refusal there is recorded as the confirmation).
+    RecordsRead => "records.read" records [RecordsView, RecordsExport, RosterConfirm],
 }
 
 impl Action {
-    /// The action's id in the schema.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::CompartmentView => "compartment.view",
-            Self::FileList => "file.list",
-            Self::FileRead => "file.read",
-            Self::FileUpload => "file.upload",
-            Self::FileDelete => "file.delete",
-            Self::AdminRead => "admin.read",
-            Self::CompanyCreate => "company.create",
-            Self::UserCreate => "user.create",
-            Self::ContractCreate => "contract.create",
-            Self::CompartmentOpen => "compartment.open",
-            Self::HandlerDesignate => "handler.designate",
-            Self::HandlerRemove => "handler.remove",
-            Self::AccountManage => "account.manage",
-            Self::AccountResetApprove => "account.reset.approve",
-            Self::SelfEnrol => "self.enrol",
-            Self::SelfManage => "self.manage",
-            Self::TerminalRead => "terminal.read",
-            Self::TerminalRegister => "terminal.register",
-            Self::TerminalQuarantine => "terminal.quarantine",
-            Self::TerminalRelease => "terminal.release",
-            Self::TerminalRevoke => "terminal.revoke",
-            Self::AccessReview => "access.review",
-            Self::PolicyRead => "policy.read",
-            Self::PolicyPropose => "policy.propose",
-            Self::PolicyApprove => "policy.approve",
-            Self::AuditRead => "audit.read",
-            Self::AuditExtract => "audit.extract",
-            Self::AlertRead => "alert.read",
-            Self::AlertManage => "alert.manage",
-            Self::DutyGrant => "duty.grant",
-            Self::DutyRevoke => "duty.revoke",
-            Self::TerminalReport => "terminal.report",
-            Self::RosterSubmit => "roster.submit",
-            Self::RosterConfirm => "roster.confirm",
-            Self::RosterRemove => "roster.remove",
-            Self::TrainingRecord => "training.record",
-            Self::RecordsRead => "records.read",
-        }
-    }
-
     /// Whether the action approves someone's request (its resource is a
     /// [`ChangeRequestFacts`]).
     pub fn targets_change_request(self) -> bool {
@@ -375,4 +371,58 @@ pub struct AccessRequest {
     pub device: DeviceFacts,
     /// Where and when.
     pub environment: Environment,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn the_schema_names_every_action_and_no_other() {
+        let (schema, _) = cedar_policy::Schema::from_cedarschema_str(crate::SCHEMA).unwrap();
+        let in_schema: BTreeSet<String> = schema
+            .actions()
+            .map(|uid| uid.id().unescaped().to_owned())
+            .collect();
+        let declared: BTreeSet<String> =
+            Action::ALL.iter().map(|a| a.as_str().to_owned()).collect();
+        assert_eq!(declared, in_schema);
+        assert_eq!(
+            declared.len(),
+            Action::ALL.len(),
+            "two actions share a name"
+        );
+    }
+
+    #[test]
+    fn every_recorded_action_has_its_audit_actions() {
+        // Only the compartment view is asked without an entry of its own
+        // (to shape the list of compartments).
+        let unrecorded: Vec<Action> = Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| a.recorded_as().is_empty())
+            .collect();
+        assert_eq!(unrecorded, [Action::CompartmentView]);
+        for action in Action::ALL {
+            for audit in action.recorded_as() {
+                assert!(action.is_recorded_as(*audit));
+            }
+        }
+        assert!(Action::FileRead.is_recorded_as(AuditAction::FileDownload));
+        assert!(!Action::FileRead.is_recorded_as(AuditAction::FileDelete));
+    }
+
+    #[test]
+    fn where_the_names_agree_the_audit_action_is_recorded() {
+        // An audit action named like a policy action is recorded for it:
+        // `file.list` is decided by `file.list`.
+        for action in Action::ALL {
+            if let Some(audit) = AuditAction::parse(action.as_str()) {
+                assert!(action.is_recorded_as(audit), "{action:?}");
+            }
+        }
+    }
 }

@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dsg_core::{AuditAction, AuditRecord, Outcome};
+use dsg_core::{AuditAction, AuditObject, AuditRecord, Outcome};
 use dsg_store::Store;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor};
@@ -64,8 +64,7 @@ fn record(writer: usize, i: u64) -> AuditRecord {
         source: Some("192.0.2.10".into()),
         terminal: None,
         action: AuditAction::FileDownload,
-        object_type: "file",
-        object_id: Some(format!("0190a1b2-c3d4-7e5f-ba9b-{i:012x}")),
+        object: AuditObject::RequestedFile(format!("0190a1b2-c3d4-7e5f-ba9b-{i:012x}")),
         outcome: Outcome::Success,
         reason: "policy.handler-reads-own-compartment".into(),
         decision: None,
@@ -104,8 +103,8 @@ async fn append_alone(pool: &AnyPool, r: &AuditRecord) -> Result<(), BoxError> {
         .bind(r.actor.clone())
         .bind(r.source.clone())
         .bind(r.action.as_str())
-        .bind(r.object_type)
-        .bind(r.object_id.clone())
+        .bind(r.object.type_name())
+        .bind(r.object.id())
         .bind(r.outcome.as_str())
         .bind(r.reason.clone())
         .bind(r.terminal.clone())

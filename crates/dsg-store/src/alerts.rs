@@ -4,7 +4,7 @@
 //! changes. The rules themselves are `dsg-app` `alerts/rules.rs`;
 //! only text and numbers here.
 
-use dsg_core::AuditRecord;
+use dsg_core::{AlertChange, AlertSeverity, AlertStatus, AuditRecord};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row};
 use uuid::Uuid;
@@ -41,10 +41,10 @@ pub struct AlertRow {
     pub key: String,
     /// `user` or `source`.
     pub key_kind: String,
-    /// `high`, `medium` or `low`.
-    pub severity: String,
-    /// `open`, `acknowledged` or `closed`.
-    pub status: String,
+    /// How urgent it is.
+    pub severity: AlertSeverity,
+    /// Where it stands.
+    pub status: AlertStatus,
     /// Time of the earliest entry (Unix ms).
     pub first_at: i64,
     /// Time of the latest entry (Unix ms).
@@ -108,8 +108,8 @@ pub struct NewAlert<'a> {
     pub key: &'a str,
     /// `user` or `source`.
     pub key_kind: &'a str,
-    /// `high`, `medium` or `low` (used when an alert is opened).
-    pub severity: &'a str,
+    /// Used when an alert is opened.
+    pub severity: AlertSeverity,
     /// The entries: (event id, occurred_at).
     pub entries: &'a [(String, i64)],
 }
@@ -130,23 +130,14 @@ pub enum Raised {
     Opened(Box<AlertRow>),
 }
 
-/// An operator's change of an alert's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AlertChange {
-    /// open → acknowledged.
-    Acknowledge,
-    /// open or acknowledged → closed.
-    Close,
-}
-
 fn alert_row(r: &AnyRow) -> Result<AlertRow, sqlx::Error> {
     Ok(AlertRow {
         id: r.try_get("id")?,
         rule: r.try_get("rule")?,
         key: r.try_get("alert_key")?,
         key_kind: r.try_get("key_kind")?,
-        severity: r.try_get("severity")?,
-        status: r.try_get("status")?,
+        severity: parsed(r, "severity", AlertSeverity::parse)?,
+        status: parsed(r, "status", AlertStatus::parse)?,
         first_at: r.try_get("first_at")?,
         last_at: r.try_get("last_at")?,
         entry_count: r.try_get("entry_count")?,
@@ -157,6 +148,20 @@ fn alert_row(r: &AnyRow) -> Result<AlertRow, sqlx::Error> {
         closed_by: r.try_get("closed_by")?,
         closed_at: r.try_get("closed_at")?,
         close_note: r.try_get("close_note")?,
+    })
+}
+
+/// A text column parsed into its domain type; a value the domain does not
+/// know is a decode error, not a silently wrong alert.
+fn parsed<T>(
+    r: &AnyRow,
+    column: &str,
+    parse: impl FnOnce(&str) -> Result<T, dsg_core::DomainError>,
+) -> Result<T, sqlx::Error> {
+    let raw: String = r.try_get(column)?;
+    parse(&raw).map_err(|e| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: Box::new(e),
     })
 }
 
@@ -312,8 +317,8 @@ impl Store {
             rule: new.rule.to_owned(),
             key: new.key.to_owned(),
             key_kind: new.key_kind.to_owned(),
-            severity: new.severity.to_owned(),
-            status: "open".to_owned(),
+            severity: new.severity,
+            status: AlertStatus::Open,
             first_at: first,
             last_at: last,
             entry_count: added,
@@ -333,7 +338,7 @@ impl Store {
         .bind(alert.rule.clone())
         .bind(alert.key.clone())
         .bind(alert.key_kind.clone())
-        .bind(alert.severity.clone())
+        .bind(alert.severity.as_str())
         .bind(first)
         .bind(last)
         .bind(added)
@@ -349,7 +354,7 @@ impl Store {
     /// acknowledged, then closed; newest activity first within each.
     pub async fn alerts(
         &self,
-        status: Option<&str>,
+        status: Option<AlertStatus>,
         limit: i64,
     ) -> Result<Vec<AlertRow>, StoreError> {
         let rows = sqlx::query::<Any>(concat!(
@@ -359,7 +364,7 @@ impl Store {
              CASE status WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END, \
              last_at DESC, id LIMIT $2"
         ))
-        .bind(status.map(str::to_owned))
+        .bind(status.map(AlertStatus::as_str))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -458,7 +463,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use dsg_core::{AuditAction, Outcome};
+    use dsg_core::{AuditAction, AuditObject, Outcome};
 
     use super::*;
 
@@ -472,8 +477,7 @@ mod tests {
             source: Some(SOURCE.into()),
             terminal: None,
             action,
-            object_type: "alert",
-            object_id: None,
+            object: AuditObject::Alert(None),
             outcome,
             reason: "test".into(),
             decision: None,
@@ -506,7 +510,7 @@ mod tests {
             rule: RULE,
             key: SOURCE,
             key_kind: "source",
-            severity: "high",
+            severity: AlertSeverity::High,
             entries,
         };
         store.raise_alert(&new, 20).await.unwrap()
@@ -588,7 +592,7 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(acked.status, "acknowledged");
+        assert_eq!(acked.status.as_str(), "acknowledged");
         assert_eq!(acked.acknowledged_by.as_deref(), Some("op"));
         assert_eq!(acked.acknowledge_note.as_deref(), Some("確認中"));
         assert_eq!(
@@ -638,7 +642,7 @@ mod tests {
         };
         assert_ne!(second.id, alert.id);
         assert_eq!(
-            store.alerts(Some("open"), 10).await.unwrap(),
+            store.alerts(Some(AlertStatus::Open), 10).await.unwrap(),
             vec![*second.clone()]
         );
         let all = store.alerts(None, 10).await.unwrap();

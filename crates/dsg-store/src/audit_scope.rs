@@ -1,7 +1,7 @@
 //! Who may read which part of the log (duties) and the parts themselves:
 //! filtered searches, and company sub-logs with their heads.
 
-use dsg_core::{AuditRecord, Duty, UserId};
+use dsg_core::{AuditActionFilter, AuditRecord, CompanyId, ContractId, Duty, Outcome, UserId};
 use sqlx::{Any, Row};
 
 use crate::audit::{self, event_row};
@@ -16,18 +16,17 @@ pub struct AuditQuery {
     /// Until (exclusive, Unix ms).
     pub until_ms: i64,
     /// Only entries concerning this company.
-    pub company: Option<String>,
+    pub company: Option<CompanyId>,
     /// Only entries of this acting user.
-    pub actor: Option<String>,
-    /// Only this action (`file.download`), or a family (`auth.`) when it
-    /// ends with a dot.
-    pub action: Option<String>,
+    pub actor: Option<UserId>,
+    /// Only this action or family of actions.
+    pub action: Option<AuditActionFilter>,
     /// Only this outcome.
-    pub outcome: Option<String>,
-    /// Only entries about this object id.
+    pub outcome: Option<Outcome>,
+    /// Only entries about this object id (any kind of object).
     pub object_id: Option<String>,
     /// Only entries about this contract, its compartment or its files.
-    pub contract: Option<String>,
+    pub contract: Option<ContractId>,
     /// Most entries returned.
     pub limit: i64,
 }
@@ -57,8 +56,8 @@ impl Store {
     /// NULL and switched off in SQL, so the statement stays static.
     pub async fn search_audit(&self, q: &AuditQuery) -> Result<Vec<AuditHit>, StoreError> {
         let (action_exact, action_prefix) = match &q.action {
-            Some(a) if a.ends_with('.') => (None, Some(format!("{a}%"))),
-            Some(a) => (Some(a.clone()), None),
+            Some(AuditActionFilter::Family(family)) => (None, Some(format!("{family}%"))),
+            Some(AuditActionFilter::Exact(action)) => (Some(action.as_str()), None),
             None => (None, None),
         };
         let sql = concat!(
@@ -81,14 +80,14 @@ impl Store {
         let rows = sqlx::query::<Any>(sql)
             .bind(q.from_ms)
             .bind(q.until_ms)
-            .bind(q.company.clone())
-            .bind(q.actor.clone())
+            .bind(q.company.map(|c| c.to_string()))
+            .bind(q.actor.map(|a| a.to_string()))
             .bind(action_exact)
             .bind(action_prefix)
-            .bind(q.outcome.clone())
+            .bind(q.outcome.map(Outcome::as_str))
             .bind(q.object_id.clone())
             .bind(q.limit)
-            .bind(q.contract.clone())
+            .bind(q.contract.map(|c| c.to_string()))
             .fetch_all(&self.pool)
             .await?;
         rows.iter()

@@ -1,7 +1,7 @@
 //! Files and their versions. An upload becomes visible only when its
 //! version row commits, together with the quota charge and the audit entry.
 
-use dsg_core::{AuditRecord, CompartmentId, FileId, FileRecord, FileVersion, UserId};
+use dsg_core::{AuditRecord, CompartmentId, FileId, FileName, FileRecord, FileVersion, UserId};
 use sqlx::{Any, Row};
 
 use crate::{audit, rows, Store, StoreError};
@@ -13,8 +13,8 @@ pub enum UploadTarget {
     NewFile {
         /// The file's fresh id.
         file_id: FileId,
-        /// Its display name (validated).
-        name: String,
+        /// Its display name.
+        name: FileName,
     },
     /// The next version of an existing, active file.
     NextVersion {
@@ -148,7 +148,7 @@ impl Store {
                      AND status = 'active'",
                 )
                 .bind(compartment.to_string())
-                .bind(name.clone())
+                .bind(name.as_str().to_owned())
                 .fetch_optional(&mut *tx)
                 .await?;
                 if taken.is_some() {
@@ -162,7 +162,7 @@ impl Store {
                 )
                 .bind(file_id.to_string())
                 .bind(compartment.to_string())
-                .bind(name.clone())
+                .bind(name.as_str().to_owned())
                 .bind(blob.created_by.to_string())
                 .bind(now_ms)
                 .execute(&mut *tx)

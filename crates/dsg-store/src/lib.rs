@@ -33,7 +33,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
 
-pub use alerts::{AlertChange, AlertRow, KeyColumn, NewAlert, Raised, WindowQuery};
+pub use alerts::{AlertRow, KeyColumn, NewAlert, Raised, WindowQuery};
 pub use audit::StoredAuditEvent;
 pub use audit_log::{NewLeaf, SequencedEvent, StoredAuditKey, StoredCheckpoint};
 pub use audit_retention::Expired;

@@ -1,6 +1,6 @@
 //! Policy versions and the decision records a proposed version is tested on.
 
-use dsg_core::AuditRecord;
+use dsg_core::{AuditObject, AuditRecord};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row};
 
@@ -237,8 +237,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let mut audit = audit.clone();
-        if audit.object_id.is_none() {
-            audit.object_id = Some(version.to_string());
+        if audit.object == AuditObject::Policy(None) {
+            audit.object = AuditObject::Policy(Some(version));
         }
         audit::write(&mut tx, now_ms, &audit).await?;
         tx.commit().await?;

@@ -4,8 +4,8 @@
 use std::str::FromStr;
 
 use dsg_core::{
-    AccountStatus, Company, CompanyKind, Compartment, Contract, FileRecord, FileStatus,
-    FileVersion, Role, User,
+    AccountStatus, CalendarDate, Company, CompanyKind, Compartment, Contract, ContractNumber,
+    FileName, FileRecord, FileStatus, FileVersion, Role, User,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -65,10 +65,10 @@ pub(crate) fn contract(row: &AnyRow) -> Result<Contract, StoreError> {
     Ok(Contract {
         id: id(row, "id")?,
         company_id: id(row, "company_id")?,
-        number: row.try_get("number")?,
+        number: ContractNumber::parse(&row.try_get::<String, _>("number")?)?,
         title: row.try_get("title")?,
-        starts_on: row.try_get("starts_on")?,
-        ends_on: row.try_get("ends_on")?,
+        starts_on: CalendarDate::parse("starts_on", &row.try_get::<String, _>("starts_on")?)?,
+        ends_on: CalendarDate::parse("ends_on", &row.try_get::<String, _>("ends_on")?)?,
         special_clause: row.try_get::<i64, _>("special_clause")? == 1,
         created_at: row.try_get("created_at")?,
     })
@@ -91,7 +91,7 @@ pub(crate) fn file(row: &AnyRow) -> Result<FileRecord, StoreError> {
     Ok(FileRecord {
         id: id(row, "id")?,
         compartment_id: id(row, "compartment_id")?,
-        name: row.try_get("name")?,
+        name: FileName::parse(&row.try_get::<String, _>("name")?)?,
         current_version: version(row, "current_version")?,
         size_bytes: row.try_get("size_bytes")?,
         status: FileStatus::parse(&row.try_get::<String, _>("status")?)?,

@@ -12,7 +12,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use dsg_core::{AuditAction, AuditRecord, Outcome};
+use dsg_core::{AuditAction, AuditObject, AuditRecord, Outcome};
 use dsg_store::Store;
 
 /// A tmpfs mounted on a fresh directory, unmounted on drop.
@@ -73,8 +73,7 @@ fn record(request_id: String) -> AuditRecord {
         source: Some("127.0.0.1".into()),
         terminal: None,
         action: AuditAction::FileList,
-        object_type: "compartment",
-        object_id: None,
+        object: AuditObject::RequestedCompartment(String::new()),
         outcome: Outcome::Success,
         // Long enough that a few entries need new pages.
         reason: "x".repeat(2_000),

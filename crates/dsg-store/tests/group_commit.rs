@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use dsg_core::{AuditAction, AuditRecord, Outcome};
+use dsg_core::{AuditAction, AuditObject, AuditRecord, CompartmentId, Outcome};
 use dsg_store::Store;
 
 fn record(request_id: String, reason: &str) -> AuditRecord {
@@ -20,8 +20,7 @@ fn record(request_id: String, reason: &str) -> AuditRecord {
         source: Some("127.0.0.1".into()),
         terminal: None,
         action: AuditAction::FileList,
-        object_type: "compartment",
-        object_id: None,
+        object: AuditObject::Compartment(CompartmentId::random()),
         outcome: Outcome::Success,
         reason: reason.into(),
         decision: None,

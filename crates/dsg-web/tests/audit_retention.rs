@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 use dsg_app::Config;
 use dsg_audit::{verify_export, verify_extract};
-use dsg_core::{AuditAction, AuditRecord, Clock, Company, CompanyId, CompanyKind, Outcome};
+use dsg_core::{
+    AuditAction, AuditObject, AuditRecord, Clock, Company, CompanyId, CompanyKind, Outcome,
+};
 use dsg_workers::{Gateway, KeyChecks};
 use serde_json::Value;
 
@@ -64,8 +66,7 @@ fn about(company: CompanyId, i: usize) -> AuditRecord {
         source: Some("192.0.2.7".into()),
         terminal: None,
         action: AuditAction::AdminView,
-        object_type: "company",
-        object_id: Some(company.to_string()),
+        object: AuditObject::Company(Some(company)),
         outcome: Outcome::Success,
         reason: format!("personal detail {i}"),
         decision: None,

@@ -11,7 +11,7 @@ use dsg_app::alert_rules::{KeyKind, LOG_KEY};
 use dsg_app::AlertRule;
 use dsg_app::{entry_bytes, internal, AppError, AuditSigner};
 use dsg_audit::{hex32, leaf_hash, Checkpoint, CompactTree, CompanyHead, Hash, KeyPair};
-use dsg_core::{AuditAction, AuditRecord, Outcome};
+use dsg_core::{AuditAction, AuditObject, AuditRecord, Outcome};
 use dsg_store::{NewAlert, NewLeaf, StoredCheckpoint};
 use tokio::sync::oneshot;
 
@@ -195,8 +195,7 @@ impl Sequencer {
             source: None,
             terminal: None,
             action: AuditAction::AuditConsistencyFailure,
-            object_type: "gateway",
-            object_id: None,
+            object: AuditObject::Gateway,
             outcome: Outcome::Failure,
             reason: dsg_core::text::clip_owned(why, 1000),
             decision: None,
@@ -210,7 +209,7 @@ impl Sequencer {
                             rule: AlertRule::LogConsistency.as_str(),
                             key: LOG_KEY,
                             key_kind: KeyKind::Object.as_str(),
-                            severity: "high",
+                            severity: dsg_core::AlertSeverity::High,
                             entries: &[entry],
                         },
                         now,
@@ -320,10 +319,7 @@ impl Sequencer {
                 source: None,
                 terminal: None,
                 action: AuditAction::CompanyLogHead,
-                // Not "company": the head is not an entry of the sub-log it
-                // describes (see the store's company rule).
-                object_type: "company_log",
-                object_id: Some(company.clone()),
+                object: AuditObject::CompanyLog(company.clone()),
                 outcome: Outcome::Success,
                 reason: head.to_reason(),
                 decision: None,

@@ -8,9 +8,9 @@ pub mod rules;
 
 use std::collections::HashMap;
 
-use dsg_core::{AuditAction, Outcome};
+use dsg_core::{AlertChange, AlertSeverity, AlertStatus, AuditAction, AuditObject, Outcome};
 use dsg_policy::Action;
-use dsg_store::{AlertChange, AlertRow};
+use dsg_store::AlertRow;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -37,10 +37,10 @@ pub struct AlertView {
     pub key_kind: String,
     /// The user's login name, for a user key the gateway knows.
     pub key_name: Option<String>,
-    /// `high`, `medium` or `low`.
-    pub severity: String,
-    /// `open`, `acknowledged` or `closed`.
-    pub status: String,
+    /// How urgent it is (`high`, `medium` or `low`).
+    pub severity: AlertSeverity,
+    /// Where it stands (`open`, `acknowledged` or `closed`).
+    pub status: AlertStatus,
     /// Time of the earliest entry (Unix ms).
     pub first_at: i64,
     /// Time of the latest entry (Unix ms).
@@ -151,12 +151,9 @@ impl App {
             .await?;
         let status = match status.map(str::trim) {
             None | Some("" | "all") => None,
-            Some(s @ ("open" | "acknowledged" | "closed")) => Some(s),
-            Some(_) => {
-                return Err(AppError::Invalid(
-                    "status must be open, acknowledged, closed or all".into(),
-                ))
-            }
+            Some(s) => Some(AlertStatus::parse(s).map_err(|_| {
+                AppError::Invalid("status must be open, acknowledged, closed or all".into())
+            })?),
         };
         let rows = self.inner.store.alerts(status, LIST_MAX).await?;
         let names = self.user_names().await?;
@@ -164,7 +161,7 @@ impl App {
             meta,
             caller,
             AuditAction::AlertView,
-            ("alert", None),
+            AuditObject::Alert(None),
             Outcome::Success,
             &decided,
         );
@@ -196,7 +193,7 @@ impl App {
             meta,
             caller,
             AuditAction::AlertView,
-            ("alert", Some(id)),
+            AuditObject::Alert(Some(id)),
             Outcome::Success,
             &decided,
         );
@@ -233,7 +230,7 @@ impl App {
             meta,
             caller,
             audit_action,
-            ("alert", Some(id.clone())),
+            AuditObject::Alert(Some(id.clone())),
             Outcome::Success,
             &decided,
         );

@@ -6,7 +6,8 @@
 
 use dsg_store::StoredAuditEvent;
 
-use crate::config::{AlertsConfig, ConfigError, HourRange, Severity};
+use crate::config::{AlertsConfig, ConfigError, HourRange};
+use dsg_core::AlertSeverity;
 
 /// The rules, each with a stable name (stored with its alerts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -115,7 +116,7 @@ pub struct Candidate {
     /// Which of the two.
     pub kind: KeyKind,
     /// The alert's severity.
-    pub severity: Severity,
+    pub severity: AlertSeverity,
     /// For a counting rule, what it counts; `None` fires on every match.
     pub window: Option<Window>,
 }
@@ -321,7 +322,7 @@ impl Rules {
                     Rule::Integrity => (c.integrity.enabled, c.integrity.severity, None),
                     // Never off, always high: a log that contradicts its own
                     // signatures is the event the log exists to reveal.
-                    Rule::LogConsistency => (true, Severity::High, None),
+                    Rule::LogConsistency => (true, AlertSeverity::High, None),
                 };
                 if !enabled {
                     return None;
@@ -534,7 +535,7 @@ mod tests {
         let c = r.candidates(&lockout);
         assert_eq!(c.len(), 1);
         assert_eq!((c[0].rule, c[0].key.as_str()), (Rule::Lockout, BOB));
-        assert_eq!(c[0].severity, Severity::Medium);
+        assert_eq!(c[0].severity, AlertSeverity::Medium);
         assert_eq!(
             fired(&r, &entry(1, "account.unlock", "success", Some(BOB))),
             [Rule::PrivilegeChange]
@@ -670,7 +671,7 @@ mod tests {
             );
         }
         let c = &r.candidates(&entry(3, "duty.grant", "success", Some(BOB)))[0];
-        assert_eq!((c.key.as_str(), c.severity), (BOB, Severity::Low));
+        assert_eq!((c.key.as_str(), c.severity), (BOB, AlertSeverity::Low));
     }
 
     #[test]
@@ -680,7 +681,7 @@ mod tests {
         let c = r.candidates(&used);
         assert_eq!(
             (c[0].rule, c[0].key.as_str(), c[0].severity),
-            (Rule::RecoveryCode, ALICE, Severity::High)
+            (Rule::RecoveryCode, ALICE, AlertSeverity::High)
         );
         assert_eq!(
             fired(

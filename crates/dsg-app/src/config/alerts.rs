@@ -6,32 +6,10 @@
 use dsg_crypto::SecretString;
 use std::path::PathBuf;
 
+use dsg_core::AlertSeverity;
 use serde::Deserialize;
 
 use super::ConfigError;
-
-/// How urgent an alert is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Look now.
-    High,
-    /// Look today.
-    Medium,
-    /// Review in the routine.
-    Low,
-}
-
-impl Severity {
-    /// The stable name stored and shown.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::High => "high",
-            Self::Medium => "medium",
-            Self::Low => "low",
-        }
-    }
-}
 
 /// A counting rule's settings, whatever the rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +21,7 @@ pub struct Threshold {
     /// The window, in minutes.
     pub window_minutes: u32,
     /// The alert's severity.
-    pub severity: Severity,
+    pub severity: AlertSeverity,
 }
 
 /// A rule that fires on every matching entry.
@@ -52,7 +30,7 @@ pub struct EveryEntry {
     /// Whether the rule runs.
     pub enabled: bool,
     /// The alert's severity.
-    pub severity: Severity,
+    pub severity: AlertSeverity,
 }
 
 /// One section type per rule, so that a section naming only some keys
@@ -70,7 +48,7 @@ macro_rules! threshold_rule {
             /// The window, in minutes.
             pub window_minutes: u32,
             /// The alert's severity.
-            pub severity: Severity,
+            pub severity: AlertSeverity,
         }
 
         impl Default for $name {
@@ -79,7 +57,7 @@ macro_rules! threshold_rule {
                     enabled: true,
                     threshold: $threshold,
                     window_minutes: $window,
-                    severity: Severity::$severity,
+                    severity: AlertSeverity::$severity,
                 }
             }
         }
@@ -107,14 +85,14 @@ macro_rules! every_entry_rule {
             /// Whether the rule runs.
             pub enabled: bool,
             /// The alert's severity.
-            pub severity: Severity,
+            pub severity: AlertSeverity,
         }
 
         impl Default for $name {
             fn default() -> Self {
                 Self {
                     enabled: true,
-                    severity: Severity::$severity,
+                    severity: AlertSeverity::$severity,
                 }
             }
         }
@@ -184,7 +162,7 @@ pub struct OffHoursRule {
     /// Public holidays are not known to the gateway.
     pub allowed_weekdays: Vec<u8>,
     /// The alert's severity.
-    pub severity: Severity,
+    pub severity: AlertSeverity,
 }
 
 impl Default for OffHoursRule {
@@ -193,7 +171,7 @@ impl Default for OffHoursRule {
             enabled: true,
             allowed_hours: "07-21".to_owned(),
             allowed_weekdays: vec![1, 2, 3, 4, 5],
-            severity: Severity::Medium,
+            severity: AlertSeverity::Medium,
         }
     }
 }
@@ -395,7 +373,7 @@ mod tests {
         assert_eq!(c.failed_logins_account.settings().threshold, 5);
         assert_eq!(c.failed_logins_source.settings().threshold, 20);
         assert_eq!(c.download_burst.settings().threshold, 100);
-        assert_eq!(c.recovery_code.settings().severity, Severity::High);
+        assert_eq!(c.recovery_code.settings().severity, AlertSeverity::High);
         // One key of a section leaves the others at that rule's defaults.
         let c = Config::load(
             None,
@@ -411,8 +389,8 @@ mod tests {
         .alerts;
         let source = c.failed_logins_source.settings();
         assert_eq!((source.threshold, source.window_minutes), (3, 10));
-        assert_eq!(source.severity, Severity::High);
-        assert_eq!(c.lockout.settings().severity, Severity::High);
+        assert_eq!(source.severity, AlertSeverity::High);
+        assert_eq!(c.lockout.settings().severity, AlertSeverity::High);
         assert_eq!(c.off_hours.allowed_weekdays, [6, 7]);
         for pairs in [
             vec![("DSG_ALERTS__DOWNLOAD_BURST__THRESHOLD", "0")],

@@ -1,7 +1,7 @@
 //! Operators' view of accounts: states, unlock, disable, enable, enrolment
 //! links, authenticator resets (requester ≠ approver) and failed-login trends.
 
-use dsg_core::{AccountState, AccountStatus, AuditAction, Outcome, User, UserId};
+use dsg_core::{AccountState, AccountStatus, AuditAction, AuditObject, Outcome, User, UserId};
 use dsg_crypto::{random_token, token_hash, SecretString};
 use dsg_policy::{Action, ChangeRequestFacts};
 use dsg_store::ResetRow;
@@ -197,7 +197,7 @@ impl App {
             meta,
             caller,
             audit_action,
-            ("user", Some(user.id.to_string())),
+            AuditObject::User(user.id),
             Outcome::Success,
             &decision,
         );
@@ -239,7 +239,7 @@ impl App {
             meta,
             caller,
             AuditAction::EnrolmentIssue,
-            ("user", Some(user.id.to_string())),
+            AuditObject::User(user.id),
             Outcome::Success,
             &decision,
         );
@@ -289,7 +289,7 @@ impl App {
             meta,
             caller,
             AuditAction::AuthenticatorResetRequest,
-            ("user", Some(user.id.to_string())),
+            AuditObject::User(user.id),
             Outcome::Success,
             format!("reset:{}", reset.id),
         );
@@ -412,7 +412,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::AuthenticatorResetApprove,
-                ("user", Some(request.user_id.to_string())),
+                AuditObject::User(request.user_id),
                 Outcome::Denied,
                 "separation-of-duties",
             );
@@ -425,7 +425,7 @@ impl App {
             meta,
             caller,
             AuditAction::AuthenticatorResetApprove,
-            ("user", Some(request.user_id.to_string())),
+            AuditObject::User(request.user_id),
             Outcome::Success,
             format!("reset:{}:{reason}", request.id),
         );

@@ -8,7 +8,7 @@
 //! lock needs `lockout_threshold` failures from at least two sources, or
 //! twice that many from one. Failures refused by the backoff do not count.
 
-use dsg_core::{AuditAction, Outcome, UserId};
+use dsg_core::{AuditAction, AuditObject, Outcome, UserId};
 use dsg_store::{FailureCounts, LoginAttempt, THROTTLED_REASON};
 
 use super::super::{App, AppError, Caller, RequestMeta};
@@ -28,7 +28,7 @@ impl App {
             meta,
             &Caller::Anonymous,
             AuditAction::Login,
-            ("source", meta.source.clone()),
+            AuditObject::Source(meta.source.clone()),
             Outcome::Denied,
             "rate_limited",
         );
@@ -103,7 +103,7 @@ impl App {
             meta,
             &Caller::Anonymous,
             action,
-            ("user", user.map(|u| u.to_string())),
+            user.map_or(AuditObject::UnknownUser, AuditObject::User),
             if success {
                 Outcome::Success
             } else {
@@ -143,7 +143,7 @@ impl App {
                     meta,
                     &Caller::Anonymous,
                     AuditAction::AccountLockout,
-                    ("user", Some(user.to_string())),
+                    AuditObject::User(user),
                     Outcome::Success,
                     format!(
                         "{} failures from {} sources in {} min",

@@ -3,7 +3,7 @@
 //! where the agency allows it, a TOTP authenticator. Only then does it reach
 //! anything. The same ceremonies add authenticators later.
 
-use dsg_core::{AccountState, AuditAction, MfaMethod, Outcome, User};
+use dsg_core::{AccountState, AuditAction, AuditObject, MfaMethod, Outcome, User};
 use dsg_crypto::{token_hash, SecretString, WrapContext};
 use dsg_identity::{generate_recovery_codes, hash_recovery_code, verify_totp, TotpSecret};
 use dsg_policy::Action;
@@ -64,7 +64,7 @@ impl App {
                 meta,
                 &Caller::Anonymous,
                 AuditAction::PasswordSet,
-                ("enrolment", None),
+                AuditObject::Enrolment,
                 Outcome::Denied,
                 "invalid-or-expired-link",
             );
@@ -80,7 +80,7 @@ impl App {
             meta,
             &Caller::Anonymous,
             AuditAction::PasswordSet,
-            ("user", Some(user.id.to_string())),
+            AuditObject::User(user.id),
             Outcome::Success,
             "enrolment-link",
         );
@@ -311,7 +311,7 @@ impl App {
             meta,
             caller,
             AuditAction::AuthenticatorAdd,
-            ("authenticator", object),
+            AuditObject::Authenticator(object),
             Outcome::Success,
             format!(
                 "{kind}{}",

@@ -1,7 +1,7 @@
 //! Login: the password, then a second factor, each step with a new session
 //! token. Every answer to a refused password is the same.
 
-use dsg_core::{AccountState, AuditAction, MfaMethod, Outcome, User, Username};
+use dsg_core::{AccountState, AuditAction, AuditObject, MfaMethod, Outcome, User, Username};
 use dsg_crypto::{csrf_token_for, random_token, token_hash, SecretString};
 use dsg_store::{SessionRow, THROTTLED_REASON};
 use webauthn_rs::prelude::{Passkey, PublicKeyCredential, RequestChallengeResponse};
@@ -163,7 +163,7 @@ impl App {
                 meta,
                 caller,
                 AuditAction::RecoveryCodeUse,
-                ("user", Some(session.user.id.to_string())),
+                AuditObject::User(session.user.id),
                 Outcome::Success,
                 "recovery-session-may-only-enrol",
             );
@@ -296,7 +296,7 @@ impl App {
             meta,
             &Caller::Anonymous,
             AuditAction::Login,
-            ("session", Some(session.public_id.clone())),
+            AuditObject::Session(session.public_id.clone()),
             Outcome::Success,
             format!("session:{}", mfa.as_str()),
         );

@@ -1,7 +1,7 @@
 //! What users see and manage about themselves: sessions, authenticators,
 //! login history, password and recovery codes.
 
-use dsg_core::{AuditAction, MfaMethod, Outcome};
+use dsg_core::{AuditAction, AuditObject, MfaMethod, Outcome};
 use dsg_crypto::SecretString;
 use dsg_identity::{generate_recovery_codes, hash_recovery_code};
 use dsg_policy::Action;
@@ -141,7 +141,7 @@ impl App {
             meta,
             caller,
             AuditAction::SessionRevoke,
-            ("session", Some(public_id.chars().take(32).collect())),
+            AuditObject::Session(public_id.chars().take(32).collect()),
             Outcome::Success,
             "self",
         );
@@ -170,7 +170,7 @@ impl App {
             meta,
             caller,
             AuditAction::SessionRevoke,
-            ("user", Some(me.user.id.to_string())),
+            AuditObject::User(me.user.id),
             Outcome::Success,
             "self:all-others",
         );
@@ -250,7 +250,7 @@ impl App {
             meta,
             caller,
             AuditAction::AuthenticatorRemove,
-            ("authenticator", Some(id.chars().take(40).collect())),
+            AuditObject::Authenticator(Some(id.chars().take(40).collect())),
             Outcome::Success,
             "self",
         );
@@ -317,7 +317,7 @@ impl App {
             meta,
             caller,
             AuditAction::PasswordSet,
-            ("user", Some(me.user.id.to_string())),
+            AuditObject::User(me.user.id),
             Outcome::Success,
             "self",
         );
@@ -353,7 +353,7 @@ impl App {
             meta,
             caller,
             AuditAction::RecoveryCodesIssue,
-            ("user", Some(me.user.id.to_string())),
+            AuditObject::User(me.user.id),
             Outcome::Success,
             "self",
         );

@@ -2,7 +2,7 @@
 //! counts as fresh for `auth.step_up_minutes`; after that the user presents
 //! their factor again (a passkey, or a TOTP code in a TOTP session).
 
-use dsg_core::{AuditAction, MfaMethod, Outcome};
+use dsg_core::{AuditAction, AuditObject, MfaMethod, Outcome};
 use webauthn_rs::prelude::RequestChallengeResponse;
 
 use super::super::{App, AppError, Caller, RequestMeta};
@@ -59,7 +59,7 @@ impl App {
                     meta,
                     caller,
                     AuditAction::StepUp,
-                    ("session", Some(session.session_id.clone())),
+                    AuditObject::Session(session.session_id.clone()),
                     Outcome::Success,
                     session.mfa.as_str(),
                 );

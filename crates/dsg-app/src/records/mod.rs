@@ -8,7 +8,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use dsg_core::{
-    AuditAction, CalendarDate, CompanyKind, Outcome, RosterDetails, RosterStatus, TrainingCourse,
+    AuditAction, AuditObject, CalendarDate, Outcome, RosterDetails, RosterStatus, TrainingCourse,
     TrainingNotes, TrainingRecordId, User, UserId,
 };
 use dsg_crypto::{open, seal, WrapContext};
@@ -114,15 +114,11 @@ impl App {
                 (action, Resource::Account(target.clone())),
                 owner,
                 audit_action,
-                ("user", Some(user_id.to_string())),
+                AuditObject::User(user_id),
             )
             .await?;
         let user = user.ok_or(AppError::NotFound)?;
-        if target.company_kind != CompanyKind::Contractor {
-            return Err(AppError::Invalid(
-                "the roster and training records are kept for contractors' staff".into(),
-            ));
-        }
+        target.company_kind.check_keeps_records()?;
         Ok((user, decided, by.user.id))
     }
 
@@ -154,7 +150,7 @@ impl App {
             meta,
             caller,
             AuditAction::RosterSubmit,
-            ("user", Some(user.id.to_string())),
+            AuditObject::User(user.id),
             Outcome::Success,
             &decided,
         );
@@ -187,7 +183,7 @@ impl App {
             meta,
             caller,
             AuditAction::RosterConfirm,
-            ("user", Some(row.user_id.to_string())),
+            AuditObject::User(row.user_id),
             Outcome::Failure,
             "conflict",
         );
@@ -210,7 +206,7 @@ impl App {
             meta,
             caller,
             AuditAction::RosterConfirm,
-            ("user", Some(row.user_id.to_string())),
+            AuditObject::User(row.user_id),
             Outcome::Success,
             &decided,
         );
@@ -248,7 +244,7 @@ impl App {
             &host_meta(),
             &Caller::Anonymous,
             AuditAction::RosterConfirm,
-            ("user", Some(user_id.to_string())),
+            AuditObject::User(user_id),
             Outcome::Success,
             "break-glass",
         );
@@ -287,7 +283,7 @@ impl App {
             meta,
             caller,
             AuditAction::RosterRemove,
-            ("user", Some(user.id.to_string())),
+            AuditObject::User(user.id),
             Outcome::Success,
             &decided,
         );
@@ -327,7 +323,7 @@ impl App {
                 meta,
                 caller,
                 action,
-                ("user", Some(person.to_string())),
+                AuditObject::User(person),
                 outcome,
                 reason,
             ),

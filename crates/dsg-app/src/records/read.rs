@@ -2,7 +2,7 @@
 //! CSV), the directory of companies whose records the caller may read.
 //! Every read is decided by the policy point and recorded.
 
-use dsg_core::{AuditAction, CompanyId, CompanyKind, ContractId, Outcome, UserId};
+use dsg_core::{AuditAction, AuditObject, CompanyId, CompanyKind, ContractId, Outcome, UserId};
 use dsg_policy::{Action, CompanyFacts, Resource};
 use serde::Serialize;
 
@@ -117,7 +117,7 @@ impl App {
         purpose: RecordsRead,
     ) -> Result<CompanyRecords, AppError> {
         let company_id: CompanyId = parse_id(company_id, "company")?;
-        let object = ("company", Some(company_id.to_string()));
+        let object = AuditObject::Company(Some(company_id));
         let audit_action = purpose.audit_action();
         let company = self
             .authorize_records_read(meta, caller, company_id, audit_action, object)
@@ -129,7 +129,7 @@ impl App {
             let handlers = store.handlers(contract.id).await?;
             contracts.push(ContractRoster {
                 contract_id: contract.id.to_string(),
-                number: contract.number,
+                number: contract.number.to_string(),
                 title: contract.title,
                 handlers: handlers.iter().map(|h| h.user_id.to_string()).collect(),
             });
@@ -144,7 +144,7 @@ impl App {
                         meta,
                         caller,
                         audit_action,
-                        ("company", Some(company_id.to_string())),
+                        AuditObject::Company(Some(company_id)),
                         Outcome::Failure,
                         format!("no contract {contract} of the company"),
                     );
@@ -185,7 +185,7 @@ impl App {
             meta,
             caller,
             audit_action,
-            ("company", Some(company_id.to_string())),
+            AuditObject::Company(Some(company_id)),
             Outcome::Success,
             reason,
         );
@@ -236,7 +236,7 @@ impl App {
         caller: &Caller,
         company_id: CompanyId,
         audit_action: AuditAction,
-        object: (&'static str, Option<String>),
+        object: AuditObject,
     ) -> Result<dsg_core::Company, AppError> {
         let company = self.inner.store.company(company_id).await?;
         let kind = company.as_ref().map_or(CompanyKind::Contractor, |c| c.kind);
@@ -273,7 +273,7 @@ impl App {
         let company = user
             .as_ref()
             .map_or_else(CompanyId::random, |u| u.company_id);
-        let object = ("user", Some(user_id.to_string()));
+        let object = AuditObject::User(user_id);
         self.authorize_records_read(meta, caller, company, audit_action, object)
             .await?;
         let row = self

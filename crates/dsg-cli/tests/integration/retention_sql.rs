@@ -3,27 +3,25 @@
 //! are marked, company heads and younger entries are untouched, the run's
 //! own entry is written with it, and a second run finds nothing.
 
-use dsg_core::{AuditAction, AuditRecord, Company, CompanyId, CompanyKind, Outcome, Role, UserId};
-use dsg_store::{AlertChange, NewAlert, NewLeaf, NewUser, Raised, Store};
+use dsg_core::{
+    AlertChange, AlertSeverity, AuditAction, AuditObject, AuditRecord, Company, CompanyId,
+    CompanyKind, Outcome, Role, UserId,
+};
+use dsg_store::{NewAlert, NewLeaf, NewUser, Raised, Store};
 
 use crate::postgres::PgCluster;
 
 const DAY_MS: i64 = 86_400_000;
 const T0: i64 = 1_795_392_000_000;
 
-fn record(
-    action: AuditAction,
-    object: (&'static str, Option<String>),
-    reason: &str,
-) -> AuditRecord {
+fn record(action: AuditAction, object: AuditObject, reason: &str) -> AuditRecord {
     AuditRecord {
         request_id: "req".into(),
         actor: None,
         source: Some("192.0.2.1".into()),
         terminal: None,
         action,
-        object_type: object.0,
-        object_id: object.1,
+        object,
         outcome: Outcome::Success,
         reason: reason.into(),
         decision: None,
@@ -54,7 +52,7 @@ async fn expiry_on(store: Store) {
         kind: CompanyKind::Contractor,
         created_at: T0,
     };
-    let about = || ("company", Some(company.id.to_string()));
+    let about = || AuditObject::Company(Some(company.id));
     store
         .create_company(
             &company,
@@ -74,7 +72,7 @@ async fn expiry_on(store: Store) {
     }
     let head = record(
         AuditAction::CompanyLogHead,
-        ("company_log", Some(company.id.to_string())),
+        AuditObject::CompanyLog(company.id.to_string()),
         &format!("size=4 root={}", "ab".repeat(32)),
     );
     store.record(T0 + 10, &head).await.unwrap();
@@ -120,7 +118,7 @@ async fn expiry_on(store: Store) {
                     rule,
                     key,
                     key_kind: "source",
-                    severity: "low",
+                    severity: AlertSeverity::Low,
                     entries: &old,
                 },
                 T0 + 30,
@@ -141,7 +139,7 @@ async fn expiry_on(store: Store) {
             T0 + 40,
             &record(
                 AuditAction::AlertClose,
-                ("alert", Some(alert_ids[0].clone())),
+                AuditObject::Alert(Some(alert_ids[0].clone())),
                 "closed",
             ),
         )
@@ -168,7 +166,7 @@ async fn expiry_on(store: Store) {
             entries.set(x.entries);
             record(
                 AuditAction::AuditExpire,
-                ("audit_log", None),
+                AuditObject::AuditLog,
                 &format!("entries={}", x.entries),
             )
         }

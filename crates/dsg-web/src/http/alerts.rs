@@ -4,7 +4,7 @@
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use dsg_store::AlertChange;
+use dsg_core::AlertChange;
 use serde::Deserialize;
 use serde_json::json;
 

@@ -51,7 +51,7 @@ pub fn download_response(download: Download) -> Response {
         header::CONTENT_LENGTH,
         HeaderValue::from(download.size_bytes),
     );
-    if let Ok(value) = HeaderValue::from_str(&content_disposition(&download.name)) {
+    if let Ok(value) = HeaderValue::from_str(&content_disposition(download.name.as_str())) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     headers.insert(

@@ -56,7 +56,7 @@ fn chooser(ctx: &Ctx, o: &AdminOverview, query: &ReviewQuery) -> Markup {
         o.contracts
             .iter()
             .find(|c| c.id == id)
-            .map(|c| c.number.clone())
+            .map(|c| c.number.to_string())
             .unwrap_or_default()
     };
     html! {

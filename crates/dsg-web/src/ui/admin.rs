@@ -77,9 +77,9 @@ pub async fn overview(ctx: Ctx) -> Response {
         table id="contracts" {
             thead { tr { th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Period)) } th { (lang.t(Text::SpecialClause)) } th { (lang.t(Text::Compartments)) } } }
             tbody { @for c in &o.contracts { tr {
-                td { a class="contract-link" href={ "/admin/contracts/" (c.id) } { (c.number) } }
+                td { a class="contract-link" href={ "/admin/contracts/" (c.id) } { (c.number.as_str()) } }
                 td { (c.title) } td { (company_name(c.company_id)) }
-                td { (c.starts_on) " – " (c.ends_on) }
+                td { (c.starts_on.to_string()) " – " (c.ends_on.to_string()) }
                 td { (if c.special_clause { lang.t(Text::Yes) } else { lang.t(Text::No) }) }
                 td { (if o.compartments.iter().any(|m| m.contract_id == c.id) { "✓" } else { "" }) }
             } } }
@@ -123,7 +123,7 @@ pub async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
         })
         .collect();
     let body = html! {
-        p { (contract.title) " (" (contract.starts_on) " – " (contract.ends_on) ")" }
+        p { (contract.title) " (" (contract.starts_on.to_string()) " – " (contract.ends_on.to_string()) ")" }
         p { (lang.t(Text::SpecialClause)) ": " (if contract.special_clause { lang.t(Text::Yes) } else { lang.t(Text::No) }) }
         @match compartment {
             Some(m) => { p id="compartment-id" { (lang.t(Text::Compartments)) ": " code { (m.id) } } }
@@ -153,7 +153,7 @@ pub async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
         }
         p { a href="/admin" { (lang.t(Text::Back)) } }
     };
-    ok(page(&ctx, &contract.number, Marked::Plain, body))
+    ok(page(&ctx, contract.number.as_str(), Marked::Plain, body))
 }
 
 /// Company form.

@@ -5,7 +5,7 @@
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use dsg_store::AlertChange;
+use dsg_core::{AlertChange, AlertSeverity, AlertStatus};
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
@@ -34,20 +34,20 @@ pub fn rule_label(rule: &str, lang: Lang) -> String {
     lang.t(text).to_owned()
 }
 
-fn severity_label(severity: &str, lang: Lang) -> &'static str {
-    match severity {
-        "high" => lang.t(Text::SeverityHigh),
-        "medium" => lang.t(Text::SeverityMedium),
-        _ => lang.t(Text::SeverityLow),
-    }
+fn severity_label(severity: AlertSeverity, lang: Lang) -> &'static str {
+    lang.t(match severity {
+        AlertSeverity::High => Text::SeverityHigh,
+        AlertSeverity::Medium => Text::SeverityMedium,
+        AlertSeverity::Low => Text::SeverityLow,
+    })
 }
 
-fn status_label(status: &str, lang: Lang) -> &'static str {
-    match status {
-        "open" => lang.t(Text::AlertOpen),
-        "acknowledged" => lang.t(Text::AlertAcknowledged),
-        _ => lang.t(Text::AlertClosed),
-    }
+fn status_label(status: AlertStatus, lang: Lang) -> &'static str {
+    lang.t(match status {
+        AlertStatus::Open => Text::AlertOpen,
+        AlertStatus::Acknowledged => Text::AlertAcknowledged,
+        AlertStatus::Closed => Text::AlertClosed,
+    })
 }
 
 fn subject(a: &AlertView) -> Markup {
@@ -79,8 +79,8 @@ fn actions(ctx: &Ctx, a: &AlertView) -> Markup {
     };
     html! {
         @if manages(ctx) {
-            @if a.status == "open" { (form("acknowledge", Text::Acknowledge)) }
-            @if a.status != "closed" { (form("close", Text::CloseAlert)) }
+            @if a.status.after(AlertChange::Acknowledge).is_some() { (form("acknowledge", Text::Acknowledge)) }
+            @if a.status.after(AlertChange::Close).is_some() { (form("close", Text::CloseAlert)) }
         }
     }
 }
@@ -106,8 +106,8 @@ pub async fn alerts_page(ctx: Ctx, Query(q): Query<AlertsQuery>) -> Response {
             label for="alert-status" { (lang.t(Text::Status)) }
             select name="status" id="alert-status" {
                 option value="all" selected[status == "all"] { (lang.t(Text::Any)) }
-                @for s in ["open", "acknowledged", "closed"] {
-                    option value=(s) selected[status == s] { (status_label(s, lang)) }
+                @for s in [AlertStatus::Open, AlertStatus::Acknowledged, AlertStatus::Closed] {
+                    option value=(s.as_str()) selected[status == s.as_str()] { (status_label(s, lang)) }
                 }
             }
             button type="submit" { (lang.t(Text::Search)) }
@@ -123,14 +123,14 @@ pub async fn alerts_page(ctx: Ctx, Query(q): Query<AlertsQuery>) -> Response {
                     th { (lang.t(Text::Status)) } th {}
                 } }
                 tbody { @for a in &alerts {
-                    tr class="alert-row" data-id=(a.id) data-rule=(a.rule) data-status=(a.status) data-severity=(a.severity) {
-                        td class={ "severity-" (a.severity) } { (severity_label(&a.severity, lang)) }
+                    tr class="alert-row" data-id=(a.id) data-rule=(a.rule) data-status=(a.status.as_str()) data-severity=(a.severity.as_str()) {
+                        td class={ "severity-" (a.severity.as_str()) } { (severity_label(a.severity, lang)) }
                         td { (rule_label(&a.rule, lang)) }
                         td { (subject(a)) }
                         td { (a.entry_count) }
                         td { (when(a.first_at)) }
                         td { (when(a.last_at)) }
-                        td class="status" { (status_label(&a.status, lang)) }
+                        td class="status" { (status_label(a.status, lang)) }
                         td {
                             a class="alert-entries" href={ "/alerts/" (a.id) } { (lang.t(Text::ShowEntries)) }
                             (actions(&ctx, a))
@@ -178,10 +178,10 @@ pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
         (a.closed_at, &a.close_note, Text::AlertClosed),
     ];
     let body = html! {
-        div class="card" id="alert" data-id=(a.id) data-rule=(a.rule) data-status=(a.status) {
+        div class="card" id="alert" data-id=(a.id) data-rule=(a.rule) data-status=(a.status.as_str()) {
             p {
-                strong class={ "severity-" (a.severity) } { (lang.t(Text::Severity)) ": " (severity_label(&a.severity, lang)) }
-                " · " (lang.t(Text::Status)) ": " span class="status" { (status_label(&a.status, lang)) }
+                strong class={ "severity-" (a.severity.as_str()) } { (lang.t(Text::Severity)) ": " (severity_label(a.severity, lang)) }
+                " · " (lang.t(Text::Status)) ": " span class="status" { (status_label(a.status, lang)) }
             }
             p { (lang.t(Text::AlertSubject)) ": " (subject(a)) }
             p {

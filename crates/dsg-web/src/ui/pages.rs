@@ -46,11 +46,11 @@ pub async fn home(ctx: Ctx) -> Response {
                     @for v in &views {
                         tr {
                             @match v.blocked {
-                                None => td { a class="compartment-link" href={ "/compartments/" (v.compartment.id) } { (v.contract.number) } },
-                                Some(reason) => td { (v.contract.number) br; span class="error blocked" data-code=(reason.code()) { (reason.text(lang == Lang::Ja)) } },
+                                None => td { a class="compartment-link" href={ "/compartments/" (v.compartment.id) } { (v.contract.number.as_str()) } },
+                                Some(reason) => td { (v.contract.number.as_str()) br; span class="error blocked" data-code=(reason.code()) { (reason.text(lang == Lang::Ja)) } },
                             }
                             td { (v.contract.title) }
-                            td { (v.contract.starts_on) " – " (v.contract.ends_on) }
+                            td { (v.contract.starts_on.to_string()) " – " (v.contract.ends_on.to_string()) }
                         }
                     }
                 }
@@ -162,7 +162,7 @@ pub async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
     };
     let id = view.compartment.id;
     let body = html! {
-        p { (lang.t(Text::Contract)) ": " strong { (view.contract.number) } " " (view.contract.title) }
+        p { (lang.t(Text::Contract)) ": " strong { (view.contract.number.as_str()) } " " (view.contract.title) }
         h2 { (lang.t(Text::Files)) }
         @if files.is_empty() {
             p id="no-files" { (lang.t(Text::NoFiles)) }
@@ -174,8 +174,8 @@ pub async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
                 } }
                 tbody {
                     @for f in &files {
-                        tr class="file-row" data-name=(f.file.name) {
-                            td { a href={ "/compartments/" (id) "/files/" (f.file.id) } { (f.file.name) } }
+                        tr class="file-row" data-name=(f.file.name.as_str()) {
+                            td { a href={ "/compartments/" (id) "/files/" (f.file.id) } { (f.file.name.as_str()) } }
                             td { (f.file.current_version) }
                             td { (size(f.file.size_bytes)) }
                             td { (when(f.file.updated_at)) }
@@ -222,7 +222,7 @@ pub async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> Respons
         }
         p { a href={ "/compartments/" (cid) } { (lang.t(Text::Back)) } }
     };
-    ok(page(&ctx, &file.name, Marked::Protected, body))
+    ok(page(&ctx, file.name.as_str(), Marked::Protected, body))
 }
 
 /// `POST /compartments/{cid}/files/{fid}/delete`

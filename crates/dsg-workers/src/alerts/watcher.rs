@@ -172,12 +172,12 @@ impl Watcher {
                 rule: candidate.rule.as_str(),
                 key: &candidate.key,
                 key_kind: candidate.kind.as_str(),
-                severity: candidate.severity.as_str(),
+                severity: candidate.severity,
                 entries: &entries,
             };
             let raised = self.ctx.store.raise_alert(&new, self.ctx.app.now()).await?;
             if let Raised::Opened(alert) = raised {
-                tracing::info!(alert = %alert.id, rule = %alert.rule, severity = %alert.severity,
+                tracing::info!(alert = %alert.id, rule = %alert.rule, severity = alert.severity.as_str(),
                     key = %alert.key, entries = alert.entry_count, "alert raised");
                 if let Some(webhook) = &self.webhook {
                     webhook.send(WebhookAlert::of(&alert), self.ctx.app.now());

@@ -32,8 +32,8 @@ pub struct WebhookAlert {
     pub id: String,
     /// The rule's stable name.
     pub rule: String,
-    /// `high`, `medium` or `low`.
-    pub severity: String,
+    /// How urgent (`high`, `medium` or `low`).
+    pub severity: dsg_core::AlertSeverity,
     /// A user id or a source address.
     pub key: String,
     /// Time of the earliest entry (Unix ms).
@@ -50,7 +50,7 @@ impl WebhookAlert {
         Self {
             id: alert.id.clone(),
             rule: alert.rule.clone(),
-            severity: alert.severity.clone(),
+            severity: alert.severity,
             key: alert.key.clone(),
             first_at: alert.first_at,
             entry_count: alert.entry_count,
