@@ -620,10 +620,10 @@ mod tests {
         ]);
         assert!(Config::load(None, plain_public).is_err());
         assert!(Config::load(None, env(&[("DSG_STORAGE__BLOB_BACKEND", "s3")])).is_err());
-        assert!(Config::load(None, env(&[("DSG_AUDIT__CHECKPOINT_SECONDS", "0")])).is_err());
         let c = Config::load(None, env(&[("DSG_AUDIT__CHECKPOINT_SECONDS", "1")])).unwrap();
         assert_eq!(c.audit.checkpoint_seconds, 1);
-        assert_eq!(Config::load(None, []).unwrap().audit.checkpoint_seconds, 60);
+        // 0, the default: a checkpoint after every sequenced batch.
+        assert_eq!(Config::load(None, []).unwrap().audit.checkpoint_seconds, 0);
     }
 
     #[test]

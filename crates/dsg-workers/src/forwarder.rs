@@ -357,6 +357,32 @@ fn publish_file(dir: &Path, name: &str, content: &[u8]) -> Result<Published, For
     Ok(Published::Written)
 }
 
+/// Publishes a checkpoint the sequencer has just stored, before the
+/// sequencer goes on: a checkpoint that exists only in the database can be
+/// deleted with the entries it covers (after a kill) and nothing outside
+/// would tell. The forwarder's next pass finds the same file and only moves
+/// its cursor; should this fail, that pass retries.
+pub(crate) async fn publish_checkpoint(
+    dir: &Path,
+    log_id: &str,
+    public_key: &[u8],
+    c: &StoredCheckpoint,
+) -> Result<(), AppError> {
+    let key = LogKey {
+        log_id: log_id.to_owned(),
+        public_key_hex: hex::encode(public_key),
+        public_key: public_key.to_vec(),
+    };
+    let (name, content) =
+        publication(&key, c).map_err(|e| AppError::Internal(format!("publishing: {e}")))?;
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || publish_file(&dir, &name, &content))
+        .await
+        .map_err(|e| AppError::Internal(format!("publishing task: {e}")))?
+        .map_err(|e| AppError::Internal(format!("publishing a checkpoint: {e}")))?;
+    Ok(())
+}
+
 fn write_then_rename(temp: &Path, target: &Path, content: &[u8], dir: &Path) -> io::Result<()> {
     use std::io::Write as _;
     let mut file = std::fs::OpenOptions::new()

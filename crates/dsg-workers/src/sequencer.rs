@@ -15,7 +15,7 @@ use dsg_core::{AuditAction, AuditObject, AuditRecord, Outcome};
 use dsg_store::{NewAlert, NewLeaf, StoredCheckpoint};
 use tokio::sync::oneshot;
 
-use crate::{log_consistency, Context, TaskHandle};
+use crate::{forwarder, log_consistency, Context, TaskHandle};
 
 /// Events sequenced per transaction.
 const BATCH: i64 = 500;
@@ -251,7 +251,9 @@ impl Sequencer {
     }
 
     /// Writes a signed checkpoint if the tree grew since the last one and
-    /// the interval passed (or `force`). Returns whether it wrote one.
+    /// `audit.checkpoint_seconds` passed (or `force`); with 0, the default,
+    /// after every batch that grew the tree, so what is sequenced is signed
+    /// (and published) within the same step. Returns whether it wrote one.
     pub async fn checkpoint(&mut self, force: bool) -> Result<bool, AppError> {
         if self.contradiction.is_some() {
             return Ok(false);
@@ -284,18 +286,27 @@ impl Sequencer {
         let json = signed
             .to_json()
             .map_err(internal("encoding a checkpoint"))?;
-        self.ctx
-            .store
-            .insert_checkpoint(&StoredCheckpoint {
-                tree_size: i64::try_from(size)
-                    .map_err(|_| AppError::Internal("log too large".into()))?,
-                root: hex::encode(root),
-                timestamp_ms: now,
-                signed: json,
-            })
-            .await?;
+        let stored = StoredCheckpoint {
+            tree_size: i64::try_from(size)
+                .map_err(|_| AppError::Internal("log too large".into()))?,
+            root: hex::encode(root),
+            timestamp_ms: now,
+            signed: json,
+        };
+        self.ctx.store.insert_checkpoint(&stored).await?;
         self.checkpointed_size = size;
         self.checkpointed_at_ms = now;
+        // Published after it is stored, never before: a file the database
+        // lacks would, after a crash, meet a different checkpoint of the
+        // same size signed at the next start.
+        if let Some(dir) = &self.ctx.app.config().audit.publish.checkpoint_dir {
+            let key = self.signer.key.public_key().as_ref();
+            if let Err(e) =
+                forwarder::publish_checkpoint(dir, &self.signer.log_id, key, &stored).await
+            {
+                tracing::error!(error = %e, "publishing a checkpoint failed; the forwarder retries");
+            }
+        }
         Ok(true)
     }
 

@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use crate::harness::{binary, world, Db, Gateway};
 
-pub(crate) const FAST_CHECKPOINTS: &[(&str, &str)] = &[("DSG_AUDIT__CHECKPOINT_SECONDS", "1")];
+/// A checkpoint after every sequenced batch (the default, stated so the
+/// tests relying on it say so).
+pub(crate) const FAST_CHECKPOINTS: &[(&str, &str)] = &[("DSG_AUDIT__CHECKPOINT_SECONDS", "0")];
 
 pub(crate) fn export(gw: &Gateway, name: &str) -> (PathBuf, Vec<Value>) {
     let path = gw.dir.path().join(name);
@@ -164,9 +166,13 @@ async fn the_log_verifies_on_postgres() {
 
 #[tokio::test]
 async fn shutdown_signs_a_final_checkpoint() {
-    // The default interval (60 s) writes the first checkpoint at once and
-    // then none during this test: only the shutdown covers the rest.
-    let mut gw = Gateway::start(Db::Sqlite).await.unwrap();
+    // By default every sequenced batch is signed, which would cover the
+    // log before the shutdown does; an hour's interval writes the first
+    // checkpoint at once and then none during this test, so only the
+    // shutdown covers the rest.
+    let mut gw = Gateway::start_with(Db::Sqlite, &[("DSG_AUDIT__CHECKPOINT_SECONDS", "3600")])
+        .await
+        .unwrap();
     let _ = world(&gw).await;
     let status = gw.terminate().await;
     assert!(status.success(), "{status:?}");

@@ -653,3 +653,65 @@ async fn identity_endpoints_refuse_the_anonymous_other_users_and_the_wrong_role(
     assert_eq!(s, StatusCode::NOT_FOUND);
     gw.stop().await;
 }
+
+/// New recovery codes and a new authenticator come only from a session on
+/// a registered terminal of the user's company (policy
+/// `registered-terminal-for-credentials`); the refusal is recorded.
+#[tokio::test]
+async fn credentials_change_only_from_a_registered_terminal() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let pw = w.password("a.member");
+    let credential_changes = || {
+        [
+            (Method::POST, "/api/v1/me/recovery-codes", json!(null)),
+            (
+                Method::POST,
+                "/api/v1/me/passkeys/options",
+                json!({ "name": "spare" }),
+            ),
+        ]
+    };
+    // Fully signed in (passkey, fresh), but from no terminal, or another
+    // company's.
+    let other = gw.terminal_of("b.handler").unwrap();
+    for terminal in [None, Some(&other)] {
+        let mut away = gw.login_from("a.member", pw, terminal).await;
+        assert_eq!(away.get("/api/v1/me").await.0, StatusCode::OK);
+        for (method, path, body) in credential_changes() {
+            let (s, b) = if body.is_null() {
+                away.call(method.clone(), path).await
+            } else {
+                away.json(method.clone(), path, body).await
+            };
+            assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path}: {b}");
+            assert_ne!(b["error"]["code"], "step_up_required", "{b}");
+        }
+        // The rest of self-service stays open.
+        assert_eq!(away.get("/api/v1/me/sessions").await.0, StatusCode::OK);
+    }
+    let refused = gw
+        .audit()
+        .iter()
+        .filter(|e| {
+            e["outcome"] == "denied"
+                && e["actor"] == w.user_id("a.member")
+                && (e["action"] == "auth.recovery_codes.issue"
+                    || e["action"] == "auth.authenticator.add")
+        })
+        .count();
+    assert_eq!(refused, 4, "every refusal is recorded");
+
+    // From the user's own registered terminal both go through.
+    let mut at_work = gw.login("a.member", pw).await;
+    let (s, b) = at_work
+        .call(Method::POST, "/api/v1/me/recovery-codes")
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["recovery_codes"].as_array().unwrap().len(), 10, "{b}");
+    let mut spare = SoftAuthenticator::new(&gw.base);
+    register_passkey(&mut at_work, &mut spare, Behaviour::VERIFIED).await;
+    let (_, auths) = at_work.get("/api/v1/me/authenticators").await;
+    assert_eq!(auths["authenticators"].as_array().unwrap().len(), 2);
+    gw.stop().await;
+}

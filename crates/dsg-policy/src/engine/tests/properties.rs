@@ -245,7 +245,12 @@ proptest! {
             Action::SelfEnrol => match mfa {
                 MfaMethod::None => state == AccountState::Pending,
                 MfaMethod::Recovery => matches!(state, AccountState::Active | AccountState::Pending),
-                _ => matches!(state, AccountState::Active | AccountState::Pending) && fresh,
+                // A full session changes credentials only from a terminal.
+                _ => {
+                    matches!(state, AccountState::Active | AccountState::Pending)
+                        && fresh
+                        && terminal_ok
+                }
             },
             Action::SelfManage => state == AccountState::Active && second_factor,
             a if a.targets_compartment() => {

@@ -624,3 +624,89 @@ fn only_versions_that_name_files_decide_on_them() {
     let engine = PolicyEngine::from_policies(without_files).unwrap();
     assert!(!engine.decides_files());
 }
+
+#[test]
+fn a_full_session_changes_credentials_only_from_a_registered_terminal() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let company = CompanyId::random();
+    let member = user(company, CompanyKind::Contractor, Role::Member, vec![]);
+    let enrol = |who: &UserFacts, session: SessionFacts, device: DeviceFacts| {
+        ask_from(
+            &engine,
+            Principal::User(who.clone()),
+            Action::SelfEnrol,
+            Resource::Gateway,
+            session,
+            device,
+        )
+    };
+    let own = terminal_of(company, CompanyKind::Contractor);
+    assert!(enrol(&member, FRESH_PASSKEY, own.clone()).allowed);
+    let DeviceFacts::Terminal(own_facts) = own else {
+        unreachable!()
+    };
+    let totp = SessionFacts {
+        mfa: MfaMethod::Totp,
+        ..FRESH_PASSKEY
+    };
+    for (session, device) in [
+        (FRESH_PASSKEY, DeviceFacts::None),
+        (FRESH_PASSKEY, DeviceFacts::Unregistered),
+        (
+            FRESH_PASSKEY,
+            terminal_of(CompanyId::random(), CompanyKind::Contractor),
+        ),
+        (
+            FRESH_PASSKEY,
+            DeviceFacts::Terminal(TerminalFacts {
+                status: TerminalStatus::Quarantined,
+                ..own_facts.clone()
+            }),
+        ),
+        (totp, DeviceFacts::None),
+    ] {
+        let d = enrol(&member, session, device.clone());
+        assert!(!d.allowed, "{:?} {device:?}", session.mfa);
+        assert_eq!(d.policies, vec!["registered-terminal-for-credentials"]);
+    }
+    // The rest of self-service (sessions, login history) needs none.
+    assert!(
+        ask_from(
+            &engine,
+            Principal::User(member.clone()),
+            Action::SelfManage,
+            Resource::Gateway,
+            FRESH_PASSKEY,
+            DeviceFacts::None
+        )
+        .allowed
+    );
+    // The ways in that set credentials up need none either: a recovery
+    // sign-in, and an account still pending its first enrolment.
+    let recovery = SessionFacts {
+        mfa: MfaMethod::Recovery,
+        step_up_fresh: false,
+        ..FRESH_PASSKEY
+    };
+    assert!(enrol(&member, recovery, DeviceFacts::None).allowed);
+    let mut pending = member.clone();
+    pending.state = AccountState::Pending;
+    let enrolment = SessionFacts {
+        mfa: MfaMethod::None,
+        step_up_fresh: false,
+        ..FRESH_PASSKEY
+    };
+    assert!(enrol(&pending, enrolment, DeviceFacts::None).allowed);
+    // An agency operator needs an agency terminal of its own.
+    let agency = CompanyId::random();
+    let operator = user(agency, CompanyKind::Agency, Role::Operator, vec![]);
+    assert!(!enrol(&operator, FRESH_PASSKEY, DeviceFacts::None).allowed);
+    assert!(
+        enrol(
+            &operator,
+            FRESH_PASSKEY,
+            terminal_of(agency, CompanyKind::Agency)
+        )
+        .allowed
+    );
+}
