@@ -148,7 +148,7 @@ impl App {
         let auth = &self.inner.config.auth;
         let idle_ms = i64::from(auth.session_idle_minutes) * 60_000;
         if now >= session.expires_at || now - session.last_seen_at >= idle_ms {
-            self.inner.store.delete_session(&hash, now, None).await?;
+            self.inner.store.drop_expired_session(&hash).await?;
             return Ok(Caller::Anonymous);
         }
         let presented = device.fingerprint().unwrap_or("");
@@ -258,7 +258,7 @@ impl App {
         );
         self.inner
             .store
-            .delete_session(&user.token_hash, self.now(), Some(&record))
+            .delete_session(&user.token_hash, self.now(), &record)
             .await?;
         Ok(())
     }

@@ -66,7 +66,8 @@ macro_rules! company_of_entry {
 }
 
 /// Writes one audit entry on a connection that is inside the caller's
-/// transaction.
+/// transaction. Called only by `AuditedTx::commit` and the audit writer:
+/// store methods hand their entry to the commit instead.
 pub(crate) async fn write(
     conn: &mut AnyConnection,
     now_ms: i64,
