@@ -1,5 +1,7 @@
 //! Compartments and their files: the handler's side of dsg.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use dsg_blob::{BlobStore, DecryptedStream};
 use dsg_core::{
@@ -138,9 +140,9 @@ impl App {
         action: Action,
         audit_action: AuditAction,
     ) -> Result<(Compartment, Option<FileRecord>, Decided), AppError> {
-        let compartment = self.inner.store.compartment(raw_id).await?;
+        let compartment = self.inner.org.compartment(raw_id).await?;
         let file = match (&compartment, raw_file.map(str::parse::<FileId>)) {
-            (Some(c), Some(Ok(id))) => self.inner.store.file(c.id, id).await?,
+            (Some(c), Some(Ok(id))) => self.inner.files.file(c.id, id).await?,
             _ => None,
         };
         let on_file = self.policy().engine.decides_files();
@@ -199,7 +201,7 @@ impl App {
             return Err(AppError::Unauthenticated);
         };
         let mut views = Vec::new();
-        for compartment in self.inner.store.list_compartments().await? {
+        for compartment in self.inner.org.list_compartments().await? {
             let resource = Resource::Compartment(CompartmentFacts {
                 id: compartment.id,
                 contract: compartment.contract_id,
@@ -214,7 +216,7 @@ impl App {
                     None => continue,
                 }
             };
-            if let Some(contract) = self.inner.store.contract(compartment.contract_id).await? {
+            if let Some(contract) = self.inner.org.contract(compartment.contract_id).await? {
                 views.push(CompartmentView {
                     compartment,
                     contract,
@@ -243,11 +245,11 @@ impl App {
             .await?;
         let contract = self
             .inner
-            .store
+            .org
             .contract(compartment.contract_id)
             .await?
             .ok_or_else(|| AppError::Internal("compartment without contract".into()))?;
-        let files = self.inner.store.list_files(compartment.id).await?;
+        let files = self.inner.files.list_files(compartment.id).await?;
         let record = self.success(
             meta,
             caller,
@@ -465,7 +467,7 @@ impl App {
         let now = self.now();
         if let Err(e) = self
             .inner
-            .store
+            .files
             .commit_upload(compartment.id, target, &new_version, now, &record)
             .await
         {
@@ -476,7 +478,7 @@ impl App {
         }
         let file = self
             .inner
-            .store
+            .files
             .file(compartment.id, file_id)
             .await?
             .ok_or_else(|| AppError::Internal("uploaded file vanished".into()))?;
@@ -500,7 +502,7 @@ impl App {
                 AuditAction::FileVersions,
             )
             .await?;
-        let versions = self.inner.store.versions(file.id).await?;
+        let versions = self.inner.files.versions(file.id).await?;
         let record = self.success(
             meta,
             caller,
@@ -543,7 +545,7 @@ impl App {
             )
             .await?;
         let wanted = version.unwrap_or(file.current_version);
-        let Some(stored) = self.inner.store.version(file.id, wanted).await? else {
+        let Some(stored) = self.inner.files.version(file.id, wanted).await? else {
             return Err(AppError::NotFound);
         };
         let expected: [u8; 32] = hex::decode(&stored.sha256)
@@ -608,7 +610,7 @@ impl App {
             &decided,
         );
         self.inner
-            .store
+            .files
             .mark_for_disposal(compartment.id, file.id, user, self.now(), &record)
             .await?;
         Ok(())
@@ -623,14 +625,14 @@ impl App {
     /// Removes blobs no version refers to that are older than `min_age_ms`.
     pub async fn sweep_orphans(&self, min_age_ms: i64) -> Result<usize, AppError> {
         let cutoff = self.now() - min_age_ms;
-        let store = self.inner.store.clone();
+        let files = Arc::clone(&self.inner.files);
         let removed = self
             .inner
             .blobs
             .sweep_orphans(cutoff, move |key| {
-                let store = store.clone();
+                let files = Arc::clone(&files);
                 async move {
-                    store
+                    files
                         .blob_in_use(&key)
                         .await
                         .map_err(|e| dsg_blob::BlobError::Config(e.to_string()))

@@ -23,6 +23,7 @@ mod login_failures;
 mod org;
 mod person;
 mod policy;
+pub mod ports;
 mod records;
 mod rows;
 mod sessions;
