@@ -441,19 +441,20 @@ impl App {
 
     /// The facts every decision of a review shares, and the registers.
     async fn review_basis(&self) -> Result<Basis, AppError> {
-        let store = &self.inner.store;
-        let companies: HashMap<CompanyId, Company> = store
+        let inner = &*self.inner;
+        let companies: HashMap<CompanyId, Company> = inner
+            .org
             .list_companies()
             .await?
             .into_iter()
             .map(|c| (c.id, c))
             .collect();
         let mut handled: HashMap<UserId, Vec<ContractId>> = HashMap::new();
-        for (contract, user) in store.handler_designations().await? {
+        for (contract, user) in inner.org.handler_designations().await? {
             handled.entry(user).or_default().push(contract);
         }
         let mut duties: HashMap<UserId, Vec<Duty>> = HashMap::new();
-        for (user, duty) in store.all_duties().await? {
+        for (user, duty) in inner.duties.all_duties().await? {
             duties.entry(user).or_default().push(duty);
         }
         let review = Review {
@@ -468,10 +469,10 @@ impl App {
             },
             kinds: companies.iter().map(|(id, c)| (*id, c.kind)).collect(),
             duties,
-            standings: store.standings().await?,
-            designation_trained: store.designation_trainings().await?,
+            standings: inner.records.standings().await?,
+            designation_trained: inner.records.designation_trainings().await?,
             now_ms: self.now(),
-            terminals: store.terminals(None).await?,
+            terminals: inner.terminals.terminals(None).await?,
         };
         Ok(Basis {
             review,
@@ -496,12 +497,14 @@ impl App {
                 AuditAction::AccessReview,
             )
             .await?;
-        let store = &self.inner.store;
-        let compartment: Compartment = store
+        let inner = &*self.inner;
+        let compartment: Compartment = inner
+            .org
             .compartment(compartment_id.trim())
             .await?
             .ok_or(AppError::NotFound)?;
-        let contract = store
+        let contract = inner
+            .org
             .contract(compartment.contract_id)
             .await?
             .ok_or_else(|| AppError::Internal("compartment without contract".into()))?;
@@ -515,7 +518,8 @@ impl App {
         // on by the same rules, but the shipped policy never lets another
         // company's people in; a review of them all would cost people ×
         // terminals for nothing. (A person review covers every company.)
-        let people: Vec<User> = store
+        let people: Vec<User> = inner
+            .org
             .list_users()
             .await?
             .into_iter()
@@ -626,21 +630,22 @@ impl App {
                 AuditAction::AccessReview,
             )
             .await?;
-        let store = &self.inner.store;
+        let inner = &*self.inner;
         let user_id: UserId = user_id.trim().parse().map_err(|_| AppError::NotFound)?;
-        let user = store.user(user_id).await?.ok_or(AppError::NotFound)?;
+        let user = inner.org.user(user_id).await?.ok_or(AppError::NotFound)?;
         let Basis {
             review,
             companies,
             handled,
         } = self.review_basis().await?;
-        let contracts: HashMap<ContractId, dsg_core::Contract> = store
+        let contracts: HashMap<ContractId, dsg_core::Contract> = inner
+            .org
             .list_contracts()
             .await?
             .into_iter()
             .map(|c| (c.id, c))
             .collect();
-        let compartments = store.list_compartments().await?;
+        let compartments = inner.org.list_compartments().await?;
         let decisions = compartments.len() * review.count(user.company_id);
         if decisions > MAX_REVIEW_DECISIONS {
             return Err(too_large(decisions));

@@ -99,7 +99,7 @@ impl App {
             "first-start",
         );
         self.inner
-            .store
+            .org
             .create_company(&company, now, &record)
             .await?;
         self.insert_user(
@@ -152,7 +152,7 @@ impl App {
         );
         let token = random_token(self.inner.rng.as_ref())?;
         self.inner
-            .store
+            .org
             .create_user(
                 &new,
                 (&token_hash(token.expose()), self.enrolment_expiry(now)),
@@ -208,7 +208,7 @@ impl App {
             &decision,
         );
         self.inner
-            .store
+            .org
             .create_company(&company, now, &record)
             .await?;
         Ok(company)
@@ -226,7 +226,7 @@ impl App {
         let company_id: CompanyId = parse_id(&input.company_id, "company")?;
         let company = self
             .inner
-            .store
+            .org
             .company(company_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -270,7 +270,7 @@ impl App {
         let company_id: CompanyId = parse_id(&input.company_id, "company")?;
         let company = self
             .inner
-            .store
+            .org
             .company(company_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -298,7 +298,7 @@ impl App {
             &decision,
         );
         self.inner
-            .store
+            .org
             .create_contract(&contract, now, &record)
             .await?;
         Ok(contract)
@@ -322,7 +322,7 @@ impl App {
         let contract_id: ContractId = parse_id(contract_id, "contract")?;
         let contract = self
             .inner
-            .store
+            .org
             .contract(contract_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -350,7 +350,7 @@ impl App {
             &decision,
         );
         self.inner
-            .store
+            .org
             .open_compartment(&compartment, now, &record)
             .await?;
         Ok(compartment)
@@ -376,13 +376,13 @@ impl App {
         let user_id: UserId = parse_id(user_id, "user")?;
         let contract = self
             .inner
-            .store
+            .org
             .contract(contract_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let user = self
             .inner
-            .store
+            .org
             .user(user_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -400,7 +400,7 @@ impl App {
         );
         let now = self.now();
         self.inner
-            .store
+            .org
             .designate_handler(contract_id, user_id, operator.id, now, &record)
             .await?;
         Ok(())
@@ -446,7 +446,7 @@ impl App {
             "roster:removed-from-last-contract",
         );
         self.inner
-            .store
+            .org
             .remove_handler(contract_id, user_id, self.now(), &record, Some(&disable))
             .await?;
         Ok(())
@@ -466,12 +466,12 @@ impl App {
     /// Every company, account, contract and compartment; the caller has
     /// been authorized already.
     pub(super) async fn registers(&self) -> Result<AdminOverview, AppError> {
-        let store = &self.inner.store;
+        let inner = &*self.inner;
         Ok(AdminOverview {
-            companies: store.list_companies().await?,
-            users: store.list_users().await?,
-            contracts: store.list_contracts().await?,
-            compartments: store.list_compartments().await?,
+            companies: inner.org.list_companies().await?,
+            users: inner.org.list_users().await?,
+            contracts: inner.org.list_contracts().await?,
+            compartments: inner.org.list_compartments().await?,
         })
     }
 
@@ -487,11 +487,11 @@ impl App {
         let contract_id: ContractId = parse_id(contract_id, "contract")?;
         let contract = self
             .inner
-            .store
+            .org
             .contract(contract_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let handlers = self.inner.store.handlers(contract_id).await?;
+        let handlers = self.inner.org.handlers(contract_id).await?;
         Ok((contract, handlers))
     }
 }

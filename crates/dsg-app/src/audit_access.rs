@@ -183,12 +183,13 @@ impl App {
         search: AuditSearch,
     ) -> Result<Vec<String>, AppError> {
         let (scope, hits, truncated) = self.searched(meta, caller, search).await?;
-        let store = &self.inner.store;
-        let key = store.audit_key().await?;
-        let checkpoint = store.latest_checkpoint().await?;
+        let inner = &*self.inner;
+        let key = inner.audit_log.audit_key().await?;
+        let checkpoint = inner.audit_log.latest_checkpoint().await?;
         let size = checkpoint.as_ref().map_or(0, |c| c.tree_size);
         let levels = if hits.iter().any(|h| h.seq.is_some_and(|s| s < size)) {
-            let leaves = store
+            let leaves = inner
+                .audit_log
                 .leaf_hashes()
                 .await?
                 .into_iter()
@@ -315,7 +316,7 @@ impl App {
             _ => None,
         };
         let mut hits = match query {
-            Some(query) => self.inner.store.search_audit(&query).await?,
+            Some(query) => self.inner.audit_log.search_audit(&query).await?,
             None => Vec::new(),
         };
         let truncated = hits.len() as i64 > limit;
@@ -342,7 +343,7 @@ impl App {
     ) -> Result<Vec<String>, AppError> {
         let id: CompanyId = company.trim().parse().map_err(|_| AppError::NotFound)?;
         // A missing company is decided on as a contractor nobody belongs to.
-        let found = self.inner.store.company(id).await?;
+        let found = self.inner.org.company(id).await?;
         let resource = Resource::Company(CompanyFacts {
             id,
             kind: found.as_ref().map_or(CompanyKind::Contractor, |c| c.kind),
@@ -388,7 +389,7 @@ impl App {
         let index = i64::try_from(seq).map_err(|_| AppError::NotFound)?;
         let entry = self
             .inner
-            .store
+            .audit_log
             .sequenced_event(index)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -441,19 +442,19 @@ impl App {
     /// The names the reader of `scope` is entitled to see. Entries carry
     /// ids only; names are resolved here, at view time.
     pub async fn audit_directory(&self, scope: &AuditScope) -> Result<AuditDirectory, AppError> {
-        let store = &self.inner.store;
+        let inner = &*self.inner;
         let within = |company: &str| match scope {
             AuditScope::All => true,
             AuditScope::Company { company: own } => own == company,
         };
         let mut directory = AuditDirectory::default();
-        for c in store.list_companies().await? {
+        for c in inner.org.list_companies().await? {
             let id = c.id.to_string();
             if within(&id) {
                 directory.companies.insert(id, c.name);
             }
         }
-        for u in store.list_users().await? {
+        for u in inner.org.list_users().await? {
             if within(&u.company_id.to_string()) {
                 directory.users.insert(u.id.to_string(), u.username);
             }

@@ -12,18 +12,23 @@ impl App {
     /// The extract of `company`'s sub-log up to its newest head that a
     /// signed checkpoint covers. The caller decides who may have it.
     pub async fn audit_company_extract(&self, company: CompanyId) -> Result<Vec<String>, AppError> {
-        let store = &self.inner.store;
-        let key = store.audit_key().await?.ok_or_else(no_head)?;
-        let checkpoint = store.latest_checkpoint().await?.ok_or_else(no_head)?;
+        let inner = &*self.inner;
+        let key = inner.audit_log.audit_key().await?.ok_or_else(no_head)?;
+        let checkpoint = inner
+            .audit_log
+            .latest_checkpoint()
+            .await?
+            .ok_or_else(no_head)?;
         let company_id = company.to_string();
-        let head_entry = store
+        let head_entry = inner
+            .audit_log
             .company_head_before(&company_id, checkpoint.tree_size)
             .await?
             .ok_or_else(no_head)?;
         let head = CompanyHead::parse(&head_entry.event.reason)
             .map_err(|e| AppError::Internal(format!("stored company head: {e}")))?;
         let size = i64::try_from(head.size).map_err(|_| AppError::Internal("head size".into()))?;
-        let entries = store.company_sub_log(&company_id, size).await?;
+        let entries = inner.audit_log.company_sub_log(&company_id, size).await?;
         if entries.len() as u64 != head.size {
             return Err(AppError::Internal(format!(
                 "company {company_id}: the head covers {} entries, {} are stored; \
@@ -63,7 +68,7 @@ impl App {
 
     /// The first `size` stored leaf hashes.
     async fn signed_leaves(&self, size: i64) -> Result<Vec<Hash>, AppError> {
-        let stored = self.inner.store.leaf_hashes().await?;
+        let stored = self.inner.audit_log.leaf_hashes().await?;
         let mut leaves = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         for (index, (seq, hash)) in (0i64..size).zip(stored) {
             if seq != index {

@@ -76,7 +76,7 @@ impl App {
     /// The checkpoint signing key, made and stored on first use (the
     /// sequencer signs with it; the master key that seals it stays here).
     pub async fn audit_signer(&self) -> Result<AuditSigner, AppError> {
-        if let Some(stored) = self.inner.store.audit_key().await? {
+        if let Some(stored) = self.inner.audit_log.audit_key().await? {
             return self.open_signer(&stored);
         }
         let rng = self.inner.rng.as_ref();
@@ -92,7 +92,7 @@ impl App {
         };
         let sealed = seal(&self.inner.master_key, pkcs8.as_ref(), &ctx, rng)?;
         self.inner
-            .store
+            .audit_log
             .insert_audit_key(&StoredAuditKey {
                 id: id.clone(),
                 wrapped_private_key: hex::encode(sealed),
@@ -104,7 +104,7 @@ impl App {
         // Re-read: should two processes race, both use the oldest key.
         let stored = self
             .inner
-            .store
+            .audit_log
             .audit_key()
             .await?
             .ok_or_else(|| AppError::Internal("audit key vanished".into()))?;
@@ -145,21 +145,26 @@ impl App {
             let request_id = uuid::Uuid::now_v7().to_string();
             let done = self
                 .inner
-                .store
-                .expire_audit_content(before, now, EXPIRY_BATCH, |expired| AuditRecord {
-                    request_id,
-                    actor: None,
-                    source: None,
-                    terminal: None,
-                    action: AuditAction::AuditExpire,
-                    object: AuditObject::AuditLog,
-                    outcome: Outcome::Success,
-                    reason: format!(
-                        "before={before} entries={} through_seq={} alerts={}",
-                        expired.entries, expired.through_seq, expired.alerts
-                    ),
-                    decision: None,
-                })
+                .audit_log
+                .expire_audit_content(
+                    before,
+                    now,
+                    EXPIRY_BATCH,
+                    Box::new(move |expired| AuditRecord {
+                        request_id,
+                        actor: None,
+                        source: None,
+                        terminal: None,
+                        action: AuditAction::AuditExpire,
+                        object: AuditObject::AuditLog,
+                        outcome: Outcome::Success,
+                        reason: format!(
+                            "before={before} entries={} through_seq={} alerts={}",
+                            expired.entries, expired.through_seq, expired.alerts
+                        ),
+                        decision: None,
+                    }),
+                )
                 .await?;
             match done {
                 Some(expired) => {
@@ -177,7 +182,7 @@ impl App {
     /// audit-tail`), newest first. Recorded like any read of the log, as
     /// the host's (after the read, so the answer shows the log as it was).
     pub async fn audit_tail_on_host(&self, limit: i64) -> Result<Vec<StoredAuditEvent>, AppError> {
-        let entries = self.inner.store.recent_audit(limit).await?;
+        let entries = self.inner.audit_log.recent_audit(limit).await?;
         let mut record = Self::audit(
             &super::policies::host_meta(),
             &super::Caller::Anonymous,
@@ -194,8 +199,8 @@ impl App {
     /// The whole log in the export format, one string per line. Fails when
     /// no signing key exists yet (the gateway has never run).
     pub async fn audit_export(&self) -> Result<Vec<String>, AppError> {
-        let store = &self.inner.store;
-        let key = store.audit_key().await?.ok_or_else(|| {
+        let inner = &*self.inner;
+        let key = inner.audit_log.audit_key().await?.ok_or_else(|| {
             AppError::Invalid("the log has no signing key yet: start the gateway first".into())
         })?;
         let mut lines = vec![json!({
@@ -207,8 +212,8 @@ impl App {
         .to_string()];
         // Checkpoints first in time, so every entry they cover is already
         // sequenced when the entries are read.
-        let checkpoints = store.checkpoints().await?;
-        for s in store.sequenced_events().await? {
+        let checkpoints = inner.audit_log.checkpoints().await?;
+        for s in inner.audit_log.sequenced_events().await? {
             lines.push(entry_json(&s).to_string());
         }
         for c in checkpoints {

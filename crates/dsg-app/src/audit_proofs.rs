@@ -76,9 +76,9 @@ impl App {
         index: u64,
         tree_size: Option<u64>,
     ) -> Result<InclusionProofView, AppError> {
-        let store = &self.inner.store;
+        let inner = &*self.inner;
         let leaves = self.stored_leaves().await?;
-        let checkpoints = store.checkpoints().await?;
+        let checkpoints = inner.audit_log.checkpoints().await?;
         let size = tree_size.unwrap_or_else(|| {
             checkpoints
                 .last()
@@ -97,7 +97,8 @@ impl App {
         let checkpoint = signed_at(&checkpoints, size, &tree_root)?;
 
         let seq = i64::try_from(index).map_err(|_| AppError::Invalid("index too large".into()))?;
-        let entry = store
+        let entry = inner
+            .audit_log
             .sequenced_event(seq)
             .await?
             .ok_or_else(|| AppError::Internal(format!("audit leaf {index} has no entry")))?;
@@ -142,7 +143,7 @@ impl App {
             )));
         }
         let leaves = self.stored_leaves().await?;
-        let checkpoints = self.inner.store.checkpoints().await?;
+        let checkpoints = self.inner.audit_log.checkpoints().await?;
         let new = prefix(&leaves, to)?;
         let old = prefix(&leaves, from)?;
         let proof = consistency_proof(new, from).map_err(|e| AppError::Invalid(e.to_string()))?;
@@ -160,7 +161,7 @@ impl App {
 
     /// Every stored leaf hash in leaf order, checked to be contiguous.
     async fn stored_leaves(&self) -> Result<Vec<Hash>, AppError> {
-        let stored = self.inner.store.leaf_hashes().await?;
+        let stored = self.inner.audit_log.leaf_hashes().await?;
         let mut leaves = Vec::with_capacity(stored.len());
         for (index, (seq, hash)) in (0i64..).zip(stored) {
             if seq != index {

@@ -143,14 +143,14 @@ impl App {
             return Ok(Caller::Anonymous);
         };
         let hash = token_hash(token);
-        let Some(session) = self.inner.store.session(&hash).await? else {
+        let Some(session) = self.inner.sessions.session(&hash).await? else {
             return Ok(Caller::Anonymous);
         };
         let now = self.now();
         let auth = &self.inner.config.auth;
         let idle_ms = i64::from(auth.session_idle_minutes) * 60_000;
         if now >= session.expires_at || now - session.last_seen_at >= idle_ms {
-            self.inner.store.delete_session(&hash, now, None).await?;
+            self.inner.sessions.drop_expired_session(&hash).await?;
             return Ok(Caller::Anonymous);
         }
         let presented = device.fingerprint().unwrap_or("");
@@ -174,7 +174,7 @@ impl App {
             self.record(&record).await?;
             return Ok(Caller::Anonymous);
         }
-        let Some(user) = self.inner.store.user(session.user_id).await? else {
+        let Some(user) = self.inner.org.user(session.user_id).await? else {
             return Ok(Caller::Anonymous);
         };
         let state = match user.state(now) {
@@ -191,7 +191,7 @@ impl App {
         }
         let facts = self.user_facts(&user, state).await?;
         if now - session.last_seen_at >= TOUCH_INTERVAL_MS {
-            self.inner.store.touch_session(&hash, now).await?;
+            self.inner.sessions.touch_session(&hash, now).await?;
         }
         let fresh_since = session
             .step_up_at
@@ -223,7 +223,7 @@ impl App {
     ) -> Result<UserFacts, AppError> {
         let facts = self
             .inner
-            .store
+            .records
             .person_facts(user.id, user.company_id)
             .await?;
         let company_kind = facts
@@ -259,8 +259,8 @@ impl App {
             "",
         );
         self.inner
-            .store
-            .delete_session(&user.token_hash, self.now(), Some(&record))
+            .sessions
+            .delete_session(&user.token_hash, self.now(), &record)
             .await?;
         Ok(())
     }
@@ -316,7 +316,7 @@ impl App {
             terminal: None,
             certificate: None,
         };
-        let backend = format!("{:?}", self.inner.store.backend()).to_lowercase();
+        let backend = format!("{:?}", self.inner.backend).to_lowercase();
         let record = Self::audit(
             &meta,
             &Caller::Anonymous,

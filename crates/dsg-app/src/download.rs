@@ -98,11 +98,11 @@ impl App {
             )
             .await?;
         let wanted = version.unwrap_or(file.current_version);
-        let Some(stored) = self.inner.store.version(file.id, wanted).await? else {
+        let Some(stored) = self.inner.files.version(file.id, wanted).await? else {
             return Err(AppError::NotFound);
         };
         let which = (file.id, wanted);
-        if let Some(damage) = self.inner.store.version_damage(file.id, wanted).await? {
+        if let Some(damage) = self.inner.files.version_damage(file.id, wanted).await? {
             let record = Self::audit(
                 meta,
                 caller,
@@ -255,7 +255,7 @@ impl App {
         );
         Ok(self
             .inner
-            .store
+            .files
             .mark_damaged(file, version, self.now(), damage, &record)
             .await?)
     }

@@ -29,10 +29,10 @@ impl App {
         let user_id: UserId = parse_id(user_id, "user")?;
         let duty = Duty::parse(duty.trim())
             .map_err(|_| AppError::Invalid("duty must be auditor or security-admin".into()))?;
-        let store = &self.inner.store;
+        let inner = &*self.inner;
         // A missing person is decided on as a stand-in nobody may act on, so
         // missing and not-yours give the same answer.
-        let user = store.user(user_id).await?;
+        let user = inner.org.user(user_id).await?;
         let target = match &user {
             Some(user) => self.user_facts(user, user.state(self.now())).await?,
             None => super::named::missing_user(user_id),
@@ -67,11 +67,15 @@ impl App {
         );
         let now = self.now();
         if grant {
-            store
+            inner
+                .duties
                 .grant_duty(user_id, duty, operator.user.id, now, &record)
                 .await?;
         } else {
-            store.revoke_duty(user_id, duty, now, &record).await?;
+            inner
+                .duties
+                .revoke_duty(user_id, duty, now, &record)
+                .await?;
         }
         Ok(())
     }

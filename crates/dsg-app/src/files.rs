@@ -1,6 +1,7 @@
 //! Compartments and their files: the handler's side of dsg.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use dsg_blob::BlobStore;
@@ -129,9 +130,9 @@ impl App {
         audit_action: AuditAction,
     ) -> Result<(Compartment, Option<FileRecord>, Decided), AppError> {
         super::recorded_pair(action, audit_action);
-        let compartment = self.inner.store.compartment(raw_id).await?;
+        let compartment = self.inner.org.compartment(raw_id).await?;
         let file = match (&compartment, raw_file.map(str::parse::<FileId>)) {
-            (Some(c), Some(Ok(id))) => self.inner.store.file(c.id, id).await?,
+            (Some(c), Some(Ok(id))) => self.inner.files.file(c.id, id).await?,
             _ => None,
         };
         let on_file = self.policy().engine.decides_files();
@@ -190,7 +191,7 @@ impl App {
             return Err(AppError::Unauthenticated);
         };
         let mut views = Vec::new();
-        for compartment in self.inner.store.list_compartments().await? {
+        for compartment in self.inner.org.list_compartments().await? {
             let resource = Resource::Compartment(CompartmentFacts {
                 id: compartment.id,
                 contract: compartment.contract_id,
@@ -205,7 +206,7 @@ impl App {
                     None => continue,
                 }
             };
-            if let Some(contract) = self.inner.store.contract(compartment.contract_id).await? {
+            if let Some(contract) = self.inner.org.contract(compartment.contract_id).await? {
                 views.push(CompartmentView {
                     compartment,
                     contract,
@@ -234,11 +235,11 @@ impl App {
             .await?;
         let contract = self
             .inner
-            .store
+            .org
             .contract(compartment.contract_id)
             .await?
             .ok_or_else(|| AppError::Internal("compartment without contract".into()))?;
-        let files = self.inner.store.list_files(compartment.id).await?;
+        let files = self.inner.files.list_files(compartment.id).await?;
         let record = self.success(
             meta,
             caller,
@@ -465,7 +466,7 @@ impl App {
         let now = self.now();
         if let Err(e) = self
             .inner
-            .store
+            .files
             .commit_upload(compartment.id, target, &new_version, now, &record)
             .await
         {
@@ -476,7 +477,7 @@ impl App {
         }
         let file = self
             .inner
-            .store
+            .files
             .file(compartment.id, file_id)
             .await?
             .ok_or_else(|| AppError::Internal("uploaded file vanished".into()))?;
@@ -500,7 +501,7 @@ impl App {
                 AuditAction::FileVersions,
             )
             .await?;
-        let versions = self.inner.store.versions(file.id).await?;
+        let versions = self.inner.files.versions(file.id).await?;
         let record = self.success(
             meta,
             caller,
@@ -549,7 +550,7 @@ impl App {
             &decided,
         );
         self.inner
-            .store
+            .files
             .mark_for_disposal(compartment.id, file.id, user, self.now(), &record)
             .await?;
         Ok(())
@@ -572,14 +573,14 @@ impl App {
     /// Removes blobs no version refers to that are older than `min_age_ms`.
     pub async fn sweep_orphans(&self, min_age_ms: i64) -> Result<usize, AppError> {
         let cutoff = self.now() - min_age_ms;
-        let store = self.inner.store.clone();
+        let files = Arc::clone(&self.inner.files);
         let removed = self
             .inner
             .blobs
             .sweep_orphans(cutoff, move |key| {
-                let store = store.clone();
+                let files = Arc::clone(&files);
                 async move {
-                    store
+                    files
                         .blob_in_use(&key)
                         .await
                         .map_err(|e| dsg_blob::BlobError::Config(e.to_string()))

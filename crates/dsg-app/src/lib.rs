@@ -1,6 +1,6 @@
 //! dsg's use cases: each public method of [`App`] is one thing a person
-//! does. It asks the policy point, changes state through the store (the
-//! audit entry in the same transaction) and never sees HTTP: the web layer
+//! does. It asks the policy point, changes state through the store's ports
+//! (the audit entry in the same transaction) and never sees HTTP: the web layer
 //! (`dsg-web`) and the command line (`dsg-cli`) call it.
 #![deny(missing_docs)]
 
@@ -25,6 +25,7 @@ mod keys;
 mod named;
 mod offers;
 mod policies;
+mod ports;
 mod posture;
 mod records;
 mod scrub;
@@ -41,7 +42,11 @@ use dsg_policy::{
     AccessRequest, Action, ChangeRequestFacts, DeviceFacts, Environment, Principal, Resource,
     SessionFacts, UserFacts,
 };
-use dsg_store::Store;
+use dsg_store::ports::{
+    AlertRegister, AuditLog, AuditSink, CredentialStore, DutyRegister, FileRegister, OrgRegister,
+    PolicyRegister, RecordsRegister, SessionStore, TerminalRegister,
+};
+use dsg_store::Backend;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use policies::{with_decision, Decided};
 use tokio::sync::Semaphore;
@@ -72,6 +77,7 @@ pub use policies::{
     load_active_policy, ActivePolicy, DecisionFlip, DecisionRecordView, PolicyVersionView,
     WhatIfReport, WHAT_IF_MAX,
 };
+pub use ports::Ports;
 pub use posture::PostureReceipt;
 pub use records::{
     CompanyRecords, ContractRoster, NewTraining, PersonRecords, RecordOffers, RecordsRead,
@@ -91,8 +97,22 @@ pub struct App {
     inner: Arc<Inner>,
 }
 
+/// The store is held only as its ports (see `ports.rs`): a use case names
+/// the one it needs, `self.inner.files`, `self.inner.sessions`, ….
 struct Inner {
-    store: Store,
+    org: Arc<dyn OrgRegister>,
+    files: Arc<dyn FileRegister>,
+    credentials: Arc<dyn CredentialStore>,
+    sessions: Arc<dyn SessionStore>,
+    terminals: Arc<dyn TerminalRegister>,
+    records: Arc<dyn RecordsRegister>,
+    alerts: Arc<dyn AlertRegister>,
+    policies: Arc<dyn PolicyRegister>,
+    duties: Arc<dyn DutyRegister>,
+    audit_sink: Arc<dyn AuditSink>,
+    audit_log: Arc<dyn AuditLog>,
+    /// Which database engine serves the ports (named in the start entry).
+    backend: Backend,
     blobs: BlobStore,
     /// The policy set in force (swapped when a version is approved).
     policy: arc_swap::ArcSwap<ActivePolicy>,
@@ -143,7 +163,7 @@ impl App {
         reason = "one constructor wiring every adapter"
     )]
     pub fn new(
-        store: Store,
+        ports: Ports,
         blobs: BlobStore,
         policy: ActivePolicy,
         master_key: SecretKey,
@@ -158,9 +178,34 @@ impl App {
         let per_minute = std::num::NonZeroU32::new(config.auth.login_attempts_per_minute)
             .ok_or_else(|| AppError::Internal("auth.login_attempts_per_minute is 0".into()))?;
         let login_limiter = RateLimiter::keyed(Quota::per_minute(per_minute));
+        let Ports {
+            org,
+            files,
+            credentials,
+            sessions,
+            terminals,
+            records,
+            alerts,
+            policies,
+            duties,
+            audit_sink,
+            audit_log,
+            backend,
+        } = ports;
         Ok(Self {
             inner: Arc::new(Inner {
-                store,
+                org,
+                files,
+                credentials,
+                sessions,
+                terminals,
+                records,
+                alerts,
+                policies,
+                duties,
+                audit_sink,
+                audit_log,
+                backend,
                 blobs,
                 policy: arc_swap::ArcSwap::from_pointee(policy),
                 master_key,
@@ -184,17 +229,17 @@ impl App {
     /// Whether no account exists yet: a first start, on which the gateway
     /// creates the agency and its first operator.
     pub async fn is_first_start(&self) -> Result<bool, AppError> {
-        Ok(self.inner.store.has_no_users().await?)
+        Ok(self.inner.org.has_no_users().await?)
     }
 
     /// Whether the gateway can serve: its audit log can be written (see
     /// `Store::audit_ready`). Used by `/healthz`.
     pub async fn ready(&self) -> Result<(), AppError> {
-        if self.inner.store.audit_ready().await {
-            Ok(())
-        } else {
-            Err(AppError::Unavailable)
-        }
+        self.inner
+            .audit_sink
+            .audit_ready()
+            .await
+            .map_err(|_| AppError::Unavailable)
     }
 
     /// The configuration in force.
@@ -401,7 +446,7 @@ impl App {
     /// it cannot be written the caller's request fails too.
     async fn record(&self, record: &AuditRecord) -> Result<(), AppError> {
         self.inner
-            .store
+            .audit_sink
             .record(self.now(), record)
             .await
             .map_err(|e| {

@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use dsg_core::{AuditAction, AuditObject, AuditRecord, DecisionEvidence, Outcome};
 use dsg_policy::{AccessRequest, Action, ChangeRequestFacts, Decision, PolicyEngine, POLICIES};
-use dsg_store::{NewPolicyVersion, PolicyVersionRow, RecordedDecision, Store};
+use dsg_store::ports::PolicyRegister;
+use dsg_store::{NewPolicyVersion, PolicyVersionRow, RecordedDecision};
 use serde::Serialize;
 
 use super::{App, AppError, Caller, RequestMeta};
@@ -227,7 +228,10 @@ fn change_request(row: &PolicyVersionRow) -> Result<ChangeRequestFacts, AppError
 /// to the new ones (audited). A version an operator wrote that no longer
 /// validates against this release's schema stops the start: the gateway
 /// never runs on a policy other than the one approved.
-pub async fn load_active_policy(store: &Store, now_ms: i64) -> Result<ActivePolicy, String> {
+pub async fn load_active_policy(
+    store: &dyn PolicyRegister,
+    now_ms: i64,
+) -> Result<ActivePolicy, String> {
     let active = store
         .active_policy_version()
         .await
@@ -295,7 +299,7 @@ impl App {
     /// Picks up a version activated elsewhere (another gateway instance, or
     /// `dsg admin policy-approve` on the host). Returns the version in force.
     pub async fn reload_policy(&self) -> Result<i64, AppError> {
-        let Some(row) = self.inner.store.active_policy_version().await? else {
+        let Some(row) = self.inner.policies.active_policy_version().await? else {
             return Ok(self.policy_version_in_force());
         };
         if row.version == self.policy_version_in_force() {
@@ -326,7 +330,7 @@ impl App {
             .await?;
         Ok(self
             .inner
-            .store
+            .policies
             .policy_versions()
             .await?
             .into_iter()
@@ -344,7 +348,7 @@ impl App {
         self.authorize_admin(meta, caller, Action::PolicyRead, AuditAction::AdminView)
             .await?;
         self.inner
-            .store
+            .policies
             .policy_version(version)
             .await?
             .map(PolicyVersionView::from)
@@ -411,7 +415,7 @@ impl App {
         };
         Ok(self
             .inner
-            .store
+            .policies
             .insert_policy_version(&new, self.now(), &record)
             .await?)
     }
@@ -430,7 +434,7 @@ impl App {
             .await?;
         let row = self
             .inner
-            .store
+            .policies
             .policy_version(version)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -438,7 +442,7 @@ impl App {
             .map_err(|e| AppError::PolicyInvalid(e.to_string()))?;
         let records = self
             .inner
-            .store
+            .policies
             .recent_decisions(limit.clamp(1, WHAT_IF_MAX))
             .await?;
         Ok(what_if(version, &engine, &records))
@@ -500,7 +504,7 @@ impl App {
     async fn proposed_version(&self, version: i64) -> Result<PolicyVersionRow, AppError> {
         let row = self
             .inner
-            .store
+            .policies
             .policy_version(version)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -522,7 +526,7 @@ impl App {
         PolicyEngine::from_policies(&row.policies)
             .map_err(|e| AppError::PolicyInvalid(e.to_string()))?;
         self.inner
-            .store
+            .policies
             .activate_policy_version(row.version, approver, self.now(), record)
             .await?;
         let mut active = row.clone();
@@ -555,7 +559,7 @@ impl App {
             &decided,
         );
         self.inner
-            .store
+            .policies
             .reject_policy_version(version, &user.id.to_string(), self.now(), &record)
             .await?;
         Ok(())
@@ -581,7 +585,7 @@ impl App {
             .await?;
         let target = self
             .inner
-            .store
+            .policies
             .policy_version(to_version)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -615,7 +619,7 @@ impl App {
         };
         let version = self
             .inner
-            .store
+            .policies
             .insert_policy_version(&new, self.now(), &record)
             .await?;
         self.inner
@@ -637,7 +641,7 @@ impl App {
             .await?;
         let record = self
             .inner
-            .store
+            .policies
             .decision_record(event_id)
             .await?
             .ok_or(AppError::NotFound)?;

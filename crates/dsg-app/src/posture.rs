@@ -83,7 +83,7 @@ impl App {
             &decided,
         );
         self.inner
-            .store
+            .terminals
             .record_posture(terminal.id, now, &json, compliant, &record)
             .await?;
         Ok(PostureReceipt {

@@ -53,7 +53,7 @@ impl App {
         let mut compartments: HashMap<CompartmentId, Compartment> = HashMap::new();
         let mut after = None;
         loop {
-            let page = self.inner.store.stored_versions(after, PAGE).await?;
+            let page = self.inner.files.stored_versions(after, PAGE).await?;
             let Some(last) = page.last() else { break };
             after = Some((last.version.file_id, last.version.version));
             for stored in &page {
@@ -64,7 +64,7 @@ impl App {
                     Some(c) => c.clone(),
                     None => {
                         let id = stored.compartment_id.to_string();
-                        let Some(c) = self.inner.store.compartment(&id).await? else {
+                        let Some(c) = self.inner.org.compartment(&id).await? else {
                             report.unchecked += 1;
                             continue;
                         };
@@ -82,7 +82,7 @@ impl App {
                 }
             }
         }
-        report.damaged = self.inner.store.damaged_versions().await?;
+        report.damaged = self.inner.files.damaged_versions().await?;
         let record = Self::audit(
             &meta,
             &Caller::Anonymous,

@@ -13,7 +13,8 @@ use dsg_core::{
 use dsg_crypto::{open, random_token, seal, SecretKey, SecretString, SecureRandom, WrapContext};
 use dsg_pki::{IssuedCert, PkiError, TerminalCa, TerminalSubject};
 use dsg_policy::{Action, DeviceFacts, PostureFacts, TerminalFacts};
-use dsg_store::{IssuedCertificate, Store, StoredTerminalCa};
+use dsg_store::ports::TerminalRegister;
+use dsg_store::{IssuedCertificate, StoredTerminalCa};
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 
@@ -261,7 +262,7 @@ fn odt(ms: i64) -> Result<OffsetDateTime, AppError> {
 /// Loads the terminal CA, or makes it on first start: a fresh ECDSA P-256
 /// key sealed (AES-256-GCM) under the master key, stored in the database.
 pub async fn load_or_create_terminal_ca(
-    store: &Store,
+    store: &dyn TerminalRegister,
     master_key: &SecretKey,
     now_ms: i64,
     rng: &dyn SecureRandom,
@@ -323,7 +324,7 @@ impl App {
         };
         let Some(terminal) = self
             .inner
-            .store
+            .terminals
             .terminal_by_fingerprint(&cert.fingerprint)
             .await?
         else {
@@ -333,7 +334,7 @@ impl App {
         };
         let kind = self
             .inner
-            .store
+            .org
             .company(terminal.company_id)
             .await?
             .ok_or_else(|| AppError::Internal("terminal without company".into()))?
@@ -344,7 +345,10 @@ impl App {
                 .last_seen_at
                 .is_none_or(|seen| now - seen >= TOUCH_INTERVAL_MS)
         {
-            self.inner.store.touch_terminal(terminal.id, now).await?;
+            self.inner
+                .terminals
+                .touch_terminal(terminal.id, now)
+                .await?;
         }
         Ok(Device::Terminal(Box::new(terminal), kind))
     }
@@ -359,7 +363,7 @@ impl App {
             .await?;
         let companies: HashMap<CompanyId, String> = self
             .inner
-            .store
+            .org
             .list_companies()
             .await?
             .into_iter()
@@ -367,7 +371,7 @@ impl App {
             .collect();
         Ok(self
             .inner
-            .store
+            .terminals
             .terminals(None)
             .await?
             .into_iter()
@@ -406,7 +410,7 @@ impl App {
             .map_err(|_| AppError::Invalid("company: not a valid id".into()))?;
         let company = self
             .inner
-            .store
+            .org
             .company(company_id)
             .await?
             .ok_or_else(|| AppError::Invalid("company: no such company".into()))?;
@@ -451,7 +455,7 @@ impl App {
             &decision,
         );
         self.inner
-            .store
+            .terminals
             .register_terminal(&terminal, &record)
             .await?;
         self.registered(terminal, cert, key)
@@ -499,7 +503,7 @@ impl App {
             not_after: cert.not_after.unix_timestamp() * 1000,
         };
         self.inner
-            .store
+            .terminals
             .replace_terminal_certificate(terminal.id, &issued, self.now(), &record)
             .await?;
         if let Some(old) = &terminal.cert_fingerprint {
@@ -552,7 +556,7 @@ impl App {
         );
         let now = self.now();
         self.inner
-            .store
+            .terminals
             .set_terminal_status(terminal.id, terminal.status, target, reason, now, &record)
             .await?;
         if target != TerminalStatus::Active {
@@ -570,7 +574,7 @@ impl App {
     async fn terminal_named(&self, raw_id: &str) -> Result<Terminal, AppError> {
         let id: TerminalId = raw_id.parse().map_err(|_| AppError::NotFound)?;
         self.inner
-            .store
+            .terminals
             .terminal(id)
             .await?
             .ok_or(AppError::NotFound)

@@ -121,3 +121,19 @@ fn the_use_cases_and_the_domain_open_no_sockets_and_speak_no_http() {
         }
     }
 }
+
+#[test]
+fn the_use_cases_reach_the_store_only_through_its_ports() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../dsg-app/src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    assert!(!files.is_empty());
+    for (path, text) in files {
+        // The concrete store is wired in by the composition root
+        // (`Ports::of` in dsg-workers); a use case names only a port.
+        let named = text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|word| word == "Store");
+        assert!(!named, "{path} names the whole store (`Store`)");
+    }
+}

@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row};
 use uuid::Uuid;
 
-use crate::audit::{self, event_row};
+use crate::audit::event_row;
 use crate::{AuditHit, Store, StoreError, StoredAuditEvent};
 
 /// The columns of an alert row, as [`alert_row`] reads them.
@@ -277,7 +277,8 @@ impl Store {
     /// and writing to the log here would make the watcher a writer of the
     /// log it reads; the operators' changes are audited.
     pub async fn raise_alert(&self, new: &NewAlert<'_>, now_ms: i64) -> Result<Raised, StoreError> {
-        let mut tx = self.begin().await?;
+        // No audit entry, for the reasons above.
+        let mut tx = self.begin_unaudited().await?;
         let fresh = unlinked(&mut tx, new.rule, new.entries).await?;
         let (Some(first), Some(last)) = (
             fresh.iter().map(|(_, at)| *at).min(),
@@ -423,7 +424,7 @@ impl Store {
         now_ms: i64,
         record: &AuditRecord,
     ) -> Result<Option<AlertRow>, StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let sql = match change {
             AlertChange::Acknowledge => {
                 "UPDATE alerts SET status = 'acknowledged', acknowledged_by = $2, \
@@ -455,8 +456,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Ok(None);
         }
-        audit::write(&mut tx, now_ms, record).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, record).await?;
         Ok(Some(alert_row(&row)?))
     }
 }

@@ -66,7 +66,8 @@ macro_rules! company_of_entry {
 }
 
 /// Writes one audit entry on a connection that is inside the caller's
-/// transaction.
+/// transaction. Called only by `AuditedTx::commit` and the audit writer:
+/// store methods hand their entry to the commit instead.
 pub(crate) async fn write(
     conn: &mut AnyConnection,
     now_ms: i64,
@@ -137,35 +138,39 @@ impl Store {
         now_ms: i64,
         record: &AuditRecord,
     ) -> Result<(String, i64), StoreError> {
-        let mut tx = self.begin().await?;
+        // The entry is the whole change: there is nothing to commit with it.
+        let mut tx = self.begin_unaudited().await?;
         let id = write_returning_id(&mut tx, now_ms, record).await?;
         tx.commit().await?;
         Ok((id, now_ms))
     }
 
-    /// Whether audit entries can be written: true unless the writer's last
+    /// Whether audit entries can be written: yes unless the writer's last
     /// batch failed for want of the database, and then only once a probe
     /// write commits (which also ends the failing state, so readiness comes
     /// back as soon as the cause is gone, without waiting for a request).
-    pub async fn audit_ready(&self) -> bool {
+    ///
+    /// Answers `Err` with the cause while entries cannot be written.
+    pub async fn audit_ready(&self) -> Result<(), StoreError> {
         if !self.audit_writer.is_failing() {
-            return true;
+            return Ok(());
         }
         match self.probe_write().await {
             Ok(()) => {
                 self.audit_writer.mark_recovered();
-                true
+                Ok(())
             }
             Err(e) => {
                 tracing::warn!(error = %e, "audit log still cannot be written");
-                false
+                Err(e)
             }
         }
     }
 
     /// Commits a write that changes nothing of meaning (`write_probe`).
     async fn probe_write(&self) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        // A probe changes nothing of meaning, so it has no entry of its own.
+        let mut tx = self.begin_unaudited().await?;
         sqlx::query::<Any>("UPDATE write_probe SET probed_at = probed_at + 1 WHERE id = 1")
             .execute(&mut *tx)
             .await?;

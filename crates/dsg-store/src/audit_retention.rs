@@ -6,7 +6,7 @@
 use dsg_core::AuditRecord;
 use sqlx::{Any, Row};
 
-use crate::{audit, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// What one expiry run did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +42,7 @@ impl Store {
         max: i64,
         record: impl FnOnce(Expired) -> AuditRecord,
     ) -> Result<Option<Expired>, StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let last = sqlx::query::<Any>(
             "SELECT MAX(seq) AS last, COUNT(*) AS n FROM (SELECT l.seq FROM audit_leaves l \
              JOIN audit_events e ON e.id = l.event_id \
@@ -101,8 +101,7 @@ impl Store {
             through_seq,
             alerts: alerts.rows_affected(),
         };
-        audit::write(&mut tx, now_ms, &record(expired)).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, &record(expired)).await?;
         Ok(Some(expired))
     }
 }

@@ -4,7 +4,7 @@
 use dsg_core::{AuditActionFilter, AuditRecord, CompanyId, ContractId, Duty, Outcome, UserId};
 use sqlx::{Any, Row};
 
-use crate::audit::{self, event_row};
+use crate::audit::event_row;
 use crate::org::conflict_as;
 use crate::{SequencedEvent, Store, StoreError, StoredAuditEvent};
 
@@ -229,7 +229,7 @@ impl Store {
         now_ms: i64,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>(
             "INSERT INTO user_duties (user_id, duty, granted_by, granted_at) VALUES ($1, $2, $3, $4)",
         )
@@ -240,8 +240,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict_as(e, "duty"))?;
-        audit::write(&mut tx, now_ms, record).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, record).await?;
         Ok(())
     }
 
@@ -253,7 +252,7 @@ impl Store {
         now_ms: i64,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let done = sqlx::query::<Any>("DELETE FROM user_duties WHERE user_id = $1 AND duty = $2")
             .bind(user.to_string())
             .bind(duty.as_str())
@@ -262,8 +261,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("duty"));
         }
-        audit::write(&mut tx, now_ms, record).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, record).await?;
         Ok(())
     }
 }

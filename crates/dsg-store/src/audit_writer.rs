@@ -44,7 +44,8 @@ use dsg_core::AuditRecord;
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{audit, begin_write, Backend, StoreError};
+use crate::audited::begin_write;
+use crate::{audit, Backend, StoreError};
 
 /// Most records written in one transaction: bounds the transaction's size
 /// and how long the write lock is held.
@@ -201,6 +202,7 @@ async fn write_batch(pool: &AnyPool, backend: Backend, batch: Vec<Job>) -> bool 
 
 /// Writes `jobs` in one transaction and commits it.
 async fn insert(pool: &AnyPool, backend: Backend, jobs: &[Job]) -> Result<(), BatchError> {
+    // A plain transaction: these entries are the whole of the change.
     let mut tx = begin_write(pool, backend)
         .await
         .map_err(BatchError::Transaction)?;

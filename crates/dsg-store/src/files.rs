@@ -4,7 +4,7 @@
 use dsg_core::{AuditRecord, CompartmentId, FileId, FileName, FileRecord, FileVersion, UserId};
 use sqlx::{Any, Row};
 
-use crate::{audit, rows, Store, StoreError};
+use crate::{rows, Store, StoreError};
 
 /// Where a finished upload goes.
 #[derive(Debug, Clone)]
@@ -121,7 +121,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let charged = sqlx::query::<Any>(
             "UPDATE compartments SET used_bytes = used_bytes + $1 \
              WHERE id = $2 AND used_bytes + $1 <= quota_bytes",
@@ -202,8 +202,7 @@ impl Store {
         .bind(now_ms)
         .execute(&mut *tx)
         .await?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -217,7 +216,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let done = sqlx::query::<Any>(
             "UPDATE files SET status = 'disposal_candidate', deleted_by = $1, deleted_at = $2 \
              WHERE id = $3 AND compartment_id = $4 AND status = 'active'",
@@ -231,8 +230,7 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(StoreError::NotFound("file"));
         }
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 

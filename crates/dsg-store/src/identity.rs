@@ -3,9 +3,10 @@
 
 use dsg_core::{AccountStatus, AuditRecord, UserId};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 
-use crate::{audit, rows, sessions, Store, StoreError};
+use crate::audited::AuditedTx;
+use crate::{rows, sessions, Store, StoreError};
 
 /// A registered WebAuthn credential.
 #[derive(Debug, Clone)]
@@ -97,7 +98,7 @@ fn credential(r: &AnyRow) -> Result<WebauthnCredentialRow, StoreError> {
 }
 
 async fn insert_credential(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut AuditedTx,
     c: &WebauthnCredentialRow,
 ) -> Result<(), StoreError> {
     sqlx::query::<Any>(
@@ -120,7 +121,7 @@ async fn insert_credential(
 }
 
 async fn replace_recovery(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut AuditedTx,
     user: UserId,
     hashes: &[String],
     now_ms: i64,
@@ -143,7 +144,7 @@ async fn replace_recovery(
 }
 
 async fn upsert_totp(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut AuditedTx,
     user: UserId,
     sealed: &str,
     used_step: u64,
@@ -178,7 +179,7 @@ impl Store {
         expires_at: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>("DELETE FROM enrolment_tokens WHERE user_id = $1")
             .bind(user.to_string())
             .execute(&mut *tx)
@@ -193,8 +194,7 @@ impl Store {
         .bind(expires_at)
         .execute(&mut *tx)
         .await?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -223,15 +223,14 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(phc.to_owned())
             .bind(user.to_string())
             .execute(&mut *tx)
             .await?;
         sessions::delete_for_user(&mut tx, user, keep).await?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -245,7 +244,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         if let Some(c) = &new.credential {
             insert_credential(&mut tx, c).await?;
         }
@@ -267,8 +266,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sessions::delete_for_user(&mut tx, user, keep).await?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -280,7 +278,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let done = sqlx::query::<Any>("DELETE FROM totp_secrets WHERE user_id = $1")
             .bind(user.to_string())
             .execute(&mut *tx)
@@ -289,8 +287,7 @@ impl Store {
             return Ok(false);
         }
         sessions::delete_for_user(&mut tx, user, keep).await?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(true)
     }
 
@@ -338,7 +335,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let done =
             sqlx::query::<Any>("DELETE FROM webauthn_credentials WHERE user_id = $1 AND id = $2")
                 .bind(user.to_string())
@@ -349,8 +346,7 @@ impl Store {
             return Ok(false);
         }
         sessions::delete_for_user(&mut tx, user, keep).await?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(true)
     }
 
@@ -435,10 +431,9 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         replace_recovery(&mut tx, user, hashes, now_ms).await?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -451,7 +446,7 @@ impl Store {
         audit_record: &AuditRecord,
         lock: Option<(i64, &AuditRecord)>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>(
             "INSERT INTO login_attempts (id, user_id, source_addr, user_agent, at, factor, \
              outcome, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -470,7 +465,7 @@ impl Store {
         .bind(attempt.reason.clone())
         .execute(&mut *tx)
         .await?;
-        audit::write(&mut tx, attempt.at, audit_record).await?;
+        let mut locked = None;
         if let (Some((until, lock_audit)), Some(user)) = (lock, attempt.user_id) {
             sqlx::query::<Any>("UPDATE users SET locked_until = $1 WHERE id = $2")
                 .bind(until)
@@ -480,9 +475,9 @@ impl Store {
             // Sessions that finished a full login on a registered terminal
             // stay: failed guesses elsewhere must not sign a handler out.
             sessions::delete_unbound_for_user(&mut tx, user).await?;
-            audit::write(&mut tx, attempt.at, lock_audit).await?;
+            locked = Some(lock_audit);
         }
-        tx.commit().await?;
+        tx.commit_with(attempt.at, audit_record, locked).await?;
         Ok(())
     }
 
@@ -545,7 +540,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let done =
             sqlx::query::<Any>("UPDATE users SET status = $1, locked_until = $2 WHERE id = $3")
                 .bind(status.as_str())
@@ -559,8 +554,7 @@ impl Store {
         if status != AccountStatus::Active {
             sessions::delete_for_user(&mut tx, user, None).await?;
         }
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -570,7 +564,7 @@ impl Store {
         reset: &ResetRow,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>(
             "INSERT INTO authenticator_resets (id, user_id, requested_by, requested_at) \
              VALUES ($1, $2, $3, $4)",
@@ -581,8 +575,7 @@ impl Store {
         .bind(reset.requested_at)
         .execute(&mut *tx)
         .await?;
-        audit::write(&mut tx, reset.requested_at, audit).await?;
-        tx.commit().await?;
+        tx.commit(reset.requested_at, audit).await?;
         Ok(())
     }
 
@@ -621,7 +614,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<UserId, StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let row = sqlx::query::<Any>(
             "SELECT id, user_id, requested_by, requested_at, approved_by \
              FROM authenticator_resets WHERE id = $1 AND approved_by IS NULL",
@@ -667,8 +660,7 @@ impl Store {
         .bind(token_expires_at)
         .execute(&mut *tx)
         .await?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(request.user_id)
     }
 }

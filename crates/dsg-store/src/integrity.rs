@@ -5,7 +5,7 @@ use dsg_core::{AuditRecord, CompartmentId, FileId, FileVersion};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
-use crate::{audit, rows, Store, StoreError};
+use crate::{rows, Store, StoreError};
 
 /// A stored version with its compartment, for the scrub.
 #[derive(Debug, Clone)]
@@ -71,7 +71,7 @@ impl Store {
         damage: &str,
         record: &AuditRecord,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let marked = sqlx::query::<Any>(
             "UPDATE file_versions SET damaged_at = $1, damage = $2 \
              WHERE file_id = $3 AND version = $4 AND damaged_at IS NULL",
@@ -83,8 +83,7 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        audit::write(&mut tx, now_ms, record).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, record).await?;
         Ok(marked > 0)
     }
 

@@ -1,9 +1,10 @@
 //! The metadata store: sqlx over SQLite (embedded default) or PostgreSQL.
 //!
 //! One set of portable migrations serves both backends. Every method that
-//! changes state takes the [`AuditRecord`] describing the change and writes it
-//! in the same transaction, so a change whose audit entry could not be written
-//! never happens.
+//! changes state takes the [`AuditRecord`] describing the change and runs in
+//! a transaction that can only commit together with that entry (see
+//! `audited.rs`), so a change whose audit entry could not be written never
+//! happens.
 #![deny(missing_docs)]
 
 mod access_review;
@@ -14,6 +15,7 @@ mod audit_log;
 mod audit_retention;
 mod audit_scope;
 mod audit_writer;
+mod audited;
 mod error;
 mod files;
 mod identity;
@@ -22,6 +24,7 @@ mod login_failures;
 mod org;
 mod person;
 mod policy;
+pub mod ports;
 mod records;
 mod rows;
 mod sessions;
@@ -31,7 +34,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
+use sqlx::{AnyPool, Connection, Executor};
 
 pub use alerts::{AlertRow, KeyColumn, NewAlert, Raised, WindowQuery};
 pub use audit::StoredAuditEvent;
@@ -52,17 +55,6 @@ pub use terminals::{IssuedCertificate, StoredTerminalCa};
 
 /// The embedded migrations, shared by both backends.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
-
-/// Starts a write transaction on `pool` (see [`Store::begin`]).
-async fn begin_write(
-    pool: &AnyPool,
-    backend: Backend,
-) -> Result<Transaction<'static, Any>, sqlx::Error> {
-    match backend {
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => pool.begin().await,
-    }
-}
 
 /// Which database engine a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,13 +137,6 @@ impl Store {
     /// Closes all connections.
     pub async fn close(&self) {
         self.pool.close().await;
-    }
-
-    /// Starts a write transaction. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so two writers queue instead of failing when one
-    /// upgrades a read lock.
-    async fn begin(&self) -> Result<Transaction<'static, Any>, StoreError> {
-        Ok(begin_write(&self.pool, self.backend).await?)
     }
 
     /// The names and columns of every table, for comparing schemas across

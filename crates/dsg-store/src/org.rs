@@ -4,7 +4,7 @@ use dsg_core::{AuditRecord, Company, CompanyId, Compartment, Contract, ContractI
 use sqlx::{Any, Row};
 
 use crate::rows;
-use crate::{audit, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// A user to register.
 #[derive(Debug, Clone)]
@@ -61,7 +61,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>(
             "INSERT INTO companies (id, name, kind, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -72,8 +72,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict_as(e, "company name"))?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -103,7 +102,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>(
             "INSERT INTO users (id, company_id, username, display_name, role, status, \
              password_hash, created_at, valid_until) \
@@ -129,8 +128,7 @@ impl Store {
         .bind(enrolment.1)
         .execute(&mut *tx)
         .await?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -183,7 +181,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>(
             "INSERT INTO contracts (id, company_id, number, title, starts_on, ends_on, \
              special_clause, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -199,8 +197,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict_as(e, "contract number"))?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -245,7 +242,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>(
             "INSERT INTO compartments (id, contract_id, wrapped_key, key_version, quota_bytes, \
              used_bytes, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6)",
@@ -259,8 +256,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict_as(e, "compartment for this contract"))?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -297,7 +293,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>(
             "INSERT INTO handlers (contract_id, user_id, designated_by, designated_at) \
              VALUES ($1, $2, $3, $4)",
@@ -309,8 +305,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict_as(e, "handler designation"))?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -326,7 +321,7 @@ impl Store {
         audit: &AuditRecord,
         disable_if_last: Option<&AuditRecord>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let done =
             sqlx::query::<Any>("DELETE FROM handlers WHERE contract_id = $1 AND user_id = $2")
                 .bind(contract.to_string())
@@ -336,8 +331,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("handler designation"));
         }
-        audit::write(&mut tx, now_ms, audit).await?;
-        let mut disabled = false;
+        let mut disabled = None;
         if let Some(disable_audit) = disable_if_last {
             let left = sqlx::query::<Any>("SELECT COUNT(*) AS n FROM handlers WHERE user_id = $1")
                 .bind(user.to_string())
@@ -350,12 +344,11 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 crate::sessions::delete_for_user(&mut tx, user, None).await?;
-                audit::write(&mut tx, now_ms, disable_audit).await?;
-                disabled = true;
+                disabled = Some(disable_audit);
             }
         }
-        tx.commit().await?;
-        Ok(disabled)
+        tx.commit_with(now_ms, audit, disabled).await?;
+        Ok(disabled.is_some())
     }
 
     /// The handlers of a contract.

@@ -4,7 +4,7 @@ use dsg_core::{AuditObject, AuditRecord};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row};
 
-use crate::{audit, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// One version of the policy set as stored.
 #[derive(Debug, Clone)]
@@ -208,7 +208,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let last: Option<i64> =
             sqlx::query_scalar::<Any, Option<i64>>("SELECT MAX(version) FROM policy_versions")
                 .fetch_one(&mut *tx)
@@ -240,8 +240,7 @@ impl Store {
         if audit.object == AuditObject::Policy(None) {
             audit.object = AuditObject::Policy(Some(version));
         }
-        audit::write(&mut tx, now_ms, &audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, &audit).await?;
         Ok(version)
     }
 
@@ -255,7 +254,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         retire_active(&mut tx).await?;
         decide_proposal(
             &mut tx,
@@ -264,8 +263,7 @@ impl Store {
             (version, decided_by, now_ms),
         )
         .await?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -277,7 +275,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         decide_proposal(
             &mut tx,
             "UPDATE policy_versions SET status = 'rejected', decided_by = $1, decided_at = $2 \
@@ -285,8 +283,7 @@ impl Store {
             (version, decided_by, now_ms),
         )
         .await?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 

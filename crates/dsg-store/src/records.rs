@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
 use crate::rows::id;
-use crate::{audit, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// One person's line on the handler roster.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,7 +130,7 @@ impl Store {
         now_ms: i64,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>(
             "INSERT INTO roster_entries (user_id, company_id, status, details_sealed, \
              submitted_by, submitted_at) VALUES ($1, $2, 'submitted', $3, $4, $5) \
@@ -146,8 +146,7 @@ impl Store {
         .bind(now_ms)
         .execute(&mut *tx)
         .await?;
-        audit::write(&mut tx, now_ms, record).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, record).await?;
         Ok(())
     }
 
@@ -163,7 +162,7 @@ impl Store {
         now_ms: i64,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let done = sqlx::query::<Any>(
             "UPDATE roster_entries SET status = 'confirmed', confirmed_by = $1, confirmed_at = $2 \
              WHERE user_id = $3 AND status = 'submitted' AND submitted_at = $4 \
@@ -181,8 +180,7 @@ impl Store {
                 "roster line not awaiting confirmation in that version",
             ));
         }
-        audit::write(&mut tx, now_ms, record).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, record).await?;
         Ok(())
     }
 
@@ -195,7 +193,7 @@ impl Store {
         now_ms: i64,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let done = sqlx::query::<Any>(
             "UPDATE roster_entries SET status = 'removed', removed_by = $1, removed_at = $2 \
              WHERE user_id = $3 AND status <> 'removed'",
@@ -208,8 +206,7 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(StoreError::NotFound("roster line"));
         }
-        audit::write(&mut tx, now_ms, record).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, record).await?;
         Ok(())
     }
 
@@ -267,7 +264,7 @@ impl Store {
         training: &TrainingRow,
         record: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>(
             "INSERT INTO training_records (id, user_id, company_id, course, completed_on, \
              completed_at, notes_sealed, recorded_by, recorded_at) \
@@ -284,8 +281,7 @@ impl Store {
         .bind(training.recorded_at)
         .execute(&mut *tx)
         .await?;
-        audit::write(&mut tx, training.recorded_at, record).await?;
-        tx.commit().await?;
+        tx.commit(training.recorded_at, record).await?;
         Ok(())
     }
 

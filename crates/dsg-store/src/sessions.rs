@@ -8,7 +8,8 @@ use dsg_core::{AuditRecord, MfaMethod, UserId};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
-use crate::{audit, rows, Store, StoreError};
+use crate::audited::AuditedTx;
+use crate::{rows, Store, StoreError};
 
 /// A stored session.
 #[derive(Debug, Clone)]
@@ -82,10 +83,7 @@ fn session(r: &AnyRow) -> Result<SessionRow, StoreError> {
     })
 }
 
-pub(crate) async fn insert(
-    tx: &mut sqlx::Transaction<'static, Any>,
-    s: &SessionRow,
-) -> Result<(), StoreError> {
+pub(crate) async fn insert(tx: &mut AuditedTx, s: &SessionRow) -> Result<(), StoreError> {
     sqlx::query::<Any>(
         "INSERT INTO sessions (token_hash, public_id, user_id, mfa, created_at, \
          authenticated_at, step_up_at, last_seen_at, expires_at, source_addr, user_agent, \
@@ -111,7 +109,7 @@ pub(crate) async fn insert(
 
 /// Ends every session of `user` (all of them, or all but `keep`).
 pub(crate) async fn delete_for_user(
-    tx: &mut sqlx::Transaction<'static, Any>,
+    tx: &mut AuditedTx,
     user: UserId,
     keep: Option<&str>,
 ) -> Result<u64, StoreError> {
@@ -129,7 +127,7 @@ pub(crate) async fn delete_for_user(
 /// succeeds during one) by someone holding the terminal and the second
 /// factor, so failed guesses from elsewhere do not end it.
 pub(crate) async fn delete_unbound_for_user(
-    tx: &mut sqlx::Transaction<'static, Any>,
+    tx: &mut AuditedTx,
     user: UserId,
 ) -> Result<u64, StoreError> {
     let done = sqlx::query::<Any>(
@@ -154,7 +152,7 @@ impl Store {
         max_per_user: u32,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         if let Some(old) = replaces {
             sqlx::query::<Any>("DELETE FROM sessions WHERE token_hash = $1")
                 .bind(old.to_owned())
@@ -180,8 +178,7 @@ impl Store {
                     .await?;
             }
         }
-        audit::write(&mut tx, session.created_at, audit).await?;
-        tx.commit().await?;
+        tx.commit(session.created_at, audit).await?;
         Ok(())
     }
 
@@ -215,22 +212,30 @@ impl Store {
         Ok(())
     }
 
-    /// Ends a session, with its audit entry (logout, expiry).
+    /// Ends a session, with its audit entry (logout).
     pub async fn delete_session(
         &self,
         token_hash: &str,
         now_ms: i64,
-        audit: Option<&AuditRecord>,
+        audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash.to_owned())
             .execute(&mut *tx)
             .await?;
-        if let Some(audit) = audit {
-            audit::write(&mut tx, now_ms, audit).await?;
-        }
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
+        Ok(())
+    }
+
+    /// Drops a session that has expired or sat idle too long. No audit
+    /// entry: nobody acted, the session ran out, and when follows from its
+    /// recorded login and the configured limits.
+    pub async fn drop_expired_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query::<Any>("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.to_owned())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -243,7 +248,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let done = sqlx::query::<Any>("DELETE FROM sessions WHERE user_id = $1 AND public_id = $2")
             .bind(user.to_string())
             .bind(public_id.to_owned())
@@ -252,8 +257,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(true)
     }
 
@@ -265,10 +269,9 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<u64, StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let n = delete_for_user(&mut tx, user, keep).await?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(n)
     }
 
@@ -279,7 +282,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>(
             "UPDATE sessions SET step_up_at = $1, ceremony = NULL, ceremony_expires_at = NULL \
              WHERE token_hash = $2",
@@ -288,8 +291,7 @@ impl Store {
         .bind(token_hash.to_owned())
         .execute(&mut *tx)
         .await?;
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -316,7 +318,9 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<PendingCeremony>, StoreError> {
-        let mut tx = self.begin().await?;
+        // No audit entry: the challenge is one step of a login or an
+        // enrolment, whose outcome the caller records.
+        let mut tx = self.begin_unaudited().await?;
         let row = sqlx::query::<Any>(
             "SELECT ceremony, ceremony_expires_at FROM sessions WHERE token_hash = $1",
         )

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
 use crate::org::conflict_as;
-use crate::{audit, rows, Store, StoreError};
+use crate::{rows, Store, StoreError};
 
 /// The certificate issued for a terminal (public facts only).
 #[derive(Debug, Clone)]
@@ -82,7 +82,7 @@ impl Store {
         terminal: &Terminal,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>(
             "INSERT INTO terminals (id, company_id, name, site, serial, status, status_reason, \
              status_changed_at, cert_fingerprint, cert_serial, cert_not_after, registered_at, \
@@ -105,8 +105,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict_as(e, "terminal serial number"))?;
-        audit::write(&mut tx, terminal.registered_at, audit).await?;
-        tx.commit().await?;
+        tx.commit(terminal.registered_at, audit).await?;
         Ok(())
     }
 
@@ -165,7 +164,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let done = sqlx::query::<Any>(
             "UPDATE terminals SET status = $1, status_reason = $2, status_changed_at = $3 \
              WHERE id = $4 AND status = $5",
@@ -180,8 +179,7 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict("terminal status changed meanwhile"));
         }
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -194,7 +192,7 @@ impl Store {
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let done = sqlx::query::<Any>(
             "UPDATE terminals SET cert_fingerprint = $1, cert_serial = $2, cert_not_after = $3 \
              WHERE id = $4 AND status = 'active'",
@@ -208,8 +206,7 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict("terminal is not active"));
         }
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 
@@ -223,7 +220,7 @@ impl Store {
         compliant: bool,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_audited().await?;
         let done = sqlx::query::<Any>(
             "UPDATE terminals SET posture_reported_at = $1, posture_compliant = $2, \
              posture_report = $3 WHERE id = $4",
@@ -237,8 +234,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("terminal"));
         }
-        audit::write(&mut tx, now_ms, audit).await?;
-        tx.commit().await?;
+        tx.commit(now_ms, audit).await?;
         Ok(())
     }
 

@@ -92,7 +92,7 @@ async fn the_audit_writer_recovers_once_space_is_freed() {
     );
     let store = Store::connect(&url).await.unwrap();
     store.record(1, &record("before".into())).await.unwrap();
-    assert!(store.audit_ready().await, "a fresh store is ready");
+    assert!(store.audit_ready().await.is_ok(), "a fresh store is ready");
 
     let filler = volume.fill();
     let mut refused = 0;
@@ -106,12 +106,15 @@ async fn the_audit_writer_recovers_once_space_is_freed() {
     }
     assert!(refused >= 3, "a full volume refused no audit entry");
     assert!(
-        !store.audit_ready().await,
+        store.audit_ready().await.is_err(),
         "ready while the log cannot be written"
     );
 
     std::fs::remove_file(filler).unwrap();
-    assert!(store.audit_ready().await, "not ready once space is back");
+    assert!(
+        store.audit_ready().await.is_ok(),
+        "not ready once space is back"
+    );
     for i in 0..20 {
         store
             .record(3, &record(format!("after-{i}")))

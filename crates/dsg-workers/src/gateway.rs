@@ -15,7 +15,7 @@ use dsg_crypto::{
 use dsg_store::Store;
 
 use dsg_app::config::{BlobBackend, Config};
-use dsg_app::{load_active_policy, load_or_create_terminal_ca, App, AppError};
+use dsg_app::{load_active_policy, load_or_create_terminal_ca, App, AppError, Ports};
 
 use crate::{alerts, forwarder, policy_watcher, scrubber, sequencer, Context};
 
@@ -177,7 +177,7 @@ impl Gateway {
             .map_err(|e| fail("terminal CA")(e.to_string()))?;
         let rng: Arc<dyn dsg_crypto::SecureRandom + Send + Sync> = Arc::new(rng);
         let app = App::new(
-            store.clone(),
+            Ports::of(store.clone(), store.backend()),
             blobs,
             policy,
             master_key,

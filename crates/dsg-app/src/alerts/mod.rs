@@ -130,7 +130,7 @@ impl App {
     async fn user_names(&self) -> Result<HashMap<String, String>, AppError> {
         Ok(self
             .inner
-            .store
+            .org
             .list_users()
             .await?
             .into_iter()
@@ -155,7 +155,7 @@ impl App {
                 AppError::Invalid("status must be open, acknowledged, closed or all".into())
             })?),
         };
-        let rows = self.inner.store.alerts(status, LIST_MAX).await?;
+        let rows = self.inner.alerts.alerts(status, LIST_MAX).await?;
         let names = self.user_names().await?;
         let record = Self::audit_decided(
             meta,
@@ -182,11 +182,11 @@ impl App {
         let id = alert_id(raw_id)?;
         let row = self
             .inner
-            .store
+            .alerts
             .alert(&id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let hits = self.inner.store.alert_entries(&id, ENTRIES_MAX).await?;
+        let hits = self.inner.alerts.alert_entries(&id, ENTRIES_MAX).await?;
         let truncated = row.entry_count > hits.len() as i64;
         let names = self.user_names().await?;
         let record = Self::audit_decided(
@@ -236,7 +236,7 @@ impl App {
         );
         let changed = self
             .inner
-            .store
+            .alerts
             .change_alert(
                 &id,
                 change,

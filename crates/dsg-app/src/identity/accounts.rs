@@ -85,8 +85,8 @@ impl App {
         let now = self.now();
         let window = now - i64::from(self.inner.config.auth.lockout_window_minutes) * 60_000;
         let mut views = Vec::new();
-        let duties = self.inner.store.all_duties().await?;
-        for user in self.inner.store.list_users().await? {
+        let duties = self.inner.duties.all_duties().await?;
+        for user in self.inner.org.list_users().await? {
             views.push(AccountView {
                 duties: duties
                     .iter()
@@ -94,9 +94,13 @@ impl App {
                     .map(|(_, duty)| *duty)
                     .collect(),
                 state: user.state(now),
-                passkeys: self.inner.store.credentials_of(user.id).await?.len(),
-                totp: self.inner.store.totp(user.id).await?.is_some(),
-                recent_failures: self.inner.store.recent_failures(user.id, window).await?,
+                passkeys: self.inner.credentials.credentials_of(user.id).await?.len(),
+                totp: self.inner.credentials.totp(user.id).await?.is_some(),
+                recent_failures: self
+                    .inner
+                    .credentials
+                    .recent_failures(user.id, window)
+                    .await?,
                 user,
             });
         }
@@ -115,7 +119,7 @@ impl App {
         let since = self.now() - 30 * 86_400_000;
         Ok(self
             .inner
-            .store
+            .audit_log
             .audit_events_of(AuditAction::RecoveryCodeUse.as_str(), since, 200)
             .await?
             .into_iter()
@@ -139,7 +143,7 @@ impl App {
         let since = self.now() - days.clamp(1, 366) * 86_400_000;
         Ok(self
             .inner
-            .store
+            .credentials
             .failed_login_trend(since)
             .await?
             .into_iter()
@@ -154,7 +158,7 @@ impl App {
 
     async fn account_for_change(&self, raw_id: &str) -> Result<User, AppError> {
         let id: UserId = raw_id.parse().map_err(|_| AppError::NotFound)?;
-        self.inner.store.user(id).await?.ok_or(AppError::NotFound)
+        self.inner.org.user(id).await?.ok_or(AppError::NotFound)
     }
 
     /// Unlocks, disables or re-enables an account (step-up required).
@@ -202,11 +206,11 @@ impl App {
             &decision,
         );
         self.inner
-            .store
+            .credentials
             .set_account_status(user.id, status, locked_until, now, &record)
             .await?;
         self.inner
-            .store
+            .org
             .user(user.id)
             .await?
             .ok_or(AppError::NotFound)
@@ -244,7 +248,7 @@ impl App {
             &decision,
         );
         self.inner
-            .store
+            .credentials
             .issue_enrolment_token(
                 user.id,
                 &token_hash(token.expose()),
@@ -293,7 +297,10 @@ impl App {
             Outcome::Success,
             format!("reset:{}", reset.id),
         );
-        self.inner.store.request_reset(&reset, &record).await?;
+        self.inner
+            .credentials
+            .request_reset(&reset, &record)
+            .await?;
         Ok(reset.into())
     }
 
@@ -307,7 +314,7 @@ impl App {
             .await?;
         Ok(self
             .inner
-            .store
+            .credentials
             .pending_resets()
             .await?
             .into_iter()
@@ -326,7 +333,7 @@ impl App {
     ) -> Result<(UserId, SecretString), AppError> {
         let pending = self
             .inner
-            .store
+            .credentials
             .reset_request(reset_id)
             .await?
             .filter(|r| r.approved_by.is_none());
@@ -402,7 +409,7 @@ impl App {
     ) -> Result<(UserId, SecretString), AppError> {
         let request = self
             .inner
-            .store
+            .credentials
             .reset_request(reset_id)
             .await?
             .filter(|r| r.approved_by.is_none())
@@ -434,7 +441,7 @@ impl App {
         }
         let user = self
             .inner
-            .store
+            .credentials
             .approve_reset(
                 reset_id,
                 approver,

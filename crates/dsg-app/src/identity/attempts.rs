@@ -51,7 +51,7 @@ impl App {
         let source = meta.source.as_deref().unwrap_or("");
         let from_source = self
             .inner
-            .store
+            .credentials
             .failure_counts_from(user, source, now - window_ms)
             .await?;
         let beyond = from_source.failures - i64::from(auth.throttle_after_failures);
@@ -120,11 +120,15 @@ impl App {
         let counted = !success && reason != THROTTLED_REASON;
         if let (true, Some(user)) = (counted, user) {
             let window_start = now - i64::from(auth.lockout_window_minutes) * 60_000;
-            let earlier = self.inner.store.failure_counts(user, window_start).await?;
+            let earlier = self
+                .inner
+                .credentials
+                .failure_counts(user, window_start)
+                .await?;
             let source = meta.source.as_deref().unwrap_or("");
             let new_source = self
                 .inner
-                .store
+                .credentials
                 .failure_counts_from(user, source, window_start)
                 .await?
                 .failures
@@ -155,7 +159,7 @@ impl App {
             }
         }
         self.inner
-            .store
+            .credentials
             .record_login_attempt(&attempt, &record, lock.as_ref().map(|(u, r)| (*u, r)))
             .await?;
         Ok(())

@@ -48,7 +48,7 @@ impl App {
         let state = serde_json::to_string(ceremony)
             .map_err(|e| AppError::Internal(format!("ceremony state: {e}")))?;
         self.inner
-            .store
+            .sessions
             .set_ceremony(
                 token_hash,
                 &PendingCeremony {
@@ -65,7 +65,7 @@ impl App {
     pub(super) async fn take_ceremony(&self, token_hash: &str) -> Result<Ceremony, AppError> {
         let pending = self
             .inner
-            .store
+            .sessions
             .take_ceremony(token_hash)
             .await?
             .ok_or(AppError::SecondFactorRefused)?;

@@ -52,11 +52,11 @@ impl App {
         let now = self.now();
         let user = match self
             .inner
-            .store
+            .credentials
             .enrolment_token_user(&token_hash(token), now)
             .await?
         {
-            Some(id) => self.inner.store.user(id).await?,
+            Some(id) => self.inner.org.user(id).await?,
             None => None,
         };
         let Some(user) = user.filter(|u| u.state(now) == AccountState::Pending) else {
@@ -86,7 +86,7 @@ impl App {
         );
         record.actor = Some(user.id.to_string());
         self.inner
-            .store
+            .credentials
             .set_password(user.id, &phc, None, now, &record)
             .await?;
         let session = self
@@ -323,7 +323,7 @@ impl App {
             ),
         );
         self.inner
-            .store
+            .credentials
             .add_authenticator(session.user.id, &new, keep, self.now(), &record)
             .await?;
         Ok(codes)
@@ -346,7 +346,8 @@ impl App {
 
     /// Whether the user may log in with TOTP here.
     pub(super) async fn totp_usable(&self, user: dsg_core::UserId) -> Result<bool, AppError> {
-        Ok(self.inner.config.auth.totp_fallback && self.inner.store.totp(user).await?.is_some())
+        Ok(self.inner.config.auth.totp_fallback
+            && self.inner.credentials.totp(user).await?.is_some())
     }
 
     /// Checks a TOTP code and claims its time step (each code works once).
@@ -357,7 +358,7 @@ impl App {
     ) -> Result<(), AppError> {
         let stored = self
             .inner
-            .store
+            .credentials
             .totp(user)
             .await?
             .ok_or(AppError::SecondFactorRefused)?;
@@ -366,7 +367,12 @@ impl App {
         let now_s = u64::try_from(now / 1000).unwrap_or(0);
         let step = verify_totp(&secret, code, now_s, stored.last_used_step)
             .map_err(|_| AppError::SecondFactorRefused)?;
-        if self.inner.store.claim_totp_step(user, step, now).await? {
+        if self
+            .inner
+            .credentials
+            .claim_totp_step(user, step, now)
+            .await?
+        {
             Ok(())
         } else {
             Err(AppError::SecondFactorRefused)

@@ -57,7 +57,7 @@ impl App {
     ) -> Result<(LoginOutcome, LoginStep), AppError> {
         self.check_login_rate(meta).await?;
         let credentials = match Username::parse(username) {
-            Ok(name) => self.inner.store.credentials(name.as_str()).await?,
+            Ok(name) => self.inner.org.credentials(name.as_str()).await?,
             Err(_) => None,
         };
         let throttled = match &credentials {
@@ -210,14 +210,14 @@ impl App {
                 // The credential must be this user's (webauthn-rs checked it
                 // against the list we offered); store its new counter.
                 let now = self.now();
-                for row in self.inner.store.credentials_of(user).await? {
+                for row in self.inner.credentials.credentials_of(user).await? {
                     let mut passkey: Passkey = parse_passkey(&row.passkey)?;
                     if passkey.cred_id() == result.cred_id() {
                         passkey.update_credential(&result);
                         let json = serde_json::to_string(&passkey)
                             .map_err(|e| AppError::Internal(e.to_string()))?;
                         self.inner
-                            .store
+                            .credentials
                             .credential_used(&row.credential_id, &json, now)
                             .await?;
                         return Ok(MfaMethod::Webauthn);
@@ -236,7 +236,7 @@ impl App {
                 let hash = dsg_identity::hash_recovery_code(code.expose());
                 if self
                     .inner
-                    .store
+                    .credentials
                     .claim_recovery_code(user, &hash, self.now())
                     .await?
                 {
@@ -252,7 +252,7 @@ impl App {
     /// The account's passkeys as the verifier needs them.
     pub(super) async fn passkeys_of(&self, user: &User) -> Result<Vec<Passkey>, AppError> {
         self.inner
-            .store
+            .credentials
             .credentials_of(user.id)
             .await?
             .iter()
@@ -302,7 +302,7 @@ impl App {
         );
         record.actor = Some(user.id.to_string());
         self.inner
-            .store
+            .sessions
             .create_session(
                 &session,
                 replaces,
@@ -378,7 +378,7 @@ impl App {
         };
         let passkeys = !self
             .inner
-            .store
+            .credentials
             .credentials_of(session.user.id)
             .await?
             .is_empty();

@@ -84,7 +84,7 @@ impl App {
         };
         let counts = self
             .inner
-            .store
+            .credentials
             .failures_since_previous_login(me.user.id)
             .await?;
         if counts.failures == 0 {
@@ -110,7 +110,7 @@ impl App {
             .await?;
         Ok(self
             .inner
-            .store
+            .sessions
             .sessions_of(me.user.id)
             .await?
             .into_iter()
@@ -147,7 +147,7 @@ impl App {
         );
         if self
             .inner
-            .store
+            .sessions
             .revoke_session(me.user.id, public_id, self.now(), &record)
             .await?
         {
@@ -176,7 +176,7 @@ impl App {
         );
         Ok(self
             .inner
-            .store
+            .sessions
             .revoke_other_sessions(me.user.id, Some(&me.token_hash), self.now(), &record)
             .await?)
     }
@@ -197,7 +197,7 @@ impl App {
             .await?;
         let mut views: Vec<AuthenticatorView> = self
             .inner
-            .store
+            .credentials
             .credentials_of(me.user.id)
             .await?
             .into_iter()
@@ -209,7 +209,7 @@ impl App {
                 last_used_at: c.last_used_at,
             })
             .collect();
-        if let Some(totp) = self.inner.store.totp(me.user.id).await? {
+        if let Some(totp) = self.inner.credentials.totp(me.user.id).await? {
             views.push(AuthenticatorView {
                 id: "totp".to_owned(),
                 kind: "totp",
@@ -218,7 +218,11 @@ impl App {
                 last_used_at: totp.last_used_at,
             });
         }
-        let codes = self.inner.store.recovery_codes_left(me.user.id).await?;
+        let codes = self
+            .inner
+            .credentials
+            .recovery_codes_left(me.user.id)
+            .await?;
         Ok((views, codes))
     }
 
@@ -239,7 +243,12 @@ impl App {
             )
             .await?;
         full_session(&me)?;
-        let passkeys = self.inner.store.credentials_of(me.user.id).await?.len();
+        let passkeys = self
+            .inner
+            .credentials
+            .credentials_of(me.user.id)
+            .await?
+            .len();
         let totp = usize::from(self.totp_usable(me.user.id).await?);
         if passkeys + totp <= 1 {
             return Err(AppError::Invalid(
@@ -257,12 +266,12 @@ impl App {
         let now = self.now();
         let removed = if id == "totp" {
             self.inner
-                .store
+                .credentials
                 .remove_totp(me.user.id, Some(&me.token_hash), now, &record)
                 .await?
         } else {
             self.inner
-                .store
+                .credentials
                 .remove_credential(me.user.id, id, Some(&me.token_hash), now, &record)
                 .await?
         };
@@ -284,7 +293,7 @@ impl App {
             .await?;
         Ok(self
             .inner
-            .store
+            .credentials
             .login_history(me.user.id, 50)
             .await?
             .into_iter()
@@ -322,7 +331,7 @@ impl App {
             "self",
         );
         self.inner
-            .store
+            .credentials
             .set_password(me.user.id, &phc, Some(&me.token_hash), self.now(), &record)
             .await?;
         Ok(())
@@ -358,7 +367,7 @@ impl App {
             "self",
         );
         self.inner
-            .store
+            .credentials
             .replace_recovery_codes(me.user.id, &hashes, self.now(), &record)
             .await?;
         Ok(codes)

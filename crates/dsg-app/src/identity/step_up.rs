@@ -64,7 +64,7 @@ impl App {
                     session.mfa.as_str(),
                 );
                 self.inner
-                    .store
+                    .sessions
                     .record_step_up(&session.token_hash, self.now(), &record)
                     .await?;
                 Ok(())

@@ -98,7 +98,7 @@ impl App {
         audit_action: AuditAction,
     ) -> Result<(User, super::Decided, UserId), AppError> {
         let user_id: UserId = parse_id(user_id, "user")?;
-        let user = self.inner.store.user(user_id).await?;
+        let user = self.inner.org.user(user_id).await?;
         let target = match &user {
             Some(user) => self.user_facts(user, user.state(self.now())).await?,
             // A missing person is decided on as one of a company nobody
@@ -155,7 +155,7 @@ impl App {
             &decided,
         );
         self.inner
-            .store
+            .records
             .submit_roster(user.id, user.company_id, &sealed, by, now, &record)
             .await?;
         Ok(now)
@@ -212,7 +212,7 @@ impl App {
         );
         let confirmed = self
             .inner
-            .store
+            .records
             .confirm_roster(
                 row.user_id,
                 (row.submitted_at, row.submitted_by),
@@ -236,7 +236,7 @@ impl App {
         let user_id: UserId = parse_id(user_id, "user")?;
         let row = self
             .inner
-            .store
+            .records
             .roster_entry(user_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -250,7 +250,7 @@ impl App {
         );
         record.actor = Some(BREAK_GLASS.to_owned());
         self.inner
-            .store
+            .records
             .confirm_roster(
                 user_id,
                 (row.submitted_at, row.submitted_by),
@@ -289,7 +289,7 @@ impl App {
         );
         let removed = self
             .inner
-            .store
+            .records
             .remove_roster(user.id, by, self.now(), &record)
             .await;
         if let Err(error @ StoreError::NotFound(_)) = removed {
@@ -405,7 +405,7 @@ impl App {
             (Outcome::Success, reason),
             &decided,
         );
-        self.inner.store.record_training(&row, &record).await?;
+        self.inner.records.record_training(&row, &record).await?;
         Ok(id)
     }
 

@@ -122,11 +122,11 @@ impl App {
         let company = self
             .authorize_records_read(meta, caller, company_id, audit_action, object)
             .await?;
-        let store = &self.inner.store;
+        let inner = &*self.inner;
         // The contract asked for, checked before anything is opened.
         let mut contracts = Vec::new();
-        for contract in store.contracts_of_company(company_id).await? {
-            let handlers = store.handlers(contract.id).await?;
+        for contract in inner.org.contracts_of_company(company_id).await? {
+            let handlers = inner.org.handlers(contract.id).await?;
             contracts.push(ContractRoster {
                 contract_id: contract.id.to_string(),
                 number: contract.number.to_string(),
@@ -155,10 +155,10 @@ impl App {
             }
             RecordsRead::View | RecordsRead::Export => String::new(),
         };
-        let lines = store.roster(Some(company_id)).await?;
-        let trainings = store.trainings(company_id).await?;
+        let lines = inner.records.roster(Some(company_id)).await?;
+        let trainings = inner.records.trainings(company_id).await?;
         let mut people = Vec::new();
-        for user in store.users_of_company(company_id).await? {
+        for user in inner.org.users_of_company(company_id).await? {
             let roster = lines
                 .iter()
                 .find(|l| l.user_id == user.id)
@@ -210,10 +210,10 @@ impl App {
         &self,
         caller: &Caller,
     ) -> Result<Vec<(dsg_core::Company, usize)>, AppError> {
-        let store = &self.inner.store;
-        let waiting = store.roster_awaiting_confirmation().await?;
+        let inner = &*self.inner;
+        let waiting = inner.records.roster_awaiting_confirmation().await?;
         let mut out = Vec::new();
-        for company in store.list_companies().await? {
+        for company in inner.org.list_companies().await? {
             if company.kind != CompanyKind::Contractor {
                 continue;
             }
@@ -238,7 +238,7 @@ impl App {
         audit_action: AuditAction,
         object: AuditObject,
     ) -> Result<dsg_core::Company, AppError> {
-        let company = self.inner.store.company(company_id).await?;
+        let company = self.inner.org.company(company_id).await?;
         let kind = company.as_ref().map_or(CompanyKind::Contractor, |c| c.kind);
         self.authorize_named(
             meta,
@@ -268,7 +268,7 @@ impl App {
         audit_action: AuditAction,
     ) -> Result<(RosterRow, CompanyId), AppError> {
         let user_id: UserId = parse_id(user_id, "user")?;
-        let user = self.inner.store.user(user_id).await?;
+        let user = self.inner.org.user(user_id).await?;
         // A missing person: a company nobody belongs to, decided on alike.
         let company = user
             .as_ref()
@@ -278,7 +278,7 @@ impl App {
             .await?;
         let row = self
             .inner
-            .store
+            .records
             .roster_entry(user_id)
             .await?
             .ok_or(AppError::NotFound)?;
