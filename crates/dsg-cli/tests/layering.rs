@@ -21,7 +21,7 @@ use serde_json::Value;
 /// (adapters may also use each other).
 fn layer(name: &str) -> Option<u8> {
     Some(match name {
-        "dsg-core" => 0,
+        "dsg-core" | "dsg-proto" => 0,
         "dsg-crypto" | "dsg-store" | "dsg-blob" | "dsg-pki" | "dsg-audit" | "dsg-identity"
         | "dsg-policy" => 1,
         "dsg-app" => 2,
