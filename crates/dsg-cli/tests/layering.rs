@@ -28,6 +28,8 @@ fn layer(name: &str) -> Option<u8> {
         "dsg-workers" => 3,
         "dsg-web" => 4,
         "dsg-cli" | "dsg-bench" => 5,
+        // Test infrastructure that drives the binary (a dev-dependency only).
+        "dsg-testkit" => 5,
         "dsg-test-authenticator" => 1,
         _ => return None,
     })

@@ -6,7 +6,7 @@
 use dsg_core::{AuditAction, AuditRecord, Company, CompanyId, CompanyKind, Outcome, Role, UserId};
 use dsg_store::{AlertChange, NewAlert, NewLeaf, NewUser, Raised, Store};
 
-use crate::postgres::PgCluster;
+use dsg_testkit::postgres::PgCluster;
 
 const DAY_MS: i64 = 86_400_000;
 const T0: i64 = 1_795_392_000_000;

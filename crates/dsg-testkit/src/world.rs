@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::harness::{Gateway, TerminalCert};
+use crate::gateway::{Gateway, TerminalCert};
 
 pub struct World {
     pub company_a: String,
