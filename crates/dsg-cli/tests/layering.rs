@@ -26,7 +26,8 @@ fn layer(name: &str) -> Option<u8> {
         | "dsg-policy" => 1,
         "dsg-app" => 2,
         "dsg-workers" => 3,
-        "dsg-web" => 4,
+        // The API from inside (routes) and from outside (the typed client).
+        "dsg-web" | "dsg-client" => 4,
         "dsg-cli" | "dsg-bench" => 5,
         // Test infrastructure that drives the binary (a dev-dependency only).
         "dsg-testkit" => 5,

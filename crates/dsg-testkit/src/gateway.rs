@@ -3,11 +3,15 @@
 //! tests of the crate that builds it).
 
 use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use dsg_client::ApiClient;
+use dsg_proto::identity::{Enrolment, Login, LoginNext, PasskeyName, SecondFactor};
+use dsg_proto::terminals::NewTerminal;
 use dsg_test_authenticator::{Behaviour, SoftAuthenticator};
 
 use reqwest::{Method, StatusCode};
@@ -171,15 +175,14 @@ impl Gateway {
     pub async fn enrol(&self, username: &str, path: &str, password: &str) -> Vec<String> {
         let token = path.split("token=").nth(1).expect("token in the link");
         let mut client = self.client();
-        let (s, b) = client
-            .json(
-                Method::POST,
-                "/api/v1/enrolment",
-                json!({ "token": token, "password": password }),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "enrolment of {username}: {b}");
-        client.csrf = Some(b["csrf_token"].as_str().unwrap().to_owned());
+        let enrolment = Enrolment {
+            token: token.to_owned(),
+            password: password.to_owned(),
+        };
+        client
+            .start_enrolment(&enrolment)
+            .await
+            .unwrap_or_else(|e| panic!("enrolment of {username}: {e}"));
         let mut authenticator = SoftAuthenticator::new(&self.base);
         let codes = register_passkey(&mut client, &mut authenticator, Behaviour::VERIFIED).await;
         self.passkeys
@@ -244,12 +247,7 @@ impl Gateway {
         if let Some(t) = terminal {
             builder = builder.identity(t.identity());
         }
-        Client {
-            http: builder.build().unwrap(),
-            base: self.base.clone(),
-            cookie: None,
-            csrf: None,
-        }
+        Client(ApiClient::new(builder.build().unwrap(), self.base.clone()))
     }
 
     /// Makes `terminal` the one `username` signs in from by default.
@@ -280,19 +278,21 @@ impl Gateway {
             .unwrap()
             .pem()
             .unwrap();
-        let (s, b) = op
-            .json(
-                Method::POST,
-                "/api/v1/admin/terminals",
-                json!({ "company_id": company, "name": format!("PC {serial}"), "site": "本社",
-                        "serial": serial, "csr_pem": csr }),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{b}");
-        assert!(b["pkcs12_base64"].is_null(), "no key is made for a CSR");
+        let terminal = NewTerminal {
+            company_id: company.to_owned(),
+            name: format!("PC {serial}"),
+            site: "本社".to_owned(),
+            serial: serial.to_owned(),
+            csr_pem: Some(csr),
+        };
+        let issued = op
+            .register_terminal(&terminal)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(issued.pkcs12_base64.is_none(), "no key is made for a CSR");
         TerminalCert {
-            id: b["terminal"]["id"].as_str().unwrap().to_owned(),
-            cert_pem: b["certificate_pem"].as_str().unwrap().to_owned(),
+            id: issued.terminal.id,
+            cert_pem: issued.certificate_pem,
             key_pem: key.serialize_pem(),
         }
     }
@@ -466,48 +466,29 @@ impl TerminalCert {
     }
 }
 
-/// An HTTP client with an optional session.
+/// An HTTP client with an optional session: the typed API client (its
+/// calls and session fields through `Deref`), plus raw calls that let a
+/// test send what no typed call would and read any answer.
 #[derive(Clone)]
-pub struct Client {
-    pub http: reqwest::Client,
-    pub base: String,
-    pub cookie: Option<String>,
-    pub csrf: Option<String>,
+pub struct Client(pub ApiClient);
+
+impl Deref for Client {
+    type Target = ApiClient;
+
+    fn deref(&self) -> &ApiClient {
+        &self.0
+    }
+}
+
+impl DerefMut for Client {
+    fn deref_mut(&mut self) -> &mut ApiClient {
+        &mut self.0
+    }
 }
 
 impl Client {
-    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        let mut req = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.base));
-        if let Some(cookie) = &self.cookie {
-            req = req.header("cookie", cookie);
-        }
-        if method != Method::GET {
-            if let Some(csrf) = &self.csrf {
-                req = req.header("x-csrf-token", csrf);
-            }
-        }
-        req
-    }
-
-    fn remember_cookie(&mut self, response: &reqwest::Response) {
-        for value in response.headers().get_all("set-cookie") {
-            let value = value.to_str().unwrap();
-            if let Some(rest) = value.strip_prefix("__Host-dsg_session=") {
-                let token = rest.split(';').next().unwrap();
-                self.cookie = if token.is_empty() {
-                    None
-                } else {
-                    Some(format!("__Host-dsg_session={token}"))
-                };
-            }
-        }
-    }
-
     pub async fn send(&mut self, req: reqwest::RequestBuilder) -> (StatusCode, Vec<u8>) {
-        let response = req.send().await.unwrap();
-        self.remember_cookie(&response);
+        let response = self.0.send(req).await.unwrap();
         let status = response.status();
         (status, response.bytes().await.unwrap().to_vec())
     }
@@ -622,28 +603,19 @@ pub async fn register_passkey(
     authenticator: &mut SoftAuthenticator,
     behaviour: Behaviour,
 ) -> Vec<String> {
-    let (s, options) = client
-        .json(
-            Method::POST,
-            "/api/v1/me/passkeys/options",
-            json!({ "name": "soft key" }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "passkey options: {options}");
+    let name = PasskeyName {
+        name: "soft key".to_owned(),
+    };
+    let options = client
+        .passkey_options(&name)
+        .await
+        .unwrap_or_else(|e| panic!("passkey options: {e}"));
     let credential = authenticator.register(&options, behaviour).unwrap();
-    let (s, b) = client
-        .json(Method::POST, "/api/v1/me/passkeys", credential)
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "passkey registration: {b}");
-    b["recovery_codes"]
-        .as_array()
-        .map(|codes| {
-            codes
-                .iter()
-                .map(|c| c.as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
+    let registered = client
+        .register_passkey(&credential)
+        .await
+        .unwrap_or_else(|e| panic!("passkey registration: {e}"));
+    registered.recovery_codes.unwrap_or_default()
 }
 
 /// A port that was free a moment ago (for listeners the gateway binds
@@ -673,38 +645,37 @@ impl Gateway {
         if let Some(identity) = identity {
             builder = builder.identity(identity);
         }
-        Client {
-            http: builder.build().unwrap(),
-            base: base.to_owned(),
-            cookie: None,
-            csrf: None,
-        }
+        Client(ApiClient::new(builder.build().unwrap(), base))
     }
 
     /// A full login (password, then the user's passkey) with a given
     /// client, e.g. one that speaks to another listener.
     pub async fn login_with(&self, mut client: Client, username: &str, password: &str) -> Client {
-        let (status, body) = client
-            .json(
-                Method::POST,
-                "/api/v1/session",
-                json!({ "username": username, "password": password }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
-        assert_eq!(body["next"], "second_factor", "{body}");
-        client.csrf = body["csrf_token"].as_str().map(str::to_owned);
-        let assertion = self.assert_passkey(username, &body["webauthn"], Behaviour::VERIFIED);
-        let (status, body) = client
-            .json(
-                Method::POST,
-                "/api/v1/session/second-factor",
-                json!({ "webauthn": assertion }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "second factor {username}: {body}");
-        assert_eq!(body["mfa"], "webauthn");
-        client.csrf = Some(body["csrf_token"].as_str().unwrap().to_owned());
+        let login = Login {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        };
+        let started = client
+            .login(&login)
+            .await
+            .unwrap_or_else(|e| panic!("login {username}: {e}"));
+        let LoginNext::SecondFactor { webauthn, .. } = started.next else {
+            panic!(
+                "login {username}: {:?} instead of a second factor",
+                started.next
+            );
+        };
+        let options = webauthn.unwrap_or(Value::Null);
+        let assertion = self.assert_passkey(username, &options, Behaviour::VERIFIED);
+        let factor = SecondFactor {
+            webauthn: Some(assertion),
+            ..SecondFactor::default()
+        };
+        let session = client
+            .second_factor(&factor)
+            .await
+            .unwrap_or_else(|e| panic!("second factor {username}: {e}"));
+        assert_eq!(session.mfa, "webauthn");
         client
     }
 
