@@ -184,3 +184,17 @@ fn the_document_is_openapi_3_1_with_both_security_schemes() {
     assert_eq!(schemes["session"]["in"], "cookie");
     assert_eq!(schemes["csrf"]["in"], "header");
 }
+
+#[test]
+fn every_schema_reference_resolves() {
+    let doc = document();
+    let text = doc.to_string();
+    for (at, _) in text.match_indices("\"#/components/schemas/") {
+        let rest = &text[at + "\"#/components/schemas/".len()..];
+        let name = &rest[..rest.find('"').unwrap()];
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "unresolvable reference to {name}"
+        );
+    }
+}

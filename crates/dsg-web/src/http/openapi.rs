@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, Content, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, ResponseBuilder,
@@ -50,6 +51,7 @@ pub fn base() -> OpenApi {
         )
         .schema(dsg_proto::ErrorBody::name(), dsg_proto::ErrorBody::schema())
         .schemas_from_iter(schemas)
+        .schemas_from_iter(parameter_schemas())
         .build();
     OpenApiBuilder::new()
         .info(
@@ -74,6 +76,27 @@ const JSON_BODY_REFUSALS: [(&str, &str); 4] = [
     ("415", "unsupported_media_type"),
     ("422", "invalid_body"),
 ];
+
+/// The closed value sets that path and query parameters name by
+/// reference (the operations' own collection covers only bodies).
+fn parameter_schemas() -> Vec<(String, RefOr<Schema>)> {
+    use dsg_proto::params::{
+        AccountChange, AlertChange, AlertStatusFilter, Outcome, PolicyChange, ReviewFormat,
+        TerminalChange,
+    };
+    vec![
+        (AccountChange::name().into(), AccountChange::schema()),
+        (AlertChange::name().into(), AlertChange::schema()),
+        (
+            AlertStatusFilter::name().into(),
+            AlertStatusFilter::schema(),
+        ),
+        (Outcome::name().into(), Outcome::schema()),
+        (PolicyChange::name().into(), PolicyChange::schema()),
+        (ReviewFormat::name().into(), ReviewFormat::schema()),
+        (TerminalChange::name().into(), TerminalChange::schema()),
+    ]
+}
 
 /// The whole document, as served.
 pub fn document() -> OpenApi {
