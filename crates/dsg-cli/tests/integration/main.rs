@@ -40,6 +40,7 @@ mod proxy;
 mod records;
 mod retention_sql;
 mod s3;
+mod schema_fuzz;
 mod startup;
 mod terminals;
 mod uploads;

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
@@ -113,6 +113,7 @@ pub fn document() -> OpenApi {
         for (method, operation) in operations {
             let Some(operation) = operation else { continue };
             declare_json_body_refusals(operation);
+            declare_guard_refusals(operation);
             unique_operation_id(operation, method, path, &mut seen);
         }
     }
@@ -153,6 +154,45 @@ fn declare_json_body_refusals(operation: &mut Operation) {
             .responses
             .entry(status.to_owned())
             .or_insert_with(|| error_response(code));
+    }
+}
+
+/// What every operation may answer before its use case decides: the
+/// session guard refuses a request without a session (401) and, on a
+/// session, one the policy denies, that needs a fresh step-up or lacks
+/// the CSRF token (403); the extractors refuse a path or query that does
+/// not fit (400), and an id that names nothing is 404 like one the caller
+/// may not see.
+fn declare_guard_refusals(operation: &mut Operation) {
+    let public = operation.security.as_ref().is_some_and(|requirements| {
+        requirements
+            .iter()
+            .all(|r| serde_json::to_value(r).is_ok_and(|v| v == serde_json::json!({})))
+    });
+    let parameters = operation.parameters.as_deref().unwrap_or_default();
+    let takes = |place: ParameterIn| {
+        parameters
+            .iter()
+            .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
+    };
+    let mut refusals = Vec::new();
+    if !public {
+        refusals.push(("401", "unauthenticated"));
+        refusals.push(("403", "forbidden, step_up_required, csrf_refused"));
+    }
+    if takes(ParameterIn::Path) {
+        refusals.push(("400", "invalid_path, invalid_input"));
+        refusals.push(("404", "not_found"));
+    }
+    if takes(ParameterIn::Query) {
+        refusals.push(("400", "invalid_query, invalid_input"));
+    }
+    for (status, codes) in refusals {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| error_response(codes));
     }
 }
 
