@@ -1,5 +1,5 @@
 //! The blob store against a real S3-compatible server (`rclone serve s3` on
-//! loopback, see `s3_server`): multipart uploads, aborts, listing for the
+//! loopback, see `dsg_testkit::s3_server`): multipart uploads, aborts, listing for the
 //! sweep, deletes. Each test checks both what the S3 API shows and what the
 //! server left in its directory.
 #![allow(
@@ -13,18 +13,16 @@
     reason = "test helpers may fail loudly"
 )]
 
-mod s3_server;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use dsg_blob::{BlobError, BlobStore, S3Settings};
 use dsg_crypto::{encrypted_len, BlobContext, SecretKey, SystemRandom};
+use dsg_testkit::s3_server::S3Server;
 use futures::{stream, StreamExt, TryStreamExt};
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
-use s3_server::S3Server;
 
 const MIB: usize = 1024 * 1024;
 /// The blob store's multipart part size.

@@ -21,13 +21,16 @@ use serde_json::Value;
 /// (adapters may also use each other).
 fn layer(name: &str) -> Option<u8> {
     Some(match name {
-        "dsg-core" => 0,
+        "dsg-core" | "dsg-proto" => 0,
         "dsg-crypto" | "dsg-store" | "dsg-blob" | "dsg-pki" | "dsg-audit" | "dsg-identity"
         | "dsg-policy" => 1,
         "dsg-app" => 2,
         "dsg-workers" => 3,
-        "dsg-web" => 4,
+        // The API from inside (routes) and from outside (the typed client).
+        "dsg-web" | "dsg-client" => 4,
         "dsg-cli" | "dsg-bench" => 5,
+        // Test infrastructure that drives the binary (a dev-dependency only).
+        "dsg-testkit" => 5,
         "dsg-test-authenticator" => 1,
         _ => return None,
     })

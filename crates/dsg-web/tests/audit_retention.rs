@@ -18,20 +18,13 @@ use dsg_audit::{verify_export, verify_extract};
 use dsg_core::{
     AuditAction, AuditObject, AuditRecord, Clock, Company, CompanyId, CompanyKind, Outcome,
 };
+use dsg_testkit::TestClock;
 use dsg_workers::{Gateway, KeyChecks};
 use serde_json::Value;
 
 /// 2026-11-23T00:00:00Z.
 const START_MS: i64 = 1_795_392_000_000;
 const DAY_MS: i64 = 86_400_000;
-
-struct TestClock(AtomicI64);
-
-impl Clock for TestClock {
-    fn now_ms(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
 
 async fn gateway(dir: &tempfile::TempDir, retention_days: &str) -> (Gateway, Arc<TestClock>) {
     let env = [

@@ -10,35 +10,18 @@
     reason = "tests fail loudly on purpose"
 )]
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
 
 use dsg_app::{App, Config};
 use dsg_app::{AppError, Caller, LoginStep, RequestMeta, SecondFactor};
-use dsg_core::Clock;
 use dsg_crypto::SecretString;
 use dsg_identity::TotpSecret;
+use dsg_testkit::TestClock;
 use dsg_workers::{Gateway, KeyChecks};
 
 /// 2026-11-23T00:00:00Z, on a TOTP step boundary.
 const START_MS: i64 = 1_795_392_000_000;
-
-struct TestClock(AtomicI64);
-
-impl Clock for TestClock {
-    fn now_ms(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-impl TestClock {
-    fn advance_secs(&self, secs: i64) {
-        self.0.fetch_add(secs * 1000, Ordering::SeqCst);
-    }
-    fn unix(&self) -> u64 {
-        u64::try_from(self.now_ms() / 1000).unwrap()
-    }
-}
 
 struct Harness {
     app: App,

@@ -41,14 +41,8 @@ mod proxy;
 mod records;
 mod retention_sql;
 mod s3;
-#[allow(
-    dead_code,
-    reason = "shared with the blob crate's S3 tests; not every helper is used here"
-)]
-#[path = "../../../dsg-blob/tests/s3_server/mod.rs"]
-mod s3_server;
+mod schema_fuzz;
 mod startup;
 mod storage;
 mod terminals;
 mod uploads;
-mod world;

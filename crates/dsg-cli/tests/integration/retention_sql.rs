@@ -9,7 +9,7 @@ use dsg_core::{
 };
 use dsg_store::{NewAlert, NewLeaf, NewUser, Raised, Store};
 
-use crate::postgres::PgCluster;
+use dsg_testkit::postgres::PgCluster;
 
 const DAY_MS: i64 = 86_400_000;
 const T0: i64 = 1_795_392_000_000;

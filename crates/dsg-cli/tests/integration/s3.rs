@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 
 use crate::harness::{data, world, Db, Gateway};
-use crate::s3_server::S3Server;
+use dsg_testkit::s3_server::S3Server;
 
 #[tokio::test]
 async fn files_round_trip_through_an_s3_bucket() {

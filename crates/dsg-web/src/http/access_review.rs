@@ -7,8 +7,7 @@ use std::borrow::Cow;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use dsg_proto::access;
 
 use super::context::Ctx;
 use super::extract::{ApiPath, ApiQuery};
@@ -54,15 +53,11 @@ pub fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, AppEr
     writer.into_inner().map_err(|e| internal(&e))
 }
 
-/// `?format=csv`
-#[derive(Debug, Deserialize, Default)]
-pub struct FormatQuery {
-    #[serde(default)]
-    format: Option<String>,
-}
-
 /// The id, and whether CSV was asked for (`{id}.csv` or `?format=csv`).
-fn wants_csv<'a>(id: &'a str, query: &FormatQuery) -> Result<(&'a str, bool), AppError> {
+fn wants_csv<'a>(
+    id: &'a str,
+    query: &dsg_proto::access::FormatQuery,
+) -> Result<(&'a str, bool), AppError> {
     if let Some(bare) = id.strip_suffix(".csv") {
         return Ok((bare, true));
     }
@@ -73,10 +68,14 @@ fn wants_csv<'a>(id: &'a str, query: &FormatQuery) -> Result<(&'a str, bool), Ap
     }
 }
 
-fn terminals_json(terminals: &[TerminalRef]) -> Value {
+fn terminal_refs(terminals: &[TerminalRef]) -> Vec<access::TerminalRef> {
     terminals
         .iter()
-        .map(|t| json!({ "id": t.id.to_string(), "name": t.name, "site": t.site }))
+        .map(|t| access::TerminalRef {
+            id: t.id.to_string(),
+            name: t.name.to_string(),
+            site: t.site.to_string(),
+        })
         .collect()
 }
 
@@ -127,57 +126,63 @@ pub fn csv_response(file_name: &str, body: Vec<u8>) -> Response {
 }
 
 /// The JSON form of a compartment's review.
-pub fn compartment_json(access: &CompartmentAccess) -> Value {
-    let entries: Vec<Value> = access
+pub fn compartment_json(review: &CompartmentAccess) -> access::CompartmentAccess {
+    let entries = review
         .entries
         .iter()
-        .map(|e| {
-            json!({
-                "user_id": e.user_id.to_string(), "username": e.username,
-                "display_name": e.display_name, "company_id": e.company_id.to_string(),
-                "company_name": e.company_name, "account_state": e.account_state.as_str(),
-                "handler": e.handler, "allowed": e.allowed,
-                "terminals": terminals_json(&e.terminals), "why": why_texts(&e.why, false),
-            })
+        .map(|e| access::CompartmentAccessEntry {
+            user_id: e.user_id.to_string(),
+            username: e.username.to_string(),
+            display_name: e.display_name.to_string(),
+            company_id: e.company_id.to_string(),
+            company_name: e.company_name.to_string(),
+            account_state: e.account_state.as_str().to_owned(),
+            handler: e.handler,
+            allowed: e.allowed,
+            terminals: terminal_refs(&e.terminals),
+            why: why_texts(&e.why, false),
         })
         .collect();
-    json!({
-        "compartment_id": access.compartment_id.to_string(),
-        "contract_id": access.contract_id.to_string(),
-        "contract_number": access.contract_number,
-        "contract_title": access.contract_title,
-        "company_id": access.company_id.to_string(),
-        "company_name": access.company_name,
-        "policy_version": access.policy_version,
-        "entries": entries,
-    })
+    access::CompartmentAccess {
+        compartment_id: review.compartment_id.to_string(),
+        contract_id: review.contract_id.to_string(),
+        contract_number: review.contract_number.to_string(),
+        contract_title: review.contract_title.to_string(),
+        company_id: review.company_id.to_string(),
+        company_name: review.company_name.to_string(),
+        policy_version: review.policy_version,
+        entries,
+    }
 }
 
 /// The JSON form of a person's review.
-pub fn person_json(access: &PersonAccess) -> Value {
-    let compartments: Vec<Value> = access
+pub fn person_json(review: &PersonAccess) -> access::PersonAccess {
+    let compartments = review
         .compartments
         .iter()
-        .map(|c| {
-            json!({
-                "compartment_id": c.compartment_id.to_string(),
-                "contract_id": c.contract_id.to_string(), "contract_number": c.contract_number,
-                "contract_title": c.contract_title, "company_id": c.company_id.to_string(),
-                "company_name": c.company_name, "handler": c.handler, "allowed": c.allowed,
-                "terminals": terminals_json(&c.terminals), "why": why_texts(&c.why, false),
-            })
+        .map(|c| access::PersonAccessEntry {
+            compartment_id: c.compartment_id.to_string(),
+            contract_id: c.contract_id.to_string(),
+            contract_number: c.contract_number.to_string(),
+            contract_title: c.contract_title.to_string(),
+            company_id: c.company_id.to_string(),
+            company_name: c.company_name.to_string(),
+            handler: c.handler,
+            allowed: c.allowed,
+            terminals: terminal_refs(&c.terminals),
+            why: why_texts(&c.why, false),
         })
         .collect();
-    json!({
-        "user_id": access.user_id.to_string(),
-        "username": access.username,
-        "display_name": access.display_name,
-        "company_id": access.company_id.to_string(),
-        "company_name": access.company_name,
-        "account_state": access.account_state.as_str(),
-        "policy_version": access.policy_version,
-        "compartments": compartments,
-    })
+    access::PersonAccess {
+        user_id: review.user_id.to_string(),
+        username: review.username.to_string(),
+        display_name: review.display_name.to_string(),
+        company_id: review.company_id.to_string(),
+        company_name: review.company_name.to_string(),
+        account_state: review.account_state.as_str().to_owned(),
+        policy_version: review.policy_version,
+        compartments,
+    }
 }
 
 /// A compartment's review as CSV.
@@ -260,10 +265,27 @@ pub fn person_csv(access: &PersonAccess, lang: Lang) -> Result<Vec<u8>, AppError
 
 /// `GET /api/v1/admin/access/compartments/{id}` (`{id}.csv` or
 /// `?format=csv` for the CSV file)
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/access/compartments/{id}",
+    summary = "Who has access (agency operators; audited as access.review): everyone the policy in force would let read the compartment now after a proper login, with the terminals they could use and why, plus its handlers who could not, with the reason. `{id}.csv` or `?format=csv` gives the same as CSV (UTF-8 with BOM, cells beginning with = + - @ escaped with a leading ').",
+    params(
+        ("id" = String, Path),
+        ("format" = Option<dsg_proto::params::ReviewFormat>, Query),
+    ),
+    responses(
+        (status = 200, description = "{compartment_id, contract_id, contract_number, contract_title, company_id, company_name, policy_version, entries: [{user_id, username, display_name, company_id, company_name, account_state, handler, allowed, terminals: [{id, name, site}], why: [text]}]}, or text/csv", content((dsg_proto::access::CompartmentAccess = "application/json"), (dsg_proto::params::Text = "text/csv"))),
+        (status = 400, description = "invalid_query", body = dsg_proto::ErrorBody),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
 pub async fn compartment(
     ctx: Ctx,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(query): ApiQuery<FormatQuery>,
+    ApiQuery(query): ApiQuery<dsg_proto::access::FormatQuery>,
 ) -> ApiResult {
     let (id, csv) = wants_csv(&id, &query)?;
     let access = ctx
@@ -279,10 +301,27 @@ pub async fn compartment(
 
 /// `GET /api/v1/admin/access/users/{id}` (`{id}.csv` or `?format=csv` for
 /// the CSV file)
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/access/users/{id}",
+    summary = "Every compartment a person could reach now (agency operators; audited as access.review), with the terminals and why, plus the compartments of contracts they handle that they could not reach, with the reason. `{id}.csv` or `?format=csv` for CSV.",
+    params(
+        ("id" = String, Path),
+        ("format" = Option<dsg_proto::params::ReviewFormat>, Query),
+    ),
+    responses(
+        (status = 200, description = "{user_id, username, display_name, company_id, company_name, account_state, policy_version, compartments: [{compartment_id, contract_id, contract_number, contract_title, company_id, company_name, handler, allowed, terminals, why}]}, or text/csv", content((dsg_proto::access::PersonAccess = "application/json"), (dsg_proto::params::Text = "text/csv"))),
+        (status = 400, description = "invalid_query", body = dsg_proto::ErrorBody),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
 pub async fn person(
     ctx: Ctx,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(query): ApiQuery<FormatQuery>,
+    ApiQuery(query): ApiQuery<dsg_proto::access::FormatQuery>,
 ) -> ApiResult {
     let (id, csv) = wants_csv(&id, &query)?;
     let access = ctx.app.person_access(&ctx.meta, &ctx.caller, id).await?;
@@ -352,14 +391,14 @@ mod tests {
 
     #[test]
     fn csv_is_asked_for_by_suffix_or_query() {
-        let none = FormatQuery::default();
+        let none = dsg_proto::access::FormatQuery::default();
         assert_eq!(wants_csv("abc.csv", &none).unwrap(), ("abc", true));
         assert_eq!(wants_csv("abc", &none).unwrap(), ("abc", false));
-        let csv = FormatQuery {
+        let csv = dsg_proto::access::FormatQuery {
             format: Some("csv".into()),
         };
         assert_eq!(wants_csv("abc", &csv).unwrap(), ("abc", true));
-        let odd = FormatQuery {
+        let odd = dsg_proto::access::FormatQuery {
             format: Some("xlsx".into()),
         };
         assert!(wants_csv("abc", &odd).is_err());

@@ -1,19 +1,24 @@
-//! The JSON API, `/api/v1`. Described by `openapi.json`.
+//! The JSON API, `/api/v1`: files, compartments and the agency's
+//! administration. The bodies are `dsg-proto` types; the document is
+//! generated from them (see `openapi.rs`).
 
 use axum::body::Body;
 use axum::extract::RawQuery;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use dsg_core::{Company, Compartment, Contract, FileRecord, User};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use dsg_proto::files::{
+    Blocked, CompartmentEntry, CompartmentList, CreatedUser, DownloadQuery, FileList, Handler,
+    HandlerList, NewCompany, NewContract, NewUser, Overview, Uploaded, Version, VersionList,
+};
+use dsg_proto::identity::{LoginNotice, Me};
 
 use super::context::Ctx;
 use super::download::download_response;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::session::clear_session_cookie;
-use dsg_app::{AppError, Caller, NewCompany, NewContract, NewUserInput, UploadRequest};
+use super::wire;
+use dsg_app::{AppError, Caller, NewUserInput, UploadRequest};
 
 use dsg_core::PROTECTED_MARKING as MARKING;
 
@@ -21,42 +26,16 @@ use super::error::ApiError;
 
 type ApiResult = Result<Response, ApiError>;
 
-pub(super) fn user_json(u: &User) -> Value {
-    json!({
-        "id": u.id.to_string(), "company_id": u.company_id.to_string(), "username": u.username,
-        "display_name": u.display_name, "role": u.role.as_str(), "status": u.status.as_str(),
-        "valid_until": u.valid_until,
-    })
-}
-
-fn company_json(c: &Company) -> Value {
-    json!({ "id": c.id.to_string(), "name": c.name, "kind": c.kind.as_str() })
-}
-
-fn contract_json(c: &Contract) -> Value {
-    json!({
-        "id": c.id.to_string(), "company_id": c.company_id.to_string(), "number": c.number,
-        "title": c.title, "starts_on": c.starts_on, "ends_on": c.ends_on,
-        "special_clause": c.special_clause,
-    })
-}
-
-fn compartment_json(c: &Compartment) -> Value {
-    json!({
-        "id": c.id.to_string(), "contract_id": c.contract_id.to_string(),
-        "company_id": c.company_id.to_string(), "quota_bytes": c.quota_bytes, "used_bytes": c.used_bytes,
-    })
-}
-
-fn file_json(f: &FileRecord) -> Value {
-    json!({
-        "id": f.id.to_string(), "compartment_id": f.compartment_id.to_string(), "name": f.name,
-        "version": f.current_version, "size_bytes": f.size_bytes, "status": f.status.as_str(),
-        "created_at": f.created_at, "updated_at": f.updated_at,
-    })
-}
-
 /// `DELETE /api/v1/session`
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    summary = "Log out",
+    responses(
+        (status = 204, description = "Logged out"),
+    ),
+    security(("session" = [], "csrf" = [])),
+)]
 pub async fn logout(ctx: Ctx) -> ApiResult {
     ctx.app.logout(&ctx.meta, &ctx.caller).await?;
     Ok((
@@ -67,6 +46,15 @@ pub async fn logout(ctx: Ctx) -> ApiResult {
 }
 
 /// `GET /api/v1/me`
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    summary = "The signed-in user and the session's CSRF token",
+    responses(
+        (status = 200, description = "OK", body = dsg_proto::identity::Me),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+    ),
+)]
 pub async fn me(ctx: Ctx) -> ApiResult {
     let Caller::User(user) = &ctx.caller else {
         ctx.app
@@ -75,26 +63,35 @@ pub async fn me(ctx: Ctx) -> ApiResult {
         return Err(AppError::Unauthenticated.into());
     };
     let notice = ctx.app.my_login_notice(&ctx.caller).await?;
-    Ok(Json(json!({
-        "user": user_json(&user.user),
-        "csrf_token": user.csrf_token,
-        "state": user.state.as_str(),
-        "mfa": user.mfa.as_str(),
-        "step_up_fresh": user.step_up_fresh,
+    Ok(Json(Me {
+        user: wire::user(&user.user),
+        csrf_token: user.csrf_token.clone(),
+        state: user.state.as_str().to_owned(),
+        mfa: user.mfa.as_str().to_owned(),
+        step_up_fresh: user.step_up_fresh,
         // Failed attempts on the account since the previous login: the owner
         // learns that someone is guessing or trying to lock them out.
-        "login_notice": notice.map(|n| json!({
-            "failed_attempts": n.failures,
-            "sources": n.sources,
-            "last_failed_at": n.last_at,
-            "locked_until": n.locked_until,
-            "message": "前回のログイン以降、このアカウントへのログイン失敗がありました。心当たりがない場合は管理者に連絡してください。 / There were failed sign-in attempts on this account since your previous login; if they were not yours, tell your administrator.",
-        })),
-    }))
+        login_notice: notice.map(|n| LoginNotice {
+            failed_attempts: n.failures,
+            sources: n.sources,
+            last_failed_at: n.last_at,
+            locked_until: n.locked_until,
+            message: "前回のログイン以降、このアカウントへのログイン失敗がありました。心当たりがない場合は管理者に連絡してください。 / There were failed sign-in attempts on this account since your previous login; if they were not yours, tell your administrator.".to_owned(),
+        }),
+    })
     .into_response())
 }
 
 /// `GET /api/v1/compartments`
+#[utoipa::path(
+    get,
+    path = "/api/v1/compartments",
+    summary = "Compartments the caller is a designated handler of",
+    responses(
+        (status = 200, description = "OK", body = dsg_proto::files::CompartmentList),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+    ),
+)]
 pub async fn compartments(ctx: Ctx) -> ApiResult {
     if matches!(ctx.caller, Caller::Anonymous) {
         ctx.app
@@ -103,29 +100,45 @@ pub async fn compartments(ctx: Ctx) -> ApiResult {
         return Err(AppError::Unauthenticated.into());
     }
     let views = ctx.app.my_compartments(&ctx.caller).await?;
-    let items: Vec<Value> = views
+    let compartments = views
         .iter()
-        .map(|v| {
-            json!({
-                "compartment": compartment_json(&v.compartment),
-                "contract": contract_json(&v.contract),
-                "blocked": v.blocked.map(|r| json!({ "code": r.code(), "message": r.text(false) })),
-            })
+        .map(|v| CompartmentEntry {
+            compartment: wire::compartment(&v.compartment),
+            contract: wire::contract(&v.contract),
+            blocked: v.blocked.map(|r| Blocked {
+                code: r.code().to_owned(),
+                message: r.text(false).to_string(),
+            }),
         })
         .collect();
-    Ok(Json(json!({ "marking": MARKING, "compartments": items })).into_response())
+    Ok(Json(CompartmentList {
+        marking: MARKING.to_owned(),
+        compartments,
+    })
+    .into_response())
 }
 
 /// `GET /api/v1/compartments/{cid}/files`
+#[utoipa::path(
+    get,
+    path = "/api/v1/compartments/{cid}/files",
+    summary = "List the active files of a compartment",
+    params(
+        ("cid" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = dsg_proto::files::FileList),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+    ),
+)]
 pub async fn list_files(ctx: Ctx, ApiPath(cid): ApiPath<String>) -> ApiResult {
     let (view, files) = ctx.app.list_files(&ctx.meta, &ctx.caller, &cid).await?;
-    let files: Vec<Value> = files.iter().map(|f| file_json(&f.file)).collect();
-    Ok(Json(json!({
-        "marking": MARKING,
-        "compartment": compartment_json(&view.compartment),
-        "contract": contract_json(&view.contract),
-        "files": files,
-    }))
+    Ok(Json(FileList {
+        marking: MARKING.to_owned(),
+        compartment: wire::compartment(&view.compartment),
+        contract: wire::contract(&view.contract),
+        files: files.iter().map(|f| wire::file(&f.file)).collect(),
+    })
     .into_response())
 }
 
@@ -182,11 +195,32 @@ async fn stream_upload(
             body.into_data_stream(),
         )
         .await?;
-    let created = json!({ "marking": MARKING, "file": file_json(&view.file) });
+    let created = Uploaded {
+        marking: MARKING.to_owned(),
+        file: wire::file(&view.file),
+    };
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
 /// `POST /api/v1/compartments/{cid}/files?name=…` with the file as the body.
+#[utoipa::path(
+    post,
+    path = "/api/v1/compartments/{cid}/files",
+    summary = "Upload a new file (streamed body)",
+    params(
+        ("cid" = String, Path),
+        ("name" = String, Query, max_length = 255),
+    ),
+    request_body(content = dsg_proto::params::Binary, content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "Stored", body = dsg_proto::files::Uploaded),
+        (status = 400, description = "invalid_input, invalid_query", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+        (status = 413, description = "too_large or quota_exceeded", body = dsg_proto::ErrorBody),
+        (status = 507, description = "insufficient_storage", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [], "csrf" = [])),
+)]
 pub async fn upload(
     ctx: Ctx,
     ApiPath(cid): ApiPath<String>,
@@ -200,6 +234,23 @@ pub async fn upload(
 
 /// `POST /api/v1/compartments/{cid}/files/{fid}/versions` with the new
 /// version as the body.
+#[utoipa::path(
+    post,
+    path = "/api/v1/compartments/{cid}/files/{fid}/versions",
+    summary = "Upload the next version (streamed body)",
+    params(
+        ("cid" = String, Path),
+        ("fid" = String, Path),
+    ),
+    request_body(content = dsg_proto::params::Binary, content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "Stored", body = dsg_proto::files::Uploaded),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+        (status = 409, description = "conflict (another version won)", body = dsg_proto::ErrorBody),
+        (status = 413, description = "too_large or quota_exceeded", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [], "csrf" = [])),
+)]
 pub async fn upload_version(
     ctx: Ctx,
     ApiPath((cid, fid)): ApiPath<(String, String)>,
@@ -217,28 +268,55 @@ pub async fn upload_version(
 }
 
 /// `GET /api/v1/compartments/{cid}/files/{fid}/versions`
+#[utoipa::path(
+    get,
+    path = "/api/v1/compartments/{cid}/files/{fid}/versions",
+    summary = "List versions, newest first",
+    params(
+        ("cid" = String, Path),
+        ("fid" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = dsg_proto::files::VersionList),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+    ),
+)]
 pub async fn versions(ctx: Ctx, ApiPath((cid, fid)): ApiPath<(String, String)>) -> ApiResult {
     let (file, versions) = ctx.app.versions(&ctx.meta, &ctx.caller, &cid, &fid).await?;
-    let items: Vec<Value> = versions
+    let versions = versions
         .iter()
-        .map(|v| {
-            json!({ "version": v.version, "size_bytes": v.size_bytes, "sha256": v.sha256,
-                    "created_at": v.created_at, "created_by": v.created_by })
+        .map(|v| Version {
+            version: v.version,
+            size_bytes: v.size_bytes,
+            sha256: v.sha256.clone(),
+            created_at: v.created_at,
+            created_by: v.created_by.clone(),
         })
         .collect();
-    Ok(
-        Json(json!({ "marking": MARKING, "file": file_json(&file), "versions": items }))
-            .into_response(),
-    )
-}
-
-/// Query of a download.
-#[derive(Deserialize)]
-pub struct DownloadQuery {
-    version: Option<u32>,
+    Ok(Json(VersionList {
+        marking: MARKING.to_owned(),
+        file: wire::file(&file),
+        versions,
+    })
+    .into_response())
 }
 
 /// `GET /api/v1/compartments/{cid}/files/{fid}/content[?version=N]`
+#[utoipa::path(
+    get,
+    path = "/api/v1/compartments/{cid}/files/{fid}/content",
+    summary = "Download a version (default: newest) as an attachment",
+    params(
+        ("cid" = String, Path),
+        ("fid" = String, Path),
+        ("version" = Option<i64>, Query),
+    ),
+    responses(
+        (status = 200, description = "application/octet-stream; Content-Disposition attachment; CSP sandbox", body = dsg_proto::params::Binary, content_type = "application/octet-stream"),
+        (status = 400, description = "invalid_query", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+    ),
+)]
 pub async fn download(
     ctx: Ctx,
     ApiPath((cid, fid)): ApiPath<(String, String)>,
@@ -252,6 +330,20 @@ pub async fn download(
 }
 
 /// `DELETE /api/v1/compartments/{cid}/files/{fid}`
+#[utoipa::path(
+    delete,
+    path = "/api/v1/compartments/{cid}/files/{fid}",
+    summary = "Mark a file for disposal (soft delete)",
+    params(
+        ("cid" = String, Path),
+        ("fid" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "Marked"),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [], "csrf" = [])),
+)]
 pub async fn delete_file(ctx: Ctx, ApiPath((cid, fid)): ApiPath<(String, String)>) -> ApiResult {
     ctx.app
         .delete_file(&ctx.meta, &ctx.caller, &cid, &fid)
@@ -260,46 +352,74 @@ pub async fn delete_file(ctx: Ctx, ApiPath((cid, fid)): ApiPath<(String, String)
 }
 
 /// `GET /api/v1/admin/overview`
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/overview",
+    summary = "Companies, users, contracts and compartments (agency operators)",
+    responses(
+        (status = 200, description = "OK", body = dsg_proto::files::Overview),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+    ),
+)]
 pub async fn admin_overview(ctx: Ctx) -> ApiResult {
     let o = ctx.app.admin_overview(&ctx.meta, &ctx.caller).await?;
-    Ok(Json(json!({
-        "companies": o.companies.iter().map(company_json).collect::<Vec<_>>(),
-        "users": o.users.iter().map(user_json).collect::<Vec<_>>(),
-        "contracts": o.contracts.iter().map(contract_json).collect::<Vec<_>>(),
-        "compartments": o.compartments.iter().map(compartment_json).collect::<Vec<_>>(),
-    }))
+    Ok(Json(Overview {
+        companies: o.companies.iter().map(wire::company).collect(),
+        users: o.users.iter().map(wire::user).collect(),
+        contracts: o.contracts.iter().map(wire::contract).collect(),
+        compartments: o.compartments.iter().map(wire::compartment).collect(),
+    })
     .into_response())
 }
 
-/// Body of `POST /api/v1/admin/companies`.
-#[derive(Deserialize)]
-pub struct CompanyBody {
-    name: String,
-}
-
 /// `POST /api/v1/admin/companies`
-pub async fn create_company(ctx: Ctx, ApiJson(body): ApiJson<CompanyBody>) -> ApiResult {
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/companies",
+    summary = "Register a contractor company",
+    request_body = dsg_proto::files::NewCompany,
+    responses(
+        (status = 201, description = "Created", body = dsg_proto::files::Company),
+        (status = 400, description = "invalid_json", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 409, description = "conflict", body = dsg_proto::ErrorBody),
+        (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
+        (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [], "csrf" = [])),
+)]
+pub async fn create_company(ctx: Ctx, ApiJson(body): ApiJson<NewCompany>) -> ApiResult {
     let company = ctx
         .app
-        .create_company(&ctx.meta, &ctx.caller, NewCompany { name: body.name })
+        .create_company(
+            &ctx.meta,
+            &ctx.caller,
+            dsg_app::NewCompany { name: body.name },
+        )
         .await?;
-    Ok((StatusCode::CREATED, Json(company_json(&company))).into_response())
-}
-
-/// Body of `POST /api/v1/admin/users`.
-#[derive(Deserialize)]
-pub struct UserBody {
-    company_id: String,
-    username: String,
-    display_name: String,
-    role: String,
-    #[serde(default)]
-    valid_until: Option<String>,
+    Ok((StatusCode::CREATED, Json(wire::company(&company))).into_response())
 }
 
 /// `POST /api/v1/admin/users`: the account is created pending enrolment; the
 /// response carries its one-time enrolment link (shown only here).
-pub async fn create_user(ctx: Ctx, ApiJson(body): ApiJson<UserBody>) -> ApiResult {
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users",
+    summary = "Register a user, pending enrolment; the response carries `enrolment_path` (the one-time link, shown only here)",
+    request_body = dsg_proto::files::NewUser,
+    responses(
+        (status = 201, description = "Created", body = dsg_proto::files::CreatedUser),
+        (status = 400, description = "invalid_input, invalid_json", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 409, description = "conflict", body = dsg_proto::ErrorBody),
+        (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
+        (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [], "csrf" = [])),
+)]
+pub async fn create_user(ctx: Ctx, ApiJson(body): ApiJson<NewUser>) -> ApiResult {
     let input = NewUserInput {
         company_id: body.company_id,
         username: body.username,
@@ -309,25 +429,31 @@ pub async fn create_user(ctx: Ctx, ApiJson(body): ApiJson<UserBody>) -> ApiResul
     };
     let issued = ctx.app.create_user(&ctx.meta, &ctx.caller, input).await?;
     let path = crate::enrolment_path(&issued.enrolment_token);
-    let mut body = user_json(&issued.user);
-    body["enrolment_path"] = json!(path.expose());
-    Ok((StatusCode::CREATED, Json(body)).into_response())
-}
-
-/// Body of `POST /api/v1/admin/contracts`.
-#[derive(Deserialize)]
-pub struct ContractBody {
-    company_id: String,
-    number: String,
-    title: String,
-    starts_on: String,
-    ends_on: String,
-    special_clause: bool,
+    let created = CreatedUser {
+        user: wire::user(&issued.user),
+        enrolment_path: path.expose().to_owned(),
+    };
+    Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
 /// `POST /api/v1/admin/contracts`
-pub async fn create_contract(ctx: Ctx, ApiJson(b): ApiJson<ContractBody>) -> ApiResult {
-    let input = NewContract {
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/contracts",
+    summary = "Register a contract",
+    request_body = dsg_proto::files::NewContract,
+    responses(
+        (status = 201, description = "Created", body = dsg_proto::files::Contract),
+        (status = 400, description = "invalid_input, invalid_json", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
+        (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [], "csrf" = [])),
+)]
+pub async fn create_contract(ctx: Ctx, ApiJson(b): ApiJson<NewContract>) -> ApiResult {
+    let input = dsg_app::NewContract {
         company_id: b.company_id,
         number: b.number,
         title: b.title,
@@ -339,35 +465,85 @@ pub async fn create_contract(ctx: Ctx, ApiJson(b): ApiJson<ContractBody>) -> Api
         .app
         .create_contract(&ctx.meta, &ctx.caller, input)
         .await?;
-    Ok((StatusCode::CREATED, Json(contract_json(&contract))).into_response())
+    Ok((StatusCode::CREATED, Json(wire::contract(&contract))).into_response())
 }
 
 /// `POST /api/v1/admin/contracts/{id}/compartment`
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/contracts/{id}/compartment",
+    summary = "Open the compartment of a special-clause contract",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 201, description = "Opened", body = dsg_proto::files::Compartment),
+        (status = 400, description = "no special clause", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+        (status = 409, description = "already open", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [], "csrf" = [])),
+)]
 pub async fn open_compartment(ctx: Ctx, ApiPath(contract): ApiPath<String>) -> ApiResult {
     let compartment = ctx
         .app
         .open_compartment(&ctx.meta, &ctx.caller, &contract)
         .await?;
-    Ok((StatusCode::CREATED, Json(compartment_json(&compartment))).into_response())
+    Ok((StatusCode::CREATED, Json(wire::compartment(&compartment))).into_response())
 }
 
 /// `GET /api/v1/admin/contracts/{id}/handlers`
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/contracts/{id}/handlers",
+    summary = "Handlers of a contract",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "OK", body = dsg_proto::files::HandlerList),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+    ),
+)]
 pub async fn handlers(ctx: Ctx, ApiPath(contract): ApiPath<String>) -> ApiResult {
     let (contract, handlers) = ctx
         .app
         .contract_handlers(&ctx.meta, &ctx.caller, &contract)
         .await?;
-    let items: Vec<Value> = handlers
+    let handlers = handlers
         .iter()
-        .map(|h| {
-            json!({ "user_id": h.user_id.to_string(), "username": h.username,
-                         "display_name": h.display_name, "designated_at": h.designated_at })
+        .map(|h| Handler {
+            user_id: h.user_id.to_string(),
+            username: h.username.to_string(),
+            display_name: h.display_name.to_string(),
+            designated_at: h.designated_at,
         })
         .collect();
-    Ok(Json(json!({ "contract": contract_json(&contract), "handlers": items })).into_response())
+    Ok(Json(HandlerList {
+        contract: wire::contract(&contract),
+        handlers,
+    })
+    .into_response())
 }
 
 /// `PUT /api/v1/admin/contracts/{id}/handlers/{user}`
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/contracts/{id}/handlers/{uid}",
+    summary = "Designate a user of the contract's company as handler",
+    params(
+        ("id" = String, Path),
+        ("uid" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "Designated"),
+        (status = 400, description = "user of another company", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+        (status = 409, description = "already designated", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [], "csrf" = [])),
+)]
 pub async fn designate(
     ctx: Ctx,
     ApiPath((contract, user)): ApiPath<(String, String)>,
@@ -379,6 +555,20 @@ pub async fn designate(
 }
 
 /// `DELETE /api/v1/admin/contracts/{id}/handlers/{user}`
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/contracts/{id}/handlers/{uid}",
+    summary = "Remove a handler",
+    params(
+        ("id" = String, Path),
+        ("uid" = String, Path),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [], "csrf" = [])),
+)]
 pub async fn remove(ctx: Ctx, ApiPath((contract, user)): ApiPath<(String, String)>) -> ApiResult {
     ctx.app
         .remove_handler(&ctx.meta, &ctx.caller, &contract, &user)

@@ -5,12 +5,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use dsg_core::RosterDetails;
-use serde::Deserialize;
-use serde_json::json;
+use dsg_proto::records::{RosterStatus, TrainingRecorded};
 
 use super::access_review::{csv_bytes, csv_response};
 use super::context::Ctx;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::wire_views;
 use dsg_app::{AppError, NewTraining, PersonRecords, RecordsRead, RosterLine};
 
 use super::error::ApiError;
@@ -19,21 +19,27 @@ type ApiResult = Result<Response, ApiError>;
 
 /// `GET /api/v1/records/companies/{id}`: everyone of the company with their
 /// roster line and training standing, and every training record.
+#[utoipa::path(
+    get,
+    path = "/api/v1/records/companies/{id}",
+    summary = "A contractor's handler roster and training records, opened: everyone of the company with their roster line (status submitted/confirmed/removed, personal details) and training standing, and every training record. The company's security administrator, agency operators and auditors; the read is audited. Another company's administrator gets not_found.",
+    params(
+        ("id" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "the records", body = dsg_proto::records::CompanyRecords),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
 pub async fn company(ctx: Ctx, ApiPath(company): ApiPath<String>) -> ApiResult {
     let records = ctx
         .app
         .company_records(&ctx.meta, &ctx.caller, &company, RecordsRead::View)
         .await?;
-    Ok(Json(records).into_response())
-}
-
-/// Query of the roster CSV.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RosterCsvQuery {
-    /// One contract of the company: only its designated handlers, each
-    /// with their line (or none), as the roster is submitted per contract.
-    contract: Option<String>,
+    Ok(Json(wire_views::company_records(records)).into_response())
 }
 
 /// `GET /api/v1/records/companies/{id}/roster.csv[?contract=…]`: the
@@ -41,10 +47,27 @@ pub struct RosterCsvQuery {
 /// formula injection), for the company's files or the contracting officer;
 /// with `contract`, that contract's designated handlers only, those without
 /// a line on the roster included. Recorded as `records.export`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/records/companies/{id}/roster.csv",
+    summary = "A contractor's handler roster as CSV (UTF-8; cells beginning with =, +, -, @ escaped against formula injection): name, date of birth, department, position, nationality, undertaking date, status, confirmation time, latest training, login name. With ?contract=<id>, only that contract's designated handlers, those without a line included (status not-on-roster); a contract of another company is 404. Same readers as the records; recorded as records.export (a read on the page is records.view).",
+    params(
+        ("id" = String, Path),
+        ("contract" = Option<String>, Query, description = "one contract of the company"),
+    ),
+    responses(
+        (status = 200, description = "text/csv", body = dsg_proto::params::Text, content_type = "text/csv"),
+        (status = 400, description = "invalid_input (the contract is not an id), invalid_query", body = dsg_proto::ErrorBody),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
 pub async fn roster_csv(
     ctx: Ctx,
     ApiPath(company): ApiPath<String>,
-    ApiQuery(query): ApiQuery<RosterCsvQuery>,
+    ApiQuery(query): ApiQuery<dsg_proto::records::RosterCsvQuery>,
 ) -> ApiResult {
     let purpose = match &query.contract {
         None => RecordsRead::Export,
@@ -136,6 +159,26 @@ fn roster_row(p: &PersonRecords, line: &RosterLine) -> Vec<String> {
 
 /// `PUT /api/v1/records/roster/{user}`: enter or change a person's roster
 /// line (it then awaits the agency's confirmation).
+#[utoipa::path(
+    put,
+    path = "/api/v1/records/roster/{uid}",
+    summary = "Enter or change a person's line on their company's handler roster (取扱者名簿). The line then awaits the agency's confirmation, also after a change. The company's security administrator, or an agency operator; contractors' staff only.",
+    params(
+        ("uid" = String, Path),
+    ),
+    request_body = dsg_proto::records::RosterDetails,
+    responses(
+        (status = 200, description = "submitted", body = dsg_proto::records::RosterStatus),
+        (status = 400, description = "invalid (a field, or the person is agency staff), invalid_json", body = dsg_proto::ErrorBody),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+        (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
+        (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
 pub async fn submit_roster(
     ctx: Ctx,
     ApiPath(user): ApiPath<String>,
@@ -146,38 +189,97 @@ pub async fn submit_roster(
         .await?;
     Ok((
         StatusCode::OK,
-        Json(json!({ "user": user, "status": "submitted" })),
+        Json(RosterStatus {
+            user,
+            status: "submitted".to_owned(),
+        }),
     )
         .into_response())
 }
 
-/// Body of `POST /api/v1/records/roster/{user}/confirm`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfirmBody {
-    /// The version of the line being confirmed (its `submitted_at`).
-    submitted_at: i64,
-}
-
 /// `POST /api/v1/records/roster/{user}/confirm {"submitted_at": …}`
+#[utoipa::path(
+    post,
+    path = "/api/v1/records/roster/{uid}/confirm",
+    summary = "Confirm a submitted roster line (the agency's check). Agency operators only, never a line they submitted (self_approval; `dsg admin roster-confirm` on the host is the break-glass second approver); needs a fresh step-up. submitted_at names the version seen: a line changed since is a conflict.",
+    params(
+        ("uid" = String, Path),
+    ),
+    request_body = dsg_proto::records::RosterConfirmation,
+    responses(
+        (status = 200, description = "confirmed", body = dsg_proto::records::RosterStatus),
+        (status = 400, description = "invalid_json", body = dsg_proto::ErrorBody),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+        (status = 409, description = "conflict (not awaiting confirmation in that version)", body = dsg_proto::ErrorBody),
+        (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
+        (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
 pub async fn confirm_roster(
     ctx: Ctx,
     ApiPath(user): ApiPath<String>,
-    ApiJson(body): ApiJson<ConfirmBody>,
+    ApiJson(body): ApiJson<dsg_proto::records::RosterConfirmation>,
 ) -> ApiResult {
     ctx.app
         .confirm_roster(&ctx.meta, &ctx.caller, &user, body.submitted_at)
         .await?;
-    Ok(Json(json!({ "user": user, "status": "confirmed" })).into_response())
+    Ok(Json(RosterStatus {
+        user,
+        status: "confirmed".to_owned(),
+    })
+    .into_response())
 }
 
 /// `DELETE /api/v1/records/roster/{user}`: take a person off the roster.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/records/roster/{uid}",
+    summary = "Take a person off the roster. Where the deployment requires a confirmed roster, they reach no protected data from their next request on.",
+    params(
+        ("uid" = String, Path),
+    ),
+    responses(
+        (status = 200, description = "removed", body = dsg_proto::records::RosterStatus),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
 pub async fn remove_roster(ctx: Ctx, ApiPath(user): ApiPath<String>) -> ApiResult {
     ctx.app.remove_roster(&ctx.meta, &ctx.caller, &user).await?;
-    Ok(Json(json!({ "user": user, "status": "removed" })).into_response())
+    Ok(Json(RosterStatus {
+        user,
+        status: "removed".to_owned(),
+    })
+    .into_response())
 }
 
 /// `POST /api/v1/records/training/{user}`: record a training.
+#[utoipa::path(
+    post,
+    path = "/api/v1/records/training/{uid}",
+    summary = "Record a security training (教育記録) a person took. The company's security administrator, or an agency operator.",
+    params(
+        ("uid" = String, Path),
+    ),
+    request_body = dsg_proto::records::NewTraining,
+    responses(
+        (status = 201, description = "recorded", body = dsg_proto::records::TrainingRecorded),
+        (status = 400, description = "invalid, invalid_json", body = dsg_proto::ErrorBody),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+        (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
+        (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
 pub async fn record_training(
     ctx: Ctx,
     ApiPath(user): ApiPath<String>,
@@ -189,7 +291,10 @@ pub async fn record_training(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": id.to_string(), "user": user })),
+        Json(TrainingRecorded {
+            id: id.to_string(),
+            user,
+        }),
     )
         .into_response())
 }

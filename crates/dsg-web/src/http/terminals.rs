@@ -4,32 +4,33 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine as _;
-use dsg_core::Terminal;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use dsg_proto::terminals::{IssuedTerminal, PostureReceipt, TerminalEntry, TerminalList};
 
 use super::context::Ctx;
 use super::extract::{ApiJson, ApiPath};
+use super::wire;
 use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange};
 
 use super::error::ApiError;
 
 type ApiResult = Result<Response, ApiError>;
 
-fn terminal_json(t: &Terminal) -> Value {
-    json!({
-        "id": t.id.to_string(), "company_id": t.company_id.to_string(), "name": t.name.as_str(),
-        "site": t.site.as_str(), "serial": t.serial.as_str(), "status": t.status.as_str(),
-        "status_reason": t.status_reason, "status_changed_at": t.status_changed_at,
-        "certificate_fingerprint": t.cert_fingerprint, "certificate_serial": t.cert_serial,
-        "certificate_not_after": t.cert_not_after, "registered_at": t.registered_at,
-        "last_seen_at": t.last_seen_at, "posture_reported_at": t.posture_reported_at,
-        "posture_compliant": t.posture_compliant,
-    })
-}
-
 /// `POST /api/v1/terminal/posture`: the terminal the request comes from
 /// (by its client certificate; no session needed) reports its posture.
+#[utoipa::path(
+    post,
+    path = "/api/v1/terminal/posture",
+    summary = "A registered terminal reports its own posture, authenticated by its client certificate (no session). Decided by the policy (`terminal-reports-its-posture`: the terminal itself, not revoked) and audited as terminal.posture.report. Compliant: encrypted disk, firewall on, signatures ≤ 7 days, updates ≤ 45 days old.",
+    request_body = dsg_proto::terminals::PostureReport,
+    responses(
+        (status = 200, description = "{terminal, compliant, reported_at}", body = dsg_proto::terminals::PostureReceipt),
+        (status = 400, description = "invalid, invalid_json", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden (no registered terminal, or revoked)", body = dsg_proto::ErrorBody),
+        (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
+        (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
+    ),
+)]
 pub async fn report_posture(
     ctx: Ctx,
     axum::Extension(device): axum::Extension<dsg_app::Device>,
@@ -39,49 +40,74 @@ pub async fn report_posture(
         .app
         .report_posture(&ctx.meta, &ctx.caller, &device, report)
         .await?;
-    Ok(Json(receipt).into_response())
+    Ok(Json(PostureReceipt {
+        terminal: receipt.terminal,
+        compliant: receipt.compliant,
+        reported_at: receipt.reported_at,
+    })
+    .into_response())
 }
 
-fn issued_json(issued: &RegisteredTerminal) -> Value {
-    json!({
-        "terminal": terminal_json(&issued.terminal),
-        "certificate_pem": issued.certificate_pem,
-        "ca_pem": issued.ca_pem,
-        "pkcs12_base64": issued.pkcs12.as_ref().map(|b| base64::engine::general_purpose::STANDARD.encode(b)),
-        "pkcs12_password": issued.pkcs12_password.as_ref().map(|p| p.expose().to_owned()),
-    })
+fn issued_json(issued: &RegisteredTerminal) -> IssuedTerminal {
+    IssuedTerminal {
+        terminal: wire::terminal(&issued.terminal),
+        certificate_pem: issued.certificate_pem.clone(),
+        ca_pem: issued.ca_pem.clone(),
+        pkcs12_base64: issued
+            .pkcs12
+            .as_ref()
+            .map(|b| base64::engine::general_purpose::STANDARD.encode(b)),
+        pkcs12_password: issued
+            .pkcs12_password
+            .as_ref()
+            .map(|p| p.expose().to_owned()),
+    }
 }
 
 /// `GET /api/v1/admin/terminals`
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/terminals",
+    summary = "The terminal register (with company name and open connections)",
+    responses(
+        (status = 200, description = "`terminals`", body = dsg_proto::terminals::TerminalList),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
 pub async fn list(ctx: Ctx) -> ApiResult {
     let terminals = ctx.app.terminals(&ctx.meta, &ctx.caller).await?;
-    let items: Vec<Value> = terminals
+    let terminals = terminals
         .iter()
-        .map(|v| {
-            let mut item = terminal_json(&v.terminal);
-            item["company_name"] = json!(v.company_name);
-            item["open_connections"] = json!(v.open_connections);
-            item
+        .map(|v| TerminalEntry {
+            terminal: wire::terminal(&v.terminal),
+            company_name: v.company_name.clone(),
+            open_connections: v.open_connections as u64,
         })
         .collect();
-    Ok(Json(json!({ "terminals": items })).into_response())
-}
-
-/// Body of `POST /api/v1/admin/terminals`.
-#[derive(Deserialize)]
-pub struct RegisterBody {
-    company_id: String,
-    name: String,
-    site: String,
-    serial: String,
-    #[serde(default)]
-    csr_pem: Option<String>,
+    Ok(Json(TerminalList { terminals }).into_response())
 }
 
 /// `POST /api/v1/admin/terminals`: registers a terminal and issues its
 /// certificate. Without a CSR the response carries the PKCS#12 file and its
 /// password, shown only here.
-pub async fn register(ctx: Ctx, ApiJson(body): ApiJson<RegisterBody>) -> ApiResult {
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/terminals",
+    summary = "Register a terminal and issue its client certificate. Body: `company_id`, `name`, `site`, `serial`, optional `csr_pem`. Without a CSR the response carries `pkcs12_base64` and `pkcs12_password` (shown only here).",
+    request_body = dsg_proto::terminals::NewTerminal,
+    responses(
+        (status = 201, description = "`terminal`, `certificate_pem`, `ca_pem`, `pkcs12_base64`, `pkcs12_password`", body = dsg_proto::terminals::IssuedTerminal),
+        (status = 400, description = "invalid_input (fields, CSR)", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden or step_up_required", body = dsg_proto::ErrorBody),
+        (status = 409, description = "conflict: serial already registered for the company", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [], "csrf" = [])),
+)]
+pub async fn register(
+    ctx: Ctx,
+    ApiJson(body): ApiJson<dsg_proto::terminals::NewTerminal>,
+) -> ApiResult {
     let input = NewTerminal {
         company_id: body.company_id,
         name: body.name,
@@ -96,18 +122,27 @@ pub async fn register(ctx: Ctx, ApiJson(body): ApiJson<RegisterBody>) -> ApiResu
     Ok((StatusCode::CREATED, Json(issued_json(&issued))).into_response())
 }
 
-/// Body of `POST /api/v1/admin/terminals/{id}/certificate`.
-#[derive(Deserialize, Default)]
-pub struct ReissueBody {
-    #[serde(default)]
-    csr_pem: Option<String>,
-}
-
 /// `POST /api/v1/admin/terminals/{id}/certificate`
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/terminals/{id}/certificate",
+    summary = "Issue a new certificate for an active terminal (optional `csr_pem`); the old one stops working at once",
+    params(
+        ("id" = String, Path),
+    ),
+    request_body = dsg_proto::terminals::Reissue,
+    responses(
+        (status = 201, description = "as registration", body = dsg_proto::terminals::IssuedTerminal),
+        (status = 400, description = "invalid_input", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden or step_up_required", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [], "csrf" = [])),
+)]
 pub async fn reissue(
     ctx: Ctx,
     ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<ReissueBody>,
+    ApiJson(body): ApiJson<dsg_proto::terminals::Reissue>,
 ) -> ApiResult {
     let issued = ctx
         .app
@@ -116,18 +151,28 @@ pub async fn reissue(
     Ok((StatusCode::CREATED, Json(issued_json(&issued))).into_response())
 }
 
-/// Body of the status changes.
-#[derive(Deserialize, Default)]
-pub struct ReasonBody {
-    #[serde(default)]
-    reason: String,
-}
-
 /// `POST /api/v1/admin/terminals/{id}/{quarantine|release|revoke}`
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/terminals/{id}/{change}",
+    summary = "`quarantine` (effective on the next request; closes open connections), `release` (needs step-up) or `revoke` (final). Body: optional `reason`.",
+    params(
+        ("id" = String, Path),
+        ("change" = dsg_proto::params::TerminalChange, Path),
+    ),
+    request_body = dsg_proto::terminals::StatusReason,
+    responses(
+        (status = 200, description = "the terminal", body = dsg_proto::terminals::Terminal),
+        (status = 400, description = "invalid_input (e.g. releasing a revoked terminal)", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden or step_up_required", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [], "csrf" = [])),
+)]
 pub async fn change(
     ctx: Ctx,
     ApiPath((id, what)): ApiPath<(String, String)>,
-    ApiJson(body): ApiJson<ReasonBody>,
+    ApiJson(body): ApiJson<dsg_proto::terminals::StatusReason>,
 ) -> ApiResult {
     let change = match what.as_str() {
         "quarantine" => TerminalChange::Quarantine,
@@ -139,5 +184,5 @@ pub async fn change(
         .app
         .change_terminal(&ctx.meta, &ctx.caller, &id, change, &body.reason)
         .await?;
-    Ok(Json(terminal_json(&terminal)).into_response())
+    Ok(Json(wire::terminal(&terminal)).into_response())
 }

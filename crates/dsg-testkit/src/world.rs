@@ -1,10 +1,9 @@
 //! The shared test world: two contractors with a contract and compartment
 //! each, a registered terminal per company, handlers and members.
 
-use reqwest::{Method, StatusCode};
-use serde_json::json;
+use dsg_proto::files::{NewCompany, NewContract, NewUser};
 
-use crate::harness::{Gateway, TerminalCert};
+use crate::gateway::{Gateway, TerminalCert};
 
 pub struct World {
     pub company_a: String,
@@ -37,15 +36,11 @@ pub async fn world(gw: &Gateway) -> World {
     let company = |name: &'static str| {
         let mut op = op.clone();
         async move {
-            let (s, b) = op
-                .json(
-                    Method::POST,
-                    "/api/v1/admin/companies",
-                    json!({ "name": name }),
-                )
-                .await;
-            assert_eq!(s, StatusCode::CREATED, "{b}");
-            b["id"].as_str().unwrap().to_owned()
+            let company = NewCompany {
+                name: name.to_owned(),
+            };
+            let created = op.create_company(&company).await;
+            created.unwrap_or_else(|e| panic!("{e}")).id
         }
     };
     let company_a = company("株式会社エー精機").await;
@@ -53,16 +48,16 @@ pub async fn world(gw: &Gateway) -> World {
     let contract = |company: String, number: &'static str| {
         let mut op = op.clone();
         async move {
-            let (s, b) = op
-                .json(
-                    Method::POST,
-                    "/api/v1/admin/contracts",
-                    json!({ "company_id": company, "number": number, "title": "試験", "starts_on": "2026-04-01",
-                            "ends_on": "2027-03-31", "special_clause": true }),
-                )
-                .await;
-            assert_eq!(s, StatusCode::CREATED, "{b}");
-            b["id"].as_str().unwrap().to_owned()
+            let contract = NewContract {
+                company_id: company,
+                number: number.to_owned(),
+                title: "試験".to_owned(),
+                starts_on: "2026-04-01".to_owned(),
+                ends_on: "2027-03-31".to_owned(),
+                special_clause: true,
+            };
+            let created = op.create_contract(&contract).await;
+            created.unwrap_or_else(|e| panic!("{e}")).id
         }
     };
     let contract_a = contract(company_a.clone(), "A-1").await;
@@ -71,14 +66,8 @@ pub async fn world(gw: &Gateway) -> World {
     let open = |contract: String| {
         let mut op = op.clone();
         async move {
-            let (s, b) = op
-                .call(
-                    Method::POST,
-                    &format!("/api/v1/admin/contracts/{contract}/compartment"),
-                )
-                .await;
-            assert_eq!(s, StatusCode::CREATED, "{b}");
-            b["id"].as_str().unwrap().to_owned()
+            let opened = op.open_compartment(&contract).await;
+            opened.unwrap_or_else(|e| panic!("{e}")).id
         }
     };
     let compartment_a = open(contract_a.clone()).await;
@@ -93,27 +82,25 @@ pub async fn world(gw: &Gateway) -> World {
         ("b.handler", &company_b),
     ] {
         let password = format!("Pw-{name}-9Zq4-long-enough");
-        let (s, b) = op
-            .json(
-                Method::POST,
-                "/api/v1/admin/users",
-                json!({ "company_id": company, "username": name, "display_name": name, "role": "member" }),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{b}");
-        gw.enrol(name, b["enrolment_path"].as_str().unwrap(), &password)
-            .await;
+        let user = NewUser {
+            company_id: company.clone(),
+            username: name.to_owned(),
+            display_name: name.to_owned(),
+            role: "member".to_owned(),
+            valid_until: None,
+        };
+        let created = op
+            .create_user(&user)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        gw.enrol(name, &created.enrolment_path, &password).await;
         let terminal = if company == &company_a {
             &terminal_a
         } else {
             &terminal_b
         };
         gw.use_terminal(name, terminal);
-        users.push((
-            name.to_owned(),
-            b["id"].as_str().unwrap().to_owned(),
-            password,
-        ));
+        users.push((name.to_owned(), created.user.id, password));
     }
     let id = |n: &str| users.iter().find(|u| u.0 == n).unwrap().1.clone();
     // a.removed also handles A-2, so removing it from A-1 leaves it active
@@ -124,24 +111,13 @@ pub async fn world(gw: &Gateway) -> World {
         (&contract_a2, id("a.removed")),
         (&contract_b, id("b.handler")),
     ] {
-        let (s, b) = op
-            .call(
-                Method::PUT,
-                &format!("/api/v1/admin/contracts/{contract}/handlers/{user}"),
-            )
-            .await;
-        assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+        op.designate_handler(contract, &user)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
     }
-    let (s, _) = op
-        .call(
-            Method::DELETE,
-            &format!(
-                "/api/v1/admin/contracts/{contract_a}/handlers/{}",
-                id("a.removed")
-            ),
-        )
-        .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
+    op.remove_handler(&contract_a, &id("a.removed"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     World {
         company_a,
         company_b,

@@ -1,0 +1,200 @@
+//! Companies, users, contracts, compartments and their files.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A user account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct User {
+    pub id: String,
+    pub company_id: String,
+    pub username: String,
+    pub display_name: String,
+    /// `operator` or `member`.
+    pub role: String,
+    pub status: String,
+    /// When the account stops signing in (the end of its last day, JST),
+    /// Unix ms; none for no end.
+    pub valid_until: Option<i64>,
+}
+
+/// A company: the agency or a contractor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Company {
+    pub id: String,
+    pub name: String,
+    /// `agency` or `contractor`.
+    pub kind: String,
+}
+
+/// A contract with a contractor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Contract {
+    pub id: String,
+    pub company_id: String,
+    pub number: String,
+    pub title: String,
+    /// `YYYY-MM-DD`.
+    pub starts_on: String,
+    /// `YYYY-MM-DD`.
+    pub ends_on: String,
+    /// Whether the contract carries the special security clause.
+    pub special_clause: bool,
+}
+
+/// A contract's compartment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Compartment {
+    pub id: String,
+    pub contract_id: String,
+    pub company_id: String,
+    pub quota_bytes: i64,
+    pub used_bytes: i64,
+}
+
+/// A file of a compartment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct File {
+    pub id: String,
+    pub compartment_id: String,
+    pub name: String,
+    /// The current version.
+    pub version: u32,
+    pub size_bytes: i64,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Why a compartment the caller is designated to cannot be opened now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Blocked {
+    pub code: String,
+    pub message: String,
+}
+
+/// A compartment in the caller's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CompartmentEntry {
+    pub compartment: Compartment,
+    pub contract: Contract,
+    pub blocked: Option<Blocked>,
+}
+
+/// `GET /api/v1/compartments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CompartmentList {
+    /// The protection marking (保護すべき情報).
+    pub marking: String,
+    pub compartments: Vec<CompartmentEntry>,
+}
+
+/// `GET /api/v1/compartments/{cid}/files`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FileList {
+    pub marking: String,
+    pub compartment: Compartment,
+    pub contract: Contract,
+    pub files: Vec<File>,
+}
+
+/// An upload's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Uploaded {
+    pub marking: String,
+    pub file: File,
+}
+
+/// One version of a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Version {
+    pub version: u32,
+    pub size_bytes: i64,
+    /// Hex SHA-256 of the plaintext.
+    pub sha256: String,
+    pub created_at: i64,
+    pub created_by: String,
+}
+
+/// `GET /api/v1/compartments/{cid}/files/{fid}/versions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct VersionList {
+    pub marking: String,
+    pub file: File,
+    pub versions: Vec<Version>,
+}
+
+/// `GET /api/v1/admin/overview`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Overview {
+    pub companies: Vec<Company>,
+    pub users: Vec<User>,
+    pub contracts: Vec<Contract>,
+    pub compartments: Vec<Compartment>,
+}
+
+/// Body of `POST /api/v1/admin/companies`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct NewCompany {
+    pub name: String,
+}
+
+/// Body of `POST /api/v1/admin/users`: no password (the account is
+/// enrolled through its one-time link).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct NewUser {
+    pub company_id: String,
+    pub username: String,
+    pub display_name: String,
+    /// `operator` or `member`.
+    pub role: String,
+    /// Last day (JST) the account may sign in, e.g. the contract end;
+    /// empty or absent for no end.
+    #[serde(default)]
+    #[schema(format = Date)]
+    pub valid_until: Option<String>,
+}
+
+/// A new account with its one-time enrolment link (shown only here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CreatedUser {
+    #[serde(flatten)]
+    pub user: User,
+    pub enrolment_path: String,
+}
+
+/// Body of `POST /api/v1/admin/contracts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct NewContract {
+    pub company_id: String,
+    pub number: String,
+    pub title: String,
+    #[schema(format = Date)]
+    pub starts_on: String,
+    #[schema(format = Date)]
+    pub ends_on: String,
+    pub special_clause: bool,
+}
+
+/// A designated handler of a contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Handler {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub designated_at: i64,
+}
+
+/// `GET /api/v1/admin/contracts/{id}/handlers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HandlerList {
+    pub contract: Contract,
+    pub handlers: Vec<Handler>,
+}
+
+/// Query of a download.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DownloadQuery {
+    /// A former version; the current one when absent.
+    pub version: Option<u32>,
+}

@@ -1,0 +1,24 @@
+//! The wire types of the JSON API under `/api/v1`: every request and
+//! response body, with the OpenAPI schema the served document is built
+//! from. The gateway answers with these types and the typed client reads
+//! them, so a field renamed here changes both and the document at once.
+//!
+//! Ids, dates and states are plain strings and times are Unix
+//! milliseconds, as they travel; the domain types live in `dsg-core`.
+
+pub mod access;
+pub mod alerts;
+pub mod audit;
+pub mod error;
+pub mod files;
+pub mod identity;
+pub mod params;
+pub mod policies;
+pub mod records;
+pub mod terminals;
+
+pub use error::{ErrorBody, ErrorDetail};
+
+/// A free-form JSON object whose shape another document defines (WebAuthn
+/// options and credentials, audit entries, signed checkpoints).
+pub type Object = serde_json::Value;
