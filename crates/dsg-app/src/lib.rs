@@ -233,7 +233,7 @@ impl App {
     }
 
     /// Whether the gateway can serve: its audit log can be written (see
-    /// `Store::audit_ready`). Used by `/healthz`.
+    /// the audit sink's `audit_ready`). Used by `/healthz`.
     pub async fn ready(&self) -> Result<(), AppError> {
         self.inner
             .audit_sink
