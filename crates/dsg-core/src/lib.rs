@@ -17,7 +17,7 @@ pub mod rules;
 pub mod terminal;
 pub mod text;
 
-pub use account::{AccountState, MfaMethod};
+pub use account::{AccountChange, AccountState, MfaMethod};
 pub use alert::{AlertChange, AlertSeverity, AlertStatus};
 pub use audit::{
     AuditAction, AuditActionFilter, AuditObject, AuditRecord, DecisionEvidence, Outcome,

@@ -1,7 +1,7 @@
 //! Operators' view of accounts: states, unlock, disable, enable, enrolment
 //! links, authenticator resets (requester ≠ approver) and failed-login trends.
 
-use dsg_core::{AccountState, AccountStatus, AuditAction, AuditObject, Outcome, User, UserId};
+use dsg_core::{AccountChange, AccountState, AuditAction, AuditObject, Outcome, User, UserId};
 use dsg_crypto::{random_token, token_hash, SecretString};
 use dsg_policy::{Action, ChangeRequestFacts};
 use dsg_store::ResetRow;
@@ -175,28 +175,12 @@ impl App {
             AccountChange::Disable => AuditAction::AccountDisable,
             AccountChange::Enable => AuditAction::AccountEnable,
         };
-        let (_, decision) = self
+        let (operator, decision) = self
             .authorize_admin(meta, caller, Action::AccountManage, audit_action)
             .await?;
         let user = self.account_for_change(raw_id).await?;
-        if Some(user.id) == caller.user_id() && change == AccountChange::Disable {
-            return Err(AppError::Invalid(
-                "operators cannot disable themselves".into(),
-            ));
-        }
         let now = self.now();
-        let (status, locked_until) = match change {
-            // Unlocking restarts the failure count from now.
-            AccountChange::Unlock => (
-                match user.status {
-                    AccountStatus::Locked => AccountStatus::Active,
-                    other => other,
-                },
-                Some(now),
-            ),
-            AccountChange::Disable => (AccountStatus::Disabled, user.locked_until),
-            AccountChange::Enable => (AccountStatus::Active, user.locked_until),
-        };
+        let (status, locked_until) = change.apply(&user, operator.id, now)?;
         let record = Self::audit_decided(
             meta,
             caller,
@@ -453,15 +437,4 @@ impl App {
             .await?;
         Ok((user, token))
     }
-}
-
-/// An operator's change to an account's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccountChange {
-    /// End a lockout (and restart the failure count).
-    Unlock,
-    /// Switch the account off; its sessions end at once.
-    Disable,
-    /// Switch it back on.
-    Enable,
 }

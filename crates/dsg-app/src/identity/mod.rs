@@ -10,8 +10,9 @@ mod login;
 mod self_service;
 mod step_up;
 
-pub use accounts::{AccountChange, AccountView, FailureTrendDay, RecoveryUse, ResetView};
+pub use accounts::{AccountView, FailureTrendDay, RecoveryUse, ResetView};
 pub use ceremony::build_webauthn;
+pub use dsg_core::AccountChange;
 pub use enrol::{EnrolmentStarted, TotpEnrolment};
 pub use login::{LoginStep, SecondFactor};
 pub use self_service::{AuthenticatorView, LoginHistoryEntry, LoginNotice, SessionView};

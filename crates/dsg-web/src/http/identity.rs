@@ -583,12 +583,7 @@ pub async fn account_status(
     ctx: Ctx,
     ApiPath((id, change)): ApiPath<(String, String)>,
 ) -> ApiResult {
-    let change = match change.as_str() {
-        "unlock" => AccountChange::Unlock,
-        "disable" => AccountChange::Disable,
-        "enable" => AccountChange::Enable,
-        _ => return Err(AppError::NotFound.into()),
-    };
+    let change = AccountChange::parse(&change).map_err(|_| AppError::NotFound)?;
     let user = ctx
         .app
         .set_account_status(&ctx.meta, &ctx.caller, &id, change)
