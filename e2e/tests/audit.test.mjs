@@ -52,6 +52,10 @@ test("a company's security administrator reads only their company's log and down
   // The operator reads the whole log.
   await op.page.goto(`${gw.url}/audit`);
   assert.equal(await op.page.locator("#audit-scope").getAttribute("data-scope"), "all");
+  // Times read in the deployment's zone (the demo's default, JST), named.
+  const times = await op.page.locator("#audit-entries td.when").allInnerTexts();
+  assert.ok(times.length > 0, "the log lists entries");
+  for (const t of times) assert.match(t, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST$/);
   // The grant is a privilege change: the alert watcher raises it (the SOC
   // view), and the operator opens it from the header.
   let raised = 0;

@@ -7,6 +7,7 @@ use axum::response::Response;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::labels::Label;
 use super::layout::{error_page, ok, page, Marked};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
@@ -137,7 +138,7 @@ pub async fn access_page(ctx: Ctx, Query(query): Query<ReviewQuery>) -> Response
                 section class="card" id="access-result" data-kind="user" {
                     h2 { (a.display_name) " (" (a.username) ") — " (a.company_name) }
                     p class="note" {
-                        (lang.t(Text::State)) ": " (a.account_state.as_str()) " · "
+                        (lang.t(Text::State)) ": " (a.account_state.label(lang)) " · "
                         (lang.t(Text::PolicyInForce)) ": " (a.policy_version)
                     }
                     p { a id="access-csv" href={ "/api/v1/admin/access/users/" (a.user_id) ".csv" } { (lang.t(Text::DownloadCsv)) } }

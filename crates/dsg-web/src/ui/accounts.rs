@@ -7,7 +7,8 @@ use dsg_crypto::SecretString;
 use maud::html;
 
 use super::identity::step_up_or_error;
-use super::layout::{csrf_field, error_page, ok, page, when, Marked};
+use super::labels::Label;
+use super::layout::{csrf_field, error_page, ok, page, Marked};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::AccountChange;
@@ -68,7 +69,7 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
                 ul {
                     @for r in &recovery {
                         li class="recovery-alert" {
-                            (when(r.at)) " — " (r.user_id.parse().map(&name).unwrap_or_else(|_| r.user_id.clone()))
+                            (ctx.zone().when(r.at)) " — " (r.user_id.parse().map(&name).unwrap_or_else(|_| r.user_id.clone()))
                             " (" (r.source_addr.clone().unwrap_or_default()) ")"
                         }
                     }
@@ -85,10 +86,10 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
                 @for a in &accounts {
                     tr class="account-row" data-username=(a.user.username) data-state=(a.state.as_str()) {
                         td { (a.user.username) " " small { (a.user.display_name) } }
-                        td class="state" { (a.state.as_str()) }
+                        td class="state" { (a.state.label(lang)) }
                         td { (a.passkeys) " passkey" @if a.totp { " + TOTP" } }
                         td { (a.recent_failures) }
-                        td { (a.user.valid_until.map(when).unwrap_or_default()) }
+                        td { (a.user.valid_until.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
                         td class="duties" {
                             @for d in &a.duties {
                                 span class="duty" data-duty=(d.as_str()) { (duty_label(*d, lang)) }
@@ -129,7 +130,7 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
                     tr class="reset-row" {
                         td { (name(r.user_id)) }
                         td { (r.requested_by.parse().map(&name).unwrap_or_else(|_| r.requested_by.clone())) }
-                        td { (when(r.requested_at)) }
+                        td { (ctx.zone().when(r.requested_at)) }
                         td {
                             form method="post" action={ "/admin/resets/" (r.id) "/approve" } class="inline" {
                                 (csrf_field(&ctx))
@@ -145,7 +146,7 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
             thead { tr { th { (lang.t(Text::Day)) } th { (lang.t(Text::Count)) } th { (lang.t(Text::Accounts)) } th { (lang.t(Text::Address)) } } }
             tbody {
                 @for d in &trend {
-                    tr { td { (when(d.day * 86_400_000).get(..10).unwrap_or_default()) } td { (d.failures) } td { (d.accounts) } td { (d.sources) } }
+                    tr { td { (dsg_core::CalendarDate::of_unix_ms(d.day.saturating_mul(86_400_000))) } td { (d.failures) } td { (d.accounts) } td { (d.sources) } }
                 }
             }
         }

@@ -7,6 +7,7 @@ use axum::Form;
 use maud::html;
 use serde::Deserialize;
 
+use super::labels::Label;
 use super::layout::{csrf_field, error_page, ok, page, Marked};
 use super::Text;
 use crate::http::context::Ctx;
@@ -43,7 +44,7 @@ pub async fn overview(ctx: Ctx) -> Response {
         h2 { (lang.t(Text::Companies)) }
         table id="companies" {
             thead { tr { th { (lang.t(Text::Name)) } th { (lang.t(Text::Kind)) } th { "ID" } } }
-            tbody { @for c in &o.companies { tr { td { (c.name) } td { (c.kind.as_str()) } td { code { (c.id) } } } } }
+            tbody { @for c in &o.companies { tr { td { (c.name) } td data-kind=(c.kind.as_str()) { (c.kind.label(lang)) } td { code { (c.id) } } } } }
         }
         form method="post" action="/admin/companies" class="card" id="company-form" {
             (csrf_field(&ctx))
@@ -56,7 +57,7 @@ pub async fn overview(ctx: Ctx) -> Response {
             thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::DisplayName)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Role)) } th { (lang.t(Text::Status)) } } }
             tbody { @for u in &o.users { tr {
                 td { (u.username) } td { (u.display_name) } td { (company_name(u.company_id)) }
-                td { (u.role.as_str()) } td { (u.status.as_str()) }
+                td data-role=(u.role.as_str()) { (u.role.label(lang)) } td data-status=(u.status.as_str()) { (u.status.label(lang)) }
             } } }
         }
         form method="post" action="/admin/users" class="card" id="user-form" {

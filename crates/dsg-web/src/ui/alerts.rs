@@ -10,7 +10,8 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::layout::{csrf_field, error_page, ok, page, when, Marked};
+use super::labels::outcome_label;
+use super::layout::{csrf_field, error_page, ok, page, Marked};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::{AlertRule, AlertView, AppError, AuditScope};
@@ -128,8 +129,8 @@ pub async fn alerts_page(ctx: Ctx, Query(q): Query<AlertsQuery>) -> Response {
                         td { (rule_label(&a.rule, lang)) }
                         td { (subject(a)) }
                         td { (a.entry_count) }
-                        td { (when(a.first_at)) }
-                        td { (when(a.last_at)) }
+                        td { (ctx.zone().when(a.first_at)) }
+                        td { (ctx.zone().when(a.last_at)) }
                         td class="status" { (status_label(a.status, lang)) }
                         td {
                             a class="alert-entries" href={ "/alerts/" (a.id) } { (lang.t(Text::ShowEntries)) }
@@ -186,12 +187,12 @@ pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
             p { (lang.t(Text::AlertSubject)) ": " (subject(a)) }
             p {
                 (lang.t(Text::EntryCount)) ": " (a.entry_count) " · "
-                (lang.t(Text::FirstAt)) ": " (when(a.first_at)) " · "
-                (lang.t(Text::LastAt)) ": " (when(a.last_at))
+                (lang.t(Text::FirstAt)) ": " (ctx.zone().when(a.first_at)) " · "
+                (lang.t(Text::LastAt)) ": " (ctx.zone().when(a.last_at))
             }
             @for (at, note, label) in handled {
                 @if let Some(at) = at {
-                    p class="handled" { (lang.t(label)) " " (when(at)) @if let Some(n) = note { ": " (n) } }
+                    p class="handled" { (lang.t(label)) " " (ctx.zone().when(at)) @if let Some(n) = note { ": " (n) } }
                 }
             }
             (actions(&ctx, a))
@@ -206,11 +207,11 @@ pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
             } }
             tbody { @for e in &detail.entries {
                 tr class="alert-entry" data-id=(text(e, "id")) data-action=(text(e, "action")) {
-                    td { (when(e["occurred_at"].as_i64().unwrap_or_default())) }
+                    td { (ctx.zone().when(e["occurred_at"].as_i64().unwrap_or_default())) }
                     td { (user(&text(e, "actor"))) br; small { (text(e, "source")) } }
                     td { code { (text(e, "action")) } }
                     td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
-                    td class={ "outcome-" (text(e, "outcome")) } { (text(e, "outcome")) }
+                    td class={ "outcome-" (text(e, "outcome")) } { (outcome_label(&text(e, "outcome"), lang)) }
                     td { small { (text(e, "reason")) } }
                     td { @if let Some(seq) = e["seq"].as_u64() {
                         a href={ "/api/v1/audit/entries/" (seq) "/proof" } { "#" (seq) }

@@ -9,7 +9,8 @@ use maud::html;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::layout::{error_page, ok, page, when, Marked};
+use super::labels::outcome_label;
+use super::layout::{error_page, ok, page, Marked};
 use super::Text;
 use crate::http::context::Ctx;
 use dsg_app::{AuditScope, AuditSearch};
@@ -96,7 +97,7 @@ pub async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
             select name="outcome" id="audit-outcome" {
                 option value="" { (lang.t(Text::Any)) }
                 @for o in ["success", "denied", "failure"] {
-                    option value=(o) selected[q.outcome.as_deref() == Some(o)] { (o) }
+                    option value=(o) selected[q.outcome.as_deref() == Some(o)] { (outcome_label(o, lang)) }
                 }
             }
             p { button type="submit" { (lang.t(Text::Search)) } }
@@ -113,7 +114,7 @@ pub async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
             } }
             tbody { @for e in &result.entries {
                 tr class="audit-row" data-action=(text(e, "action")) data-outcome=(text(e, "outcome")) {
-                    td { (when(e["occurred_at"].as_i64().unwrap_or_default())) }
+                    td class="when" { (ctx.zone().when(e["occurred_at"].as_i64().unwrap_or_default())) }
                     td {
                         @let actor = text(e, "actor");
                         @if actor.is_empty() || directory.users.contains_key(&actor) {
@@ -127,7 +128,7 @@ pub async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
                     }
                     td { code { (text(e, "action")) } }
                     td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
-                    td class={ "outcome-" (text(e, "outcome")) } { (text(e, "outcome")) }
+                    td class={ "outcome-" (text(e, "outcome")) } { (outcome_label(&text(e, "outcome"), lang)) }
                     td { small { (text(e, "reason")) } }
                     td { (name(&directory.companies, &text(e, "company"))) }
                     td { @if let Some(seq) = e["seq"].as_u64() {

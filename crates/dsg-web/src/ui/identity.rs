@@ -9,7 +9,8 @@ use dsg_crypto::SecretString;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{csrf_field, error_page, ok, page, when, Marked};
+use super::labels::Label;
+use super::layout::{csrf_field, error_page, ok, page, Marked};
 use super::Text;
 use crate::http::context::Ctx;
 use crate::http::session::session_cookie;
@@ -286,8 +287,8 @@ pub async fn security_page(ctx: Ctx) -> Response {
             tbody {
                 @for a in &authenticators {
                     tr class="authenticator-row" {
-                        td { (a.name) } td { (a.kind) } td { (when(a.created_at)) }
-                        td { (a.last_used_at.map(when).unwrap_or_default()) }
+                        td { (a.name) } td { (a.kind) } td { (ctx.zone().when(a.created_at)) }
+                        td { (a.last_used_at.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
                         td {
                             form method="post" action={ "/account/authenticators/" (a.id) "/remove" } class="inline" {
                                 (csrf_field(&ctx))
@@ -312,9 +313,9 @@ pub async fn security_page(ctx: Ctx) -> Response {
                     tr class="session-row" data-current=(s.current) {
                         td { (s.user_agent.clone().unwrap_or_default()) }
                         td { (s.source_addr.clone().unwrap_or_default()) }
-                        td { (s.mfa.as_str()) }
-                        td { (when(s.created_at)) }
-                        td { (when(s.last_seen_at)) }
+                        td data-mfa=(s.mfa.as_str()) { (s.mfa.label(lang)) }
+                        td { (ctx.zone().when(s.created_at)) }
+                        td { (ctx.zone().when(s.last_seen_at)) }
                         td {
                             @if s.current { (lang.t(Text::ThisSession)) } @else {
                                 form method="post" action={ "/account/sessions/" (s.id) "/revoke" } class="inline" {
@@ -337,7 +338,7 @@ pub async fn security_page(ctx: Ctx) -> Response {
             tbody {
                 @for h in &history {
                     tr {
-                        td { (when(h.at)) } td { (h.factor) }
+                        td { (ctx.zone().when(h.at)) } td { (h.factor) }
                         td { (if h.success { lang.t(Text::Success) } else { lang.t(Text::Failure) }) " " (h.reason) }
                         td { (h.source_addr.clone().unwrap_or_default()) }
                         td { (h.user_agent.clone().unwrap_or_default()) }

@@ -166,17 +166,75 @@ pub fn ok(markup: Markup) -> Response {
     (StatusCode::OK, Html(markup.into_string())).into_response()
 }
 
-/// Formats Unix milliseconds as UTC date and time.
-pub fn when(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute] UTC"
-            ))
+/// How pages show instants and dates: in the deployment's time zone
+/// (`zero_trust.utc_offset_minutes`, JST by default), with the zone named,
+/// since a Japanese agency reads its own time, not UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Zone {
+    offset: time::UtcOffset,
+}
+
+impl Zone {
+    /// The zone `utc_offset_minutes` east of UTC (UTC if out of range;
+    /// the configuration refuses such offsets at start).
+    pub fn new(utc_offset_minutes: i32) -> Self {
+        let offset = time::UtcOffset::from_whole_seconds(utc_offset_minutes.saturating_mul(60))
+            .unwrap_or(time::UtcOffset::UTC);
+        Self { offset }
+    }
+
+    /// The zone's name as shown: `JST` for +09:00, `UTC`, else `UTC+hh:mm`.
+    pub fn name(self) -> String {
+        let (h, m, _) = self.offset.as_hms();
+        match (h, m) {
+            (9, 0) => "JST".to_owned(),
+            (0, 0) => "UTC".to_owned(),
+            _ => format!(
+                "UTC{}{:02}:{:02}",
+                if self.offset.is_negative() { '-' } else { '+' },
+                h.unsigned_abs(),
+                m.unsigned_abs()
+            ),
+        }
+    }
+
+    fn local(self, ms: i64) -> Option<time::OffsetDateTime> {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
             .ok()
-        })
-        .unwrap_or_default()
+            .map(|t| t.to_offset(self.offset))
+    }
+
+    /// Unix milliseconds as local date and time, with the zone:
+    /// `2027-03-31 09:00 JST`.
+    pub fn when(self, ms: i64) -> String {
+        self.local(ms)
+            .and_then(|t| {
+                t.format(&time::macros::format_description!(
+                    "[year]-[month]-[day] [hour]:[minute]"
+                ))
+                .ok()
+            })
+            .map(|t| format!("{t} {}", self.name()))
+            .unwrap_or_default()
+    }
+
+    /// The local date of Unix milliseconds: `2027-03-31`.
+    pub fn day(self, ms: i64) -> String {
+        self.local(ms)
+            .and_then(|t| {
+                t.format(&time::macros::format_description!("[year]-[month]-[day]"))
+                    .ok()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The last day of a period that ends (exclusively) at `end_ms`, as
+    /// the date it was entered as: a validity "until 2027-03-31" is stored
+    /// as the local midnight that starts 2027-04-01, and shows as the date
+    /// typed, not as an instant.
+    pub fn last_day(self, end_ms: i64) -> String {
+        self.day(end_ms.saturating_sub(1))
+    }
 }
 
 /// Formats a byte count for people.
@@ -193,5 +251,36 @@ pub fn size(bytes: i64) -> String {
         format!("{bytes} B")
     } else {
         format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+impl Ctx {
+    /// The deployment's time zone, for showing instants and dates.
+    pub fn zone(&self) -> Zone {
+        Zone::new(self.app.config().zero_trust.utc_offset_minutes)
+    }
+}
+
+#[cfg(test)]
+mod zone_tests {
+    use super::Zone;
+
+    /// 2027-03-31T15:00Z: the start of 2027-04-01 in Japan.
+    const APRIL_FIRST_JST: i64 = 1_806_505_200_000;
+
+    #[test]
+    fn instants_show_in_the_configured_zone_with_its_name() {
+        assert_eq!(Zone::new(540).when(APRIL_FIRST_JST), "2027-04-01 00:00 JST");
+        assert_eq!(Zone::new(0).when(APRIL_FIRST_JST), "2027-03-31 15:00 UTC");
+        assert_eq!(
+            Zone::new(-210).when(APRIL_FIRST_JST),
+            "2027-03-31 11:30 UTC-03:30"
+        );
+    }
+
+    #[test]
+    fn an_end_date_shows_as_the_date_entered() {
+        assert_eq!(Zone::new(540).last_day(APRIL_FIRST_JST), "2027-03-31");
+        assert_eq!(Zone::new(540).day(APRIL_FIRST_JST), "2027-04-01");
     }
 }

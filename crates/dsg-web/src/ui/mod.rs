@@ -8,6 +8,7 @@ mod alerts;
 mod audit;
 mod i18n;
 mod identity;
+mod labels;
 mod layout;
 mod pages;
 mod policies;

@@ -8,7 +8,7 @@ use dsg_crypto::SecretString;
 use maud::html;
 use serde::Deserialize;
 
-use super::layout::{csrf_field, error_page, ok, page, size, when, Marked};
+use super::layout::{csrf_field, error_page, ok, page, size, Marked};
 use super::{Lang, Text};
 use crate::http::context::{Ctx, LANG_COOKIE};
 use crate::http::session::{clear_session_cookie, session_cookie};
@@ -178,7 +178,7 @@ pub async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
                             td { a href={ "/compartments/" (id) "/files/" (f.file.id) } { (f.file.name.as_str()) } }
                             td { (f.file.current_version) }
                             td { (size(f.file.size_bytes)) }
-                            td { (when(f.file.updated_at)) }
+                            td { (ctx.zone().when(f.file.updated_at)) }
                             td { a class="download-link" href={ "/api/v1/compartments/" (id) "/files/" (f.file.id) "/content" } { (lang.t(Text::Download)) } }
                         }
                     }
@@ -208,7 +208,7 @@ pub async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> Respons
                         td { (v.version) }
                         td { (size(v.size_bytes)) }
                         td { code { (v.sha256) } }
-                        td { (when(v.created_at)) }
+                        td { (ctx.zone().when(v.created_at)) }
                         td { a class="download-link" href={ (base) "/content?version=" (v.version) } { (lang.t(Text::Download)) } }
                     }
                 }

@@ -8,7 +8,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::identity::step_up_or_error;
-use super::layout::{csrf_field, error_page, ok, page, when, Marked};
+use super::layout::{csrf_field, error_page, ok, page, Marked};
 use super::Text;
 use crate::http::context::Ctx;
 use dsg_app::{AppError, WhatIfReport};
@@ -42,9 +42,9 @@ pub async fn policies_page(ctx: Ctx) -> Response {
                         td class="status" { (v.status) " (" (v.origin) ")" }
                         td { (v.summary) }
                         td { (v.proposed_by.as_deref().unwrap_or("")) }
-                        td { (when(v.proposed_at)) }
+                        td { (ctx.zone().when(v.proposed_at)) }
                         td { (v.decided_by.as_deref().unwrap_or("")) }
-                        td { (v.activated_at.map(when).unwrap_or_default()) }
+                        td { (v.activated_at.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
                     }
                 }
             }
@@ -173,7 +173,7 @@ fn what_if_page(ctx: &Ctx, report: &WhatIfReport) -> Response {
             tbody {
                 @for f in &report.flips {
                     tr class="flip" data-event=(f.event_id) {
-                        td { (when(f.occurred_at)) }
+                        td { (ctx.zone().when(f.occurred_at)) }
                         td { (f.actor.as_deref().unwrap_or("")) }
                         td { (f.action) }
                         td { (f.object_type) " " (f.object_id.as_deref().unwrap_or("")) }

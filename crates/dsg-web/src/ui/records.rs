@@ -11,7 +11,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::identity::step_up_or_error;
-use super::layout::{csrf_field, error_page, ok, page, when, Marked};
+use super::layout::{csrf_field, error_page, ok, page, Marked};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::{AppError, Caller, CompanyRecords, NewTraining, PersonRecords, RecordsRead};
@@ -139,8 +139,8 @@ fn person_row(ctx: &Ctx, records: &CompanyRecords, p: &PersonRecords) -> Markup 
                             button type="submit" class="roster-remove" { (lang.t(Text::RosterRemove)) }
                         }
                     }
-                    br; small { (lang.t(Text::Submitted)) " " (when(line.submitted_at)) }
-                    @if let Some(at) = line.confirmed_at { br; small { (lang.t(Text::RosterConfirmed)) " " (when(at)) } }
+                    br; small { (lang.t(Text::Submitted)) " " (ctx.zone().when(line.submitted_at)) }
+                    @if let Some(at) = line.confirmed_at { br; small { (lang.t(Text::RosterConfirmed)) " " (ctx.zone().when(at)) } }
                 }
             }
         }

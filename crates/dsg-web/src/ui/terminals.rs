@@ -9,7 +9,8 @@ use maud::html;
 use serde::Deserialize;
 
 use super::identity::step_up_or_error;
-use super::layout::{csrf_field, error_page, ok, page, when, Marked};
+use super::labels::Label;
+use super::layout::{csrf_field, error_page, ok, page, Marked};
 use super::Text;
 use crate::http::context::Ctx;
 use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange};
@@ -51,13 +52,13 @@ pub async fn terminals_page(ctx: Ctx) -> Response {
                         td { (v.company_name) }
                         td { (t.site) }
                         td { (t.serial) }
-                        td class="status" { (t.status.as_str()) @if !t.status_reason.is_empty() { br; small { (t.status_reason) } } }
-                        td { (t.cert_not_after.map(when).unwrap_or_default()) }
-                        td { (t.last_seen_at.map(when).unwrap_or_default()) }
+                        td class="status" { (t.status.label(lang)) @if !t.status_reason.is_empty() { br; small { (t.status_reason) } } }
+                        td { (t.cert_not_after.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
+                        td { (t.last_seen_at.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
                         td class="posture" data-compliant=(t.posture_compliant.map_or("none", |c| if c { "yes" } else { "no" })) {
                             @match (t.posture_reported_at, t.posture_compliant) {
-                                (Some(at), Some(true)) => { (lang.t(Text::PostureOk)) br; small { (when(at)) } }
-                                (Some(at), _) => { span class="error" { (lang.t(Text::PostureNotOk)) } br; small { (when(at)) } }
+                                (Some(at), Some(true)) => { (lang.t(Text::PostureOk)) br; small { (ctx.zone().when(at)) } }
+                                (Some(at), _) => { span class="error" { (lang.t(Text::PostureNotOk)) } br; small { (ctx.zone().when(at)) } }
                                 (None, _) => { small { (lang.t(Text::PostureNone)) } }
                             }
                         }
