@@ -56,6 +56,10 @@ test("a company's security administrator reads only their company's log and down
   const times = await op.page.locator("#audit-entries td.when").allInnerTexts();
   assert.ok(times.length > 0, "the log lists entries");
   for (const t of times) assert.match(t, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} JST$/);
+  // Actions read as labels, not codes; the search offers them by label.
+  const grantCell = op.page.locator('tr.audit-row[data-action="duty.grant"] td[title="duty.grant"]').first();
+  assert.equal((await grantCell.innerText()).trim(), "職務の付与");
+  assert.equal((await op.page.locator('#audit-action option[value="duty.grant"]').innerText()).trim(), "職務の付与");
   // The grant is a privilege change: the alert watcher raises it (the SOC
   // view), and the operator opens it from the header.
   let raised = 0;

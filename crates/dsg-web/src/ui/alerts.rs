@@ -10,7 +10,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::labels::outcome_label;
+use super::labels::{action_label, outcome_label};
 use super::layout::{csrf_field, error_page, ok, page, Marked};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
@@ -209,7 +209,7 @@ pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
                 tr class="alert-entry" data-id=(text(e, "id")) data-action=(text(e, "action")) {
                     td { (ctx.zone().when(e["occurred_at"].as_i64().unwrap_or_default())) }
                     td { (user(&text(e, "actor"))) br; small { (text(e, "source")) } }
-                    td { code { (text(e, "action")) } }
+                    td title=(text(e, "action")) { (action_label(&text(e, "action"), lang)) }
                     td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
                     td class={ "outcome-" (text(e, "outcome")) } { (outcome_label(&text(e, "outcome"), lang)) }
                     td { small { (text(e, "reason")) } }

@@ -9,11 +9,12 @@ use maud::html;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::labels::outcome_label;
+use super::labels::{action_label, outcome_label, Label, ACTION_FAMILIES};
 use super::layout::{error_page, ok, page, Marked};
-use super::Text;
+use super::{Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::{AuditScope, AuditSearch};
+use dsg_core::AuditAction;
 
 /// The search form's fields.
 #[derive(Debug, Deserialize, Default)]
@@ -92,7 +93,19 @@ pub async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
                 }
             }
             label for="audit-action" { (lang.t(Text::Action)) }
-            input type="text" name="action" id="audit-action" placeholder="file.download / auth." value=(q.action.clone().unwrap_or_default());
+            select name="action" id="audit-action" {
+                option value="" { (lang.t(Text::Any)) }
+                @for (family, ja, en) in ACTION_FAMILIES {
+                    optgroup label=(if lang == Lang::Ja { ja } else { en }) {
+                        option value=(family) selected[q.action.as_deref() == Some(family)] {
+                            (if lang == Lang::Ja { ja } else { en }) " — " (lang.t(Text::AllOfThem))
+                        }
+                        @for a in AuditAction::ALL.iter().filter(|a| a.as_str().starts_with(family)) {
+                            option value=(a.as_str()) selected[q.action.as_deref() == Some(a.as_str())] { (a.label(lang)) }
+                        }
+                    }
+                }
+            }
             label for="audit-outcome" { (lang.t(Text::Outcome)) }
             select name="outcome" id="audit-outcome" {
                 option value="" { (lang.t(Text::Any)) }
@@ -126,7 +139,7 @@ pub async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
                         }
                         br; small { (text(e, "source")) }
                     }
-                    td { code { (text(e, "action")) } }
+                    td title=(text(e, "action")) { (action_label(&text(e, "action"), lang)) }
                     td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
                     td class={ "outcome-" (text(e, "outcome")) } { (outcome_label(&text(e, "outcome"), lang)) }
                     td { small { (text(e, "reason")) } }

@@ -336,4 +336,5 @@ texts! {
     LastTraining => ("最新の受講日", "Latest training"),
     TrainingRecords => ("教育記録", "Training records"),
     NoTrainings => ("教育の記録はありません。", "No training recorded."),
+    AllOfThem => ("すべて", "all"),
 }

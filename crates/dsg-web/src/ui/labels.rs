@@ -4,7 +4,7 @@
 //! page as a `data-` attribute where tests and scripts need it.
 
 use dsg_core::{
-    AccountState, AccountStatus, CompanyKind, MfaMethod, Outcome, Role, TerminalStatus,
+    AccountState, AccountStatus, AuditAction, CompanyKind, MfaMethod, Outcome, Role, TerminalStatus,
 };
 
 use super::Lang;
@@ -95,6 +95,118 @@ impl Label for Outcome {
     }
 }
 
+impl Label for AuditAction {
+    fn texts(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Login => ("ログイン", "Log in"),
+            Self::Logout => ("ログアウト", "Log out"),
+            Self::Unauthenticated => ("未認証のアクセス", "Unauthenticated request"),
+            Self::CompanyCreate => ("企業の登録", "Company registered"),
+            Self::UserCreate => ("アカウントの登録", "Account registered"),
+            Self::ContractCreate => ("契約の登録", "Contract registered"),
+            Self::CompartmentOpen => ("区画の開設", "Compartment opened"),
+            Self::HandlerDesignate => ("取扱者の指定", "Handler designated"),
+            Self::HandlerRemove => ("取扱者の指定解除", "Handler designation removed"),
+            Self::AdminView => ("管理画面の閲覧", "Administration viewed"),
+            Self::FileList => ("ファイル一覧の閲覧", "Files listed"),
+            Self::FileUpload => ("ファイルのアップロード", "File uploaded"),
+            Self::FileVersionUpload => ("新しい版のアップロード", "New version uploaded"),
+            Self::FileVersions => ("版の一覧の閲覧", "Versions listed"),
+            Self::FileDownload => ("ファイルのダウンロード", "File downloaded"),
+            Self::FileDelete => ("ファイルの削除", "File deleted"),
+            Self::GatewayStart => ("ゲートウェイの起動", "Gateway started"),
+            Self::Bootstrap => ("初期設定", "Gateway bootstrapped"),
+            Self::EnrolmentIssue => ("初回設定リンクの発行", "Enrolment link issued"),
+            Self::PasswordSet => ("パスワードの設定", "Password set"),
+            Self::SecondFactor => ("第二要素の認証", "Second factor"),
+            Self::StepUp => ("再認証", "Step-up authentication"),
+            Self::AuthenticatorAdd => ("認証器の追加", "Authenticator added"),
+            Self::AuthenticatorRemove => ("認証器の削除", "Authenticator removed"),
+            Self::RecoveryCodesIssue => ("リカバリーコードの発行", "Recovery codes issued"),
+            Self::RecoveryCodeUse => ("リカバリーコードの使用", "Recovery code used"),
+            Self::SessionRevoke => ("セッションの終了", "Session ended"),
+            Self::AccountLockout => ("アカウントのロック", "Account locked"),
+            Self::AccountUnlock => ("ロックの解除", "Account unlocked"),
+            Self::AccountDisable => ("アカウントの無効化", "Account disabled"),
+            Self::AccountEnable => ("アカウントの有効化", "Account enabled"),
+            Self::AuthenticatorResetRequest => {
+                ("認証器リセットの申請", "Authenticator reset requested")
+            }
+            Self::AuthenticatorResetApprove => {
+                ("認証器リセットの承認", "Authenticator reset approved")
+            }
+            Self::TerminalRegister => ("端末の登録", "Terminal registered"),
+            Self::TerminalCertificateIssue => ("端末証明書の発行", "Terminal certificate issued"),
+            Self::TerminalQuarantine => ("端末の隔離", "Terminal quarantined"),
+            Self::TerminalRelease => ("端末の隔離解除", "Terminal released"),
+            Self::TerminalRevoke => ("端末の登録取消", "Terminal revoked"),
+            Self::ConnectionRefused => ("接続の拒否", "Connection refused"),
+            Self::SessionTerminalMismatch => (
+                "セッションと端末の不一致",
+                "Session used from another terminal",
+            ),
+            Self::AccessReview => ("アクセス権の確認", "Access reviewed"),
+            Self::PolicyPropose => ("ポリシーの提案", "Policy proposed"),
+            Self::PolicyApprove => ("ポリシーの承認", "Policy approved"),
+            Self::PolicyReject => ("ポリシーの却下", "Policy rejected"),
+            Self::PolicyRollback => ("ポリシーの差し戻し", "Policy rolled back"),
+            Self::DutyGrant => ("職務の付与", "Duty granted"),
+            Self::DutyRevoke => ("職務の解除", "Duty revoked"),
+            Self::AuditRead => ("監査ログの閲覧", "Audit log read"),
+            Self::AuditExtract => ("監査ログ抜粋の出力", "Audit extract downloaded"),
+            Self::CompanyLogHead => ("企業別ログの先頭記録", "Company log head"),
+            Self::AuditExpire => ("監査記録の保存期間満了", "Audit content expired"),
+            Self::TerminalPostureReport => ("端末の状態報告", "Terminal posture reported"),
+            Self::AlertView => ("アラートの閲覧", "Alerts viewed"),
+            Self::AlertAcknowledge => ("アラートの確認", "Alert acknowledged"),
+            Self::AlertClose => ("アラートの完了", "Alert closed"),
+            Self::RosterSubmit => ("名簿への記載", "Roster line entered"),
+            Self::RosterConfirm => ("名簿の確認", "Roster line confirmed"),
+            Self::RosterRemove => ("名簿からの削除", "Taken off the roster"),
+            Self::TrainingRecord => ("教育の記録", "Training recorded"),
+            Self::RecordsView => ("記録の閲覧", "Records viewed"),
+            Self::RecordsExport => ("記録の出力", "Records exported"),
+            Self::RequestFault => ("要求処理中の障害", "Request fault"),
+            Self::FileIntegrityFailure => ("ファイルの完全性異常", "File integrity failure"),
+            Self::AuditConsistencyFailure => ("監査ログの整合性異常", "Audit log inconsistency"),
+            Self::StorageScrub => ("保存データの検査", "Storage scrubbed"),
+        }
+    }
+}
+
+/// The families of actions a search may ask for (`auth.` and so on), each
+/// with its label; a family is the part of an action's name before its
+/// first dot.
+pub const ACTION_FAMILIES: [(&str, &str, &str); 22] = [
+    ("auth.", "認証", "Authentication"),
+    ("account.", "アカウント管理", "Account management"),
+    ("file.", "ファイル", "Files"),
+    ("handler.", "取扱者", "Handlers"),
+    ("terminal.", "端末", "Terminals"),
+    ("connection.", "接続", "Connections"),
+    ("policy.", "ポリシー", "Policies"),
+    ("duty.", "職務", "Duties"),
+    ("audit.", "監査ログ", "Audit log"),
+    ("alert.", "アラート", "Alerts"),
+    ("roster.", "取扱者名簿", "Roster"),
+    ("training.", "教育", "Training"),
+    ("records.", "記録", "Records"),
+    ("company.", "企業", "Companies"),
+    ("user.", "アカウント登録", "Accounts"),
+    ("contract.", "契約", "Contracts"),
+    ("compartment.", "区画", "Compartments"),
+    ("gateway.", "ゲートウェイ", "Gateway"),
+    ("storage.", "保存データ", "Storage"),
+    ("request.", "要求処理", "Requests"),
+    ("access.", "アクセス権の確認", "Access reviews"),
+    ("admin.", "管理画面", "Administration"),
+];
+
+/// The label of a stored action name; an unknown name shows as it is.
+pub fn action_label(name: &str, lang: Lang) -> String {
+    AuditAction::parse(name).map_or_else(|| name.to_owned(), |a| a.label(lang).to_owned())
+}
+
 /// The label of a stored outcome name (audit entries carry it as text);
 /// an unknown name shows as it is.
 pub fn outcome_label(name: &str, lang: Lang) -> String {
@@ -107,6 +219,27 @@ pub fn outcome_label(name: &str, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every action belongs to a family the search offers, and each family
+    /// has an action (or it would offer a choice that finds nothing).
+    #[test]
+    fn every_action_has_a_family() {
+        for a in AuditAction::ALL {
+            assert!(
+                ACTION_FAMILIES
+                    .iter()
+                    .any(|(f, ..)| a.as_str().starts_with(f)),
+                "{} has no family",
+                a.as_str()
+            );
+        }
+        for (f, ..) in ACTION_FAMILIES {
+            assert!(
+                AuditAction::ALL.iter().any(|a| a.as_str().starts_with(f)),
+                "{f}"
+            );
+        }
+    }
 
     /// Every label differs between the languages and within its set, so a
     /// copied line cannot hide a missing translation.
@@ -147,7 +280,12 @@ mod tests {
             MfaMethod::Recovery,
         ]);
         check(&[Outcome::Success, Outcome::Denied, Outcome::Failure]);
+        check(AuditAction::ALL);
         assert_eq!(outcome_label("denied", Lang::Ja), "拒否");
+        assert_eq!(
+            action_label("file.download", Lang::Ja),
+            "ファイルのダウンロード"
+        );
         assert_eq!(outcome_label("odd", Lang::En), "odd");
     }
 }
