@@ -70,8 +70,7 @@ impl App {
             );
             self.record(&record).await?;
             return Err(AppError::Invalid(
-                "the enrolment link is invalid or has expired / 登録用リンクが無効か期限切れです"
-                    .into(),
+                "the enrolment link is invalid or has expired".into(),
             ));
         };
         self.check_password_strength(&user, &password)?;
@@ -115,15 +114,13 @@ impl App {
         let text = password.expose();
         if text.chars().count() < min {
             return Err(AppError::Invalid(format!(
-                "password must be at least {min} characters / パスワードは{min}文字以上にしてください"
+                "password must be at least {min} characters"
             )));
         }
         let inputs = [user.username.as_str(), user.display_name.as_str(), "dsg"];
         let estimate = zxcvbn::zxcvbn(text, &inputs);
         if (estimate.score() as u8) < 3 {
-            return Err(AppError::Invalid(
-                "password is too easy to guess / 推測されやすいパスワードです".into(),
-            ));
+            return Err(AppError::Invalid("password is too easy to guess".into()));
         }
         Ok(())
     }

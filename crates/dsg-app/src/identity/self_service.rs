@@ -252,7 +252,7 @@ impl App {
         let totp = usize::from(self.totp_usable(me.user.id).await?);
         if passkeys + totp <= 1 {
             return Err(AppError::Invalid(
-                "the last authenticator cannot be removed / 最後の認証器は削除できません".into(),
+                "the last authenticator cannot be removed".into(),
             ));
         }
         let record = Self::audit(

@@ -4,6 +4,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup, DOCTYPE};
 
+use super::messages::in_lang;
 use super::{Lang, Text};
 use crate::http::context::Ctx;
 use crate::http::error::{public_message, status_and_code};
@@ -133,15 +134,13 @@ pub fn error_page(ctx: &Ctx, error: AppError) -> Response {
     let message = match &error {
         AppError::NotFound => lang.t(Text::NotFound).to_owned(),
         AppError::Forbidden => lang.t(Text::Forbidden).to_owned(),
-        // The validation text names the field and the rule (in English).
-        AppError::Invalid(_) => {
-            format!("{}: {}", lang.t(Text::InvalidInput), public_message(&error))
-        }
-        AppError::Conflict(_) => format!(
+        // The validation text names the field and the rule, translated.
+        AppError::Invalid(_) | AppError::PolicyInvalid(_) => format!(
             "{}: {}",
-            lang.t(Text::AlreadyExists),
-            public_message(&error)
+            lang.t(Text::InvalidInput),
+            in_lang(&public_message(&error), lang)
         ),
+        AppError::Conflict(_) => in_lang(&public_message(&error), lang),
         AppError::TooLarge => lang.t(Text::TooLarge).to_owned(),
         AppError::QuotaExceeded => lang.t(Text::QuotaExceeded).to_owned(),
         AppError::InsufficientStorage => lang.t(Text::InsufficientStorage).to_owned(),

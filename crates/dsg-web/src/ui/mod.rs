@@ -10,6 +10,7 @@ mod i18n;
 mod identity;
 mod labels;
 mod layout;
+mod messages;
 mod pages;
 mod policies;
 mod records;

@@ -1,0 +1,419 @@
+//! What a person reads when a request is refused, in their language only.
+//!
+//! The use cases and the domain state their refusals in English, once, at
+//! the place the rule lives; the API passes that text on (with a stable
+//! code beside it). A page translates it here, the way gettext does: the
+//! English text is the key. Messages with values in them are templates
+//! whose `{}` stand for the values (a field name, a number), and a value
+//! that is itself a known text is translated too. Text with no entry is
+//! shown as it is; a test keeps every refusal written in the domain and the
+//! use cases in this catalogue.
+
+use super::Lang;
+
+/// Exact texts and templates, English → Japanese. `{}` matches any value.
+const CATALOGUE: &[(&str, &str)] = &[
+    // Shapes of a domain refusal (`DomainError`).
+    ("invalid {}: {}", "{}: {}"),
+    ("already exists: {}", "既に登録されています: {}"),
+    // Fields.
+    ("birth_date", "生年月日"),
+    ("undertaking_date", "誓約書の提出日"),
+    ("completed_on", "受講日"),
+    ("username", "ログイン名"),
+    ("display_name", "表示名"),
+    ("contract number", "契約番号"),
+    ("start date", "開始日"),
+    ("end date", "終了日"),
+    ("valid until", "有効期限"),
+    ("file name", "ファイル名"),
+    ("name", "名称"),
+    ("serial", "製造番号"),
+    ("site", "設置場所"),
+    ("full_name", "氏名"),
+    ("department", "所属"),
+    ("position", "役職"),
+    ("nationality", "国籍"),
+    ("instructor", "講師・実施者"),
+    ("topics", "内容"),
+    ("title", "件名"),
+    ("company", "企業"),
+    ("contract", "契約"),
+    ("user", "アカウント"),
+    ("Role", "役割"),
+    ("CompanyKind", "企業の種別"),
+    ("Duty", "職務"),
+    // Reasons of a domain refusal.
+    (
+        "a date as YYYY-MM-DD",
+        "YYYY-MM-DD 形式の日付を入力してください",
+    ),
+    (
+        "at most 100 characters, no control characters",
+        "100文字以内で、制御文字は使えません",
+    ),
+    (
+        "contains a bidirectional control character",
+        "双方向制御文字が含まれています",
+    ),
+    (
+        "contains a character Windows does not allow in file names (< > : \" | ? *)",
+        "Windowsのファイル名に使えない文字（< > : \" | ? *）が含まれています",
+    ),
+    ("contains a control character", "制御文字が含まれています"),
+    (
+        "contains a control or bidirectional formatting character",
+        "制御文字または双方向書式文字が含まれています",
+    ),
+    (
+        "contains a path character",
+        "パス区切り文字が含まれています",
+    ),
+    (
+        "contains an invisible character (zero-width space, byte order mark, line separator …)",
+        "見えない文字（ゼロ幅スペース、BOM、行区切り文字など）が含まれています",
+    ),
+    ("has the wrong length", "長さが正しくありません"),
+    (
+        "is a Windows device name (CON, PRN, AUX, NUL, COM1, LPT1 …)",
+        "Windowsの予約デバイス名（CON、PRN、AUX、NUL、COM1、LPT1 など）は使えません",
+    ),
+    ("longer than 255 bytes", "255バイトを超えています"),
+    ("longer than 64 characters", "64文字を超えています"),
+    (
+        "may contain only letters, digits, '.', '-', '_' and '@'",
+        "英字・数字と「.」「-」「_」「@」のみ使えます",
+    ),
+    ("must be 1 to 64 characters", "1〜64文字で入力してください"),
+    ("must be 3 to 64 characters", "3〜64文字で入力してください"),
+    (
+        "must be after the date of birth",
+        "生年月日より後の日付にしてください",
+    ),
+    ("must be in the past", "過去の日付にしてください"),
+    ("must be one line", "1行で入力してください"),
+    ("must not be empty", "入力してください"),
+    ("must not be in the future", "未来の日付は入力できません"),
+    ("not a UUID", "IDの形式が正しくありません"),
+    (
+        "starts or ends with a space, or ends with a dot",
+        "先頭・末尾の空白や末尾のドットは使えません",
+    ),
+    ("too long", "長すぎます"),
+    ("unknown value", "使えない値です"),
+    // Rules of the domain.
+    (
+        "a handler must belong to the contract's company",
+        "取扱者は契約企業の所属者でなければなりません",
+    ),
+    (
+        "an operator cannot also be an auditor: auditors check what operators do",
+        "運用管理者は監査担当を兼ねられません（監査担当は運用管理者の操作を確認します）",
+    ),
+    ("auditors are agency staff", "監査担当は防衛省の職員です"),
+    (
+        "contracts are with contractor companies",
+        "契約の相手方は契約企業です",
+    ),
+    (
+        "only an active terminal gets a new certificate",
+        "証明書を再発行できるのは利用中の端末だけです",
+    ),
+    (
+        "only contracts with the information-security special clause get a compartment",
+        "区画を開設できるのは情報セキュリティ特約のある契約だけです",
+    ),
+    (
+        "operators belong to the agency",
+        "運用管理者は防衛省の所属者です",
+    ),
+    (
+        "operators cannot disable themselves",
+        "自分のアカウントは無効にできません",
+    ),
+    (
+        "security administrators belong to a contractor",
+        "保護システム管理者は契約企業の所属者です",
+    ),
+    (
+        "the contract ends before it starts",
+        "契約の終了日が開始日より前です",
+    ),
+    (
+        "the roster and training records are kept for contractors' staff",
+        "名簿と教育記録は契約企業の従業者について作成します",
+    ),
+    // Refusals of the use cases.
+    ("{} is not a valid id", "{}のIDの形式が正しくありません"),
+    ("{} is out of range", "{}が範囲外です"),
+    (
+        "company: not a valid id",
+        "企業のIDの形式が正しくありません",
+    ),
+    ("company: no such company", "その企業は登録されていません"),
+    (
+        "a {} terminal cannot become {}",
+        "この端末の状態（{}）からは{}にできません",
+    ),
+    (
+        "the enrolment link is invalid or has expired",
+        "登録用リンクが無効か期限切れです",
+    ),
+    (
+        "password must be at least {} characters",
+        "パスワードは{}文字以上にしてください",
+    ),
+    (
+        "password is too easy to guess",
+        "推測されやすいパスワードです",
+    ),
+    (
+        "TOTP is not allowed here",
+        "ここではワンタイムコードは使えません",
+    ),
+    (
+        "the last authenticator cannot be removed",
+        "最後の認証器は削除できません",
+    ),
+    (
+        "the account has completed enrolment; reset its authenticators instead",
+        "このアカウントは初回設定を終えています。認証器のリセットを申請してください",
+    ),
+    (
+        "no login is waiting for a second factor",
+        "第二要素を待っているログインはありません",
+    ),
+    (
+        "summary: say what the change is for (1–500 characters)",
+        "概要: 変更の目的を1〜500文字で書いてください",
+    ),
+    ("policies: text too long", "ポリシー: 文字数が多すぎます"),
+    (
+        "only a version that was in force before can be rolled back to",
+        "差し戻せるのは以前に施行されていた版だけです",
+    ),
+    (
+        "policy version is not proposed",
+        "このポリシー版は提案中ではありません",
+    ),
+    (
+        "policy version is not a pending proposal",
+        "このポリシー版は承認待ちの提案ではありません",
+    ),
+    (
+        "the requester cannot approve their own request",
+        "申請者本人は承認できません",
+    ),
+    (
+        "reason: at most 500 characters, no control characters",
+        "理由: 500文字以内で、制御文字は使えません",
+    ),
+    (
+        "course must be annual, designation, change or role",
+        "教育の種類を選んでください",
+    ),
+    (
+        "completed_on must not be in the future",
+        "受講日に未来の日付は入力できません",
+    ),
+    (
+        "from must be before until",
+        "開始は終了より前にしてください",
+    ),
+    (
+        "outcome must be success, denied or failure",
+        "結果の指定が正しくありません",
+    ),
+    (
+        "status must be open, acknowledged, closed or all",
+        "状態の指定が正しくありません",
+    ),
+    (
+        "only an open alert can be acknowledged",
+        "確認できるのは未対応のアラートだけです",
+    ),
+    ("the alert is already closed", "このアラートは対応済みです"),
+    (
+        "duty must be auditor or security-admin",
+        "職務の指定が正しくありません",
+    ),
+    (
+        "roster line not awaiting confirmation in that version",
+        "この名簿の行は、その版では確認待ちではありません",
+    ),
+    (
+        "terminal status changed meanwhile",
+        "端末の状態がその間に変更されました",
+    ),
+    ("terminal is not active", "端末が利用中ではありません"),
+    ("a newer version of this file", "このファイルの新しい版"),
+    (
+        "a file with this name (upload a new version instead)",
+        "同じ名前のファイル（新しい版としてアップロードしてください）",
+    ),
+    ("record", "同じ内容の記録"),
+    ("credential", "この認証器"),
+    ("company name", "同じ名前の企業"),
+    ("compartment for this contract", "この契約の区画"),
+    ("duty", "この職務"),
+    ("handler designation", "この取扱者の指定"),
+    ("terminal serial number", "同じ製造番号の端末"),
+    ("audit leaf sequence", "監査ログの連番"),
+    (
+        "the log has no signing key yet: start the gateway first",
+        "監査ログの署名鍵がまだありません。先にゲートウェイを起動してください",
+    ),
+    ("index too large", "番号が大きすぎます"),
+];
+
+/// `message` for a person reading `lang`.
+pub fn in_lang(message: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => message.to_owned(),
+        Lang::Ja => japanese(message, 0).unwrap_or_else(|| message.to_owned()),
+    }
+}
+
+/// Values are translated one level deep at most (a field inside a refusal).
+fn japanese(message: &str, depth: u8) -> Option<String> {
+    CATALOGUE.iter().find_map(|(en, ja)| {
+        if !en.contains("{}") {
+            return (*en == message).then(|| (*ja).to_owned());
+        }
+        let values = matches(en, message)?;
+        let mut out = String::new();
+        let mut values = values.into_iter();
+        let mut parts = ja.split("{}").peekable();
+        while let Some(part) = parts.next() {
+            out.push_str(part);
+            if parts.peek().is_some() {
+                let value = values.next().unwrap_or_default();
+                let shown = (depth == 0)
+                    .then(|| japanese(value, depth + 1))
+                    .flatten()
+                    .unwrap_or_else(|| value.to_owned());
+                out.push_str(&shown);
+            }
+        }
+        Some(out)
+    })
+}
+
+/// The values `message` gives the `{}` of `template`, if it has its shape.
+/// Each value but the last is as short as possible.
+fn matches<'m>(template: &str, message: &'m str) -> Option<Vec<&'m str>> {
+    let mut literals = template.split("{}");
+    let first = literals.next()?;
+    let mut rest = message.strip_prefix(first)?;
+    let mut values = Vec::new();
+    let literals: Vec<&str> = literals.collect();
+    for (i, literal) in literals.iter().enumerate() {
+        let last = i + 1 == literals.len();
+        if last {
+            let value = rest.strip_suffix(literal)?;
+            if value.is_empty() {
+                return None;
+            }
+            values.push(value);
+            rest = "";
+        } else {
+            let at = rest
+                .get(1..)
+                .and_then(|r| r.find(literal))
+                .map(|at| at + 1)?;
+            let (value, after) = rest.split_at_checked(at)?;
+            values.push(value);
+            rest = after.strip_prefix(literal)?;
+        }
+    }
+    rest.is_empty().then_some(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_read_in_the_chosen_language_only() {
+        assert_eq!(
+            in_lang("auditors are agency staff", Lang::Ja),
+            "監査担当は防衛省の職員です"
+        );
+        assert_eq!(
+            in_lang("auditors are agency staff", Lang::En),
+            "auditors are agency staff"
+        );
+        assert_eq!(
+            in_lang("invalid birth_date: must be in the past", Lang::Ja),
+            "生年月日: 過去の日付にしてください"
+        );
+        assert_eq!(
+            in_lang("password must be at least 12 characters", Lang::Ja),
+            "パスワードは12文字以上にしてください"
+        );
+        assert_eq!(
+            in_lang("already exists: company name", Lang::Ja),
+            "既に登録されています: 同じ名前の企業"
+        );
+        assert_eq!(
+            in_lang("a active terminal cannot become active", Lang::Ja),
+            "この端末の状態（active）からはactiveにできません"
+        );
+        // Unknown text passes through.
+        assert_eq!(in_lang("something new", Lang::Ja), "something new");
+    }
+
+    /// Every refusal the domain and the use cases write as a literal has
+    /// its Japanese here: the sources are read for `refused("…")`, the
+    /// reasons of `invalid(…, "…")`, `AppError::Invalid("…")` and what
+    /// the store names in a conflict.
+    #[test]
+    fn every_written_refusal_is_in_the_catalogue() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut missing = Vec::new();
+        for dir in ["dsg-core/src", "dsg-app/src", "dsg-store/src"] {
+            for text in literals(&root.join(dir)) {
+                if japanese(&text, 0).is_none() {
+                    missing.push(text);
+                }
+            }
+        }
+        assert!(missing.is_empty(), "no Japanese for: {missing:#?}");
+    }
+
+    fn literals(dir: &std::path::Path) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut dirs = vec![dir.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let source = std::fs::read_to_string(&path).unwrap();
+                // Only the code before a file's tests.
+                let source = source.split("#[cfg(test)]").next().unwrap();
+                for (open, close) in [
+                    ("refused(\"", "\""),
+                    ("AppError::Invalid(\"", "\""),
+                    ("Conflict(\"", "\""),
+                    ("conflict_as(e, \"", "\""),
+                    ("AppError::Invalid(\n                \"", "\""),
+                    ("AppError::Invalid(\n            \"", "\""),
+                ] {
+                    for piece in source.split(open).skip(1) {
+                        found.push(piece.split(close).next().unwrap().to_owned());
+                    }
+                }
+                for piece in source.split("DomainError::invalid(").skip(1) {
+                    let call = piece.split(')').next().unwrap();
+                    if let Some(reason) = call.split(", \"").nth(1) {
+                        found.push(reason.split('"').next().unwrap().to_owned());
+                    }
+                }
+            }
+        }
+        found
+    }
+}
