@@ -41,7 +41,25 @@ export function strongPassword() {
 export async function enrolWithPasskey(page, gw, path, password, { passkeyName = "e2e passkey" } = {}) {
   const resp = await page.goto(`${gw.url}${path}`);
   if (resp.status() !== 200) throw new Error(`GET ${path} answered ${resp.status()}: ${(await resp.text()).slice(0, 600)}`);
+  // A weak password and a mistyped confirmation are refused on the same
+  // page, with the reason next to the field, in the page's language.
   await page.fill("#new-password", password);
+  await page.fill("#confirm-password", `${password}x`);
+  await page.click("#enrol-submit");
+  await page.locator("#enrol-error").waitFor();
+  if (!/一致しません|differ/.test(await page.locator("#enrol-error").innerText())) {
+    throw new Error(`mismatch not explained: ${await page.locator("#enrol-error").innerText()}`);
+  }
+  await page.fill("#new-password", "password1234");
+  await page.fill("#confirm-password", "password1234");
+  await page.click("#enrol-submit");
+  await page.locator("#enrol-error").waitFor();
+  const weak = await page.locator("#enrol-error").innerText();
+  if (!/推測されやすい|easy to guess/.test(weak) || /easy to guess.*推測|推測.*easy to guess/.test(weak)) {
+    throw new Error(`weak password not explained in one language: ${weak}`);
+  }
+  await page.fill("#new-password", password);
+  await page.fill("#confirm-password", password);
   const [post] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === "POST" && pathIs("/enrol")(r.url())),
     page.click("#enrol-submit"),

@@ -10,9 +10,10 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::labels::Label;
-use super::layout::{csrf_field, error_page, ok, page, Marked};
+use super::layout::{csrf_field, error_page, message_of, ok, page, Marked};
 use super::Text;
 use crate::http::context::Ctx;
+use crate::http::error::status_and_code;
 use crate::http::session::session_cookie;
 use dsg_app::{AppError, Caller, LoginStep, SecondFactor};
 
@@ -173,17 +174,38 @@ pub struct EnrolQuery {
 
 /// `GET /enrol?token=…`: choose a password.
 pub async fn enrol_page(ctx: Ctx, Query(q): Query<EnrolQuery>) -> Response {
+    enrol_form(&ctx, &q.token.unwrap_or_default(), None)
+}
+
+/// The password form of the enrolment link, with the rules it must meet
+/// and, after a refused attempt, the reason next to the field (the same
+/// page, the link kept; the password is never sent back).
+fn enrol_form(ctx: &Ctx, token: &str, refused: Option<(StatusCode, String)>) -> Response {
     let lang = ctx.lang;
+    let min = ctx.app.config().auth.min_password_chars;
     let body = html! {
         p { (lang.t(Text::EnrolIntro)) }
         form method="post" action="/enrol" class="card" id="enrol-form" {
-            input type="hidden" name="token" value=(q.token.unwrap_or_default());
+            input type="hidden" name="token" value=(token);
+            ul id="password-rules" class="note" {
+                li { (lang.t(Text::PasswordRuleLength).replace("{}", &min.to_string())) }
+                li { (lang.t(Text::PasswordRuleGuess)) }
+            }
             label for="new-password" { (lang.t(Text::NewPassword)) }
-            input type="password" id="new-password" name="password" autocomplete="new-password" minlength="12" required;
+            input type="password" id="new-password" name="password" autocomplete="new-password"
+                minlength=(min) required aria-describedby="password-rules";
+            label for="confirm-password" { (lang.t(Text::ConfirmPassword)) }
+            input type="password" id="confirm-password" name="password_confirm" autocomplete="new-password"
+                minlength=(min) required;
+            @if let Some((_, message)) = &refused {
+                p class="error field-error" id="enrol-error" role="alert" { (message) }
+            }
             p { button type="submit" id="enrol-submit" { (lang.t(Text::Continue)) } }
         }
     };
-    ok(page(&ctx, lang.t(Text::EnrolTitle), Marked::Plain, body))
+    let markup = page(ctx, lang.t(Text::EnrolTitle), Marked::Plain, body);
+    let status = refused.map_or(StatusCode::OK, |(status, _)| status);
+    (status, Html(markup.into_string())).into_response()
 }
 
 /// The enrolment form.
@@ -191,10 +213,22 @@ pub async fn enrol_page(ctx: Ctx, Query(q): Query<EnrolQuery>) -> Response {
 pub struct EnrolForm {
     token: String,
     password: String,
+    /// The password typed again; checked here only, since it is the
+    /// form's way to catch a typo, not a rule of the account.
+    #[serde(default)]
+    password_confirm: Option<String>,
 }
 
 /// `POST /enrol`
 pub async fn enrol_submit(ctx: Ctx, Form(form): Form<EnrolForm>) -> Response {
+    if form
+        .password_confirm
+        .as_deref()
+        .is_some_and(|again| again != form.password)
+    {
+        let message = ctx.lang.t(Text::PasswordsDiffer).to_owned();
+        return enrol_form(&ctx, &form.token, Some((StatusCode::BAD_REQUEST, message)));
+    }
     match ctx
         .app
         .start_enrolment(&ctx.meta, &form.token, SecretString::new(form.password))
@@ -205,6 +239,11 @@ pub async fn enrol_submit(ctx: Ctx, Form(form): Form<EnrolForm>) -> Response {
             Redirect::to("/enrol/authenticator"),
         )
             .into_response(),
+        Err(e @ AppError::Invalid(_)) => {
+            let status = status_and_code(&e).0;
+            let message = message_of(ctx.lang, &e);
+            enrol_form(&ctx, &form.token, Some((status, message)))
+        }
         Err(e) => error_page(&ctx, e),
     }
 }

@@ -131,24 +131,7 @@ pub fn error_page(ctx: &Ctx, error: AppError) -> Response {
         tracing::error!(%detail, "internal error");
     }
     let lang = ctx.lang;
-    let message = match &error {
-        AppError::NotFound => lang.t(Text::NotFound).to_owned(),
-        AppError::Forbidden => lang.t(Text::Forbidden).to_owned(),
-        // The validation text names the field and the rule, translated.
-        AppError::Invalid(_) | AppError::PolicyInvalid(_) => format!(
-            "{}: {}",
-            lang.t(Text::InvalidInput),
-            in_lang(&public_message(&error), lang)
-        ),
-        AppError::Conflict(_) => in_lang(&public_message(&error), lang),
-        AppError::TooLarge => lang.t(Text::TooLarge).to_owned(),
-        AppError::QuotaExceeded => lang.t(Text::QuotaExceeded).to_owned(),
-        AppError::InsufficientStorage => lang.t(Text::InsufficientStorage).to_owned(),
-        AppError::CsrfRefused => lang.t(Text::CsrfRefused).to_owned(),
-        AppError::Internal(_) => lang.t(Text::InternalError).to_owned(),
-        AppError::Denied(reason) => reason.text(lang == Lang::Ja).to_owned(),
-        other => public_message(other),
-    };
+    let message = message_of(lang, &error);
     let body = html! {
         p class="error" data-code=(code) { (message) }
         p { a href="/" { (lang.t(Text::Back)) } }
@@ -158,6 +141,28 @@ pub fn error_page(ctx: &Ctx, error: AppError) -> Response {
         Html(page(ctx, lang.t(Text::ErrorTitle), Marked::Plain, body).into_string()),
     )
         .into_response()
+}
+
+/// What a person reads for `error`, in `lang` only.
+pub fn message_of(lang: Lang, error: &AppError) -> String {
+    match error {
+        AppError::NotFound => lang.t(Text::NotFound).to_owned(),
+        AppError::Forbidden => lang.t(Text::Forbidden).to_owned(),
+        // The validation text names the field and the rule, translated.
+        AppError::Invalid(_) | AppError::PolicyInvalid(_) => format!(
+            "{}: {}",
+            lang.t(Text::InvalidInput),
+            in_lang(&public_message(error), lang)
+        ),
+        AppError::Conflict(_) => in_lang(&public_message(error), lang),
+        AppError::TooLarge => lang.t(Text::TooLarge).to_owned(),
+        AppError::QuotaExceeded => lang.t(Text::QuotaExceeded).to_owned(),
+        AppError::InsufficientStorage => lang.t(Text::InsufficientStorage).to_owned(),
+        AppError::CsrfRefused => lang.t(Text::CsrfRefused).to_owned(),
+        AppError::Internal(_) => lang.t(Text::InternalError).to_owned(),
+        AppError::Denied(reason) => reason.text(lang == Lang::Ja).to_owned(),
+        other => in_lang(&public_message(other), lang),
+    }
 }
 
 /// Renders a page as a 200 response.
