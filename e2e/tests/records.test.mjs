@@ -104,7 +104,10 @@ test("a roster line taken off stops the handler at once; entered again and confi
   await admin.page.waitForURL(pathIs(minatoPath));
   const row = admin.page.locator(`tr.roster-row[data-username="${HANDLER}"]`);
   const handlerId = await row.getAttribute("data-user");
-  await row.locator("button.roster-remove").click();
+  // Taking someone off the roster is asked twice, saying what happens.
+  await row.locator("summary.roster-remove").click();
+  assert.match(await row.locator("details.confirm .warning").innerText(), /名簿から外します/);
+  await row.locator("button.confirm-roster-remove").click();
   await admin.page.waitForURL(pathIs(minatoPath));
   assert.equal(await row.getAttribute("data-status"), "removed");
 

@@ -8,7 +8,7 @@ use maud::html;
 
 use super::identity::step_up_or_error;
 use super::labels::Label;
-use super::layout::{csrf_field, error_page, ok, page, Marked};
+use super::layout::{confirmed, csrf_field, error_page, ok, page, Confirm, Marked};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::AccountChange;
@@ -110,7 +110,12 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
                             @if a.user.status == dsg_core::AccountStatus::Disabled {
                                 (action(&a.user.id, "enable", Text::Enable))
                             } @else {
-                                (action(&a.user.id, "disable", Text::Disable))
+                                (confirmed(&ctx, &Confirm {
+                                    action: &format!("/admin/accounts/{}/disable", a.user.id),
+                                    label: lang.t(Text::Disable),
+                                    class: "account-disable",
+                                    warning: lang.t(Text::WarnDisableAccount),
+                                }, &html! {}))
                             }
                             @if a.state == dsg_core::AccountState::Pending {
                                 (action(&a.user.id, "enrolment-link", Text::NewEnrolmentLink))

@@ -8,7 +8,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::labels::Label;
-use super::layout::{csrf_field, error_page, ok, page, Marked};
+use super::layout::{confirmed, csrf_field, error_page, ok, page, Confirm, Marked};
 use super::Text;
 use crate::http::context::Ctx;
 use dsg_app::{NewCompany, NewContract, NewUserInput};
@@ -140,9 +140,12 @@ pub async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
             thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::DisplayName)) } th {} } }
             tbody { @for h in &handlers { tr {
                 td { (h.username) } td { (h.display_name) }
-                td { form method="post" action={ "/admin/contracts/" (contract.id) "/handlers/" (h.user_id) "/remove" } class="inline" {
-                    (csrf_field(&ctx)) button type="submit" class="danger" { (lang.t(Text::Remove)) }
-                } }
+                td { (confirmed(&ctx, &Confirm {
+                    action: &format!("/admin/contracts/{}/handlers/{}/remove", contract.id, h.user_id),
+                    label: lang.t(Text::Remove),
+                    class: "handler-remove",
+                    warning: lang.t(Text::WarnRemoveHandler),
+                }, &html! {})) }
             } } }
         }
         @if !candidates.is_empty() {

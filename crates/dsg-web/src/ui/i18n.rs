@@ -341,4 +341,11 @@ texts! {
     TrainingRecords => ("教育記録", "Training records"),
     NoTrainings => ("教育の記録はありません。", "No training recorded."),
     AllOfThem => ("すべて", "all"),
+    ConfirmAction => ("実行する", "Go ahead"),
+    WarnDeleteFile => ("このファイルは一覧から消え、誰もダウンロードできなくなります（廃棄の記録までは保管されます）。", "The file leaves the list and nobody can download it any more (it is kept until a recorded disposal)."),
+    WarnRevokeTerminal => ("この端末の証明書は二度と使えなくなり、接続中の通信も切断されます。元に戻せません。", "The terminal's certificate will never work again and its connections are cut. This cannot be undone."),
+    WarnRemoveHandler => ("この人は、この契約の区画にアクセスできなくなります。", "This person loses access to this contract's compartment."),
+    WarnRosterRemove => ("この人を名簿から外します。保護すべき情報にアクセスできなくなります。", "This person comes off the roster and can no longer reach protected information."),
+    WarnDisableAccount => ("このアカウントのセッションは直ちにすべて終了し、ログインできなくなります。", "All of this account's sessions end at once and it can no longer log in."),
+    WarnRemoveAuthenticator => ("この認証器ではログインできなくなります。", "This authenticator will no longer sign you in."),
 }

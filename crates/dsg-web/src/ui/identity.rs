@@ -10,7 +10,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::labels::Label;
-use super::layout::{csrf_field, error_page, message_of, ok, page, Marked};
+use super::layout::{confirmed, csrf_field, error_page, message_of, ok, page, Confirm, Marked};
 use super::Text;
 use crate::http::context::Ctx;
 use crate::http::error::status_and_code;
@@ -329,10 +329,12 @@ pub async fn security_page(ctx: Ctx) -> Response {
                         td { (a.name) } td { (a.kind) } td { (ctx.zone().when(a.created_at)) }
                         td { (a.last_used_at.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
                         td {
-                            form method="post" action={ "/account/authenticators/" (a.id) "/remove" } class="inline" {
-                                (csrf_field(&ctx))
-                                button type="submit" class="danger" { (lang.t(Text::RemoveAuthenticator)) }
-                            }
+                            (confirmed(&ctx, &Confirm {
+                                action: &format!("/account/authenticators/{}/remove", a.id),
+                                label: lang.t(Text::RemoveAuthenticator),
+                                class: "authenticator-remove",
+                                warning: lang.t(Text::WarnRemoveAuthenticator),
+                            }, &html! {}))
                         }
                     }
                 }

@@ -165,6 +165,38 @@ pub fn message_of(lang: Lang, error: &AppError) -> String {
     }
 }
 
+/// An irreversible or destructive action, asked twice: the button opens a
+/// panel that says what will happen, and only its own button (in the
+/// danger style) submits. Plain HTML (`details`), so it needs no script.
+pub struct Confirm<'a> {
+    /// Where the form posts.
+    pub action: &'a str,
+    /// The action's name, on both buttons.
+    pub label: &'a str,
+    /// A class naming the action (`roster-remove`): the opening button
+    /// carries it, the submitting one `confirm-` and it.
+    pub class: &'a str,
+    /// What will happen, in the reader's language.
+    pub warning: &'a str,
+}
+
+/// The markup of `confirm`, with `fields` (such as a reason) in its form.
+pub fn confirmed(ctx: &Ctx, confirm: &Confirm<'_>, fields: &Markup) -> Markup {
+    html! {
+        details class="confirm" {
+            summary class={ "danger " (confirm.class) } { (confirm.label) }
+            form method="post" action=(confirm.action) class="confirm-form" {
+                (csrf_field(ctx))
+                p class="warning" { (confirm.warning) }
+                (fields)
+                button type="submit" class={ "danger confirm-" (confirm.class) } {
+                    (ctx.lang.t(Text::ConfirmAction)) ": " (confirm.label)
+                }
+            }
+        }
+    }
+}
+
 /// Renders a page as a 200 response.
 pub fn ok(markup: Markup) -> Response {
     (StatusCode::OK, Html(markup.into_string())).into_response()

@@ -8,7 +8,7 @@ use dsg_crypto::SecretString;
 use maud::html;
 use serde::Deserialize;
 
-use super::layout::{csrf_field, error_page, ok, page, size, Marked};
+use super::layout::{confirmed, error_page, ok, page, size, Confirm, Marked};
 use super::{Lang, Text};
 use crate::http::context::{Ctx, LANG_COOKIE};
 use crate::http::session::{clear_session_cookie, session_cookie};
@@ -215,10 +215,14 @@ pub async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> Respons
             }
         }
         (upload_form(&ctx, &format!("{base}/versions"), false, Text::UploadNewVersion))
-        form method="post" action={ "/compartments/" (cid) "/files/" (file.id) "/delete" } class="card" id="delete-form" {
-            (csrf_field(&ctx))
+        div class="card" id="delete-form" {
             p class="note" { (lang.t(Text::DeleteNote)) }
-            button type="submit" class="danger" id="delete-button" { (lang.t(Text::Delete)) }
+            (confirmed(&ctx, &Confirm {
+                action: &format!("/compartments/{cid}/files/{}/delete", file.id),
+                label: lang.t(Text::Delete),
+                class: "file-delete",
+                warning: lang.t(Text::WarnDeleteFile),
+            }, &html! {}))
         }
         p { a href={ "/compartments/" (cid) } { (lang.t(Text::Back)) } }
     };

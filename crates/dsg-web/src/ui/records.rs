@@ -11,7 +11,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::identity::step_up_or_error;
-use super::layout::{csrf_field, error_page, ok, page, Marked};
+use super::layout::{confirmed, csrf_field, error_page, ok, page, Confirm, Marked};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::{AppError, Caller, CompanyRecords, NewTraining, PersonRecords, RecordsRead};
@@ -134,10 +134,12 @@ fn person_row(ctx: &Ctx, records: &CompanyRecords, p: &PersonRecords) -> Markup 
                         }
                     }
                     @if p.offers.remove {
-                        form method="post" action={ (base) "/remove" } class="inline" {
-                            (csrf_field(ctx))
-                            button type="submit" class="roster-remove" { (lang.t(Text::RosterRemove)) }
-                        }
+                        (confirmed(ctx, &Confirm {
+                            action: &format!("{base}/remove"),
+                            label: lang.t(Text::RosterRemove),
+                            class: "roster-remove",
+                            warning: lang.t(Text::WarnRosterRemove),
+                        }, &html! {}))
                     }
                     br; small { (lang.t(Text::Submitted)) " " (ctx.zone().when(line.submitted_at)) }
                     @if let Some(at) = line.confirmed_at { br; small { (lang.t(Text::RosterConfirmed)) " " (ctx.zone().when(at)) } }

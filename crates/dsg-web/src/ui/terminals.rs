@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::identity::step_up_or_error;
 use super::labels::Label;
-use super::layout::{csrf_field, error_page, ok, page, Marked};
+use super::layout::{confirmed, csrf_field, error_page, ok, page, Confirm, Marked};
 use super::Text;
 use crate::http::context::Ctx;
 use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange};
@@ -36,6 +36,20 @@ pub async fn terminals_page(ctx: Ctx) -> Response {
                 button type="submit" class={ "terminal-" (what) } { (lang.t(label)) }
             }
         }
+    };
+    let revoke = |id: &dsg_core::TerminalId| {
+        confirmed(
+            &ctx,
+            &Confirm {
+                action: &format!("/admin/terminals/{id}/revoke"),
+                label: lang.t(Text::RevokeTerminal),
+                class: "terminal-revoke",
+                warning: lang.t(Text::WarnRevokeTerminal),
+            },
+            &html! {
+                input type="text" name="reason" placeholder=(lang.t(Text::ReasonOptional)) maxlength="500";
+            },
+        )
     };
     let body = html! {
         table id="terminals" {
@@ -67,7 +81,7 @@ pub async fn terminals_page(ctx: Ctx) -> Response {
                             @match t.status {
                                 dsg_core::TerminalStatus::Active => {
                                     (action(&t.id, "quarantine", Text::Quarantine))
-                                    (action(&t.id, "revoke", Text::RevokeTerminal))
+                                    (revoke(&t.id))
                                     form method="post" action={ "/admin/terminals/" (t.id) "/certificate" } class="inline" {
                                         (csrf_field(&ctx))
                                         button type="submit" class="terminal-certificate" { (lang.t(Text::NewCertificate)) }
@@ -75,7 +89,7 @@ pub async fn terminals_page(ctx: Ctx) -> Response {
                                 }
                                 dsg_core::TerminalStatus::Quarantined => {
                                     (action(&t.id, "release", Text::Release))
-                                    (action(&t.id, "revoke", Text::RevokeTerminal))
+                                    (revoke(&t.id))
                                 }
                                 dsg_core::TerminalStatus::Revoked => {}
                             }
