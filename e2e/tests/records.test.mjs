@@ -109,6 +109,8 @@ test("a roster line taken off stops the handler at once; entered again and confi
   assert.match(await row.locator("details.confirm .warning").innerText(), /名簿から外します/);
   await row.locator("button.confirm-roster-remove").click();
   await admin.page.waitForURL(pathIs(minatoPath));
+  // The page it returns to says what was done.
+  assert.equal(await admin.page.locator("#notice").getAttribute("data-notice"), "roster-changed");
   assert.equal(await row.getAttribute("data-status"), "removed");
 
   // The very next request of the handler is refused, and they are told why.

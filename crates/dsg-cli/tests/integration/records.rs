@@ -175,7 +175,10 @@ async fn required_records(db: Db) {
         .form(&form);
     let response = req.send().await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(response.headers()["location"], "/records/x%0Ay");
+    assert_eq!(
+        response.headers()["location"],
+        "/records/x%0Ay?done=roster-changed"
+    );
     assert_eq!(
         line(&mut admin, &w.company_a, &handler_id).await["roster"]["status"],
         "submitted"

@@ -6,7 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 
-use crate::ui::Lang;
+use crate::ui::{Lang, Notice};
 use dsg_app::{App, Caller, RequestMeta};
 
 /// The TCP peer of a connection, set by the listener.
@@ -39,6 +39,8 @@ pub struct Ctx {
     pub meta: RequestMeta,
     /// UI language.
     pub lang: Lang,
+    /// What the action before this page did (`?done=`), to say so.
+    pub notice: Option<Notice>,
 }
 
 impl FromRequestParts<App> for Ctx {
@@ -55,6 +57,7 @@ impl FromRequestParts<App> for Ctx {
             caller,
             meta: request_meta(parts, app),
             lang: Lang::from_headers(&parts.headers),
+            notice: crate::ui::notice_of(parts.uri.query()),
         })
     }
 }

@@ -143,6 +143,7 @@ async fn refuse(app: &App, req: Request, refusal: CertificateRefusal) -> Respons
         caller: Caller::Anonymous,
         meta,
         lang: Lang::from_headers(&parts.headers),
+        notice: None,
     };
     crate::ui::error_page(&ctx, error)
 }

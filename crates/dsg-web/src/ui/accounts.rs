@@ -2,13 +2,14 @@
 //! links, authenticator resets with a second approver, failed-login trend.
 
 use axum::extract::Path;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use dsg_crypto::SecretString;
 use maud::html;
 
 use super::identity::step_up_or_error;
 use super::labels::Label;
 use super::layout::{confirmed, csrf_field, error_page, ok, page, Confirm, Marked};
+use super::notice::{done, Notice};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::AccountChange;
@@ -191,7 +192,7 @@ pub async fn account_action(ctx: Ctx, Path((id, what)): Path<(String, String)>) 
                 .request_authenticator_reset(&ctx.meta, &ctx.caller, &id)
                 .await
             {
-                Ok(_) => Redirect::to(back).into_response(),
+                Ok(_) => done(back, Notice::Saved),
                 Err(e) => step_up_or_error(&ctx, e, back),
             };
         }
@@ -206,7 +207,7 @@ pub async fn account_action(ctx: Ctx, Path((id, what)): Path<(String, String)>) 
                 .change_duty(&ctx.meta, &ctx.caller, &id, duty, grant)
                 .await
             {
-                Ok(()) => Redirect::to(back).into_response(),
+                Ok(()) => done(back, Notice::AccountChanged),
                 Err(e) => step_up_or_error(&ctx, e, back),
             };
         }
@@ -216,7 +217,7 @@ pub async fn account_action(ctx: Ctx, Path((id, what)): Path<(String, String)>) 
         .set_account_status(&ctx.meta, &ctx.caller, &id, change)
         .await
     {
-        Ok(_) => Redirect::to(back).into_response(),
+        Ok(_) => done(back, Notice::AccountChanged),
         Err(e) => step_up_or_error(&ctx, e, back),
     }
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::labels::Label;
 use super::layout::{confirmed, csrf_field, error_page, ok, page, Confirm, Marked};
+use super::notice::{done, Notice};
 use super::Text;
 use crate::http::context::Ctx;
 use dsg_app::{NewCompany, NewContract, NewUserInput};
@@ -257,9 +258,10 @@ pub async fn designate(ctx: Ctx, Path(id): Path<String>, Form(f): Form<Designate
         .designate_handler(&ctx.meta, &ctx.caller, &id, &f.user_id)
         .await
     {
-        Ok(()) => {
-            Redirect::to(&format!("/admin/contracts/{}", super::segment(&id))).into_response()
-        }
+        Ok(()) => done(
+            &format!("/admin/contracts/{}", super::segment(&id)),
+            Notice::HandlerDesignated,
+        ),
         Err(e) => super::identity::step_up_or_error(
             &ctx,
             e,
@@ -275,9 +277,10 @@ pub async fn remove(ctx: Ctx, Path((id, uid)): Path<(String, String)>) -> Respon
         .remove_handler(&ctx.meta, &ctx.caller, &id, &uid)
         .await
     {
-        Ok(()) => {
-            Redirect::to(&format!("/admin/contracts/{}", super::segment(&id))).into_response()
-        }
+        Ok(()) => done(
+            &format!("/admin/contracts/{}", super::segment(&id)),
+            Notice::HandlerRemoved,
+        ),
         Err(e) => super::identity::step_up_or_error(
             &ctx,
             e,

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::labels::Label;
 use super::layout::{confirmed, csrf_field, error_page, message_of, ok, page, Confirm, Marked};
+use super::notice::{done, Notice};
 use super::Text;
 use crate::http::context::Ctx;
 use crate::http::error::status_and_code;
@@ -398,7 +399,7 @@ pub async fn remove_authenticator(ctx: Ctx, Path(id): Path<String>) -> Response 
         .remove_my_authenticator(&ctx.meta, &ctx.caller, &id)
         .await
     {
-        Ok(()) => Redirect::to("/account/security").into_response(),
+        Ok(()) => done("/account/security", Notice::AuthenticatorRemoved),
         Err(e) => step_up_or_error(&ctx, e, "/account/security"),
     }
 }
@@ -406,7 +407,7 @@ pub async fn remove_authenticator(ctx: Ctx, Path(id): Path<String>) -> Response 
 /// `POST /account/sessions/{id}/revoke`
 pub async fn revoke_session(ctx: Ctx, Path(id): Path<String>) -> Response {
     match ctx.app.revoke_my_session(&ctx.meta, &ctx.caller, &id).await {
-        Ok(()) => Redirect::to("/account/security").into_response(),
+        Ok(()) => done("/account/security", Notice::SessionEnded),
         Err(e) => error_page(&ctx, e),
     }
 }
@@ -418,7 +419,7 @@ pub async fn revoke_others(ctx: Ctx) -> Response {
         .revoke_my_other_sessions(&ctx.meta, &ctx.caller)
         .await
     {
-        Ok(_) => Redirect::to("/account/security").into_response(),
+        Ok(_) => done("/account/security", Notice::SessionEnded),
         Err(e) => error_page(&ctx, e),
     }
 }

@@ -98,7 +98,13 @@ pub fn page(ctx: &Ctx, title: &str, marked: Marked, body: Markup) -> Markup {
                         }
                     }
                 }
-                main { h1 { (title) } (body) }
+                main {
+                    h1 { (title) }
+                    @if let Some(notice) = ctx.notice {
+                        p class="notice" id="notice" role="status" data-notice=(notice.as_str()) { (notice.text(lang)) }
+                    }
+                    (body)
+                }
                 @if marked == Marked::Protected {
                     footer class="protected-marking" { (lang.t(Text::Marking)) }
                 }

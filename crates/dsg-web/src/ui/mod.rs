@@ -11,6 +11,7 @@ mod identity;
 mod labels;
 mod layout;
 mod messages;
+mod notice;
 mod pages;
 mod policies;
 mod records;
@@ -21,6 +22,7 @@ use axum::Router;
 
 pub use i18n::{Lang, Text};
 pub(crate) use layout::error_page;
+pub use notice::{from_query as notice_of, Notice};
 
 use dsg_app::App;
 

@@ -9,6 +9,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{confirmed, error_page, ok, page, size, Confirm, Marked};
+use super::notice::{done, Notice};
 use super::{Lang, Text};
 use crate::http::context::{Ctx, LANG_COOKIE};
 use crate::http::session::{clear_session_cookie, session_cookie};
@@ -236,7 +237,10 @@ pub async fn delete_file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> 
         .delete_file(&ctx.meta, &ctx.caller, &cid, &fid)
         .await
     {
-        Ok(()) => Redirect::to(&format!("/compartments/{}", super::segment(&cid))).into_response(),
+        Ok(()) => done(
+            &format!("/compartments/{}", super::segment(&cid)),
+            Notice::FileDeleted,
+        ),
         Err(e) => super::identity::step_up_or_error(
             &ctx,
             e,

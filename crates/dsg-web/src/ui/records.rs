@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::identity::step_up_or_error;
 use super::layout::{confirmed, csrf_field, error_page, ok, page, Confirm, Marked};
+use super::notice::{done, Notice};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::{AppError, Caller, CompanyRecords, NewTraining, PersonRecords, RecordsRead};
@@ -312,7 +313,7 @@ pub async fn submit_roster(
         .submit_roster(&ctx.meta, &ctx.caller, &form.user, &details)
         .await
     {
-        Ok(_) => Redirect::to(&back).into_response(),
+        Ok(_) => done(&back, Notice::RosterChanged),
         Err(e) => step_up_or_error(&ctx, e, &back),
     }
 }
@@ -335,7 +336,7 @@ pub async fn confirm_roster(
         .confirm_roster(&ctx.meta, &ctx.caller, &user, form.submitted_at)
         .await
     {
-        Ok(()) => Redirect::to(&back).into_response(),
+        Ok(()) => done(&back, Notice::RosterChanged),
         Err(e) => step_up_or_error(&ctx, e, &back),
     }
 }
@@ -344,7 +345,7 @@ pub async fn confirm_roster(
 pub async fn remove_roster(ctx: Ctx, Path((company, user)): Path<(String, String)>) -> Response {
     let back = format!("/records/{}", super::segment(&company));
     match ctx.app.remove_roster(&ctx.meta, &ctx.caller, &user).await {
-        Ok(()) => Redirect::to(&back).into_response(),
+        Ok(()) => done(&back, Notice::RosterChanged),
         Err(e) => step_up_or_error(&ctx, e, &back),
     }
 }
@@ -377,7 +378,7 @@ pub async fn record_training(
         .record_training(&ctx.meta, &ctx.caller, &form.user, &training)
         .await
     {
-        Ok(_) => Redirect::to(&back).into_response(),
+        Ok(_) => done(&back, Notice::RosterChanged),
         Err(e) => step_up_or_error(&ctx, e, &back),
     }
 }

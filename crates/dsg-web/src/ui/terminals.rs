@@ -2,7 +2,7 @@
 //! quarantine, release, revocation and re-issue.
 
 use axum::extract::Path;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::Form;
 use base64::Engine as _;
 use maud::html;
@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::identity::step_up_or_error;
 use super::labels::Label;
 use super::layout::{confirmed, csrf_field, error_page, ok, page, Confirm, Marked};
+use super::notice::{done, Notice};
 use super::Text;
 use crate::http::context::Ctx;
 use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange};
@@ -186,7 +187,7 @@ pub async fn change(
         .change_terminal(&ctx.meta, &ctx.caller, &id, change, &form.reason)
         .await
     {
-        Ok(_) => Redirect::to(BACK).into_response(),
+        Ok(_) => done(BACK, Notice::TerminalChanged),
         Err(e) => step_up_or_error(&ctx, e, BACK),
     }
 }
