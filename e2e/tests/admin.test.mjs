@@ -183,7 +183,11 @@ test("an operator registers a contract, opens its compartment and designates a h
   // The operator removes the designation; it takes effect on the next request.
   async function removeHandler(page) {
     await op.goto(`${gw.url}${page}`);
-    await submit(op, "table#handlers form");
+    // Asked twice: the button opens a panel saying what will happen.
+    await op.locator("table#handlers summary.handler-remove").first().click();
+    assert.match(await op.locator("table#handlers details.confirm .warning").first().innerText(), /アクセスできなくなります/);
+    await submit(op, "table#handlers form.confirm-form");
+    assert.equal(await op.locator("#notice").getAttribute("data-notice"), "handler-removed");
     assert.equal(
       new URL(op.url()).pathname,
       page,

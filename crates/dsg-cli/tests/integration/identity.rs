@@ -249,6 +249,51 @@ async fn repeated_failures_lock_the_account_until_unlocked_and_sources_are_rate_
     gw.stop().await;
 }
 
+/// A page's action refused for want of a fresh step-up goes to the step-up
+/// page, and the page it comes back to says the action was not carried out.
+#[tokio::test]
+async fn a_page_action_after_the_step_up_window_says_it_was_not_done() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut op = gw.operator().await;
+    age_sessions(&gw, 10).await;
+    let member = w.user_id("a.member").to_owned();
+    let response = op
+        .request(Method::POST, &format!("/admin/accounts/{member}/disable"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"],
+        "/step-up?next=%2Fadmin%2Faccounts%3Fdone%3Dstep-up-redo"
+    );
+    // Nothing was done.
+    let (_, accounts) = op.get("/api/v1/admin/accounts").await;
+    let state = accounts["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "a.member")
+        .unwrap()["state"]
+        .clone();
+    assert_ne!(state, "disabled");
+    // The page it returns to says so, in the reader's language.
+    let (s, page) = op
+        .send(op.request(Method::GET, "/admin/accounts?done=step-up-redo"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("data-notice=\"step-up-redo\""), "{page}");
+    assert!(page.contains("まだ実行されていません"), "{page}");
+    // A name that is no notice shows nothing.
+    let (_, page) = op
+        .send(op.request(Method::GET, "/admin/accounts?done=%3Cscript%3E"))
+        .await;
+    assert!(!String::from_utf8(page).unwrap().contains("id=\"notice\""));
+    gw.stop().await;
+}
+
 #[tokio::test]
 async fn sensitive_actions_need_a_fresh_step_up() {
     let gw = Gateway::start(Db::Sqlite).await.unwrap();

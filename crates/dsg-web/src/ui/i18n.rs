@@ -351,6 +351,7 @@ texts! {
     NoticeAuthenticatorRemoved => ("認証器を削除しました。", "The authenticator was removed."),
     NoticeSessionEnded => ("セッションを終了しました。", "The session was ended."),
     NoticeRosterChanged => ("名簿を更新しました。", "The roster was updated."),
+    NoticeStepUpRedo => ("本人確認が済みました。先ほどの操作はまだ実行されていません。必要であれば、もう一度実行してください。", "You have confirmed it is you. The action you started was not carried out: do it again if you still want it."),
     WarnDeleteFile => ("このファイルは一覧から消え、誰もダウンロードできなくなります（廃棄の記録までは保管されます）。", "The file leaves the list and nobody can download it any more (it is kept until a recorded disposal)."),
     WarnRevokeTerminal => ("この端末の証明書は二度と使えなくなり、接続中の通信も切断されます。元に戻せません。", "The terminal's certificate will never work again and its connections are cut. This cannot be undone."),
     WarnRemoveHandler => ("この人は、この契約の区画にアクセスできなくなります。", "This person loses access to this contract's compartment."),

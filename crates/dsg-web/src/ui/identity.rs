@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::labels::Label;
 use super::layout::{confirmed, csrf_field, error_page, message_of, ok, page, Confirm, Marked};
-use super::notice::{done, Notice};
+use super::notice::{done, with_notice, Notice};
 use super::Text;
 use crate::http::context::Ctx;
 use crate::http::error::status_and_code;
@@ -45,10 +45,13 @@ fn local_path(next: Option<&str>) -> String {
 }
 
 /// The error page, except that a needed step-up goes to the step-up page
-/// and comes back to `next`.
+/// and comes back to `next`, which then says plainly that the action was
+/// not carried out (the form's contents are not kept across the step-up:
+/// the person does it again, seeing the page as it is now).
 pub fn step_up_or_error(ctx: &Ctx, error: AppError, next: &str) -> Response {
     match error {
         AppError::StepUpRequired => {
+            let next = with_notice(next, Notice::StepUpRedo);
             let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
             Redirect::to(&format!("/step-up?next={next}")).into_response()
         }

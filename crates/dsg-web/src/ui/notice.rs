@@ -50,12 +50,18 @@ notices! {
     AuthenticatorRemoved => "authenticator-removed", NoticeAuthenticatorRemoved;
     SessionEnded => "session-ended", NoticeSessionEnded;
     RosterChanged => "roster-changed", NoticeRosterChanged;
+    StepUpRedo => "step-up-redo", NoticeStepUpRedo;
 }
 
 /// A redirect to `path` that shows `notice` there.
 pub fn done(path: &str, notice: Notice) -> Response {
+    Redirect::to(&with_notice(path, notice)).into_response()
+}
+
+/// `path` with `notice` in its query.
+pub fn with_notice(path: &str, notice: Notice) -> String {
     let joiner = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{path}{joiner}done={}", notice.as_str())).into_response()
+    format!("{path}{joiner}done={}", notice.as_str())
 }
 
 /// The notice named in a query string, if any.
