@@ -180,7 +180,7 @@ impl App {
             .await?;
         let user = self.account_for_change(raw_id).await?;
         if Some(user.id) == caller.user_id() && change == AccountChange::Disable {
-            return Err(AppError::Invalid(
+            return Err(AppError::Refused(
                 "operators cannot disable themselves".into(),
             ));
         }
@@ -233,7 +233,7 @@ impl App {
             .await?;
         let user = self.account_for_change(raw_id).await?;
         if user.state(self.now()) != AccountState::Pending {
-            return Err(AppError::Invalid(
+            return Err(AppError::Refused(
                 "the account has completed enrolment; reset its authenticators instead".into(),
             ));
         }
