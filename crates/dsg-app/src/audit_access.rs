@@ -278,6 +278,9 @@ impl App {
         let from = search
             .from
             .unwrap_or(until.saturating_sub(DEFAULT_WINDOW_MS));
+        if from >= until {
+            return Err(AppError::Invalid("from must be before until".into()));
+        }
         let outcome = match empty(search.outcome) {
             None => None,
             Some(o) => Some(Outcome::parse(&o).ok_or_else(|| {
@@ -291,8 +294,7 @@ impl App {
             )));
         }
         // A filter that names no id or action in its stored form matches no
-        // entry, nor does an empty window (`from` not before `until`): the
-        // search is answered empty (and still recorded).
+        // entry: the search is answered empty (and still recorded).
         let filters = (
             stored_id(company.as_deref()),
             stored_id(empty(search.actor).as_deref()),
@@ -300,19 +302,17 @@ impl App {
             stored_id(empty(search.contract).as_deref()),
         );
         let query = match filters {
-            (Some(company), Some(actor), Some(action), Some(contract)) if from < until => {
-                Some(AuditQuery {
-                    from_ms: from,
-                    until_ms: until,
-                    company,
-                    actor,
-                    action,
-                    outcome,
-                    object_id: empty(search.object),
-                    contract,
-                    limit: limit + 1,
-                })
-            }
+            (Some(company), Some(actor), Some(action), Some(contract)) => Some(AuditQuery {
+                from_ms: from,
+                until_ms: until,
+                company,
+                actor,
+                action,
+                outcome,
+                object_id: empty(search.object),
+                contract,
+                limit: limit + 1,
+            }),
             _ => None,
         };
         let mut hits = match query {
