@@ -85,7 +85,7 @@ impl App {
 }
 
 fn no_head() -> AppError {
-    AppError::Invalid(
+    AppError::Refused(
         "this company's log has no signed head yet: it is made at the next checkpoint".into(),
     )
 }

@@ -12,8 +12,9 @@
 //! `audit_proofs.rs`.
 
 use dsg_audit::{
-    entry_line, expired_line, AuditError, EcdsaKeyPair, ExportEntry, KeyPair,
-    ECDSA_P256_SHA256_ASN1_SIGNING, EXPORT_FORMAT_V1,
+    entry_line, expirable_below, expire_reason, expired_line, retention_of, AuditError, Checkpoint,
+    EcdsaKeyPair, ExportEntry, KeyPair, SignedCheckpoint, ECDSA_P256_SHA256_ASN1_SIGNING,
+    EXPORT_FORMAT_V1,
 };
 use dsg_core::{AuditAction, AuditObject, AuditRecord, Outcome};
 use dsg_crypto::{open, seal, WrapContext};
@@ -134,12 +135,28 @@ impl App {
     }
 
     /// Drops the content of entries older than `audit.retention_days`; each
-    /// batch records its own `audit.expire` entry in the same transaction.
-    /// Returns how many entries expired.
+    /// batch records its own `audit.expire` entry (naming the range and the
+    /// retention applied) in the same transaction. Returns how many entries
+    /// expired.
+    ///
+    /// What may go is judged as a verifier will (`dsg_audit::expiry`): only
+    /// leaves in a tree signed at least the retention period before now
+    /// (the expiry entry's time), under the longer of the configured period
+    /// and the one the newest checkpoint signed.
     pub async fn expire_audit(&self) -> Result<u64, AppError> {
         let now = self.now();
-        let days = i64::from(self.inner.config.audit.retention_days);
-        let before = now.saturating_sub(days.saturating_mul(DAY_MS));
+        let checkpoints = self.signed_checkpoints().await?;
+        let Some(latest) = checkpoints.last() else {
+            return Ok(0);
+        };
+        let days = self
+            .inner
+            .config
+            .audit
+            .retention_days
+            .max(retention_of(latest));
+        let below = i64::try_from(expirable_below(&checkpoints, now, days)).unwrap_or(i64::MAX);
+        let before = now.saturating_sub(i64::from(days).saturating_mul(DAY_MS));
         let mut total = 0;
         loop {
             let request_id = uuid::Uuid::now_v7().to_string();
@@ -148,6 +165,7 @@ impl App {
                 .audit_log
                 .expire_audit_content(
                     before,
+                    below,
                     now,
                     EXPIRY_BATCH,
                     Box::new(move |expired| AuditRecord {
@@ -158,9 +176,13 @@ impl App {
                         action: AuditAction::AuditExpire,
                         object: AuditObject::AuditLog,
                         outcome: Outcome::Success,
-                        reason: format!(
-                            "before={before} entries={} through_seq={} alerts={}",
-                            expired.entries, expired.through_seq, expired.alerts
+                        reason: expire_reason(
+                            before,
+                            expired.entries,
+                            expired.from_seq,
+                            expired.through_seq,
+                            days,
+                            expired.alerts,
                         ),
                         decision: None,
                     }),
@@ -176,6 +198,30 @@ impl App {
                 None => return Ok(total),
             }
         }
+    }
+
+    /// The stored checkpoints whose signature holds under the log's key,
+    /// in signing order.
+    async fn signed_checkpoints(&self) -> Result<Vec<Checkpoint>, AppError> {
+        let Some(key) = self.inner.audit_log.audit_key().await? else {
+            return Ok(Vec::new());
+        };
+        let public_key = hex::decode(&key.public_key)
+            .map_err(|_| AppError::Internal("stored audit public key is not hex".into()))?;
+        let mut signed = Vec::new();
+        for stored in self.inner.audit_log.checkpoints().await? {
+            let c = SignedCheckpoint::from_json(&stored.signed)
+                .map_err(|e| AppError::Internal(format!("stored checkpoint: {e}")))?;
+            if c.verify(&public_key).is_ok() {
+                signed.push(c.checkpoint);
+            } else {
+                tracing::warn!(
+                    size = stored.tree_size,
+                    "a stored checkpoint does not verify"
+                );
+            }
+        }
+        Ok(signed)
     }
 
     /// The newest `limit` entries, read on the gateway host (`dsg admin

@@ -48,6 +48,21 @@ pub enum AppError {
     /// text is the validator's message about the proposer's own text.
     #[error("{0}")]
     PolicyInvalid(String),
+    /// Not offered by this deployment (e.g. TOTP without
+    /// `auth.totp_fallback`); the text is safe to show.
+    #[error("{0}")]
+    NotOffered(&'static str),
+    /// Well-formed, but not possible in the current state of things or by
+    /// a rule relating them (a second factor when no login is waiting, an
+    /// operator of a contractor, a revoked terminal revoked again): what
+    /// no request schema can state. The text is safe to show.
+    #[error("{0}")]
+    Refused(String),
+    /// A text in another format carried in the body (a certificate
+    /// request) does not parse: what a JSON schema cannot state. The text
+    /// is safe to show.
+    #[error("{0}")]
+    InvalidContent(String),
     /// Something with that identity exists already.
     #[error("already exists: {0}")]
     Conflict(&'static str),
@@ -92,6 +107,9 @@ impl AppError {
             Self::Invalid(_) => "invalid_input",
             Self::PolicyInvalid(_) => "policy_invalid",
             Self::Conflict(_) => "conflict",
+            Self::NotOffered(_) => "not_offered",
+            Self::Refused(_) => "refused",
+            Self::InvalidContent(_) => "invalid_content",
             Self::TooLarge => "too_large",
             Self::QuotaExceeded => "quota_exceeded",
             Self::InsufficientStorage => "insufficient_storage",
@@ -104,7 +122,10 @@ impl AppError {
 
 impl From<DomainError> for AppError {
     fn from(e: DomainError) -> Self {
-        Self::Invalid(e.to_string())
+        match e {
+            DomainError::Refused(rule) => Self::Refused(rule.to_owned()),
+            invalid @ DomainError::Invalid { .. } => Self::Invalid(invalid.to_string()),
+        }
     }
 }
 

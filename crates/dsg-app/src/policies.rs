@@ -590,7 +590,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         if target.status != "retired" {
-            return Err(AppError::Invalid(
+            return Err(AppError::Refused(
                 "only a version that was in force before can be rolled back to".into(),
             ));
         }

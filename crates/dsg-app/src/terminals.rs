@@ -249,7 +249,8 @@ pub struct TerminalView {
 
 fn pki(e: PkiError) -> AppError {
     match e {
-        PkiError::InvalidSubject(m) | PkiError::InvalidCsr(m) => AppError::Invalid(m.to_owned()),
+        PkiError::InvalidSubject(m) => AppError::Invalid(m.to_owned()),
+        PkiError::InvalidCsr(m) => AppError::InvalidContent(m.to_owned()),
         other => AppError::Internal(other.to_string()),
     }
 }
@@ -413,7 +414,7 @@ impl App {
             .org
             .company(company_id)
             .await?
-            .ok_or_else(|| AppError::Invalid("company: no such company".into()))?;
+            .ok_or(AppError::NotFound)?;
         let name = TerminalText::parse("name", &input.name)?;
         let site = TerminalText::parse("site", &input.site)?;
         let serial = TerminalText::parse("serial", &input.serial)?;
@@ -534,7 +535,7 @@ impl App {
         let mut terminal = self.terminal_named(raw_id).await?;
         let target = change.target();
         if !terminal.status.may_become(target) {
-            return Err(AppError::Invalid(format!(
+            return Err(AppError::Refused(format!(
                 "a {} terminal cannot become {}",
                 terminal.status.as_str(),
                 target.as_str()

@@ -22,6 +22,17 @@
 //! * `timestamp_ms`: signed decimal milliseconds since the Unix epoch,
 //!   `-` only for negatives, no leading zeros.
 //!
+//! # Version 2: the retention period in force
+//!
+//! A checkpoint that states the log's retention period (`retention_days`,
+//! days after an entry is first signed before its content may be expired)
+//! is encoded as version 2: the header `dsg-audit-checkpoint/v2`, the same
+//! four lines, then `<retention_days>` (unsigned decimal, no leading
+//! zeros) as a sixth line. The period is signed with the tree it applies
+//! to, so a verifier can refuse content expired before it ran out (see
+//! [`crate::expiry`]). A checkpoint without it keeps the version-1
+//! encoding, so every checkpoint signed before still verifies.
+//!
 //! Every checkpoint has exactly one encoding and [`Checkpoint::from_bytes`]
 //! rejects anything else, so the bytes that were signed can always be
 //! reconstructed from the JSON fields. The first line is both the format
@@ -40,6 +51,9 @@ use crate::hash::Hash;
 /// First line of the version-1 encoding.
 pub const CHECKPOINT_HEADER_V1: &str = "dsg-audit-checkpoint/v1";
 
+/// First line of the version-2 encoding (with the retention period).
+pub const CHECKPOINT_HEADER_V2: &str = "dsg-audit-checkpoint/v2";
+
 /// Longest allowed `log_id`, in bytes.
 pub const MAX_LOG_ID_LEN: usize = 128;
 
@@ -57,6 +71,10 @@ pub struct Checkpoint {
     pub root: Hash,
     /// When the checkpoint was made, milliseconds since the Unix epoch.
     pub timestamp_ms: i64,
+    /// The retention period in force, in days (version 2); absent in
+    /// checkpoints signed before it was part of the statement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
 }
 
 /// A checkpoint with its DER-encoded ECDSA P-256 / SHA-256 signature over
@@ -99,7 +117,15 @@ impl Checkpoint {
             tree_size,
             root,
             timestamp_ms,
+            retention_days: None,
         })
+    }
+
+    /// The same statement with the retention period in force (version 2).
+    #[must_use]
+    pub fn with_retention(mut self, days: u32) -> Self {
+        self.retention_days = Some(days);
+        self
     }
 
     /// The canonical version-1 encoding (see the module docs); these are
@@ -108,14 +134,21 @@ impl Checkpoint {
         // Fields are public, so re-validate: an unchecked log id containing
         // '\n' would make two different checkpoints encode identically.
         validate_log_id(&self.log_id)?;
-        Ok(format!(
-            "{CHECKPOINT_HEADER_V1}\n{}\n{}\n{}\n{}\n",
+        let header = match self.retention_days {
+            None => CHECKPOINT_HEADER_V1,
+            Some(_) => CHECKPOINT_HEADER_V2,
+        };
+        let mut text = format!(
+            "{header}\n{}\n{}\n{}\n{}\n",
             self.log_id,
             self.tree_size,
             hex::encode(self.root),
             self.timestamp_ms
-        )
-        .into_bytes())
+        );
+        if let Some(days) = self.retention_days {
+            text.push_str(&format!("{days}\n"));
+        }
+        Ok(text.into_bytes())
     }
 
     /// Parses the canonical encoding, rejecting any non-canonical variant.
@@ -126,17 +159,25 @@ impl Checkpoint {
             .strip_suffix('\n')
             .ok_or_else(|| bad("missing final newline"))?;
         let lines: Vec<&str> = body.split('\n').collect();
-        let [header, log_id, size, root, ts] = lines.as_slice() else {
-            return Err(bad("expected 5 lines"));
+        let (log_id, size, root, ts, retention) = match lines.as_slice() {
+            [header, log_id, size, root, ts] if *header == CHECKPOINT_HEADER_V1 => {
+                (*log_id, *size, *root, *ts, None)
+            }
+            [header, log_id, size, root, ts, days] if *header == CHECKPOINT_HEADER_V2 => (
+                *log_id,
+                *size,
+                *root,
+                *ts,
+                Some(days.parse::<u32>().map_err(|_| bad("retention days"))?),
+            ),
+            _ => return Err(bad("unknown header or version, or wrong number of lines")),
         };
-        if *header != CHECKPOINT_HEADER_V1 {
-            return Err(bad("unknown header or version"));
-        }
         let tree_size = size.parse::<u64>().map_err(|_| bad("tree size"))?;
         let timestamp_ms = ts.parse::<i64>().map_err(|_| bad("timestamp"))?;
         let mut root_bytes = [0u8; 32];
         hex::decode_to_slice(root, &mut root_bytes).map_err(|_| bad("root"))?;
-        let checkpoint = Self::new(*log_id, tree_size, root_bytes, timestamp_ms)?;
+        let mut checkpoint = Self::new(log_id, tree_size, root_bytes, timestamp_ms)?;
+        checkpoint.retention_days = retention;
         // Cheapest complete canonicality check: `parse` accepts "+5", "007"
         // and uppercase hex, re-encoding does not produce them.
         if checkpoint.to_bytes()? != bytes {

@@ -28,6 +28,7 @@ pub mod checkpoint;
 pub mod company;
 pub mod entry;
 mod error;
+pub mod expiry;
 pub mod export;
 pub mod extract;
 mod hash;
@@ -37,13 +38,19 @@ pub mod siem;
 mod verify_export;
 mod verify_log;
 
-pub use checkpoint::{Checkpoint, SignedCheckpoint, CHECKPOINT_HEADER_V1, MAX_LOG_ID_LEN};
+pub use checkpoint::{
+    Checkpoint, SignedCheckpoint, CHECKPOINT_HEADER_V1, CHECKPOINT_HEADER_V2, MAX_LOG_ID_LEN,
+};
 pub use company::{verify_sub_log, CompanyHead, COMPANY_HEAD_ACTION};
 pub use entry::{
     canonical_entry, ENTRY_FIELDS_V1, ENTRY_FIELD_COMPANY, ENTRY_FIELD_DECISION,
     ENTRY_FIELD_TERMINAL, ENTRY_HEADER_V1,
 };
 pub use error::AuditError;
+pub use expiry::{
+    check_expiries, expirable_below, expire_reason, retention_of, ExpiryEntry, EXPIRE_ACTION,
+    MIN_RETENTION_DAYS,
+};
 pub use export::{entry_line, expired_line, hex32, ExportEntry, EXPORT_FORMAT_V1};
 pub use extract::{verify_extract, ExtractReport, EXTRACT_FORMAT_V1};
 pub use hash::{empty_root, leaf_hash, node_hash, root, CompactTree, Hash};

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::company::{CompanyHead, COMPANY_HEAD_ACTION};
+use crate::expiry::{check_expiries, ExpiryEntry, EXPIRE_ACTION};
 use crate::export::{hex32, ExportEntry, EXPORT_FORMAT_V1};
 use crate::{leaf_hash, root, verify_log, AuditError, CompactTree, Hash, SignedCheckpoint};
 
@@ -43,6 +44,10 @@ struct Parsed {
     companies: Vec<Option<String>>,
     /// Company sub-log heads: (seq of the head entry, company, head).
     heads: Vec<(u64, String, CompanyHead)>,
+    /// Leaves whose content is gone, ascending.
+    expired: Vec<u64>,
+    /// The `audit.expire` entries.
+    expiries: Vec<ExpiryEntry>,
 }
 
 /// Verifies an export: recomputes every leaf from the entry content and
@@ -83,6 +88,8 @@ pub fn verify_export_published(
         misplaced,
         companies,
         heads,
+        expired,
+        expiries,
     } = parsed;
     // Checkpoints inside the in-order prefix are checked even when an entry
     // is misplaced further on: an altered entry they catch comes earlier.
@@ -107,6 +114,8 @@ pub fn verify_export_published(
         check_kept(&checkpoints, published)?;
     }
     check_company_heads(&leaves, &companies, &heads)?;
+    let signed: Vec<_> = checkpoints.iter().map(|c| c.checkpoint.clone()).collect();
+    check_expiries(&expired, &expiries, &signed)?;
     Ok(ExportReport {
         entries: leaves.len() as u64,
         unanchored: report.entries_unanchored,
@@ -139,6 +148,8 @@ fn parse(text: &str, public_key: Option<&[u8]>) -> Result<Parsed, String> {
         misplaced: None,
         companies: Vec::new(),
         heads: Vec::new(),
+        expired: Vec::new(),
+        expiries: Vec::new(),
     };
     for (n, line) in lines {
         let at = n + 1;
@@ -174,6 +185,7 @@ fn parse(text: &str, public_key: Option<&[u8]>) -> Result<Parsed, String> {
                     parsed
                         .companies
                         .push(v["company"].as_str().map(str::to_owned));
+                    parsed.expired.push(seq);
                     continue;
                 }
                 let event =
@@ -185,6 +197,13 @@ fn parse(text: &str, public_key: Option<&[u8]>) -> Result<Parsed, String> {
                 parsed
                     .leaves
                     .push(leaf_hash(&salt, &event.canonical_bytes()));
+                if event.action == EXPIRE_ACTION {
+                    parsed.expiries.extend(ExpiryEntry::parse(
+                        seq,
+                        event.occurred_at,
+                        &event.reason,
+                    ));
+                }
                 if event.action == COMPANY_HEAD_ACTION {
                     let head = CompanyHead::parse(&event.reason)
                         .map_err(|e| format!("entry seq {seq}: {e}"))?;

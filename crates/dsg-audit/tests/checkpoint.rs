@@ -174,3 +174,35 @@ fn json_round_trip() {
     let not_hex = json.replace(&hex::encode(&signed.signature), "zz");
     assert!(SignedCheckpoint::from_json(&not_hex).is_err());
 }
+
+#[test]
+fn version_2_signs_the_retention_period_and_version_1_still_reads() {
+    let v2 = sample().with_retention(1827);
+    let bytes = v2.to_bytes().unwrap();
+    let expected = format!(
+        "dsg-audit-checkpoint/v2\ndsg-prod-eu\n42\n{}\n1700000000123\n1827\n",
+        "ab".repeat(32)
+    );
+    assert_eq!(String::from_utf8(bytes.clone()).unwrap(), expected);
+    assert_eq!(Checkpoint::from_bytes(&bytes).unwrap(), v2);
+    // Not canonical, or a v1 header with a sixth line: refused.
+    for bad in [
+        expected.replace("\n1827\n", "\n01827\n"),
+        expected.replace("/v2", "/v1"),
+        expected.replace("\n1827\n", "\n"),
+    ] {
+        assert!(Checkpoint::from_bytes(bad.as_bytes()).is_err(), "{bad}");
+    }
+    // The JSON of a v1 checkpoint has no retention field and reads back
+    // as before; the period is covered by the signature.
+    let k = key();
+    let rng = SystemRandom::new();
+    let old = sample().sign(&k, &rng).unwrap();
+    assert!(!old.to_json().unwrap().contains("retention"));
+    let back = SignedCheckpoint::from_json(&old.to_json().unwrap()).unwrap();
+    back.verify(k.public_key().as_ref()).unwrap();
+    let mut new = v2.sign(&k, &rng).unwrap();
+    new.verify(k.public_key().as_ref()).unwrap();
+    new.checkpoint.retention_days = Some(1);
+    assert!(new.verify(k.public_key().as_ref()).is_err());
+}

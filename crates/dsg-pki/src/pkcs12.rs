@@ -71,8 +71,14 @@ pub fn pkcs12(
     let local_key_id = dsg_crypto::sha256(&issued.cert.cert_der).to_vec();
     let chain = PrivateKeyChain::new(local_key_id, private_key, [leaf_cert, ca_cert]);
 
+    // The friendly name is a BMPString (UCS-2): a character beyond U+FFFF
+    // (a terminal name may hold one) is shown as U+FFFD instead.
+    let friendly_name: String = friendly_name
+        .chars()
+        .map(|c| if u32::from(c) > 0xFFFF { '\u{FFFD}' } else { c })
+        .collect();
     let mut store = KeyStore::new();
-    store.add_entry(friendly_name, KeyStoreEntry::PrivateKeyChain(chain));
+    store.add_entry(&friendly_name, KeyStoreEntry::PrivateKeyChain(chain));
     store
         .writer(password.expose())
         .encryption_algorithm(EncryptionAlgorithm::PbeWithHmacSha256AndAes256)

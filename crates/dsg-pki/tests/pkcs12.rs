@@ -168,3 +168,17 @@ fn openssl_reads_the_pkcs12_when_present() {
         "openssl opened the file with a wrong password"
     );
 }
+
+#[test]
+fn pkcs12_takes_a_friendly_name_outside_the_basic_plane() {
+    // A terminal's name may hold any character a label allows; the bag's
+    // friendly name is a BMPString, so one beyond U+FFFF becomes U+FFFD
+    // rather than failing the registration after it was stored.
+    let ca = ca("CA");
+    let (nb, na) = validity();
+    let issued = ca.issue(&subject(), nb, na).unwrap();
+    let p12 = pkcs12(&issued, &ca.cert_der(), "dsg 端末\u{a4521}A", &password()).unwrap();
+    let store = KeyStore::from_pkcs12(&p12, PASSWORD, Pkcs12ImportPolicy::Relaxed).unwrap();
+    let (alias, _) = store.private_key_chain().unwrap();
+    assert_eq!(alias, "dsg 端末\u{fffd}A");
+}

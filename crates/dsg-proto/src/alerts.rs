@@ -58,6 +58,12 @@ pub struct AlertDetail {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AlertNote {
+    /// At most 1000 characters; no control characters but line breaks and
+    /// tabs.
     #[serde(default)]
+    #[schema(
+        max_length = 1000,
+        pattern = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+    )]
     pub note: Option<String>,
 }

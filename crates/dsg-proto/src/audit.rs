@@ -20,12 +20,14 @@ pub struct AuditSearch {
     /// An action (`file.download`) or a family ending in a dot (`auth.`).
     pub action: Option<String>,
     /// `success`, `denied` or `failure`.
+    #[schema(pattern = "^(?:success|denied|failure)?$")]
     pub outcome: Option<String>,
     /// Only entries about this object id.
     pub object: Option<String>,
     /// Only entries about this contract, its compartment or its files.
     pub contract: Option<String>,
     /// How many (default 200, at most 1000).
+    #[schema(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
@@ -70,6 +72,8 @@ pub struct InclusionProof {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Duty {
+    /// `auditor` or `security-admin`.
+    #[schema(pattern = "^(?:auditor|security-admin)$")]
     pub duty: String,
 }
 

@@ -136,6 +136,11 @@ pub struct Overview {
 /// Body of `POST /api/v1/admin/companies`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NewCompany {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$"
+    )]
     pub name: String,
 }
 
@@ -143,15 +148,26 @@ pub struct NewCompany {
 /// enrolled through its one-time link).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NewUser {
+    #[schema(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub company_id: String,
+    /// 3 to 64 letters, digits, `.`, `-`, `_`, `@` (stored lower-case).
+    #[schema(pattern = "^[A-Za-z0-9._@-]{3,64}$")]
     pub username: String,
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$"
+    )]
     pub display_name: String,
     /// `operator` or `member`.
+    #[schema(pattern = "^(?:operator|member)$")]
     pub role: String,
     /// Last day (JST) the account may sign in, e.g. the contract end;
     /// empty or absent for no end.
     #[serde(default)]
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = "^(?:19|[2-9][0-9])[0-9]{2}-")]
     pub valid_until: Option<String>,
 }
 
@@ -166,12 +182,26 @@ pub struct CreatedUser {
 /// Body of `POST /api/v1/admin/contracts`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NewContract {
+    #[schema(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub company_id: String,
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$"
+    )]
     pub number: String,
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$"
+    )]
     pub title: String,
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = "^(?:19|[2-9][0-9])[0-9]{2}-")]
     pub starts_on: String,
-    #[schema(format = Date)]
+    /// Not before `starts_on`.
+    #[schema(format = Date, pattern = "^(?:19|[2-9][0-9])[0-9]{2}-")]
     pub ends_on: String,
     pub special_clause: bool,
 }
@@ -196,5 +226,6 @@ pub struct HandlerList {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DownloadQuery {
     /// A former version; the current one when absent.
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub version: Option<u32>,
 }

@@ -50,11 +50,17 @@ pub struct LoginStarted {
 
 /// A second factor: exactly one of the fields.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(min_properties = 1, max_properties = 1)]
 pub struct SecondFactor {
     /// A WebAuthn assertion (`PublicKeyCredential`).
-    #[schema(value_type = Option<Object>)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::webauthn::Assertion>, nullable = false)]
     pub webauthn: Option<Object>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub totp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub recovery: Option<String>,
 }
 
@@ -86,6 +92,11 @@ pub struct EnrolmentStarted {
 /// Body of `POST /api/v1/me/passkeys/options`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PasskeyName {
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^\\s\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069][^\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$"
+    )]
     pub name: String,
 }
 

@@ -12,10 +12,12 @@ pub mod audit;
 pub mod error;
 pub mod files;
 pub mod identity;
+pub mod int;
 pub mod params;
 pub mod policies;
 pub mod records;
 pub mod terminals;
+pub mod webauthn;
 
 pub use error::{ErrorBody, ErrorDetail};
 

@@ -36,6 +36,8 @@ pub struct PolicyVersionList {
 pub struct PolicyProposal {
     /// The Cedar policy text.
     pub policies: String,
+    /// What the change is for: 1 to 500 characters, not blank.
+    #[schema(max_length = 500, pattern = "\\S")]
     pub summary: String,
 }
 

@@ -10,7 +10,7 @@ pub struct RosterDetails {
     /// 氏名.
     pub full_name: String,
     /// 生年月日, `YYYY-MM-DD`.
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = "^(?:19|[2-9][0-9])[0-9]{2}-")]
     pub birth_date: String,
     /// 所属.
     pub department: String,
@@ -19,7 +19,7 @@ pub struct RosterDetails {
     /// 国籍.
     pub nationality: String,
     /// When the confidentiality undertaking (誓約書) was signed.
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = "^(?:19|[2-9][0-9])[0-9]{2}-")]
     pub undertaking_date: String,
 }
 
@@ -103,6 +103,9 @@ pub struct CompanyRecords {
 #[serde(deny_unknown_fields)]
 pub struct RosterCsvQuery {
     /// One contract of the company: only its designated handlers.
+    #[schema(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub contract: Option<String>,
 }
 
@@ -111,6 +114,7 @@ pub struct RosterCsvQuery {
 #[serde(deny_unknown_fields)]
 pub struct RosterConfirmation {
     /// The version of the line being confirmed (its `submitted_at`).
+    #[serde(deserialize_with = "crate::int::i64")]
     pub submitted_at: i64,
 }
 
@@ -124,10 +128,12 @@ pub struct RosterStatus {
 
 /// Body of `POST /api/v1/records/training/{uid}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewTraining {
     /// `annual`, `designation`, `change` or `role`.
+    #[schema(pattern = "^(?:annual|designation|change|role)$")]
     pub course: String,
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = "^(?:19|[2-9][0-9])[0-9]{2}-")]
     pub completed_on: String,
     pub topics: String,
     pub instructor: String,

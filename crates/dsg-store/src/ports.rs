@@ -426,6 +426,7 @@ ports! {
         fn expire_audit_content(
             &self,
             before_ms: i64,
+            below_seq: i64,
             now_ms: i64,
             max: i64,
             record: ExpiryRecord,

@@ -201,6 +201,20 @@ async fn expired_content_goes_its_leaves_stay_and_everything_still_verifies() {
         .expect("the expiry is an entry");
     let reason = record["reason"].as_str().unwrap();
     assert!(reason.contains(&format!("entries={expired}")), "{record}");
+    assert!(
+        reason.contains("from_seq=") && reason.contains("retention_days=400"),
+        "{record}"
+    );
+    // Every checkpoint signs the retention period in force.
+    assert!(parsed
+        .iter()
+        .filter(|l| l["type"] == "checkpoint")
+        .all(|l| l["signed"]["checkpoint"]["retention_days"] == 400));
+    // The gateway's own consistency check (run before it signs after a
+    // start) accepts the legitimate expiry.
+    dsg_workers::sequencer::prepare(&gateway.context)
+        .await
+        .unwrap();
 
     // The company's new extract still verifies, and the extract taken
     // before expiry is still its start.

@@ -8,7 +8,10 @@
 use std::path::Path;
 
 use dsg_app::{entry_bytes, AppError};
-use dsg_audit::{hex32, leaf_hash, CompactTree, Hash, SignedCheckpoint};
+use dsg_audit::{
+    check_expiries, hex32, leaf_hash, Checkpoint, CompactTree, ExpiryEntry, Hash, SignedCheckpoint,
+    EXPIRE_ACTION,
+};
 use dsg_store::{Store, StoredCheckpoint};
 
 /// A signed statement of the log's size and root, and where it came from.
@@ -19,10 +22,14 @@ pub struct Known {
     pub size: u64,
     /// Their root.
     pub root: Hash,
+    /// The whole statement, when its signature was checked (the times and
+    /// retention periods the expiry check relies on).
+    pub signed: Option<Checkpoint>,
 }
 
-/// The checkpoints stored in the database.
-pub fn stored(checkpoints: &[StoredCheckpoint]) -> Result<Vec<Known>, AppError> {
+/// The checkpoints stored in the database; those whose signature holds
+/// under `public_key` also carry their statement.
+pub fn stored(checkpoints: &[StoredCheckpoint], public_key: &[u8]) -> Result<Vec<Known>, AppError> {
     checkpoints
         .iter()
         .map(|c| {
@@ -33,6 +40,10 @@ pub fn stored(checkpoints: &[StoredCheckpoint]) -> Result<Vec<Known>, AppError> 
                 root: hex32(&c.root).ok_or_else(|| {
                     AppError::Internal(format!("checkpoint {}: malformed root", c.tree_size))
                 })?,
+                signed: SignedCheckpoint::from_json(&c.signed)
+                    .ok()
+                    .filter(|s| s.verify(public_key).is_ok())
+                    .map(|s| s.checkpoint),
             })
         })
         .collect()
@@ -72,6 +83,7 @@ pub fn published(dir: &Path, log_id: &str, public_key: &[u8]) -> Result<Vec<Know
             source: path.display().to_string(),
             size: signed.checkpoint.tree_size,
             root: signed.checkpoint.root,
+            signed: Some(signed.checkpoint),
         });
     }
     Ok(known)
@@ -87,10 +99,19 @@ pub async fn check(
 ) -> Result<Option<String>, AppError> {
     // The content first: an edited row leaves its stored leaf, and so every
     // root, intact; only rehashing the entry shows it.
-    if let Some(seq) = first_altered(store, leaves).await? {
+    let (altered, expired, expiries) = first_altered(store, leaves).await?;
+    if let Some(seq) = altered {
         return Ok(Some(format!(
             "entry seq {seq} no longer matches its leaf hash"
         )));
+    }
+    // Content may only have gone at the end of its retention period, by an
+    // expiry entry (see `dsg_audit::expiry`): judged on signed statements.
+    let mut signed: Vec<Checkpoint> = known.iter().filter_map(|k| k.signed.clone()).collect();
+    signed.sort_by_key(|c| (c.tree_size, c.timestamp_ms));
+    signed.dedup();
+    if let Err(why) = check_expiries(&expired, &expiries, &signed) {
+        return Ok(Some(why));
     }
     let mut sorted: Vec<&Known> = known.iter().collect();
     sorted.sort_by_key(|k| k.size);
@@ -134,12 +155,28 @@ pub fn refuse(why: &str) -> AppError {
     ))
 }
 
-/// The first entry whose content and salt no longer hash to the stored
-/// leaf (or whose leaf is not where its seq says).
-async fn first_altered(store: &Store, leaves: &[Hash]) -> Result<Option<i64>, AppError> {
+/// What the stored entries say: the first whose content and salt no
+/// longer hash to the stored leaf (or whose leaf is not where its seq
+/// says), the leaves whose content expired, and the expiry entries.
+async fn first_altered(
+    store: &Store,
+    leaves: &[Hash],
+) -> Result<(Option<i64>, Vec<u64>, Vec<ExpiryEntry>), AppError> {
+    let mut expired = Vec::new();
+    let mut expiries = Vec::new();
     for (index, s) in (0i64..).zip(store.sequenced_events().await?) {
         if s.seq != index {
-            return Ok(Some(index));
+            return Ok((Some(index), expired, expiries));
+        }
+        let seq = u64::try_from(index).unwrap_or(0);
+        if s.expired_at.is_some() {
+            expired.push(seq);
+        } else if s.event.action == EXPIRE_ACTION {
+            expiries.extend(ExpiryEntry::parse(
+                seq,
+                s.event.occurred_at,
+                &s.event.reason,
+            ));
         }
         let stored = usize::try_from(index).ok().and_then(|i| leaves.get(i));
         let ok = if s.expired_at.is_some() {
@@ -149,8 +186,8 @@ async fn first_altered(store: &Store, leaves: &[Hash]) -> Result<Option<i64>, Ap
                 && hex32(&s.leaf_hash).as_ref() == stored
         };
         if !ok {
-            return Ok(Some(s.seq));
+            return Ok((Some(s.seq), expired, expiries));
         }
     }
-    Ok(None)
+    Ok((None, expired, expiries))
 }

@@ -108,9 +108,9 @@ impl Sequencer {
                 companies.entry(company).or_default().tree.push(hash);
             }
         }
-        let mut known = log_consistency::stored(&checkpoints)?;
+        let key = self.signer.key.public_key().as_ref();
+        let mut known = log_consistency::stored(&checkpoints, key)?;
         if let Some(dir) = &self.ctx.app.config().audit.publish.checkpoint_dir {
-            let key = self.signer.key.public_key().as_ref();
             known.extend(log_consistency::published(dir, &self.signer.log_id, key)?);
         }
         if let Some(why) = log_consistency::check(store, &leaves, &known).await? {
@@ -280,7 +280,11 @@ impl Sequencer {
         }
         let size = self.tree.size();
         let root = self.tree.root();
+        // The retention period in force is part of the statement, so a
+        // verifier can tell an expiry at its end from content erased early.
+        let retention = self.ctx.app.config().audit.retention_days;
         let signed = Checkpoint::new(self.signer.log_id.clone(), size, root, now)
+            .map(|c| c.with_retention(retention))
             .and_then(|c| c.sign(&self.signer.key, self.ctx.rng.as_ref()))
             .map_err(internal("signing a checkpoint"))?;
         let json = signed

@@ -247,7 +247,7 @@ impl App {
             )
             .await?;
         let Some(row) = changed else {
-            return Err(AppError::Invalid(match change {
+            return Err(AppError::Refused(match change {
                 AlertChange::Acknowledge => "only an open alert can be acknowledged".into(),
                 AlertChange::Close => "the alert is already closed".into(),
             }));

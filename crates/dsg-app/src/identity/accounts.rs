@@ -217,7 +217,7 @@ impl App {
             .await?;
         let user = self.account_for_change(raw_id).await?;
         if user.state(self.now()) != AccountState::Pending {
-            return Err(AppError::Invalid(
+            return Err(AppError::Refused(
                 "the account has completed enrolment; reset its authenticators instead".into(),
             ));
         }

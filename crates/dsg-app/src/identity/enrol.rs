@@ -215,7 +215,7 @@ impl App {
         caller: &Caller,
     ) -> Result<TotpEnrolment, AppError> {
         if !self.inner.config.auth.totp_fallback {
-            return Err(AppError::Invalid("TOTP is not allowed here".into()));
+            return Err(AppError::NotOffered("TOTP is not allowed here"));
         }
         let session = self.authorize_self_enrol(meta, caller).await?;
         let rng = self.inner.rng.as_ref();
@@ -250,7 +250,7 @@ impl App {
         code: &SecretString,
     ) -> Result<Option<Vec<SecretString>>, AppError> {
         if !self.inner.config.auth.totp_fallback {
-            return Err(AppError::Invalid("TOTP is not allowed here".into()));
+            return Err(AppError::NotOffered("TOTP is not allowed here"));
         }
         let session = self.authorize_self_enrol(meta, caller).await?;
         let sealed = match self.take_ceremony(&session.token_hash).await? {

@@ -133,7 +133,7 @@ impl App {
             return Err(AppError::Unauthenticated);
         };
         if session.mfa != MfaMethod::None || session.state != AccountState::Active {
-            return Err(AppError::Invalid(
+            return Err(AppError::Refused(
                 "no login is waiting for a second factor".into(),
             ));
         }
@@ -337,7 +337,7 @@ impl App {
             return Err(AppError::Unauthenticated);
         };
         if session.mfa != MfaMethod::None || session.state != AccountState::Active {
-            return Err(AppError::Invalid(
+            return Err(AppError::Refused(
                 "no login is waiting for a second factor".into(),
             ));
         }

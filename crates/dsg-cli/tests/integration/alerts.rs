@@ -386,12 +386,12 @@ async fn rules_fire_on_their_patterns(db: Db) {
     assert_eq!(acked["acknowledged_by"], operator_id.as_str());
     assert_eq!(acked["acknowledge_note"], "本人の入力ミスか確認中");
     let (s, b) = op.call(Method::POST, &change("acknowledge")).await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "acknowledged twice: {b}");
+    assert_eq!(s, StatusCode::CONFLICT, "acknowledged twice: {b}");
     let (s, closed) = op.call(Method::POST, &change("close")).await;
     assert_eq!(s, StatusCode::OK, "{closed}");
     assert_eq!(closed["status"], "closed");
     let (s, _) = op.call(Method::POST, &change("close")).await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(s, StatusCode::CONFLICT);
     let burst_id = burst["id"].as_str().unwrap();
     let (s, _) = op
         .json(

@@ -17,19 +17,19 @@ use crate::audit_log::act_and_wait_for_checkpoint;
 use crate::audit_log::export;
 use crate::harness::{binary, world, Db, Gateway};
 
-fn publishing(dir: &Path) -> Vec<(&'static str, String)> {
+pub(crate) fn publishing(dir: &Path) -> Vec<(&'static str, String)> {
     vec![(
         "DSG_AUDIT__PUBLISH__CHECKPOINT_DIR",
         dir.to_str().unwrap().to_owned(),
     )]
 }
 
-fn as_env<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub(crate) fn as_env<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 /// The largest tree size published in `dir`.
-fn newest_published(dir: &Path) -> u64 {
+pub(crate) fn newest_published(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| {
@@ -41,7 +41,7 @@ fn newest_published(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-async fn db(gw: &Gateway) -> sqlx::SqliteConnection {
+pub(crate) async fn db(gw: &Gateway) -> sqlx::SqliteConnection {
     SqliteConnectOptions::new()
         .filename(gw.data_dir().join("dsg.db"))
         .foreign_keys(false)
@@ -52,7 +52,7 @@ async fn db(gw: &Gateway) -> sqlx::SqliteConnection {
 
 /// Runs `dsg serve` on the gateway's directories: `Ok(())` when it comes
 /// up (then it is killed), `Err(its output)` when it exits first.
-async fn serve(gw: &Gateway, env: &[(&'static str, String)]) -> Result<(), String> {
+pub(crate) async fn serve(gw: &Gateway, env: &[(&'static str, String)]) -> Result<(), String> {
     let mut cmd = tokio::process::Command::new(binary());
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(gw.data_dir())

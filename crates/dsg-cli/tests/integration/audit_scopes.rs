@@ -43,7 +43,7 @@ async fn extract_when_ready(client: &mut Client, company: &str, min_entries: usi
                 return text;
             }
         } else {
-            assert_eq!(s, StatusCode::BAD_REQUEST, "{text}");
+            assert_eq!(s, StatusCode::CONFLICT, "{text}");
             assert!(text.contains("no signed head yet"), "{text}");
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -402,9 +402,9 @@ async fn auditors_read_everything_change_nothing_and_duties_are_never_self_grant
 
     // Duties that do not fit the person are refused with a reason.
     let (s, b) = grant(&mut op, w.user_id("a.handler"), "auditor").await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
     let (s, b) = grant(&mut op, &auditor_id, "security-admin").await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
     let (s, b) = grant(&mut op, &auditor_id, "janitor").await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     // Nobody grants themselves a duty: the policy refuses it.

@@ -633,13 +633,13 @@ async fn identity_endpoints_refuse_the_anonymous_other_users_and_the_wrong_role(
             format!("/api/v1/admin/accounts/{member}/enrolment-link"),
         ),
     ];
-    // Anonymous: 401 everywhere (TOTP is off here, so its options say 400).
+    // Anonymous: 401 everywhere (TOTP is off here, so its options say 403
+    // not_offered).
     let mut anonymous = gw.client();
     for (method, path) in self_service.iter().chain(admin.iter()) {
         let (s, _) = anonymous.call(method.clone(), path).await;
         assert!(
-            s == StatusCode::UNAUTHORIZED
-                || (path.contains("totp") && s == StatusCode::BAD_REQUEST),
+            s == StatusCode::UNAUTHORIZED || (path.contains("totp") && s == StatusCode::FORBIDDEN),
             "anonymous {method} {path}: {s}"
         );
     }

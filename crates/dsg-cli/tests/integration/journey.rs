@@ -42,7 +42,7 @@ async fn journey(db: Db) {
         .await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid_input"))
+        (StatusCode::CONFLICT, Some("refused"))
     );
     // A second compartment for the same contract is refused.
     let (s, _) = op
@@ -63,7 +63,7 @@ async fn journey(db: Db) {
             ),
         )
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(s, StatusCode::CONFLICT);
 
     // The handler sees exactly their compartment, marked.
     let mut h = gw.login("a.handler", w.password("a.handler")).await;

@@ -227,7 +227,7 @@ async fn a_policy_change_is_validated_tested_on_recorded_decisions_approved_by_a
     let (s, _) = op
         .call(Method::POST, "/api/v1/admin/policies/3/rollback")
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(s, StatusCode::CONFLICT);
     let (_, versions) = op.get("/api/v1/admin/policies").await;
     let statuses: Vec<(i64, String)> = versions["versions"]
         .as_array()

@@ -172,8 +172,14 @@ async fn expiry_on(store: Store) {
         }
     }
     let seen = std::cell::Cell::new(0);
+    // Nothing below leaf 0: however old, no entry goes.
+    assert!(store
+        .expire_audit_content(before, 0, now, 1000, expire(&seen))
+        .await
+        .unwrap()
+        .is_none());
     let done = store
-        .expire_audit_content(before, now, 1000, expire(&seen))
+        .expire_audit_content(before, i64::MAX, now, 1000, expire(&seen))
         .await
         .unwrap()
         .unwrap();
@@ -192,7 +198,7 @@ async fn expiry_on(store: Store) {
     assert_eq!(open.key, "198.51.100.8");
     assert_eq!(seen.get(), 6);
     assert!(store
-        .expire_audit_content(before, now, 1000, expire(&seen))
+        .expire_audit_content(before, i64::MAX, now, 1000, expire(&seen))
         .await
         .unwrap()
         .is_none());

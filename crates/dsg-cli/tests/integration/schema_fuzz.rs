@@ -1,28 +1,29 @@
 //! The served API document against the gateway, by a schema-driven fuzzer
 //! (schemathesis, from PyPI): with an operator's session and a handler's
-//! (from their terminal), no answer may carry a status the document does
-//! not declare or a body that breaks its schema, and no request the
-//! schema allows may be refused for a reason the schema could have
-//! stated. Each run is bounded in time. Without schemathesis the test
-//! skips, saying so, unless `DSG_REQUIRE_SCHEMATHESIS=1` (CI).
+//! (from their terminal), then the sign-in operations with a member's, no
+//! answer may carry a status the document does not declare or a body that
+//! breaks its schema, and no request the schema allows may be refused for
+//! a reason the schema could have stated (`schemathesis.toml` names the
+//! only operations where a 422 for unparsable embedded content counts as
+//! such a reason). Each run is bounded in time and seeded; the operator's
+//! and handler's sessions must survive theirs. Without schemathesis the
+//! test skips, saying so, unless `DSG_REQUIRE_SCHEMATHESIS=1` (CI).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use reqwest::StatusCode;
 
 use crate::harness::{world, Client, Db, Gateway};
 
 /// Seconds each session's run may take.
 const TIME_BUDGET_SECS: &str = "90";
 
-/// Operations that end or weaken the session the fuzzer runs with (it
-/// would then only see 401s), or that sign in and would lock the
-/// accounts out.
-const EXCLUDED: [&str; 4] = [
-    "^/api/v1/session$",
-    "^/api/v1/me/sessions",
-    "^/api/v1/me/password$",
-    "^/api/v1/enrolment$",
-];
+/// The operations that sign in or end, weaken or lock a session (wrong
+/// second factors count towards the account's lockout): run last, with a
+/// session of their own that may not survive, so the other runs keep
+/// theirs. Every operation is in exactly one of the runs.
+const SIGN_IN: &str = "^/api/v1/(session.*|me/sessions.*|me/password|enrolment)$";
 
 fn schemathesis() -> Option<PathBuf> {
     let candidate = std::env::var_os("DSG_SCHEMATHESIS")
@@ -46,10 +47,24 @@ fn schemathesis() -> Option<PathBuf> {
 }
 
 /// Runs the fuzzer with `client`'s session (and client certificate).
-fn fuzz(tool: &Path, gw: &Gateway, client: &Client, cert: Option<(&Path, &Path)>) {
+fn fuzz(
+    tool: &Path,
+    gw: &Gateway,
+    client: &Client,
+    cert: Option<(&Path, &Path)>,
+    paths: (&str, &str),
+) {
     let ca = gw.dir.path().join("keys/tls/ca.pem");
     let mut cmd = Command::new(tool);
-    cmd.arg("run")
+    // Its cache of earlier failures stays with this gateway, not in the
+    // source tree: each run starts from the seed alone.
+    cmd.current_dir(gw.dir.path());
+    cmd.arg("--config-file")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/integration/schemathesis.toml"
+        ))
+        .arg("run")
         .arg(format!("{}/api/v1/openapi.json", gw.base))
         .args(["--url", &gw.base])
         .args(["--tls-verify", ca.to_str().unwrap()])
@@ -63,9 +78,7 @@ fn fuzz(tool: &Path, gw: &Gateway, client: &Client, cert: Option<(&Path, &Path)>
         ])
         .args(["--suppress-health-check", "all"])
         .arg("--no-color");
-    for pattern in EXCLUDED {
-        cmd.args(["--exclude-path-regex", pattern]);
-    }
+    cmd.args([paths.0, paths.1]);
     if let Some(cookie) = &client.cookie {
         cmd.args(["-H", &format!("Cookie: {cookie}")]);
     }
@@ -86,8 +99,10 @@ fn fuzz(tool: &Path, gw: &Gateway, client: &Client, cert: Option<(&Path, &Path)>
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "the document does not yet state the handlers' own input rules (id formats, \
-            lengths, value sets, bounds), so schema-valid requests are refused 400; run with \
+#[ignore = "still fails: an audit search with `from` not before `until` is refused 400 (a \
+            rule across two fields), the proof of an entry can be refused 400 while the newest \
+            checkpoint is ahead of the sequenced entries, and the gateway intermittently ends a \
+            TLS connection without close_notify (schemathesis: network error); run with \
             --ignored to see them"]
 async fn the_gateway_answers_as_its_document_says() {
     let Some(tool) = schemathesis() else { return };
@@ -104,11 +119,57 @@ async fn the_gateway_answers_as_its_document_says() {
     let tool_op = tool.clone();
     let gw = std::sync::Arc::new(gw);
     let gw_op = gw.clone();
-    tokio::task::spawn_blocking(move || fuzz(&tool_op, &gw_op, &operator, None))
-        .await
-        .unwrap();
+    let mut operator = tokio::task::spawn_blocking(move || {
+        fuzz(
+            &tool_op,
+            &gw_op,
+            &operator,
+            None,
+            ("--exclude-path-regex", SIGN_IN),
+        );
+        operator
+    })
+    .await
+    .unwrap();
+    still_signed_in(&mut operator, "operator").await;
     let gw_h = gw.clone();
-    tokio::task::spawn_blocking(move || fuzz(&tool, &gw_h, &handler, Some((&cert, &key))))
-        .await
-        .unwrap();
+    let tool_h = tool.clone();
+    let mut handler = tokio::task::spawn_blocking(move || {
+        fuzz(
+            &tool_h,
+            &gw_h,
+            &handler,
+            Some((&cert, &key)),
+            ("--exclude-path-regex", SIGN_IN),
+        );
+        handler
+    })
+    .await
+    .unwrap();
+    still_signed_in(&mut handler, "handler").await;
+    let member = gw.login("a.member", w.password("a.member")).await;
+    let gw_m = gw.clone();
+    tokio::task::spawn_blocking(move || {
+        fuzz(
+            &tool,
+            &gw_m,
+            &member,
+            None,
+            ("--include-path-regex", SIGN_IN),
+        );
+    })
+    .await
+    .unwrap();
+}
+
+/// A run whose session died half-way (an account locked or disabled by a
+/// generated request) would pass on 401s alone: the session must still
+/// answer at the end, or the run proved nothing.
+async fn still_signed_in(client: &mut Client, who: &str) {
+    let (status, body) = client.get("/api/v1/me").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the {who} session did not survive the fuzz run: {body}"
+    );
 }

@@ -202,8 +202,11 @@ async fn quarantine_applies_on_the_next_request_and_closes_open_connections() {
     let (s, b) = get_reconnecting(&handler, &files).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(b["error"]["code"], "terminal_revoked");
-    let (s, _) = op.json(Method::POST, &path("release"), json!({})).await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, b) = op.json(Method::POST, &path("release"), json!({})).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("refused"))
+    );
     gw.stop().await;
 }
 
@@ -340,7 +343,8 @@ async fn only_operators_register_terminals_and_bad_input_is_refused() {
             body("X-2", Some("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n")),
         )
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["error"]["code"], "invalid_content");
     // The same serial twice in one company.
     let (s, b) = op
         .json(

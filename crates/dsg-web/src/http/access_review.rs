@@ -270,7 +270,7 @@ pub fn person_csv(access: &PersonAccess, lang: Lang) -> Result<Vec<u8>, AppError
     path = "/api/v1/admin/access/compartments/{id}",
     summary = "Who has access (agency operators; audited as access.review): everyone the policy in force would let read the compartment now after a proper login, with the terminals they could use and why, plus its handlers who could not, with the reason. `{id}.csv` or `?format=csv` gives the same as CSV (UTF-8 with BOM, cells beginning with = + - @ escaped with a leading ').",
     params(
-        ("id" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
         ("format" = Option<dsg_proto::params::ReviewFormat>, Query),
     ),
     responses(
@@ -306,7 +306,7 @@ pub async fn compartment(
     path = "/api/v1/admin/access/users/{id}",
     summary = "Every compartment a person could reach now (agency operators; audited as access.review), with the terminals and why, plus the compartments of contracts they handle that they could not reach, with the reason. `{id}.csv` or `?format=csv` for CSV.",
     params(
-        ("id" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
         ("format" = Option<dsg_proto::params::ReviewFormat>, Query),
     ),
     responses(

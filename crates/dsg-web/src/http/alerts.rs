@@ -50,7 +50,7 @@ pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<dsg_proto::alerts::AlertListQu
     path = "/api/v1/alerts/{id}",
     summary = "One alert with the entries that raised it, oldest first (at most 1000), each as the audit search returns entries. Needs alert.read; recorded (alert.view).",
     params(
-        ("id" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
         (status = 200, description = "the alert's fields, truncated, entries: [{seq, id, occurred_at, request_id, actor, source, action, object_type, object_id, outcome, reason, terminal, decision, company}]", body = dsg_proto::alerts::AlertDetail),
@@ -71,8 +71,9 @@ pub fn note_of(body: &[u8]) -> Result<Option<String>, AppError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice::<dsg_proto::alerts::AlertNote>(body)
-        .map(|b| b.note)
+    // `null` is the JSON for "no body" too.
+    serde_json::from_slice::<Option<dsg_proto::alerts::AlertNote>>(body)
+        .map(|b| b.and_then(|b| b.note))
         .map_err(|_| AppError::Invalid("body: expected {\"note\": \"…\"} or nothing".into()))
 }
 
@@ -83,13 +84,14 @@ pub fn note_of(body: &[u8]) -> Result<Option<String>, AppError> {
     path = "/api/v1/alerts/{id}/{change}",
     summary = "`acknowledge` (an open alert) or `close` (an open or acknowledged one). Body optional: {\"note\": \"…\"} (at most 1000 characters). Needs alert.manage (agency operators); recorded with the alert's id (alert.acknowledge, alert.close).",
     params(
-        ("id" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
         ("change" = dsg_proto::params::AlertChange, Path),
     ),
     request_body = Option<dsg_proto::alerts::AlertNote>,
     responses(
         (status = 200, description = "the alert {id, rule (failed_logins_account | failed_logins_source | lockout | download_burst | off_hours | terminal | privilege_change | recovery_code), key (user id or source address), key_kind (user | source), key_name (login name of a user key), severity (high | medium | low), status (open | acknowledged | closed), first_at, last_at, entry_count, created_at, acknowledged_by, acknowledged_at, acknowledge_note, closed_by, closed_at, close_note}", body = dsg_proto::alerts::Alert),
-        (status = 400, description = "invalid_input (already acknowledged or closed, bad body or note), invalid_json", body = dsg_proto::ErrorBody),
+        (status = 400, description = "invalid_input (bad body or note), invalid_json", body = dsg_proto::ErrorBody),
+        (status = 409, description = "refused (already acknowledged or closed)", body = dsg_proto::ErrorBody),
         (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
         (status = 404, description = "not_found", body = dsg_proto::ErrorBody),

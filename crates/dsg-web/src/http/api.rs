@@ -124,7 +124,7 @@ pub async fn compartments(ctx: Ctx) -> ApiResult {
     path = "/api/v1/compartments/{cid}/files",
     summary = "List the active files of a compartment",
     params(
-        ("cid" = String, Path),
+        ("cid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
         (status = 200, description = "OK", body = dsg_proto::files::FileList),
@@ -208,7 +208,7 @@ async fn stream_upload(
     path = "/api/v1/compartments/{cid}/files",
     summary = "Upload a new file (streamed body)",
     params(
-        ("cid" = String, Path),
+        ("cid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
         ("name" = String, Query, max_length = 255),
     ),
     request_body(content = dsg_proto::params::Binary, content_type = "application/octet-stream"),
@@ -239,8 +239,8 @@ pub async fn upload(
     path = "/api/v1/compartments/{cid}/files/{fid}/versions",
     summary = "Upload the next version (streamed body)",
     params(
-        ("cid" = String, Path),
-        ("fid" = String, Path),
+        ("cid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("fid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     request_body(content = dsg_proto::params::Binary, content_type = "application/octet-stream"),
     responses(
@@ -273,8 +273,8 @@ pub async fn upload_version(
     path = "/api/v1/compartments/{cid}/files/{fid}/versions",
     summary = "List versions, newest first",
     params(
-        ("cid" = String, Path),
-        ("fid" = String, Path),
+        ("cid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("fid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
         (status = 200, description = "OK", body = dsg_proto::files::VersionList),
@@ -307,9 +307,9 @@ pub async fn versions(ctx: Ctx, ApiPath((cid, fid)): ApiPath<(String, String)>) 
     path = "/api/v1/compartments/{cid}/files/{fid}/content",
     summary = "Download a version (default: newest) as an attachment",
     params(
-        ("cid" = String, Path),
-        ("fid" = String, Path),
-        ("version" = Option<i64>, Query),
+        ("cid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("fid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("version" = Option<i64>, Query, minimum = 0, maximum = 2147483647),
     ),
     responses(
         (status = 200, description = "application/octet-stream; Content-Disposition attachment; CSP sandbox", body = dsg_proto::params::Binary, content_type = "application/octet-stream"),
@@ -335,8 +335,8 @@ pub async fn download(
     path = "/api/v1/compartments/{cid}/files/{fid}",
     summary = "Mark a file for disposal (soft delete)",
     params(
-        ("cid" = String, Path),
-        ("fid" = String, Path),
+        ("cid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("fid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
         (status = 204, description = "Marked"),
@@ -409,6 +409,7 @@ pub async fn create_company(ctx: Ctx, ApiJson(body): ApiJson<NewCompany>) -> Api
     summary = "Register a user, pending enrolment; the response carries `enrolment_path` (the one-time link, shown only here)",
     request_body = dsg_proto::files::NewUser,
     responses(
+        (status = 404, description = "not_found: no such company", body = dsg_proto::ErrorBody),
         (status = 201, description = "Created", body = dsg_proto::files::CreatedUser),
         (status = 400, description = "invalid_input, invalid_json", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
@@ -443,6 +444,8 @@ pub async fn create_user(ctx: Ctx, ApiJson(body): ApiJson<NewUser>) -> ApiResult
     summary = "Register a contract",
     request_body = dsg_proto::files::NewContract,
     responses(
+        (status = 404, description = "not_found: no such company", body = dsg_proto::ErrorBody),
+        (status = 409, description = "conflict (the contract number exists); refused: contracts are with contractor companies, the contract ends before it starts", body = dsg_proto::ErrorBody),
         (status = 201, description = "Created", body = dsg_proto::files::Contract),
         (status = 400, description = "invalid_input, invalid_json", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
@@ -474,7 +477,7 @@ pub async fn create_contract(ctx: Ctx, ApiJson(b): ApiJson<NewContract>) -> ApiR
     path = "/api/v1/admin/contracts/{id}/compartment",
     summary = "Open the compartment of a special-clause contract",
     params(
-        ("id" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
         (status = 201, description = "Opened", body = dsg_proto::files::Compartment),
@@ -498,7 +501,7 @@ pub async fn open_compartment(ctx: Ctx, ApiPath(contract): ApiPath<String>) -> A
     path = "/api/v1/admin/contracts/{id}/handlers",
     summary = "Handlers of a contract",
     params(
-        ("id" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
         (status = 200, description = "OK", body = dsg_proto::files::HandlerList),
@@ -533,8 +536,8 @@ pub async fn handlers(ctx: Ctx, ApiPath(contract): ApiPath<String>) -> ApiResult
     path = "/api/v1/admin/contracts/{id}/handlers/{uid}",
     summary = "Designate a user of the contract's company as handler",
     params(
-        ("id" = String, Path),
-        ("uid" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("uid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
         (status = 204, description = "Designated"),
@@ -560,8 +563,8 @@ pub async fn designate(
     path = "/api/v1/admin/contracts/{id}/handlers/{uid}",
     summary = "Remove a handler",
     params(
-        ("id" = String, Path),
-        ("uid" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("uid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
         (status = 204, description = "Removed"),

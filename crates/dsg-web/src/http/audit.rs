@@ -29,8 +29,8 @@ type ApiResult = Result<Response, ApiError>;
         ("action" = Option<String>, Query, description = "an action, or a family ending in a dot (auth.)"),
         ("outcome" = Option<dsg_proto::params::Outcome>, Query),
         ("object" = Option<String>, Query, description = "object id"),
-        ("limit" = Option<i64>, Query, description = "1-1000, default 200"),
-        ("contract" = Option<String>, Query, description = "entries about this contract, its compartment or its files"),
+        ("limit" = Option<i64>, Query, description = "1-1000, default 200", minimum = 1, maximum = 1000),
+        ("contract" = Option<String>, Query, description = "entries about this contract, its compartment or its files", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
         (status = 200, description = "{scope: all|company, company?, truncated, entries: [{seq, id, occurred_at, request_id, actor, source, action, object_type, object_id, outcome, reason, terminal, decision, company}]}", body = dsg_proto::audit::AuditSearchResult),
@@ -61,8 +61,8 @@ pub async fn search(ctx: Ctx, ApiQuery(search): ApiQuery<AuditSearch>) -> ApiRes
         ("action" = Option<String>, Query, description = "an action, or a family ending in a dot (auth.)"),
         ("outcome" = Option<dsg_proto::params::Outcome>, Query),
         ("object" = Option<String>, Query, description = "object id"),
-        ("limit" = Option<i64>, Query, description = "1-1000, default 200"),
-        ("contract" = Option<String>, Query, description = "entries about this contract, its compartment or its files"),
+        ("limit" = Option<i64>, Query, description = "1-1000, default 200", minimum = 1, maximum = 1000),
+        ("contract" = Option<String>, Query, description = "entries about this contract, its compartment or its files", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
         (status = 200, description = "application/x-ndjson", body = dsg_proto::params::Text, content_type = "application/x-ndjson"),
@@ -114,11 +114,11 @@ pub async fn proof(ctx: Ctx, ApiPath(seq): ApiPath<String>) -> ApiResult {
     path = "/api/v1/audit/companies/{id}/extract",
     summary = "A company's verifiable extract (JSON Lines, dsg-audit-company-extract/v1): its entries with salts, its newest signed sub-log head and that head's inclusion proof, and the signed checkpoint. Check it offline with `dsg admin audit-verify-extract`. Recorded as audit.extract in the company's own sub-log.",
     params(
-        ("id" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
         (status = 200, description = "application/x-ndjson", body = dsg_proto::params::Text, content_type = "application/x-ndjson"),
-        (status = 400, description = "invalid: no signed head yet (made at the next checkpoint)", body = dsg_proto::ErrorBody),
+        (status = 409, description = "refused: no signed head yet (made at the next checkpoint)", body = dsg_proto::ErrorBody),
         (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
         (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
@@ -157,16 +157,16 @@ pub fn jsonl(file_name: &str, lines: &[String]) -> Response {
     path = "/api/v1/admin/users/{id}/duties",
     summary = "Grant a duty: auditor (agency staff other than operators) or security-admin (a contractor's user). Operators only, never to themselves; needs a fresh step-up.",
     params(
-        ("id" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     request_body = dsg_proto::audit::Duty,
     responses(
         (status = 201, description = "granted", body = dsg_proto::audit::DutyGranted),
-        (status = 400, description = "invalid (the duty does not fit the person), invalid_json", body = dsg_proto::ErrorBody),
+        (status = 400, description = "invalid_json", body = dsg_proto::ErrorBody),
         (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
         (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
-        (status = 409, description = "conflict (already held)", body = dsg_proto::ErrorBody),
+        (status = 409, description = "conflict (already held), refused (the duty does not fit the person)", body = dsg_proto::ErrorBody),
         (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
         (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
@@ -197,8 +197,8 @@ pub async fn grant_duty(
     path = "/api/v1/admin/users/{id}/duties/{duty}",
     summary = "Withdraw a duty; takes effect on the next request.",
     params(
-        ("id" = String, Path),
-        ("duty" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("duty" = String, Path, pattern = "^(?:auditor|security-admin)$"),
     ),
     responses(
         (status = 204, description = "withdrawn"),

@@ -21,11 +21,14 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
         | AppError::StepUpRequired
         | AppError::SelfApproval
         | AppError::Denied(_)
-        | AppError::CsrfRefused => StatusCode::FORBIDDEN,
+        | AppError::CsrfRefused
+        | AppError::NotOffered(_) => StatusCode::FORBIDDEN,
         AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         AppError::Invalid(_) => StatusCode::BAD_REQUEST,
-        AppError::PolicyInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::PolicyInvalid(_) | AppError::InvalidContent(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        AppError::Conflict(_) | AppError::Refused(_) => StatusCode::CONFLICT,
         AppError::TooLarge | AppError::QuotaExceeded => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
         AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -40,7 +43,10 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
 /// sentence otherwise.
 pub fn public_message(error: &AppError) -> String {
     match error {
-        AppError::Invalid(text) | AppError::PolicyInvalid(text) => text.clone(),
+        AppError::Invalid(text)
+        | AppError::PolicyInvalid(text)
+        | AppError::Refused(text)
+        | AppError::InvalidContent(text) => text.clone(),
         AppError::Conflict(what) => format!("already exists: {what}"),
         AppError::Internal(_) => "internal error".to_owned(),
         other => other.to_string(),

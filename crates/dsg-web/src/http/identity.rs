@@ -121,7 +121,9 @@ impl FactorBody {
         (status = 200, description = "OK", body = dsg_proto::identity::SessionOpened),
         (status = 400, description = "invalid_json", body = dsg_proto::ErrorBody),
         (status = 401, description = "second_factor_refused (counts towards the lockout)", body = dsg_proto::ErrorBody),
+        (status = 409, description = "refused: no login is waiting for a second factor", body = dsg_proto::ErrorBody),
         (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
+        (status = 429, description = "rate_limited: too many attempts from this source", body = dsg_proto::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
         (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
     ),
@@ -143,6 +145,7 @@ pub async fn second_factor(ctx: Ctx, ApiJson(body): ApiJson<FactorBody>) -> ApiR
     summary = "A fresh WebAuthn challenge for the login waiting for its second factor",
     responses(
         (status = 200, description = "OK", body = dsg_proto::identity::WebauthnChallenge),
+        (status = 409, description = "refused: no login is waiting for a second factor", body = dsg_proto::ErrorBody),
     ),
     security(("session" = [], "csrf" = [])),
 )]
@@ -226,7 +229,7 @@ fn codes_json(codes: Option<Vec<SecretString>>) -> FactorRegistered {
     post,
     path = "/api/v1/me/passkeys",
     summary = "Finish registering a passkey. Completing enrolment returns `recovery_codes` (shown once) and ends the session (`signed_out`).",
-    request_body = dsg_proto::Object,
+    request_body = dsg_proto::webauthn::Attestation,
     responses(
         (status = 201, description = "Registered", body = dsg_proto::identity::FactorRegistered),
         (status = 400, description = "invalid_json", body = dsg_proto::ErrorBody),
@@ -254,6 +257,7 @@ pub async fn register_passkey(
     summary = "Start enrolling TOTP (only where auth.totp_fallback allows it): `secret`, `otpauth_uri`",
     responses(
         (status = 200, description = "OK", body = dsg_proto::identity::TotpOptions),
+        (status = 403, description = "not_offered: TOTP is not allowed here", body = dsg_proto::ErrorBody),
     ),
     security(("session" = [], "csrf" = [])),
 )]
@@ -278,6 +282,7 @@ pub async fn totp_options(ctx: Ctx) -> ApiResult {
     responses(
         (status = 201, description = "Enrolled", body = dsg_proto::identity::FactorRegistered),
         (status = 400, description = "invalid_json", body = dsg_proto::ErrorBody),
+        (status = 403, description = "not_offered: TOTP is not allowed here", body = dsg_proto::ErrorBody),
         (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
         (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
@@ -510,6 +515,7 @@ pub async fn step_up_options(ctx: Ctx) -> ApiResult {
     responses(
         (status = 204, description = "Fresh"),
         (status = 400, description = "invalid_json", body = dsg_proto::ErrorBody),
+        (status = 429, description = "rate_limited: too many attempts from this source", body = dsg_proto::ErrorBody),
         (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
         (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
@@ -570,10 +576,11 @@ pub async fn accounts(ctx: Ctx) -> ApiResult {
     path = "/api/v1/admin/accounts/{id}/{change}",
     summary = "`change` = unlock, disable or enable (step-up). Disabling ends the account's sessions at once.",
     params(
-        ("id" = String, Path, description = "User id"),
+        ("id" = String, Path, description = "User id", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
         ("change" = dsg_proto::params::AccountChange, Path, description = "What to do"),
     ),
     responses(
+        (status = 409, description = "refused: operators cannot disable themselves", body = dsg_proto::ErrorBody),
         (status = 200, description = "OK", body = dsg_proto::files::User),
         (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
     ),
@@ -597,9 +604,10 @@ pub async fn account_status(
     path = "/api/v1/admin/accounts/{id}/enrolment-link",
     summary = "A new enrolment link for a pending account: `enrolment_path`",
     params(
-        ("id" = String, Path, description = "User id"),
+        ("id" = String, Path, description = "User id", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
+        (status = 409, description = "refused: the account has completed enrolment", body = dsg_proto::ErrorBody),
         (status = 200, description = "OK", body = dsg_proto::identity::EnrolmentLink),
         (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
     ),
@@ -624,7 +632,7 @@ pub async fn reissue_enrolment_link(ctx: Ctx, ApiPath(id): ApiPath<String>) -> A
     path = "/api/v1/admin/accounts/{id}/reset",
     summary = "Request an authenticator reset (a second operator approves)",
     params(
-        ("id" = String, Path, description = "User id"),
+        ("id" = String, Path, description = "User id", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
         (status = 201, description = "Requested", body = dsg_proto::identity::ResetRequested),
@@ -678,7 +686,7 @@ pub async fn pending_resets(ctx: Ctx) -> ApiResult {
     path = "/api/v1/admin/resets/{id}/approve",
     summary = "Approve another operator's reset: the account returns to pending enrolment; `enrolment_path`",
     params(
-        ("id" = String, Path, description = "Reset request id"),
+        ("id" = String, Path, description = "Reset request id", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
         (status = 200, description = "OK", body = dsg_proto::identity::ResetApproved),

@@ -24,9 +24,10 @@ type ApiResult = Result<Response, ApiError>;
     path = "/api/v1/records/companies/{id}",
     summary = "A contractor's handler roster and training records, opened: everyone of the company with their roster line (status submitted/confirmed/removed, personal details) and training standing, and every training record. The company's security administrator, agency operators and auditors; the read is audited. Another company's administrator gets not_found.",
     params(
-        ("id" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
+        (status = 409, description = "refused: the agency keeps no roster", body = dsg_proto::ErrorBody),
         (status = 200, description = "the records", body = dsg_proto::records::CompanyRecords),
         (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
@@ -52,10 +53,11 @@ pub async fn company(ctx: Ctx, ApiPath(company): ApiPath<String>) -> ApiResult {
     path = "/api/v1/records/companies/{id}/roster.csv",
     summary = "A contractor's handler roster as CSV (UTF-8; cells beginning with =, +, -, @ escaped against formula injection): name, date of birth, department, position, nationality, undertaking date, status, confirmation time, latest training, login name. With ?contract=<id>, only that contract's designated handlers, those without a line included (status not-on-roster); a contract of another company is 404. Same readers as the records; recorded as records.export (a read on the page is records.view).",
     params(
-        ("id" = String, Path),
-        ("contract" = Option<String>, Query, description = "one contract of the company"),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("contract" = Option<String>, Query, description = "one contract of the company", pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
+        (status = 409, description = "refused: the agency keeps no roster", body = dsg_proto::ErrorBody),
         (status = 200, description = "text/csv", body = dsg_proto::params::Text, content_type = "text/csv"),
         (status = 400, description = "invalid_input (the contract is not an id), invalid_query", body = dsg_proto::ErrorBody),
         (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
@@ -164,10 +166,11 @@ fn roster_row(p: &PersonRecords, line: &RosterLine) -> Vec<String> {
     path = "/api/v1/records/roster/{uid}",
     summary = "Enter or change a person's line on their company's handler roster (取扱者名簿). The line then awaits the agency's confirmation, also after a change. The company's security administrator, or an agency operator; contractors' staff only.",
     params(
-        ("uid" = String, Path),
+        ("uid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     request_body = dsg_proto::records::RosterDetails,
     responses(
+        (status = 409, description = "refused: agency staff are not on a roster", body = dsg_proto::ErrorBody),
         (status = 200, description = "submitted", body = dsg_proto::records::RosterStatus),
         (status = 400, description = "invalid (a field, or the person is agency staff), invalid_json", body = dsg_proto::ErrorBody),
         (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
@@ -203,7 +206,7 @@ pub async fn submit_roster(
     path = "/api/v1/records/roster/{uid}/confirm",
     summary = "Confirm a submitted roster line (the agency's check). Agency operators only, never a line they submitted (self_approval; `dsg admin roster-confirm` on the host is the break-glass second approver); needs a fresh step-up. submitted_at names the version seen: a line changed since is a conflict.",
     params(
-        ("uid" = String, Path),
+        ("uid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     request_body = dsg_proto::records::RosterConfirmation,
     responses(
@@ -240,9 +243,10 @@ pub async fn confirm_roster(
     path = "/api/v1/records/roster/{uid}",
     summary = "Take a person off the roster. Where the deployment requires a confirmed roster, they reach no protected data from their next request on.",
     params(
-        ("uid" = String, Path),
+        ("uid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     responses(
+        (status = 409, description = "refused: agency staff are not on a roster", body = dsg_proto::ErrorBody),
         (status = 200, description = "removed", body = dsg_proto::records::RosterStatus),
         (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
@@ -265,10 +269,11 @@ pub async fn remove_roster(ctx: Ctx, ApiPath(user): ApiPath<String>) -> ApiResul
     path = "/api/v1/records/training/{uid}",
     summary = "Record a security training (教育記録) a person took. The company's security administrator, or an agency operator.",
     params(
-        ("uid" = String, Path),
+        ("uid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     request_body = dsg_proto::records::NewTraining,
     responses(
+        (status = 409, description = "refused: agency staff have no training records", body = dsg_proto::ErrorBody),
         (status = 201, description = "recorded", body = dsg_proto::records::TrainingRecorded),
         (status = 400, description = "invalid, invalid_json", body = dsg_proto::ErrorBody),
         (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),

@@ -34,8 +34,16 @@ type ApiResult = Result<Response, ApiError>;
 pub async fn report_posture(
     ctx: Ctx,
     axum::Extension(device): axum::Extension<dsg_app::Device>,
-    ApiJson(report): ApiJson<dsg_core::PostureReport>,
+    ApiJson(report): ApiJson<dsg_proto::terminals::PostureReport>,
 ) -> ApiResult {
+    let report = dsg_core::PostureReport {
+        os: report.os,
+        os_version: report.os_version,
+        disk_encrypted: report.disk_encrypted,
+        firewall_enabled: report.firewall_enabled,
+        antivirus_signatures_at: report.antivirus_signatures_at,
+        patched_at: report.patched_at,
+    };
     let receipt = ctx
         .app
         .report_posture(&ctx.meta, &ctx.caller, &device, report)
@@ -97,8 +105,10 @@ pub async fn list(ctx: Ctx) -> ApiResult {
     summary = "Register a terminal and issue its client certificate. Body: `company_id`, `name`, `site`, `serial`, optional `csr_pem`. Without a CSR the response carries `pkcs12_base64` and `pkcs12_password` (shown only here).",
     request_body = dsg_proto::terminals::NewTerminal,
     responses(
+        (status = 404, description = "not_found: no such company", body = dsg_proto::ErrorBody),
         (status = 201, description = "`terminal`, `certificate_pem`, `ca_pem`, `pkcs12_base64`, `pkcs12_password`", body = dsg_proto::terminals::IssuedTerminal),
-        (status = 400, description = "invalid_input (fields, CSR)", body = dsg_proto::ErrorBody),
+        (status = 400, description = "invalid_input (fields)", body = dsg_proto::ErrorBody),
+        (status = 422, description = "invalid_content (the CSR does not parse or is no P-256 key), invalid_body", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden or step_up_required", body = dsg_proto::ErrorBody),
         (status = 409, description = "conflict: serial already registered for the company", body = dsg_proto::ErrorBody),
     ),
@@ -128,12 +138,14 @@ pub async fn register(
     path = "/api/v1/admin/terminals/{id}/certificate",
     summary = "Issue a new certificate for an active terminal (optional `csr_pem`); the old one stops working at once",
     params(
-        ("id" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
     request_body = dsg_proto::terminals::Reissue,
     responses(
+        (status = 409, description = "refused: the terminal cannot get a certificate now", body = dsg_proto::ErrorBody),
         (status = 201, description = "as registration", body = dsg_proto::terminals::IssuedTerminal),
         (status = 400, description = "invalid_input", body = dsg_proto::ErrorBody),
+        (status = 422, description = "invalid_content (the CSR does not parse or is no P-256 key), invalid_body", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden or step_up_required", body = dsg_proto::ErrorBody),
         (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
     ),
@@ -157,11 +169,12 @@ pub async fn reissue(
     path = "/api/v1/admin/terminals/{id}/{change}",
     summary = "`quarantine` (effective on the next request; closes open connections), `release` (needs step-up) or `revoke` (final). Body: optional `reason`.",
     params(
-        ("id" = String, Path),
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
         ("change" = dsg_proto::params::TerminalChange, Path),
     ),
     request_body = dsg_proto::terminals::StatusReason,
     responses(
+        (status = 409, description = "refused: that status change is not possible from the current status", body = dsg_proto::ErrorBody),
         (status = 200, description = "the terminal", body = dsg_proto::terminals::Terminal),
         (status = 400, description = "invalid_input (e.g. releasing a revoked terminal)", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden or step_up_required", body = dsg_proto::ErrorBody),

@@ -264,6 +264,14 @@ const CATALOGUE: &[(&str, &str)] = &[
         "監査ログの署名鍵がまだありません。先にゲートウェイを起動してください",
     ),
     ("index too large", "番号が大きすぎます"),
+    (
+        "policy version was not proposed by a user",
+        "このポリシー版は利用者による提案ではありません",
+    ),
+    (
+        "this company's log has no signed head yet: it is made at the next checkpoint",
+        "この企業のログにはまだ署名済みの先頭記録がありません。次のチェックポイントで作成されます",
+    ),
 ];
 
 /// `message` for a person reading `lang`.
@@ -394,16 +402,18 @@ mod tests {
                 let source = std::fs::read_to_string(&path).unwrap();
                 // Only the code before a file's tests.
                 let source = source.split("#[cfg(test)]").next().unwrap();
-                for (open, close) in [
-                    ("refused(\"", "\""),
-                    ("AppError::Invalid(\"", "\""),
-                    ("Conflict(\"", "\""),
-                    ("conflict_as(e, \"", "\""),
-                    ("AppError::Invalid(\n                \"", "\""),
-                    ("AppError::Invalid(\n            \"", "\""),
+                for open in [
+                    "refused(",
+                    "AppError::Invalid(",
+                    "AppError::Refused(",
+                    "AppError::InvalidContent(",
+                    "Conflict(",
+                    "conflict_as(e,",
                 ] {
                     for piece in source.split(open).skip(1) {
-                        found.push(piece.split(close).next().unwrap().to_owned());
+                        if let Some(literal) = piece.trim_start().strip_prefix('"') {
+                            found.push(literal.split('"').next().unwrap().to_owned());
+                        }
                     }
                 }
                 for piece in source.split("DomainError::invalid(").skip(1) {
