@@ -278,8 +278,9 @@ impl App {
         let from = search
             .from
             .unwrap_or(until.saturating_sub(DEFAULT_WINDOW_MS));
+        // A rule relating two fields, which no request schema can state.
         if from >= until {
-            return Err(AppError::Invalid("from must be before until".into()));
+            return Err(AppError::Refused("from must be before until".into()));
         }
         let outcome = match empty(search.outcome) {
             None => None,

@@ -77,8 +77,11 @@ impl App {
         tree_size: Option<u64>,
     ) -> Result<InclusionProofView, AppError> {
         let inner = &*self.inner;
-        let leaves = self.stored_leaves().await?;
+        // Checkpoints before leaves: the sequencer may add leaves and sign a
+        // newer checkpoint between the two reads, and leaves only grow, so
+        // every checkpoint read first covers leaves read after it.
         let checkpoints = inner.audit_log.checkpoints().await?;
+        let leaves = self.stored_leaves().await?;
         let size = tree_size.unwrap_or_else(|| {
             checkpoints
                 .last()
@@ -88,7 +91,7 @@ impl App {
         });
         let tree = prefix(&leaves, size)?;
         if index >= size {
-            return Err(AppError::Invalid(format!(
+            return Err(AppError::Refused(format!(
                 "entry index {index} is not in a tree of size {size}"
             )));
         }
@@ -142,8 +145,9 @@ impl App {
                 "--from ({from}) must not exceed --to ({to})"
             )));
         }
-        let leaves = self.stored_leaves().await?;
+        // Checkpoints before leaves, as for an inclusion proof.
         let checkpoints = self.inner.audit_log.checkpoints().await?;
+        let leaves = self.stored_leaves().await?;
         let new = prefix(&leaves, to)?;
         let old = prefix(&leaves, from)?;
         let proof = consistency_proof(new, from).map_err(|e| AppError::Invalid(e.to_string()))?;
@@ -177,13 +181,14 @@ impl App {
     }
 }
 
-/// The first `size` leaves, or an error naming how many there are.
+/// The first `size` leaves, or an error naming how many there are (a
+/// refusal by the state of the log, which no request schema can state).
 fn prefix(leaves: &[Hash], size: u64) -> Result<&[Hash], AppError> {
     usize::try_from(size)
         .ok()
         .and_then(|n| leaves.get(..n))
         .ok_or_else(|| {
-            AppError::Invalid(format!(
+            AppError::Refused(format!(
                 "tree size {size} exceeds the log ({} entries sequenced)",
                 leaves.len()
             ))

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod http;
+mod linger;
 pub mod tls;
 pub mod ui;
 

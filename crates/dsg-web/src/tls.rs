@@ -31,6 +31,7 @@ use tower::ServiceExt;
 
 use crate::http::context::{IsTls, PeerAddr, ThroughProxy};
 use crate::http::refusals::{MAX_HEADER_BYTES, MAX_HEADER_FIELDS};
+use crate::linger::Lingering;
 use dsg_app::{App, ClientCertificate};
 
 /// Why TLS could not be set up.
@@ -350,6 +351,7 @@ async fn run(
                                 .as_ref()
                                 .map(|c| app.connections().register(&c.fingerprint));
                             let service = connection_service(router, peer, true, certificate, kind);
+                            let stream = Lingering::new(stream);
                             let conn = watcher.watch(
                                 builder
                                     .serve_connection_with_upgrades(TokioIo::new(stream), service)
@@ -384,7 +386,8 @@ async fn run(
                 }
                 None => {
                     let service = connection_service(router, peer, false, None, kind);
-                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(tcp), service);
+                    let conn = builder
+                        .serve_connection_with_upgrades(TokioIo::new(Lingering::new(tcp)), service);
                     watcher.watch(conn.into_owned()).await
                 }
             };

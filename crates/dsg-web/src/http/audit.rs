@@ -35,6 +35,7 @@ type ApiResult = Result<Response, ApiError>;
     responses(
         (status = 200, description = "{scope: all|company, company?, truncated, entries: [{seq, id, occurred_at, request_id, actor, source, action, object_type, object_id, outcome, reason, terminal, decision, company}]}", body = dsg_proto::audit::AuditSearchResult),
         (status = 400, description = "invalid, invalid_query", body = dsg_proto::ErrorBody),
+        (status = 409, description = "refused: from is not before until", body = dsg_proto::ErrorBody),
         (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
         (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
@@ -67,6 +68,7 @@ pub async fn search(ctx: Ctx, ApiQuery(search): ApiQuery<AuditSearch>) -> ApiRes
     responses(
         (status = 200, description = "application/x-ndjson", body = dsg_proto::params::Text, content_type = "application/x-ndjson"),
         (status = 400, description = "invalid, invalid_query", body = dsg_proto::ErrorBody),
+        (status = 409, description = "refused: from is not before until", body = dsg_proto::ErrorBody),
         (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
         (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
@@ -92,6 +94,7 @@ pub async fn export(ctx: Ctx, ApiQuery(search): ApiQuery<AuditSearch>) -> ApiRes
     ),
     responses(
         (status = 200, description = "{leaf_index, tree_size, leaf_hash, root, path, entry, checkpoint}", body = dsg_proto::audit::InclusionProof),
+        (status = 409, description = "refused: the entry is not in the sequenced tree yet", body = dsg_proto::ErrorBody),
         (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
         (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
