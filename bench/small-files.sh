@@ -102,6 +102,9 @@ TOTP_SECRET="$(awk '$3 == "tanaka@minato" && $6 == "totp:" { print $7 }' "$WORK/
 DCURL=(curl -sS --fail-with-body --cacert "$CA" --cert "$WORK/terminal.pem" -b "$WORK/jar" -c "$WORK/jar")
 LOGIN_BODY="$(python3 -c 'import json,sys; print(json.dumps({"username": "tanaka@minato", "password": sys.argv[1]}))' "$PW")"
 CSRF="$("${DCURL[@]}" -H 'Content-Type: application/json' --data-binary "$LOGIN_BODY" "$DSG_URL/api/v1/session" | json 'd["csrf_token"]')"
+# Each TOTP step is accepted once, and setting up the demo may have used
+# the current one: wait for the next step.
+sleep $((31 - $(date +%s) % 30))
 CODE="$(python3 -c '
 import base64, hashlib, hmac, struct, sys, time
 mac = hmac.new(base64.b32decode(sys.argv[1]), struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
