@@ -489,19 +489,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
         let store = Store::connect(&url).await.unwrap();
-        sqlx::query::<Any>(
-            "INSERT INTO companies (id, name, kind, created_at) VALUES ('c', 'c', 'agency', 0)",
-        )
-        .execute(&store.pool)
-        .await
-        .unwrap();
-        sqlx::query::<Any>(
-            "INSERT INTO users (id, company_id, username, display_name, role, status, \
-             password_hash, created_at) VALUES ('op', 'c', 'op', 'op', 'operator', 'active', '', 0)",
-        )
-        .execute(&store.pool)
-        .await
-        .unwrap();
+        store
+            .write_one(sqlx::query::<Any>(
+                "INSERT INTO companies (id, name, kind, created_at) VALUES ('c', 'c', 'agency', 0)",
+            ))
+            .await
+            .unwrap();
+        store
+            .write_one(sqlx::query::<Any>(
+                "INSERT INTO users (id, company_id, username, display_name, role, status, \
+                 password_hash, created_at) VALUES ('op', 'c', 'op', 'op', 'operator', 'active', '', 0)",
+            ))
+            .await
+            .unwrap();
         (dir, store)
     }
 

@@ -74,16 +74,17 @@ impl Store {
         next_seq: i64,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query::<Any>(
-            "INSERT INTO audit_forwarding (sink, next_seq, updated_at) VALUES ($1, $2, $3) \
+        self.write_one(
+            sqlx::query::<Any>(
+                "INSERT INTO audit_forwarding (sink, next_seq, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (sink) DO UPDATE SET next_seq = excluded.next_seq, \
              updated_at = excluded.updated_at \
              WHERE audit_forwarding.next_seq < excluded.next_seq",
+            )
+            .bind(sink.to_owned())
+            .bind(next_seq)
+            .bind(now_ms),
         )
-        .bind(sink.to_owned())
-        .bind(next_seq)
-        .bind(now_ms)
-        .execute(&self.pool)
         .await?;
         Ok(())
     }

@@ -166,15 +166,16 @@ impl Store {
 
     /// Stores a signed checkpoint.
     pub async fn insert_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError> {
-        sqlx::query::<Any>(
-            "INSERT INTO audit_checkpoints (tree_size, root, timestamp_ms, signed) \
+        self.write_one(
+            sqlx::query::<Any>(
+                "INSERT INTO audit_checkpoints (tree_size, root, timestamp_ms, signed) \
              VALUES ($1, $2, $3, $4)",
+            )
+            .bind(checkpoint.tree_size)
+            .bind(checkpoint.root.clone())
+            .bind(checkpoint.timestamp_ms)
+            .bind(checkpoint.signed.clone()),
         )
-        .bind(checkpoint.tree_size)
-        .bind(checkpoint.root.clone())
-        .bind(checkpoint.timestamp_ms)
-        .bind(checkpoint.signed.clone())
-        .execute(&self.pool)
         .await?;
         Ok(())
     }
@@ -228,15 +229,16 @@ impl Store {
 
     /// Stores a new signing key.
     pub async fn insert_audit_key(&self, key: &StoredAuditKey) -> Result<(), StoreError> {
-        sqlx::query::<Any>(
-            "INSERT INTO audit_keys (id, wrapped_private_key, public_key, created_at) \
+        self.write_one(
+            sqlx::query::<Any>(
+                "INSERT INTO audit_keys (id, wrapped_private_key, public_key, created_at) \
              VALUES ($1, $2, $3, $4)",
+            )
+            .bind(key.id.clone())
+            .bind(key.wrapped_private_key.clone())
+            .bind(key.public_key.clone())
+            .bind(key.created_at),
         )
-        .bind(key.id.clone())
-        .bind(key.wrapped_private_key.clone())
-        .bind(key.public_key.clone())
-        .bind(key.created_at)
-        .execute(&self.pool)
         .await?;
         Ok(())
     }

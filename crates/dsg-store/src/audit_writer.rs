@@ -41,11 +41,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use dsg_core::AuditRecord;
-use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::audited::begin_write;
-use crate::{audit, Backend, StoreError};
+use crate::audited::Writes;
+use crate::{audit, StoreError};
 
 /// Most records written in one transaction: bounds the transaction's size
 /// and how long the write lock is held.
@@ -81,10 +80,10 @@ impl AuditWriter {
     /// good, and on PostgreSQL would sit on a connection that the server or
     /// a proxy may close while idle, failing the next batch. The pool checks
     /// and replaces connections; the writer does not have to.
-    pub(crate) fn spawn(pool: AnyPool, backend: Backend) -> Self {
+    pub(crate) fn spawn(writes: Writes) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE);
         let failing = Arc::new(AtomicBool::new(false));
-        tokio::spawn(run(pool, backend, queue, failing.clone()));
+        tokio::spawn(run(writes, queue, failing.clone()));
         Self { jobs, failing }
     }
 
@@ -118,17 +117,12 @@ impl AuditWriter {
 }
 
 /// The writer task: one batch at a time until every sender is gone.
-async fn run(
-    pool: AnyPool,
-    backend: Backend,
-    mut queue: mpsc::Receiver<Job>,
-    failing: Arc<AtomicBool>,
-) {
+async fn run(writes: Writes, mut queue: mpsc::Receiver<Job>, failing: Arc<AtomicBool>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // `recv_many` waits for the first record, then takes what else is
     // queued, up to the limit, without waiting for more.
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let healthy = write_batch(&pool, backend, std::mem::take(&mut batch)).await;
+        let healthy = write_batch(&writes, std::mem::take(&mut batch)).await;
         failing.store(!healthy, Ordering::Release);
     }
 }
@@ -138,7 +132,7 @@ enum BatchError {
     /// An insert failed; the transaction was rolled back, nothing is stored.
     Insert(StoreError),
     /// The transaction could not begin or commit.
-    Transaction(sqlx::Error),
+    Transaction(StoreError),
 }
 
 impl BatchError {
@@ -154,8 +148,8 @@ impl BatchError {
 
 /// Writes one batch and answers each of its callers. Returns whether the
 /// database was available (see [`BatchError::is_unavailable`]).
-async fn write_batch(pool: &AnyPool, backend: Backend, batch: Vec<Job>) -> bool {
-    match insert(pool, backend, &batch).await {
+async fn write_batch(writes: &Writes, batch: Vec<Job>) -> bool {
+    match insert(writes, &batch).await {
         Ok(()) => {
             for job in batch {
                 // A caller that stopped waiting has nobody to tell.
@@ -175,13 +169,13 @@ async fn write_batch(pool: &AnyPool, backend: Backend, batch: Vec<Job>) -> bool 
                 "an audit batch insert failed; writing its records one by one");
             let mut available = true;
             for job in batch {
-                let outcome = match insert(pool, backend, std::slice::from_ref(&job)).await {
+                let outcome = match insert(writes, std::slice::from_ref(&job)).await {
                     Ok(()) => Ok(()),
                     Err(e) => {
                         available &= !e.is_unavailable();
                         match e {
                             BatchError::Insert(e) => Err(e),
-                            BatchError::Transaction(e) => Err(StoreError::from(e)),
+                            BatchError::Transaction(e) => Err(e),
                         }
                     }
                 };
@@ -191,7 +185,11 @@ async fn write_batch(pool: &AnyPool, backend: Backend, batch: Vec<Job>) -> bool 
         }
         Err(BatchError::Transaction(e)) => {
             tracing::error!(error = %e, records = batch.len(), "audit batch not committed");
-            let shared = Arc::new(e);
+            let shared = match e {
+                StoreError::Batch(shared) => shared,
+                StoreError::Database(e) => Arc::new(e),
+                other => Arc::new(sqlx::Error::Protocol(other.to_string())),
+            };
             for job in batch {
                 let _ = job.reply.send(Err(StoreError::Batch(shared.clone())));
             }
@@ -201,11 +199,9 @@ async fn write_batch(pool: &AnyPool, backend: Backend, batch: Vec<Job>) -> bool 
 }
 
 /// Writes `jobs` in one transaction and commits it.
-async fn insert(pool: &AnyPool, backend: Backend, jobs: &[Job]) -> Result<(), BatchError> {
+async fn insert(writes: &Writes, jobs: &[Job]) -> Result<(), BatchError> {
     // A plain transaction: these entries are the whole of the change.
-    let mut tx = begin_write(pool, backend)
-        .await
-        .map_err(BatchError::Transaction)?;
+    let mut tx = writes.begin().await.map_err(BatchError::Transaction)?;
     for job in jobs {
         // On error `tx` is dropped here, which rolls the transaction back.
         audit::write(&mut tx, job.now_ms, &job.record)

@@ -17,18 +17,98 @@
 //! the sequencer, which write the log itself; the alert watcher, whose
 //! alerts are derived from the log; taking a WebAuthn challenge) use
 //! [`Store::begin_unaudited`], each saying why.
+//!
+//! On SQLite the transaction is a unit of the one writer's batch
+//! (`writer.rs`): its statements sit in a savepoint of the batch's
+//! transaction, dropping it rolls back to that savepoint (only its own
+//! statements), and committing returns once the batch with its entry has
+//! committed. The guarantee is the same: the change and its entry are in
+//! one savepoint, kept or undone together, and durable when `commit`
+//! returns.
 
 use std::ops::{Deref, DerefMut};
 
 use dsg_core::AuditRecord;
+use sqlx::any::{AnyArguments, AnyQueryResult};
+use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 
-use crate::{audit, Backend, Store, StoreError};
+use crate::writer::{Unit, Writer};
+use crate::{audit, Store, StoreError};
+
+/// Where write transactions come from. Cheap to clone.
+#[derive(Debug, Clone)]
+pub(crate) enum Writes {
+    /// SQLite: the one write connection, with group commit (`writer.rs`).
+    Sqlite(Writer),
+    /// PostgreSQL: a transaction of the pool per change (the server runs
+    /// concurrent writers itself).
+    Pool(AnyPool),
+}
+
+impl Writes {
+    /// Starts a write transaction.
+    pub(crate) async fn begin(&self) -> Result<WriteTx, StoreError> {
+        match self {
+            Self::Sqlite(writer) => Ok(WriteTx::Unit(writer.begin().await?)),
+            Self::Pool(pool) => Ok(WriteTx::Pool(pool.begin().await?)),
+        }
+    }
+
+    /// Stops handing out write transactions.
+    pub(crate) async fn close(&self) {
+        match self {
+            Self::Sqlite(writer) => writer.close().await,
+            Self::Pool(pool) => pool.close().await,
+        }
+    }
+}
+
+/// An open write transaction: dropped, it rolls back; committed, it returns
+/// once the change is durable. Statements run on it as on a connection
+/// (`&mut *tx`).
+#[derive(Debug)]
+pub(crate) enum WriteTx {
+    /// A unit of the SQLite writer's batch.
+    Unit(Unit),
+    /// A PostgreSQL transaction.
+    Pool(Transaction<'static, Any>),
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Self::Unit(unit) => unit,
+            Self::Pool(tx) => tx,
+        }
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Self::Unit(unit) => unit,
+            Self::Pool(tx) => tx,
+        }
+    }
+}
+
+impl WriteTx {
+    /// Commits; returns once the change is on disk.
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Self::Unit(unit) => unit.commit().await,
+            Self::Pool(tx) => Ok(tx.commit().await?),
+        }
+    }
+}
 
 /// An open write transaction that commits only with its audit entries.
 /// Statements run on it as on a connection (`&mut *tx`).
 #[derive(Debug)]
-pub(crate) struct AuditedTx(Transaction<'static, Any>);
+pub(crate) struct AuditedTx(WriteTx);
 
 impl Deref for AuditedTx {
     type Target = AnyConnection;
@@ -63,35 +143,35 @@ impl AuditedTx {
         if let Some(then) = then {
             audit::write(&mut self.0, now_ms, then).await?;
         }
-        self.0.commit().await?;
-        Ok(())
-    }
-}
-
-/// Starts a write transaction on `pool`. On SQLite it takes the write lock
-/// at once (`BEGIN IMMEDIATE`), so two writers queue instead of failing
-/// when one upgrades a read lock.
-pub(crate) async fn begin_write(
-    pool: &AnyPool,
-    backend: Backend,
-) -> Result<Transaction<'static, Any>, sqlx::Error> {
-    match backend {
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => pool.begin().await,
+        self.0.commit().await
     }
 }
 
 impl Store {
     /// Starts a change that will commit with its audit entry.
     pub(crate) async fn begin_audited(&self) -> Result<AuditedTx, StoreError> {
-        Ok(AuditedTx(begin_write(&self.pool, self.backend).await?))
+        Ok(AuditedTx(self.writes.begin().await?))
     }
 
     /// Starts a write transaction that writes no audit entry. Only for the
     /// changes that by design have none (see the module documentation);
     /// each caller says why.
-    pub(crate) async fn begin_unaudited(&self) -> Result<Transaction<'static, Any>, StoreError> {
-        Ok(begin_write(&self.pool, self.backend).await?)
+    pub(crate) async fn begin_unaudited(&self) -> Result<WriteTx, StoreError> {
+        self.writes.begin().await
+    }
+
+    /// Runs one statement as a write transaction of its own, with no audit
+    /// entry: only for the bookkeeping that by design has none (the last
+    /// use of a session, terminal or credential; a claimed one-time code,
+    /// whose use the caller records; the log's own keys and checkpoints).
+    pub(crate) async fn write_one(
+        &self,
+        statement: Query<'_, Any, AnyArguments>,
+    ) -> Result<AnyQueryResult, StoreError> {
+        let mut tx = self.writes.begin().await?;
+        let done = statement.execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 }
 

@@ -21,9 +21,10 @@ pub enum StoreError {
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
-    /// A group-committed batch of audit entries could not begin or commit
-    /// its transaction; every caller of the batch gets this (shared) error.
-    #[error("audit batch not committed: {0}")]
+    /// A group-committed batch (of audit entries, or of the SQLite writer's
+    /// units) could not begin or commit its transaction; every caller of the
+    /// batch gets this (shared) error.
+    #[error("batch not committed: {0}")]
     Batch(#[source] std::sync::Arc<sqlx::Error>),
     /// Migrations failed.
     #[error("migration error: {0}")]

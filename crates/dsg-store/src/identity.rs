@@ -313,14 +313,15 @@ impl Store {
         passkey: &str,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query::<Any>(
-            "UPDATE webauthn_credentials SET passkey = $1, last_used_at = $2 \
+        self.write_one(
+            sqlx::query::<Any>(
+                "UPDATE webauthn_credentials SET passkey = $1, last_used_at = $2 \
              WHERE credential_id = $3",
+            )
+            .bind(passkey.to_owned())
+            .bind(now_ms)
+            .bind(credential_id.to_owned()),
         )
-        .bind(passkey.to_owned())
-        .bind(now_ms)
-        .bind(credential_id.to_owned())
-        .execute(&self.pool)
         .await?;
         Ok(())
     }
@@ -381,15 +382,17 @@ impl Store {
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let step = i64::try_from(step).map_err(|_| StoreError::Corrupt("totp step".into()))?;
-        let done = sqlx::query::<Any>(
-            "UPDATE totp_secrets SET last_used_step = $1, last_used_at = $2 \
+        let done = self
+            .write_one(
+                sqlx::query::<Any>(
+                    "UPDATE totp_secrets SET last_used_step = $1, last_used_at = $2 \
              WHERE user_id = $3 AND (last_used_step IS NULL OR last_used_step < $1)",
-        )
-        .bind(step)
-        .bind(now_ms)
-        .bind(user.to_string())
-        .execute(&self.pool)
-        .await?;
+                )
+                .bind(step)
+                .bind(now_ms)
+                .bind(user.to_string()),
+            )
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -400,15 +403,17 @@ impl Store {
         code_hash: &str,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query::<Any>(
-            "UPDATE recovery_codes SET used_at = $1 \
+        let done = self
+            .write_one(
+                sqlx::query::<Any>(
+                    "UPDATE recovery_codes SET used_at = $1 \
              WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
-        )
-        .bind(now_ms)
-        .bind(user.to_string())
-        .bind(code_hash.to_owned())
-        .execute(&self.pool)
-        .await?;
+                )
+                .bind(now_ms)
+                .bind(user.to_string())
+                .bind(code_hash.to_owned()),
+            )
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 

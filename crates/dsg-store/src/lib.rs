@@ -29,6 +29,7 @@ mod records;
 mod rows;
 mod sessions;
 mod terminals;
+mod writer;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -68,7 +69,11 @@ pub enum Backend {
 /// A handle on the metadata database. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
+    /// Reads. On SQLite its connections are read-only (writes go through
+    /// `writes`); on PostgreSQL the same pool serves both.
     pool: AnyPool,
+    /// Write transactions (`audited.rs`).
+    writes: audited::Writes,
     backend: Backend,
     /// Group commit for [`Store::record`] (see `audit_writer.rs`).
     audit_writer: audit_writer::AuditWriter,
@@ -93,37 +98,47 @@ impl Store {
         let options = AnyConnectOptions::from_str(url)
             .map_err(|e| StoreError::Config(format!("database url: {e}")))?;
         let mut pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
-        if backend == Backend::Sqlite {
-            // WAL lets readers run beside the one writer; FULL fsyncs every
-            // commit, which the audit trail's durability relies on.
+        // On SQLite, one connection writes (`writer.rs`): it is opened
+        // first, creates the file if need be and applies the migrations.
+        let sqlite_writer = if backend == Backend::Sqlite {
+            let mut conn = writer::open(&options).await?;
+            MIGRATOR.run(&mut conn).await?;
+            // Readers are read-only, so a write that bypassed the writer
+            // fails in every test instead of waiting in the busy handler.
             pool_options = pool_options
                 .max_connections(8)
                 .after_connect(|conn, _meta| {
                     Box::pin(async move {
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;",
-                        )
-                        .await?;
+                        conn.execute(writer::PRAGMAS).await?;
+                        conn.execute("PRAGMA query_only = ON;").await?;
                         Ok(())
                     })
                 });
+            Some(conn)
         } else {
             pool_options = pool_options.max_connections(16);
-        }
-        // A connection whose transaction could not end (on SQLite a COMMIT
-        // refused for a full disk rolls back by itself, so sqlx's ROLLBACK
-        // fails too and leaves its depth count above zero) must not be handed
-        // out again: every later BEGIN on it would fail, long after the cause
-        // is gone. The check runs on acquire, after the pool's release ping
-        // has flushed any queued rollback, and the pool opens a fresh one.
+            None
+        };
+        // A connection whose transaction could not end (on PostgreSQL a
+        // COMMIT that failed leaves sqlx's depth count above zero) must not
+        // be handed out again: every later BEGIN on it would fail, long
+        // after the cause is gone. The check runs on acquire, after the
+        // pool's release ping has flushed any queued rollback, and the pool
+        // opens a fresh one.
         pool_options = pool_options
             .before_acquire(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }));
-        let pool = pool_options.connect_with(options).await?;
-        MIGRATOR.run(&pool).await?;
-        let audit_writer = audit_writer::AuditWriter::spawn(pool.clone(), backend);
+        let pool = pool_options.connect_with(options.clone()).await?;
+        let writes = match sqlite_writer {
+            Some(conn) => audited::Writes::Sqlite(writer::Writer::spawn(conn, options)),
+            None => {
+                MIGRATOR.run(&pool).await?;
+                audited::Writes::Pool(pool.clone())
+            }
+        };
+        let audit_writer = audit_writer::AuditWriter::spawn(writes.clone());
         Ok(Self {
             pool,
+            writes,
             backend,
             audit_writer,
         })
@@ -136,6 +151,7 @@ impl Store {
 
     /// Closes all connections.
     pub async fn close(&self) {
+        self.writes.close().await;
         self.pool.close().await;
     }
 

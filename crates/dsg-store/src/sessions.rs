@@ -204,11 +204,12 @@ impl Store {
 
     /// Records activity on a session (for the idle timeout).
     pub async fn touch_session(&self, token_hash: &str, now_ms: i64) -> Result<(), StoreError> {
-        sqlx::query::<Any>("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(now_ms)
-            .bind(token_hash.to_owned())
-            .execute(&self.pool)
-            .await?;
+        self.write_one(
+            sqlx::query::<Any>("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now_ms)
+                .bind(token_hash.to_owned()),
+        )
+        .await?;
         Ok(())
     }
 
@@ -232,10 +233,11 @@ impl Store {
     /// entry: nobody acted, the session ran out, and when follows from its
     /// recorded login and the configured limits.
     pub async fn drop_expired_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query::<Any>("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash.to_owned())
-            .execute(&self.pool)
-            .await?;
+        self.write_one(
+            sqlx::query::<Any>("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash.to_owned()),
+        )
+        .await?;
         Ok(())
     }
 
@@ -302,13 +304,14 @@ impl Store {
         token_hash: &str,
         ceremony: &PendingCeremony,
     ) -> Result<(), StoreError> {
-        sqlx::query::<Any>(
-            "UPDATE sessions SET ceremony = $1, ceremony_expires_at = $2 WHERE token_hash = $3",
+        self.write_one(
+            sqlx::query::<Any>(
+                "UPDATE sessions SET ceremony = $1, ceremony_expires_at = $2 WHERE token_hash = $3",
+            )
+            .bind(ceremony.state.clone())
+            .bind(ceremony.expires_at)
+            .bind(token_hash.to_owned()),
         )
-        .bind(ceremony.state.clone())
-        .bind(ceremony.expires_at)
-        .bind(token_hash.to_owned())
-        .execute(&self.pool)
         .await?;
         Ok(())
     }

@@ -240,11 +240,12 @@ impl Store {
 
     /// Notes that the terminal was just used.
     pub async fn touch_terminal(&self, id: TerminalId, now_ms: i64) -> Result<(), StoreError> {
-        sqlx::query::<Any>("UPDATE terminals SET last_seen_at = $1 WHERE id = $2")
-            .bind(now_ms)
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await?;
+        self.write_one(
+            sqlx::query::<Any>("UPDATE terminals SET last_seen_at = $1 WHERE id = $2")
+                .bind(now_ms)
+                .bind(id.to_string()),
+        )
+        .await?;
         Ok(())
     }
 
@@ -269,17 +270,19 @@ impl Store {
     /// Stores the terminal CA. If another process stored one first, keeps
     /// theirs (the caller re-reads).
     pub async fn insert_terminal_ca(&self, ca: &StoredTerminalCa) -> Result<(), StoreError> {
-        let result = sqlx::query::<Any>(
-            "INSERT INTO terminal_ca (id, cert_pem, wrapped_private_key, created_at) \
+        let result = self
+            .write_one(
+                sqlx::query::<Any>(
+                    "INSERT INTO terminal_ca (id, cert_pem, wrapped_private_key, created_at) \
              VALUES ($1, $2, $3, $4)",
-        )
-        .bind(CA_ROW)
-        .bind(ca.cert_pem.clone())
-        .bind(ca.wrapped_private_key.clone())
-        .bind(ca.created_at)
-        .execute(&self.pool)
-        .await;
-        match result.map_err(StoreError::from) {
+                )
+                .bind(CA_ROW)
+                .bind(ca.cert_pem.clone())
+                .bind(ca.wrapped_private_key.clone())
+                .bind(ca.created_at),
+            )
+            .await;
+        match result {
             Ok(_) | Err(StoreError::Conflict(_)) => Ok(()),
             Err(e) => Err(e),
         }
