@@ -111,20 +111,35 @@ start_dsg() {
   DSG_URL="$(sed -n 's#.*listening on \(https://[^/ ]*\).*#\1#p' "$dir/out" | head -1)"
   CA="$dir/$(sed -n 's#^trust the gateway CA: ##p' "$dir/out" | head -1)"
   JAR="$dir/jar"
-  local pw body
+  local pw totp body p12 p12pw code
   pw="$(awk '$3 == "tanaka@minato" && $4 == "password:" { print $5 }' "$dir/out")"
-  [ -n "$pw" ] || { echo "bench: no password for tanaka@minato in the demo output" >&2; exit 1; }
+  totp="$(awk '$3 == "tanaka@minato" && $6 == "totp:" { print $7 }' "$dir/out")"
+  [ -n "$pw" ] && [ -n "$totp" ] || { echo "bench: no credentials for tanaka@minato in the demo output" >&2; exit 1; }
+  # Protected data is reachable only from a registered terminal: the demo
+  # company's client certificate.
+  p12="$dir/$(awk '$1 == "demo" && $2 == "terminal:" && $3 ~ /minato/ { print $3 }' "$dir/out")"
+  p12pw="$(awk '$1 == "demo" && $2 == "terminal:" && $3 ~ /minato/ { print $5 }' "$dir/out")"
+  CERT=(--cert-type P12 --cert "$p12:$p12pw")
   body="$(python3 -c 'import json,sys; print(json.dumps({"username": "tanaka@minato", "password": sys.argv[1]}))' "$pw")"
-  CSRF="$(curl -sS --fail-with-body --cacert "$CA" -b "$JAR" -c "$JAR" -H 'Content-Type: application/json' \
+  CSRF="$(curl -sS --fail-with-body --cacert "$CA" "${CERT[@]}" -b "$JAR" -c "$JAR" -H 'Content-Type: application/json' \
     --data-binary "$body" "$DSG_URL/api/v1/session" | json 'd["csrf_token"]')"
-  CID="$(curl -sS --fail-with-body --cacert "$CA" -b "$JAR" "$DSG_URL/api/v1/compartments" |
+  code="$(python3 -c '
+import base64, hmac, struct, sys, time
+key = base64.b32decode(sys.argv[1])
+mac = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), "sha1").digest()
+o = mac[-1] & 15
+print("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff) % 1000000))' "$totp")"
+  CSRF="$(curl -sS --fail-with-body --cacert "$CA" "${CERT[@]}" -b "$JAR" -c "$JAR" -H 'Content-Type: application/json' \
+    -H "X-CSRF-Token: $CSRF" --data-binary "{\"totp\": \"$code\"}" "$DSG_URL/api/v1/session/second-factor" |
+    json 'd["csrf_token"]')"
+  CID="$(curl -sS --fail-with-body --cacert "$CA" "${CERT[@]}" -b "$JAR" "$DSG_URL/api/v1/compartments" |
     json '[c["compartment"]["id"] for c in d["compartments"] if c["contract"]["number"] == "A-001"][0]')"
 }
 
 # dsg_upload FILE PROTO OUTJSON NAME: durable upload (201 only after blob and
 # directory fsync and the row's commit)
 dsg_upload() {
-  curl -sS --fail-with-body --cacert "$CA" -b "$JAR" "$2" -H "X-CSRF-Token: $CSRF" \
+  curl -sS --fail-with-body --cacert "$CA" "${CERT[@]}" -b "$JAR" "$2" -H "X-CSRF-Token: $CSRF" \
     -H 'Content-Type: application/octet-stream' -T "$1" -X POST -o "$3" \
     "$DSG_URL/api/v1/compartments/$CID/files?name=$4"
 }
@@ -173,7 +188,7 @@ for i in $(seq "$PAIRS"); do
   DUFS_UP=$(elapsed "$t0")
 
   t0=$(now)
-  curl -sS --fail-with-body --cacert "$CA" -b "$JAR" --http1.1 -o "$WORK/down.bin" \
+  curl -sS --fail-with-body --cacert "$CA" "${CERT[@]}" -b "$JAR" --http1.1 -o "$WORK/down.bin" \
     "$DSG_URL/api/v1/compartments/$CID/files/$FID/content"
   DOWN=$(elapsed "$t0")
   if [ "$i" = 1 ]; then
