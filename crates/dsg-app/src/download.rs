@@ -114,10 +114,6 @@ impl App {
             self.record(&record).await?;
             return Err(AppError::Damaged);
         }
-        let expected: [u8; 32] = hex::decode(&stored.sha256)
-            .ok()
-            .and_then(|v| v.try_into().ok())
-            .ok_or_else(|| AppError::Internal("stored digest is not SHA-256 hex".into()))?;
         let key = self.data_key(
             &compartment,
             file.id,
@@ -125,12 +121,17 @@ impl App {
             &stored.blob_key,
             &stored.wrapped_key,
         )?;
+        // The chunks' GCM tags under this version's own data key and
+        // context prove the content is what was uploaded as this version
+        // (see `BlobStore::get_decrypted`); the SHA-256 recorded at upload
+        // is not recomputed here: it is for the user to compare, and the
+        // scrub checks it.
         let context = blob_context(compartment.id, file.id, wanted);
         let blobs = &self.inner.blobs;
         let size = u64::try_from(stored.size_bytes).unwrap_or(0);
         if size <= self.inner.config.limits.verify_before_send_bytes {
             let checked = match blobs
-                .get_decrypted(&stored.blob_key, &key, context, expected)
+                .get_decrypted(&stored.blob_key, &key, context, None)
                 .await
             {
                 Ok(plaintext) => plaintext.verify_to_end().await.map(|_| ()),
@@ -141,7 +142,7 @@ impl App {
             }
         }
         let plaintext = match blobs
-            .get_decrypted(&stored.blob_key, &key, context, expected)
+            .get_decrypted(&stored.blob_key, &key, context, None)
             .await
         {
             Ok(plaintext) => plaintext,

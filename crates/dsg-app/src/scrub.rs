@@ -134,7 +134,7 @@ impl App {
         let checked = match self
             .inner
             .blobs
-            .get_decrypted(&v.blob_key, &key, context, expected)
+            .get_decrypted(&v.blob_key, &key, context, Some(expected))
             .await
         {
             Ok(plaintext) => plaintext.verify_to_end().await,

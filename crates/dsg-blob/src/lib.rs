@@ -9,6 +9,7 @@
 //! swept (see [`BlobStore::sweep_orphans`]).
 #![deny(missing_docs)]
 
+mod digest;
 mod error;
 mod read;
 mod store;

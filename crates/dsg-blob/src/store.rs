@@ -34,7 +34,18 @@ pub struct BlobStore {
     pub(crate) inner: Arc<dyn ObjectStore>,
     /// The directory, for a local store (free-space checks and staging sweeps).
     pub(crate) local_root: Option<PathBuf>,
+    /// Bytes per multipart part; an upload holds up to three in memory.
+    pub(crate) part_size: usize,
+    /// The same store as `inner` when it is local, for file paths.
+    pub(crate) local_fs: Option<Arc<LocalFileSystem>>,
 }
+
+/// Part size for S3, whose parts must be at least 5 MiB.
+const S3_PART_SIZE: usize = 8 * 1024 * 1024;
+/// Part size for the local store, which writes each part at its offset in
+/// one staging file: any size works, and small parts keep concurrent
+/// uploads' memory low (8 uploads of 8 MiB parts held ~190 MiB).
+const LOCAL_PART_SIZE: usize = 1024 * 1024;
 
 impl std::fmt::Debug for BlobStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -68,9 +79,12 @@ impl BlobStore {
     pub fn local(root: &Path) -> Result<Self, BlobError> {
         std::fs::create_dir_all(root)
             .map_err(|e| BlobError::Config(format!("cannot create {}: {e}", root.display())))?;
+        let local_fs = Arc::new(durable_local_fs(root)?);
         Ok(Self {
-            inner: Arc::new(durable_local_fs(root)?),
+            inner: local_fs.clone(),
             local_root: Some(root.to_path_buf()),
+            part_size: LOCAL_PART_SIZE,
+            local_fs: Some(local_fs),
         })
     }
 
@@ -90,6 +104,8 @@ impl BlobStore {
         Ok(Self {
             inner: Arc::new(s3),
             local_root: None,
+            part_size: S3_PART_SIZE,
+            local_fs: None,
         })
     }
 

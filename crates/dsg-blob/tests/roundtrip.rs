@@ -66,7 +66,7 @@ async fn stores_ciphertext_and_streams_back_the_plaintext() {
     );
 
     let back: Vec<Bytes> = blobs
-        .get_decrypted(&name, &key, ctx(1), stored.sha256)
+        .get_decrypted(&name, &key, ctx(1), Some(stored.sha256))
         .await
         .unwrap()
         .try_collect()
@@ -76,19 +76,99 @@ async fn stores_ciphertext_and_streams_back_the_plaintext() {
 
     // The wrong version context or the wrong digest fails cleanly.
     let wrong_ctx: Result<Vec<Bytes>, _> = blobs
-        .get_decrypted(&name, &key, ctx(2), stored.sha256)
+        .get_decrypted(&name, &key, ctx(2), Some(stored.sha256))
         .await
         .unwrap()
         .try_collect()
         .await;
     assert!(matches!(wrong_ctx, Err(BlobError::Crypto(_))));
     let wrong_digest: Result<Vec<Bytes>, _> = blobs
-        .get_decrypted(&name, &key, ctx(1), [0; 32])
+        .get_decrypted(&name, &key, ctx(1), Some([0; 32]))
         .await
         .unwrap()
         .try_collect()
         .await;
     assert!(matches!(wrong_digest, Err(BlobError::DigestMismatch)));
+}
+
+/// Larger than several parts, ciphertext batches and early flushes of the
+/// local store, fed in pieces that straddle chunk boundaries: the stored
+/// blob is exactly the encrypted length and reads back intact, without and
+/// with the digest check.
+#[tokio::test]
+async fn a_large_upload_streams_through_parts_and_flushes() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = BlobStore::local(dir.path()).unwrap();
+    let key = SecretKey::generate(&SystemRandom::new()).unwrap();
+    let data: Vec<u8> = (0..70 * 1024 * 1024 + 12_345)
+        .map(|i: usize| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let name = BlobStore::new_key("c1");
+    let stored = blobs
+        .put_encrypted(&name, &key, ctx(1), body(&data, 100_003), u64::MAX)
+        .await
+        .unwrap();
+    assert_eq!(stored.sha256, dsg_crypto::sha256(&data));
+    let files = all_files(dir.path());
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(
+        std::fs::metadata(&files[0]).unwrap().len(),
+        dsg_crypto::encrypted_len(data.len() as u64)
+    );
+    for digest in [None, Some(stored.sha256)] {
+        let back: Vec<Bytes> = blobs
+            .get_decrypted(&name, &key, ctx(1), digest)
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        assert!(back.concat() == data, "content differs ({digest:?})");
+    }
+}
+
+/// Without the digest check, a blob swapped for another intact one is still
+/// refused: another upload under its own data key (even of the same file
+/// and version) and another version's blob under the same key both fail
+/// the first chunk's tag.
+#[tokio::test]
+async fn a_swapped_blob_fails_without_the_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = BlobStore::local(dir.path()).unwrap();
+    let rng = SystemRandom::new();
+    let key = SecretKey::generate(&rng).unwrap();
+    let other_key = SecretKey::generate(&rng).unwrap();
+    let data = vec![7u8; 200_000];
+    let mine = BlobStore::new_key("c1");
+    let same_version_other_key = BlobStore::new_key("c1");
+    let other_version = BlobStore::new_key("c1");
+    for (name, key, version) in [
+        (&mine, &key, 1),
+        (&same_version_other_key, &other_key, 1),
+        (&other_version, &key, 2),
+    ] {
+        blobs
+            .put_encrypted(name, key, ctx(version), body(&data, 4096), u64::MAX)
+            .await
+            .unwrap();
+    }
+    for swapped in [&same_version_other_key, &other_version] {
+        let read: Result<Vec<Bytes>, _> = blobs
+            .get_decrypted(swapped, &key, ctx(1), None)
+            .await
+            .unwrap()
+            .try_collect()
+            .await;
+        assert!(matches!(read, Err(BlobError::Crypto(_))), "{swapped}");
+    }
+    let read: Vec<Bytes> = blobs
+        .get_decrypted(&mine, &key, ctx(1), None)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(read.concat(), data);
 }
 
 #[tokio::test]

@@ -215,7 +215,7 @@ async fn a_multipart_upload_round_trips_and_stores_only_ciphertext() {
 
     let started = Instant::now();
     let back: Vec<Bytes> = blobs
-        .get_decrypted(&name, &key, ctx(1), stored.sha256)
+        .get_decrypted(&name, &key, ctx(1), Some(stored.sha256))
         .await
         .unwrap()
         .try_collect()
@@ -226,14 +226,14 @@ async fn a_multipart_upload_round_trips_and_stores_only_ciphertext() {
 
     // A wrong digest or context fails on S3 as on disk.
     let wrong_digest: Result<Vec<Bytes>, _> = blobs
-        .get_decrypted(&name, &key, ctx(1), [0; 32])
+        .get_decrypted(&name, &key, ctx(1), Some([0; 32]))
         .await
         .unwrap()
         .try_collect()
         .await;
     assert!(matches!(wrong_digest, Err(BlobError::DigestMismatch)));
     let wrong_ctx: Result<Vec<Bytes>, _> = blobs
-        .get_decrypted(&name, &key, ctx(2), stored.sha256)
+        .get_decrypted(&name, &key, ctx(2), Some(stored.sha256))
         .await
         .unwrap()
         .try_collect()
@@ -257,7 +257,7 @@ async fn a_multipart_upload_round_trips_and_stores_only_ciphertext() {
         .unwrap();
     assert!(std::fs::read(&files[0].0).unwrap() == tampered);
     let mut stream = blobs
-        .get_decrypted(&name, &key, ctx(1), stored.sha256)
+        .get_decrypted(&name, &key, ctx(1), Some(stored.sha256))
         .await
         .unwrap();
     let mut good = 0usize;
@@ -284,7 +284,7 @@ async fn a_multipart_upload_round_trips_and_stores_only_ciphertext() {
         .await
         .unwrap();
     let truncated: Result<Vec<Bytes>, _> = blobs
-        .get_decrypted(&name, &key, ctx(1), stored.sha256)
+        .get_decrypted(&name, &key, ctx(1), Some(stored.sha256))
         .await
         .unwrap()
         .try_collect()
@@ -326,7 +326,7 @@ async fn an_interrupted_multipart_upload_leaves_nothing() {
     // listed, nothing under the key, nothing to download.
     staged.assert_aborted(&server, &name).await;
     let get = blobs
-        .get_decrypted(&name, &key, ctx(1), [0; 32])
+        .get_decrypted(&name, &key, ctx(1), Some([0; 32]))
         .await
         .map(|_| ());
     assert!(

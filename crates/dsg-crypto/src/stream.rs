@@ -171,7 +171,10 @@ impl ChunkCipher {
 /// everything appended by [`update`](Self::update) and [`finish`](Self::finish).
 pub struct BlobEncryptor {
     cipher: ChunkCipher,
-    /// Pending plaintext (at most one chunk), zeroized after each use.
+    /// Pending plaintext (at most one chunk). Emptied, not wiped, after
+    /// each chunk: the next chunk overwrites the same bytes, and the whole
+    /// allocation is wiped once when the encryptor is dropped. (Wiping 64 KiB
+    /// byte by byte per chunk cost about 8 % of an upload's CPU.)
     buf: Zeroizing<Vec<u8>>,
 }
 
@@ -196,7 +199,15 @@ impl BlobEncryptor {
         while !plaintext.is_empty() {
             if self.buf.len() == CHUNK_SIZE {
                 self.cipher.seal(&self.buf, false, out)?;
-                self.buf.zeroize();
+                self.buf.clear();
+            }
+            // Whole chunks followed by more input are not final: seal them
+            // from the input without copying them aside.
+            if self.buf.is_empty() {
+                while plaintext.len() > CHUNK_SIZE {
+                    self.cipher.seal(&plaintext[..CHUNK_SIZE], false, out)?;
+                    plaintext = &plaintext[CHUNK_SIZE..];
+                }
             }
             let take = (CHUNK_SIZE - self.buf.len()).min(plaintext.len());
             self.buf.extend_from_slice(&plaintext[..take]);
@@ -205,11 +216,10 @@ impl BlobEncryptor {
         Ok(())
     }
 
-    /// Emits the final chunk (possibly empty).
+    /// Emits the final chunk (possibly empty). The plaintext buffer is
+    /// wiped when `self` drops here.
     pub fn finish(mut self, out: &mut Vec<u8>) -> Result<(), CryptoError> {
-        let res = self.cipher.seal(&self.buf, true, out);
-        self.buf.zeroize();
-        res
+        self.cipher.seal(&self.buf, true, out)
     }
 }
 

@@ -1,5 +1,5 @@
-//! A damaged stored file (a flipped byte, a truncated or missing blob) is a
-//! security event: the download fails and is recorded as failed with the
+//! A damaged stored file (a flipped byte, a truncated, missing or swapped
+//! blob) is a security event: the download fails and is recorded as failed with the
 //! reason, the version is marked damaged, an alert is raised, and a
 //! whole-file download that can know of the damage in advance says so
 //! before sending any byte. The scrub finds damage nobody downloaded.
@@ -188,6 +188,59 @@ async fn damage_is_refused_recorded_marked_and_alerted() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(body, small);
 
+    gw.stop().await;
+}
+
+/// A blob swapped whole for another intact blob (an earlier version of the
+/// same file, or another file of the compartment) is damage too, found by
+/// the chunks' authentication alone: every blob has its own data key, and
+/// its chunks bind compartment, file and version. Downloads do not hash the
+/// whole file again, so nothing else would catch it.
+#[tokio::test]
+async fn a_swapped_blob_is_damage() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let c = w.compartment_a.clone();
+    let mut h = gw.login("a.handler", w.password("a.handler")).await;
+    let mut op = gw.operator().await;
+    let blobs = gw.data_dir().join("blobs");
+    let first = data(200_000, 5);
+    let (file, v1_blob) = upload(&gw, &mut h, &c, "versions.bin", &first).await;
+    let before: HashSet<PathBuf> = files_under(&blobs).into_iter().collect();
+    let (s, up) = h.upload_version(&c, &file, data(200_000, 6)).await;
+    assert_eq!(s, StatusCode::CREATED, "{up}");
+    let v2_blob = files_under(&blobs)
+        .into_iter()
+        .find(|p| !before.contains(p))
+        .expect("the second version's blob");
+    let (other, other_blob) = upload(&gw, &mut h, &c, "other.bin", &data(200_000, 7)).await;
+    let (target, target_blob) = upload(&gw, &mut h, &c, "target.bin", &data(200_000, 8)).await;
+
+    std::fs::copy(&v1_blob, &v2_blob).unwrap();
+    std::fs::copy(&other_blob, &target_blob).unwrap();
+    for (file, version) in [(&file, 2), (&target, 1)] {
+        let (s, body) = h.download(&c, file, Some(version)).await;
+        assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{file}@{version}");
+        assert!(String::from_utf8_lossy(&body).contains("file_damaged"));
+        let object = format!("{file}@{version}");
+        let audit = wait_for_entry(&gw, "file.integrity_failure", &object).await;
+        assert!(
+            entries(&audit, "file.download", &object)
+                .iter()
+                .any(|e| e["reason"]
+                    .as_str()
+                    .unwrap()
+                    .contains("chunk authentication failed")),
+            "{object}: {audit:?}"
+        );
+        integrity_alert(&mut op, &object).await;
+    }
+    // The originals are intact.
+    let (s, body) = h.download(&c, &file, Some(1)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body, first);
+    let (s, _) = h.download(&c, &other, None).await;
+    assert_eq!(s, StatusCode::OK);
     gw.stop().await;
 }
 
