@@ -23,6 +23,7 @@ use std::ops::{Deref, DerefMut};
 use dsg_core::AuditRecord;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 
+use crate::facts_cache::{self, alters_facts};
 use crate::{audit, Backend, Store, StoreError};
 
 /// An open write transaction that commits only with its audit entries.
@@ -62,6 +63,11 @@ impl AuditedTx {
         audit::write(&mut self.0, now_ms, entry).await?;
         if let Some(then) = then {
             audit::write(&mut self.0, now_ms, then).await?;
+        }
+        // In the change's own transaction: a cached fact can never outlive
+        // the change that altered it (see `facts_cache.rs`).
+        if alters_facts(entry.action) || then.is_some_and(|t| alters_facts(t.action)) {
+            facts_cache::bump(&mut self.0).await?;
         }
         self.0.commit().await?;
         Ok(())

@@ -245,6 +245,7 @@ impl Store {
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
+        self.facts.touched(id, now_ms);
         Ok(())
     }
 
