@@ -335,3 +335,88 @@ impl Store {
         Ok(Some(compartment))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        reason = "tests fail loudly on purpose"
+    )]
+
+    use dsg_core::{AuditObject, AuditRecord, Outcome};
+
+    use super::*;
+
+    fn entry(action: AuditAction) -> AuditRecord {
+        AuditRecord {
+            request_id: "r".into(),
+            actor: None,
+            source: None,
+            terminal: None,
+            action,
+            object: AuditObject::Gateway,
+            outcome: Outcome::Success,
+            reason: String::new(),
+            decision: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_change_that_alters_facts_bumps_the_generation_in_its_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let start = store.fact_generation().await.unwrap();
+
+        // A file or session change leaves it; a terminal change bumps it.
+        let tx = store.begin_audited().await.unwrap();
+        tx.commit(1, &entry(AuditAction::FileUpload)).await.unwrap();
+        assert_eq!(store.fact_generation().await.unwrap(), start);
+        let tx = store.begin_audited().await.unwrap();
+        tx.commit(2, &entry(AuditAction::TerminalQuarantine))
+            .await
+            .unwrap();
+        let after = store.fact_generation().await.unwrap();
+        assert_eq!(after.value(), start.value() + 1);
+        // A consequence (a lockout after a failed login) counts too.
+        let tx = store.begin_audited().await.unwrap();
+        tx.commit_with(
+            3,
+            &entry(AuditAction::Login),
+            Some(&entry(AuditAction::AccountLockout)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            store.fact_generation().await.unwrap().value(),
+            start.value() + 2
+        );
+        // A change rolled back bumps nothing.
+        drop(store.begin_audited().await.unwrap());
+        assert_eq!(
+            store.fact_generation().await.unwrap().value(),
+            start.value() + 2
+        );
+        // The session query reads the same generation, with or without a session.
+        let (session, at) = store.session_at("no-such-token").await.unwrap();
+        assert!(session.is_none());
+        assert_eq!(at.value(), start.value() + 2);
+    }
+
+    #[test]
+    fn entries_serve_only_the_generation_they_were_read_at() {
+        let mut maps = Maps::default();
+        assert!(maps.current(FactGeneration(0)));
+        maps.seen.insert(TerminalId::random(), 1);
+        // A newer generation drops everything kept.
+        assert!(maps.current(FactGeneration(3)));
+        assert!(maps.seen.is_empty());
+        maps.seen.insert(TerminalId::random(), 1);
+        // A request that started before the newest change neither uses nor
+        // keeps entries.
+        assert!(!maps.current(FactGeneration(2)));
+        assert_eq!(maps.seen.len(), 1);
+        assert!(maps.current(FactGeneration(3)));
+    }
+}
