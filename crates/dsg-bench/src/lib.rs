@@ -611,6 +611,11 @@ async fn insert_all(
         .await?;
     }
     tx.commit().await?;
+    if !url.starts_with("sqlite:") {
+        // As autovacuum would before long: without statistics the planner
+        // picks sequential scans for the first plans it caches.
+        conn.execute("ANALYZE").await?;
+    }
     conn.close().await?;
     Ok(())
 }
