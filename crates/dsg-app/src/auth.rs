@@ -5,8 +5,9 @@ use dsg_core::{
 };
 use dsg_crypto::{csrf_token_for, ct_eq, token_hash, SecretString};
 use dsg_policy::{DeviceFacts, UserFacts};
+use dsg_store::{FactGeneration, PersonFacts};
 
-use super::{App, AppError, Device, RequestMeta};
+use super::{App, AppError, ClientCertificate, Device, RequestMeta};
 
 /// Sessions are touched at most this often, so reads do not turn into writes.
 const TOUCH_INTERVAL_MS: i64 = 30_000;
@@ -42,6 +43,33 @@ pub struct SessionUser {
     pub session_age_secs: i64,
     /// The client address of this request.
     pub source: Option<std::net::IpAddr>,
+    /// The fact generation the request started at: the facts it reads
+    /// later (the compartment) are read as of it.
+    pub generation: FactGeneration,
+}
+
+/// What a request read first (see [`App::start_request`]).
+#[derive(Debug, Clone)]
+pub struct RequestStart {
+    /// The session its token names, if there is one.
+    session: Option<PresentedSession>,
+    /// The fact generation the request's facts must be current at (read
+    /// only when there are facts to read).
+    generation: Option<FactGeneration>,
+}
+
+#[derive(Debug, Clone)]
+struct PresentedSession {
+    hash: String,
+    row: dsg_store::SessionRow,
+    csrf_token: String,
+}
+
+impl RequestStart {
+    /// The fact generation the request started at, if it read one.
+    pub fn generation(&self) -> Option<FactGeneration> {
+        self.generation
+    }
 }
 
 impl SessionUser {
@@ -127,23 +155,75 @@ impl App {
             .map_err(AppError::from)
     }
 
-    /// Finds the caller behind a session token, presented from `device`.
-    /// Expired, idle or unknown sessions are anonymous, as are sessions of
-    /// accounts that are no longer active (a pending account keeps only its
-    /// password-step session, which may enrol) and sessions presented with
-    /// another client certificate than the one they were created with (a
-    /// stolen cookie is useless from another terminal; that is recorded).
+    /// What a request reads before anything else, in one query: the
+    /// session its token names (if it presented one) and the fact
+    /// generation. The request's facts are then read as of that generation
+    /// ([`Self::resolve_device_at`], [`Self::resolve_session_at`]): from
+    /// memory while nothing that could alter them has changed since, from
+    /// the database otherwise. A request with neither a session token nor
+    /// a client certificate has no facts to read and reads nothing.
+    pub async fn start_request(
+        &self,
+        token: Option<&str>,
+        certificate: Option<&ClientCertificate>,
+    ) -> Result<RequestStart, AppError> {
+        let Some(token) = token else {
+            let generation = match certificate {
+                Some(_) => Some(self.inner.sessions.fact_generation().await?),
+                None => None,
+            };
+            return Ok(RequestStart {
+                session: None,
+                generation,
+            });
+        };
+        let hash = token_hash(token);
+        let (row, generation) = self.inner.sessions.session_at(&hash).await?;
+        let generation = Some(generation);
+        Ok(RequestStart {
+            session: row.map(|row| PresentedSession {
+                csrf_token: csrf_token_for(token),
+                hash,
+                row,
+            }),
+            generation,
+        })
+    }
+
+    /// Finds the caller behind a session token, presented from `device`
+    /// (see [`Self::resolve_session_at`]).
     pub async fn resolve_session(
         &self,
         token: Option<&str>,
         device: &Device,
         meta: &RequestMeta,
     ) -> Result<Caller, AppError> {
-        let Some(token) = token else {
-            return Ok(Caller::Anonymous);
-        };
-        let hash = token_hash(token);
-        let Some(session) = self.inner.sessions.session(&hash).await? else {
+        let start = self.start_request(token, None).await?;
+        self.resolve_session_at(start, device, meta).await
+    }
+
+    /// Finds the caller behind the session a request started with,
+    /// presented from `device`.
+    /// Expired, idle or unknown sessions are anonymous, as are sessions of
+    /// accounts that are no longer active (a pending account keeps only its
+    /// password-step session, which may enrol) and sessions presented with
+    /// another client certificate than the one they were created with (a
+    /// stolen cookie is useless from another terminal; that is recorded).
+    pub async fn resolve_session_at(
+        &self,
+        start: RequestStart,
+        device: &Device,
+        meta: &RequestMeta,
+    ) -> Result<Caller, AppError> {
+        let (
+            Some(PresentedSession {
+                hash,
+                row: session,
+                csrf_token,
+            }),
+            Some(generation),
+        ) = (start.session, start.generation)
+        else {
             return Ok(Caller::Anonymous);
         };
         let now = self.now();
@@ -174,9 +254,15 @@ impl App {
             self.record(&record).await?;
             return Ok(Caller::Anonymous);
         }
-        let Some(user) = self.inner.org.user(session.user_id).await? else {
+        let Some(person) = self
+            .inner
+            .records
+            .person_at(generation, session.user_id)
+            .await?
+        else {
             return Ok(Caller::Anonymous);
         };
+        let user = person.user;
         let state = match user.state(now) {
             AccountState::Locked if survives_lockout(&user, &session) => AccountState::Active,
             state => state,
@@ -189,7 +275,7 @@ impl App {
         if !usable {
             return Ok(Caller::Anonymous);
         }
-        let facts = self.user_facts(&user, state).await?;
+        let facts = self.facts_of(&user, state, person.facts)?;
         if now - session.last_seen_at >= TOUCH_INTERVAL_MS {
             self.inner.sessions.touch_session(&hash, now).await?;
         }
@@ -203,7 +289,7 @@ impl App {
             user,
             facts,
             token_hash: hash,
-            csrf_token: csrf_token_for(token),
+            csrf_token,
             session_id: session.public_id,
             mfa: session.mfa,
             step_up_fresh,
@@ -213,6 +299,7 @@ impl App {
             auth_age_secs: (now - fresh_since) / 1000,
             session_age_secs: (now - session.created_at) / 1000,
             source: meta.source.as_deref().and_then(|s| s.parse().ok()),
+            generation,
         })))
     }
 
@@ -226,6 +313,16 @@ impl App {
             .records
             .person_facts(user.id, user.company_id)
             .await?;
+        self.facts_of(user, state, facts)
+    }
+
+    /// What the policy sees of `user`, from the facts read about them.
+    fn facts_of(
+        &self,
+        user: &User,
+        state: AccountState,
+        facts: PersonFacts,
+    ) -> Result<UserFacts, AppError> {
         let company_kind = facts
             .company_kind
             .ok_or_else(|| AppError::Internal("user without company".into()))?;

@@ -130,7 +130,15 @@ impl App {
         audit_action: AuditAction,
     ) -> Result<(Compartment, Option<FileRecord>, Decided), AppError> {
         super::recorded_pair(action, audit_action);
-        let compartment = self.inner.org.compartment(raw_id).await?;
+        let compartment = match caller {
+            Caller::User(user) => {
+                self.inner
+                    .org
+                    .compartment_at(user.generation, raw_id)
+                    .await?
+            }
+            Caller::Anonymous => self.inner.org.compartment(raw_id).await?,
+        };
         let file = match (&compartment, raw_file.map(str::parse::<FileId>)) {
             (Some(c), Some(Ok(id))) => self.inner.files.file(c.id, id).await?,
             _ => None,
@@ -388,8 +396,15 @@ impl App {
         E: std::fmt::Display,
     {
         let limits = &self.inner.config.limits;
-        let quota_left =
-            u64::try_from(compartment.quota_bytes - compartment.used_bytes).unwrap_or(0);
+        // The space used is read fresh: the compartment the decision saw
+        // may come from the facts cache, and uploads do not invalidate it.
+        let used = self
+            .inner
+            .org
+            .compartment(&compartment.id.to_string())
+            .await?
+            .map_or(compartment.used_bytes, |c| c.used_bytes);
+        let quota_left = u64::try_from(compartment.quota_bytes - used).unwrap_or(0);
         let refusal = |size: u64| -> Option<AppError> {
             if size > limits.max_file_bytes {
                 Some(AppError::TooLarge)

@@ -62,7 +62,7 @@ pub use alerts::{AlertDetail, AlertView};
 pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResult};
 pub use audit_log::{entry_bytes, entry_json, export_entry, internal, log_id, AuditSigner};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
-pub use auth::{Caller, LoginOutcome, SessionUser};
+pub use auth::{Caller, LoginOutcome, RequestStart, SessionUser};
 pub use denial::DenialReason;
 pub use download::{Download, DownloadBody};
 pub use error::AppError;

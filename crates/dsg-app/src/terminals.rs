@@ -14,12 +14,12 @@ use dsg_crypto::{open, random_token, seal, SecretKey, SecretString, SecureRandom
 use dsg_pki::{IssuedCert, PkiError, TerminalCa, TerminalSubject};
 use dsg_policy::{Action, DeviceFacts, PostureFacts, TerminalFacts};
 use dsg_store::ports::TerminalRegister;
-use dsg_store::{IssuedCertificate, StoredTerminalCa};
+use dsg_store::{DeviceRow, IssuedCertificate, StoredTerminalCa};
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 
 use super::policies::with_decision;
-use super::{App, AppError, Caller, RequestMeta};
+use super::{App, AppError, Caller, RequestMeta, RequestStart};
 
 /// The wrap-context purpose of the terminal CA's sealed key.
 const CA_KEY: &str = "terminal-ca-key";
@@ -313,33 +313,45 @@ impl App {
         &self.inner.terminal_ca
     }
 
-    /// Finds the device behind a request by its certificate's fingerprint.
-    /// Read from the database every time: nothing may cache a terminal's
-    /// status past a quarantine.
+    /// Finds the device behind a request by its certificate's fingerprint
+    /// (see [`Self::resolve_device_at`]).
     pub async fn resolve_device(
         &self,
+        certificate: Option<&ClientCertificate>,
+    ) -> Result<Device, AppError> {
+        let start = self.start_request(None, certificate).await?;
+        self.resolve_device_at(&start, certificate).await
+    }
+
+    /// Finds the device behind a request by its certificate's fingerprint,
+    /// as of the fact generation the request started at: a terminal's
+    /// status is never older than the last change committed before the
+    /// request began, so a quarantine stops the very next request.
+    pub async fn resolve_device_at(
+        &self,
+        start: &RequestStart,
         certificate: Option<&ClientCertificate>,
     ) -> Result<Device, AppError> {
         let Some(cert) = certificate else {
             return Ok(Device::None);
         };
-        let Some(terminal) = self
+        let generation = match start.generation() {
+            Some(generation) => generation,
+            None => self.inner.sessions.fact_generation().await?,
+        };
+        let Some(DeviceRow {
+            terminal,
+            company_kind: kind,
+        }) = self
             .inner
             .terminals
-            .terminal_by_fingerprint(&cert.fingerprint)
+            .device_at(generation, &cert.fingerprint)
             .await?
         else {
             return Ok(Device::Unregistered {
                 fingerprint: cert.fingerprint.clone(),
             });
         };
-        let kind = self
-            .inner
-            .org
-            .company(terminal.company_id)
-            .await?
-            .ok_or_else(|| AppError::Internal("terminal without company".into()))?
-            .kind;
         let now = self.now();
         if terminal.status == TerminalStatus::Active
             && terminal

@@ -24,11 +24,14 @@ use anyhow::{anyhow, bail, Context as _};
 use dsg_core::{
     CompanyId, CompanyKind, CompartmentId, ContractId, MfaMethod, Role, TerminalId, UserId,
 };
-use dsg_policy::{
-    AccessRequest, Action, CompartmentFacts, Decision, DeviceFacts, Environment, PolicyEngine,
-    Principal, Resource, SessionFacts, TerminalFacts, UserFacts,
-};
+use dsg_policy::{AccessRequest, Action, Environment, PolicyEngine, SessionFacts};
 use dsg_store::Store;
+
+mod point;
+pub use point::{
+    facts_and_decide, facts_and_decide_at, request_facts, request_facts_at, session_then_facts,
+    session_then_facts_at,
+};
 use sqlx::{Any, AnyConnection, Connection, Executor};
 
 /// How many rows of each kind the store holds.
@@ -127,6 +130,8 @@ impl SplitMix64 {
 pub struct RequestKeys {
     /// The signed-in user (from the session).
     pub user: UserId,
+    /// The hash of the user's session token (one session per user).
+    pub session: String,
     /// The client certificate's SHA-256 fingerprint (lowercase hex).
     pub fingerprint: String,
     /// The compartment id as it appears in the URL, or `None` for the gateway.
@@ -162,97 +167,6 @@ pub const ENVIRONMENT: Environment = Environment {
     training_max_age_secs: None,
     designation_training_required: false,
 };
-
-/// Reads the facts of one request from the store, as the server does per
-/// request, and builds the policy question:
-///
-/// - `resolve_device`: the terminal by fingerprint, then its company (kind);
-/// - `resolve_session` / `user_facts`: the user, then in one query
-///   (`Store::person_facts`) their company's kind, the contracts they
-///   handle, their duties, roster status and latest training;
-/// - `authorize_compartment`: the compartment (joined with its contract).
-///
-/// The session row lookup and the rate-limited `touch_*` writes are not
-/// here: the first happens with or without the policy point, the second at
-/// most every 30 s per session and terminal.
-pub async fn request_facts(
-    store: &Store,
-    keys: &RequestKeys,
-    now_ms: i64,
-) -> anyhow::Result<AccessRequest> {
-    let device = match store.terminal_by_fingerprint(&keys.fingerprint).await? {
-        Some(t) => {
-            let kind = store
-                .company(t.company_id)
-                .await?
-                .context("terminal without company")?
-                .kind;
-            DeviceFacts::Terminal(TerminalFacts {
-                id: t.id,
-                company: t.company_id,
-                company_kind: kind,
-                status: t.status,
-                site: t.site.as_str().to_owned(),
-                posture: t.posture_reported_at.map(|at| dsg_policy::PostureFacts {
-                    age_secs: (now_ms - at) / 1000,
-                    compliant: t.posture_compliant.unwrap_or(false),
-                }),
-            })
-        }
-        None => DeviceFacts::Unregistered,
-    };
-    let user = store.user(keys.user).await?.context("unknown user")?;
-    let state = user.state(now_ms);
-    let person = store.person_facts(user.id, user.company_id).await?;
-    let facts = UserFacts {
-        id: user.id,
-        company: user.company_id,
-        company_kind: person.company_kind.context("user without company")?,
-        role: user.role,
-        state,
-        handler_of: person.handler_of,
-        duties: person.duties,
-        roster: person.standing.roster,
-        training_age_secs: person
-            .standing
-            .trained_at
-            .map(|at| (now_ms - at).max(0) / 1000),
-        designation_trained_for: person.designation_trained_for,
-    };
-    let resource = match &keys.compartment {
-        None => Resource::Gateway,
-        Some(raw) => match store.compartment(raw).await? {
-            Some(c) => Resource::Compartment(CompartmentFacts {
-                id: c.id,
-                contract: c.contract_id,
-                company: c.company_id,
-            }),
-            None => Resource::MissingCompartment(raw.clone()),
-        },
-    };
-    Ok(AccessRequest {
-        principal: Principal::User(facts),
-        action: keys.action,
-        resource,
-        session: SESSION,
-        device,
-        environment: Environment {
-            source: Some(keys.source),
-            ..ENVIRONMENT
-        },
-    })
-}
-
-/// The whole policy point of one request: [`request_facts`], then decide.
-pub async fn facts_and_decide(
-    store: &Store,
-    engine: &PolicyEngine,
-    keys: &RequestKeys,
-    now_ms: i64,
-) -> anyhow::Result<Decision> {
-    let request = request_facts(store, keys, now_ms).await?;
-    Ok(engine.decide(&request))
-}
 
 /// One decide-only case: a request already built, and its expected answer.
 #[derive(Debug, Clone)]
@@ -320,10 +234,16 @@ impl Fixture {
         }
         let started = std::time::Instant::now();
         let dir = tempfile::tempdir()?;
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.db").display()
-        );
+        // A fresh, empty PostgreSQL database from `BENCH_DATABASE_URL`
+        // (bench/policy-latency.sh --postgres starts a throwaway cluster),
+        // else a SQLite file in a temp dir.
+        let url = match std::env::var("BENCH_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => url,
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("bench.db").display()
+            ),
+        };
         let store = Store::connect(&url).await?;
         let now_ms = now_ms();
         let mut rng = SplitMix64::new(0x5eed_d5a0_0000_0001);
@@ -438,6 +358,7 @@ impl Fixture {
             let [_, _, _, _, a, b, c, _] = rng.next_u64().to_be_bytes();
             requests.push(RequestKeys {
                 user: u.id,
+                session: session_hash(u.id),
                 fingerprint,
                 compartment,
                 action,
@@ -488,6 +409,7 @@ impl Fixture {
                 "handler-own-compartment",
                 RequestKeys {
                     user: handler.id,
+                    session: session_hash(handler.id),
                     fingerprint: active_terminal(handler.company)?,
                     compartment: Some(own_compartment.clone()),
                     action: Action::FileRead,
@@ -499,6 +421,7 @@ impl Fixture {
                 "other-company-user",
                 RequestKeys {
                     user: outsider.id,
+                    session: session_hash(outsider.id),
                     fingerprint: active_terminal(outsider.company)?,
                     compartment: Some(own_compartment.clone()),
                     action: Action::FileRead,
@@ -510,6 +433,7 @@ impl Fixture {
                 "quarantined-terminal",
                 RequestKeys {
                     user: handler.id,
+                    session: session_hash(handler.id),
                     fingerprint: quarantined,
                     compartment: Some(own_compartment),
                     action: Action::FileRead,
@@ -521,6 +445,7 @@ impl Fixture {
                 "operator-admin-gateway",
                 RequestKeys {
                     user: operator.id,
+                    session: session_hash(operator.id),
                     fingerprint: active_terminal(0)?,
                     compartment: None,
                     action: Action::UserCreate,
@@ -568,8 +493,10 @@ async fn insert_all(
     terminals: &[TerminalRow],
 ) -> anyhow::Result<()> {
     let mut conn = AnyConnection::connect(url).await?;
-    conn.execute("PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;")
-        .await?;
+    if url.starts_with("sqlite:") {
+        conn.execute("PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;")
+            .await?;
+    }
     let mut tx = conn.begin().await?;
     let company_id = |i: usize| companies.get(i).map(|c| c.0.to_string()).context("company");
     for (i, (id, kind)) in companies.iter().enumerate() {
@@ -627,6 +554,21 @@ async fn insert_all(
         .execute(&mut *tx)
         .await?;
     }
+    for u in users {
+        sqlx::query::<Any>(
+            "INSERT INTO sessions (token_hash, public_id, user_id, mfa, created_at, \
+             authenticated_at, step_up_at, last_seen_at, expires_at, source_addr, user_agent, \
+             terminal_fingerprint) \
+             VALUES ($1, $2, $3, 'webauthn', $4, $4, NULL, $4, $5, NULL, NULL, '')",
+        )
+        .bind(session_hash(u.id))
+        .bind(format!("s-{}", u.id))
+        .bind(u.id.to_string())
+        .bind(now_ms)
+        .bind(now_ms + 8 * 3_600_000)
+        .execute(&mut *tx)
+        .await?;
+    }
     let operator = users.first().context("no users")?.id.to_string();
     for u in users {
         for &j in &u.handler_of {
@@ -669,8 +611,19 @@ async fn insert_all(
         .await?;
     }
     tx.commit().await?;
+    if !url.starts_with("sqlite:") {
+        // As autovacuum would before long: without statistics the planner
+        // picks sequential scans for the first plans it caches.
+        conn.execute("ANALYZE").await?;
+    }
     conn.close().await?;
     Ok(())
+}
+
+/// The (made-up) session token hash of a user's one session.
+fn session_hash(user: UserId) -> String {
+    let hex: String = user.to_string().chars().filter(|c| *c != '-').collect();
+    format!("{hex:0>64}")
 }
 
 /// Unix milliseconds now.

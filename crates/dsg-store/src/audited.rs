@@ -33,6 +33,7 @@ use sqlx::any::{AnyArguments, AnyQueryResult};
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 
+use crate::facts_cache::{self, alters_facts};
 use crate::writer::{Unit, Writer};
 use crate::{audit, Store, StoreError};
 
@@ -142,6 +143,11 @@ impl AuditedTx {
         audit::write(&mut self.0, now_ms, entry).await?;
         if let Some(then) = then {
             audit::write(&mut self.0, now_ms, then).await?;
+        }
+        // In the change's own transaction: a cached fact can never outlive
+        // the change that altered it (see `facts_cache.rs`).
+        if alters_facts(entry.action) || then.is_some_and(|t| alters_facts(t.action)) {
+            facts_cache::bump(&mut self.0).await?;
         }
         self.0.commit().await
     }

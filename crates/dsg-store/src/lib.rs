@@ -17,6 +17,7 @@ mod audit_scope;
 mod audit_writer;
 mod audited;
 mod error;
+mod facts_cache;
 mod files;
 mod identity;
 mod integrity;
@@ -43,6 +44,7 @@ pub use audit_log::{NewLeaf, SequencedEvent, StoredAuditKey, StoredCheckpoint};
 pub use audit_retention::Expired;
 pub use audit_scope::{AuditHit, AuditQuery};
 pub use error::StoreError;
+pub use facts_cache::{DeviceRow, FactGeneration, PersonRow};
 pub use files::{NewFileVersion, UploadTarget};
 pub use identity::{LoginAttempt, NewAuthenticator, ResetRow, TotpRow, WebauthnCredentialRow};
 pub use integrity::{DamagedVersion, StoredVersion};
@@ -77,6 +79,9 @@ pub struct Store {
     backend: Backend,
     /// Group commit for [`Store::record`] (see `audit_writer.rs`).
     audit_writer: audit_writer::AuditWriter,
+    /// The policy point's facts while the fact generation holds (see
+    /// `facts_cache.rs`).
+    facts: std::sync::Arc<facts_cache::FactsCache>,
 }
 
 impl Store {
@@ -141,6 +146,7 @@ impl Store {
             writes,
             backend,
             audit_writer,
+            facts: std::sync::Arc::default(),
         })
     }
 

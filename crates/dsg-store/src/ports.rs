@@ -23,12 +23,12 @@ use dsg_core::{
 };
 
 use crate::{
-    AlertRow, AuditHit, AuditQuery, DamagedVersion, Expired, FailureCounts, HandlerRow,
-    IssuedCertificate, LoginAttempt, NewAuthenticator, NewFileVersion, NewPolicyVersion, NewUser,
-    PendingCeremony, PersonFacts, PolicyVersionRow, RecordedDecision, ResetRow, RosterRow,
-    SequencedEvent, SessionRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey,
-    StoredCheckpoint, StoredTerminalCa, StoredVersion, TotpRow, TrainingRow, UploadTarget,
-    UserCredentials, WebauthnCredentialRow,
+    AlertRow, AuditHit, AuditQuery, DamagedVersion, DeviceRow, Expired, FactGeneration,
+    FailureCounts, HandlerRow, IssuedCertificate, LoginAttempt, NewAuthenticator, NewFileVersion,
+    NewPolicyVersion, NewUser, PendingCeremony, PersonFacts, PersonRow, PolicyVersionRow,
+    RecordedDecision, ResetRow, RosterRow, SequencedEvent, SessionRow, Standing, Store, StoreError,
+    StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredTerminalCa, StoredVersion, TotpRow,
+    TrainingRow, UploadTarget, UserCredentials, WebauthnCredentialRow,
 };
 
 /// Builds the entry of an audit expiry run from what it expired (see
@@ -93,6 +93,7 @@ ports! {
             audit: &AuditRecord,
         ) -> ();
         fn compartment(&self, id: &str) -> Option<Compartment>;
+        fn compartment_at(&self, at: FactGeneration, id: &str) -> Option<Compartment>;
         fn list_compartments(&self) -> Vec<Compartment>;
         fn designate_handler(
             &self,
@@ -251,6 +252,8 @@ ports! {
             audit: &AuditRecord,
         ) -> ();
         fn session(&self, token_hash: &str) -> Option<SessionRow>;
+        fn session_at(&self, token_hash: &str) -> (Option<SessionRow>, FactGeneration);
+        fn fact_generation(&self) -> FactGeneration;
         fn sessions_of(&self, user: UserId) -> Vec<SessionRow>;
         fn touch_session(&self, token_hash: &str, now_ms: i64) -> ();
         fn delete_session(&self, token_hash: &str, now_ms: i64, audit: &AuditRecord) -> ();
@@ -280,6 +283,7 @@ ports! {
         fn register_terminal(&self, terminal: &Terminal, audit: &AuditRecord) -> ();
         fn terminal(&self, id: TerminalId) -> Option<Terminal>;
         fn terminal_by_fingerprint(&self, fingerprint: &str) -> Option<Terminal>;
+        fn device_at(&self, at: FactGeneration, fingerprint: &str) -> Option<DeviceRow>;
         fn terminals(&self, company: Option<CompanyId>) -> Vec<Terminal>;
         fn set_terminal_status(
             &self,
@@ -340,6 +344,7 @@ ports! {
         fn designation_trainings(&self) -> HashMap<UserId, Vec<ContractId>>;
         fn standings(&self) -> HashMap<UserId, Standing>;
         fn person_facts(&self, user: UserId, company: CompanyId) -> PersonFacts;
+        fn person_at(&self, at: FactGeneration, id: UserId) -> Option<PersonRow>;
     }
 
     /// The alerts raised by the watcher, as the operators handle them.

@@ -62,7 +62,22 @@ macro_rules! select_sessions {
     };
 }
 
-fn session(r: &AnyRow) -> Result<SessionRow, StoreError> {
+/// A session by token hash and the fact generation, in one row: the
+/// generation row always exists, the session's columns are NULL when there
+/// is no such session (see `facts_cache.rs`).
+macro_rules! select_sessions_at {
+    () => {
+        concat!(
+            "SELECT g.generation AS fact_generation, s.token_hash, s.public_id, s.user_id, ",
+            "s.mfa, s.created_at, s.authenticated_at, s.step_up_at, s.last_seen_at, ",
+            "s.expires_at, s.source_addr, s.user_agent, s.terminal_fingerprint ",
+            "FROM fact_generation g LEFT JOIN sessions s ON s.token_hash = $1 WHERE g.id = 1"
+        )
+    };
+}
+pub(crate) use select_sessions_at;
+
+pub(crate) fn session(r: &AnyRow) -> Result<SessionRow, StoreError> {
     Ok(SessionRow {
         token_hash: r.try_get("token_hash")?,
         public_id: r.try_get("public_id")?,

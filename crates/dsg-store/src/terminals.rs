@@ -246,6 +246,7 @@ impl Store {
                 .bind(id.to_string()),
         )
         .await?;
+        self.facts.touched(id, now_ms);
         Ok(())
     }
 

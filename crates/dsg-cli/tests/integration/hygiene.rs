@@ -264,18 +264,25 @@ async fn disabled_and_locked_accounts_get_the_same_answer_and_lose_their_session
         .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
         .await;
     assert_eq!(s, StatusCode::OK);
-    // There is no operator action for this yet (the identity issue adds it):
-    // change the account states underneath the running gateway.
+    // There is no operator action for a lock: change the account states
+    // underneath the running gateway, as any writer must, bumping the fact
+    // generation in the same transaction (dsg-store `facts_cache.rs`).
     let url = format!("sqlite://{}", gw.data_dir().join("dsg.db").display());
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
     for (user, status) in [("a.handler", "disabled"), ("a.member", "locked")] {
         sqlx::query("UPDATE users SET status = $1 WHERE username = $2")
             .bind(status)
             .bind(user)
-            .execute(&pool)
+            .execute(&mut *tx)
             .await
             .unwrap();
     }
+    sqlx::query("UPDATE fact_generation SET generation = generation + 1 WHERE id = 1")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     pool.close().await;
     // The open session of the disabled handler stops working at once.
     let (s, _) = handler

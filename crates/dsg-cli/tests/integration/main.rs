@@ -27,6 +27,7 @@ mod denials;
 mod durability;
 mod error_shape;
 mod failclosed;
+mod fresh_facts;
 mod hardening;
 mod harness;
 mod hygiene;

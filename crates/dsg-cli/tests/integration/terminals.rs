@@ -211,7 +211,10 @@ async fn quarantine_applies_on_the_next_request_and_closes_open_connections() {
 }
 
 /// GET that retries once when the pooled connection turns out closed.
-async fn get_reconnecting(client: &crate::harness::Client, path: &str) -> (StatusCode, Value) {
+pub(crate) async fn get_reconnecting(
+    client: &crate::harness::Client,
+    path: &str,
+) -> (StatusCode, Value) {
     let response = match client.request(Method::GET, path).send().await {
         Ok(r) => r,
         Err(e) if e.is_request() => client.request(Method::GET, path).send().await.unwrap(),

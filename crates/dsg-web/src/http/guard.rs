@@ -139,15 +139,18 @@ async fn guard(app: &App, req: Request) -> Result<Request, AppError> {
     let token = cookie(req.headers(), SESSION_COOKIE).map(str::to_owned);
     // The device first: the session is bound to it, and every audit entry
     // of the request names it.
+    // One query reads the session and the fact generation; the device and
+    // the user's facts are then read as of that generation.
     let certificate = req.extensions().get::<ClientCertificate>().cloned();
-    let device = app.resolve_device(certificate.as_ref()).await?;
+    let start = app
+        .start_request(token.as_deref(), certificate.as_ref())
+        .await?;
+    let device = app.resolve_device_at(&start, certificate.as_ref()).await?;
     let (mut parts, body) = req.into_parts();
     parts.extensions.insert(device.clone());
     let meta = request_meta(&parts, app);
     let mut req = Request::from_parts(parts, body);
-    let caller = app
-        .resolve_session(token.as_deref(), &device, &meta)
-        .await?;
+    let caller = app.resolve_session_at(start, &device, &meta).await?;
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe {
         if !same_origin(&req) {
