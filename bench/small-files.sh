@@ -32,29 +32,10 @@ TARGET_ONE_P50_MS=2
 for v in "$COUNT" "$FILE_KIB" "$CONNS" "$ROUNDS"; do
   case "$v" in '' | *[!0-9]* | 0) echo "bench: counts must be positive integers" >&2; exit 2 ;; esac
 done
-log() { echo "bench: $*" >&2; }
-for tool in curl python3 openssl awk; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is needed" >&2; exit 2; }
-done
-
-# ---- tools -----------------------------------------------------------------
-if [ -z "${DUFS_BIN:-}" ]; then
-  if ! command -v dufs >/dev/null; then
-    log "installing dufs (cargo install dufs --locked; compiles for a few minutes)"
-    cargo install dufs --locked >&2
-    export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-  fi
-  DUFS_BIN="$(command -v dufs)"
-fi
-if [ -z "${DSG_BIN:-}" ]; then
-  log "building the release gateway"
-  (cd "$REPO_DIR" && cargo build --release -p dsg-cli >&2)
-  TARGET_DIR="${CARGO_TARGET_DIR:-$REPO_DIR/target}"
-  case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$REPO_DIR/$TARGET_DIR" ;; esac
-  DSG_BIN="$TARGET_DIR/release/dsg"
-fi
-[ -x "$DSG_BIN" ] || { echo "bench: no dsg binary at $DSG_BIN" >&2; exit 2; }
-DSG_BIN="$(cd "$(dirname "$DSG_BIN")" && pwd)/$(basename "$DSG_BIN")"
+# shellcheck source=bench/lib.sh
+. "$BENCH_DIR/lib.sh"
+bench_need curl python3 openssl awk
+bench_tools
 
 # ---- temp dir and cleanup ----------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/dsg-small.XXXXXX")"
