@@ -344,6 +344,12 @@ async fn run(
             },
             () = &mut shutdown => break,
         };
+        // Answers go out as soon as they are written: with Nagle's algorithm
+        // a small answer split over TLS records waits for the client's
+        // delayed acknowledgement (tens of milliseconds per request).
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(%peer, error = %e, "cannot set TCP_NODELAY");
+        }
         let builder = builder.clone();
         let watcher = graceful.watcher();
         let acceptor = acceptor.clone();
