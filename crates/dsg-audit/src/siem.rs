@@ -216,14 +216,19 @@ pub fn to_cef_syslog(
 
 /// One RFC 5424 line (severity notice, MSGID `checkpoint`) carrying a
 /// signed checkpoint as structured data: `logId`, `treeSize`, `root`,
-/// `timestamp` (Unix ms) and `signature` (hex DER), exactly the fields
-/// [`crate::Checkpoint::to_bytes`] signs, so a SIEM holding the published
-/// public key can verify every head it received.
+/// `timestamp` (Unix ms), `retentionDays` (version 2 checkpoints only) and
+/// `signature` (hex DER), exactly the fields [`crate::Checkpoint::to_bytes`]
+/// signs, so a SIEM holding the published public key can verify every head
+/// it received.
 pub fn checkpoint_to_syslog(signed: &SignedCheckpoint, hostname: &str, app_name: &str) -> String {
     let c = &signed.checkpoint;
+    let retention = c
+        .retention_days
+        .map(|days| format!(" retentionDays=\"{days}\""))
+        .unwrap_or_default();
     format!(
         "<{}>1 {} {} {} - checkpoint [{CHECKPOINT_SD_ID} logId=\"{}\" treeSize=\"{}\" \
-         root=\"{}\" timestamp=\"{}\" signature=\"{}\"] checkpoint {}",
+         root=\"{}\" timestamp=\"{}\"{retention} signature=\"{}\"] checkpoint {}",
         FACILITY_LOG_AUDIT * 8 + 5,
         rfc3339_ms(c.timestamp_ms),
         header_field(hostname, 255),
@@ -318,6 +323,13 @@ mod tests {
                 "ab".repeat(32)
             )
         );
+        // A version 2 checkpoint also signs its retention period.
+        let v2 = SignedCheckpoint {
+            checkpoint: signed.checkpoint.clone().with_retention(400),
+            signature: vec![0x30, 0x01],
+        };
+        assert!(checkpoint_to_syslog(&v2, "gw.example", "dsg")
+            .contains("timestamp=\"1795000000123\" retentionDays=\"400\" signature="));
     }
 
     #[test]

@@ -175,14 +175,19 @@ fn checkpoint_line(line: &str) -> Option<SignedCheckpoint> {
         .collect();
     let mut root = [0u8; 32];
     hex::decode_to_slice(params["root"], &mut root).unwrap();
+    let checkpoint = Checkpoint::new(
+        params["logId"],
+        params["treeSize"].parse().unwrap(),
+        root,
+        params["timestamp"].parse().unwrap(),
+    )
+    .unwrap();
+    let checkpoint = match params.get("retentionDays") {
+        Some(days) => checkpoint.with_retention(days.parse().unwrap()),
+        None => checkpoint,
+    };
     Some(SignedCheckpoint {
-        checkpoint: Checkpoint::new(
-            params["logId"],
-            params["treeSize"].parse().unwrap(),
-            root,
-            params["timestamp"].parse().unwrap(),
-        )
-        .unwrap(),
+        checkpoint,
         signature: hex::decode(params["signature"]).unwrap(),
     })
 }
