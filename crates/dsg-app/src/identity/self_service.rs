@@ -251,7 +251,8 @@ impl App {
             .len();
         let totp = usize::from(self.totp_usable(me.user.id).await?);
         if passkeys + totp <= 1 {
-            return Err(AppError::Invalid(
+            // A refusal by the state of the account, not by the request.
+            return Err(AppError::Refused(
                 "the last authenticator cannot be removed".into(),
             ));
         }

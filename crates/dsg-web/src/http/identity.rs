@@ -339,7 +339,10 @@ pub async fn authenticators(ctx: Ctx) -> ApiResult {
     ),
     responses(
         (status = 204, description = "Removed"),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden, step_up_required", body = dsg_proto::ErrorBody),
         (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+        (status = 409, description = "refused: the last authenticator cannot be removed", body = dsg_proto::ErrorBody),
     ),
     security(("session" = [], "csrf" = [])),
 )]
