@@ -99,11 +99,10 @@ fn fuzz(
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "still fails: an audit search with `from` not before `until` is refused 400 (a \
-            rule across two fields), the proof of an entry can be refused 400 while the newest \
-            checkpoint is ahead of the sequenced entries, and the gateway intermittently ends a \
-            TLS connection without close_notify (schemathesis: network error); run with \
-            --ignored to see them"]
+#[ignore = "still fails: the operator run passes and the handler run reports no problem, but \
+            the handler's session does not survive its run (401 afterwards; not yet known which \
+            generated request ends it), so the sign-in run with a member's session is not \
+            reached; run with --ignored to see it"]
 async fn the_gateway_answers_as_its_document_says() {
     let Some(tool) = schemathesis() else { return };
     let Some(gw) = Gateway::start(Db::Sqlite).await else {
