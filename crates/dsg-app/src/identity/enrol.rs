@@ -69,7 +69,7 @@ impl App {
                 "invalid-or-expired-link",
             );
             self.record(&record).await?;
-            return Err(AppError::Invalid(
+            return Err(AppError::Refused(
                 "the enrolment link is invalid or has expired".into(),
             ));
         };

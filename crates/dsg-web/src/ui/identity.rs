@@ -243,7 +243,7 @@ pub async fn enrol_submit(ctx: Ctx, Form(form): Form<EnrolForm>) -> Response {
             Redirect::to("/enrol/authenticator"),
         )
             .into_response(),
-        Err(e @ AppError::Invalid(_)) => {
+        Err(e @ (AppError::Invalid(_) | AppError::Refused(_))) => {
             let status = status_and_code(&e).0;
             let message = message_of(ctx.lang, &e);
             enrol_form(&ctx, &form.token, Some((status, message)))
