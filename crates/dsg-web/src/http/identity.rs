@@ -168,6 +168,7 @@ pub async fn login_webauthn_options(ctx: Ctx) -> ApiResult {
         (status = 200, description = "OK", body = dsg_proto::identity::EnrolmentStarted),
         (status = 400, description = "invalid_input (password too short or guessable), invalid_json", body = dsg_proto::ErrorBody),
         (status = 409, description = "refused: the link is invalid or has expired (the same answer for both)", body = dsg_proto::ErrorBody),
+        (status = 429, description = "rate_limited: too many attempts from this address", body = dsg_proto::ErrorBody),
         (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
         (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
         (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
