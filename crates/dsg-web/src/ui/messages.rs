@@ -325,10 +325,10 @@ fn matches<'m>(template: &str, message: &'m str) -> Option<Vec<&'m str>> {
             values.push(value);
             rest = "";
         } else {
-            let at = rest
-                .get(1..)
-                .and_then(|r| r.find(literal))
-                .map(|at| at + 1)?;
+            // A value is at least one character: look for the literal after
+            // the first one (by character, so text in any script splits safely).
+            let first = rest.chars().next()?.len_utf8();
+            let at = rest.get(first..)?.find(literal)? + first;
             let (value, after) = rest.split_at_checked(at)?;
             values.push(value);
             rest = after.strip_prefix(literal)?;
@@ -366,6 +366,11 @@ mod tests {
         assert_eq!(
             in_lang("a active terminal cannot become active", Lang::Ja),
             "この端末の状態（active）からはactiveにできません"
+        );
+        // Values in any script split safely.
+        assert_eq!(
+            in_lang("invalid 生年月日: must be in the past", Lang::Ja),
+            "生年月日: 過去の日付にしてください"
         );
         // Unknown text passes through.
         assert_eq!(in_lang("something new", Lang::Ja), "something new");
