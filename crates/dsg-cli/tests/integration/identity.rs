@@ -446,7 +446,7 @@ async fn a_recovery_code_only_enrols_a_new_authenticator_and_works_once() {
         .split("token=")
         .nth(1)
         .unwrap();
-    let (s, _) = gw
+    let (s, b) = gw
         .client()
         .json(
             Method::POST,
@@ -454,7 +454,11 @@ async fn a_recovery_code_only_enrols_a_new_authenticator_and_works_once() {
             json!({ "token": token, "password": password }),
         )
         .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("refused")),
+        "{b}"
+    );
 
     let (mut partial, _, _) = gw.password_step("r.user", password).await;
     let (s, b) = partial
