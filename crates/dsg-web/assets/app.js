@@ -1,5 +1,6 @@
-// dsg UI script: streamed uploads with a progress bar. Loaded from the
-// gateway itself (CSP: script-src 'self'); no inline script anywhere.
+// dsg UI script: streamed uploads with a progress bar, passkeys, and copy
+// and print of one-time secrets. Loaded from the gateway itself (CSP:
+// script-src 'self'); no inline script anywhere.
 "use strict";
 
 function csrfToken() {
@@ -154,6 +155,10 @@ function setupPasskeyCheck(button) {
   });
 }
 
+function textFileUrl(text) {
+  return "data:text/plain;charset=utf-8," + encodeURIComponent(text);
+}
+
 function showRecoveryCodes(codes) {
   const box = document.getElementById("recovery-codes");
   const list = document.getElementById("recovery-code-list");
@@ -164,11 +169,14 @@ function showRecoveryCodes(codes) {
     li.textContent = code;
     list.appendChild(li);
   }
+  const download = document.getElementById("recovery-code-list-download");
+  if (download) download.href = textFileUrl(codes.map((c) => c + "\n").join(""));
   box.hidden = false;
 }
 
 // After enrolment the session has ended: hide the registration controls
-// and point to the login page.
+// and the header's signed-in parts (name, links, log out: there is no
+// session any more), and point to the login page.
 function finishEnrolment(signedOut) {
   const next = document.getElementById("after-enrolment");
   if (!next || !signedOut) return;
@@ -177,7 +185,56 @@ function finishEnrolment(signedOut) {
     const card = el && el.closest(".card");
     if (card) card.hidden = true;
   }
+  document.querySelectorAll("header.top nav > :not(#lang-switch)").forEach((el) => {
+    el.hidden = true;
+  });
   next.hidden = false;
+}
+
+// ---- One-time secrets: copy and print (the download is a data: link) ------
+
+function secretText(el) {
+  if (el.tagName === "OL" || el.tagName === "UL") {
+    return Array.from(el.querySelectorAll("li"), (li) => li.textContent.trim()).join("\n");
+  }
+  return el.textContent.trim();
+}
+
+async function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    await navigator.clipboard.writeText(text);
+    return;
+  }
+  // Older browsers: copy from a selected, off-screen text area.
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.left = "-9999px";
+  document.body.appendChild(area);
+  area.select();
+  const ok = document.execCommand("copy");
+  area.remove();
+  if (!ok) throw new Error("copy refused");
+}
+
+function setupSecretActions() {
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
+    const status = document.getElementById(button.dataset.copy + "-status");
+    button.addEventListener("click", async () => {
+      const el = document.getElementById(button.dataset.copy);
+      if (!el) return;
+      try {
+        await copyText(secretText(el));
+        if (status) showStatus(status, button.dataset.textCopied, "copied");
+      } catch (_) {
+        if (status) showStatus(status, button.dataset.textFailed, "failed");
+      }
+    });
+  });
+  document.querySelectorAll("button[data-print]").forEach((button) => {
+    button.addEventListener("click", () => window.print());
+  });
 }
 
 // Registering a passkey (enrolment, or adding one later).
@@ -241,4 +298,5 @@ document.addEventListener("DOMContentLoaded", () => {
   if (register) setupPasskeyRegistration(register);
   const totp = document.getElementById("totp-start");
   if (totp) setupTotpEnrolment(totp);
+  setupSecretActions();
 });

@@ -61,6 +61,31 @@ async fn responses_carry_security_headers_and_a_host_only_cookie() {
         .unwrap();
     assert!(page.contains("<script src=\"/assets/app.js\""));
     assert!(!page.contains("<script>"));
+    // The web font is the gateway's own (no CDN), allowed by the CSP, and
+    // the stylesheet that names it carries the design tokens' licence.
+    assert!(csp.contains("font-src 'self'"));
+    let font = client
+        .http
+        .get(format!(
+            "{}/assets/fonts/NotoSansJP-Regular.subset.woff2",
+            gw.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(font.status(), StatusCode::OK);
+    assert_eq!(font.headers().get("content-type").unwrap(), "font/woff2");
+    assert!(font.bytes().await.unwrap().starts_with(b"wOF2"));
+    let css = client
+        .http
+        .get(format!("{}/assets/app.css", gw.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(css.contains("@digital-go-jp/design-tokens") && css.contains("NotoSansJP-Bold"));
     gw.stop().await;
 }
 

@@ -19,9 +19,10 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The form field HTML forms send it in.
 pub const CSRF_FIELD: &str = "csrf";
 
-/// The pages' content security policy: no inline script, nothing foreign.
+/// The pages' content security policy: no inline script, nothing foreign
+/// (the web font is the gateway's own).
 const PAGE_CSP: &str =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; img-src 'self' data:; \
      connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Gives each request an id (UUIDv7), echoed as `X-Request-Id`. Everything

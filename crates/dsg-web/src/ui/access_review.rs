@@ -107,25 +107,27 @@ pub async fn access_page(ctx: Ctx, Query(query): Query<ReviewQuery>) -> Response
                     @if a.entries.is_empty() {
                         p { (lang.t(Text::NoOneListed)) }
                     } @else {
-                        table id="access-table" {
-                            thead { tr {
-                                th { (lang.t(Text::Person)) } th { (lang.t(Text::Company)) }
-                                th { (lang.t(Text::AccessColumn)) } th { (lang.t(Text::Terminals)) }
-                                th { (lang.t(Text::WhyColumn)) }
-                            } }
-                            tbody { @for e in &a.entries {
-                                tr class="access-row" data-user=(e.user_id) data-allowed=(e.allowed) {
-                                    td {
-                                        a href={ "/admin/access?user=" (e.user_id) } { (e.display_name) }
-                                        " (" (e.username) ")"
-                                        @if e.handler { br; small { (lang.t(Text::HandlerMark)) } }
+                        div class="table-scroll" tabindex="0" {
+                            table id="access-table" {
+                                thead { tr {
+                                    th { (lang.t(Text::Person)) } th { (lang.t(Text::Company)) }
+                                    th { (lang.t(Text::AccessColumn)) } th { (lang.t(Text::Terminals)) }
+                                    th { (lang.t(Text::WhyColumn)) }
+                                } }
+                                tbody { @for e in &a.entries {
+                                    tr class="access-row" data-user=(e.user_id) data-allowed=(e.allowed) {
+                                        td {
+                                            a href={ "/admin/access?user=" (e.user_id) } { (e.display_name) }
+                                            " (" (e.username) ")"
+                                            @if e.handler { br; small { (lang.t(Text::HandlerMark)) } }
+                                        }
+                                        td { (e.company_name) }
+                                        td { (allowed_cell(e.allowed, lang)) }
+                                        td { (terminals_cell(&e.terminals)) }
+                                        td { (why_cell(&e.why, lang)) }
                                     }
-                                    td { (e.company_name) }
-                                    td { (allowed_cell(e.allowed, lang)) }
-                                    td { (terminals_cell(&e.terminals)) }
-                                    td { (why_cell(&e.why, lang)) }
-                                }
-                            } }
+                                } }
+                            }
                         }
                     }
                 }
@@ -145,25 +147,27 @@ pub async fn access_page(ctx: Ctx, Query(query): Query<ReviewQuery>) -> Response
                     @if a.compartments.is_empty() {
                         p { (lang.t(Text::NoOneListed)) }
                     } @else {
-                        table id="access-table" {
-                            thead { tr {
-                                th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Company)) }
-                                th { (lang.t(Text::AccessColumn)) } th { (lang.t(Text::Terminals)) }
-                                th { (lang.t(Text::WhyColumn)) }
-                            } }
-                            tbody { @for c in &a.compartments {
-                                tr class="access-row" data-compartment=(c.compartment_id) data-allowed=(c.allowed) {
-                                    td {
-                                        a href={ "/admin/access?compartment=" (c.compartment_id) } { (c.contract_number) }
-                                        " " (c.contract_title)
-                                        @if c.handler { br; small { (lang.t(Text::HandlerMark)) } }
+                        div class="table-scroll" tabindex="0" {
+                            table id="access-table" {
+                                thead { tr {
+                                    th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Company)) }
+                                    th { (lang.t(Text::AccessColumn)) } th { (lang.t(Text::Terminals)) }
+                                    th { (lang.t(Text::WhyColumn)) }
+                                } }
+                                tbody { @for c in &a.compartments {
+                                    tr class="access-row" data-compartment=(c.compartment_id) data-allowed=(c.allowed) {
+                                        td {
+                                            a href={ "/admin/access?compartment=" (c.compartment_id) } { (c.contract_number) }
+                                            " " (c.contract_title)
+                                            @if c.handler { br; small { (lang.t(Text::HandlerMark)) } }
+                                        }
+                                        td { (c.company_name) }
+                                        td { (allowed_cell(c.allowed, lang)) }
+                                        td { (terminals_cell(&c.terminals)) }
+                                        td { (why_cell(&c.why, lang)) }
                                     }
-                                    td { (c.company_name) }
-                                    td { (allowed_cell(c.allowed, lang)) }
-                                    td { (terminals_cell(&c.terminals)) }
-                                    td { (why_cell(&c.why, lang)) }
-                                }
-                            } }
+                                } }
+                            }
                         }
                     }
                 }

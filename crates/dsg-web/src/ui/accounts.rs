@@ -10,6 +10,7 @@ use super::identity::step_up_or_error;
 use super::labels::Label;
 use super::layout::{confirmed, csrf_field, error_page, ok, page, Confirm, Marked};
 use super::notice::{done, Notice};
+use super::secret::{secret_box, Secret};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::AccountChange;
@@ -18,11 +19,17 @@ use dsg_app::AccountChange;
 pub fn enrolment_link_page(ctx: &Ctx, username: &str, path: &SecretString) -> Response {
     let lang = ctx.lang;
     let origin = ctx.app.config().rp_origin();
+    let link = format!("{origin}{}", path.expose());
     let body = html! {
         div class="card" id="enrolment-link-card" {
             p { strong { (username) } }
-            p { (lang.t(Text::EnrolmentLink)) }
-            p { code id="enrolment-link" class="wrap" data-path=(path.expose()) { (origin) (path.expose()) } }
+            (secret_box(lang, &Secret {
+                id: "enrolment-link",
+                label: lang.t(Text::EnrolmentLink),
+                text: &link,
+                file: "dsg-enrolment-link.txt",
+                path: Some(path.expose()),
+            }))
         }
         p { a href="/admin/accounts" { (lang.t(Text::Accounts)) } " · " a href="/admin" { (lang.t(Text::Admin)) } }
     };
@@ -77,51 +84,53 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
                 }
             }
         }
-        table id="accounts" {
-            thead { tr {
-                th { (lang.t(Text::Username)) } th { (lang.t(Text::State)) } th { (lang.t(Text::Factors)) }
-                th { (lang.t(Text::RecentFailures)) } th { (lang.t(Text::ValidUntil)) }
-                th { (lang.t(Text::Duties)) } th {}
-            } }
-            tbody {
-                @for a in &accounts {
-                    tr class="account-row" data-username=(a.user.username) data-state=(a.state.as_str()) {
-                        td { (a.user.username) " " small { (a.user.display_name) } }
-                        td class="state" { (a.state.label(lang)) }
-                        td { (a.passkeys) " passkey" @if a.totp { " + TOTP" } }
-                        td { (a.recent_failures) }
-                        td { (a.user.valid_until.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
-                        td class="duties" {
-                            @for d in &a.duties {
-                                span class="duty" data-duty=(d.as_str()) { (duty_label(*d, lang)) }
-                                (action(&a.user.id, &format!("revoke-{}", d.as_str()), Text::RevokeDuty))
-                                br;
-                            }
-                            @for d in [dsg_core::Duty::Auditor, dsg_core::Duty::SecurityAdmin] {
-                                @if !a.duties.contains(&d) {
-                                    form method="post" action={ "/admin/accounts/" (a.user.id) "/grant-" (d.as_str()) } class="inline" {
-                                        (csrf_field(&ctx))
-                                        button type="submit" class={ "grant-" (d.as_str()) } { (lang.t(Text::GrantDuty)) ": " (duty_label(d, lang)) }
+        div class="table-scroll" tabindex="0" {
+            table id="accounts" {
+                thead { tr {
+                    th { (lang.t(Text::Username)) } th { (lang.t(Text::State)) } th { (lang.t(Text::Factors)) }
+                    th { (lang.t(Text::RecentFailures)) } th { (lang.t(Text::ValidUntil)) }
+                    th { (lang.t(Text::Duties)) } th {}
+                } }
+                tbody {
+                    @for a in &accounts {
+                        tr class="account-row" data-username=(a.user.username) data-state=(a.state.as_str()) {
+                            td { (a.user.username) " " small { (a.user.display_name) } }
+                            td class="state" { (a.state.label(lang)) }
+                            td { (a.passkeys) " passkey" @if a.totp { " + TOTP" } }
+                            td { (a.recent_failures) }
+                            td { (a.user.valid_until.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
+                            td class="duties" {
+                                @for d in &a.duties {
+                                    span class="duty" data-duty=(d.as_str()) { (duty_label(*d, lang)) }
+                                    (action(&a.user.id, &format!("revoke-{}", d.as_str()), Text::RevokeDuty))
+                                    br;
+                                }
+                                @for d in [dsg_core::Duty::Auditor, dsg_core::Duty::SecurityAdmin] {
+                                    @if !a.duties.contains(&d) {
+                                        form method="post" action={ "/admin/accounts/" (a.user.id) "/grant-" (d.as_str()) } class="inline" {
+                                            (csrf_field(&ctx))
+                                            button type="submit" class={ "grant-" (d.as_str()) } { (lang.t(Text::GrantDuty)) ": " (duty_label(d, lang)) }
+                                        }
                                     }
                                 }
                             }
-                        }
-                        td {
-                            (action(&a.user.id, "unlock", Text::Unlock))
-                            @if a.user.status == dsg_core::AccountStatus::Disabled {
-                                (action(&a.user.id, "enable", Text::Enable))
-                            } @else {
-                                (confirmed(&ctx, &Confirm {
-                                    action: &format!("/admin/accounts/{}/disable", a.user.id),
-                                    label: lang.t(Text::Disable),
-                                    class: "account-disable",
-                                    warning: lang.t(Text::WarnDisableAccount),
-                                }, &html! {}))
-                            }
-                            @if a.state == dsg_core::AccountState::Pending {
-                                (action(&a.user.id, "enrolment-link", Text::NewEnrolmentLink))
-                            } @else {
-                                (action(&a.user.id, "reset", Text::ResetAuthenticators))
+                            td {
+                                (action(&a.user.id, "unlock", Text::Unlock))
+                                @if a.user.status == dsg_core::AccountStatus::Disabled {
+                                    (action(&a.user.id, "enable", Text::Enable))
+                                } @else {
+                                    (confirmed(&ctx, &Confirm {
+                                        action: &format!("/admin/accounts/{}/disable", a.user.id),
+                                        label: lang.t(Text::Disable),
+                                        class: "account-disable",
+                                        warning: lang.t(Text::WarnDisableAccount),
+                                    }, &html! {}))
+                                }
+                                @if a.state == dsg_core::AccountState::Pending {
+                                    (action(&a.user.id, "enrolment-link", Text::NewEnrolmentLink))
+                                } @else {
+                                    (action(&a.user.id, "reset", Text::ResetAuthenticators))
+                                }
                             }
                         }
                     }
@@ -129,18 +138,20 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
             }
         }
         h2 { (lang.t(Text::PendingResets)) }
-        table id="resets" {
-            thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::RequestedBy)) } th { (lang.t(Text::Started)) } th {} } }
-            tbody {
-                @for r in &resets {
-                    tr class="reset-row" {
-                        td { (name(r.user_id)) }
-                        td { (r.requested_by.parse().map(&name).unwrap_or_else(|_| r.requested_by.clone())) }
-                        td { (ctx.zone().when(r.requested_at)) }
-                        td {
-                            form method="post" action={ "/admin/resets/" (r.id) "/approve" } class="inline" {
-                                (csrf_field(&ctx))
-                                button type="submit" class="approve-reset" { (lang.t(Text::Approve)) }
+        div class="table-scroll" tabindex="0" {
+            table id="resets" {
+                thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::RequestedBy)) } th { (lang.t(Text::Started)) } th {} } }
+                tbody {
+                    @for r in &resets {
+                        tr class="reset-row" {
+                            td { (name(r.user_id)) }
+                            td { (r.requested_by.parse().map(&name).unwrap_or_else(|_| r.requested_by.clone())) }
+                            td { (ctx.zone().when(r.requested_at)) }
+                            td {
+                                form method="post" action={ "/admin/resets/" (r.id) "/approve" } class="inline" {
+                                    (csrf_field(&ctx))
+                                    button type="submit" class="approve-reset" { (lang.t(Text::Approve)) }
+                                }
                             }
                         }
                     }
@@ -148,11 +159,13 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
             }
         }
         h2 { (lang.t(Text::FailedLogins)) }
-        table id="failed-logins" {
-            thead { tr { th { (lang.t(Text::Day)) } th { (lang.t(Text::Count)) } th { (lang.t(Text::Accounts)) } th { (lang.t(Text::Address)) } } }
-            tbody {
-                @for d in &trend {
-                    tr { td { (dsg_core::CalendarDate::of_unix_ms(d.day.saturating_mul(86_400_000))) } td { (d.failures) } td { (d.accounts) } td { (d.sources) } }
+        div class="table-scroll" tabindex="0" {
+            table id="failed-logins" {
+                thead { tr { th { (lang.t(Text::Day)) } th { (lang.t(Text::Count)) } th { (lang.t(Text::Accounts)) } th { (lang.t(Text::Address)) } } }
+                tbody {
+                    @for d in &trend {
+                        tr { td { (dsg_core::CalendarDate::of_unix_ms(d.day.saturating_mul(86_400_000))) } td { (d.failures) } td { (d.accounts) } td { (d.sources) } }
+                    }
                 }
             }
         }

@@ -43,9 +43,11 @@ pub async fn overview(ctx: Ctx) -> Response {
             a href="/admin/access" id="access-link" { (lang.t(Text::AccessReview)) }
         }
         h2 { (lang.t(Text::Companies)) }
-        table id="companies" {
-            thead { tr { th { (lang.t(Text::Name)) } th { (lang.t(Text::Kind)) } th { "ID" } } }
-            tbody { @for c in &o.companies { tr { td { (c.name) } td data-kind=(c.kind.as_str()) { (c.kind.label(lang)) } td { code { (c.id) } } } } }
+        div class="table-scroll" tabindex="0" {
+            table id="companies" {
+                thead { tr { th { (lang.t(Text::Name)) } th { (lang.t(Text::Kind)) } th { "ID" } } }
+                tbody { @for c in &o.companies { tr { td { (c.name) } td data-kind=(c.kind.as_str()) { (c.kind.label(lang)) } td { code { (c.id) } } } } }
+            }
         }
         form method="post" action="/admin/companies" class="card" id="company-form" {
             (csrf_field(&ctx))
@@ -54,12 +56,14 @@ pub async fn overview(ctx: Ctx) -> Response {
             p { button type="submit" { (lang.t(Text::Add)) } }
         }
         h2 { (lang.t(Text::Users)) }
-        table id="users" {
-            thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::DisplayName)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Role)) } th { (lang.t(Text::Status)) } } }
-            tbody { @for u in &o.users { tr {
-                td { (u.username) } td { (u.display_name) } td { (company_name(u.company_id)) }
-                td data-role=(u.role.as_str()) { (u.role.label(lang)) } td data-status=(u.status.as_str()) { (u.status.label(lang)) }
-            } } }
+        div class="table-scroll" tabindex="0" {
+            table id="users" {
+                thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::DisplayName)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Role)) } th { (lang.t(Text::Status)) } } }
+                tbody { @for u in &o.users { tr {
+                    td { (u.username) } td { (u.display_name) } td { (company_name(u.company_id)) }
+                    td data-role=(u.role.as_str()) { (u.role.label(lang)) } td data-status=(u.status.as_str()) { (u.status.label(lang)) }
+                } } }
+            }
         }
         form method="post" action="/admin/users" class="card" id="user-form" {
             (csrf_field(&ctx))
@@ -76,15 +80,17 @@ pub async fn overview(ctx: Ctx) -> Response {
             p { button type="submit" id="user-submit" { (lang.t(Text::Add)) } }
         }
         h2 { (lang.t(Text::Contracts)) }
-        table id="contracts" {
-            thead { tr { th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Period)) } th { (lang.t(Text::SpecialClause)) } th { (lang.t(Text::Compartments)) } } }
-            tbody { @for c in &o.contracts { tr {
-                td { a class="contract-link" href={ "/admin/contracts/" (c.id) } { (c.number.as_str()) } }
-                td { (c.title) } td { (company_name(c.company_id)) }
-                td { (c.starts_on.to_string()) " – " (c.ends_on.to_string()) }
-                td { (if c.special_clause { lang.t(Text::Yes) } else { lang.t(Text::No) }) }
-                td { (if o.compartments.iter().any(|m| m.contract_id == c.id) { "✓" } else { "" }) }
-            } } }
+        div class="table-scroll" tabindex="0" {
+            table id="contracts" {
+                thead { tr { th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Period)) } th { (lang.t(Text::SpecialClause)) } th { (lang.t(Text::Compartments)) } } }
+                tbody { @for c in &o.contracts { tr {
+                    td { a class="contract-link" href={ "/admin/contracts/" (c.id) } { (c.number.as_str()) } }
+                    td { (c.title) } td { (company_name(c.company_id)) }
+                    td { (c.starts_on.to_string()) " – " (c.ends_on.to_string()) }
+                    td { (if c.special_clause { lang.t(Text::Yes) } else { lang.t(Text::No) }) }
+                    td { (if o.compartments.iter().any(|m| m.contract_id == c.id) { "✓" } else { "" }) }
+                } } }
+            }
         }
         form method="post" action="/admin/contracts" class="card" id="contract-form" {
             (csrf_field(&ctx))
@@ -137,22 +143,25 @@ pub async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
             }
         }
         h2 { (lang.t(Text::Handlers)) }
-        table id="handlers" {
-            thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::DisplayName)) } th {} } }
-            tbody { @for h in &handlers { tr {
-                td { (h.username) } td { (h.display_name) }
-                td { (confirmed(&ctx, &Confirm {
-                    action: &format!("/admin/contracts/{}/handlers/{}/remove", contract.id, h.user_id),
-                    label: lang.t(Text::Remove),
-                    class: "handler-remove",
-                    warning: lang.t(Text::WarnRemoveHandler),
-                }, &html! {})) }
-            } } }
+        div class="table-scroll" tabindex="0" {
+            table id="handlers" {
+                thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::DisplayName)) } th {} } }
+                tbody { @for h in &handlers { tr {
+                    td { (h.username) } td { (h.display_name) }
+                    td { (confirmed(&ctx, &Confirm {
+                        action: &format!("/admin/contracts/{}/handlers/{}/remove", contract.id, h.user_id),
+                        label: lang.t(Text::Remove),
+                        class: "handler-remove",
+                        warning: lang.t(Text::WarnRemoveHandler),
+                    }, &html! {})) }
+                } } }
+            }
         }
         @if !candidates.is_empty() {
             form method="post" action={ "/admin/contracts/" (contract.id) "/handlers" } class="card" id="designate-form" {
                 (csrf_field(&ctx))
-                select name="user_id" id="designate-user" { @for u in &candidates { option value=(u.id) { (u.display_name) " (" (u.username) ")" } } }
+                label for="designate-user" { (lang.t(Text::Person)) }
+                select name="user_id" id="designate-user" required { @for u in &candidates { option value=(u.id) { (u.display_name) " (" (u.username) ")" } } }
                 p { button type="submit" { (lang.t(Text::Designate)) } }
             }
         }

@@ -10,8 +10,8 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::labels::{action_label, outcome_label};
-use super::layout::{csrf_field, error_page, ok, page, Marked};
+use super::labels::{action_label, outcome_badge};
+use super::layout::{badge, csrf_field, error_page, ok, page, Marked, Tone};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::{AlertRule, AlertView, AppError, AuditScope};
@@ -41,6 +41,22 @@ fn severity_label(severity: AlertSeverity, lang: Lang) -> &'static str {
         AlertSeverity::Medium => Text::SeverityMedium,
         AlertSeverity::Low => Text::SeverityLow,
     })
+}
+
+fn severity_tone(severity: AlertSeverity) -> Tone {
+    match severity {
+        AlertSeverity::High => Tone::Danger,
+        AlertSeverity::Medium => Tone::Warning,
+        AlertSeverity::Low => Tone::Info,
+    }
+}
+
+fn status_tone(status: AlertStatus) -> Tone {
+    match status {
+        AlertStatus::Open => Tone::Warning,
+        AlertStatus::Acknowledged => Tone::Info,
+        AlertStatus::Closed => Tone::Neutral,
+    }
 }
 
 fn status_label(status: AlertStatus, lang: Lang) -> &'static str {
@@ -116,28 +132,30 @@ pub async fn alerts_page(ctx: Ctx, Query(q): Query<AlertsQuery>) -> Response {
         @if alerts.is_empty() {
             p id="no-alerts" { (lang.t(Text::NoAlerts)) }
         } @else {
-            table id="alerts" {
-                thead { tr {
-                    th { (lang.t(Text::Severity)) } th { (lang.t(Text::Rule)) }
-                    th { (lang.t(Text::AlertSubject)) } th { (lang.t(Text::EntryCount)) }
-                    th { (lang.t(Text::FirstAt)) } th { (lang.t(Text::LastAt)) }
-                    th { (lang.t(Text::Status)) } th {}
-                } }
-                tbody { @for a in &alerts {
-                    tr class="alert-row" data-id=(a.id) data-rule=(a.rule) data-status=(a.status.as_str()) data-severity=(a.severity.as_str()) {
-                        td class={ "severity-" (a.severity.as_str()) } { (severity_label(a.severity, lang)) }
-                        td { (rule_label(&a.rule, lang)) }
-                        td { (subject(a)) }
-                        td { (a.entry_count) }
-                        td { (ctx.zone().when(a.first_at)) }
-                        td { (ctx.zone().when(a.last_at)) }
-                        td class="status" { (status_label(a.status, lang)) }
-                        td {
-                            a class="alert-entries" href={ "/alerts/" (a.id) } { (lang.t(Text::ShowEntries)) }
-                            (actions(&ctx, a))
+            div class="table-scroll" tabindex="0" {
+                table id="alerts" {
+                    thead { tr {
+                        th { (lang.t(Text::Severity)) } th { (lang.t(Text::Rule)) }
+                        th { (lang.t(Text::AlertSubject)) } th { (lang.t(Text::EntryCount)) }
+                        th { (lang.t(Text::FirstAt)) } th { (lang.t(Text::LastAt)) }
+                        th { (lang.t(Text::Status)) } th {}
+                    } }
+                    tbody { @for a in &alerts {
+                        tr class="alert-row" data-id=(a.id) data-rule=(a.rule) data-status=(a.status.as_str()) data-severity=(a.severity.as_str()) {
+                            td class={ "severity-" (a.severity.as_str()) } { (badge(severity_tone(a.severity), severity_label(a.severity, lang))) }
+                            td { (rule_label(&a.rule, lang)) }
+                            td { (subject(a)) }
+                            td { (a.entry_count) }
+                            td { (ctx.zone().when(a.first_at)) }
+                            td { (ctx.zone().when(a.last_at)) }
+                            td class="status" { (badge(status_tone(a.status), status_label(a.status, lang))) }
+                            td {
+                                a class="alert-entries" href={ "/alerts/" (a.id) } { (lang.t(Text::ShowEntries)) }
+                                (actions(&ctx, a))
+                            }
                         }
-                    }
-                } }
+                    } }
+                }
             }
         }
     };
@@ -181,8 +199,8 @@ pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
     let body = html! {
         div class="card" id="alert" data-id=(a.id) data-rule=(a.rule) data-status=(a.status.as_str()) {
             p {
-                strong class={ "severity-" (a.severity.as_str()) } { (lang.t(Text::Severity)) ": " (severity_label(a.severity, lang)) }
-                " · " (lang.t(Text::Status)) ": " span class="status" { (status_label(a.status, lang)) }
+                span class={ "severity-" (a.severity.as_str()) } { (lang.t(Text::Severity)) ": " (badge(severity_tone(a.severity), severity_label(a.severity, lang))) }
+                " · " (lang.t(Text::Status)) ": " span class="status" { (badge(status_tone(a.status), status_label(a.status, lang))) }
             }
             p { (lang.t(Text::AlertSubject)) ": " (subject(a)) }
             p {
@@ -199,25 +217,27 @@ pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
         }
         h2 { (lang.t(Text::AlertEntries)) }
         @if detail.truncated { p class="note" { (lang.t(Text::MoreEntries)) } }
-        table id="alert-entries" {
-            thead { tr {
-                th { (lang.t(Text::Time)) } th { (lang.t(Text::Actor)) } th { (lang.t(Text::Action)) }
-                th { (lang.t(Text::Object)) } th { (lang.t(Text::Outcome)) } th { (lang.t(Text::WhyColumn)) }
-                th { (lang.t(Text::Proof)) }
-            } }
-            tbody { @for e in &detail.entries {
-                tr class="alert-entry" data-id=(text(e, "id")) data-action=(text(e, "action")) {
-                    td { (ctx.zone().when(e["occurred_at"].as_i64().unwrap_or_default())) }
-                    td { (user(&text(e, "actor"))) br; small { (text(e, "source")) } }
-                    td title=(text(e, "action")) { (action_label(&text(e, "action"), lang)) }
-                    td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
-                    td class={ "outcome-" (text(e, "outcome")) } { (outcome_label(&text(e, "outcome"), lang)) }
-                    td { small { (text(e, "reason")) } }
-                    td { @if let Some(seq) = e["seq"].as_u64() {
-                        a href={ "/api/v1/audit/entries/" (seq) "/proof" } { "#" (seq) }
-                    } }
-                }
-            } }
+        div class="table-scroll" tabindex="0" {
+            table id="alert-entries" {
+                thead { tr {
+                    th { (lang.t(Text::Time)) } th { (lang.t(Text::Actor)) } th { (lang.t(Text::Action)) }
+                    th { (lang.t(Text::Object)) } th { (lang.t(Text::Outcome)) } th { (lang.t(Text::WhyColumn)) }
+                    th { (lang.t(Text::Proof)) }
+                } }
+                tbody { @for e in &detail.entries {
+                    tr class="alert-entry" data-id=(text(e, "id")) data-action=(text(e, "action")) {
+                        td { (ctx.zone().when(e["occurred_at"].as_i64().unwrap_or_default())) }
+                        td { (user(&text(e, "actor"))) br; small { (text(e, "source")) } }
+                        td title=(text(e, "action")) { (action_label(&text(e, "action"), lang)) }
+                        td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
+                        td class={ "outcome-" (text(e, "outcome")) } { (outcome_badge(&text(e, "outcome"), lang)) }
+                        td { small { (text(e, "reason")) } }
+                        td { @if let Some(seq) = e["seq"].as_u64() {
+                            a href={ "/api/v1/audit/entries/" (seq) "/proof" } { "#" (seq) }
+                        } }
+                    }
+                } }
+            }
         }
         p { a href="/alerts" { (lang.t(Text::Back)) } }
     };

@@ -9,7 +9,7 @@ use maud::html;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::labels::{action_label, outcome_label, Label, ACTION_FAMILIES};
+use super::labels::{action_label, outcome_badge, outcome_label, Label, ACTION_FAMILIES};
 use super::layout::{error_page, ok, page, Marked};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
@@ -119,36 +119,38 @@ pub async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
             p { a id="audit-extract" href={ "/api/v1/audit/companies/" (company) "/extract" } { (lang.t(Text::DownloadExtract)) } }
         }
         @if result.truncated { p class="note" { (lang.t(Text::MoreEntries)) } }
-        table id="audit-entries" {
-            thead { tr {
-                th { (lang.t(Text::Time)) } th { (lang.t(Text::Actor)) } th { (lang.t(Text::Action)) }
-                th { (lang.t(Text::Object)) } th { (lang.t(Text::Outcome)) } th { (lang.t(Text::WhyColumn)) }
-                th { (lang.t(Text::Company)) } th { (lang.t(Text::Proof)) }
-            } }
-            tbody { @for e in &result.entries {
-                tr class="audit-row" data-action=(text(e, "action")) data-outcome=(text(e, "outcome")) {
-                    td class="when" { (ctx.zone().when(e["occurred_at"].as_i64().unwrap_or_default())) }
-                    td {
-                        @let actor = text(e, "actor");
-                        @if actor.is_empty() || directory.users.contains_key(&actor) {
-                            (name(&directory.users, &actor))
-                        } @else {
-                            // Someone the reader may not name (another
-                            // organisation, e.g. an agency operator).
-                            (lang.t(Text::OtherOrganisation)) br; small { (actor) }
+        div class="table-scroll" tabindex="0" {
+            table id="audit-entries" {
+                thead { tr {
+                    th { (lang.t(Text::Time)) } th { (lang.t(Text::Actor)) } th { (lang.t(Text::Action)) }
+                    th { (lang.t(Text::Object)) } th { (lang.t(Text::Outcome)) } th { (lang.t(Text::WhyColumn)) }
+                    th { (lang.t(Text::Company)) } th { (lang.t(Text::Proof)) }
+                } }
+                tbody { @for e in &result.entries {
+                    tr class="audit-row" data-action=(text(e, "action")) data-outcome=(text(e, "outcome")) {
+                        td class="when" { (ctx.zone().when(e["occurred_at"].as_i64().unwrap_or_default())) }
+                        td {
+                            @let actor = text(e, "actor");
+                            @if actor.is_empty() || directory.users.contains_key(&actor) {
+                                (name(&directory.users, &actor))
+                            } @else {
+                                // Someone the reader may not name (another
+                                // organisation, e.g. an agency operator).
+                                (lang.t(Text::OtherOrganisation)) br; small { (actor) }
+                            }
+                            br; small { (text(e, "source")) }
                         }
-                        br; small { (text(e, "source")) }
+                        td title=(text(e, "action")) { (action_label(&text(e, "action"), lang)) }
+                        td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
+                        td class={ "outcome-" (text(e, "outcome")) } { (outcome_badge(&text(e, "outcome"), lang)) }
+                        td { small { (text(e, "reason")) } }
+                        td { (name(&directory.companies, &text(e, "company"))) }
+                        td { @if let Some(seq) = e["seq"].as_u64() {
+                            a href={ "/api/v1/audit/entries/" (seq) "/proof" } { "#" (seq) }
+                        } }
                     }
-                    td title=(text(e, "action")) { (action_label(&text(e, "action"), lang)) }
-                    td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
-                    td class={ "outcome-" (text(e, "outcome")) } { (outcome_label(&text(e, "outcome"), lang)) }
-                    td { small { (text(e, "reason")) } }
-                    td { (name(&directory.companies, &text(e, "company"))) }
-                    td { @if let Some(seq) = e["seq"].as_u64() {
-                        a href={ "/api/v1/audit/entries/" (seq) "/proof" } { "#" (seq) }
-                    } }
-                }
-            } }
+                } }
+            }
         }
     };
     ok(page(&ctx, lang.t(Text::AuditLog), Marked::Plain, body))

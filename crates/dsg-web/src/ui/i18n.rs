@@ -358,4 +358,10 @@ texts! {
     WarnRosterRemove => ("この人を名簿から外します。保護すべき情報にアクセスできなくなります。", "This person comes off the roster and can no longer reach protected information."),
     WarnDisableAccount => ("このアカウントのセッションは直ちにすべて終了し、ログインできなくなります。", "All of this account's sessions end at once and it can no longer log in."),
     WarnRemoveAuthenticator => ("この認証器ではログインできなくなります。", "This authenticator will no longer sign you in."),
+    SecretOnce => ("この画面を離れると二度と表示されません。今、コピー・保存・印刷のいずれかをしてください。", "This is not shown again once you leave this page: copy, save or print it now."),
+    CopySecret => ("コピー", "Copy"),
+    CopiedSecret => ("コピーしました。", "Copied."),
+    CopyFailed => ("コピーできませんでした。表示された文字を選択してコピーしてください。", "Could not copy: select the text shown and copy it."),
+    DownloadSecret => ("テキストファイルで保存", "Save as a text file"),
+    PrintSecret => ("印刷", "Print"),
 }

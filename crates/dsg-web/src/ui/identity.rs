@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::labels::Label;
 use super::layout::{confirmed, csrf_field, error_page, message_of, ok, page, Confirm, Marked};
 use super::notice::{done, with_notice, Notice};
+use super::secret::codes_box;
 use super::Text;
 use crate::http::context::Ctx;
 use crate::http::error::status_and_code;
@@ -290,10 +291,7 @@ pub async fn authenticator_page(ctx: Ctx) -> Response {
             }
             p class="status" id="totp-status" aria-live="polite" {}
         }
-        div id="recovery-codes" class="card" hidden {
-            p { strong { (lang.t(Text::RecoveryCodesTitle)) } }
-            ol id="recovery-code-list" {}
-        }
+        (codes_box(lang, &[], true))
         div id="after-enrolment" hidden {
             p id="enrolment-done" { (lang.t(Text::EnrolmentDone)) }
             p { a href="/login" id="to-login" { (lang.t(Text::ToLogin)) } }
@@ -325,20 +323,22 @@ pub async fn security_page(ctx: Ctx) -> Response {
     };
     let body = html! {
         h2 { (lang.t(Text::Authenticators)) }
-        table id="authenticators" {
-            thead { tr { th { (lang.t(Text::PasskeyName)) } th { (lang.t(Text::Method)) } th { (lang.t(Text::Added)) } th { (lang.t(Text::LastUsed)) } th {} } }
-            tbody {
-                @for a in &authenticators {
-                    tr class="authenticator-row" {
-                        td { (a.name) } td { (a.kind) } td { (ctx.zone().when(a.created_at)) }
-                        td { (a.last_used_at.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
-                        td {
-                            (confirmed(&ctx, &Confirm {
-                                action: &format!("/account/authenticators/{}/remove", a.id),
-                                label: lang.t(Text::RemoveAuthenticator),
-                                class: "authenticator-remove",
-                                warning: lang.t(Text::WarnRemoveAuthenticator),
-                            }, &html! {}))
+        div class="table-scroll" tabindex="0" {
+            table id="authenticators" {
+                thead { tr { th { (lang.t(Text::PasskeyName)) } th { (lang.t(Text::Method)) } th { (lang.t(Text::Added)) } th { (lang.t(Text::LastUsed)) } th {} } }
+                tbody {
+                    @for a in &authenticators {
+                        tr class="authenticator-row" {
+                            td { (a.name) } td { (a.kind) } td { (ctx.zone().when(a.created_at)) }
+                            td { (a.last_used_at.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
+                            td {
+                                (confirmed(&ctx, &Confirm {
+                                    action: &format!("/account/authenticators/{}/remove", a.id),
+                                    label: lang.t(Text::RemoveAuthenticator),
+                                    class: "authenticator-remove",
+                                    warning: lang.t(Text::WarnRemoveAuthenticator),
+                                }, &html! {}))
+                            }
                         }
                     }
                 }
@@ -351,21 +351,23 @@ pub async fn security_page(ctx: Ctx) -> Response {
             button type="submit" id="renew-codes" { (lang.t(Text::RenewRecoveryCodes)) }
         }
         h2 { (lang.t(Text::Sessions)) }
-        table id="sessions" {
-            thead { tr { th { (lang.t(Text::Device)) } th { (lang.t(Text::Address)) } th { (lang.t(Text::Method)) } th { (lang.t(Text::Started)) } th { (lang.t(Text::LastActivity)) } th {} } }
-            tbody {
-                @for s in &sessions {
-                    tr class="session-row" data-current=(s.current) {
-                        td { (s.user_agent.clone().unwrap_or_default()) }
-                        td { (s.source_addr.clone().unwrap_or_default()) }
-                        td data-mfa=(s.mfa.as_str()) { (s.mfa.label(lang)) }
-                        td { (ctx.zone().when(s.created_at)) }
-                        td { (ctx.zone().when(s.last_seen_at)) }
-                        td {
-                            @if s.current { (lang.t(Text::ThisSession)) } @else {
-                                form method="post" action={ "/account/sessions/" (s.id) "/revoke" } class="inline" {
-                                    (csrf_field(&ctx))
-                                    button type="submit" { (lang.t(Text::Revoke)) }
+        div class="table-scroll" tabindex="0" {
+            table id="sessions" {
+                thead { tr { th { (lang.t(Text::Device)) } th { (lang.t(Text::Address)) } th { (lang.t(Text::Method)) } th { (lang.t(Text::Started)) } th { (lang.t(Text::LastActivity)) } th {} } }
+                tbody {
+                    @for s in &sessions {
+                        tr class="session-row" data-current=(s.current) {
+                            td { (s.user_agent.clone().unwrap_or_default()) }
+                            td { (s.source_addr.clone().unwrap_or_default()) }
+                            td data-mfa=(s.mfa.as_str()) { (s.mfa.label(lang)) }
+                            td { (ctx.zone().when(s.created_at)) }
+                            td { (ctx.zone().when(s.last_seen_at)) }
+                            td {
+                                @if s.current { (lang.t(Text::ThisSession)) } @else {
+                                    form method="post" action={ "/account/sessions/" (s.id) "/revoke" } class="inline" {
+                                        (csrf_field(&ctx))
+                                        button type="submit" { (lang.t(Text::Revoke)) }
+                                    }
                                 }
                             }
                         }
@@ -378,15 +380,17 @@ pub async fn security_page(ctx: Ctx) -> Response {
             button type="submit" id="revoke-others" { (lang.t(Text::RevokeOthers)) }
         }
         h2 { (lang.t(Text::LoginHistory)) }
-        table id="login-history" {
-            thead { tr { th { (lang.t(Text::Started)) } th { (lang.t(Text::Method)) } th { (lang.t(Text::Result)) } th { (lang.t(Text::Address)) } th { (lang.t(Text::Device)) } } }
-            tbody {
-                @for h in &history {
-                    tr {
-                        td { (ctx.zone().when(h.at)) } td { (h.factor) }
-                        td { (if h.success { lang.t(Text::Success) } else { lang.t(Text::Failure) }) " " (h.reason) }
-                        td { (h.source_addr.clone().unwrap_or_default()) }
-                        td { (h.user_agent.clone().unwrap_or_default()) }
+        div class="table-scroll" tabindex="0" {
+            table id="login-history" {
+                thead { tr { th { (lang.t(Text::Started)) } th { (lang.t(Text::Method)) } th { (lang.t(Text::Result)) } th { (lang.t(Text::Address)) } th { (lang.t(Text::Device)) } } }
+                tbody {
+                    @for h in &history {
+                        tr {
+                            td { (ctx.zone().when(h.at)) } td { (h.factor) }
+                            td { (if h.success { lang.t(Text::Success) } else { lang.t(Text::Failure) }) " " (h.reason) }
+                            td { (h.source_addr.clone().unwrap_or_default()) }
+                            td { (h.user_agent.clone().unwrap_or_default()) }
+                        }
                     }
                 }
             }
@@ -437,10 +441,7 @@ pub async fn renew_codes(ctx: Ctx) -> Response {
     {
         Ok(codes) => {
             let body = html! {
-                div class="card" id="recovery-codes" {
-                    p { strong { (lang.t(Text::RecoveryCodesTitle)) } }
-                    ol id="recovery-code-list" { @for c in &codes { li { (c.expose()) } } }
-                }
+                (codes_box(lang, &codes.iter().map(|c| c.expose().to_owned()).collect::<Vec<_>>(), false))
                 p { a href="/account/security" { (lang.t(Text::Back)) } }
             };
             ok(page(&ctx, lang.t(Text::Security), Marked::Plain, body))

@@ -7,6 +7,7 @@ use dsg_core::{
     AccountState, AccountStatus, AuditAction, CompanyKind, MfaMethod, Outcome, Role, TerminalStatus,
 };
 
+use super::layout::{badge, Tone};
 use super::Lang;
 
 /// A code's label in the chosen language.
@@ -214,6 +215,17 @@ pub fn outcome_label(name: &str, lang: Lang) -> String {
         .into_iter()
         .find(|o| o.as_str() == name)
         .map_or_else(|| name.to_owned(), |o| o.label(lang).to_owned())
+}
+
+/// An audit outcome as a labelled badge.
+pub fn outcome_badge(name: &str, lang: Lang) -> maud::Markup {
+    let tone = match name {
+        "success" => Tone::Success,
+        "denied" => Tone::Danger,
+        "failure" => Tone::Warning,
+        _ => Tone::Neutral,
+    };
+    badge(tone, &outcome_label(name, lang))
 }
 
 #[cfg(test)]

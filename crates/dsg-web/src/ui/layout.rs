@@ -1,6 +1,6 @@
 //! The page frame, error pages and the embedded assets.
 
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{html, Markup, DOCTYPE};
 
@@ -9,27 +9,6 @@ use super::{Lang, Text};
 use crate::http::context::Ctx;
 use crate::http::error::{public_message, status_and_code};
 use dsg_app::{AppError, Caller};
-
-const SCRIPT: &str = include_str!("../../assets/app.js");
-const STYLESHEET: &str = include_str!("../../assets/app.css");
-
-/// `GET /assets/app.js`
-pub async fn script() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        SCRIPT,
-    )
-        .into_response()
-}
-
-/// `GET /assets/app.css`
-pub async fn stylesheet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        STYLESHEET,
-    )
-        .into_response()
-}
 
 /// Whether a page carries protected information and must be marked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,6 +180,39 @@ pub fn confirmed(ctx: &Ctx, confirm: &Confirm<'_>, fields: &Markup) -> Markup {
             }
         }
     }
+}
+
+/// How a status badge is coloured; its words carry the meaning, the
+/// colour (and border) only repeat it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Normal operation (active, success).
+    Success,
+    /// For information (pending, acknowledged).
+    Info,
+    /// Needs attention (quarantined, failure).
+    Warning,
+    /// Refused or ended (revoked, denied, high severity).
+    Danger,
+    /// Neither (closed, superseded).
+    Neutral,
+}
+
+impl Tone {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Danger => "danger",
+            Self::Neutral => "neutral",
+        }
+    }
+}
+
+/// A status as a labelled badge.
+pub fn badge(tone: Tone, label: &str) -> Markup {
+    html! { span class="badge" data-tone=(tone.as_str()) { (label) } }
 }
 
 /// Renders a page as a 200 response.

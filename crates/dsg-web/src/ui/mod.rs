@@ -5,6 +5,7 @@ mod access_review;
 mod accounts;
 mod admin;
 mod alerts;
+mod assets;
 mod audit;
 mod i18n;
 mod identity;
@@ -15,6 +16,7 @@ mod notice;
 mod pages;
 mod policies;
 mod records;
+mod secret;
 mod terminals;
 
 use axum::routing::{get, post};
@@ -136,8 +138,9 @@ pub fn routes() -> Router<App> {
             "/admin/contracts/{id}/handlers/{uid}/remove",
             post(admin::remove),
         )
-        .route("/assets/app.js", get(layout::script))
-        .route("/assets/app.css", get(layout::stylesheet))
+        .route("/assets/app.js", get(assets::script))
+        .route("/assets/app.css", get(assets::stylesheet))
+        .route("/assets/fonts/{name}", get(assets::font))
 }
 
 #[cfg(test)]

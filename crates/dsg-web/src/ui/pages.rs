@@ -41,17 +41,19 @@ pub async fn home(ctx: Ctx) -> Response {
         @if views.is_empty() {
             p id="no-compartments" { (lang.t(Text::NoCompartments)) }
         } @else {
-            table id="compartments" {
-                thead { tr { th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) } th { (lang.t(Text::Period)) } } }
-                tbody {
-                    @for v in &views {
-                        tr {
-                            @match v.blocked {
-                                None => td { a class="compartment-link" href={ "/compartments/" (v.compartment.id) } { (v.contract.number.as_str()) } },
-                                Some(reason) => td { (v.contract.number.as_str()) br; span class="error blocked" data-code=(reason.code()) { (reason.text(lang == Lang::Ja)) } },
+            div class="table-scroll" tabindex="0" {
+                table id="compartments" {
+                    thead { tr { th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) } th { (lang.t(Text::Period)) } } }
+                    tbody {
+                        @for v in &views {
+                            tr {
+                                @match v.blocked {
+                                    None => td { a class="compartment-link" href={ "/compartments/" (v.compartment.id) } { (v.contract.number.as_str()) } },
+                                    Some(reason) => td { (v.contract.number.as_str()) br; span class="error blocked" data-code=(reason.code()) { (reason.text(lang == Lang::Ja)) } },
+                                }
+                                td { (v.contract.title) }
+                                td { (v.contract.starts_on.to_string()) " – " (v.contract.ends_on.to_string()) }
                             }
-                            td { (v.contract.title) }
-                            td { (v.contract.starts_on.to_string()) " – " (v.contract.ends_on.to_string()) }
                         }
                     }
                 }
@@ -168,19 +170,21 @@ pub async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
         @if files.is_empty() {
             p id="no-files" { (lang.t(Text::NoFiles)) }
         } @else {
-            table id="files" {
-                thead { tr {
-                    th { (lang.t(Text::FileName)) } th { (lang.t(Text::Version)) }
-                    th { (lang.t(Text::Size)) } th { (lang.t(Text::Updated)) } th {}
-                } }
-                tbody {
-                    @for f in &files {
-                        tr class="file-row" data-name=(f.file.name.as_str()) {
-                            td { a href={ "/compartments/" (id) "/files/" (f.file.id) } { (f.file.name.as_str()) } }
-                            td { (f.file.current_version) }
-                            td { (size(f.file.size_bytes)) }
-                            td { (ctx.zone().when(f.file.updated_at)) }
-                            td { a class="download-link" href={ "/api/v1/compartments/" (id) "/files/" (f.file.id) "/content" } { (lang.t(Text::Download)) } }
+            div class="table-scroll" tabindex="0" {
+                table id="files" {
+                    thead { tr {
+                        th { (lang.t(Text::FileName)) } th { (lang.t(Text::Version)) }
+                        th { (lang.t(Text::Size)) } th { (lang.t(Text::Updated)) } th {}
+                    } }
+                    tbody {
+                        @for f in &files {
+                            tr class="file-row" data-name=(f.file.name.as_str()) {
+                                td { a href={ "/compartments/" (id) "/files/" (f.file.id) } { (f.file.name.as_str()) } }
+                                td { (f.file.current_version) }
+                                td { (size(f.file.size_bytes)) }
+                                td { (ctx.zone().when(f.file.updated_at)) }
+                                td { a class="download-link" href={ "/api/v1/compartments/" (id) "/files/" (f.file.id) "/content" } { (lang.t(Text::Download)) } }
+                            }
                         }
                     }
                 }
@@ -201,16 +205,18 @@ pub async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> Respons
     let base = format!("/api/v1/compartments/{cid}/files/{}", file.id);
     let body = html! {
         h2 { (lang.t(Text::Versions)) }
-        table id="versions" {
-            thead { tr { th { (lang.t(Text::Version)) } th { (lang.t(Text::Size)) } th { "SHA-256" } th { (lang.t(Text::Updated)) } th {} } }
-            tbody {
-                @for v in &versions {
-                    tr class="version-row" {
-                        td { (v.version) }
-                        td { (size(v.size_bytes)) }
-                        td { code { (v.sha256) } }
-                        td { (ctx.zone().when(v.created_at)) }
-                        td { a class="download-link" href={ (base) "/content?version=" (v.version) } { (lang.t(Text::Download)) } }
+        div class="table-scroll" tabindex="0" {
+            table id="versions" {
+                thead { tr { th { (lang.t(Text::Version)) } th { (lang.t(Text::Size)) } th { "SHA-256" } th { (lang.t(Text::Updated)) } th {} } }
+                tbody {
+                    @for v in &versions {
+                        tr class="version-row" {
+                            td { (v.version) }
+                            td { (size(v.size_bytes)) }
+                            td { code { (v.sha256) } }
+                            td { (ctx.zone().when(v.created_at)) }
+                            td { a class="download-link" href={ (base) "/content?version=" (v.version) } { (lang.t(Text::Download)) } }
+                        }
                     }
                 }
             }

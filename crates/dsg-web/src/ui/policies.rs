@@ -30,21 +30,23 @@ pub async fn policies_page(ctx: Ctx) -> Response {
     let in_force = versions.iter().find(|v| v.status == "active");
     let body = html! {
         p { (lang.t(Text::PolicyIntro)) }
-        table id="policy-versions" {
-            thead { tr {
-                th { (lang.t(Text::PolicyVersion)) } th { (lang.t(Text::State)) } th { (lang.t(Text::PolicySummary)) }
-                th { (lang.t(Text::RequestedBy)) } th { (lang.t(Text::Started)) } th { (lang.t(Text::DecidedBy)) } th { (lang.t(Text::InForceSince)) }
-            } }
-            tbody {
-                @for v in &versions {
-                    tr class="policy-row" data-version=(v.version) data-status=(v.status) {
-                        td { a href={ "/admin/policies/" (v.version) } { "v" (v.version) } }
-                        td class="status" { (v.status) " (" (v.origin) ")" }
-                        td { (v.summary) }
-                        td { (v.proposed_by.as_deref().unwrap_or("")) }
-                        td { (ctx.zone().when(v.proposed_at)) }
-                        td { (v.decided_by.as_deref().unwrap_or("")) }
-                        td { (v.activated_at.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
+        div class="table-scroll" tabindex="0" {
+            table id="policy-versions" {
+                thead { tr {
+                    th { (lang.t(Text::PolicyVersion)) } th { (lang.t(Text::State)) } th { (lang.t(Text::PolicySummary)) }
+                    th { (lang.t(Text::RequestedBy)) } th { (lang.t(Text::Started)) } th { (lang.t(Text::DecidedBy)) } th { (lang.t(Text::InForceSince)) }
+                } }
+                tbody {
+                    @for v in &versions {
+                        tr class="policy-row" data-version=(v.version) data-status=(v.status) {
+                            td { a href={ "/admin/policies/" (v.version) } { "v" (v.version) } }
+                            td class="status" { (v.status) " (" (v.origin) ")" }
+                            td { (v.summary) }
+                            td { (v.proposed_by.as_deref().unwrap_or("")) }
+                            td { (ctx.zone().when(v.proposed_at)) }
+                            td { (v.decided_by.as_deref().unwrap_or("")) }
+                            td { (v.activated_at.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
+                        }
                     }
                 }
             }
@@ -165,20 +167,22 @@ fn what_if_page(ctx: &Ctx, report: &WhatIfReport) -> Response {
             (lang.t(Text::WhatIfFlips)) ": " (report.flips.len())
             @if report.unreadable > 0 { " / " (lang.t(Text::WhatIfUnreadable)) ": " (report.unreadable) }
         }
-        table id="what-if-flips" {
-            thead { tr {
-                th { (lang.t(Text::Started)) } th { (lang.t(Text::RequestedBy)) } th { (lang.t(Text::Action)) }
-                th { (lang.t(Text::Object)) } th { (lang.t(Text::Before)) } th { (lang.t(Text::After)) }
-            } }
-            tbody {
-                @for f in &report.flips {
-                    tr class="flip" data-event=(f.event_id) {
-                        td { (ctx.zone().when(f.occurred_at)) }
-                        td { (f.actor.as_deref().unwrap_or("")) }
-                        td { (f.action) }
-                        td { (f.object_type) " " (f.object_id.as_deref().unwrap_or("")) }
-                        td { (verdict(f.was_allowed)) br; small { (f.was_policies) } }
-                        td { (verdict(f.now_allowed)) br; small { (f.now_policies.join(",")) } }
+        div class="table-scroll" tabindex="0" {
+            table id="what-if-flips" {
+                thead { tr {
+                    th { (lang.t(Text::Started)) } th { (lang.t(Text::RequestedBy)) } th { (lang.t(Text::Action)) }
+                    th { (lang.t(Text::Object)) } th { (lang.t(Text::Before)) } th { (lang.t(Text::After)) }
+                } }
+                tbody {
+                    @for f in &report.flips {
+                        tr class="flip" data-event=(f.event_id) {
+                            td { (ctx.zone().when(f.occurred_at)) }
+                            td { (f.actor.as_deref().unwrap_or("")) }
+                            td { (f.action) }
+                            td { (f.object_type) " " (f.object_id.as_deref().unwrap_or("")) }
+                            td { (verdict(f.was_allowed)) br; small { (f.was_policies) } }
+                            td { (verdict(f.now_allowed)) br; small { (f.now_policies.join(",")) } }
+                        }
                     }
                 }
             }

@@ -58,14 +58,16 @@ pub async fn directory_page(ctx: Ctx) -> Response {
     }
     let body = html! {
         p class="note" { (lang.t(Text::RecordsIntro)) }
-        table id="record-companies" {
-            thead { tr { th { (lang.t(Text::Company)) } th { (lang.t(Text::RosterAwaiting)) } } }
-            tbody { @for (company, waiting) in &companies {
-                tr class="record-company" data-id=(company.id) {
-                    td { a href={ "/records/" (company.id) } { (company.name) } }
-                    td class="waiting" { (waiting) }
-                }
-            } }
+        div class="table-scroll" tabindex="0" {
+            table id="record-companies" {
+                thead { tr { th { (lang.t(Text::Company)) } th { (lang.t(Text::RosterAwaiting)) } } }
+                tbody { @for (company, waiting) in &companies {
+                    tr class="record-company" data-id=(company.id) {
+                        td { a href={ "/records/" (company.id) } { (company.name) } }
+                        td class="waiting" { (waiting) }
+                    }
+                } }
+            }
         }
     };
     ok(page(&ctx, lang.t(Text::Records), Marked::Plain, body))
@@ -84,21 +86,23 @@ fn contract_rosters(records: &CompanyRecords, lang: Lang) -> Markup {
     html! {
         @if !records.contracts.is_empty() {
             h2 { (lang.t(Text::RosterByContract)) }
-            table id="contract-rosters" {
-                thead { tr {
-                    th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) }
-                    th { (lang.t(Text::Handlers)) } th { (lang.t(Text::ConfirmedOnRoster)) } th {}
-                } }
-                tbody { @for c in &records.contracts {
-                    tr class="contract-roster" data-id=(c.contract_id) {
-                        td { (c.number) } td { (c.title) }
-                        td class="handlers" { (c.handlers.len()) }
-                        td class="confirmed" { (c.handlers.iter().filter(|h| confirmed(h)).count()) }
-                        td { a class="contract-roster-csv" href={ "/api/v1/records/companies/"
-                            (records.company_id) "/roster.csv?contract=" (c.contract_id) }
-                            { (lang.t(Text::ContractRosterCsv)) } }
-                    }
-                } }
+            div class="table-scroll" tabindex="0" {
+                table id="contract-rosters" {
+                    thead { tr {
+                        th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) }
+                        th { (lang.t(Text::Handlers)) } th { (lang.t(Text::ConfirmedOnRoster)) } th {}
+                    } }
+                    tbody { @for c in &records.contracts {
+                        tr class="contract-roster" data-id=(c.contract_id) {
+                            td { (c.number) } td { (c.title) }
+                            td class="handlers" { (c.handlers.len()) }
+                            td class="confirmed" { (c.handlers.iter().filter(|h| confirmed(h)).count()) }
+                            td { a class="contract-roster-csv" href={ "/api/v1/records/companies/"
+                                (records.company_id) "/roster.csv?contract=" (c.contract_id) }
+                                { (lang.t(Text::ContractRosterCsv)) } }
+                        }
+                    } }
+                }
             }
         }
     }
@@ -243,15 +247,17 @@ pub async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Response {
         }
         h2 { (lang.t(Text::Roster)) }
         p { a href={ "/api/v1/records/companies/" (records.company_id) "/roster.csv" } id="roster-csv" { (lang.t(Text::RosterCsv)) } }
-        table id="roster" {
-            thead { tr {
-                th { (lang.t(Text::Person)) } th { (lang.t(Text::Status)) }
-                th { (lang.t(Text::FullName)) } th { (lang.t(Text::BirthDate)) }
-                th { (lang.t(Text::Department)) " / " (lang.t(Text::Position)) }
-                th { (lang.t(Text::Nationality)) } th { (lang.t(Text::UndertakingDate)) }
-                th { (lang.t(Text::LastTraining)) } th {}
-            } }
-            tbody { @for p in &records.people { (person_row(&ctx, &records, p)) } }
+        div class="table-scroll" tabindex="0" {
+            table id="roster" {
+                thead { tr {
+                    th { (lang.t(Text::Person)) } th { (lang.t(Text::Status)) }
+                    th { (lang.t(Text::FullName)) } th { (lang.t(Text::BirthDate)) }
+                    th { (lang.t(Text::Department)) " / " (lang.t(Text::Position)) }
+                    th { (lang.t(Text::Nationality)) } th { (lang.t(Text::UndertakingDate)) }
+                    th { (lang.t(Text::LastTraining)) } th {}
+                } }
+                tbody { @for p in &records.people { (person_row(&ctx, &records, p)) } }
+            }
         }
         @if keeps { (forms(&ctx, &records)) }
         (contract_rosters(&records, lang))
@@ -259,21 +265,23 @@ pub async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Response {
         @if records.trainings.is_empty() {
             p id="no-trainings" { (lang.t(Text::NoTrainings)) }
         } @else {
-            table id="trainings" {
-                thead { tr {
-                    th { (lang.t(Text::CompletedOn)) } th { (lang.t(Text::Person)) }
-                    th { (lang.t(Text::Course)) } th { (lang.t(Text::Instructor)) }
-                    th { (lang.t(Text::Topics)) }
-                } }
-                tbody { @for t in &records.trainings {
-                    tr class="training-row" data-user=(t.user_id) {
-                        td { (t.completed_on) }
-                        td { (name_of(&t.user_id)) }
-                        td { (course_label(t.course, lang)) }
-                        td { (t.notes.instructor) }
-                        td class="topics" { (t.notes.topics) }
-                    }
-                } }
+            div class="table-scroll" tabindex="0" {
+                table id="trainings" {
+                    thead { tr {
+                        th { (lang.t(Text::CompletedOn)) } th { (lang.t(Text::Person)) }
+                        th { (lang.t(Text::Course)) } th { (lang.t(Text::Instructor)) }
+                        th { (lang.t(Text::Topics)) }
+                    } }
+                    tbody { @for t in &records.trainings {
+                        tr class="training-row" data-user=(t.user_id) {
+                            td { (t.completed_on) }
+                            td { (name_of(&t.user_id)) }
+                            td { (course_label(t.course, lang)) }
+                            td { (t.notes.instructor) }
+                            td class="topics" { (t.notes.topics) }
+                        }
+                    } }
+                }
             }
         }
         p { a href="/records" { (lang.t(Text::Back)) } }

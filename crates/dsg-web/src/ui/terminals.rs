@@ -10,13 +10,22 @@ use serde::Deserialize;
 
 use super::identity::step_up_or_error;
 use super::labels::Label;
-use super::layout::{confirmed, csrf_field, error_page, ok, page, Confirm, Marked};
+use super::layout::{badge, confirmed, csrf_field, error_page, ok, page, Confirm, Marked, Tone};
 use super::notice::{done, Notice};
+use super::secret::{secret_box, Secret};
 use super::Text;
 use crate::http::context::Ctx;
 use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange};
 
 const BACK: &str = "/admin/terminals";
+
+fn status_tone(status: dsg_core::TerminalStatus) -> Tone {
+    match status {
+        dsg_core::TerminalStatus::Active => Tone::Success,
+        dsg_core::TerminalStatus::Quarantined => Tone::Warning,
+        dsg_core::TerminalStatus::Revoked => Tone::Danger,
+    }
+}
 
 /// `GET /admin/terminals`
 pub async fn terminals_page(ctx: Ctx) -> Response {
@@ -53,46 +62,48 @@ pub async fn terminals_page(ctx: Ctx) -> Response {
         )
     };
     let body = html! {
-        table id="terminals" {
-            thead { tr {
-                th { (lang.t(Text::TerminalName)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Site)) }
-                th { (lang.t(Text::Serial)) } th { (lang.t(Text::State)) } th { (lang.t(Text::CertificateUntil)) }
-                th { (lang.t(Text::LastSeen)) } th { (lang.t(Text::Posture)) } th { (lang.t(Text::Connections)) } th {}
-            } }
-            tbody {
-                @for v in &terminals {
-                    @let t = &v.terminal;
-                    tr class="terminal-row" data-id=(t.id) data-serial=(t.serial) data-status=(t.status.as_str()) {
-                        td { (t.name) }
-                        td { (v.company_name) }
-                        td { (t.site) }
-                        td { (t.serial) }
-                        td class="status" { (t.status.label(lang)) @if !t.status_reason.is_empty() { br; small { (t.status_reason) } } }
-                        td { (t.cert_not_after.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
-                        td { (t.last_seen_at.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
-                        td class="posture" data-compliant=(t.posture_compliant.map_or("none", |c| if c { "yes" } else { "no" })) {
-                            @match (t.posture_reported_at, t.posture_compliant) {
-                                (Some(at), Some(true)) => { (lang.t(Text::PostureOk)) br; small { (ctx.zone().when(at)) } }
-                                (Some(at), _) => { span class="error" { (lang.t(Text::PostureNotOk)) } br; small { (ctx.zone().when(at)) } }
-                                (None, _) => { small { (lang.t(Text::PostureNone)) } }
+        div class="table-scroll" tabindex="0" {
+            table id="terminals" {
+                thead { tr {
+                    th { (lang.t(Text::TerminalName)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Site)) }
+                    th { (lang.t(Text::Serial)) } th { (lang.t(Text::State)) } th { (lang.t(Text::CertificateUntil)) }
+                    th { (lang.t(Text::LastSeen)) } th { (lang.t(Text::Posture)) } th { (lang.t(Text::Connections)) } th {}
+                } }
+                tbody {
+                    @for v in &terminals {
+                        @let t = &v.terminal;
+                        tr class="terminal-row" data-id=(t.id) data-serial=(t.serial) data-status=(t.status.as_str()) {
+                            td { (t.name) }
+                            td { (v.company_name) }
+                            td { (t.site) }
+                            td { (t.serial) }
+                            td class="status" { (badge(status_tone(t.status), t.status.label(lang))) @if !t.status_reason.is_empty() { br; small { (t.status_reason) } } }
+                            td { (t.cert_not_after.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
+                            td { (t.last_seen_at.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }
+                            td class="posture" data-compliant=(t.posture_compliant.map_or("none", |c| if c { "yes" } else { "no" })) {
+                                @match (t.posture_reported_at, t.posture_compliant) {
+                                    (Some(at), Some(true)) => { (lang.t(Text::PostureOk)) br; small { (ctx.zone().when(at)) } }
+                                    (Some(at), _) => { span class="error" { (lang.t(Text::PostureNotOk)) } br; small { (ctx.zone().when(at)) } }
+                                    (None, _) => { small { (lang.t(Text::PostureNone)) } }
+                                }
                             }
-                        }
-                        td { (v.open_connections) }
-                        td {
-                            @match t.status {
-                                dsg_core::TerminalStatus::Active => {
-                                    (action(&t.id, "quarantine", Text::Quarantine))
-                                    (revoke(&t.id))
-                                    form method="post" action={ "/admin/terminals/" (t.id) "/certificate" } class="inline" {
-                                        (csrf_field(&ctx))
-                                        button type="submit" class="terminal-certificate" { (lang.t(Text::NewCertificate)) }
+                            td { (v.open_connections) }
+                            td {
+                                @match t.status {
+                                    dsg_core::TerminalStatus::Active => {
+                                        (action(&t.id, "quarantine", Text::Quarantine))
+                                        (revoke(&t.id))
+                                        form method="post" action={ "/admin/terminals/" (t.id) "/certificate" } class="inline" {
+                                            (csrf_field(&ctx))
+                                            button type="submit" class="terminal-certificate" { (lang.t(Text::NewCertificate)) }
+                                        }
                                     }
+                                    dsg_core::TerminalStatus::Quarantined => {
+                                        (action(&t.id, "release", Text::Release))
+                                        (revoke(&t.id))
+                                    }
+                                    dsg_core::TerminalStatus::Revoked => {}
                                 }
-                                dsg_core::TerminalStatus::Quarantined => {
-                                    (action(&t.id, "release", Text::Release))
-                                    (revoke(&t.id))
-                                }
-                                dsg_core::TerminalStatus::Revoked => {}
                             }
                         }
                     }
@@ -211,9 +222,14 @@ fn issued_page(ctx: &Ctx, issued: &RegisteredTerminal) -> Response {
         div class="card" id="terminal-issued" data-id=(t.id) {
             p { strong { (t.name) } " — " (t.serial) }
             @if let (Some(p12), Some(password)) = (&p12, &issued.pkcs12_password) {
-                p { a id="pkcs12-download" download=(file) href={ "data:application/x-pkcs12;base64," (p12) } { (lang.t(Text::Pkcs12Download)) } }
-                p { (lang.t(Text::Pkcs12Password)) }
-                p { code id="pkcs12-password" { (password.expose()) } }
+                p { a id="pkcs12-download" class="button" download=(file) href={ "data:application/x-pkcs12;base64," (p12) } { (lang.t(Text::Pkcs12Download)) } }
+                (secret_box(lang, &Secret {
+                    id: "pkcs12-password",
+                    label: lang.t(Text::Pkcs12Password),
+                    text: password.expose(),
+                    file: &format!("{}.password.txt", file.trim_end_matches(".p12")),
+                    path: None,
+                }))
             } @else {
                 p { (lang.t(Text::CertificatePem)) }
                 pre id="certificate-pem" class="wrap" { (issued.certificate_pem) }
