@@ -165,6 +165,27 @@ export function clientCertificateOptions(gw, terminal) {
   return { clientCertificates: [cert] };
 }
 
+const lastMethod = new WeakMap();
+
+/**
+ * Remembers the method of each page's last main-frame navigation (a form
+ * post's redirect is a GET), so the page checks (`lib/check.mjs`) know
+ * whether the page can be loaded again. `newGatewayPage` calls it; so do
+ * the tests' own page helpers.
+ */
+export function trackNavigations(page) {
+  page.on("request", (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
+      lastMethod.set(page, request.method());
+    }
+  });
+}
+
+/** The method of the page's last main-frame navigation, if tracked. */
+export function lastNavigationMethod(page) {
+  return lastMethod.get(page);
+}
+
 /**
  * A new browser context (and page) for the gateway, presenting the client
  * certificate of `terminal` (see clientCertificateOptions) if given.
@@ -177,6 +198,7 @@ export async function newGatewayPage(browser, gw, { terminal, timeout = 20_000, 
     ...(terminal ? clientCertificateOptions(gw, terminal) : {}),
   });
   const page = await context.newPage();
+  trackNavigations(page);
   page.setDefaultTimeout(timeout);
   page.setDefaultNavigationTimeout(timeout);
   return { context, page };

@@ -31,6 +31,7 @@ import {
   passwordStep,
   startGateway,
 } from "../lib/dsg.mjs";
+import { checkPage } from "../lib/check.mjs";
 import { addVirtualAuthenticator, enrolWithPasskey, passkeyCheck, strongPassword } from "../lib/passkey.mjs";
 
 const MARKING_JA = "保護すべき情報";
@@ -59,8 +60,10 @@ let credential;
 const pathIs = (p) => (url) => new URL(url).pathname === p;
 const cssString = (s) => `"${s.replace(/["\\]/g, "\\$&")}"`;
 
+// Every page the test reaches: axe (WCAG 2.1 A/AA) in both languages, no
+// sideways scrolling at 390 and 1,280 px, screenshots (lib/check.mjs).
 async function shot(page, name) {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await checkPage(page, `terminal-${name}`);
 }
 
 // GET a URL from the page (its session, its connection) and parse JSON.

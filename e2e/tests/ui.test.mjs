@@ -27,7 +27,9 @@ import {
   passwordStep,
   startGateway,
   totpStep,
+  trackNavigations,
 } from "../lib/dsg.mjs";
+import { SCREENSHOTS, checkPage } from "../lib/check.mjs";
 import { stepAt, totpAt } from "../lib/totp.mjs";
 
 const MARKING_JA = "保護すべき情報";
@@ -48,8 +50,10 @@ const sha256 = (buf) => createHash("sha256").update(buf).digest("hex");
 const cssString = (s) => `"${s.replace(/["\\]/g, "\\$&")}"`;
 const pathIs = (p) => (url) => new URL(url).pathname === p;
 
+// Every page the test reaches: axe (WCAG 2.1 A/AA) in both languages, no
+// sideways scrolling at 390 and 1,280 px, screenshots (lib/check.mjs).
 async function shot(page, name) {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await checkPage(page, `ui-${name}`);
 }
 
 // A new context and page; with `terminal` (a demo user name), the context
@@ -61,6 +65,7 @@ async function newPage({ terminal } = {}) {
     ...(terminal ? clientCertificateOptions(gw, terminal) : {}),
   });
   const page = await context.newPage();
+  trackNavigations(page);
   page.setDefaultTimeout(20_000);
   page.setDefaultNavigationTimeout(20_000);
   return { context, page };
@@ -176,7 +181,11 @@ test("handler uploads a 6 MiB file through the UI and downloads the same bytes",
     );
     const reloaded = page.waitForEvent("load", { timeout: 90_000 });
     await page.click("#upload-button");
-    await shot(page, "04-uploading").catch(() => {}); // best effort: it may already be done
+    // A picture only (best effort: it may already be done); the page is
+    // checked before and after the upload.
+    await page
+      .screenshot({ path: join(SCREENSHOTS, "ui-04-uploading.png"), fullPage: true })
+      .catch(() => {});
 
     const up = await uploadResponse;
     assert.equal(up.status(), 201, `upload answered ${up.status()}: ${await up.text().catch(() => "")}`);
