@@ -137,12 +137,29 @@ test("every page an operator opens passes axe in both languages and fits 390 and
   await context.close();
 });
 
-test("every page a handler opens at the terminal passes the same checks", { timeout: 180_000 }, async () => {
+test("every page a handler opens at the terminal passes the same checks; the marking stays in place", { timeout: 180_000 }, async () => {
   const { context, page } = await newGatewayPage(browser, gw, { terminal: "tanaka@minato" });
   await loginWithTotp(page, gw, "tanaka@minato");
   await checkPage(page, "pages-handler-home");
   const compartment = await firstLink(page, "table#compartments a.compartment-link");
   assert.equal(await visit(page, compartment, "compartment"), 200);
+  // The marking: on a short page the closing bar sits at the bottom of the
+  // window, not mid-screen; scrolled, the opening bar stays at the top.
+  await page.setViewportSize({ width: 1280, height: 1400 });
+  const bars = () =>
+    page.evaluate(() => {
+      const top = document.querySelector("div.protected-marking").getBoundingClientRect();
+      const bottom = document.querySelector("footer.protected-marking").getBoundingClientRect();
+      return { top: top.top, bottom: bottom.bottom, height: window.innerHeight };
+    });
+  const short = await bars();
+  assert.equal(short.top, 0, "the marking opens the page");
+  assert.ok(Math.abs(short.bottom - short.height) < 1, `the closing marking ends at the window's bottom: ${JSON.stringify(short)}`);
+  await page.setViewportSize({ width: 390, height: 500 });
+  await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight));
+  const scrolled = await bars();
+  assert.equal(scrolled.top, 0, `scrolled down, the marking stays at the top: ${JSON.stringify(scrolled)}`);
+  await page.setViewportSize({ width: 1100, height: 900 });
   const files = page.locator('table#files a[href*="/files/"]:not([download])');
   if ((await files.count()) > 0) {
     assert.equal(await visit(page, await files.first().getAttribute("href"), "file"), 200);

@@ -8,7 +8,7 @@ use maud::html;
 
 use super::identity::step_up_or_error;
 use super::labels::Label;
-use super::layout::{confirmed, csrf_field, error_page, ok, page, Confirm, Marked};
+use super::layout::{confirmed, csrf_field, error_page, ok, page, page_in, Confirm, Marked};
 use super::notice::{done, Notice};
 use super::secret::{secret_box, Secret};
 use super::{Lang, Text};
@@ -170,7 +170,13 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
             }
         }
     };
-    ok(page(&ctx, lang.t(Text::Accounts), Marked::Plain, body))
+    ok(page_in(
+        &ctx,
+        &[("/", lang.t(Text::Home)), ("/admin", lang.t(Text::Admin))],
+        lang.t(Text::Accounts),
+        Marked::Plain,
+        body,
+    ))
 }
 
 /// A duty's name in the page's language.

@@ -8,7 +8,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::labels::Label;
-use super::layout::{confirmed, csrf_field, error_page, ok, page, Confirm, Marked};
+use super::layout::{confirmed, csrf_field, error_page, ok, page, page_in, Confirm, Marked};
 use super::notice::{done, Notice};
 use super::Text;
 use crate::http::context::Ctx;
@@ -167,7 +167,13 @@ pub async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
         }
         p { a href="/admin" { (lang.t(Text::Back)) } }
     };
-    ok(page(&ctx, contract.number.as_str(), Marked::Plain, body))
+    ok(page_in(
+        &ctx,
+        &[("/", lang.t(Text::Home)), ("/admin", lang.t(Text::Admin))],
+        contract.number.as_str(),
+        Marked::Plain,
+        body,
+    ))
 }
 
 /// Company form.

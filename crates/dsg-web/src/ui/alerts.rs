@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::labels::{action_label, outcome_badge};
-use super::layout::{badge, csrf_field, error_page, ok, page, Marked, Tone};
+use super::layout::{badge, csrf_field, error_page, ok, page, page_in, Marked, Tone};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::{AlertRule, AlertView, AppError, AuditScope};
@@ -241,7 +241,13 @@ pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
         }
         p { a href="/alerts" { (lang.t(Text::Back)) } }
     };
-    ok(page(&ctx, &title, Marked::Plain, body))
+    ok(page_in(
+        &ctx,
+        &[("/", lang.t(Text::Home)), ("/alerts", lang.t(Text::Alerts))],
+        &title,
+        Marked::Plain,
+        body,
+    ))
 }
 
 /// The note field of the forms.

@@ -21,6 +21,18 @@ pub enum Marked {
 
 /// A whole page.
 pub fn page(ctx: &Ctx, title: &str, marked: Marked, body: Markup) -> Markup {
+    page_in(ctx, &[], title, marked, body)
+}
+
+/// A whole page below others: `trail` (address, label) leads from the home
+/// page to it, shown as breadcrumbs above the title.
+pub fn page_in(
+    ctx: &Ctx,
+    trail: &[(&str, &str)],
+    title: &str,
+    marked: Marked,
+    body: Markup,
+) -> Markup {
     let lang = ctx.lang;
     let csrf = csrf_token(&ctx.caller);
     html! {
@@ -78,6 +90,14 @@ pub fn page(ctx: &Ctx, title: &str, marked: Marked, body: Markup) -> Markup {
                     }
                 }
                 main {
+                    @if !trail.is_empty() {
+                        nav class="breadcrumbs" aria-label=(lang.t(Text::Breadcrumbs)) {
+                            ol {
+                                @for (href, label) in trail { li { a href=(href) { (label) } } }
+                                li aria-current="page" { (title) }
+                            }
+                        }
+                    }
                     h1 { (title) }
                     @if let Some(notice) = ctx.notice {
                         p class="notice" id="notice" role="status" data-notice=(notice.as_str()) { (notice.text(lang)) }

@@ -8,7 +8,7 @@ use dsg_crypto::SecretString;
 use maud::html;
 use serde::Deserialize;
 
-use super::layout::{confirmed, error_page, ok, page, size, Confirm, Marked};
+use super::layout::{confirmed, error_page, ok, page, page_in, size, Confirm, Marked};
 use super::notice::{done, Notice};
 use super::{Lang, Text};
 use crate::http::context::{Ctx, LANG_COOKIE};
@@ -192,7 +192,13 @@ pub async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
         }
         (upload_form(&ctx, &format!("/api/v1/compartments/{id}/files"), true, Text::Upload))
     };
-    ok(page(&ctx, &view.contract.title, Marked::Protected, body))
+    ok(page_in(
+        &ctx,
+        &[("/", lang.t(Text::Home))],
+        &view.contract.title,
+        Marked::Protected,
+        body,
+    ))
 }
 
 /// `GET /compartments/{cid}/files/{fid}`: versions, new version, delete.
@@ -233,7 +239,17 @@ pub async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> Respons
         }
         p { a href={ "/compartments/" (cid) } { (lang.t(Text::Back)) } }
     };
-    ok(page(&ctx, file.name.as_str(), Marked::Protected, body))
+    let compartment = format!("/compartments/{}", super::segment(&cid));
+    ok(page_in(
+        &ctx,
+        &[
+            ("/", lang.t(Text::Home)),
+            (&compartment, lang.t(Text::Files)),
+        ],
+        file.name.as_str(),
+        Marked::Protected,
+        body,
+    ))
 }
 
 /// `POST /compartments/{cid}/files/{fid}/delete`

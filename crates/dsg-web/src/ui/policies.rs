@@ -8,7 +8,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::identity::step_up_or_error;
-use super::layout::{csrf_field, error_page, ok, page, Marked};
+use super::layout::{csrf_field, error_page, ok, page, page_in, Marked};
 use super::Text;
 use crate::http::context::Ctx;
 use dsg_app::{AppError, WhatIfReport};
@@ -110,7 +110,16 @@ pub async fn version_page(ctx: Ctx, Path(version): Path<String>) -> Response {
         p { a href=(BACK) { (lang.t(Text::Policies)) } }
     };
     let title = format!("{} v{}", lang.t(Text::Policies), view.version);
-    ok(page(&ctx, &title, Marked::Plain, body))
+    ok(page_in(
+        &ctx,
+        &[
+            ("/", lang.t(Text::Home)),
+            ("/admin/policies", lang.t(Text::Policies)),
+        ],
+        &title,
+        Marked::Plain,
+        body,
+    ))
 }
 
 /// The proposal form.
@@ -189,7 +198,16 @@ fn what_if_page(ctx: &Ctx, report: &WhatIfReport) -> Response {
         }
         p { a href={ (BACK) "/" (report.version) } { "v" (report.version) } }
     };
-    ok(page(ctx, lang.t(Text::WhatIf), Marked::Plain, body))
+    ok(page_in(
+        ctx,
+        &[
+            ("/", lang.t(Text::Home)),
+            ("/admin/policies", lang.t(Text::Policies)),
+        ],
+        lang.t(Text::WhatIf),
+        Marked::Plain,
+        body,
+    ))
 }
 
 /// `POST /admin/policies/{version}/{approve|reject|rollback}`

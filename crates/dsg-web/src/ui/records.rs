@@ -11,7 +11,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::identity::step_up_or_error;
-use super::layout::{confirmed, csrf_field, error_page, ok, page, Confirm, Marked};
+use super::layout::{confirmed, csrf_field, error_page, ok, page, page_in, Confirm, Marked};
 use super::notice::{done, Notice};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
@@ -286,7 +286,16 @@ pub async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Response {
         }
         p { a href="/records" { (lang.t(Text::Back)) } }
     };
-    ok(page(&ctx, &title, Marked::Plain, body))
+    ok(page_in(
+        &ctx,
+        &[
+            ("/", lang.t(Text::Home)),
+            ("/records", lang.t(Text::Records)),
+        ],
+        &title,
+        Marked::Plain,
+        body,
+    ))
 }
 
 /// The roster form.

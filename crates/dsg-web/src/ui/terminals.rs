@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use super::identity::step_up_or_error;
 use super::labels::Label;
-use super::layout::{badge, confirmed, csrf_field, error_page, ok, page, Confirm, Marked, Tone};
+use super::layout::{
+    badge, confirmed, csrf_field, error_page, ok, page, page_in, Confirm, Marked, Tone,
+};
 use super::notice::{done, Notice};
 use super::secret::{secret_box, Secret};
 use super::Text;
@@ -129,7 +131,13 @@ pub async fn terminals_page(ctx: Ctx) -> Response {
         }
         p { a href="/admin" { (lang.t(Text::Admin)) } }
     };
-    ok(page(&ctx, lang.t(Text::Terminals), Marked::Plain, body))
+    ok(page_in(
+        &ctx,
+        &[("/", lang.t(Text::Home)), ("/admin", lang.t(Text::Admin))],
+        lang.t(Text::Terminals),
+        Marked::Plain,
+        body,
+    ))
 }
 
 /// The registration form.
