@@ -4,7 +4,9 @@
 # Installs what the tests need (Chromium, NSS tools, a Japanese font for
 # legible screenshots) if missing, installs playwright-core with `npm ci`,
 # builds the gateway and runs the tests with node's test runner.
-# Screenshots and the server log go to e2e/artifacts/.
+# Screenshots (artifacts/screenshots/<test>-<page>.<lang>.<width>.png, every
+# page a test reaches, both languages, 390 and 1,280 px) and the server logs
+# go to e2e/artifacts/, which a CI run leaves behind.
 #
 # Env: CARGO_TARGET_DIR (where cargo builds), DSG_BIN (use this dsg binary
 # instead of building), CHROMIUM_PATH (default /usr/bin/chromium),
@@ -40,7 +42,9 @@ if [ -z "${DSG_BIN:-}" ]; then
   export DSG_BIN="$TARGET_DIR/debug/dsg"
 fi
 
-mkdir -p "$E2E_DIR/artifacts"
+# Screenshots of this run only (a reviewer reads the folder CI leaves).
+rm -rf "$E2E_DIR/artifacts/screenshots"
+mkdir -p "$E2E_DIR/artifacts/screenshots"
 cd "$E2E_DIR"
 # The files run at once: each has its own gateway and browser, and most of
 # their time is spent waiting for the next TOTP step.
