@@ -161,6 +161,16 @@ test("an operator registers a contract, opens its compartment and designates a h
     passphrase: (await op.locator("#pkcs12-password").textContent()).trim(),
   };
   assert.ok(terminal.passphrase.length >= 16, "a PKCS#12 password is shown");
+  // Large and legible, with copy, save as text (the password alone) and print.
+  const passwordPx = await op.locator("#pkcs12-password").evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  assert.ok(passwordPx >= 20, `the PKCS#12 password is shown at ${passwordPx} px`);
+  for (const button of ["#pkcs12-password-copy", "#pkcs12-password-print"]) {
+    assert.ok(await op.locator(button).isVisible(), `${button} offered`);
+  }
+  const saved = await op.locator("#pkcs12-password-download").getAttribute("href");
+  const prefix = "data:text/plain;charset=utf-8,";
+  assert.ok(saved?.startsWith(prefix), `a text file: ${saved}`);
+  assert.equal(decodeURIComponent(saved.slice(prefix.length)), `${terminal.passphrase}\n`);
   await shot(op, "21b-terminal-issued");
   await op.goto(`${gw.url}/admin/terminals`);
   assert.equal(await op.locator('tr.terminal-row[data-serial="E2E-0001"][data-status="active"]').count(), 1);
