@@ -103,6 +103,38 @@ test("the checks can fail: an unlabelled control, a page wider than the window",
 test("every page an operator opens passes axe in both languages and fits 390 and 1,280 px", { timeout: 300_000 }, async () => {
   const { context, page } = await newGatewayPage(browser, gw);
   assert.equal(await visit(page, "/login", "login"), 200);
+  // Form controls in the page's font at 16 px (not the browser's 13 px),
+  // buttons at least 44 px tall, a visible focus ring.
+  const look = await page.evaluate(() => {
+    const body = getComputedStyle(document.body);
+    const input = getComputedStyle(document.getElementById("username"));
+    const button = document.getElementById("login-submit").getBoundingClientRect();
+    return { bodyFont: body.fontFamily, bodySize: body.fontSize, bodyLine: body.lineHeight, inputFont: input.fontFamily, inputSize: input.fontSize, buttonHeight: button.height };
+  });
+  assert.match(look.bodyFont, /^"Noto Sans JP"/);
+  assert.equal(look.bodySize, "16px");
+  assert.ok(Math.abs(parseFloat(look.bodyLine) - 27.2) < 0.5, `body line height 1.7: ${look.bodyLine}`);
+  assert.equal(look.inputFont, look.bodyFont);
+  assert.equal(look.inputSize, "16px");
+  assert.ok(look.buttonHeight >= 44, `button ${look.buttonHeight} px tall`);
+  await page.focus("#username");
+  await page.keyboard.press("Tab");
+  const ring = await page.evaluate(() => {
+    const s = getComputedStyle(document.activeElement);
+    return { id: document.activeElement.id, style: s.outlineStyle, width: parseFloat(s.outlineWidth), shadow: s.boxShadow };
+  });
+  assert.equal(ring.id, "password");
+  assert.ok(ring.style === "solid" && ring.width >= 4 && ring.shadow !== "none", `focus ring: ${JSON.stringify(ring)}`);
+  // A form post's answer is checked in the language it was posted in: the
+  // login error in English.
+  await page.goto(`${gw.url}/lang/en`);
+  await page.goto(`${gw.url}/login`);
+  await page.fill("#username", "operator");
+  await page.fill("#password", "not the password");
+  await Promise.all([page.waitForNavigation(), page.click("#login-submit")]);
+  assert.equal(await page.locator("#login-error").count(), 1);
+  assert.deepEqual(await checkPage(page, "pages-login-error-en"), { langs: ["en"] });
+  await page.goto(`${gw.url}/lang/ja`);
   await loginWithTotp(page, gw, "operator");
   await checkPage(page, "pages-operator-home");
   for (const [path, name] of [
@@ -134,6 +166,25 @@ test("every page an operator opens passes axe in both languages and fits 390 and
     await visit(page, await firstLink(page, 'main a[href^="/alerts/"]'), "alert");
   }
   assert.equal(await visit(page, "/compartments/00000000-0000-0000-0000-000000000000", "not-found"), 404);
+  // The one-time pages answer a form post: checked in English here (the
+  // secrets test below checks them in Japanese).
+  await page.goto(`${gw.url}/lang/en`);
+  await page.goto(`${gw.url}/admin`);
+  await page.selectOption("#user-company", { label: COMPANY });
+  await page.fill("#user-username", "english.user@minato");
+  await page.fill("#user-display", "English User");
+  await page.selectOption("#user-role", "member");
+  await Promise.all([page.waitForNavigation(), page.click("#user-form button[type=submit]")]);
+  assert.equal(await page.locator("#enrolment-link").count(), 1);
+  assert.deepEqual(await checkPage(page, "pages-enrolment-link-en"), { langs: ["en"] });
+  await page.goto(`${gw.url}/admin/terminals`);
+  await page.selectOption("#company_id", { label: COMPANY });
+  await page.fill("#name", "Layout terminal");
+  await page.fill("#site", "HQ");
+  await page.fill("#serial", "LAYOUT-0001");
+  await Promise.all([page.waitForNavigation(), page.click("#register-terminal button[type=submit]")]);
+  assert.equal(await page.locator("#pkcs12-password").count(), 1);
+  assert.deepEqual(await checkPage(page, "pages-terminal-issued-en"), { langs: ["en"] });
   await context.close();
 });
 
