@@ -211,10 +211,21 @@ test("every page a handler opens at the terminal passes the same checks; the mar
   const scrolled = await bars();
   assert.equal(scrolled.top, 0, `scrolled down, the marking stays at the top: ${JSON.stringify(scrolled)}`);
   await page.setViewportSize({ width: 1100, height: 900 });
-  const files = page.locator('table#files a[href*="/files/"]:not([download])');
-  if ((await files.count()) > 0) {
-    assert.equal(await visit(page, await files.first().getAttribute("href"), "file"), 200);
-  }
+  // A file to show its page: stored through the page's own upload address.
+  const stored = await page.evaluate(async () => {
+    const form = document.querySelector("form[data-upload-url]");
+    const token = document.querySelector('meta[name="csrf-token"]').content;
+    const r = await fetch(`${form.dataset.uploadUrl}?name=${encodeURIComponent("レイアウト確認.txt")}`, {
+      method: "POST",
+      headers: { "X-CSRF-Token": token, "Content-Type": "application/octet-stream" },
+      body: "layout",
+    });
+    return r.status;
+  });
+  assert.ok(stored >= 200 && stored < 300, `upload answered ${stored}`);
+  await page.reload();
+  const file = page.locator('table#files tr.file-row[data-name="レイアウト確認.txt"] a[href*="/files/"]:not(.download-link)');
+  assert.equal(await visit(page, await file.getAttribute("href"), "file"), 200);
   assert.equal(await visit(page, "/account/security", "handler-security"), 200);
   await context.close();
 });
