@@ -159,7 +159,30 @@ async fn a_file_name_is_nowhere_in_the_database_yet_served_by_name() {
 
 #[tokio::test]
 async fn names_stored_before_sealing_are_sealed_at_the_next_start() {
-    let mut gw = Gateway::start(Db::Sqlite).await.unwrap();
+    sealed_at_the_next_start(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn names_stored_before_sealing_are_sealed_at_the_next_start_postgres() {
+    sealed_at_the_next_start(Db::Postgres).await;
+}
+
+/// Any `SELECT` of the database underneath the gateway.
+async fn underneath(gw: &Gateway) -> sqlx::AnyConnection {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    sqlx::AnyConnection::connect(&gw.database_url())
+        .await
+        .unwrap()
+}
+
+async fn sealed_at_the_next_start(backend: Db) {
+    let logged = [("DSG_LOG_FORMAT", "text"), ("DSG_LOG", "info")];
+    let Some(mut gw) = Gateway::start_with(backend, &logged).await else {
+        return;
+    };
+    // The SQLite file is in the data directory; a PostgreSQL cluster is not.
+    let scanned = backend == Db::Sqlite;
     let w = world(&gw).await;
     let mut h = gw.login("a.handler", w.password("a.handler")).await;
     let (s, up) = h
@@ -173,7 +196,7 @@ async fn names_stored_before_sealing_are_sealed_at_the_next_start() {
 
     // Back to the database as it was before migration 0016: the schema
     // without the sealed columns, the names in plaintext.
-    let mut conn = db(&gw).await;
+    let mut conn = underneath(&gw).await;
     for sql in [
         "DROP INDEX files_active_name",
         "ALTER TABLE files DROP COLUMN name_hash",
@@ -183,7 +206,7 @@ async fn names_stored_before_sealing_are_sealed_at_the_next_start() {
         sqlx::query(sql).execute(&mut conn).await.unwrap();
     }
     for (name, file) in [(NAME, &file), (OTHER, &id(&other))] {
-        let done = sqlx::query("UPDATE files SET name = ? WHERE id = ?")
+        let done = sqlx::query("UPDATE files SET name = $1 WHERE id = $2")
             .bind(name)
             .bind(file)
             .execute(&mut conn)
@@ -191,14 +214,19 @@ async fn names_stored_before_sealing_are_sealed_at_the_next_start() {
             .unwrap();
         assert_eq!(done.rows_affected(), 1);
     }
-    drop(conn);
+    {
+        use sqlx::Connection;
+        conn.close().await.unwrap();
+    }
     // The scan sees a plaintext name where there is one.
-    assert!(
-        holding_a_name(&gw.data_dir())
-            .iter()
-            .any(|(_, n)| *n == NAME),
-        "the plaintext names are in the database before the start"
-    );
+    if scanned {
+        assert!(
+            holding_a_name(&gw.data_dir())
+                .iter()
+                .any(|(_, n)| *n == NAME),
+            "the plaintext names are in the database before the start"
+        );
+    }
 
     assert!(gw.restart().await.is_none());
     let mut h = gw.login("a.handler", w.password("a.handler")).await;
@@ -219,10 +247,26 @@ async fn names_stored_before_sealing_are_sealed_at_the_next_start() {
     assert_eq!(sealed.len(), 1, "{sealed:?}");
     assert_eq!(sealed[0]["reason"], "files=2");
     assert_eq!(sealed[0]["outcome"], "success");
+    // No plaintext left in the rows.
+    let mut conn = underneath(&gw).await;
+    let plain: Vec<String> = sqlx::query_scalar("SELECT name FROM files WHERE name <> ''")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(plain, Vec::<String>::new());
+    drop(conn);
+    // And old copies of the rows were cleared (WAL truncated, or the
+    // table rewritten on PostgreSQL).
+    let log = gw.log();
+    assert!(log.contains("sealed the names of files"), "{log}");
+    assert!(!log.contains("clearing old copies"), "{log}");
+    assert!(!log.contains("救難機"), "{log}");
 
     // The plaintext is gone from the data directory, not only from the
     // rows, and a further start seals nothing again.
-    assert_eq!(holding_a_name(&gw.data_dir()), []);
+    if scanned {
+        assert_eq!(holding_a_name(&gw.data_dir()), []);
+    }
     assert!(gw.restart().await.is_none());
     assert_eq!(
         gw.audit()
@@ -232,5 +276,7 @@ async fn names_stored_before_sealing_are_sealed_at_the_next_start() {
         1
     );
     assert!(gw.terminate().await.success());
-    assert_eq!(holding_a_name(&gw.data_dir()), []);
+    if scanned {
+        assert_eq!(holding_a_name(&gw.data_dir()), []);
+    }
 }
