@@ -18,6 +18,11 @@ const DATA_KEY: &str = "data-key";
 /// made under (a key derived from the compartment key, never the key
 /// itself).
 const FILE_NAME: &str = "file-name";
+/// Every name is sealed padded with NUL to this many bytes (a `FileName`
+/// has at most 255 and no control character), so the stored length says
+/// nothing about the name. A longer one, possible only for a name stored
+/// before today's rules, is sealed as long as it is.
+const SEALED_NAME_BYTES: usize = 256;
 
 /// The owner a sealed name is bound to: the compartment and the file, so a
 /// sealed name copied onto another row (another file, another compartment)
@@ -96,7 +101,9 @@ impl App {
             owner: &owner,
             key_version: compartment.key_version,
         };
-        let sealed = seal(key, name.as_bytes(), &ctx, self.inner.rng.as_ref())?;
+        let mut padded = name.as_bytes().to_vec();
+        padded.resize(SEALED_NAME_BYTES.max(name.len()), 0);
+        let sealed = seal(key, &padded, &ctx, self.inner.rng.as_ref())?;
         Ok(SealedName {
             sealed: STANDARD.encode(sealed),
             hash: name_hash(key, compartment.id, name)?,
@@ -196,7 +203,11 @@ pub(super) fn open_file_with(
         key_version: compartment.key_version,
     };
     let plain = open(key, &sealed, &ctx)?;
-    let text = std::str::from_utf8(&plain)
+    let end = plain
+        .iter()
+        .rposition(|&b| b != 0)
+        .map_or(0, |last| last + 1);
+    let text = std::str::from_utf8(plain.get(..end).unwrap_or_default())
         .map_err(|_| AppError::Internal("sealed file name is not UTF-8".into()))?;
     Ok(FileRecord {
         id: file.id,
