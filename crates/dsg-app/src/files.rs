@@ -13,7 +13,7 @@ use dsg_policy::{Action, CompartmentFacts, FileFacts, Resource};
 use dsg_store::{NewFileVersion, UploadTarget};
 use futures::{Stream, StreamExt};
 
-use super::keys::blob_context;
+use super::keys::{blob_context, open_file_with};
 use super::policies::{with_decision, Decided};
 use super::{App, AppError, Caller, RequestMeta};
 
@@ -139,19 +139,19 @@ impl App {
             }
             Caller::Anonymous => self.inner.org.compartment(raw_id).await?,
         };
-        let file = match (&compartment, raw_file.map(str::parse::<FileId>)) {
+        let stored = match (&compartment, raw_file.map(str::parse::<FileId>)) {
             (Some(c), Some(Ok(id))) => self.inner.files.file(c.id, id).await?,
             _ => None,
         };
         let on_file = self.policy().engine.decides_files();
-        let resource = match (&compartment, &file) {
-            (Some(c), file) => {
+        let resource = match (&compartment, &stored) {
+            (Some(c), stored) => {
                 let facts = CompartmentFacts {
                     id: c.id,
                     contract: c.contract_id,
                     company: c.company_id,
                 };
-                match file {
+                match stored {
                     Some(f) if on_file => Resource::File(FileFacts {
                         id: f.id,
                         compartment: facts,
@@ -165,7 +165,11 @@ impl App {
         let decision = self.decide(caller, action, resource.clone());
         let object_id = dsg_core::text::clip_owned(raw_id, 64);
         match compartment {
-            Some(c) if decision.allowed => Ok((c, file, decision)),
+            Some(c) if decision.allowed => {
+                // The name is opened only for a request allowed to see it.
+                let file = stored.map(|f| self.open_file(&c, f)).transpose()?;
+                Ok((c, file, decision))
+            }
             _ => {
                 // Only a caller who would be allowed after re-authenticating
                 // learns that a step-up is needed; everyone else gets the
@@ -247,7 +251,14 @@ impl App {
             .contract(compartment.contract_id)
             .await?
             .ok_or_else(|| AppError::Internal("compartment without contract".into()))?;
-        let files = self.inner.files.list_files(compartment.id).await?;
+        let stored = self.inner.files.list_files(compartment.id).await?;
+        let key = self.compartment_key(&compartment)?;
+        let mut files = stored
+            .into_iter()
+            .map(|f| open_file_with(&key, &compartment, f))
+            .collect::<Result<Vec<_>, _>>()?;
+        // By name (code point order), as the database ordered plaintext names.
+        files.sort_by(|a, b| (a.name.as_str(), a.id).cmp(&(b.name.as_str(), b.id)));
         let record = self.success(
             meta,
             caller,
@@ -319,9 +330,10 @@ impl App {
                     )
                     .await?;
                 let name = FileName::parse(name)?;
+                let file_id = FileId::random();
                 let target = UploadTarget::NewFile {
-                    file_id: FileId::random(),
-                    name,
+                    file_id,
+                    name: self.seal_name(&compartment, file_id, name.as_str())?,
                 };
                 (compartment, decided, target, 1)
             }
@@ -490,13 +502,15 @@ impl App {
             }
             return Err(e.into());
         }
-        let file = self
+        let stored = self
             .inner
             .files
             .file(compartment.id, file_id)
             .await?
             .ok_or_else(|| AppError::Internal("uploaded file vanished".into()))?;
-        Ok(FileView { file })
+        Ok(FileView {
+            file: self.open_file(compartment, stored)?,
+        })
     }
 
     /// The versions of a file, newest first. Recorded.

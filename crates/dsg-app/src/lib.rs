@@ -19,6 +19,7 @@ mod denial;
 mod download;
 mod duties;
 mod error;
+mod file_names;
 mod files;
 mod identity;
 mod keys;

@@ -230,6 +230,10 @@ audit_actions! {
     /// A scrub read every stored version and checked it. Reason:
     /// `checked=<n> damaged=<n> already_damaged=<n>`.
     StorageScrub => "storage.scrub",
+    /// The names of files stored before names were sealed were sealed
+    /// under their compartments' keys, at the gateway's start. Reason:
+    /// `files=<n>`.
+    FileNamesSeal => "file.names.seal",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -485,6 +489,7 @@ mod tests {
                 "audit.consistency_failure",
             ),
             (AuditAction::StorageScrub, "storage.scrub"),
+            (AuditAction::FileNamesSeal, "file.names.seal"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -494,7 +499,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 65, "a new action joins this list");
+        assert_eq!(pinned.len(), 66, "a new action joins this list");
     }
 
     #[test]

@@ -7,11 +7,13 @@
 //! * [`wrap_key`] / [`unwrap_key`]: key hierarchy (master → compartment → data key).
 //! * [`BlobEncryptor`] / [`BlobDecryptor`]: chunked, streaming blob encryption.
 //! * [`PasswordHasher`]: Argon2id PHC hashes.
+//! * [`derive_key`] / [`keyed_digest`]: HKDF-derived keys, HMAC-SHA-256 under them.
 //! * [`random_token`] / [`token_hash`]: bearer tokens.
 //! * [`FileKeyProvider`]: master key loaded from a 0600 file.
 #![deny(missing_docs)]
 
 mod error;
+mod keyed;
 mod keyfile;
 mod password;
 mod secret;
@@ -20,6 +22,7 @@ mod token;
 mod wrap;
 
 pub use error::CryptoError;
+pub use keyed::{derive_key, keyed_digest};
 pub use keyfile::{FileKeyProvider, KeyProvider};
 pub use password::{PasswordHasher, PasswordParams};
 pub use secret::{ct_eq, hmac_sha256, sha256, SecretKey, SecretString, Sha256Stream};

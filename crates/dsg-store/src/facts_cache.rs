@@ -178,6 +178,7 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::FileDelete
         | A::FileIntegrityFailure
         | A::StorageScrub
+        | A::FileNamesSeal
         | A::GatewayStart
         | A::AccessReview
         | A::AuditRead

@@ -1,7 +1,7 @@
 //! Files and their versions. An upload becomes visible only when its
 //! version row commits, together with the quota charge and the audit entry.
 
-use dsg_core::{AuditRecord, CompartmentId, FileId, FileName, FileRecord, FileVersion, UserId};
+use dsg_core::{AuditRecord, CompartmentId, FileId, FileStatus, FileVersion, UserId};
 use sqlx::{Any, Row};
 
 use crate::{rows, Store, StoreError};
@@ -13,8 +13,8 @@ pub enum UploadTarget {
     NewFile {
         /// The file's fresh id.
         file_id: FileId,
-        /// Its display name.
-        name: FileName,
+        /// Its name, sealed.
+        name: SealedName,
     },
     /// The next version of an existing, active file.
     NextVersion {
@@ -40,22 +40,68 @@ pub struct NewFileVersion {
     pub created_by: UserId,
 }
 
+/// A file's name as stored: sealed under its compartment's key, and its
+/// keyed hash (see migration `0016`). The gateway seals and opens it; the
+/// store never sees the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedName {
+    /// AES-256-GCM of the name, bound to the compartment and file (base64).
+    pub sealed: String,
+    /// HMAC-SHA-256 of the NFC name under a key of the compartment (hex):
+    /// equal for equal names of one compartment, so it keeps one active
+    /// file per name.
+    pub hash: String,
+}
+
+/// A file as stored: [`dsg_core::FileRecord`] with its name still sealed.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    /// Its id.
+    pub id: FileId,
+    /// Where it lives.
+    pub compartment_id: CompartmentId,
+    /// Its name, sealed (base64; see [`SealedName`]).
+    pub name_sealed: String,
+    /// Number of the newest version (1-based).
+    pub current_version: u32,
+    /// Size of the newest version in bytes.
+    pub size_bytes: i64,
+    /// Active or awaiting disposal.
+    pub status: FileStatus,
+    /// When the first version was uploaded (Unix ms).
+    pub created_at: i64,
+    /// When the newest version was uploaded (Unix ms).
+    pub updated_at: i64,
+}
+
+/// A file whose name was stored before names were sealed.
+#[derive(Debug, Clone)]
+pub struct PlainNamedFile {
+    /// The file.
+    pub id: FileId,
+    /// Its compartment, whose key seals the name.
+    pub compartment_id: CompartmentId,
+    /// The name as stored.
+    pub name: String,
+}
+
 impl Store {
-    /// The active files of a compartment, by name.
+    /// The active files of a compartment, by id (their names are sealed:
+    /// the caller orders them once opened).
     pub async fn list_files(
         &self,
         compartment: CompartmentId,
-    ) -> Result<Vec<FileRecord>, StoreError> {
+    ) -> Result<Vec<StoredFile>, StoreError> {
         let rows = sqlx::query::<Any>(
-            "SELECT f.id, f.compartment_id, f.name, f.current_version, v.size_bytes, f.status, \
-             f.created_at, f.updated_at FROM files f \
+            "SELECT f.id, f.compartment_id, f.name_sealed, f.current_version, v.size_bytes, \
+             f.status, f.created_at, f.updated_at FROM files f \
              JOIN file_versions v ON v.file_id = f.id AND v.version = f.current_version \
-             WHERE f.compartment_id = $1 AND f.status = 'active' ORDER BY f.name, f.id",
+             WHERE f.compartment_id = $1 AND f.status = 'active' ORDER BY f.id",
         )
         .bind(compartment.to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows::all(&rows, rows::file)
+        rows::all(&rows, stored_file)
     }
 
     /// One file of a compartment, whatever its status. A file id from another
@@ -64,10 +110,10 @@ impl Store {
         &self,
         compartment: CompartmentId,
         file: FileId,
-    ) -> Result<Option<FileRecord>, StoreError> {
+    ) -> Result<Option<StoredFile>, StoreError> {
         let row = sqlx::query::<Any>(
-            "SELECT f.id, f.compartment_id, f.name, f.current_version, v.size_bytes, f.status, \
-             f.created_at, f.updated_at FROM files f \
+            "SELECT f.id, f.compartment_id, f.name_sealed, f.current_version, v.size_bytes, \
+             f.status, f.created_at, f.updated_at FROM files f \
              JOIN file_versions v ON v.file_id = f.id AND v.version = f.current_version \
              WHERE f.compartment_id = $1 AND f.id = $2",
         )
@@ -75,7 +121,7 @@ impl Store {
         .bind(file.to_string())
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(rows::file).transpose()
+        row.as_ref().map(stored_file).transpose()
     }
 
     /// All versions of a file, newest first.
@@ -138,17 +184,18 @@ impl Store {
                 if blob.version != 1 {
                     return Err(StoreError::Corrupt("a new file starts at version 1".into()));
                 }
-                // One active file per name in a compartment. Names arrive
-                // NFC-normalised (`FileName`), so names differing only in
-                // normalisation meet here as equal. The quota update above
-                // holds the compartment's row, so concurrent uploads into it
-                // check one after the other.
+                // One active file per name in a compartment, by the keyed
+                // hash of the NFC name (`FileName`), so names differing only
+                // in normalisation meet here as equal. The quota update
+                // above holds the compartment's row, so concurrent uploads
+                // into it check one after the other; the unique index
+                // `files_active_name` holds it whatever the path.
                 let taken = sqlx::query::<Any>(
-                    "SELECT id FROM files WHERE compartment_id = $1 AND name = $2 \
+                    "SELECT id FROM files WHERE compartment_id = $1 AND name_hash = $2 \
                      AND status = 'active'",
                 )
                 .bind(compartment.to_string())
-                .bind(name.as_str().to_owned())
+                .bind(name.hash.clone())
                 .fetch_optional(&mut *tx)
                 .await?;
                 if taken.is_some() {
@@ -157,12 +204,14 @@ impl Store {
                     ));
                 }
                 sqlx::query::<Any>(
-                    "INSERT INTO files (id, compartment_id, name, current_version, status, \
-                     created_by, created_at, updated_at) VALUES ($1, $2, $3, 1, 'active', $4, $5, $5)",
+                    "INSERT INTO files (id, compartment_id, name, name_sealed, name_hash, \
+                     current_version, status, created_by, created_at, updated_at) \
+                     VALUES ($1, $2, '', $3, $4, 1, 'active', $5, $6, $6)",
                 )
                 .bind(file_id.to_string())
                 .bind(compartment.to_string())
-                .bind(name.as_str().to_owned())
+                .bind(name.sealed.clone())
+                .bind(name.hash.clone())
                 .bind(blob.created_by.to_string())
                 .bind(now_ms)
                 .execute(&mut *tx)
@@ -242,4 +291,20 @@ impl Store {
             .await?;
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
+}
+
+fn stored_file(row: &sqlx::any::AnyRow) -> Result<StoredFile, StoreError> {
+    Ok(StoredFile {
+        id: rows::id(row, "id")?,
+        compartment_id: rows::id(row, "compartment_id")?,
+        // Sealed at start for rows older than sealing (`App::seal_file_names`).
+        name_sealed: row
+            .try_get::<Option<String>, _>("name_sealed")?
+            .ok_or_else(|| StoreError::Corrupt("a file name was never sealed".into()))?,
+        current_version: rows::version(row, "current_version")?,
+        size_bytes: row.try_get("size_bytes")?,
+        status: FileStatus::parse(&row.try_get::<String, _>("status")?)?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
 }

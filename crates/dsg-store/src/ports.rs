@@ -18,17 +18,18 @@ use std::collections::HashMap;
 
 use dsg_core::{
     AccountStatus, AlertChange, AlertStatus, AuditRecord, Company, CompanyId, Compartment,
-    CompartmentId, Contract, ContractId, Duty, FileId, FileRecord, FileVersion, Terminal,
-    TerminalId, TerminalStatus, User, UserId,
+    CompartmentId, Contract, ContractId, Duty, FileId, FileVersion, Terminal, TerminalId,
+    TerminalStatus, User, UserId,
 };
 
 use crate::{
     AlertRow, AuditHit, AuditQuery, DamagedVersion, DeviceRow, Expired, FactGeneration,
     FailureCounts, HandlerRow, IssuedCertificate, LoginAttempt, NewAuthenticator, NewFileVersion,
-    NewPolicyVersion, NewUser, PendingCeremony, PersonFacts, PersonRow, PolicyVersionRow,
-    RecordedDecision, ResetRow, RosterRow, SequencedEvent, SessionRow, Standing, Store, StoreError,
-    StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredTerminalCa, StoredVersion, TotpRow,
-    TrainingRow, UploadTarget, UserCredentials, WebauthnCredentialRow,
+    NewPolicyVersion, NewUser, PendingCeremony, PersonFacts, PersonRow, PlainNamedFile,
+    PolicyVersionRow, RecordedDecision, ResetRow, RosterRow, SealedName, SequencedEvent,
+    SessionRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey, StoredCheckpoint,
+    StoredFile, StoredTerminalCa, StoredVersion, TotpRow, TrainingRow, UploadTarget,
+    UserCredentials, WebauthnCredentialRow,
 };
 
 /// Builds the entry of an audit expiry run from what it expired (see
@@ -118,8 +119,8 @@ ports! {
 
     /// Files and their versions in the compartments.
     pub trait FileRegister {
-        fn list_files(&self, compartment: CompartmentId) -> Vec<FileRecord>;
-        fn file(&self, compartment: CompartmentId, file: FileId) -> Option<FileRecord>;
+        fn list_files(&self, compartment: CompartmentId) -> Vec<StoredFile>;
+        fn file(&self, compartment: CompartmentId, file: FileId) -> Option<StoredFile>;
         fn versions(&self, file: FileId) -> Vec<FileVersion>;
         fn version(&self, file: FileId, version: u32) -> Option<FileVersion>;
         fn version_damage(&self, file: FileId, version: u32) -> Option<String>;
@@ -150,6 +151,13 @@ ports! {
             audit: &AuditRecord,
         ) -> ();
         fn blob_in_use(&self, blob_key: &str) -> bool;
+        fn plain_named_files(&self) -> Vec<PlainNamedFile>;
+        fn seal_file_names(
+            &self,
+            names: &[(FileId, SealedName)],
+            now_ms: i64,
+            audit: &AuditRecord,
+        ) -> ();
     }
 
     /// Sign-in factors, enrolment, authenticator resets, account status and

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use dsg_core::{
     AccountStatus, CalendarDate, Company, CompanyKind, Compartment, Contract, ContractNumber,
-    FileName, FileRecord, FileStatus, FileVersion, Role, User,
+    FileVersion, Role, User,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -84,19 +84,6 @@ pub(crate) fn compartment(row: &AnyRow) -> Result<Compartment, StoreError> {
         quota_bytes: row.try_get("quota_bytes")?,
         used_bytes: row.try_get("used_bytes")?,
         created_at: row.try_get("created_at")?,
-    })
-}
-
-pub(crate) fn file(row: &AnyRow) -> Result<FileRecord, StoreError> {
-    Ok(FileRecord {
-        id: id(row, "id")?,
-        compartment_id: id(row, "compartment_id")?,
-        name: FileName::parse(&row.try_get::<String, _>("name")?)?,
-        current_version: version(row, "current_version")?,
-        size_bytes: row.try_get("size_bytes")?,
-        status: FileStatus::parse(&row.try_get::<String, _>("status")?)?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
     })
 }
 

@@ -230,6 +230,15 @@ impl Gateway {
         self.dir.path().join("data")
     }
 
+    /// The URL of the gateway's database: its PostgreSQL cluster, or its
+    /// SQLite file, for a test that looks underneath the gateway.
+    pub fn database_url(&self) -> String {
+        match &self._pg {
+            Some(pg) => pg.url(),
+            None => format!("sqlite://{}", self.data_dir().join("dsg.db").display()),
+        }
+    }
+
     /// A client with no session or client certificate that trusts only the
     /// gateway's CA.
     pub fn client(&self) -> Client {

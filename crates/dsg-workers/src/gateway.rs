@@ -188,6 +188,16 @@ impl Gateway {
             terminal_ca,
         )
         .map_err(|e| fail("identity")(e.to_string()))?;
+        // Before anything can list a file: names stored before they were
+        // sealed are sealed now, or the gateway does not start.
+        match app.seal_file_names().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "sealed the names of files stored in plaintext"),
+            Err(e) => {
+                store.close().await;
+                return Err(fail("sealing file names")(e.to_string()));
+            }
+        }
         let context = Context {
             app: app.clone(),
             store,

@@ -44,6 +44,7 @@ mod records;
 mod retention_sql;
 mod s3;
 mod schema_fuzz;
+mod sealed_names;
 mod startup;
 mod storage;
 mod terminals;

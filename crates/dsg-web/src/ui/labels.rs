@@ -171,6 +171,7 @@ impl Label for AuditAction {
             Self::FileIntegrityFailure => ("ファイルの完全性異常", "File integrity failure"),
             Self::AuditConsistencyFailure => ("監査ログの整合性異常", "Audit log inconsistency"),
             Self::StorageScrub => ("保存データの検査", "Storage scrubbed"),
+            Self::FileNamesSeal => ("ファイル名の暗号化", "File names sealed"),
         }
     }
 }

@@ -248,6 +248,10 @@ const CATALOGUE: &[(&str, &str)] = &[
     ("terminal is not active", "端末が利用中ではありません"),
     ("a newer version of this file", "このファイルの新しい版"),
     (
+        "a file name sealed meanwhile",
+        "その間に暗号化されたファイル名",
+    ),
+    (
         "a file with this name (upload a new version instead)",
         "同じ名前のファイル（新しい版としてアップロードしてください）",
     ),
