@@ -8,7 +8,6 @@ use axum::Form;
 use dsg_core::{AlertChange, AlertSeverity, AlertStatus};
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::labels::{action_label, outcome_label};
 use super::layout::{csrf_field, error_page, ok, page, Marked};
@@ -144,10 +143,6 @@ pub async fn alerts_page(ctx: Ctx, Query(q): Query<AlertsQuery>) -> Response {
     ok(page(&ctx, lang.t(Text::Alerts), Marked::Plain, body))
 }
 
-fn text(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_default().to_owned()
-}
-
 /// `GET /alerts/{id}`: the alert and the entries that raised it.
 pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
     let lang = ctx.lang;
@@ -206,14 +201,14 @@ pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
                 th { (lang.t(Text::Proof)) }
             } }
             tbody { @for e in &detail.entries {
-                tr class="alert-entry" data-id=(text(e, "id")) data-action=(text(e, "action")) {
-                    td { (ctx.zone().when(e["occurred_at"].as_i64().unwrap_or_default())) }
-                    td { (user(&text(e, "actor"))) br; small { (text(e, "source")) } }
-                    td title=(text(e, "action")) { (action_label(&text(e, "action"), lang)) }
-                    td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
-                    td class={ "outcome-" (text(e, "outcome")) } { (outcome_label(&text(e, "outcome"), lang)) }
-                    td { small { (text(e, "reason")) } }
-                    td { @if let Some(seq) = e["seq"].as_u64() {
+                tr class="alert-entry" data-id=(e.entry.id) data-action=(e.entry.action) {
+                    td { (ctx.zone().when(e.entry.occurred_at)) }
+                    td { (user(e.entry.actor.as_deref().unwrap_or_default())) br; small { (e.entry.source.as_deref().unwrap_or_default()) } }
+                    td title=(e.entry.action) { (action_label(&e.entry.action, lang)) }
+                    td { (e.entry.object_type) " " small { (e.entry.object_id.as_deref().unwrap_or_default()) } }
+                    td class={ "outcome-" (e.entry.outcome) } { (outcome_label(&e.entry.outcome, lang)) }
+                    td { small { (e.entry.reason) } }
+                    td { @if let Some(seq) = e.seq.filter(|s| *s >= 0) {
                         a href={ "/api/v1/audit/entries/" (seq) "/proof" } { "#" (seq) }
                     } }
                 }
