@@ -16,11 +16,11 @@ use super::audit_views::AuditEntryView;
 use super::{App, AppError, Caller, Decided, RequestMeta, SessionUser};
 
 /// Format label of a search export's header line.
-pub const SEARCH_EXPORT_FORMAT_V1: &str = "dsg-audit-search-export/v1";
+pub(crate) const SEARCH_EXPORT_FORMAT_V1: &str = "dsg-audit-search-export/v1";
 /// Most entries one search returns.
-pub const SEARCH_MAX: i64 = 1000;
+pub(crate) const SEARCH_MAX: i64 = 1000;
 /// Entries returned when the search names no limit.
-pub const SEARCH_DEFAULT: i64 = 200;
+pub(crate) const SEARCH_DEFAULT: i64 = 200;
 /// The window searched when no start is given: the last seven days.
 const DEFAULT_WINDOW_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 

@@ -33,6 +33,10 @@ impl AuditEntryView {
 /// The entry an inclusion proof is about, as its export line: the salt and
 /// fields from which its leaf hash is recomputed or, once the entry is past
 /// its retention period, the stored leaf hash that stands in for them.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per proof answer; boxing would only add an allocation"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ProvenEntry {

@@ -37,7 +37,7 @@ pub struct ActivePolicy {
 
 /// A decision with what it was made on, to be recorded with its audit entry.
 #[derive(Debug, Clone)]
-pub struct Decided {
+pub(crate) struct Decided {
     decision: Decision,
     request: AccessRequest,
     policy: Arc<ActivePolicy>,

@@ -118,6 +118,10 @@ pub struct ExpiredLine {
 }
 
 /// The entry a proof is about, as its line in the export.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per proof answer; boxing would only add an allocation"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ProvenEntry {

@@ -17,9 +17,9 @@ use super::audit_views::AuditEntryView;
 use super::{App, AppError, Caller, RequestMeta};
 
 /// Most alerts one list returns.
-pub const LIST_MAX: i64 = 500;
+pub(crate) const LIST_MAX: i64 = 500;
 /// Most entries shown with one alert.
-pub const ENTRIES_MAX: i64 = 1000;
+pub(crate) const ENTRIES_MAX: i64 = 1000;
 /// Longest note, in characters.
 const NOTE_MAX: usize = 1000;
 

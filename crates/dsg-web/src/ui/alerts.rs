@@ -17,7 +17,7 @@ use dsg_app::{AlertRule, AlertView, AppError, AuditScope};
 
 /// The rule's name in the page's language (the stable name if unknown,
 /// e.g. a rule of a later release).
-pub fn rule_label(rule: &str, lang: Lang) -> String {
+pub(super) fn rule_label(rule: &str, lang: Lang) -> String {
     let text = match AlertRule::parse(rule) {
         Some(AlertRule::FailedLoginsAccount) => Text::RuleFailedLoginsAccount,
         Some(AlertRule::FailedLoginsSource) => Text::RuleFailedLoginsSource,
@@ -87,13 +87,13 @@ fn actions(ctx: &Ctx, a: &AlertView) -> Markup {
 
 /// The list's filter.
 #[derive(Debug, Deserialize, Default)]
-pub struct AlertsQuery {
+pub(super) struct AlertsQuery {
     #[serde(default)]
     status: Option<String>,
 }
 
 /// `GET /alerts`
-pub async fn alerts_page(ctx: Ctx, Query(q): Query<AlertsQuery>) -> Response {
+pub(super) async fn alerts_page(ctx: Ctx, Query(q): Query<AlertsQuery>) -> Response {
     let lang = ctx.lang;
     let status = q.status.clone().unwrap_or_else(|| "all".to_owned());
     let alerts = match ctx.app.alerts(&ctx.meta, &ctx.caller, Some(&status)).await {
@@ -144,7 +144,7 @@ pub async fn alerts_page(ctx: Ctx, Query(q): Query<AlertsQuery>) -> Response {
 }
 
 /// `GET /alerts/{id}`: the alert and the entries that raised it.
-pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
+pub(super) async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
     let lang = ctx.lang;
     let detail = match ctx.app.alert(&ctx.meta, &ctx.caller, &id).await {
         Ok(d) => d,
@@ -221,13 +221,13 @@ pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
 
 /// The note field of the forms.
 #[derive(Debug, Deserialize)]
-pub struct NoteForm {
+pub(super) struct NoteForm {
     #[serde(default)]
     note: String,
 }
 
 /// `POST /alerts/{id}/{acknowledge|close}`: back to the alert.
-pub async fn change(
+pub(super) async fn change(
     ctx: Ctx,
     Path((id, what)): Path<(String, String)>,
     Form(form): Form<NoteForm>,

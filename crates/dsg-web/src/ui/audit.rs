@@ -17,7 +17,7 @@ use dsg_core::AuditAction;
 
 /// The search form's fields.
 #[derive(Debug, Deserialize, Default)]
-pub struct AuditPageQuery {
+pub(super) struct AuditPageQuery {
     #[serde(default)]
     days: Option<i64>,
     #[serde(default)]
@@ -33,7 +33,7 @@ pub struct AuditPageQuery {
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 /// `GET /audit`
-pub async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
+pub(super) async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
     let lang = ctx.lang;
     let days = q.days.unwrap_or(7).clamp(1, 3660);
     let now = ctx.app.now();
