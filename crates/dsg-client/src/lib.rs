@@ -22,6 +22,8 @@ use dsg_proto::identity::{
 use dsg_proto::terminals::{IssuedTerminal, NewTerminal};
 use dsg_proto::{ErrorBody, Object};
 
+mod content;
+
 /// The cookie that carries the session.
 const SESSION_COOKIE: &str = "__Host-dsg_session";
 
@@ -54,6 +56,14 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// The status the gateway answered, when it answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Refused { status, .. } | Self::Unexpected { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
     /// The stable error code, when the gateway refused.
     pub fn code(&self) -> Option<&str> {
         match self {
