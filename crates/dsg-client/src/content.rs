@@ -8,7 +8,7 @@ use dsg_proto::files::Uploaded;
 use crate::{refusal, ApiClient, ClientError};
 
 /// A query value percent-encoded (RFC 3986 unreserved characters kept).
-fn percent(text: &str) -> String {
+pub(crate) fn percent(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -23,6 +23,7 @@ use dsg_proto::terminals::{IssuedTerminal, NewTerminal};
 use dsg_proto::{ErrorBody, Object};
 
 mod content;
+mod reading;
 
 /// The cookie that carries the session.
 const SESSION_COOKIE: &str = "__Host-dsg_session";
