@@ -23,6 +23,7 @@ use dsg_proto::terminals::{IssuedTerminal, NewTerminal};
 use dsg_proto::{ErrorBody, Object};
 
 mod content;
+mod policies;
 mod reading;
 
 /// The cookie that carries the session.
