@@ -19,7 +19,7 @@ use dsg_proto::identity::{
     Enrolment, EnrolmentStarted, FactorRegistered, Login, LoginStarted, Me, PasskeyName,
     SecondFactor, SessionOpened,
 };
-use dsg_proto::terminals::{IssuedTerminal, NewTerminal};
+use dsg_proto::terminals::{IssuedTerminal, NewTerminal, StatusReason, Terminal};
 use dsg_proto::{ErrorBody, Object};
 
 mod content;
@@ -335,6 +335,22 @@ impl ApiClient {
     ) -> Result<IssuedTerminal, ClientError> {
         self.post("/api/v1/admin/terminals", terminal, StatusCode::CREATED)
             .await
+    }
+
+    /// `POST /api/v1/admin/terminals/{id}/{change}` (`quarantine`,
+    /// `release`, `revoke`), with the reason recorded.
+    pub async fn change_terminal(
+        &mut self,
+        terminal: &str,
+        change: &str,
+        reason: &StatusReason,
+    ) -> Result<Terminal, ClientError> {
+        self.post(
+            &format!("/api/v1/admin/terminals/{terminal}/{change}"),
+            reason,
+            StatusCode::OK,
+        )
+        .await
     }
 
     /// `GET /api/v1/admin/access/compartments/{id}`
