@@ -62,7 +62,7 @@ pub use alerts::rules as alert_rules;
 pub use alerts::rules::Rule as AlertRule;
 pub use alerts::{AlertDetail, AlertView};
 pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResult};
-pub use audit_log::{entry_bytes, entry_json, export_entry, internal, log_id, AuditSigner};
+pub use audit_log::{entry_bytes, export_entry, internal, log_id, AuditSigner};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
 pub use audit_views::{AuditEntryView, ProvenEntry};
 // The views carry these: an entry's exported fields and a signed checkpoint.
