@@ -19,7 +19,10 @@ use dsg_proto::identity::{
     Enrolment, EnrolmentStarted, FactorRegistered, Login, LoginStarted, Me, PasskeyName,
     SecondFactor, SessionOpened,
 };
-use dsg_proto::terminals::{IssuedTerminal, NewTerminal, StatusReason, Terminal};
+use dsg_proto::terminals::{
+    IssuedTerminal, NewTerminal, PostureReceipt, PostureReport, StatusReason, Terminal,
+    TerminalList,
+};
 use dsg_proto::{ErrorBody, Object};
 
 mod content;
@@ -334,6 +337,21 @@ impl ApiClient {
         terminal: &NewTerminal,
     ) -> Result<IssuedTerminal, ClientError> {
         self.post("/api/v1/admin/terminals", terminal, StatusCode::CREATED)
+            .await
+    }
+
+    /// `GET /api/v1/admin/terminals`: the register.
+    pub async fn terminals(&mut self) -> Result<TerminalList, ClientError> {
+        self.get("/api/v1/admin/terminals").await
+    }
+
+    /// `POST /api/v1/terminal/posture`: a terminal's own report (its
+    /// client certificate, no session).
+    pub async fn report_posture(
+        &mut self,
+        report: &PostureReport,
+    ) -> Result<PostureReceipt, ClientError> {
+        self.post("/api/v1/terminal/posture", report, StatusCode::OK)
             .await
     }
 
