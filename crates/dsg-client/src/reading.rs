@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 
 use dsg_proto::alerts::{Alert, AlertDetail, AlertList, AlertNote};
-use dsg_proto::audit::{AuditSearch, AuditSearchResult, InclusionProof};
+use dsg_proto::audit::{AuditSearch, AuditSearchResult, Duty, DutyGranted, InclusionProof};
 use dsg_proto::files::User;
 use dsg_proto::identity::AccountList;
 use dsg_proto::policies::DecisionRecord;
@@ -91,6 +91,20 @@ impl ApiClient {
     pub async fn decision_record(&mut self, event_id: &str) -> Result<DecisionRecord, ClientError> {
         self.get(&format!("/api/v1/admin/decisions/{event_id}"))
             .await
+    }
+
+    /// `POST /api/v1/admin/users/{id}/duties`
+    pub async fn grant_duty(
+        &mut self,
+        user: &str,
+        duty: &Duty,
+    ) -> Result<DutyGranted, ClientError> {
+        self.post(
+            &format!("/api/v1/admin/users/{user}/duties"),
+            duty,
+            StatusCode::CREATED,
+        )
+        .await
     }
 
     /// `GET /api/v1/admin/accounts`
