@@ -12,14 +12,15 @@ use dsg_audit::{hex32, TreeLevels};
 
 use super::audit_log::{entry_json, log_id};
 use super::audit_proofs::InclusionProofView;
+use super::audit_views::AuditEntryView;
 use super::{App, AppError, Caller, Decided, RequestMeta, SessionUser};
 
 /// Format label of a search export's header line.
-pub const SEARCH_EXPORT_FORMAT_V1: &str = "dsg-audit-search-export/v1";
+pub(crate) const SEARCH_EXPORT_FORMAT_V1: &str = "dsg-audit-search-export/v1";
 /// Most entries one search returns.
-pub const SEARCH_MAX: i64 = 1000;
+pub(crate) const SEARCH_MAX: i64 = 1000;
 /// Entries returned when the search names no limit.
-pub const SEARCH_DEFAULT: i64 = 200;
+pub(crate) const SEARCH_DEFAULT: i64 = 200;
 /// The window searched when no start is given: the last seven days.
 const DEFAULT_WINDOW_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 
@@ -66,9 +67,8 @@ pub struct AuditSearchResult {
     /// What the caller may read (the search was narrowed to it).
     #[serde(flatten)]
     pub scope: AuditScope,
-    /// Newest first; each as an export line plus `seq` (null until the
-    /// sequencer reaches it, well under a second).
-    pub entries: Vec<Value>,
+    /// Newest first.
+    pub entries: Vec<AuditEntryView>,
     /// Whether more entries matched than were returned.
     pub truncated: bool,
 }
@@ -167,7 +167,7 @@ impl App {
         let (scope, hits, truncated) = self.searched(meta, caller, search).await?;
         Ok(AuditSearchResult {
             scope,
-            entries: hits.iter().map(hit_json).collect(),
+            entries: hits.iter().map(AuditEntryView::of).collect(),
             truncated,
         })
     }
@@ -413,6 +413,8 @@ impl App {
     }
 }
 
+/// A found entry as a line of the search export, to which its salt and
+/// proof are added when it has one.
 pub(super) fn hit_json(hit: &AuditHit) -> Value {
     let mut v = entry_json(&dsg_store::SequencedEvent {
         seq: hit.seq.unwrap_or(-1),

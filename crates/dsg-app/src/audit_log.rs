@@ -272,7 +272,7 @@ impl App {
 }
 /// One sequenced entry as an export line ([`dsg_audit::entry_line`]); an
 /// entry past its retention period is an `expired` line.
-pub fn entry_json(s: &SequencedEvent) -> Value {
+pub(crate) fn entry_json(s: &SequencedEvent) -> Value {
     let e = &s.event;
     match s.expired_at {
         Some(expired_at) => expired_line(

@@ -16,9 +16,9 @@ use dsg_audit::{
 };
 use dsg_store::StoredCheckpoint;
 use serde::Serialize;
-use serde_json::Value;
 
-use super::audit_log::{entry_bytes, entry_json};
+use super::audit_log::entry_bytes;
+use super::audit_views::ProvenEntry;
 use super::{App, AppError};
 
 /// An inclusion proof: the entry at `leaf_index` is leaf `leaf_index` of
@@ -37,10 +37,10 @@ pub struct InclusionProofView {
     pub path: Vec<String>,
     /// The entry as an export line (seq, salt and fields), from which
     /// `leaf_hash` can be recomputed.
-    pub entry: Value,
+    pub entry: ProvenEntry,
     /// The signed checkpoint for `tree_size` (export form), if one was made
     /// at exactly that size.
-    pub checkpoint: Option<Value>,
+    pub checkpoint: Option<SignedCheckpoint>,
 }
 
 /// A consistency proof: the tree of `from_size` leaves is a prefix of the
@@ -58,9 +58,9 @@ pub struct ConsistencyProofView {
     /// The proof nodes (hex).
     pub proof: Vec<String>,
     /// The signed checkpoint for `from_size`, if one exists.
-    pub from_checkpoint: Option<Value>,
+    pub from_checkpoint: Option<SignedCheckpoint>,
     /// The signed checkpoint for `to_size`, if one exists.
-    pub to_checkpoint: Option<Value>,
+    pub to_checkpoint: Option<SignedCheckpoint>,
 }
 
 fn hexes(hashes: &[Hash]) -> Vec<String> {
@@ -129,7 +129,7 @@ impl App {
             leaf_hash: hex::encode(leaf),
             root: hex::encode(tree_root),
             path: hexes(&path),
-            entry: entry_json(&entry),
+            entry: ProvenEntry::of(&entry),
             checkpoint,
         })
     }
@@ -195,13 +195,13 @@ fn prefix(leaves: &[Hash], size: u64) -> Result<&[Hash], AppError> {
         })
 }
 
-/// The signed checkpoint made at `size`, in export form, after checking
+/// The signed checkpoint made at `size`, after checking
 /// that it vouches for `computed` (the root of the stored leaves).
 fn signed_at(
     checkpoints: &[StoredCheckpoint],
     size: u64,
     computed: &Hash,
-) -> Result<Option<Value>, AppError> {
+) -> Result<Option<SignedCheckpoint>, AppError> {
     let Some(stored) = checkpoints
         .iter()
         .find(|c| u64::try_from(c.tree_size).ok() == Some(size))
@@ -215,9 +215,7 @@ fn signed_at(
             "the stored leaves do not match the signed checkpoint for tree size {size}"
         )));
     }
-    serde_json::to_value(&signed)
-        .map_err(|e| AppError::Internal(format!("checkpoint: {e}")))
-        .map(Some)
+    Ok(Some(signed))
 }
 
 fn altered(what: &str) -> AppError {

@@ -14,7 +14,9 @@ mod audit_access;
 mod audit_extract;
 mod audit_log;
 mod audit_proofs;
+mod audit_views;
 mod auth;
+mod decision_slice;
 mod denial;
 mod download;
 mod duties;
@@ -61,11 +63,15 @@ pub use alerts::rules as alert_rules;
 pub use alerts::rules::Rule as AlertRule;
 pub use alerts::{AlertDetail, AlertView};
 pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResult};
-pub use audit_log::{entry_bytes, entry_json, export_entry, internal, log_id, AuditSigner};
+pub use audit_log::{entry_bytes, export_entry, internal, log_id, AuditSigner};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
+pub use audit_views::{AuditEntryView, ProvenEntry};
+// The views carry these: an entry's exported fields and a signed checkpoint.
 pub use auth::{Caller, LoginOutcome, RequestStart, SessionUser};
+pub use decision_slice::{DecisionSlice, EntityRef};
 pub use denial::DenialReason;
 pub use download::{Download, DownloadBody};
+pub use dsg_audit::{ExportEntry, SignedCheckpoint};
 pub use error::AppError;
 pub use files::{CompartmentView, FileView, UploadRequest, VersionView};
 pub use identity::{

@@ -16,6 +16,7 @@ use dsg_store::ports::PolicyRegister;
 use dsg_store::{NewPolicyVersion, PolicyVersionRow, RecordedDecision};
 use serde::Serialize;
 
+use super::decision_slice::DecisionSlice;
 use super::{App, AppError, Caller, RequestMeta};
 
 /// The actor and approver name of changes made on the gateway host.
@@ -36,7 +37,7 @@ pub struct ActivePolicy {
 
 /// A decision with what it was made on, to be recorded with its audit entry.
 #[derive(Debug, Clone)]
-pub struct Decided {
+pub(crate) struct Decided {
     decision: Decision,
     request: AccessRequest,
     policy: Arc<ActivePolicy>,
@@ -196,8 +197,9 @@ pub struct DecisionRecordView {
     pub policy_version: i64,
     /// The answer.
     pub allowed: bool,
-    /// The request, context and entity slice (JSON).
-    pub slice: serde_json::Value,
+    /// The request, context and entity slice; `None` when the stored
+    /// record does not parse.
+    pub slice: Option<DecisionSlice>,
     /// Whether the slice still hashes to the digest sealed in the
     /// tamper-evident entry.
     pub digest_matches: bool,
@@ -647,7 +649,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let digest_matches = record.digest.as_deref() == Some(digest_of(&record.slice).as_str());
         Ok(DecisionRecordView {
-            slice: serde_json::from_str(&record.slice).unwrap_or(serde_json::Value::Null),
+            slice: DecisionSlice::parse(&record.slice),
             event_id: record.event_id,
             occurred_at: record.occurred_at,
             actor: record.actor,

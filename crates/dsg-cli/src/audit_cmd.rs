@@ -10,7 +10,11 @@ fn read(path: &Path) -> Result<String> {
 
 /// Checks an extract, prints what it established, fails on the first
 /// problem.
-pub fn verify_extract(file: &Path, public_key: Option<&str>, earlier: Option<&Path>) -> Result<()> {
+pub(crate) fn verify_extract(
+    file: &Path,
+    public_key: Option<&str>,
+    earlier: Option<&Path>,
+) -> Result<()> {
     let text = read(file)?;
     let key = public_key
         .map(|k| hex::decode(k.trim()).context("--public-key must be hex"))

@@ -170,7 +170,7 @@ async fn seed_records(
 }
 
 /// Seeds the demo data on an empty database and prints the credentials.
-pub async fn seed_if_empty(app: &App) -> Result<()> {
+pub(crate) async fn seed_if_empty(app: &App) -> Result<()> {
     if !app.is_first_start().await? {
         println!("demo data already present (delete the dsg-demo directory to start over)");
         return Ok(());

@@ -19,8 +19,15 @@ use dsg_proto::identity::{
     Enrolment, EnrolmentStarted, FactorRegistered, Login, LoginStarted, Me, PasskeyName,
     SecondFactor, SessionOpened,
 };
-use dsg_proto::terminals::{IssuedTerminal, NewTerminal};
+use dsg_proto::terminals::{
+    IssuedTerminal, NewTerminal, PostureReceipt, PostureReport, StatusReason, Terminal,
+    TerminalList,
+};
 use dsg_proto::{ErrorBody, Object};
+
+mod content;
+mod policies;
+mod reading;
 
 /// The cookie that carries the session.
 const SESSION_COOKIE: &str = "__Host-dsg_session";
@@ -54,6 +61,14 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// The status the gateway answered, when it answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Refused { status, .. } | Self::Unexpected { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
     /// The stable error code, when the gateway refused.
     pub fn code(&self) -> Option<&str> {
         match self {
@@ -323,6 +338,37 @@ impl ApiClient {
     ) -> Result<IssuedTerminal, ClientError> {
         self.post("/api/v1/admin/terminals", terminal, StatusCode::CREATED)
             .await
+    }
+
+    /// `GET /api/v1/admin/terminals`: the register.
+    pub async fn terminals(&mut self) -> Result<TerminalList, ClientError> {
+        self.get("/api/v1/admin/terminals").await
+    }
+
+    /// `POST /api/v1/terminal/posture`: a terminal's own report (its
+    /// client certificate, no session).
+    pub async fn report_posture(
+        &mut self,
+        report: &PostureReport,
+    ) -> Result<PostureReceipt, ClientError> {
+        self.post("/api/v1/terminal/posture", report, StatusCode::OK)
+            .await
+    }
+
+    /// `POST /api/v1/admin/terminals/{id}/{change}` (`quarantine`,
+    /// `release`, `revoke`), with the reason recorded.
+    pub async fn change_terminal(
+        &mut self,
+        terminal: &str,
+        change: &str,
+        reason: &StatusReason,
+    ) -> Result<Terminal, ClientError> {
+        self.post(
+            &format!("/api/v1/admin/terminals/{terminal}/{change}"),
+            reason,
+            StatusCode::OK,
+        )
+        .await
     }
 
     /// `GET /api/v1/admin/access/compartments/{id}`

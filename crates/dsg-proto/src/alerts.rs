@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::Object;
+use crate::audit::AuditHit;
 
 /// An alert as its readers see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -49,8 +49,7 @@ pub struct AlertDetail {
     #[serde(flatten)]
     pub alert: Alert,
     /// Oldest first, as the audit search returns entries.
-    #[schema(value_type = Vec<Object>)]
-    pub entries: Vec<Object>,
+    pub entries: Vec<AuditHit>,
     pub truncated: bool,
 }
 

@@ -22,5 +22,5 @@ pub mod webauthn;
 pub use error::{ErrorBody, ErrorDetail};
 
 /// A free-form JSON object whose shape another document defines (WebAuthn
-/// options and credentials, audit entries, signed checkpoints).
+/// options and credentials, the free-form parts of a decision record).
 pub type Object = serde_json::Value;

@@ -97,8 +97,35 @@ pub struct DecisionRecord {
     pub reason: String,
     pub policy_version: i64,
     pub allowed: bool,
-    /// The entities the decision saw.
-    #[schema(value_type = Object)]
-    pub slice: Object,
+    /// What the decision was made on; null when the stored record does not
+    /// parse.
+    pub slice: Option<DecisionSlice>,
     pub digest_matches: bool,
+}
+
+/// One entity of a request, in Cedar's plain JSON form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EntityRef {
+    /// The entity type (`Dsg::User`, `Dsg::Action`, …).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+}
+
+/// The request, context and entity slice a decision was made on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DecisionSlice {
+    /// `dsg-decision/schema-vN`.
+    pub format: String,
+    pub principal: EntityRef,
+    pub action: EntityRef,
+    pub resource: EntityRef,
+    /// The request's context: the Cedar schema's record for the action,
+    /// which differs per action and schema version (hence free-form).
+    #[schema(value_type = Object)]
+    pub context: Object,
+    /// The entities the decision saw, in Cedar's entity JSON form (`uid`,
+    /// `attrs`, `parents`); their attributes differ per entity type.
+    #[schema(value_type = Vec<Object>)]
+    pub entities: Vec<Object>,
 }

@@ -10,6 +10,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use dsg_client::ApiClient;
+// What a typed call that was refused says (its status and error code).
+pub use dsg_client::ClientError;
 use dsg_proto::identity::{Enrolment, Login, LoginNext, PasskeyName, SecondFactor};
 use dsg_proto::terminals::NewTerminal;
 use dsg_test_authenticator::{Behaviour, SoftAuthenticator};

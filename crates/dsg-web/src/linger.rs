@@ -24,7 +24,7 @@ const LINGER: Duration = Duration::from_secs(2);
 const LINGER_BYTES: usize = 4 * 1024 * 1024;
 
 /// A stream that closes with a lingering close when dropped.
-pub struct Lingering<S>
+pub(crate) struct Lingering<S>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -36,7 +36,7 @@ where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     /// Wraps `inner`.
-    pub fn new(inner: S) -> Self {
+    pub(crate) fn new(inner: S) -> Self {
         Self { inner: Some(inner) }
     }
 

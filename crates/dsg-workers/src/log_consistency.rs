@@ -15,7 +15,7 @@ use dsg_audit::{
 use dsg_store::{Store, StoredCheckpoint};
 
 /// A signed statement of the log's size and root, and where it came from.
-pub struct Known {
+pub(crate) struct Known {
     /// `database` or the publication file.
     pub source: String,
     /// Leaves covered.
@@ -29,7 +29,10 @@ pub struct Known {
 
 /// The checkpoints stored in the database; those whose signature holds
 /// under `public_key` also carry their statement.
-pub fn stored(checkpoints: &[StoredCheckpoint], public_key: &[u8]) -> Result<Vec<Known>, AppError> {
+pub(crate) fn stored(
+    checkpoints: &[StoredCheckpoint],
+    public_key: &[u8],
+) -> Result<Vec<Known>, AppError> {
     checkpoints
         .iter()
         .map(|c| {
@@ -52,7 +55,11 @@ pub fn stored(checkpoints: &[StoredCheckpoint], public_key: &[u8]) -> Result<Vec
 /// Every checkpoint of this log (signed by `public_key`) in the
 /// publication directory. A file of another log or key is skipped with a
 /// warning (directories may be shared); one that does not parse too.
-pub fn published(dir: &Path, log_id: &str, public_key: &[u8]) -> Result<Vec<Known>, AppError> {
+pub(crate) fn published(
+    dir: &Path,
+    log_id: &str,
+    public_key: &[u8],
+) -> Result<Vec<Known>, AppError> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         AppError::Internal(format!(
             "reading the checkpoint directory {}: {e}",
@@ -92,7 +99,7 @@ pub fn published(dir: &Path, log_id: &str, public_key: &[u8]) -> Result<Vec<Know
 /// Checks every stored entry against its leaf, then `leaves` (the stored
 /// leaf hashes in order) against every known checkpoint. `Ok(Some(why))`
 /// names a contradiction; an error is a failure to look.
-pub async fn check(
+pub(crate) async fn check(
     store: &Store,
     leaves: &[Hash],
     known: &[Known],
@@ -147,7 +154,7 @@ pub async fn check(
 }
 
 /// The error that stops the gateway (or its signing) on a contradiction.
-pub fn refuse(why: &str) -> AppError {
+pub(crate) fn refuse(why: &str) -> AppError {
     tracing::error!(reason = %why, "the audit log contradicts a signed checkpoint");
     AppError::Internal(format!(
         "the audit log was altered: {why}; refusing to sign checkpoints over it \

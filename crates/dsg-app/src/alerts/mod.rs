@@ -12,15 +12,14 @@ use dsg_core::{AlertChange, AlertSeverity, AlertStatus, AuditAction, AuditObject
 use dsg_policy::Action;
 use dsg_store::AlertRow;
 use serde::Serialize;
-use serde_json::Value;
 
-use super::audit_access::hit_json;
+use super::audit_views::AuditEntryView;
 use super::{App, AppError, Caller, RequestMeta};
 
 /// Most alerts one list returns.
-pub const LIST_MAX: i64 = 500;
+pub(crate) const LIST_MAX: i64 = 500;
 /// Most entries shown with one alert.
-pub const ENTRIES_MAX: i64 = 1000;
+pub(crate) const ENTRIES_MAX: i64 = 1000;
 /// Longest note, in characters.
 const NOTE_MAX: usize = 1000;
 
@@ -69,8 +68,8 @@ pub struct AlertDetail {
     /// The alert.
     #[serde(flatten)]
     pub alert: AlertView,
-    /// Oldest first, as the audit search returns entries (with `seq`).
-    pub entries: Vec<Value>,
+    /// Oldest first, as the audit search returns entries.
+    pub entries: Vec<AuditEntryView>,
     /// Whether the alert has more entries than were returned.
     pub truncated: bool,
 }
@@ -200,7 +199,7 @@ impl App {
         self.record(&record).await?;
         Ok(AlertDetail {
             alert: view(row, &names),
-            entries: hits.iter().map(hit_json).collect(),
+            entries: hits.iter().map(AuditEntryView::of).collect(),
             truncated,
         })
     }

@@ -110,7 +110,7 @@ pub enum SiemFormat {
 
 /// The shortest retention the gateway accepts: one year. Nothing, not even
 /// the configuration, makes the log forget sooner.
-pub use dsg_audit::MIN_RETENTION_DAYS;
+pub(super) use dsg_audit::MIN_RETENTION_DAYS;
 
 impl AuditConfig {
     pub(super) fn validate(&self) -> Result<(), ConfigError> {

@@ -18,13 +18,13 @@ pub use login::{LoginStep, SecondFactor};
 pub use self_service::{AuthenticatorView, LoginHistoryEntry, LoginNotice, SessionView};
 
 /// How many recovery codes an account holds.
-pub const RECOVERY_CODES: usize = 10;
+pub(crate) const RECOVERY_CODES: usize = 10;
 /// How long the password step of a login may wait for its second factor.
-pub const SECOND_FACTOR_WINDOW_MS: i64 = 5 * 60_000;
+pub(crate) const SECOND_FACTOR_WINDOW_MS: i64 = 5 * 60_000;
 /// How long a WebAuthn challenge may be answered.
-pub const CEREMONY_WINDOW_MS: i64 = 5 * 60_000;
+pub(crate) const CEREMONY_WINDOW_MS: i64 = 5 * 60_000;
 /// How long a recovery-code session lasts (it may only enrol).
-pub const RECOVERY_SESSION_MS: i64 = 15 * 60_000;
+pub(crate) const RECOVERY_SESSION_MS: i64 = 15 * 60_000;
 /// Longest User-Agent kept with a session or login attempt.
 const USER_AGENT_CHARS: usize = 200;
 

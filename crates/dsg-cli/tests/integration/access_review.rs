@@ -3,8 +3,11 @@
 //! operators may run it, each review is audited, and the CSV export is safe
 //! to open in a spreadsheet.
 
+use dsg_proto::access::{CompartmentAccess, CompartmentAccessEntry, PersonAccess};
+use dsg_proto::files::NewUser;
+use dsg_proto::terminals::{NewTerminal, StatusReason};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::harness::{world, Db, Gateway};
 
@@ -17,52 +20,35 @@ fn person_path(id: &str) -> String {
 }
 
 /// The usernames listed as having access.
-fn allowed(review: &Value) -> Vec<String> {
-    review["entries"]
-        .as_array()
-        .unwrap()
+fn allowed(review: &CompartmentAccess) -> Vec<String> {
+    review
+        .entries
         .iter()
-        .filter(|e| e["allowed"] == true)
-        .map(|e| e["username"].as_str().unwrap().to_owned())
+        .filter(|e| e.allowed)
+        .map(|e| e.username.clone())
         .collect()
 }
 
-fn entry<'a>(review: &'a Value, username: &str) -> Option<&'a Value> {
-    review["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["username"] == username)
+fn entry<'a>(review: &'a CompartmentAccess, username: &str) -> Option<&'a CompartmentAccessEntry> {
+    review.entries.iter().find(|e| e.username == username)
 }
 
 /// The compartments a person review lists as reachable.
-fn reachable(review: &Value) -> Vec<String> {
-    review["compartments"]
-        .as_array()
-        .unwrap()
+fn reachable(review: &PersonAccess) -> Vec<String> {
+    review
+        .compartments
         .iter()
-        .filter(|c| c["allowed"] == true)
-        .map(|c| c["compartment_id"].as_str().unwrap().to_owned())
+        .filter(|c| c.allowed)
+        .map(|c| c.compartment_id.clone())
         .collect()
 }
 
-fn terminal_ids(entry: &Value) -> Vec<String> {
-    entry["terminals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_owned())
-        .collect()
+fn terminal_ids(entry: &CompartmentAccessEntry) -> Vec<String> {
+    entry.terminals.iter().map(|t| t.id.clone()).collect()
 }
 
-fn why(entry: &Value) -> String {
-    entry["why"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w.as_str().unwrap())
-        .collect::<Vec<_>>()
-        .join(" | ")
+fn why(entry: &CompartmentAccessEntry) -> String {
+    entry.why.join(" | ")
 }
 
 #[tokio::test]
@@ -73,10 +59,9 @@ async fn access_review_lists_who_the_policy_lets_in_from_which_terminals() {
 
     // Compartment A: exactly its handler with an active terminal of the
     // company, from that terminal, because of the need-to-know policy.
-    let (s, review) = op.get(&compartment_path(&w.compartment_a)).await;
-    assert_eq!(s, StatusCode::OK, "{review}");
-    assert_eq!(review["contract_number"], "A-1");
-    assert_eq!(allowed(&review), ["a.handler"], "{review}");
+    let review = op.compartment_access(&w.compartment_a).await.unwrap();
+    assert_eq!(review.contract_number, "A-1");
+    assert_eq!(allowed(&review), ["a.handler"], "{review:?}");
     let handler = entry(&review, "a.handler").unwrap();
     assert_eq!(terminal_ids(handler), [w.terminal_a.id.as_str()]);
     let reasons = why(handler);
@@ -86,11 +71,10 @@ async fn access_review_lists_who_the_policy_lets_in_from_which_terminals() {
     // another contract of the same company, another company's handler and
     // the agency's operator.
     for other in ["a.member", "a.removed", "b.handler", "operator"] {
-        assert!(entry(&review, other).is_none(), "{other}: {review}");
+        assert!(entry(&review, other).is_none(), "{other}: {review:?}");
     }
-    let (s, review_b) = op.get(&compartment_path(&w.compartment_b)).await;
-    assert_eq!(s, StatusCode::OK);
-    assert_eq!(allowed(&review_b), ["b.handler"], "{review_b}");
+    let review_b = op.compartment_access(&w.compartment_b).await.unwrap();
+    assert_eq!(allowed(&review_b), ["b.handler"], "{review_b:?}");
 
     // Person reviews: exactly the compartments they handle.
     for (username, expected) in [
@@ -99,30 +83,24 @@ async fn access_review_lists_who_the_policy_lets_in_from_which_terminals() {
         ("a.member", vec![]),
         ("a.removed", vec![]),
     ] {
-        let (s, review) = op.get(&person_path(w.user_id(username))).await;
-        assert_eq!(s, StatusCode::OK, "{review}");
-        assert_eq!(review["username"], username);
-        assert_eq!(reachable(&review), expected, "{username}: {review}");
+        let review = op.person_access(w.user_id(username)).await.unwrap();
+        assert_eq!(review.username, username);
+        assert_eq!(reachable(&review), expected, "{username}: {review:?}");
     }
 
     // With company A's only terminal quarantined, its handler is listed as
     // a handler without access, with the reason.
-    let terminal_change =
-        |what: &str| format!("/api/v1/admin/terminals/{}/{what}", w.terminal_a.id);
-    let (s, b) = op
-        .json(
-            Method::POST,
-            &terminal_change("quarantine"),
-            json!({ "reason": "EDR alert" }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    let (s, review) = op.get(&compartment_path(&w.compartment_a)).await;
-    assert_eq!(s, StatusCode::OK);
-    assert!(allowed(&review).is_empty(), "{review}");
+    let quarantine = StatusReason {
+        reason: "EDR alert".into(),
+    };
+    op.change_terminal(&w.terminal_a.id, "quarantine", &quarantine)
+        .await
+        .unwrap();
+    let review = op.compartment_access(&w.compartment_a).await.unwrap();
+    assert!(allowed(&review).is_empty(), "{review:?}");
     let handler = entry(&review, "a.handler").expect("handlers without access are listed");
-    assert_eq!(handler["allowed"], false);
-    assert_eq!(handler["handler"], true);
+    assert!(!handler.allowed);
+    assert!(handler.handler);
     assert!(terminal_ids(handler).is_empty());
     let reasons = why(handler);
     assert!(
@@ -137,24 +115,23 @@ async fn access_review_lists_who_the_policy_lets_in_from_which_terminals() {
         reasons.contains("registered-terminal-for-data"),
         "{reasons}"
     );
-    let (_, person) = op.get(&person_path(w.user_id("a.handler"))).await;
-    assert!(reachable(&person).is_empty(), "{person}");
-    assert_eq!(person["compartments"][0]["allowed"], false, "{person}");
-    let (s, _) = op
-        .json(Method::POST, &terminal_change("release"), json!({}))
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    let person = op.person_access(w.user_id("a.handler")).await.unwrap();
+    assert!(reachable(&person).is_empty(), "{person:?}");
+    assert!(!person.compartments[0].allowed, "{person:?}");
+    op.change_terminal(&w.terminal_a.id, "release", &StatusReason::default())
+        .await
+        .unwrap();
 
     // Unknown or malformed ids are not found.
-    for path in [
-        compartment_path("00000000-0000-4000-8000-000000000000"),
-        compartment_path("nonsense"),
-        person_path("00000000-0000-4000-8000-000000000000"),
-        person_path("nonsense.csv"),
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    for e in [
+        op.compartment_access(unknown).await.unwrap_err(),
+        op.compartment_access("nonsense").await.unwrap_err(),
+        op.person_access(unknown).await.unwrap_err(),
+        op.person_access("nonsense.csv").await.unwrap_err(),
     ] {
-        let (s, b) = op.get(&path).await;
-        assert_eq!(s, StatusCode::NOT_FOUND, "{path}: {b}");
-        assert_eq!(b["error"]["code"], "not_found");
+        assert_eq!(e.status(), Some(StatusCode::NOT_FOUND), "{e}");
+        assert_eq!(e.code(), Some("not_found"));
     }
     gw.stop().await;
 }
@@ -166,46 +143,44 @@ async fn access_review_is_for_operators_audited_and_its_csv_is_formula_safe() {
     let mut op = gw.operator().await;
 
     // A terminal and a handler whose names a spreadsheet would evaluate.
-    let (s, b) = op
-        .json(
-            Method::POST,
-            "/api/v1/admin/terminals",
-            json!({ "company_id": w.company_a, "name": "=SUM(1+1)*cmd|' /C calc'!A0",
-                    "site": "本社", "serial": "A-PC-02" }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
-    let formula_terminal = b["terminal"]["id"].as_str().unwrap().to_owned();
-    let (s, b) = op
-        .json(
-            Method::POST,
-            "/api/v1/admin/users",
-            json!({ "company_id": w.company_a, "username": "@formula.user",
-                    "display_name": "=HYPERLINK(\"http://evil.example\",\"x\")", "role": "member" }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
-    let formula_user = b["id"].as_str().unwrap().to_owned();
+    let issued = op
+        .register_terminal(&NewTerminal {
+            company_id: w.company_a.clone(),
+            name: "=SUM(1+1)*cmd|' /C calc'!A0".into(),
+            site: "本社".into(),
+            serial: "A-PC-02".into(),
+            csr_pem: None,
+        })
+        .await
+        .unwrap();
+    let formula_terminal = issued.terminal.id;
+    let created = op
+        .create_user(&NewUser {
+            company_id: w.company_a.clone(),
+            username: "@formula.user".into(),
+            display_name: "=HYPERLINK(\"http://evil.example\",\"x\")".into(),
+            role: "member".into(),
+            valid_until: None,
+        })
+        .await
+        .unwrap();
+    let formula_user = created.user.id.clone();
     gw.enrol(
         "@formula.user",
-        b["enrolment_path"].as_str().unwrap(),
+        &created.enrolment_path,
         "Pw-formula-9Zq4-long-enough",
     )
     .await;
-    let (s, b) = op
-        .call(
-            Method::PUT,
-            &format!(
-                "/api/v1/admin/contracts/{}/handlers/{formula_user}",
-                w.contract_a
-            ),
-        )
-        .await;
-    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    op.designate_handler(&w.contract_a, &formula_user)
+        .await
+        .unwrap();
 
-    let (s, review) = op.get(&compartment_path(&w.compartment_a)).await;
-    assert_eq!(s, StatusCode::OK);
-    assert_eq!(allowed(&review), ["@formula.user", "a.handler"], "{review}");
+    let review = op.compartment_access(&w.compartment_a).await.unwrap();
+    assert_eq!(
+        allowed(&review),
+        ["@formula.user", "a.handler"],
+        "{review:?}"
+    );
     let mut terminals = terminal_ids(entry(&review, "a.handler").unwrap());
     terminals.sort();
     let mut expected = vec![w.terminal_a.id.clone(), formula_terminal.clone()];
@@ -267,16 +242,28 @@ async fn access_review_is_for_operators_audited_and_its_csv_is_formula_safe() {
 
     // Only agency operators: a member is refused, the anonymous asked to log in.
     let mut member = gw.login("a.handler", w.password("a.handler")).await;
-    for path in [
-        compartment_path(&w.compartment_a),
-        format!("{}.csv", compartment_path(&w.compartment_a)),
-        person_path(w.user_id("a.handler")),
+    for e in [
+        member
+            .compartment_access(&w.compartment_a)
+            .await
+            .unwrap_err(),
+        member
+            .compartment_access(&format!("{}.csv", w.compartment_a))
+            .await
+            .unwrap_err(),
+        member
+            .person_access(w.user_id("a.handler"))
+            .await
+            .unwrap_err(),
     ] {
-        let (s, b) = member.get(&path).await;
-        assert_eq!(s, StatusCode::FORBIDDEN, "{path}: {b}");
+        assert_eq!(e.status(), Some(StatusCode::FORBIDDEN), "{e}");
     }
-    let (s, _) = gw.client().get(&compartment_path(&w.compartment_a)).await;
-    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let e = gw
+        .client()
+        .compartment_access(&w.compartment_a)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::UNAUTHORIZED));
 
     // The UI page shows the same review with its download link.
     let req = op.request(

@@ -9,6 +9,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use dsg_proto::alerts::{Alert, AlertNote};
+use dsg_proto::audit::Duty;
+use dsg_proto::files::NewUser;
+use dsg_proto::identity::SecondFactor;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -115,20 +119,19 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// The alerts (all statuses) as the operator sees them.
-async fn alerts(op: &mut Client) -> Vec<Value> {
-    let (s, b) = op.get("/api/v1/alerts?status=all").await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    b["alerts"].as_array().unwrap().clone()
+async fn alerts(op: &mut Client) -> Vec<Alert> {
+    op.alerts(Some("all")).await.unwrap().alerts
 }
 
 /// Waits until an alert of `rule` for `key` has at least `count` entries.
 /// The watcher follows the log in order, so once it has, every earlier
 /// entry has been judged too.
-async fn alert_for(op: &mut Client, rule: &str, key: &str, count: i64) -> Value {
+async fn alert_for(op: &mut Client, rule: &str, key: &str, count: i64) -> Alert {
     for _ in 0..120 {
-        let found = alerts(op).await.into_iter().find(|a| {
-            a["rule"] == rule && a["key"] == key && a["entry_count"].as_i64().unwrap() >= count
-        });
+        let found = alerts(op)
+            .await
+            .into_iter()
+            .find(|a| a.rule == rule && a.key == key && a.entry_count >= count);
         if let Some(found) = found {
             return found;
         }
@@ -140,8 +143,8 @@ async fn alert_for(op: &mut Client, rule: &str, key: &str, count: i64) -> Value 
     );
 }
 
-fn of_rule<'a>(all: &'a [Value], rule: &str) -> Vec<&'a Value> {
-    all.iter().filter(|a| a["rule"] == rule).collect()
+fn of_rule<'a>(all: &'a [Alert], rule: &str) -> Vec<&'a Alert> {
+    all.iter().filter(|a| a.rule == rule).collect()
 }
 
 async fn wrong_password(gw: &Gateway, username: &str) {
@@ -171,8 +174,8 @@ async fn rules_fire_on_their_patterns(db: Db) {
     };
     let w = world(&gw).await;
     let mut op = gw.operator().await;
-    let (_, me) = op.get("/api/v1/me").await;
-    let operator_id = me["user"]["id"].as_str().unwrap().to_owned();
+    let me = op.me().await.unwrap();
+    let operator_id = me.user.id.clone();
     let handler_id = w.user_id("a.handler").to_owned();
     let member_id = w.user_id("a.member").to_owned();
 
@@ -181,21 +184,18 @@ async fn rules_fire_on_their_patterns(db: Db) {
     let mut handler = gw.login("a.handler", w.password("a.handler")).await;
     let mut files = Vec::new();
     for (i, name) in ["仕様書.pdf", "図面.dwg"].into_iter().enumerate() {
-        let (s, up) = handler
-            .upload(&w.compartment_a, name, data(2000, i as u64))
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{up}");
-        files.push(up["file"]["id"].as_str().unwrap().to_owned());
+        let up = handler
+            .upload_file(&w.compartment_a, name, data(2000, i as u64))
+            .await
+            .unwrap();
+        files.push(up.file.id);
     }
-    let (s, _) = handler
-        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    handler.files(&w.compartment_a).await.unwrap();
     for f in &files {
-        assert_eq!(
-            handler.download(&w.compartment_a, f, None).await.0,
-            StatusCode::OK
-        );
+        handler
+            .download_file(&w.compartment_a, f, None)
+            .await
+            .unwrap();
     }
 
     // Then three wrong passwords for one account: one alert, linking them.
@@ -203,13 +203,13 @@ async fn rules_fire_on_their_patterns(db: Db) {
         wrong_password(&gw, "a.member").await;
     }
     let failed = alert_for(&mut op, "failed_logins_account", &member_id, 3).await;
-    assert_eq!(failed["entry_count"], 3, "{failed}");
+    assert_eq!(failed.entry_count, 3, "{failed:?}");
     assert_eq!(
-        (failed["status"].as_str(), failed["severity"].as_str()),
-        (Some("open"), Some("medium"))
+        (failed.status.as_str(), failed.severity.as_str()),
+        ("open", "medium")
     );
-    assert_eq!(failed["key_kind"], "user");
-    assert_eq!(failed["key_name"], "a.member");
+    assert_eq!(failed.key_kind, "user");
+    assert_eq!(failed.key_name.as_deref(), Some("a.member"));
     // Everything before it was judged: the normal day raised none of these.
     let all = alerts(&mut op).await;
     for quiet in [
@@ -229,21 +229,23 @@ async fn rules_fire_on_their_patterns(db: Db) {
     // The world's handler designations are privilege changes (the operator's).
     let privilege = of_rule(&all, "privilege_change");
     assert_eq!(privilege.len(), 1, "{all:?}");
-    assert_eq!(privilege[0]["key"], operator_id.as_str());
+    assert_eq!(privilege[0].key, operator_id);
 
-    let id = failed["id"].as_str().unwrap().to_owned();
-    let (s, detail) = op.get(&format!("/api/v1/alerts/{id}")).await;
-    assert_eq!(s, StatusCode::OK, "{detail}");
-    let entries = detail["entries"].as_array().unwrap();
-    assert_eq!(entries.len(), 3, "{detail}");
+    let id = failed.id.clone();
+    let detail = op.alert(&id).await.unwrap();
+    let entries = &detail.entries;
+    assert_eq!(entries.len(), 3, "{detail:?}");
     for e in entries {
         assert_eq!(
-            (e["action"].as_str(), e["outcome"].as_str()),
-            (Some("auth.login"), Some("failure")),
-            "{e}"
+            (e.entry.action.as_str(), e.entry.outcome.as_str()),
+            ("auth.login", "failure"),
+            "{e:?}"
         );
-        assert_eq!(e["actor"], member_id.as_str());
-        assert!(e["seq"].is_u64(), "linked entries are sequenced: {e}");
+        assert_eq!(e.entry.actor.as_deref(), Some(member_id.as_str()));
+        assert!(
+            e.seq.is_some_and(|s| s >= 0),
+            "linked entries are sequenced: {e:?}"
+        );
     }
     // A fourth failure attaches to the open alert; no second alert.
     wrong_password(&gw, "a.member").await;
@@ -257,71 +259,56 @@ async fn rules_fire_on_their_patterns(db: Db) {
     // threshold (6) is met at the fourth; all eight are linked.
     for i in 0..6 {
         let f = &files[i % 2];
-        assert_eq!(
-            handler.download(&w.compartment_a, f, None).await.0,
-            StatusCode::OK
-        );
+        handler
+            .download_file(&w.compartment_a, f, None)
+            .await
+            .unwrap();
     }
     let burst = alert_for(&mut op, "download_burst", &handler_id, 8).await;
-    assert_eq!(burst["entry_count"], 8, "{burst}");
-    assert_eq!(burst["severity"], "high");
+    assert_eq!(burst.entry_count, 8, "{burst:?}");
+    assert_eq!(burst.severity, "high");
 
     // The handler without a terminal certificate, reaching for data.
     let mut no_cert = gw
         .login_from("a.handler", w.password("a.handler"), None)
         .await;
-    let (s, b) = no_cert
-        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
-        .await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let e = no_cert.files(&w.compartment_a).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::FORBIDDEN), "{e}");
     let terminal = alert_for(&mut op, "terminal", &handler_id, 1).await;
-    let (_, detail) = op
-        .get(&format!(
-            "/api/v1/alerts/{}",
-            terminal["id"].as_str().unwrap()
-        ))
-        .await;
-    let denial = &detail["entries"][0];
+    let detail = op.alert(&terminal.id).await.unwrap();
+    let denial = &detail.entries[0].entry;
     assert_eq!(
-        (denial["action"].as_str(), denial["outcome"].as_str()),
-        (Some("file.list"), Some("denied"))
+        (denial.action.as_str(), denial.outcome.as_str()),
+        ("file.list", "denied")
     );
     assert!(
-        denial["reason"]
-            .as_str()
-            .unwrap()
-            .contains("registered-terminal-for-data"),
-        "{denial}"
+        denial.reason.contains("registered-terminal-for-data"),
+        "{denial:?}"
     );
 
     // A sign-in with a recovery code.
-    let (s, user) = op
-        .json(
-            Method::POST,
-            "/api/v1/admin/users",
-            json!({ "company_id": w.company_a, "username": "r.kaifuku", "display_name": "回復", "role": "member" }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{user}");
+    let user = op
+        .create_user(&NewUser {
+            company_id: w.company_a.clone(),
+            username: "r.kaifuku".into(),
+            display_name: "回復".into(),
+            role: "member".into(),
+            valid_until: None,
+        })
+        .await
+        .unwrap();
     let password = "Recovery-alert-password-42q";
-    let codes = gw
-        .enrol(
-            "r.kaifuku",
-            user["enrolment_path"].as_str().unwrap(),
-            password,
-        )
-        .await;
+    let codes = gw.enrol("r.kaifuku", &user.enrolment_path, password).await;
     let (mut partial, _, _) = gw.password_step("r.kaifuku", password).await;
-    let (s, b) = partial
-        .json(
-            Method::POST,
-            "/api/v1/session/second-factor",
-            json!({ "recovery": codes[0] }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    let recovery = alert_for(&mut op, "recovery_code", user["id"].as_str().unwrap(), 1).await;
-    assert_eq!(recovery["severity"], "high");
+    partial
+        .second_factor(&SecondFactor {
+            recovery: Some(codes[0].clone()),
+            ..SecondFactor::default()
+        })
+        .await
+        .unwrap();
+    let recovery = alert_for(&mut op, "recovery_code", &user.user.id, 1).await;
+    assert_eq!(recovery.severity, "high");
 
     // Each new alert went to the webhook, with ids and a link only.
     for _ in 0..40 {
@@ -373,26 +360,31 @@ async fn rules_fire_on_their_patterns(db: Db) {
     assert_eq!(sent.len(), 5, "one post per new alert: {sent:?}");
 
     // An operator acknowledges with a note, then closes; each is recorded.
-    let change = |what: &str| format!("/api/v1/alerts/{id}/{what}");
-    let (s, acked) = op
-        .json(
-            Method::POST,
-            &change("acknowledge"),
-            json!({ "note": "本人の入力ミスか確認中" }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{acked}");
-    assert_eq!(acked["status"], "acknowledged");
-    assert_eq!(acked["acknowledged_by"], operator_id.as_str());
-    assert_eq!(acked["acknowledge_note"], "本人の入力ミスか確認中");
-    let (s, b) = op.call(Method::POST, &change("acknowledge")).await;
-    assert_eq!(s, StatusCode::CONFLICT, "acknowledged twice: {b}");
-    let (s, closed) = op.call(Method::POST, &change("close")).await;
-    assert_eq!(s, StatusCode::OK, "{closed}");
-    assert_eq!(closed["status"], "closed");
-    let (s, _) = op.call(Method::POST, &change("close")).await;
-    assert_eq!(s, StatusCode::CONFLICT);
-    let burst_id = burst["id"].as_str().unwrap();
+    let note = AlertNote {
+        note: Some("本人の入力ミスか確認中".into()),
+    };
+    let acked = op.change_alert(&id, "acknowledge", &note).await.unwrap();
+    assert_eq!(acked.status, "acknowledged");
+    assert_eq!(acked.acknowledged_by.as_deref(), Some(operator_id.as_str()));
+    assert_eq!(
+        acked.acknowledge_note.as_deref(),
+        Some("本人の入力ミスか確認中")
+    );
+    let no_note = AlertNote::default();
+    let e = op
+        .change_alert(&id, "acknowledge", &no_note)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.status(),
+        Some(StatusCode::CONFLICT),
+        "acknowledged twice: {e}"
+    );
+    let closed = op.change_alert(&id, "close", &no_note).await.unwrap();
+    assert_eq!(closed.status, "closed");
+    let e = op.change_alert(&id, "close", &no_note).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::CONFLICT));
+    let burst_id = burst.id.as_str();
     let (s, _) = op
         .json(
             Method::POST,
@@ -401,21 +393,17 @@ async fn rules_fire_on_their_patterns(db: Db) {
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "only a note may be sent");
-    let (s, open) = op.get("/api/v1/alerts?status=open").await;
-    assert_eq!(s, StatusCode::OK);
-    assert!(open["alerts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|a| a["status"] == "open" && a["id"] != id.as_str()));
-    let (s, _) = op.get("/api/v1/alerts?status=maybe").await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
-    let (s, _) = op
-        .get(&format!("/api/v1/alerts/{}", uuid::Uuid::new_v4()))
-        .await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = op.get("/api/v1/alerts/not-an-id").await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    let open = op.alerts(Some("open")).await.unwrap();
+    assert!(open.alerts.iter().all(|a| a.status == "open" && a.id != id));
+    let e = op.alerts(Some("maybe")).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::BAD_REQUEST));
+    let e = op
+        .alert(&uuid::Uuid::new_v4().to_string())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::NOT_FOUND));
+    let e = op.alert("not-an-id").await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::NOT_FOUND));
 
     // The page: open alerts first, rule names in Japanese, the buttons.
     let (s, html) = op.send(op.request(Method::GET, "/alerts")).await;
@@ -443,60 +431,47 @@ async fn rules_fire_on_their_patterns(db: Db) {
     );
 
     // An auditor reads alerts but does not handle them; a member reads none.
-    let (_, agency) = op.get("/api/v1/me").await;
-    let (s, kansa) = op
-        .json(
-            Method::POST,
-            "/api/v1/admin/users",
-            json!({ "company_id": agency["user"]["company_id"], "username": "kansa", "display_name": "監査", "role": "member" }),
-        )
+    let agency = op.me().await.unwrap().user.company_id;
+    let kansa = op
+        .create_user(&NewUser {
+            company_id: agency,
+            username: "kansa".into(),
+            display_name: "監査".into(),
+            role: "member".into(),
+            valid_until: None,
+        })
+        .await
+        .unwrap();
+    gw.enrol("kansa", &kansa.enrolment_path, "Pw-kansa-9Zq4-long-enough")
         .await;
-    assert_eq!(s, StatusCode::CREATED, "{kansa}");
-    gw.enrol(
-        "kansa",
-        kansa["enrolment_path"].as_str().unwrap(),
-        "Pw-kansa-9Zq4-long-enough",
+    op.grant_duty(
+        &kansa.user.id,
+        &Duty {
+            duty: "auditor".into(),
+        },
     )
-    .await;
-    let (s, b) = op
-        .json(
-            Method::POST,
-            &format!(
-                "/api/v1/admin/users/{}/duties",
-                kansa["id"].as_str().unwrap()
-            ),
-            json!({ "duty": "auditor" }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
+    .await
+    .unwrap();
     let mut auditor = gw.login("kansa", "Pw-kansa-9Zq4-long-enough").await;
-    assert_eq!(auditor.get("/api/v1/alerts").await.0, StatusCode::OK);
-    assert_eq!(
-        auditor.get(&format!("/api/v1/alerts/{burst_id}")).await.0,
-        StatusCode::OK
-    );
-    let (s, _) = auditor
-        .call(
-            Method::POST,
-            &format!("/api/v1/alerts/{burst_id}/acknowledge"),
-        )
-        .await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    auditor.alerts(None).await.unwrap();
+    auditor.alert(burst_id).await.unwrap();
+    let e = auditor
+        .change_alert(burst_id, "acknowledge", &AlertNote::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::FORBIDDEN));
     let mut member = gw.login("b.handler", w.password("b.handler")).await;
-    assert_eq!(member.get("/api/v1/alerts").await.0, StatusCode::FORBIDDEN);
-    assert_eq!(
-        member.get(&format!("/api/v1/alerts/{burst_id}")).await.0,
-        StatusCode::FORBIDDEN
-    );
+    let e = member.alerts(None).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::FORBIDDEN));
+    let e = member.alert(burst_id).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::FORBIDDEN));
     let (s, _) = member.send(member.request(Method::GET, "/alerts")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    let e = gw.client().alerts(None).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::UNAUTHORIZED));
+    let burst_now = op.alert(burst_id).await.unwrap();
     assert_eq!(
-        gw.client().get("/api/v1/alerts").await.0,
-        StatusCode::UNAUTHORIZED
-    );
-    let (_, burst_now) = op.get(&format!("/api/v1/alerts/{burst_id}")).await;
-    assert_eq!(
-        burst_now["status"], "open",
+        burst_now.alert.status, "open",
         "neither a bad body nor the auditor changed it"
     );
 
@@ -510,9 +485,12 @@ async fn rules_fire_on_their_patterns(db: Db) {
         .body(format!("csrf={csrf}&note=%E5%A4%A7%E9%87%8F%E5%8F%96%E5%BE%97%E3%81%AE%E7%90%86%E7%94%B1%E3%82%92%E7%A2%BA%E8%AA%8D"));
     let (s, _) = op.send(form).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
-    let (_, burst_now) = op.get(&format!("/api/v1/alerts/{burst_id}")).await;
-    assert_eq!(burst_now["status"], "acknowledged");
-    assert_eq!(burst_now["acknowledge_note"], "大量取得の理由を確認");
+    let burst_now = op.alert(burst_id).await.unwrap();
+    assert_eq!(burst_now.alert.status, "acknowledged");
+    assert_eq!(
+        burst_now.alert.acknowledge_note.as_deref(),
+        Some("大量取得の理由を確認")
+    );
     let without_token = op
         .http
         .post(format!("{}/alerts/{burst_id}/close", op.base))

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use dsg_proto::files::NewCompany;
+use serde_json::Value;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::ConnectOptions;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -211,10 +211,10 @@ async fn a_running_gateway_stops_signing_when_its_log_is_altered_under_it() {
     // Found while running: alerted, and nothing more is signed.
     let mut alerted = false;
     for _ in 0..120 {
-        let (_, b) = op.get("/api/v1/alerts?status=all").await;
-        alerted = b["alerts"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|a| a["rule"] == "log_consistency"));
+        alerted = op
+            .alerts(Some("all"))
+            .await
+            .is_ok_and(|b| b.alerts.iter().any(|a| a.rule == "log_consistency"));
         if alerted {
             break;
         }
@@ -223,7 +223,7 @@ async fn a_running_gateway_stops_signing_when_its_log_is_altered_under_it() {
     assert!(alerted, "no log_consistency alert");
     let frozen = newest_published(drop_dir.path());
     for _ in 0..3 {
-        let _ = op.get("/api/v1/admin/overview").await;
+        let _ = op.admin_overview().await;
         tokio::time::sleep(Duration::from_millis(1200)).await;
     }
     assert_eq!(
@@ -236,7 +236,7 @@ async fn a_running_gateway_stops_signing_when_its_log_is_altered_under_it() {
     rewrite(original).execute(&mut conn).await.unwrap();
     let mut resumed = false;
     for _ in 0..120 {
-        let _ = op.get("/api/v1/admin/overview").await;
+        let _ = op.admin_overview().await;
         resumed = newest_published(drop_dir.path()) > frozen;
         if resumed {
             break;
@@ -275,14 +275,11 @@ async fn after_a_kill_no_sequenced_entry_is_unsigned_and_a_cut_tail_shows() {
     let mut conn = db(&gw).await;
     // Each round's entries come in a later sequencer step than the last.
     for round in 0..3 {
-        let (s, b) = op
-            .json(
-                Method::POST,
-                "/api/v1/admin/companies",
-                json!({ "name": format!("after checkpoint {round}") }),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{b}");
+        op.create_company(&NewCompany {
+            name: format!("after checkpoint {round}"),
+        })
+        .await
+        .unwrap();
         let mut signed = false;
         for _ in 0..50 {
             let (entries, leaves) = counts(&mut conn).await;

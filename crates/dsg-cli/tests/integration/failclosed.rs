@@ -1,8 +1,8 @@
 //! Fail-closed: when the audit log cannot be written, state changes fail
 //! and change nothing, and protected data is not served.
 
-use reqwest::{Method, StatusCode};
-use serde_json::json;
+use dsg_proto::files::NewCompany;
+use reqwest::StatusCode;
 
 use crate::harness::{data, files_under, world, Db, Gateway};
 
@@ -23,54 +23,56 @@ async fn without_an_audit_log_nothing_changes_and_nothing_is_served() {
     let w = world(&gw).await;
     let mut handler = gw.login("a.handler", w.password("a.handler")).await;
     let content = data(200_000, 5);
-    let (s, up) = handler
-        .upload(&w.compartment_a, "before.bin", content.clone())
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
-    let file = up["file"]["id"].as_str().unwrap().to_owned();
+    let up = handler
+        .upload_file(&w.compartment_a, "before.bin", content.clone())
+        .await
+        .unwrap();
+    let file = up.file.id;
     let mut op = gw.operator().await;
     let blobs_before = files_under(&gw.data_dir().join("blobs")).len();
 
     break_the_audit_log(&gw).await;
 
     // An administrative change fails and leaves no trace.
-    let (s, body) = op
-        .json(
-            Method::POST,
-            "/api/v1/admin/companies",
-            json!({ "name": "記録なし会社" }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
-    assert_eq!(body["error"]["code"], "internal");
+    let e = op
+        .create_company(&NewCompany {
+            name: "記録なし会社".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::INTERNAL_SERVER_ERROR), "{e}");
+    assert_eq!(e.code(), Some("internal"));
     assert!(
-        !body.to_string().contains("log unavailable"),
-        "internal details leaked: {body}"
+        !format!("{e:?}").contains("log unavailable"),
+        "internal details leaked: {e:?}"
     );
     // An upload fails; its blob is removed; nothing is listed.
-    let (s, _) = handler
-        .upload(&w.compartment_a, "after.bin", data(300_000, 6))
-        .await;
-    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
+    let e = handler
+        .upload_file(&w.compartment_a, "after.bin", data(300_000, 6))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
     assert_eq!(
         files_under(&gw.data_dir().join("blobs")).len(),
         blobs_before
     );
     // A download whose access record cannot be written is refused.
-    let (s, body) = handler.download(&w.compartment_a, &file, None).await;
-    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
+    let e = handler
+        .download_file(&w.compartment_a, &file, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
+    // The answer's whole body is in the error (parsed or as text).
     assert!(
-        body.len() < 200,
+        format!("{e:?}").len() < 400,
         "protected data was sent without an access record"
     );
     // A soft delete fails too.
-    let (s, _) = handler
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/compartments/{}/files/{file}", w.compartment_a),
-        )
-        .await;
-    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
+    let e = handler
+        .delete_file(&w.compartment_a, &file)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
 
     // Repair the log: the state is exactly as before.
     let url = format!("sqlite://{}", gw.data_dir().join("dsg.db").display());
@@ -80,22 +82,15 @@ async fn without_an_audit_log_nothing_changes_and_nothing_is_served() {
         .await
         .unwrap();
     pool.close().await;
-    let (_, overview) = op.get("/api/v1/admin/overview").await;
-    assert!(overview["companies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|c| c["name"] != "記録なし会社"));
-    let (_, files) = handler
-        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
-        .await;
-    let names: Vec<&str> = files["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
+    let overview = op.admin_overview().await.unwrap();
+    assert!(overview.companies.iter().all(|c| c.name != "記録なし会社"));
+    let files = handler.files(&w.compartment_a).await.unwrap();
+    let names: Vec<&str> = files.files.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, vec!["before.bin"]);
-    assert!(handler.download(&w.compartment_a, &file, None).await.1 == content);
+    let back = handler
+        .download_file(&w.compartment_a, &file, None)
+        .await
+        .unwrap();
+    assert!(back == content);
     gw.stop().await;
 }

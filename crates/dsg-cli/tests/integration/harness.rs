@@ -3,29 +3,33 @@
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 
-pub use dsg_testkit::gateway::*;
+pub(crate) use dsg_testkit::gateway::*;
 
 /// The `dsg` binary these tests run.
-pub fn binary() -> PathBuf {
+pub(crate) fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_dsg"))
 }
 
 /// A running gateway of this crate's binary: the kit's harness, started
 /// without naming the binary each time.
-pub struct Gateway(dsg_testkit::Gateway);
+pub(crate) struct Gateway(dsg_testkit::Gateway);
 
 impl Gateway {
     /// Starts a gateway; `None` when the PostgreSQL variant cannot run here.
-    pub async fn start(db: Db) -> Option<Self> {
+    pub(crate) async fn start(db: Db) -> Option<Self> {
         Self::start_with(db, &[]).await
     }
 
-    pub async fn start_with(db: Db, env: &[(&str, &str)]) -> Option<Self> {
+    pub(crate) async fn start_with(db: Db, env: &[(&str, &str)]) -> Option<Self> {
         Self::start_wrapped(db, env, &[]).await
     }
 
     /// Starts a gateway as the last argument of `wrapper` (a tracer, say).
-    pub async fn start_wrapped(db: Db, env: &[(&str, &str)], wrapper: &[&str]) -> Option<Self> {
+    pub(crate) async fn start_wrapped(
+        db: Db,
+        env: &[(&str, &str)],
+        wrapper: &[&str],
+    ) -> Option<Self> {
         dsg_testkit::Gateway::start_wrapped(Path::new(env!("CARGO_BIN_EXE_dsg")), db, env, wrapper)
             .await
             .map(Self)
@@ -33,7 +37,7 @@ impl Gateway {
 
     /// Starts a gateway in `dir`, prepared beforehand (e.g. with its data
     /// directory on a volume of its own).
-    pub async fn start_in(
+    pub(crate) async fn start_in(
         db: Db,
         env: &[(&str, &str)],
         wrapper: &[&str],
@@ -44,7 +48,7 @@ impl Gateway {
             .map(Self)
     }
 
-    pub async fn stop(self) {
+    pub(crate) async fn stop(self) {
         self.0.stop().await;
     }
 }

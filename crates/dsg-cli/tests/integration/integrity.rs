@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use dsg_proto::alerts::Alert;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -23,13 +24,15 @@ async fn upload(
 ) -> (String, PathBuf) {
     let blobs = gw.data_dir().join("blobs");
     let before: HashSet<PathBuf> = files_under(&blobs).into_iter().collect();
-    let (s, up) = h.upload(compartment, name, content.to_vec()).await;
-    assert_eq!(s, StatusCode::CREATED, "{up}");
+    let up = h
+        .upload_file(compartment, name, content.to_vec())
+        .await
+        .unwrap();
     let blob = files_under(&blobs)
         .into_iter()
         .find(|p| !before.contains(p))
         .expect("the upload's blob");
-    (up["file"]["id"].as_str().unwrap().to_owned(), blob)
+    (up.file.id, blob)
 }
 
 fn flip_byte(blob: &PathBuf, from_end: usize) {
@@ -59,17 +62,15 @@ async fn wait_for_entry(gw: &Gateway, action: &str, object: &str) -> Vec<Value> 
 }
 
 /// Waits for the `integrity` alert of a version.
-async fn integrity_alert(op: &mut Client, object: &str) -> Value {
+async fn integrity_alert(op: &mut Client, object: &str) -> Alert {
     for _ in 0..120 {
-        let (s, b) = op.get("/api/v1/alerts?status=all").await;
-        assert_eq!(s, StatusCode::OK, "{b}");
-        if let Some(alert) = b["alerts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["rule"] == "integrity" && a["key"] == object)
+        let b = op.alerts(Some("all")).await.unwrap();
+        if let Some(alert) = b
+            .alerts
+            .into_iter()
+            .find(|a| a.rule == "integrity" && a.key == object)
         {
-            return alert.clone();
+            return alert;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
@@ -115,10 +116,13 @@ async fn damage_is_refused_recorded_marked_and_alerted() {
         (&cut, "chunk authentication failed"),
         (&gone, "blob missing"),
     ] {
-        let (s, body) = h.download(&c, file, None).await;
-        let body: Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{file}: {body}");
-        assert_eq!(body["error"]["code"], "file_damaged", "{file}");
+        let e = h.download_file(&c, file, None).await.unwrap_err();
+        assert_eq!(
+            e.status(),
+            Some(StatusCode::INTERNAL_SERVER_ERROR),
+            "{file}: {e}"
+        );
+        assert_eq!(e.code(), Some("file_damaged"), "{file}");
         let object = format!("{file}@1");
         let audit = wait_for_entry(&gw, "file.integrity_failure", &object).await;
         let downloads = entries(&audit, "file.download", &object);
@@ -134,9 +138,9 @@ async fn damage_is_refused_recorded_marked_and_alerted() {
         );
         integrity_alert(&mut op, &object).await;
         // Marked: refused at once from now on.
-        let (s, body) = h.download(&c, file, None).await;
-        assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
-        assert!(String::from_utf8_lossy(&body).contains("file_damaged"));
+        let e = h.download_file(&c, file, None).await.unwrap_err();
+        assert_eq!(e.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
+        assert_eq!(e.code(), Some("file_damaged"));
     }
 
     // Too large to check first: a true prefix, then the stream breaks; the
@@ -184,8 +188,7 @@ async fn damage_is_refused_recorded_marked_and_alerted() {
     integrity_alert(&mut op, &object).await;
 
     // The intact file still downloads.
-    let (s, body) = h.download(&c, &intact, None).await;
-    assert_eq!(s, StatusCode::OK);
+    let body = h.download_file(&c, &intact, None).await.unwrap();
     assert_eq!(body, small);
 
     gw.stop().await;
@@ -207,8 +210,7 @@ async fn a_swapped_blob_is_damage() {
     let first = data(200_000, 5);
     let (file, v1_blob) = upload(&gw, &mut h, &c, "versions.bin", &first).await;
     let before: HashSet<PathBuf> = files_under(&blobs).into_iter().collect();
-    let (s, up) = h.upload_version(&c, &file, data(200_000, 6)).await;
-    assert_eq!(s, StatusCode::CREATED, "{up}");
+    h.add_version(&c, &file, data(200_000, 6)).await.unwrap();
     let v2_blob = files_under(&blobs)
         .into_iter()
         .find(|p| !before.contains(p))
@@ -219,9 +221,13 @@ async fn a_swapped_blob_is_damage() {
     std::fs::copy(&v1_blob, &v2_blob).unwrap();
     std::fs::copy(&other_blob, &target_blob).unwrap();
     for (file, version) in [(&file, 2), (&target, 1)] {
-        let (s, body) = h.download(&c, file, Some(version)).await;
-        assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{file}@{version}");
-        assert!(String::from_utf8_lossy(&body).contains("file_damaged"));
+        let e = h.download_file(&c, file, Some(version)).await.unwrap_err();
+        assert_eq!(
+            e.status(),
+            Some(StatusCode::INTERNAL_SERVER_ERROR),
+            "{file}@{version}"
+        );
+        assert_eq!(e.code(), Some("file_damaged"));
         let object = format!("{file}@{version}");
         let audit = wait_for_entry(&gw, "file.integrity_failure", &object).await;
         assert!(
@@ -236,11 +242,9 @@ async fn a_swapped_blob_is_damage() {
         integrity_alert(&mut op, &object).await;
     }
     // The originals are intact.
-    let (s, body) = h.download(&c, &file, Some(1)).await;
-    assert_eq!(s, StatusCode::OK);
+    let body = h.download_file(&c, &file, Some(1)).await.unwrap();
     assert_eq!(body, first);
-    let (s, _) = h.download(&c, &other, None).await;
-    assert_eq!(s, StatusCode::OK);
+    h.download_file(&c, &other, None).await.unwrap();
     gw.stop().await;
 }
 
@@ -282,9 +286,9 @@ async fn scrub_finds_damage(db: Db) {
     assert!(audit.iter().any(|e| e["action"] == "storage.scrub"));
     integrity_alert(&mut op, &object).await;
     // A download now learns of the damage before any byte.
-    let (s, body) = h.download(&c, &damaged, None).await;
-    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(String::from_utf8_lossy(&body).contains("file_damaged"));
+    let e = h.download_file(&c, &damaged, None).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::INTERNAL_SERVER_ERROR));
+    assert_eq!(e.code(), Some("file_damaged"));
     // A second run finds nothing new and still lists it.
     let out = gw.admin(&["scrub"]);
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -1,7 +1,7 @@
 //! The whole journey: operator registers, handler shares files.
 
+use dsg_proto::files::NewContract;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
 
 use crate::harness::{data, files_under, world, Db, Gateway};
 
@@ -11,90 +11,64 @@ async fn journey(db: Db) {
     };
     let w = world(&gw).await;
     let mut op = gw.operator().await;
-    let (s, overview) = op.get("/api/v1/admin/overview").await;
-    assert_eq!(s, StatusCode::OK);
-    let companies: Vec<&str> = overview["companies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let overview = op.admin_overview().await.unwrap();
+    let companies: Vec<&str> = overview.companies.iter().map(|c| c.id.as_str()).collect();
     assert!(companies.contains(&w.company_a.as_str()) && companies.contains(&w.company_b.as_str()));
 
     // A contract without the special clause gets no compartment.
-    let (s, plain) = op
-        .json(
-            Method::POST,
-            "/api/v1/admin/contracts",
-            json!({ "company_id": w.company_a, "number": "A-2", "title": "事務用品", "starts_on": "2026-04-01",
-                    "ends_on": "2027-03-31", "special_clause": false }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
-    let (s, body) = op
-        .call(
-            Method::POST,
-            &format!(
-                "/api/v1/admin/contracts/{}/compartment",
-                plain["id"].as_str().unwrap()
-            ),
-        )
-        .await;
+    let plain = op
+        .create_contract(&NewContract {
+            company_id: w.company_a.clone(),
+            number: "A-2".into(),
+            title: "事務用品".into(),
+            starts_on: "2026-04-01".into(),
+            ends_on: "2027-03-31".into(),
+            special_clause: false,
+        })
+        .await
+        .unwrap();
+    let refused = op.open_compartment(&plain.id).await.unwrap_err();
     assert_eq!(
-        (s, body["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("refused"))
+        (refused.status(), refused.code()),
+        (Some(StatusCode::CONFLICT), Some("refused"))
     );
     // A second compartment for the same contract is refused.
-    let (s, _) = op
-        .call(
-            Method::POST,
-            &format!("/api/v1/admin/contracts/{}/compartment", w.contract_a),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CONFLICT);
+    let again = op.open_compartment(&w.contract_a).await.unwrap_err();
+    assert_eq!(again.status(), Some(StatusCode::CONFLICT));
     // A user of another company cannot be designated.
-    let (s, _) = op
-        .call(
-            Method::PUT,
-            &format!(
-                "/api/v1/admin/contracts/{}/handlers/{}",
-                w.contract_a,
-                w.user_id("b.handler")
-            ),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CONFLICT);
+    let other = op
+        .designate_handler(&w.contract_a, w.user_id("b.handler"))
+        .await
+        .unwrap_err();
+    assert_eq!(other.status(), Some(StatusCode::CONFLICT));
 
     // The handler sees exactly their compartment, marked.
     let mut h = gw.login("a.handler", w.password("a.handler")).await;
-    let (s, list) = h.get("/api/v1/compartments").await;
-    assert_eq!(s, StatusCode::OK);
-    assert_eq!(list["marking"], "保護すべき情報");
-    let ids: Vec<&str> = list["compartments"]
-        .as_array()
-        .unwrap()
+    let list = h.compartments().await.unwrap();
+    assert_eq!(list.marking, "保護すべき情報");
+    let ids: Vec<&str> = list
+        .compartments
         .iter()
-        .map(|c| c["compartment"]["id"].as_str().unwrap())
+        .map(|c| c.compartment.id.as_str())
         .collect();
     assert_eq!(ids, vec![w.compartment_a.as_str()]);
 
     // Upload, list, download.
     let original = data(2_500_000, 7);
-    let (s, up) = h
-        .upload(&w.compartment_a, "設計図 第1版.pdf", original.clone())
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{up}");
-    let file = up["file"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(up["file"]["name"], "設計図 第1版.pdf");
-    assert_eq!(up["file"]["size_bytes"], 2_500_000);
-    let (s, files) = h
-        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
-        .await;
-    assert_eq!(s, StatusCode::OK);
-    assert_eq!(files["marking"], "保護すべき情報");
-    assert_eq!(files["files"].as_array().unwrap().len(), 1);
-    let (s, back) = h.download(&w.compartment_a, &file, None).await;
-    assert_eq!(s, StatusCode::OK);
+    let up = h
+        .upload_file(&w.compartment_a, "設計図 第1版.pdf", original.clone())
+        .await
+        .unwrap();
+    let file = up.file.id.clone();
+    assert_eq!(up.file.name, "設計図 第1版.pdf");
+    assert_eq!(up.file.size_bytes, 2_500_000);
+    let files = h.files(&w.compartment_a).await.unwrap();
+    assert_eq!(files.marking, "保護すべき情報");
+    assert_eq!(files.files.len(), 1);
+    let back = h
+        .download_file(&w.compartment_a, &file, None)
+        .await
+        .unwrap();
     assert!(back == original, "downloaded bytes differ");
 
     // Headers of a download: opaque attachment, sandboxed, marked.
@@ -140,45 +114,37 @@ async fn journey(db: Db) {
 
     // A new version; both versions stay downloadable; each blob has its own key and name.
     let second = data(700_000, 8);
-    let (s, v2) = h
-        .upload_version(&w.compartment_a, &file, second.clone())
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v2}");
-    assert_eq!(v2["file"]["version"], 2);
-    let (s, versions) = h
-        .get(&format!(
-            "/api/v1/compartments/{}/files/{file}/versions",
-            w.compartment_a
-        ))
-        .await;
-    assert_eq!(s, StatusCode::OK);
-    let numbers: Vec<u64> = versions["versions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["version"].as_u64().unwrap())
-        .collect();
+    let v2 = h
+        .add_version(&w.compartment_a, &file, second.clone())
+        .await
+        .unwrap();
+    assert_eq!(v2.file.version, 2);
+    let versions = h.versions(&w.compartment_a, &file).await.unwrap();
+    let numbers: Vec<u32> = versions.versions.iter().map(|v| v.version).collect();
     assert_eq!(numbers, vec![2, 1]);
-    assert!(h.download(&w.compartment_a, &file, None).await.1 == second);
-    assert!(h.download(&w.compartment_a, &file, Some(1)).await.1 == original);
+    assert!(
+        h.download_file(&w.compartment_a, &file, None)
+            .await
+            .unwrap()
+            == second
+    );
+    assert!(
+        h.download_file(&w.compartment_a, &file, Some(1))
+            .await
+            .unwrap()
+            == original
+    );
     assert_eq!(files_under(&gw.data_dir().join("blobs")).len(), 2);
 
     // Delete: the file leaves the listing but nothing is erased.
-    let (s, _) = h
-        .call(
-            Method::DELETE,
-            &format!("/api/v1/compartments/{}/files/{file}", w.compartment_a),
-        )
-        .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
-    let (_, files) = h
-        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
-        .await;
-    assert!(files["files"].as_array().unwrap().is_empty());
-    assert_eq!(
-        h.download(&w.compartment_a, &file, None).await.0,
-        StatusCode::NOT_FOUND
-    );
+    h.delete_file(&w.compartment_a, &file).await.unwrap();
+    let files = h.files(&w.compartment_a).await.unwrap();
+    assert!(files.files.is_empty());
+    let gone = h
+        .download_file(&w.compartment_a, &file, None)
+        .await
+        .unwrap_err();
+    assert_eq!(gone.status(), Some(StatusCode::NOT_FOUND));
     assert_eq!(
         files_under(&gw.data_dir().join("blobs")).len(),
         2,
@@ -193,11 +159,9 @@ async fn journey(db: Db) {
     assert_eq!(refused["reason"], "file-marked-for-disposal", "{refused}");
 
     // Logout ends the session.
-    let (s, _) = h.call(Method::DELETE, "/api/v1/session").await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, _) = h.get("/api/v1/compartments").await;
-    assert_eq!(s, StatusCode::UNAUTHORIZED);
-
+    h.logout().await.unwrap();
+    let ended = h.compartments().await.unwrap_err();
+    assert_eq!(ended.status(), Some(StatusCode::UNAUTHORIZED));
     // Every step is in the audit log, with ids rather than names.
     let audit = gw.audit();
     let count = |action: &str, outcome: &str| {

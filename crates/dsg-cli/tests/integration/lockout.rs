@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::harness::{world, Client, Db, Gateway};
 
@@ -22,17 +22,13 @@ async fn guess_from(gw: &Gateway, source: &str, username: &str, password: &str) 
 }
 
 async fn account_state(op: &mut Client, username: &str) -> String {
-    let (s, accounts) = op.get("/api/v1/admin/accounts").await;
-    assert_eq!(s, StatusCode::OK, "{accounts}");
-    accounts["accounts"]
-        .as_array()
+    let accounts = op.accounts().await.unwrap();
+    accounts
+        .accounts
+        .into_iter()
+        .find(|a| a.user.username == username)
         .unwrap()
-        .iter()
-        .find(|a| a["username"] == username)
-        .unwrap()["state"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+        .state
 }
 
 fn env(threshold: &'static str) -> Vec<(&'static str, &'static str)> {
@@ -62,9 +58,11 @@ async fn guesses_from_one_source_are_slowed_down_and_sign_nobody_out() {
     // same answer (it is not checked).
     let s = guess_from(&gw, "203.0.113.7", "a.handler", w.password("a.handler")).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, me) = handler.get("/api/v1/me").await;
-    assert_eq!(s, StatusCode::OK, "the handler was signed out: {me}");
-    assert_eq!(me["state"], "active");
+    let me = handler
+        .me()
+        .await
+        .unwrap_or_else(|e| panic!("the handler was signed out: {e}"));
+    assert_eq!(me.state, "active");
     let mut op = gw.operator().await;
     assert_eq!(account_state(&mut op, "a.handler").await, "active");
     let audit = gw.audit();
@@ -77,16 +75,15 @@ async fn guesses_from_one_source_are_slowed_down_and_sign_nobody_out() {
 
     // The handler, from their own terminal, still signs in, and is told.
     let mut again = gw.login("a.handler", w.password("a.handler")).await;
-    let (s, me) = again.get("/api/v1/me").await;
-    assert_eq!(s, StatusCode::OK, "{me}");
-    let notice = &me["login_notice"];
-    assert_eq!(notice["failed_attempts"], 7, "{me}");
-    assert_eq!(notice["sources"], 1, "{me}");
-    assert!(notice["message"].as_str().unwrap().contains("ログイン失敗"));
+    let me = again.me().await.unwrap();
+    let notice = me.login_notice.as_ref().unwrap();
+    assert_eq!(notice.failed_attempts, 7, "{me:?}");
+    assert_eq!(notice.sources, 1, "{me:?}");
+    assert!(notice.message.contains("ログイン失敗"));
     // A login with nothing since the previous one carries no notice.
     let mut third = gw.login("a.handler", w.password("a.handler")).await;
-    let (_, me) = third.get("/api/v1/me").await;
-    assert!(me["login_notice"].is_null(), "{me}");
+    let me = third.me().await.unwrap();
+    assert!(me.login_notice.is_none(), "{me:?}");
     gw.stop().await;
 }
 
@@ -101,7 +98,7 @@ async fn guesses_from_several_sources_lock_new_logins_but_not_terminal_sessions(
     let mut unbound = gw
         .login_from("a.member", w.password("a.member"), None)
         .await;
-    assert_eq!(unbound.get("/api/v1/me").await.0, StatusCode::OK);
+    unbound.me().await.unwrap();
     for source in ["198.51.100.1", "198.51.100.1", "198.51.100.2"] {
         let s = guess_from(&gw, source, "a.member", "wrong-password-123").await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
@@ -110,24 +107,27 @@ async fn guesses_from_several_sources_lock_new_logins_but_not_terminal_sessions(
     assert_eq!(account_state(&mut op, "a.member").await, "locked");
     assert!(gw.audit().iter().any(|e| e["action"] == "account.lockout"));
     // The terminal session stays; the unbound one is gone.
-    let (s, me) = at_terminal.get("/api/v1/me").await;
-    assert_eq!(s, StatusCode::OK, "the terminal session ended: {me}");
-    assert_eq!(me["state"], "active");
-    assert!(me["login_notice"]["locked_until"].is_i64(), "{me}");
-    assert_eq!(me["login_notice"]["sources"], 2, "{me}");
-    assert_eq!(unbound.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    let me = at_terminal
+        .me()
+        .await
+        .unwrap_or_else(|e| panic!("the terminal session ended: {e}"));
+    assert_eq!(me.state, "active");
+    let notice = me.login_notice.as_ref().unwrap();
+    assert!(notice.locked_until.is_some(), "{me:?}");
+    assert_eq!(notice.sources, 2, "{me:?}");
+    let ended = unbound.me().await.unwrap_err();
+    assert_eq!(ended.status(), Some(StatusCode::UNAUTHORIZED));
     // New logins are refused, even with the right password at the terminal.
     let (_, s, _) = gw.password_step("a.member", w.password("a.member")).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     // The agency is alerted about the account.
     let mut raised = false;
     for _ in 0..120 {
-        let (_, b) = op.get("/api/v1/alerts?status=all").await;
-        raised = b["alerts"]
-            .as_array()
-            .unwrap()
+        let b = op.alerts(Some("all")).await.unwrap();
+        raised = b
+            .alerts
             .iter()
-            .any(|a: &Value| a["rule"] == "lockout" && a["key"] == member_id.as_str());
+            .any(|a| a.rule == "lockout" && a.key == member_id);
         if raised {
             break;
         }
@@ -145,13 +145,10 @@ async fn an_operator_lock_still_ends_terminal_sessions() {
     let w = world(&gw).await;
     let mut member = gw.login("a.member", w.password("a.member")).await;
     let mut op = gw.operator().await;
-    let (s, b) = op
-        .call(
-            Method::POST,
-            &format!("/api/v1/admin/accounts/{}/disable", w.user_id("a.member")),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    assert_eq!(member.get("/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    op.change_account(w.user_id("a.member"), "disable")
+        .await
+        .unwrap();
+    let ended = member.me().await.unwrap_err();
+    assert_eq!(ended.status(), Some(StatusCode::UNAUTHORIZED));
     gw.stop().await;
 }

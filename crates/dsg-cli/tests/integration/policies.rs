@@ -5,57 +5,54 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use dsg_proto::files::NewUser;
+use dsg_proto::policies::PolicyProposal;
+use reqwest::StatusCode;
+use serde_json::Value;
 
-use crate::harness::{world, Client, Db, Gateway};
+use crate::harness::{world, Client, ClientError, Db, Gateway};
 
 /// Creates and enrols a second agency operator.
 async fn second_operator(gw: &Gateway, op: &mut Client) -> Client {
-    let (s, overview) = op.get("/api/v1/admin/overview").await;
-    assert_eq!(s, StatusCode::OK, "{overview}");
-    let agency = overview["companies"]
-        .as_array()
+    let overview = op.admin_overview().await.unwrap();
+    let agency = overview
+        .companies
+        .into_iter()
+        .find(|c| c.kind == "agency")
         .unwrap()
-        .iter()
-        .find(|c| c["kind"] == "agency")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (s, b) = op
-        .json(
-            Method::POST,
-            "/api/v1/admin/users",
-            json!({ "company_id": agency, "username": "operator2", "display_name": "第二管理者", "role": "operator" }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
+        .id;
+    let created = op
+        .create_user(&NewUser {
+            company_id: agency,
+            username: "operator2".into(),
+            display_name: "第二管理者".into(),
+            role: "operator".into(),
+            valid_until: None,
+        })
+        .await
+        .unwrap();
     let password = "Pw-operator2-7Xk2-long-enough";
-    gw.enrol("operator2", b["enrolment_path"].as_str().unwrap(), password)
+    gw.enrol("operator2", &created.enrolment_path, password)
         .await;
     gw.login("operator2", password).await
 }
 
 async fn in_force(op: &mut Client) -> i64 {
-    let (s, b) = op.get("/api/v1/admin/policies").await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    b["in_force"].as_i64().unwrap()
+    op.policies().await.unwrap().in_force
 }
 
 async fn list_status(client: &mut Client, compartment: &str) -> StatusCode {
-    client
-        .get(&format!("/api/v1/compartments/{compartment}/files"))
-        .await
-        .0
+    match client.files(compartment).await {
+        Ok(_) => StatusCode::OK,
+        Err(e) => e.status().unwrap_or_else(|| panic!("{e}")),
+    }
 }
 
 /// The shipped policies, as version 1 stores them.
 async fn shipped_text(op: &mut Client) -> String {
-    let (s, b) = op.get("/api/v1/admin/policies/1").await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    assert_eq!(b["origin"], "shipped");
-    b["policies"].as_str().unwrap().to_owned()
+    let version = op.policy(1).await.unwrap();
+    assert_eq!(version.origin, "shipped");
+    version.policies
 }
 
 #[tokio::test]
@@ -82,19 +79,19 @@ async fn a_policy_change_is_validated_tested_on_recorded_decisions_approved_by_a
     );
 
     // A proposal that does not validate is refused with the validator's words.
-    let (s, body) = op
-        .json(
-            Method::POST,
-            "/api/v1/admin/policies",
-            json!({ "summary": "typo", "policies": format!("{shipped}\n@id(\"typo\")\nforbid (principal, action, resource) when {{ context.hours > 22 }};") }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(body["error"]["code"], "policy_invalid");
-    assert!(
-        body["error"]["message"].as_str().unwrap().contains("hours"),
-        "{body}"
-    );
+    let e = op
+        .propose_policy(&PolicyProposal {
+            summary: "typo".into(),
+            policies: format!("{shipped}\n@id(\"typo\")\nforbid (principal, action, resource) when {{ context.hours > 22 }};"),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::UNPROCESSABLE_ENTITY), "{e}");
+    assert_eq!(e.code(), Some("policy_invalid"));
+    let ClientError::Refused { error, .. } = &e else {
+        panic!("{e}")
+    };
+    assert!(error.error.message.contains("hours"), "{e}");
 
     // The change: a.handler may no longer list, b.handler may list A.
     let a_id = w.user_id("a.handler");
@@ -104,15 +101,14 @@ async fn a_policy_change_is_validated_tested_on_recorded_decisions_approved_by_a
          @id(\"b-reviews-a\")\npermit (principal == Dsg::User::\"{b_id}\", action == Dsg::Action::\"file.list\", resource == Dsg::Compartment::\"{}\");\n",
         w.compartment_a
     );
-    let (s, proposed) = op
-        .json(
-            Method::POST,
-            "/api/v1/admin/policies",
-            json!({ "summary": "suspend a.handler, let b.handler review A", "policies": change }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{proposed}");
-    let version = proposed["version"].as_i64().unwrap();
+    let proposed = op
+        .propose_policy(&PolicyProposal {
+            summary: "suspend a.handler, let b.handler review A".into(),
+            policies: change,
+        })
+        .await
+        .unwrap();
+    let version = proposed.version;
     assert_eq!(version, 2);
     // Proposed is not in force.
     assert_eq!(in_force(&mut op).await, 1);
@@ -136,66 +132,32 @@ async fn a_policy_change_is_validated_tested_on_recorded_decisions_approved_by_a
         4,
         "three lists and one denial: {expected:?}"
     );
-    let (s, report) = op
-        .call(
-            Method::POST,
-            &format!("/api/v1/admin/policies/{version}/what-if?limit=10000"),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{report}");
-    let flips: BTreeSet<String> = report["flips"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["event_id"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(flips, expected, "{report}");
-    for flip in report["flips"].as_array().unwrap() {
-        let by_a = flip["actor"] == a_id;
-        assert_eq!(flip["was_allowed"], by_a, "{flip}");
-        assert_eq!(flip["now_allowed"], !by_a, "{flip}");
+    let report = op.what_if(version, Some(10000)).await.unwrap();
+    let flips: BTreeSet<String> = report.flips.iter().map(|f| f.event_id.clone()).collect();
+    assert_eq!(flips, expected, "{report:?}");
+    for flip in &report.flips {
+        let by_a = flip.actor.as_deref() == Some(a_id);
+        assert_eq!(flip.was_allowed, by_a, "{flip:?}");
+        assert_eq!(flip.now_allowed, !by_a, "{flip:?}");
         let deciding = if by_a { "suspend-a" } else { "b-reviews-a" };
-        assert!(
-            flip["now_policies"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|p| p == deciding),
-            "{flip}"
-        );
+        assert!(flip.now_policies.iter().any(|p| p == deciding), "{flip:?}");
     }
-    assert!(report["replayed"].as_u64().unwrap() > 4, "{report}");
-    assert_eq!(report["unreadable"], 0);
+    assert!(report.replayed > 4, "{report:?}");
+    assert_eq!(report.unreadable, 0);
 
     // The proposer cannot approve; a member cannot either.
-    let (s, body) = op
-        .call(
-            Method::POST,
-            &format!("/api/v1/admin/policies/{version}/approve"),
-        )
-        .await;
+    let e = op.change_policy(version, "approve").await.unwrap_err();
     assert_eq!(
-        (s, body["error"]["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("self_approval"))
+        (e.status(), e.code()),
+        (Some(StatusCode::FORBIDDEN), Some("self_approval"))
     );
     let mut member = gw.login("a.member", w.password("a.member")).await;
-    let (s, _) = member
-        .call(
-            Method::POST,
-            &format!("/api/v1/admin/policies/{version}/approve"),
-        )
-        .await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    let e = member.change_policy(version, "approve").await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::FORBIDDEN));
     assert_eq!(in_force(&mut op).await, 1);
 
     // The second operator approves: in force for the very next request.
-    let (s, body) = op2
-        .call(
-            Method::POST,
-            &format!("/api/v1/admin/policies/{version}/approve"),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
+    op2.change_policy(version, "approve").await.unwrap();
     assert_eq!(in_force(&mut op).await, version);
     assert_eq!(
         list_status(&mut a, &w.compartment_a).await,
@@ -203,20 +165,12 @@ async fn a_policy_change_is_validated_tested_on_recorded_decisions_approved_by_a
     );
     assert_eq!(list_status(&mut b, &w.compartment_a).await, StatusCode::OK);
     // Approving again is a conflict, not a second activation.
-    let (s, _) = op2
-        .call(
-            Method::POST,
-            &format!("/api/v1/admin/policies/{version}/approve"),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CONFLICT);
+    let e = op2.change_policy(version, "approve").await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::CONFLICT));
 
     // Rollback to version 1 is one action; it becomes version 3.
-    let (s, body) = op
-        .call(Method::POST, "/api/v1/admin/policies/1/rollback")
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-    assert_eq!(body["version"], 3);
+    let rolled = op.change_policy(1, "rollback").await.unwrap();
+    assert_eq!(rolled.version, 3);
     assert_eq!(in_force(&mut op).await, 3);
     assert_eq!(list_status(&mut a, &w.compartment_a).await, StatusCode::OK);
     assert_eq!(
@@ -224,21 +178,13 @@ async fn a_policy_change_is_validated_tested_on_recorded_decisions_approved_by_a
         StatusCode::NOT_FOUND
     );
     // Only a version that was in force before can come back.
-    let (s, _) = op
-        .call(Method::POST, "/api/v1/admin/policies/3/rollback")
-        .await;
-    assert_eq!(s, StatusCode::CONFLICT);
-    let (_, versions) = op.get("/api/v1/admin/policies").await;
-    let statuses: Vec<(i64, String)> = versions["versions"]
-        .as_array()
-        .unwrap()
+    let e = op.change_policy(3, "rollback").await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::CONFLICT));
+    let versions = op.policies().await.unwrap();
+    let statuses: Vec<(i64, String)> = versions
+        .versions
         .iter()
-        .map(|v| {
-            (
-                v["version"].as_i64().unwrap(),
-                v["status"].as_str().unwrap().to_owned(),
-            )
-        })
+        .map(|v| (v.version, v.status.clone()))
         .collect();
     assert_eq!(
         statuses,
@@ -254,42 +200,28 @@ async fn a_policy_change_is_validated_tested_on_recorded_decisions_approved_by_a
         .iter()
         .find(|e| e["action"] == "file.list" && e["actor"] == a_id && e["outcome"] == "success")
         .unwrap();
-    let (s, record) = op
-        .get(&format!(
-            "/api/v1/admin/decisions/{}",
-            entry["id"].as_str().unwrap()
-        ))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{record}");
-    assert_eq!(record["policy_version"], 1);
-    assert_eq!(record["allowed"], true);
-    assert_eq!(record["digest_matches"], true);
-    assert_eq!(record["slice"]["principal"]["id"], a_id);
-    assert_eq!(record["slice"]["resource"]["id"], w.compartment_a.as_str());
-    assert!(
-        record["slice"]["context"]["terminal"].is_object(),
-        "{record}"
-    );
-    let (s, _) = member
-        .get(&format!(
-            "/api/v1/admin/decisions/{}",
-            entry["id"].as_str().unwrap()
-        ))
-        .await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = gw.client().get("/api/v1/admin/policies").await;
-    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let event_id = entry["id"].as_str().unwrap();
+    let record = op.decision_record(event_id).await.unwrap();
+    assert_eq!(record.policy_version, 1);
+    assert!(record.allowed);
+    assert!(record.digest_matches);
+    let slice = record.slice.as_ref().unwrap();
+    assert_eq!(slice.principal.id, a_id);
+    assert_eq!(slice.resource.id, w.compartment_a.as_str());
+    assert!(slice.context["terminal"].is_object(), "{record:?}");
+    let e = member.decision_record(event_id).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::FORBIDDEN));
+    let e = gw.client().policies().await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::UNAUTHORIZED));
 
     // Break-glass: a proposal approved from the gateway host reaches the
     // running gateway within seconds.
-    let (s, proposed) = op
-        .json(
-            Method::POST,
-            "/api/v1/admin/policies",
-            json!({ "summary": "comment only", "policies": format!("{shipped}\n// reviewed\n") }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{proposed}");
+    op.propose_policy(&PolicyProposal {
+        summary: "comment only".into(),
+        policies: format!("{shipped}\n// reviewed\n"),
+    })
+    .await
+    .unwrap();
     let out = gw.admin(&["policy-approve", "--version", "4"]);
     assert!(
         out.status.success(),
@@ -313,8 +245,8 @@ async fn a_policy_change_is_validated_tested_on_recorded_decisions_approved_by_a
             .iter()
             .any(|e| e["action"] == action && e["actor"] == actor && e["outcome"] == outcome)
     };
-    let op_id = versions["versions"][1]["proposed_by"].as_str().unwrap();
-    let op2_id = versions["versions"][1]["decided_by"].as_str().unwrap();
+    let op_id = versions.versions[1].proposed_by.as_deref().unwrap();
+    let op2_id = versions.versions[1].decided_by.as_deref().unwrap();
     assert_ne!(op_id, op2_id);
     assert!(has("policy.propose", op_id, "success"));
     assert!(has("policy.propose", op_id, "failure"));
@@ -347,15 +279,12 @@ async fn every_audited_decision_carries_a_record_that_hashes_into_the_log() {
     let mut op = gw.operator().await;
     for entry in decided {
         let digest = entry["decision"].as_str().unwrap();
-        let (s, record) = op
-            .get(&format!(
-                "/api/v1/admin/decisions/{}",
-                entry["id"].as_str().unwrap()
-            ))
-            .await;
-        assert_eq!(s, StatusCode::OK, "{record}");
-        assert_eq!(record["digest_matches"], true);
-        assert_eq!(record["allowed"], entry["outcome"] == "success");
+        let record = op
+            .decision_record(entry["id"].as_str().unwrap())
+            .await
+            .unwrap();
+        assert!(record.digest_matches);
+        assert_eq!(record.allowed, entry["outcome"] == "success");
         assert_eq!(digest.len(), 64);
     }
     gw.stop().await;

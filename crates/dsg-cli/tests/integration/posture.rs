@@ -5,6 +5,7 @@
 //! without a registered terminal, or from a revoked one, is refused; every
 //! report is in the log.
 
+use dsg_proto::terminals::{PostureReport, StatusReason};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -22,12 +23,15 @@ fn now_ms() -> i64 {
     .unwrap()
 }
 
-fn report(disk_encrypted: bool) -> Value {
-    json!({
-        "os": "Windows 11 Pro", "os_version": "24H2 26100.2605",
-        "disk_encrypted": disk_encrypted, "firewall_enabled": true,
-        "antivirus_signatures_at": now_ms() - DAY_MS, "patched_at": now_ms() - 10 * DAY_MS,
-    })
+fn report(disk_encrypted: bool) -> PostureReport {
+    PostureReport {
+        os: "Windows 11 Pro".into(),
+        os_version: "24H2 26100.2605".into(),
+        disk_encrypted,
+        firewall_enabled: true,
+        antivirus_signatures_at: Some(now_ms() - DAY_MS),
+        patched_at: Some(now_ms() - 10 * DAY_MS),
+    }
 }
 
 #[tokio::test]
@@ -39,36 +43,26 @@ async fn data_needs_a_recent_compliant_posture_report_from_the_terminal_itself()
     .await
     .unwrap();
     let w = world(&gw).await;
-    let files = format!("/api/v1/compartments/{}/files", w.compartment_a);
 
     // Registered and active, but no report yet: the handler is told why.
     let mut handler = gw.login("a.handler", w.password("a.handler")).await;
-    let (s, b) = handler.get(&files).await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
-    assert_eq!(b["error"]["code"], "terminal_posture", "{b}");
+    let e = handler.files(&w.compartment_a).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::FORBIDDEN), "{e}");
+    assert_eq!(e.code(), Some("terminal_posture"), "{e}");
 
     // The terminal reports, with nothing but its certificate.
     let mut terminal = gw.client_from(Some(&w.terminal_a));
-    let (s, b) = terminal
-        .json(Method::POST, "/api/v1/terminal/posture", report(false))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    assert_eq!(
-        b["compliant"], false,
-        "an unencrypted disk fails the measures"
-    );
-    let (s, _) = handler.get(&files).await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    let receipt = terminal.report_posture(&report(false)).await.unwrap();
+    assert!(!receipt.compliant, "an unencrypted disk fails the measures");
+    let e = handler.files(&w.compartment_a).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::FORBIDDEN));
 
-    let (s, b) = terminal
-        .json(Method::POST, "/api/v1/terminal/posture", report(true))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    assert_eq!(b["compliant"], true);
-    let (s, b) = handler.get(&files).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
+    let receipt = terminal.report_posture(&report(true)).await.unwrap();
+    assert!(receipt.compliant);
+    handler.files(&w.compartment_a).await.unwrap();
 
-    // Malformed reports get a clear error and change nothing.
+    // Malformed reports get a clear error and change nothing (an
+    // incomplete one, which no typed call sends, goes raw).
     let (s, _) = terminal
         .json(
             Method::POST,
@@ -78,48 +72,40 @@ async fn data_needs_a_recent_compliant_posture_report_from_the_terminal_itself()
         .await;
     assert!(s.is_client_error(), "{s}");
     let mut long = report(true);
-    long["os"] = json!("x".repeat(101));
-    let (s, b) = terminal
-        .json(Method::POST, "/api/v1/terminal/posture", long)
-        .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
-    let (s, _) = handler.get(&files).await;
-    assert_eq!(s, StatusCode::OK, "the last good report stands");
+    long.os = "x".repeat(101);
+    let e = terminal.report_posture(&long).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::BAD_REQUEST), "{e}");
+    handler
+        .files(&w.compartment_a)
+        .await
+        .unwrap_or_else(|e| panic!("the last good report stands: {e}"));
 
     // No certificate: nothing to report for.
-    let (s, _) = gw
-        .client()
-        .json(Method::POST, "/api/v1/terminal/posture", report(true))
-        .await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    let e = gw.client().report_posture(&report(true)).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::FORBIDDEN));
 
     // The operator sees the posture in the register.
     let mut op = gw.operator().await;
-    let (_, register) = op.get("/api/v1/admin/terminals").await;
-    let listed = register["terminals"]
-        .as_array()
-        .unwrap()
+    let register = op.terminals().await.unwrap();
+    let listed = register
+        .terminals
         .iter()
-        .find(|t| t["serial"] == "A-PC-01")
-        .unwrap_or_else(|| panic!("{register}"))
+        .find(|t| t.terminal.serial == "A-PC-01")
+        .unwrap_or_else(|| panic!("{register:?}"))
+        .terminal
         .clone();
-    assert_eq!(listed["posture_compliant"], true, "{listed}");
+    assert_eq!(listed.posture_compliant, Some(true), "{listed:?}");
 
     // A revoked terminal may not report.
-    let terminal_id = listed["id"].as_str().unwrap();
-    let (s, b) = op
-        .json(
-            Method::POST,
-            &format!("/api/v1/admin/terminals/{terminal_id}/revoke"),
-            json!({ "reason": "lost" }),
-        )
-        .await;
-    assert!(s.is_success(), "{b}");
+    let lost = StatusReason {
+        reason: "lost".into(),
+    };
+    op.change_terminal(&listed.id, "revoke", &lost)
+        .await
+        .unwrap();
     let mut revoked = gw.client_from(Some(&w.terminal_a));
-    let (s, _) = revoked
-        .json(Method::POST, "/api/v1/terminal/posture", report(true))
-        .await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    let e = revoked.report_posture(&report(true)).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::FORBIDDEN));
 
     let log = gw.audit();
     let reports: Vec<&Value> = log

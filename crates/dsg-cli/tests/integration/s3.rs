@@ -1,8 +1,6 @@
 //! The gateway with its blobs in an S3-compatible bucket (`rclone serve s3`
 //! on loopback): the same journey, and nothing readable in the bucket.
 
-use reqwest::StatusCode;
-
 use crate::harness::{data, world, Db, Gateway};
 use dsg_testkit::s3_server::S3Server;
 
@@ -35,21 +33,27 @@ async fn files_round_trip_through_an_s3_bucket() {
         .cycle()
         .take(9 * 1024 * 1024 + 123)
         .collect();
-    let (s, up) = h
-        .upload(&w.compartment_a, "図面.bin", original.clone())
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{up}");
-    let file = up["file"]["id"].as_str().unwrap().to_owned();
-    let (s, back) = h.download(&w.compartment_a, &file, None).await;
-    assert_eq!(s, StatusCode::OK);
+    let up = h
+        .upload_file(&w.compartment_a, "図面.bin", original.clone())
+        .await
+        .unwrap();
+    let file = up.file.id;
+    let back = h
+        .download_file(&w.compartment_a, &file, None)
+        .await
+        .unwrap();
     assert!(back == original, "bytes differ after the S3 round trip");
     let second = data(100_000, 3);
-    let (s, _) = h
-        .upload_version(&w.compartment_a, &file, second.clone())
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
-    assert!(h.download(&w.compartment_a, &file, Some(1)).await.1 == original);
-    assert!(h.download(&w.compartment_a, &file, Some(2)).await.1 == second);
+    h.add_version(&w.compartment_a, &file, second.clone())
+        .await
+        .unwrap();
+    for (version, expected) in [(1, &original), (2, &second)] {
+        let back = h
+            .download_file(&w.compartment_a, &file, Some(version))
+            .await
+            .unwrap();
+        assert!(back == *expected, "version {version} differs");
+    }
     // Nothing in the bucket or on local disk holds the plaintext.
     let stored = s3.files_on_disk();
     assert_eq!(stored.len(), 2, "{stored:?}");

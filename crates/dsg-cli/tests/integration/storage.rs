@@ -13,12 +13,12 @@ use crate::harness::{data, world, Db, Gateway};
 
 /// A tmpfs mounted on a directory; unmounted on drop (lazily, so a test
 /// that failed with the gateway still running leaves no mount behind).
-pub struct SmallVolume {
+pub(crate) struct SmallVolume {
     path: PathBuf,
 }
 
 impl SmallVolume {
-    pub fn mount(path: &Path, size: &str) -> Option<Self> {
+    pub(crate) fn mount(path: &Path, size: &str) -> Option<Self> {
         std::fs::create_dir_all(path).unwrap();
         let mounted = std::process::Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
@@ -36,7 +36,7 @@ impl SmallVolume {
     }
 
     /// Bytes free for an unprivileged writer.
-    pub fn free(&self) -> u64 {
+    pub(crate) fn free(&self) -> u64 {
         let out = std::process::Command::new("df")
             .args(["-B1", "--output=avail"])
             .arg(&self.path)
@@ -53,7 +53,7 @@ impl SmallVolume {
     }
 
     /// Writes zeros to a file until the volume is full; returns the file.
-    pub fn fill(&self) -> PathBuf {
+    pub(crate) fn fill(&self) -> PathBuf {
         let path = self.path.join("filler");
         let mut file = std::fs::File::create(&path).unwrap();
         let block = vec![0u8; 64 * 1024];

@@ -17,15 +17,16 @@ async fn bad_names_are_refused_before_anything_is_stored() {
         "tab\there",
         &"あ".repeat(86),
     ] {
-        let (s, body) = h.upload(&w.compartment_a, name, b"data".to_vec()).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{name:?}: {body}");
-        assert_eq!(body["error"]["code"], "invalid_input");
+        let e = h
+            .upload_file(&w.compartment_a, name, b"data".to_vec())
+            .await
+            .unwrap_err();
+        assert_eq!(e.status(), Some(StatusCode::BAD_REQUEST), "{name:?}: {e}");
+        assert_eq!(e.code(), Some("invalid_input"));
     }
     assert!(files_under(&gw.data_dir().join("blobs")).is_empty());
-    let (_, files) = h
-        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
-        .await;
-    assert!(files["files"].as_array().unwrap().is_empty());
+    let files = h.files(&w.compartment_a).await.unwrap();
+    assert!(files.files.is_empty());
     gw.stop().await;
 }
 
@@ -61,41 +62,43 @@ async fn names_that_are_not_what_they_seem_are_refused() {
         "com1.log",
         "a:b.txt",
     ] {
-        let (s, body) = h.upload(&w.compartment_a, name, b"data".to_vec()).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{name:?}: {body}");
-        assert_eq!(body["error"]["code"], "invalid_input");
+        let e = h
+            .upload_file(&w.compartment_a, name, b"data".to_vec())
+            .await
+            .unwrap_err();
+        assert_eq!(e.status(), Some(StatusCode::BAD_REQUEST), "{name:?}: {e}");
+        assert_eq!(e.code(), Some("invalid_input"));
     }
     assert!(files_under(&gw.data_dir().join("blobs")).is_empty());
     // A name in NFD is the same name as its NFC form: stored composed, and
     // a second upload under either form is refused as a duplicate.
-    let (s, up) = h
-        .upload(
+    let up = h
+        .upload_file(
             &w.compartment_a,
             "\u{304b}\u{3099}いど.txt",
             b"one".to_vec(),
         )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{up}");
-    assert_eq!(up["file"]["name"], "\u{304c}いど.txt");
+        .await
+        .unwrap();
+    assert_eq!(up.file.name, "\u{304c}いど.txt");
     for again in ["\u{304c}いど.txt", "\u{304b}\u{3099}いど.txt"] {
-        let (s, body) = h.upload(&w.compartment_a, again, b"two".to_vec()).await;
-        assert_eq!(s, StatusCode::CONFLICT, "{again:?}: {body}");
+        let e = h
+            .upload_file(&w.compartment_a, again, b"two".to_vec())
+            .await
+            .unwrap_err();
+        assert_eq!(e.status(), Some(StatusCode::CONFLICT), "{again:?}: {e}");
     }
     // The same name in another compartment is another file.
     let mut b = gw.login("b.handler", w.password("b.handler")).await;
-    let (s, _) = b
-        .upload(&w.compartment_b, "\u{304c}いど.txt", b"b".to_vec())
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
-    let (_, files) = h
-        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
-        .await;
-    assert_eq!(files["files"].as_array().unwrap().len(), 1, "{files}");
+    b.upload_file(&w.compartment_b, "\u{304c}いど.txt", b"b".to_vec())
+        .await
+        .unwrap();
+    let files = h.files(&w.compartment_a).await.unwrap();
+    assert_eq!(files.files.len(), 1, "{files:?}");
     // Ordinary Japanese names with an ideographic space still work.
-    let (s, up) = h
-        .upload(&w.compartment_a, "会議\u{3000}資料.docx", b"ok".to_vec())
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{up}");
+    h.upload_file(&w.compartment_a, "会議\u{3000}資料.docx", b"ok".to_vec())
+        .await
+        .unwrap();
     gw.stop().await;
 }
 
@@ -112,23 +115,24 @@ async fn size_quota_and_disk_reserve_are_enforced() {
     .unwrap();
     let w = world(&gw).await;
     let mut h = gw.login("a.handler", w.password("a.handler")).await;
-    let (s, body) = h
-        .upload(&w.compartment_a, "big.bin", data(100_001, 1))
-        .await;
+    let e = h
+        .upload_file(&w.compartment_a, "big.bin", data(100_001, 1))
+        .await
+        .unwrap_err();
     assert_eq!(
-        (s, body["error"]["code"].as_str()),
-        (StatusCode::PAYLOAD_TOO_LARGE, Some("too_large"))
+        (e.status(), e.code()),
+        (Some(StatusCode::PAYLOAD_TOO_LARGE), Some("too_large"))
     );
-    let (s, _) = h
-        .upload(&w.compartment_a, "fits.bin", data(100_000, 2))
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
-    let (s, body) = h
-        .upload(&w.compartment_a, "over-quota.bin", data(60_000, 3))
-        .await;
+    h.upload_file(&w.compartment_a, "fits.bin", data(100_000, 2))
+        .await
+        .unwrap();
+    let e = h
+        .upload_file(&w.compartment_a, "over-quota.bin", data(60_000, 3))
+        .await
+        .unwrap_err();
     assert_eq!(
-        (s, body["error"]["code"].as_str()),
-        (StatusCode::PAYLOAD_TOO_LARGE, Some("quota_exceeded"))
+        (e.status(), e.code()),
+        (Some(StatusCode::PAYLOAD_TOO_LARGE), Some("quota_exceeded"))
     );
     // Without Content-Length the limit is enforced while streaming.
     let stream = futures::stream::iter(
@@ -145,10 +149,8 @@ async fn size_quota_and_disk_reserve_are_enforced() {
         .body(reqwest::Body::wrap_stream(stream));
     let (s, _) = h.send(req).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
-    let (_, files) = h
-        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
-        .await;
-    assert_eq!(files["files"].as_array().unwrap().len(), 1);
+    let files = h.files(&w.compartment_a).await.unwrap();
+    assert_eq!(files.files.len(), 1);
     assert_eq!(
         files_under(&gw.data_dir().join("blobs")).len(),
         1,
@@ -167,11 +169,14 @@ async fn size_quota_and_disk_reserve_are_enforced() {
     .unwrap();
     let w = world(&gw).await;
     let mut h = gw.login("a.handler", w.password("a.handler")).await;
-    let (s, body) = h.upload(&w.compartment_a, "x.bin", data(10, 1)).await;
+    let e = h
+        .upload_file(&w.compartment_a, "x.bin", data(10, 1))
+        .await
+        .unwrap_err();
     assert_eq!(
-        (s, body["error"]["code"].as_str()),
+        (e.status(), e.code()),
         (
-            StatusCode::INSUFFICIENT_STORAGE,
+            Some(StatusCode::INSUFFICIENT_STORAGE),
             Some("insufficient_storage")
         )
     );
@@ -205,10 +210,8 @@ async fn an_interrupted_upload_is_never_listed_and_leaves_no_blob() {
         .body(reqwest::Body::wrap_stream(futures::stream::iter(pieces)));
     let _ = req.send().await; // the client's own error; the server sees a broken body
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let (_, files) = h
-        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
-        .await;
-    assert!(files["files"].as_array().unwrap().is_empty());
+    let files = h.files(&w.compartment_a).await.unwrap();
+    assert!(files.files.is_empty());
     assert!(
         files_under(&gw.data_dir().join("blobs")).is_empty(),
         "{:?}",
@@ -222,8 +225,9 @@ async fn the_orphan_sweep_removes_only_unreferenced_blobs() {
     let gw = Gateway::start(Db::Sqlite).await.unwrap();
     let w = world(&gw).await;
     let mut h = gw.login("a.handler", w.password("a.handler")).await;
-    let (s, _) = h.upload(&w.compartment_a, "kept.bin", data(5000, 1)).await;
-    assert_eq!(s, StatusCode::CREATED);
+    h.upload_file(&w.compartment_a, "kept.bin", data(5000, 1))
+        .await
+        .unwrap();
     let kept = files_under(&gw.data_dir().join("blobs"));
     assert_eq!(kept.len(), 1);
     // What a crash leaves behind: a finished blob no row refers to, and a
@@ -245,14 +249,11 @@ async fn the_orphan_sweep_removes_only_unreferenced_blobs() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert_eq!(files_under(&gw.data_dir().join("blobs")), kept);
-    let (_, files) = h
-        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
-        .await;
-    let file = files["files"][0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        h.download(&w.compartment_a, &file, None).await.0,
-        StatusCode::OK
-    );
+    let files = h.files(&w.compartment_a).await.unwrap();
+    let file = files.files[0].id.clone();
+    h.download_file(&w.compartment_a, &file, None)
+        .await
+        .unwrap();
     gw.stop().await;
 }
 
@@ -261,8 +262,9 @@ async fn a_restart_removes_staging_files_at_once_and_keeps_young_orphans() {
     let mut gw = Gateway::start(Db::Sqlite).await.unwrap();
     let w = world(&gw).await;
     let mut h = gw.login("a.handler", w.password("a.handler")).await;
-    let (s, _) = h.upload(&w.compartment_a, "kept.bin", data(5000, 1)).await;
-    assert_eq!(s, StatusCode::CREATED);
+    h.upload_file(&w.compartment_a, "kept.bin", data(5000, 1))
+        .await
+        .unwrap();
     let kept = files_under(&gw.data_dir().join("blobs"));
     assert_eq!(kept.len(), 1);
     // A crash in the middle of an upload leaves its staging file; a crash
@@ -277,13 +279,10 @@ async fn a_restart_removes_staging_files_at_once_and_keeps_young_orphans() {
     // Another gateway on a shared store could still commit a young blob.
     assert!(orphan.exists(), "a young blob was swept at start");
     let mut h = gw.login("a.handler", w.password("a.handler")).await;
-    let (_, files) = h
-        .get(&format!("/api/v1/compartments/{}/files", w.compartment_a))
-        .await;
-    let file = files["files"][0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        h.download(&w.compartment_a, &file, None).await.0,
-        StatusCode::OK
-    );
+    let files = h.files(&w.compartment_a).await.unwrap();
+    let file = files.files[0].id.clone();
+    h.download_file(&w.compartment_a, &file, None)
+        .await
+        .unwrap();
     gw.stop().await;
 }

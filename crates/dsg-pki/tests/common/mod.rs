@@ -17,23 +17,23 @@ use time::{Duration, OffsetDateTime};
     clippy::disallowed_methods,
     reason = "rustls checks validity against the real clock in these handshakes"
 )]
-pub fn now() -> OffsetDateTime {
+pub(crate) fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-pub fn unix(t: OffsetDateTime) -> UnixTime {
+pub(crate) fn unix(t: OffsetDateTime) -> UnixTime {
     UnixTime::since_unix_epoch(StdDuration::from_secs(
         u64::try_from(t.unix_timestamp()).unwrap(),
     ))
 }
 
 /// A CA valid from ten years ago to ten years ahead.
-pub fn ca(name: &str) -> TerminalCa {
+pub(crate) fn ca(name: &str) -> TerminalCa {
     let n = now();
     TerminalCa::generate(name, n - Duration::days(3650), n + Duration::days(3650)).unwrap()
 }
 
-pub fn subject() -> TerminalSubject {
+pub(crate) fn subject() -> TerminalSubject {
     TerminalSubject {
         terminal_id: "0191d0c4-7e7a-7b1e-9c3a-2f4b5d6e7f80".into(),
         company_id: "company-42".into(),
@@ -42,7 +42,7 @@ pub fn subject() -> TerminalSubject {
 }
 
 /// One year, starting an hour ago.
-pub fn validity() -> (OffsetDateTime, OffsetDateTime) {
+pub(crate) fn validity() -> (OffsetDateTime, OffsetDateTime) {
     let n = now();
     (n - Duration::hours(1), n + Duration::days(365))
 }

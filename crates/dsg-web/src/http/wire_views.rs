@@ -29,7 +29,7 @@ pub fn alert(a: dsg_app::AlertView) -> alerts::Alert {
 pub fn alert_detail(d: dsg_app::AlertDetail) -> alerts::AlertDetail {
     alerts::AlertDetail {
         alert: alert(d.alert),
-        entries: d.entries,
+        entries: d.entries.into_iter().map(audit_hit).collect(),
         truncated: d.truncated,
     }
 }
@@ -90,7 +90,7 @@ pub fn decision(d: dsg_app::DecisionRecordView) -> policies::DecisionRecord {
         reason: d.reason,
         policy_version: d.policy_version,
         allowed: d.allowed,
-        slice: d.slice,
+        slice: d.slice.map(decision_slice),
         digest_matches: d.digest_matches,
     }
 }
@@ -102,7 +102,7 @@ pub fn audit_search(r: dsg_app::AuditSearchResult) -> audit::AuditSearchResult {
             dsg_app::AuditScope::All => audit::AuditScope::All,
             dsg_app::AuditScope::Company { company } => audit::AuditScope::Company { company },
         },
-        entries: r.entries,
+        entries: r.entries.into_iter().map(audit_hit).collect(),
         truncated: r.truncated,
     }
 }
@@ -115,8 +115,96 @@ pub fn inclusion_proof(p: dsg_app::InclusionProofView) -> audit::InclusionProof 
         leaf_hash: p.leaf_hash,
         root: p.root,
         path: p.path,
-        entry: p.entry,
-        checkpoint: p.checkpoint,
+        entry: proven_entry(p.entry),
+        checkpoint: p.checkpoint.map(signed_checkpoint),
+    }
+}
+
+fn entity(e: dsg_app::EntityRef) -> policies::EntityRef {
+    policies::EntityRef {
+        kind: e.kind,
+        id: e.id,
+    }
+}
+
+fn decision_slice(s: dsg_app::DecisionSlice) -> policies::DecisionSlice {
+    policies::DecisionSlice {
+        format: s.format,
+        principal: entity(s.principal),
+        action: entity(s.action),
+        resource: entity(s.resource),
+        context: serde_json::Value::Object(s.context),
+        entities: s
+            .entities
+            .into_iter()
+            .map(serde_json::Value::Object)
+            .collect(),
+    }
+}
+
+fn audit_entry(e: dsg_app::ExportEntry) -> audit::AuditEntry {
+    audit::AuditEntry {
+        id: e.id,
+        occurred_at: e.occurred_at,
+        request_id: e.request_id,
+        actor: e.actor,
+        source: e.source,
+        action: e.action,
+        object_type: e.object_type,
+        object_id: e.object_id,
+        outcome: e.outcome,
+        reason: e.reason,
+        terminal: e.terminal,
+        decision: e.decision,
+        company: e.company,
+    }
+}
+
+/// A found entry.
+pub fn audit_hit(h: dsg_app::AuditEntryView) -> audit::AuditHit {
+    audit::AuditHit {
+        seq: h.seq,
+        entry: audit_entry(h.entry),
+    }
+}
+
+fn proven_entry(p: dsg_app::ProvenEntry) -> audit::ProvenEntry {
+    match p {
+        dsg_app::ProvenEntry::Entry { seq, salt, entry } => {
+            audit::ProvenEntry::Entry(audit::EntryLine {
+                seq,
+                salt,
+                entry: audit_entry(entry),
+            })
+        }
+        dsg_app::ProvenEntry::Expired {
+            seq,
+            leaf_hash,
+            id,
+            occurred_at,
+            company,
+            expired_at,
+        } => audit::ProvenEntry::Expired(audit::ExpiredLine {
+            seq,
+            leaf_hash,
+            id,
+            occurred_at,
+            company,
+            expired_at,
+        }),
+    }
+}
+
+fn signed_checkpoint(c: dsg_app::SignedCheckpoint) -> audit::SignedCheckpoint {
+    audit::SignedCheckpoint {
+        checkpoint: audit::Checkpoint {
+            log_id: c.checkpoint.log_id,
+            tree_size: c.checkpoint.tree_size,
+            root: hex::encode(c.checkpoint.root),
+            timestamp_ms: c.checkpoint.timestamp_ms,
+            retention_days: c.checkpoint.retention_days,
+        },
+        signature: hex::encode(c.signature),
     }
 }
 

@@ -15,7 +15,7 @@ use dsg_app::{AdminOverview, TerminalRef, Why};
 
 /// `?compartment=…` or `?user=…`
 #[derive(Debug, Deserialize, Default)]
-pub struct ReviewQuery {
+pub(super) struct ReviewQuery {
     #[serde(default)]
     compartment: Option<String>,
     #[serde(default)]
@@ -87,7 +87,7 @@ fn chooser(ctx: &Ctx, o: &AdminOverview, query: &ReviewQuery) -> Markup {
 }
 
 /// `GET /admin/access`
-pub async fn access_page(ctx: Ctx, Query(query): Query<ReviewQuery>) -> Response {
+pub(super) async fn access_page(ctx: Ctx, Query(query): Query<ReviewQuery>) -> Response {
     let lang = ctx.lang;
     let overview = match ctx
         .app

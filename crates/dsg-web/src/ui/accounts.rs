@@ -16,7 +16,7 @@ use crate::http::context::Ctx;
 use dsg_app::AccountChange;
 
 /// Shows a one-time enrolment link to hand to the user.
-pub fn enrolment_link_page(ctx: &Ctx, username: &str, path: &SecretString) -> Response {
+pub(super) fn enrolment_link_page(ctx: &Ctx, username: &str, path: &SecretString) -> Response {
     let lang = ctx.lang;
     let origin = ctx.app.config().rp_origin();
     let link = format!("{origin}{}", path.expose());
@@ -37,7 +37,7 @@ pub fn enrolment_link_page(ctx: &Ctx, username: &str, path: &SecretString) -> Re
 }
 
 /// `GET /admin/accounts`
-pub async fn accounts_page(ctx: Ctx) -> Response {
+pub(super) async fn accounts_page(ctx: Ctx) -> Response {
     let lang = ctx.lang;
     let accounts = match ctx.app.accounts(&ctx.meta, &ctx.caller).await {
         Ok(a) => a,
@@ -180,7 +180,7 @@ pub async fn accounts_page(ctx: Ctx) -> Response {
 }
 
 /// A duty's name in the page's language.
-pub fn duty_label(duty: dsg_core::Duty, lang: Lang) -> &'static str {
+pub(super) fn duty_label(duty: dsg_core::Duty, lang: Lang) -> &'static str {
     match duty {
         dsg_core::Duty::Auditor => lang.t(Text::DutyAuditor),
         dsg_core::Duty::SecurityAdmin => lang.t(Text::DutySecurityAdmin),
@@ -189,7 +189,7 @@ pub fn duty_label(duty: dsg_core::Duty, lang: Lang) -> &'static str {
 
 /// `POST /admin/accounts/{id}/{unlock|disable|enable|enrolment-link|reset}`,
 /// and `grant-<duty>` / `revoke-<duty>`.
-pub async fn account_action(ctx: Ctx, Path((id, what)): Path<(String, String)>) -> Response {
+pub(super) async fn account_action(ctx: Ctx, Path((id, what)): Path<(String, String)>) -> Response {
     let back = "/admin/accounts";
     let change = match what.as_str() {
         "unlock" => AccountChange::Unlock,
@@ -242,7 +242,7 @@ pub async fn account_action(ctx: Ctx, Path((id, what)): Path<(String, String)>) 
 }
 
 /// `POST /admin/resets/{id}/approve`: shows the new enrolment link.
-pub async fn approve_reset(ctx: Ctx, Path(id): Path<String>) -> Response {
+pub(super) async fn approve_reset(ctx: Ctx, Path(id): Path<String>) -> Response {
     match ctx
         .app
         .approve_authenticator_reset(&ctx.meta, &ctx.caller, &id)

@@ -15,7 +15,7 @@ use crate::http::context::Ctx;
 use dsg_app::{NewCompany, NewContract, NewUserInput};
 
 /// `GET /admin`
-pub async fn overview(ctx: Ctx) -> Response {
+pub(super) async fn overview(ctx: Ctx) -> Response {
     let lang = ctx.lang;
     let o = match ctx.app.admin_overview(&ctx.meta, &ctx.caller).await {
         Ok(o) => o,
@@ -112,7 +112,7 @@ pub async fn overview(ctx: Ctx) -> Response {
 }
 
 /// `GET /admin/contracts/{id}`
-pub async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
+pub(super) async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
     let lang = ctx.lang;
     let (contract, handlers) = match ctx.app.contract_handlers(&ctx.meta, &ctx.caller, &id).await {
         Ok(v) => v,
@@ -178,12 +178,12 @@ pub async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
 
 /// Company form.
 #[derive(Deserialize)]
-pub struct CompanyForm {
+pub(super) struct CompanyForm {
     name: String,
 }
 
 /// `POST /admin/companies`
-pub async fn create_company(ctx: Ctx, Form(f): Form<CompanyForm>) -> Response {
+pub(super) async fn create_company(ctx: Ctx, Form(f): Form<CompanyForm>) -> Response {
     match ctx
         .app
         .create_company(&ctx.meta, &ctx.caller, NewCompany { name: f.name })
@@ -196,7 +196,7 @@ pub async fn create_company(ctx: Ctx, Form(f): Form<CompanyForm>) -> Response {
 
 /// User form.
 #[derive(Deserialize)]
-pub struct UserForm {
+pub(super) struct UserForm {
     company_id: String,
     username: String,
     display_name: String,
@@ -206,7 +206,7 @@ pub struct UserForm {
 }
 
 /// `POST /admin/users`
-pub async fn create_user(ctx: Ctx, Form(f): Form<UserForm>) -> Response {
+pub(super) async fn create_user(ctx: Ctx, Form(f): Form<UserForm>) -> Response {
     let input = NewUserInput {
         company_id: f.company_id,
         username: f.username,
@@ -226,7 +226,7 @@ pub async fn create_user(ctx: Ctx, Form(f): Form<UserForm>) -> Response {
 
 /// Contract form.
 #[derive(Deserialize)]
-pub struct ContractForm {
+pub(super) struct ContractForm {
     company_id: String,
     number: String,
     title: String,
@@ -237,7 +237,7 @@ pub struct ContractForm {
 }
 
 /// `POST /admin/contracts`
-pub async fn create_contract(ctx: Ctx, Form(f): Form<ContractForm>) -> Response {
+pub(super) async fn create_contract(ctx: Ctx, Form(f): Form<ContractForm>) -> Response {
     let input = NewContract {
         company_id: f.company_id,
         number: f.number,
@@ -253,7 +253,7 @@ pub async fn create_contract(ctx: Ctx, Form(f): Form<ContractForm>) -> Response 
 }
 
 /// `POST /admin/contracts/{id}/compartment`
-pub async fn open_compartment(ctx: Ctx, Path(id): Path<String>) -> Response {
+pub(super) async fn open_compartment(ctx: Ctx, Path(id): Path<String>) -> Response {
     match ctx.app.open_compartment(&ctx.meta, &ctx.caller, &id).await {
         Ok(_) => Redirect::to(&format!("/admin/contracts/{}", super::segment(&id))).into_response(),
         Err(e) => error_page(&ctx, e),
@@ -262,12 +262,16 @@ pub async fn open_compartment(ctx: Ctx, Path(id): Path<String>) -> Response {
 
 /// Designation form.
 #[derive(Deserialize)]
-pub struct DesignateForm {
+pub(super) struct DesignateForm {
     user_id: String,
 }
 
 /// `POST /admin/contracts/{id}/handlers`
-pub async fn designate(ctx: Ctx, Path(id): Path<String>, Form(f): Form<DesignateForm>) -> Response {
+pub(super) async fn designate(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<DesignateForm>,
+) -> Response {
     match ctx
         .app
         .designate_handler(&ctx.meta, &ctx.caller, &id, &f.user_id)
@@ -286,7 +290,7 @@ pub async fn designate(ctx: Ctx, Path(id): Path<String>, Form(f): Form<Designate
 }
 
 /// `POST /admin/contracts/{id}/handlers/{uid}/remove`
-pub async fn remove(ctx: Ctx, Path((id, uid)): Path<(String, String)>) -> Response {
+pub(super) async fn remove(ctx: Ctx, Path((id, uid)): Path<(String, String)>) -> Response {
     match ctx
         .app
         .remove_handler(&ctx.meta, &ctx.caller, &id, &uid)

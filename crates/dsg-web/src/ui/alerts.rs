@@ -8,7 +8,6 @@ use axum::Form;
 use dsg_core::{AlertChange, AlertSeverity, AlertStatus};
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::labels::{action_label, outcome_badge};
 use super::layout::{badge, csrf_field, error_page, ok, page, page_in, Marked, Tone};
@@ -18,7 +17,7 @@ use dsg_app::{AlertRule, AlertView, AppError, AuditScope};
 
 /// The rule's name in the page's language (the stable name if unknown,
 /// e.g. a rule of a later release).
-pub fn rule_label(rule: &str, lang: Lang) -> String {
+pub(super) fn rule_label(rule: &str, lang: Lang) -> String {
     let text = match AlertRule::parse(rule) {
         Some(AlertRule::FailedLoginsAccount) => Text::RuleFailedLoginsAccount,
         Some(AlertRule::FailedLoginsSource) => Text::RuleFailedLoginsSource,
@@ -104,13 +103,13 @@ fn actions(ctx: &Ctx, a: &AlertView) -> Markup {
 
 /// The list's filter.
 #[derive(Debug, Deserialize, Default)]
-pub struct AlertsQuery {
+pub(super) struct AlertsQuery {
     #[serde(default)]
     status: Option<String>,
 }
 
 /// `GET /alerts`
-pub async fn alerts_page(ctx: Ctx, Query(q): Query<AlertsQuery>) -> Response {
+pub(super) async fn alerts_page(ctx: Ctx, Query(q): Query<AlertsQuery>) -> Response {
     let lang = ctx.lang;
     let status = q.status.clone().unwrap_or_else(|| "all".to_owned());
     let alerts = match ctx.app.alerts(&ctx.meta, &ctx.caller, Some(&status)).await {
@@ -162,12 +161,8 @@ pub async fn alerts_page(ctx: Ctx, Query(q): Query<AlertsQuery>) -> Response {
     ok(page(&ctx, lang.t(Text::Alerts), Marked::Plain, body))
 }
 
-fn text(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_default().to_owned()
-}
-
 /// `GET /alerts/{id}`: the alert and the entries that raised it.
-pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
+pub(super) async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
     let lang = ctx.lang;
     let detail = match ctx.app.alert(&ctx.meta, &ctx.caller, &id).await {
         Ok(d) => d,
@@ -225,14 +220,14 @@ pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
                     th { (lang.t(Text::Proof)) }
                 } }
                 tbody { @for e in &detail.entries {
-                    tr class="alert-entry" data-id=(text(e, "id")) data-action=(text(e, "action")) {
-                        td { (ctx.zone().when(e["occurred_at"].as_i64().unwrap_or_default())) }
-                        td { (user(&text(e, "actor"))) br; small { (text(e, "source")) } }
-                        td title=(text(e, "action")) { (action_label(&text(e, "action"), lang)) }
-                        td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
-                        td class={ "outcome-" (text(e, "outcome")) } { (outcome_badge(&text(e, "outcome"), lang)) }
-                        td { small { (text(e, "reason")) } }
-                        td { @if let Some(seq) = e["seq"].as_u64() {
+                    tr class="alert-entry" data-id=(e.entry.id) data-action=(e.entry.action) {
+                        td { (ctx.zone().when(e.entry.occurred_at)) }
+                        td { (user(e.entry.actor.as_deref().unwrap_or_default())) br; small { (e.entry.source.as_deref().unwrap_or_default()) } }
+                        td title=(e.entry.action) { (action_label(&e.entry.action, lang)) }
+                        td { (e.entry.object_type) " " small { (e.entry.object_id.as_deref().unwrap_or_default()) } }
+                        td class={ "outcome-" (e.entry.outcome) } { (outcome_badge(&e.entry.outcome, lang)) }
+                        td { small { (e.entry.reason) } }
+                        td { @if let Some(seq) = e.seq.filter(|s| *s >= 0) {
                             a href={ "/api/v1/audit/entries/" (seq) "/proof" } { "#" (seq) }
                         } }
                     }
@@ -252,13 +247,13 @@ pub async fn alert_page(ctx: Ctx, Path(id): Path<String>) -> Response {
 
 /// The note field of the forms.
 #[derive(Debug, Deserialize)]
-pub struct NoteForm {
+pub(super) struct NoteForm {
     #[serde(default)]
     note: String,
 }
 
 /// `POST /alerts/{id}/{acknowledge|close}`: back to the alert.
-pub async fn change(
+pub(super) async fn change(
     ctx: Ctx,
     Path((id, what)): Path<(String, String)>,
     Form(form): Form<NoteForm>,

@@ -29,7 +29,7 @@ const FONT_LICENCE: &str = include_str!("../../assets/fonts/OFL.txt");
 const FONT_CACHE: &str = "public, max-age=86400";
 
 /// `GET /assets/app.js`
-pub async fn script() -> Response {
+pub(super) async fn script() -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         SCRIPT,
@@ -38,7 +38,7 @@ pub async fn script() -> Response {
 }
 
 /// `GET /assets/app.css`
-pub async fn stylesheet() -> Response {
+pub(super) async fn stylesheet() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         STYLESHEET,
@@ -47,7 +47,7 @@ pub async fn stylesheet() -> Response {
 }
 
 /// `GET /assets/fonts/{name}`: the two weights of the font and its licence.
-pub async fn font(Path(name): Path<String>) -> Response {
+pub(super) async fn font(Path(name): Path<String>) -> Response {
     match name.as_str() {
         "NotoSansJP-Regular.subset.woff2" => woff2(FONT_REGULAR),
         "NotoSansJP-Bold.subset.woff2" => woff2(FONT_BOLD),

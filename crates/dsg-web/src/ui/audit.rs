@@ -7,7 +7,6 @@ use axum::extract::Query;
 use axum::response::Response;
 use maud::html;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::labels::{action_label, outcome_badge, outcome_label, Label, ACTION_FAMILIES};
 use super::layout::{error_page, ok, page, Marked};
@@ -18,7 +17,7 @@ use dsg_core::AuditAction;
 
 /// The search form's fields.
 #[derive(Debug, Deserialize, Default)]
-pub struct AuditPageQuery {
+pub(super) struct AuditPageQuery {
     #[serde(default)]
     days: Option<i64>,
     #[serde(default)]
@@ -33,12 +32,8 @@ pub struct AuditPageQuery {
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-fn text(v: &Value, key: &str) -> String {
-    v[key].as_str().unwrap_or_default().to_owned()
-}
-
 /// `GET /audit`
-pub async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
+pub(super) async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
     let lang = ctx.lang;
     let days = q.days.unwrap_or(7).clamp(1, 3660);
     let now = ctx.app.now();
@@ -127,25 +122,25 @@ pub async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
                     th { (lang.t(Text::Company)) } th { (lang.t(Text::Proof)) }
                 } }
                 tbody { @for e in &result.entries {
-                    tr class="audit-row" data-action=(text(e, "action")) data-outcome=(text(e, "outcome")) {
-                        td class="when" { (ctx.zone().when(e["occurred_at"].as_i64().unwrap_or_default())) }
+                    tr class="audit-row" data-action=(e.entry.action) data-outcome=(e.entry.outcome) {
+                        td class="when" { (ctx.zone().when(e.entry.occurred_at)) }
                         td {
-                            @let actor = text(e, "actor");
-                            @if actor.is_empty() || directory.users.contains_key(&actor) {
-                                (name(&directory.users, &actor))
+                            @let actor = e.entry.actor.as_deref().unwrap_or_default();
+                            @if actor.is_empty() || directory.users.contains_key(actor) {
+                                (name(&directory.users, actor))
                             } @else {
                                 // Someone the reader may not name (another
                                 // organisation, e.g. an agency operator).
                                 (lang.t(Text::OtherOrganisation)) br; small { (actor) }
                             }
-                            br; small { (text(e, "source")) }
+                            br; small { (e.entry.source.as_deref().unwrap_or_default()) }
                         }
-                        td title=(text(e, "action")) { (action_label(&text(e, "action"), lang)) }
-                        td { (text(e, "object_type")) " " small { (text(e, "object_id")) } }
-                        td class={ "outcome-" (text(e, "outcome")) } { (outcome_badge(&text(e, "outcome"), lang)) }
-                        td { small { (text(e, "reason")) } }
-                        td { (name(&directory.companies, &text(e, "company"))) }
-                        td { @if let Some(seq) = e["seq"].as_u64() {
+                        td title=(e.entry.action) { (action_label(&e.entry.action, lang)) }
+                        td { (e.entry.object_type) " " small { (e.entry.object_id.as_deref().unwrap_or_default()) } }
+                        td class={ "outcome-" (e.entry.outcome) } { (outcome_badge(&e.entry.outcome, lang)) }
+                        td { small { (e.entry.reason) } }
+                        td { (name(&directory.companies, e.entry.company.as_deref().unwrap_or_default())) }
+                        td { @if let Some(seq) = e.seq.filter(|s| *s >= 0) {
                             a href={ "/api/v1/audit/entries/" (seq) "/proof" } { "#" (seq) }
                         } }
                     }

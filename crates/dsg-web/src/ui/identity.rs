@@ -20,7 +20,7 @@ use crate::http::session::session_cookie;
 use dsg_app::{AppError, Caller, LoginStep, SecondFactor};
 
 /// Where to go after the password step.
-pub fn after_password(step: &LoginStep) -> &'static str {
+pub(super) fn after_password(step: &LoginStep) -> &'static str {
     match step {
         LoginStep::Enrol => "/enrol/authenticator",
         LoginStep::SecondFactor { .. } => "/login/verify",
@@ -49,7 +49,7 @@ fn local_path(next: Option<&str>) -> String {
 /// and comes back to `next`, which then says plainly that the action was
 /// not carried out (the form's contents are not kept across the step-up:
 /// the person does it again, seeing the page as it is now).
-pub fn step_up_or_error(ctx: &Ctx, error: AppError, next: &str) -> Response {
+pub(super) fn step_up_or_error(ctx: &Ctx, error: AppError, next: &str) -> Response {
     match error {
         AppError::StepUpRequired => {
             let next = with_notice(next, Notice::StepUpRedo);
@@ -80,7 +80,7 @@ fn passkey_button(
 }
 
 /// `GET /login/verify`: the second step of a login.
-pub async fn verify_page(ctx: Ctx) -> Response {
+pub(super) async fn verify_page(ctx: Ctx) -> Response {
     verify_form(&ctx, false).await
 }
 
@@ -137,13 +137,13 @@ async fn verify_form(ctx: &Ctx, failed: bool) -> Response {
 
 /// A TOTP or recovery code from a form.
 #[derive(Deserialize)]
-pub struct CodeForm {
+pub(super) struct CodeForm {
     kind: String,
     code: String,
 }
 
 /// `POST /login/verify`: TOTP or recovery code.
-pub async fn verify_submit(ctx: Ctx, Form(form): Form<CodeForm>) -> Response {
+pub(super) async fn verify_submit(ctx: Ctx, Form(form): Form<CodeForm>) -> Response {
     let factor = match form.kind.as_str() {
         "totp" => SecondFactor::Totp(SecretString::new(form.code)),
         "recovery" => SecondFactor::Recovery(SecretString::new(form.code)),
@@ -173,12 +173,12 @@ pub async fn verify_submit(ctx: Ctx, Form(form): Form<CodeForm>) -> Response {
 
 /// The enrolment link's query.
 #[derive(Deserialize)]
-pub struct EnrolQuery {
+pub(super) struct EnrolQuery {
     token: Option<String>,
 }
 
 /// `GET /enrol?token=…`: choose a password.
-pub async fn enrol_page(ctx: Ctx, Query(q): Query<EnrolQuery>) -> Response {
+pub(super) async fn enrol_page(ctx: Ctx, Query(q): Query<EnrolQuery>) -> Response {
     enrol_form(&ctx, &q.token.unwrap_or_default(), None)
 }
 
@@ -215,7 +215,7 @@ fn enrol_form(ctx: &Ctx, token: &str, refused: Option<(StatusCode, String)>) -> 
 
 /// The enrolment form.
 #[derive(Deserialize)]
-pub struct EnrolForm {
+pub(super) struct EnrolForm {
     token: String,
     password: String,
     /// The password typed again; checked here only, since it is the
@@ -225,7 +225,7 @@ pub struct EnrolForm {
 }
 
 /// `POST /enrol`
-pub async fn enrol_submit(ctx: Ctx, Form(form): Form<EnrolForm>) -> Response {
+pub(super) async fn enrol_submit(ctx: Ctx, Form(form): Form<EnrolForm>) -> Response {
     if form
         .password_confirm
         .as_deref()
@@ -254,7 +254,7 @@ pub async fn enrol_submit(ctx: Ctx, Form(form): Form<EnrolForm>) -> Response {
 }
 
 /// `GET /enrol/authenticator`: register a passkey (or TOTP where allowed).
-pub async fn authenticator_page(ctx: Ctx) -> Response {
+pub(super) async fn authenticator_page(ctx: Ctx) -> Response {
     let lang = ctx.lang;
     let Caller::User(user) = &ctx.caller else {
         return Redirect::to("/login").into_response();
@@ -306,7 +306,7 @@ pub async fn authenticator_page(ctx: Ctx) -> Response {
 }
 
 /// `GET /account/security`: authenticators, sessions, login history.
-pub async fn security_page(ctx: Ctx) -> Response {
+pub(super) async fn security_page(ctx: Ctx) -> Response {
     let lang = ctx.lang;
     let (authenticators, codes_left) = match ctx.app.my_authenticators(&ctx.meta, &ctx.caller).await
     {
@@ -400,7 +400,7 @@ pub async fn security_page(ctx: Ctx) -> Response {
 }
 
 /// `POST /account/authenticators/{id}/remove`
-pub async fn remove_authenticator(ctx: Ctx, Path(id): Path<String>) -> Response {
+pub(super) async fn remove_authenticator(ctx: Ctx, Path(id): Path<String>) -> Response {
     match ctx
         .app
         .remove_my_authenticator(&ctx.meta, &ctx.caller, &id)
@@ -412,7 +412,7 @@ pub async fn remove_authenticator(ctx: Ctx, Path(id): Path<String>) -> Response 
 }
 
 /// `POST /account/sessions/{id}/revoke`
-pub async fn revoke_session(ctx: Ctx, Path(id): Path<String>) -> Response {
+pub(super) async fn revoke_session(ctx: Ctx, Path(id): Path<String>) -> Response {
     match ctx.app.revoke_my_session(&ctx.meta, &ctx.caller, &id).await {
         Ok(()) => done("/account/security", Notice::SessionEnded),
         Err(e) => error_page(&ctx, e),
@@ -420,7 +420,7 @@ pub async fn revoke_session(ctx: Ctx, Path(id): Path<String>) -> Response {
 }
 
 /// `POST /account/sessions/revoke-others`
-pub async fn revoke_others(ctx: Ctx) -> Response {
+pub(super) async fn revoke_others(ctx: Ctx) -> Response {
     match ctx
         .app
         .revoke_my_other_sessions(&ctx.meta, &ctx.caller)
@@ -432,7 +432,7 @@ pub async fn revoke_others(ctx: Ctx) -> Response {
 }
 
 /// `POST /account/recovery-codes`: shows the new codes once.
-pub async fn renew_codes(ctx: Ctx) -> Response {
+pub(super) async fn renew_codes(ctx: Ctx) -> Response {
     let lang = ctx.lang;
     match ctx
         .app
@@ -452,12 +452,12 @@ pub async fn renew_codes(ctx: Ctx) -> Response {
 
 /// Where a step-up returns to.
 #[derive(Deserialize)]
-pub struct NextQuery {
+pub(super) struct NextQuery {
     next: Option<String>,
 }
 
 /// `GET /step-up?next=…`
-pub async fn step_up_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
+pub(super) async fn step_up_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
     let lang = ctx.lang;
     let Caller::User(user) = &ctx.caller else {
         return Redirect::to("/login").into_response();
@@ -484,13 +484,13 @@ pub async fn step_up_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
 
 /// The TOTP step-up form.
 #[derive(Deserialize)]
-pub struct StepUpForm {
+pub(super) struct StepUpForm {
     code: String,
     next: Option<String>,
 }
 
 /// `POST /step-up` (TOTP sessions)
-pub async fn step_up_submit(ctx: Ctx, Form(form): Form<StepUpForm>) -> Response {
+pub(super) async fn step_up_submit(ctx: Ctx, Form(form): Form<StepUpForm>) -> Response {
     let next = local_path(form.next.as_deref());
     match ctx
         .app

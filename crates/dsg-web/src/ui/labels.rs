@@ -11,7 +11,7 @@ use super::layout::{badge, Tone};
 use super::Lang;
 
 /// A code's label in the chosen language.
-pub trait Label: Copy {
+pub(super) trait Label: Copy {
     /// Japanese and English.
     fn texts(self) -> (&'static str, &'static str);
 
@@ -179,7 +179,7 @@ impl Label for AuditAction {
 /// The families of actions a search may ask for (`auth.` and so on), each
 /// with its label; a family is the part of an action's name before its
 /// first dot.
-pub const ACTION_FAMILIES: [(&str, &str, &str); 22] = [
+pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 22] = [
     ("auth.", "認証", "Authentication"),
     ("account.", "アカウント管理", "Account management"),
     ("file.", "ファイル", "Files"),
@@ -205,13 +205,13 @@ pub const ACTION_FAMILIES: [(&str, &str, &str); 22] = [
 ];
 
 /// The label of a stored action name; an unknown name shows as it is.
-pub fn action_label(name: &str, lang: Lang) -> String {
+pub(super) fn action_label(name: &str, lang: Lang) -> String {
     AuditAction::parse(name).map_or_else(|| name.to_owned(), |a| a.label(lang).to_owned())
 }
 
 /// The label of a stored outcome name (audit entries carry it as text);
 /// an unknown name shows as it is.
-pub fn outcome_label(name: &str, lang: Lang) -> String {
+pub(super) fn outcome_label(name: &str, lang: Lang) -> String {
     [Outcome::Success, Outcome::Denied, Outcome::Failure]
         .into_iter()
         .find(|o| o.as_str() == name)
@@ -219,7 +219,7 @@ pub fn outcome_label(name: &str, lang: Lang) -> String {
 }
 
 /// An audit outcome as a labelled badge.
-pub fn outcome_badge(name: &str, lang: Lang) -> maud::Markup {
+pub(super) fn outcome_badge(name: &str, lang: Lang) -> maud::Markup {
     let tone = match name {
         "success" => Tone::Success,
         "denied" => Tone::Danger,

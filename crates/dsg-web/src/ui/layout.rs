@@ -12,7 +12,7 @@ use dsg_app::{AppError, Caller};
 
 /// Whether a page carries protected information and must be marked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Marked {
+pub(super) enum Marked {
     /// Shows protected data: the 保護すべき情報 banner is shown.
     Protected,
     /// Shows no protected data.
@@ -20,13 +20,13 @@ pub enum Marked {
 }
 
 /// A whole page.
-pub fn page(ctx: &Ctx, title: &str, marked: Marked, body: Markup) -> Markup {
+pub(super) fn page(ctx: &Ctx, title: &str, marked: Marked, body: Markup) -> Markup {
     page_in(ctx, &[], title, marked, body)
 }
 
 /// A whole page below others: `trail` (address, label) leads from the home
 /// page to it, shown as breadcrumbs above the title.
-pub fn page_in(
+pub(super) fn page_in(
     ctx: &Ctx,
     trail: &[(&str, &str)],
     title: &str,
@@ -113,7 +113,7 @@ pub fn page_in(
 }
 
 /// The CSRF token forms must carry.
-pub fn csrf_token(caller: &Caller) -> Option<String> {
+pub(super) fn csrf_token(caller: &Caller) -> Option<String> {
     match caller {
         Caller::User(u) => Some(u.csrf_token.clone()),
         Caller::Anonymous => None,
@@ -121,13 +121,13 @@ pub fn csrf_token(caller: &Caller) -> Option<String> {
 }
 
 /// A hidden CSRF field for a form.
-pub fn csrf_field(ctx: &Ctx) -> Markup {
+pub(super) fn csrf_field(ctx: &Ctx) -> Markup {
     html! { input type="hidden" name="csrf" value=(csrf_token(&ctx.caller).unwrap_or_default()); }
 }
 
 /// The UI's rendering of an error: anonymous callers go to the login page,
 /// everyone else gets a page with the uniform message.
-pub fn error_page(ctx: &Ctx, error: AppError) -> Response {
+pub(crate) fn error_page(ctx: &Ctx, error: AppError) -> Response {
     if matches!(error, AppError::Unauthenticated) {
         return Redirect::to("/login").into_response();
     }
@@ -149,7 +149,7 @@ pub fn error_page(ctx: &Ctx, error: AppError) -> Response {
 }
 
 /// What a person reads for `error`, in `lang` only.
-pub fn message_of(lang: Lang, error: &AppError) -> String {
+pub(super) fn message_of(lang: Lang, error: &AppError) -> String {
     match error {
         AppError::NotFound => lang.t(Text::NotFound).to_owned(),
         AppError::Forbidden => lang.t(Text::Forbidden).to_owned(),
@@ -173,7 +173,7 @@ pub fn message_of(lang: Lang, error: &AppError) -> String {
 /// An irreversible or destructive action, asked twice: the button opens a
 /// panel that says what will happen, and only its own button (in the
 /// danger style) submits. Plain HTML (`details`), so it needs no script.
-pub struct Confirm<'a> {
+pub(super) struct Confirm<'a> {
     /// Where the form posts.
     pub action: &'a str,
     /// The action's name, on both buttons.
@@ -186,7 +186,7 @@ pub struct Confirm<'a> {
 }
 
 /// The markup of `confirm`, with `fields` (such as a reason) in its form.
-pub fn confirmed(ctx: &Ctx, confirm: &Confirm<'_>, fields: &Markup) -> Markup {
+pub(super) fn confirmed(ctx: &Ctx, confirm: &Confirm<'_>, fields: &Markup) -> Markup {
     html! {
         details class="confirm" {
             summary class={ "danger " (confirm.class) } { (confirm.label) }
@@ -205,7 +205,7 @@ pub fn confirmed(ctx: &Ctx, confirm: &Confirm<'_>, fields: &Markup) -> Markup {
 /// How a status badge is coloured; its words carry the meaning, the
 /// colour (and border) only repeat it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
+pub(super) enum Tone {
     /// Normal operation (active, success).
     Success,
     /// For information (pending, acknowledged).
@@ -231,12 +231,12 @@ impl Tone {
 }
 
 /// A status as a labelled badge.
-pub fn badge(tone: Tone, label: &str) -> Markup {
+pub(super) fn badge(tone: Tone, label: &str) -> Markup {
     html! { span class="badge" data-tone=(tone.as_str()) { (label) } }
 }
 
 /// Renders a page as a 200 response.
-pub fn ok(markup: Markup) -> Response {
+pub(super) fn ok(markup: Markup) -> Response {
     (StatusCode::OK, Html(markup.into_string())).into_response()
 }
 
@@ -312,7 +312,7 @@ impl Zone {
 }
 
 /// Formats a byte count for people.
-pub fn size(bytes: i64) -> String {
+pub(super) fn size(bytes: i64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     #[allow(clippy::cast_precision_loss, reason = "display only")]
     let mut value = bytes as f64;

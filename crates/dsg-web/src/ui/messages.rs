@@ -279,7 +279,7 @@ const CATALOGUE: &[(&str, &str)] = &[
 ];
 
 /// `message` for a person reading `lang`.
-pub fn in_lang(message: &str, lang: Lang) -> String {
+pub(super) fn in_lang(message: &str, lang: Lang) -> String {
     match lang {
         Lang::En => message.to_owned(),
         Lang::Ja => japanese(message, 0).unwrap_or_else(|| message.to_owned()),

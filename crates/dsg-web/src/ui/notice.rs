@@ -54,12 +54,12 @@ notices! {
 }
 
 /// A redirect to `path` that shows `notice` there.
-pub fn done(path: &str, notice: Notice) -> Response {
+pub(super) fn done(path: &str, notice: Notice) -> Response {
     Redirect::to(&with_notice(path, notice)).into_response()
 }
 
 /// `path` with `notice` in its query.
-pub fn with_notice(path: &str, notice: Notice) -> String {
+pub(super) fn with_notice(path: &str, notice: Notice) -> String {
     let joiner = if path.contains('?') { '&' } else { '?' };
     format!("{path}{joiner}done={}", notice.as_str())
 }

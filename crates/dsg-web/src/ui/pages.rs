@@ -17,7 +17,7 @@ use dsg_app::{AppError, Caller};
 
 /// `GET /`: the compartments of a handler (operators also get a link to
 /// the administration).
-pub async fn home(ctx: Ctx) -> Response {
+pub(super) async fn home(ctx: Ctx) -> Response {
     let Caller::User(user) = &ctx.caller else {
         return Redirect::to("/login").into_response();
     };
@@ -69,7 +69,7 @@ pub async fn home(ctx: Ctx) -> Response {
 }
 
 /// `GET /login`
-pub async fn login_page(ctx: Ctx) -> Response {
+pub(super) async fn login_page(ctx: Ctx) -> Response {
     login_form(&ctx, false)
 }
 
@@ -99,13 +99,13 @@ fn login_form(ctx: &Ctx, failed: bool) -> Response {
 
 /// The login form.
 #[derive(Deserialize)]
-pub struct LoginForm {
+pub(super) struct LoginForm {
     username: String,
     password: String,
 }
 
 /// `POST /login`
-pub async fn login_submit(ctx: Ctx, Form(form): Form<LoginForm>) -> Response {
+pub(super) async fn login_submit(ctx: Ctx, Form(form): Form<LoginForm>) -> Response {
     match ctx
         .app
         .login(&ctx.meta, &form.username, SecretString::new(form.password))
@@ -122,7 +122,7 @@ pub async fn login_submit(ctx: Ctx, Form(form): Form<LoginForm>) -> Response {
 }
 
 /// `POST /logout`
-pub async fn logout(ctx: Ctx) -> Response {
+pub(super) async fn logout(ctx: Ctx) -> Response {
     if let Err(e) = ctx.app.logout(&ctx.meta, &ctx.caller).await {
         return error_page(&ctx, e);
     }
@@ -134,7 +134,7 @@ pub async fn logout(ctx: Ctx) -> Response {
 }
 
 /// `GET /lang/{ja|en}`: remembers the UI language.
-pub async fn set_lang(Path(code): Path<String>) -> Response {
+pub(super) async fn set_lang(Path(code): Path<String>) -> Response {
     let code = if code == "en" { "en" } else { "ja" };
     let cookie = format!("{LANG_COOKIE}={code}; Path=/; Secure; SameSite=Lax; Max-Age=31536000");
     ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
@@ -157,7 +157,7 @@ fn upload_form(ctx: &Ctx, url: &str, new_file: bool, label: Text) -> maud::Marku
 }
 
 /// `GET /compartments/{cid}`
-pub async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
+pub(super) async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
     let lang = ctx.lang;
     let (view, files) = match ctx.app.list_files(&ctx.meta, &ctx.caller, &cid).await {
         Ok(v) => v,
@@ -202,7 +202,7 @@ pub async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
 }
 
 /// `GET /compartments/{cid}/files/{fid}`: versions, new version, delete.
-pub async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> Response {
+pub(super) async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> Response {
     let lang = ctx.lang;
     let (file, versions) = match ctx.app.versions(&ctx.meta, &ctx.caller, &cid, &fid).await {
         Ok(v) => v,
@@ -253,7 +253,7 @@ pub async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> Respons
 }
 
 /// `POST /compartments/{cid}/files/{fid}/delete`
-pub async fn delete_file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> Response {
+pub(super) async fn delete_file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> Response {
     match ctx
         .app
         .delete_file(&ctx.meta, &ctx.caller, &cid, &fid)

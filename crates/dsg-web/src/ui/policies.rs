@@ -21,7 +21,7 @@ fn version_number(raw: &str) -> Result<i64, AppError> {
 }
 
 /// `GET /admin/policies`
-pub async fn policies_page(ctx: Ctx) -> Response {
+pub(super) async fn policies_page(ctx: Ctx) -> Response {
     let lang = ctx.lang;
     let versions = match ctx.app.policy_versions(&ctx.meta, &ctx.caller).await {
         Ok(v) => v,
@@ -68,7 +68,7 @@ pub async fn policies_page(ctx: Ctx) -> Response {
 }
 
 /// `GET /admin/policies/{version}`
-pub async fn version_page(ctx: Ctx, Path(version): Path<String>) -> Response {
+pub(super) async fn version_page(ctx: Ctx, Path(version): Path<String>) -> Response {
     let lang = ctx.lang;
     let view = match version_number(&version) {
         Ok(v) => ctx.app.policy_version(&ctx.meta, &ctx.caller, v).await,
@@ -124,13 +124,13 @@ pub async fn version_page(ctx: Ctx, Path(version): Path<String>) -> Response {
 
 /// The proposal form.
 #[derive(Deserialize)]
-pub struct ProposeForm {
+pub(super) struct ProposeForm {
     summary: String,
     policies: String,
 }
 
 /// `POST /admin/policies`
-pub async fn propose(ctx: Ctx, Form(form): Form<ProposeForm>) -> Response {
+pub(super) async fn propose(ctx: Ctx, Form(form): Form<ProposeForm>) -> Response {
     match ctx
         .app
         .propose_policy(&ctx.meta, &ctx.caller, &form.policies, &form.summary)
@@ -143,12 +143,12 @@ pub async fn propose(ctx: Ctx, Form(form): Form<ProposeForm>) -> Response {
 
 /// The what-if form.
 #[derive(Deserialize)]
-pub struct WhatIfForm {
+pub(super) struct WhatIfForm {
     limit: i64,
 }
 
 /// `POST /admin/policies/{version}/what-if`
-pub async fn what_if(
+pub(super) async fn what_if(
     ctx: Ctx,
     Path(version): Path<String>,
     Form(form): Form<WhatIfForm>,
@@ -211,7 +211,7 @@ fn what_if_page(ctx: &Ctx, report: &WhatIfReport) -> Response {
 }
 
 /// `POST /admin/policies/{version}/{approve|reject|rollback}`
-pub async fn change(ctx: Ctx, Path((version, change)): Path<(String, String)>) -> Response {
+pub(super) async fn change(ctx: Ctx, Path((version, change)): Path<(String, String)>) -> Response {
     let version = match version_number(&version) {
         Ok(v) => v,
         Err(e) => return error_page(&ctx, e),

@@ -39,7 +39,7 @@ const COURSES: [&str; 4] = ["annual", "designation", "change", "role"];
 
 /// `GET /records`: the companies whose records the caller may read; a
 /// security administrator goes straight to their own company.
-pub async fn directory_page(ctx: Ctx) -> Response {
+pub(super) async fn directory_page(ctx: Ctx) -> Response {
     let lang = ctx.lang;
     if matches!(ctx.caller, Caller::Anonymous) {
         return error_page(&ctx, AppError::Unauthenticated);
@@ -210,7 +210,7 @@ fn forms(ctx: &Ctx, records: &CompanyRecords) -> Markup {
 }
 
 /// `GET /records/{company}`
-pub async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Response {
+pub(super) async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Response {
     let lang = ctx.lang;
     let records = match ctx
         .app
@@ -300,7 +300,7 @@ pub async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Response {
 
 /// The roster form.
 #[derive(Debug, Deserialize)]
-pub struct RosterForm {
+pub(super) struct RosterForm {
     user: String,
     full_name: String,
     birth_date: String,
@@ -311,7 +311,7 @@ pub struct RosterForm {
 }
 
 /// `POST /records/{company}/roster`
-pub async fn submit_roster(
+pub(super) async fn submit_roster(
     ctx: Ctx,
     Path(company): Path<String>,
     Form(form): Form<RosterForm>,
@@ -337,12 +337,12 @@ pub async fn submit_roster(
 
 /// The confirmation form: the version of the line seen.
 #[derive(Debug, Deserialize)]
-pub struct ConfirmForm {
+pub(super) struct ConfirmForm {
     submitted_at: i64,
 }
 
 /// `POST /records/{company}/roster/{user}/confirm`
-pub async fn confirm_roster(
+pub(super) async fn confirm_roster(
     ctx: Ctx,
     Path((company, user)): Path<(String, String)>,
     Form(form): Form<ConfirmForm>,
@@ -359,7 +359,10 @@ pub async fn confirm_roster(
 }
 
 /// `POST /records/{company}/roster/{user}/remove`
-pub async fn remove_roster(ctx: Ctx, Path((company, user)): Path<(String, String)>) -> Response {
+pub(super) async fn remove_roster(
+    ctx: Ctx,
+    Path((company, user)): Path<(String, String)>,
+) -> Response {
     let back = format!("/records/{}", super::segment(&company));
     match ctx.app.remove_roster(&ctx.meta, &ctx.caller, &user).await {
         Ok(()) => done(&back, Notice::RosterChanged),
@@ -369,7 +372,7 @@ pub async fn remove_roster(ctx: Ctx, Path((company, user)): Path<(String, String
 
 /// The training form.
 #[derive(Debug, Deserialize)]
-pub struct TrainingForm {
+pub(super) struct TrainingForm {
     user: String,
     course: String,
     completed_on: String,
@@ -378,7 +381,7 @@ pub struct TrainingForm {
 }
 
 /// `POST /records/{company}/training`
-pub async fn record_training(
+pub(super) async fn record_training(
     ctx: Ctx,
     Path(company): Path<String>,
     Form(form): Form<TrainingForm>,

@@ -9,7 +9,7 @@ use maud::{html, Markup};
 use super::{Lang, Text};
 
 /// What a secret box shows.
-pub struct Secret<'a> {
+pub(super) struct Secret<'a> {
     /// The id of the element holding the value (tests and the copy button
     /// find it by this id).
     pub id: &'a str,
@@ -24,7 +24,7 @@ pub struct Secret<'a> {
 }
 
 /// A `data:` address of `text` as a UTF-8 text file.
-pub fn text_file_url(text: &str) -> String {
+pub(super) fn text_file_url(text: &str) -> String {
     format!(
         "data:text/plain;charset=utf-8,{}",
         percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC)
@@ -33,7 +33,7 @@ pub fn text_file_url(text: &str) -> String {
 
 /// The copy, save and print buttons of the secret held by element `id`;
 /// `download` is the saved file's address (empty: filled in by the script).
-pub fn actions(lang: Lang, id: &str, file: &str, download: &str) -> Markup {
+pub(super) fn actions(lang: Lang, id: &str, file: &str, download: &str) -> Markup {
     html! {
         div class="secret-actions" {
             button type="button" class="secondary" id={ (id) "-copy" } data-copy=(id)
@@ -48,7 +48,7 @@ pub fn actions(lang: Lang, id: &str, file: &str, download: &str) -> Markup {
 }
 
 /// A secret shown once, as one large value.
-pub fn secret_box(lang: Lang, secret: &Secret<'_>) -> Markup {
+pub(super) fn secret_box(lang: Lang, secret: &Secret<'_>) -> Markup {
     html! {
         section class="secret" aria-labelledby={ (secret.id) "-label" } {
             p class="secret-label" id={ (secret.id) "-label" } { strong { (secret.label) } }
@@ -61,7 +61,7 @@ pub fn secret_box(lang: Lang, secret: &Secret<'_>) -> Markup {
 
 /// Recovery codes shown once, as a numbered list; `hidden` until the
 /// script fills it in (after enrolling an authenticator).
-pub fn codes_box(lang: Lang, codes: &[String], hidden: bool) -> Markup {
+pub(super) fn codes_box(lang: Lang, codes: &[String], hidden: bool) -> Markup {
     let text: String = codes.iter().map(|c| format!("{c}\n")).collect();
     html! {
         section class="secret" id="recovery-codes" aria-labelledby="recovery-codes-label" hidden[hidden] {

@@ -30,7 +30,7 @@ fn status_tone(status: dsg_core::TerminalStatus) -> Tone {
 }
 
 /// `GET /admin/terminals`
-pub async fn terminals_page(ctx: Ctx) -> Response {
+pub(super) async fn terminals_page(ctx: Ctx) -> Response {
     let lang = ctx.lang;
     let terminals = match ctx.app.terminals(&ctx.meta, &ctx.caller).await {
         Ok(t) => t,
@@ -142,7 +142,7 @@ pub async fn terminals_page(ctx: Ctx) -> Response {
 
 /// The registration form.
 #[derive(Deserialize)]
-pub struct RegisterForm {
+pub(super) struct RegisterForm {
     company_id: String,
     name: String,
     site: String,
@@ -152,7 +152,7 @@ pub struct RegisterForm {
 }
 
 /// `POST /admin/terminals`
-pub async fn register(ctx: Ctx, Form(form): Form<RegisterForm>) -> Response {
+pub(super) async fn register(ctx: Ctx, Form(form): Form<RegisterForm>) -> Response {
     let input = NewTerminal {
         company_id: form.company_id,
         name: form.name,
@@ -171,7 +171,7 @@ pub async fn register(ctx: Ctx, Form(form): Form<RegisterForm>) -> Response {
 }
 
 /// `POST /admin/terminals/{id}/certificate`
-pub async fn reissue(ctx: Ctx, Path(id): Path<String>) -> Response {
+pub(super) async fn reissue(ctx: Ctx, Path(id): Path<String>) -> Response {
     match ctx
         .app
         .reissue_terminal_certificate(&ctx.meta, &ctx.caller, &id, None)
@@ -184,13 +184,13 @@ pub async fn reissue(ctx: Ctx, Path(id): Path<String>) -> Response {
 
 /// The status-change form.
 #[derive(Deserialize)]
-pub struct ReasonForm {
+pub(super) struct ReasonForm {
     #[serde(default)]
     reason: String,
 }
 
 /// `POST /admin/terminals/{id}/{quarantine|release|revoke}`
-pub async fn change(
+pub(super) async fn change(
     ctx: Ctx,
     Path((id, what)): Path<(String, String)>,
     Form(form): Form<ReasonForm>,

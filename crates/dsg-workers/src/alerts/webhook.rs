@@ -27,7 +27,7 @@ const IN_FLIGHT: usize = 8;
 /// What is sent: ids and times only, never names (the link leads to the
 /// rest, behind the login).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct WebhookAlert {
+pub(super) struct WebhookAlert {
     /// The alert's id.
     pub id: String,
     /// The rule's stable name.
@@ -46,7 +46,7 @@ pub struct WebhookAlert {
 
 impl WebhookAlert {
     /// The payload of a new alert.
-    pub fn of(alert: &AlertRow) -> Self {
+    pub(super) fn of(alert: &AlertRow) -> Self {
         Self {
             id: alert.id.clone(),
             rule: alert.rule.clone(),
@@ -60,7 +60,7 @@ impl WebhookAlert {
 }
 
 /// A configured webhook.
-pub struct Webhook {
+pub(super) struct Webhook {
     client: reqwest::Client,
     url: url::Url,
     /// `https://gateway/` for the alert's link.
@@ -72,7 +72,7 @@ pub struct Webhook {
 
 /// The signature headers of a POST of `body` at `timestamp` (Unix seconds):
 /// HMAC-SHA-256 under `secret` of `"<timestamp>.<body>"`, in hex.
-pub fn signature(secret: &SecretString, timestamp: i64, body: &[u8]) -> String {
+pub(super) fn signature(secret: &SecretString, timestamp: i64, body: &[u8]) -> String {
     let mut signed = format!("{timestamp}.").into_bytes();
     signed.extend_from_slice(body);
     format!(
@@ -84,7 +84,7 @@ pub fn signature(secret: &SecretString, timestamp: i64, body: &[u8]) -> String {
 impl Webhook {
     /// The webhook of `config`, if one is set. Fails when its CA file
     /// cannot be read or holds no certificate.
-    pub fn new(config: &AlertsConfig, origin: &str) -> Result<Option<Self>, AppError> {
+    pub(super) fn new(config: &AlertsConfig, origin: &str) -> Result<Option<Self>, AppError> {
         let Some(text) = &config.webhook_url else {
             return Ok(None);
         };
@@ -126,7 +126,7 @@ impl Webhook {
 
     /// Sends `alert` in the background, signed as of `now_ms` when a secret
     /// is configured; returns at once.
-    pub fn send(&self, mut alert: WebhookAlert, now_ms: i64) {
+    pub(super) fn send(&self, mut alert: WebhookAlert, now_ms: i64) {
         let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() else {
             tracing::warn!(alert = %alert.id, "alert webhook busy; this alert is not sent");
             return;

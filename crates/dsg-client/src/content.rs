@@ -1,0 +1,91 @@
+//! Calls on a compartment's files: upload, new versions, download,
+//! disposal.
+
+use reqwest::{Method, StatusCode};
+
+use dsg_proto::files::Uploaded;
+
+use crate::{refusal, ApiClient, ClientError};
+
+/// A query value percent-encoded (RFC 3986 unreserved characters kept).
+pub(crate) fn percent(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl ApiClient {
+    /// `POST /api/v1/compartments/{cid}/files?name=`: a new file.
+    pub async fn upload_file(
+        &mut self,
+        compartment: &str,
+        name: &str,
+        data: Vec<u8>,
+    ) -> Result<Uploaded, ClientError> {
+        let req = self
+            .request(
+                Method::POST,
+                &format!(
+                    "/api/v1/compartments/{compartment}/files?name={}",
+                    percent(name)
+                ),
+            )
+            .header("content-type", "application/octet-stream")
+            .body(data);
+        self.answer(req, StatusCode::CREATED).await
+    }
+
+    /// `POST /api/v1/compartments/{cid}/files/{fid}/versions`
+    pub async fn add_version(
+        &mut self,
+        compartment: &str,
+        file: &str,
+        data: Vec<u8>,
+    ) -> Result<Uploaded, ClientError> {
+        let req = self
+            .request(
+                Method::POST,
+                &format!("/api/v1/compartments/{compartment}/files/{file}/versions"),
+            )
+            .body(data);
+        self.answer(req, StatusCode::CREATED).await
+    }
+
+    /// `GET /api/v1/compartments/{cid}/files/{fid}/content`: the newest
+    /// version, or `version`.
+    pub async fn download_file(
+        &mut self,
+        compartment: &str,
+        file: &str,
+        version: Option<u32>,
+    ) -> Result<Vec<u8>, ClientError> {
+        let query = version.map(|v| format!("?version={v}")).unwrap_or_default();
+        let req = self.request(
+            Method::GET,
+            &format!("/api/v1/compartments/{compartment}/files/{file}/content{query}"),
+        );
+        let response = self.send(req).await?;
+        let status = response.status();
+        let bytes = response.bytes().await?;
+        if status == StatusCode::OK {
+            return Ok(bytes.to_vec());
+        }
+        Err(refusal(status, &bytes))
+    }
+
+    /// `DELETE /api/v1/compartments/{cid}/files/{fid}`: marks the file for
+    /// disposal.
+    pub async fn delete_file(&mut self, compartment: &str, file: &str) -> Result<(), ClientError> {
+        let req = self.request(
+            Method::DELETE,
+            &format!("/api/v1/compartments/{compartment}/files/{file}"),
+        );
+        self.done(req).await
+    }
+}
