@@ -53,6 +53,20 @@ string_enum!(
     }
 );
 
+impl SoftwareAction {
+    /// The audit action a transition by this action is recorded as.
+    pub fn audited_as(self) -> crate::AuditAction {
+        use crate::AuditAction as A;
+        match self {
+            Self::Approve => A::ApplicationApprove,
+            Self::Return => A::ApplicationReturn,
+            Self::Reject => A::ApplicationReject,
+            Self::Resubmit => A::ApplicationResubmit,
+            Self::Withdraw => A::ApplicationWithdraw,
+        }
+    }
+}
+
 /// The software request type of the workflow engine.
 #[derive(Debug, Clone, Copy)]
 pub struct SoftwareRequest;
@@ -113,6 +127,18 @@ impl Workflow for SoftwareRequest {
                 S::Approved | S::Rejected | S::Refused | S::Recorded | S::Withdrawn,
                 A::Approve | A::Return | A::Reject | A::Resubmit | A::Withdraw,
             ) => None,
+        }
+    }
+
+    fn waits_for(state: SoftwareState) -> Option<(Party, Holder)> {
+        match state {
+            SoftwareState::Submitted => Some((AGENCY_DECIDES.0, AGENCY_DECIDES.1)),
+            SoftwareState::Returned => Some((COMPANY_ADMIN.0, COMPANY_ADMIN.1)),
+            SoftwareState::Approved
+            | SoftwareState::Rejected
+            | SoftwareState::Refused
+            | SoftwareState::Recorded
+            | SoftwareState::Withdrawn => None,
         }
     }
 
@@ -305,7 +331,7 @@ mod tests {
 
     use super::*;
     use crate::workflow::properties::{actor, check_declarations, check_run};
-    use crate::workflow::{transition, waiting_on, Actor};
+    use crate::workflow::{transition, Actor};
     use crate::Role;
 
     fn form() -> SoftwareForm {
@@ -332,11 +358,12 @@ mod tests {
     fn the_declarations_agree() {
         check_declarations::<SoftwareRequest>();
         assert_eq!(
-            waiting_on::<SoftwareRequest>(SoftwareState::Submitted),
-            [
-                (Party::Agency, Holder::Operator),
-                (Party::Company, Holder::Duty(Duty::SecurityAdmin))
-            ]
+            SoftwareRequest::waits_for(SoftwareState::Submitted),
+            Some((Party::Agency, Holder::Operator))
+        );
+        assert_eq!(
+            SoftwareRequest::waits_for(SoftwareState::Returned),
+            Some((Party::Company, Holder::Duty(Duty::SecurityAdmin)))
         );
     }
 

@@ -15,6 +15,7 @@
 
 mod access_review;
 mod alerts;
+mod applications;
 mod audit_expiry;
 mod audit_forwarding;
 mod audit_insider;
