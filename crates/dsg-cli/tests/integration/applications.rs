@@ -74,6 +74,12 @@ async fn second_operator(gw: &Gateway, op: &mut Client) -> Client {
     gw.login("operator2", password).await
 }
 
+async fn html_of(client: &mut Client, path: &str) -> (StatusCode, String) {
+    let req = client.request(Method::GET, path);
+    let (s, body) = client.send(req).await;
+    (s, String::from_utf8(body).unwrap())
+}
+
 fn ids(list: &Value) -> Vec<String> {
     list["requests"]
         .as_array()
@@ -270,6 +276,28 @@ async fn software_requests(db: Db) {
     let (s, b) = step(&mut op2, filed_id, "approve", Value::Null).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert_eq!(b["state"], "approved");
+
+    // The pages: the form for who may file, the buttons for who may act.
+    let (s, html) = html_of(&mut admin, "/applications").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("software-request-form") && html.contains(cad_id),
+        "{html}"
+    );
+    let (_, html) = html_of(&mut handler, "/applications").await;
+    assert!(!html.contains("software-request-form") && !html.contains(cad_id));
+    let (_, html) = html_of(&mut op, &format!("/applications/{cad_id}")).await;
+    assert!(
+        html.contains("step-approve") && html.contains("step-reject"),
+        "{html}"
+    );
+    let (_, html) = html_of(&mut admin, &format!("/applications/{cad_id}")).await;
+    assert!(
+        !html.contains("step-approve") && html.contains("step-withdraw"),
+        "{html}"
+    );
+    let (s, _) = html_of(&mut b_admin, &format!("/applications/{cad_id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
 
     // The timeline, and exactly one audit entry per step.
     let (s, detail) = admin.get(&format!("{REQUESTS}/{cad_id}")).await;

@@ -32,6 +32,7 @@ mod fresh_facts;
 mod hardening;
 mod harness;
 mod hygiene;
+mod id_probes;
 mod identity;
 mod integrity;
 mod journey;
