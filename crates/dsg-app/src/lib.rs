@@ -10,6 +10,7 @@ pub mod config;
 mod access_review;
 mod admin;
 mod alerts;
+mod applications;
 mod audit_access;
 mod audit_extract;
 mod audit_log;
@@ -46,8 +47,8 @@ use dsg_policy::{
     SessionFacts, UserFacts,
 };
 use dsg_store::ports::{
-    AlertRegister, AuditLog, AuditSink, CredentialStore, DutyRegister, FileRegister, OrgRegister,
-    PolicyRegister, RecordsRegister, SessionStore, TerminalRegister,
+    AlertRegister, ApplicationRegister, AuditLog, AuditSink, CredentialStore, DutyRegister,
+    FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore, TerminalRegister,
 };
 use dsg_store::Backend;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -62,6 +63,10 @@ pub use admin::{AdminOverview, IssuedAccount, NewCompany, NewContract, NewUserIn
 pub use alerts::rules as alert_rules;
 pub use alerts::rules::Rule as AlertRule;
 pub use alerts::{AlertDetail, AlertView};
+pub use applications::{
+    NewSoftwareLists, SoftwareListsView, SoftwareRequestDetail, SoftwareRequestView,
+    DECISION_WORKING_DAYS,
+};
 pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResult};
 pub use audit_log::{entry_bytes, export_entry, internal, log_id, AuditSigner};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
@@ -114,6 +119,7 @@ struct Inner {
     terminals: Arc<dyn TerminalRegister>,
     records: Arc<dyn RecordsRegister>,
     alerts: Arc<dyn AlertRegister>,
+    applications: Arc<dyn ApplicationRegister>,
     policies: Arc<dyn PolicyRegister>,
     duties: Arc<dyn DutyRegister>,
     audit_sink: Arc<dyn AuditSink>,
@@ -193,6 +199,7 @@ impl App {
             terminals,
             records,
             alerts,
+            applications,
             policies,
             duties,
             audit_sink,
@@ -208,6 +215,7 @@ impl App {
                 terminals,
                 records,
                 alerts,
+                applications,
                 policies,
                 duties,
                 audit_sink,

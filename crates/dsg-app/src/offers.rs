@@ -25,6 +25,8 @@ pub struct Navigation {
     pub policies: bool,
     /// Who can reach what (`/admin/access`).
     pub access_review: bool,
+    /// Applications and the inbox (`/applications`).
+    pub applications: bool,
 }
 
 /// A contractor company that is not the caller's, for questions asked
@@ -66,6 +68,7 @@ impl App {
                 || self.permits(caller, Action::RecordsRead, some_contractor()),
             policies: on_gateway(Action::PolicyRead),
             access_review: on_gateway(Action::AccessReview),
+            applications: self.may_file_application(caller) || self.may_read_applications(caller),
         }
     }
 

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use dsg_store::ports::{
-    AlertRegister, AuditLog, AuditSink, CredentialStore, DutyRegister, FileRegister, OrgRegister,
-    PolicyRegister, RecordsRegister, SessionStore, TerminalRegister,
+    AlertRegister, ApplicationRegister, AuditLog, AuditSink, CredentialStore, DutyRegister,
+    FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore, TerminalRegister,
 };
 use dsg_store::Backend;
 
@@ -27,6 +27,8 @@ pub struct Ports {
     pub records: Arc<dyn RecordsRegister>,
     /// Alerts as the operators handle them.
     pub alerts: Arc<dyn AlertRegister>,
+    /// Applications and the software lists.
+    pub applications: Arc<dyn ApplicationRegister>,
     /// Policy versions and recorded decisions.
     pub policies: Arc<dyn PolicyRegister>,
     /// Audit duties.
@@ -50,6 +52,7 @@ impl Ports {
             + TerminalRegister
             + RecordsRegister
             + AlertRegister
+            + ApplicationRegister
             + PolicyRegister
             + DutyRegister
             + AuditSink
@@ -65,6 +68,7 @@ impl Ports {
             terminals: store.clone(),
             records: store.clone(),
             alerts: store.clone(),
+            applications: store.clone(),
             policies: store.clone(),
             duties: store.clone(),
             audit_sink: store.clone(),

@@ -234,6 +234,26 @@ audit_actions! {
     /// under their compartments' keys, at the gateway's start. Reason:
     /// `files=<n>`.
     FileNamesSeal => "file.names.seal",
+    /// A company filed an application (a software request …). Reason: how
+    /// it was screened on filing (`awaiting_agency`, `whitelisted`, or the
+    /// refusal: `online_installation`, `online_updates`, `blacklisted`).
+    ApplicationFile => "application.file",
+    /// Applications were read (one, a list, an inbox).
+    ApplicationView => "application.view",
+    /// The agency approved an application.
+    ApplicationApprove => "application.approve",
+    /// The agency returned an application for more material.
+    ApplicationReturn => "application.return",
+    /// The agency rejected an application.
+    ApplicationReject => "application.reject",
+    /// The company filed a returned application again.
+    ApplicationResubmit => "application.resubmit",
+    /// The company withdrew an application.
+    ApplicationWithdraw => "application.withdraw",
+    /// The software lists (white and black) were read.
+    SoftwareListView => "software_list.view",
+    /// A new version of the software lists was put in force.
+    SoftwareListChange => "software_list.change",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -294,6 +314,10 @@ pub enum AuditObject {
     /// A request known only by its path (an unauthenticated request, a
     /// fault).
     Path(String),
+    /// An application (申請), by its id as named (it may name nothing).
+    Application(String),
+    /// The software lists, or one version of them.
+    SoftwareList(Option<i64>),
 }
 
 impl AuditObject {
@@ -319,6 +343,8 @@ impl AuditObject {
             Self::CompanyLog(_) => "company_log",
             Self::Source(_) => "source",
             Self::Path(_) => "path",
+            Self::Application(_) => "application",
+            Self::SoftwareList(_) => "software_list",
         }
     }
 
@@ -337,7 +363,7 @@ impl AuditObject {
             Self::File(id) => Some(id.to_string()),
             Self::FileVersion(id, version) => Some(format!("{id}@{version}")),
             Self::Terminal(id) => id.map(|id| id.to_string()),
-            Self::Policy(version) => version.map(|v| v.to_string()),
+            Self::Policy(version) | Self::SoftwareList(version) => version.map(|v| v.to_string()),
             Self::Authenticator(id) | Self::Alert(id) | Self::Source(id) => id.clone(),
             Self::Session(id)
             | Self::ChangeRequest(id)
@@ -346,7 +372,8 @@ impl AuditObject {
             | Self::RequestedCompany(id)
             | Self::RequestedCompartment(id)
             | Self::RequestedFile(id)
-            | Self::Path(id) => Some(id.clone()),
+            | Self::Path(id)
+            | Self::Application(id) => Some(id.clone()),
         }
     }
 }
@@ -490,6 +517,15 @@ mod tests {
             ),
             (AuditAction::StorageScrub, "storage.scrub"),
             (AuditAction::FileNamesSeal, "file.names.seal"),
+            (AuditAction::ApplicationFile, "application.file"),
+            (AuditAction::ApplicationView, "application.view"),
+            (AuditAction::ApplicationApprove, "application.approve"),
+            (AuditAction::ApplicationReturn, "application.return"),
+            (AuditAction::ApplicationReject, "application.reject"),
+            (AuditAction::ApplicationResubmit, "application.resubmit"),
+            (AuditAction::ApplicationWithdraw, "application.withdraw"),
+            (AuditAction::SoftwareListView, "software_list.view"),
+            (AuditAction::SoftwareListChange, "software_list.change"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -499,7 +535,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 66, "a new action joins this list");
+        assert_eq!(pinned.len(), 75, "a new action joins this list");
     }
 
     #[test]
@@ -577,6 +613,12 @@ mod tests {
             (AuditObject::CompanyLog("c".into()), "company_log", Some(())),
             (AuditObject::Source(None), "source", None),
             (AuditObject::Path("/x".into()), "path", Some(())),
+            (
+                AuditObject::Application("a".into()),
+                "application",
+                Some(()),
+            ),
+            (AuditObject::SoftwareList(None), "software_list", None),
         ];
         for (object, name, has_id) in pinned {
             assert_eq!(object.type_name(), name);

@@ -35,6 +35,11 @@ impl CalendarDate {
         i64::from(self.0.to_julian_day() - UNIX_EPOCH_JULIAN_DAY) * 86_400_000
     }
 
+    /// The calendar date itself.
+    pub fn date(self) -> Date {
+        self.0
+    }
+
     /// The day after, if there is one.
     pub fn next_day(self) -> Option<Self> {
         self.0.next_day().map(Self)

@@ -80,6 +80,10 @@ id_type!(
     /// One security training record (教育記録) of one person.
     TrainingRecordId
 );
+id_type!(
+    /// An application (申請) between the agency and a company.
+    ApplicationId
+);
 
 /// A per-request correlation id, UUIDv7 so that log order follows time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod alert;
 pub mod audit;
+pub mod calendar;
 pub mod clock;
 pub mod date;
 pub mod entities;
@@ -14,14 +15,17 @@ pub mod ids;
 pub mod names;
 pub mod records;
 pub mod rules;
+pub mod software;
 pub mod terminal;
 pub mod text;
+pub mod workflow;
 
 pub use account::{AccountChange, AccountState, MfaMethod};
 pub use alert::{AlertChange, AlertSeverity, AlertStatus};
 pub use audit::{
     AuditAction, AuditActionFilter, AuditObject, AuditRecord, DecisionEvidence, Outcome,
 };
+pub use calendar::WorkingCalendar;
 pub use clock::Clock;
 pub use date::CalendarDate;
 pub use entities::*;

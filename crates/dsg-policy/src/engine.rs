@@ -23,11 +23,12 @@ pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
 pub const POLICIES: &str = include_str!("../policy/policies.cedar");
 /// The format tag of decision records ([`PolicyEngine::slice`]); it
 /// changes with the schema, whose entity shapes the records follow.
-pub const SLICE_FORMAT: &str = "dsg-decision/schema-v6";
-/// Decision records of schema versions 3 to 5 replay under version 6: each
+pub const SLICE_FORMAT: &str = "dsg-decision/schema-v7";
+/// Decision records of schema versions 3 to 6 replay under version 7: each
 /// later version only added optional attributes, resource kinds and actions.
-const SLICE_FORMATS_READ: [&str; 4] = [
+const SLICE_FORMATS_READ: [&str; 5] = [
     SLICE_FORMAT,
+    "dsg-decision/schema-v6",
     "dsg-decision/schema-v5",
     "dsg-decision/schema-v4",
     "dsg-decision/schema-v3",
@@ -477,6 +478,35 @@ impl PolicyEngine {
                 let resource = user_entity.uid();
                 push_new(&mut entities, user_entity);
                 push_new(&mut entities, company_entity);
+                resource
+            }
+            Resource::Application(application) => {
+                let company = company_entity(
+                    &application.company.to_string(),
+                    application.company_kind.as_str(),
+                )?;
+                let attrs = HashMap::from([
+                    (
+                        "company".to_owned(),
+                        RestrictedExpression::new_entity_uid(company.uid()),
+                    ),
+                    (
+                        "requestedBy".to_owned(),
+                        RestrictedExpression::new_entity_uid(uid(
+                            "Dsg::User",
+                            &application.requested_by.to_string(),
+                        )?),
+                    ),
+                ]);
+                let entity = Entity::new(
+                    uid("Dsg::Application", &application.id)?,
+                    attrs,
+                    HashSet::new(),
+                )
+                .map_err(|e| e.to_string())?;
+                let resource = entity.uid();
+                entities.push(entity);
+                push_new(&mut entities, company);
                 resource
             }
             Resource::ChangeRequest(change) => {

@@ -13,7 +13,7 @@ pub use engine::{
     Decision, PolicyEngine, PolicyError, PreparedRequest, POLICIES, SCHEMA, SLICE_FORMAT,
 };
 pub use request::{
-    AccessRequest, Action, ChangeRequestFacts, CompanyFacts, CompartmentFacts, DeviceFacts,
-    Environment, FileFacts, PostureFacts, Principal, Resource, SessionFacts, TerminalFacts,
-    UserFacts,
+    AccessRequest, Action, ApplicationFacts, ChangeRequestFacts, CompanyFacts, CompartmentFacts,
+    DeviceFacts, Environment, FileFacts, PostureFacts, Principal, Resource, SessionFacts,
+    TerminalFacts, UserFacts,
 };

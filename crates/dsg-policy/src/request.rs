@@ -125,6 +125,18 @@ policy_actions! {
     /// Read a company's roster and training records (also the line about to
     /// be confirmed: a refusal there is recorded as the confirmation).
     RecordsRead => "records.read" records [RecordsView, RecordsExport, RosterConfirm],
+    /// File an application (a software request …) for one's company.
+    ApplicationFile => "application.file" records [ApplicationFile],
+    /// Read an application, its timeline, a list of them or one's inbox.
+    ApplicationRead => "application.read" records [ApplicationView],
+    /// Take the company's steps on its application (resubmit, withdraw).
+    ApplicationAct => "application.act" records [ApplicationResubmit, ApplicationWithdraw],
+    /// Decide an application (approve, return, reject); never one's own.
+    ApplicationDecide => "application.decide" records [ApplicationApprove, ApplicationReturn, ApplicationReject],
+    /// Read the software lists (white and black) and their history.
+    SoftwareListRead => "software_list.read" records [SoftwareListView],
+    /// Put a new version of the software lists in force.
+    SoftwareListManage => "software_list.manage" records [SoftwareListChange],
 }
 
 impl Action {
@@ -134,6 +146,15 @@ impl Action {
         matches!(
             self,
             Self::AccountResetApprove | Self::PolicyApprove | Self::RosterConfirm
+        )
+    }
+
+    /// Whether the action's resource is an application
+    /// ([`ApplicationFacts`]).
+    pub fn targets_application(self) -> bool {
+        matches!(
+            self,
+            Self::ApplicationRead | Self::ApplicationAct | Self::ApplicationDecide
         )
     }
 
@@ -218,6 +239,20 @@ pub struct ChangeRequestFacts {
     pub requested_by: UserId,
 }
 
+/// An application (申請) as the policy sees it: whose it is and who filed it
+/// (separation of duties and company isolation are decided on it).
+#[derive(Debug, Clone)]
+pub struct ApplicationFacts {
+    /// The application's id (or the id a request named, for a stand-in).
+    pub id: String,
+    /// The company it belongs to.
+    pub company: CompanyId,
+    /// Whether that company is the agency or a contractor.
+    pub company_kind: CompanyKind,
+    /// Who filed it.
+    pub requested_by: UserId,
+}
+
 /// What is being acted on.
 #[derive(Debug, Clone)]
 pub enum Resource {
@@ -241,6 +276,10 @@ pub enum Resource {
     Account(UserFacts),
     /// A registered terminal acted on (its posture report).
     Terminal(TerminalFacts),
+    /// An application, or the stand-in of an id that names none (of a
+    /// company nobody belongs to, so that missing and forbidden take the
+    /// same path).
+    Application(ApplicationFacts),
 }
 
 /// A company as the policy sees it.

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod alerts;
+pub mod applications;
 pub mod audit;
 pub mod error;
 pub mod files;

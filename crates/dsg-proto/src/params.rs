@@ -77,3 +77,14 @@ pub struct Binary(pub Vec<u8>);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(transparent)]
 pub struct Text(pub String);
+
+/// A step on an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStepAction {
+    Approve,
+    Return,
+    Reject,
+    Resubmit,
+    Withdraw,
+}

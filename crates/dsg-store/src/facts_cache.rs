@@ -191,6 +191,16 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::AlertClose
         | A::RecordsView
         | A::RecordsExport
+        // Applications and the software lists: no fact a decision reads.
+        | A::ApplicationFile
+        | A::ApplicationView
+        | A::ApplicationApprove
+        | A::ApplicationReturn
+        | A::ApplicationReject
+        | A::ApplicationResubmit
+        | A::ApplicationWithdraw
+        | A::SoftwareListView
+        | A::SoftwareListChange
         | A::RequestFault => false,
     }
 }

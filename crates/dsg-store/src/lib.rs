@@ -9,6 +9,7 @@
 
 mod access_review;
 mod alerts;
+mod applications;
 mod audit;
 mod audit_forwarding;
 mod audit_log;
@@ -40,6 +41,9 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor};
 
 pub use alerts::{AlertRow, KeyColumn, NewAlert, Raised, WindowQuery};
+pub use applications::{
+    ApplicationRow, ApplicationStepRow, SoftwareListVersionRow, SoftwareRequestRow, Transition,
+};
 pub use audit::StoredAuditEvent;
 pub use audit_log::{NewLeaf, SequencedEvent, StoredAuditKey, StoredCheckpoint};
 pub use audit_retention::Expired;

@@ -23,13 +23,14 @@ use dsg_core::{
 };
 
 use crate::{
-    AlertRow, AuditHit, AuditQuery, DamagedVersion, DeviceRow, Expired, FactGeneration,
-    FailureCounts, HandlerRow, IssuedCertificate, LoginAttempt, NewAuthenticator, NewFileVersion,
-    NewPolicyVersion, NewUser, PendingCeremony, PersonFacts, PersonRow, PlainNamedFile,
-    PolicyVersionRow, RecordedDecision, ResetRow, RosterRow, SealedName, SequencedEvent,
-    SessionRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey, StoredCheckpoint,
-    StoredFile, StoredTerminalCa, StoredVersion, TotpRow, TrainingRow, UploadTarget,
-    UserCredentials, WebauthnCredentialRow,
+    AlertRow, ApplicationStepRow, AuditHit, AuditQuery, DamagedVersion, DeviceRow, Expired,
+    FactGeneration, FailureCounts, HandlerRow, IssuedCertificate, LoginAttempt, NewAuthenticator,
+    NewFileVersion, NewPolicyVersion, NewUser, PendingCeremony, PersonFacts, PersonRow,
+    PlainNamedFile, PolicyVersionRow, RecordedDecision, ResetRow, RosterRow, SealedName,
+    SequencedEvent, SessionRow, SoftwareListVersionRow, SoftwareRequestRow, Standing, Store,
+    StoreError, StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile, StoredTerminalCa,
+    StoredVersion, TotpRow, TrainingRow, Transition, UploadTarget, UserCredentials,
+    WebauthnCredentialRow,
 };
 
 /// Builds the entry of an audit expiry run from what it expired (see
@@ -369,6 +370,34 @@ ports! {
             now_ms: i64,
             record: &AuditRecord,
         ) -> Option<AlertRow>;
+    }
+
+    /// Applications (申請) between the agency, the provider and the
+    /// companies, and the agency's software lists.
+    pub trait ApplicationRegister {
+        fn file_software_request(&self, request: &SoftwareRequestRow, record: &AuditRecord) -> ();
+        fn software_request(&self, id: &str) -> Option<SoftwareRequestRow>;
+        fn software_requests(
+            &self,
+            company: Option<CompanyId>,
+            open_only: bool,
+            limit: i64,
+        ) -> Vec<SoftwareRequestRow>;
+        fn transition_application(
+            &self,
+            t: &Transition<'_>,
+            now_ms: i64,
+            record: &AuditRecord,
+        ) -> bool;
+        fn application_steps(&self, application: &str) -> Vec<ApplicationStepRow>;
+        fn software_lists(&self) -> (i64, dsg_core::software::SoftwareLists);
+        fn software_list_versions(&self) -> Vec<SoftwareListVersionRow>;
+        fn put_software_lists(
+            &self,
+            version: &SoftwareListVersionRow,
+            lists: &dsg_core::software::SoftwareLists,
+            record: &AuditRecord,
+        ) -> ();
     }
 
     /// Versions of the policy set and the recorded decisions.

@@ -15,6 +15,7 @@
 
 mod access_review;
 mod alerts;
+mod applications;
 mod audit_expiry;
 mod audit_forwarding;
 mod audit_insider;
@@ -31,6 +32,7 @@ mod fresh_facts;
 mod hardening;
 mod harness;
 mod hygiene;
+mod id_probes;
 mod identity;
 mod integrity;
 mod journey;

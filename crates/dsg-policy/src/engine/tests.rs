@@ -576,6 +576,7 @@ fn sensitive_actions_need_a_fresh_step_up() {
 }
 
 mod action_index;
+mod applications;
 mod properties;
 mod replay;
 mod zero_trust;

@@ -3,6 +3,7 @@
 pub mod access_review;
 pub mod alerts;
 pub mod api;
+pub mod applications;
 pub mod audit;
 pub mod context;
 pub mod cookies;
@@ -102,6 +103,11 @@ pub fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(records::submit_roster, records::remove_roster))
         .routes(routes!(records::confirm_roster))
         .routes(routes!(records::record_training))
+        .routes(routes!(applications::file, applications::list))
+        .routes(routes!(applications::show))
+        .routes(routes!(applications::step))
+        .routes(routes!(applications::inbox))
+        .routes(routes!(applications::lists, applications::change_lists))
         .routes(routes!(api::me))
         .routes(routes!(api::compartments))
         .routes(routes!(api::list_files))

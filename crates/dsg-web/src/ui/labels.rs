@@ -172,6 +172,15 @@ impl Label for AuditAction {
             Self::AuditConsistencyFailure => ("監査ログの整合性異常", "Audit log inconsistency"),
             Self::StorageScrub => ("保存データの検査", "Storage scrubbed"),
             Self::FileNamesSeal => ("ファイル名の暗号化", "File names sealed"),
+            Self::ApplicationFile => ("申請の提出", "Application filed"),
+            Self::ApplicationView => ("申請の閲覧", "Applications viewed"),
+            Self::ApplicationApprove => ("申請の承認", "Application approved"),
+            Self::ApplicationReturn => ("申請の差し戻し", "Application returned"),
+            Self::ApplicationReject => ("申請の却下", "Application rejected"),
+            Self::ApplicationResubmit => ("申請の再提出", "Application resubmitted"),
+            Self::ApplicationWithdraw => ("申請の取り下げ", "Application withdrawn"),
+            Self::SoftwareListView => ("ソフトウェアリストの閲覧", "Software lists viewed"),
+            Self::SoftwareListChange => ("ソフトウェアリストの改定", "Software lists changed"),
         }
     }
 }
@@ -179,7 +188,7 @@ impl Label for AuditAction {
 /// The families of actions a search may ask for (`auth.` and so on), each
 /// with its label; a family is the part of an action's name before its
 /// first dot.
-pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 22] = [
+pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 24] = [
     ("auth.", "認証", "Authentication"),
     ("account.", "アカウント管理", "Account management"),
     ("file.", "ファイル", "Files"),
@@ -202,6 +211,8 @@ pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 22] = [
     ("request.", "要求処理", "Requests"),
     ("access.", "アクセス権の確認", "Access reviews"),
     ("admin.", "管理画面", "Administration"),
+    ("application.", "申請", "Applications"),
+    ("software_list.", "ソフトウェアリスト", "Software lists"),
 ];
 
 /// The label of a stored action name; an unknown name shows as it is.

@@ -71,6 +71,9 @@ pub(super) fn page_in(
                             @if nav.alerts {
                                 a href="/alerts" id="alerts-link" { (lang.t(Text::Alerts)) }
                             }
+                            @if nav.applications {
+                                a href="/applications" id="applications-link" { (lang.t(Text::Applications)) }
+                            }
                             @if nav.records {
                                 a href="/records" id="records-link" { (lang.t(Text::Records)) }
                             }

@@ -5,6 +5,7 @@ mod access_review;
 mod accounts;
 mod admin;
 mod alerts;
+mod applications;
 mod assets;
 mod audit;
 mod i18n;
@@ -80,6 +81,16 @@ pub fn routes() -> Router<App> {
         .route("/alerts", get(alerts::alerts_page))
         .route("/alerts/{id}", get(alerts::alert_page))
         .route("/alerts/{id}/{change}", post(alerts::change))
+        .route(
+            "/applications",
+            get(applications::applications_page).post(applications::file),
+        )
+        .route(
+            "/applications/software-lists",
+            get(applications::lists_page),
+        )
+        .route("/applications/{id}", get(applications::application_page))
+        .route("/applications/{id}/{action}", post(applications::step))
         .route("/records", get(records::directory_page))
         .route("/records/{company}", get(records::company_page))
         .route("/records/{company}/roster", post(records::submit_roster))

@@ -3,10 +3,10 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::request::{CompanyFacts, FileFacts, PostureFacts};
+use crate::request::{ApplicationFacts, CompanyFacts, FileFacts, PostureFacts};
 use dsg_core::{Duty, FileId, FileStatus, RosterStatus};
 
-const ACTIONS: [Action; 36] = [
+const ACTIONS: [Action; 42] = [
     Action::CompartmentView,
     Action::FileList,
     Action::FileRead,
@@ -43,6 +43,12 @@ const ACTIONS: [Action; 36] = [
     Action::RosterRemove,
     Action::TrainingRecord,
     Action::RecordsRead,
+    Action::ApplicationFile,
+    Action::ApplicationRead,
+    Action::ApplicationAct,
+    Action::ApplicationDecide,
+    Action::SoftwareListRead,
+    Action::SoftwareListManage,
 ];
 const ROSTER: [Option<RosterStatus>; 4] = [
     None,
@@ -160,7 +166,13 @@ proptest! {
             company: companies[compartment_company],
         };
         let requested_by = if own_request { user.id } else { UserId::random() };
-        let on_company = matches!(action, Action::AuditExtract | Action::RecordsRead)
+        let application = ApplicationFacts {
+            id: "a".into(),
+            company: companies[compartment_company],
+            company_kind: kind(compartment_company),
+            requested_by,
+        };
+        let on_company = matches!(action, Action::AuditExtract | Action::RecordsRead | Action::ApplicationFile)
             || (action == Action::AuditRead && !on_gateway);
         let keeps_records = matches!(
             action,
@@ -179,6 +191,8 @@ proptest! {
             Resource::Compartment(compartment.clone())
         } else if action.targets_change_request() {
             Resource::ChangeRequest(ChangeRequestFacts { id: "r".into(), requested_by })
+        } else if action.targets_application() {
+            Resource::Application(application.clone())
         } else if on_company {
             Resource::Company(company_resource.clone())
         } else if keeps_records || matches!(action, Action::DutyGrant | Action::DutyRevoke) {
@@ -285,6 +299,16 @@ proptest! {
                             || (security_admin && target_user.company == user.company))
                             && !(action == Action::TrainingRecord && own_request)
                     }
+                    Action::ApplicationFile => {
+                        company_resource.kind == CompanyKind::Contractor
+                            && (operator || (security_admin && user.company == company_resource.id))
+                    }
+                    Action::ApplicationRead => {
+                        reads_all || (security_admin && user.company == application.company)
+                    }
+                    Action::ApplicationAct => security_admin && user.company == application.company,
+                    Action::ApplicationDecide => operator && !own_request,
+                    Action::SoftwareListRead => true,
                     Action::AuditRead | Action::AlertRead => reads_all,
                     Action::PolicyRead | Action::AccessReview => reads_all,
                     Action::DutyGrant | Action::DutyRevoke => operator && !own_request,
@@ -302,6 +326,14 @@ proptest! {
         // No duty ever opens the log of another contractor.
         if decision.allowed && on_company && user.company_kind == CompanyKind::Contractor {
             prop_assert_eq!(user.company, company_resource.id);
+        }
+        // No contractor reads or acts on another company's application,
+        // and nobody decides one they filed.
+        if decision.allowed && action.targets_application() && user.company_kind == CompanyKind::Contractor {
+            prop_assert_eq!(user.company, application.company);
+        }
+        if decision.allowed && action == Action::ApplicationDecide {
+            prop_assert_ne!(application.requested_by, user.id);
         }
         // Nobody keeps another contractor's records.
         if decision.allowed && keeps_records && user.company_kind == CompanyKind::Contractor {
