@@ -1,4 +1,4 @@
-//! Applications (migration `0016_applications.sql`): each application's
+//! Applications (migration `0017_applications.sql`): each application's
 //! state, its form, its timeline, and the agency's versioned software
 //! lists. The states and transitions are the workflow engine's (dsg-core
 //! `workflow.rs`); here a transition is applied only from the state it was

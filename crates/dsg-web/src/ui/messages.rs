@@ -276,6 +276,60 @@ const CATALOGUE: &[(&str, &str)] = &[
         "this company's log has no signed head yet: it is made at the next checkpoint",
         "この企業のログにはまだ署名済みの先頭記録がありません。次のチェックポイントで作成されます",
     ),
+    // Applications (the workflow engine and software requests).
+    ("product", "製品名"),
+    ("vendor", "製造元"),
+    ("version", "バージョン"),
+    ("purpose", "使用目的"),
+    ("installation", "インストール方法"),
+    (
+        "offline or online",
+        "オフラインかオンラインを選んでください",
+    ),
+    (
+        "too long or holds control characters",
+        "長すぎるか、制御文字を含んでいます",
+    ),
+    (
+        "the application's state does not allow this",
+        "この申請の状態ではこの操作はできません",
+    ),
+    (
+        "this step belongs to another party or duty",
+        "この手順は別の当事者または職務が行うものです",
+    ),
+    (
+        "nobody decides their own application",
+        "自分の申請を自分で決裁することはできません",
+    ),
+    (
+        "at most 5000 entries per list",
+        "一覧の項目は5000件までです",
+    ),
+    (
+        "reason: a return or a rejection says why",
+        "理由: 差し戻しや却下には理由を書いてください",
+    ),
+    (
+        "reason: at most 2000 characters, no control characters",
+        "理由: 2000文字以内で、制御文字は使えません",
+    ),
+    (
+        "an entry is on both the whitelist and the blacklist",
+        "同じ項目がホワイトリストとブラックリストの両方にあります",
+    ),
+    (
+        "note: why the lists change (at most 2000 characters)",
+        "備考: 一覧を改定する理由を2000文字以内で書いてください",
+    ),
+    (
+        "application changed since it was read",
+        "読み込んだ後に申請が変更されました。開き直してください",
+    ),
+    (
+        "software lists changed since read",
+        "読み込んだ後にソフトウェア一覧が変更されました。開き直してください",
+    ),
 ];
 
 /// `message` for a person reading `lang`.
