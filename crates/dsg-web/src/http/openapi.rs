@@ -81,12 +81,16 @@ const JSON_BODY_REFUSALS: [(&str, &str); 4] = [
 /// reference (the operations' own collection covers only bodies).
 fn parameter_schemas() -> Vec<(String, RefOr<Schema>)> {
     use dsg_proto::params::{
-        AccountChange, AlertChange, AlertStatusFilter, Outcome, PolicyChange, ReviewFormat,
-        TerminalChange,
+        AccountChange, AlertChange, AlertStatusFilter, ApplicationStepAction, Outcome,
+        PolicyChange, ReviewFormat, TerminalChange,
     };
     vec![
         (AccountChange::name().into(), AccountChange::schema()),
         (AlertChange::name().into(), AlertChange::schema()),
+        (
+            ApplicationStepAction::name().into(),
+            ApplicationStepAction::schema(),
+        ),
         (
             AlertStatusFilter::name().into(),
             AlertStatusFilter::schema(),
@@ -225,4 +229,43 @@ pub async fn openapi() -> Result<Response, ApiError> {
         .as_ref()
         .map_err(|e| AppError::Internal(format!("openapi document: {e}")))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], text.as_str()).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::document;
+
+    fn refs<'v>(value: &'v serde_json::Value, out: &mut Vec<&'v str>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, inner) in map {
+                    match (key.as_str(), inner.as_str()) {
+                        ("$ref", Some(target)) => out.push(target),
+                        _ => refs(inner, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    /// A reference to a component the document does not hold makes
+    /// every client generator (and the schema fuzzer) refuse the
+    /// operation: a parameter type must be registered where it is named.
+    #[test]
+    fn every_reference_in_the_document_resolves() {
+        let doc = serde_json::to_value(document()).unwrap();
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(!found.is_empty());
+        let dangling: Vec<&str> = found
+            .into_iter()
+            .filter(|target| {
+                let pointer = target.trim_start_matches('#');
+                !target.starts_with("#/") || doc.pointer(pointer).is_none()
+            })
+            .collect();
+        assert!(dangling.is_empty(), "unresolved references: {dangling:?}");
+    }
 }
