@@ -98,8 +98,8 @@ fn checked_entries(entries: &[SoftwareEntry]) -> Result<Vec<SoftwareEntry>, AppE
         .collect::<Result<_, _>>()?;
     out.sort();
     out.dedup();
-    if out.len() > 5_000 {
-        return Err(AppError::Invalid("at most 5000 entries per list".into()));
+    if out.len() > 2_000 {
+        return Err(AppError::Invalid("at most 2000 entries per list".into()));
     }
     Ok(out)
 }

@@ -178,9 +178,9 @@ pub struct NewSoftwareLists {
     /// The version edited from; a change made since is a conflict.
     #[schema(minimum = 0, maximum = 2147483647)]
     pub based_on: i64,
-    #[schema(max_items = 5000)]
+    #[schema(max_items = 2000)]
     pub allowed: Vec<SoftwareListEntry>,
-    #[schema(max_items = 5000)]
+    #[schema(max_items = 2000)]
     pub denied: Vec<SoftwareListEntry>,
     /// Why the lists change.
     #[schema(

@@ -372,3 +372,28 @@ async fn software_requests_on_sqlite() {
 async fn software_requests_on_postgres() {
     software_requests(Db::Postgres).await;
 }
+
+/// The lists may be as long as their schema says in one request: a body
+/// over the 64 KiB that other JSON bodies get is not refused with 413, and
+/// one entry more than the schema allows is refused by the gateway itself.
+#[tokio::test]
+async fn software_lists_as_long_as_their_schema_allows() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let mut op = gw.operator().await;
+    let entries = |n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|i| json!({ "product": format!("図面閲覧ソフトウェア 第{i}版 (社内標準)"), "vendor": "ExampleSoft 株式会社", "version": "" }))
+            .collect()
+    };
+    let full = json!({ "based_on": 0, "allowed": entries(2000), "denied": [], "note": "全件" });
+    assert!(full.to_string().len() > 64 * 1024);
+    let (s, b) = op.json(Method::PUT, LISTS, full).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = op.get(LISTS).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b["allowed"].as_array().unwrap().len(), 2000);
+    let over = json!({ "based_on": 1, "allowed": entries(2001), "denied": [], "note": "超過" });
+    let (s, b) = op.json(Method::PUT, LISTS, over).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    gw.stop().await;
+}

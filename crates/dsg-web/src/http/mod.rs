@@ -33,6 +33,14 @@ use dsg_app::App;
 
 /// JSON and form bodies are small; uploads stream and have their own limits.
 const SMALL_BODY_LIMIT: usize = 64 * 1024;
+/// The largest body `PUT /api/v1/software-lists` can take while valid by
+/// its schema: two lists of at most 2,000 entries, each at most 500
+/// characters of text that a client may send as `\uXXXX` escapes (12 bytes for
+/// a character beyond the BMP) plus its keys, and a note of at most 2,000
+/// characters. A schema-valid request must never meet a 413; the session
+/// guard refuses a caller without an operator's session before the body
+/// is read.
+const SOFTWARE_LISTS_BODY_LIMIT: usize = 2 * 2_000 * (500 * 12 + 64) + 2_000 * 12 + 1024;
 
 /// Ready to serve: answers `ok` only while the audit log can be written
 /// (every request needs it), else the JSON error `unavailable` (503), so a
@@ -52,6 +60,9 @@ pub fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(api::upload))
         .routes(routes!(api::upload_version))
         .layer(DefaultBodyLimit::disable());
+    let software_lists = OpenApiRouter::new()
+        .routes(routes!(applications::lists, applications::change_lists))
+        .layer(DefaultBodyLimit::max(SOFTWARE_LISTS_BODY_LIMIT));
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(identity::login, api::logout))
         .routes(routes!(identity::second_factor))
@@ -107,7 +118,6 @@ pub fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(applications::show))
         .routes(routes!(applications::step))
         .routes(routes!(applications::inbox))
-        .routes(routes!(applications::lists, applications::change_lists))
         .routes(routes!(api::me))
         .routes(routes!(api::compartments))
         .routes(routes!(api::list_files))
@@ -124,6 +134,7 @@ pub fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(openapi::openapi))
         .layer(DefaultBodyLimit::max(SMALL_BODY_LIMIT))
         .merge(uploads)
+        .merge(software_lists)
 }
 
 /// The whole application: API, UI and middleware.

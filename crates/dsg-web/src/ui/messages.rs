@@ -303,8 +303,8 @@ const CATALOGUE: &[(&str, &str)] = &[
         "自分の申請を自分で決裁することはできません",
     ),
     (
-        "at most 5000 entries per list",
-        "一覧の項目は5000件までです",
+        "at most 2000 entries per list",
+        "一覧の項目は2000件までです",
     ),
     (
         "reason: a return or a rejection says why",
