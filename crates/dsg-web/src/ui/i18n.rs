@@ -410,4 +410,10 @@ texts! {
     Whitelist => ("ホワイトリスト（導入可）", "Whitelist (allowed)"),
     Blacklist => ("ブラックリスト（導入不可）", "Blacklist (forbidden)"),
     AnyVersion => ("全バージョン", "Every version"),
+    NameExists => ("同じ名前のファイルが既にあります:", "A file of this name exists:"),
+    SaveAsNewVersion => ("その新しい版として保存する（推奨）", "Save as its new version (recommended)"),
+    DoNotUpload => ("アップロードしない", "Do not upload"),
+    UploadCancelled => ("アップロードしませんでした。", "Not uploaded."),
+    UploadedBy => ("登録者", "Uploaded by"),
+    PolicyErrorAt => ("ポリシー本文の {} 行目、{} 文字目に誤りがあります。", "The policy text has an error at line {}, column {}."),
 }

@@ -8,6 +8,7 @@ mod alerts;
 mod applications;
 mod assets;
 mod audit;
+mod form_error;
 mod i18n;
 mod identity;
 mod labels;
