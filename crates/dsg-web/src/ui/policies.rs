@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::form_error::{about_input, beside, described, invalid, kept, Failed};
 use super::identity::step_up_or_error;
+use super::labels::{policy_origin_label, policy_status_badge};
 use super::layout::{csrf_field, error_page, ok, page, page_in, Marked};
 use super::Text;
 use crate::http::context::Ctx;
@@ -67,7 +68,7 @@ async fn policies_with(ctx: &Ctx, failed: Option<(&Failed, &AppError)>) -> Respo
                     @for v in &versions {
                         tr class="policy-row" data-version=(v.version) data-status=(v.status) {
                             td { a href={ "/admin/policies/" (v.version) } { "v" (v.version) } }
-                            td class="status" { (v.status) " (" (v.origin) ")" }
+                            td class="status" { (policy_status_badge(&v.status, lang)) " " small class="origin" { (policy_origin_label(&v.origin, lang)) } }
                             td { (v.summary) }
                             td { (v.proposed_by.as_deref().unwrap_or("")) }
                             td { (ctx.zone().when(v.proposed_at)) }
@@ -130,7 +131,7 @@ pub(super) async fn version_page(ctx: Ctx, Path(version): Path<String>) -> Respo
         }
     };
     let body = html! {
-        p id="policy-status" data-status=(view.status) { (lang.t(Text::State)) ": " (view.status) " (" (view.origin) ") — " (view.summary) }
+        p id="policy-status" data-status=(view.status) { (lang.t(Text::State)) ": " (policy_status_badge(&view.status, lang)) " " small class="origin" { (policy_origin_label(&view.origin, lang)) } " — " (view.summary) }
         p { "SHA-256: " code { (view.digest) } }
         @if view.status == "proposed" {
             form method="post" action={ "/admin/policies/" (view.version) "/what-if" } class="card" id="what-if" {
