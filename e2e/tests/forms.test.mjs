@@ -141,3 +141,53 @@ test("a policy text that does not parse is refused with its line and column, the
   await checkPage(page, "forms-policy-invalid");
   await context.close();
 });
+
+test("policy versions and accounts show their state as labelled badges", { timeout: 90_000 }, async () => {
+  const { page, context } = await newGatewayPage(browser, gw);
+  await loginWithTotp(page, gw, "operator");
+  await page.goto(`${gw.url}/admin/policies`);
+  const active = page.locator('tr.policy-row[data-status="active"] td.status');
+  const badge = active.locator("span.badge");
+  assert.equal(await badge.count(), 1, "a badge in the status cell");
+  assert.equal((await badge.innerText()).trim(), "施行中");
+  assert.equal(await badge.getAttribute("data-tone"), "success");
+  assert.doesNotMatch(await active.innerText(), /active|shipped|proposed/, "no codes in the Japanese page");
+  await page.goto(`${gw.url}/admin/accounts`);
+  const row = page.locator(`tr.account-row[data-username="${HANDLER}"] td.state span.badge`);
+  assert.equal((await row.innerText()).trim().length > 0, true);
+  assert.equal(await row.getAttribute("data-tone"), "success");
+  await checkPage(page, "forms-accounts-badges");
+  await context.close();
+});
+
+test("the audit page shows fifty entries a page and pages through the rest without a gap", { timeout: 120_000 }, async () => {
+  const { page, context } = await newGatewayPage(browser, gw);
+  await loginWithTotp(page, gw, "operator");
+  // Enough entries for three pages: every page view is recorded.
+  for (let i = 0; i < 12; i++) await page.goto(`${gw.url}/admin/policies`);
+  const session = await apiLogin(gw, "operator");
+  const all = await apiRequest(gw, "GET", "/api/v1/audit/entries?limit=1000", { session });
+  assert.equal(all.status, 200, all.raw);
+  await page.goto(`${gw.url}/audit`);
+  const seen = [];
+  for (let p = 0; p < 40; p++) {
+    const rows = page.locator("#audit-entries tr.audit-row");
+    const n = await rows.count();
+    assert.ok(n <= 50, `at most 50 rows a page, not ${n}`);
+    seen.push(...(await rows.evaluateAll((rs) => rs.map((r) => r.dataset.id))));
+    if (p === 0) {
+      assert.equal(n, 50, "the first page is full");
+      await checkPage(page, "forms-audit-page");
+    }
+    const older = page.locator("#audit-older");
+    if ((await older.count()) === 0) break;
+    await Promise.all([page.waitForURL((u) => new URL(u).searchParams.has("before")), older.click()]);
+  }
+  assert.equal(new Set(seen).size, seen.length, "no entry twice");
+  // Every entry up to the first page's newest is on some page.
+  assert.ok(seen.length > 100, `more than two pages (${seen.length})`);
+  assert.ok(!all.json.truncated, "the API listed every entry");
+  const missing = all.json.entries.filter((e) => !seen.includes(e.id));
+  assert.deepEqual(missing.map((e) => e.action), [], "no entry left out");
+  await context.close();
+});
