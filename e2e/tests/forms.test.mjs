@@ -34,7 +34,10 @@ const pathIs = (p) => (url) => new URL(url).pathname === p;
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), "dsg-e2e-forms-"));
+  // Checkpoints every second, so a proof is soon under a signed one.
+  process.env.DSG_AUDIT__CHECKPOINT_SECONDS = "1";
   gw = await startGateway({ logName: "forms-server.log" });
+  delete process.env.DSG_AUDIT__CHECKPOINT_SECONDS;
   home = makeHomeTrusting(gw.caPath);
   browser = await launchBrowser(home, { caPath: gw.caPath });
 });
@@ -189,5 +192,32 @@ test("the audit page shows fifty entries a page and pages through the rest witho
   assert.ok(!all.json.truncated, "the API listed every entry");
   const missing = all.json.entries.filter((e) => !seen.includes(e.id));
   assert.deepEqual(missing.map((e) => e.action), [], "no entry left out");
+  await context.close();
+});
+
+test("a proof opens as a page that says whether it verifies, under which checkpoint, with the JSON to download", { timeout: 90_000 }, async () => {
+  const { page, context } = await newGatewayPage(browser, gw);
+  await loginWithTotp(page, gw, "operator");
+  await page.goto(`${gw.url}/audit`);
+  const link = page.locator("#audit-entries a.proof-link").last();
+  const href = await link.getAttribute("href");
+  assert.match(href, /^\/audit\/proofs\/\d+$/, "the proof link opens a page, not raw JSON");
+  await Promise.all([page.waitForURL((u) => new URL(u).pathname === href), link.click()]);
+  let state = await page.locator("#proof-check").getAttribute("data-state");
+  for (let i = 0; i < 40 && state !== "verified"; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    await page.goto(`${gw.url}${href}`);
+    state = await page.locator("#proof-check").getAttribute("data-state");
+  }
+  assert.equal(state, "verified");
+  assert.match(await page.locator("#proof-check").innerText(), /検証済み/);
+  assert.match(await page.locator("#proof-checkpoint").innerText(), /JST/);
+  const json = page.locator("#proof-json");
+  const seq = href.split("/").pop();
+  assert.equal(await json.getAttribute("href"), `/api/v1/audit/entries/${seq}/proof`);
+  assert.equal(await json.getAttribute("download"), `dsg-proof-${seq}.json`);
+  const [download] = await Promise.all([page.waitForEvent("download"), json.click()]);
+  assert.equal(download.suggestedFilename(), `dsg-proof-${seq}.json`);
+  await checkPage(page, "forms-audit-proof");
   await context.close();
 });

@@ -187,7 +187,7 @@ pub(super) async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Res
                         td { small { (e.entry.reason) } }
                         td { (name(&directory.companies, e.entry.company.as_deref().unwrap_or_default())) }
                         td { @if let Some(seq) = e.seq.filter(|s| *s >= 0) {
-                            a href={ "/api/v1/audit/entries/" (seq) "/proof" } { "#" (seq) }
+                            a class="proof-link" href={ "/audit/proofs/" (seq) } { "#" (seq) }
                         } }
                     }
                 } }
