@@ -12,7 +12,8 @@
 //! (their own entries only) is a separate step.
 
 use dsg_audit::{
-    consistency_proof, hex32, inclusion_proof, leaf_hash, root, Hash, SignedCheckpoint,
+    consistency_proof, hex32, inclusion_proof, leaf_hash, root, verify_inclusion, Hash,
+    SignedCheckpoint,
 };
 use dsg_store::StoredCheckpoint;
 use serde::Serialize;
@@ -67,7 +68,55 @@ fn hexes(hashes: &[Hash]) -> Vec<String> {
     hashes.iter().map(hex::encode).collect()
 }
 
+/// What checking an inclusion proof found, for a person to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofCheck {
+    /// The path leads from the entry's leaf to the root, and a checkpoint
+    /// signed with the log's key vouches for that root.
+    Verified,
+    /// The path holds, but no signed checkpoint covers that tree yet (the
+    /// next one will, within the checkpoint interval).
+    NotYetSigned,
+    /// The path or the checkpoint's signature does not hold.
+    Failed,
+}
+
 impl App {
+    /// Checks `proof` as a verifier would: the audit path from the leaf
+    /// to the root (RFC 9162), then the checkpoint's signature under the
+    /// log's key and its root.
+    pub async fn check_inclusion(
+        &self,
+        proof: &InclusionProofView,
+    ) -> Result<ProofCheck, AppError> {
+        let (Some(leaf), Some(tree_root)) = (hex32(&proof.leaf_hash), hex32(&proof.root)) else {
+            return Ok(ProofCheck::Failed);
+        };
+        let path: Option<Vec<Hash>> = proof.path.iter().map(|h| hex32(h)).collect();
+        let Some(path) = path else {
+            return Ok(ProofCheck::Failed);
+        };
+        if verify_inclusion(&leaf, proof.leaf_index, proof.tree_size, &path, &tree_root).is_err() {
+            return Ok(ProofCheck::Failed);
+        }
+        let Some(checkpoint) = &proof.checkpoint else {
+            return Ok(ProofCheck::NotYetSigned);
+        };
+        let Some(key) = self.inner.audit_log.audit_key().await? else {
+            return Ok(ProofCheck::Failed);
+        };
+        let public_key = hex::decode(&key.public_key)
+            .map_err(|_| AppError::Internal("stored audit public key is not hex".into()))?;
+        let holds = checkpoint.verify(&public_key).is_ok()
+            && checkpoint.checkpoint.root == tree_root
+            && checkpoint.checkpoint.tree_size == proof.tree_size;
+        Ok(if holds {
+            ProofCheck::Verified
+        } else {
+            ProofCheck::Failed
+        })
+    }
+
     /// Inclusion proof for the entry at `index`. Without `tree_size` the
     /// proof is for the newest checkpoint when it covers the entry (so the
     /// root is a signed one), otherwise for every leaf stored so far.

@@ -69,7 +69,7 @@ pub use applications::{
 };
 pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResult};
 pub use audit_log::{entry_bytes, export_entry, internal, log_id, AuditSigner};
-pub use audit_proofs::{ConsistencyProofView, InclusionProofView};
+pub use audit_proofs::{ConsistencyProofView, InclusionProofView, ProofCheck};
 pub use audit_views::{AuditEntryView, ProvenEntry};
 // The views carry these: an entry's exported fields and a signed checkpoint.
 pub use auth::{Caller, LoginOutcome, RequestStart, SessionUser};

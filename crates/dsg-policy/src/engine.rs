@@ -48,6 +48,37 @@ pub enum PolicyError {
     Validation(String),
 }
 
+/// A parser's or validator's message with where it points in `src`, as
+/// a person finds it in an editor: `line 3, column 7: <message>` (lines
+/// and columns from 1, columns in characters). Without a location, the
+/// message alone.
+fn located(src: &str, error: &dyn miette::Diagnostic) -> String {
+    let offset = error
+        .labels()
+        .and_then(|mut labels| labels.next())
+        .map(|label| label.offset());
+    match offset {
+        Some(offset) => {
+            let (line, column) = line_column(src, offset);
+            format!("line {line}, column {column}: {error}")
+        }
+        None => error.to_string(),
+    }
+}
+
+/// The line and column (from 1) of byte `offset` in `src`.
+fn line_column(src: &str, offset: usize) -> (usize, usize) {
+    src.char_indices()
+        .take_while(|(i, _)| *i < offset)
+        .fold((1, 1), |(line, column), (_, c)| {
+            if c == '\n' {
+                (line + 1, 1)
+            } else {
+                (line, column + 1)
+            }
+        })
+}
+
 /// The answer to an [`AccessRequest`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
@@ -239,11 +270,14 @@ impl PolicyEngine {
     pub fn from_sources(schema_src: &str, policy_src: &str) -> Result<Self, PolicyError> {
         let (schema, _warnings) = Schema::from_cedarschema_str(schema_src)
             .map_err(|e| PolicyError::Schema(e.to_string()))?;
-        let policies =
-            PolicySet::from_str(policy_src).map_err(|e| PolicyError::Parse(e.to_string()))?;
+        let policies = PolicySet::from_str(policy_src)
+            .map_err(|e| PolicyError::Parse(located(policy_src, &e)))?;
         let result = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
         if !result.validation_passed() {
-            let errors: Vec<String> = result.validation_errors().map(|e| e.to_string()).collect();
+            let errors: Vec<String> = result
+                .validation_errors()
+                .map(|e| located(policy_src, e))
+                .collect();
             return Err(PolicyError::Validation(errors.join("; ")));
         }
         let mut names = HashMap::new();

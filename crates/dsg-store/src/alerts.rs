@@ -112,6 +112,11 @@ pub struct NewAlert<'a> {
     pub severity: AlertSeverity,
     /// The entries: (event id, occurred_at).
     pub entries: &'a [(String, i64)],
+    /// For a rule with periods (off hours): the start of the entries'
+    /// period. A closed alert of the same rule and key with an entry at or
+    /// after it takes the entries too, so a period raises one alert even
+    /// after an operator closed it; `None`, a closed alert takes nothing.
+    pub period_from: Option<i64>,
 }
 
 /// What [`Store::raise_alert`] did.
@@ -290,10 +295,13 @@ impl Store {
         let active = sqlx::query::<Any>(concat!(
             "SELECT ",
             alert_columns!(),
-            " FROM alerts WHERE rule = $1 AND alert_key = $2 AND status <> 'closed'"
+            " FROM alerts WHERE rule = $1 AND alert_key = $2 \
+             AND (status <> 'closed' OR last_at >= $3) \
+             ORDER BY CASE WHEN status <> 'closed' THEN 0 ELSE 1 END, last_at DESC LIMIT 1"
         ))
         .bind(new.rule.to_owned())
         .bind(new.key.to_owned())
+        .bind(new.period_from.unwrap_or(i64::MAX))
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(active) = active {
@@ -512,6 +520,7 @@ mod tests {
             key_kind: "source",
             severity: AlertSeverity::High,
             entries,
+            period_from: None,
         };
         store.raise_alert(&new, 20).await.unwrap()
     }
@@ -648,6 +657,74 @@ mod tests {
         let all = store.alerts(None, 10).await.unwrap();
         let order: Vec<&str> = all.iter().map(|a| a.status.as_str()).collect();
         assert_eq!(order, ["open", "closed"]);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_closed_alert_takes_later_entries_of_its_period() {
+        let (_dir, store) = store().await;
+        for t in [100, 200, 300, 400] {
+            store
+                .record(t, &record(AuditAction::Login, Outcome::Failure))
+                .await
+                .unwrap();
+        }
+        let ids: Vec<(String, i64)> = store
+            .recent_audit(10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| (e.id.clone(), e.occurred_at))
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort_by_key(|(_, at)| *at);
+        let raise_in = |entries: Vec<(String, i64)>, period_from: i64| {
+            let store = &store;
+            async move {
+                let new = NewAlert {
+                    rule: "off_hours",
+                    key: SOURCE,
+                    key_kind: "user",
+                    severity: AlertSeverity::Medium,
+                    entries: &entries,
+                    period_from: Some(period_from),
+                };
+                store.raise_alert(&new, 500).await.unwrap()
+            }
+        };
+        let Raised::Opened(first) = raise_in(sorted[..1].to_vec(), 50).await else {
+            panic!("no alert opened");
+        };
+        change(&store, &first.id, AlertChange::Close)
+            .await
+            .unwrap()
+            .unwrap();
+        // The same period (from 50): the closed alert takes the entry.
+        assert_eq!(
+            raise_in(sorted[1..2].to_vec(), 50).await,
+            Raised::Attached {
+                alert_id: first.id.clone(),
+                added: 1
+            }
+        );
+        let stored = store.alert(&first.id).await.unwrap().unwrap();
+        assert_eq!(
+            (stored.status.as_str(), stored.entry_count, stored.last_at),
+            ("closed", 2, 200)
+        );
+        // A later period (from 250, after its last entry): a new alert.
+        let Raised::Opened(next) = raise_in(sorted[2..3].to_vec(), 250).await else {
+            panic!("no alert for the next period");
+        };
+        assert_ne!(next.id, first.id);
+        // While one is open, it takes the entries, whatever the period.
+        assert_eq!(
+            raise_in(sorted[3..].to_vec(), 350).await,
+            Raised::Attached {
+                alert_id: next.id.clone(),
+                added: 1
+            }
+        );
         store.close().await;
     }
 }

@@ -8,16 +8,47 @@ function csrfToken() {
   return meta ? meta.getAttribute("content") : "";
 }
 
+// The listed file of the same name, if any (the compartment page's rows).
+function fileNamed(name) {
+  for (const row of document.querySelectorAll("tr.file-row[data-versions-url]")) {
+    if (row.dataset.name === name) return row;
+  }
+  return null;
+}
+
 function setupUpload(form) {
   const input = form.querySelector('input[type="file"]');
   const progress = form.querySelector("progress");
   const status = form.querySelector(".upload-status");
+  const collision = form.querySelector("#upload-collision");
+  // A name that is already a file's: offer its new version (the default)
+  // or no upload, rather than a second file of that name.
+  const existing = () => {
+    const file = input.files && input.files[0];
+    return form.dataset.newFile === "true" && file ? fileNamed(file.name) : null;
+  };
+  if (collision) {
+    input.addEventListener("change", () => {
+      const row = existing();
+      collision.hidden = !row;
+      if (row) form.querySelector("#collision-name").textContent = row.dataset.name;
+    });
+  }
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const file = input.files && input.files[0];
     if (!file) return;
     let url = form.dataset.uploadUrl;
-    if (form.dataset.newFile === "true") {
+    const row = existing();
+    if (row) {
+      const choice = form.querySelector('input[name="collision"]:checked');
+      if (choice && choice.value === "cancel") {
+        status.textContent = form.dataset.textCancelled;
+        status.dataset.state = "cancelled";
+        return;
+      }
+      url = row.dataset.versionsUrl;
+    } else if (form.dataset.newFile === "true") {
       url += "?name=" + encodeURIComponent(file.name);
     }
     const xhr = new XMLHttpRequest();

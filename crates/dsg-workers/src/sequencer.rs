@@ -211,6 +211,7 @@ impl Sequencer {
                             key_kind: KeyKind::Object.as_str(),
                             severity: dsg_core::AlertSeverity::High,
                             entries: &[entry],
+                            period_from: None,
                         },
                         now,
                     )

@@ -119,6 +119,9 @@ pub struct Candidate {
     pub severity: AlertSeverity,
     /// For a counting rule, what it counts; `None` fires on every match.
     pub window: Option<Window>,
+    /// For a rule with periods (off hours), the start of the entry's
+    /// period: the alert of that period takes the entry, even closed.
+    pub period_from: Option<i64>,
 }
 
 /// What the log holds around an entry, for one counting candidate.
@@ -156,7 +159,10 @@ const TERMINAL_POLICY: &str = "registered-terminal-for-data";
 /// The key of the `log_consistency` alert: there is one log.
 pub const LOG_KEY: &str = "audit-log";
 const DAY_MS: i64 = 86_400_000;
+const HOUR_MS: i64 = 3_600_000;
 const MINUTE_MS: i64 = 60_000;
+/// How far back an off-hours period is looked for its start.
+const PERIOD_SEARCH_HOURS: i64 = 8 * 24;
 
 /// The rules as configured. Built once when the watcher starts.
 #[derive(Debug, Clone)]
@@ -235,10 +241,9 @@ impl Rules {
                 if !(data && success) {
                     return None;
                 }
-                let (hour, weekday) = local_hour_weekday(e.occurred_at, self.utc_offset_minutes);
-                let allowed = self.hours.contains(hour)
-                    && self.config.off_hours.allowed_weekdays.contains(&weekday);
-                (!allowed).then(|| user(&e.actor_user_id)).flatten()
+                (!self.allowed_at(e.occurred_at))
+                    .then(|| user(&e.actor_user_id))
+                    .flatten()
             }
             Rule::Terminal => match action {
                 "connection.refused" => source(&e.source_addr),
@@ -279,6 +284,29 @@ impl Rules {
             Rule::LogConsistency => (action == "audit.consistency_failure")
                 .then(|| (LOG_KEY.to_owned(), KeyKind::Object)),
         }
+    }
+
+    /// Whether data may be reached at `ms` without an off-hours alert.
+    fn allowed_at(&self, ms: i64) -> bool {
+        let (hour, weekday) = local_hour_weekday(ms, self.utc_offset_minutes);
+        self.hours.contains(hour) && self.config.off_hours.allowed_weekdays.contains(&weekday)
+    }
+
+    /// The start of the off-hours period `ms` falls in: the end of the
+    /// last allowed hour before it (a night, a weekend). With no allowed
+    /// hour in the last week, the start of that week's local day: one
+    /// alert a day, not one a request.
+    pub fn off_hours_period_from(&self, ms: i64) -> i64 {
+        let hour_start = ms - ms.rem_euclid(HOUR_MS);
+        (1..=PERIOD_SEARCH_HOURS)
+            .map(|k| hour_start - k * HOUR_MS)
+            .find(|&h| self.allowed_at(h))
+            .map(|h| h + HOUR_MS)
+            .unwrap_or_else(|| {
+                let offset = i64::from(self.utc_offset_minutes) * MINUTE_MS;
+                let local = ms.saturating_add(offset);
+                local - local.rem_euclid(DAY_MS) - offset
+            })
     }
 
     /// Every enabled rule `e` matches, with its alert key.
@@ -328,12 +356,15 @@ impl Rules {
                     return None;
                 }
                 let (key, kind) = self.key_of(rule, e)?;
+                let period_from =
+                    (rule == Rule::OffHours).then(|| self.off_hours_period_from(e.occurred_at));
                 Some(Candidate {
                     rule,
                     key,
                     kind,
                     severity,
                     window: counted,
+                    period_from,
                 })
             })
             .collect()
@@ -600,6 +631,41 @@ mod tests {
         ]);
         assert_eq!(fired(&night, &late), []);
         assert_eq!(fired(&night, &office), [Rule::OffHours]);
+    }
+
+    #[test]
+    fn off_hours_entries_of_one_night_or_weekend_share_their_period() {
+        let r = rules();
+        let period = |ms: i64| {
+            let e = with(entry(0, "file.list", "success", Some(ALICE)), |e| {
+                e.occurred_at = ms
+            });
+            let c = r.candidates(&e);
+            assert_eq!(c.len(), 1, "{c:?}");
+            c[0].period_from.unwrap()
+        };
+        // Wednesday 21:00 JST (allowed 07-21) is where the night starts:
+        // 21:30, 23:59 and Thursday 05:00 JST belong to it.
+        let evening = WEDNESDAY_10_JST + 11 * HOUR_MS;
+        assert_eq!(period(evening + HOUR_MS / 2), evening);
+        assert_eq!(period(evening + 3 * HOUR_MS - 1), evening);
+        assert_eq!(period(evening + 8 * HOUR_MS), evening);
+        // The next night is another period.
+        assert_eq!(period(evening + 24 * HOUR_MS + 1), evening + 24 * HOUR_MS);
+        // Friday 21:00 to Monday 07:00 JST is one weekend.
+        let friday_evening = evening + 2 * 24 * HOUR_MS;
+        assert_eq!(period(friday_evening + 40 * HOUR_MS), friday_evening);
+        assert_eq!(period(friday_evening + 57 * HOUR_MS), friday_evening);
+        // No allowed hour at all: one period a local day.
+        let never = rules_with(&[("DSG_ALERTS__OFF_HOURS__ALLOWED_WEEKDAYS", "[]")]);
+        let midnight_jst = WEDNESDAY_10_JST - 10 * HOUR_MS;
+        assert_eq!(never.off_hours_period_from(WEDNESDAY_10_JST), midnight_jst);
+        // Other rules have no period.
+        let download = entry(1, "file.download", "success", Some(ALICE));
+        assert!(r
+            .candidates(&download)
+            .iter()
+            .all(|c| c.rule == Rule::OffHours || c.period_from.is_none()));
     }
 
     #[test]

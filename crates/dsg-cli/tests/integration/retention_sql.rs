@@ -120,6 +120,7 @@ async fn expiry_on(store: Store) {
                     key_kind: "source",
                     severity: AlertSeverity::Low,
                     entries: &old,
+                    period_from: None,
                 },
                 T0 + 30,
             )

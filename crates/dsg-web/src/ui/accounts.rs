@@ -7,7 +7,7 @@ use dsg_crypto::SecretString;
 use maud::html;
 
 use super::identity::step_up_or_error;
-use super::labels::Label;
+use super::labels::account_state_badge;
 use super::layout::{confirmed, csrf_field, error_page, ok, page, page_in, Confirm, Marked};
 use super::notice::{done, Notice};
 use super::secret::{secret_box, Secret};
@@ -95,7 +95,7 @@ pub(super) async fn accounts_page(ctx: Ctx) -> Response {
                     @for a in &accounts {
                         tr class="account-row" data-username=(a.user.username) data-state=(a.state.as_str()) {
                             td { (a.user.username) " " small { (a.user.display_name) } }
-                            td class="state" { (a.state.label(lang)) }
+                            td class="state" { (account_state_badge(a.state, lang)) }
                             td { (a.passkeys) " passkey" @if a.totp { " + TOTP" } }
                             td { (a.recent_failures) }
                             td { (a.user.valid_until.map(|t| ctx.zone().last_day(t)).unwrap_or_default()) }

@@ -2,20 +2,28 @@
 //! compartments and handlers.
 
 use axum::extract::Path;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::html;
 use serde::Deserialize;
 
+use super::form_error::{about_input, beside, described, invalid, kept, Failed};
 use super::labels::Label;
 use super::layout::{confirmed, csrf_field, error_page, ok, page, page_in, Confirm, Marked};
 use super::notice::{done, Notice};
 use super::Text;
 use crate::http::context::Ctx;
-use dsg_app::{NewCompany, NewContract, NewUserInput};
+use dsg_app::{AppError, NewCompany, NewContract, NewUserInput};
 
 /// `GET /admin`
 pub(super) async fn overview(ctx: Ctx) -> Response {
+    overview_page(&ctx, None).await
+}
+
+/// The admin page; after a refused form, that form as typed with its
+/// message beside the field, answered with the refusal's status.
+async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
+    let ctx = ctx.clone();
     let lang = ctx.lang;
     let o = match ctx.app.admin_overview(&ctx.meta, &ctx.caller).await {
         Ok(o) => o,
@@ -52,7 +60,11 @@ pub(super) async fn overview(ctx: Ctx) -> Response {
         form method="post" action="/admin/companies" class="card" id="company-form" {
             (csrf_field(&ctx))
             label for="company-name" { (lang.t(Text::Name)) }
-            input type="text" id="company-name" name="name" required;
+            input type="text" id="company-name" name="name" required
+                value=[kept(failed, F_COMPANY, "name")]
+                aria-invalid=[invalid(failed, F_COMPANY, "name")]
+                aria-describedby=[described(failed, F_COMPANY, "name")];
+            (beside(failed, F_COMPANY, "name"))
             p { button type="submit" { (lang.t(Text::Add)) } }
         }
         h2 { (lang.t(Text::Users)) }
@@ -68,15 +80,35 @@ pub(super) async fn overview(ctx: Ctx) -> Response {
         form method="post" action="/admin/users" class="card" id="user-form" {
             (csrf_field(&ctx))
             label for="user-company" { (lang.t(Text::Company)) }
-            select id="user-company" name="company_id" { @for c in &o.companies { option value=(c.id) { (c.name) } } }
+            select id="user-company" name="company_id" { @for c in &o.companies {
+                option value=(c.id) selected[kept(failed, F_USER, "company_id") == Some(c.id.to_string().as_str())] { (c.name) }
+            } }
+            (beside(failed, F_USER, "company_id"))
             label for="user-username" { (lang.t(Text::Username)) }
-            input type="text" id="user-username" name="username" required;
+            input type="text" id="user-username" name="username" required
+                value=[kept(failed, F_USER, "username")]
+                aria-invalid=[invalid(failed, F_USER, "username")]
+                aria-describedby=[described(failed, F_USER, "username")];
+            (beside(failed, F_USER, "username"))
             label for="user-display" { (lang.t(Text::DisplayName)) }
-            input type="text" id="user-display" name="display_name" required;
+            input type="text" id="user-display" name="display_name" required
+                value=[kept(failed, F_USER, "display_name")]
+                aria-invalid=[invalid(failed, F_USER, "display_name")]
+                aria-describedby=[described(failed, F_USER, "display_name")];
+            (beside(failed, F_USER, "display_name"))
             label for="user-role" { (lang.t(Text::Role)) }
-            select id="user-role" name="role" { option value="member" { "member" } option value="operator" { "operator" } }
+            select id="user-role" name="role" {
+                @for role in [dsg_core::Role::Member, dsg_core::Role::Operator] {
+                    option value=(role.as_str()) selected[kept(failed, F_USER, "role") == Some(role.as_str())] { (role.label(lang)) }
+                }
+            }
+            (beside(failed, F_USER, "role"))
             label for="user-valid-until" { (lang.t(Text::ValidUntil)) }
-            input type="date" id="user-valid-until" name="valid_until";
+            input type="date" id="user-valid-until" name="valid_until"
+                value=[kept(failed, F_USER, "valid_until")]
+                aria-invalid=[invalid(failed, F_USER, "valid_until")]
+                aria-describedby=[described(failed, F_USER, "valid_until")];
+            (beside(failed, F_USER, "valid_until"))
             p { button type="submit" id="user-submit" { (lang.t(Text::Add)) } }
         }
         h2 { (lang.t(Text::Contracts)) }
@@ -95,20 +127,52 @@ pub(super) async fn overview(ctx: Ctx) -> Response {
         form method="post" action="/admin/contracts" class="card" id="contract-form" {
             (csrf_field(&ctx))
             label for="contract-company" { (lang.t(Text::Company)) }
-            select id="contract-company" name="company_id" { @for c in &contractors { option value=(c.id) { (c.name) } } }
-            label for="contract-number" { (lang.t(Text::ContractNumber)) }
-            input type="text" id="contract-number" name="number" required;
-            label for="contract-title" { (lang.t(Text::Title)) }
-            input type="text" id="contract-title" name="title" required;
-            label for="contract-start" { (lang.t(Text::StartsOn)) }
-            input type="date" id="contract-start" name="starts_on" required;
-            label for="contract-end" { (lang.t(Text::EndsOn)) }
-            input type="date" id="contract-end" name="ends_on" required;
+            select id="contract-company" name="company_id" { @for c in &contractors {
+                option value=(c.id) selected[kept(failed, F_CONTRACT, "company_id") == Some(c.id.to_string().as_str())] { (c.name) }
+            } }
+            (beside(failed, F_CONTRACT, "company_id"))
+            @for (id, name, kind, label) in [
+                ("contract-number", "number", "text", Text::ContractNumber),
+                ("contract-title", "title", "text", Text::Title),
+                ("contract-start", "starts_on", "date", Text::StartsOn),
+                ("contract-end", "ends_on", "date", Text::EndsOn),
+            ] {
+                label for=(id) { (lang.t(label)) }
+                input type=(kind) id=(id) name=(name) required
+                    value=[kept(failed, F_CONTRACT, name)]
+                    aria-invalid=[invalid(failed, F_CONTRACT, name)]
+                    aria-describedby=[described(failed, F_CONTRACT, name)];
+                (beside(failed, F_CONTRACT, name))
+            }
             label { input type="checkbox" name="special_clause" value="true" checked; " " (lang.t(Text::SpecialClause)) }
             p { button type="submit" { (lang.t(Text::Add)) } }
         }
     };
-    ok(page(&ctx, lang.t(Text::Admin), Marked::Plain, body))
+    let markup = page(&ctx, lang.t(Text::Admin), Marked::Plain, body);
+    match failed {
+        Some(f) => (f.status(), Html(markup.into_string())).into_response(),
+        None => ok(markup),
+    }
+}
+
+const F_COMPANY: &str = "company-form";
+const F_USER: &str = "user-form";
+const F_CONTRACT: &str = "contract-form";
+
+/// The admin page with `form` refused for `error`, or the error page for
+/// an error that is not about the input.
+async fn refused(
+    ctx: &Ctx,
+    form: &'static str,
+    error: AppError,
+    values: Vec<(&'static str, String)>,
+    fields: &[(&'static str, &[&str])],
+) -> Response {
+    if !about_input(&error) {
+        return error_page(ctx, error);
+    }
+    let failed = Failed::new(ctx, form, &error, values, fields);
+    overview_page(ctx, Some(&failed)).await
 }
 
 /// `GET /admin/contracts/{id}`
@@ -186,11 +250,20 @@ pub(super) struct CompanyForm {
 pub(super) async fn create_company(ctx: Ctx, Form(f): Form<CompanyForm>) -> Response {
     match ctx
         .app
-        .create_company(&ctx.meta, &ctx.caller, NewCompany { name: f.name })
+        .create_company(
+            &ctx.meta,
+            &ctx.caller,
+            NewCompany {
+                name: f.name.clone(),
+            },
+        )
         .await
     {
         Ok(_) => Redirect::to("/admin").into_response(),
-        Err(e) => error_page(&ctx, e),
+        Err(e) => {
+            let fields: &[(&str, &[&str])] = &[("name", &["company name", "name"])];
+            refused(&ctx, F_COMPANY, e, vec![("name", f.name)], fields).await
+        }
     }
 }
 
@@ -208,11 +281,11 @@ pub(super) struct UserForm {
 /// `POST /admin/users`
 pub(super) async fn create_user(ctx: Ctx, Form(f): Form<UserForm>) -> Response {
     let input = NewUserInput {
-        company_id: f.company_id,
-        username: f.username,
-        display_name: f.display_name,
-        role: f.role,
-        valid_until: f.valid_until,
+        company_id: f.company_id.clone(),
+        username: f.username.clone(),
+        display_name: f.display_name.clone(),
+        role: f.role.clone(),
+        valid_until: f.valid_until.clone(),
     };
     match ctx.app.create_user(&ctx.meta, &ctx.caller, input).await {
         Ok(issued) => super::accounts::enrolment_link_page(
@@ -220,7 +293,23 @@ pub(super) async fn create_user(ctx: Ctx, Form(f): Form<UserForm>) -> Response {
             &issued.user.username,
             &crate::enrolment_path(&issued.enrolment_token),
         ),
-        Err(e) => error_page(&ctx, e),
+        Err(e) => {
+            let values = vec![
+                ("company_id", f.company_id),
+                ("username", f.username),
+                ("display_name", f.display_name),
+                ("role", f.role),
+                ("valid_until", f.valid_until.unwrap_or_default()),
+            ];
+            let fields: &[(&str, &[&str])] = &[
+                ("username", &["username"]),
+                ("display_name", &["display_name", "display name"]),
+                ("valid_until", &["valid until", "valid_until"]),
+                ("role", &["Role", "role"]),
+                ("company_id", &["company"]),
+            ];
+            refused(&ctx, F_USER, e, values, fields).await
+        }
     }
 }
 
@@ -239,16 +328,32 @@ pub(super) struct ContractForm {
 /// `POST /admin/contracts`
 pub(super) async fn create_contract(ctx: Ctx, Form(f): Form<ContractForm>) -> Response {
     let input = NewContract {
-        company_id: f.company_id,
-        number: f.number,
-        title: f.title,
-        starts_on: f.starts_on,
-        ends_on: f.ends_on,
+        company_id: f.company_id.clone(),
+        number: f.number.clone(),
+        title: f.title.clone(),
+        starts_on: f.starts_on.clone(),
+        ends_on: f.ends_on.clone(),
         special_clause: f.special_clause.as_deref() == Some("true"),
     };
     match ctx.app.create_contract(&ctx.meta, &ctx.caller, input).await {
         Ok(c) => Redirect::to(&format!("/admin/contracts/{}", c.id)).into_response(),
-        Err(e) => error_page(&ctx, e),
+        Err(e) => {
+            let values = vec![
+                ("company_id", f.company_id),
+                ("number", f.number),
+                ("title", f.title),
+                ("starts_on", f.starts_on),
+                ("ends_on", f.ends_on),
+            ];
+            let fields: &[(&str, &[&str])] = &[
+                ("number", &["contract number"]),
+                ("title", &["title"]),
+                ("starts_on", &["start date"]),
+                ("ends_on", &["end date", "period"]),
+                ("company_id", &["company"]),
+            ];
+            refused(&ctx, F_CONTRACT, e, values, fields).await
+        }
     }
 }
 

@@ -28,30 +28,77 @@ pub(super) struct AuditPageQuery {
     action: Option<String>,
     #[serde(default)]
     outcome: Option<String>,
+    /// The next page: entries before this time (Unix ms, exclusive of
+    /// later ones)…
+    #[serde(default)]
+    before: Option<i64>,
+    /// …less the first `skip` at exactly `before - 1`, shown already.
+    #[serde(default)]
+    skip: Option<i64>,
 }
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// Entries a page shows.
+const PAGE: usize = 50;
+
+/// The query of the page after one that ended with `entries` (newest
+/// first): the time of its last entry, and how many entries at that
+/// millisecond it showed, so none is skipped or shown twice.
+fn next_page(q: &AuditPageQuery, days: i64, times: &[i64]) -> Option<String> {
+    let last = *times.last()?;
+    let at_last = times.iter().filter(|t| **t == last).count();
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("days", &days.to_string());
+    for (key, value) in [
+        ("company", &q.company),
+        ("actor", &q.actor),
+        ("action", &q.action),
+        ("outcome", &q.outcome),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            query.append_pair(key, v);
+        }
+    }
+    query.append_pair("before", &last.saturating_add(1).to_string());
+    query.append_pair("skip", &at_last.to_string());
+    Some(format!("/audit?{}", query.finish()))
+}
 
 /// `GET /audit`
 pub(super) async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Response {
     let lang = ctx.lang;
     let days = q.days.unwrap_or(7).clamp(1, 3660);
     let now = ctx.app.now();
+    let skip = usize::try_from(q.skip.unwrap_or(0).clamp(0, 900)).unwrap_or(0);
     let search = AuditSearch {
         from: Some(now.saturating_sub(days.saturating_mul(DAY_MS))),
-        until: None,
+        until: q.before,
         company: q.company.clone().filter(|c| !c.is_empty()),
         actor: q.actor.clone(),
         action: q.action.clone(),
         outcome: q.outcome.clone(),
         object: None,
         contract: None,
-        limit: Some(500),
+        limit: Some(i64::try_from(PAGE + skip + 1).unwrap_or(i64::MAX)),
     };
-    let result = match ctx.app.audit_search(&ctx.meta, &ctx.caller, search).await {
+    let mut result = match ctx.app.audit_search(&ctx.meta, &ctx.caller, search).await {
         Ok(r) => r,
         Err(e) => return error_page(&ctx, e),
     };
+    // The entries at the boundary millisecond the previous page showed
+    // come first (newest first, then as the log orders them).
+    let boundary = q.before.map(|b| b.saturating_sub(1));
+    let shown_already = result
+        .entries
+        .iter()
+        .take(skip)
+        .take_while(|e| Some(e.entry.occurred_at) == boundary)
+        .count();
+    result.entries.drain(..shown_already);
+    let more = result.entries.len() > PAGE || result.truncated;
+    result.entries.truncate(PAGE);
+    let times: Vec<i64> = result.entries.iter().map(|e| e.entry.occurred_at).collect();
+    let next = more.then(|| next_page(&q, days, &times)).flatten();
     let directory = match ctx.app.audit_directory(&result.scope).await {
         Ok(d) => d,
         Err(e) => return error_page(&ctx, e),
@@ -113,7 +160,6 @@ pub(super) async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Res
         @if let Some(company) = &extract_for {
             p { a id="audit-extract" href={ "/api/v1/audit/companies/" (company) "/extract" } { (lang.t(Text::DownloadExtract)) } }
         }
-        @if result.truncated { p class="note" { (lang.t(Text::MoreEntries)) } }
         div class="table-scroll" tabindex="0" {
             table id="audit-entries" {
                 thead { tr {
@@ -122,7 +168,7 @@ pub(super) async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Res
                     th { (lang.t(Text::Company)) } th { (lang.t(Text::Proof)) }
                 } }
                 tbody { @for e in &result.entries {
-                    tr class="audit-row" data-action=(e.entry.action) data-outcome=(e.entry.outcome) {
+                    tr class="audit-row" data-id=(e.entry.id) data-action=(e.entry.action) data-outcome=(e.entry.outcome) {
                         td class="when" { (ctx.zone().when(e.entry.occurred_at)) }
                         td {
                             @let actor = e.entry.actor.as_deref().unwrap_or_default();
@@ -141,10 +187,19 @@ pub(super) async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Res
                         td { small { (e.entry.reason) } }
                         td { (name(&directory.companies, e.entry.company.as_deref().unwrap_or_default())) }
                         td { @if let Some(seq) = e.seq.filter(|s| *s >= 0) {
-                            a href={ "/api/v1/audit/entries/" (seq) "/proof" } { "#" (seq) }
+                            a class="proof-link" href={ "/audit/proofs/" (seq) } { "#" (seq) }
                         } }
                     }
                 } }
+            }
+        }
+        nav class="pager" aria-label=(lang.t(Text::Pages)) {
+            @if q.before.is_some() {
+                a id="audit-first" href={ "/audit?days=" (days) } { (lang.t(Text::NewestEntries)) }
+                " "
+            }
+            @if let Some(next) = &next {
+                a id="audit-older" href=(next) { (lang.t(Text::OlderEntries)) }
             }
         }
     };

@@ -8,7 +8,7 @@ use dsg_core::{
 };
 
 use super::layout::{badge, Tone};
-use super::Lang;
+use super::{Lang, Text};
 
 /// A code's label in the chosen language.
 pub(super) trait Label: Copy {
@@ -238,6 +238,41 @@ pub(super) fn outcome_badge(name: &str, lang: Lang) -> maud::Markup {
         _ => Tone::Neutral,
     };
     badge(tone, &outcome_label(name, lang))
+}
+
+/// An account's state as a labelled badge.
+pub(super) fn account_state_badge(state: AccountState, lang: Lang) -> maud::Markup {
+    let tone = match state {
+        AccountState::Active => Tone::Success,
+        AccountState::Pending => Tone::Info,
+        AccountState::Locked => Tone::Warning,
+        AccountState::Disabled | AccountState::Expired => Tone::Danger,
+    };
+    badge(tone, state.label(lang))
+}
+
+/// A policy version's status (`active`, `proposed`, `retired`,
+/// `rejected`) as a labelled badge; an unknown one shows as it is.
+pub(super) fn policy_status_badge(status: &str, lang: Lang) -> maud::Markup {
+    let (tone, text) = match status {
+        "active" => (Tone::Success, Text::PolicyActive),
+        "proposed" => (Tone::Info, Text::PolicyProposed),
+        "retired" => (Tone::Neutral, Text::PolicyRetired),
+        "rejected" => (Tone::Danger, Text::PolicyRejected),
+        other => return badge(Tone::Neutral, other),
+    };
+    badge(tone, lang.t(text))
+}
+
+/// Where a policy version came from (`shipped`, `proposed`, `rollback`).
+pub(super) fn policy_origin_label(origin: &str, lang: Lang) -> String {
+    let text = match origin {
+        "shipped" => Text::PolicyShipped,
+        "proposed" => Text::PolicyByProposal,
+        "rollback" => Text::PolicyByRollback,
+        other => return other.to_owned(),
+    };
+    lang.t(text).to_owned()
 }
 
 #[cfg(test)]

@@ -330,6 +330,14 @@ const CATALOGUE: &[(&str, &str)] = &[
         "software lists changed since read",
         "読み込んだ後にソフトウェア一覧が変更されました。開き直してください",
     ),
+    (
+        "policies: line {}, column {}: {}",
+        "ポリシー本文 {} 行目 {} 文字目: {}",
+    ),
+    (
+        "policies do not validate against the schema: line {}, column {}: {}",
+        "ポリシーがスキーマに合いません ({} 行目 {} 文字目): {}",
+    ),
 ];
 
 /// `message` for a person reading `lang`.

@@ -8,6 +8,8 @@ mod alerts;
 mod applications;
 mod assets;
 mod audit;
+mod audit_proof;
+mod form_error;
 mod i18n;
 mod identity;
 mod labels;
@@ -78,6 +80,7 @@ pub fn routes() -> Router<App> {
         )
         .route("/admin/access", get(access_review::access_page))
         .route("/audit", get(audit::audit_page))
+        .route("/audit/proofs/{seq}", get(audit_proof::proof_page))
         .route("/alerts", get(alerts::alerts_page))
         .route("/alerts/{id}", get(alerts::alert_page))
         .route("/alerts/{id}/{change}", post(alerts::change))

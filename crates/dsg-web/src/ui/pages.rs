@@ -146,9 +146,25 @@ fn upload_form(ctx: &Ctx, url: &str, new_file: bool, label: Text) -> maud::Marku
         form class="card upload-form" id=(if new_file { "upload-form" } else { "version-form" })
             data-upload-url=(url) data-new-file=(new_file)
             data-text-uploading=(lang.t(Text::Uploading)) data-text-done=(lang.t(Text::UploadDone))
-            data-text-failed=(lang.t(Text::UploadFailed)) {
+            data-text-failed=(lang.t(Text::UploadFailed))
+            data-text-cancelled=(lang.t(Text::UploadCancelled)) {
             label for="file-input" { (lang.t(label)) }
             input type="file" id="file-input" name="file" required;
+            @if new_file {
+                // Shown by the script when the chosen name is already a
+                // file's: a new version of it unless the person says no.
+                fieldset id="upload-collision" hidden {
+                    legend { (lang.t(Text::NameExists)) " " strong id="collision-name" {} }
+                    p { label {
+                        input type="radio" name="collision" value="version" checked;
+                        " " (lang.t(Text::SaveAsNewVersion))
+                    } }
+                    p { label {
+                        input type="radio" name="collision" value="cancel";
+                        " " (lang.t(Text::DoNotUpload))
+                    } }
+                }
+            }
             p { button type="submit" id="upload-button" { (lang.t(Text::Upload)) } }
             progress id="upload-progress" max="100" value="0" hidden {}
             p class="upload-status" id="upload-status" aria-live="polite" {}
@@ -178,7 +194,9 @@ pub(super) async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
                     } }
                     tbody {
                         @for f in &files {
-                            tr class="file-row" data-name=(f.file.name.as_str()) {
+                            tr class="file-row" data-name=(f.file.name.as_str()) data-id=(f.file.id)
+                                data-version=(f.file.current_version)
+                                data-versions-url={ "/api/v1/compartments/" (id) "/files/" (f.file.id) "/versions" } {
                                 td { a href={ "/compartments/" (id) "/files/" (f.file.id) } { (f.file.name.as_str()) } }
                                 td { (f.file.current_version) }
                                 td { (size(f.file.size_bytes)) }

@@ -2,12 +2,14 @@
 //! what-if replay, approval by a second operator, rejection and rollback.
 
 use axum::extract::Path;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::html;
 use serde::Deserialize;
 
+use super::form_error::{about_input, beside, described, invalid, kept, Failed};
 use super::identity::step_up_or_error;
+use super::labels::{policy_origin_label, policy_status_badge};
 use super::layout::{csrf_field, error_page, ok, page, page_in, Marked};
 use super::Text;
 use crate::http::context::Ctx;
@@ -22,7 +24,33 @@ fn version_number(raw: &str) -> Result<i64, AppError> {
 
 /// `GET /admin/policies`
 pub(super) async fn policies_page(ctx: Ctx) -> Response {
+    policies_with(&ctx, None).await
+}
+
+const F_PROPOSE: &str = "propose-policy";
+
+/// Where a located policy message points (`line 3, column 7: …`), as
+/// the engine words it: (line, column, the rest).
+fn location(message: &str) -> Option<(u32, u32, &str)> {
+    let (_, after) = message.split_once("line ")?;
+    let (line, after) = after.split_once(", column ")?;
+    let (column, rest) = after.split_once(": ")?;
+    Some((line.parse().ok()?, column.parse().ok()?, rest))
+}
+
+/// The list and the proposal form; after a refused proposal, the text as
+/// typed with the message (and where it points) beside it.
+async fn policies_with(ctx: &Ctx, failed: Option<(&Failed, &AppError)>) -> Response {
+    let ctx = ctx.clone();
     let lang = ctx.lang;
+    let (failed, error) = match failed {
+        Some((f, e)) => (Some(f), Some(e)),
+        None => (None, None),
+    };
+    let at = error.and_then(|e| match e {
+        AppError::PolicyInvalid(text) => location(text).map(|(l, c, _)| (l, c)),
+        _ => None,
+    });
     let versions = match ctx.app.policy_versions(&ctx.meta, &ctx.caller).await {
         Ok(v) => v,
         Err(e) => return error_page(&ctx, e),
@@ -40,7 +68,7 @@ pub(super) async fn policies_page(ctx: Ctx) -> Response {
                     @for v in &versions {
                         tr class="policy-row" data-version=(v.version) data-status=(v.status) {
                             td { a href={ "/admin/policies/" (v.version) } { "v" (v.version) } }
-                            td class="status" { (v.status) " (" (v.origin) ")" }
+                            td class="status" { (policy_status_badge(&v.status, lang)) " " small class="origin" { (policy_origin_label(&v.origin, lang)) } }
                             td { (v.summary) }
                             td { (v.proposed_by.as_deref().unwrap_or("")) }
                             td { (ctx.zone().when(v.proposed_at)) }
@@ -55,16 +83,32 @@ pub(super) async fn policies_page(ctx: Ctx) -> Response {
         form method="post" action="/admin/policies" class="card" id="propose-policy" {
             (csrf_field(&ctx))
             label for="summary" { (lang.t(Text::PolicySummary)) }
-            input type="text" name="summary" id="summary" required maxlength="500";
+            input type="text" name="summary" id="summary" required maxlength="500"
+                value=[kept(failed, F_PROPOSE, "summary")]
+                aria-invalid=[invalid(failed, F_PROPOSE, "summary")]
+                aria-describedby=[described(failed, F_PROPOSE, "summary")];
+            (beside(failed, F_PROPOSE, "summary"))
             label for="policies" { (lang.t(Text::PolicyText)) }
-            textarea name="policies" id="policies" rows="24" spellcheck="false" {
-                (in_force.map(|v| v.policies.as_str()).unwrap_or(""))
+            @if let Some((line, column)) = at {
+                p class="error field-error" id="policy-error-at" data-line=(line) data-column=(column) {
+                    (lang.t(Text::PolicyErrorAt).replacen("{}", &line.to_string(), 1).replacen("{}", &column.to_string(), 1))
+                }
+            }
+            (beside(failed, F_PROPOSE, "policies"))
+            textarea name="policies" id="policies" rows="24" spellcheck="false"
+                aria-invalid=[invalid(failed, F_PROPOSE, "policies")]
+                aria-describedby=[described(failed, F_PROPOSE, "policies")] {
+                (kept(failed, F_PROPOSE, "policies").unwrap_or(in_force.map(|v| v.policies.as_str()).unwrap_or("")))
             }
             button type="submit" { (lang.t(Text::ProposePolicy)) }
         }
         p { a href="/admin" { (lang.t(Text::Admin)) } }
     };
-    ok(page(&ctx, lang.t(Text::Policies), Marked::Plain, body))
+    let markup = page(&ctx, lang.t(Text::Policies), Marked::Plain, body);
+    match failed {
+        Some(f) => (f.status(), Html(markup.into_string())).into_response(),
+        None => ok(markup),
+    }
 }
 
 /// `GET /admin/policies/{version}`
@@ -87,7 +131,7 @@ pub(super) async fn version_page(ctx: Ctx, Path(version): Path<String>) -> Respo
         }
     };
     let body = html! {
-        p id="policy-status" data-status=(view.status) { (lang.t(Text::State)) ": " (view.status) " (" (view.origin) ") — " (view.summary) }
+        p id="policy-status" data-status=(view.status) { (lang.t(Text::State)) ": " (policy_status_badge(&view.status, lang)) " " small class="origin" { (policy_origin_label(&view.origin, lang)) } " — " (view.summary) }
         p { "SHA-256: " code { (view.digest) } }
         @if view.status == "proposed" {
             form method="post" action={ "/admin/policies/" (view.version) "/what-if" } class="card" id="what-if" {
@@ -137,6 +181,13 @@ pub(super) async fn propose(ctx: Ctx, Form(form): Form<ProposeForm>) -> Response
         .await
     {
         Ok(version) => Redirect::to(&format!("{BACK}/{version}")).into_response(),
+        Err(e) if about_input(&e) => {
+            let values = vec![("summary", form.summary), ("policies", form.policies)];
+            let fields: &[(&str, &[&str])] =
+                &[("policies", &["policies"]), ("summary", &["summary"])];
+            let failed = Failed::new(&ctx, F_PROPOSE, &e, values, fields);
+            policies_with(&ctx, Some((&failed, &e))).await
+        }
         Err(e) => step_up_or_error(&ctx, e, BACK),
     }
 }

@@ -174,6 +174,7 @@ impl Watcher {
                 key_kind: candidate.kind.as_str(),
                 severity: candidate.severity,
                 entries: &entries,
+                period_from: candidate.period_from,
             };
             let raised = self.ctx.store.raise_alert(&new, self.ctx.app.now()).await?;
             if let Raised::Opened(alert) = raised {

@@ -118,6 +118,31 @@ fn an_invalid_proposal_is_refused_with_the_validators_message() {
     assert!(message.contains("hours"), "{message}");
     let syntax = PolicyEngine::from_policies("permit (principal, action, resource").unwrap_err();
     assert!(matches!(syntax, PolicyError::Parse(_)), "{syntax}");
+    // Where: the line and column a person finds in the text area.
+    let line_of = |text: &str, needle: &str| {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i + 1)
+            .unwrap()
+    };
+    let broken =
+        format!("{POLICIES}\n@id(\"x\")\npermit (principal, action, resource)\n  when {{ 1 + }};");
+    let message = PolicyEngine::from_policies(&broken)
+        .unwrap_err()
+        .to_string();
+    let at = format!("line {}, column 14: ", line_of(&broken, "when { 1 + }"));
+    assert!(message.contains(&at), "{message}");
+    let message = PolicyEngine::from_policies(&unknown_attribute)
+        .unwrap_err()
+        .to_string();
+    let at = format!(
+        "line {}, column ",
+        line_of(&unknown_attribute, "context.hours")
+    );
+    assert!(
+        message.contains(&at),
+        "the validator's error is located too: {message}"
+    );
     let unnamed = PolicyEngine::from_policies("permit (principal, action, resource);").unwrap_err();
     assert!(unnamed.to_string().contains("@id"), "{unnamed}");
 }
