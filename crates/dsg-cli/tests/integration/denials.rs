@@ -68,6 +68,15 @@ async fn denial_matrix(db: Db) {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let file_b = up["file"]["id"].as_str().unwrap().to_owned();
+    // An agency participant of contract B, from a registered agency terminal.
+    let agency = op.me().await.unwrap().user.company_id;
+    let agency_pc = gw.register_terminal(&mut op, &agency, "AG-PC-09").await;
+    let (b_participant_id, b_participant_password) =
+        crate::exchange::agency_member(&gw, &mut op, &agency, "ag.b", &agency_pc).await;
+    op.designate_participant(&w.contract_b, &b_participant_id)
+        .await
+        .unwrap();
+    let b_participant = gw.login("ag.b", &b_participant_password).await;
     let blobs_before = files_under(&gw.data_dir().join("blobs")).len();
     let denied_before = gw
         .audit()
@@ -84,6 +93,10 @@ async fn denial_matrix(db: Db) {
             gw.login("a.removed", w.password("a.removed")).await,
         ),
         ("agency operator (wrong role)", op.clone()),
+        (
+            "agency participant of another contract",
+            b_participant.clone(),
+        ),
     ];
     let missing = uuid::Uuid::new_v4().to_string();
     let mut denied_requests = 0;
@@ -192,6 +205,27 @@ async fn denial_matrix(db: Db) {
             ),
             Value::Null,
         ),
+        (
+            Method::GET,
+            format!("/api/v1/admin/contracts/{}/participants", w.contract_a),
+            Value::Null,
+        ),
+        (
+            Method::PUT,
+            format!(
+                "/api/v1/admin/contracts/{}/participants/{}",
+                w.contract_a, b_participant_id
+            ),
+            Value::Null,
+        ),
+        (
+            Method::DELETE,
+            format!(
+                "/api/v1/admin/contracts/{}/participants/{}",
+                w.contract_b, b_participant_id
+            ),
+            Value::Null,
+        ),
         (Method::GET, "/api/v1/admin/policies".into(), Value::Null),
         (Method::GET, "/api/v1/admin/policies/1".into(), Value::Null),
         (
@@ -263,6 +297,11 @@ async fn denial_matrix(db: Db) {
             StatusCode::FORBIDDEN,
         ),
         ("non-handler", member.clone(), StatusCode::FORBIDDEN),
+        (
+            "agency participant",
+            b_participant.clone(),
+            StatusCode::FORBIDDEN,
+        ),
     ];
     denied_requests += each_refused(&admin_endpoints, non_operators).await;
 

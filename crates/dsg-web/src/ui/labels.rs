@@ -181,6 +181,17 @@ impl Label for AuditAction {
             Self::ApplicationWithdraw => ("申請の取り下げ", "Application withdrawn"),
             Self::SoftwareListView => ("ソフトウェアリストの閲覧", "Software lists viewed"),
             Self::SoftwareListChange => ("ソフトウェアリストの改定", "Software lists changed"),
+            Self::ParticipantDesignate => ("官側参加者の指定", "Agency participant designated"),
+            Self::ParticipantRemove => (
+                "官側参加者の指定解除",
+                "Agency participant designation removed",
+            ),
+            Self::DisposalView => ("廃棄待ちファイルの閲覧", "Files awaiting disposal viewed"),
+            Self::DisposalRecord => ("廃棄の記録", "Disposal recorded"),
+            Self::DisposalConfirm => (
+                "廃棄の確認（鍵の破棄）",
+                "Disposal confirmed (key destroyed)",
+            ),
         }
     }
 }

@@ -15,6 +15,7 @@ mod layout;
 mod messages;
 mod notice;
 mod pages;
+mod participants;
 mod policies;
 mod records;
 mod secret;
@@ -148,6 +149,14 @@ pub fn routes() -> Router<App> {
         .route(
             "/admin/contracts/{id}/handlers/{uid}/remove",
             post(admin::remove),
+        )
+        .route(
+            "/admin/contracts/{id}/participants",
+            post(participants::designate),
+        )
+        .route(
+            "/admin/contracts/{id}/participants/{uid}/remove",
+            post(participants::remove),
         )
         .route("/assets/app.js", get(assets::script))
         .route("/assets/app.css", get(assets::stylesheet))
