@@ -64,6 +64,9 @@ pub struct DisposalCandidateView {
     pub deleted_at: Option<i64>,
     /// Its disposal, once recorded and awaiting its checker.
     pub disposal: Option<DisposalView>,
+    /// Whether the caller may confirm that disposal (the policy point's
+    /// answer: never to its performer), for a page to offer.
+    pub confirmable: bool,
 }
 
 /// A disposal as its performer states it.
@@ -96,7 +99,21 @@ impl App {
         let key = self.compartment_key(&compartment)?;
         let mut views = Vec::new();
         for candidate in self.inner.files.disposal_candidates(compartment.id).await? {
+            let confirmable = candidate.disposal.as_ref().is_some_and(|d| {
+                let facts = DisposalFacts {
+                    id: d.id.to_string(),
+                    compartment: CompartmentFacts {
+                        id: compartment.id,
+                        contract: compartment.contract_id,
+                        company: compartment.company_id,
+                    },
+                    performed_by: d.performed_by,
+                };
+                self.decide(caller, Action::DisposalConfirm, Resource::Disposal(facts))
+                    .allowed
+            });
             views.push(DisposalCandidateView {
+                confirmable,
                 file: super::keys::open_file_with(&key, &compartment, candidate.file)?,
                 versions: candidate.versions,
                 deleted_by: candidate.deleted_by,

@@ -159,6 +159,47 @@ async fn denial_matrix(db: Db) {
         }
     }
 
+    // Disposal: the company's own managers only; everyone else learns
+    // nothing (404), the agency's staff included.
+    let disposal_endpoints: Vec<(Method, String, Value)> = vec![
+        (
+            Method::GET,
+            format!("/api/v1/compartments/{}/disposals", w.compartment_a),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!(
+                "/api/v1/compartments/{}/files/{file_a}/disposal",
+                w.compartment_a
+            ),
+            json!({ "method": "crypto_shred", "place": "x" }),
+        ),
+        (
+            Method::POST,
+            format!(
+                "/api/v1/compartments/{}/disposals/{missing}/confirm",
+                w.compartment_a
+            ),
+            Value::Null,
+        ),
+    ];
+    let disposal_outsiders = vec![
+        ("anonymous", gw.client(), StatusCode::UNAUTHORIZED),
+        (
+            "other company's handler",
+            b_handler.clone(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "agency participant of another contract",
+            b_participant.clone(),
+            StatusCode::NOT_FOUND,
+        ),
+        ("agency operator", op.clone(), StatusCode::NOT_FOUND),
+    ];
+    denied_requests += each_refused(&disposal_endpoints, disposal_outsiders).await;
+
     // Administration: only agency operators.
     let admin_endpoints: Vec<(Method, String, Value)> = vec![
         (Method::GET, "/api/v1/admin/overview".into(), Value::Null),

@@ -3,12 +3,14 @@
 //! through its compartment, and receive what the company submits. Every
 //! file shows which way it travelled.
 
+use dsg_proto::audit::Duty;
+use dsg_proto::disposal::NewDisposal;
 use dsg_proto::files::NewUser;
 use reqwest::StatusCode;
 
 use dsg_testkit::{Client, TerminalCert, World};
 
-use crate::harness::{world, Db, Gateway};
+use crate::harness::{data, files_under, world, Db, Gateway};
 
 /// An agency member, enrolled, whose sign-ins come from `terminal`.
 pub(crate) async fn agency_member(
@@ -217,4 +219,185 @@ async fn agency_provides_and_the_handler_receives_on_sqlite() {
 #[tokio::test]
 async fn agency_provides_and_the_handler_receives_on_postgres() {
     agency_provides_and_the_handler_receives(Db::Postgres).await;
+}
+
+/// Disposal with a separate checker: "delete" only marks; the company's
+/// managers see what awaits disposal; the performer records it; the same
+/// person is refused as its checker (by the policy point); another
+/// manager confirms, which destroys the keys and the blobs.
+async fn disposal_with_a_separate_checker(db: Db) {
+    let Some(gw) = Gateway::start(db).await else {
+        return;
+    };
+    let w = world(&gw).await;
+    let mut op = gw.operator().await;
+    // Two security administrators of company A: a.member performs, a.removed checks.
+    for name in ["a.member", "a.removed"] {
+        op.grant_duty(
+            w.user_id(name),
+            &Duty {
+                duty: "security-admin".into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let mut handler = gw.login("a.handler", w.password("a.handler")).await;
+    let blobs = || files_under(&gw.data_dir().join("blobs")).len();
+    let kept = handler
+        .upload_file(&w.compartment_a, "kept.bin", data(5_000, 1))
+        .await
+        .unwrap();
+    let old = handler
+        .upload_file(&w.compartment_a, "old.bin", data(70_000, 2))
+        .await
+        .unwrap();
+    handler
+        .add_version(&w.compartment_a, &old.file.id, data(1_000, 3))
+        .await
+        .unwrap();
+    handler
+        .delete_file(&w.compartment_a, &old.file.id)
+        .await
+        .unwrap();
+    let stored = blobs();
+    assert_eq!(stored, 3, "deleting only marks: every blob is kept");
+
+    // The managers see it; the handler and another company do not.
+    let mut performer = gw.login("a.member", w.password("a.member")).await;
+    let listed = performer.disposals(&w.compartment_a).await.unwrap();
+    assert_eq!(listed.candidates.len(), 1);
+    let candidate = &listed.candidates[0];
+    assert_eq!(candidate.file.id, old.file.id);
+    assert_eq!(candidate.file.name, "old.bin");
+    assert_eq!(candidate.versions, 2);
+    assert_eq!(
+        candidate.deleted_by.as_deref(),
+        Some(w.user_id("a.handler"))
+    );
+    assert!(candidate.disposal.is_none());
+    let e = handler.disposals(&w.compartment_a).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::NOT_FOUND));
+    let mut other = gw.login("b.handler", w.password("b.handler")).await;
+    let e = other.disposals(&w.compartment_a).await.unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::NOT_FOUND));
+
+    // An active file is not disposed of; a stored file is crypto-shredded.
+    let how = |method: &str| NewDisposal {
+        method: method.into(),
+        place: "本社 サーバ室".into(),
+    };
+    let e = performer
+        .record_disposal(&w.compartment_a, &kept.file.id, &how("crypto_shred"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::NOT_FOUND), "{e}");
+    let e = performer
+        .record_disposal(&w.compartment_a, &old.file.id, &how("shredding"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::CONFLICT), "{e}");
+    let recorded = performer
+        .record_disposal(&w.compartment_a, &old.file.id, &how("crypto_shred"))
+        .await
+        .unwrap();
+    assert_eq!(recorded.performed_by, w.user_id("a.member"));
+    assert_eq!(recorded.checked_by, None);
+    let e = performer
+        .record_disposal(&w.compartment_a, &old.file.id, &how("crypto_shred"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::CONFLICT), "recorded once");
+
+    // The performer as checker: refused by the policy point, recorded.
+    let e = performer
+        .confirm_disposal(&w.compartment_a, &recorded.id)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::FORBIDDEN), "{e}");
+    assert!(gw.audit().iter().any(|e| e["action"] == "disposal.confirm"
+        && e["outcome"] == "denied"
+        && e["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("disposal-checker-not-performer"))));
+    assert_eq!(blobs(), stored, "nothing destroyed by a refusal");
+    // The page offers the performer no confirmation (the policy point's
+    // answer), and another manager one.
+    let page_of = |client: &mut Client| {
+        let req = client.request(
+            reqwest::Method::GET,
+            &format!("/compartments/{}/disposals", w.compartment_a),
+        );
+        (client.clone(), req)
+    };
+    let (mut c, req) = page_of(&mut performer);
+    let (s, page) = c.send(req).await;
+    assert_eq!(s, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("disposal-pending"), "{page}");
+    assert!(!page.contains(r#"class="disposal-confirm""#));
+    // Nor does the handler, who is no manager, confirm it.
+    let e = handler
+        .confirm_disposal(&w.compartment_a, &recorded.id)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::FORBIDDEN), "{e}");
+
+    // Another manager confirms: keys destroyed, blobs deleted, the file
+    // no longer awaits disposal, the other file untouched.
+    let mut checker = gw.login("a.removed", w.password("a.removed")).await;
+    let (mut c, req) = page_of(&mut checker);
+    let (s, page) = c.send(req).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(String::from_utf8(page)
+        .unwrap()
+        .contains(r#"class="disposal-confirm""#));
+    let pending = checker.disposals(&w.compartment_a).await.unwrap();
+    assert_eq!(
+        pending.candidates[0]
+            .disposal
+            .as_ref()
+            .map(|d| d.id.as_str()),
+        Some(recorded.id.as_str())
+    );
+    checker
+        .confirm_disposal(&w.compartment_a, &recorded.id)
+        .await
+        .unwrap();
+    assert_eq!(blobs(), 1, "both versions' blobs are gone");
+    assert!(checker
+        .disposals(&w.compartment_a)
+        .await
+        .unwrap()
+        .candidates
+        .is_empty());
+    let e = checker
+        .confirm_disposal(&w.compartment_a, &recorded.id)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::NOT_FOUND), "confirmed once");
+    assert_eq!(
+        handler
+            .download_file(&w.compartment_a, &kept.file.id, None)
+            .await
+            .unwrap(),
+        data(5_000, 1)
+    );
+    let confirmed = gw
+        .audit()
+        .into_iter()
+        .find(|e| e["action"] == "disposal.confirm" && e["outcome"] == "success")
+        .expect("the confirmation is recorded");
+    assert_eq!(confirmed["actor"], w.user_id("a.removed"));
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn disposal_with_a_separate_checker_on_sqlite() {
+    disposal_with_a_separate_checker(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn disposal_with_a_separate_checker_on_postgres() {
+    disposal_with_a_separate_checker(Db::Postgres).await;
 }

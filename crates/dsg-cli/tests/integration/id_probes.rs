@@ -155,6 +155,11 @@ fn endpoints(ids: &Theirs) -> Vec<(Method, String, Value)> {
             null.clone(),
         ),
         (
+            Method::GET,
+            format!("/api/v1/compartments/{compartment}/disposals"),
+            null.clone(),
+        ),
+        (
             Method::DELETE,
             format!("/api/v1/me/sessions/{session}"),
             null.clone(),

@@ -578,6 +578,7 @@ fn sensitive_actions_need_a_fresh_step_up() {
 
 mod action_index;
 mod applications;
+mod disposal;
 mod participants;
 mod properties;
 mod replay;

@@ -8,6 +8,7 @@ mod alerts;
 mod applications;
 mod assets;
 mod audit;
+mod disposal;
 mod i18n;
 mod identity;
 mod labels;
@@ -131,6 +132,15 @@ pub fn routes() -> Router<App> {
         .route("/admin/policies/{version}/{change}", post(policies::change))
         .route("/lang/{code}", get(pages::set_lang))
         .route("/compartments/{cid}", get(pages::compartment))
+        .route("/compartments/{cid}/disposals", get(disposal::page))
+        .route(
+            "/compartments/{cid}/files/{fid}/disposal",
+            post(disposal::record),
+        )
+        .route(
+            "/compartments/{cid}/disposals/{did}/confirm",
+            post(disposal::confirm),
+        )
         .route("/compartments/{cid}/files/{fid}", get(pages::file))
         .route(
             "/compartments/{cid}/files/{fid}/delete",
