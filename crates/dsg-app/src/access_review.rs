@@ -51,6 +51,8 @@ pub struct TerminalRef {
 pub enum Why {
     /// The person is a designated handler of the compartment's contract.
     HandlerOf(String),
+    /// The person is a designated agency participant of the contract.
+    ParticipantOf(String),
     /// The policies that allowed it (`@id`s).
     AllowedBy(Vec<String>),
     /// The policy allows it even without a registered terminal.
@@ -86,6 +88,8 @@ impl Why {
         match (self, japanese) {
             (Self::HandlerOf(n), true) => format!("契約 {n} の取扱者"),
             (Self::HandlerOf(n), false) => format!("handler of contract {n}"),
+            (Self::ParticipantOf(n), true) => format!("契約 {n} の官側参加者"),
+            (Self::ParticipantOf(n), false) => format!("agency participant of contract {n}"),
             (Self::AllowedBy(p), true) => format!("許可したポリシー: {}", p.join(", ")),
             (Self::AllowedBy(p), false) => format!("allowed by policy: {}", p.join(", ")),
             (Self::NoTerminalNeeded, true) => "登録端末なしでも許可される".to_owned(),
@@ -331,6 +335,9 @@ impl Review {
         if handler {
             why.push(Why::HandlerOf(number.to_owned()));
         }
+        if user.participant_of.contains(&compartment.contract) {
+            why.push(Why::ParticipantOf(number.to_owned()));
+        }
         let allowed = bare.allowed || !terminals.is_empty();
         if allowed {
             if bare.allowed {
@@ -373,7 +380,15 @@ impl Review {
 struct Basis {
     review: Review,
     companies: HashMap<CompanyId, Company>,
-    handled: HashMap<UserId, Vec<ContractId>>,
+    handled: HashMap<UserId, Designated>,
+}
+
+/// The contracts a person is designated on: as a contractor's handler, or
+/// as an agency participant.
+#[derive(Debug, Clone, Default)]
+struct Designated {
+    handler_of: Vec<ContractId>,
+    participant_of: Vec<ContractId>,
 }
 
 /// A person as the policy sees them, from the registers read for the review.
@@ -383,7 +398,7 @@ fn facts(
     kinds: &HashMap<CompanyId, CompanyKind>,
     duties: &HashMap<UserId, Vec<Duty>>,
     standings: &HashMap<UserId, Standing>,
-    handled: &HashMap<UserId, Vec<ContractId>>,
+    handled: &HashMap<UserId, Designated>,
     designation_trained: &HashMap<UserId, Vec<ContractId>>,
 ) -> UserFacts {
     let (roster, training_age_secs) = super::records::standing_facts(
@@ -399,7 +414,14 @@ fn facts(
             .unwrap_or(CompanyKind::Contractor),
         role: user.role,
         state: user.state(now_ms),
-        handler_of: handled.get(&user.id).cloned().unwrap_or_default(),
+        handler_of: handled
+            .get(&user.id)
+            .map(|d| d.handler_of.clone())
+            .unwrap_or_default(),
+        participant_of: handled
+            .get(&user.id)
+            .map(|d| d.participant_of.clone())
+            .unwrap_or_default(),
         duties: duties.get(&user.id).cloned().unwrap_or_default(),
         roster,
         training_age_secs,
@@ -449,9 +471,16 @@ impl App {
             .into_iter()
             .map(|c| (c.id, c))
             .collect();
-        let mut handled: HashMap<UserId, Vec<ContractId>> = HashMap::new();
+        let mut handled: HashMap<UserId, Designated> = HashMap::new();
         for (contract, user) in inner.org.handler_designations().await? {
-            handled.entry(user).or_default().push(contract);
+            handled.entry(user).or_default().handler_of.push(contract);
+        }
+        for (contract, user) in inner.org.participant_designations().await? {
+            handled
+                .entry(user)
+                .or_default()
+                .participant_of
+                .push(contract);
         }
         let mut duties: HashMap<UserId, Vec<Duty>> = HashMap::new();
         for (user, duty) in inner.duties.all_duties().await? {
@@ -571,7 +600,9 @@ impl App {
         let mut entries: Vec<AccessEntry> = reached
             .into_iter()
             .filter_map(|(u, f, reach)| {
-                let handler = f.handler_of.contains(&compartment.contract_id);
+                // Designated on it, as a handler or an agency participant.
+                let handler = f.handler_of.contains(&compartment.contract_id)
+                    || f.participant_of.contains(&compartment.contract_id);
                 (reach.allowed || handler).then(|| AccessEntry {
                     user_id: u.id,
                     company_name: company_name(&u.company_id),
@@ -690,7 +721,8 @@ impl App {
         let mut reachable: Vec<CompartmentReach> = reached
             .into_iter()
             .filter_map(|(m, reach)| {
-                let handler = person.handler_of.contains(&m.contract_id);
+                let handler = person.handler_of.contains(&m.contract_id)
+                    || person.participant_of.contains(&m.contract_id);
                 let contract = contracts.get(&m.contract_id);
                 (reach.allowed || handler).then(|| CompartmentReach {
                     compartment_id: m.id,

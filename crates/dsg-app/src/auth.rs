@@ -335,6 +335,7 @@ impl App {
             role: user.role,
             state,
             handler_of: facts.handler_of,
+            participant_of: facts.participant_of,
             duties: facts.duties,
             roster,
             training_age_secs,

@@ -199,7 +199,13 @@ impl App {
         let mut ideal_user = user.clone();
         ideal_user.facts.roster = Some(RosterStatus::Confirmed);
         ideal_user.facts.training_age_secs = Some(0);
-        ideal_user.facts.designation_trained_for = ideal_user.facts.handler_of.clone();
+        ideal_user.facts.designation_trained_for = ideal_user
+            .facts
+            .handler_of
+            .iter()
+            .chain(&ideal_user.facts.participant_of)
+            .copied()
+            .collect();
         let ideal_caller = Caller::User(ideal_user);
         self.decide_with(&ideal_caller, action, resource, ideal_session, ideal_device)
             .allowed

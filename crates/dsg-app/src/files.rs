@@ -6,8 +6,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 use dsg_blob::BlobStore;
 use dsg_core::{
-    AuditAction, AuditObject, AuditRecord, Compartment, Contract, FileId, FileName, FileRecord,
-    FileStatus, Outcome,
+    AuditAction, AuditObject, AuditRecord, Compartment, Contract, EndInstruction, FileDirection,
+    FileId, FileName, FileRecord, FileStatus, Outcome,
 };
 use dsg_policy::{Action, CompartmentFacts, FileFacts, Resource};
 use dsg_store::{NewFileVersion, UploadTarget};
@@ -27,6 +27,10 @@ pub struct CompartmentView {
     /// Why it cannot be opened from this request, though the caller handles
     /// it (e.g. no registered terminal); `None` when it can be opened.
     pub blocked: Option<super::DenialReason>,
+    /// Which way the caller's uploads travel (the agency provides, the
+    /// company submits): a page offers the end-of-contract instruction
+    /// only for provided files.
+    pub uploads_travel: FileDirection,
 }
 
 /// A file as listed.
@@ -58,6 +62,9 @@ pub enum UploadRequest {
     NewFile {
         /// Display name as sent.
         name: String,
+        /// On a provided file, what becomes of it at the contract's end
+        /// (`return` or `destroy`), as sent.
+        end_instruction: Option<String>,
     },
     /// The next version of this file.
     NextVersion {
@@ -121,7 +128,7 @@ impl App {
 
     /// One policy decision on a compartment or one of its files; see
     /// [`Self::authorize_compartment`] and [`Self::authorize_file`].
-    async fn authorize_data(
+    pub(super) async fn authorize_data(
         &self,
         meta: &RequestMeta,
         caller: &Caller,
@@ -199,9 +206,10 @@ impl App {
     /// The compartments the caller may open, and those they handle but
     /// cannot open from this request (with the reason).
     pub async fn my_compartments(&self, caller: &Caller) -> Result<Vec<CompartmentView>, AppError> {
-        let Caller::User(_) = caller else {
+        let Caller::User(user) = caller else {
             return Err(AppError::Unauthenticated);
         };
+        let uploads_travel = FileDirection::of_uploader(user.facts.company_kind);
         let mut views = Vec::new();
         for compartment in self.inner.org.list_compartments().await? {
             let resource = Resource::Compartment(CompartmentFacts {
@@ -223,6 +231,7 @@ impl App {
                     compartment,
                     contract,
                     blocked,
+                    uploads_travel,
                 });
             }
         }
@@ -272,6 +281,10 @@ impl App {
                 compartment,
                 contract,
                 blocked: None,
+                uploads_travel: match caller {
+                    Caller::User(user) => FileDirection::of_uploader(user.facts.company_kind),
+                    Caller::Anonymous => FileDirection::Submitted,
+                },
             },
             files.into_iter().map(|file| FileView { file }).collect(),
         ))
@@ -319,7 +332,10 @@ impl App {
             UploadRequest::NextVersion { .. } => AuditAction::FileVersionUpload,
         };
         let (compartment, decided, target, version) = match &request {
-            UploadRequest::NewFile { name } => {
+            UploadRequest::NewFile {
+                name,
+                end_instruction,
+            } => {
                 let (compartment, decided) = self
                     .authorize_compartment(
                         meta,
@@ -330,10 +346,25 @@ impl App {
                     )
                     .await?;
                 let name = FileName::parse(name)?;
+                // The way it travels is the uploader's side, never declared.
+                let Caller::User(uploader) = caller else {
+                    return Err(AppError::Unauthenticated);
+                };
+                let direction = FileDirection::of_uploader(uploader.facts.company_kind);
+                let end_instruction = end_instruction
+                    .as_deref()
+                    .filter(|raw| !raw.is_empty())
+                    .map(EndInstruction::parse)
+                    .transpose()?;
+                if let Some(instruction) = end_instruction {
+                    instruction.check_for(direction)?;
+                }
                 let file_id = FileId::random();
                 let target = UploadTarget::NewFile {
                     file_id,
                     name: self.seal_name(&compartment, file_id, name.as_str())?,
+                    direction,
+                    end_instruction,
                 };
                 (compartment, decided, target, 1)
             }

@@ -216,6 +216,8 @@ pub(super) fn open_file_with(
         current_version: file.current_version,
         size_bytes: file.size_bytes,
         status: file.status,
+        direction: file.direction,
+        end_instruction: file.end_instruction,
         created_at: file.created_at,
         updated_at: file.updated_at,
     })

@@ -22,6 +22,7 @@ pub(super) fn missing_user(id: UserId) -> UserFacts {
         role: Role::Member,
         state: AccountState::Disabled,
         handler_of: Vec::new(),
+        participant_of: Vec::new(),
         duties: Vec::new(),
         roster: None,
         training_age_secs: None,

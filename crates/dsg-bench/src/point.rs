@@ -59,6 +59,7 @@ pub async fn request_facts(
         role: user.role,
         state,
         handler_of: person.handler_of,
+        participant_of: person.participant_of,
         duties: person.duties,
         roster: person.standing.roster,
         training_age_secs: person
@@ -145,6 +146,7 @@ pub async fn request_facts_at(
         role: user.role,
         state,
         handler_of: person.handler_of,
+        participant_of: person.participant_of,
         duties: person.duties,
         roster: person.standing.roster,
         training_age_secs: person

@@ -3,6 +3,7 @@
 
 use reqwest::{Method, StatusCode};
 
+use dsg_proto::disposal::{Disposal, DisposalList, NewDisposal};
 use dsg_proto::files::Uploaded;
 
 use crate::{refusal, ApiClient, ClientError};
@@ -34,6 +35,30 @@ impl ApiClient {
                 &format!(
                     "/api/v1/compartments/{compartment}/files?name={}",
                     percent(name)
+                ),
+            )
+            .header("content-type", "application/octet-stream")
+            .body(data);
+        self.answer(req, StatusCode::CREATED).await
+    }
+
+    /// `POST /api/v1/compartments/{cid}/files?name=…&end=…`: a file the
+    /// agency provides, with what becomes of it at the contract's end
+    /// (`return` or `destroy`).
+    pub async fn provide_file(
+        &mut self,
+        compartment: &str,
+        name: &str,
+        end_instruction: &str,
+        data: Vec<u8>,
+    ) -> Result<Uploaded, ClientError> {
+        let req = self
+            .request(
+                Method::POST,
+                &format!(
+                    "/api/v1/compartments/{compartment}/files?name={}&end={}",
+                    percent(name),
+                    percent(end_instruction)
                 ),
             )
             .header("content-type", "application/octet-stream")
@@ -77,6 +102,40 @@ impl ApiClient {
             return Ok(bytes.to_vec());
         }
         Err(refusal(status, &bytes))
+    }
+
+    /// `GET /api/v1/compartments/{cid}/disposals`
+    pub async fn disposals(&mut self, compartment: &str) -> Result<DisposalList, ClientError> {
+        self.get(&format!("/api/v1/compartments/{compartment}/disposals"))
+            .await
+    }
+
+    /// `POST /api/v1/compartments/{cid}/files/{fid}/disposal`
+    pub async fn record_disposal(
+        &mut self,
+        compartment: &str,
+        file: &str,
+        disposal: &NewDisposal,
+    ) -> Result<Disposal, ClientError> {
+        self.post(
+            &format!("/api/v1/compartments/{compartment}/files/{file}/disposal"),
+            disposal,
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
+    /// `POST /api/v1/compartments/{cid}/disposals/{did}/confirm`
+    pub async fn confirm_disposal(
+        &mut self,
+        compartment: &str,
+        disposal: &str,
+    ) -> Result<(), ClientError> {
+        let req = self.request(
+            Method::POST,
+            &format!("/api/v1/compartments/{compartment}/disposals/{disposal}/confirm"),
+        );
+        self.done(req).await
     }
 
     /// `DELETE /api/v1/compartments/{cid}/files/{fid}`: marks the file for

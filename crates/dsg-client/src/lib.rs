@@ -13,7 +13,7 @@ use serde::Serialize;
 use dsg_proto::access::{CompartmentAccess, PersonAccess};
 use dsg_proto::files::{
     Company, Compartment, CompartmentList, Contract, CreatedUser, FileList, HandlerList,
-    NewCompany, NewContract, NewUser, Overview, VersionList,
+    NewCompany, NewContract, NewUser, Overview, ParticipantList, VersionList,
 };
 use dsg_proto::identity::{
     Enrolment, EnrolmentStarted, FactorRegistered, Login, LoginStarted, Me, PasskeyName,
@@ -327,6 +327,38 @@ impl ApiClient {
         let req = self.request(
             Method::DELETE,
             &format!("/api/v1/admin/contracts/{contract}/handlers/{user}"),
+        );
+        self.done(req).await
+    }
+
+    /// `GET /api/v1/admin/contracts/{id}/participants`
+    pub async fn participants(&mut self, contract: &str) -> Result<ParticipantList, ClientError> {
+        self.get(&format!("/api/v1/admin/contracts/{contract}/participants"))
+            .await
+    }
+
+    /// `PUT /api/v1/admin/contracts/{id}/participants/{uid}`
+    pub async fn designate_participant(
+        &mut self,
+        contract: &str,
+        user: &str,
+    ) -> Result<(), ClientError> {
+        let req = self.request(
+            Method::PUT,
+            &format!("/api/v1/admin/contracts/{contract}/participants/{user}"),
+        );
+        self.done(req).await
+    }
+
+    /// `DELETE /api/v1/admin/contracts/{id}/participants/{uid}`
+    pub async fn remove_participant(
+        &mut self,
+        contract: &str,
+        user: &str,
+    ) -> Result<(), ClientError> {
+        let req = self.request(
+            Method::DELETE,
+            &format!("/api/v1/admin/contracts/{contract}/participants/{user}"),
         );
         self.done(req).await
     }

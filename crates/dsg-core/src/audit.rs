@@ -254,6 +254,19 @@ audit_actions! {
     SoftwareListView => "software_list.view",
     /// A new version of the software lists was put in force.
     SoftwareListChange => "software_list.change",
+    /// One of the agency's own staff was designated an agency participant
+    /// of a contract (reaches its compartment). Reason carries `user=<id>`.
+    ParticipantDesignate => "participant.designate",
+    /// An agency participant's designation was removed.
+    ParticipantRemove => "participant.remove",
+    /// The files of a compartment awaiting disposal were listed.
+    DisposalView => "disposal.view",
+    /// The disposal of a file marked for it was recorded by who performed
+    /// it. Reason carries `method=<method>`.
+    DisposalRecord => "disposal.record",
+    /// Another person confirmed a recorded disposal: the file's data keys
+    /// were destroyed in the same transaction.
+    DisposalConfirm => "disposal.confirm",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -526,6 +539,11 @@ mod tests {
             (AuditAction::ApplicationWithdraw, "application.withdraw"),
             (AuditAction::SoftwareListView, "software_list.view"),
             (AuditAction::SoftwareListChange, "software_list.change"),
+            (AuditAction::ParticipantDesignate, "participant.designate"),
+            (AuditAction::ParticipantRemove, "participant.remove"),
+            (AuditAction::DisposalView, "disposal.view"),
+            (AuditAction::DisposalRecord, "disposal.record"),
+            (AuditAction::DisposalConfirm, "disposal.confirm"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -535,7 +553,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 75, "a new action joins this list");
+        assert_eq!(pinned.len(), 80, "a new action joins this list");
     }
 
     #[test]

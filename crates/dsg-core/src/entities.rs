@@ -180,6 +180,10 @@ pub struct FileRecord {
     pub size_bytes: i64,
     /// Active or awaiting disposal.
     pub status: FileStatus,
+    /// Provided by the agency or submitted by the company.
+    pub direction: crate::FileDirection,
+    /// On a provided file, what becomes of it at the contract's end.
+    pub end_instruction: Option<crate::EndInstruction>,
     /// When the first version was uploaded (Unix ms).
     pub created_at: i64,
     /// When the newest version was uploaded (Unix ms).

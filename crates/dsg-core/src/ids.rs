@@ -84,6 +84,10 @@ id_type!(
     /// An application (申請) between the agency and a company.
     ApplicationId
 );
+id_type!(
+    /// The record of one disposal (廃棄記録).
+    DisposalId
+);
 
 /// A per-request correlation id, UUIDv7 so that log order follows time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

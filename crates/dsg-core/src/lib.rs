@@ -11,6 +11,7 @@ pub mod clock;
 pub mod date;
 pub mod entities;
 pub mod error;
+pub mod exchange;
 pub mod ids;
 pub mod names;
 pub mod records;
@@ -30,6 +31,9 @@ pub use clock::Clock;
 pub use date::CalendarDate;
 pub use entities::*;
 pub use error::DomainError;
+pub use exchange::{
+    check_disposal_checker, DisposalMethod, DisposalPlace, EndInstruction, FileDirection,
+};
 pub use ids::*;
 pub use names::{ContractNumber, FileName, Username};
 pub use records::{RosterDetails, RosterStatus, TrainingCourse, TrainingNotes};

@@ -109,6 +109,19 @@ impl Contract {
         }
         Ok(())
     }
+
+    /// Whether a person of a company of `kind` may be designated an agency
+    /// participant of a contract: only the agency's own staff. (A
+    /// contractor's people reach a contract as its handlers, and only the
+    /// contract's own company's.)
+    pub fn check_participant(&self, kind: CompanyKind) -> Result<(), DomainError> {
+        if kind != CompanyKind::Agency {
+            return Err(DomainError::refused(
+                "an agency participant must belong to the agency",
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -213,6 +226,12 @@ mod tests {
         assert!(contract(company, true).check_handler(company).is_ok());
         assert!(contract(company, true)
             .check_handler(CompanyId::random())
+            .is_err());
+        assert!(contract(company, true)
+            .check_participant(CompanyKind::Agency)
+            .is_ok());
+        assert!(contract(company, true)
+            .check_participant(CompanyKind::Contractor)
             .is_err());
     }
 

@@ -72,6 +72,17 @@ policy_actions! {
     HandlerDesignate => "handler.designate" records [HandlerDesignate],
     /// Remove a handler.
     HandlerRemove => "handler.remove" records [HandlerRemove],
+    /// Designate one of the agency's own staff an agency participant of a
+    /// contract.
+    ParticipantDesignate => "participant.designate" records [ParticipantDesignate],
+    /// Remove an agency participant's designation.
+    ParticipantRemove => "participant.remove" records [ParticipantRemove],
+    /// List a compartment's files awaiting disposal.
+    DisposalView => "disposal.view" records [DisposalView],
+    /// Record the disposal of a file marked for it.
+    DisposalRecord => "disposal.record" records [DisposalRecord],
+    /// Confirm a recorded disposal (never one's own).
+    DisposalConfirm => "disposal.confirm" records [DisposalConfirm],
     /// Unlock, disable, enable an account, or ask for its authenticators to be reset.
     AccountManage => "account.manage" records [AccountUnlock, AccountDisable, AccountEnable, AuthenticatorResetRequest, AuthenticatorResetApprove, EnrolmentIssue],
     /// Approve another operator's authenticator reset.
@@ -187,14 +198,17 @@ pub struct UserFacts {
     pub state: AccountState,
     /// Contracts they are a designated handler of.
     pub handler_of: Vec<ContractId>,
+    /// Contracts they are a designated agency participant of (the agency's
+    /// staff only).
+    pub participant_of: Vec<ContractId>,
     /// Duties they hold on top of their role.
     pub duties: Vec<Duty>,
     /// Their status on their company's handler roster, if they are on it.
     pub roster: Option<RosterStatus>,
     /// Seconds since their last recorded security training, if any.
     pub training_age_secs: Option<i64>,
-    /// The contracts they handle with a training on designation recorded on
-    /// or after the day of that designation.
+    /// The contracts they handle or participate in with a training on
+    /// designation recorded on or after the day of that designation.
     pub designation_trained_for: Vec<ContractId>,
 }
 
@@ -227,6 +241,18 @@ pub struct FileFacts {
     pub compartment: CompartmentFacts,
     /// Active or marked for disposal.
     pub status: FileStatus,
+}
+
+/// A recorded disposal as the policy sees it: where, and who performed it.
+#[derive(Debug, Clone)]
+pub struct DisposalFacts {
+    /// The record's id (or the id a request named, for a stand-in).
+    pub id: String,
+    /// The compartment of the file disposed of (for a stand-in, one of no
+    /// company).
+    pub compartment: CompartmentFacts,
+    /// Who performed it.
+    pub performed_by: UserId,
 }
 
 /// A request someone made that another person approves (an authenticator
@@ -280,6 +306,8 @@ pub enum Resource {
     /// company nobody belongs to, so that missing and forbidden take the
     /// same path).
     Application(ApplicationFacts),
+    /// A recorded disposal, or the stand-in of an id that names none.
+    Disposal(DisposalFacts),
 }
 
 /// A company as the policy sees it.

@@ -62,6 +62,13 @@ pub struct File {
     pub version: u32,
     pub size_bytes: i64,
     pub status: String,
+    /// `provided` (the agency put it there for the company) or `submitted`
+    /// (the company put it there for the agency): from the uploader's
+    /// organisation.
+    #[schema(pattern = "^(?:provided|submitted)$")]
+    pub direction: String,
+    /// On a provided file, `return` or `destroy` at the contract's end.
+    pub end_instruction: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -220,6 +227,14 @@ pub struct Handler {
 pub struct HandlerList {
     pub contract: Contract,
     pub handlers: Vec<Handler>,
+}
+
+/// `GET /api/v1/admin/contracts/{id}/participants`: the agency's staff
+/// designated on the contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ParticipantList {
+    pub contract: Contract,
+    pub participants: Vec<Handler>,
 }
 
 /// Query of a download.

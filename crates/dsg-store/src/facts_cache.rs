@@ -158,7 +158,9 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::RosterSubmit
         | A::RosterConfirm
         | A::RosterRemove
-        | A::TrainingRecord => true,
+        | A::TrainingRecord
+        | A::ParticipantDesignate
+        | A::ParticipantRemove => true,
         // Sessions (read fresh on every request, never cached), files,
         // alerts, the log itself and reads of any of them.
         A::Login
@@ -176,6 +178,9 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::FileVersions
         | A::FileDownload
         | A::FileDelete
+        | A::DisposalView
+        | A::DisposalRecord
+        | A::DisposalConfirm
         | A::FileIntegrityFailure
         | A::StorageScrub
         | A::FileNamesSeal

@@ -1,7 +1,10 @@
 //! Files and their versions. An upload becomes visible only when its
 //! version row commits, together with the quota charge and the audit entry.
 
-use dsg_core::{AuditRecord, CompartmentId, FileId, FileStatus, FileVersion, UserId};
+use dsg_core::{
+    AuditRecord, CompartmentId, EndInstruction, FileDirection, FileId, FileStatus, FileVersion,
+    UserId,
+};
 use sqlx::{Any, Row};
 
 use crate::{rows, Store, StoreError};
@@ -15,6 +18,10 @@ pub enum UploadTarget {
         file_id: FileId,
         /// Its name, sealed.
         name: SealedName,
+        /// Which way it travels (from the uploader's organisation).
+        direction: FileDirection,
+        /// On a provided file, what becomes of it at the contract's end.
+        end_instruction: Option<EndInstruction>,
     },
     /// The next version of an existing, active file.
     NextVersion {
@@ -68,6 +75,10 @@ pub struct StoredFile {
     pub size_bytes: i64,
     /// Active or awaiting disposal.
     pub status: FileStatus,
+    /// Provided by the agency or submitted by the company.
+    pub direction: FileDirection,
+    /// On a provided file, what becomes of it at the contract's end.
+    pub end_instruction: Option<EndInstruction>,
     /// When the first version was uploaded (Unix ms).
     pub created_at: i64,
     /// When the newest version was uploaded (Unix ms).
@@ -94,7 +105,7 @@ impl Store {
     ) -> Result<Vec<StoredFile>, StoreError> {
         let rows = sqlx::query::<Any>(
             "SELECT f.id, f.compartment_id, f.name_sealed, f.current_version, v.size_bytes, \
-             f.status, f.created_at, f.updated_at FROM files f \
+             f.status, f.direction, f.end_instruction, f.created_at, f.updated_at FROM files f \
              JOIN file_versions v ON v.file_id = f.id AND v.version = f.current_version \
              WHERE f.compartment_id = $1 AND f.status = 'active' ORDER BY f.id",
         )
@@ -113,7 +124,7 @@ impl Store {
     ) -> Result<Option<StoredFile>, StoreError> {
         let row = sqlx::query::<Any>(
             "SELECT f.id, f.compartment_id, f.name_sealed, f.current_version, v.size_bytes, \
-             f.status, f.created_at, f.updated_at FROM files f \
+             f.status, f.direction, f.end_instruction, f.created_at, f.updated_at FROM files f \
              JOIN file_versions v ON v.file_id = f.id AND v.version = f.current_version \
              WHERE f.compartment_id = $1 AND f.id = $2",
         )
@@ -180,7 +191,12 @@ impl Store {
             return Err(StoreError::QuotaExceeded);
         }
         let file_id = match target {
-            UploadTarget::NewFile { file_id, name } => {
+            UploadTarget::NewFile {
+                file_id,
+                name,
+                direction,
+                end_instruction,
+            } => {
                 if blob.version != 1 {
                     return Err(StoreError::Corrupt("a new file starts at version 1".into()));
                 }
@@ -205,8 +221,9 @@ impl Store {
                 }
                 sqlx::query::<Any>(
                     "INSERT INTO files (id, compartment_id, name, name_sealed, name_hash, \
-                     current_version, status, created_by, created_at, updated_at) \
-                     VALUES ($1, $2, '', $3, $4, 1, 'active', $5, $6, $6)",
+                     current_version, status, created_by, created_at, updated_at, direction, \
+                     end_instruction) \
+                     VALUES ($1, $2, '', $3, $4, 1, 'active', $5, $6, $6, $7, $8)",
                 )
                 .bind(file_id.to_string())
                 .bind(compartment.to_string())
@@ -214,6 +231,8 @@ impl Store {
                 .bind(name.hash.clone())
                 .bind(blob.created_by.to_string())
                 .bind(now_ms)
+                .bind(direction.as_str())
+                .bind(end_instruction.map(EndInstruction::as_str))
                 .execute(&mut *tx)
                 .await?;
                 *file_id
@@ -285,10 +304,13 @@ impl Store {
 
     /// Whether any file version refers to this blob key (for the orphan sweep).
     pub async fn blob_in_use(&self, blob_key: &str) -> Result<bool, StoreError> {
-        let row = sqlx::query::<Any>("SELECT COUNT(*) AS n FROM file_versions WHERE blob_key = $1")
-            .bind(blob_key.to_owned())
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query::<Any>(
+            "SELECT COUNT(*) AS n FROM file_versions WHERE blob_key = $1 \
+             AND key_destroyed_at IS NULL",
+        )
+        .bind(blob_key.to_owned())
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 }
@@ -304,6 +326,11 @@ fn stored_file(row: &sqlx::any::AnyRow) -> Result<StoredFile, StoreError> {
         current_version: rows::version(row, "current_version")?,
         size_bytes: row.try_get("size_bytes")?,
         status: FileStatus::parse(&row.try_get::<String, _>("status")?)?,
+        direction: FileDirection::parse(&row.try_get::<String, _>("direction")?)?,
+        end_instruction: row
+            .try_get::<Option<String>, _>("end_instruction")?
+            .map(|i| EndInstruction::parse(&i))
+            .transpose()?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })

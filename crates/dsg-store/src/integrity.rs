@@ -100,7 +100,8 @@ impl Store {
             "SELECT f.compartment_id, v.file_id, v.version, v.blob_key, v.size_bytes, v.sha256, \
              v.wrapped_key, v.created_by, v.created_at, v.damage \
              FROM file_versions v JOIN files f ON f.id = v.file_id \
-             WHERE v.file_id > $1 OR (v.file_id = $1 AND v.version > $2) \
+             WHERE (v.file_id > $1 OR (v.file_id = $1 AND v.version > $2)) \
+             AND v.key_destroyed_at IS NULL \
              ORDER BY v.file_id, v.version LIMIT $3",
         )
         .bind(file)

@@ -17,12 +17,15 @@ pub struct PersonFacts {
     pub company_kind: Option<CompanyKind>,
     /// The contracts they are a designated handler of.
     pub handler_of: Vec<ContractId>,
+    /// The contracts they are an agency participant of.
+    pub participant_of: Vec<ContractId>,
     /// Their duties.
     pub duties: Vec<Duty>,
     /// Their roster status and latest training.
     pub standing: crate::Standing,
-    /// The contracts they handle with a training on designation (course
-    /// `designation`) dated on or after the day of that designation.
+    /// The contracts they handle or participate in with a training on
+    /// designation (course `designation`) dated on or after the day of that
+    /// designation.
     pub designation_trained_for: Vec<ContractId>,
 }
 
@@ -54,7 +57,12 @@ impl Store {
              UNION ALL SELECT 'roster', status FROM roster_entries WHERE user_id = $1 \
              UNION ALL SELECT 'trained', CAST(MAX(completed_at) AS TEXT) \
                FROM training_records WHERE user_id = $1 \
+             UNION ALL SELECT 'participant', contract_id FROM agency_participants \
+               WHERE user_id = $1 \
              UNION ALL SELECT 'designation', h.contract_id FROM handlers h \
+               WHERE h.user_id = $1 AND ",
+            trained_on_designation!(),
+            " UNION ALL SELECT 'designation', h.contract_id FROM agency_participants h \
                WHERE h.user_id = $1 AND ",
             trained_on_designation!()
         ))
@@ -65,6 +73,7 @@ impl Store {
         let mut facts = PersonFacts {
             company_kind: None,
             handler_of: Vec::new(),
+            participant_of: Vec::new(),
             duties: Vec::new(),
             standing: crate::Standing::default(),
             designation_trained_for: Vec::new(),
@@ -77,6 +86,7 @@ impl Store {
             match fact.as_str() {
                 "kind" => facts.company_kind = Some(CompanyKind::parse(&value)?),
                 "contract" => facts.handler_of.push(value.parse()?),
+                "participant" => facts.participant_of.push(value.parse()?),
                 "designation" => facts.designation_trained_for.push(value.parse()?),
                 "duty" => facts.duties.push(Duty::parse(&value)?),
                 "roster" => facts.standing.roster = Some(RosterStatus::parse(&value)?),

@@ -18,19 +18,19 @@ use std::collections::HashMap;
 
 use dsg_core::{
     AccountStatus, AlertChange, AlertStatus, AuditRecord, Company, CompanyId, Compartment,
-    CompartmentId, Contract, ContractId, Duty, FileId, FileVersion, Terminal, TerminalId,
-    TerminalStatus, User, UserId,
+    CompartmentId, Contract, ContractId, DisposalId, Duty, FileId, FileVersion, Terminal,
+    TerminalId, TerminalStatus, User, UserId,
 };
 
 use crate::{
-    AlertRow, ApplicationStepRow, AuditHit, AuditQuery, DamagedVersion, DeviceRow, Expired,
-    FactGeneration, FailureCounts, HandlerRow, IssuedCertificate, LoginAttempt, NewAuthenticator,
-    NewFileVersion, NewPolicyVersion, NewUser, PendingCeremony, PersonFacts, PersonRow,
-    PlainNamedFile, PolicyVersionRow, RecordedDecision, ResetRow, RosterRow, SealedName,
-    SequencedEvent, SessionRow, SoftwareListVersionRow, SoftwareRequestRow, Standing, Store,
-    StoreError, StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile, StoredTerminalCa,
-    StoredVersion, TotpRow, TrainingRow, Transition, UploadTarget, UserCredentials,
-    WebauthnCredentialRow,
+    AlertRow, ApplicationStepRow, AuditHit, AuditQuery, DamagedVersion, DeviceRow,
+    DisposalCandidate, DisposalRow, Expired, FactGeneration, FailureCounts, HandlerRow,
+    IssuedCertificate, LoginAttempt, NewAuthenticator, NewFileVersion, NewPolicyVersion, NewUser,
+    PendingCeremony, PersonFacts, PersonRow, PlainNamedFile, PolicyVersionRow, RecordedDecision,
+    ResetRow, RosterRow, SealedName, SequencedEvent, SessionRow, SoftwareListVersionRow,
+    SoftwareRequestRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey,
+    StoredCheckpoint, StoredFile, StoredTerminalCa, StoredVersion, TotpRow, TrainingRow,
+    Transition, UploadTarget, UserCredentials, WebauthnCredentialRow,
 };
 
 /// Builds the entry of an audit expiry run from what it expired (see
@@ -116,10 +116,38 @@ ports! {
         fn handlers(&self, contract: ContractId) -> Vec<HandlerRow>;
         fn contracts_handled_by(&self, user: UserId) -> Vec<ContractId>;
         fn handler_designations(&self) -> Vec<(ContractId, UserId)>;
+        fn designate_participant(
+            &self,
+            contract: ContractId,
+            user: UserId,
+            by: UserId,
+            now_ms: i64,
+            audit: &AuditRecord,
+        ) -> ();
+        fn remove_participant(
+            &self,
+            contract: ContractId,
+            user: UserId,
+            now_ms: i64,
+            audit: &AuditRecord,
+        ) -> ();
+        fn participants(&self, contract: ContractId) -> Vec<HandlerRow>;
+        fn participant_designations(&self) -> Vec<(ContractId, UserId)>;
     }
 
     /// Files and their versions in the compartments.
     pub trait FileRegister {
+        fn disposal_candidates(&self, compartment: CompartmentId) -> Vec<DisposalCandidate>;
+        fn disposal(&self, compartment: CompartmentId, id: DisposalId) -> Option<DisposalRow>;
+        fn record_disposal(&self, disposal: &DisposalRow, audit: &AuditRecord) -> ();
+        fn confirm_disposal(
+            &self,
+            compartment: CompartmentId,
+            id: DisposalId,
+            checker: UserId,
+            now_ms: i64,
+            audit: &AuditRecord,
+        ) -> Vec<String>;
         fn list_files(&self, compartment: CompartmentId) -> Vec<StoredFile>;
         fn file(&self, compartment: CompartmentId, file: FileId) -> Option<StoredFile>;
         fn versions(&self, file: FileId) -> Vec<FileVersion>;

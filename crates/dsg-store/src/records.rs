@@ -307,6 +307,8 @@ impl Store {
     ) -> Result<HashMap<UserId, Vec<ContractId>>, StoreError> {
         let rows = sqlx::query::<Any>(concat!(
             "SELECT h.user_id, h.contract_id FROM handlers h WHERE ",
+            crate::person::trained_on_designation!(),
+            " UNION ALL SELECT h.user_id, h.contract_id FROM agency_participants h WHERE ",
             crate::person::trained_on_designation!()
         ))
         .fetch_all(&self.pool)

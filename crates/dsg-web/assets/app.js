@@ -50,6 +50,8 @@ function setupUpload(form) {
       url = row.dataset.versionsUrl;
     } else if (form.dataset.newFile === "true") {
       url += "?name=" + encodeURIComponent(file.name);
+      const end = form.querySelector('select[name="end"]');
+      if (end && end.value) url += "&end=" + encodeURIComponent(end.value);
     }
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url);

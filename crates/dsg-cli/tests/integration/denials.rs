@@ -68,6 +68,15 @@ async fn denial_matrix(db: Db) {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let file_b = up["file"]["id"].as_str().unwrap().to_owned();
+    // An agency participant of contract B, from a registered agency terminal.
+    let agency = op.me().await.unwrap().user.company_id;
+    let agency_pc = gw.register_terminal(&mut op, &agency, "AG-PC-09").await;
+    let (b_participant_id, b_participant_password) =
+        crate::exchange::agency_member(&gw, &mut op, &agency, "ag.b", &agency_pc).await;
+    op.designate_participant(&w.contract_b, &b_participant_id)
+        .await
+        .unwrap();
+    let b_participant = gw.login("ag.b", &b_participant_password).await;
     let blobs_before = files_under(&gw.data_dir().join("blobs")).len();
     let denied_before = gw
         .audit()
@@ -84,6 +93,10 @@ async fn denial_matrix(db: Db) {
             gw.login("a.removed", w.password("a.removed")).await,
         ),
         ("agency operator (wrong role)", op.clone()),
+        (
+            "agency participant of another contract",
+            b_participant.clone(),
+        ),
     ];
     let missing = uuid::Uuid::new_v4().to_string();
     let mut denied_requests = 0;
@@ -146,6 +159,47 @@ async fn denial_matrix(db: Db) {
         }
     }
 
+    // Disposal: the company's own managers only; everyone else learns
+    // nothing (404), the agency's staff included.
+    let disposal_endpoints: Vec<(Method, String, Value)> = vec![
+        (
+            Method::GET,
+            format!("/api/v1/compartments/{}/disposals", w.compartment_a),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!(
+                "/api/v1/compartments/{}/files/{file_a}/disposal",
+                w.compartment_a
+            ),
+            json!({ "method": "crypto_shred", "place": "x" }),
+        ),
+        (
+            Method::POST,
+            format!(
+                "/api/v1/compartments/{}/disposals/{missing}/confirm",
+                w.compartment_a
+            ),
+            Value::Null,
+        ),
+    ];
+    let disposal_outsiders = vec![
+        ("anonymous", gw.client(), StatusCode::UNAUTHORIZED),
+        (
+            "other company's handler",
+            b_handler.clone(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "agency participant of another contract",
+            b_participant.clone(),
+            StatusCode::NOT_FOUND,
+        ),
+        ("agency operator", op.clone(), StatusCode::NOT_FOUND),
+    ];
+    denied_requests += each_refused(&disposal_endpoints, disposal_outsiders).await;
+
     // Administration: only agency operators.
     let admin_endpoints: Vec<(Method, String, Value)> = vec![
         (Method::GET, "/api/v1/admin/overview".into(), Value::Null),
@@ -189,6 +243,27 @@ async fn denial_matrix(db: Db) {
                 "/api/v1/admin/contracts/{}/handlers/{}",
                 w.contract_a,
                 w.user_id("a.handler")
+            ),
+            Value::Null,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/admin/contracts/{}/participants", w.contract_a),
+            Value::Null,
+        ),
+        (
+            Method::PUT,
+            format!(
+                "/api/v1/admin/contracts/{}/participants/{}",
+                w.contract_a, b_participant_id
+            ),
+            Value::Null,
+        ),
+        (
+            Method::DELETE,
+            format!(
+                "/api/v1/admin/contracts/{}/participants/{}",
+                w.contract_b, b_participant_id
             ),
             Value::Null,
         ),
@@ -263,6 +338,11 @@ async fn denial_matrix(db: Db) {
             StatusCode::FORBIDDEN,
         ),
         ("non-handler", member.clone(), StatusCode::FORBIDDEN),
+        (
+            "agency participant",
+            b_participant.clone(),
+            StatusCode::FORBIDDEN,
+        ),
     ];
     denied_requests += each_refused(&admin_endpoints, non_operators).await;
 

@@ -136,7 +136,27 @@ fn endpoints(ids: &Theirs) -> Vec<(Method, String, Value)> {
         ),
         (
             Method::GET,
+            format!("/api/v1/admin/contracts/{contract}/participants"),
+            null.clone(),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/admin/contracts/{contract}/participants/{user}"),
+            null.clone(),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/admin/contracts/{contract}/participants/{user}"),
+            null.clone(),
+        ),
+        (
+            Method::GET,
             format!("/api/v1/compartments/{compartment}/files"),
+            null.clone(),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/compartments/{compartment}/disposals"),
             null.clone(),
         ),
         (

@@ -27,6 +27,7 @@ mod crash;
 mod denials;
 mod durability;
 mod error_shape;
+mod exchange;
 mod failclosed;
 mod fresh_facts;
 mod hardening;

@@ -232,6 +232,19 @@ pub(super) fn user_entities(user: &UserFacts) -> Result<(Entity, Entity), String
         "designationTrainedFor".to_owned(),
         RestrictedExpression::new_set(designation_trained_for),
     );
+    // Only the agency's staff are ever designated; a contractor's user
+    // carries no such attribute, as in decision records of version 7.
+    if !user.participant_of.is_empty() {
+        let participant_of = user
+            .participant_of
+            .iter()
+            .map(|c| uid("Dsg::Contract", &c.to_string()).map(RestrictedExpression::new_entity_uid))
+            .collect::<Result<Vec<_>, _>>()?;
+        attrs.insert(
+            "participantOf".to_owned(),
+            RestrictedExpression::new_set(participant_of),
+        );
+    }
     let user_entity = Entity::new(
         uid("Dsg::User", &user.id.to_string())?,
         attrs,

@@ -22,6 +22,7 @@ fn user(
         role,
         state: AccountState::Active,
         handler_of,
+        participant_of: Vec::new(),
         duties: Vec::new(),
         roster: None,
         training_age_secs: None,
@@ -577,6 +578,8 @@ fn sensitive_actions_need_a_fresh_step_up() {
 
 mod action_index;
 mod applications;
+mod disposal;
+mod participants;
 mod properties;
 mod replay;
 mod zero_trust;

@@ -146,26 +146,37 @@ pub async fn list_files(ctx: Ctx, ApiPath(cid): ApiPath<String>) -> ApiResult {
 /// form deserialiser, which would replace invalid UTF-8 with U+FFFD and
 /// store a name the uploader never chose: such a name is refused instead.
 fn upload_name(query: Option<&str>) -> Result<String, AppError> {
+    query_value(query, "name")?
+        .ok_or_else(|| AppError::Invalid("the file name (?name=) is missing".into()))
+}
+
+/// One value of a raw query, decoded strictly (see [`upload_name`]); a
+/// key given twice is refused.
+fn query_value(query: Option<&str>, wanted: &str) -> Result<Option<String>, AppError> {
     let mut found = None;
     for pair in query.unwrap_or("").split('&') {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key != "name" {
+        if key != wanted {
             continue;
         }
         if found.is_some() {
-            return Err(AppError::Invalid("the file name is given twice".into()));
+            return Err(AppError::Invalid(if wanted == "name" {
+                "the file name is given twice".into()
+            } else {
+                format!("?{wanted}= is given twice")
+            }));
         }
         // Form encoding: '+' is a space, then percent-escapes.
         let value = value.replace('+', " ");
         let bytes: Vec<u8> = percent_encoding::percent_decode_str(&value).collect();
-        let name = String::from_utf8(bytes).map_err(|_| {
+        let text = String::from_utf8(bytes).map_err(|_| {
             AppError::Invalid(
                 "the file name is not valid UTF-8 (ファイル名の文字コードが不正です)".into(),
             )
         })?;
-        found = Some(name);
+        found = Some(text);
     }
-    found.ok_or_else(|| AppError::Invalid("the file name (?name=) is missing".into()))
+    Ok(found)
 }
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
@@ -210,12 +221,14 @@ async fn stream_upload(
     params(
         ("cid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
         ("name" = String, Query, max_length = 255),
+        ("end" = Option<String>, Query, pattern = "^(?:return|destroy)?$", description = "On a file the agency provides: return or destroy it at the contract's end. Refused on a file a company submits."),
     ),
     request_body(content = dsg_proto::params::Binary, content_type = "application/octet-stream"),
     responses(
         (status = 201, description = "Stored", body = dsg_proto::files::Uploaded),
         (status = 400, description = "invalid_input, invalid_query", body = dsg_proto::ErrorBody),
         (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+        (status = 409, description = "conflict (an active file has this name) or refused (an end-of-contract instruction on a file the company submits)", body = dsg_proto::ErrorBody),
         (status = 413, description = "too_large or quota_exceeded", body = dsg_proto::ErrorBody),
         (status = 507, description = "insufficient_storage", body = dsg_proto::ErrorBody),
     ),
@@ -229,7 +242,12 @@ pub async fn upload(
     body: Body,
 ) -> ApiResult {
     let name = upload_name(query.as_deref())?;
-    stream_upload(ctx, &cid, UploadRequest::NewFile { name }, &headers, body).await
+    let end_instruction = query_value(query.as_deref(), "end")?;
+    let request = UploadRequest::NewFile {
+        name,
+        end_instruction,
+    };
+    stream_upload(ctx, &cid, request, &headers, body).await
 }
 
 /// `POST /api/v1/compartments/{cid}/files/{fid}/versions` with the new

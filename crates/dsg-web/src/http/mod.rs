@@ -7,12 +7,14 @@ pub mod applications;
 pub mod audit;
 pub mod context;
 pub mod cookies;
+pub mod disposal;
 pub mod download;
 pub mod error;
 pub mod extract;
 pub mod guard;
 pub mod identity;
 pub mod openapi;
+pub mod participants;
 pub mod policies;
 pub mod proxy;
 pub mod records;
@@ -131,6 +133,14 @@ pub fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(api::open_compartment))
         .routes(routes!(api::handlers))
         .routes(routes!(api::designate, api::remove))
+        .routes(routes!(participants::participants))
+        .routes(routes!(disposal::disposals))
+        .routes(routes!(disposal::record_disposal))
+        .routes(routes!(disposal::confirm_disposal))
+        .routes(routes!(
+            participants::designate_participant,
+            participants::remove_participant
+        ))
         .routes(routes!(openapi::openapi))
         .layer(DefaultBodyLimit::max(SMALL_BODY_LIMIT))
         .merge(uploads)

@@ -59,6 +59,8 @@ pub fn file(f: &FileRecord) -> files::File {
         version: f.current_version,
         size_bytes: f.size_bytes,
         status: f.status.as_str().to_owned(),
+        direction: f.direction.as_str().to_owned(),
+        end_instruction: f.end_instruction.map(|i| i.as_str().to_owned()),
         created_at: f.created_at,
         updated_at: f.updated_at,
     }

@@ -186,6 +186,23 @@ pub(super) async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
         Ok(o) => o,
         Err(e) => return error_page(&ctx, e),
     };
+    let participants = match ctx
+        .app
+        .contract_participants(&ctx.meta, &ctx.caller, &id)
+        .await
+    {
+        Ok((_, rows)) => rows
+            .iter()
+            .map(|p| {
+                (
+                    p.user_id,
+                    p.username.to_string(),
+                    p.display_name.to_string(),
+                )
+            })
+            .collect::<Vec<super::participants::Participant>>(),
+        Err(e) => return error_page(&ctx, e),
+    };
     let compartment = o.compartments.iter().find(|m| m.contract_id == contract.id);
     let candidates: Vec<_> = o
         .users
@@ -229,6 +246,7 @@ pub(super) async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
                 p { button type="submit" { (lang.t(Text::Designate)) } }
             }
         }
+        (super::participants::section(&ctx, &contract, &participants, &o))
         p { a href="/admin" { (lang.t(Text::Back)) } }
     };
     ok(page_in(
@@ -368,7 +386,7 @@ pub(super) async fn open_compartment(ctx: Ctx, Path(id): Path<String>) -> Respon
 /// Designation form.
 #[derive(Deserialize)]
 pub(super) struct DesignateForm {
-    user_id: String,
+    pub(super) user_id: String,
 }
 
 /// `POST /admin/contracts/{id}/handlers`

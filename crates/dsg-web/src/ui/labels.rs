@@ -181,6 +181,17 @@ impl Label for AuditAction {
             Self::ApplicationWithdraw => ("申請の取り下げ", "Application withdrawn"),
             Self::SoftwareListView => ("ソフトウェアリストの閲覧", "Software lists viewed"),
             Self::SoftwareListChange => ("ソフトウェアリストの改定", "Software lists changed"),
+            Self::ParticipantDesignate => ("官側参加者の指定", "Agency participant designated"),
+            Self::ParticipantRemove => (
+                "官側参加者の指定解除",
+                "Agency participant designation removed",
+            ),
+            Self::DisposalView => ("廃棄待ちファイルの閲覧", "Files awaiting disposal viewed"),
+            Self::DisposalRecord => ("廃棄の記録", "Disposal recorded"),
+            Self::DisposalConfirm => (
+                "廃棄の確認（鍵の破棄）",
+                "Disposal confirmed (key destroyed)",
+            ),
         }
     }
 }
@@ -188,7 +199,7 @@ impl Label for AuditAction {
 /// The families of actions a search may ask for (`auth.` and so on), each
 /// with its label; a family is the part of an action's name before its
 /// first dot.
-pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 24] = [
+pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 26] = [
     ("auth.", "認証", "Authentication"),
     ("account.", "アカウント管理", "Account management"),
     ("file.", "ファイル", "Files"),
@@ -213,6 +224,8 @@ pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 24] = [
     ("admin.", "管理画面", "Administration"),
     ("application.", "申請", "Applications"),
     ("software_list.", "ソフトウェアリスト", "Software lists"),
+    ("participant.", "官側参加者", "Agency participants"),
+    ("disposal.", "廃棄", "Disposal"),
 ];
 
 /// The label of a stored action name; an unknown name shows as it is.

@@ -338,6 +338,33 @@ const CATALOGUE: &[(&str, &str)] = &[
         "policies do not validate against the schema: line {}, column {}: {}",
         "ポリシーがスキーマに合いません ({} 行目 {} 文字目): {}",
     ),
+    (
+        "an agency participant must belong to the agency",
+        "官側参加者には官側の職員だけを指定できます",
+    ),
+    ("agency participant designation", "この官側参加者の指定"),
+    (
+        "only a provided file carries an instruction for the contract's end",
+        "契約終了時の指示（返却・廃棄）は官側から提供されたファイルにだけ付けられます",
+    ),
+    ("EndInstruction", "契約終了時の指示"),
+    ("FileDirection", "ファイルの向き"),
+    ("DisposalMethod", "廃棄の方法"),
+    ("place", "場所"),
+    (
+        "a stored file is disposed of by destroying its key",
+        "保管中のファイルは鍵の破棄（暗号消去）で廃棄します",
+    ),
+    (
+        "the checker of a disposal must be another person than who performed it",
+        "廃棄の確認者は廃棄を行った人とは別の人でなければなりません",
+    ),
+    ("a disposal record for this file", "このファイルの廃棄記録"),
+    (
+        "a disposal checked by who performed it",
+        "廃棄を行った本人による確認",
+    ),
+    ("disposal record", "廃棄記録"),
 ];
 
 /// `message` for a person reading `lang`.

@@ -9,6 +9,7 @@ mod applications;
 mod assets;
 mod audit;
 mod audit_proof;
+mod disposal;
 mod form_error;
 mod i18n;
 mod identity;
@@ -17,6 +18,7 @@ mod layout;
 mod messages;
 mod notice;
 mod pages;
+mod participants;
 mod policies;
 mod records;
 mod secret;
@@ -133,6 +135,15 @@ pub fn routes() -> Router<App> {
         .route("/admin/policies/{version}/{change}", post(policies::change))
         .route("/lang/{code}", get(pages::set_lang))
         .route("/compartments/{cid}", get(pages::compartment))
+        .route("/compartments/{cid}/disposals", get(disposal::page))
+        .route(
+            "/compartments/{cid}/files/{fid}/disposal",
+            post(disposal::record),
+        )
+        .route(
+            "/compartments/{cid}/disposals/{did}/confirm",
+            post(disposal::confirm),
+        )
         .route("/compartments/{cid}/files/{fid}", get(pages::file))
         .route(
             "/compartments/{cid}/files/{fid}/delete",
@@ -151,6 +162,14 @@ pub fn routes() -> Router<App> {
         .route(
             "/admin/contracts/{id}/handlers/{uid}/remove",
             post(admin::remove),
+        )
+        .route(
+            "/admin/contracts/{id}/participants",
+            post(participants::designate),
+        )
+        .route(
+            "/admin/contracts/{id}/participants/{uid}/remove",
+            post(participants::remove),
         )
         .route("/assets/app.js", get(assets::script))
         .route("/assets/app.css", get(assets::stylesheet))

@@ -51,6 +51,8 @@ notices! {
     SessionEnded => "session-ended", NoticeSessionEnded;
     RosterChanged => "roster-changed", NoticeRosterChanged;
     StepUpRedo => "step-up-redo", NoticeStepUpRedo;
+    ParticipantDesignated => "participant-designated", NoticeParticipantDesignated;
+    ParticipantRemoved => "participant-removed", NoticeParticipantRemoved;
 }
 
 /// A redirect to `path` that shows `notice` there.

@@ -4,6 +4,7 @@ use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
+use dsg_core::{EndInstruction, FileDirection};
 use dsg_crypto::SecretString;
 use maud::html;
 use serde::Deserialize;
@@ -140,7 +141,7 @@ pub(super) async fn set_lang(Path(code): Path<String>) -> Response {
     ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
 }
 
-fn upload_form(ctx: &Ctx, url: &str, new_file: bool, label: Text) -> maud::Markup {
+fn upload_form(ctx: &Ctx, url: &str, new_file: bool, label: Text, provides: bool) -> maud::Markup {
     let lang = ctx.lang;
     html! {
         form class="card upload-form" id=(if new_file { "upload-form" } else { "version-form" })
@@ -165,10 +166,33 @@ fn upload_form(ctx: &Ctx, url: &str, new_file: bool, label: Text) -> maud::Marku
                     } }
                 }
             }
+            @if new_file && provides {
+                label for="end-instruction" { (lang.t(Text::EndInstruction)) }
+                select name="end" id="end-instruction" {
+                    option value="" { (lang.t(Text::EndNone)) }
+                    option value="return" { (lang.t(Text::EndReturn)) }
+                    option value="destroy" { (lang.t(Text::EndDestroy)) }
+                }
+            }
             p { button type="submit" id="upload-button" { (lang.t(Text::Upload)) } }
             progress id="upload-progress" max="100" value="0" hidden {}
             p class="upload-status" id="upload-status" aria-live="polite" {}
         }
+    }
+}
+
+fn direction_text(direction: FileDirection) -> Text {
+    match direction {
+        FileDirection::Provided => Text::DirectionProvided,
+        FileDirection::Submitted => Text::DirectionSubmitted,
+    }
+}
+
+fn end_text(instruction: Option<EndInstruction>) -> Text {
+    match instruction {
+        Some(EndInstruction::Return) => Text::EndReturn,
+        Some(EndInstruction::Destroy) => Text::EndDestroy,
+        None => Text::EndNone,
     }
 }
 
@@ -189,7 +213,8 @@ pub(super) async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
             div class="table-scroll" tabindex="0" {
                 table id="files" {
                     thead { tr {
-                        th { (lang.t(Text::FileName)) } th { (lang.t(Text::Version)) }
+                        th { (lang.t(Text::FileName)) } th { (lang.t(Text::Direction)) }
+                        th { (lang.t(Text::EndInstruction)) } th { (lang.t(Text::Version)) }
                         th { (lang.t(Text::Size)) } th { (lang.t(Text::Updated)) } th {}
                     } }
                     tbody {
@@ -198,6 +223,8 @@ pub(super) async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
                                 data-version=(f.file.current_version)
                                 data-versions-url={ "/api/v1/compartments/" (id) "/files/" (f.file.id) "/versions" } {
                                 td { a href={ "/compartments/" (id) "/files/" (f.file.id) } { (f.file.name.as_str()) } }
+                                td class="direction" data-direction=(f.file.direction.as_str()) { (lang.t(direction_text(f.file.direction))) }
+                                td class="end-instruction" { (lang.t(end_text(f.file.end_instruction))) }
                                 td { (f.file.current_version) }
                                 td { (size(f.file.size_bytes)) }
                                 td { (ctx.zone().when(f.file.updated_at)) }
@@ -208,7 +235,13 @@ pub(super) async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
                 }
             }
         }
-        (upload_form(&ctx, &format!("/api/v1/compartments/{id}/files"), true, Text::Upload))
+        (upload_form(
+            &ctx,
+            &format!("/api/v1/compartments/{id}/files"),
+            true,
+            Text::Upload,
+            view.uploads_travel == FileDirection::Provided,
+        ))
     };
     ok(page_in(
         &ctx,
@@ -245,7 +278,7 @@ pub(super) async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> 
                 }
             }
         }
-        (upload_form(&ctx, &format!("{base}/versions"), false, Text::UploadNewVersion))
+        (upload_form(&ctx, &format!("{base}/versions"), false, Text::UploadNewVersion, false))
         div class="card" id="delete-form" {
             p class="note" { (lang.t(Text::DeleteNote)) }
             (confirmed(&ctx, &Confirm {

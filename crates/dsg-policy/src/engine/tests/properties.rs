@@ -6,7 +6,7 @@ use super::*;
 use crate::request::{ApplicationFacts, CompanyFacts, FileFacts, PostureFacts};
 use dsg_core::{Duty, FileId, FileStatus, RosterStatus};
 
-const ACTIONS: [Action; 42] = [
+const ACTIONS: [Action; 44] = [
     Action::CompartmentView,
     Action::FileList,
     Action::FileRead,
@@ -19,6 +19,8 @@ const ACTIONS: [Action; 42] = [
     Action::CompartmentOpen,
     Action::HandlerDesignate,
     Action::HandlerRemove,
+    Action::ParticipantDesignate,
+    Action::ParticipantRemove,
     Action::AccountManage,
     Action::AccountResetApprove,
     Action::SelfEnrol,
@@ -97,7 +99,8 @@ proptest! {
         compartment_company in 0usize..3,
         operator in any::<bool>(),
         state_index in 0usize..5,
-        handles in 0u8..8,
+        // Low three bits: contracts handled; high three: participated in.
+        handles in 0u8..64,
         method_index in 0usize..4,
         fresh in any::<bool>(),
         totp_data in any::<bool>(),
@@ -131,6 +134,7 @@ proptest! {
             role: if operator { Role::Operator } else { Role::Member },
             state: STATES[state_index],
             handler_of: (0..3).filter(|i| handles & (1 << i) != 0).map(|i| contracts[i]).collect(),
+            participant_of: (0..3).filter(|i| handles & (8 << i) != 0).map(|i| contracts[i]).collect(),
             duties: [Duty::Auditor, Duty::SecurityAdmin]
                 .into_iter()
                 .enumerate()
@@ -246,6 +250,7 @@ proptest! {
         let second_factor = matches!(mfa, MfaMethod::Webauthn | MfaMethod::Totp);
         let sensitive = matches!(action,
             Action::FileDelete | Action::HandlerDesignate | Action::HandlerRemove
+            | Action::ParticipantDesignate | Action::ParticipantRemove
             | Action::AccountManage | Action::AccountResetApprove | Action::TerminalRegister
             | Action::TerminalRelease | Action::PolicyPropose | Action::PolicyApprove
             | Action::DutyGrant | Action::DutyRevoke | Action::RosterConfirm
@@ -271,11 +276,15 @@ proptest! {
                 state == AccountState::Active
                     && (mfa == MfaMethod::Webauthn || (mfa == MfaMethod::Totp && totp_data))
                     && (!sensitive || fresh)
-                    && user.company == compartment.company
-                    && user.handler_of.contains(&compartment.contract)
+                    && ((user.company == compartment.company
+                        && user.handler_of.contains(&compartment.contract))
+                        || (user.company_kind == CompanyKind::Agency
+                            && user.participant_of.contains(&compartment.contract)))
                     && terminal_ok
                     && (!posture_required || posture_kind == 1)
-                    && (!roster_required || user.roster == Some(RosterStatus::Confirmed))
+                    && (!roster_required
+                        || user.company_kind == CompanyKind::Agency
+                        || user.roster == Some(RosterStatus::Confirmed))
                     && (!training_required || training_kind == 1)
                     && (!designation_required
                         || user.designation_trained_for.contains(&compartment.contract))
@@ -340,8 +349,20 @@ proptest! {
             prop_assert_eq!(user.company, target_user.company);
         }
         if decision.allowed && action.targets_compartment() {
-            prop_assert!(user.handler_of.contains(&compartment.contract));
-            if roster_required {
+            // A contractor reaches only its own contracts, as a handler;
+            // the agency only those it participates in.
+            match user.company_kind {
+                CompanyKind::Contractor => {
+                    prop_assert_eq!(user.company, compartment.company);
+                    prop_assert!(user.handler_of.contains(&compartment.contract));
+                }
+                CompanyKind::Agency => prop_assert!(
+                    user.participant_of.contains(&compartment.contract)
+                        || (user.company == compartment.company
+                            && user.handler_of.contains(&compartment.contract))
+                ),
+            }
+            if roster_required && user.company_kind == CompanyKind::Contractor {
                 prop_assert_eq!(user.roster, Some(RosterStatus::Confirmed));
             }
             if designation_required {
