@@ -254,6 +254,12 @@ audit_actions! {
     SoftwareListView => "software_list.view",
     /// A new version of the software lists was put in force.
     SoftwareListChange => "software_list.change",
+    /// A party completed a step of its own work on an application (the
+    /// provider's survey, works, router, terminal setup; the company's
+    /// connection test).
+    ApplicationStep => "application.step",
+    /// The agency adjusted an application's schedule (a step's due date).
+    ApplicationScheduleAdjust => "application.schedule.adjust",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -526,6 +532,11 @@ mod tests {
             (AuditAction::ApplicationWithdraw, "application.withdraw"),
             (AuditAction::SoftwareListView, "software_list.view"),
             (AuditAction::SoftwareListChange, "software_list.change"),
+            (AuditAction::ApplicationStep, "application.step"),
+            (
+                AuditAction::ApplicationScheduleAdjust,
+                "application.schedule.adjust",
+            ),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -535,7 +546,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 75, "a new action joins this list");
+        assert_eq!(pinned.len(), 77, "a new action joins this list");
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub mod date;
 pub mod entities;
 pub mod error;
 pub mod ids;
+pub mod membership;
+pub mod membership_schedule;
 pub mod names;
 pub mod records;
 pub mod rules;
