@@ -97,23 +97,13 @@ pub fn works_within_a_month(schedule: &[ScheduledStep]) -> bool {
         return false;
     };
     let start = survey.date();
-    let limit = match start.month() {
-        time::Month::December => start.replace_year(start.year() + 1).ok().and_then(|d| {
-            d.replace_month(time::Month::January)
-                .ok()
-                .map(|d| d.replace_day(start.day()).unwrap_or(d))
-        }),
-        month => start
-            .replace_day(1)
-            .ok()
-            .and_then(|d| d.replace_month(month.next()).ok())
-            .map(|first| {
-                let days = time::util::days_in_year_month(first.year(), first.month());
-                first
-                    .replace_day(start.day().min(days))
-                    .unwrap_or(first)
-            }),
+    // The same day of the next month, or its last day if it is shorter.
+    let (year, month) = match start.month() {
+        time::Month::December => (start.year() + 1, time::Month::January),
+        month => (start.year(), month.next()),
     };
+    let day = start.day().min(month.length(year));
+    let limit = time::Date::from_calendar_date(year, month, day).ok();
     limit.is_some_and(|limit| last.date() <= limit)
 }
 

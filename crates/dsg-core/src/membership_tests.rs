@@ -102,9 +102,7 @@ fn each_step_belongs_to_its_owner() {
     let mut company_operator = admin();
     company_operator.role = Role::Operator;
     for actor in [company_operator, provider(Duty::SiteSurvey)] {
-        assert!(
-            transition::<MembershipApplication>(S::SiteCheck, A::PassCheck, &actor).is_err()
-        );
+        assert!(transition::<MembershipApplication>(S::SiteCheck, A::PassCheck, &actor).is_err());
     }
     // An operator who filed it on the company's behalf does not accept it.
     let mut own = agency();
@@ -119,8 +117,9 @@ fn each_step_belongs_to_its_owner() {
         actions_for::<MembershipApplication>(S::SiteCheck, &admin()),
         [A::Withdraw]
     );
-    assert!(actions_for::<MembershipApplication>(S::SiteCheck, &provider(Duty::SiteSurvey))
-        .is_empty());
+    assert!(
+        actions_for::<MembershipApplication>(S::SiteCheck, &provider(Duty::SiteSurvey)).is_empty()
+    );
 }
 
 #[test]

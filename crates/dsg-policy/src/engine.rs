@@ -23,11 +23,12 @@ pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
 pub const POLICIES: &str = include_str!("../policy/policies.cedar");
 /// The format tag of decision records ([`PolicyEngine::slice`]); it
 /// changes with the schema, whose entity shapes the records follow.
-pub const SLICE_FORMAT: &str = "dsg-decision/schema-v7";
-/// Decision records of schema versions 3 to 6 replay under version 7: each
+pub const SLICE_FORMAT: &str = "dsg-decision/schema-v8";
+/// Decision records of schema versions 3 to 7 replay under version 8: each
 /// later version only added optional attributes, resource kinds and actions.
-const SLICE_FORMATS_READ: [&str; 5] = [
+const SLICE_FORMATS_READ: [&str; 6] = [
     SLICE_FORMAT,
+    "dsg-decision/schema-v7",
     "dsg-decision/schema-v6",
     "dsg-decision/schema-v5",
     "dsg-decision/schema-v4",
@@ -485,7 +486,7 @@ impl PolicyEngine {
                     &application.company.to_string(),
                     application.company_kind.as_str(),
                 )?;
-                let attrs = HashMap::from([
+                let mut attrs = HashMap::from([
                     (
                         "company".to_owned(),
                         RestrictedExpression::new_entity_uid(company.uid()),
@@ -498,6 +499,15 @@ impl PolicyEngine {
                         )?),
                     ),
                 ]);
+                if let Some(provider) = application.provider {
+                    attrs.insert(
+                        "provider".to_owned(),
+                        RestrictedExpression::new_entity_uid(uid(
+                            "Dsg::Company",
+                            &provider.to_string(),
+                        )?),
+                    );
+                }
                 let entity = Entity::new(
                     uid("Dsg::Application", &application.id)?,
                     attrs,

@@ -24,6 +24,7 @@ mod files;
 mod identity;
 mod integrity;
 mod login_failures;
+mod memberships;
 mod org;
 mod person;
 mod policy;
@@ -54,6 +55,7 @@ pub use files::{NewFileVersion, PlainNamedFile, SealedName, StoredFile, UploadTa
 pub use identity::{LoginAttempt, NewAuthenticator, ResetRow, TotpRow, WebauthnCredentialRow};
 pub use integrity::{DamagedVersion, StoredVersion};
 pub use login_failures::{FailureCounts, THROTTLED_REASON};
+pub use memberships::{MembershipEffects, MembershipRow, NoticeRow, ScheduleLineRow};
 pub use org::{HandlerRow, NewUser, UserCredentials};
 pub use person::PersonFacts;
 pub use policy::{NewPolicyVersion, PolicyVersionRow, RecordedDecision};
