@@ -181,6 +181,10 @@ impl Label for AuditAction {
             Self::ApplicationWithdraw => ("申請の取り下げ", "Application withdrawn"),
             Self::SoftwareListView => ("ソフトウェアリストの閲覧", "Software lists viewed"),
             Self::SoftwareListChange => ("ソフトウェアリストの改定", "Software lists changed"),
+            Self::ApplicationStep => ("申請の手続完了", "Application step completed"),
+            Self::ApplicationScheduleAdjust => {
+                ("申請スケジュールの調整", "Application schedule adjusted")
+            }
         }
     }
 }
