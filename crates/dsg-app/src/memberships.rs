@@ -120,8 +120,9 @@ fn policy_action(action: MembershipAction) -> Action {
     }
 }
 
+/// The stored lines in the order of the steps (two may share a day).
 fn schedule_of(lines: &[ScheduleLineRow]) -> Vec<ScheduledStep> {
-    lines
+    let mut steps: Vec<ScheduledStep> = lines
         .iter()
         .filter_map(|l| {
             let step = MembershipStep::parse(&l.step).ok()?;
@@ -131,7 +132,9 @@ fn schedule_of(lines: &[ScheduleLineRow]) -> Vec<ScheduledStep> {
                 due_on: CalendarDate::parse("due_on", &l.due_on).ok()?,
             })
         })
-        .collect()
+        .collect();
+    steps.sort_by_key(|s| s.step.number());
+    steps
 }
 
 fn due_of(lines: &[ScheduleLineRow], state: MembershipState) -> Option<String> {

@@ -467,7 +467,6 @@ texts! {
     NoticeDate => ("発行日", "Date"),
     NoticeBody => ("貴社の防衛セキュリティゲートウェイサービスへの加入手続が完了したことを通知します。", "This certifies that your company's membership of the Defense Security Gateway service is complete."),
     NoticeIssuer => ("防衛装備庁 情報システム管理室", "Acquisition, Technology & Logistics Agency, Information Systems Management Office"),
-    Print => ("印刷", "Print"),
     DutySiteSurvey => ("現場調査・工事担当（サービス提供事業者）", "Site survey and works (service provider)"),
     DutyTerminalSetup => ("端末セットアップ担当（サービス提供事業者）", "Terminal setup (service provider)"),
 }
