@@ -392,8 +392,7 @@ fn jst_morning(day: &str) -> i64 {
 
 /// A membership's due dates are counted in working days in Japan: filed
 /// before Golden Week, ① falls after it; filed in December, the New Year
-/// closure does not count; the agency's adjustment is refused on a holiday
-/// and moves the steps after it.
+/// closure does not count; the day is Japan's.
 #[tokio::test]
 async fn membership_due_dates_skip_golden_week_and_the_new_year() {
     use std::sync::atomic::Ordering;
@@ -435,15 +434,9 @@ async fn membership_due_dates_skip_golden_week_and_the_new_year() {
         spring.membership.row.application.due_on.as_deref(),
         Some("2027-05-07")
     );
-    // The agency moves ② to a holiday: refused; to Mon 10 May: ③ follows
-    // 15 working days later (Mon 31 May).
+    // The operator filed it (a paper form): they do not adjust it; the
+    // calendar rules of an adjustment are the domain's (membership_schedule).
     let id = spring.membership.row.application.id.clone();
-    let holiday = h
-        .app
-        .adjust_membership_schedule(&meta(), &operator, &id, "site_check", "2027-05-05")
-        .await;
-    assert!(matches!(holiday, Err(AppError::Invalid(_))), "{holiday:?}");
-    // The operator filed it: they do not adjust it either.
     let own = h
         .app
         .adjust_membership_schedule(&meta(), &operator, &id, "site_check", "2027-05-10")
@@ -459,14 +452,19 @@ async fn membership_due_dates_skip_golden_week_and_the_new_year() {
         .await
         .unwrap();
     assert_eq!(dues(&winter)[0], "2028-01-04");
-    // The day is Japan's: 23:30 UTC on 30 November is already 1 December.
-    h.clock
-        .0
-        .store(jst_morning("2027-12-01") - 9 * 3_600_000 - 30 * 60_000, Ordering::SeqCst);
-    let late = h
-        .app
-        .file_membership(&meta(), &operator, Some(&company), &membership_form())
-        .await
-        .unwrap();
-    assert_eq!(dues(&late)[0], "2028-01-04");
+    // The day is Japan's: 23:30 UTC on 30 November is already 1 December
+    // there; 23:30 in Japan on 30 November is still 30 November, whose
+    // 20th working day is Tue 28 December.
+    for (at, due) in [
+        (jst_morning("2027-12-01") - 30 * 60_000, "2028-01-04"),
+        (jst_morning("2027-12-01") - 9 * 3_600_000 - 30 * 60_000, "2027-12-28"),
+    ] {
+        h.clock.0.store(at, Ordering::SeqCst);
+        let filed = h
+            .app
+            .file_membership(&meta(), &operator, Some(&company), &membership_form())
+            .await
+            .unwrap();
+        assert_eq!(dues(&filed)[0], due, "{at}");
+    }
 }
