@@ -696,6 +696,13 @@ impl App {
         }
     }
 
+    /// Whether the caller may read any membership of their scope (the
+    /// provider's staff: those assigned to their organisation).
+    pub fn may_read_memberships(&self, caller: &Caller) -> bool {
+        let (_, _, probe) = Self::membership_scope(caller);
+        matches!(caller, Caller::User(_)) && self.permits(caller, Action::ApplicationRead, probe)
+    }
+
     /// The completion notice of a membership, for its print view; the read
     /// is recorded. Not found until it is issued.
     pub async fn membership_notice(

@@ -457,7 +457,10 @@ async fn membership_due_dates_skip_golden_week_and_the_new_year() {
     // 20th working day is Tue 28 December.
     for (at, due) in [
         (jst_morning("2027-12-01") - 30 * 60_000, "2028-01-04"),
-        (jst_morning("2027-12-01") - 9 * 3_600_000 - 30 * 60_000, "2027-12-28"),
+        (
+            jst_morning("2027-12-01") - 9 * 3_600_000 - 30 * 60_000,
+            "2027-12-28",
+        ),
     ] {
         h.clock.0.store(at, Ordering::SeqCst);
         let filed = h

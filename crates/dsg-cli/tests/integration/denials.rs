@@ -487,7 +487,11 @@ async fn denial_matrix(db: Db) {
     let provider_staff = crate::memberships::provider_staff(&gw, &mut op, "p.denied").await;
     denied_requests += each_refused(
         &membership_endpoints,
-        vec![("provider, not assigned", provider_staff, StatusCode::NOT_FOUND)],
+        vec![(
+            "provider, not assigned",
+            provider_staff,
+            StatusCode::NOT_FOUND,
+        )],
     )
     .await;
     let still = op.membership(&membership).await.unwrap();

@@ -164,7 +164,10 @@ async fn membership(db: Db) {
 
     // It waits for the agency; the company and the provider see nothing
     // waiting for them, and the provider does not see it at all yet.
-    assert_eq!(ids(&op.membership_inbox().await.unwrap()), [id.clone()]);
+    assert_eq!(
+        ids(&op.membership_inbox().await.unwrap()),
+        std::slice::from_ref(&id)
+    );
     assert!(ids(&admin.membership_inbox().await.unwrap()).is_empty());
     assert!(ids(&surveyor.memberships().await.unwrap()).is_empty());
     let e = surveyor.membership(&id).await.unwrap_err();
@@ -252,7 +255,10 @@ async fn membership(db: Db) {
         .await
         .unwrap();
     assert_eq!(d.membership.state, "remediation");
-    assert_eq!(ids(&admin.membership_inbox().await.unwrap()), [id.clone()]);
+    assert_eq!(
+        ids(&admin.membership_inbox().await.unwrap()),
+        std::slice::from_ref(&id)
+    );
     assert!(ids(&op.membership_inbox().await.unwrap()).is_empty());
     assert_eq!(
         refused(&mut op, &id, "pass_check").await.0,
@@ -274,7 +280,7 @@ async fn membership(db: Db) {
     // ③–⑤ are the provider's survey staff's; ⑥ its setup staff's.
     assert_eq!(
         ids(&surveyor.membership_inbox().await.unwrap()),
-        [id.clone()]
+        std::slice::from_ref(&id)
     );
     assert!(ids(&setup.membership_inbox().await.unwrap()).is_empty());
     assert!(ids(&op.membership_inbox().await.unwrap()).is_empty());
@@ -302,7 +308,10 @@ async fn membership(db: Db) {
     step(&mut surveyor, &id, "complete_line_works").await;
     let d = step(&mut surveyor, &id, "complete_router").await;
     assert_eq!(d.membership.state, "terminal_setup");
-    assert_eq!(ids(&setup.membership_inbox().await.unwrap()), [id.clone()]);
+    assert_eq!(
+        ids(&setup.membership_inbox().await.unwrap()),
+        std::slice::from_ref(&id)
+    );
     let d = step(&mut setup, &id, "complete_terminal_setup").await;
     assert_eq!(d.membership.state, "connection_test");
     // ⑥ The company tests the connection and asks for the final check.
@@ -414,6 +423,13 @@ async fn membership(db: Db) {
     assert_eq!(s, StatusCode::OK);
     assert!(
         html.contains("membership-form") && html.contains(&id),
+        "{html}"
+    );
+    // The provider's staff reach the page too, and see what is assigned.
+    let (s, html) = html_of(&mut surveyor, "/memberships").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("memberships-nav") && html.contains(&id) && !html.contains("membership-form"),
         "{html}"
     );
     let (_, html) = html_of(&mut op, &format!("/memberships/{id}")).await;
