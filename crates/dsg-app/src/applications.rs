@@ -33,10 +33,10 @@ use crate::{App, AppError, Caller, Decided, RequestMeta, SessionUser};
 pub const DECISION_WORKING_DAYS: u32 = 5;
 
 /// Most applications a list or an inbox shows.
-const LIST_LIMIT: i64 = 500;
+pub(crate) const LIST_LIMIT: i64 = 500;
 
 /// The policy id of the rule that nobody decides what they filed.
-const NO_SELF_DECISION: &str = "no-self-decided-applications";
+pub(crate) const NO_SELF_DECISION: &str = "no-self-decided-applications";
 
 /// A software request as its readers see it.
 #[derive(Debug, Clone)]
@@ -104,7 +104,7 @@ fn checked_entries(entries: &[SoftwareEntry]) -> Result<Vec<SoftwareEntry>, AppE
     Ok(out)
 }
 
-fn reason_text(raw: &str, required: bool) -> Result<String, AppError> {
+pub(crate) fn reason_text(raw: &str, required: bool) -> Result<String, AppError> {
     let text = raw.trim();
     if required && text.is_empty() {
         return Err(AppError::Invalid(
@@ -134,6 +134,12 @@ fn policy_action(action: SoftwareAction) -> Action {
 }
 
 fn facts(row: &ApplicationRow) -> ApplicationFacts {
+    facts_with(row, None)
+}
+
+/// The application as the policy sees it, with the service provider
+/// assigned to it (a membership's).
+pub(crate) fn facts_with(row: &ApplicationRow, provider: Option<CompanyId>) -> ApplicationFacts {
     ApplicationFacts {
         id: row.id.clone(),
         company: row.company_id,
@@ -141,6 +147,7 @@ fn facts(row: &ApplicationRow) -> ApplicationFacts {
         // other company as the resource of application.file).
         company_kind: CompanyKind::Contractor,
         requested_by: row.requested_by,
+        provider,
     }
 }
 
@@ -160,7 +167,7 @@ fn actor(user: &SessionUser, row: &ApplicationRow) -> Actor {
 }
 
 impl App {
-    fn due_after_working_days(&self, n: u32) -> CalendarDate {
+    pub(crate) fn due_after_working_days(&self, n: u32) -> CalendarDate {
         WorkingCalendar::new().add_working_days(self.today(), n)
     }
 
@@ -221,6 +228,7 @@ impl App {
                 company: CompanyId::random(),
                 company_kind: CompanyKind::Contractor,
                 requested_by: UserId::random(),
+                provider: None,
             },
         });
         crate::recorded_pair(action, audit_action);
@@ -543,6 +551,7 @@ impl App {
             company: probe_company,
             company_kind: CompanyKind::Contractor,
             requested_by: UserId::random(),
+            provider: None,
         });
         (scope, probe)
     }

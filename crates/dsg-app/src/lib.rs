@@ -27,6 +27,7 @@ mod file_names;
 mod files;
 mod identity;
 mod keys;
+mod memberships;
 mod named;
 mod offers;
 mod participants;
@@ -73,6 +74,7 @@ pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResul
 pub use audit_log::{entry_bytes, export_entry, internal, log_id, AuditSigner};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView, ProofCheck};
 pub use audit_views::{AuditEntryView, ProvenEntry};
+pub use memberships::{MembershipDetail, MembershipNotice, MembershipView, ScheduleLine};
 // The views carry these: an entry's exported fields and a signed checkpoint.
 pub use auth::{Caller, LoginOutcome, RequestStart, SessionUser};
 pub use decision_slice::{DecisionSlice, EntityRef};

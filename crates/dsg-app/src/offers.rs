@@ -27,6 +27,9 @@ pub struct Navigation {
     pub access_review: bool,
     /// Applications and the inbox (`/applications`).
     pub applications: bool,
+    /// Membership applications (`/memberships`), the service provider's
+    /// staff included.
+    pub memberships: bool,
 }
 
 /// A contractor company that is not the caller's, for questions asked
@@ -69,6 +72,7 @@ impl App {
             policies: on_gateway(Action::PolicyRead),
             access_review: on_gateway(Action::AccessReview),
             applications: self.may_file_application(caller) || self.may_read_applications(caller),
+            memberships: self.may_file_application(caller) || self.may_read_memberships(caller),
         }
     }
 

@@ -267,6 +267,12 @@ audit_actions! {
     /// Another person confirmed a recorded disposal: the file's data keys
     /// were destroyed in the same transaction.
     DisposalConfirm => "disposal.confirm",
+    /// A party completed a step of its own work on an application (the
+    /// provider's survey, works, router, terminal setup; the company's
+    /// connection test).
+    ApplicationStep => "application.step",
+    /// The agency adjusted an application's schedule (a step's due date).
+    ApplicationScheduleAdjust => "application.schedule.adjust",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -544,6 +550,11 @@ mod tests {
             (AuditAction::DisposalView, "disposal.view"),
             (AuditAction::DisposalRecord, "disposal.record"),
             (AuditAction::DisposalConfirm, "disposal.confirm"),
+            (AuditAction::ApplicationStep, "application.step"),
+            (
+                AuditAction::ApplicationScheduleAdjust,
+                "application.schedule.adjust",
+            ),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -553,7 +564,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 80, "a new action joins this list");
+        assert_eq!(pinned.len(), 82, "a new action joins this list");
     }
 
     #[test]

@@ -58,6 +58,14 @@ string_enum!(
         /// A contractor's protected-system administrator (保護システム
         /// 管理者): reads their own company's log and takes its extract.
         SecurityAdmin => "security-admin",
+        /// Service-provider staff who survey a site and build to it (現場
+        /// 調査, 回線敷設工事, 通信ルータの設置): steps ③–⑤ of a membership
+        /// assigned to their organisation.
+        SiteSurvey => "site-survey",
+        /// Service-provider staff who set terminals up and issue their
+        /// accounts (端末セットアップ): step ⑥ of a membership assigned to
+        /// their organisation.
+        TerminalSetup => "terminal-setup",
     }
 );
 

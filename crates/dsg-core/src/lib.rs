@@ -13,6 +13,8 @@ pub mod entities;
 pub mod error;
 pub mod exchange;
 pub mod ids;
+pub mod membership;
+pub mod membership_schedule;
 pub mod names;
 pub mod records;
 pub mod rules;

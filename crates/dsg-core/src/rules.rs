@@ -36,6 +36,13 @@ impl Duty {
             (Self::SecurityAdmin, CompanyKind::Agency, _) => Err(DomainError::refused(
                 "security administrators belong to a contractor",
             )),
+            // The service provider is registered as an organisation outside
+            // the agency (a company of the contractor kind); its staff act
+            // only on the memberships assigned to it.
+            (Self::SiteSurvey | Self::TerminalSetup, CompanyKind::Contractor, _) => Ok(()),
+            (Self::SiteSurvey | Self::TerminalSetup, CompanyKind::Agency, _) => Err(
+                DomainError::refused("service-provider duties belong to the provider's staff"),
+            ),
         }
     }
 }
@@ -152,7 +159,12 @@ mod tests {
     #[test]
     fn who_may_hold_which_duty() {
         let mut allowed = Vec::new();
-        for duty in [Duty::Auditor, Duty::SecurityAdmin] {
+        for duty in [
+            Duty::Auditor,
+            Duty::SecurityAdmin,
+            Duty::SiteSurvey,
+            Duty::TerminalSetup,
+        ] {
             for kind in KINDS {
                 for role in ROLES {
                     if duty.check_holder(kind, role).is_ok() {
@@ -167,6 +179,10 @@ mod tests {
                 (Duty::Auditor, CompanyKind::Agency, Role::Member),
                 (Duty::SecurityAdmin, CompanyKind::Contractor, Role::Operator),
                 (Duty::SecurityAdmin, CompanyKind::Contractor, Role::Member),
+                (Duty::SiteSurvey, CompanyKind::Contractor, Role::Operator),
+                (Duty::SiteSurvey, CompanyKind::Contractor, Role::Member),
+                (Duty::TerminalSetup, CompanyKind::Contractor, Role::Operator),
+                (Duty::TerminalSetup, CompanyKind::Contractor, Role::Member),
             ]
         );
         // Only agency members audit; security administration is a

@@ -520,7 +520,7 @@ impl PolicyEngine {
                     &application.company.to_string(),
                     application.company_kind.as_str(),
                 )?;
-                let attrs = HashMap::from([
+                let mut attrs = HashMap::from([
                     (
                         "company".to_owned(),
                         RestrictedExpression::new_entity_uid(company.uid()),
@@ -533,6 +533,15 @@ impl PolicyEngine {
                         )?),
                     ),
                 ]);
+                if let Some(provider) = application.provider {
+                    attrs.insert(
+                        "provider".to_owned(),
+                        RestrictedExpression::new_entity_uid(uid(
+                            "Dsg::Company",
+                            &provider.to_string(),
+                        )?),
+                    );
+                }
                 let entity = Entity::new(
                     uid("Dsg::Application", &application.id)?,
                     attrs,

@@ -140,10 +140,11 @@ policy_actions! {
     ApplicationFile => "application.file" records [ApplicationFile],
     /// Read an application, its timeline, a list of them or one's inbox.
     ApplicationRead => "application.read" records [ApplicationView],
-    /// Take the company's steps on its application (resubmit, withdraw).
-    ApplicationAct => "application.act" records [ApplicationResubmit, ApplicationWithdraw],
+    /// Take one's own party's steps on an application (the company
+    /// resubmits, withdraws, tests; the provider surveys, builds, sets up).
+    ApplicationAct => "application.act" records [ApplicationResubmit, ApplicationWithdraw, ApplicationStep],
     /// Decide an application (approve, return, reject); never one's own.
-    ApplicationDecide => "application.decide" records [ApplicationApprove, ApplicationReturn, ApplicationReject],
+    ApplicationDecide => "application.decide" records [ApplicationApprove, ApplicationReturn, ApplicationReject, ApplicationScheduleAdjust],
     /// Read the software lists (white and black) and their history.
     SoftwareListRead => "software_list.read" records [SoftwareListView],
     /// Put a new version of the software lists in force.
@@ -277,6 +278,9 @@ pub struct ApplicationFacts {
     pub company_kind: CompanyKind,
     /// Who filed it.
     pub requested_by: UserId,
+    /// The service provider assigned to it (a membership, once accepted):
+    /// its staff may read it and take their steps.
+    pub provider: Option<CompanyId>,
 }
 
 /// What is being acted on.

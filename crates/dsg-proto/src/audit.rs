@@ -170,8 +170,9 @@ pub struct InclusionProof {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Duty {
-    /// `auditor` or `security-admin`.
-    #[schema(pattern = "^(?:auditor|security-admin)$")]
+    /// `auditor`, `security-admin`, or the service provider's
+    /// `site-survey` and `terminal-setup`.
+    #[schema(pattern = "^(?:auditor|security-admin|site-survey|terminal-setup)$")]
     pub duty: String,
 }
 

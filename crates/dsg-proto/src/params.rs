@@ -88,3 +88,21 @@ pub enum ApplicationStepAction {
     Resubmit,
     Withdraw,
 }
+
+/// A step on a membership application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MembershipStepAction {
+    Accept,
+    Reject,
+    PassCheck,
+    FindDeficiencies,
+    AcceptAuditResult,
+    ReportRemediation,
+    CompleteSurvey,
+    CompleteLineWorks,
+    CompleteRouter,
+    CompleteTerminalSetup,
+    RequestFinalCheck,
+    Withdraw,
+}

@@ -115,7 +115,7 @@ macro_rules! software_select {
     };
 }
 
-fn application_row(r: &AnyRow) -> Result<ApplicationRow, StoreError> {
+pub(crate) fn application_row(r: &AnyRow) -> Result<ApplicationRow, StoreError> {
     Ok(ApplicationRow {
         id: r.try_get("id")?,
         kind: r.try_get("kind")?,
@@ -146,6 +146,85 @@ fn software_row(r: &AnyRow) -> Result<SoftwareRequestRow, StoreError> {
     })
 }
 
+/// Inserts a new application and the first line of its timeline (its
+/// filing), in the caller's transaction.
+pub(crate) async fn insert_application(
+    conn: &mut sqlx::AnyConnection,
+    a: &ApplicationRow,
+) -> Result<(), StoreError> {
+    sqlx::query::<Any>(
+        "INSERT INTO applications (id, kind, company_id, requested_by, state, reason, \
+             submitted_at, due_on, updated_at, closed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(a.id.clone())
+    .bind(a.kind.clone())
+    .bind(a.company_id.to_string())
+    .bind(a.requested_by.to_string())
+    .bind(a.state.clone())
+    .bind(a.reason.clone())
+    .bind(a.submitted_at)
+    .bind(a.due_on.clone())
+    .bind(a.updated_at)
+    .bind(a.closed_at)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query::<Any>(
+        "INSERT INTO application_steps (application_id, seq, action, from_state, to_state, \
+             actor, reason, at) VALUES ($1, 1, 'file', NULL, $2, $3, $4, $5)",
+    )
+    .bind(a.id.clone())
+    .bind(a.state.clone())
+    .bind(a.requested_by.to_string())
+    .bind(a.reason.clone())
+    .bind(a.submitted_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Moves an application from the state it was decided in and writes its
+/// timeline line, in the caller's transaction. `false` (nothing written)
+/// when it is no longer in that state.
+pub(crate) async fn apply_transition(
+    conn: &mut sqlx::AnyConnection,
+    t: &Transition<'_>,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query::<Any>(
+        "UPDATE applications SET state = $3, reason = $4, due_on = $5, updated_at = $6, \
+             closed_at = CASE WHEN $7 = 1 THEN $6 ELSE NULL END \
+             WHERE id = $1 AND state = $2",
+    )
+    .bind(t.id.to_owned())
+    .bind(t.from.to_owned())
+    .bind(t.to.to_owned())
+    .bind(t.reason.to_owned())
+    .bind(t.due_on.map(str::to_owned))
+    .bind(now_ms)
+    .bind(i64::from(t.closes))
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query::<Any>(
+        "INSERT INTO application_steps (application_id, seq, action, from_state, to_state, \
+             actor, reason, at) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7 \
+             FROM application_steps WHERE application_id = $1",
+    )
+    .bind(t.id.to_owned())
+    .bind(t.action.to_owned())
+    .bind(t.from.to_owned())
+    .bind(t.to.to_owned())
+    .bind(t.actor.to_string())
+    .bind(t.reason.to_owned())
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}
+
 impl Store {
     /// Files a software request: the application, its form and the first
     /// line of its timeline, with the audit entry of the filing.
@@ -157,23 +236,7 @@ impl Store {
         let a = &request.application;
         let f = &request.form;
         let mut tx = self.begin_audited().await?;
-        sqlx::query::<Any>(
-            "INSERT INTO applications (id, kind, company_id, requested_by, state, reason, \
-             submitted_at, due_on, updated_at, closed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(a.id.clone())
-        .bind(a.kind.clone())
-        .bind(a.company_id.to_string())
-        .bind(a.requested_by.to_string())
-        .bind(a.state.clone())
-        .bind(a.reason.clone())
-        .bind(a.submitted_at)
-        .bind(a.due_on.clone())
-        .bind(a.updated_at)
-        .bind(a.closed_at)
-        .execute(&mut *tx)
-        .await?;
+        insert_application(&mut tx, a).await?;
         sqlx::query::<Any>(
             "INSERT INTO software_requests (application_id, product, product_version, vendor, \
              purpose, installation, updates, preinstalled, list_version) \
@@ -188,17 +251,6 @@ impl Store {
         .bind(f.updates.as_str())
         .bind(i64::from(f.preinstalled))
         .bind(request.list_version)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query::<Any>(
-            "INSERT INTO application_steps (application_id, seq, action, from_state, to_state, \
-             actor, reason, at) VALUES ($1, 1, 'file', NULL, $2, $3, $4, $5)",
-        )
-        .bind(a.id.clone())
-        .bind(a.state.clone())
-        .bind(a.requested_by.to_string())
-        .bind(a.reason.clone())
-        .bind(a.submitted_at)
         .execute(&mut *tx)
         .await?;
         tx.commit(a.submitted_at, record).await?;
@@ -249,37 +301,9 @@ impl Store {
         record: &AuditRecord,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_audited().await?;
-        let done = sqlx::query::<Any>(
-            "UPDATE applications SET state = $3, reason = $4, due_on = $5, updated_at = $6, \
-             closed_at = CASE WHEN $7 = 1 THEN $6 ELSE NULL END \
-             WHERE id = $1 AND state = $2",
-        )
-        .bind(t.id.to_owned())
-        .bind(t.from.to_owned())
-        .bind(t.to.to_owned())
-        .bind(t.reason.to_owned())
-        .bind(t.due_on.map(str::to_owned))
-        .bind(now_ms)
-        .bind(i64::from(t.closes))
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
+        if !apply_transition(&mut tx, t, now_ms).await? {
             return Ok(false);
         }
-        sqlx::query::<Any>(
-            "INSERT INTO application_steps (application_id, seq, action, from_state, to_state, \
-             actor, reason, at) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7 \
-             FROM application_steps WHERE application_id = $1",
-        )
-        .bind(t.id.to_owned())
-        .bind(t.action.to_owned())
-        .bind(t.from.to_owned())
-        .bind(t.to.to_owned())
-        .bind(t.actor.to_string())
-        .bind(t.reason.to_owned())
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
         tx.commit(now_ms, record).await?;
         Ok(true)
     }

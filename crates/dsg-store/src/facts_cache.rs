@@ -206,6 +206,8 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::ApplicationWithdraw
         | A::SoftwareListView
         | A::SoftwareListChange
+        | A::ApplicationStep
+        | A::ApplicationScheduleAdjust
         | A::RequestFault => false,
     }
 }

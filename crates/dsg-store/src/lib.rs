@@ -25,6 +25,7 @@ mod files;
 mod identity;
 mod integrity;
 mod login_failures;
+mod memberships;
 mod org;
 mod participants;
 mod person;
@@ -57,6 +58,7 @@ pub use files::{NewFileVersion, PlainNamedFile, SealedName, StoredFile, UploadTa
 pub use identity::{LoginAttempt, NewAuthenticator, ResetRow, TotpRow, WebauthnCredentialRow};
 pub use integrity::{DamagedVersion, StoredVersion};
 pub use login_failures::{FailureCounts, THROTTLED_REASON};
+pub use memberships::{MembershipEffects, MembershipRow, NoticeRow, ScheduleLineRow};
 pub use org::{HandlerRow, NewUser, UserCredentials};
 pub use person::PersonFacts;
 pub use policy::{NewPolicyVersion, PolicyVersionRow, RecordedDecision};

@@ -25,12 +25,13 @@ use dsg_core::{
 use crate::{
     AlertRow, ApplicationStepRow, AuditHit, AuditQuery, DamagedVersion, DeviceRow,
     DisposalCandidate, DisposalRow, Expired, FactGeneration, FailureCounts, HandlerRow,
-    IssuedCertificate, LoginAttempt, NewAuthenticator, NewFileVersion, NewPolicyVersion, NewUser,
-    PendingCeremony, PersonFacts, PersonRow, PlainNamedFile, PolicyVersionRow, RecordedDecision,
-    ResetRow, RosterRow, SealedName, SequencedEvent, SessionRow, SoftwareListVersionRow,
-    SoftwareRequestRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey,
-    StoredCheckpoint, StoredFile, StoredTerminalCa, StoredVersion, TotpRow, TrainingRow,
-    Transition, UploadTarget, UserCredentials, WebauthnCredentialRow,
+    IssuedCertificate, LoginAttempt, MembershipEffects, MembershipRow, NewAuthenticator,
+    NewFileVersion, NewPolicyVersion, NewUser, NoticeRow, PendingCeremony, PersonFacts, PersonRow,
+    PlainNamedFile, PolicyVersionRow, RecordedDecision, ResetRow, RosterRow, ScheduleLineRow,
+    SealedName, SequencedEvent, SessionRow, SoftwareListVersionRow, SoftwareRequestRow, Standing,
+    Store, StoreError, StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile,
+    StoredTerminalCa, StoredVersion, TotpRow, TrainingRow, Transition, UploadTarget,
+    UserCredentials, WebauthnCredentialRow,
 };
 
 /// Builds the entry of an audit expiry run from what it expired (see
@@ -426,6 +427,38 @@ ports! {
             lists: &dsg_core::software::SoftwareLists,
             record: &AuditRecord,
         ) -> ();
+        fn file_membership(
+            &self,
+            membership: &MembershipRow,
+            schedule: &[ScheduleLineRow],
+            record: &AuditRecord,
+        ) -> ();
+        fn membership(&self, id: &str) -> Option<MembershipRow>;
+        fn memberships(
+            &self,
+            company: Option<CompanyId>,
+            provider: Option<CompanyId>,
+            open_only: bool,
+            limit: i64,
+        ) -> Vec<MembershipRow>;
+        fn membership_schedule(&self, application: &str) -> Vec<ScheduleLineRow>;
+        fn transition_membership(
+            &self,
+            t: &Transition<'_>,
+            effects: &MembershipEffects,
+            now_ms: i64,
+            record: &AuditRecord,
+        ) -> bool;
+        fn adjust_membership_schedule(
+            &self,
+            application: &str,
+            from: &[ScheduleLineRow],
+            lines: &[ScheduleLineRow],
+            due_on: Option<&str>,
+            now_ms: i64,
+            record: &AuditRecord,
+        ) -> bool;
+        fn membership_notice(&self, application: &str) -> Option<NoticeRow>;
     }
 
     /// Versions of the policy set and the recorded decisions.

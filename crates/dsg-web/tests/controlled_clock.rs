@@ -364,3 +364,110 @@ async fn an_account_stops_at_the_end_of_its_validity_period() {
         Err(AppError::InvalidCredentials)
     ));
 }
+
+fn membership_form() -> dsg_core::membership::MembershipForm {
+    dsg_core::membership::MembershipForm {
+        company_name: "暦社".into(),
+        company_address: "東京都千代田区1-1".into(),
+        site_name: "本社".into(),
+        site_prefecture: "東京都".into(),
+        site_address: "千代田区1-1".into(),
+        contact: "保護 太郎".into(),
+        contracts_evidence: "特約条項付き契約".into(),
+        facility_evidence: "第8準拠".into(),
+        equipment_evidence: "仕様どおり".into(),
+        location_evidence: "東京都".into(),
+        audit_result: String::new(),
+        schedule_wish: String::new(),
+    }
+}
+
+/// The clock at 09:00 in Japan on `day`.
+fn jst_morning(day: &str) -> i64 {
+    dsg_core::CalendarDate::parse("d", day)
+        .unwrap()
+        .start_unix_ms_at(540)
+        + 9 * 3_600_000
+}
+
+/// A membership's due dates are counted in working days in Japan: filed
+/// before Golden Week, ① falls after it; filed in December, the New Year
+/// closure does not count; the day is Japan's.
+#[tokio::test]
+async fn membership_due_dates_skip_golden_week_and_the_new_year() {
+    use std::sync::atomic::Ordering;
+    let h = harness(&[]).await;
+    let secret = h.operator_with_totp().await;
+    h.clock.advance_secs(30);
+    let pending = h.password_step().await.unwrap();
+    let operator = h
+        .totp(&pending, secret.code_at(h.clock.unix()).unwrap())
+        .await
+        .unwrap();
+    let company = h
+        .app
+        .create_company(
+            &meta(),
+            &operator,
+            dsg_app::NewCompany {
+                name: "暦社".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let dues = |d: &dsg_app::MembershipDetail| -> Vec<String> {
+        d.schedule.iter().map(|l| l.due_on.clone()).collect()
+    };
+
+    // Mon 5 April 2027: 20 working days for ① end on Fri 7 May (29 April
+    // and 3–5 May are holidays), 15 more for ② on Fri 28 May.
+    h.clock.0.store(jst_morning("2027-04-05"), Ordering::SeqCst);
+    let spring = h
+        .app
+        .file_membership(&meta(), &operator, Some(&company), &membership_form())
+        .await
+        .unwrap();
+    assert_eq!(dues(&spring)[..2], ["2027-05-07", "2027-05-28"]);
+    assert_eq!(
+        spring.membership.row.application.due_on.as_deref(),
+        Some("2027-05-07")
+    );
+    // The operator filed it (a paper form): they do not adjust it; the
+    // calendar rules of an adjustment are the domain's (membership_schedule).
+    let id = spring.membership.row.application.id.clone();
+    let own = h
+        .app
+        .adjust_membership_schedule(&meta(), &operator, &id, "site_check", "2027-05-10")
+        .await;
+    assert!(matches!(own, Err(AppError::SelfApproval)), "{own:?}");
+
+    // 9:00 JST on Wed 1 December 2027: ① ends on Tue 4 January 2028, after
+    // the closure of 29 December – 3 January.
+    h.clock.0.store(jst_morning("2027-12-01"), Ordering::SeqCst);
+    let winter = h
+        .app
+        .file_membership(&meta(), &operator, Some(&company), &membership_form())
+        .await
+        .unwrap();
+    assert_eq!(dues(&winter)[0], "2028-01-04");
+    // The day is Japan's: 23:30 UTC on 30 November is already 1 December
+    // there; 23:30 in Japan on 30 November is still 30 November, whose
+    // 20th working day is Tue 28 December.
+    for (at, due) in [
+        (jst_morning("2027-12-01") - 30 * 60_000, "2028-01-04"),
+        (
+            jst_morning("2027-12-01") - 9 * 3_600_000 - 30 * 60_000,
+            "2027-12-28",
+        ),
+    ] {
+        h.clock.0.store(at, Ordering::SeqCst);
+        let filed = h
+            .app
+            .file_membership(&meta(), &operator, Some(&company), &membership_form())
+            .await
+            .unwrap();
+        assert_eq!(dues(&filed)[0], due, "{at}");
+    }
+}

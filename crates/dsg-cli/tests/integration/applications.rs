@@ -48,7 +48,7 @@ async fn grant_security_admin(op: &mut Client, user: &str) {
 }
 
 /// Creates and enrols a second agency operator.
-async fn second_operator(gw: &Gateway, op: &mut Client) -> Client {
+pub(crate) async fn second_operator(gw: &Gateway, op: &mut Client) -> Client {
     let (s, overview) = op.get("/api/v1/admin/overview").await;
     assert_eq!(s, StatusCode::OK, "{overview}");
     let agency = overview["companies"]

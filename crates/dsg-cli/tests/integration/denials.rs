@@ -502,6 +502,83 @@ async fn denial_matrix(db: Db) {
         application_callers(StatusCode::NOT_FOUND),
     )
     .await;
+    // Membership applications: the same, and the service provider's staff
+    // learn nothing of a membership not assigned to their organisation.
+    let membership = op
+        .file_membership(&crate::memberships::form(Some(&w.company_a)))
+        .await
+        .unwrap()
+        .membership
+        .id;
+    let membership_form = serde_json::to_value(crate::memberships::form(None)).unwrap();
+    denied_requests += each_refused(
+        &[
+            (
+                Method::POST,
+                "/api/v1/applications/membership".into(),
+                membership_form,
+            ),
+            (
+                Method::GET,
+                "/api/v1/applications/membership".into(),
+                Value::Null,
+            ),
+        ],
+        application_callers(StatusCode::FORBIDDEN),
+    )
+    .await;
+    let membership_endpoints: Vec<(Method, String, Value)> = vec![
+        (
+            Method::GET,
+            format!("/api/v1/applications/membership/{membership}"),
+            Value::Null,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/applications/membership/{membership}/notice"),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/applications/membership/{membership}/withdraw"),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/applications/membership/{membership}/accept"),
+            json!({ "provider_id": w.company_b }),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/applications/membership/{membership}/complete_survey"),
+            Value::Null,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/applications/membership/{membership}/schedule"),
+            json!({ "step": "site_check", "due_on": "2030-06-03" }),
+        ),
+    ];
+    denied_requests += each_refused(
+        &membership_endpoints,
+        application_callers(StatusCode::NOT_FOUND),
+    )
+    .await;
+    let provider_staff = crate::memberships::provider_staff(&gw, &mut op, "p.denied").await;
+    denied_requests += each_refused(
+        &membership_endpoints,
+        vec![(
+            "provider, not assigned",
+            provider_staff,
+            StatusCode::NOT_FOUND,
+        )],
+    )
+    .await;
+    let still = op.membership(&membership).await.unwrap();
+    assert_eq!(still.membership.state, "submitted");
+    assert_eq!(still.steps.len(), 1);
+    assert!(!still.schedule.iter().any(|l| l.adjusted));
+
     let (_, still) = op
         .get(&format!("/api/v1/applications/software/{application}"))
         .await;

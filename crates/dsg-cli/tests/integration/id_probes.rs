@@ -18,6 +18,7 @@ struct Theirs {
     session: String,
     authenticator: String,
     application: String,
+    membership: String,
 }
 
 /// Every endpoint that names an object, as (method, path, body) with the
@@ -36,6 +37,7 @@ fn endpoints(ids: &Theirs) -> Vec<(Method, String, Value)> {
         session,
         authenticator,
         application,
+        membership,
     } = ids;
     let null = Value::Null;
     vec![
@@ -185,6 +187,31 @@ fn endpoints(ids: &Theirs) -> Vec<(Method, String, Value)> {
             json!({ "reason": "probe" }),
         ),
         (
+            Method::GET,
+            format!("/api/v1/applications/membership/{membership}"),
+            null.clone(),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/applications/membership/{membership}/notice"),
+            null.clone(),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/applications/membership/{membership}/withdraw"),
+            null.clone(),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/applications/membership/{membership}/accept"),
+            json!({ "provider_id": company }),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/applications/membership/{membership}/schedule"),
+            json!({ "step": "site_check", "due_on": "2030-06-03" }),
+        ),
+        (
             Method::POST,
             "/api/v1/applications/software".to_owned(),
             json!({ "company_id": company, "product": "x", "version": "1", "vendor": "x",
@@ -206,6 +233,7 @@ fn random_ids() -> Theirs {
         session: "0123456789abcdef".to_owned(),
         authenticator: uuid(),
         application: uuid(),
+        membership: uuid(),
     }
 }
 
@@ -230,6 +258,18 @@ async fn application_of(gw: &Gateway, company: &str) -> String {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     b["id"].as_str().unwrap().to_owned()
+}
+
+/// A membership application of `company`, filed by an operator on its
+/// behalf.
+async fn membership_of(gw: &Gateway, company: &str) -> String {
+    gw.operator()
+        .await
+        .file_membership(&crate::memberships::form(Some(company)))
+        .await
+        .unwrap()
+        .membership
+        .id
 }
 
 async fn answer(
@@ -264,6 +304,7 @@ async fn id_probes(db: Db) {
         )
         .await,
         application: application_of(&gw, &w.company_a).await,
+        membership: membership_of(&gw, &w.company_a).await,
     };
     let of_b = Theirs {
         company: w.company_b.clone(),
@@ -279,6 +320,7 @@ async fn id_probes(db: Db) {
         )
         .await,
         application: application_of(&gw, &w.company_b).await,
+        membership: membership_of(&gw, &w.company_b).await,
     };
     let callers: Vec<(&str, Client, &Theirs)> = vec![
         ("anonymous", gw.client(), &of_b),

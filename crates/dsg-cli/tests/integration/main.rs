@@ -39,6 +39,7 @@ mod integrity;
 mod journey;
 mod lockout;
 mod logs;
+mod memberships;
 mod policies;
 mod postgres;
 mod posture;

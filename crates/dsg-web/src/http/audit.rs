@@ -158,7 +158,7 @@ pub fn jsonl(file_name: &str, lines: &[String]) -> Response {
 #[utoipa::path(
     post,
     path = "/api/v1/admin/users/{id}/duties",
-    summary = "Grant a duty: auditor (agency staff other than operators) or security-admin (a contractor's user). Operators only, never to themselves; needs a fresh step-up.",
+    summary = "Grant a duty: auditor (agency staff other than operators), security-admin (a contractor's user), or the service provider's site-survey and terminal-setup (staff of the provider's organisation, acting on the memberships assigned to it). Operators only, never to themselves; needs a fresh step-up.",
     params(
         ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
     ),
@@ -201,7 +201,7 @@ pub async fn grant_duty(
     summary = "Withdraw a duty; takes effect on the next request.",
     params(
         ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
-        ("duty" = String, Path, pattern = "^(?:auditor|security-admin)$"),
+        ("duty" = String, Path, pattern = "^(?:auditor|security-admin|site-survey|terminal-setup)$"),
     ),
     responses(
         (status = 204, description = "withdrawn"),

@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod guard;
 pub mod identity;
+pub mod memberships;
 pub mod openapi;
 pub mod participants;
 pub mod policies;
@@ -120,6 +121,12 @@ pub fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(applications::show))
         .routes(routes!(applications::step))
         .routes(routes!(applications::inbox))
+        .routes(routes!(memberships::file, memberships::list))
+        .routes(routes!(memberships::inbox))
+        .routes(routes!(memberships::show))
+        .routes(routes!(memberships::show_notice))
+        .routes(routes!(memberships::step))
+        .routes(routes!(memberships::adjust))
         .routes(routes!(api::me))
         .routes(routes!(api::compartments))
         .routes(routes!(api::list_files))

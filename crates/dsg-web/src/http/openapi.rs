@@ -81,16 +81,20 @@ const JSON_BODY_REFUSALS: [(&str, &str); 4] = [
 /// reference (the operations' own collection covers only bodies).
 fn parameter_schemas() -> Vec<(String, RefOr<Schema>)> {
     use dsg_proto::params::{
-        AccountChange, AlertChange, AlertStatusFilter, ApplicationStepAction, Outcome,
-        PolicyChange, ReviewFormat, TerminalChange,
+        AccountChange, AlertChange, AlertStatusFilter, ApplicationStepAction, MembershipStepAction,
+        Outcome, PolicyChange, ReviewFormat, TerminalChange,
     };
     vec![
-        (AccountChange::name().into(), AccountChange::schema()),
-        (AlertChange::name().into(), AlertChange::schema()),
         (
             ApplicationStepAction::name().into(),
             ApplicationStepAction::schema(),
         ),
+        (
+            MembershipStepAction::name().into(),
+            MembershipStepAction::schema(),
+        ),
+        (AccountChange::name().into(), AccountChange::schema()),
+        (AlertChange::name().into(), AlertChange::schema()),
         (
             AlertStatusFilter::name().into(),
             AlertStatusFilter::schema(),

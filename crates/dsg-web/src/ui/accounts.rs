@@ -105,7 +105,7 @@ pub(super) async fn accounts_page(ctx: Ctx) -> Response {
                                     (action(&a.user.id, &format!("revoke-{}", d.as_str()), Text::RevokeDuty))
                                     br;
                                 }
-                                @for d in [dsg_core::Duty::Auditor, dsg_core::Duty::SecurityAdmin] {
+                                @for d in [dsg_core::Duty::Auditor, dsg_core::Duty::SecurityAdmin, dsg_core::Duty::SiteSurvey, dsg_core::Duty::TerminalSetup] {
                                     @if !a.duties.contains(&d) {
                                         form method="post" action={ "/admin/accounts/" (a.user.id) "/grant-" (d.as_str()) } class="inline" {
                                             (csrf_field(&ctx))
@@ -184,6 +184,8 @@ pub(super) fn duty_label(duty: dsg_core::Duty, lang: Lang) -> &'static str {
     match duty {
         dsg_core::Duty::Auditor => lang.t(Text::DutyAuditor),
         dsg_core::Duty::SecurityAdmin => lang.t(Text::DutySecurityAdmin),
+        dsg_core::Duty::SiteSurvey => lang.t(Text::DutySiteSurvey),
+        dsg_core::Duty::TerminalSetup => lang.t(Text::DutyTerminalSetup),
     }
 }
 

@@ -160,6 +160,7 @@ pub(super) async fn applications_page(ctx: Ctx) -> Response {
             (table(&ctx, "software-requests", &all))
         }
         p { a href="/applications/software-lists" id="software-lists-link" { (lang.t(Text::SoftwareLists)) } }
+        p { a href="/memberships" id="memberships-link" { (lang.t(Text::Memberships)) } }
     };
     ok(page(&ctx, lang.t(Text::Applications), Marked::Plain, body))
 }

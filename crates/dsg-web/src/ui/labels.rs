@@ -192,6 +192,10 @@ impl Label for AuditAction {
                 "廃棄の確認（鍵の破棄）",
                 "Disposal confirmed (key destroyed)",
             ),
+            Self::ApplicationStep => ("申請の手続完了", "Application step completed"),
+            Self::ApplicationScheduleAdjust => {
+                ("申請スケジュールの調整", "Application schedule adjusted")
+            }
         }
     }
 }

@@ -74,6 +74,9 @@ pub(super) fn page_in(
                             @if nav.applications {
                                 a href="/applications" id="applications-link" { (lang.t(Text::Applications)) }
                             }
+                            @if nav.memberships {
+                                a href="/memberships" id="memberships-nav" { (lang.t(Text::Memberships)) }
+                            }
                             @if nav.records {
                                 a href="/records" id="records-link" { (lang.t(Text::Records)) }
                             }

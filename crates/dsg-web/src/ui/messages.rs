@@ -365,6 +365,48 @@ const CATALOGUE: &[(&str, &str)] = &[
         "廃棄を行った本人による確認",
     ),
     ("disposal record", "廃棄記録"),
+    (
+        "the site must be in Japan (one of the 47 prefectures)",
+        "拠点は日本国内（47都道府県のいずれか）にある必要があります",
+    ),
+    (
+        "a step is due on a working day (not a weekend, public holiday or the New Year closure)",
+        "期限は開庁日にしてください（土日・祝日・年末年始を除く）",
+    ),
+    ("not on the schedule", "スケジュールにない手続です"),
+    (
+        "a step is not due before the step ahead of it",
+        "前の手続より早い期限にはできません",
+    ),
+    (
+        "service-provider duties belong to the provider's staff",
+        "サービス提供事業者の職務は事業者の職員にだけ付与できます",
+    ),
+    (
+        "provider_id: accepting names the service provider",
+        "サービス提供事業者: 受理するときは事業者を指定してください",
+    ),
+    (
+        "provider_id: the service provider is another organisation than the applicant",
+        "サービス提供事業者: 申請企業とは別の組織を指定してください",
+    ),
+    ("the application is closed", "この申請は終了しています"),
+    (
+        "the schedule changed since it was read",
+        "読み込んだ後にスケジュールが変更されました。開き直してください",
+    ),
+    ("site_prefecture", "拠点の都道府県"),
+    ("company_name", "企業名"),
+    ("company_address", "所在地"),
+    ("site_name", "拠点名"),
+    ("site_address", "拠点の所在地"),
+    ("contact", "連絡先"),
+    ("contracts_evidence", "要件1 実績等"),
+    ("facility_evidence", "要件2 設備"),
+    ("equipment_evidence", "要件3 機器"),
+    ("location_evidence", "要件4 拠点地域"),
+    ("audit_result", "監査結果通知書"),
+    ("schedule_wish", "スケジュールに関する要望"),
 ];
 
 /// `message` for a person reading `lang`.

@@ -15,6 +15,7 @@ mod i18n;
 mod identity;
 mod labels;
 mod layout;
+mod memberships;
 mod messages;
 mod notice;
 mod pages;
@@ -96,6 +97,14 @@ pub fn routes() -> Router<App> {
         )
         .route("/applications/{id}", get(applications::application_page))
         .route("/applications/{id}/{action}", post(applications::step))
+        .route(
+            "/memberships",
+            get(memberships::memberships_page).post(memberships::file),
+        )
+        .route("/memberships/{id}", get(memberships::membership_page))
+        .route("/memberships/{id}/notice", get(memberships::notice_page))
+        .route("/memberships/{id}/schedule", post(memberships::adjust))
+        .route("/memberships/{id}/{action}", post(memberships::step))
         .route("/records", get(records::directory_page))
         .route("/records/{company}", get(records::company_page))
         .route("/records/{company}/roster", post(records::submit_roster))

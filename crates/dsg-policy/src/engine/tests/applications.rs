@@ -10,6 +10,7 @@ fn application(company: CompanyId, requested_by: UserId) -> Resource {
         company,
         company_kind: CompanyKind::Contractor,
         requested_by,
+        provider: None,
     })
 }
 
@@ -94,4 +95,63 @@ fn a_company_files_and_reads_only_its_own_applications() {
         )
         .allowed
     );
+}
+
+#[test]
+fn the_provider_sees_only_the_applications_assigned_to_it() {
+    let engine = PolicyEngine::embedded().unwrap();
+    let provider = CompanyId::random();
+    let mut surveyor = user(provider, CompanyKind::Contractor, Role::Member, vec![]);
+    surveyor.duties = vec![Duty::SiteSurvey];
+    let company = CompanyId::random();
+    let on = |assigned: Option<CompanyId>| {
+        Resource::Application(ApplicationFacts {
+            id: "m-1".into(),
+            company,
+            company_kind: CompanyKind::Contractor,
+            requested_by: UserId::random(),
+            provider: assigned,
+        })
+    };
+    for action in [Action::ApplicationRead, Action::ApplicationAct] {
+        let d = ask(
+            &engine,
+            Principal::User(surveyor.clone()),
+            action,
+            on(Some(provider)),
+        );
+        assert!(d.allowed, "{action:?}");
+        assert_eq!(
+            d.policies,
+            vec!["provider-staff-keep-assigned-applications"]
+        );
+        // Assigned to another provider, or to none yet.
+        for other in [Some(CompanyId::random()), None] {
+            let d = ask(
+                &engine,
+                Principal::User(surveyor.clone()),
+                action,
+                on(other),
+            );
+            assert!(!d.allowed, "{action:?} {other:?}");
+        }
+    }
+    // The provider decides nothing, assigned or not.
+    let d = ask(
+        &engine,
+        Principal::User(surveyor.clone()),
+        Action::ApplicationDecide,
+        on(Some(provider)),
+    );
+    assert!(!d.allowed);
+    // Without a provider duty, its other staff see nothing.
+    let mut other_staff = surveyor;
+    other_staff.duties = vec![];
+    let d = ask(
+        &engine,
+        Principal::User(other_staff),
+        Action::ApplicationRead,
+        on(Some(provider)),
+    );
+    assert!(!d.allowed);
 }

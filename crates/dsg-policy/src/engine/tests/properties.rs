@@ -109,7 +109,8 @@ proptest! {
         terminal_state in 0usize..3,
         agency_terminals in any::<bool>(),
         own_request in any::<bool>(),
-        duty_bits in 0u8..4,
+        duty_bits in 0u8..16,
+        provider_index in 0usize..4,
         target_company in 0usize..3,
         on_gateway in any::<bool>(),
         posture_kind in 0u8..4,
@@ -135,7 +136,7 @@ proptest! {
             state: STATES[state_index],
             handler_of: (0..3).filter(|i| handles & (1 << i) != 0).map(|i| contracts[i]).collect(),
             participant_of: (0..3).filter(|i| handles & (8 << i) != 0).map(|i| contracts[i]).collect(),
-            duties: [Duty::Auditor, Duty::SecurityAdmin]
+            duties: [Duty::Auditor, Duty::SecurityAdmin, Duty::SiteSurvey, Duty::TerminalSetup]
                 .into_iter()
                 .enumerate()
                 .filter(|(i, _)| duty_bits & (1 << i) != 0)
@@ -155,6 +156,8 @@ proptest! {
         };
         let auditor = user.duties.contains(&Duty::Auditor);
         let security_admin = user.duties.contains(&Duty::SecurityAdmin);
+        let provider_staff = user.duties.contains(&Duty::SiteSurvey)
+            || user.duties.contains(&Duty::TerminalSetup);
         let company_resource = CompanyFacts { id: companies[target_company], kind: kind(target_company) };
         // The person acted on: oneself, or someone of any company.
         let mut target_user = user.clone();
@@ -175,7 +178,9 @@ proptest! {
             company: companies[compartment_company],
             company_kind: kind(compartment_company),
             requested_by,
+            provider: companies.get(provider_index).copied(),
         };
+        let assigned = provider_staff && application.provider == Some(user.company);
         let on_company = matches!(action, Action::AuditExtract | Action::RecordsRead | Action::ApplicationFile)
             || (action == Action::AuditRead && !on_gateway);
         let keeps_records = matches!(
@@ -313,9 +318,13 @@ proptest! {
                             && (operator || (security_admin && user.company == company_resource.id))
                     }
                     Action::ApplicationRead => {
-                        reads_all || (security_admin && user.company == application.company)
+                        reads_all
+                            || (security_admin && user.company == application.company)
+                            || assigned
                     }
-                    Action::ApplicationAct => security_admin && user.company == application.company,
+                    Action::ApplicationAct => {
+                        (security_admin && user.company == application.company) || assigned
+                    }
                     Action::ApplicationDecide => operator && !own_request,
                     Action::SoftwareListRead => true,
                     Action::AuditRead | Action::AlertRead => reads_all,
@@ -336,10 +345,14 @@ proptest! {
         if decision.allowed && on_company && user.company_kind == CompanyKind::Contractor {
             prop_assert_eq!(user.company, company_resource.id);
         }
-        // No contractor reads or acts on another company's application,
-        // and nobody decides one they filed.
+        // No contractor reads or acts on another company's application
+        // (the service provider only on those assigned to it), the provider
+        // decides none, and nobody decides one they filed.
         if decision.allowed && action.targets_application() && user.company_kind == CompanyKind::Contractor {
-            prop_assert_eq!(user.company, application.company);
+            prop_assert!(
+                user.company == application.company
+                    || (assigned && action != Action::ApplicationDecide)
+            );
         }
         if decision.allowed && action == Action::ApplicationDecide {
             prop_assert_ne!(application.requested_by, user.id);
