@@ -33,6 +33,10 @@ use crate::{
     WebauthnCredentialRow,
 };
 
+mod tasks;
+
+pub use tasks::{AlertRaising, LogFollowing, LogSequencing};
+
 /// Builds the entry of an audit expiry run from what it expired (see
 /// [`Store::expire_audit_content`]).
 pub type ExpiryRecord = Box<dyn FnOnce(Expired) -> AuditRecord + Send>;
@@ -65,6 +69,7 @@ macro_rules! ports {
         }
     )*};
 }
+use ports;
 
 ports! {
     /// Companies, users, contracts, compartments and handler designations.
