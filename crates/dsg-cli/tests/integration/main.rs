@@ -38,6 +38,7 @@ mod integrity;
 mod journey;
 mod lockout;
 mod logs;
+mod offers;
 mod policies;
 mod postgres;
 mod posture;

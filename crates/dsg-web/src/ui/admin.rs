@@ -28,6 +28,7 @@ pub(super) async fn overview(ctx: Ctx) -> Response {
             .map(|c| c.name.clone())
             .unwrap_or_default()
     };
+    let offers = ctx.app.admin_offers(&ctx.caller);
     let contractors: Vec<_> = o
         .companies
         .iter()
@@ -49,11 +50,13 @@ pub(super) async fn overview(ctx: Ctx) -> Response {
                 tbody { @for c in &o.companies { tr { td { (c.name) } td data-kind=(c.kind.as_str()) { (c.kind.label(lang)) } td { code { (c.id) } } } } }
             }
         }
+        @if offers.create_company {
         form method="post" action="/admin/companies" class="card" id="company-form" {
             (csrf_field(&ctx))
             label for="company-name" { (lang.t(Text::Name)) }
             input type="text" id="company-name" name="name" required;
             p { button type="submit" { (lang.t(Text::Add)) } }
+        }
         }
         h2 { (lang.t(Text::Users)) }
         div class="table-scroll" tabindex="0" {
@@ -65,6 +68,7 @@ pub(super) async fn overview(ctx: Ctx) -> Response {
                 } } }
             }
         }
+        @if offers.create_user {
         form method="post" action="/admin/users" class="card" id="user-form" {
             (csrf_field(&ctx))
             label for="user-company" { (lang.t(Text::Company)) }
@@ -79,6 +83,7 @@ pub(super) async fn overview(ctx: Ctx) -> Response {
             input type="date" id="user-valid-until" name="valid_until";
             p { button type="submit" id="user-submit" { (lang.t(Text::Add)) } }
         }
+        }
         h2 { (lang.t(Text::Contracts)) }
         div class="table-scroll" tabindex="0" {
             table id="contracts" {
@@ -92,6 +97,7 @@ pub(super) async fn overview(ctx: Ctx) -> Response {
                 } } }
             }
         }
+        @if offers.create_contract {
         form method="post" action="/admin/contracts" class="card" id="contract-form" {
             (csrf_field(&ctx))
             label for="contract-company" { (lang.t(Text::Company)) }
@@ -106,6 +112,7 @@ pub(super) async fn overview(ctx: Ctx) -> Response {
             input type="date" id="contract-end" name="ends_on" required;
             label { input type="checkbox" name="special_clause" value="true" checked; " " (lang.t(Text::SpecialClause)) }
             p { button type="submit" { (lang.t(Text::Add)) } }
+        }
         }
     };
     ok(page(&ctx, lang.t(Text::Admin), Marked::Plain, body))
@@ -122,6 +129,7 @@ pub(super) async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
         Ok(o) => o,
         Err(e) => return error_page(&ctx, e),
     };
+    let offers = ctx.app.admin_offers(&ctx.caller);
     let compartment = o.compartments.iter().find(|m| m.contract_id == contract.id);
     let candidates: Vec<_> = o
         .users
@@ -135,7 +143,7 @@ pub(super) async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
         p { (lang.t(Text::SpecialClause)) ": " (if contract.special_clause { lang.t(Text::Yes) } else { lang.t(Text::No) }) }
         @match compartment {
             Some(m) => { p id="compartment-id" { (lang.t(Text::Compartments)) ": " code { (m.id) } } }
-            None => @if contract.special_clause {
+            None => @if contract.special_clause && offers.open_compartment {
                 form method="post" action={ "/admin/contracts/" (contract.id) "/compartment" } class="card" id="open-compartment" {
                     (csrf_field(&ctx))
                     button type="submit" { (lang.t(Text::OpenCompartment)) }
@@ -148,16 +156,16 @@ pub(super) async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
                 thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::DisplayName)) } th {} } }
                 tbody { @for h in &handlers { tr {
                     td { (h.username) } td { (h.display_name) }
-                    td { (confirmed(&ctx, &Confirm {
+                    td { @if offers.remove_handler { (confirmed(&ctx, &Confirm {
                         action: &format!("/admin/contracts/{}/handlers/{}/remove", contract.id, h.user_id),
                         label: lang.t(Text::Remove),
                         class: "handler-remove",
                         warning: lang.t(Text::WarnRemoveHandler),
-                    }, &html! {})) }
+                    }, &html! {})) } }
                 } } }
             }
         }
-        @if !candidates.is_empty() {
+        @if !candidates.is_empty() && offers.designate_handler {
             form method="post" action={ "/admin/contracts/" (contract.id) "/handlers" } class="card" id="designate-form" {
                 (csrf_field(&ctx))
                 label for="designate-user" { (lang.t(Text::Person)) }
