@@ -4,11 +4,13 @@
 //! records. The UI shows a link or a button only when this says yes, so it
 //! never re-implements a rule of the policy and cannot drift from it.
 
-use dsg_core::{CompanyId, CompanyKind, UserId};
-use dsg_policy::{Action, ChangeRequestFacts, CompanyFacts, Resource, UserFacts};
+use dsg_core::{CompanyId, CompanyKind, Compartment, Duty, FileRecord, User, UserId};
+use dsg_policy::{
+    Action, ChangeRequestFacts, CompanyFacts, CompartmentFacts, FileFacts, Resource, UserFacts,
+};
 use uuid::Uuid;
 
-use super::{App, Caller};
+use super::{App, AppError, Caller};
 
 /// The pages of the header's navigation a person may open.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -30,6 +32,55 @@ pub struct Navigation {
     /// Membership applications (`/memberships`), the service provider's
     /// staff included.
     pub memberships: bool,
+}
+
+/// The forms and buttons of the administrative registers (`/admin`, its
+/// accounts and terminals) a person may use: each one the action its use
+/// case decides on the gateway.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AdminOffers {
+    /// Register a contractor company.
+    pub create_company: bool,
+    /// Create an account.
+    pub create_user: bool,
+    /// Register a contract.
+    pub create_contract: bool,
+    /// Open a contract's compartment.
+    pub open_compartment: bool,
+    /// Designate a handler.
+    pub designate_handler: bool,
+    /// Remove a handler.
+    pub remove_handler: bool,
+    /// Unlock, disable, enable an account; enrolment links; ask for an
+    /// authenticator reset.
+    pub manage_accounts: bool,
+    /// Register a terminal or issue it a new certificate.
+    pub register_terminal: bool,
+    /// Quarantine a terminal.
+    pub quarantine_terminal: bool,
+    /// Release a terminal from quarantine.
+    pub release_terminal: bool,
+    /// Revoke a terminal.
+    pub revoke_terminal: bool,
+}
+
+/// The duties a page may offer to grant to one person, and those of theirs
+/// it may offer to withdraw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DutyOffers {
+    /// Duties the person does not hold and may be granted by the caller.
+    pub grant: Vec<Duty>,
+    /// Duties the person holds and the caller may withdraw.
+    pub revoke: Vec<Duty>,
+}
+
+/// What a page may offer on one file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FileOffers {
+    /// Upload a new version.
+    pub upload: bool,
+    /// Mark it for disposal.
+    pub delete: bool,
 }
 
 /// A contractor company that is not the caller's, for questions asked
@@ -118,5 +169,131 @@ impl App {
                 requested_by: submitted_by,
             }),
         )
+    }
+
+    /// The forms and buttons of the administrative registers `caller` may
+    /// use.
+    pub fn admin_offers(&self, caller: &Caller) -> AdminOffers {
+        let on_gateway = |action| self.permits(caller, action, Resource::Gateway);
+        AdminOffers {
+            create_company: on_gateway(Action::CompanyCreate),
+            create_user: on_gateway(Action::UserCreate),
+            create_contract: on_gateway(Action::ContractCreate),
+            open_compartment: on_gateway(Action::CompartmentOpen),
+            designate_handler: on_gateway(Action::HandlerDesignate),
+            remove_handler: on_gateway(Action::HandlerRemove),
+            manage_accounts: on_gateway(Action::AccountManage),
+            register_terminal: on_gateway(Action::TerminalRegister),
+            quarantine_terminal: on_gateway(Action::TerminalQuarantine),
+            release_terminal: on_gateway(Action::TerminalRelease),
+            revoke_terminal: on_gateway(Action::TerminalRevoke),
+        }
+    }
+
+    /// The duties `caller` may grant to `user` (who holds `held`) or
+    /// withdraw: allowed by the policy point on that person (nobody assigns
+    /// their own) and, for a grant, by the domain's rule of who may hold
+    /// the duty ([`Duty::check_holder`]), as the use case checks both.
+    pub(crate) async fn duty_offers(
+        &self,
+        caller: &Caller,
+        user: &User,
+        held: &[Duty],
+    ) -> Result<DutyOffers, AppError> {
+        if !matches!(caller, Caller::User(_)) {
+            return Ok(DutyOffers::default());
+        }
+        let target = self.user_facts(user, user.state(self.now())).await?;
+        let on = |action| self.permits(caller, action, Resource::Account(target.clone()));
+        let (may_grant, may_revoke) = (on(Action::DutyGrant), on(Action::DutyRevoke));
+        Ok(DutyOffers {
+            grant: Duty::ALL
+                .iter()
+                .copied()
+                .filter(|d| may_grant && !held.contains(d))
+                .filter(|d| d.check_holder(target.company_kind, target.role).is_ok())
+                .collect(),
+            revoke: held.iter().copied().filter(|_| may_revoke).collect(),
+        })
+    }
+
+    /// Whether `caller` may approve the authenticator reset `id` asked for
+    /// by `requested_by` (a second operator: nobody approves their own).
+    pub fn may_approve_reset(&self, caller: &Caller, id: &str, requested_by: &str) -> bool {
+        let Ok(requested_by) = requested_by.parse() else {
+            return false;
+        };
+        self.permits(
+            caller,
+            Action::AccountResetApprove,
+            Resource::ChangeRequest(ChangeRequestFacts {
+                id: id.to_owned(),
+                requested_by,
+            }),
+        )
+    }
+
+    /// Whether `caller` may take the verifiable extract of `company` (an
+    /// id as the page has it), decided on the company as the use case
+    /// decides it.
+    pub async fn may_take_extract(&self, caller: &Caller, company: &str) -> Result<bool, AppError> {
+        let Ok(id) = company.trim().parse::<CompanyId>() else {
+            return Ok(false);
+        };
+        let Some(found) = self.inner.org.company(id).await? else {
+            return Ok(false);
+        };
+        Ok(self.permits(
+            caller,
+            Action::AuditExtract,
+            Resource::Company(CompanyFacts {
+                id,
+                kind: found.kind,
+            }),
+        ))
+    }
+
+    /// Whether `caller` may store a new file in `compartment`.
+    pub fn may_upload_to(&self, caller: &Caller, compartment: &Compartment) -> bool {
+        self.permits(
+            caller,
+            Action::FileUpload,
+            Resource::Compartment(compartment_facts(compartment)),
+        )
+    }
+
+    /// What `caller` may do with `file` (a new version, disposal), decided
+    /// on the file as it stands (a file awaiting disposal takes neither).
+    pub async fn file_offers(
+        &self,
+        caller: &Caller,
+        file: &FileRecord,
+    ) -> Result<FileOffers, AppError> {
+        let Some(compartment) = self
+            .inner
+            .org
+            .compartment(&file.compartment_id.to_string())
+            .await?
+        else {
+            return Ok(FileOffers::default());
+        };
+        let resource = Resource::File(FileFacts {
+            id: file.id,
+            compartment: compartment_facts(&compartment),
+            status: file.status,
+        });
+        Ok(FileOffers {
+            upload: self.permits(caller, Action::FileUpload, resource.clone()),
+            delete: self.permits(caller, Action::FileDelete, resource),
+        })
+    }
+}
+
+/// A compartment as the policy sees it.
+fn compartment_facts(compartment: &Compartment) -> CompartmentFacts {
+    CompartmentFacts {
+        id: compartment.id,
+        contract: compartment.contract_id,
+        company: compartment.company_id,
     }
 }

@@ -272,7 +272,7 @@ async fn main() -> Result<()> {
                 .app
                 .approve_authenticator_reset_break_glass(&id)
                 .await;
-            gateway.context.store.close().await;
+            gateway.close().await;
             let (user, token) = result?;
             println!("reset approved (break-glass) for user {user}");
             println!(
@@ -286,7 +286,7 @@ async fn main() -> Result<()> {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
             let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let result = gateway.app.approve_policy_break_glass(version).await;
-            gateway.context.store.close().await;
+            gateway.close().await;
             result?;
             println!("policy version {version} approved (break-glass) and in force");
             Ok(())
@@ -295,7 +295,7 @@ async fn main() -> Result<()> {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
             let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let result = gateway.app.confirm_roster_break_glass(&user).await;
-            gateway.context.store.close().await;
+            gateway.close().await;
             result?;
             println!("roster line of user {user} confirmed (break-glass)");
             Ok(())
@@ -314,7 +314,7 @@ async fn main() -> Result<()> {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
             let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let result = gateway.app.scrub(true).await;
-            gateway.context.store.close().await;
+            gateway.close().await;
             let report = result?;
             println!(
                 "checked {} version(s), {} byte(s); newly damaged: {}; not checked: {}",
@@ -365,7 +365,7 @@ async fn main() -> Result<()> {
             let mut text = lines.join("\n");
             text.push('\n');
             std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
-            gateway.context.store.close().await;
+            gateway.close().await;
             println!("exported {} line(s) to {}", lines.len(), out.display());
             Ok(())
         }
@@ -380,7 +380,7 @@ async fn main() -> Result<()> {
                 .app
                 .audit_inclusion_proof(entry_index, tree_size)
                 .await;
-            gateway.context.store.close().await;
+            gateway.close().await;
             println!("{}", serde_json::to_string_pretty(&proof?)?);
             Ok(())
         }
@@ -388,7 +388,7 @@ async fn main() -> Result<()> {
             let config = load_config(cli.config.as_ref(), &dirs, false)?;
             let gateway = Gateway::open(config, KeyChecks::Strict, Arc::new(SystemClock)).await?;
             let proof = gateway.app.audit_consistency_proof(from, to).await;
-            gateway.context.store.close().await;
+            gateway.close().await;
             println!("{}", serde_json::to_string_pretty(&proof?)?);
             Ok(())
         }
@@ -405,7 +405,7 @@ async fn main() -> Result<()> {
                 .parse()
                 .context("--company is not a company id")?;
             let lines = gateway.app.audit_company_extract(id).await;
-            gateway.context.store.close().await;
+            gateway.close().await;
             let lines = lines?;
             let mut text = lines.join("\n");
             text.push('\n');

@@ -9,6 +9,7 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "tests fail loudly on purpose"
 )]
 
@@ -139,4 +140,178 @@ fn the_use_cases_reach_the_store_only_through_its_ports() {
             .any(|word| word == "Store");
         assert!(!named, "{path} names the whole store (`Store`)");
     }
+}
+
+#[test]
+fn the_tasks_reach_the_store_only_through_its_ports() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../dsg-workers/src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    assert!(files.len() > 5, "{files:?}");
+    for (path, text) in files {
+        // The composition root opens the store, wires it into the ports
+        // of the use cases and the tasks, and closes it; nothing else in
+        // the crate names it.
+        if path.ends_with("gateway.rs") {
+            continue;
+        }
+        // Code, not comments; `Store(…)` is an error variant's name.
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let named = code.match_indices("Store").any(|(at, _)| {
+            let before = code[..at].chars().next_back();
+            let after = code[at + "Store".len()..].chars().next();
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !word(before) && !word(after) && after != Some('(')
+        });
+        assert!(!named, "{path} names the whole store (`Store`)");
+    }
+}
+
+/// Every crate's `src/` (and the integration tests): (crate, path, text).
+fn all_sources() -> Vec<(String, std::path::PathBuf, String)> {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&crates).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        for sub in ["src", "tests", "benches"] {
+            let root = dir.join(sub);
+            if !root.is_dir() {
+                continue;
+            }
+            let mut files = Vec::new();
+            sources(&root, &mut files);
+            for (path, text) in files {
+                out.push((name.clone(), std::path::PathBuf::from(path), text));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_source_file_is_over_800_lines() {
+    let sources = all_sources();
+    assert!(sources.len() > 100, "only {} files", sources.len());
+    let long: Vec<String> = sources
+        .iter()
+        .filter(|(_, _, text)| text.lines().count() > 800)
+        .map(|(_, path, text)| format!("{} ({} lines)", path.display(), text.lines().count()))
+        .collect();
+    assert!(long.is_empty(), "split into modules: {long:?}");
+}
+
+/// The module path of a file under `src/` (`http/mod.rs` → `["http"]`).
+fn module_of(src: &Path, file: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = file
+        .strip_prefix(src)
+        .unwrap()
+        .with_extension("")
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    if matches!(
+        parts.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        parts.pop();
+    }
+    parts
+}
+
+/// The modules of `modules` a file of module `own` names through a
+/// `crate::…` or `super::…` path, outside its tests.
+fn named_modules(own: &[String], text: &str, modules: &[Vec<String>]) -> Vec<Vec<String>> {
+    let code = text.split("#[cfg(test)]").next().unwrap();
+    let code: String = code
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut found = Vec::new();
+    for start in ["crate::", "super::"] {
+        for (at, _) in code.match_indices(start) {
+            let before = code[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let path: Vec<&str> = code[at..]
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                .next()
+                .unwrap()
+                .split("::")
+                .filter(|p| !p.is_empty())
+                .collect();
+            let (mut target, rest): (Vec<String>, &[&str]) = if path[0] == "crate" {
+                (Vec::new(), &path[1..])
+            } else {
+                let supers = path.iter().take_while(|p| **p == "super").count();
+                let keep = own.len().saturating_sub(supers);
+                (own[..keep].to_vec(), &path[supers..])
+            };
+            let mut best = None;
+            for part in rest {
+                target.push((*part).to_owned());
+                if modules.contains(&target) {
+                    best = Some(target.clone());
+                } else {
+                    break;
+                }
+            }
+            if let Some(module) = best {
+                if module != own {
+                    found.push(module);
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_two_modules_import_each_other() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut cycles = Vec::new();
+    let mut edges_seen = 0;
+    for entry in std::fs::read_dir(&crates).unwrap() {
+        let src = entry.unwrap().path().join("src");
+        if !src.is_dir() {
+            continue;
+        }
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        let modules: Vec<Vec<String>> = files
+            .iter()
+            .map(|(path, _)| module_of(&src, Path::new(path)))
+            .collect();
+        let mut edges = std::collections::BTreeSet::new();
+        for ((_, text), own) in files.iter().zip(&modules) {
+            for target in named_modules(own, text, &modules) {
+                edges.insert((own.clone(), target));
+            }
+        }
+        edges_seen += edges.len();
+        for (a, b) in &edges {
+            // A parent and its child module are one unit: the child uses
+            // what the parent declares, the parent re-exports the child.
+            let nested = a.starts_with(b) || b.starts_with(a);
+            if a < b && !nested && edges.contains(&(b.clone(), a.clone())) {
+                cycles.push(format!(
+                    "{}: {} <-> {}",
+                    src.display(),
+                    a.join("::"),
+                    b.join("::")
+                ));
+            }
+        }
+    }
+    assert!(edges_seen > 100, "only {edges_seen} imports seen");
+    assert!(
+        cycles.is_empty(),
+        "modules importing each other: {cycles:?}"
+    );
 }

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use dsg_proto::alerts::{Alert, AlertDetail, AlertList, AlertNote};
 use dsg_proto::audit::{AuditSearch, AuditSearchResult, Duty, DutyGranted, InclusionProof};
 use dsg_proto::files::User;
-use dsg_proto::identity::AccountList;
+use dsg_proto::identity::{AccountList, ResetRequested};
 use dsg_proto::policies::DecisionRecord;
 
 use crate::content::percent;
@@ -120,5 +120,12 @@ impl ApiClient {
             &format!("/api/v1/admin/accounts/{id}/{change}"),
         );
         self.answer(req, StatusCode::OK).await
+    }
+
+    /// `POST /api/v1/admin/accounts/{id}/reset`: asks for an authenticator
+    /// reset, which a second operator approves.
+    pub async fn request_reset(&mut self, id: &str) -> Result<ResetRequested, ClientError> {
+        let req = self.request(Method::POST, &format!("/api/v1/admin/accounts/{id}/reset"));
+        self.answer(req, StatusCode::CREATED).await
     }
 }

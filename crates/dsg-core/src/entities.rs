@@ -11,6 +11,8 @@ macro_rules! string_enum {
         pub enum $name { $($(#[$vdoc])* $variant),+ }
 
         impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
             /// The stable name stored in the database and used in policies.
             pub fn as_str(self) -> &'static str {
                 match self { $(Self::$variant => $text),+ }

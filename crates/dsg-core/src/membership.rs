@@ -263,17 +263,6 @@ string_enum!(
 );
 
 impl MembershipStep {
-    /// The seven steps in order.
-    pub const ALL: [MembershipStep; 7] = [
-        Self::Application,
-        Self::SiteCheck,
-        Self::LineSurvey,
-        Self::LineWorks,
-        Self::RouterInstallation,
-        Self::TerminalSetup,
-        Self::FinalCheck,
-    ];
-
     /// 1 to 7 (①–⑦).
     pub fn number(self) -> u8 {
         match self {

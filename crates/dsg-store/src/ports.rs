@@ -34,6 +34,10 @@ use crate::{
     UserCredentials, WebauthnCredentialRow,
 };
 
+mod tasks;
+
+pub use tasks::{AlertRaising, LogFollowing, LogSequencing};
+
 /// Builds the entry of an audit expiry run from what it expired (see
 /// [`Store::expire_audit_content`]).
 pub type ExpiryRecord = Box<dyn FnOnce(Expired) -> AuditRecord + Send>;
@@ -66,6 +70,7 @@ macro_rules! ports {
         }
     )*};
 }
+use ports;
 
 ports! {
     /// Companies, users, contracts, compartments and handler designations.

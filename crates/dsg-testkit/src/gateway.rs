@@ -21,8 +21,6 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-pub use crate::world::world;
-
 use crate::postgres::PgCluster;
 
 /// Which metadata database a test runs on.

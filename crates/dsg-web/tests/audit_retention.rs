@@ -112,7 +112,7 @@ async fn expired_content_goes_its_leaves_stay_and_everything_still_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let (gateway, clock) = gateway(&dir, "400").await;
     let app = &gateway.app;
-    let store = &gateway.context.store;
+    let store = &gateway.store_for_tests();
     let company = Company {
         id: CompanyId::random(),
         name: "株式会社保存".into(),

@@ -68,7 +68,7 @@ async fn a_panicking_handler_is_answered_and_recorded() {
     let body = to_bytes(response.into_body(), 4096).await.unwrap();
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body["error"]["code"], "internal");
-    let recent = gateway.context.store.recent_audit(10).await.unwrap();
+    let recent = gateway.store_for_tests().recent_audit(10).await.unwrap();
     let fault = recent
         .iter()
         .find(|e| e.action == "request.fault")

@@ -400,7 +400,7 @@ fn write_then_rename(temp: &Path, target: &Path, content: &[u8], dir: &Path) -> 
 impl Publisher {
     /// Publishes the next checkpoints. Returns whether there may be more.
     async fn pass(&mut self, ctx: &Context) -> Result<bool, ForwardError> {
-        let store = &ctx.store;
+        let store = &ctx.ports.following;
         if self.key.is_none() {
             let stored = store
                 .audit_key()
@@ -506,7 +506,7 @@ impl SiemSink {
     /// Sends the next entries (and checkpoints). Returns whether there may
     /// be more.
     async fn pass(&mut self, ctx: &Context) -> Result<bool, ForwardError> {
-        let store = &ctx.store;
+        let store = &ctx.ports.following;
         let next_seq = store.forwarding_cursor(SINK_SIEM).await?;
         let entries = store.sequenced_events_from(next_seq, BATCH).await?;
         let checkpoints = if self.config.checkpoints {

@@ -17,7 +17,7 @@ use dsg_store::Store;
 use dsg_app::config::{BlobBackend, Config};
 use dsg_app::{load_active_policy, load_or_create_terminal_ca, App, AppError, Ports};
 
-use crate::{alerts, forwarder, policy_watcher, scrubber, sequencer, Context};
+use crate::{alerts, forwarder, policy_watcher, scrubber, sequencer, Context, TaskPorts};
 
 /// Why the gateway could not start.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +69,9 @@ pub struct Gateway {
     pub app: App,
     /// What the background tasks share.
     pub context: Context,
+    /// The store behind every port, held here only to close it: the use
+    /// cases and the tasks see their ports, never the store.
+    store: Store,
 }
 
 /// The first operator's one-time enrolment link, printed at first start.
@@ -200,10 +203,14 @@ impl Gateway {
         }
         let context = Context {
             app: app.clone(),
-            store,
+            ports: TaskPorts::of(store.clone()),
             rng,
         };
-        Ok(Gateway { app, context })
+        Ok(Gateway {
+            app,
+            context,
+            store,
+        })
     }
 
     /// Starts the background tasks, runs `serve` (the listeners) until it
@@ -263,7 +270,7 @@ impl Gateway {
         let (sequencer, forwarder, alert_watcher, policy_watcher, scrub) = match started.await {
             Ok(tasks) => tasks,
             Err(e) => {
-                ctx.store.close().await;
+                self.store.close().await;
                 return Err(StartError(format!("starting the background tasks: {e}")));
             }
         };
@@ -279,15 +286,22 @@ impl Gateway {
             watcher.shutdown().await;
         }
         policy_watcher.shutdown().await;
-        ctx.store.close().await;
+        self.store.close().await;
         tracing::info!("stopped");
         Ok(output)
     }
 
     /// Closes the store without serving (for commands that only read or
     /// change data and exit).
-    pub async fn close(self) {
-        self.context.store.close().await;
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+
+    /// The store behind the ports, for tests that set up or read rows
+    /// directly. The gateway itself hands it to no use case and no task.
+    #[doc(hidden)]
+    pub fn store_for_tests(&self) -> &Store {
+        &self.store
     }
 }
 

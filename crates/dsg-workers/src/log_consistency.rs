@@ -12,7 +12,8 @@ use dsg_audit::{
     check_expiries, hex32, leaf_hash, Checkpoint, CompactTree, ExpiryEntry, Hash, SignedCheckpoint,
     EXPIRE_ACTION,
 };
-use dsg_store::{Store, StoredCheckpoint};
+use dsg_store::ports::LogSequencing;
+use dsg_store::StoredCheckpoint;
 
 /// A signed statement of the log's size and root, and where it came from.
 pub(crate) struct Known {
@@ -100,7 +101,7 @@ pub(crate) fn published(
 /// leaf hashes in order) against every known checkpoint. `Ok(Some(why))`
 /// names a contradiction; an error is a failure to look.
 pub(crate) async fn check(
-    store: &Store,
+    store: &dyn LogSequencing,
     leaves: &[Hash],
     known: &[Known],
 ) -> Result<Option<String>, AppError> {
@@ -166,7 +167,7 @@ pub(crate) fn refuse(why: &str) -> AppError {
 /// longer hash to the stored leaf (or whose leaf is not where its seq
 /// says), the leaves whose content expired, and the expiry entries.
 async fn first_altered(
-    store: &Store,
+    store: &dyn LogSequencing,
     leaves: &[Hash],
 ) -> Result<(Option<i64>, Vec<u64>, Vec<ExpiryEntry>), AppError> {
     let mut expired = Vec::new();

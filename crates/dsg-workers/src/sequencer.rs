@@ -86,7 +86,7 @@ impl Sequencer {
     /// contradicts a checkpoint signed before (see [`log_consistency`]),
     /// after recording the contradiction and raising its alert.
     async fn reload(&mut self, at_start: bool) -> Result<(), AppError> {
-        let store = &self.ctx.store;
+        let store = self.ctx.ports.sequencing.as_ref();
         let checkpoints = store.checkpoints().await?;
         let last = checkpoints.last();
         let last_size = last.map_or(0, |c| c.tree_size);
@@ -140,7 +140,7 @@ impl Sequencer {
     pub async fn sequence(&mut self) -> Result<u64, AppError> {
         let mut total = 0;
         loop {
-            let store = &self.ctx.store;
+            let store = &self.ctx.ports.sequencing;
             let events = store.unsequenced_events(BATCH).await?;
             if events.is_empty() {
                 return Ok(total);
@@ -188,7 +188,7 @@ impl Sequencer {
     /// not run, so the alert is raised here; while running the watcher
     /// raises it (and calls the webhook) once the entry is sequenced.
     async fn report_contradiction(&self, why: &str, at_start: bool) {
-        let store = &self.ctx.store;
+        let ports = &self.ctx.ports;
         let record = AuditRecord {
             request_id: dsg_core::RequestId::new().to_string(),
             actor: None,
@@ -202,8 +202,9 @@ impl Sequencer {
         };
         let now = self.ctx.app.now();
         let outcome = if at_start {
-            match store.record_returning_id(now, &record).await {
-                Ok(entry) => store
+            match ports.sequencing.record_returning_id(now, &record).await {
+                Ok(entry) => ports
+                    .alerts
                     .raise_alert(
                         &NewAlert {
                             rule: AlertRule::LogConsistency.as_str(),
@@ -220,7 +221,7 @@ impl Sequencer {
                 Err(e) => Err(e),
             }
         } else {
-            store.record(now, &record).await
+            ports.sequencing.record(now, &record).await
         };
         if let Err(e) = outcome {
             tracing::error!(error = %e, "could not record the log contradiction or its alert");
@@ -298,7 +299,7 @@ impl Sequencer {
             timestamp_ms: now,
             signed: json,
         };
-        self.ctx.store.insert_checkpoint(&stored).await?;
+        self.ctx.ports.sequencing.insert_checkpoint(&stored).await?;
         self.checkpointed_size = size;
         self.checkpointed_at_ms = now;
         // Published after it is stored, never before: a file the database
@@ -340,7 +341,11 @@ impl Sequencer {
                 reason: head.to_reason(),
                 decision: None,
             };
-            self.ctx.store.record(self.ctx.app.now(), &record).await?;
+            self.ctx
+                .ports
+                .sequencing
+                .record(self.ctx.app.now(), &record)
+                .await?;
             log.head_size = size;
             written += 1;
         }

@@ -23,6 +23,8 @@ pub struct AccountView {
     pub recent_failures: i64,
     /// Duties held on top of the role.
     pub duties: Vec<dsg_core::Duty>,
+    /// The duties the caller may grant or withdraw here.
+    pub offers: crate::DutyOffers,
 }
 
 /// Failed logins of one day.
@@ -87,12 +89,14 @@ impl App {
         let mut views = Vec::new();
         let duties = self.inner.duties.all_duties().await?;
         for user in self.inner.org.list_users().await? {
+            let held: Vec<dsg_core::Duty> = duties
+                .iter()
+                .filter(|(holder, _)| *holder == user.id)
+                .map(|(_, duty)| *duty)
+                .collect();
             views.push(AccountView {
-                duties: duties
-                    .iter()
-                    .filter(|(holder, _)| *holder == user.id)
-                    .map(|(_, duty)| *duty)
-                    .collect(),
+                offers: self.duty_offers(caller, &user, &held).await?,
+                duties: held,
                 state: user.state(now),
                 passkeys: self.inner.credentials.credentials_of(user.id).await?.len(),
                 totp: self.inner.credentials.totp(user.id).await?.is_some(),

@@ -4,6 +4,7 @@ use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 
 pub(crate) use dsg_testkit::gateway::*;
+pub(crate) use dsg_testkit::world::world;
 
 /// The `dsg` binary these tests run.
 pub(crate) fn binary() -> PathBuf {

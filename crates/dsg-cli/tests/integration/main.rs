@@ -40,6 +40,7 @@ mod journey;
 mod lockout;
 mod logs;
 mod memberships;
+mod offers;
 mod policies;
 mod postgres;
 mod posture;

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::harness::{world, Client, ClientError, Db, Gateway};
 
 /// Creates and enrols a second agency operator.
-async fn second_operator(gw: &Gateway, op: &mut Client) -> Client {
+pub(crate) async fn second_operator(gw: &Gateway, op: &mut Client) -> Client {
     let overview = op.admin_overview().await.unwrap();
     let agency = overview
         .companies

@@ -55,6 +55,7 @@ pub(super) async fn accounts_page(ctx: Ctx) -> Response {
         Ok(t) => t,
         Err(e) => return error_page(&ctx, e),
     };
+    let offers = ctx.app.admin_offers(&ctx.caller);
     let name = |id: dsg_core::UserId| {
         accounts
             .iter()
@@ -102,19 +103,20 @@ pub(super) async fn accounts_page(ctx: Ctx) -> Response {
                             td class="duties" {
                                 @for d in &a.duties {
                                     span class="duty" data-duty=(d.as_str()) { (duty_label(*d, lang)) }
-                                    (action(&a.user.id, &format!("revoke-{}", d.as_str()), Text::RevokeDuty))
+                                    @if a.offers.revoke.contains(d) {
+                                        (action(&a.user.id, &format!("revoke-{}", d.as_str()), Text::RevokeDuty))
+                                    }
                                     br;
                                 }
-                                @for d in [dsg_core::Duty::Auditor, dsg_core::Duty::SecurityAdmin, dsg_core::Duty::SiteSurvey, dsg_core::Duty::TerminalSetup] {
-                                    @if !a.duties.contains(&d) {
-                                        form method="post" action={ "/admin/accounts/" (a.user.id) "/grant-" (d.as_str()) } class="inline" {
-                                            (csrf_field(&ctx))
-                                            button type="submit" class={ "grant-" (d.as_str()) } { (lang.t(Text::GrantDuty)) ": " (duty_label(d, lang)) }
-                                        }
+                                @for d in &a.offers.grant {
+                                    form method="post" action={ "/admin/accounts/" (a.user.id) "/grant-" (d.as_str()) } class="inline" {
+                                        (csrf_field(&ctx))
+                                        button type="submit" class={ "grant-" (d.as_str()) } { (lang.t(Text::GrantDuty)) ": " (duty_label(*d, lang)) }
                                     }
                                 }
                             }
                             td {
+                              @if offers.manage_accounts {
                                 (action(&a.user.id, "unlock", Text::Unlock))
                                 @if a.user.status == dsg_core::AccountStatus::Disabled {
                                     (action(&a.user.id, "enable", Text::Enable))
@@ -131,6 +133,7 @@ pub(super) async fn accounts_page(ctx: Ctx) -> Response {
                                 } @else {
                                     (action(&a.user.id, "reset", Text::ResetAuthenticators))
                                 }
+                              }
                             }
                         }
                     }
@@ -148,9 +151,11 @@ pub(super) async fn accounts_page(ctx: Ctx) -> Response {
                             td { (r.requested_by.parse().map(&name).unwrap_or_else(|_| r.requested_by.clone())) }
                             td { (ctx.zone().when(r.requested_at)) }
                             td {
-                                form method="post" action={ "/admin/resets/" (r.id) "/approve" } class="inline" {
-                                    (csrf_field(&ctx))
-                                    button type="submit" class="approve-reset" { (lang.t(Text::Approve)) }
+                                @if ctx.app.may_approve_reset(&ctx.caller, &r.id, &r.requested_by) {
+                                    form method="post" action={ "/admin/resets/" (r.id) "/approve" } class="inline" {
+                                        (csrf_field(&ctx))
+                                        button type="submit" class="approve-reset" { (lang.t(Text::Approve)) }
+                                    }
                                 }
                             }
                         }

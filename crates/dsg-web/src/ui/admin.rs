@@ -36,6 +36,7 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
             .map(|c| c.name.clone())
             .unwrap_or_default()
     };
+    let offers = ctx.app.admin_offers(&ctx.caller);
     let contractors: Vec<_> = o
         .companies
         .iter()
@@ -57,6 +58,7 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
                 tbody { @for c in &o.companies { tr { td { (c.name) } td data-kind=(c.kind.as_str()) { (c.kind.label(lang)) } td { code { (c.id) } } } } }
             }
         }
+        @if offers.create_company {
         form method="post" action="/admin/companies" class="card" id="company-form" {
             (csrf_field(&ctx))
             label for="company-name" { (lang.t(Text::Name)) }
@@ -66,6 +68,7 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
                 aria-describedby=[described(failed, F_COMPANY, "name")];
             (beside(failed, F_COMPANY, "name"))
             p { button type="submit" { (lang.t(Text::Add)) } }
+        }
         }
         h2 { (lang.t(Text::Users)) }
         div class="table-scroll" tabindex="0" {
@@ -77,6 +80,7 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
                 } } }
             }
         }
+        @if offers.create_user {
         form method="post" action="/admin/users" class="card" id="user-form" {
             (csrf_field(&ctx))
             label for="user-company" { (lang.t(Text::Company)) }
@@ -111,6 +115,7 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
             (beside(failed, F_USER, "valid_until"))
             p { button type="submit" id="user-submit" { (lang.t(Text::Add)) } }
         }
+        }
         h2 { (lang.t(Text::Contracts)) }
         div class="table-scroll" tabindex="0" {
             table id="contracts" {
@@ -124,6 +129,7 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
                 } } }
             }
         }
+        @if offers.create_contract {
         form method="post" action="/admin/contracts" class="card" id="contract-form" {
             (csrf_field(&ctx))
             label for="contract-company" { (lang.t(Text::Company)) }
@@ -146,6 +152,7 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
             }
             label { input type="checkbox" name="special_clause" value="true" checked; " " (lang.t(Text::SpecialClause)) }
             p { button type="submit" { (lang.t(Text::Add)) } }
+        }
         }
     };
     let markup = page(&ctx, lang.t(Text::Admin), Marked::Plain, body);
@@ -203,6 +210,7 @@ pub(super) async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
             .collect::<Vec<super::participants::Participant>>(),
         Err(e) => return error_page(&ctx, e),
     };
+    let offers = ctx.app.admin_offers(&ctx.caller);
     let compartment = o.compartments.iter().find(|m| m.contract_id == contract.id);
     let candidates: Vec<_> = o
         .users
@@ -216,7 +224,7 @@ pub(super) async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
         p { (lang.t(Text::SpecialClause)) ": " (if contract.special_clause { lang.t(Text::Yes) } else { lang.t(Text::No) }) }
         @match compartment {
             Some(m) => { p id="compartment-id" { (lang.t(Text::Compartments)) ": " code { (m.id) } } }
-            None => @if contract.special_clause {
+            None => @if contract.special_clause && offers.open_compartment {
                 form method="post" action={ "/admin/contracts/" (contract.id) "/compartment" } class="card" id="open-compartment" {
                     (csrf_field(&ctx))
                     button type="submit" { (lang.t(Text::OpenCompartment)) }
@@ -229,16 +237,16 @@ pub(super) async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
                 thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::DisplayName)) } th {} } }
                 tbody { @for h in &handlers { tr {
                     td { (h.username) } td { (h.display_name) }
-                    td { (confirmed(&ctx, &Confirm {
+                    td { @if offers.remove_handler { (confirmed(&ctx, &Confirm {
                         action: &format!("/admin/contracts/{}/handlers/{}/remove", contract.id, h.user_id),
                         label: lang.t(Text::Remove),
                         class: "handler-remove",
                         warning: lang.t(Text::WarnRemoveHandler),
-                    }, &html! {})) }
+                    }, &html! {})) } }
                 } } }
             }
         }
-        @if !candidates.is_empty() {
+        @if !candidates.is_empty() && offers.designate_handler {
             form method="post" action={ "/admin/contracts/" (contract.id) "/handlers" } class="card" id="designate-form" {
                 (csrf_field(&ctx))
                 label for="designate-user" { (lang.t(Text::Person)) }

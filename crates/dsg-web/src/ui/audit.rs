@@ -110,6 +110,14 @@ pub(super) async fn audit_page(ctx: Ctx, Query(q): Query<AuditPageQuery>) -> Res
         AuditScope::Company { company } => Some(company.clone()),
         AuditScope::All => q.company.clone().filter(|c| !c.is_empty()),
     };
+    let extract_for = match extract_for {
+        Some(company) => match ctx.app.may_take_extract(&ctx.caller, &company).await {
+            Ok(true) => Some(company),
+            Ok(false) => None,
+            Err(e) => return error_page(&ctx, e),
+        },
+        None => None,
+    };
     let mut companies: Vec<(&String, &String)> = directory.companies.iter().collect();
     companies.sort_by(|a, b| a.1.cmp(b.1));
     let body = html! {

@@ -294,7 +294,7 @@ pub(super) async fn membership_page(ctx: Ctx, Path(id): Path<String>) -> Respons
                 h2 { (lang.t(Text::AdjustSchedule)) }
                 (csrf_field(&ctx))
                 select name="step" {
-                    @for s in MembershipStep::ALL { option value=(s.as_str()) { (step_label(s, lang)) } }
+                    @for s in MembershipStep::ALL { option value=(s.as_str()) { (step_label(*s, lang)) } }
                 }
                 input type="date" name="due_on" required;
                 button type="submit" { (lang.t(Text::AdjustSchedule)) }

@@ -235,13 +235,15 @@ pub(super) async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
                 }
             }
         }
-        (upload_form(
-            &ctx,
-            &format!("/api/v1/compartments/{id}/files"),
-            true,
-            Text::Upload,
-            view.uploads_travel == FileDirection::Provided,
-        ))
+        @if ctx.app.may_upload_to(&ctx.caller, &view.compartment) {
+            (upload_form(
+                &ctx,
+                &format!("/api/v1/compartments/{id}/files"),
+                true,
+                Text::Upload,
+                view.uploads_travel == FileDirection::Provided,
+            ))
+        }
     };
     ok(page_in(
         &ctx,
@@ -257,6 +259,10 @@ pub(super) async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> 
     let lang = ctx.lang;
     let (file, versions) = match ctx.app.versions(&ctx.meta, &ctx.caller, &cid, &fid).await {
         Ok(v) => v,
+        Err(e) => return error_page(&ctx, e),
+    };
+    let offers = match ctx.app.file_offers(&ctx.caller, &file).await {
+        Ok(o) => o,
         Err(e) => return error_page(&ctx, e),
     };
     let base = format!("/api/v1/compartments/{cid}/files/{}", file.id);
@@ -278,7 +284,10 @@ pub(super) async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> 
                 }
             }
         }
-        (upload_form(&ctx, &format!("{base}/versions"), false, Text::UploadNewVersion, false))
+        @if offers.upload {
+            (upload_form(&ctx, &format!("{base}/versions"), false, Text::UploadNewVersion, false))
+        }
+        @if offers.delete {
         div class="card" id="delete-form" {
             p class="note" { (lang.t(Text::DeleteNote)) }
             (confirmed(&ctx, &Confirm {
@@ -287,6 +296,7 @@ pub(super) async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> 
                 class: "file-delete",
                 warning: lang.t(Text::WarnDeleteFile),
             }, &html! {}))
+        }
         }
         p { a href={ "/compartments/" (cid) } { (lang.t(Text::Back)) } }
     };

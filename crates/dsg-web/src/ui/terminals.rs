@@ -40,6 +40,7 @@ pub(super) async fn terminals_page(ctx: Ctx) -> Response {
         Ok(o) => o.companies,
         Err(e) => return error_page(&ctx, e),
     };
+    let offers = ctx.app.admin_offers(&ctx.caller);
     let action = |id: &dsg_core::TerminalId, what: &str, label: Text| {
         html! {
             form method="post" action={ "/admin/terminals/" (id) "/" (what) } class="inline" {
@@ -93,16 +94,18 @@ pub(super) async fn terminals_page(ctx: Ctx) -> Response {
                             td {
                                 @match t.status {
                                     dsg_core::TerminalStatus::Active => {
-                                        (action(&t.id, "quarantine", Text::Quarantine))
-                                        (revoke(&t.id))
-                                        form method="post" action={ "/admin/terminals/" (t.id) "/certificate" } class="inline" {
-                                            (csrf_field(&ctx))
-                                            button type="submit" class="terminal-certificate" { (lang.t(Text::NewCertificate)) }
+                                        @if offers.quarantine_terminal { (action(&t.id, "quarantine", Text::Quarantine)) }
+                                        @if offers.revoke_terminal { (revoke(&t.id)) }
+                                        @if offers.register_terminal {
+                                            form method="post" action={ "/admin/terminals/" (t.id) "/certificate" } class="inline" {
+                                                (csrf_field(&ctx))
+                                                button type="submit" class="terminal-certificate" { (lang.t(Text::NewCertificate)) }
+                                            }
                                         }
                                     }
                                     dsg_core::TerminalStatus::Quarantined => {
-                                        (action(&t.id, "release", Text::Release))
-                                        (revoke(&t.id))
+                                        @if offers.release_terminal { (action(&t.id, "release", Text::Release)) }
+                                        @if offers.revoke_terminal { (revoke(&t.id)) }
                                     }
                                     dsg_core::TerminalStatus::Revoked => {}
                                 }
@@ -112,6 +115,7 @@ pub(super) async fn terminals_page(ctx: Ctx) -> Response {
                 }
             }
         }
+        @if offers.register_terminal {
         h2 { (lang.t(Text::RegisterTerminal)) }
         form method="post" action="/admin/terminals" class="card" id="register-terminal" {
             (csrf_field(&ctx))
@@ -128,6 +132,7 @@ pub(super) async fn terminals_page(ctx: Ctx) -> Response {
             label for="csr_pem" { (lang.t(Text::CsrOptional)) }
             textarea name="csr_pem" id="csr_pem" rows="4" {}
             button type="submit" { (lang.t(Text::RegisterTerminal)) }
+        }
         }
         p { a href="/admin" { (lang.t(Text::Admin)) } }
     };

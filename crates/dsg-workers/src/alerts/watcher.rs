@@ -139,7 +139,7 @@ impl Watcher {
     /// cursor moves past every entry whose alerts are stored, even when a
     /// later one fails, so a retry starts at the failing entry.
     async fn pass(&mut self) -> Result<bool, AppError> {
-        let store = self.ctx.store.clone();
+        let store = &self.ctx.ports.following;
         let next = store.forwarding_cursor(CURSOR).await?;
         let batch = store.sequenced_events_from(next, BATCH).await?;
         let mut done = None;
@@ -176,7 +176,12 @@ impl Watcher {
                 entries: &entries,
                 period_from: candidate.period_from,
             };
-            let raised = self.ctx.store.raise_alert(&new, self.ctx.app.now()).await?;
+            let raised = self
+                .ctx
+                .ports
+                .alerts
+                .raise_alert(&new, self.ctx.app.now())
+                .await?;
             if let Raised::Opened(alert) = raised {
                 tracing::info!(alert = %alert.id, rule = %alert.rule, severity = alert.severity.as_str(),
                     key = %alert.key, entries = alert.entry_count, "alert raised");
@@ -194,7 +199,7 @@ impl Watcher {
         candidate: &Candidate,
         entry: &StoredAuditEvent,
     ) -> Result<Option<Vec<(String, i64)>>, AppError> {
-        let store = &self.ctx.store;
+        let store = &self.ctx.ports.alerts;
         let rule = candidate.rule.as_str();
         let window = match candidate.window {
             None => Vec::new(),
