@@ -175,8 +175,10 @@ pub struct SoftwareLists {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSoftwareLists {
-    /// The version edited from; a change made since is a conflict.
+    /// The version edited from; a change made since is a conflict. JSON
+    /// Schema counts `3.0` as an integer, so it is read as one.
     #[schema(minimum = 0, maximum = 2147483647)]
+    #[serde(deserialize_with = "crate::int::i64")]
     pub based_on: i64,
     #[schema(max_items = 2000)]
     pub allowed: Vec<SoftwareListEntry>,

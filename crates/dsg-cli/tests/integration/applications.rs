@@ -397,3 +397,20 @@ async fn software_lists_as_long_as_their_schema_allows() {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     gw.stop().await;
 }
+
+/// `based_on` is an integer by its schema, and JSON Schema counts `1.0` as
+/// one: it is read as 1, while `1.5` is refused.
+#[tokio::test]
+async fn a_list_version_written_as_an_integral_number_is_an_integer() {
+    let gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let mut op = gw.operator().await;
+    let lists = |based_on: Value| json!({ "based_on": based_on, "allowed": [], "denied": [], "note": "版" });
+    let (s, b) = op.json(Method::PUT, LISTS, lists(json!(0.0))).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = op.json(Method::PUT, LISTS, lists(json!(1.5))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (s, b) = op.json(Method::PUT, LISTS, lists(json!(1.0))).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["version"], 2);
+    gw.stop().await;
+}
