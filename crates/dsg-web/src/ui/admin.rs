@@ -391,17 +391,11 @@ pub(super) async fn open_compartment(ctx: Ctx, Path(id): Path<String>) -> Respon
     }
 }
 
-/// Designation form.
-#[derive(Deserialize)]
-pub(super) struct DesignateForm {
-    pub(super) user_id: String,
-}
-
 /// `POST /admin/contracts/{id}/handlers`
 pub(super) async fn designate(
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<DesignateForm>,
+    Form(f): Form<super::participants::DesignateForm>,
 ) -> Response {
     match ctx
         .app

@@ -8,7 +8,6 @@ use dsg_app::AdminOverview;
 use dsg_core::{CompanyKind, Contract, UserId};
 use maud::{html, Markup};
 
-use super::admin::DesignateForm;
 use super::layout::{confirmed, csrf_field, Confirm};
 use super::notice::{done, Notice};
 use super::Text;
@@ -93,4 +92,11 @@ pub(super) async fn remove(ctx: Ctx, Path((id, uid)): Path<(String, String)>) ->
         Ok(()) => done(&back, Notice::ParticipantRemoved),
         Err(e) => super::identity::step_up_or_error(&ctx, e, &back),
     }
+}
+
+/// The form that designates a person, as a handler or as an agency
+/// participant: the person's id.
+#[derive(serde::Deserialize)]
+pub(super) struct DesignateForm {
+    pub(super) user_id: String,
 }
