@@ -47,6 +47,8 @@ rm -rf "$E2E_DIR/artifacts/screenshots"
 mkdir -p "$E2E_DIR/artifacts/screenshots"
 cd "$E2E_DIR"
 # The files run at once: each has its own gateway and browser, and most of
-# their time is spent waiting for the next TOTP step.
+# their time is spent waiting for the next TOTP step. On two cores the
+# browsers share the CPU, so a journey that takes 50 s alone can take
+# 170 s here: the long journeys allow 360 s.
 tests=(tests/*.test.mjs)
 exec node --test --test-concurrency="${DSG_E2E_CONCURRENCY:-${#tests[@]}}" --test-reporter=tap "${tests[@]}"

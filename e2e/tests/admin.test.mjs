@@ -94,7 +94,7 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-test("an operator registers a contract, opens its compartment and designates a handler", { timeout: 240_000 }, async () => {
+test("an operator registers a contract, opens its compartment and designates a handler", { timeout: 360_000 }, async () => {
   const operator = await newPage();
   const op = operator.page;
   await loginWithTotp(op, gw, "operator");

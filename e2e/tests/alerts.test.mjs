@@ -48,7 +48,7 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-test("off-hours access raises one alert per user and period, not one per request", { timeout: 180_000 }, async () => {
+test("off-hours access raises one alert per user and period, not one per request", { timeout: 360_000 }, async () => {
   const handler = await newGatewayPage(browser, gw, { terminal: HANDLER });
   await loginWithTotp(handler.page, gw, HANDLER);
   const link = handler.page.locator("table#compartments a.compartment-link").first();

@@ -46,7 +46,7 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-test("a company's security administrator reads only their company's log and downloads its extract", { timeout: 240_000 }, async () => {
+test("a company's security administrator reads only their company's log and downloads its extract", { timeout: 360_000 }, async () => {
   // The operator grants the duty on the accounts page.
   const op = await newGatewayPage(browser, gw);
   await loginWithTotp(op.page, gw, "operator");

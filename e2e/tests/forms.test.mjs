@@ -49,7 +49,7 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test("a file of a name already in the compartment becomes its new version", { timeout: 150_000 }, async () => {
+test("a file of a name already in the compartment becomes its new version", { timeout: 360_000 }, async () => {
   const api = await apiLogin(gw, HANDLER, { terminal: HANDLER });
   const list = await apiRequest(gw, "GET", "/api/v1/compartments", { session: api });
   const cid = list.json.compartments.find((c) => c.contract.number === "A-001").compartment.id;
@@ -101,7 +101,7 @@ test("a file of a name already in the compartment becomes its new version", { ti
   await context.close();
 });
 
-test("a duplicate company is refused beside its field, the name kept", { timeout: 90_000 }, async () => {
+test("a duplicate company is refused beside its field, the name kept", { timeout: 180_000 }, async () => {
   const { page, context } = await newGatewayPage(browser, gw);
   await loginWithTotp(page, gw, "operator");
   const name = "株式会社フォーム検査";
@@ -123,7 +123,7 @@ test("a duplicate company is refused beside its field, the name kept", { timeout
   await context.close();
 });
 
-test("a policy text that does not parse is refused with its line and column, the text kept", { timeout: 90_000 }, async () => {
+test("a policy text that does not parse is refused with its line and column, the text kept", { timeout: 180_000 }, async () => {
   const { page, context } = await newGatewayPage(browser, gw);
   await loginWithTotp(page, gw, "operator");
   await page.goto(`${gw.url}/admin/policies`);
@@ -145,7 +145,7 @@ test("a policy text that does not parse is refused with its line and column, the
   await context.close();
 });
 
-test("policy versions and accounts show their state as labelled badges", { timeout: 90_000 }, async () => {
+test("policy versions and accounts show their state as labelled badges", { timeout: 180_000 }, async () => {
   const { page, context } = await newGatewayPage(browser, gw);
   await loginWithTotp(page, gw, "operator");
   await page.goto(`${gw.url}/admin/policies`);
@@ -163,7 +163,7 @@ test("policy versions and accounts show their state as labelled badges", { timeo
   await context.close();
 });
 
-test("the audit page shows fifty entries a page and pages through the rest without a gap", { timeout: 120_000 }, async () => {
+test("the audit page shows fifty entries a page and pages through the rest without a gap", { timeout: 360_000 }, async () => {
   const { page, context } = await newGatewayPage(browser, gw);
   await loginWithTotp(page, gw, "operator");
   // Enough entries for three pages: every page view is recorded.
@@ -195,7 +195,7 @@ test("the audit page shows fifty entries a page and pages through the rest witho
   await context.close();
 });
 
-test("a proof opens as a page that says whether it verifies, under which checkpoint, with the JSON to download", { timeout: 90_000 }, async () => {
+test("a proof opens as a page that says whether it verifies, under which checkpoint, with the JSON to download", { timeout: 180_000 }, async () => {
   const { page, context } = await newGatewayPage(browser, gw);
   await loginWithTotp(page, gw, "operator");
   await page.goto(`${gw.url}/audit`);

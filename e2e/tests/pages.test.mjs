@@ -66,7 +66,7 @@ async function firstLink(page, selector) {
   return href;
 }
 
-test("the checks can fail: an unlabelled control, a page wider than the window", { timeout: 60_000 }, async () => {
+test("the checks can fail: an unlabelled control, a page wider than the window", { timeout: 120_000 }, async () => {
   const { context, page } = await newGatewayPage(browser, gw);
   await page.goto(`${gw.url}/login`);
   assert.equal(await axeViolations(page), "", "the login page has no violation");
@@ -188,7 +188,7 @@ test("every page an operator opens passes axe in both languages and fits 390 and
   await context.close();
 });
 
-test("every page a handler opens at the terminal passes the same checks; the marking stays in place", { timeout: 180_000 }, async () => {
+test("every page a handler opens at the terminal passes the same checks; the marking stays in place", { timeout: 360_000 }, async () => {
   const { context, page } = await newGatewayPage(browser, gw, { terminal: "tanaka@minato" });
   await loginWithTotp(page, gw, "tanaka@minato");
   await checkPage(page, "pages-handler-home");
@@ -230,7 +230,7 @@ test("every page a handler opens at the terminal passes the same checks; the mar
   await context.close();
 });
 
-test("one-time secrets are large, with copy, download as text and print; no session after enrolment", { timeout: 180_000 }, async () => {
+test("one-time secrets are large, with copy, download as text and print; no session after enrolment", { timeout: 360_000 }, async () => {
   const op = await newGatewayPage(browser, gw, { acceptDownloads: true });
   const page = op.page;
   await op.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: gw.origin });

@@ -97,7 +97,7 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-test("a new handler enrols a passkey, signs in with it, and a passkey without user verification is refused", { timeout: 180_000 }, async () => {
+test("a new handler enrols a passkey, signs in with it, and a passkey without user verification is refused", { timeout: 360_000 }, async () => {
   // --- The operator: user, then designation as handler of A-001. -------
   const operator = await newPage();
   const op = operator.page;

@@ -54,7 +54,7 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-test("a roster line taken off stops the handler at once; entered again and confirmed by the agency, it lets them back", { timeout: 150_000 }, async () => {
+test("a roster line taken off stops the handler at once; entered again and confirmed by the agency, it lets them back", { timeout: 360_000 }, async () => {
   // The handler, on Minato's registered terminal, reaches A-001.
   const handler = await newGatewayPage(browser, gw, { terminal: HANDLER });
   await loginWithTotp(handler.page, gw, HANDLER);

@@ -134,7 +134,7 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-test("a handler with a client certificate and a passkey reaches the compartment; without the certificate the page shows the plain-language reason", { timeout: 120_000 }, async () => {
+test("a handler with a client certificate and a passkey reaches the compartment; without the certificate the page shows the plain-language reason", { timeout: 360_000 }, async () => {
   // --- From みなと精機's registered terminal: enrol, sign in, upload. ---
   const terminal = await newGatewayPage(browser, gw, { terminal: USER });
   const t = terminal.page;
@@ -233,7 +233,7 @@ test("a handler with a client certificate and a passkey reaches the compartment;
   }
 });
 
-test("another company's terminal is refused with its own reason", { timeout: 60_000 }, async () => {
+test("another company's terminal is refused with its own reason", { timeout: 120_000 }, async () => {
   assert.ok(credential, "the previous test registered the passkey");
   const other = await signInWithPasskey("sato@hokuto");
   try {
@@ -250,7 +250,7 @@ test("another company's terminal is refused with its own reason", { timeout: 60_
   }
 });
 
-test("the client-certificate proxy verifies the gateway's certificate", { timeout: 60_000 }, async () => {
+test("the client-certificate proxy verifies the gateway's certificate", { timeout: 120_000 }, async () => {
   // Through the browser that trusts the gateway CA: the login page.
   const trusted = await newGatewayPage(browser, gw, { terminal: USER });
   try {

@@ -117,7 +117,7 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test("handler uploads a 6 MiB file through the UI and downloads the same bytes", { timeout: 120_000 }, async () => {
+test("handler uploads a 6 MiB file through the UI and downloads the same bytes", { timeout: 360_000 }, async () => {
   // From みなと精機's registered terminal (its client certificate).
   const { context, page } = await newPage({ terminal: "tanaka@minato" });
   try {
@@ -255,7 +255,7 @@ test("handler uploads a 6 MiB file through the UI and downloads the same bytes",
   }
 });
 
-test("a non-handler of the same company sees no compartment and gets the uniform 404", { timeout: 60_000 }, async () => {
+test("a non-handler of the same company sees no compartment and gets the uniform 404", { timeout: 120_000 }, async () => {
   // From his company's registered terminal: only the designation is missing.
   const { context, page } = await newPage({ terminal: "suzuki@minato" });
   try {
@@ -308,7 +308,7 @@ test("a non-handler of the same company sees no compartment and gets the uniform
   }
 });
 
-test("a wrong password shows the login error", { timeout: 60_000 }, async () => {
+test("a wrong password shows the login error", { timeout: 120_000 }, async () => {
   const { context, page } = await newPage();
   try {
     // Without a client certificate the browser makes the TLS connection
@@ -336,7 +336,7 @@ test("a wrong password shows the login error", { timeout: 60_000 }, async () => 
   }
 });
 
-test("a wrong TOTP code shows the second-factor error and signs nobody in", { timeout: 60_000 }, async () => {
+test("a wrong TOTP code shows the second-factor error and signs nobody in", { timeout: 120_000 }, async () => {
   const { context, page } = await newPage();
   try {
     const user = "sato@hokuto";
@@ -371,7 +371,7 @@ test("a wrong TOTP code shows the second-factor error and signs nobody in", { ti
   }
 });
 
-test("the English switch shows the login page in English", { timeout: 60_000 }, async () => {
+test("the English switch shows the login page in English", { timeout: 120_000 }, async () => {
   const { context, page } = await newPage();
   try {
     await page.goto(`${gw.url}/login`);
