@@ -195,8 +195,21 @@ for i in $(seq "$PAIRS"); do
   if [ "$i" = 1 ]; then
     [ "$(sha256sum "$WORK/down.bin" | cut -d' ' -f1)" = "$SRC_SHA" ] || { echo "bench: dufs download differs" >&2; exit 1; }
   fi
-  rm -f "$WORK/down.bin" "$WORK/dufs-root/bench-$i.bin"
-  echo "$CP $UP1 $UP2 $DUFS_UP $DOWN $DUFS_DOWN $DUFS_UP2" | tee -a "$WORK/pairs" >&2
+  rm -f "$WORK/down.bin"
+  # The last MiB by Range: dsg reads and authenticates only the chunks
+  # that hold it; dufs reads the plain file at that offset.
+  t0=$(now)
+  curl -sS --fail-with-body --cacert "$CA" "${CERT[@]}" -b "$JAR" --http1.1 -r -1048576 -o "$WORK/tail.bin" \
+    "$DSG_URL/api/v1/compartments/$CID/files/$FID/content"
+  RANGE=$(elapsed "$t0")
+  if [ "$i" = 1 ]; then
+    tail -c 1048576 "$SRC" | cmp -s - "$WORK/tail.bin" || { echo "bench: dsg range differs" >&2; exit 1; }
+  fi
+  t0=$(now)
+  "${DCURL_DUFS[@]}" -r -1048576 -o "$WORK/tail.bin" "$DUFS_URL/bench-$i.bin"
+  DUFS_RANGE=$(elapsed "$t0")
+  rm -f "$WORK/tail.bin" "$WORK/dufs-root/bench-$i.bin"
+  echo "$CP $UP1 $UP2 $DUFS_UP $DOWN $DUFS_DOWN $DUFS_UP2 $RANGE $DUFS_RANGE" | tee -a "$WORK/pairs" >&2
 done
 stop_pid "$DSG_PID"
 stop_pid "$DUFS_PID"
@@ -206,15 +219,19 @@ col() { awk -v c="$1" '{ print $c }' "$WORK/pairs" | median; }
 # per-round ratio of columns a / b, then the median
 ratio_med() { awk -v a="$1" -v b="$2" '{ if ($b > 0) printf "%.4f\n", $a / $b }' "$WORK/pairs" | median; }
 MED_CP=$(col 1); MED_UP1=$(col 2); MED_UP2=$(col 3); MED_DUFS_UP=$(col 4); MED_DOWN=$(col 5); MED_DUFS_DOWN=$(col 6); MED_DUFS_UP2=$(col 7)
+MED_RANGE=$(col 8); MED_DUFS_RANGE=$(col 9)
+MS_RANGE=$(awk -v s="$MED_RANGE" 'BEGIN { printf "%.1f", s * 1000 }')
 R_UP1_CP=$(ratio_med 1 2)    # throughput dsg / cp+fsync = time cp / time dsg
 R_UP2_CP=$(ratio_med 1 3)
 R_DOWN_DUFS=$(ratio_med 5 6) # time dsg / time dufs
 R_UP_DUFS=$(ratio_med 2 4)   # time dsg / time dufs
 R_H2_H1=$(ratio_med 3 2)     # time h2 / time h1
 R_DUFS_H2_H1=$(ratio_med 7 4)
+R_RANGE_DUFS=$(ratio_med 8 9) # time dsg / time dufs, last MiB by Range
 else
   MED_CP=-; MED_UP1=-; MED_UP2=-; MED_DUFS_UP=-; MED_DOWN=-; MED_DUFS_DOWN=-; MED_DUFS_UP2=-
   R_UP1_CP=0; R_UP2_CP=0; R_DOWN_DUFS=9; R_UP_DUFS=-; R_H2_H1=9; R_DUFS_H2_H1=-
+  MED_RANGE=-; MED_DUFS_RANGE=-; MS_RANGE=999; R_RANGE_DUFS=-
   : >"$WORK/pairs"
 fi
 
@@ -252,6 +269,7 @@ stop_pid "$DUFS_PID"
 ok() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? (v >= t) : (op == "<=") ? (v <= t) : (v < t); print ok ? "ok" : "MISSED" }'; }
 V1=$(ok "$R_UP1_CP" 0.5 ">="); V1B=$(ok "$R_UP2_CP" 0.5 ">=")
 V2=$(ok "$R_DOWN_DUFS" 1.0 "<="); V5=$(ok "$R_H2_H1" 1.1 "<=")
+V7=$(ok "$MS_RANGE" 50 "<")
 V6=$(ok "$PEAK" 128 "<")
 V6B=$(ok "$AFTER" "$(awk -v i="$IDLE" 'BEGIN { print i * 1.1 + 2 }')" "<=")
 REPORT="$OUT_DIR/compare-$(date -u +%Y%m%dT%H%M%SZ)-${SIZE_MIB}MiB.txt"
@@ -260,9 +278,9 @@ REPORT="$OUT_DIR/compare-$(date -u +%Y%m%dT%H%M%SZ)-${SIZE_MIB}MiB.txt"
     echo "dsg vs dufs vs cp+fsync: ${SIZE_MIB} MiB, $PAIRS interleaved rounds, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "dsg: $("$DSG_BIN" --version 2>/dev/null || echo "$DSG_BIN") (TLS, encrypted at rest, fsync before 201)"
     echo "dufs: $("$DUFS_BIN" --version) (TLS, HTTP/1.1, no encryption at rest, no fsync)"
-    echo "per round, seconds: cp+fsync  dsg-up-h1  dsg-up-h2  dufs-up  dsg-down  dufs-down  dufs-up-h2"
+    echo "per round, seconds: cp+fsync  dsg-up-h1  dsg-up-h2  dufs-up  dsg-down  dufs-down  dufs-up-h2  dsg-range  dufs-range"
     sed 's/^/  /' "$WORK/pairs"
-    echo "medians, seconds:   $MED_CP  $MED_UP1  $MED_UP2  $MED_DUFS_UP  $MED_DOWN  $MED_DUFS_DOWN  $MED_DUFS_UP2"
+    echo "medians, seconds:   $MED_CP  $MED_UP1  $MED_UP2  $MED_DUFS_UP  $MED_DOWN  $MED_DUFS_DOWN  $MED_DUFS_UP2  $MED_RANGE  $MED_DUFS_RANGE"
     echo "ratios (median of the per-round ratios):"
     echo "  1. durable upload HTTP/1.1, throughput vs cp+fsync: $R_UP1_CP (target >= 0.5: $V1)"
     echo "     durable upload HTTP/2,   throughput vs cp+fsync: $R_UP2_CP (target >= 0.5: $V1B)"
@@ -270,12 +288,13 @@ REPORT="$OUT_DIR/compare-$(date -u +%Y%m%dT%H%M%SZ)-${SIZE_MIB}MiB.txt"
     echo "  2. download time dsg / dufs (HTTP/1.1, TLS):        $R_DOWN_DUFS (target <= 1.0: $V2)"
     echo "  5. upload time HTTP/2 / HTTP/1.1:                    $R_H2_H1 (target <= 1.1: $V5)"
     echo "     the same client to dufs, HTTP/2 / HTTP/1.1:       $R_DUFS_H2_H1 (the client's own HTTP/2 cost)"
+    echo "  7. last 1 MiB by Range: dsg $MS_RANGE ms (target < 50 ms: $V7), time dsg / dufs: $R_RANGE_DUFS"
   fi
   echo "  6. $CONC concurrent ${CONC_MIB} MiB uploads: dsg peak RSS $PEAK MiB (target < 128: $V6);"
   echo "     idle before $IDLE MiB, 5 s after $AFTER MiB (back to idle: $V6B), 15 s after $AFTER15 MiB; dufs peak $DUFS_PEAK MiB"
 } | tee "$REPORT"
 log "report saved to bench/out/$(basename "$REPORT")"
 
-if [ "${BENCH_ONLY:-}" = memory ]; then MET="$V6$V6B" WANT=okok; else MET="$V1$V1B$V2$V5$V6$V6B" WANT=okokokokokok; fi
+if [ "${BENCH_ONLY:-}" = memory ]; then MET="$V6$V6B" WANT=okok; else MET="$V1$V1B$V2$V5$V6$V6B$V7" WANT=okokokokokokok; fi
 if [ "${BENCH_STRICT:-0}" = 1 ] && [ "$MET" != "$WANT" ]; then exit 3; fi
 exit 0

@@ -17,7 +17,8 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use dsg_blob::{BlobError, DecryptedStream};
-use dsg_core::{AuditAction, AuditObject, FileId, FileName, Outcome};
+use dsg_core::{AuditAction, AuditObject, FileId, FileName, Outcome, RequestedRange};
+use dsg_crypto::ChunkSpan;
 use dsg_policy::Action;
 use futures::Stream;
 
@@ -28,10 +29,16 @@ use super::{App, AppError, Caller, RequestMeta};
 pub struct Download {
     /// Display name.
     pub name: FileName,
-    /// Plaintext size.
+    /// Plaintext size of the whole version.
     pub size_bytes: u64,
     /// The version sent.
     pub version: u32,
+    /// A strong entity tag of the version's content (its SHA-256), for
+    /// `ETag` and `If-Range`.
+    pub entity_tag: String,
+    /// The bytes sent, first and last included, when a range was asked
+    /// for and served; `None` for the whole version.
+    pub part: Option<(u64, u64)>,
     /// Verified plaintext.
     pub body: DownloadBody,
 }
@@ -77,16 +84,35 @@ impl Stream for DownloadBody {
     }
 }
 
+/// The plaintext of a version, whole or the chunks of `span`.
+async fn open_plaintext(
+    blobs: &dsg_blob::BlobStore,
+    blob_key: &str,
+    key: &dsg_crypto::SecretKey,
+    context: dsg_crypto::BlobContext,
+    span: Option<&ChunkSpan>,
+) -> Result<DecryptedStream, BlobError> {
+    match span {
+        Some(span) => blobs.get_decrypted_span(blob_key, key, context, span).await,
+        None => blobs.get_decrypted(blob_key, key, context, None).await,
+    }
+}
+
 impl App {
-    /// Opens a file version for download. The access entry is committed
-    /// before this returns, so before the first byte is sent.
+    /// Opens a file version for download, whole or, when `range` is given,
+    /// the bytes it names. The access entry is committed before this
+    /// returns, so before the first byte is sent.
+    ///
+    /// A range is honoured only when `if_range` is absent or is the
+    /// version's entity tag (so a resumed download never splices two
+    /// versions); otherwise the whole version is sent, as HTTP says.
     pub async fn download(
         &self,
         meta: &RequestMeta,
         caller: &Caller,
-        compartment_id: &str,
-        file_id: &str,
+        (compartment_id, file_id): (&str, &str),
         version: Option<u32>,
+        (range, if_range): (Option<RequestedRange>, Option<&str>),
     ) -> Result<Download, AppError> {
         let (compartment, file, decided) = self
             .authorize_file(
@@ -129,11 +155,34 @@ impl App {
         let context = blob_context(compartment.id, file.id, wanted);
         let blobs = &self.inner.blobs;
         let size = u64::try_from(stored.size_bytes).unwrap_or(0);
-        if size <= self.inner.config.limits.verify_before_send_bytes {
-            let checked = match blobs
-                .get_decrypted(&stored.blob_key, &key, context, None)
-                .await
-            {
+        let entity_tag = format!("\"sha256-{}\"", stored.sha256);
+        let range = range.filter(|_| if_range.is_none_or(|tag| tag == entity_tag));
+        let part = match range.map(|r| r.resolve(size)) {
+            None => None,
+            Some(Some(part)) => Some(part),
+            Some(None) => {
+                let record = Self::audit(
+                    meta,
+                    caller,
+                    AuditAction::FileDownload,
+                    AuditObject::FileVersion(file.id, wanted),
+                    Outcome::Failure,
+                    "range not satisfiable",
+                );
+                self.record(&record).await?;
+                return Err(AppError::RangeNotSatisfiable { size });
+            }
+        };
+        let span = match part {
+            None => None,
+            Some((first, last)) => Some(ChunkSpan::of(size, first, last).ok_or_else(|| {
+                AppError::Internal(format!("no chunk span for {first}-{last} of {size}"))
+            })?),
+        };
+        let open = || open_plaintext(blobs, &stored.blob_key, &key, context, span.as_ref());
+        let sent_len = span.as_ref().map_or(size, |s| s.len);
+        if sent_len <= self.inner.config.limits.verify_before_send_bytes {
+            let checked = match open().await {
                 Ok(plaintext) => plaintext.verify_to_end().await.map(|_| ()),
                 Err(e) => Err(e),
             };
@@ -141,10 +190,7 @@ impl App {
                 return Err(self.blob_failed(meta, caller, which, e).await);
             }
         }
-        let plaintext = match blobs
-            .get_decrypted(&stored.blob_key, &key, context, None)
-            .await
-        {
+        let plaintext = match open().await {
             Ok(plaintext) => plaintext,
             Err(e) => return Err(self.blob_failed(meta, caller, which, e).await),
         };
@@ -160,6 +206,8 @@ impl App {
             name: file.name,
             size_bytes: size,
             version: wanted,
+            entity_tag,
+            part,
             body: DownloadBody {
                 plaintext,
                 witness: Some(Witness {

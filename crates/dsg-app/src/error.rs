@@ -79,6 +79,13 @@ pub enum AppError {
     /// damaged and the operators are alerted.
     #[error("this version of the file is damaged; the operators have been alerted")]
     Damaged,
+    /// The byte range asked for names no byte of the version, which has
+    /// `size` bytes.
+    #[error("requested range not satisfiable")]
+    RangeNotSatisfiable {
+        /// The version's size, for `Content-Range: bytes */size`.
+        size: u64,
+    },
     /// The gateway cannot serve now (its audit log cannot be written); it
     /// recovers by itself once the cause is gone.
     #[error("service unavailable")]
@@ -114,6 +121,7 @@ impl AppError {
             Self::QuotaExceeded => "quota_exceeded",
             Self::InsufficientStorage => "insufficient_storage",
             Self::Damaged => "file_damaged",
+            Self::RangeNotSatisfiable { .. } => "range_not_satisfiable",
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         }

@@ -4,11 +4,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use dsg_crypto::{ct_eq, BlobContext, BlobDecryptor, SecretKey};
+use dsg_crypto::{ct_eq, BlobContext, BlobDecryptor, ChunkSpan, SecretKey};
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 use object_store::path::Path as ObjectPath;
-use object_store::{GetResult, GetResultPayload, ObjectStoreExt};
+use object_store::{GetOptions, GetRange, GetResult, GetResultPayload, ObjectStoreExt};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio::sync::mpsc;
 use tokio_util::io::ReaderStream;
@@ -63,6 +63,87 @@ impl BlobStore {
             }
         });
         Ok(DecryptedStream { receiver })
+    }
+
+    /// Opens the plaintext bytes of `span` of a blob: only the chunks that
+    /// hold them are read, and each is authenticated as in
+    /// [`get_decrypted`](Self::get_decrypted) (its index and final flag are
+    /// bound, so bytes from any other place fail). Yields exactly
+    /// `span.len` bytes, or ends with an error.
+    pub async fn get_decrypted_span(
+        &self,
+        key: &str,
+        data_key: &SecretKey,
+        context: BlobContext,
+        span: &ChunkSpan,
+    ) -> Result<DecryptedStream, BlobError> {
+        let decryptor = BlobDecryptor::for_span(data_key, context, span)?;
+        let options = GetOptions {
+            range: Some(GetRange::Bounded(span.ciphertext.clone())),
+            ..GetOptions::default()
+        };
+        let source = read_stream(
+            self.inner
+                .get_opts(&ObjectPath::from(key), options)
+                .await?,
+        )
+        .await?;
+        let (sender, receiver) = mpsc::channel(PIPELINE_DEPTH);
+        let mut trim = Trim {
+            skip: span.skip,
+            left: span.len,
+        };
+        tokio::spawn(async move {
+            let (plain_sender, mut plain) = mpsc::channel(PIPELINE_DEPTH);
+            let decrypting = async move {
+                if let Err(error) = decrypt(source, decryptor, None, &plain_sender).await {
+                    let _ = plain_sender.send(Err(error)).await;
+                }
+            };
+            let forwarding = async {
+                while let Some(piece) = plain.recv().await {
+                    let piece = match piece {
+                        Ok(bytes) => Ok(trim.apply(bytes)),
+                        Err(error) => Err(error),
+                    };
+                    let failed = piece.is_err();
+                    if matches!(&piece, Ok(bytes) if bytes.is_empty()) {
+                        continue;
+                    }
+                    if sender.send(piece).await.is_err() || failed {
+                        return; // the reader went away, or was told
+                    }
+                }
+                if trim.left > 0 {
+                    // Authenticated chunks, but fewer bytes than the span
+                    // needs: the store returned a short range.
+                    let short = BlobError::Crypto(dsg_crypto::CryptoError::Integrity);
+                    let _ = sender.send(Err(short)).await;
+                }
+            };
+            tokio::join!(decrypting, forwarding);
+        });
+        Ok(DecryptedStream { receiver })
+    }
+}
+
+/// Cuts a span's plaintext down to the requested bytes.
+struct Trim {
+    /// Bytes still to drop from the front.
+    skip: u64,
+    /// Bytes still to pass on.
+    left: u64,
+}
+
+impl Trim {
+    fn apply(&mut self, mut piece: Bytes) -> Bytes {
+        let drop = usize::try_from(self.skip).unwrap_or(usize::MAX).min(piece.len());
+        let _ = piece.split_to(drop);
+        self.skip -= drop as u64;
+        let keep = usize::try_from(self.left).unwrap_or(usize::MAX).min(piece.len());
+        piece.truncate(keep);
+        self.left -= keep as u64;
+        piece
     }
 }
 

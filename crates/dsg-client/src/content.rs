@@ -104,6 +104,47 @@ impl ApiClient {
         Err(refusal(status, &bytes))
     }
 
+    /// `GET /api/v1/compartments/{cid}/files/{fid}/content` with a `Range`
+    /// header (and `If-Range` when given): the answer as it came, `200`
+    /// or `206`; any other status is a refusal.
+    pub async fn download_range(
+        &mut self,
+        (compartment, file): (&str, &str),
+        range: &str,
+        if_range: Option<&str>,
+    ) -> Result<RangeAnswer, ClientError> {
+        let mut req = self
+            .request(
+                Method::GET,
+                &format!("/api/v1/compartments/{compartment}/files/{file}/content"),
+            )
+            .header(reqwest::header::RANGE, range);
+        if let Some(tag) = if_range {
+            req = req.header(reqwest::header::IF_RANGE, tag);
+        }
+        let response = self.send(req).await?;
+        let status = response.status();
+        let header = |name: reqwest::header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_range = header(reqwest::header::CONTENT_RANGE);
+        let entity_tag = header(reqwest::header::ETAG);
+        let bytes = response.bytes().await?;
+        if status == StatusCode::OK || status == StatusCode::PARTIAL_CONTENT {
+            return Ok(RangeAnswer {
+                status,
+                content_range,
+                entity_tag,
+                bytes: bytes.to_vec(),
+            });
+        }
+        Err(refusal(status, &bytes))
+    }
+
     /// `GET /api/v1/compartments/{cid}/disposals`
     pub async fn disposals(&mut self, compartment: &str) -> Result<DisposalList, ClientError> {
         self.get(&format!("/api/v1/compartments/{compartment}/disposals"))
@@ -147,4 +188,17 @@ impl ApiClient {
         );
         self.done(req).await
     }
+}
+
+/// A download asked for with a `Range` header.
+#[derive(Debug, Clone)]
+pub struct RangeAnswer {
+    /// `200` (the whole version) or `206` (the part).
+    pub status: StatusCode,
+    /// `Content-Range`, on a `206`.
+    pub content_range: Option<String>,
+    /// `ETag`: the version's content tag, for `If-Range`.
+    pub entity_tag: Option<String>,
+    /// The bytes received.
+    pub bytes: Vec<u8>,
 }

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod alert;
 pub mod audit;
+pub mod byte_range;
 pub mod calendar;
 pub mod clock;
 pub mod date;
@@ -28,6 +29,7 @@ pub use alert::{AlertChange, AlertSeverity, AlertStatus};
 pub use audit::{
     AuditAction, AuditActionFilter, AuditObject, AuditRecord, DecisionEvidence, Outcome,
 };
+pub use byte_range::RequestedRange;
 pub use calendar::WorkingCalendar;
 pub use clock::Clock;
 pub use date::CalendarDate;

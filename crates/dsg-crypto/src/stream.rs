@@ -57,6 +57,53 @@ pub fn encrypted_len(plaintext_len: u64) -> u64 {
         .saturating_add(chunks.saturating_mul(TAG_LEN as u64))
 }
 
+/// The chunks that hold a byte range of a blob's plaintext, and where they
+/// lie in the stored ciphertext: what a `Range` request reads, so that the
+/// last megabyte of a large file costs one megabyte of reading, not the
+/// whole file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkSpan {
+    /// Index of the first chunk read.
+    pub first_chunk: u64,
+    /// Stored bytes to read: `start..end` of the ciphertext.
+    pub ciphertext: std::ops::Range<u64>,
+    /// Plaintext bytes of the first chunk before the range begins.
+    pub skip: u64,
+    /// Plaintext bytes of the range.
+    pub len: u64,
+    /// Whether the span ends with the blob's final chunk.
+    pub reaches_final: bool,
+}
+
+impl ChunkSpan {
+    /// The span of `first..=last` (plaintext offsets) in a blob of
+    /// `plaintext_len` bytes; `None` when the range is empty, reversed or
+    /// not inside the blob.
+    pub fn of(plaintext_len: u64, first: u64, last: u64) -> Option<ChunkSpan> {
+        if first > last || last >= plaintext_len {
+            return None;
+        }
+        let chunk = CHUNK_SIZE as u64;
+        let enc_chunk = ENC_CHUNK_LEN as u64;
+        let final_chunk = plaintext_len.div_ceil(chunk).max(1) - 1;
+        let first_chunk = first / chunk;
+        let last_chunk = last / chunk;
+        let start = (HEADER_LEN as u64).checked_add(first_chunk.checked_mul(enc_chunk)?)?;
+        let end = if last_chunk == final_chunk {
+            encrypted_len(plaintext_len)
+        } else {
+            (HEADER_LEN as u64).checked_add((last_chunk + 1).checked_mul(enc_chunk)?)?
+        };
+        Some(ChunkSpan {
+            first_chunk,
+            ciphertext: start..end,
+            skip: first - first_chunk * chunk,
+            len: last - first + 1,
+            reaches_final: last_chunk == final_chunk,
+        })
+    }
+}
+
 fn header_bytes() -> [u8; HEADER_LEN] {
     let mut h = [0u8; HEADER_LEN];
     h[..4].copy_from_slice(MAGIC);
@@ -244,6 +291,10 @@ pub struct BlobDecryptor {
     /// Pending ciphertext (not secret): at most one encrypted chunk.
     pending: Vec<u8>,
     failed: bool,
+    /// Whether the chunk left at [`finish`](Self::finish) is the blob's
+    /// final one: always for a whole blob; for a span, only when it reaches
+    /// the end (a span that stops short ends on a full, non-final chunk).
+    ends_final: bool,
 }
 
 impl BlobDecryptor {
@@ -255,6 +306,31 @@ impl BlobDecryptor {
             header_len: 0,
             pending: Vec::with_capacity(ENC_CHUNK_LEN),
             failed: false,
+            ends_final: true,
+        })
+    }
+
+    /// Creates a decryptor for the chunks of `span` alone: feed it the
+    /// ciphertext bytes [`ChunkSpan::ciphertext`] names (no header). Every
+    /// chunk still authenticates under its own index and final flag, so a
+    /// span read from the wrong offset, a chunk swapped in from elsewhere,
+    /// or a short read fails like a damaged whole blob.
+    pub fn for_span(
+        data_key: &SecretKey,
+        ctx: BlobContext,
+        span: &ChunkSpan,
+    ) -> Result<Self, CryptoError> {
+        let mut cipher = ChunkCipher::new(data_key, &ctx)?;
+        cipher.index = span.first_chunk;
+        Ok(BlobDecryptor {
+            cipher,
+            // The header is not read: format 1's header is a constant that
+            // every chunk's AAD already binds.
+            header: header_bytes(),
+            header_len: HEADER_LEN,
+            pending: Vec::with_capacity(ENC_CHUNK_LEN),
+            failed: false,
+            ends_final: span.reaches_final,
         })
     }
 
@@ -330,7 +406,7 @@ impl BlobDecryptor {
         if self.failed || self.header_len < HEADER_LEN {
             return Err(CryptoError::Integrity);
         }
-        let res = self.cipher.open(&self.pending, true, out);
+        let res = self.cipher.open(&self.pending, self.ends_final, out);
         self.pending.clear();
         res
     }

@@ -45,6 +45,7 @@ mod policies;
 mod postgres;
 mod posture;
 mod proxy;
+mod ranges;
 mod records;
 mod retention_sql;
 mod s3;

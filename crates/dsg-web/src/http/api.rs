@@ -14,7 +14,7 @@ use dsg_proto::files::{
 use dsg_proto::identity::{LoginNotice, Me};
 
 use super::context::Ctx;
-use super::download::download_response;
+use super::download::{download_response, if_range, requested_range};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::session::clear_session_cookie;
 use super::wire;
@@ -328,21 +328,27 @@ pub async fn versions(ctx: Ctx, ApiPath((cid, fid)): ApiPath<(String, String)>) 
         ("cid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
         ("fid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
         ("version" = Option<i64>, Query, minimum = 0, maximum = 2147483647),
+        ("Range" = Option<String>, Header, description = "One range, `bytes=first-last`, `bytes=first-` or `bytes=-n`; anything else is ignored and the whole version sent"),
+        ("If-Range" = Option<String>, Header, description = "The `ETag` of an earlier answer: the range is honoured only if the version is still that one"),
     ),
     responses(
-        (status = 200, description = "application/octet-stream; Content-Disposition attachment; CSP sandbox", body = dsg_proto::params::Binary, content_type = "application/octet-stream"),
+        (status = 200, description = "application/octet-stream; Content-Disposition attachment; CSP sandbox; ETag; Accept-Ranges: bytes", body = dsg_proto::params::Binary, content_type = "application/octet-stream"),
+        (status = 206, description = "The range asked for; Content-Range: bytes first-last/size", body = dsg_proto::params::Binary, content_type = "application/octet-stream"),
         (status = 400, description = "invalid_query", body = dsg_proto::ErrorBody),
         (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+        (status = 416, description = "range_not_satisfiable; Content-Range: bytes */size", body = dsg_proto::ErrorBody),
     ),
 )]
 pub async fn download(
     ctx: Ctx,
     ApiPath((cid, fid)): ApiPath<(String, String)>,
     ApiQuery(query): ApiQuery<DownloadQuery>,
+    headers: HeaderMap,
 ) -> ApiResult {
+    let range = (requested_range(&headers), if_range(&headers));
     let download = ctx
         .app
-        .download(&ctx.meta, &ctx.caller, &cid, &fid, query.version)
+        .download(&ctx.meta, &ctx.caller, (&cid, &fid), query.version, range)
         .await?;
     Ok(download_response(download))
 }

@@ -2,11 +2,13 @@
 //! render in the gateway's origin.
 
 use axum::body::Body;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use http_range_header::SyntacticallyCorrectRange;
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use dsg_app::Download;
+use dsg_core::RequestedRange;
 
 /// RFC 8187 `attr-char`s stay as they are; everything else is encoded.
 const FILENAME_SET: &AsciiSet = &NON_ALPHANUMERIC
@@ -39,18 +41,51 @@ fn marking_header() -> String {
     )
 }
 
-/// Builds the streaming response of a download.
+/// The one byte range a request asks for. A header that is malformed,
+/// names another unit or asks for several ranges is ignored and the whole
+/// version is sent, as RFC 9110 §14.2 lets a server do.
+pub fn requested_range(headers: &HeaderMap) -> Option<RequestedRange> {
+    let value = headers.get(header::RANGE)?.to_str().ok()?;
+    let ranges = http_range_header::parse_range_header(value).ok()?;
+    let [range] = ranges.into_ranges()[..] else {
+        return None;
+    };
+    Some(match range {
+        SyntacticallyCorrectRange::FromStart(first) => RequestedRange::From(first),
+        SyntacticallyCorrectRange::FromLast(n) => RequestedRange::Last(n),
+        SyntacticallyCorrectRange::Indexed(first, last) => RequestedRange::Between(first, last),
+    })
+}
+
+/// The `If-Range` validator, when the request carries one.
+pub fn if_range(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::IF_RANGE)?.to_str().ok()
+}
+
+/// Builds the streaming response of a download: `200` with the whole
+/// version, or `206` with the part asked for.
 pub fn download_response(download: Download) -> Response {
-    let mut response = (StatusCode::OK, Body::from_stream(download.body)).into_response();
+    let (status, length) = match download.part {
+        Some((first, last)) => (StatusCode::PARTIAL_CONTENT, last - first + 1),
+        None => (StatusCode::OK, download.size_bytes),
+    };
+    let mut response = (status, Body::from_stream(download.body)).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
     );
-    headers.insert(
-        header::CONTENT_LENGTH,
-        HeaderValue::from(download.size_bytes),
-    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Some((first, last)) = download.part {
+        let range = format!("bytes {first}-{last}/{}", download.size_bytes);
+        if let Ok(value) = HeaderValue::from_str(&range) {
+            headers.insert(header::CONTENT_RANGE, value);
+        }
+    }
+    if let Ok(value) = HeaderValue::from_str(&download.entity_tag) {
+        headers.insert(header::ETAG, value);
+    }
     if let Ok(value) = HeaderValue::from_str(&content_disposition(download.name.as_str())) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }

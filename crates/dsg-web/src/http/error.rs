@@ -2,7 +2,7 @@
 //! machine-readable codes. Internal details are logged, never sent.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -31,6 +31,7 @@ pub fn status_and_code(error: &AppError) -> (StatusCode, &'static str) {
         AppError::Conflict(_) | AppError::Refused(_) => StatusCode::CONFLICT,
         AppError::TooLarge | AppError::QuotaExceeded => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
+        AppError::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
         AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         // The gateway's own storage failed it; the code says how.
         AppError::Damaged => StatusCode::INTERNAL_SERVER_ERROR,
@@ -78,7 +79,13 @@ pub fn error_response(error: &AppError) -> Response {
         tracing::error!(%detail, "internal error");
     }
     let body = json!({ "error": { "code": code, "message": public_message(error) } });
-    (status, Json(body)).into_response()
+    let mut response = (status, Json(body)).into_response();
+    if let AppError::RangeNotSatisfiable { size } = error {
+        if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
+            response.headers_mut().insert(header::CONTENT_RANGE, value);
+        }
+    }
+    response
 }
 
 /// Longest framework message passed on to the client, in bytes.
@@ -147,6 +154,7 @@ pub fn code_for_status(status: StatusCode) -> &'static str {
         StatusCode::TOO_MANY_REQUESTS => "rate_limited",
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
         StatusCode::INSUFFICIENT_STORAGE => "insufficient_storage",
+        StatusCode::RANGE_NOT_SATISFIABLE => "range_not_satisfiable",
         s if s.is_server_error() => "internal",
         _ => "bad_request",
     }
