@@ -82,12 +82,8 @@ impl BlobStore {
             range: Some(GetRange::Bounded(span.ciphertext.clone())),
             ..GetOptions::default()
         };
-        let source = read_stream(
-            self.inner
-                .get_opts(&ObjectPath::from(key), options)
-                .await?,
-        )
-        .await?;
+        let source =
+            read_stream(self.inner.get_opts(&ObjectPath::from(key), options).await?).await?;
         let (sender, receiver) = mpsc::channel(PIPELINE_DEPTH);
         let mut trim = Trim {
             skip: span.skip,
@@ -137,10 +133,14 @@ struct Trim {
 
 impl Trim {
     fn apply(&mut self, mut piece: Bytes) -> Bytes {
-        let drop = usize::try_from(self.skip).unwrap_or(usize::MAX).min(piece.len());
+        let drop = usize::try_from(self.skip)
+            .unwrap_or(usize::MAX)
+            .min(piece.len());
         let _ = piece.split_to(drop);
         self.skip -= drop as u64;
-        let keep = usize::try_from(self.left).unwrap_or(usize::MAX).min(piece.len());
+        let keep = usize::try_from(self.left)
+            .unwrap_or(usize::MAX)
+            .min(piece.len());
         piece.truncate(keep);
         self.left -= keep as u64;
         piece

@@ -40,7 +40,11 @@ mod tests {
         assert_eq!(From(9).resolve(10), Some((9, 9)));
         assert_eq!(From(10).resolve(10), None);
         assert_eq!(Between(2, 4).resolve(10), Some((2, 4)));
-        assert_eq!(Between(2, 400).resolve(10), Some((2, 9)), "clipped to the end");
+        assert_eq!(
+            Between(2, 400).resolve(10),
+            Some((2, 9)),
+            "clipped to the end"
+        );
         assert_eq!(Between(4, 2).resolve(10), None);
         assert_eq!(Last(3).resolve(10), Some((7, 9)));
         assert_eq!(Last(30).resolve(10), Some((0, 9)), "longer than the file");

@@ -28,8 +28,7 @@ pub use password::{PasswordHasher, PasswordParams};
 pub use secret::{ct_eq, hmac_sha256, sha256, SecretKey, SecretString, Sha256Stream};
 pub use stream::{
     encrypted_len, BlobContext, BlobDecryptor, BlobEncryptor, ChunkSpan, BLOB_FORMAT_VERSION,
-    CHUNK_SIZE,
-    HEADER_LEN,
+    CHUNK_SIZE, HEADER_LEN,
 };
 pub use token::{csrf_token_for, random_token, token_hash};
 pub use wrap::{open, seal, unwrap_key, wrap_key, WrapContext};

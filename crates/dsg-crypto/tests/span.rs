@@ -84,7 +84,10 @@ fn a_span_read_at_the_wrong_place_or_for_another_file_fails() {
     // A span that claims to end the blob when it does not.
     let mut not_final = span.clone();
     not_final.reaches_final = true;
-    assert_eq!(read_span(&ct, &not_final, ctx()), Err(CryptoError::Integrity));
+    assert_eq!(
+        read_span(&ct, &not_final, ctx()),
+        Err(CryptoError::Integrity)
+    );
     // A short read of the final chunk.
     let tail = ChunkSpan::of(pt.len() as u64, pt.len() as u64 - 3, pt.len() as u64 - 1).unwrap();
     let mut short = tail.clone();

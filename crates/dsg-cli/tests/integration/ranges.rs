@@ -92,7 +92,11 @@ async fn ranges_are_served_exactly_and_only_to_whom_may_read() {
         .download_range((&c, &file), "bytes=0-9", Some(&tag))
         .await
         .unwrap();
-    assert_eq!(changed.status, StatusCode::OK, "a newer version is sent whole");
+    assert_eq!(
+        changed.status,
+        StatusCode::OK,
+        "a newer version is sent whole"
+    );
     assert_eq!(changed.bytes, newer);
 
     // Another company's handler: refused before the range is looked at,
@@ -143,7 +147,11 @@ async fn a_range_reads_only_its_chunks_and_damage_in_them_is_caught() {
     assert_eq!(head.bytes, content[..1000]);
     // A range that needs the damaged chunk is refused as damage.
     let e = h
-        .download_range((&c, &file), &format!("bytes={}-{}", 2 * CHUNK, 2 * CHUNK + 9), None)
+        .download_range(
+            (&c, &file),
+            &format!("bytes={}-{}", 2 * CHUNK, 2 * CHUNK + 9),
+            None,
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some("file_damaged"), "{e}");

@@ -3,8 +3,8 @@
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use http_range_header::SyntacticallyCorrectRange;
 use axum::response::{IntoResponse, Response};
+use http_range_header::SyntacticallyCorrectRange;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use dsg_app::Download;
