@@ -8,6 +8,7 @@ pub mod alert;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
+pub mod compliance;
 pub mod date;
 pub mod entities;
 pub mod error;
