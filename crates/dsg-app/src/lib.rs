@@ -34,6 +34,7 @@ mod participants;
 mod policies;
 mod ports;
 mod posture;
+mod compliance;
 mod records;
 mod scrub;
 mod space;
@@ -50,7 +51,7 @@ use dsg_policy::{
     SessionFacts, UserFacts,
 };
 use dsg_store::ports::{
-    AlertRegister, ApplicationRegister, AuditLog, AuditSink, CredentialStore, DutyRegister,
+    AlertRegister, ApplicationRegister, AuditLog, AuditSink, ComplianceRegister, CredentialStore, DutyRegister,
     FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore, TerminalRegister,
 };
 use dsg_store::Backend;
@@ -96,6 +97,10 @@ pub use policies::{
 };
 pub use ports::Ports;
 pub use posture::PostureReceipt;
+pub use compliance::{
+    AgencyCompliance, AttestationView, CauseView, ChapterCell, ChapterHead, CompanyCompliance,
+    CompanyRow, ComplianceHome, NewAttestation, RequirementDetail, RequirementView, SnapshotView,
+};
 pub use records::{
     CompanyRecords, ContractRoster, NewTraining, PersonRecords, RecordOffers, RecordsRead,
     RosterLine, TrainingEntry,
@@ -123,6 +128,7 @@ struct Inner {
     sessions: Arc<dyn SessionStore>,
     terminals: Arc<dyn TerminalRegister>,
     records: Arc<dyn RecordsRegister>,
+    compliance: Arc<dyn ComplianceRegister>,
     alerts: Arc<dyn AlertRegister>,
     applications: Arc<dyn ApplicationRegister>,
     policies: Arc<dyn PolicyRegister>,
@@ -203,6 +209,7 @@ impl App {
             sessions,
             terminals,
             records,
+            compliance,
             alerts,
             applications,
             policies,
@@ -219,6 +226,7 @@ impl App {
                 sessions,
                 terminals,
                 records,
+                compliance,
                 alerts,
                 applications,
                 policies,

@@ -196,6 +196,9 @@ impl Label for AuditAction {
             Self::ApplicationScheduleAdjust => {
                 ("申請スケジュールの調整", "Application schedule adjusted")
             }
+            Self::ComplianceView => ("遵守状況の閲覧", "Compliance view read"),
+            Self::ComplianceSnapshot => ("遵守状況の日次記録", "Daily compliance snapshot"),
+            Self::ComplianceAttest => ("要求事項の証跡の登録", "Requirement attested"),
         }
     }
 }
