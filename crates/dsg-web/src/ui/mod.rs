@@ -21,6 +21,7 @@ mod notice;
 mod pages;
 mod participants;
 mod policies;
+mod compliance;
 mod records;
 mod secret;
 mod terminals;
@@ -106,6 +107,17 @@ pub fn routes() -> Router<App> {
         .route("/memberships/{id}/schedule", post(memberships::adjust))
         .route("/memberships/{id}/{action}", post(memberships::step))
         .route("/records", get(records::directory_page))
+        .route("/compliance", get(compliance::home))
+        .route("/compliance/agency", get(compliance::agency_page))
+        .route("/compliance/companies/{company}", get(compliance::company_page))
+        .route(
+            "/compliance/companies/{company}/requirements/{requirement}",
+            get(compliance::requirement_page),
+        )
+        .route(
+            "/compliance/companies/{company}/attestations",
+            post(compliance::attest),
+        )
         .route("/records/{company}", get(records::company_page))
         .route("/records/{company}/roster", post(records::submit_roster))
         .route(
