@@ -269,17 +269,22 @@ impl App {
             }
         }
         if readable.is_empty() {
-            // Decided once more on the gateway's behalf, so the refusal is
-            // recorded with its decision like any other.
+            // Decided once more on the caller's own company, so the
+            // refusal is recorded with its decision and answered like a
+            // register they may not read (forbidden).
+            let own = match caller {
+                Caller::User(u) => u.facts.company,
+                Caller::Anonymous => CompanyId::random(),
+            };
             self.authorize_records_read(
                 meta,
                 caller,
-                CompanyId::random(),
+                own,
                 AuditAction::ComplianceView,
                 AuditObject::Gateway,
             )
             .await?;
-            return Err(AppError::NotFound);
+            return Err(AppError::Forbidden);
         }
         let evaluations = self
             .evaluate_and_snapshot(meta, caller, None, catalogue)

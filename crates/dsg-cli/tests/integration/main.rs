@@ -16,6 +16,7 @@
 mod access_review;
 mod alerts;
 mod applications;
+mod compliance;
 mod audit_expiry;
 mod audit_forwarding;
 mod audit_insider;

@@ -48,6 +48,7 @@ pub fn requirement(r: dsg_app::RequirementView) -> wire::Requirement {
     ),
     responses(
         (status = 200, description = "the view", body = wire::CompanyCompliance),
+        (status = 400, description = "invalid (the id)", body = dsg_proto::ErrorBody),
         (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
         (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
@@ -85,12 +86,11 @@ pub async fn company(ctx: Ctx, ApiPath(company): ApiPath<String>) -> ApiResult {
 #[utoipa::path(
     get,
     path = "/api/v1/compliance",
-    summary = "The agency's compliance table: every contractor the reader may read × chapter (第4–第14, G6, G9), each cell the worst status of the chapter's requirements with the count per status. Agency operators and auditors (a company's security administrator sees its own row); someone who may read no company gets not_found. Audited.",
+    summary = "The agency's compliance table: every contractor the reader may read × chapter (第4–第14, G6, G9), each cell the worst status of the chapter's requirements with the count per status. Agency operators and auditors (a company's security administrator sees its own row); someone who may read no company gets forbidden. Audited.",
     responses(
         (status = 200, description = "the table", body = wire::AgencyCompliance),
         (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
         (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
-        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
     ),
     security(("session" = [])),
 )]
