@@ -206,7 +206,7 @@ impl Label for AuditAction {
 /// The families of actions a search may ask for (`auth.` and so on), each
 /// with its label; a family is the part of an action's name before its
 /// first dot.
-pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 26] = [
+pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 27] = [
     ("auth.", "認証", "Authentication"),
     ("account.", "アカウント管理", "Account management"),
     ("file.", "ファイル", "Files"),
@@ -233,6 +233,7 @@ pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 26] = [
     ("software_list.", "ソフトウェアリスト", "Software lists"),
     ("participant.", "官側参加者", "Agency participants"),
     ("disposal.", "廃棄", "Disposal"),
+    ("compliance.", "遵守状況", "Compliance"),
 ];
 
 /// The label of a stored action name; an unknown name shows as it is.
