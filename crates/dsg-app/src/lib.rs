@@ -17,6 +17,7 @@ mod audit_log;
 mod audit_proofs;
 mod audit_views;
 mod auth;
+mod compliance;
 mod decision_slice;
 mod denial;
 mod disposal;
@@ -34,7 +35,6 @@ mod participants;
 mod policies;
 mod ports;
 mod posture;
-mod compliance;
 mod records;
 mod scrub;
 mod space;
@@ -51,8 +51,9 @@ use dsg_policy::{
     SessionFacts, UserFacts,
 };
 use dsg_store::ports::{
-    AlertRegister, ApplicationRegister, AuditLog, AuditSink, ComplianceRegister, CredentialStore, DutyRegister,
-    FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore, TerminalRegister,
+    AlertRegister, ApplicationRegister, AuditLog, AuditSink, ComplianceRegister, CredentialStore,
+    DutyRegister, FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore,
+    TerminalRegister,
 };
 use dsg_store::Backend;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -78,6 +79,10 @@ pub use audit_views::{AuditEntryView, ProvenEntry};
 pub use memberships::{MembershipDetail, MembershipNotice, MembershipView, ScheduleLine};
 // The views carry these: an entry's exported fields and a signed checkpoint.
 pub use auth::{Caller, LoginOutcome, RequestStart, SessionUser};
+pub use compliance::{
+    AgencyCompliance, AttestationView, CauseView, ChapterCell, ChapterHead, CompanyCompliance,
+    CompanyRow, ComplianceHome, NewAttestation, RequirementDetail, RequirementView, SnapshotView,
+};
 pub use decision_slice::{DecisionSlice, EntityRef};
 pub use denial::DenialReason;
 pub use disposal::{DisposalCandidateView, DisposalInput, DisposalView};
@@ -97,10 +102,6 @@ pub use policies::{
 };
 pub use ports::Ports;
 pub use posture::PostureReceipt;
-pub use compliance::{
-    AgencyCompliance, AttestationView, CauseView, ChapterCell, ChapterHead, CompanyCompliance,
-    CompanyRow, ComplianceHome, NewAttestation, RequirementDetail, RequirementView, SnapshotView,
-};
 pub use records::{
     CompanyRecords, ContractRoster, NewTraining, PersonRecords, RecordOffers, RecordsRead,
     RosterLine, TrainingEntry,

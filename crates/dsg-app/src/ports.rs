@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use dsg_store::ports::{
-    AlertRegister, ApplicationRegister, AuditLog, AuditSink, ComplianceRegister, CredentialStore, DutyRegister,
-    FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore, TerminalRegister,
+    AlertRegister, ApplicationRegister, AuditLog, AuditSink, ComplianceRegister, CredentialStore,
+    DutyRegister, FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore,
+    TerminalRegister,
 };
 use dsg_store::Backend;
 

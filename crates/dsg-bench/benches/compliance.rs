@@ -72,7 +72,14 @@ impl Bind for i64 {
 /// awaiting confirmation), two trainings each, 20 files of which two are
 /// marked for disposal (one disposed of and checked, one awaiting its
 /// check), and `attestations` attestations; 100 signed checkpoints.
-async fn populate(url: &str, companies: usize, users: usize, handlers: usize, attestations: usize, now: i64) {
+async fn populate(
+    url: &str,
+    companies: usize,
+    users: usize,
+    handlers: usize,
+    attestations: usize,
+    now: i64,
+) {
     let mut conn = AnyConnection::connect(url).await.unwrap();
     conn.execute("PRAGMA synchronous = OFF;").await.unwrap();
     exec(
@@ -81,7 +88,6 @@ async fn populate(url: &str, companies: usize, users: usize, handlers: usize, at
         &[&id(), &now],
     )
     .await;
-    let today = CalendarDate::of_unix_ms(now);
     let day = |days: i64| CalendarDate::of_unix_ms(now - days * DAY_MS).to_string();
     let catalogue = Catalogue::shipped().unwrap();
     let attestable: Vec<&str> = catalogue
@@ -150,7 +156,11 @@ async fn populate(url: &str, companies: usize, users: usize, handlers: usize, at
                         &[&contract, person, &recorder, &now],
                     )
                     .await;
-                    let status = if c % 5 == 0 && h == 0 { "submitted" } else { "confirmed" };
+                    let status = if c % 5 == 0 && h == 0 {
+                        "submitted"
+                    } else {
+                        "confirmed"
+                    };
                     exec(
                         &mut conn,
                         "INSERT INTO roster_entries (user_id, company_id, status, details_sealed, \
@@ -168,20 +178,38 @@ async fn populate(url: &str, companies: usize, users: usize, handlers: usize, at
                     "INSERT INTO training_records (id, user_id, company_id, course, \
                      completed_on, completed_at, notes_sealed, recorded_by, recorded_at) \
                      VALUES ($1, $2, $3, 'annual', $4, $5, 'sealed', $6, $5)",
-                    &[&id(), person, &company, &day(ago), &(now - ago * DAY_MS), &recorder],
+                    &[
+                        &id(),
+                        person,
+                        &company,
+                        &day(ago),
+                        &(now - ago * DAY_MS),
+                        &recorder,
+                    ],
                 )
                 .await;
             }
         }
         for f in 0..20 {
             let file = id();
-            let status = if f < 2 { "disposal_candidate" } else { "active" };
+            let status = if f < 2 {
+                "disposal_candidate"
+            } else {
+                "active"
+            };
             exec(
                 &mut conn,
                 "INSERT INTO files (id, compartment_id, name, current_version, status, \
                  created_by, created_at, updated_at, deleted_at, name_hash) \
                  VALUES ($1, $2, '', 1, $3, $4, $5, $5, $6, $1)",
-                &[&file, &compartment, &status.to_owned(), &recorder, &now, &(now - 3 * DAY_MS)],
+                &[
+                    &file,
+                    &compartment,
+                    &status.to_owned(),
+                    &recorder,
+                    &now,
+                    &(now - 3 * DAY_MS),
+                ],
             )
             .await;
             if f < 2 {
@@ -190,8 +218,15 @@ async fn populate(url: &str, companies: usize, users: usize, handlers: usize, at
                     "INSERT INTO disposals (id, compartment_id, file_id, method, place, \
                      performed_by, performed_at, checked_by, checked_at) \
                      VALUES ($1, $2, $3, 'crypto_shred', 'x', $4, $5, $6, $7)",
-                    &[&id(), &compartment, &file, &recorder, &(now - DAY_MS),
-                      &people[1].clone(), &(now - DAY_MS)],
+                    &[
+                        &id(),
+                        &compartment,
+                        &file,
+                        &recorder,
+                        &(now - DAY_MS),
+                        &people[1].clone(),
+                        &(now - DAY_MS),
+                    ],
                 )
                 .await;
                 if f == 1 {
@@ -211,8 +246,15 @@ async fn populate(url: &str, companies: usize, users: usize, handlers: usize, at
                 "INSERT INTO compliance_attestations (id, company_id, requirement, attested_on, \
                  valid_until, details_sealed, recorded_by, recorded_at) \
                  VALUES ($1, $2, $3, $4, $5, 'sealed', $6, $7)",
-                &[&id(), &company, &(*requirement).to_owned(), &day(30),
-                  &CalendarDate::of_unix_ms(now + 300 * DAY_MS).to_string(), &recorder, &now],
+                &[
+                    &id(),
+                    &company,
+                    &(*requirement).to_owned(),
+                    &day(30),
+                    &CalendarDate::of_unix_ms(now + 300 * DAY_MS).to_string(),
+                    &recorder,
+                    &now,
+                ],
             )
             .await;
         }
@@ -227,7 +269,6 @@ async fn populate(url: &str, companies: usize, users: usize, handlers: usize, at
         .await;
     }
     conn.execute("COMMIT").await.unwrap();
-    let _ = today;
 }
 
 async fn records(url: &str) -> i64 {
@@ -284,7 +325,10 @@ async fn main() {
     let attestations = env_usize("BENCH_ATTESTATIONS_PER_COMPANY", 10);
     let rounds = env_usize("BENCH_ROUNDS", 5).max(1);
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
     let store = Store::connect(&url).await.unwrap();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -220,14 +220,12 @@ impl Store {
         // A checkpoint is signed only while the stored log agrees with
         // every checkpoint signed before (the sequencer refuses to sign
         // otherwise), so the latest one dates the last verification.
-        let verified: Option<i64> =
-            sqlx::query_scalar::<Any, Option<i64>>("SELECT MAX(timestamp_ms) FROM audit_checkpoints")
-                .fetch_one(&self.pool)
-                .await?;
-        let facts = order
-            .iter()
-            .filter_map(|c| by_company.remove(c))
-            .collect();
+        let verified: Option<i64> = sqlx::query_scalar::<Any, Option<i64>>(
+            "SELECT MAX(timestamp_ms) FROM audit_checkpoints",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let facts = order.iter().filter_map(|c| by_company.remove(c)).collect();
         Ok((
             facts,
             GatewayFacts {
@@ -263,7 +261,10 @@ impl Store {
     }
 
     /// A company's attestations, newest first.
-    pub async fn attestations(&self, company: CompanyId) -> Result<Vec<AttestationRow>, StoreError> {
+    pub async fn attestations(
+        &self,
+        company: CompanyId,
+    ) -> Result<Vec<AttestationRow>, StoreError> {
         let rows = sqlx::query::<Any>(
             "SELECT id, company_id, requirement, attested_on, valid_until, details_sealed, \
              recorded_by, recorded_at FROM compliance_attestations WHERE company_id = $1 \

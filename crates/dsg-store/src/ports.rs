@@ -30,10 +30,10 @@ use crate::{
     IssuedCertificate, LoginAttempt, MembershipEffects, MembershipRow, NewAuthenticator,
     NewFileVersion, NewPolicyVersion, NewUser, NoticeRow, PendingCeremony, PersonFacts, PersonRow,
     PlainNamedFile, PolicyVersionRow, RecordedDecision, ResetRow, RosterRow, ScheduleLineRow,
-    SealedName, SequencedEvent, SessionRow, SnapshotRow, SoftwareListVersionRow, SoftwareRequestRow, Standing,
-    Store, StoreError, StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile,
-    StoredTerminalCa, StoredVersion, TotpRow, TrainingRow, Transition, UploadTarget,
-    UserCredentials, WebauthnCredentialRow,
+    SealedName, SequencedEvent, SessionRow, SnapshotRow, SoftwareListVersionRow,
+    SoftwareRequestRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey,
+    StoredCheckpoint, StoredFile, StoredTerminalCa, StoredVersion, TotpRow, TrainingRow,
+    Transition, UploadTarget, UserCredentials, WebauthnCredentialRow,
 };
 
 mod tasks;

@@ -139,11 +139,7 @@ impl Harness {
             .status
             .to_owned();
         let table = self.app.agency_compliance(&meta(), caller).await.unwrap();
-        let row = table
-            .rows
-            .iter()
-            .find(|r| r.company_id == company)
-            .unwrap();
+        let row = table.rows.iter().find(|r| r.company_id == company).unwrap();
         let cell = row.cells.iter().find(|c| c.chapter == "7").unwrap();
         (own, cell.status.to_owned())
     }

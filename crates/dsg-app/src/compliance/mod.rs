@@ -182,7 +182,8 @@ impl App {
             id: company,
             kind: CompanyKind::Contractor,
         });
-        self.decide(caller, Action::ApplicationFile, resource).allowed
+        self.decide(caller, Action::ApplicationFile, resource)
+            .allowed
     }
 
     /// A company's compliance view, with its history. The read is
@@ -196,7 +197,13 @@ impl App {
         let company_id: CompanyId = parse_id(company_id, "company")?;
         let object = AuditObject::Company(Some(company_id));
         let company = self
-            .authorize_records_read(meta, caller, company_id, AuditAction::ComplianceView, object)
+            .authorize_records_read(
+                meta,
+                caller,
+                company_id,
+                AuditAction::ComplianceView,
+                object,
+            )
             .await?;
         company.kind.check_keeps_records()?;
         let catalogue = self.catalogue()?;
@@ -323,7 +330,13 @@ impl App {
         let company_id: CompanyId = parse_id(company_id, "company")?;
         let object = AuditObject::Company(Some(company_id));
         let company = self
-            .authorize_records_read(meta, caller, company_id, AuditAction::ComplianceView, object)
+            .authorize_records_read(
+                meta,
+                caller,
+                company_id,
+                AuditAction::ComplianceView,
+                object,
+            )
             .await?;
         company.kind.check_keeps_records()?;
         let catalogue = self.catalogue()?;
@@ -415,7 +428,7 @@ impl App {
             ));
         }
         let span = valid_until.start_unix_ms() - attested_on.start_unix_ms();
-        if span < 0 || span > ATTESTATION_MAX_DAYS * 86_400_000 {
+        if !(0..=ATTESTATION_MAX_DAYS * 86_400_000).contains(&span) {
             return Err(AppError::Invalid(
                 "valid_until: on or after attested_on, within three years".into(),
             ));
@@ -495,8 +508,11 @@ impl App {
         row: &AttestationRow,
         names: &HashMap<String, String>,
     ) -> Result<AttestationView, AppError> {
-        let details: AttestationDetails =
-            self.open_record(ATTESTATION_DETAILS, &row.id.to_string(), &row.details_sealed)?;
+        let details: AttestationDetails = self.open_record(
+            ATTESTATION_DETAILS,
+            &row.id.to_string(),
+            &row.details_sealed,
+        )?;
         let recorded_by = row.recorded_by.to_string();
         Ok(AttestationView {
             id: row.id.to_string(),

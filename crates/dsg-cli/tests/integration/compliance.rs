@@ -221,7 +221,12 @@ async fn seeded_view(db: Db) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["chapter"].as_str().unwrap(), c["status"].as_str().unwrap()))
+        .map(|c| {
+            (
+                c["chapter"].as_str().unwrap(),
+                c["status"].as_str().unwrap(),
+            )
+        })
         .collect();
     let by_hand: BTreeMap<&str, &str> = [
         ("4", "not_met"),
@@ -241,7 +246,11 @@ async fn seeded_view(db: Db) {
     .into_iter()
     .collect();
     assert_eq!(cells, by_hand);
-    assert_eq!(table["rows"].as_array().unwrap().len(), 2, "both contractors");
+    assert_eq!(
+        table["rows"].as_array().unwrap().len(),
+        2,
+        "both contractors"
+    );
     // The page draws the same table, each cell linking to the company.
     let (s, page) = op.send(op.request(Method::GET, "/compliance/agency")).await;
     assert_eq!(s, StatusCode::OK);
@@ -254,10 +263,7 @@ async fn seeded_view(db: Db) {
     let (s, page) = admin
         .send(admin.request(
             Method::GET,
-            &format!(
-                "/compliance/companies/{}/requirements/4-1",
-                w.company_a
-            ),
+            &format!("/compliance/companies/{}/requirements/4-1", w.company_a),
         ))
         .await;
     assert_eq!(s, StatusCode::OK);
@@ -272,8 +278,14 @@ async fn seeded_view(db: Db) {
         .into_iter()
         .filter(|e| e["action"] == "compliance.snapshot")
         .count();
-    assert_eq!(snapshots, 2, "one for company A, one for the agency's table");
-    assert!(gw.audit().iter().any(|e| e["action"] == "compliance.attest"));
+    assert_eq!(
+        snapshots, 2,
+        "one for company A, one for the agency's table"
+    );
+    assert!(gw
+        .audit()
+        .iter()
+        .any(|e| e["action"] == "compliance.attest"));
 
     // Refusals: another company learns nothing, a company user without
     // the duty is refused, the anonymous must sign in.

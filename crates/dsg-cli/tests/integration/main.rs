@@ -16,7 +16,6 @@
 mod access_review;
 mod alerts;
 mod applications;
-mod compliance;
 mod audit_expiry;
 mod audit_forwarding;
 mod audit_insider;
@@ -24,6 +23,7 @@ mod audit_log;
 mod audit_proofs;
 mod audit_scopes;
 mod audit_tamper;
+mod compliance;
 mod crash;
 mod denials;
 mod durability;

@@ -272,7 +272,12 @@ pub(super) async fn requirement_page(
         }
         p { a href=(base) { (lang.t(Text::Back)) } }
     };
-    let title = format!("{} {} — {}", lang.t(Text::Requirement), r.id, d.company_name);
+    let title = format!(
+        "{} {} — {}",
+        lang.t(Text::Requirement),
+        r.id,
+        d.company_name
+    );
     let company_trail = (base.as_str(), d.company_name.as_str());
     let [home, compliance] = trail(lang);
     ok(page_in(

@@ -9,6 +9,7 @@ mod applications;
 mod assets;
 mod audit;
 mod audit_proof;
+mod compliance;
 mod disposal;
 mod form_error;
 mod i18n;
@@ -21,7 +22,6 @@ mod notice;
 mod pages;
 mod participants;
 mod policies;
-mod compliance;
 mod records;
 mod secret;
 mod terminals;
@@ -109,7 +109,10 @@ pub fn routes() -> Router<App> {
         .route("/records", get(records::directory_page))
         .route("/compliance", get(compliance::home))
         .route("/compliance/agency", get(compliance::agency_page))
-        .route("/compliance/companies/{company}", get(compliance::company_page))
+        .route(
+            "/compliance/companies/{company}",
+            get(compliance::company_page),
+        )
         .route(
             "/compliance/companies/{company}/requirements/{requirement}",
             get(compliance::requirement_page),
