@@ -259,6 +259,23 @@ async fn seeded_view(db: Db) {
         page.contains(&format!("/compliance/companies/{}#ch-5", w.company_a)),
         "{page}"
     );
+    // The company's page: every requirement with its status label, and
+    // the history.
+    let (s, page) = admin
+        .send(admin.request(
+            Method::GET,
+            &format!("/compliance/companies/{}", w.company_a),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    for (id, status) in SEEDED {
+        assert!(
+            page.contains(&format!("data-id=\"{id}\" data-status=\"{status}\"")),
+            "{id} {status}"
+        );
+    }
+    assert!(page.contains("id=\"compliance-history\""));
     // The requirement's page names the records that cause it.
     let (s, page) = admin
         .send(admin.request(
