@@ -17,6 +17,7 @@ mod audit_log;
 mod audit_proofs;
 mod audit_views;
 mod auth;
+mod compliance;
 mod decision_slice;
 mod denial;
 mod disposal;
@@ -50,8 +51,9 @@ use dsg_policy::{
     SessionFacts, UserFacts,
 };
 use dsg_store::ports::{
-    AlertRegister, ApplicationRegister, AuditLog, AuditSink, CredentialStore, DutyRegister,
-    FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore, TerminalRegister,
+    AlertRegister, ApplicationRegister, AuditLog, AuditSink, ComplianceRegister, CredentialStore,
+    DutyRegister, FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore,
+    TerminalRegister,
 };
 use dsg_store::Backend;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -77,6 +79,10 @@ pub use audit_views::{AuditEntryView, ProvenEntry};
 pub use memberships::{MembershipDetail, MembershipNotice, MembershipView, ScheduleLine};
 // The views carry these: an entry's exported fields and a signed checkpoint.
 pub use auth::{Caller, LoginOutcome, RequestStart, SessionUser};
+pub use compliance::{
+    AgencyCompliance, AttestationView, CauseView, ChapterCell, ChapterHead, CompanyCompliance,
+    CompanyRow, ComplianceHome, NewAttestation, RequirementDetail, RequirementView, SnapshotView,
+};
 pub use decision_slice::{DecisionSlice, EntityRef};
 pub use denial::DenialReason;
 pub use disposal::{DisposalCandidateView, DisposalInput, DisposalView};
@@ -123,6 +129,7 @@ struct Inner {
     sessions: Arc<dyn SessionStore>,
     terminals: Arc<dyn TerminalRegister>,
     records: Arc<dyn RecordsRegister>,
+    compliance: Arc<dyn ComplianceRegister>,
     alerts: Arc<dyn AlertRegister>,
     applications: Arc<dyn ApplicationRegister>,
     policies: Arc<dyn PolicyRegister>,
@@ -203,6 +210,7 @@ impl App {
             sessions,
             terminals,
             records,
+            compliance,
             alerts,
             applications,
             policies,
@@ -219,6 +227,7 @@ impl App {
                 sessions,
                 terminals,
                 records,
+                compliance,
                 alerts,
                 applications,
                 policies,

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use dsg_store::ports::{
-    AlertRegister, ApplicationRegister, AuditLog, AuditSink, CredentialStore, DutyRegister,
-    FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore, TerminalRegister,
+    AlertRegister, ApplicationRegister, AuditLog, AuditSink, ComplianceRegister, CredentialStore,
+    DutyRegister, FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore,
+    TerminalRegister,
 };
 use dsg_store::Backend;
 
@@ -25,6 +26,8 @@ pub struct Ports {
     pub terminals: Arc<dyn TerminalRegister>,
     /// Rosters, training records and the facts read on every request.
     pub records: Arc<dyn RecordsRegister>,
+    /// The compliance view's facts, attestations and snapshots.
+    pub compliance: Arc<dyn ComplianceRegister>,
     /// Alerts as the operators handle them.
     pub alerts: Arc<dyn AlertRegister>,
     /// Applications and the software lists.
@@ -51,6 +54,7 @@ impl Ports {
             + SessionStore
             + TerminalRegister
             + RecordsRegister
+            + ComplianceRegister
             + AlertRegister
             + ApplicationRegister
             + PolicyRegister
@@ -67,6 +71,7 @@ impl Ports {
             sessions: store.clone(),
             terminals: store.clone(),
             records: store.clone(),
+            compliance: store.clone(),
             alerts: store.clone(),
             applications: store.clone(),
             policies: store.clone(),

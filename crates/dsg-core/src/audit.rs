@@ -273,6 +273,15 @@ audit_actions! {
     ApplicationStep => "application.step",
     /// The agency adjusted an application's schedule (a step's due date).
     ApplicationScheduleAdjust => "application.schedule.adjust",
+    /// A company's compliance view (or the agency's table of every
+    /// company) was read. Reason carries `catalogue=<version>`.
+    ComplianceView => "compliance.view",
+    /// The day's snapshot of the compliance statuses was written. Reason
+    /// carries the day, the catalogue version and the number of companies.
+    ComplianceSnapshot => "compliance.snapshot",
+    /// A named person's attestation of a requirement the gateway cannot
+    /// see was recorded. Reason carries `requirement=<id>`.
+    ComplianceAttest => "compliance.attest",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -555,6 +564,9 @@ mod tests {
                 AuditAction::ApplicationScheduleAdjust,
                 "application.schedule.adjust",
             ),
+            (AuditAction::ComplianceView, "compliance.view"),
+            (AuditAction::ComplianceSnapshot, "compliance.snapshot"),
+            (AuditAction::ComplianceAttest, "compliance.attest"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -564,7 +576,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 82, "a new action joins this list");
+        assert_eq!(pinned.len(), 85, "a new action joins this list");
     }
 
     #[test]

@@ -88,6 +88,10 @@ id_type!(
     /// The record of one disposal (廃棄記録).
     DisposalId
 );
+id_type!(
+    /// One attestation of a requirement the gateway cannot see (証跡).
+    AttestationId
+);
 
 /// A per-request correlation id, UUIDv7 so that log order follows time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod byte_range;
 pub mod calendar;
 pub mod clock;
+pub mod compliance;
 pub mod date;
 pub mod entities;
 pub mod error;

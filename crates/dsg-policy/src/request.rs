@@ -134,10 +134,13 @@ policy_actions! {
     /// Record a security training a person took.
     TrainingRecord => "training.record" records [TrainingRecord],
     /// Read a company's roster and training records (also the line about to
-    /// be confirmed: a refusal there is recorded as the confirmation).
-    RecordsRead => "records.read" records [RecordsView, RecordsExport, RosterConfirm],
-    /// File an application (a software request …) for one's company.
-    ApplicationFile => "application.file" records [ApplicationFile],
+    /// be confirmed: a refusal there is recorded as the confirmation), and
+    /// its compliance view, which is drawn from those records.
+    RecordsRead => "records.read" records [RecordsView, RecordsExport, RosterConfirm, ComplianceView],
+    /// File an application (a software request …) for one's company; also
+    /// file an attestation for it (the same holders: the company's
+    /// protected-system administrator, or an agency operator on its behalf).
+    ApplicationFile => "application.file" records [ApplicationFile, ComplianceAttest],
     /// Read an application, its timeline, a list of them or one's inbox.
     ApplicationRead => "application.read" records [ApplicationView],
     /// Take one's own party's steps on an application (the company

@@ -10,6 +10,7 @@ pub mod access;
 pub mod alerts;
 pub mod applications;
 pub mod audit;
+pub mod compliance;
 pub mod disposal;
 pub mod error;
 pub mod files;

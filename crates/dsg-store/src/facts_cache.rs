@@ -208,6 +208,11 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::SoftwareListChange
         | A::ApplicationStep
         | A::ApplicationScheduleAdjust
+        // The compliance view: read, snapshotted, attested; the policy
+        // point reads none of it.
+        | A::ComplianceView
+        | A::ComplianceSnapshot
+        | A::ComplianceAttest
         | A::RequestFault => false,
     }
 }

@@ -14,7 +14,9 @@
 //! Every change among them takes the audit entry it commits with (see
 //! `audited.rs`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use dsg_core::compliance::{CompanyFacts, GatewayFacts};
 
 use dsg_core::{
     AccountStatus, AlertChange, AlertStatus, AuditRecord, Company, CompanyId, Compartment,
@@ -23,15 +25,15 @@ use dsg_core::{
 };
 
 use crate::{
-    AlertRow, ApplicationStepRow, AuditHit, AuditQuery, DamagedVersion, DeviceRow,
+    AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, DamagedVersion, DeviceRow,
     DisposalCandidate, DisposalRow, Expired, FactGeneration, FailureCounts, HandlerRow,
     IssuedCertificate, LoginAttempt, MembershipEffects, MembershipRow, NewAuthenticator,
     NewFileVersion, NewPolicyVersion, NewUser, NoticeRow, PendingCeremony, PersonFacts, PersonRow,
     PlainNamedFile, PolicyVersionRow, RecordedDecision, ResetRow, RosterRow, ScheduleLineRow,
-    SealedName, SequencedEvent, SessionRow, SoftwareListVersionRow, SoftwareRequestRow, Standing,
-    Store, StoreError, StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile,
-    StoredTerminalCa, StoredVersion, TotpRow, TrainingRow, Transition, UploadTarget,
-    UserCredentials, WebauthnCredentialRow,
+    SealedName, SequencedEvent, SessionRow, SnapshotRow, SoftwareListVersionRow,
+    SoftwareRequestRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey,
+    StoredCheckpoint, StoredFile, StoredTerminalCa, StoredVersion, TotpRow, TrainingRow,
+    Transition, UploadTarget, UserCredentials, WebauthnCredentialRow,
 };
 
 mod tasks;
@@ -388,6 +390,24 @@ ports! {
         fn standings(&self) -> HashMap<UserId, Standing>;
         fn person_facts(&self, user: UserId, company: CompanyId) -> PersonFacts;
         fn person_at(&self, at: FactGeneration, id: UserId) -> Option<PersonRow>;
+    }
+
+    /// The compliance view: the facts its evidence rules read (in a fixed
+    /// number of queries for one company or every contractor), the
+    /// attestations and the daily snapshots.
+    pub trait ComplianceRegister {
+        fn compliance_facts(
+            &self,
+            company: Option<CompanyId>,
+            now_ms: i64,
+            utc_offset_minutes: i32,
+        ) -> (Vec<CompanyFacts>, GatewayFacts);
+        fn record_attestation(&self, row: &AttestationRow, record: &AuditRecord) -> ();
+        fn attestations(&self, company: CompanyId) -> Vec<AttestationRow>;
+        fn snapshotted_on(&self, day: &str) -> HashSet<CompanyId>;
+        fn write_snapshots(&self, snapshots: &[SnapshotRow], now_ms: i64, record: &AuditRecord)
+            -> ();
+        fn snapshots(&self, company: CompanyId, limit: i64) -> Vec<SnapshotRow>;
     }
 
     /// The alerts raised by the watcher, as the operators handle them.

@@ -429,7 +429,7 @@ impl App {
     /// the person and the version of the line (its time) or the training
     /// record's id, so that no other line or record of the same person can
     /// be swapped in at the database.
-    fn seal_record(
+    pub(crate) fn seal_record(
         &self,
         purpose: &'static str,
         owner: &str,
@@ -444,7 +444,7 @@ impl App {
         Ok(STANDARD.encode(sealed))
     }
 
-    fn open_record<T: for<'de> Deserialize<'de>>(
+    pub(crate) fn open_record<T: for<'de> Deserialize<'de>>(
         &self,
         purpose: &'static str,
         owner: &str,

@@ -230,7 +230,7 @@ impl App {
         Ok(out)
     }
 
-    async fn authorize_records_read(
+    pub(crate) async fn authorize_records_read(
         &self,
         meta: &RequestMeta,
         caller: &Caller,

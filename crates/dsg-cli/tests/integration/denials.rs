@@ -308,6 +308,8 @@ async fn denial_matrix(db: Db) {
         ),
         // Alerts: the agency's (an id that exists or not is never reached).
         (Method::GET, "/api/v1/alerts".into(), Value::Null),
+        // The agency's compliance table: nobody here reads any company.
+        (Method::GET, "/api/v1/compliance".into(), Value::Null),
         (
             Method::GET,
             "/api/v1/alerts?status=open".into(),
@@ -389,6 +391,19 @@ async fn denial_matrix(db: Db) {
             Method::POST,
             format!("/api/v1/records/training/{a_handler}"),
             json!({ "course": "annual", "completed_on": "2026-01-01", "topics": "x", "instructor": "x" }),
+        ),
+        // The compliance view is read like the records; an attestation is
+        // filed like an application for the company.
+        (
+            Method::GET,
+            format!("/api/v1/compliance/companies/{}", w.company_a),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/compliance/companies/{}/attestations", w.company_a),
+            json!({ "requirement": "4-1", "attested_by": "偽装", "document": "x",
+                    "attested_on": "2026-01-01", "valid_until": "2026-12-31" }),
         ),
         // Duties, decided on the person: another company's learn nothing.
         (

@@ -57,6 +57,17 @@ fn endpoints(ids: &Theirs) -> Vec<(Method, String, Value)> {
             null.clone(),
         ),
         (
+            Method::GET,
+            format!("/api/v1/compliance/companies/{company}"),
+            null.clone(),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/compliance/companies/{company}/attestations"),
+            json!({ "requirement": "4-1", "attested_by": "偽装", "document": "x",
+                    "attested_on": "2026-01-01", "valid_until": "2026-12-31" }),
+        ),
+        (
             Method::POST,
             format!("/api/v1/admin/users/{user}/duties"),
             json!({ "duty": "security-admin" }),

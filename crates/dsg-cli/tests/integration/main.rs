@@ -23,6 +23,7 @@ mod audit_log;
 mod audit_proofs;
 mod audit_scopes;
 mod audit_tamper;
+mod compliance;
 mod crash;
 mod denials;
 mod durability;

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod api;
 pub mod applications;
 pub mod audit;
+pub mod compliance;
 pub mod context;
 pub mod cookies;
 pub mod disposal;
@@ -117,6 +118,9 @@ pub fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(records::submit_roster, records::remove_roster))
         .routes(routes!(records::confirm_roster))
         .routes(routes!(records::record_training))
+        .routes(routes!(compliance::agency))
+        .routes(routes!(compliance::company))
+        .routes(routes!(compliance::attest))
         .routes(routes!(applications::file, applications::list))
         .routes(routes!(applications::show))
         .routes(routes!(applications::step))

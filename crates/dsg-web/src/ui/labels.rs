@@ -196,6 +196,9 @@ impl Label for AuditAction {
             Self::ApplicationScheduleAdjust => {
                 ("申請スケジュールの調整", "Application schedule adjusted")
             }
+            Self::ComplianceView => ("遵守状況の閲覧", "Compliance view read"),
+            Self::ComplianceSnapshot => ("遵守状況の日次記録", "Daily compliance snapshot"),
+            Self::ComplianceAttest => ("要求事項の証跡の登録", "Requirement attested"),
         }
     }
 }
@@ -203,7 +206,7 @@ impl Label for AuditAction {
 /// The families of actions a search may ask for (`auth.` and so on), each
 /// with its label; a family is the part of an action's name before its
 /// first dot.
-pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 26] = [
+pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 27] = [
     ("auth.", "認証", "Authentication"),
     ("account.", "アカウント管理", "Account management"),
     ("file.", "ファイル", "Files"),
@@ -230,6 +233,7 @@ pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 26] = [
     ("software_list.", "ソフトウェアリスト", "Software lists"),
     ("participant.", "官側参加者", "Agency participants"),
     ("disposal.", "廃棄", "Disposal"),
+    ("compliance.", "遵守状況", "Compliance"),
 ];
 
 /// The label of a stored action name; an unknown name shows as it is.

@@ -79,6 +79,7 @@ pub(super) fn page_in(
                             }
                             @if nav.records {
                                 a href="/records" id="records-link" { (lang.t(Text::Records)) }
+                                a href="/compliance" id="compliance-link" { (lang.t(Text::Compliance)) }
                             }
                             // The registers an audit needs; operators reach them
                             // from /admin.

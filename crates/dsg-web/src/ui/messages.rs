@@ -407,6 +407,35 @@ const CATALOGUE: &[(&str, &str)] = &[
     ("location_evidence", "要件4 拠点地域"),
     ("audit_result", "監査結果通知書"),
     ("schedule_wish", "スケジュールに関する要望"),
+    // The compliance view.
+    ("catalogue", "要求事項カタログ"),
+    (
+        "not a valid catalogue document",
+        "要求事項カタログの形式が正しくありません",
+    ),
+    ("no version", "版がありません"),
+    (
+        "an id must start with its chapter",
+        "項番は章番号で始まる必要があります",
+    ),
+    ("duplicate id", "項番が重複しています"),
+    ("empty summary", "概要が空です"),
+    (
+        "requirement: not in the catalogue",
+        "要求事項: カタログにありません",
+    ),
+    (
+        "requirement: the gateway evaluates it from its own records",
+        "要求事項: ゲートウェイが自らの記録から評価するため、証跡では代えられません",
+    ),
+    (
+        "attested_on: must not be in the future",
+        "証明日: 未来の日付は指定できません",
+    ),
+    (
+        "valid_until: on or after attested_on, within three years",
+        "有効期限: 証明日以降、3年以内の日付を指定してください",
+    ),
 ];
 
 /// `message` for a person reading `lang`.

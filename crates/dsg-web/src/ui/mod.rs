@@ -9,6 +9,7 @@ mod applications;
 mod assets;
 mod audit;
 mod audit_proof;
+mod compliance;
 mod disposal;
 mod form_error;
 mod i18n;
@@ -106,6 +107,20 @@ pub fn routes() -> Router<App> {
         .route("/memberships/{id}/schedule", post(memberships::adjust))
         .route("/memberships/{id}/{action}", post(memberships::step))
         .route("/records", get(records::directory_page))
+        .route("/compliance", get(compliance::home))
+        .route("/compliance/agency", get(compliance::agency_page))
+        .route(
+            "/compliance/companies/{company}",
+            get(compliance::company_page),
+        )
+        .route(
+            "/compliance/companies/{company}/requirements/{requirement}",
+            get(compliance::requirement_page),
+        )
+        .route(
+            "/compliance/companies/{company}/attestations",
+            post(compliance::attest),
+        )
         .route("/records/{company}", get(records::company_page))
         .route("/records/{company}/roster", post(records::submit_roster))
         .route(
