@@ -111,13 +111,14 @@ impl App {
         }
     }
 
-    /// Evaluates the companies of `facts` and writes the day's snapshot of
-    /// any that has none yet (one audited write for them all).
+    /// Evaluates the companies of `facts` that `readable` keeps and writes
+    /// the day's snapshot of any that has none yet (one audited write for
+    /// them all): a view writes history only of what its caller may read.
     async fn evaluate_and_snapshot(
         &self,
         meta: &RequestMeta,
         caller: &Caller,
-        company: Option<CompanyId>,
+        (company, readable): (Option<CompanyId>, &dyn Fn(CompanyId) -> bool),
         catalogue: &Catalogue,
     ) -> Result<Vec<CompanyEvaluation>, AppError> {
         let offset = self.inner.config.zero_trust.utc_offset_minutes;
@@ -130,6 +131,7 @@ impl App {
             .await?;
         let evaluations: Vec<CompanyEvaluation> = facts
             .iter()
+            .filter(|f| readable(f.company))
             .map(|f| evaluate(catalogue, f, &gateway, today, now))
             .collect();
         let day = today.to_string();
@@ -208,7 +210,7 @@ impl App {
         company.kind.check_keeps_records()?;
         let catalogue = self.catalogue()?;
         let evaluation = self
-            .evaluate_and_snapshot(meta, caller, Some(company_id), catalogue)
+            .evaluate_and_snapshot(meta, caller, (Some(company_id), &|_| true), catalogue)
             .await?
             .into_iter()
             .next()
@@ -294,7 +296,12 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let evaluations = self
-            .evaluate_and_snapshot(meta, caller, None, catalogue)
+            .evaluate_and_snapshot(
+                meta,
+                caller,
+                (None, &|c| readable.contains_key(&c)),
+                catalogue,
+            )
             .await?;
         let mut rows = Vec::with_capacity(readable.len());
         for e in &evaluations {
@@ -346,7 +353,7 @@ impl App {
             .position(|r| r.id == requirement)
             .ok_or(AppError::NotFound)?;
         let evaluation = self
-            .evaluate_and_snapshot(meta, caller, Some(company_id), catalogue)
+            .evaluate_and_snapshot(meta, caller, (Some(company_id), &|_| true), catalogue)
             .await?
             .into_iter()
             .next()
