@@ -356,56 +356,6 @@ impl App {
         Ok(compartment)
     }
 
-    /// Designates a user of the contract's company as its handler.
-    pub async fn designate_handler(
-        &self,
-        meta: &RequestMeta,
-        caller: &Caller,
-        contract_id: &str,
-        user_id: &str,
-    ) -> Result<(), AppError> {
-        let (operator, decision) = self
-            .authorize_admin(
-                meta,
-                caller,
-                Action::HandlerDesignate,
-                AuditAction::HandlerDesignate,
-            )
-            .await?;
-        let contract_id: ContractId = parse_id(contract_id, "contract")?;
-        let user_id: UserId = parse_id(user_id, "user")?;
-        let contract = self
-            .inner
-            .org
-            .contract(contract_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let user = self
-            .inner
-            .org
-            .user(user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        contract.check_handler(user.company_id)?;
-        let record = with_decision(
-            Self::audit(
-                meta,
-                caller,
-                AuditAction::HandlerDesignate,
-                AuditObject::Contract(contract_id),
-                Outcome::Success,
-                format!("{};user={user_id}", decision.reason()),
-            ),
-            &decision,
-        );
-        let now = self.now();
-        self.inner
-            .org
-            .designate_handler(contract_id, user_id, operator.id, now, &record)
-            .await?;
-        Ok(())
-    }
-
     /// Removes a handler designation.
     pub async fn remove_handler(
         &self,

@@ -42,6 +42,7 @@ pub use exchange::{
 pub use ids::*;
 pub use names::{ContractNumber, FileName, Username};
 pub use records::{RosterDetails, RosterStatus, TrainingCourse, TrainingNotes};
+pub use rules::Designation;
 pub use terminal::{PostureReport, Terminal, TerminalStatus, TerminalText};
 
 /// The marking every piece of protected information carries (保護すべき情報):

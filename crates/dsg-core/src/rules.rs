@@ -3,7 +3,7 @@
 //! policy point allowed the caller, so a refusal here is about the data,
 //! never about who asked.
 
-use crate::{CompanyId, CompanyKind, Contract, DomainError, Duty, Role, TerminalStatus};
+use crate::{Company, CompanyId, CompanyKind, Contract, DomainError, Duty, Role, TerminalStatus};
 
 impl Role {
     /// Whether an account of a company of `kind` may have this role:
@@ -85,6 +85,18 @@ impl TerminalStatus {
     }
 }
 
+/// What a designation on a contract makes a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Designation {
+    /// The contractor's handler (取扱者): a line of its roster; the last
+    /// removal disables the account.
+    Handler,
+    /// The agency's own staff on the contract (契約担当官等, programme
+    /// engineers), beside the handlers; their other work goes on after a
+    /// removal.
+    AgencyParticipant,
+}
+
 impl Contract {
     /// Whether a contract may run from `starts_on` to `ends_on` (both days
     /// included; one day is a period).
@@ -104,6 +116,19 @@ impl Contract {
             ));
         }
         Ok(())
+    }
+
+    /// Whether a person of `company` may be given `designation` on this
+    /// contract.
+    pub fn check_designation(
+        &self,
+        designation: Designation,
+        company: &Company,
+    ) -> Result<(), DomainError> {
+        match designation {
+            Designation::Handler => self.check_handler(company.id),
+            Designation::AgencyParticipant => self.check_participant(company.kind),
+        }
     }
 
     /// Whether a person of `company` may be designated a handler of this

@@ -284,31 +284,6 @@ impl Store {
         rows::all(&rows, rows::compartment)
     }
 
-    /// Designates a user as handler of a contract.
-    pub async fn designate_handler(
-        &self,
-        contract: ContractId,
-        user: UserId,
-        by: UserId,
-        now_ms: i64,
-        audit: &AuditRecord,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin_audited().await?;
-        sqlx::query::<Any>(
-            "INSERT INTO handlers (contract_id, user_id, designated_by, designated_at) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(contract.to_string())
-        .bind(user.to_string())
-        .bind(by.to_string())
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict_as(e, "handler designation"))?;
-        tx.commit(now_ms, audit).await?;
-        Ok(())
-    }
-
     /// Removes a handler designation. When `disable_if_last` is given and
     /// this was the user's last contract, the account is disabled and its
     /// sessions end in the same transaction (the account follows the

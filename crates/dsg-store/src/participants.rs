@@ -1,37 +1,47 @@
-//! Agency participants of a contract: the agency's own staff designated
+//! Designations on a contract (handlers and agency participants), and the
+//! agency participants: the agency's own staff designated
 //! on it (契約担当官等, programme engineers), who reach its compartment
 //! beside the contractor's handlers. Kept apart from `handlers`: a
 //! handler designation is the contractor's roster, and its last removal
 //! disables the account; an agency participant's other work goes on.
 
-use dsg_core::{AuditRecord, ContractId, UserId};
+use dsg_core::{AuditRecord, ContractId, Designation, UserId};
 use sqlx::{Any, Row};
 
 use crate::org::conflict_as;
 use crate::{rows, HandlerRow, Store, StoreError};
 
 impl Store {
-    /// Designates `user` an agency participant of `contract`.
-    pub async fn designate_participant(
+    /// Gives `user` `designation` on `contract`.
+    pub async fn designate(
         &self,
-        contract: ContractId,
-        user: UserId,
+        designation: Designation,
+        (contract, user): (ContractId, UserId),
         by: UserId,
         now_ms: i64,
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
+        let (sql, what) = match designation {
+            Designation::Handler => (
+                "INSERT INTO handlers (contract_id, user_id, designated_by, designated_at) \
+                 VALUES ($1, $2, $3, $4)",
+                "handler designation",
+            ),
+            Designation::AgencyParticipant => (
+                "INSERT INTO agency_participants \
+                 (contract_id, user_id, designated_by, designated_at) VALUES ($1, $2, $3, $4)",
+                "agency participant designation",
+            ),
+        };
         let mut tx = self.begin_audited().await?;
-        sqlx::query::<Any>(
-            "INSERT INTO agency_participants (contract_id, user_id, designated_by, designated_at) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(contract.to_string())
-        .bind(user.to_string())
-        .bind(by.to_string())
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict_as(e, "agency participant designation"))?;
+        sqlx::query::<Any>(sql)
+            .bind(contract.to_string())
+            .bind(user.to_string())
+            .bind(by.to_string())
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict_as(e, what))?;
         tx.commit(now_ms, audit).await?;
         Ok(())
     }

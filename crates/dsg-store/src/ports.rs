@@ -20,8 +20,8 @@ use dsg_core::compliance::{CompanyFacts, GatewayFacts};
 
 use dsg_core::{
     AccountStatus, AlertChange, AlertStatus, AuditRecord, Company, CompanyId, Compartment,
-    CompartmentId, Contract, ContractId, DisposalId, Duty, FileId, FileVersion, Terminal,
-    TerminalId, TerminalStatus, User, UserId,
+    CompartmentId, Contract, ContractId, Designation, DisposalId, Duty, FileId, FileVersion,
+    Terminal, TerminalId, TerminalStatus, User, UserId,
 };
 
 use crate::{
@@ -105,10 +105,10 @@ ports! {
         fn compartment(&self, id: &str) -> Option<Compartment>;
         fn compartment_at(&self, at: FactGeneration, id: &str) -> Option<Compartment>;
         fn list_compartments(&self) -> Vec<Compartment>;
-        fn designate_handler(
+        fn designate(
             &self,
-            contract: ContractId,
-            user: UserId,
+            designation: Designation,
+            on: (ContractId, UserId),
             by: UserId,
             now_ms: i64,
             audit: &AuditRecord,
@@ -124,14 +124,6 @@ ports! {
         fn handlers(&self, contract: ContractId) -> Vec<HandlerRow>;
         fn contracts_handled_by(&self, user: UserId) -> Vec<ContractId>;
         fn handler_designations(&self) -> Vec<(ContractId, UserId)>;
-        fn designate_participant(
-            &self,
-            contract: ContractId,
-            user: UserId,
-            by: UserId,
-            now_ms: i64,
-            audit: &AuditRecord,
-        ) -> ();
         fn remove_participant(
             &self,
             contract: ContractId,
