@@ -118,7 +118,7 @@ impl App {
         &self,
         meta: &RequestMeta,
         caller: &Caller,
-        (company, readable): (Option<CompanyId>, &dyn Fn(CompanyId) -> bool),
+        (company, readable): (Option<CompanyId>, &(dyn Fn(CompanyId) -> bool + Sync)),
         catalogue: &Catalogue,
     ) -> Result<Vec<CompanyEvaluation>, AppError> {
         let offset = self.inner.config.zero_trust.utc_offset_minutes;
