@@ -28,6 +28,7 @@ use dsg_proto::{ErrorBody, Object};
 mod content;
 mod policies;
 mod reading;
+mod records;
 
 /// The cookie that carries the session.
 const SESSION_COOKIE: &str = "__Host-dsg_session";

@@ -84,6 +84,10 @@ id_type!(
     /// An application (申請) between the agency and a company.
     ApplicationId
 );
+id_type!(
+    /// One designation of a person to a company role (総括者, 管理者 …).
+    RoleDesignationId
+);
 
 /// A per-request correlation id, UUIDv7 so that log order follows time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,8 +13,8 @@ use crate::request::{AccessRequest, DeviceFacts, Principal, Resource};
 #[cfg(test)]
 use slice::IP_EXPRESSIONS_KEPT;
 use slice::{
-    company_entity, compartment_entity, file_entity, push_new, request_context, terminal_entities,
-    user_entities,
+    company_entity, compartment_entity, file_entity, push_new, request_context,
+    role_designation_entities, terminal_entities, user_entities,
 };
 
 /// The schema shipped with this version of dsg.
@@ -23,11 +23,12 @@ pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
 pub const POLICIES: &str = include_str!("../policy/policies.cedar");
 /// The format tag of decision records ([`PolicyEngine::slice`]); it
 /// changes with the schema, whose entity shapes the records follow.
-pub const SLICE_FORMAT: &str = "dsg-decision/schema-v7";
-/// Decision records of schema versions 3 to 6 replay under version 7: each
+pub const SLICE_FORMAT: &str = "dsg-decision/schema-v8";
+/// Decision records of schema versions 3 to 7 replay under version 8: each
 /// later version only added optional attributes, resource kinds and actions.
-const SLICE_FORMATS_READ: [&str; 5] = [
+const SLICE_FORMATS_READ: [&str; 6] = [
     SLICE_FORMAT,
+    "dsg-decision/schema-v7",
     "dsg-decision/schema-v6",
     "dsg-decision/schema-v5",
     "dsg-decision/schema-v4",
@@ -504,6 +505,13 @@ impl PolicyEngine {
                     HashSet::new(),
                 )
                 .map_err(|e| e.to_string())?;
+                let resource = entity.uid();
+                entities.push(entity);
+                push_new(&mut entities, company);
+                resource
+            }
+            Resource::RoleDesignation(facts) => {
+                let (entity, company) = role_designation_entities(facts)?;
                 let resource = entity.uid();
                 entities.push(entity);
                 push_new(&mut entities, company);

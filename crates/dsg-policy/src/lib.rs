@@ -14,6 +14,6 @@ pub use engine::{
 };
 pub use request::{
     AccessRequest, Action, ApplicationFacts, ChangeRequestFacts, CompanyFacts, CompartmentFacts,
-    DeviceFacts, Environment, FileFacts, PostureFacts, Principal, Resource, SessionFacts,
-    TerminalFacts, UserFacts,
+    DeviceFacts, Environment, FileFacts, PostureFacts, Principal, Resource, RoleDesignationFacts,
+    SessionFacts, TerminalFacts, UserFacts,
 };

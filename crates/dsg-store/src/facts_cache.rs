@@ -158,7 +158,11 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::RosterSubmit
         | A::RosterConfirm
         | A::RosterRemove
-        | A::TrainingRecord => true,
+        | A::TrainingRecord
+        | A::ConsentRecord
+        | A::ConsentWithdraw
+        | A::RoleDesignate
+        | A::RoleRevoke => true,
         // Sessions (read fresh on every request, never cached), files,
         // alerts, the log itself and reads of any of them.
         A::Login

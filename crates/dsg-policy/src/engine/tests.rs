@@ -26,6 +26,8 @@ fn user(
         roster: None,
         training_age_secs: None,
         designation_trained_for: Vec::new(),
+        consented: false,
+        company_roles: Vec::new(),
     }
 }
 
@@ -577,6 +579,7 @@ fn sensitive_actions_need_a_fresh_step_up() {
 
 mod action_index;
 mod applications;
+mod company_roles;
 mod properties;
 mod replay;
 mod zero_trust;

@@ -181,6 +181,10 @@ impl Label for AuditAction {
             Self::ApplicationWithdraw => ("申請の取り下げ", "Application withdrawn"),
             Self::SoftwareListView => ("ソフトウェアリストの閲覧", "Software lists viewed"),
             Self::SoftwareListChange => ("ソフトウェアリストの改定", "Software lists changed"),
+            Self::ConsentRecord => ("保護システム利用の同意の記録", "Consent recorded"),
+            Self::ConsentWithdraw => ("保護システム利用の同意の取消", "Consent withdrawn"),
+            Self::RoleDesignate => ("役割の指定", "Role designated"),
+            Self::RoleRevoke => ("役割の指定の解除", "Role withdrawn"),
         }
     }
 }
