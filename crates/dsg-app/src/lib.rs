@@ -97,8 +97,8 @@ pub use policies::{
 pub use ports::Ports;
 pub use posture::PostureReceipt;
 pub use records::{
-    CompanyRecords, ContractRoster, NewTraining, PersonRecords, RecordOffers, RecordsRead,
-    RosterLine, TrainingEntry,
+    CompanyRecords, ConsentEntry, ContractRoster, NewRoleDesignation, NewTraining, PersonRecords,
+    RecordOffers, RecordsRead, RoleEntry, RosterLine, TrainingEntry,
 };
 pub use scrub::ScrubReport;
 pub use terminals::{
@@ -321,6 +321,7 @@ impl App {
             training_max_age_secs: (zero_trust.training_valid_days > 0)
                 .then(|| i64::from(zero_trust.training_valid_days) * 86_400),
             designation_training_required: zero_trust.require_designation_training,
+            consent_required: zero_trust.require_system_use_consent,
         }
     }
 

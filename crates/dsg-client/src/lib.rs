@@ -29,6 +29,7 @@ mod content;
 mod memberships;
 mod policies;
 mod reading;
+mod records;
 
 /// The cookie that carries the session.
 const SESSION_COOKIE: &str = "__Host-dsg_session";

@@ -273,6 +273,17 @@ audit_actions! {
     ApplicationStep => "application.step",
     /// The agency adjusted an application's schedule (a step's due date).
     ApplicationScheduleAdjust => "application.schedule.adjust",
+    /// A protected-system user's written consent (保護システム利用の同意)
+    /// was recorded. Reason: the decision and the day it was signed.
+    ConsentRecord => "consent.record",
+    /// A protected-system user's consent was withdrawn (they left the
+    /// user roster): they reach no data from their next request on.
+    ConsentWithdraw => "consent.withdraw",
+    /// A company role (経営者等, 総括者, 管理者 …) was designated. Reason:
+    /// the decision and the role.
+    RoleDesignate => "role.designate",
+    /// A company role designation was withdrawn.
+    RoleRevoke => "role.revoke",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -555,6 +566,10 @@ mod tests {
                 AuditAction::ApplicationScheduleAdjust,
                 "application.schedule.adjust",
             ),
+            (AuditAction::ConsentRecord, "consent.record"),
+            (AuditAction::ConsentWithdraw, "consent.withdraw"),
+            (AuditAction::RoleDesignate, "role.designate"),
+            (AuditAction::RoleRevoke, "role.revoke"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -564,7 +579,8 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 82, "a new action joins this list");
+
+        assert_eq!(pinned.len(), 86, "a new action joins this list");
     }
 
     #[test]

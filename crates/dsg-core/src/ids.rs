@@ -88,6 +88,10 @@ id_type!(
     /// The record of one disposal (廃棄記録).
     DisposalId
 );
+id_type!(
+    /// One designation of a person to a company role (総括者, 管理者 …).
+    RoleDesignationId
+);
 
 /// A per-request correlation id, UUIDv7 so that log order follows time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,6 +8,7 @@ pub mod alert;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
+pub mod company_roles;
 pub mod date;
 pub mod entities;
 pub mod error;
@@ -30,6 +31,7 @@ pub use audit::{
 };
 pub use calendar::WorkingCalendar;
 pub use clock::Clock;
+pub use company_roles::{CompanyRole, RoleDetails, SystemUseConsent};
 pub use date::CalendarDate;
 pub use entities::*;
 pub use error::DomainError;

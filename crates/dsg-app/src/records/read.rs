@@ -28,6 +28,8 @@ pub struct PersonRecords {
     /// Whether that training is recent enough where the deployment requires
     /// one (always true where it does not).
     pub training_current: bool,
+    /// Their written consent as a protected-system user, if recorded.
+    pub consent: Option<super::ConsentEntry>,
     /// What the reader may do with this person's records.
     pub offers: RecordOffers,
 }
@@ -97,6 +99,10 @@ pub struct CompanyRecords {
     pub contracts: Vec<ContractRoster>,
     /// Every training recorded, newest first.
     pub trainings: Vec<TrainingEntry>,
+    /// The company's role designations (withdrawn ones included), oldest first.
+    pub roles: Vec<super::RoleEntry>,
+    /// Whether this deployment requires a protected-system user's consent for data.
+    pub consent_required: bool,
     /// Whether this deployment requires a confirmed roster line for data.
     pub roster_required: bool,
     /// The longest a training stays current for data, in days, where required.
@@ -157,6 +163,7 @@ impl App {
         };
         let lines = inner.records.roster(Some(company_id)).await?;
         let trainings = inner.records.trainings(company_id).await?;
+        let consents = inner.records.consents(company_id).await?;
         let mut people = Vec::new();
         for user in inner.org.users_of_company(company_id).await? {
             let roster = lines
@@ -173,12 +180,24 @@ impl App {
                 roster,
                 last_trained_on: last.map(|t| t.completed_on.clone()),
                 training_current: self.training_current(last.map(|t| t.completed_at)),
+                consent: consents
+                    .iter()
+                    .find(|c| c.user_id == user.id)
+                    .map(|c| self.open_consent(c))
+                    .transpose()?,
                 offers,
             });
         }
         let trainings = trainings
             .iter()
             .map(|t| self.open_training(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let roles = inner
+            .records
+            .company_roles(company_id)
+            .await?
+            .iter()
+            .map(|r| self.open_role(r))
             .collect::<Result<Vec<_>, _>>()?;
         let zero_trust = &self.inner.config.zero_trust;
         let record = Self::audit(
@@ -196,6 +215,8 @@ impl App {
             people,
             contracts,
             trainings,
+            roles,
+            consent_required: zero_trust.require_system_use_consent,
             roster_required: zero_trust.require_confirmed_roster,
             training_valid_days: (zero_trust.training_valid_days > 0)
                 .then_some(zero_trust.training_valid_days),

@@ -196,6 +196,10 @@ impl Label for AuditAction {
             Self::ApplicationScheduleAdjust => {
                 ("申請スケジュールの調整", "Application schedule adjusted")
             }
+            Self::ConsentRecord => ("保護システム利用の同意の記録", "Consent recorded"),
+            Self::ConsentWithdraw => ("保護システム利用の同意の取消", "Consent withdrawn"),
+            Self::RoleDesignate => ("役割の指定", "Role designated"),
+            Self::RoleRevoke => ("役割の指定の解除", "Role withdrawn"),
         }
     }
 }
@@ -203,7 +207,7 @@ impl Label for AuditAction {
 /// The families of actions a search may ask for (`auth.` and so on), each
 /// with its label; a family is the part of an action's name before its
 /// first dot.
-pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 26] = [
+pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 28] = [
     ("auth.", "認証", "Authentication"),
     ("account.", "アカウント管理", "Account management"),
     ("file.", "ファイル", "Files"),
@@ -230,6 +234,8 @@ pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 26] = [
     ("software_list.", "ソフトウェアリスト", "Software lists"),
     ("participant.", "官側参加者", "Agency participants"),
     ("disposal.", "廃棄", "Disposal"),
+    ("consent.", "保護システム利用の同意", "System-use consent"),
+    ("role.", "役割の指定", "Company roles"),
 ];
 
 /// The label of a stored action name; an unknown name shows as it is.

@@ -407,6 +407,32 @@ const CATALOGUE: &[(&str, &str)] = &[
     ("location_evidence", "要件4 拠点地域"),
     ("audit_result", "監査結果通知書"),
     ("schedule_wish", "スケジュールに関する要望"),
+    // The company's roles and the protected-system users' consent.
+    (
+        "a manager answers for an asset",
+        "管理者には担当する情報・資産を指定してください",
+    ),
+    (
+        "an audit member names the unit audited",
+        "監査部門の構成員には監査対象の部署を指定してください",
+    ),
+    (
+        "field does not apply to the role",
+        "この役割には指定できない項目です",
+    ),
+    (
+        "all three items must be consented to",
+        "3つの事項すべてへの同意が必要です",
+    ),
+    ("role is not a company role", "役割の指定が正しくありません"),
+    (
+        "roles changed since the decision",
+        "その間に役割の指定が変更されました。開き直してください",
+    ),
+    (
+        "designation not in force, or roles changed since the decision",
+        "この指定は有効でないか、その間に役割の指定が変更されました",
+    ),
 ];
 
 /// `message` for a person reading `lang`.
