@@ -89,7 +89,7 @@ pub use identity::{
     EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginNotice, LoginStep, RecoveryUse,
     ResetView, SecondFactor, SessionView, TotpEnrolment,
 };
-pub use offers::{AdminOffers, DutyOffers, FileOffers, Navigation};
+pub use offers::{AdminOffers, DutyOffers, FileOffers, Navigation, RoleOffers};
 pub use policies::{
     load_active_policy, ActivePolicy, DecisionFlip, DecisionRecordView, PolicyVersionView,
     WhatIfReport, WHAT_IF_MAX,

@@ -47,6 +47,10 @@ pub struct RecordOffers {
     pub record_training: bool,
     /// Confirm the line awaiting confirmation (not the submitter's own).
     pub confirm: bool,
+    /// Record the person's written consent as a protected-system user.
+    pub record_consent: bool,
+    /// Withdraw their consent in force.
+    pub withdraw_consent: bool,
 }
 
 /// Why a company's records are read: on a page (or the API), or downloaded
@@ -101,6 +105,8 @@ pub struct CompanyRecords {
     pub trainings: Vec<TrainingEntry>,
     /// The company's role designations (withdrawn ones included), oldest first.
     pub roles: Vec<super::RoleEntry>,
+    /// What the reader may do on the company's roles.
+    pub role_offers: crate::RoleOffers,
     /// Whether this deployment requires a protected-system user's consent for data.
     pub consent_required: bool,
     /// Whether this deployment requires a confirmed roster line for data.
@@ -172,7 +178,15 @@ impl App {
                 .map(|l| self.open_roster_line(l))
                 .transpose()?;
             let last = trainings.iter().find(|t| t.user_id == user.id);
-            let offers = self.record_offers(caller, &user, roster.as_ref()).await?;
+            let consent = consents
+                .iter()
+                .find(|c| c.user_id == user.id)
+                .map(|c| self.open_consent(c))
+                .transpose()?;
+            let in_force = consent.as_ref().is_some_and(|c| c.consented);
+            let offers = self
+                .record_offers(caller, &user, roster.as_ref(), in_force)
+                .await?;
             people.push(PersonRecords {
                 user_id: user.id.to_string(),
                 username: user.username.clone(),
@@ -180,11 +194,7 @@ impl App {
                 roster,
                 last_trained_on: last.map(|t| t.completed_on.clone()),
                 training_current: self.training_current(last.map(|t| t.completed_at)),
-                consent: consents
-                    .iter()
-                    .find(|c| c.user_id == user.id)
-                    .map(|c| self.open_consent(c))
-                    .transpose()?,
+                consent,
                 offers,
             });
         }
@@ -192,10 +202,9 @@ impl App {
             .iter()
             .map(|t| self.open_training(t))
             .collect::<Result<Vec<_>, _>>()?;
-        let roles = inner
-            .records
-            .company_roles(company_id)
-            .await?
+        let role_rows = inner.records.company_roles(company_id).await?;
+        let role_offers = self.role_offers(caller, &company, &role_rows).await?;
+        let roles = role_rows
             .iter()
             .map(|r| self.open_role(r))
             .collect::<Result<Vec<_>, _>>()?;
@@ -216,6 +225,7 @@ impl App {
             contracts,
             trainings,
             roles,
+            role_offers,
             consent_required: zero_trust.require_system_use_consent,
             roster_required: zero_trust.require_confirmed_roster,
             training_valid_days: (zero_trust.training_valid_days > 0)
@@ -313,6 +323,7 @@ impl App {
         caller: &Caller,
         user: &dsg_core::User,
         line: Option<&RosterLine>,
+        consented: bool,
     ) -> Result<RecordOffers, AppError> {
         let facts = self.user_facts(user, user.state(self.now())).await?;
         let may = |action| self.may_keep_records_of(caller, action, &facts);
@@ -325,6 +336,8 @@ impl App {
             remove: line.is_some_and(|l| l.status != "removed") && may(Action::RosterRemove),
             record_training: may(Action::TrainingRecord),
             confirm,
+            record_consent: may(Action::ConsentRecord),
+            withdraw_consent: consented && may(Action::ConsentWithdraw),
         })
     }
 }

@@ -345,7 +345,7 @@ impl App {
     }
 
     /// The roles `person` holds in `company` now, but for `except`.
-    async fn held_roles(
+    pub(crate) async fn held_roles(
         &self,
         company: CompanyId,
         person: UserId,
@@ -366,7 +366,7 @@ impl App {
     }
 
     /// The company's audit members in force.
-    async fn auditors(&self, company: CompanyId) -> Result<i64, AppError> {
+    pub(crate) async fn auditors(&self, company: CompanyId) -> Result<i64, AppError> {
         let count = self
             .inner
             .records

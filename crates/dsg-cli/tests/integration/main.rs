@@ -47,6 +47,7 @@ mod posture;
 mod proxy;
 mod records;
 mod records_roles;
+mod records_roles_pages;
 mod retention_sql;
 mod s3;
 mod schema_fuzz;

@@ -433,6 +433,10 @@ const CATALOGUE: &[(&str, &str)] = &[
         "designation not in force, or roles changed since the decision",
         "この指定は有効でないか、その間に役割の指定が変更されました",
     ),
+    (
+        "the policy point refused this designation: the standard does not let this person hold this role with the roles they hold, or the audit department would have no member from outside the unit it audits",
+        "方針決定点がこの指定を拒否しました。この人が既に持つ役割とは兼務できないか、監査部門に監査対象の部署の外の構成員がいなくなります",
+    ),
 ];
 
 /// `message` for a person reading `lang`.
