@@ -5,6 +5,7 @@
 //! handler reaches data from the next request; the executive designates
 //! roles, and a combination the standard forbids comes back refused beside
 //! the form; another company's people neither see nor change either page.
+//! A handler refused for want of consent is told so (`consent_missing`).
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -84,8 +85,10 @@ async fn pages(db: Db) {
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let mut admin = gw.login("a.member", w.password("a.member")).await;
     let mut handler = gw.login("a.handler", w.password("a.handler")).await;
-    let (s, _) = handler.get(&files).await;
-    assert!(s.is_client_error(), "no consent, no data: {s}");
+    // Without consent: refused, and told why.
+    let (s, b) = handler.get(&files).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "no consent, no data: {b}");
+    assert_eq!(b["error"]["code"], "consent_missing", "{b}");
 
     // The records page links both pages; the consent page offers the form
     // for everyone but the administrator themselves.
@@ -160,8 +163,11 @@ async fn pages(db: Db) {
     let (s, location, _) = post(&mut admin, &withdraw, &[]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(location, format!("{consent_page}?done=consent-withdrawn"));
-    let (s, _) = handler.get(&files).await;
-    assert!(s.is_client_error(), "after withdrawal: {s}");
+    let (s, b) = handler.get(&files).await;
+    assert_eq!(
+        b["error"]["code"], "consent_missing",
+        "after withdrawal: {s} {b}"
+    );
 
     // Roles: nobody of the company designates before its executive; the
     // administrator's page lists no form.
