@@ -140,7 +140,7 @@ fn form(ctx: &Ctx, records: &CompanyRecords, failed: Option<&Failed>) -> Markup 
             (text("unit", Text::Unit, true))
             (text("asset", Text::Asset, false))
             (text("audited_unit", Text::AuditedUnit, false))
-            button type="submit" id="role-submit" { (lang.t(Text::RoleDesignateButton)) }
+            p { button type="submit" id="role-submit" { (lang.t(Text::RoleDesignateButton)) } }
         }
     }
 }

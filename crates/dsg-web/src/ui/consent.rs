@@ -105,7 +105,7 @@ fn form(ctx: &Ctx, records: &CompanyRecords, failed: Option<&Failed>) -> Markup 
                 aria-invalid=[invalid(failed, F_CONSENT, "signed_on")]
                 aria-describedby=[described(failed, F_CONSENT, "signed_on")];
             (beside(failed, F_CONSENT, "signed_on"))
-            button type="submit" id="consent-submit" { (lang.t(Text::ConsentRecordButton)) }
+            p { button type="submit" id="consent-submit" { (lang.t(Text::ConsentRecordButton)) } }
         }
     }
 }
