@@ -92,9 +92,10 @@ fn form(ctx: &Ctx, records: &CompanyRecords, failed: Option<&Failed>) -> Markup 
                 aria-describedby=[described(failed, F_CONSENT, "items")] {
                 legend { (lang.t(Text::ConsentItems)) }
                 @for (name, label) in ITEMS {
-                    div class="check" {
+                    // The box inside its label: the two stay on one line.
+                    label class="check" for={ "consent-" (name) } {
                         input type="checkbox" name=(name) id={ "consent-" (name) } checked[ticked(name)];
-                        label for={ "consent-" (name) } { (lang.t(label)) }
+                        " " (lang.t(label))
                     }
                 }
             }
