@@ -159,6 +159,10 @@ test("every page an operator opens passes axe in both languages and fits 390 and
   assert.equal(await visit(page, await firstLink(page, 'a[href^="/admin/policies/"]'), "policy-version"), 200);
   await page.goto(`${gw.url}/records`);
   assert.equal(await visit(page, await firstLink(page, 'main a[href^="/records/"]'), "records-company"), 200);
+  // The company's roles and its users' consent, linked from its records.
+  const consentPage = await firstLink(page, "a#consent-link");
+  assert.equal(await visit(page, await firstLink(page, "a#company-roles-link"), "records-roles"), 200);
+  assert.equal(await visit(page, consentPage, "records-consent"), 200);
   await page.goto(`${gw.url}/audit`);
   const alerts = await page.goto(`${gw.url}/alerts`);
   assert.equal(alerts.status(), 200);

@@ -401,10 +401,8 @@ fn facts(
     handled: &HashMap<UserId, Designated>,
     designation_trained: &HashMap<UserId, Vec<ContractId>>,
 ) -> UserFacts {
-    let (roster, training_age_secs) = super::records::standing_facts(
-        standings.get(&user.id).copied().unwrap_or_default(),
-        now_ms,
-    );
+    let standing = standings.get(&user.id).copied().unwrap_or_default();
+    let (roster, training_age_secs) = super::records::standing_facts(standing, now_ms);
     UserFacts {
         id: user.id,
         company: user.company_id,
@@ -429,6 +427,9 @@ fn facts(
             .get(&user.id)
             .cloned()
             .unwrap_or_default(),
+        consented: standing.consented,
+        // Roles decide who designates roles, never who reaches data.
+        company_roles: Vec::new(),
     }
 }
 

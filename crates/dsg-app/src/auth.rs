@@ -340,6 +340,8 @@ impl App {
             roster,
             training_age_secs,
             designation_trained_for: facts.designation_trained_for,
+            consented: facts.standing.consented,
+            company_roles: facts.company_roles,
         })
     }
 

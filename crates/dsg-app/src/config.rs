@@ -162,6 +162,11 @@ pub struct ZeroTrustConfig {
     /// `handler-trained-on-designation`; the standard: training whenever a
     /// handler is newly designated). Off by default, like the roster.
     pub require_designation_training: bool,
+    /// Protected data is reachable only by people whose written consent as
+    /// protected-system users (第5-2(2)ア: a protected system; monitored,
+    /// logged and audited; legal liability) is recorded (policy
+    /// `system-user-consented`). Off by default, like the roster.
+    pub require_system_use_consent: bool,
 }
 
 impl Default for ZeroTrustConfig {
@@ -174,6 +179,7 @@ impl Default for ZeroTrustConfig {
             require_confirmed_roster: false,
             training_valid_days: 0,
             require_designation_training: false,
+            require_system_use_consent: false,
         }
     }
 }

@@ -32,6 +32,9 @@ pub enum DenialReason {
     /// No training on designation is recorded for this contract since the
     /// person was designated to it.
     DesignationTrainingMissing,
+    /// No written consent as a protected-system user (第5-2(2)ア) is
+    /// recorded for the person, or it was withdrawn.
+    ConsentMissing,
     /// Another rule of the agency's policy (hours, network…).
     Policy,
     /// The terminal certificate a TLS-terminating proxy passed on failed
@@ -52,6 +55,7 @@ impl DenialReason {
             Self::RosterUnconfirmed => "roster_unconfirmed",
             Self::TrainingLapsed => "training_lapsed",
             Self::DesignationTrainingMissing => "designation_training_missing",
+            Self::ConsentMissing => "consent_missing",
             Self::Policy => "policy_denied",
             Self::CertificateRefused => "certificate_refused",
         }
@@ -110,6 +114,12 @@ impl DenialReason {
             (Self::DesignationTrainingMissing, false) => {
                 "No training on designation is recorded for you since you were designated a handler of this contract, so its protected information is not reachable. Take the training and have your company's protected-system administrator record it."
             }
+            (Self::ConsentMissing, true) => {
+                "保護システム利用の同意（保護システムであること、利用が監視・記録・監査されること、法的責任）が記録されていないため、保護すべき情報にはアクセスできません。同意書に署名し、所属会社の保護システム管理者に記録してもらってください。"
+            }
+            (Self::ConsentMissing, false) => {
+                "Your written consent as a protected-system user (a protected system; use monitored, logged and audited; legal liability) is not recorded, so protected information is not reachable. Sign the consent and have your company's protected-system administrator record it."
+            }
             (Self::Policy, true) => {
                 "機関のアクセスポリシー（時間帯・接続元など）により、現在はアクセスできません。"
             }
@@ -158,6 +168,9 @@ impl DenialReason {
         if has("terminal-posture-for-data") {
             return Self::TerminalPosture;
         }
+        if has("system-user-consented") {
+            return Self::ConsentMissing;
+        }
         Self::Policy
     }
 }
@@ -167,8 +180,9 @@ impl App {
     /// entitled to know the resource — that is, if the same request, in the
     /// same session (same factors), would be allowed from an active terminal
     /// of their own company right after a step-up, with their roster line
-    /// confirmed, their training current and their training on designation
-    /// recorded for every contract they handle. Otherwise `None` (the uniform
+    /// confirmed, their training current, their consent as a protected-system
+    /// user recorded and their training on designation recorded for every
+    /// contract they handle. Otherwise `None` (the uniform
     /// answer): a session that proved only a password learns nothing, nor
     /// does anyone who is not a handler of the contract.
     pub(super) fn entitled_denial(
@@ -199,6 +213,7 @@ impl App {
         let mut ideal_user = user.clone();
         ideal_user.facts.roster = Some(RosterStatus::Confirmed);
         ideal_user.facts.training_age_secs = Some(0);
+        ideal_user.facts.consented = true;
         ideal_user.facts.designation_trained_for = ideal_user
             .facts
             .handler_of

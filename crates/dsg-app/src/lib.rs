@@ -95,7 +95,7 @@ pub use identity::{
     EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginNotice, LoginStep, RecoveryUse,
     ResetView, SecondFactor, SessionView, TotpEnrolment,
 };
-pub use offers::{AdminOffers, DutyOffers, FileOffers, Navigation};
+pub use offers::{AdminOffers, DutyOffers, FileOffers, Navigation, RoleOffers};
 pub use policies::{
     load_active_policy, ActivePolicy, DecisionFlip, DecisionRecordView, PolicyVersionView,
     WhatIfReport, WHAT_IF_MAX,
@@ -103,8 +103,8 @@ pub use policies::{
 pub use ports::Ports;
 pub use posture::PostureReceipt;
 pub use records::{
-    CompanyRecords, ContractRoster, NewTraining, PersonRecords, RecordOffers, RecordsRead,
-    RosterLine, TrainingEntry,
+    CompanyRecords, ConsentEntry, ContractRoster, NewRoleDesignation, NewTraining, PersonRecords,
+    RecordOffers, RecordsRead, RoleEntry, RosterLine, TrainingEntry,
 };
 pub use scrub::ScrubReport;
 pub use terminals::{
@@ -330,6 +330,7 @@ impl App {
             training_max_age_secs: (zero_trust.training_valid_days > 0)
                 .then(|| i64::from(zero_trust.training_valid_days) * 86_400),
             designation_training_required: zero_trust.require_designation_training,
+            consent_required: zero_trust.require_system_use_consent,
         }
     }
 

@@ -27,6 +27,8 @@ pub(super) fn missing_user(id: UserId) -> UserFacts {
         roster: None,
         training_age_secs: None,
         designation_trained_for: Vec::new(),
+        consented: false,
+        company_roles: Vec::new(),
     }
 }
 

@@ -4,10 +4,14 @@
 //! records. The UI shows a link or a button only when this says yes, so it
 //! never re-implements a rule of the policy and cannot drift from it.
 
-use dsg_core::{CompanyId, CompanyKind, Compartment, Duty, FileRecord, User, UserId};
-use dsg_policy::{
-    Action, ChangeRequestFacts, CompanyFacts, CompartmentFacts, FileFacts, Resource, UserFacts,
+use dsg_core::{
+    Company, CompanyId, CompanyKind, CompanyRole, Compartment, Duty, FileRecord, User, UserId,
 };
+use dsg_policy::{
+    Action, ChangeRequestFacts, CompanyFacts, CompartmentFacts, FileFacts, Resource,
+    RoleDesignationFacts, UserFacts,
+};
+use dsg_store::RoleRow;
 use uuid::Uuid;
 
 use super::{App, AppError, Caller};
@@ -81,6 +85,17 @@ pub struct FileOffers {
     pub upload: bool,
     /// Mark it for disposal.
     pub delete: bool,
+}
+
+/// What a page may offer on a company's roles (第5-2(3)).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RoleOffers {
+    /// The roles the caller may designate someone to, as far as who
+    /// designates is concerned (whether the person may hold the role with
+    /// their others is decided when the form is sent), by name.
+    pub designate: Vec<&'static str>,
+    /// The designations in force the caller may withdraw, as they stand.
+    pub revoke: Vec<String>,
 }
 
 /// A contractor company that is not the caller's, for questions asked
@@ -251,6 +266,102 @@ impl App {
                 kind: found.kind,
             }),
         ))
+    }
+
+    /// What `caller` may do on the roles of `company`, whose designations
+    /// are `rows`: the roles offered ([`Self::designatable_roles`]), and
+    /// the withdrawals, each asked on the designation as it stands, as the
+    /// use case asks it.
+    pub(crate) async fn role_offers(
+        &self,
+        caller: &Caller,
+        company: &Company,
+        rows: &[RoleRow],
+    ) -> Result<RoleOffers, AppError> {
+        if !matches!(caller, Caller::User(_)) {
+            return Ok(RoleOffers::default());
+        }
+        let designate = self
+            .designatable_roles(caller, company)
+            .into_iter()
+            .map(CompanyRole::as_str)
+            .collect();
+        let auditors = self.auditors(company.id).await?;
+        let mut revoke = Vec::new();
+        for row in rows.iter().filter(|r| r.revoked_at.is_none()) {
+            let counts = self
+                .inner
+                .records
+                .role_counts(row.user_id, company.id)
+                .await?;
+            let asked = RoleDesignationFacts {
+                id: row.id.to_string(),
+                company: company.id,
+                company_kind: company.kind,
+                person: row.user_id,
+                role: row.role,
+                held_roles: self
+                    .held_roles(company.id, row.user_id, Some(row.id))
+                    .await?,
+                outside_audited_unit: row.outside_audited_unit,
+                independent_auditors: counts.independent_auditors,
+                auditors,
+            };
+            if self.permits(caller, Action::RoleRevoke, Resource::RoleDesignation(asked)) {
+                revoke.push(row.id.to_string());
+            }
+        }
+        Ok(RoleOffers { designate, revoke })
+    }
+
+    /// The roles `caller` may designate in `company` as far as who
+    /// designates is concerned: asked on a person holding no other role (a
+    /// responsible manager: one who is a manager), with an audit department
+    /// already independent.
+    fn designatable_roles(&self, caller: &Caller, company: &Company) -> Vec<CompanyRole> {
+        CompanyRole::ALL
+            .iter()
+            .copied()
+            .filter(|&role| {
+                let held_roles = if role == CompanyRole::ResponsibleManager {
+                    vec![CompanyRole::Manager]
+                } else {
+                    Vec::new()
+                };
+                let asked = RoleDesignationFacts {
+                    id: "offer".to_owned(),
+                    company: company.id,
+                    company_kind: company.kind,
+                    person: UserId::from_uuid(Uuid::nil()),
+                    role,
+                    held_roles,
+                    outside_audited_unit: true,
+                    independent_auditors: 1,
+                    auditors: 1,
+                };
+                self.permits(
+                    caller,
+                    Action::RoleDesignate,
+                    Resource::RoleDesignation(asked),
+                )
+            })
+            .collect()
+    }
+
+    /// Whether `caller` is offered the form that designates roles in
+    /// `company` (an id as the page has it).
+    pub async fn role_designation_offered(
+        &self,
+        caller: &Caller,
+        company: &str,
+    ) -> Result<bool, AppError> {
+        let Ok(id) = company.trim().parse::<CompanyId>() else {
+            return Ok(false);
+        };
+        let Some(found) = self.inner.org.company(id).await? else {
+            return Ok(false);
+        };
+        Ok(!self.designatable_roles(caller, &found).is_empty())
     }
 
     /// Whether `caller` may store a new file in `compartment`.

@@ -166,6 +166,7 @@ pub const ENVIRONMENT: Environment = Environment {
     roster_confirmation_required: false,
     training_max_age_secs: None,
     designation_training_required: false,
+    consent_required: false,
 };
 
 /// One decide-only case: a request already built, and its expected answer.

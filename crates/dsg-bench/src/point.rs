@@ -67,6 +67,8 @@ pub async fn request_facts(
             .trained_at
             .map(|at| (now_ms - at).max(0) / 1000),
         designation_trained_for: person.designation_trained_for,
+        consented: person.standing.consented,
+        company_roles: person.company_roles,
     };
     let resource = match &keys.compartment {
         None => Resource::Gateway,
@@ -154,6 +156,8 @@ pub async fn request_facts_at(
             .trained_at
             .map(|at| (now_ms - at).max(0) / 1000),
         designation_trained_for: person.designation_trained_for,
+        consented: person.standing.consented,
+        company_roles: person.company_roles,
     };
     let resource = match &keys.compartment {
         None => Resource::Gateway,

@@ -9,7 +9,7 @@ use dsg_app::{
     Caller, Device, NewCompany, NewContract, NewTerminal, NewTraining, NewUserInput, RequestMeta,
     SecondFactor,
 };
-use dsg_core::{CalendarDate, RosterDetails};
+use dsg_core::{CalendarDate, RosterDetails, SystemUseConsent};
 use dsg_crypto::{random_token, SecretString, SystemRandom};
 use dsg_identity::TotpSecret;
 
@@ -132,7 +132,8 @@ fn roster_line((full_name, birth_date, department): (&str, &str, &str)) -> Roste
     }
 }
 
-/// The handlers' roster lines, annual training and training on designation,
+/// The handlers' consent as protected-system users, roster lines, annual
+/// training and training on designation,
 /// entered by the agency operator on the companies' behalf (a company's
 /// security administrator can do it on `/records` once granted the duty),
 /// the lines confirmed by a second agency operator: nobody confirms a line
@@ -159,7 +160,16 @@ async fn seed_records(
         completed_on: app.today().to_string(),
         ..training.clone()
     };
+    // Their written consent as protected-system users, signed on
+    // designation, for deployments that require it.
+    let consent = SystemUseConsent {
+        signed_on: app.today().to_string(),
+        protected_system: true,
+        monitored: true,
+        liability: true,
+    };
     for (id, details) in handlers {
+        app.record_consent(meta, operator, id, &consent).await?;
         let version = app.submit_roster(meta, operator, id, details).await?;
         app.record_training(meta, operator, id, &training).await?;
         app.record_training(meta, operator, id, &on_designation)
@@ -291,8 +301,9 @@ pub(crate) async fn seed_if_empty(app: &App) -> Result<()> {
     println!(
         "Handler rosters and training are seeded and confirmed (see /records). To require them \
          for data, as the standard does, start with DSG_ZERO_TRUST__REQUIRE_CONFIRMED_ROSTER=true, \
-         DSG_ZERO_TRUST__TRAINING_VALID_DAYS=365 and \
-         DSG_ZERO_TRUST__REQUIRE_DESIGNATION_TRAINING=true."
+         DSG_ZERO_TRUST__TRAINING_VALID_DAYS=365, \
+         DSG_ZERO_TRUST__REQUIRE_DESIGNATION_TRAINING=true and \
+         DSG_ZERO_TRUST__REQUIRE_SYSTEM_USE_CONSENT=true."
     );
     println!(
         "Protected data is reachable only from a registered terminal of the user's company. \

@@ -30,6 +30,7 @@ pub use content::RangeAnswer;
 mod memberships;
 mod policies;
 mod reading;
+mod records;
 
 /// The cookie that carries the session.
 const SESSION_COOKIE: &str = "__Host-dsg_session";

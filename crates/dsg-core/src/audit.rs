@@ -282,6 +282,17 @@ audit_actions! {
     /// A named person's attestation of a requirement the gateway cannot
     /// see was recorded. Reason carries `requirement=<id>`.
     ComplianceAttest => "compliance.attest",
+    /// A protected-system user's written consent (保護システム利用の同意)
+    /// was recorded. Reason: the decision and the day it was signed.
+    ConsentRecord => "consent.record",
+    /// A protected-system user's consent was withdrawn (they left the
+    /// user roster): they reach no data from their next request on.
+    ConsentWithdraw => "consent.withdraw",
+    /// A company role (経営者等, 総括者, 管理者 …) was designated. Reason:
+    /// the decision and the role.
+    RoleDesignate => "role.designate",
+    /// A company role designation was withdrawn.
+    RoleRevoke => "role.revoke",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -567,6 +578,10 @@ mod tests {
             (AuditAction::ComplianceView, "compliance.view"),
             (AuditAction::ComplianceSnapshot, "compliance.snapshot"),
             (AuditAction::ComplianceAttest, "compliance.attest"),
+            (AuditAction::ConsentRecord, "consent.record"),
+            (AuditAction::ConsentWithdraw, "consent.withdraw"),
+            (AuditAction::RoleDesignate, "role.designate"),
+            (AuditAction::RoleRevoke, "role.revoke"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -576,7 +591,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 85, "a new action joins this list");
+        assert_eq!(pinned.len(), 89, "a new action joins this list");
     }
 
     #[test]

@@ -92,6 +92,10 @@ id_type!(
     /// One attestation of a requirement the gateway cannot see (証跡).
     AttestationId
 );
+id_type!(
+    /// One designation of a person to a company role (総括者, 管理者 …).
+    RoleDesignationId
+);
 
 /// A per-request correlation id, UUIDv7 so that log order follows time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

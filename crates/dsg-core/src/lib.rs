@@ -10,6 +10,7 @@ pub mod byte_range;
 pub mod calendar;
 pub mod clock;
 pub mod compliance;
+pub mod company_roles;
 pub mod date;
 pub mod entities;
 pub mod error;
@@ -33,6 +34,7 @@ pub use audit::{
 pub use byte_range::RequestedRange;
 pub use calendar::WorkingCalendar;
 pub use clock::Clock;
+pub use company_roles::{CompanyRole, RoleDetails, SystemUseConsent};
 pub use date::CalendarDate;
 pub use entities::*;
 pub use error::DomainError;

@@ -43,7 +43,11 @@ pub const MAX_TRAINING_NOTES_CHARS: usize = 1000;
 
 /// Checks one free-text field of a record: trimmed, 1–`max` characters, no
 /// control or bidirectional formatting characters.
-fn record_text(field: &'static str, raw: &str, max: usize) -> Result<String, DomainError> {
+pub(crate) fn record_text(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+) -> Result<String, DomainError> {
     // NFC, as for names elsewhere: the same name typed on two systems (a
     // voiced kana composed or as a base and a combining mark) is stored,
     // compared and exported the same.

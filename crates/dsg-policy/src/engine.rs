@@ -13,8 +13,8 @@ use crate::request::{AccessRequest, DeviceFacts, Principal, Resource};
 #[cfg(test)]
 use slice::IP_EXPRESSIONS_KEPT;
 use slice::{
-    company_entity, compartment_entity, file_entity, push_new, request_context, terminal_entities,
-    user_entities,
+    company_entity, compartment_entity, file_entity, push_new, request_context,
+    role_designation_entities, terminal_entities, user_entities,
 };
 
 /// The schema shipped with this version of dsg.
@@ -23,11 +23,12 @@ pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
 pub const POLICIES: &str = include_str!("../policy/policies.cedar");
 /// The format tag of decision records ([`PolicyEngine::slice`]); it
 /// changes with the schema, whose entity shapes the records follow.
-pub const SLICE_FORMAT: &str = "dsg-decision/schema-v8";
-/// Decision records of schema versions 3 to 7 replay under version 8: each
+pub const SLICE_FORMAT: &str = "dsg-decision/schema-v9";
+/// Decision records of schema versions 3 to 8 replay under version 9: each
 /// later version only added optional attributes, resource kinds and actions.
-const SLICE_FORMATS_READ: [&str; 6] = [
+const SLICE_FORMATS_READ: [&str; 7] = [
     SLICE_FORMAT,
+    "dsg-decision/schema-v8",
     "dsg-decision/schema-v7",
     "dsg-decision/schema-v6",
     "dsg-decision/schema-v5",
@@ -583,6 +584,13 @@ impl PolicyEngine {
                 let resource = entity.uid();
                 entities.push(entity);
                 entities.push(compartment);
+                resource
+            }
+            Resource::RoleDesignation(facts) => {
+                let (entity, company) = role_designation_entities(facts)?;
+                let resource = entity.uid();
+                entities.push(entity);
+                push_new(&mut entities, company);
                 resource
             }
             Resource::ChangeRequest(change) => {

@@ -15,5 +15,5 @@ pub use engine::{
 pub use request::{
     AccessRequest, Action, ApplicationFacts, ChangeRequestFacts, CompanyFacts, CompartmentFacts,
     DeviceFacts, DisposalFacts, Environment, FileFacts, PostureFacts, Principal, Resource,
-    SessionFacts, TerminalFacts, UserFacts,
+    RoleDesignationFacts, SessionFacts, TerminalFacts, UserFacts,
 };

@@ -3,8 +3,8 @@
 use std::net::IpAddr;
 
 use dsg_core::{
-    AccountState, AuditAction, CompanyId, CompanyKind, CompartmentId, ContractId, Duty, FileId,
-    FileStatus, MfaMethod, Role, RosterStatus, TerminalId, TerminalStatus, UserId,
+    AccountState, AuditAction, CompanyId, CompanyKind, CompanyRole, CompartmentId, ContractId,
+    Duty, FileId, FileStatus, MfaMethod, Role, RosterStatus, TerminalId, TerminalStatus, UserId,
 };
 
 /// Declares [`Action`]: each action the policy decides on, with its id in
@@ -152,6 +152,14 @@ policy_actions! {
     SoftwareListRead => "software_list.read" records [SoftwareListView],
     /// Put a new version of the software lists in force.
     SoftwareListManage => "software_list.manage" records [SoftwareListChange],
+    /// Record a protected-system user's written consent.
+    ConsentRecord => "consent.record" records [ConsentRecord],
+    /// Withdraw a protected-system user's consent (off the user roster).
+    ConsentWithdraw => "consent.withdraw" records [ConsentWithdraw],
+    /// Designate a person to a company role.
+    RoleDesignate => "role.designate" records [RoleDesignate],
+    /// Withdraw a company role designation.
+    RoleRevoke => "role.revoke" records [RoleRevoke],
 }
 
 impl Action {
@@ -214,6 +222,10 @@ pub struct UserFacts {
     /// The contracts they handle or participate in with a training on
     /// designation recorded on or after the day of that designation.
     pub designation_trained_for: Vec<ContractId>,
+    /// Whether their written consent as a protected-system user is in force.
+    pub consented: bool,
+    /// The company roles they hold.
+    pub company_roles: Vec<CompanyRole>,
 }
 
 /// Who is asking.
@@ -315,6 +327,32 @@ pub enum Resource {
     Application(ApplicationFacts),
     /// A recorded disposal, or the stand-in of an id that names none.
     Disposal(DisposalFacts),
+    /// A company role designation, asked for or in force.
+    RoleDesignation(RoleDesignationFacts),
+}
+
+/// A designation of a person to a company role as the policy sees it: the
+/// separation-of-duties rules are decided on it.
+#[derive(Debug, Clone)]
+pub struct RoleDesignationFacts {
+    /// The designation's id (a fresh one when asked for).
+    pub id: String,
+    /// The company.
+    pub company: CompanyId,
+    /// Whether that company is the agency or a contractor.
+    pub company_kind: CompanyKind,
+    /// The person.
+    pub person: UserId,
+    /// The role.
+    pub role: CompanyRole,
+    /// The roles the person holds now, besides this designation.
+    pub held_roles: Vec<CompanyRole>,
+    /// For an audit member: from outside the unit they audit.
+    pub outside_audited_unit: bool,
+    /// The company's audit members in force from outside their audited unit.
+    pub independent_auditors: i64,
+    /// The company's audit members in force.
+    pub auditors: i64,
 }
 
 /// A company as the policy sees it.
@@ -413,6 +451,9 @@ pub struct Environment {
     /// Whether a handler reaches a contract's data only once their training
     /// on designation for it is recorded.
     pub designation_training_required: bool,
+    /// Whether data is reachable only by people whose written consent as
+    /// protected-system users is recorded.
+    pub consent_required: bool,
 }
 
 impl Environment {
@@ -427,6 +468,7 @@ impl Environment {
         roster_confirmation_required: false,
         training_max_age_secs: None,
         designation_training_required: false,
+        consent_required: false,
     };
 }
 

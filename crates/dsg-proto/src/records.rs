@@ -54,7 +54,91 @@ pub struct PersonRecords {
     pub roster: Option<RosterLine>,
     pub last_trained_on: Option<String>,
     pub training_current: bool,
+    /// Their written consent as a protected-system user, if recorded.
+    #[serde(default)]
+    pub consent: Option<ConsentLine>,
     pub offers: RecordOffers,
+}
+
+/// A protected-system user's written consent (body of `PUT
+/// /api/v1/records/consent/{uid}`): the three items of 第5-2(2)ア, each
+/// consented to, and the day it was signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SystemUseConsent {
+    #[schema(format = Date, pattern = "^(?:19|[2-9][0-9])[0-9]{2}-")]
+    pub signed_on: String,
+    /// (ア) the system is a protected system.
+    pub protected_system: bool,
+    /// (イ) its use is monitored, logged and audited.
+    pub monitored: bool,
+    /// (ウ) misuse may bring legal liability.
+    pub liability: bool,
+}
+
+/// A consent line, opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ConsentLine {
+    /// In force (else withdrawn).
+    pub consented: bool,
+    pub consent: SystemUseConsent,
+    pub recorded_by: String,
+    pub recorded_at: i64,
+    pub withdrawn_at: Option<i64>,
+}
+
+/// A consent line's new status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ConsentStatus {
+    pub user: String,
+    /// `consented` or `withdrawn`.
+    pub status: String,
+}
+
+/// Body of `POST /api/v1/records/companies/{id}/roles`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRoleDesignation {
+    #[schema(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    pub user_id: String,
+    /// `executive`, `general-manager`, `manager`, `responsible-manager`,
+    /// `system-admin`, `system-staff` or `audit`.
+    #[schema(
+        pattern = "^(?:executive|general-manager|manager|responsible-manager|system-admin|system-staff|audit)$"
+    )]
+    pub role: String,
+    /// The person's unit (所属).
+    pub unit: String,
+    /// For a manager: the information or asset they answer for.
+    #[serde(default)]
+    pub asset: Option<String>,
+    /// For an audit member: the unit audited.
+    #[serde(default)]
+    pub audited_unit: Option<String>,
+}
+
+/// One role designation, opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RoleEntry {
+    pub id: String,
+    pub user_id: String,
+    pub role: String,
+    pub unit: String,
+    pub asset: Option<String>,
+    pub audited_unit: Option<String>,
+    pub designated_by: String,
+    pub designated_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// A designation made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RoleDesignated {
+    pub id: String,
+    pub user: String,
+    pub role: String,
 }
 
 /// A contract's designated handlers.
@@ -93,6 +177,12 @@ pub struct CompanyRecords {
     pub people: Vec<PersonRecords>,
     pub contracts: Vec<ContractRoster>,
     pub trainings: Vec<TrainingEntry>,
+    /// The company's role designations, withdrawn ones included.
+    #[serde(default)]
+    pub roles: Vec<RoleEntry>,
+    /// Whether data needs a protected-system user's recorded consent.
+    #[serde(default)]
+    pub consent_required: bool,
     pub roster_required: bool,
     pub training_valid_days: Option<u32>,
     pub designation_training_required: bool,

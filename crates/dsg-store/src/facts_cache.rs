@@ -160,7 +160,11 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::RosterRemove
         | A::TrainingRecord
         | A::ParticipantDesignate
-        | A::ParticipantRemove => true,
+        | A::ParticipantRemove
+        | A::ConsentRecord
+        | A::ConsentWithdraw
+        | A::RoleDesignate
+        | A::RoleRevoke => true,
         // Sessions (read fresh on every request, never cached), files,
         // alerts, the log itself and reads of any of them.
         A::Login

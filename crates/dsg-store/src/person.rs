@@ -1,10 +1,11 @@
 //! What the policy point reads about a person on every request, in one
 //! round trip: their company's kind, the contracts they handle, their
-//! duties, their roster status, their latest training and the contracts
-//! they were trained for on designation. One query rather
+//! duties, their roster status, their latest training, the contracts
+//! they were trained for on designation, their protected-system consent and
+//! their company roles. One query rather
 //! than one per fact, because it is on the path of every request.
 
-use dsg_core::{CompanyId, CompanyKind, ContractId, Duty, RosterStatus, UserId};
+use dsg_core::{CompanyId, CompanyKind, CompanyRole, ContractId, Duty, RosterStatus, UserId};
 use sqlx::{Any, Row};
 
 use crate::{Store, StoreError};
@@ -27,6 +28,8 @@ pub struct PersonFacts {
     /// designation (course `designation`) dated on or after the day of that
     /// designation.
     pub designation_trained_for: Vec<ContractId>,
+    /// The company roles they hold (経営者等, 総括者 …), each once.
+    pub company_roles: Vec<CompanyRole>,
 }
 
 /// The condition, on a `handlers h` row, of a designation-course training
@@ -59,6 +62,9 @@ impl Store {
                FROM training_records WHERE user_id = $1 \
              UNION ALL SELECT 'participant', contract_id FROM agency_participants \
                WHERE user_id = $1 \
+             UNION ALL SELECT 'consent', status FROM system_use_consents WHERE user_id = $1 \
+             UNION ALL SELECT 'role', role FROM company_roles \
+               WHERE user_id = $1 AND revoked_at IS NULL \
              UNION ALL SELECT 'designation', h.contract_id FROM handlers h \
                WHERE h.user_id = $1 AND ",
             trained_on_designation!(),
@@ -77,6 +83,7 @@ impl Store {
             duties: Vec::new(),
             standing: crate::Standing::default(),
             designation_trained_for: Vec::new(),
+            company_roles: Vec::new(),
         };
         for row in &rows {
             let fact: String = row.try_get("fact")?;
@@ -89,6 +96,8 @@ impl Store {
                 "participant" => facts.participant_of.push(value.parse()?),
                 "designation" => facts.designation_trained_for.push(value.parse()?),
                 "duty" => facts.duties.push(Duty::parse(&value)?),
+                "consent" => facts.standing.consented = value == "consented",
+                "role" => facts.company_roles.push(CompanyRole::parse(&value)?),
                 "roster" => facts.standing.roster = Some(RosterStatus::parse(&value)?),
                 "trained" => {
                     let at = value
@@ -100,6 +109,9 @@ impl Store {
             }
         }
         facts.duties.sort_by_key(|d| d.as_str());
+        // A manager of two assets holds the role once.
+        facts.company_roles.sort_by_key(|r| r.as_str());
+        facts.company_roles.dedup();
         Ok(facts)
     }
 }

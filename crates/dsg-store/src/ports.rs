@@ -21,16 +21,17 @@ use dsg_core::compliance::{CompanyFacts, GatewayFacts};
 use dsg_core::{
     AccountStatus, AlertChange, AlertStatus, AuditRecord, Company, CompanyId, Compartment,
     CompartmentId, Contract, ContractId, Designation, DisposalId, Duty, FileId, FileVersion,
+    RoleDesignationId,
     Terminal, TerminalId, TerminalStatus, User, UserId,
 };
 
 use crate::{
-    AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, DamagedVersion, DeviceRow,
-    DisposalCandidate, DisposalRow, Expired, FactGeneration, FailureCounts, HandlerRow,
+    AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, ConsentRow, DamagedVersion,
+    DeviceRow, DisposalCandidate, DisposalRow, Expired, FactGeneration, FailureCounts, HandlerRow,
     IssuedCertificate, LoginAttempt, MembershipEffects, MembershipRow, NewAuthenticator,
     NewFileVersion, NewPolicyVersion, NewUser, NoticeRow, PendingCeremony, PersonFacts, PersonRow,
-    PlainNamedFile, PolicyVersionRow, RecordedDecision, ResetRow, RosterRow, ScheduleLineRow,
-    SealedName, SequencedEvent, SessionRow, SnapshotRow, SoftwareListVersionRow,
+    PlainNamedFile, PolicyVersionRow, RecordedDecision, ResetRow, RoleCounts, RoleRow, RosterRow,
+    ScheduleLineRow, SealedName, SequencedEvent, SessionRow, SnapshotRow, SoftwareListVersionRow,
     SoftwareRequestRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey,
     StoredCheckpoint, StoredFile, StoredTerminalCa, StoredVersion, TotpRow, TrainingRow,
     Transition, UploadTarget, UserCredentials, WebauthnCredentialRow,
@@ -382,6 +383,22 @@ ports! {
         fn standings(&self) -> HashMap<UserId, Standing>;
         fn person_facts(&self, user: UserId, company: CompanyId) -> PersonFacts;
         fn person_at(&self, at: FactGeneration, id: UserId) -> Option<PersonRow>;
+        fn role_counts(&self, user: UserId, company: CompanyId) -> RoleCounts;
+        fn designate_role(&self, row: &RoleRow, decided_on: RoleCounts, record: &AuditRecord)
+            -> ();
+        fn revoke_role(
+            &self,
+            row: &RoleRow,
+            decided_on: RoleCounts,
+            by: (UserId, i64),
+            record: &AuditRecord,
+        ) -> ();
+        fn role_designation(&self, id: RoleDesignationId) -> Option<RoleRow>;
+        fn company_roles(&self, company: CompanyId) -> Vec<RoleRow>;
+        fn record_consent(&self, consent: &ConsentRow, record: &AuditRecord) -> ();
+        fn withdraw_consent(&self, user: UserId, by: UserId, now_ms: i64, record: &AuditRecord)
+            -> ();
+        fn consents(&self, company: CompanyId) -> Vec<ConsentRow>;
     }
 
     /// The compliance view: the facts its evidence rules read (in a fixed

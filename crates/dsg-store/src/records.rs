@@ -70,6 +70,8 @@ pub struct Standing {
     pub roster: Option<RosterStatus>,
     /// When their latest training was completed (Unix ms), if any.
     pub trained_at: Option<i64>,
+    /// Whether their written consent as a protected-system user is in force.
+    pub consented: bool,
 }
 
 /// `SELECT <the columns [`roster_row`] reads> FROM roster_entries <rest>`.
@@ -323,7 +325,7 @@ impl Store {
     }
 
     /// Everyone's standing (for access reviews, which decide for many
-    /// people at once). People with neither a line nor a training are absent.
+    /// people at once). People with neither a line, a training nor a consent are absent.
     pub async fn standings(&self) -> Result<HashMap<UserId, Standing>, StoreError> {
         let mut all: HashMap<UserId, Standing> = HashMap::new();
         let rows = sqlx::query::<Any>("SELECT user_id, status FROM roster_entries")
@@ -341,6 +343,14 @@ impl Store {
         for row in &rows {
             all.entry(id(row, "user_id")?).or_default().trained_at =
                 Some(row.try_get("trained_at")?);
+        }
+        let rows = sqlx::query::<Any>(
+            "SELECT user_id FROM system_use_consents WHERE status = 'consented'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for row in &rows {
+            all.entry(id(row, "user_id")?).or_default().consented = true;
         }
         Ok(all)
     }

@@ -17,8 +17,10 @@ use dsg_store::{RosterRow, Standing, StoreError, TrainingRow};
 use serde::{Deserialize, Serialize};
 
 mod read;
+mod roles;
 
 pub use read::{CompanyRecords, ContractRoster, PersonRecords, RecordOffers, RecordsRead};
+pub use roles::{ConsentEntry, NewRoleDesignation, RoleEntry};
 
 use crate::admin::parse_id;
 use crate::policies::{host_meta, with_decision, BREAK_GLASS};

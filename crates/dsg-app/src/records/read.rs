@@ -28,6 +28,8 @@ pub struct PersonRecords {
     /// Whether that training is recent enough where the deployment requires
     /// one (always true where it does not).
     pub training_current: bool,
+    /// Their written consent as a protected-system user, if recorded.
+    pub consent: Option<super::ConsentEntry>,
     /// What the reader may do with this person's records.
     pub offers: RecordOffers,
 }
@@ -45,6 +47,10 @@ pub struct RecordOffers {
     pub record_training: bool,
     /// Confirm the line awaiting confirmation (not the submitter's own).
     pub confirm: bool,
+    /// Record the person's written consent as a protected-system user.
+    pub record_consent: bool,
+    /// Withdraw their consent in force.
+    pub withdraw_consent: bool,
 }
 
 /// Why a company's records are read: on a page (or the API), or downloaded
@@ -97,6 +103,12 @@ pub struct CompanyRecords {
     pub contracts: Vec<ContractRoster>,
     /// Every training recorded, newest first.
     pub trainings: Vec<TrainingEntry>,
+    /// The company's role designations (withdrawn ones included), oldest first.
+    pub roles: Vec<super::RoleEntry>,
+    /// What the reader may do on the company's roles.
+    pub role_offers: crate::RoleOffers,
+    /// Whether this deployment requires a protected-system user's consent for data.
+    pub consent_required: bool,
     /// Whether this deployment requires a confirmed roster line for data.
     pub roster_required: bool,
     /// The longest a training stays current for data, in days, where required.
@@ -157,6 +169,7 @@ impl App {
         };
         let lines = inner.records.roster(Some(company_id)).await?;
         let trainings = inner.records.trainings(company_id).await?;
+        let consents = inner.records.consents(company_id).await?;
         let mut people = Vec::new();
         for user in inner.org.users_of_company(company_id).await? {
             let roster = lines
@@ -165,7 +178,15 @@ impl App {
                 .map(|l| self.open_roster_line(l))
                 .transpose()?;
             let last = trainings.iter().find(|t| t.user_id == user.id);
-            let offers = self.record_offers(caller, &user, roster.as_ref()).await?;
+            let consent = consents
+                .iter()
+                .find(|c| c.user_id == user.id)
+                .map(|c| self.open_consent(c))
+                .transpose()?;
+            let in_force = consent.as_ref().is_some_and(|c| c.consented);
+            let offers = self
+                .record_offers(caller, &user, roster.as_ref(), in_force)
+                .await?;
             people.push(PersonRecords {
                 user_id: user.id.to_string(),
                 username: user.username.clone(),
@@ -173,12 +194,19 @@ impl App {
                 roster,
                 last_trained_on: last.map(|t| t.completed_on.clone()),
                 training_current: self.training_current(last.map(|t| t.completed_at)),
+                consent,
                 offers,
             });
         }
         let trainings = trainings
             .iter()
             .map(|t| self.open_training(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let role_rows = inner.records.company_roles(company_id).await?;
+        let role_offers = self.role_offers(caller, &company, &role_rows).await?;
+        let roles = role_rows
+            .iter()
+            .map(|r| self.open_role(r))
             .collect::<Result<Vec<_>, _>>()?;
         let zero_trust = &self.inner.config.zero_trust;
         let record = Self::audit(
@@ -196,6 +224,9 @@ impl App {
             people,
             contracts,
             trainings,
+            roles,
+            role_offers,
+            consent_required: zero_trust.require_system_use_consent,
             roster_required: zero_trust.require_confirmed_roster,
             training_valid_days: (zero_trust.training_valid_days > 0)
                 .then_some(zero_trust.training_valid_days),
@@ -292,6 +323,7 @@ impl App {
         caller: &Caller,
         user: &dsg_core::User,
         line: Option<&RosterLine>,
+        consented: bool,
     ) -> Result<RecordOffers, AppError> {
         let facts = self.user_facts(user, user.state(self.now())).await?;
         let may = |action| self.may_keep_records_of(caller, action, &facts);
@@ -304,6 +336,8 @@ impl App {
             remove: line.is_some_and(|l| l.status != "removed") && may(Action::RosterRemove),
             record_training: may(Action::TrainingRecord),
             confirm,
+            record_consent: may(Action::ConsentRecord),
+            withdraw_consent: consented && may(Action::ConsentWithdraw),
         })
     }
 }

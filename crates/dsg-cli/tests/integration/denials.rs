@@ -405,6 +405,24 @@ async fn denial_matrix(db: Db) {
             json!({ "requirement": "4-1", "attested_by": "偽装", "document": "x",
                     "attested_on": "2026-01-01", "valid_until": "2026-12-31" }),
         ),
+        // The protected-system user roster's consent, and the company's
+        // roles (the executive's, decided on the designation).
+        (
+            Method::PUT,
+            format!("/api/v1/records/consent/{a_handler}"),
+            json!({ "signed_on": "2026-01-01", "protected_system": true, "monitored": true,
+                    "liability": true }),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/records/consent/{a_handler}"),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/records/companies/{}/roles", w.company_a),
+            json!({ "user_id": a_handler, "role": "general-manager", "unit": "x" }),
+        ),
         // Duties, decided on the person: another company's learn nothing.
         (
             Method::POST,

@@ -98,6 +98,31 @@ fn endpoints(ids: &Theirs) -> Vec<(Method, String, Value)> {
             training,
         ),
         (
+            Method::PUT,
+            format!("/api/v1/records/consent/{user}"),
+            json!({ "signed_on": "2026-01-01", "protected_system": true, "monitored": true,
+                    "liability": true }),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/records/consent/{user}"),
+            null.clone(),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/records/companies/{company}/roles"),
+            json!({ "user_id": user, "role": "system-staff", "unit": "x" }),
+        ),
+        (
+            Method::DELETE,
+            // No designation exists in the world: a made-up one of theirs.
+            format!(
+                "/api/v1/records/companies/{company}/roles/{}",
+                uuid::Uuid::new_v4()
+            ),
+            null.clone(),
+        ),
+        (
             Method::GET,
             format!("/api/v1/admin/access/users/{user}"),
             null.clone(),

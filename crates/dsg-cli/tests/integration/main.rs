@@ -48,6 +48,8 @@ mod posture;
 mod proxy;
 mod ranges;
 mod records;
+mod records_roles;
+mod records_roles_pages;
 mod retention_sql;
 mod s3;
 mod schema_fuzz;

@@ -10,7 +10,8 @@ use cedar_policy::{Context, Entity, EntityUid, RestrictedExpression};
 
 use super::uid;
 use crate::request::{
-    AccessRequest, DeviceFacts, Environment, FileFacts, SessionFacts, TerminalFacts, UserFacts,
+    AccessRequest, DeviceFacts, Environment, FileFacts, RoleDesignationFacts, SessionFacts,
+    TerminalFacts, UserFacts,
 };
 
 /// The request context. `Request::new` validates it against the schema.
@@ -79,6 +80,12 @@ pub(super) fn request_context(
     if environment.designation_training_required {
         pairs.push((
             "designationTrainingRequired".to_owned(),
+            RestrictedExpression::new_bool(true),
+        ));
+    }
+    if environment.consent_required {
+        pairs.push((
+            "systemUseConsentRequired".to_owned(),
             RestrictedExpression::new_bool(true),
         ));
     }
@@ -245,6 +252,14 @@ pub(super) fn user_entities(user: &UserFacts) -> Result<(Entity, Entity), String
             RestrictedExpression::new_set(participant_of),
         );
     }
+    attrs.insert(
+        "systemUseConsented".to_owned(),
+        RestrictedExpression::new_bool(user.consented),
+    );
+    attrs.insert(
+        "companyRoles".to_owned(),
+        roles_expression(&user.company_roles),
+    );
     let user_entity = Entity::new(
         uid("Dsg::User", &user.id.to_string())?,
         attrs,
@@ -305,4 +320,53 @@ pub(super) fn file_entity(
         HashSet::from([compartment]),
     )
     .map_err(|e| e.to_string())
+}
+
+fn roles_expression(roles: &[dsg_core::CompanyRole]) -> RestrictedExpression {
+    RestrictedExpression::new_set(
+        roles
+            .iter()
+            .map(|r| RestrictedExpression::new_string(r.as_str().to_owned())),
+    )
+}
+
+/// A company role designation, with its company.
+pub(super) fn role_designation_entities(
+    facts: &RoleDesignationFacts,
+) -> Result<(Entity, Entity), String> {
+    let company = company_entity(&facts.company.to_string(), facts.company_kind.as_str())?;
+    let attrs = HashMap::from([
+        (
+            "company".to_owned(),
+            RestrictedExpression::new_entity_uid(company.uid()),
+        ),
+        (
+            "person".to_owned(),
+            RestrictedExpression::new_entity_uid(uid("Dsg::User", &facts.person.to_string())?),
+        ),
+        (
+            "role".to_owned(),
+            RestrictedExpression::new_string(facts.role.as_str().to_owned()),
+        ),
+        ("heldRoles".to_owned(), roles_expression(&facts.held_roles)),
+        (
+            "outsideAuditedUnit".to_owned(),
+            RestrictedExpression::new_bool(facts.outside_audited_unit),
+        ),
+        (
+            "independentAuditors".to_owned(),
+            RestrictedExpression::new_long(facts.independent_auditors.max(0)),
+        ),
+        (
+            "auditors".to_owned(),
+            RestrictedExpression::new_long(facts.auditors.max(0)),
+        ),
+    ]);
+    let entity = Entity::new(
+        uid("Dsg::RoleDesignation", &facts.id)?,
+        attrs,
+        HashSet::new(),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok((entity, company))
 }

@@ -27,6 +27,8 @@ fn user(
         roster: None,
         training_age_secs: None,
         designation_trained_for: Vec::new(),
+        consented: false,
+        company_roles: Vec::new(),
     }
 }
 
@@ -578,6 +580,7 @@ fn sensitive_actions_need_a_fresh_step_up() {
 
 mod action_index;
 mod applications;
+mod company_roles;
 mod disposal;
 mod participants;
 mod properties;

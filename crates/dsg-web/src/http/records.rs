@@ -303,3 +303,152 @@ pub async fn record_training(
     )
         .into_response())
 }
+
+/// `PUT /api/v1/records/consent/{user}`: record a protected-system user's
+/// written consent.
+#[utoipa::path(
+    put,
+    path = "/api/v1/records/consent/{uid}",
+    summary = "Record a protected-system user's written consent (保護システム利用の同意, 第5-2(2)ア): the system is a protected system; its use is monitored, logged and audited; misuse may bring legal liability — all three must be true — and the day it was signed. Recording it again replaces the line. The company's security administrator, or an agency operator; never for oneself; needs a fresh step-up. Where the deployment requires consent, a user without it reaches no protected data.",
+    params(
+        ("uid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+    ),
+    request_body = dsg_proto::records::SystemUseConsent,
+    responses(
+        (status = 409, description = "refused: agency staff keep no such records", body = dsg_proto::ErrorBody),
+        (status = 200, description = "recorded", body = dsg_proto::records::ConsentStatus),
+        (status = 400, description = "invalid (an item not consented to, a date), invalid_json", body = dsg_proto::ErrorBody),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+        (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
+        (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
+pub async fn record_consent(
+    ctx: Ctx,
+    ApiPath(user): ApiPath<String>,
+    ApiJson(body): ApiJson<dsg_proto::records::SystemUseConsent>,
+) -> ApiResult {
+    let consent = dsg_core::SystemUseConsent {
+        signed_on: body.signed_on,
+        protected_system: body.protected_system,
+        monitored: body.monitored,
+        liability: body.liability,
+    };
+    ctx.app
+        .record_consent(&ctx.meta, &ctx.caller, &user, &consent)
+        .await?;
+    Ok(Json(dsg_proto::records::ConsentStatus {
+        user,
+        status: "consented".to_owned(),
+    })
+    .into_response())
+}
+
+/// `DELETE /api/v1/records/consent/{user}`: withdraw a consent.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/records/consent/{uid}",
+    summary = "Withdraw a protected-system user's consent (they leave the protected-system user roster). Where the deployment requires consent, they reach no protected data from their next request on.",
+    params(
+        ("uid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+    ),
+    responses(
+        (status = 409, description = "refused: agency staff keep no such records", body = dsg_proto::ErrorBody),
+        (status = 200, description = "withdrawn", body = dsg_proto::records::ConsentStatus),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found (also: no consent in force)", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
+pub async fn withdraw_consent(ctx: Ctx, ApiPath(user): ApiPath<String>) -> ApiResult {
+    ctx.app
+        .withdraw_consent(&ctx.meta, &ctx.caller, &user)
+        .await?;
+    Ok(Json(dsg_proto::records::ConsentStatus {
+        user,
+        status: "withdrawn".to_owned(),
+    })
+    .into_response())
+}
+
+/// `POST /api/v1/records/companies/{id}/roles`: designate a company role.
+#[utoipa::path(
+    post,
+    path = "/api/v1/records/companies/{id}/roles",
+    summary = "Designate a person of the company to a security role (第5-2(3)): executive (経営者等), general-manager (総括者), manager (管理者, names an asset), responsible-manager (管理責任者, a manager, designated by the general manager), system-admin, system-staff, audit (names the unit audited). The company's executive, or an agency operator on its behalf; needs a fresh step-up. The policy point refuses a combination the standard forbids (only the general manager and a manager combine; a responsible manager is a manager) and an audit department without a member from outside the unit it audits (forbidden).",
+    params(
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+    ),
+    request_body = dsg_proto::records::NewRoleDesignation,
+    responses(
+        (status = 201, description = "designated", body = dsg_proto::records::RoleDesignated),
+        (status = 400, description = "invalid (role, unit, a field the role does not take), invalid_json", body = dsg_proto::ErrorBody),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden (also: a combination of roles the standard forbids)", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found", body = dsg_proto::ErrorBody),
+        (status = 409, description = "conflict (roles changed meanwhile)", body = dsg_proto::ErrorBody),
+        (status = 413, description = "too_large", body = dsg_proto::ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = dsg_proto::ErrorBody),
+        (status = 422, description = "invalid_body", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
+pub async fn designate_role(
+    ctx: Ctx,
+    ApiPath(company): ApiPath<String>,
+    ApiJson(body): ApiJson<dsg_proto::records::NewRoleDesignation>,
+) -> ApiResult {
+    let new = dsg_app::NewRoleDesignation {
+        user_id: body.user_id.clone(),
+        role: body.role.clone(),
+        unit: body.unit,
+        asset: body.asset,
+        audited_unit: body.audited_unit,
+    };
+    let id = ctx
+        .app
+        .designate_role(&ctx.meta, &ctx.caller, &company, &new)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(dsg_proto::records::RoleDesignated {
+            id: id.to_string(),
+            user: body.user_id,
+            role: body.role,
+        }),
+    )
+        .into_response())
+}
+
+/// `DELETE /api/v1/records/companies/{id}/roles/{rid}`: withdraw one.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/records/companies/{id}/roles/{rid}",
+    summary = "Withdraw a role designation of the company. The company's executive, or an agency operator; the policy point keeps the audit department's last member from outside the audited unit while others remain (forbidden).",
+    params(
+        ("id" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+        ("rid" = String, Path, pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+    ),
+    responses(
+        (status = 204, description = "withdrawn"),
+        (status = 401, description = "unauthenticated", body = dsg_proto::ErrorBody),
+        (status = 403, description = "forbidden", body = dsg_proto::ErrorBody),
+        (status = 404, description = "not_found (also: not in force)", body = dsg_proto::ErrorBody),
+        (status = 409, description = "conflict (roles changed meanwhile)", body = dsg_proto::ErrorBody),
+    ),
+    security(("session" = [])),
+)]
+pub async fn revoke_role(
+    ctx: Ctx,
+    ApiPath((company, designation)): ApiPath<(String, String)>,
+) -> ApiResult {
+    ctx.app
+        .revoke_role(&ctx.meta, &ctx.caller, &company, &designation)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

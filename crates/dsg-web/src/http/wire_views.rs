@@ -242,6 +242,18 @@ pub fn company_records(r: dsg_app::CompanyRecords) -> records::CompanyRecords {
                 roster: p.roster.map(roster_line),
                 last_trained_on: p.last_trained_on.map(|d| d.to_string()),
                 training_current: p.training_current,
+                consent: p.consent.map(|c| records::ConsentLine {
+                    consented: c.consented,
+                    consent: records::SystemUseConsent {
+                        signed_on: c.consent.signed_on,
+                        protected_system: c.consent.protected_system,
+                        monitored: c.consent.monitored,
+                        liability: c.consent.liability,
+                    },
+                    recorded_by: c.recorded_by,
+                    recorded_at: c.recorded_at,
+                    withdrawn_at: c.withdrawn_at,
+                }),
                 offers: records::RecordOffers {
                     submit: p.offers.submit,
                     remove: p.offers.remove,
@@ -276,6 +288,22 @@ pub fn company_records(r: dsg_app::CompanyRecords) -> records::CompanyRecords {
                 recorded_at: t.recorded_at,
             })
             .collect(),
+        roles: r
+            .roles
+            .into_iter()
+            .map(|e| records::RoleEntry {
+                id: e.id,
+                user_id: e.user_id,
+                role: e.role.to_owned(),
+                unit: e.details.unit,
+                asset: e.details.asset,
+                audited_unit: e.details.audited_unit,
+                designated_by: e.designated_by,
+                designated_at: e.designated_at,
+                revoked_at: e.revoked_at,
+            })
+            .collect(),
+        consent_required: r.consent_required,
         roster_required: r.roster_required,
         training_valid_days: r.training_valid_days,
         designation_training_required: r.designation_training_required,

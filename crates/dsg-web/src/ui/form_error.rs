@@ -65,6 +65,12 @@ impl Failed {
         }
     }
 
+    /// The same failure answered with `status` (a denial shown beside the
+    /// form keeps the status of a denial).
+    pub(super) fn with_status(self, status: StatusCode) -> Self {
+        Self { status, ..self }
+    }
+
     /// The status to answer with.
     pub(super) fn status(&self) -> StatusCode {
         self.status

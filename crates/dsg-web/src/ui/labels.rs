@@ -199,6 +199,10 @@ impl Label for AuditAction {
             Self::ComplianceView => ("遵守状況の閲覧", "Compliance view read"),
             Self::ComplianceSnapshot => ("遵守状況の日次記録", "Daily compliance snapshot"),
             Self::ComplianceAttest => ("要求事項の証跡の登録", "Requirement attested"),
+            Self::ConsentRecord => ("保護システム利用の同意の記録", "Consent recorded"),
+            Self::ConsentWithdraw => ("保護システム利用の同意の取消", "Consent withdrawn"),
+            Self::RoleDesignate => ("役割の指定", "Role designated"),
+            Self::RoleRevoke => ("役割の指定の解除", "Role withdrawn"),
         }
     }
 }
@@ -206,7 +210,7 @@ impl Label for AuditAction {
 /// The families of actions a search may ask for (`auth.` and so on), each
 /// with its label; a family is the part of an action's name before its
 /// first dot.
-pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 27] = [
+pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 29] = [
     ("auth.", "認証", "Authentication"),
     ("account.", "アカウント管理", "Account management"),
     ("file.", "ファイル", "Files"),
@@ -234,6 +238,8 @@ pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 27] = [
     ("participant.", "官側参加者", "Agency participants"),
     ("disposal.", "廃棄", "Disposal"),
     ("compliance.", "遵守状況", "Compliance"),
+    ("consent.", "保護システム利用の同意", "System-use consent"),
+    ("role.", "役割の指定", "Company roles"),
 ];
 
 /// The label of a stored action name; an unknown name shows as it is.

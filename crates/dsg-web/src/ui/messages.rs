@@ -435,6 +435,35 @@ const CATALOGUE: &[(&str, &str)] = &[
     (
         "valid_until: on or after attested_on, within three years",
         "有効期限: 証明日以降、3年以内の日付を指定してください",
+    // The company's roles and the protected-system users' consent.
+    (
+        "a manager answers for an asset",
+        "管理者には担当する情報・資産を指定してください",
+    ),
+    (
+        "an audit member names the unit audited",
+        "監査部門の構成員には監査対象の部署を指定してください",
+    ),
+    (
+        "field does not apply to the role",
+        "この役割には指定できない項目です",
+    ),
+    (
+        "all three items must be consented to",
+        "3つの事項すべてへの同意が必要です",
+    ),
+    ("role is not a company role", "役割の指定が正しくありません"),
+    (
+        "roles changed since the decision",
+        "その間に役割の指定が変更されました。開き直してください",
+    ),
+    (
+        "designation not in force, or roles changed since the decision",
+        "この指定は有効でないか、その間に役割の指定が変更されました",
+    ),
+    (
+        "the policy point refused this designation: the standard does not let this person hold this role with the roles they hold, or the audit department would have no member from outside the unit it audits",
+        "方針決定点がこの指定を拒否しました。この人が既に持つ役割とは兼務できないか、監査部門に監査対象の部署の外の構成員がいなくなります",
     ),
 ];
 

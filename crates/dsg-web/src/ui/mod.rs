@@ -10,6 +10,8 @@ mod assets;
 mod audit;
 mod audit_proof;
 mod compliance;
+mod company_roles;
+mod consent;
 mod disposal;
 mod form_error;
 mod i18n;
@@ -134,6 +136,22 @@ pub fn routes() -> Router<App> {
         .route(
             "/records/{company}/training",
             post(records::record_training),
+        )
+        .route(
+            "/records/{company}/roles",
+            get(company_roles::roles_page).post(company_roles::designate),
+        )
+        .route(
+            "/records/{company}/roles/{designation}/revoke",
+            post(company_roles::revoke),
+        )
+        .route(
+            "/records/{company}/consent",
+            get(consent::consent_page).post(consent::record),
+        )
+        .route(
+            "/records/{company}/consent/{user}/withdraw",
+            post(consent::withdraw),
         )
         .route("/admin/accounts", get(accounts::accounts_page))
         .route(

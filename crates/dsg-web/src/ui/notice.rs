@@ -53,6 +53,10 @@ notices! {
     StepUpRedo => "step-up-redo", NoticeStepUpRedo;
     ParticipantDesignated => "participant-designated", NoticeParticipantDesignated;
     ParticipantRemoved => "participant-removed", NoticeParticipantRemoved;
+    RoleDesignated => "role-designated", NoticeRoleDesignated;
+    RoleRevoked => "role-revoked", NoticeRoleRevoked;
+    ConsentRecorded => "consent-recorded", NoticeConsentRecorded;
+    ConsentWithdrawn => "consent-withdrawn", NoticeConsentWithdrawn;
 }
 
 /// A redirect to `path` that shows `notice` there.

@@ -244,6 +244,12 @@ pub(super) async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Respo
                 } } }
             li { (lang.t(Text::DesignationTrainingRequirement)) ": "
                 strong { (if records.designation_training_required { lang.t(Text::Required) } else { lang.t(Text::NotRequired) }) } }
+            li { (lang.t(Text::ConsentRequirement)) ": "
+                strong { (if records.consent_required { lang.t(Text::Required) } else { lang.t(Text::NotRequired) }) } }
+        }
+        ul class="record-links" id="record-links" {
+            li { a id="company-roles-link" href={ "/records/" (records.company_id) "/roles" } { (lang.t(Text::CompanyRoles)) } }
+            li { a id="consent-link" href={ "/records/" (records.company_id) "/consent" } { (lang.t(Text::SystemUseConsents)) } }
         }
         h2 { (lang.t(Text::Roster)) }
         p { a href={ "/api/v1/records/companies/" (records.company_id) "/roster.csv" } id="roster-csv" { (lang.t(Text::RosterCsv)) } }

@@ -6,7 +6,7 @@ use super::*;
 use crate::request::{ApplicationFacts, CompanyFacts, FileFacts, PostureFacts};
 use dsg_core::{Duty, FileId, FileStatus, RosterStatus};
 
-const ACTIONS: [Action; 44] = [
+const ACTIONS: [Action; 46] = [
     Action::CompartmentView,
     Action::FileList,
     Action::FileRead,
@@ -51,6 +51,8 @@ const ACTIONS: [Action; 44] = [
     Action::ApplicationDecide,
     Action::SoftwareListRead,
     Action::SoftwareListManage,
+    Action::ConsentRecord,
+    Action::ConsentWithdraw,
 ];
 const ROSTER: [Option<RosterStatus>; 4] = [
     None,
@@ -123,6 +125,8 @@ proptest! {
         file_active in any::<bool>(),
         designation_bits in 0u8..8,
         designation_required in any::<bool>(),
+        consented in any::<bool>(),
+        consent_required in any::<bool>(),
     ) {
         let companies = [CompanyId::random(), CompanyId::random(), CompanyId::random()];
         let kind = |i: usize| if company_kinds[i] { CompanyKind::Agency } else { CompanyKind::Contractor };
@@ -153,6 +157,8 @@ proptest! {
                 .filter(|i| designation_bits & (1 << i) != 0)
                 .map(|i| contracts[i])
                 .collect(),
+            consented,
+            company_roles: Vec::new(),
         };
         let auditor = user.duties.contains(&Duty::Auditor);
         let security_admin = user.duties.contains(&Duty::SecurityAdmin);
@@ -185,7 +191,11 @@ proptest! {
             || (action == Action::AuditRead && !on_gateway);
         let keeps_records = matches!(
             action,
-            Action::RosterSubmit | Action::RosterRemove | Action::TrainingRecord
+            Action::RosterSubmit
+                | Action::RosterRemove
+                | Action::TrainingRecord
+                | Action::ConsentRecord
+                | Action::ConsentWithdraw
         );
         // File actions are decided on the file where one is named.
         let file_resource = on_file
@@ -244,6 +254,7 @@ proptest! {
                 roster_confirmation_required: roster_required,
                 training_max_age_secs: training_required.then_some(365 * 86_400),
                 designation_training_required: designation_required,
+                consent_required,
                 ..Environment::UNKNOWN
             },
         };
@@ -259,7 +270,7 @@ proptest! {
             | Action::AccountManage | Action::AccountResetApprove | Action::TerminalRegister
             | Action::TerminalRelease | Action::PolicyPropose | Action::PolicyApprove
             | Action::DutyGrant | Action::DutyRevoke | Action::RosterConfirm
-            | Action::RosterSubmit | Action::TrainingRecord);
+            | Action::RosterSubmit | Action::TrainingRecord | Action::ConsentRecord);
         // The independent model of "a registered terminal in force".
         let terminal_ok = device_kind == 2
             && terminal.status == TerminalStatus::Active
@@ -293,6 +304,7 @@ proptest! {
                     && (!training_required || training_kind == 1)
                     && (!designation_required
                         || user.designation_trained_for.contains(&compartment.contract))
+                    && (!consent_required || consented)
                     && (!file_resource || file_active)
             }
             _ => {
@@ -308,10 +320,15 @@ proptest! {
                         (reads_all && company_resource.kind == CompanyKind::Contractor)
                             || (security_admin && user.company == company_resource.id)
                     }
-                    Action::RosterSubmit | Action::RosterRemove | Action::TrainingRecord => {
+                    Action::RosterSubmit
+                    | Action::RosterRemove
+                    | Action::TrainingRecord
+                    | Action::ConsentRecord
+                    | Action::ConsentWithdraw => {
                         ((operator && target_user.company_kind == CompanyKind::Contractor)
                             || (security_admin && target_user.company == user.company))
-                            && !(action == Action::TrainingRecord && own_request)
+                            && !(matches!(action, Action::TrainingRecord | Action::ConsentRecord)
+                                && own_request)
                     }
                     Action::ApplicationFile => {
                         company_resource.kind == CompanyKind::Contractor
@@ -380,6 +397,10 @@ proptest! {
             }
             if designation_required {
                 prop_assert!(user.designation_trained_for.contains(&compartment.contract));
+            }
+            // No protected-system user without recorded consent reaches data.
+            if consent_required {
+                prop_assert!(user.consented);
             }
             let DeviceFacts::Terminal(t) = &device else { panic!("no terminal") };
             prop_assert_eq!(t.status, TerminalStatus::Active);

@@ -31,6 +31,7 @@ fn handler_request(source: Option<&str>) -> (AccessRequest, CompanyId) {
             roster_confirmation_required: false,
             training_max_age_secs: None,
             designation_training_required: false,
+            consent_required: false,
         },
     };
     (request, company)

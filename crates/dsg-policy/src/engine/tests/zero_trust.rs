@@ -179,6 +179,7 @@ fn agencies_can_add_hours_and_address_ranges() {
                 roster_confirmation_required: false,
                 training_max_age_secs: None,
                 designation_training_required: false,
+                consent_required: false,
             },
         })
     };
