@@ -21,8 +21,7 @@ use dsg_core::compliance::{CompanyFacts, GatewayFacts};
 use dsg_core::{
     AccountStatus, AlertChange, AlertStatus, AuditRecord, Company, CompanyId, Compartment,
     CompartmentId, Contract, ContractId, Designation, DisposalId, Duty, FileId, FileVersion,
-    RoleDesignationId,
-    Terminal, TerminalId, TerminalStatus, User, UserId,
+    RoleDesignationId, Terminal, TerminalId, TerminalStatus, User, UserId,
 };
 
 use crate::{

@@ -435,6 +435,7 @@ const CATALOGUE: &[(&str, &str)] = &[
     (
         "valid_until: on or after attested_on, within three years",
         "有効期限: 証明日以降、3年以内の日付を指定してください",
+    ),
     // The company's roles and the protected-system users' consent.
     (
         "a manager answers for an asset",
