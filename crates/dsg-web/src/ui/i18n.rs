@@ -517,4 +517,11 @@ texts! {
     NoticeIssuer => ("防衛装備庁 情報システム管理室", "Acquisition, Technology & Logistics Agency, Information Systems Management Office"),
     DutySiteSurvey => ("現場調査・工事担当（サービス提供事業者）", "Site survey and works (service provider)"),
     DutyTerminalSetup => ("端末セットアップ担当（サービス提供事業者）", "Terminal setup (service provider)"),
+    PasswordStrength => ("パスワードの強度", "Password strength"),
+    StrengthVeryWeak => ("とても弱い", "Very weak"),
+    StrengthWeak => ("弱い", "Weak"),
+    StrengthFair => ("やや弱い", "Fair"),
+    StrengthGood => ("十分", "Good"),
+    StrengthStrong => ("強い", "Strong"),
+    StrengthRequired => ("{}以上が必要です", "{} or better is required"),
 }
