@@ -95,3 +95,115 @@ test("a refused enrolment password shows the gateway's strength verdict and advi
   await page.goto(`${gw.url}/lang/ja`);
   await context.close();
 });
+
+/**
+ * Checks that `form` came back refused on its own page: the message beside
+ * `input` (by its element id `control`) in Japanese only, the control
+ * marked, and the other `kept` controls holding what was typed.
+ */
+async function refusedBeside(page, form, input, control, pattern, kept = {}) {
+  assert.equal(await page.locator(`#${form}`).count(), 1, `the page with #${form} is shown again`);
+  assert.notEqual((await page.locator("h1").innerText()).trim(), "エラー");
+  const error = page.locator(`#${form}-${input}-error`);
+  assert.equal(await error.count(), 1, `a message beside ${input}`);
+  const text = await error.innerText();
+  assert.match(text, pattern);
+  assert.doesNotMatch(text, /already exists|invalid |must /, `only Japanese: ${text}`);
+  const el = page.locator(`#${control}`);
+  assert.equal(await el.getAttribute("aria-invalid"), "true");
+  assert.equal(await el.getAttribute("aria-describedby"), `${form}-${input}-error`);
+  for (const [id, value] of Object.entries(kept)) {
+    assert.equal(await page.locator(`#${id}`).inputValue(), value, `#${id} kept`);
+  }
+}
+
+/** Submits `form` on `page` and waits for the answer; returns its status. */
+async function submitForm(page, form, button = "button[type=submit]") {
+  const [resp] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST" && r.request().frame() === page.mainFrame()),
+    page.click(`#${form} ${button}`),
+  ]);
+  await page.waitForLoadState("load");
+  return resp.status();
+}
+
+test("refused terminal, roster, training and designation forms come back on their page, as typed, the message beside the field", { timeout: 300_000 }, async () => {
+  const { page, context } = await newGatewayPage(browser, gw);
+  await loginWithTotp(page, gw, "operator");
+
+  // A terminal serial already registered.
+  for (let i = 0; i < 2; i++) {
+    await page.goto(`${gw.url}/admin/terminals`);
+    await page.selectOption("#company_id", { label: COMPANY });
+    await page.fill("#name", `日次確認端末 ${i}`);
+    await page.fill("#site", "本社 3F");
+    await page.fill("#serial", "DAILY-0001");
+    const status = await submitForm(page, "register-terminal");
+    assert.equal(status, i === 0 ? 200 : 409);
+  }
+  await refusedBeside(page, "register-terminal", "serial", "serial", /既に登録されています/, {
+    name: "日次確認端末 1",
+    site: "本社 3F",
+    serial: "DAILY-0001",
+  });
+  assert.equal(await page.locator("#company_id option:checked").innerText(), COMPANY);
+  assert.deepEqual(await checkPage(page, "daily-terminal-refused"), { langs: ["ja"] });
+
+  // A roster line with a birth date in the future, entered by the agency
+  // on the company's behalf.
+  await page.goto(`${gw.url}/records`);
+  const minato = await page.locator("tr.record-company a", { hasText: COMPANY }).getAttribute("href");
+  await page.goto(`${gw.url}${minato}`);
+  const person = await page.locator("tr.roster-row").first().getAttribute("data-user");
+  await page.selectOption("#roster-user", person);
+  const typed = {
+    "roster-full_name": "日次 花子",
+    "roster-birth_date": "2999-01-01",
+    "roster-department": "品質保証部",
+    "roster-position": "係長",
+    "roster-nationality": "日本",
+    "roster-undertaking_date": "2026-04-01",
+  };
+  for (const [id, value] of Object.entries(typed)) await page.fill(`#${id}`, value);
+  assert.equal(await submitForm(page, "roster-form"), 400);
+  await refusedBeside(page, "roster-form", "birth_date", "roster-birth_date", /生年月日.*過去/, typed);
+  assert.equal(await page.locator("#roster-user").inputValue(), person, "the person chosen is kept");
+  assert.deepEqual(await checkPage(page, "daily-roster-refused"), { langs: ["ja"] });
+
+  // A training record whose instructor is only spaces (the browser's
+  // `required` lets it through; the gateway refuses it).
+  await page.selectOption("#training-user", person);
+  await page.selectOption("#training-course", "annual");
+  await page.fill("#training-completed-on", "2026-01-15");
+  await page.fill("#training-instructor", "   ");
+  await page.fill("#training-topics", "年次教育の内容");
+  assert.equal(await submitForm(page, "training-form"), 400);
+  await refusedBeside(page, "training-form", "instructor", "training-instructor", /講師/, {
+    "training-completed-on": "2026-01-15",
+    "training-topics": "年次教育の内容",
+    "training-course": "annual",
+  });
+  assert.deepEqual(await checkPage(page, "daily-training-refused"), { langs: ["ja"] });
+
+  // A designation someone else made meanwhile (a second tab).
+  await page.goto(`${gw.url}/admin`);
+  const contract = await page.locator("table#contracts a.contract-link").first().getAttribute("href");
+  const other = await context.newPage();
+  for (const p of [page, other]) await p.goto(`${gw.url}${contract}`);
+  for (const [select, form] of [
+    ["designate-user", "designate-form"],
+    ["participant-user", "participant-form"],
+  ]) {
+    if ((await page.locator(`#${select}`).count()) === 0) continue;
+    assert.equal(await page.locator(`#${select}`).inputValue(), "", "no person chosen beforehand");
+    const value = await page.locator(`#${select} option:not([disabled])`).first().getAttribute("value");
+    await other.selectOption(`#${select}`, value);
+    await Promise.all([other.waitForURL((u) => new URL(u).pathname === contract), other.click(`#${form} button[type=submit]`)]);
+    await page.selectOption(`#${select}`, value);
+    assert.equal(await submitForm(page, form), 409);
+    await refusedBeside(page, form, "user_id", select, /既に登録されています/);
+    assert.deepEqual(await checkPage(page, `daily-${form}-refused`), { langs: ["ja"] });
+    for (const p of [page, other]) await p.goto(`${gw.url}${contract}`);
+  }
+  await context.close();
+});

@@ -174,7 +174,7 @@ pub fn routes() -> Router<App> {
         )
         .route(
             "/admin/contracts/{id}/participants",
-            post(participants::designate),
+            post(admin::designate_participant),
         )
         .route(
             "/admin/contracts/{id}/participants/{uid}/remove",
