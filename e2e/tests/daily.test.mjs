@@ -207,3 +207,145 @@ test("refused terminal, roster, training and designation forms come back on thei
   }
   await context.close();
 });
+
+test("the operator's home shows what awaits them, open alerts and new registrations, and the administration in groups", { timeout: 240_000 }, async () => {
+  const { page, context } = await newGatewayPage(browser, gw);
+  await loginWithTotp(page, gw, "operator");
+  await page.goto(`${gw.url}/`);
+  // Not the handler's view with "no compartments".
+  assert.equal(await page.locator("#no-compartments").count(), 0);
+  for (const id of ["home-pending", "home-recent", "admin-nav"]) {
+    assert.equal(await page.locator(`#${id}`).count(), 1, `#${id} on the operator's home`);
+  }
+  // The newest registrations, by name, linking to their detail pages.
+  const recent = page.locator("#recent-registrations tbody tr");
+  assert.ok((await recent.count()) > 0);
+  assert.match(await recent.first().locator("a").getAttribute("href"), /^\/admin\/(companies|users|contracts)\/[0-9a-f-]{36}$/);
+  // The administration's groups, each link one the policy point allows.
+  const groups = await page.locator("#admin-nav .hub-group h2").allInnerTexts();
+  assert.deepEqual(groups, ["登録簿", "監督・監査"]);
+  for (const id of ["companies-link", "users-link", "contracts-link", "accounts-link", "terminals-link", "policies-link", "access-link"]) {
+    assert.equal(await page.locator(`#admin-nav #${id}`).count(), 1, `#${id}`);
+  }
+  // The header groups its links too.
+  assert.ok((await page.locator("header nav .nav-group[role=group]").count()) >= 2);
+  await checkPage(page, "daily-operator-home");
+  await page.goto(`${gw.url}/admin`);
+  await checkPage(page, "daily-admin-hub");
+  await context.close();
+});
+
+test("the registers list with search, sort and pages on the server, and open a detail page", { timeout: 240_000 }, async () => {
+  const { page, context } = await newGatewayPage(browser, gw);
+  await loginWithTotp(page, gw, "operator");
+  // Two rows a page: the demo's five accounts need three pages.
+  await page.goto(`${gw.url}/admin/users?per=2`);
+  const rows = page.locator("#user-list tbody tr");
+  assert.equal(await rows.count(), 2);
+  const total = Number(await page.locator("#user-list-count").getAttribute("data-count"));
+  assert.ok(total >= 5, `${total} users`);
+  const at = page.locator("#user-list-pages .pager-at");
+  assert.equal(await at.getAttribute("data-page"), "1");
+  assert.equal(Number(await at.getAttribute("data-pages")), Math.ceil(total / 2));
+  const seen = await rows.evaluateAll((rs) => rs.map((r) => r.dataset.username));
+  await Promise.all([page.waitForURL((u) => new URL(u).searchParams.get("page") === "2"), page.click("#user-list-pages a.pager-next")]);
+  const second = await rows.evaluateAll((rs) => rs.map((r) => r.dataset.username));
+  assert.equal(second.length, 2);
+  assert.ok(second.every((u) => !seen.includes(u)), "the second page shows other rows");
+  // Sorted by login name, ascending then descending.
+  await page.goto(`${gw.url}/admin/users`);
+  await Promise.all([page.waitForURL((u) => new URL(u).searchParams.get("sort") === "username"), page.click('#user-list th a[data-sort="username"]')]);
+  const names = await rows.evaluateAll((rs) => rs.map((r) => r.dataset.username));
+  const th = page.locator('#user-list th:has(a[data-sort="username"])');
+  const direction = await th.getAttribute("aria-sort");
+  const sorted = [...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  assert.deepEqual(names, direction === "ascending" ? sorted : sorted.reverse(), `sorted ${direction}`);
+  await Promise.all([page.waitForURL((u) => new URL(u).searchParams.get("dir") === (direction === "ascending" ? "desc" : "asc")), page.click('#user-list th a[data-sort="username"]')]);
+  assert.deepEqual(await rows.evaluateAll((rs) => rs.map((r) => r.dataset.username)), [...names].reverse());
+  // A search keeps to the rows with the words.
+  await page.fill("#user-list-q", "hokuto");
+  await Promise.all([page.waitForURL((u) => new URL(u).searchParams.get("q") === "hokuto"), page.click("#user-list-search button[type=submit]")]);
+  const found = await rows.evaluateAll((rs) => rs.map((r) => r.dataset.username));
+  assert.deepEqual([...found].sort(), ["ito@hokuto", "sato@hokuto"]);
+  await checkPage(page, "daily-user-list");
+  // The page size is bounded.
+  await page.goto(`${gw.url}/admin/users?per=100000`);
+  assert.ok((await rows.count()) <= 100);
+  // A user's detail page, then their company's.
+  await page.goto(`${gw.url}/admin/users?q=tanaka`);
+  await Promise.all([page.waitForURL((u) => /^\/admin\/users\/[0-9a-f-]{36}$/.test(new URL(u).pathname)), page.click("#user-list tbody a[href^='/admin/users/']")]);
+  assert.equal(await page.locator("#user-facts").getAttribute("data-username"), "tanaka@minato");
+  await checkPage(page, "daily-user-detail");
+  await Promise.all([page.waitForURL((u) => /^\/admin\/companies\/[0-9a-f-]{36}$/.test(new URL(u).pathname)), page.click("#user-facts a[href^='/admin/companies/']")]);
+  assert.equal((await page.locator("h1").innerText()).trim(), COMPANY);
+  assert.ok((await page.locator("#detail-users tr[data-username='tanaka@minato']").count()) === 1);
+  await checkPage(page, "daily-company-detail");
+  for (const [path, table] of [
+    ["/admin/companies", "company-list"],
+    ["/admin/contracts", "contract-list"],
+    ["/admin/terminals", "terminals"],
+  ]) {
+    await page.goto(`${gw.url}${path}?per=1`);
+    assert.equal(await page.locator(`#${table} tbody tr`).count(), 1, path);
+    assert.equal(await page.locator(`#${table}-pages a.pager-next`).count(), 1, `${path} has a next page`);
+    await checkPage(page, `daily${path.replaceAll("/", "-")}`);
+  }
+  await context.close();
+});
+
+test("a company administrator's home shows its contracts, its people and what needs doing; a refused membership filing keeps the form", { timeout: 300_000 }, async () => {
+  const ADMIN = "suzuki@minato";
+  const { page: op, context: opContext } = await newGatewayPage(browser, gw);
+  await loginWithTotp(op, gw, "operator");
+  await op.goto(`${gw.url}/admin/accounts`);
+  const account = op.locator(`tr.account-row[data-username="${ADMIN}"]`);
+  await account.locator("button.grant-security-admin").click();
+  await account.locator('span.duty[data-duty="security-admin"]').waitFor();
+  await opContext.close();
+
+  const { page, context } = await newGatewayPage(browser, gw);
+  await loginWithTotp(page, gw, ADMIN);
+  await page.goto(`${gw.url}/`);
+  for (const id of ["home-duties", "home-contracts", "home-people"]) {
+    assert.equal(await page.locator(`#${id}`).count(), 1, `#${id} on the company administrator's home`);
+  }
+  assert.equal(await page.locator("#home-pending").count(), 0, "no operator part");
+  assert.equal(await page.locator("#no-compartments").count(), 0, "not the handler's empty view");
+  assert.ok((await page.locator("#home-contract-list tbody tr").count()) >= 1);
+  assert.equal(await page.locator("#home-people-list tr[data-username='tanaka@minato']").count(), 1);
+  // suzuki is not on the roster but handles nothing; tanaka is on it.
+  assert.equal(await page.locator("#home-people-list tr[data-username='tanaka@minato']").getAttribute("data-roster"), "confirmed");
+  await checkPage(page, "daily-company-admin-home");
+
+  // A membership application whose company name is only spaces: the
+  // browser lets it through, the gateway refuses it beside the field.
+  await page.goto(`${gw.url}/memberships`);
+  const typed = {
+    "m-company_name": "   ",
+    "m-company_address": "東京都港区 1-2-3",
+    "m-site_name": "本社",
+    "m-site_address": "東京都港区 1-2-3",
+    "m-contact": "鈴木 花子 総務部 03-0000-0000",
+    "m-contracts_evidence": "特約条項付き契約を履行予定",
+    "m-facility_evidence": "基準第8に準拠",
+    "m-equipment_evidence": "仕様を満たす機器",
+    "m-location_evidence": "日本国内",
+  };
+  for (const [id, value] of Object.entries(typed)) await page.fill(`#${id}`, value);
+  assert.equal(await submitForm(page, "membership-form"), 400);
+  const { "m-company_name": _, ...kept } = typed;
+  await refusedBeside(page, "membership-form", "company_name", "m-company_name", /企業名/, kept);
+  assert.deepEqual(await checkPage(page, "daily-membership-refused"), { langs: ["ja"] });
+  await context.close();
+});
+
+test("a handler's home is their compartments", { timeout: 180_000 }, async () => {
+  const { page, context } = await newGatewayPage(browser, gw, { terminal: "tanaka@minato" });
+  await loginWithTotp(page, gw, "tanaka@minato");
+  assert.ok((await page.locator("table#compartments a.compartment-link").count()) >= 1);
+  for (const id of ["home-pending", "home-duties", "admin-nav"]) {
+    assert.equal(await page.locator(`#${id}`).count(), 0, `no #${id} for a handler`);
+  }
+  await checkPage(page, "daily-handler-home");
+  await context.close();
+});

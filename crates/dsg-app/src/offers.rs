@@ -25,6 +25,8 @@ pub struct Navigation {
     pub records: bool,
     /// The policy register (`/admin/policies`).
     pub policies: bool,
+    /// The terminal register (`/admin/terminals`).
+    pub terminals: bool,
     /// Who can reach what (`/admin/access`).
     pub access_review: bool,
     /// Applications and the inbox (`/applications`).
@@ -121,6 +123,7 @@ impl App {
             records: self.permits(caller, Action::RecordsRead, own)
                 || self.permits(caller, Action::RecordsRead, some_contractor()),
             policies: on_gateway(Action::PolicyRead),
+            terminals: on_gateway(Action::TerminalRead),
             access_review: on_gateway(Action::AccessReview),
             applications: self.may_file_application(caller) || self.may_read_applications(caller),
             memberships: self.may_file_application(caller) || self.may_read_memberships(caller),

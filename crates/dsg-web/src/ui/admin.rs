@@ -8,6 +8,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::form_error::{about_input, answer, field, kept, Control, Failed, Field};
+use super::hub::{groups, recent};
 use super::labels::Label;
 use super::layout::{confirmed, csrf_field, error_page, ok, page, page_in, Confirm, Marked};
 use super::notice::{done, Notice};
@@ -55,21 +56,20 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
         .map(|r| (r.as_str().to_owned(), r.label(lang).to_owned()))
         .collect();
     let body = html! {
-        p id="admin-nav" {
-            a href="/admin/accounts" { (lang.t(Text::Accounts)) } " · "
-            a href="/admin/terminals" id="terminals-link" { (lang.t(Text::Terminals)) }
-            " · "
-            a href="/admin/policies" id="policies-link" { (lang.t(Text::Policies)) }
-            " · "
-            a href="/admin/access" id="access-link" { (lang.t(Text::AccessReview)) }
-        }
-        h2 { (lang.t(Text::Companies)) }
+        (groups(&ctx))
+        h2 { (lang.t(Text::RecentRegistrations)) }
+        h3 { (lang.t(Text::Companies)) }
         div class="table-scroll" tabindex="0" {
             table id="companies" {
-                thead { tr { th { (lang.t(Text::Name)) } th { (lang.t(Text::Kind)) } th { "ID" } } }
-                tbody { @for c in &o.companies { tr { td { (c.name) } td data-kind=(c.kind.as_str()) { (c.kind.label(lang)) } td { code { (c.id) } } } } }
+                thead { tr { th { (lang.t(Text::Name)) } th { (lang.t(Text::Kind)) } th { (lang.t(Text::Registered)) } } }
+                tbody { @for c in recent(&o.companies, |c| c.created_at) { tr {
+                    td { a href={ "/admin/companies/" (c.id) } { (c.name) } }
+                    td data-kind=(c.kind.as_str()) { (c.kind.label(lang)) }
+                    td { (ctx.zone().day(c.created_at)) }
+                } } }
             }
         }
+        p { a href="/admin/companies" id="all-companies" { (lang.t(Text::ShowAll)) } }
         @if offers.create_company {
         form method="post" action="/admin/companies" class="card" id="company-form" {
             (csrf_field(&ctx))
@@ -78,12 +78,12 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
             p { button type="submit" { (lang.t(Text::Add)) } }
         }
         }
-        h2 { (lang.t(Text::Users)) }
+        h3 { (lang.t(Text::Users)) }
         div class="table-scroll" tabindex="0" {
             table id="users" {
                 thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::DisplayName)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Role)) } th { (lang.t(Text::Status)) } } }
-                tbody { @for u in &o.users { tr {
-                    td { (u.username) } td { (u.display_name) } td { (company_name(u.company_id)) }
+                tbody { @for u in recent(&o.users, |u| u.created_at) { tr {
+                    td { a href={ "/admin/users/" (u.id) } { (u.username) } } td { (u.display_name) } td { (company_name(u.company_id)) }
                     td data-role=(u.role.as_str()) { (u.role.label(lang)) } td data-status=(u.status.as_str()) { (u.status.label(lang)) }
                 } } }
             }
@@ -104,11 +104,12 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
             p { button type="submit" id="user-submit" { (lang.t(Text::Add)) } }
         }
         }
-        h2 { (lang.t(Text::Contracts)) }
+        p { a href="/admin/users" id="all-users" { (lang.t(Text::ShowAll)) } }
+        h3 { (lang.t(Text::Contracts)) }
         div class="table-scroll" tabindex="0" {
             table id="contracts" {
                 thead { tr { th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Period)) } th { (lang.t(Text::SpecialClause)) } th { (lang.t(Text::Compartments)) } } }
-                tbody { @for c in &o.contracts { tr {
+                tbody { @for c in recent(&o.contracts, |c| c.created_at) { tr {
                     td { a class="contract-link" href={ "/admin/contracts/" (c.id) } { (c.number.as_str()) } }
                     td { (c.title) } td { (company_name(c.company_id)) }
                     td { (c.starts_on.to_string()) " – " (c.ends_on.to_string()) }
@@ -117,6 +118,7 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
                 } } }
             }
         }
+        p { a href="/admin/contracts" id="all-contracts" { (lang.t(Text::ShowAll)) } }
         @if offers.create_contract {
         form method="post" action="/admin/contracts" class="card" id="contract-form" {
             (csrf_field(&ctx))

@@ -1,7 +1,7 @@
 //! The operators' terminal register: registration with certificate issue,
 //! quarantine, release, revocation and re-issue.
 
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::Form;
 use base64::Engine as _;
@@ -14,11 +14,12 @@ use super::labels::Label;
 use super::layout::{
     badge, confirmed, csrf_field, error_page, ok, page, page_in, Confirm, Marked, Tone,
 };
+use super::listing::{list, ListQuery, Sort, SortKey};
 use super::notice::{done, Notice};
 use super::secret::{secret_box, Secret};
 use super::Text;
 use crate::http::context::Ctx;
-use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange};
+use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange, TerminalView};
 
 const BACK: &str = "/admin/terminals";
 
@@ -31,15 +32,15 @@ fn status_tone(status: dsg_core::TerminalStatus) -> Tone {
 }
 
 /// `GET /admin/terminals`
-pub(super) async fn terminals_page(ctx: Ctx) -> Response {
-    terminals_view(&ctx, None).await
+pub(super) async fn terminals_page(ctx: Ctx, Query(q): Query<ListQuery>) -> Response {
+    terminals_view(&ctx, &q, None).await
 }
 
 const F_REGISTER: &str = "register-terminal";
 
 /// The register; after a refused registration, its form as typed with the
 /// message beside the field.
-async fn terminals_view(ctx: &Ctx, failed: Option<&Failed>) -> Response {
+async fn terminals_view(ctx: &Ctx, query: &ListQuery, failed: Option<&Failed>) -> Response {
     let ctx = ctx.clone();
     let lang = ctx.lang;
     let terminals = match ctx.app.terminals(&ctx.meta, &ctx.caller).await {
@@ -78,16 +79,70 @@ async fn terminals_view(ctx: &Ctx, failed: Option<&Failed>) -> Response {
             },
         )
     };
+    let by_name = |v: &TerminalView| SortKey::Text(v.terminal.name.to_string());
+    let by_company = |v: &TerminalView| SortKey::Text(v.company_name.clone());
+    let by_site = |v: &TerminalView| SortKey::Text(v.terminal.site.to_string());
+    let by_serial = |v: &TerminalView| SortKey::Text(v.terminal.serial.to_string());
+    let by_status = |v: &TerminalView| SortKey::Text(v.terminal.status.label(lang).to_owned());
+    let by_seen = |v: &TerminalView| SortKey::Number(v.terminal.last_seen_at.unwrap_or(0));
+    let text = |v: &TerminalView| {
+        format!(
+            "{} {} {} {} {}",
+            v.terminal.name,
+            v.company_name,
+            v.terminal.site,
+            v.terminal.serial,
+            v.terminal.status.label(lang)
+        )
+    };
+    let listed = list(
+        query,
+        &terminals,
+        &text,
+        &[
+            Sort {
+                key: "name",
+                by: &by_name,
+            },
+            Sort {
+                key: "company",
+                by: &by_company,
+            },
+            Sort {
+                key: "site",
+                by: &by_site,
+            },
+            Sort {
+                key: "serial",
+                by: &by_serial,
+            },
+            Sort {
+                key: "status",
+                by: &by_status,
+            },
+            Sort {
+                key: "seen",
+                by: &by_seen,
+            },
+        ],
+        ("company", false),
+    );
     let body = html! {
+        (listed.search(lang, BACK, "terminals"))
         div class="table-scroll" tabindex="0" {
             table id="terminals" {
                 thead { tr {
-                    th { (lang.t(Text::TerminalName)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Site)) }
-                    th { (lang.t(Text::Serial)) } th { (lang.t(Text::State)) } th { (lang.t(Text::CertificateUntil)) }
-                    th { (lang.t(Text::LastSeen)) } th { (lang.t(Text::Posture)) } th { (lang.t(Text::Connections)) } th {}
+                    (listed.header(BACK, "name", lang.t(Text::TerminalName)))
+                    (listed.header(BACK, "company", lang.t(Text::Company)))
+                    (listed.header(BACK, "site", lang.t(Text::Site)))
+                    (listed.header(BACK, "serial", lang.t(Text::Serial)))
+                    (listed.header(BACK, "status", lang.t(Text::State)))
+                    th { (lang.t(Text::CertificateUntil)) }
+                    (listed.header(BACK, "seen", lang.t(Text::LastSeen)))
+                    th { (lang.t(Text::Posture)) } th { (lang.t(Text::Connections)) } th {}
                 } }
                 tbody {
-                    @for v in &terminals {
+                    @for v in &listed.rows {
                         @let t = &v.terminal;
                         tr class="terminal-row" data-id=(t.id) data-serial=(t.serial) data-status=(t.status.as_str()) {
                             td { (t.name) }
@@ -129,6 +184,7 @@ async fn terminals_view(ctx: &Ctx, failed: Option<&Failed>) -> Response {
                 }
             }
         }
+        (listed.pager(lang, BACK, "terminals"))
         @if offers.register_terminal {
         h2 { (lang.t(Text::RegisterTerminal)) }
         form method="post" action="/admin/terminals" class="card" id="register-terminal" {
@@ -200,7 +256,7 @@ pub(super) async fn register(ctx: Ctx, Form(form): Form<RegisterForm>) -> Respon
                 ("company_id", &["company"]),
             ];
             match Failed::of(&ctx, F_REGISTER, e, values, fields) {
-                Ok(failed) => terminals_view(&ctx, Some(&failed)).await,
+                Ok(failed) => terminals_view(&ctx, &ListQuery::default(), Some(&failed)).await,
                 Err(e) => step_up_or_error(&ctx, e, BACK),
             }
         }
