@@ -12,6 +12,8 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 
 import {
+  apiLogin,
+  apiRequest,
   launchBrowser,
   loginWithTotp,
   makeHomeTrusting,
@@ -347,5 +349,36 @@ test("a handler's home is their compartments", { timeout: 180_000 }, async () =>
     assert.equal(await page.locator(`#${id}`).count(), 0, `no #${id} for a handler`);
   }
   await checkPage(page, "daily-handler-home");
+  await context.close();
+});
+
+test("an operator renames a company from its page: recorded in the audit log, a taken name refused beside the field", { timeout: 240_000 }, async () => {
+  const { page, context } = await newGatewayPage(browser, gw);
+  await loginWithTotp(page, gw, "operator");
+  await page.goto(`${gw.url}/admin`);
+  await page.fill("#company-name", "株式会社改名前");
+  await Promise.all([page.waitForURL(pathIs("/admin")), page.click("#company-form button[type=submit]")]);
+  await page.goto(`${gw.url}/admin/companies?q=${encodeURIComponent("改名前")}`);
+  const href = await page.locator("#company-list tbody a").first().getAttribute("href");
+  await page.goto(`${gw.url}${href}`);
+  await page.click("#rename-open");
+  assert.equal(await page.locator("#rename-name").inputValue(), "株式会社改名前", "the form starts from the name as it is");
+  await checkPage(page, "daily-company-rename");
+  // A name another company has: refused on the same page, as typed.
+  if (!(await page.locator("#rename-name").isVisible())) await page.click("#rename-open");
+  await page.fill("#rename-name", COMPANY);
+  assert.equal(await submitForm(page, "rename-form"), 409);
+  await refusedBeside(page, "rename-form", "name", "rename-name", /既に登録されています/, { "rename-name": COMPANY });
+  assert.deepEqual(await checkPage(page, "daily-company-rename-refused"), { langs: ["ja"] });
+  // A new name: saved, said so, and recorded.
+  await page.fill("#rename-name", "株式会社改名後");
+  await Promise.all([page.waitForURL(pathIs(href)), page.click("#rename-submit")]);
+  assert.equal((await page.locator("h1").innerText()).trim(), "株式会社改名後");
+  assert.equal(await page.locator("#notice").count(), 1, "the page says it was done");
+  const session = await apiLogin(gw, "operator");
+  const log = await apiRequest(gw, "GET", "/api/v1/audit/entries?limit=1000", { session });
+  assert.equal(log.status, 200, log.raw);
+  const renames = log.json.entries.filter((e) => e.action === "company.rename");
+  assert.deepEqual(renames.map((e) => e.outcome), ["success"], JSON.stringify(renames));
   await context.close();
 });

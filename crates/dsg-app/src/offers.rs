@@ -43,6 +43,8 @@ pub struct Navigation {
 pub struct AdminOffers {
     /// Register a contractor company.
     pub create_company: bool,
+    /// Change a company's registered name.
+    pub rename_company: bool,
     /// Create an account.
     pub create_user: bool,
     /// Register a contract.
@@ -180,6 +182,7 @@ impl App {
         let on_gateway = |action| self.permits(caller, action, Resource::Gateway);
         AdminOffers {
             create_company: on_gateway(Action::CompanyCreate),
+            rename_company: on_gateway(Action::CompanyRename),
             create_user: on_gateway(Action::UserCreate),
             create_contract: on_gateway(Action::ContractCreate),
             open_compartment: on_gateway(Action::CompartmentOpen),

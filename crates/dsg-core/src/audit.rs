@@ -273,6 +273,8 @@ audit_actions! {
     ApplicationStep => "application.step",
     /// The agency adjusted an application's schedule (a step's due date).
     ApplicationScheduleAdjust => "application.schedule.adjust",
+    /// An operator changed a company's registered name.
+    CompanyRename => "company.rename",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -555,6 +557,7 @@ mod tests {
                 AuditAction::ApplicationScheduleAdjust,
                 "application.schedule.adjust",
             ),
+            (AuditAction::CompanyRename, "company.rename"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -564,7 +567,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 82, "a new action joins this list");
+        assert_eq!(pinned.len(), 83, "a new action joins this list");
     }
 
     #[test]

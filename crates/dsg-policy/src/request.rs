@@ -149,6 +149,8 @@ policy_actions! {
     SoftwareListRead => "software_list.read" records [SoftwareListView],
     /// Put a new version of the software lists in force.
     SoftwareListManage => "software_list.manage" records [SoftwareListChange],
+    /// Change a company's registered name.
+    CompanyRename => "company.rename" records [CompanyRename],
 }
 
 impl Action {

@@ -208,6 +208,7 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::SoftwareListChange
         | A::ApplicationStep
         | A::ApplicationScheduleAdjust
+        | A::CompanyRename
         | A::RequestFault => false,
     }
 }

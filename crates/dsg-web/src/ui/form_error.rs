@@ -83,6 +83,18 @@ impl Failed {
         }
     }
 
+    /// Form `form` shown with `values` already in it (an edit form with
+    /// the values as they stand), nothing refused.
+    pub(super) fn filled(form: &'static str, values: Vec<(&'static str, String)>) -> Self {
+        Self {
+            form,
+            field: "",
+            message: String::new(),
+            values,
+            status: StatusCode::OK,
+        }
+    }
+
     /// The status to answer with.
     pub(super) fn status(&self) -> StatusCode {
         self.status

@@ -552,4 +552,8 @@ texts! {
     RosterToConfirm => ("名簿の確認待ち", "Roster lines awaiting confirmation"),
     RosterMissing => ("名簿に未登録の取扱者", "Handlers not on the roster"),
     TrainingDue => ("教育の期限切れ", "Training lapsed"),
+    Rename => ("名称を変更", "Rename"),
+    NewName => ("新しい名称", "New name"),
+    RenameNote => ("変更は監査ログに記録されます。", "The change is recorded in the audit log."),
+    Save => ("保存", "Save"),
 }

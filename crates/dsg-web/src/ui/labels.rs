@@ -196,6 +196,7 @@ impl Label for AuditAction {
             Self::ApplicationScheduleAdjust => {
                 ("申請スケジュールの調整", "Application schedule adjusted")
             }
+            Self::CompanyRename => ("企業名の変更", "Company renamed"),
         }
     }
 }

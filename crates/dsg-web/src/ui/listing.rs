@@ -268,7 +268,8 @@ mod tests {
         assert_eq!(listed.pages, 3);
         assert_eq!(listed.rows.first().map(|r| r.1), Some(15));
         assert_eq!(listed.rows.len(), 10);
-        // Words filter; a page past the end is the last one.
+        // Every word must occur (any case): "1" is in 01, 10-19 and 21; a
+        // page past the end is the last one.
         let listed = list(
             &query("NAME 1", "name", "asc", 9, 10),
             &rows,
@@ -276,9 +277,12 @@ mod tests {
             &sorts,
             ("name", false),
         );
-        assert_eq!(listed.matching, 10);
-        assert_eq!(listed.page, 1);
-        assert_eq!(listed.rows.first().map(|r| r.1), Some(10));
+        assert_eq!(listed.matching, 12);
+        assert_eq!(listed.page, 2);
+        assert_eq!(
+            listed.rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            [19, 21]
+        );
         // An unknown column falls back to the default; the size is bounded.
         let listed = list(
             &query("", "x", "asc", 1, 100_000),

@@ -169,6 +169,10 @@ pub fn routes() -> Router<App> {
         )
         .route("/admin/companies/{id}", get(registers::company_page))
         .route(
+            "/admin/companies/{id}/name",
+            post(registers::rename_company),
+        )
+        .route(
             "/admin/users",
             get(registers::users_page).post(admin::create_user),
         )

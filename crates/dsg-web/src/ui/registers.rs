@@ -6,13 +6,17 @@
 
 use axum::extract::{Path, Query};
 use axum::response::Response;
+use axum::Form;
 use dsg_app::AdminOverview;
 use dsg_core::{Company, Contract, User};
 use maud::{html, Markup};
 
+use super::form_error::{answer, field, Control, Failed, Field};
+use super::identity::step_up_or_error;
 use super::labels::Label;
-use super::layout::{badge, error_page, ok, page_in, Marked, Tone};
+use super::layout::{badge, csrf_field, error_page, ok, page_in, Marked, Tone};
 use super::listing::{list, ListQuery, Sort, SortKey};
+use super::notice::{done, Notice};
 use super::{Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::AppError;
@@ -335,6 +339,15 @@ fn contracts_table(ctx: &Ctx, contracts: &[&Contract]) -> Markup {
 
 /// `GET /admin/companies/{id}`
 pub(super) async fn company_page(ctx: Ctx, Path(id): Path<String>) -> Response {
+    company_view(&ctx, &id, None).await
+}
+
+const F_RENAME: &str = "rename-form";
+
+/// The company's page; after a refused rename, its form as typed with the
+/// message beside the field.
+async fn company_view(ctx: &Ctx, id: &str, failed: Option<&Failed>) -> Response {
+    let ctx = ctx.clone();
     let lang = ctx.lang;
     let o = match overview(&ctx).await {
         Ok(o) => o,
@@ -343,6 +356,8 @@ pub(super) async fn company_page(ctx: Ctx, Path(id): Path<String>) -> Response {
     let Some(company) = o.companies.iter().find(|c| c.id.to_string() == id) else {
         return error_page(&ctx, AppError::NotFound);
     };
+    // The name as it is, or as typed after a refusal.
+    let current = Failed::filled(F_RENAME, vec![("name", company.name.clone())]);
     let users: Vec<&User> = o
         .users
         .iter()
@@ -354,11 +369,24 @@ pub(super) async fn company_page(ctx: Ctx, Path(id): Path<String>) -> Response {
         .filter(|c| c.company_id == company.id)
         .collect();
     let nav = ctx.app.navigation(&ctx.caller);
+    let offers = ctx.app.admin_offers(&ctx.caller);
     let body = html! {
         dl class="facts" id="company-facts" {
             dt { (lang.t(Text::Kind)) } dd data-kind=(company.kind.as_str()) { (company.kind.label(lang)) }
             dt { (lang.t(Text::Registered)) } dd { (ctx.zone().when(company.created_at)) }
             dt { "ID" } dd { code { (company.id) } }
+        }
+        @if offers.rename_company {
+            details class="edit" open[failed.is_some()] {
+                summary id="rename-open" { (lang.t(Text::Rename)) }
+                form method="post" action={ "/admin/companies/" (company.id) "/name" } class="card" id=(F_RENAME) {
+                    (csrf_field(&ctx))
+                    (field(Some(failed.unwrap_or(&current)), &Field { form: F_RENAME, name: "name", id: "rename-name",
+                        label: lang.t(Text::NewName), control: Control::Input("text"), required: true, max: Some(200) }))
+                    p class="note" { (lang.t(Text::RenameNote)) }
+                    p { button type="submit" id="rename-submit" { (lang.t(Text::Save)) } }
+                }
+            }
         }
         h2 { (lang.t(Text::Users)) " (" (users.len()) ")" }
         (users_table(&ctx, &o, &users))
@@ -371,17 +399,49 @@ pub(super) async fn company_page(ctx: Ctx, Path(id): Path<String>) -> Response {
             p { a href={ "/admin/terminals?q=" (super::segment(&company.name)) } id="company-terminals" { (lang.t(Text::Terminals)) } }
         }
     };
-    ok(page_in(
-        &ctx,
-        &[
-            ("/", lang.t(Text::Home)),
-            ("/admin", lang.t(Text::Admin)),
-            ("/admin/companies", lang.t(Text::Companies)),
-        ],
-        &company.name,
-        Marked::Plain,
-        body,
-    ))
+    answer(
+        failed,
+        page_in(
+            &ctx,
+            &[
+                ("/", lang.t(Text::Home)),
+                ("/admin", lang.t(Text::Admin)),
+                ("/admin/companies", lang.t(Text::Companies)),
+            ],
+            &company.name,
+            Marked::Plain,
+            body,
+        ),
+    )
+}
+
+/// The rename form.
+#[derive(serde::Deserialize)]
+pub(super) struct RenameForm {
+    name: String,
+}
+
+/// `POST /admin/companies/{id}/name`
+pub(super) async fn rename_company(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<RenameForm>,
+) -> Response {
+    let back = format!("/admin/companies/{}", super::segment(&id));
+    match ctx
+        .app
+        .rename_company(&ctx.meta, &ctx.caller, &id, &f.name)
+        .await
+    {
+        Ok(_) => done(&back, Notice::Saved),
+        Err(e) => {
+            let fields: &[(&str, &[&str])] = &[("name", &["company name", "name"])];
+            match Failed::of(&ctx, F_RENAME, e, vec![("name", f.name)], fields) {
+                Ok(failed) => company_view(&ctx, &id, Some(&failed)).await,
+                Err(e) => step_up_or_error(&ctx, e, &back),
+            }
+        }
+    }
 }
 
 /// `GET /admin/users/{id}`
