@@ -382,3 +382,41 @@ test("an operator renames a company from its page: recorded in the audit log, a 
   assert.deepEqual(renames.map((e) => e.outcome), ["success"], JSON.stringify(renames));
   await context.close();
 });
+
+test("a refused disposal record comes back on its file's card, the message beside the place", { timeout: 240_000 }, async () => {
+  // A file of A-001, stored and marked for disposal by its handler.
+  const HANDLER = "tanaka@minato";
+  const api = await apiLogin(gw, HANDLER, { terminal: HANDLER });
+  const list = await apiRequest(gw, "GET", "/api/v1/compartments", { session: api });
+  const cid = list.json.compartments.find((c) => c.contract.number === "A-001").compartment.id;
+  const stored = await apiRequest(gw, "POST", `/api/v1/compartments/${cid}/files?name=${encodeURIComponent("廃棄確認.txt")}`, {
+    body: Buffer.from("dispose me"),
+    session: api,
+  });
+  assert.equal(stored.status, 201, stored.raw);
+  const fid = stored.json.file.id;
+  const marked = await apiRequest(gw, "DELETE", `/api/v1/compartments/${cid}/files/${fid}`, { session: api });
+  assert.equal(marked.status, 204, marked.raw);
+
+  // The company's security administrator (made one above) records its
+  // disposal with a place of spaces only.
+  const ADMIN = "suzuki@minato";
+  const { page, context } = await newGatewayPage(browser, gw, { terminal: ADMIN });
+  await loginWithTotp(page, gw, ADMIN);
+  await page.goto(`${gw.url}/compartments/${cid}/disposals`);
+  const card = page.locator(`div.disposal[data-file="${fid}"]`);
+  await card.locator(`#place-${fid}`).fill("   ");
+  const [resp] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith(`/files/${fid}/disposal`)),
+    card.locator("button[type=submit]").click(),
+  ]);
+  assert.equal(resp.status(), 400);
+  await page.waitForLoadState("load");
+  assert.equal(await page.locator(`div.disposal[data-file="${fid}"]`).count(), 1, "the same page, the file's card");
+  const error = page.locator(`div.disposal[data-file="${fid}"] #disposal-record-place-error`);
+  assert.equal(await error.count(), 1, "the message on this file's card");
+  assert.match(await error.innerText(), /200文字以内/);
+  assert.equal(await page.locator(`#place-${fid}`).getAttribute("aria-invalid"), "true");
+  assert.deepEqual(await checkPage(page, "daily-disposal-refused"), { langs: ["ja"] });
+  await context.close();
+});

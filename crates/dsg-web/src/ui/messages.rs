@@ -510,6 +510,11 @@ const CATALOGUE: &[(&str, &str)] = &[
         "Avoid dates and years that are associated with you.",
         "ご自身に関係する日付や年は避けてください。",
     ),
+    // A disposal's place (`DisposalPlace::parse`).
+    (
+        "at most 200 characters, no control characters",
+        "200文字以内で、制御文字は使えません",
+    ),
 ];
 
 /// `message` for a person reading `lang`.
