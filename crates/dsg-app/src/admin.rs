@@ -214,6 +214,46 @@ impl App {
         Ok(company)
     }
 
+    /// Changes the registered name of the company `id` (the agency's own
+    /// included); recorded with the decision.
+    pub async fn rename_company(
+        &self,
+        meta: &RequestMeta,
+        caller: &Caller,
+        id: &str,
+        name: &str,
+    ) -> Result<Company, AppError> {
+        let (_, decision) = self
+            .authorize_admin(
+                meta,
+                caller,
+                Action::CompanyRename,
+                AuditAction::CompanyRename,
+            )
+            .await?;
+        let id: CompanyId = parse_id(id, "company")?;
+        let mut company = self
+            .inner
+            .org
+            .company(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        company.name = label("company name", name, 200)?;
+        let record = Self::audit_decided(
+            meta,
+            caller,
+            AuditAction::CompanyRename,
+            AuditObject::Company(Some(id)),
+            Outcome::Success,
+            &decision,
+        );
+        self.inner
+            .org
+            .rename_company(id, &company.name, self.now(), &record)
+            .await?;
+        Ok(company)
+    }
+
     /// Registers a user of a company.
     pub async fn create_user(
         &self,

@@ -92,8 +92,8 @@ pub use error::AppError;
 pub use files::{CompartmentView, FileView, UploadRequest, VersionView};
 pub use identity::{
     build_webauthn, short_user_agent, AccountChange, AccountView, AuthenticatorView,
-    EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginNotice, LoginStep, RecoveryUse,
-    ResetView, SecondFactor, SessionView, TotpEnrolment,
+    EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginNotice, LoginStep, PasswordVerdict,
+    RecoveryUse, ResetView, SecondFactor, SessionView, TotpEnrolment,
 };
 pub use offers::{AdminOffers, DutyOffers, FileOffers, Navigation, RoleOffers};
 pub use policies::{

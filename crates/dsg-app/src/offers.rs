@@ -29,6 +29,8 @@ pub struct Navigation {
     pub records: bool,
     /// The policy register (`/admin/policies`).
     pub policies: bool,
+    /// The terminal register (`/admin/terminals`).
+    pub terminals: bool,
     /// Who can reach what (`/admin/access`).
     pub access_review: bool,
     /// Applications and the inbox (`/applications`).
@@ -45,6 +47,8 @@ pub struct Navigation {
 pub struct AdminOffers {
     /// Register a contractor company.
     pub create_company: bool,
+    /// Change a company's registered name.
+    pub rename_company: bool,
     /// Create an account.
     pub create_user: bool,
     /// Register a contract.
@@ -136,6 +140,7 @@ impl App {
             records: self.permits(caller, Action::RecordsRead, own)
                 || self.permits(caller, Action::RecordsRead, some_contractor()),
             policies: on_gateway(Action::PolicyRead),
+            terminals: on_gateway(Action::TerminalRead),
             access_review: on_gateway(Action::AccessReview),
             applications: self.may_file_application(caller) || self.may_read_applications(caller),
             memberships: self.may_file_application(caller) || self.may_read_memberships(caller),
@@ -192,6 +197,7 @@ impl App {
         let on_gateway = |action| self.permits(caller, action, Resource::Gateway);
         AdminOffers {
             create_company: on_gateway(Action::CompanyCreate),
+            rename_company: on_gateway(Action::CompanyRename),
             create_user: on_gateway(Action::UserCreate),
             create_contract: on_gateway(Action::ContractCreate),
             open_compartment: on_gateway(Action::CompartmentOpen),

@@ -293,6 +293,8 @@ audit_actions! {
     RoleDesignate => "role.designate",
     /// A company role designation was withdrawn.
     RoleRevoke => "role.revoke",
+    /// An operator changed a company's registered name.
+    CompanyRename => "company.rename",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -582,6 +584,7 @@ mod tests {
             (AuditAction::ConsentWithdraw, "consent.withdraw"),
             (AuditAction::RoleDesignate, "role.designate"),
             (AuditAction::RoleRevoke, "role.revoke"),
+            (AuditAction::CompanyRename, "company.rename"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -591,7 +594,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 89, "a new action joins this list");
+        assert_eq!(pinned.len(), 90, "a new action joins this list");
     }
 
     #[test]

@@ -160,6 +160,8 @@ policy_actions! {
     RoleDesignate => "role.designate" records [RoleDesignate],
     /// Withdraw a company role designation.
     RoleRevoke => "role.revoke" records [RoleRevoke],
+    /// Change a company's registered name.
+    CompanyRename => "company.rename" records [CompanyRename],
 }
 
 impl Action {

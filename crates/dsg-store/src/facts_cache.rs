@@ -217,6 +217,7 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::ComplianceView
         | A::ComplianceSnapshot
         | A::ComplianceAttest
+        | A::CompanyRename
         | A::RequestFault => false,
     }
 }

@@ -76,6 +76,28 @@ impl Store {
         Ok(())
     }
 
+    /// Changes a company's registered name (names stay unique).
+    pub async fn rename_company(
+        &self,
+        company: CompanyId,
+        name: &str,
+        now_ms: i64,
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_audited().await?;
+        let done = sqlx::query::<Any>("UPDATE companies SET name = $1 WHERE id = $2")
+            .bind(name.to_owned())
+            .bind(company.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict_as(e, "company name"))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("company"));
+        }
+        tx.commit(now_ms, audit).await?;
+        Ok(())
+    }
+
     /// All companies, by name.
     pub async fn list_companies(&self) -> Result<Vec<Company>, StoreError> {
         let sql = "SELECT id, name, kind, created_at FROM companies ORDER BY name";

@@ -79,6 +79,7 @@ ports! {
     pub trait OrgRegister {
         fn has_no_users(&self) -> bool;
         fn create_company(&self, company: &Company, now_ms: i64, audit: &AuditRecord) -> ();
+        fn rename_company(&self, company: CompanyId, name: &str, now_ms: i64, audit: &AuditRecord) -> ();
         fn list_companies(&self) -> Vec<Company>;
         fn company(&self, id: CompanyId) -> Option<Company>;
         fn create_user(

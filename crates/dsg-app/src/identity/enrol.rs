@@ -22,6 +22,30 @@ pub struct EnrolmentStarted {
     pub totp_allowed: bool,
 }
 
+/// zxcvbn's verdict on a password, as the gateway judged it: shown beside
+/// the field after a refusal, so the person sees why and what would help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordVerdict {
+    /// zxcvbn's score, 0 (guessed at once) to 4 (very unlikely guessed).
+    pub score: u8,
+    /// The lowest score the gateway accepts.
+    pub required: u8,
+    /// What makes it guessable (zxcvbn's English text), if anything.
+    pub warning: Option<String>,
+    /// What would help (zxcvbn's English texts).
+    pub suggestions: Vec<String>,
+}
+
+/// The lowest zxcvbn score a password must reach.
+const REQUIRED_SCORE: u8 = 3;
+
+/// zxcvbn's estimate of `text` for `user`, whose own names count as
+/// guessable words.
+fn estimate(user: &User, text: &str) -> zxcvbn::Entropy {
+    let inputs = [user.username.as_str(), user.display_name.as_str(), "dsg"];
+    zxcvbn::zxcvbn(text, &inputs)
+}
+
 /// A TOTP seed to load into an authenticator app, shown once.
 #[derive(Debug)]
 pub struct TotpEnrolment {
@@ -117,12 +141,50 @@ impl App {
                 "password must be at least {min} characters"
             )));
         }
-        let inputs = [user.username.as_str(), user.display_name.as_str(), "dsg"];
-        let estimate = zxcvbn::zxcvbn(text, &inputs);
-        if (estimate.score() as u8) < 3 {
+        if (estimate(user, text).score() as u8) < REQUIRED_SCORE {
             return Err(AppError::Invalid("password is too easy to guess".into()));
         }
         Ok(())
+    }
+
+    /// The verdict on `password` for the holder of the enrolment link
+    /// `token` (none for a link that is not valid), judged as
+    /// [`Self::start_enrolment`] judges it. Nothing is recorded: the page
+    /// asks this only after that use case refused the password, which
+    /// counted and recorded the attempt.
+    pub async fn enrolment_password_verdict(
+        &self,
+        token: &str,
+        password: &SecretString,
+    ) -> Result<Option<PasswordVerdict>, AppError> {
+        let now = self.now();
+        let Some(id) = self
+            .inner
+            .credentials
+            .enrolment_token_user(&token_hash(token), now)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(user) = self
+            .inner
+            .org
+            .user(id)
+            .await?
+            .filter(|u| u.state(now) == AccountState::Pending)
+        else {
+            return Ok(None);
+        };
+        let found = estimate(&user, password.expose());
+        let feedback = found.feedback();
+        Ok(Some(PasswordVerdict {
+            score: found.score() as u8,
+            required: REQUIRED_SCORE,
+            warning: feedback.and_then(|f| f.warning()).map(|w| w.to_string()),
+            suggestions: feedback
+                .map(|f| f.suggestions().iter().map(ToString::to_string).collect())
+                .unwrap_or_default(),
+        }))
     }
 
     async fn authorize_self_enrol(

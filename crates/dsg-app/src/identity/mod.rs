@@ -13,7 +13,7 @@ mod step_up;
 pub use accounts::{AccountView, FailureTrendDay, RecoveryUse, ResetView};
 pub use ceremony::build_webauthn;
 pub use dsg_core::AccountChange;
-pub use enrol::{EnrolmentStarted, TotpEnrolment};
+pub use enrol::{EnrolmentStarted, PasswordVerdict, TotpEnrolment};
 pub use login::{LoginStep, SecondFactor};
 pub use self_service::{AuthenticatorView, LoginHistoryEntry, LoginNotice, SessionView};
 

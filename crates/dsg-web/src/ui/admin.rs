@@ -7,7 +7,8 @@ use axum::Form;
 use maud::html;
 use serde::Deserialize;
 
-use super::form_error::{about_input, beside, described, invalid, kept, Failed};
+use super::form_error::{about_input, answer, field, kept, Control, Failed, Field};
+use super::hub::{groups, recent};
 use super::labels::Label;
 use super::layout::{confirmed, csrf_field, error_page, ok, page, page_in, Confirm, Marked};
 use super::notice::{done, Notice};
@@ -42,40 +43,47 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
         .iter()
         .filter(|c| c.kind == dsg_core::CompanyKind::Contractor)
         .collect();
+    let options = |companies: &[&dsg_core::Company]| -> Vec<(String, String)> {
+        companies
+            .iter()
+            .map(|c| (c.id.to_string(), c.name.clone()))
+            .collect()
+    };
+    let company_options = options(&o.companies.iter().collect::<Vec<_>>());
+    let contractor_options = options(&contractors);
+    let role_options: Vec<(String, String)> = [dsg_core::Role::Member, dsg_core::Role::Operator]
+        .iter()
+        .map(|r| (r.as_str().to_owned(), r.label(lang).to_owned()))
+        .collect();
     let body = html! {
-        p id="admin-nav" {
-            a href="/admin/accounts" { (lang.t(Text::Accounts)) } " · "
-            a href="/admin/terminals" id="terminals-link" { (lang.t(Text::Terminals)) }
-            " · "
-            a href="/admin/policies" id="policies-link" { (lang.t(Text::Policies)) }
-            " · "
-            a href="/admin/access" id="access-link" { (lang.t(Text::AccessReview)) }
-        }
-        h2 { (lang.t(Text::Companies)) }
+        (groups(&ctx))
+        h2 { (lang.t(Text::RecentRegistrations)) }
+        h3 { (lang.t(Text::Companies)) }
         div class="table-scroll" tabindex="0" {
             table id="companies" {
-                thead { tr { th { (lang.t(Text::Name)) } th { (lang.t(Text::Kind)) } th { "ID" } } }
-                tbody { @for c in &o.companies { tr { td { (c.name) } td data-kind=(c.kind.as_str()) { (c.kind.label(lang)) } td { code { (c.id) } } } } }
+                thead { tr { th { (lang.t(Text::Name)) } th { (lang.t(Text::Kind)) } th { (lang.t(Text::Registered)) } } }
+                tbody { @for c in recent(&o.companies, |c| c.created_at) { tr {
+                    td { a href={ "/admin/companies/" (c.id) } { (c.name) } }
+                    td data-kind=(c.kind.as_str()) { (c.kind.label(lang)) }
+                    td { (ctx.zone().day(c.created_at)) }
+                } } }
             }
         }
+        p { a href="/admin/companies" id="all-companies" { (lang.t(Text::ShowAll)) } }
         @if offers.create_company {
         form method="post" action="/admin/companies" class="card" id="company-form" {
             (csrf_field(&ctx))
-            label for="company-name" { (lang.t(Text::Name)) }
-            input type="text" id="company-name" name="name" required
-                value=[kept(failed, F_COMPANY, "name")]
-                aria-invalid=[invalid(failed, F_COMPANY, "name")]
-                aria-describedby=[described(failed, F_COMPANY, "name")];
-            (beside(failed, F_COMPANY, "name"))
+            (field(failed, &Field { form: F_COMPANY, name: "name", id: "company-name", label: lang.t(Text::Name),
+                control: Control::Input("text"), required: true, max: None }))
             p { button type="submit" { (lang.t(Text::Add)) } }
         }
         }
-        h2 { (lang.t(Text::Users)) }
+        h3 { (lang.t(Text::Users)) }
         div class="table-scroll" tabindex="0" {
             table id="users" {
                 thead { tr { th { (lang.t(Text::Username)) } th { (lang.t(Text::DisplayName)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Role)) } th { (lang.t(Text::Status)) } } }
-                tbody { @for u in &o.users { tr {
-                    td { (u.username) } td { (u.display_name) } td { (company_name(u.company_id)) }
+                tbody { @for u in recent(&o.users, |u| u.created_at) { tr {
+                    td { a href={ "/admin/users/" (u.id) } { (u.username) } } td { (u.display_name) } td { (company_name(u.company_id)) }
                     td data-role=(u.role.as_str()) { (u.role.label(lang)) } td data-status=(u.status.as_str()) { (u.status.label(lang)) }
                 } } }
             }
@@ -83,44 +91,25 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
         @if offers.create_user {
         form method="post" action="/admin/users" class="card" id="user-form" {
             (csrf_field(&ctx))
-            label for="user-company" { (lang.t(Text::Company)) }
-            select id="user-company" name="company_id" { @for c in &o.companies {
-                option value=(c.id) selected[kept(failed, F_USER, "company_id") == Some(c.id.to_string().as_str())] { (c.name) }
-            } }
-            (beside(failed, F_USER, "company_id"))
-            label for="user-username" { (lang.t(Text::Username)) }
-            input type="text" id="user-username" name="username" required
-                value=[kept(failed, F_USER, "username")]
-                aria-invalid=[invalid(failed, F_USER, "username")]
-                aria-describedby=[described(failed, F_USER, "username")];
-            (beside(failed, F_USER, "username"))
-            label for="user-display" { (lang.t(Text::DisplayName)) }
-            input type="text" id="user-display" name="display_name" required
-                value=[kept(failed, F_USER, "display_name")]
-                aria-invalid=[invalid(failed, F_USER, "display_name")]
-                aria-describedby=[described(failed, F_USER, "display_name")];
-            (beside(failed, F_USER, "display_name"))
-            label for="user-role" { (lang.t(Text::Role)) }
-            select id="user-role" name="role" {
-                @for role in [dsg_core::Role::Member, dsg_core::Role::Operator] {
-                    option value=(role.as_str()) selected[kept(failed, F_USER, "role") == Some(role.as_str())] { (role.label(lang)) }
-                }
-            }
-            (beside(failed, F_USER, "role"))
-            label for="user-valid-until" { (lang.t(Text::ValidUntil)) }
-            input type="date" id="user-valid-until" name="valid_until"
-                value=[kept(failed, F_USER, "valid_until")]
-                aria-invalid=[invalid(failed, F_USER, "valid_until")]
-                aria-describedby=[described(failed, F_USER, "valid_until")];
-            (beside(failed, F_USER, "valid_until"))
+            (field(failed, &Field { form: F_USER, name: "company_id", id: "user-company", label: lang.t(Text::Company),
+                control: Control::Select { options: &company_options, choose: false }, required: true, max: None }))
+            (field(failed, &Field { form: F_USER, name: "username", id: "user-username", label: lang.t(Text::Username),
+                control: Control::Input("text"), required: true, max: None }))
+            (field(failed, &Field { form: F_USER, name: "display_name", id: "user-display", label: lang.t(Text::DisplayName),
+                control: Control::Input("text"), required: true, max: None }))
+            (field(failed, &Field { form: F_USER, name: "role", id: "user-role", label: lang.t(Text::Role),
+                control: Control::Select { options: &role_options, choose: false }, required: true, max: None }))
+            (field(failed, &Field { form: F_USER, name: "valid_until", id: "user-valid-until", label: lang.t(Text::ValidUntil),
+                control: Control::Input("date"), required: false, max: None }))
             p { button type="submit" id="user-submit" { (lang.t(Text::Add)) } }
         }
         }
-        h2 { (lang.t(Text::Contracts)) }
+        p { a href="/admin/users" id="all-users" { (lang.t(Text::ShowAll)) } }
+        h3 { (lang.t(Text::Contracts)) }
         div class="table-scroll" tabindex="0" {
             table id="contracts" {
                 thead { tr { th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Period)) } th { (lang.t(Text::SpecialClause)) } th { (lang.t(Text::Compartments)) } } }
-                tbody { @for c in &o.contracts { tr {
+                tbody { @for c in recent(&o.contracts, |c| c.created_at) { tr {
                     td { a class="contract-link" href={ "/admin/contracts/" (c.id) } { (c.number.as_str()) } }
                     td { (c.title) } td { (company_name(c.company_id)) }
                     td { (c.starts_on.to_string()) " – " (c.ends_on.to_string()) }
@@ -129,26 +118,20 @@ async fn overview_page(ctx: &Ctx, failed: Option<&Failed>) -> Response {
                 } } }
             }
         }
+        p { a href="/admin/contracts" id="all-contracts" { (lang.t(Text::ShowAll)) } }
         @if offers.create_contract {
         form method="post" action="/admin/contracts" class="card" id="contract-form" {
             (csrf_field(&ctx))
-            label for="contract-company" { (lang.t(Text::Company)) }
-            select id="contract-company" name="company_id" { @for c in &contractors {
-                option value=(c.id) selected[kept(failed, F_CONTRACT, "company_id") == Some(c.id.to_string().as_str())] { (c.name) }
-            } }
-            (beside(failed, F_CONTRACT, "company_id"))
+            (field(failed, &Field { form: F_CONTRACT, name: "company_id", id: "contract-company", label: lang.t(Text::Company),
+                control: Control::Select { options: &contractor_options, choose: false }, required: true, max: None }))
             @for (id, name, kind, label) in [
                 ("contract-number", "number", "text", Text::ContractNumber),
                 ("contract-title", "title", "text", Text::Title),
                 ("contract-start", "starts_on", "date", Text::StartsOn),
                 ("contract-end", "ends_on", "date", Text::EndsOn),
             ] {
-                label for=(id) { (lang.t(label)) }
-                input type=(kind) id=(id) name=(name) required
-                    value=[kept(failed, F_CONTRACT, name)]
-                    aria-invalid=[invalid(failed, F_CONTRACT, name)]
-                    aria-describedby=[described(failed, F_CONTRACT, name)];
-                (beside(failed, F_CONTRACT, name))
+                (field(failed, &Field { form: F_CONTRACT, name, id, label: lang.t(label),
+                    control: Control::Input(kind), required: true, max: None }))
             }
             label { input type="checkbox" name="special_clause" value="true" checked; " " (lang.t(Text::SpecialClause)) }
             p { button type="submit" { (lang.t(Text::Add)) } }
@@ -184,8 +167,17 @@ async fn refused(
 
 /// `GET /admin/contracts/{id}`
 pub(super) async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
+    contract_view(&ctx, &id, None).await
+}
+
+const F_DESIGNATE: &str = "designate-form";
+
+/// The contract page; after a refused designation, its form with the
+/// person chosen and the message beside the field.
+pub(super) async fn contract_view(ctx: &Ctx, id: &str, failed: Option<&Failed>) -> Response {
+    let ctx = ctx.clone();
     let lang = ctx.lang;
-    let (contract, handlers) = match ctx.app.contract_handlers(&ctx.meta, &ctx.caller, &id).await {
+    let (contract, handlers) = match ctx.app.contract_handlers(&ctx.meta, &ctx.caller, id).await {
         Ok(v) => v,
         Err(e) => return error_page(&ctx, e),
     };
@@ -195,7 +187,7 @@ pub(super) async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
     };
     let participants = match ctx
         .app
-        .contract_participants(&ctx.meta, &ctx.caller, &id)
+        .contract_participants(&ctx.meta, &ctx.caller, id)
         .await
     {
         Ok((_, rows)) => rows
@@ -217,6 +209,15 @@ pub(super) async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
         .iter()
         .filter(|u| {
             u.company_id == contract.company_id && !handlers.iter().any(|h| h.user_id == u.id)
+        })
+        .collect();
+    let candidate_options: Vec<(String, String)> = candidates
+        .iter()
+        .map(|u| {
+            (
+                u.id.to_string(),
+                format!("{} ({})", u.display_name, u.username),
+            )
         })
         .collect();
     let body = html! {
@@ -246,24 +247,29 @@ pub(super) async fn contract(ctx: Ctx, Path(id): Path<String>) -> Response {
                 } } }
             }
         }
-        @if !candidates.is_empty() && offers.designate_handler {
-            form method="post" action={ "/admin/contracts/" (contract.id) "/handlers" } class="card" id="designate-form" {
+        // A refused designation keeps its form, even when nobody is left
+        // to choose (the person was designated meanwhile).
+        @if (!candidates.is_empty() || kept(failed, F_DESIGNATE, "user_id").is_some()) && offers.designate_handler {
+            form method="post" action={ "/admin/contracts/" (contract.id) "/handlers" } class="card" id=(F_DESIGNATE) {
                 (csrf_field(&ctx))
-                label for="designate-user" { (lang.t(Text::Person)) }
-                select name="user_id" id="designate-user" required { @for u in &candidates { option value=(u.id) { (u.display_name) " (" (u.username) ")" } } }
+                (field(failed, &Field { form: F_DESIGNATE, name: "user_id", id: "designate-user", label: lang.t(Text::Person),
+                    control: Control::Select { options: &candidate_options, choose: true }, required: true, max: None }))
                 p { button type="submit" { (lang.t(Text::Designate)) } }
             }
         }
-        (super::participants::section(&ctx, &contract, &participants, &o))
+        (super::participants::section(&ctx, &contract, &participants, &o, failed))
         p { a href="/admin" { (lang.t(Text::Back)) } }
     };
-    ok(page_in(
-        &ctx,
-        &[("/", lang.t(Text::Home)), ("/admin", lang.t(Text::Admin))],
-        contract.number.as_str(),
-        Marked::Plain,
-        body,
-    ))
+    answer(
+        failed,
+        page_in(
+            &ctx,
+            &[("/", lang.t(Text::Home)), ("/admin", lang.t(Text::Admin))],
+            contract.number.as_str(),
+            Marked::Plain,
+            body,
+        ),
+    )
 }
 
 /// Company form.
@@ -406,11 +412,17 @@ pub(super) async fn designate(
             &format!("/admin/contracts/{}", super::segment(&id)),
             Notice::HandlerDesignated,
         ),
-        Err(e) => super::identity::step_up_or_error(
-            &ctx,
-            e,
-            &format!("/admin/contracts/{}", super::segment(&id)),
-        ),
+        Err(e) => {
+            let fields: &[(&str, &[&str])] = &[("user_id", &["user"])];
+            match Failed::of(&ctx, F_DESIGNATE, e, vec![("user_id", f.user_id)], fields) {
+                Ok(failed) => contract_view(&ctx, &id, Some(&failed)).await,
+                Err(e) => super::identity::step_up_or_error(
+                    &ctx,
+                    e,
+                    &format!("/admin/contracts/{}", super::segment(&id)),
+                ),
+            }
+        }
     }
 }
 
@@ -430,5 +442,34 @@ pub(super) async fn remove(ctx: Ctx, Path((id, uid)): Path<(String, String)>) ->
             e,
             &format!("/admin/contracts/{}", super::segment(&id)),
         ),
+    }
+}
+
+/// `POST /admin/contracts/{id}/participants`
+pub(super) async fn designate_participant(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<super::participants::DesignateForm>,
+) -> Response {
+    let back = format!("/admin/contracts/{}", super::segment(&id));
+    match ctx
+        .app
+        .designate_participant(&ctx.meta, &ctx.caller, &id, &f.user_id)
+        .await
+    {
+        Ok(()) => done(&back, Notice::ParticipantDesignated),
+        Err(e) => {
+            let fields: &[(&str, &[&str])] = &[("user_id", &["user"])];
+            match Failed::of(
+                &ctx,
+                super::participants::F_PARTICIPANT,
+                e,
+                vec![("user_id", f.user_id)],
+                fields,
+            ) {
+                Ok(failed) => contract_view(&ctx, &id, Some(&failed)).await,
+                Err(e) => super::identity::step_up_or_error(&ctx, e, &back),
+            }
+        }
     }
 }

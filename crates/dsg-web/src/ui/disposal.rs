@@ -9,23 +9,36 @@ use dsg_app::DisposalInput;
 use maud::html;
 use serde::Deserialize;
 
-use super::layout::{csrf_field, error_page, ok, page_in, size, Marked};
+use super::form_error::{answer, field, kept, Control, Failed, Field};
+use super::layout::{csrf_field, error_page, page_in, size, Marked};
 use super::notice::{done, Notice};
 use super::Text;
 use crate::http::context::Ctx;
 
 /// `GET /compartments/{cid}/disposals`
 pub(super) async fn page(ctx: Ctx, Path(cid): Path<String>) -> Response {
+    view(&ctx, &cid, None).await
+}
+
+/// Every file's record form has this id's form with the file's id in it
+/// (`file`): a refusal is shown on the card of the file it was for.
+const F_RECORD: &str = "disposal-record";
+
+/// The page; after a refused record, that file's form as typed with the
+/// message beside the field.
+async fn view(ctx: &Ctx, cid: &str, failed: Option<&Failed>) -> Response {
+    let ctx = ctx.clone();
     let lang = ctx.lang;
     let candidates = match ctx
         .app
-        .disposal_candidates(&ctx.meta, &ctx.caller, &cid)
+        .disposal_candidates(&ctx.meta, &ctx.caller, cid)
         .await
     {
         Ok(v) => v,
         Err(e) => return error_page(&ctx, e),
     };
-    let back = format!("/compartments/{}", super::segment(&cid));
+    let back = format!("/compartments/{}", super::segment(cid));
+    let failed_for = |file: &str| failed.filter(|f| kept(Some(f), F_RECORD, "file") == Some(file));
     let body = html! {
         p class="help" { (lang.t(Text::DisposalHelp)) }
         @if candidates.is_empty() {
@@ -38,12 +51,13 @@ pub(super) async fn page(ctx: Ctx, Path(cid): Path<String>) -> Response {
                 @if let Some(at) = c.deleted_at { p { (lang.t(Text::DeletedAt)) ": " (ctx.zone().when(at)) } }
                 @match &c.disposal {
                     None => {
+                        @let file_id = c.file.id.to_string();
                         form method="post" action={ "/compartments/" (cid) "/files/" (c.file.id) "/disposal" } class="disposal-record" {
                             (csrf_field(&ctx))
                             input type="hidden" name="method" value="crypto_shred";
                             p { (lang.t(Text::DisposalMethodCryptoShred)) }
-                            label for={ "place-" (c.file.id) } { (lang.t(Text::DisposalPlace)) }
-                            input type="text" name="place" id={ "place-" (c.file.id) } required maxlength="200";
+                            (field(failed_for(&file_id), &Field { form: F_RECORD, name: "place", id: &format!("place-{file_id}"),
+                                label: lang.t(Text::DisposalPlace), control: Control::Input("text"), required: true, max: Some(200) }))
                             p { button type="submit" { (lang.t(Text::RecordDisposal)) } }
                         }
                     }
@@ -67,13 +81,16 @@ pub(super) async fn page(ctx: Ctx, Path(cid): Path<String>) -> Response {
         }
         p { a href=(back) { (lang.t(Text::Back)) } }
     };
-    ok(page_in(
-        &ctx,
-        &[("/", lang.t(Text::Home)), (&back, lang.t(Text::Files))],
-        lang.t(Text::Disposals),
-        Marked::Protected,
-        body,
-    ))
+    answer(
+        failed,
+        page_in(
+            &ctx,
+            &[("/", lang.t(Text::Home)), (&back, lang.t(Text::Files))],
+            lang.t(Text::Disposals),
+            Marked::Protected,
+            body,
+        ),
+    )
 }
 
 /// The record form.
@@ -91,8 +108,8 @@ pub(super) async fn record(
 ) -> Response {
     let back = format!("/compartments/{}/disposals", super::segment(&cid));
     let input = DisposalInput {
-        method: f.method,
-        place: f.place,
+        method: f.method.clone(),
+        place: f.place.clone(),
     };
     match ctx
         .app
@@ -100,7 +117,18 @@ pub(super) async fn record(
         .await
     {
         Ok(_) => done(&back, Notice::Saved),
-        Err(e) => super::identity::step_up_or_error(&ctx, e, &back),
+        Err(e) => {
+            let values = vec![
+                ("file", fid.clone()),
+                ("place", f.place),
+                ("method", f.method),
+            ];
+            let fields: &[(&str, &[&str])] = &[("place", &["place"])];
+            match Failed::of(&ctx, F_RECORD, e, values, fields) {
+                Ok(failed) => view(&ctx, &cid, Some(&failed)).await,
+                Err(e) => super::identity::step_up_or_error(&ctx, e, &back),
+            }
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! lost session) still goes to the error page.
 
 use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use maud::{html, Markup};
 
 use super::layout::message_of;
@@ -71,6 +72,35 @@ impl Failed {
         Self { status, ..self }
     }
 
+    /// The failure of `form` for `error` if it is about what was typed
+    /// (see [`Failed::new`]); any other error back, for the caller to
+    /// answer as before (a step-up, the error page).
+    pub(super) fn of(
+        ctx: &Ctx,
+        form: &'static str,
+        error: AppError,
+        values: Vec<(&'static str, String)>,
+        fields: &[(&'static str, &[&str])],
+    ) -> Result<Self, AppError> {
+        if about_input(&error) {
+            Ok(Self::new(ctx, form, &error, values, fields))
+        } else {
+            Err(error)
+        }
+    }
+
+    /// Form `form` shown with `values` already in it (an edit form with
+    /// the values as they stand), nothing refused.
+    pub(super) fn filled(form: &'static str, values: Vec<(&'static str, String)>) -> Self {
+        Self {
+            form,
+            field: "",
+            message: String::new(),
+            values,
+            status: StatusCode::OK,
+        }
+    }
+
     /// The status to answer with.
     pub(super) fn status(&self) -> StatusCode {
         self.status
@@ -114,6 +144,80 @@ pub(super) fn beside(failed: Option<&Failed>, form: &str, input: &str) -> Markup
         @if let Some(f) = failed.filter(|f| f.concerns(form, input)) {
             p class="error field-error" id=(Failed::error_id(form, input)) role="alert" { (f.message) }
         }
+    }
+}
+
+/// A page answered with the refusal's status, or 200 with no refusal.
+pub(super) fn answer(failed: Option<&Failed>, markup: Markup) -> Response {
+    let status = failed.map_or(StatusCode::OK, Failed::status);
+    (status, Html(markup.into_string())).into_response()
+}
+
+/// The control of a [`Field`].
+pub(super) enum Control<'a> {
+    /// `input` of this type (`text`, `date`).
+    Input(&'a str),
+    /// A `textarea` of this many rows.
+    Area(u32),
+    /// A `select` of (value, label); with `choose`, no option is chosen
+    /// beforehand: a person must pick one.
+    Select {
+        options: &'a [(String, String)],
+        choose: bool,
+    },
+}
+
+/// One field of a form that may come back refused: its label, its control
+/// with what was typed put back, and the message beside it when it is the
+/// field the refusal names. Every form of the UI draws its fields with
+/// this, so a refused form looks the same everywhere.
+pub(super) struct Field<'a> {
+    /// The form's element id.
+    pub form: &'static str,
+    /// The input's name.
+    pub name: &'static str,
+    /// The control's element id.
+    pub id: &'a str,
+    /// The label.
+    pub label: &'a str,
+    /// What kind of control.
+    pub control: Control<'a>,
+    /// Whether it must be filled.
+    pub required: bool,
+    /// The most characters it takes.
+    pub max: Option<u32>,
+}
+
+/// The markup of `field`, after `failed` if the form was refused.
+pub(super) fn field(failed: Option<&Failed>, field: &Field<'_>) -> Markup {
+    let (form, name) = (field.form, field.name);
+    let typed = kept(failed, form, name);
+    html! {
+        label for=(field.id) { (field.label) }
+        @match &field.control {
+            Control::Input(kind) => {
+                input type=(kind) name=(name) id=(field.id) required[field.required] maxlength=[field.max]
+                    value=[typed]
+                    aria-invalid=[invalid(failed, form, name)]
+                    aria-describedby=[described(failed, form, name)];
+            }
+            Control::Area(rows) => {
+                textarea name=(name) id=(field.id) required[field.required] maxlength=[field.max] rows=(rows)
+                    aria-invalid=[invalid(failed, form, name)]
+                    aria-describedby=[described(failed, form, name)] { (typed.unwrap_or_default()) }
+            }
+            Control::Select { options, choose } => {
+                select name=(name) id=(field.id) required[field.required]
+                    aria-invalid=[invalid(failed, form, name)]
+                    aria-describedby=[described(failed, form, name)] {
+                    @if *choose { option value="" disabled selected[typed.is_none()] { "—" } }
+                    @for (value, label) in options.iter() {
+                        option value=(value) selected[typed == Some(value.as_str())] { (label) }
+                    }
+                }
+            }
+        }
+        (beside(failed, form, name))
     }
 }
 

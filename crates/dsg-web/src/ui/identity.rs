@@ -11,13 +11,14 @@ use serde::Deserialize;
 
 use super::labels::Label;
 use super::layout::{confirmed, csrf_field, error_page, message_of, ok, page, Confirm, Marked};
+use super::messages::in_lang;
 use super::notice::{done, with_notice, Notice};
 use super::secret::codes_box;
 use super::Text;
 use crate::http::context::Ctx;
 use crate::http::error::status_and_code;
 use crate::http::session::session_cookie;
-use dsg_app::{AppError, Caller, LoginStep, SecondFactor};
+use dsg_app::{AppError, Caller, LoginStep, PasswordVerdict, SecondFactor};
 
 /// Where to go after the password step.
 pub(super) fn after_password(step: &LoginStep) -> &'static str {
@@ -179,13 +180,60 @@ pub(super) struct EnrolQuery {
 
 /// `GET /enrol?token=…`: choose a password.
 pub(super) async fn enrol_page(ctx: Ctx, Query(q): Query<EnrolQuery>) -> Response {
-    enrol_form(&ctx, &q.token.unwrap_or_default(), None)
+    enrol_form(&ctx, &q.token.unwrap_or_default(), None, None)
+}
+
+/// The label of zxcvbn's `score` (0–4).
+fn strength_label(score: u8) -> Text {
+    match score {
+        0 => Text::StrengthVeryWeak,
+        1 => Text::StrengthWeak,
+        2 => Text::StrengthFair,
+        3 => Text::StrengthGood,
+        _ => Text::StrengthStrong,
+    }
+}
+
+/// The gateway's verdict on a refused password: a meter, its label in
+/// words (colour is not the only signal) and zxcvbn's advice.
+fn verdict_box(lang: super::Lang, verdict: &PasswordVerdict) -> Markup {
+    let required = lang
+        .t(Text::StrengthRequired)
+        .replace("{}", lang.t(strength_label(verdict.required)));
+    html! {
+        div id="password-strength" class="strength" data-score=(verdict.score) data-required=(verdict.required) {
+            p {
+                label for="password-meter" { (lang.t(Text::PasswordStrength)) }
+                " "
+                meter id="password-meter" min="0" max="4" low=(verdict.required) high="4" optimum="4"
+                    value=(verdict.score) aria-describedby="password-strength-label" {
+                    (verdict.score) "/4"
+                }
+                " "
+                strong id="password-strength-label" { (lang.t(strength_label(verdict.score))) }
+                " (" (required) ")"
+            }
+            @if let Some(warning) = &verdict.warning {
+                p id="password-warning" { (in_lang(warning, lang)) }
+            }
+            @if !verdict.suggestions.is_empty() {
+                ul id="password-suggestions" {
+                    @for s in &verdict.suggestions { li { (in_lang(s, lang)) } }
+                }
+            }
+        }
+    }
 }
 
 /// The password form of the enrolment link, with the rules it must meet
 /// and, after a refused attempt, the reason next to the field (the same
 /// page, the link kept; the password is never sent back).
-fn enrol_form(ctx: &Ctx, token: &str, refused: Option<(StatusCode, String)>) -> Response {
+fn enrol_form(
+    ctx: &Ctx,
+    token: &str,
+    refused: Option<(StatusCode, String)>,
+    verdict: Option<&PasswordVerdict>,
+) -> Response {
     let lang = ctx.lang;
     let min = ctx.app.config().auth.min_password_chars;
     let body = html! {
@@ -198,7 +246,9 @@ fn enrol_form(ctx: &Ctx, token: &str, refused: Option<(StatusCode, String)>) -> 
             }
             label for="new-password" { (lang.t(Text::NewPassword)) }
             input type="password" id="new-password" name="password" autocomplete="new-password"
-                minlength=(min) required aria-describedby="password-rules";
+                minlength=(min) required aria-describedby="password-rules"
+                aria-invalid=[refused.as_ref().map(|_| "true")];
+            @if let Some(v) = verdict { (verdict_box(lang, v)) }
             label for="confirm-password" { (lang.t(Text::ConfirmPassword)) }
             input type="password" id="confirm-password" name="password_confirm" autocomplete="new-password"
                 minlength=(min) required;
@@ -232,11 +282,17 @@ pub(super) async fn enrol_submit(ctx: Ctx, Form(form): Form<EnrolForm>) -> Respo
         .is_some_and(|again| again != form.password)
     {
         let message = ctx.lang.t(Text::PasswordsDiffer).to_owned();
-        return enrol_form(&ctx, &form.token, Some((StatusCode::BAD_REQUEST, message)));
+        return enrol_form(
+            &ctx,
+            &form.token,
+            Some((StatusCode::BAD_REQUEST, message)),
+            None,
+        );
     }
+    let password = SecretString::new(form.password);
     match ctx
         .app
-        .start_enrolment(&ctx.meta, &form.token, SecretString::new(form.password))
+        .start_enrolment(&ctx.meta, &form.token, password.clone())
         .await
     {
         Ok(started) => (
@@ -247,7 +303,18 @@ pub(super) async fn enrol_submit(ctx: Ctx, Form(form): Form<EnrolForm>) -> Respo
         Err(e @ (AppError::Invalid(_) | AppError::Refused(_))) => {
             let status = status_and_code(&e).0;
             let message = message_of(ctx.lang, &e);
-            enrol_form(&ctx, &form.token, Some((status, message)))
+            // Only a password refusal gets the verdict: a dead link has
+            // no holder to judge it for.
+            let verdict = match e {
+                AppError::Invalid(_) => ctx
+                    .app
+                    .enrolment_password_verdict(&form.token, &password)
+                    .await
+                    .ok()
+                    .flatten(),
+                _ => None,
+            };
+            enrol_form(&ctx, &form.token, Some((status, message)), verdict.as_ref())
         }
         Err(e) => error_page(&ctx, e),
     }

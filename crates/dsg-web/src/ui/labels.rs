@@ -203,6 +203,7 @@ impl Label for AuditAction {
             Self::ConsentWithdraw => ("保護システム利用の同意の取消", "Consent withdrawn"),
             Self::RoleDesignate => ("役割の指定", "Role designated"),
             Self::RoleRevoke => ("役割の指定の解除", "Role withdrawn"),
+            Self::CompanyRename => ("企業名の変更", "Company renamed"),
         }
     }
 }

@@ -62,32 +62,44 @@ pub(super) fn page_in(
                             // Each link only where the policy point would let
                             // this person open the page (the page asks again).
                             @let nav = ctx.app.navigation(&ctx.caller);
+                            @let work = nav.applications || nav.memberships || nav.records;
+                            @if work {
+                                span class="nav-group" role="group" aria-label=(lang.t(Text::NavWork)) {
+                                    @if nav.applications {
+                                        a href="/applications" id="applications-link" { (lang.t(Text::Applications)) }
+                                    }
+                                    @if nav.memberships {
+                                        a href="/memberships" id="memberships-nav" { (lang.t(Text::Memberships)) }
+                                    }
+                                    @if nav.records {
+                                        a href="/records" id="records-link" { (lang.t(Text::Records)) }
+                                        a href="/compliance" id="compliance-link" { (lang.t(Text::Compliance)) }
+                                    }
+                                }
+                            }
+                            @let oversight = nav.audit_log || nav.alerts || (!nav.admin && (nav.policies || nav.access_review));
+                            @if oversight {
+                                span class="nav-group" role="group" aria-label=(lang.t(Text::NavOversight)) {
+                                    @if nav.audit_log {
+                                        a href="/audit" id="audit-link" { (lang.t(Text::AuditLog)) }
+                                    }
+                                    @if nav.alerts {
+                                        a href="/alerts" id="alerts-link" { (lang.t(Text::Alerts)) }
+                                    }
+                                    // The registers an audit needs; operators reach
+                                    // them from /admin.
+                                    @if nav.policies && !nav.admin {
+                                        a href="/admin/policies" id="policies-link" { (lang.t(Text::Policies)) }
+                                    }
+                                    @if nav.access_review && !nav.admin {
+                                        a href="/admin/access" id="access-link" { (lang.t(Text::AccessReview)) }
+                                    }
+                                }
+                            }
                             @if nav.admin {
-                                a href="/admin" { (lang.t(Text::Admin)) }
-                            }
-                            @if nav.audit_log {
-                                a href="/audit" id="audit-link" { (lang.t(Text::AuditLog)) }
-                            }
-                            @if nav.alerts {
-                                a href="/alerts" id="alerts-link" { (lang.t(Text::Alerts)) }
-                            }
-                            @if nav.applications {
-                                a href="/applications" id="applications-link" { (lang.t(Text::Applications)) }
-                            }
-                            @if nav.memberships {
-                                a href="/memberships" id="memberships-nav" { (lang.t(Text::Memberships)) }
-                            }
-                            @if nav.records {
-                                a href="/records" id="records-link" { (lang.t(Text::Records)) }
-                                a href="/compliance" id="compliance-link" { (lang.t(Text::Compliance)) }
-                            }
-                            // The registers an audit needs; operators reach them
-                            // from /admin.
-                            @if nav.policies && !nav.admin {
-                                a href="/admin/policies" id="policies-link" { (lang.t(Text::Policies)) }
-                            }
-                            @if nav.access_review && !nav.admin {
-                                a href="/admin/access" id="access-link" { (lang.t(Text::AccessReview)) }
+                                span class="nav-group" role="group" aria-label=(lang.t(Text::NavRegisters)) {
+                                    a href="/admin" id="admin-nav-link" { (lang.t(Text::Admin)) }
+                                }
                             }
                             form method="post" action="/logout" class="inline" {
                                 input type="hidden" name="csrf" value=(csrf.clone().unwrap_or_default());

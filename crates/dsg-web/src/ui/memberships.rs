@@ -15,6 +15,7 @@ use dsg_core::workflow::Party;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::form_error::{answer, field, Control, Failed, Field};
 use super::layout::{csrf_field, error_page, ok, page, Marked};
 use super::{segment, Lang, Text};
 use crate::http::context::Ctx;
@@ -114,31 +115,52 @@ fn table(ctx: &Ctx, id: &str, views: &[MembershipView]) -> Markup {
     }
 }
 
-fn filing_form(ctx: &Ctx) -> Markup {
+const F_FILING: &str = "membership-form";
+
+fn filing_form(ctx: &Ctx, failed: Option<&Failed>) -> Markup {
     let lang = ctx.lang;
-    let line = |name: &str, label: Text, max: u32| {
-        html! {
-            label for={ "m-" (name) } { (lang.t(label)) }
-            input type="text" name=(name) id={ "m-" (name) } required maxlength=(max);
-        }
+    let prefectures: Vec<(String, String)> = PREFECTURES
+        .iter()
+        .map(|p| ((*p).to_owned(), (*p).to_owned()))
+        .collect();
+    let line = |name: &'static str, label: Text, max: u32| {
+        field(
+            failed,
+            &Field {
+                form: F_FILING,
+                name,
+                id: &format!("m-{name}"),
+                label: lang.t(label),
+                control: Control::Input("text"),
+                required: true,
+                max: Some(max),
+            },
+        )
     };
-    let area = |name: &str, label: Text, max: u32, required: bool| {
-        html! {
-            label for={ "m-" (name) } { (lang.t(label)) }
-            textarea name=(name) id={ "m-" (name) } required[required] maxlength=(max) {}
-        }
+    let area = |name: &'static str, label: Text, max: u32, required: bool| {
+        field(
+            failed,
+            &Field {
+                form: F_FILING,
+                name,
+                id: &format!("m-{name}"),
+                label: lang.t(label),
+                control: Control::Area(4),
+                required,
+                max: Some(max),
+            },
+        )
     };
     html! {
-        form method="post" action="/memberships" class="card" id="membership-form" {
+        form method="post" action="/memberships" class="card" id=(F_FILING) {
             h2 { (lang.t(Text::FileMembership)) }
             (csrf_field(ctx))
             (line("company_name", Text::Company, 200))
             (line("company_address", Text::CompanyAddress, 500))
             (line("site_name", Text::SiteName, 200))
-            label for="m-site_prefecture" { (lang.t(Text::SitePrefecture)) }
-            select name="site_prefecture" id="m-site_prefecture" {
-                @for p in PREFECTURES { option value=(p) { (p) } }
-            }
+            (field(failed, &Field { form: F_FILING, name: "site_prefecture", id: "m-site_prefecture",
+                label: lang.t(Text::SitePrefecture), control: Control::Select { options: &prefectures, choose: false },
+                required: true, max: None }))
             (line("site_address", Text::SiteAddress, 500))
             (area("contact", Text::Contact, 500, true))
             (area("contracts_evidence", Text::RequirementContracts, 4000, true))
@@ -154,6 +176,13 @@ fn filing_form(ctx: &Ctx) -> Markup {
 
 /// `GET /memberships`
 pub(super) async fn memberships_page(ctx: Ctx) -> Response {
+    memberships_view(&ctx, None).await
+}
+
+/// The list and the filing form; after a refused filing, the form as
+/// typed with the message beside the field.
+async fn memberships_view(ctx: &Ctx, failed: Option<&Failed>) -> Response {
+    let ctx = ctx.clone();
     let lang = ctx.lang;
     let inbox = match ctx.app.memberships(&ctx.meta, &ctx.caller, true).await {
         Ok(v) => v,
@@ -172,7 +201,7 @@ pub(super) async fn memberships_page(ctx: Ctx) -> Response {
         } @else {
             (table(&ctx, "membership-inbox", &inbox))
         }
-        @if ctx.app.may_file_application(&ctx.caller) { (filing_form(&ctx)) }
+        @if ctx.app.may_file_application(&ctx.caller) { (filing_form(&ctx, failed)) }
         h2 { (lang.t(Text::Memberships)) }
         @if all.is_empty() {
             p id="no-memberships" { (lang.t(Text::NoMemberships)) }
@@ -181,7 +210,10 @@ pub(super) async fn memberships_page(ctx: Ctx) -> Response {
         }
         p { a href="/applications" { (lang.t(Text::Applications)) } }
     };
-    ok(page(&ctx, lang.t(Text::Memberships), Marked::Plain, body))
+    answer(
+        failed,
+        page(&ctx, lang.t(Text::Memberships), Marked::Plain, body),
+    )
 }
 
 /// The filing form's fields.
@@ -206,18 +238,18 @@ pub(super) struct FilingForm {
 /// `POST /memberships`: files the application, then shows it.
 pub(super) async fn file(ctx: Ctx, Form(f): Form<FilingForm>) -> Response {
     let form = MembershipForm {
-        company_name: f.company_name,
-        company_address: f.company_address,
-        site_name: f.site_name,
-        site_prefecture: f.site_prefecture,
-        site_address: f.site_address,
-        contact: f.contact,
-        contracts_evidence: f.contracts_evidence,
-        facility_evidence: f.facility_evidence,
-        equipment_evidence: f.equipment_evidence,
-        location_evidence: f.location_evidence,
-        audit_result: f.audit_result,
-        schedule_wish: f.schedule_wish,
+        company_name: f.company_name.clone(),
+        company_address: f.company_address.clone(),
+        site_name: f.site_name.clone(),
+        site_prefecture: f.site_prefecture.clone(),
+        site_address: f.site_address.clone(),
+        contact: f.contact.clone(),
+        contracts_evidence: f.contracts_evidence.clone(),
+        facility_evidence: f.facility_evidence.clone(),
+        equipment_evidence: f.equipment_evidence.clone(),
+        location_evidence: f.location_evidence.clone(),
+        audit_result: f.audit_result.clone(),
+        schedule_wish: f.schedule_wish.clone(),
     };
     match ctx
         .app
@@ -229,7 +261,31 @@ pub(super) async fn file(ctx: Ctx, Form(f): Form<FilingForm>) -> Response {
             segment(&d.membership.row.application.id)
         ))
         .into_response(),
-        Err(e) => error_page(&ctx, e),
+        Err(e) => {
+            let values = vec![
+                ("company_name", f.company_name),
+                ("company_address", f.company_address),
+                ("site_name", f.site_name),
+                ("site_prefecture", f.site_prefecture),
+                ("site_address", f.site_address),
+                ("contact", f.contact),
+                ("contracts_evidence", f.contracts_evidence),
+                ("facility_evidence", f.facility_evidence),
+                ("equipment_evidence", f.equipment_evidence),
+                ("location_evidence", f.location_evidence),
+                ("audit_result", f.audit_result),
+                ("schedule_wish", f.schedule_wish),
+            ];
+            // Each input is named in the use case's messages as it is.
+            let names: Vec<(&'static str, [&str; 1])> =
+                values.iter().map(|(name, _)| (*name, [*name])).collect();
+            let fields: Vec<(&'static str, &[&str])> =
+                names.iter().map(|(n, a)| (*n, a.as_slice())).collect();
+            match Failed::of(&ctx, F_FILING, e, values, &fields) {
+                Ok(failed) => memberships_view(&ctx, Some(&failed)).await,
+                Err(e) => error_page(&ctx, e),
+            }
+        }
     }
 }
 

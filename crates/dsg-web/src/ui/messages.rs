@@ -466,6 +466,114 @@ const CATALOGUE: &[(&str, &str)] = &[
         "the policy point refused this designation: the standard does not let this person hold this role with the roles they hold, or the audit department would have no member from outside the unit it audits",
         "方針決定点がこの指定を拒否しました。この人が既に持つ役割とは兼務できないか、監査部門に監査対象の部署の外の構成員がいなくなります",
     ),
+    // zxcvbn's verdict on a password (`PasswordVerdict`).
+    (
+        "Straight rows of keys are easy to guess.",
+        "キーボードの横一列の並びは推測されやすいです。",
+    ),
+    (
+        "Short keyboard patterns are easy to guess.",
+        "短いキーボードの並びは推測されやすいです。",
+    ),
+    (
+        "Repeats like \"aaa\" are easy to guess.",
+        "「aaa」のような繰り返しは推測されやすいです。",
+    ),
+    (
+        "Repeats like \"abcabcabc\" are only slightly harder to guess than \"abc\".",
+        "「abcabcabc」のような繰り返しは「abc」とほとんど変わらず推測されやすいです。",
+    ),
+    (
+        "This is a top-10 common password.",
+        "最もよく使われるパスワード上位10件の一つです。",
+    ),
+    (
+        "This is a top-100 common password.",
+        "よく使われるパスワード上位100件の一つです。",
+    ),
+    (
+        "This is a very common password.",
+        "非常によく使われるパスワードです。",
+    ),
+    (
+        "This is similar to a commonly used password.",
+        "よく使われるパスワードに似ています。",
+    ),
+    (
+        "Sequences like abc or 6543 are easy to guess.",
+        "abc や 6543 のような連続は推測されやすいです。",
+    ),
+    (
+        "Recent years are easy to guess.",
+        "最近の年は推測されやすいです。",
+    ),
+    (
+        "A word by itself is easy to guess.",
+        "単語一つだけでは推測されやすいです。",
+    ),
+    (
+        "Dates are often easy to guess.",
+        "日付は推測されやすいことが多いです。",
+    ),
+    (
+        "Names and surnames by themselves are easy to guess.",
+        "名前や名字だけでは推測されやすいです。",
+    ),
+    (
+        "Common names and surnames are easy to guess.",
+        "よくある名前や名字は推測されやすいです。",
+    ),
+    (
+        "Use a few words, avoid common phrases.",
+        "複数の単語を組み合わせ、よくある言い回しは避けてください。",
+    ),
+    (
+        "No need for symbols, digits, or uppercase letters.",
+        "記号・数字・大文字は必須ではありません。",
+    ),
+    (
+        "Add another word or two. Uncommon words are better.",
+        "単語をあと一つか二つ加えてください。あまり使われない語がよいです。",
+    ),
+    (
+        "Capitalization doesn't help very much.",
+        "大文字にしてもあまり強くなりません。",
+    ),
+    (
+        "All-uppercase is almost as easy to guess as all-lowercase.",
+        "すべて大文字にしても、すべて小文字とほとんど変わりません。",
+    ),
+    (
+        "Reversed words aren't much harder to guess.",
+        "単語を逆さにしてもあまり強くなりません。",
+    ),
+    (
+        "Predictable substitutions like '@' instead of 'a' don't help very much.",
+        "「a」の代わりに「@」のような予想しやすい置き換えはあまり効果がありません。",
+    ),
+    (
+        "Use a longer keyboard pattern with more turns.",
+        "キーボードの並びを使うなら、より長く曲がりの多いものにしてください。",
+    ),
+    (
+        "Avoid repeated words and characters.",
+        "同じ語や文字の繰り返しは避けてください。",
+    ),
+    ("Avoid sequences.", "連続した並びは避けてください。"),
+    ("Avoid recent years.", "最近の年は避けてください。"),
+    (
+        "Avoid years that are associated with you.",
+        "ご自身に関係する年は避けてください。",
+    ),
+    (
+        "Avoid dates and years that are associated with you.",
+        "ご自身に関係する日付や年は避けてください。",
+    ),
+    // A disposal's place (`DisposalPlace::parse`).
+    (
+        "at most 200 characters, no control characters",
+        "200文字以内で、制御文字は使えません",
+    ),
 ];
 
 /// `message` for a person reading `lang`.
@@ -565,6 +673,13 @@ mod tests {
         assert_eq!(
             in_lang("invalid 生年月日: must be in the past", Lang::Ja),
             "生年月日: 過去の日付にしてください"
+        );
+        assert_eq!(
+            in_lang(
+                "Add another word or two. Uncommon words are better.",
+                Lang::Ja
+            ),
+            "単語をあと一つか二つ加えてください。あまり使われない語がよいです。"
         );
         // Unknown text passes through.
         assert_eq!(in_lang("something new", Lang::Ja), "something new");

@@ -14,10 +14,13 @@ mod compliance;
 mod consent;
 mod disposal;
 mod form_error;
+mod home;
+mod hub;
 mod i18n;
 mod identity;
 mod labels;
 mod layout;
+mod listing;
 mod memberships;
 mod messages;
 mod notice;
@@ -25,6 +28,7 @@ mod pages;
 mod participants;
 mod policies;
 mod records;
+mod registers;
 mod secret;
 mod terminals;
 
@@ -54,7 +58,7 @@ pub(crate) fn segment(text: &str) -> String {
 /// The UI routes.
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(home::home))
         .route("/login", get(pages::login_page).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route(
@@ -192,9 +196,24 @@ pub fn routes() -> Router<App> {
             post(pages::delete_file),
         )
         .route("/admin", get(admin::overview))
-        .route("/admin/companies", post(admin::create_company))
-        .route("/admin/users", post(admin::create_user))
-        .route("/admin/contracts", post(admin::create_contract))
+        .route(
+            "/admin/companies",
+            get(registers::companies_page).post(admin::create_company),
+        )
+        .route("/admin/companies/{id}", get(registers::company_page))
+        .route(
+            "/admin/companies/{id}/name",
+            post(registers::rename_company),
+        )
+        .route(
+            "/admin/users",
+            get(registers::users_page).post(admin::create_user),
+        )
+        .route("/admin/users/{id}", get(registers::user_page))
+        .route(
+            "/admin/contracts",
+            get(registers::contracts_page).post(admin::create_contract),
+        )
         .route("/admin/contracts/{id}", get(admin::contract))
         .route(
             "/admin/contracts/{id}/compartment",
@@ -207,7 +226,7 @@ pub fn routes() -> Router<App> {
         )
         .route(
             "/admin/contracts/{id}/participants",
-            post(participants::designate),
+            post(admin::designate_participant),
         )
         .route(
             "/admin/contracts/{id}/participants/{uid}/remove",

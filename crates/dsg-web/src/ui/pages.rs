@@ -11,63 +11,10 @@ use serde::Deserialize;
 
 use super::layout::{confirmed, error_page, ok, page, page_in, size, Confirm, Marked};
 use super::notice::{done, Notice};
-use super::{Lang, Text};
+use super::Text;
 use crate::http::context::{Ctx, LANG_COOKIE};
 use crate::http::session::{clear_session_cookie, session_cookie};
-use dsg_app::{AppError, Caller};
-
-/// `GET /`: the compartments of a handler (operators also get a link to
-/// the administration).
-pub(super) async fn home(ctx: Ctx) -> Response {
-    let Caller::User(user) = &ctx.caller else {
-        return Redirect::to("/login").into_response();
-    };
-    match (user.mfa, user.state) {
-        (dsg_core::MfaMethod::None, dsg_core::AccountState::Pending)
-        | (dsg_core::MfaMethod::Recovery, _) => {
-            return Redirect::to("/enrol/authenticator").into_response()
-        }
-        (dsg_core::MfaMethod::None, _) => return Redirect::to("/login/verify").into_response(),
-        _ => {}
-    }
-    let lang = ctx.lang;
-    let views = match ctx.app.my_compartments(&ctx.caller).await {
-        Ok(v) => v,
-        Err(e) => return error_page(&ctx, e),
-    };
-    let body = html! {
-        @if ctx.app.navigation(&ctx.caller).admin {
-            p { a href="/admin" id="admin-link" { (lang.t(Text::Admin)) } }
-        }
-        @if views.is_empty() {
-            p id="no-compartments" { (lang.t(Text::NoCompartments)) }
-        } @else {
-            div class="table-scroll" tabindex="0" {
-                table id="compartments" {
-                    thead { tr { th { (lang.t(Text::ContractNumber)) } th { (lang.t(Text::Title)) } th { (lang.t(Text::Period)) } } }
-                    tbody {
-                        @for v in &views {
-                            tr {
-                                @match v.blocked {
-                                    None => td { a class="compartment-link" href={ "/compartments/" (v.compartment.id) } { (v.contract.number.as_str()) } },
-                                    Some(reason) => td { (v.contract.number.as_str()) br; span class="error blocked" data-code=(reason.code()) { (reason.text(lang == Lang::Ja)) } },
-                                }
-                                td { (v.contract.title) }
-                                td { (v.contract.starts_on.to_string()) " – " (v.contract.ends_on.to_string()) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    };
-    let marked = if views.is_empty() {
-        Marked::Plain
-    } else {
-        Marked::Protected
-    };
-    ok(page(&ctx, lang.t(Text::MyCompartments), marked, body))
-}
+use dsg_app::AppError;
 
 /// `GET /login`
 pub(super) async fn login_page(ctx: Ctx) -> Response {

@@ -3,15 +3,17 @@
 
 use axum::extract::Path;
 use axum::response::Response;
-use axum::Form;
 use dsg_app::AdminOverview;
 use dsg_core::{CompanyKind, Contract, UserId};
 use maud::{html, Markup};
 
+use super::form_error::{field, kept, Control, Failed, Field};
 use super::layout::{confirmed, csrf_field, Confirm};
 use super::notice::{done, Notice};
 use super::Text;
 use crate::http::context::Ctx;
+
+pub(super) const F_PARTICIPANT: &str = "participant-form";
 
 /// A designated participant: their id, login name and shown name.
 pub(super) type Participant = (UserId, String, String);
@@ -23,6 +25,7 @@ pub(super) fn section(
     contract: &Contract,
     participants: &[Participant],
     registers: &AdminOverview,
+    failed: Option<&Failed>,
 ) -> Markup {
     let lang = ctx.lang;
     let agency = |company| {
@@ -35,6 +38,15 @@ pub(super) fn section(
         .users
         .iter()
         .filter(|u| agency(u.company_id) && !participants.iter().any(|(id, _, _)| *id == u.id))
+        .collect();
+    let options: Vec<(String, String)> = candidates
+        .iter()
+        .map(|u| {
+            (
+                u.id.to_string(),
+                format!("{} ({})", u.display_name, u.username),
+            )
+        })
         .collect();
     html! {
         h2 { (lang.t(Text::AgencyParticipants)) }
@@ -53,31 +65,14 @@ pub(super) fn section(
                 } } }
             }
         }
-        @if !candidates.is_empty() {
-            form method="post" action={ "/admin/contracts/" (contract.id) "/participants" } class="card" id="participant-form" {
+        @if !candidates.is_empty() || kept(failed, F_PARTICIPANT, "user_id").is_some() {
+            form method="post" action={ "/admin/contracts/" (contract.id) "/participants" } class="card" id=(F_PARTICIPANT) {
                 (csrf_field(ctx))
-                label for="participant-user" { (lang.t(Text::Person)) }
-                select name="user_id" id="participant-user" required { @for u in &candidates { option value=(u.id) { (u.display_name) " (" (u.username) ")" } } }
+                (field(failed, &Field { form: F_PARTICIPANT, name: "user_id", id: "participant-user", label: lang.t(Text::Person),
+                    control: Control::Select { options: &options, choose: true }, required: true, max: None }))
                 p { button type="submit" { (lang.t(Text::Designate)) } }
             }
         }
-    }
-}
-
-/// `POST /admin/contracts/{id}/participants`
-pub(super) async fn designate(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Form(f): Form<DesignateForm>,
-) -> Response {
-    let back = format!("/admin/contracts/{}", super::segment(&id));
-    match ctx
-        .app
-        .designate_participant(&ctx.meta, &ctx.caller, &id, &f.user_id)
-        .await
-    {
-        Ok(()) => done(&back, Notice::ParticipantDesignated),
-        Err(e) => super::identity::step_up_or_error(&ctx, e, &back),
     }
 }
 

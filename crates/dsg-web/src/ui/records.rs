@@ -10,6 +10,7 @@ use dsg_core::RosterDetails;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::form_error::{answer, field, Control, Failed, Field};
 use super::identity::step_up_or_error;
 use super::layout::{confirmed, csrf_field, error_page, ok, page, page_in, Confirm, Marked};
 use super::notice::{done, Notice};
@@ -154,56 +155,80 @@ fn person_row(ctx: &Ctx, records: &CompanyRecords, p: &PersonRecords) -> Markup 
     }
 }
 
-/// The people the form may be used for, with no one chosen beforehand:
-/// a person must be picked, so details never land on the first in the
-/// list by default.
-fn person_options(records: &CompanyRecords, may: impl Fn(&PersonRecords) -> bool) -> Markup {
-    html! {
-        option value="" disabled selected { "—" }
-        @for p in records.people.iter().filter(|p| may(p)) {
-            option value=(p.user_id) { (p.display_name) " (" (p.username) ")" }
-        }
-    }
+/// The people the form may be used for, as (id, name) options; the
+/// field offers no one beforehand: a person must be picked, so details
+/// never land on the first in the list by default.
+fn person_options(
+    records: &CompanyRecords,
+    may: impl Fn(&PersonRecords) -> bool,
+) -> Vec<(String, String)> {
+    records
+        .people
+        .iter()
+        .filter(|p| may(p))
+        .map(|p| {
+            (
+                p.user_id.clone(),
+                format!("{} ({})", p.display_name, p.username),
+            )
+        })
+        .collect()
 }
 
-fn forms(ctx: &Ctx, records: &CompanyRecords) -> Markup {
+const F_ROSTER: &str = "roster-form";
+const F_TRAINING: &str = "training-form";
+
+fn forms(ctx: &Ctx, records: &CompanyRecords, failed: Option<&Failed>) -> Markup {
     let lang = ctx.lang;
-    let field = |name: &str, label: Text, kind: &str| {
-        html! {
-            label for={ "roster-" (name) } { (lang.t(label)) }
-            input type=(kind) name=(name) id={ "roster-" (name) } required maxlength="100";
-        }
+    let roster_people = person_options(records, |p| p.offers.submit);
+    let training_people = person_options(records, |p| p.offers.record_training);
+    let courses: Vec<(String, String)> = COURSES
+        .iter()
+        .map(|c| ((*c).to_owned(), course_label(c, lang).to_owned()))
+        .collect();
+    let person = |form, id, options| Field {
+        form,
+        name: "user",
+        id,
+        label: lang.t(Text::Person),
+        control: Control::Select {
+            options,
+            choose: true,
+        },
+        required: true,
+        max: None,
     };
     html! {
         h2 { (lang.t(Text::RosterEnter)) }
-        form method="post" action={ "/records/" (records.company_id) "/roster" } class="card" id="roster-form" {
+        form method="post" action={ "/records/" (records.company_id) "/roster" } class="card" id=(F_ROSTER) {
             (csrf_field(ctx))
-            label for="roster-user" { (lang.t(Text::Person)) }
-            select name="user" id="roster-user" required { (person_options(records, |p| p.offers.submit)) }
-            (field("full_name", Text::FullName, "text"))
-            (field("birth_date", Text::BirthDate, "date"))
-            (field("department", Text::Department, "text"))
-            (field("position", Text::Position, "text"))
-            (field("nationality", Text::Nationality, "text"))
-            (field("undertaking_date", Text::UndertakingDate, "date"))
+            (field(failed, &person(F_ROSTER, "roster-user", &roster_people)))
+            @for (name, id, label, kind) in [
+                ("full_name", "roster-full_name", Text::FullName, "text"),
+                ("birth_date", "roster-birth_date", Text::BirthDate, "date"),
+                ("department", "roster-department", Text::Department, "text"),
+                ("position", "roster-position", Text::Position, "text"),
+                ("nationality", "roster-nationality", Text::Nationality, "text"),
+                ("undertaking_date", "roster-undertaking_date", Text::UndertakingDate, "date"),
+            ] {
+                (field(failed, &Field { form: F_ROSTER, name, id, label: lang.t(label),
+                    control: Control::Input(kind), required: true, max: Some(100) }))
+            }
             p class="note" { (lang.t(Text::RosterEnterNote)) }
             button type="submit" id="roster-submit" { (lang.t(Text::RosterSubmit)) }
         }
         h2 { (lang.t(Text::TrainingEnter)) }
-        form method="post" action={ "/records/" (records.company_id) "/training" } class="card" id="training-form" {
+        form method="post" action={ "/records/" (records.company_id) "/training" } class="card" id=(F_TRAINING) {
             (csrf_field(ctx))
-            label for="training-user" { (lang.t(Text::Person)) }
-            select name="user" id="training-user" required { (person_options(records, |p| p.offers.record_training)) }
-            label for="training-course" { (lang.t(Text::Course)) }
-            select name="course" id="training-course" {
-                @for c in COURSES { option value=(c) { (course_label(c, lang)) } }
-            }
-            label for="training-completed-on" { (lang.t(Text::CompletedOn)) }
-            input type="date" name="completed_on" id="training-completed-on" required;
-            label for="training-instructor" { (lang.t(Text::Instructor)) }
-            input type="text" name="instructor" id="training-instructor" required maxlength="100";
-            label for="training-topics" { (lang.t(Text::Topics)) }
-            textarea name="topics" id="training-topics" required maxlength="1000" rows="4" {}
+            (field(failed, &person(F_TRAINING, "training-user", &training_people)))
+            (field(failed, &Field { form: F_TRAINING, name: "course", id: "training-course", label: lang.t(Text::Course),
+                control: Control::Select { options: &courses, choose: false }, required: true, max: None }))
+            (field(failed, &Field { form: F_TRAINING, name: "completed_on", id: "training-completed-on", label: lang.t(Text::CompletedOn),
+                control: Control::Input("date"), required: true, max: None }))
+            (field(failed, &Field { form: F_TRAINING, name: "instructor", id: "training-instructor", label: lang.t(Text::Instructor),
+                control: Control::Input("text"), required: true, max: Some(100) }))
+            (field(failed, &Field { form: F_TRAINING, name: "topics", id: "training-topics", label: lang.t(Text::Topics),
+                control: Control::Area(4), required: true, max: Some(1000) }))
             button type="submit" id="training-submit" { (lang.t(Text::TrainingRecordButton)) }
         }
     }
@@ -211,10 +236,17 @@ fn forms(ctx: &Ctx, records: &CompanyRecords) -> Markup {
 
 /// `GET /records/{company}`
 pub(super) async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Response {
+    company_view(&ctx, &company, None).await
+}
+
+/// The company's records; after a refused form, that form as typed with
+/// the message beside the field.
+async fn company_view(ctx: &Ctx, company: &str, failed: Option<&Failed>) -> Response {
+    let ctx = ctx.clone();
     let lang = ctx.lang;
     let records = match ctx
         .app
-        .company_records(&ctx.meta, &ctx.caller, &company, RecordsRead::View)
+        .company_records(&ctx.meta, &ctx.caller, company, RecordsRead::View)
         .await
     {
         Ok(r) => r,
@@ -265,7 +297,7 @@ pub(super) async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Respo
                 tbody { @for p in &records.people { (person_row(&ctx, &records, p)) } }
             }
         }
-        @if keeps { (forms(&ctx, &records)) }
+        @if keeps { (forms(&ctx, &records, failed)) }
         (contract_rosters(&records, lang))
         h2 { (lang.t(Text::TrainingRecords)) }
         @if records.trainings.is_empty() {
@@ -292,16 +324,19 @@ pub(super) async fn company_page(ctx: Ctx, Path(company): Path<String>) -> Respo
         }
         p { a href="/records" { (lang.t(Text::Back)) } }
     };
-    ok(page_in(
-        &ctx,
-        &[
-            ("/", lang.t(Text::Home)),
-            ("/records", lang.t(Text::Records)),
-        ],
-        &title,
-        Marked::Plain,
-        body,
-    ))
+    answer(
+        failed,
+        page_in(
+            &ctx,
+            &[
+                ("/", lang.t(Text::Home)),
+                ("/records", lang.t(Text::Records)),
+            ],
+            &title,
+            Marked::Plain,
+            body,
+        ),
+    )
 }
 
 /// The roster form.
@@ -324,12 +359,12 @@ pub(super) async fn submit_roster(
 ) -> Response {
     let back = format!("/records/{}", super::segment(&company));
     let details = RosterDetails {
-        full_name: form.full_name,
-        birth_date: form.birth_date,
-        department: form.department,
-        position: form.position,
-        nationality: form.nationality,
-        undertaking_date: form.undertaking_date,
+        full_name: form.full_name.clone(),
+        birth_date: form.birth_date.clone(),
+        department: form.department.clone(),
+        position: form.position.clone(),
+        nationality: form.nationality.clone(),
+        undertaking_date: form.undertaking_date.clone(),
     };
     match ctx
         .app
@@ -337,7 +372,30 @@ pub(super) async fn submit_roster(
         .await
     {
         Ok(_) => done(&back, Notice::RosterChanged),
-        Err(e) => step_up_or_error(&ctx, e, &back),
+        Err(e) => {
+            let values = vec![
+                ("user", form.user),
+                ("full_name", form.full_name),
+                ("birth_date", form.birth_date),
+                ("department", form.department),
+                ("position", form.position),
+                ("nationality", form.nationality),
+                ("undertaking_date", form.undertaking_date),
+            ];
+            let fields: &[(&str, &[&str])] = &[
+                ("user", &["user"]),
+                ("full_name", &["full_name"]),
+                ("birth_date", &["birth_date"]),
+                ("department", &["department"]),
+                ("position", &["position"]),
+                ("nationality", &["nationality"]),
+                ("undertaking_date", &["undertaking_date"]),
+            ];
+            match Failed::of(&ctx, F_ROSTER, e, values, fields) {
+                Ok(failed) => company_view(&ctx, &company, Some(&failed)).await,
+                Err(e) => step_up_or_error(&ctx, e, &back),
+            }
+        }
     }
 }
 
@@ -394,10 +452,10 @@ pub(super) async fn record_training(
 ) -> Response {
     let back = format!("/records/{}", super::segment(&company));
     let training = NewTraining {
-        course: form.course,
-        completed_on: form.completed_on,
-        topics: form.topics,
-        instructor: form.instructor,
+        course: form.course.clone(),
+        completed_on: form.completed_on.clone(),
+        topics: form.topics.clone(),
+        instructor: form.instructor.clone(),
     };
     match ctx
         .app
@@ -405,6 +463,25 @@ pub(super) async fn record_training(
         .await
     {
         Ok(_) => done(&back, Notice::RosterChanged),
-        Err(e) => step_up_or_error(&ctx, e, &back),
+        Err(e) => {
+            let values = vec![
+                ("user", form.user),
+                ("course", form.course),
+                ("completed_on", form.completed_on),
+                ("instructor", form.instructor),
+                ("topics", form.topics),
+            ];
+            let fields: &[(&str, &[&str])] = &[
+                ("completed_on", &["completed_on"]),
+                ("instructor", &["instructor"]),
+                ("topics", &["topics"]),
+                ("course", &["course"]),
+                ("user", &["user"]),
+            ];
+            match Failed::of(&ctx, F_TRAINING, e, values, fields) {
+                Ok(failed) => company_view(&ctx, &company, Some(&failed)).await,
+                Err(e) => step_up_or_error(&ctx, e, &back),
+            }
+        }
     }
 }

@@ -1,23 +1,25 @@
 //! The operators' terminal register: registration with certificate issue,
 //! quarantine, release, revocation and re-issue.
 
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::Form;
 use base64::Engine as _;
 use maud::html;
 use serde::Deserialize;
 
+use super::form_error::{answer, field, Control, Failed, Field};
 use super::identity::step_up_or_error;
 use super::labels::Label;
 use super::layout::{
     badge, confirmed, csrf_field, error_page, ok, page, page_in, Confirm, Marked, Tone,
 };
+use super::listing::{list, ListQuery, Sort, SortKey};
 use super::notice::{done, Notice};
 use super::secret::{secret_box, Secret};
 use super::Text;
 use crate::http::context::Ctx;
-use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange};
+use dsg_app::{AppError, NewTerminal, RegisteredTerminal, TerminalChange, TerminalView};
 
 const BACK: &str = "/admin/terminals";
 
@@ -30,7 +32,16 @@ fn status_tone(status: dsg_core::TerminalStatus) -> Tone {
 }
 
 /// `GET /admin/terminals`
-pub(super) async fn terminals_page(ctx: Ctx) -> Response {
+pub(super) async fn terminals_page(ctx: Ctx, Query(q): Query<ListQuery>) -> Response {
+    terminals_view(&ctx, &q, None).await
+}
+
+const F_REGISTER: &str = "register-terminal";
+
+/// The register; after a refused registration, its form as typed with the
+/// message beside the field.
+async fn terminals_view(ctx: &Ctx, query: &ListQuery, failed: Option<&Failed>) -> Response {
+    let ctx = ctx.clone();
     let lang = ctx.lang;
     let terminals = match ctx.app.terminals(&ctx.meta, &ctx.caller).await {
         Ok(t) => t,
@@ -40,6 +51,10 @@ pub(super) async fn terminals_page(ctx: Ctx) -> Response {
         Ok(o) => o.companies,
         Err(e) => return error_page(&ctx, e),
     };
+    let company_options: Vec<(String, String)> = companies
+        .iter()
+        .map(|c| (c.id.to_string(), c.name.clone()))
+        .collect();
     let offers = ctx.app.admin_offers(&ctx.caller);
     let action = |id: &dsg_core::TerminalId, what: &str, label: Text| {
         html! {
@@ -64,16 +79,70 @@ pub(super) async fn terminals_page(ctx: Ctx) -> Response {
             },
         )
     };
+    let by_name = |v: &TerminalView| SortKey::Text(v.terminal.name.to_string());
+    let by_company = |v: &TerminalView| SortKey::Text(v.company_name.clone());
+    let by_site = |v: &TerminalView| SortKey::Text(v.terminal.site.to_string());
+    let by_serial = |v: &TerminalView| SortKey::Text(v.terminal.serial.to_string());
+    let by_status = |v: &TerminalView| SortKey::Text(v.terminal.status.label(lang).to_owned());
+    let by_seen = |v: &TerminalView| SortKey::Number(v.terminal.last_seen_at.unwrap_or(0));
+    let text = |v: &TerminalView| {
+        format!(
+            "{} {} {} {} {}",
+            v.terminal.name,
+            v.company_name,
+            v.terminal.site,
+            v.terminal.serial,
+            v.terminal.status.label(lang)
+        )
+    };
+    let listed = list(
+        query,
+        &terminals,
+        &text,
+        &[
+            Sort {
+                key: "name",
+                by: &by_name,
+            },
+            Sort {
+                key: "company",
+                by: &by_company,
+            },
+            Sort {
+                key: "site",
+                by: &by_site,
+            },
+            Sort {
+                key: "serial",
+                by: &by_serial,
+            },
+            Sort {
+                key: "status",
+                by: &by_status,
+            },
+            Sort {
+                key: "seen",
+                by: &by_seen,
+            },
+        ],
+        ("company", false),
+    );
     let body = html! {
+        (listed.search(lang, BACK, "terminals"))
         div class="table-scroll" tabindex="0" {
             table id="terminals" {
                 thead { tr {
-                    th { (lang.t(Text::TerminalName)) } th { (lang.t(Text::Company)) } th { (lang.t(Text::Site)) }
-                    th { (lang.t(Text::Serial)) } th { (lang.t(Text::State)) } th { (lang.t(Text::CertificateUntil)) }
-                    th { (lang.t(Text::LastSeen)) } th { (lang.t(Text::Posture)) } th { (lang.t(Text::Connections)) } th {}
+                    (listed.header(BACK, "name", lang.t(Text::TerminalName)))
+                    (listed.header(BACK, "company", lang.t(Text::Company)))
+                    (listed.header(BACK, "site", lang.t(Text::Site)))
+                    (listed.header(BACK, "serial", lang.t(Text::Serial)))
+                    (listed.header(BACK, "status", lang.t(Text::State)))
+                    th { (lang.t(Text::CertificateUntil)) }
+                    (listed.header(BACK, "seen", lang.t(Text::LastSeen)))
+                    th { (lang.t(Text::Posture)) } th { (lang.t(Text::Connections)) } th {}
                 } }
                 tbody {
-                    @for v in &terminals {
+                    @for v in &listed.rows {
                         @let t = &v.terminal;
                         tr class="terminal-row" data-id=(t.id) data-serial=(t.serial) data-status=(t.status.as_str()) {
                             td { (t.name) }
@@ -115,34 +184,34 @@ pub(super) async fn terminals_page(ctx: Ctx) -> Response {
                 }
             }
         }
+        (listed.pager(lang, BACK, "terminals"))
         @if offers.register_terminal {
         h2 { (lang.t(Text::RegisterTerminal)) }
         form method="post" action="/admin/terminals" class="card" id="register-terminal" {
             (csrf_field(&ctx))
-            label for="company_id" { (lang.t(Text::Company)) }
-            select name="company_id" id="company_id" required {
-                @for c in &companies { option value=(c.id) { (c.name) } }
+            (field(failed, &Field { form: F_REGISTER, name: "company_id", id: "company_id", label: lang.t(Text::Company),
+                control: Control::Select { options: &company_options, choose: false }, required: true, max: None }))
+            @for (name, label) in [("name", Text::TerminalName), ("site", Text::Site), ("serial", Text::Serial)] {
+                (field(failed, &Field { form: F_REGISTER, name, id: name, label: lang.t(label),
+                    control: Control::Input("text"), required: true, max: Some(64) }))
             }
-            label for="name" { (lang.t(Text::TerminalName)) }
-            input type="text" name="name" id="name" required maxlength="64";
-            label for="site" { (lang.t(Text::Site)) }
-            input type="text" name="site" id="site" required maxlength="64";
-            label for="serial" { (lang.t(Text::Serial)) }
-            input type="text" name="serial" id="serial" required maxlength="64";
-            label for="csr_pem" { (lang.t(Text::CsrOptional)) }
-            textarea name="csr_pem" id="csr_pem" rows="4" {}
+            (field(failed, &Field { form: F_REGISTER, name: "csr_pem", id: "csr_pem", label: lang.t(Text::CsrOptional),
+                control: Control::Area(4), required: false, max: None }))
             button type="submit" { (lang.t(Text::RegisterTerminal)) }
         }
         }
         p { a href="/admin" { (lang.t(Text::Admin)) } }
     };
-    ok(page_in(
-        &ctx,
-        &[("/", lang.t(Text::Home)), ("/admin", lang.t(Text::Admin))],
-        lang.t(Text::Terminals),
-        Marked::Plain,
-        body,
-    ))
+    answer(
+        failed,
+        page_in(
+            &ctx,
+            &[("/", lang.t(Text::Home)), ("/admin", lang.t(Text::Admin))],
+            lang.t(Text::Terminals),
+            Marked::Plain,
+            body,
+        ),
+    )
 }
 
 /// The registration form.
@@ -159,11 +228,11 @@ pub(super) struct RegisterForm {
 /// `POST /admin/terminals`
 pub(super) async fn register(ctx: Ctx, Form(form): Form<RegisterForm>) -> Response {
     let input = NewTerminal {
-        company_id: form.company_id,
-        name: form.name,
-        site: form.site,
-        serial: form.serial,
-        csr_pem: Some(form.csr_pem),
+        company_id: form.company_id.clone(),
+        name: form.name.clone(),
+        site: form.site.clone(),
+        serial: form.serial.clone(),
+        csr_pem: Some(form.csr_pem.clone()),
     };
     match ctx
         .app
@@ -171,7 +240,26 @@ pub(super) async fn register(ctx: Ctx, Form(form): Form<RegisterForm>) -> Respon
         .await
     {
         Ok(issued) => issued_page(&ctx, &issued),
-        Err(e) => step_up_or_error(&ctx, e, BACK),
+        Err(e) => {
+            let values = vec![
+                ("company_id", form.company_id),
+                ("name", form.name),
+                ("site", form.site),
+                ("serial", form.serial),
+                ("csr_pem", form.csr_pem),
+            ];
+            let fields: &[(&str, &[&str])] = &[
+                ("name", &["name", "terminal name"]),
+                ("serial", &["serial", "terminal serial number"]),
+                ("site", &["site"]),
+                ("csr_pem", &["certificate request", "csr", "CSR"]),
+                ("company_id", &["company"]),
+            ];
+            match Failed::of(&ctx, F_REGISTER, e, values, fields) {
+                Ok(failed) => terminals_view(&ctx, &ListQuery::default(), Some(&failed)).await,
+                Err(e) => step_up_or_error(&ctx, e, BACK),
+            }
+        }
     }
 }
 
