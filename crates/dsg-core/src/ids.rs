@@ -88,6 +88,14 @@ id_type!(
     /// The record of one disposal (廃棄記録).
     DisposalId
 );
+id_type!(
+    /// One item of the inventory of protected information (目録).
+    LedgerItemId
+);
+id_type!(
+    /// One event of an inventory item.
+    LedgerEventId
+);
 
 /// A per-request correlation id, UUIDv7 so that log order follows time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

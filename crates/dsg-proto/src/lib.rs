@@ -15,6 +15,7 @@ pub mod error;
 pub mod files;
 pub mod identity;
 pub mod int;
+pub mod ledger;
 pub mod memberships;
 pub mod params;
 pub mod policies;

@@ -579,6 +579,7 @@ fn sensitive_actions_need_a_fresh_step_up() {
 mod action_index;
 mod applications;
 mod disposal;
+mod ledger;
 mod participants;
 mod properties;
 mod replay;

@@ -196,6 +196,10 @@ impl Label for AuditAction {
             Self::ApplicationScheduleAdjust => {
                 ("申請スケジュールの調整", "Application schedule adjusted")
             }
+            Self::LedgerView => ("目録の閲覧", "Inventory viewed"),
+            Self::LedgerEntry => ("目録への記入", "Inventory entry made"),
+            Self::LedgerPermit => ("持出し・送付の許可", "Carrying out or sending permitted"),
+            Self::LedgerCheck => ("返却・廃棄の確認", "Return or disposal checked"),
         }
     }
 }
@@ -203,7 +207,7 @@ impl Label for AuditAction {
 /// The families of actions a search may ask for (`auth.` and so on), each
 /// with its label; a family is the part of an action's name before its
 /// first dot.
-pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 26] = [
+pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 27] = [
     ("auth.", "認証", "Authentication"),
     ("account.", "アカウント管理", "Account management"),
     ("file.", "ファイル", "Files"),
@@ -230,6 +234,7 @@ pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 26] = [
     ("software_list.", "ソフトウェアリスト", "Software lists"),
     ("participant.", "官側参加者", "Agency participants"),
     ("disposal.", "廃棄", "Disposal"),
+    ("ledger.", "目録", "Inventory"),
 ];
 
 /// The label of a stored action name; an unknown name shows as it is.
