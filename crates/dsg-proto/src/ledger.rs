@@ -95,13 +95,13 @@ pub struct NewLedgerItem {
     #[schema(pattern = "^(receipt|creation)$")]
     pub opening: String,
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     pub place: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     pub department: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     pub note: Option<String>,
 }
 
@@ -112,15 +112,18 @@ pub struct NewLedgerEvent {
     pub kind: String,
     /// For carrying out and sending: the manager's permission.
     #[serde(default)]
+    #[schema(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub permission_id: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     pub place: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     pub department: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$")]
     pub note: Option<String>,
 }
 
@@ -130,6 +133,9 @@ pub struct NewLedgerPermission {
     #[schema(pattern = "^(carry_out|sending)$")]
     pub act: String,
     /// The user id of who may carry it out or send it.
+    #[schema(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub person: String,
     #[schema(pattern = "^(hand_delivery|registered_mail)$")]
     pub method: String,

@@ -182,8 +182,37 @@ async fn a_provided_drawing_is_followed_to_its_copys_destruction(db: Db) {
         .unwrap_err();
     assert_eq!(e.status(), Some(StatusCode::NOT_FOUND), "{e}");
 
-    // A different person checks: the item closes and is open no more.
+    // The page offers the holder no check (the policy point's answer),
+    // and the manager one; the compartment's page links the inventory.
+    let ledger_page = format!("/compartments/{}/ledger", w.compartment_a);
+    let (s, page) = handler
+        .send(handler.request(reqwest::Method::GET, &ledger_page))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(
+        page.contains(&format!(r#"data-id="{}""#, copy.id)),
+        "{page}"
+    );
+    assert!(!page.contains(r#"class="ledger-check""#));
     let mut manager = gw.login("a.member", w.password("a.member")).await;
+    let (s, page) = manager
+        .send(manager.request(reqwest::Method::GET, &ledger_page))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(String::from_utf8(page)
+        .unwrap()
+        .contains(r#"class="ledger-check""#));
+    let (_, page) = handler
+        .send(handler.request(
+            reqwest::Method::GET,
+            &format!("/compartments/{}", w.compartment_a),
+        ))
+        .await;
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains(r#"id="ledger-link""#) && page.contains(r#"id="disposals-link""#));
+
+    // A different person checks: the item closes and is open no more.
     manager
         .check_ledger_item(&w.compartment_a, &copy.id)
         .await
@@ -349,5 +378,33 @@ async fn paper_is_carried_out_only_with_the_managers_permission() {
     let ledger = handler.ledger(&w.compartment_a).await.unwrap();
     assert_eq!(item(&ledger, &paper.id).state, "held");
     assert!(!item(&ledger, &paper.id).open);
+
+    // The CSV export: one row per event, a formula-like cell escaped.
+    handler
+        .add_ledger_item(
+            &w.compartment_a,
+            &NewLedgerItem {
+                kind: "medium".into(),
+                title: "=HYPERLINK(\"http://x\")".into(),
+                opening: "receipt".into(),
+                place: None,
+                department: None,
+                note: None,
+            },
+        )
+        .await
+        .unwrap();
+    let (s, csv) = handler
+        .send(handler.request(
+            reqwest::Method::GET,
+            &format!("/compartments/{}/ledger.csv", w.compartment_a),
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains("試験成績書 第3版"), "{csv}");
+    assert!(csv.contains("carry_out"));
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK"));
     gw.stop().await;
 }
