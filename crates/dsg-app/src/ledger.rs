@@ -532,6 +532,17 @@ impl App {
         let next = item.state.after(item.kind, kind)?;
         let now = self.now();
         let actor = user.user.id;
+        // A copy is returned or destroyed by who holds it (第6-2); another
+        // person checks it afterwards.
+        if item.kind == LedgerItemKind::Copy
+            && matches!(kind, LedgerEventKind::Return | LedgerEventKind::Disposal)
+            && item.holder != Some(actor)
+        {
+            return Err(dsg_core::DomainError::refused(
+                "only the holder of a copy records its return or destruction",
+            )
+            .into());
+        }
         let (method, permission_id) = if kind.needs_permission() {
             let permission = input
                 .permission_id

@@ -147,7 +147,14 @@ async fn a_provided_drawing_is_followed_to_its_copys_destruction(db: Db) {
     let e = other.ledger(&w.compartment_a).await.unwrap_err();
     assert_eq!(e.status(), Some(StatusCode::NOT_FOUND));
 
-    // The handler records the copy's destruction; it awaits a check.
+    // Only its holder records the copy's destruction: not the manager.
+    let mut manager = gw.login("a.member", w.password("a.member")).await;
+    let e = manager
+        .record_ledger_event(&w.compartment_a, &copy.id, &event("disposal"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(StatusCode::CONFLICT), "{e}");
+    // The handler records it; it awaits a check.
     handler
         .record_ledger_event(&w.compartment_a, &copy.id, &event("disposal"))
         .await
@@ -195,7 +202,6 @@ async fn a_provided_drawing_is_followed_to_its_copys_destruction(db: Db) {
         "{page}"
     );
     assert!(!page.contains(r#"class="ledger-check""#));
-    let mut manager = gw.login("a.member", w.password("a.member")).await;
     let (s, page) = manager
         .send(manager.request(reqwest::Method::GET, &ledger_page))
         .await;

@@ -110,6 +110,12 @@ fn item_forms(ctx: &Ctx, cid: &str, item: &LedgerItemView) -> Markup {
     ]
     .into_iter()
     .filter(|k| k.by_hand_on(item.row.kind) && item.row.state.after(item.row.kind, *k).is_ok())
+    // A copy's return or destruction is its holder's to record.
+    .filter(|k| {
+        item.row.kind != LedgerItemKind::Copy
+            || !matches!(k, LedgerEventKind::Return | LedgerEventKind::Disposal)
+            || item.row.holder == ctx.caller.user_id()
+    })
     .collect();
     let permissions: Vec<&LedgerEventView> = item
         .events

@@ -474,6 +474,10 @@ const CATALOGUE: &[(&str, &str)] = &[
     ("LedgerItemKind", "目録の項目の種類"),
     ("LedgerEventKind", "目録の記録の種類"),
     ("MovementMethod", "運搬の方法"),
+    (
+        "only the holder of a copy records its return or destruction",
+        "複製の返却・廃棄は、その複製の保有者が記録します",
+    ),
 ];
 
 /// `message` for a person reading `lang`.
