@@ -201,7 +201,11 @@ impl App {
             AuditObject::FileVersion(file.id, wanted),
             &decided,
         );
-        self.record(&record).await?;
+        // A download is a copy on a terminal (第6-2: 複製): the inventory's
+        // copy commits with the access entry, before the first byte.
+        let holder = caller.user_id().ok_or(AppError::Unauthenticated)?;
+        self.record_copy(meta, &compartment, (file.id, wanted), holder, &record)
+            .await?;
         Ok(Download {
             name: file.name,
             size_bytes: size,

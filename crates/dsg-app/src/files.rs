@@ -509,6 +509,7 @@ impl App {
             sha256: hex::encode(stored.sha256),
             wrapped_key,
             created_by: user_id,
+            terminal: meta.terminal.clone(),
         };
         let audit_action = match target {
             UploadTarget::NewFile { .. } => AuditAction::FileUpload,

@@ -28,6 +28,7 @@ mod file_names;
 mod files;
 mod identity;
 mod keys;
+mod ledger;
 mod memberships;
 mod named;
 mod offers;
@@ -94,6 +95,10 @@ pub use identity::{
     build_webauthn, short_user_agent, AccountChange, AccountView, AuthenticatorView,
     EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginNotice, LoginStep, PasswordVerdict,
     RecoveryUse, ResetView, SecondFactor, SessionView, TotpEnrolment,
+};
+pub use ledger::{
+    LedgerDetails, LedgerEventInput, LedgerEventView, LedgerItemView, LedgerPermitInput,
+    LedgerView, NewLedgerItemInput,
 };
 pub use offers::{AdminOffers, DutyOffers, FileOffers, Navigation, RoleOffers};
 pub use policies::{

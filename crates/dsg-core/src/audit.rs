@@ -295,6 +295,16 @@ audit_actions! {
     RoleRevoke => "role.revoke",
     /// An operator changed a company's registered name.
     CompanyRename => "company.rename",
+    /// A compartment's inventory (目録) or the open items were read.
+    LedgerView => "ledger.view",
+    /// An item or event was entered in the inventory by hand (paper,
+    /// media, a copy's carrying out, return or destruction). Reason
+    /// carries `item=<id>;event=<kind>`.
+    LedgerEntry => "ledger.entry",
+    /// A manager permitted carrying out or sending an item (第6-4).
+    LedgerPermit => "ledger.permit",
+    /// Another person confirmed an item's return or destruction: it closed.
+    LedgerCheck => "ledger.check",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -585,6 +595,10 @@ mod tests {
             (AuditAction::RoleDesignate, "role.designate"),
             (AuditAction::RoleRevoke, "role.revoke"),
             (AuditAction::CompanyRename, "company.rename"),
+            (AuditAction::LedgerView, "ledger.view"),
+            (AuditAction::LedgerEntry, "ledger.entry"),
+            (AuditAction::LedgerPermit, "ledger.permit"),
+            (AuditAction::LedgerCheck, "ledger.check"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -594,7 +608,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 90, "a new action joins this list");
+        assert_eq!(pinned.len(), 94, "a new action joins this list");
     }
 
     #[test]

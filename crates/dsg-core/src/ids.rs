@@ -96,6 +96,14 @@ id_type!(
     /// One designation of a person to a company role (総括者, 管理者 …).
     RoleDesignationId
 );
+id_type!(
+    /// One item of the inventory of protected information (目録).
+    LedgerItemId
+);
+id_type!(
+    /// One event of an inventory item.
+    LedgerEventId
+);
 
 /// A per-request correlation id, UUIDv7 so that log order follows time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,6 +16,7 @@ pub mod entities;
 pub mod error;
 pub mod exchange;
 pub mod ids;
+pub mod ledger;
 pub mod membership;
 pub mod membership_schedule;
 pub mod names;
@@ -42,6 +43,10 @@ pub use exchange::{
     check_disposal_checker, DisposalMethod, DisposalPlace, EndInstruction, FileDirection,
 };
 pub use ids::*;
+pub use ledger::{
+    check_ledger_checker, check_permission, LedgerEventKind, LedgerItemKind, LedgerLine,
+    LedgerState, MovementMethod,
+};
 pub use names::{ContractNumber, FileName, Username};
 pub use records::{RosterDetails, RosterStatus, TrainingCourse, TrainingNotes};
 pub use rules::Designation;

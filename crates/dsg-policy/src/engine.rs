@@ -23,11 +23,12 @@ pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
 pub const POLICIES: &str = include_str!("../policy/policies.cedar");
 /// The format tag of decision records ([`PolicyEngine::slice`]); it
 /// changes with the schema, whose entity shapes the records follow.
-pub const SLICE_FORMAT: &str = "dsg-decision/schema-v9";
-/// Decision records of schema versions 3 to 8 replay under version 9: each
+pub const SLICE_FORMAT: &str = "dsg-decision/schema-v10";
+/// Decision records of schema versions 3 to 9 replay under version 10: each
 /// later version only added optional attributes, resource kinds and actions.
-const SLICE_FORMATS_READ: [&str; 7] = [
+const SLICE_FORMATS_READ: [&str; 8] = [
     SLICE_FORMAT,
+    "dsg-decision/schema-v9",
     "dsg-decision/schema-v8",
     "dsg-decision/schema-v7",
     "dsg-decision/schema-v6",
@@ -591,6 +592,42 @@ impl PolicyEngine {
                 let resource = entity.uid();
                 entities.push(entity);
                 push_new(&mut entities, company);
+                resource
+            }
+            Resource::LedgerItem(item) => {
+                let c = &item.compartment;
+                let (company, contract) = (c.company.to_string(), c.contract.to_string());
+                let compartment = compartment_entity(&c.id.to_string(), &company, &contract)?;
+                let mut attrs = HashMap::from([
+                    (
+                        "compartment".to_owned(),
+                        RestrictedExpression::new_entity_uid(compartment.uid()),
+                    ),
+                    (
+                        "company".to_owned(),
+                        RestrictedExpression::new_entity_uid(uid("Dsg::Company", &company)?),
+                    ),
+                    (
+                        "contract".to_owned(),
+                        RestrictedExpression::new_entity_uid(uid("Dsg::Contract", &contract)?),
+                    ),
+                ]);
+                for (name, user) in [("holder", item.holder), ("closingBy", item.closing_by)] {
+                    if let Some(user) = user {
+                        attrs.insert(
+                            name.to_owned(),
+                            RestrictedExpression::new_entity_uid(uid(
+                                "Dsg::User",
+                                &user.to_string(),
+                            )?),
+                        );
+                    }
+                }
+                let entity = Entity::new(uid("Dsg::LedgerItem", &item.id)?, attrs, HashSet::new())
+                    .map_err(|e| e.to_string())?;
+                let resource = entity.uid();
+                entities.push(entity);
+                entities.push(compartment);
                 resource
             }
             Resource::ChangeRequest(change) => {

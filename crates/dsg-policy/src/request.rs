@@ -83,6 +83,14 @@ policy_actions! {
     DisposalRecord => "disposal.record" records [DisposalRecord],
     /// Confirm a recorded disposal (never one's own).
     DisposalConfirm => "disposal.confirm" records [DisposalConfirm],
+    /// Read a compartment's inventory (and its open items).
+    LedgerView => "ledger.view" records [LedgerView],
+    /// Enter an item or an event in the inventory by hand.
+    LedgerRecord => "ledger.record" records [LedgerEntry],
+    /// Permit carrying out or sending an item (a manager).
+    LedgerPermit => "ledger.permit" records [LedgerPermit],
+    /// Check an item's return or disposal (never one's own).
+    LedgerCheck => "ledger.check" records [LedgerCheck],
     /// Unlock, disable, enable an account, or ask for its authenticators to be reset.
     AccountManage => "account.manage" records [AccountUnlock, AccountDisable, AccountEnable, AuthenticatorResetRequest, AuthenticatorResetApprove, EnrolmentIssue],
     /// Approve another operator's authenticator reset.
@@ -273,6 +281,19 @@ pub struct DisposalFacts {
     pub performed_by: UserId,
 }
 
+/// An item of a compartment's inventory as the policy sees it.
+#[derive(Debug, Clone)]
+pub struct LedgerItemFacts {
+    /// The item's id (or the id a request named, for a stand-in).
+    pub id: String,
+    /// Its compartment (for a stand-in, one of no company).
+    pub compartment: CompartmentFacts,
+    /// Who holds it, if someone does (a copy: who downloaded it).
+    pub holder: Option<UserId>,
+    /// Who recorded its return or disposal, awaiting the check.
+    pub closing_by: Option<UserId>,
+}
+
 /// A request someone made that another person approves (an authenticator
 /// reset, a policy change): separation of duties is decided on it.
 #[derive(Debug, Clone)]
@@ -331,6 +352,8 @@ pub enum Resource {
     Disposal(DisposalFacts),
     /// A company role designation, asked for or in force.
     RoleDesignation(RoleDesignationFacts),
+    /// An inventory item, or the stand-in of an id that names none.
+    LedgerItem(LedgerItemFacts),
 }
 
 /// A designation of a person to a company role as the policy sees it: the

@@ -16,6 +16,7 @@ pub mod error;
 pub mod files;
 pub mod identity;
 pub mod int;
+pub mod ledger;
 pub mod memberships;
 pub mod params;
 pub mod policies;

@@ -224,6 +224,15 @@ impl Store {
         .bind(disposal.file_id.to_string())
         .fetch_all(&mut *tx)
         .await?;
+        crate::ledger::close_disposed_versions(
+            &mut tx,
+            compartment,
+            disposal.file_id,
+            (disposal.performed_by, disposal.performed_at),
+            checker,
+            now_ms,
+        )
+        .await?;
         let mut keys = Vec::with_capacity(versions.len());
         let mut freed: i64 = 0;
         for v in &versions {

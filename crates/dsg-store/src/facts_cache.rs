@@ -185,6 +185,10 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::DisposalView
         | A::DisposalRecord
         | A::DisposalConfirm
+        | A::LedgerView
+        | A::LedgerEntry
+        | A::LedgerPermit
+        | A::LedgerCheck
         | A::FileIntegrityFailure
         | A::StorageScrub
         | A::FileNamesSeal

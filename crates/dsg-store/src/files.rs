@@ -45,6 +45,8 @@ pub struct NewFileVersion {
     pub wrapped_key: String,
     /// Uploader.
     pub created_by: UserId,
+    /// The terminal it was uploaded from, for the inventory.
+    pub terminal: Option<String>,
 }
 
 /// A file's name as stored: sealed under its compartment's key, and its
@@ -269,6 +271,16 @@ impl Store {
         .bind(blob.created_by.to_string())
         .bind(now_ms)
         .execute(&mut *tx)
+        .await?;
+        // The inventory's receipt or creation, in the upload's own
+        // transaction: an upload that fails leaves no event.
+        crate::ledger::version_item(
+            &mut tx,
+            compartment,
+            (file_id, blob.version),
+            (blob.created_by, blob.terminal.clone()),
+            now_ms,
+        )
         .await?;
         tx.commit(now_ms, audit).await?;
         Ok(())

@@ -21,19 +21,21 @@ use dsg_core::compliance::{CompanyFacts, GatewayFacts};
 use dsg_core::{
     AccountStatus, AlertChange, AlertStatus, AuditRecord, Company, CompanyId, Compartment,
     CompartmentId, Contract, ContractId, Designation, DisposalId, Duty, FileId, FileVersion,
-    RoleDesignationId, Terminal, TerminalId, TerminalStatus, User, UserId,
+    LedgerEventId, LedgerItemId, LedgerState, RoleDesignationId, Terminal, TerminalId,
+    TerminalStatus, User, UserId,
 };
 
 use crate::{
     AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, ConsentRow, DamagedVersion,
     DeviceRow, DisposalCandidate, DisposalRow, Expired, FactGeneration, FailureCounts, HandlerRow,
-    IssuedCertificate, LoginAttempt, MembershipEffects, MembershipRow, NewAuthenticator,
-    NewFileVersion, NewPolicyVersion, NewUser, NoticeRow, PendingCeremony, PersonFacts, PersonRow,
-    PlainNamedFile, PolicyVersionRow, RecordedDecision, ResetRow, RoleCounts, RoleRow, RosterRow,
-    ScheduleLineRow, SealedName, SequencedEvent, SessionRow, SnapshotRow, SoftwareListVersionRow,
-    SoftwareRequestRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey,
-    StoredCheckpoint, StoredFile, StoredTerminalCa, StoredVersion, TotpRow, TrainingRow,
-    Transition, UploadTarget, UserCredentials, WebauthnCredentialRow,
+    IssuedCertificate, LedgerEventRow, LedgerItemRow, LoginAttempt, MembershipEffects,
+    MembershipRow, NewAuthenticator, NewCopy, NewFileVersion, NewLedgerEvent, NewPolicyVersion,
+    NewUser, NoticeRow, PendingCeremony, PersonFacts, PersonRow, PlainNamedFile, PolicyVersionRow,
+    RecordedDecision, ResetRow, RoleCounts, RoleRow, RosterRow, ScheduleLineRow, SealedName,
+    SequencedEvent, SessionRow, SnapshotRow, SoftwareListVersionRow, SoftwareRequestRow, Standing,
+    Store, StoreError, StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile,
+    StoredTerminalCa, StoredVersion, TotpRow, TrainingRow, Transition, UploadTarget,
+    UserCredentials, WebauthnCredentialRow,
 };
 
 mod tasks;
@@ -181,6 +183,23 @@ ports! {
             audit: &AuditRecord,
         ) -> ();
         fn blob_in_use(&self, blob_key: &str) -> bool;
+        fn ledger_items(&self, compartment: CompartmentId) -> Vec<LedgerItemRow>;
+        fn ledger_item(&self, compartment: CompartmentId, id: LedgerItemId) -> Option<LedgerItemRow>;
+        fn ledger_events(&self, compartment: CompartmentId) -> Vec<LedgerEventRow>;
+        fn ledger_event(&self, item: LedgerItemId, id: LedgerEventId) -> Option<LedgerEventRow>;
+        fn add_ledger_item(
+            &self,
+            item: &LedgerItemRow,
+            opening: &NewLedgerEvent,
+            audit: &AuditRecord,
+        ) -> ();
+        fn append_ledger_event(
+            &self,
+            event: &NewLedgerEvent,
+            states: (LedgerState, LedgerState),
+            audit: &AuditRecord,
+        ) -> ();
+        fn record_copy(&self, copy: &NewCopy, audit: &AuditRecord) -> ();
         fn plain_named_files(&self) -> Vec<PlainNamedFile>;
         fn seal_file_names(
             &self,

@@ -200,6 +200,67 @@ async fn denial_matrix(db: Db) {
     ];
     denied_requests += each_refused(&disposal_endpoints, disposal_outsiders).await;
 
+    // The inventory: the contract's people and the company's managers;
+    // another company's handler and the agency participant of another
+    // contract learn nothing (404), whatever the item.
+    let item_a = handler.ledger(&w.compartment_a).await.unwrap().items[0]
+        .id
+        .clone();
+    let item_path = |tail: &str| {
+        format!(
+            "/api/v1/compartments/{}/ledger/items/{item_a}/{tail}",
+            w.compartment_a
+        )
+    };
+    let ledger_endpoints: Vec<(Method, String, Value)> = vec![
+        (
+            Method::GET,
+            format!("/api/v1/compartments/{}/ledger", w.compartment_a),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/compartments/{}/ledger/items", w.compartment_a),
+            json!({ "kind": "paper", "title": "x", "opening": "receipt" }),
+        ),
+        (
+            Method::POST,
+            item_path("events"),
+            json!({ "kind": "disposal" }),
+        ),
+        (
+            Method::POST,
+            item_path("permissions"),
+            json!({ "act": "carry_out", "person": w.user_id("b.handler"),
+                    "method": "hand_delivery", "recipient": "x", "container": "y" }),
+        ),
+        (Method::POST, item_path("check"), Value::Null),
+    ];
+    let ledger_outsiders = vec![
+        ("anonymous", gw.client(), StatusCode::UNAUTHORIZED),
+        (
+            "other company's handler",
+            b_handler.clone(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "agency participant of another contract",
+            b_participant.clone(),
+            StatusCode::NOT_FOUND,
+        ),
+    ];
+    denied_requests += each_refused(&ledger_endpoints, ledger_outsiders).await;
+    // The open items of the outsiders name nothing of contract A.
+    for mut outsider in [b_handler.clone(), b_participant.clone()] {
+        let open = outsider.open_items().await.unwrap();
+        assert!(open
+            .compartments
+            .iter()
+            .all(|c| c.compartment_id != w.compartment_a));
+    }
+    let (s, _) = gw.client().get("/api/v1/ledger/open").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
     // Administration: only agency operators.
     let admin_endpoints: Vec<(Method, String, Value)> = vec![
         (Method::GET, "/api/v1/admin/overview".into(), Value::Null),

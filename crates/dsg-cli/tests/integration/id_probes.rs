@@ -198,6 +198,16 @@ fn endpoints(ids: &Theirs) -> Vec<(Method, String, Value)> {
             null.clone(),
         ),
         (
+            Method::GET,
+            format!("/api/v1/compartments/{compartment}/ledger"),
+            null.clone(),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/compartments/{compartment}/ledger/items"),
+            json!({ "kind": "paper", "title": "x", "opening": "receipt" }),
+        ),
+        (
             Method::DELETE,
             format!("/api/v1/me/sessions/{session}"),
             null.clone(),

@@ -38,6 +38,7 @@ mod id_probes;
 mod identity;
 mod integrity;
 mod journey;
+mod ledger;
 mod lockout;
 mod logs;
 mod memberships;

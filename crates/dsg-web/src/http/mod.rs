@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod guard;
 pub mod identity;
+pub mod ledger;
 pub mod memberships;
 pub mod openapi;
 pub mod participants;
@@ -151,6 +152,12 @@ pub fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(disposal::disposals))
         .routes(routes!(disposal::record_disposal))
         .routes(routes!(disposal::confirm_disposal))
+        .routes(routes!(ledger::ledger))
+        .routes(routes!(ledger::open_items))
+        .routes(routes!(ledger::add_item))
+        .routes(routes!(ledger::record_event))
+        .routes(routes!(ledger::permit))
+        .routes(routes!(ledger::check))
         .routes(routes!(
             participants::designate_participant,
             participants::remove_participant

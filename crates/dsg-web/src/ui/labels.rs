@@ -204,6 +204,10 @@ impl Label for AuditAction {
             Self::RoleDesignate => ("役割の指定", "Role designated"),
             Self::RoleRevoke => ("役割の指定の解除", "Role withdrawn"),
             Self::CompanyRename => ("企業名の変更", "Company renamed"),
+            Self::LedgerView => ("目録の閲覧", "Inventory viewed"),
+            Self::LedgerEntry => ("目録への記入", "Inventory entry made"),
+            Self::LedgerPermit => ("持出し・送付の許可", "Carrying out or sending permitted"),
+            Self::LedgerCheck => ("返却・廃棄の確認", "Return or disposal checked"),
         }
     }
 }
@@ -211,7 +215,7 @@ impl Label for AuditAction {
 /// The families of actions a search may ask for (`auth.` and so on), each
 /// with its label; a family is the part of an action's name before its
 /// first dot.
-pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 29] = [
+pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 30] = [
     ("auth.", "認証", "Authentication"),
     ("account.", "アカウント管理", "Account management"),
     ("file.", "ファイル", "Files"),
@@ -241,6 +245,7 @@ pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 29] = [
     ("compliance.", "遵守状況", "Compliance"),
     ("consent.", "保護システム利用の同意", "System-use consent"),
     ("role.", "役割の指定", "Company roles"),
+    ("ledger.", "目録", "Inventory"),
 ];
 
 /// The label of a stored action name; an unknown name shows as it is.

@@ -574,6 +574,77 @@ const CATALOGUE: &[(&str, &str)] = &[
         "at most 200 characters, no control characters",
         "200文字以内で、制御文字は使えません",
     ),
+    (
+        "only paper documents and media are entered by hand",
+        "手で記入できるのは紙の文書と可搬記憶媒体だけです",
+    ),
+    (
+        "this event is not entered by hand on this item",
+        "この項目にこの記録は手で記入できません",
+    ),
+    ("not a permission", "許可の記録ではありません"),
+    (
+        "this permission was used already",
+        "この許可はすでに使われています",
+    ),
+    (
+        "this event does not apply to the item in its present state",
+        "この項目の今の状態にはこの記録を付けられません",
+    ),
+    (
+        "the permission is for another kind of act",
+        "この許可は別の行為（持出し・送付）に対するものです",
+    ),
+    (
+        "the manager's permission is recorded before the act",
+        "管理者の許可は行為の前に記録されている必要があります",
+    ),
+    (
+        "only the person the permission names carries out or sends",
+        "持出し・送付は許可で指名された人だけが行えます",
+    ),
+    (
+        "the checker must be another person than who holds the item or recorded its end",
+        "確認者は保有者や返却・廃棄を記録した人とは別の人でなければなりません",
+    ),
+    (
+        "a check by who holds the item or recorded its end",
+        "保有者または記録した本人による確認",
+    ),
+    (
+        "the item changed meanwhile",
+        "読み込んだ後に項目が変更されました。開き直してください",
+    ),
+    ("a permission used already", "使用済みの許可"),
+    ("receipt or creation", "受領または作成"),
+    (
+        "a manager's permission recorded before the act",
+        "行為の前に記録された管理者の許可",
+    ),
+    ("carry_out or sending", "持出しまたは送付"),
+    ("a user id", "利用者のID"),
+    ("a person of the manager's company", "管理者と同じ企業の人"),
+    ("a named recipient and a container", "受領者の氏名と容器"),
+    (
+        "at most 200 characters, no control characters",
+        "200文字以内、制御文字なし",
+    ),
+    ("title", "件名"),
+    ("recipient", "受領者"),
+    ("container", "容器"),
+    ("department", "部署"),
+    ("note", "備考"),
+    ("opening", "最初の記録"),
+    ("permission_id", "許可"),
+    ("act", "行為"),
+    ("person", "行う人"),
+    ("LedgerItemKind", "目録の項目の種類"),
+    ("LedgerEventKind", "目録の記録の種類"),
+    ("MovementMethod", "運搬の方法"),
+    (
+        "only the holder of a copy records its return or destruction",
+        "複製の返却・廃棄は、その複製の保有者が記録します",
+    ),
 ];
 
 /// `message` for a person reading `lang`.

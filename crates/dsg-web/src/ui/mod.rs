@@ -20,6 +20,7 @@ mod i18n;
 mod identity;
 mod labels;
 mod layout;
+mod ledger;
 mod listing;
 mod memberships;
 mod messages;
@@ -182,6 +183,21 @@ pub fn routes() -> Router<App> {
         .route("/lang/{code}", get(pages::set_lang))
         .route("/compartments/{cid}", get(pages::compartment))
         .route("/compartments/{cid}/disposals", get(disposal::page))
+        .route("/compartments/{cid}/ledger", get(ledger::page))
+        .route("/compartments/{cid}/ledger.csv", get(ledger::csv))
+        .route("/compartments/{cid}/ledger/items", post(ledger::add))
+        .route(
+            "/compartments/{cid}/ledger/items/{iid}/events",
+            post(ledger::event),
+        )
+        .route(
+            "/compartments/{cid}/ledger/items/{iid}/permissions",
+            post(ledger::permit),
+        )
+        .route(
+            "/compartments/{cid}/ledger/items/{iid}/check",
+            post(ledger::check),
+        )
         .route(
             "/compartments/{cid}/files/{fid}/disposal",
             post(disposal::record),

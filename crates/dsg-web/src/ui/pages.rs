@@ -153,6 +153,11 @@ pub(super) async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
     let id = view.compartment.id;
     let body = html! {
         p { (lang.t(Text::Contract)) ": " strong { (view.contract.number.as_str()) } " " (view.contract.title) }
+        nav class="compartment-links" aria-label=(lang.t(Text::Ledger)) {
+            a id="ledger-link" href={ "/compartments/" (id) "/ledger" } { (lang.t(Text::Ledger)) }
+            " · "
+            a id="disposals-link" href={ "/compartments/" (id) "/disposals" } { (lang.t(Text::Disposals)) }
+        }
         h2 { (lang.t(Text::Files)) }
         @if files.is_empty() {
             p id="no-files" { (lang.t(Text::NoFiles)) }
