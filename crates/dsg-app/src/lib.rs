@@ -10,6 +10,7 @@ pub mod config;
 mod access_review;
 mod admin;
 mod alerts;
+mod application_path;
 mod applications;
 mod audit_access;
 mod audit_extract;

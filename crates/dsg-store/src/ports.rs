@@ -25,13 +25,14 @@ use dsg_core::{
 use crate::{
     AlertRow, ApplicationStepRow, AuditHit, AuditQuery, DamagedVersion, DeviceRow,
     DisposalCandidate, DisposalRow, Expired, FactGeneration, FailureCounts, HandlerRow,
-    IssuedCertificate, LoginAttempt, MembershipEffects, MembershipRow, NewAuthenticator,
-    NewFileVersion, NewPolicyVersion, NewUser, NoticeRow, PendingCeremony, PersonFacts, PersonRow,
-    PlainNamedFile, PolicyVersionRow, RecordedDecision, ResetRow, RosterRow, ScheduleLineRow,
-    SealedName, SequencedEvent, SessionRow, SoftwareListVersionRow, SoftwareRequestRow, Standing,
-    Store, StoreError, StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile,
-    StoredTerminalCa, StoredVersion, TotpRow, TrainingRow, Transition, UploadTarget,
-    UserCredentials, WebauthnCredentialRow,
+    IssuedCertificate, LoginAttempt, MediaRequestRow, MediumRow, MembershipEffects, MembershipRow,
+    NewAuthenticator, NewFileVersion, NewPolicyVersion, NewUser, NoticeRow, OpenApplicationRow,
+    PendingCeremony, PersonFacts, PersonRow, PlainNamedFile, PolicyVersionRow, RecordedDecision,
+    RequestEffect, ResetRow, RosterRow, ScheduleLineRow, SealedName, SequencedEvent, SessionRow,
+    SoftwareListVersionRow, SoftwareRequestRow, Standing, Store, StoreError, StoredAuditEvent,
+    StoredAuditKey, StoredCheckpoint, StoredFile, StoredTerminalCa, StoredVersion,
+    TerminalRequestRow, TotpRow, TrainingRow, Transition, UploadTarget, UserCredentials,
+    WebauthnCredentialRow,
 };
 
 mod tasks;
@@ -464,6 +465,24 @@ ports! {
             record: &AuditRecord,
         ) -> bool;
         fn membership_notice(&self, application: &str) -> Option<NoticeRow>;
+        fn file_terminal_request(&self, request: &TerminalRequestRow, record: &AuditRecord) -> ();
+        fn terminal_request(&self, id: &str) -> Option<TerminalRequestRow>;
+        fn file_media_request(&self, request: &MediaRequestRow, record: &AuditRecord) -> ();
+        fn media_request(&self, id: &str) -> Option<MediaRequestRow>;
+        fn transition_request(
+            &self,
+            t: &Transition<'_>,
+            effect: &RequestEffect,
+            now_ms: i64,
+            record: &AuditRecord,
+        ) -> bool;
+        fn removable_media(&self, company: Option<CompanyId>) -> Vec<MediumRow>;
+        fn open_applications(
+            &self,
+            company: Option<CompanyId>,
+            provider: Option<CompanyId>,
+            limit: i64,
+        ) -> Vec<OpenApplicationRow>;
     }
 
     /// Versions of the policy set and the recorded decisions.
