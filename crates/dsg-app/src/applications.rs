@@ -453,7 +453,7 @@ impl App {
     /// for the agency, else their own), and the stand-in application of
     /// that scope, filed by someone else, that decides whether they may
     /// read any.
-    fn read_scope(caller: &Caller) -> (Option<CompanyId>, Resource) {
+    pub(crate) fn read_scope(caller: &Caller) -> (Option<CompanyId>, Resource) {
         let (scope, probe_company) = match caller {
             Caller::User(u) if u.facts.company_kind == CompanyKind::Agency => {
                 (None, CompanyId::random())

@@ -27,6 +27,7 @@ mod error;
 mod file_names;
 mod files;
 mod identity;
+mod inbox;
 mod keys;
 mod memberships;
 mod named;
@@ -36,6 +37,7 @@ mod policies;
 mod ports;
 mod posture;
 mod records;
+mod requests;
 mod scrub;
 mod space;
 mod terminals;
@@ -97,6 +99,8 @@ pub use policies::{
 };
 pub use ports::Ports;
 pub use posture::PostureReceipt;
+pub use inbox::InboxItem;
+pub use requests::{MediaRequestView, RequestView, TerminalRequestView};
 pub use records::{
     CompanyRecords, ContractRoster, NewTraining, PersonRecords, RecordOffers, RecordsRead,
     RosterLine, TrainingEntry,

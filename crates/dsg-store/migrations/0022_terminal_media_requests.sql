@@ -5,7 +5,8 @@ INSERT INTO application_kinds (name) VALUES ('terminal');
 INSERT INTO application_kinds (name) VALUES ('media');
 
 -- The form of a terminal request (dsg-core requests.rs). terminal_id: the
--- terminal to remove, or the one registered on approval.
+-- terminal to remove, or the one registered on approval with its
+-- certificate (public; the company installs it with its own key).
 CREATE TABLE terminal_requests (
     application_id  TEXT PRIMARY KEY REFERENCES applications (id),
     operation       TEXT NOT NULL CHECK (operation IN ('register', 'remove')),
@@ -15,7 +16,8 @@ CREATE TABLE terminal_requests (
     csr_pem         TEXT NOT NULL,
     terminal_id     TEXT,
     reason          TEXT NOT NULL,
-    cert_serial     TEXT
+    cert_serial     TEXT,
+    certificate_pem TEXT
 );
 
 -- The form of a media request; its permitted users in their own table.

@@ -26,6 +26,8 @@ pub struct TerminalRequestRow {
     pub terminal_id: Option<String>,
     /// The serial of the certificate issued on approval.
     pub cert_serial: Option<String>,
+    /// That certificate (PEM).
+    pub certificate_pem: Option<String>,
 }
 
 /// A removable-media request: its application and its form.
@@ -70,8 +72,8 @@ pub enum RequestEffect {
     /// Nothing beyond the transition (every step but an approval).
     #[default]
     None,
-    /// Registers the terminal with its issued certificate.
-    RegisterTerminal(Box<Terminal>),
+    /// Registers the terminal with its issued certificate (PEM).
+    RegisterTerminal(Box<Terminal>, String),
     /// Revokes the company's terminal and opens the disposal of its data.
     RevokeTerminal {
         /// The terminal.
@@ -114,6 +116,7 @@ fn terminal_request_row(r: &AnyRow) -> Result<TerminalRequestRow, StoreError> {
         },
         terminal_id: r.try_get("terminal_id")?,
         cert_serial: r.try_get("cert_serial")?,
+        certificate_pem: r.try_get("certificate_pem")?,
     })
 }
 
@@ -164,7 +167,7 @@ impl Store {
     ) -> Result<Option<TerminalRequestRow>, StoreError> {
         let row = sqlx::query::<Any>(select_applications!(
             "t.operation, t.serial, t.site, t.model, t.csr_pem, \
-             t.terminal_id, t.cert_serial, t.reason AS form_reason FROM applications a \
+             t.terminal_id, t.cert_serial, t.certificate_pem, t.reason AS form_reason FROM applications a \
              JOIN terminal_requests t ON t.application_id = a.id WHERE a.id = $1"
         ))
         .bind(id.to_owned())
@@ -259,17 +262,21 @@ impl Store {
         }
         match effect {
             RequestEffect::None => {}
-            RequestEffect::RegisterTerminal(terminal) => {
+            RequestEffect::RegisterTerminal(terminal, pem) => {
                 crate::terminals::insert_terminal(&mut tx, terminal).await?;
                 sqlx::query::<Any>(
-                    "UPDATE terminal_requests SET terminal_id = $2, cert_serial = $3 \
-                     WHERE application_id = $1",
+                    "UPDATE terminal_requests SET terminal_id = $2, cert_serial = $3, \
+                     certificate_pem = $4 WHERE application_id = $1",
                 )
                 .bind(t.id.to_owned())
                 .bind(terminal.id.to_string())
                 .bind(terminal.cert_serial.clone())
+                .bind(pem.clone())
                 .execute(&mut *tx)
                 .await?;
+                // The entry is an application's, whose action alters no
+                // fact; the terminal is one.
+                crate::facts_cache::bump(&mut tx).await?;
             }
             RequestEffect::RevokeTerminal {
                 terminal,
@@ -290,6 +297,7 @@ impl Store {
                 if done.rows_affected() != 1 {
                     return Err(StoreError::Conflict("terminal not active in this company"));
                 }
+                crate::facts_cache::bump(&mut tx).await?;
                 sqlx::query::<Any>(
                     "INSERT INTO terminal_disposals (application_id, terminal_id, opened_at) \
                      VALUES ($1, $2, $3)",
