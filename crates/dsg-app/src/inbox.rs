@@ -123,7 +123,12 @@ impl App {
         self.record(&record).await?;
         let software = Machine::<SoftwareRequest> {
             parse: SoftwareState::parse,
-            policy: |a| by_decision(!matches!(a, SoftwareAction::Resubmit | SoftwareAction::Withdraw)),
+            policy: |a| {
+                by_decision(!matches!(
+                    a,
+                    SoftwareAction::Resubmit | SoftwareAction::Withdraw
+                ))
+            },
             name: SoftwareAction::as_str,
         };
         let membership = Machine::<MembershipApplication> {

@@ -92,6 +92,7 @@ pub use identity::{
     EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginNotice, LoginStep, RecoveryUse,
     ResetView, SecondFactor, SessionView, TotpEnrolment,
 };
+pub use inbox::InboxItem;
 pub use offers::{AdminOffers, DutyOffers, FileOffers, Navigation};
 pub use policies::{
     load_active_policy, ActivePolicy, DecisionFlip, DecisionRecordView, PolicyVersionView,
@@ -99,12 +100,11 @@ pub use policies::{
 };
 pub use ports::Ports;
 pub use posture::PostureReceipt;
-pub use inbox::InboxItem;
-pub use requests::{MediaRequestView, RequestView, TerminalRequestView};
 pub use records::{
     CompanyRecords, ContractRoster, NewTraining, PersonRecords, RecordOffers, RecordsRead,
     RosterLine, TrainingEntry,
 };
+pub use requests::{MediaRequestView, RequestView, TerminalRequestView};
 pub use scrub::ScrubReport;
 pub use terminals::{
     load_or_create_terminal_ca, ClientCertificate, ConnectionRegistry, Device, NewTerminal,

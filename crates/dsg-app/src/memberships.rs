@@ -586,7 +586,9 @@ impl App {
     /// The company and provider a caller's lists draw from (none: all, for
     /// the agency), and the stand-in application of that scope that decides
     /// whether they may read any.
-    pub(crate) fn membership_scope(caller: &Caller) -> (Option<CompanyId>, Option<CompanyId>, Resource) {
+    pub(crate) fn membership_scope(
+        caller: &Caller,
+    ) -> (Option<CompanyId>, Option<CompanyId>, Resource) {
         let stand_in = |company: CompanyId, provider: Option<CompanyId>| {
             Resource::Application(ApplicationFacts {
                 id: "scope".into(),

@@ -286,7 +286,11 @@ impl App {
         id: &str,
     ) -> Result<MediaRequestView, AppError> {
         let id = Self::application_id(id)?;
-        let row = self.inner.applications.media_request(&id.to_string()).await?;
+        let row = self
+            .inner
+            .applications
+            .media_request(&id.to_string())
+            .await?;
         self.request_detail::<MediaKind>(meta, caller, id, row)
             .await
     }
@@ -453,14 +457,8 @@ impl App {
                 _ => RequestEffect::None,
             })
         };
-        self.take_request_step::<MediaKind>(
-            meta,
-            caller,
-            (app_id, row),
-            (action, reason),
-            effect,
-        )
-        .await?;
+        self.take_request_step::<MediaKind>(meta, caller, (app_id, row), (action, reason), effect)
+            .await?;
         let row = self
             .inner
             .applications

@@ -19,6 +19,7 @@ pub mod memberships;
 pub mod params;
 pub mod policies;
 pub mod records;
+pub mod requests;
 pub mod terminals;
 pub mod webauthn;
 
