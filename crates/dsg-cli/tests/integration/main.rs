@@ -46,6 +46,7 @@ mod postgres;
 mod posture;
 mod proxy;
 mod records;
+mod requests;
 mod retention_sql;
 mod s3;
 mod schema_fuzz;
