@@ -53,6 +53,12 @@ async fn step(client: &mut Client, path: &str, id: &str, action: &str) -> (Statu
         .await
 }
 
+async fn html_of(client: &mut Client, path: &str) -> (StatusCode, String) {
+    let req = client.request(Method::GET, path);
+    let (s, body) = client.send(req).await;
+    (s, String::from_utf8(body).unwrap())
+}
+
 fn inbox_ids(inbox: &Value) -> Vec<String> {
     inbox["items"]
         .as_array()
@@ -73,7 +79,10 @@ async fn terminal_and_media_requests(db: Db) {
     let mut admin = gw.login("a.member", w.password("a.member")).await;
     let mut b_admin = gw.login("b.handler", w.password("b.handler")).await;
     let mut handler = gw.login("a.handler", w.password("a.handler")).await;
-    let mut provider = crate::memberships::provider_staff(&gw, &mut op, "prov").await;
+    let provider_company = crate::memberships::company(&mut op, "事業者 受信箱").await;
+    let mut provider =
+        crate::memberships::staff(&gw, &mut op, &provider_company, "prov", "site-survey").await;
+    let mut other_provider = crate::memberships::provider_staff(&gw, &mut op, "prov2").await;
 
     // A terminal registration, filed by the company's administrator.
     let reg = file(
@@ -141,11 +150,35 @@ async fn terminal_and_media_requests(db: Db) {
         json!(["approve", "return", "reject"])
     );
     assert_eq!(inbox["items"][0]["overdue"], false);
-    for who in [&mut admin, &mut handler, &mut b_admin, &mut provider] {
+    for who in [
+        &mut admin,
+        &mut handler,
+        &mut b_admin,
+        &mut provider,
+        &mut other_provider,
+    ] {
         let (s, inbox) = who.get(INBOX).await;
         assert_eq!(s, StatusCode::OK, "{inbox}");
         assert!(inbox_ids(&inbox).is_empty(), "{inbox}");
     }
+
+    // The page: the same items, kind in words, linked from the navigation.
+    let (s, html) = html_of(&mut op, "/inbox").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("id=\"inbox-all\"")
+            && html.contains(reg_id)
+            && html.contains(med_id)
+            && html.contains("端末登録・撤去申請")
+            && html.contains("id=\"inbox-link\""),
+        "{html}"
+    );
+    let (s, html) = html_of(&mut admin, "/inbox").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("inbox-empty") && !html.contains(reg_id),
+        "{html}"
+    );
 
     // Refused: the requester approves nothing of their own, another
     // company's administrator and the provider learn nothing (the answer a
@@ -155,7 +188,7 @@ async fn terminal_and_media_requests(db: Db) {
     let made_up = uuid::Uuid::new_v4().to_string();
     for path in [TERMINALS, MEDIA] {
         let id = if path == TERMINALS { reg_id } else { med_id };
-        for outsider in [&mut b_admin, &mut provider] {
+        for outsider in [&mut b_admin, &mut provider, &mut other_provider] {
             let real = outsider.get(&format!("{path}/{id}")).await;
             let fake = outsider.get(&format!("{path}/{made_up}")).await;
             assert_eq!(real.0, StatusCode::NOT_FOUND, "{}", real.1);
@@ -265,6 +298,39 @@ async fn terminal_and_media_requests(db: Db) {
         inbox["items"][0]["actions"],
         json!(["resubmit", "withdraw"])
     );
+
+    // A membership assigned to the provider: once its line survey is due,
+    // it is in that provider's inbox and no other's.
+    let membership = admin
+        .file_membership(&crate::memberships::form(None))
+        .await
+        .unwrap()
+        .membership
+        .id;
+    let accept = dsg_proto::memberships::MembershipStepBody {
+        reason: String::new(),
+        provider_id: Some(provider_company.clone()),
+    };
+    op.membership_step(&membership, "accept", &accept)
+        .await
+        .unwrap();
+    let (_, inbox) = provider.get(INBOX).await;
+    assert!(inbox_ids(&inbox).is_empty(), "{inbox}");
+    let pass = dsg_proto::memberships::MembershipStepBody {
+        reason: String::new(),
+        provider_id: None,
+    };
+    op.membership_step(&membership, "pass_check", &pass)
+        .await
+        .unwrap();
+    let (_, inbox) = provider.get(INBOX).await;
+    assert_eq!(inbox_ids(&inbox), [membership.clone()], "{inbox}");
+    assert_eq!(inbox["items"][0]["kind"], "membership");
+    assert_eq!(inbox["items"][0]["actions"], json!(["complete_survey"]));
+    let (_, inbox) = other_provider.get(INBOX).await;
+    assert!(inbox_ids(&inbox).is_empty(), "{inbox}");
+    let (_, inbox) = op.get(INBOX).await;
+    assert!(!inbox_ids(&inbox).contains(&membership), "{inbox}");
 
     // Exactly one audit entry per step.
     let log = gw.audit();

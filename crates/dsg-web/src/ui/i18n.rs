@@ -517,4 +517,11 @@ texts! {
     NoticeIssuer => ("防衛装備庁 情報システム管理室", "Acquisition, Technology & Logistics Agency, Information Systems Management Office"),
     DutySiteSurvey => ("現場調査・工事担当（サービス提供事業者）", "Site survey and works (service provider)"),
     DutyTerminalSetup => ("端末セットアップ担当（サービス提供事業者）", "Terminal setup (service provider)"),
+    InboxTitle => ("受信箱", "Inbox"),
+    InboxIntro => ("あなたの対応を待っている申請（全種別）を期限の近い順に表示します。期限は稼働日（土日・祝日・年末年始を除く）で数え、日本時間で表示します。", "Every application of every kind that waits for you, due first. Due dates count working days (no weekends, public holidays or the New Year closure), in Japan time."),
+    InboxSteps => ("できる操作", "Your steps"),
+    KindSoftware => ("ソフトウェアインストール申請", "Software installation request"),
+    KindMembership => ("加入申請", "Membership application"),
+    KindTerminal => ("端末登録・撤去申請", "Terminal registration or removal request"),
+    KindMedia => ("可搬記憶媒体登録・撤去申請", "Removable-media registration or removal request"),
 }

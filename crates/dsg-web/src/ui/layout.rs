@@ -71,6 +71,9 @@ pub(super) fn page_in(
                             @if nav.alerts {
                                 a href="/alerts" id="alerts-link" { (lang.t(Text::Alerts)) }
                             }
+                            @if nav.applications || nav.memberships {
+                                a href="/inbox" id="inbox-link" { (lang.t(Text::InboxTitle)) }
+                            }
                             @if nav.applications {
                                 a href="/applications" id="applications-link" { (lang.t(Text::Applications)) }
                             }

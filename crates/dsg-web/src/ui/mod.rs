@@ -13,6 +13,7 @@ mod disposal;
 mod form_error;
 mod i18n;
 mod identity;
+mod inbox;
 mod labels;
 mod layout;
 mod memberships;
@@ -95,6 +96,7 @@ pub fn routes() -> Router<App> {
             "/applications/software-lists",
             get(applications::lists_page),
         )
+        .route("/inbox", get(inbox::inbox_page))
         .route("/applications/{id}", get(applications::application_page))
         .route("/applications/{id}/{action}", post(applications::step))
         .route(
