@@ -324,7 +324,11 @@ async fn terminal_and_media_requests(db: Db) {
         .await
         .unwrap();
     let (_, inbox) = provider.get(INBOX).await;
-    assert_eq!(inbox_ids(&inbox), [membership.clone()], "{inbox}");
+    assert_eq!(
+        inbox_ids(&inbox),
+        std::slice::from_ref(&membership),
+        "{inbox}"
+    );
     assert_eq!(inbox["items"][0]["kind"], "membership");
     assert_eq!(inbox["items"][0]["actions"], json!(["complete_survey"]));
     let (_, inbox) = other_provider.get(INBOX).await;
