@@ -29,6 +29,9 @@ mod content;
 mod memberships;
 mod policies;
 mod reading;
+mod requests;
+
+pub use requests::RequestKind;
 
 /// The cookie that carries the session.
 const SESSION_COOKIE: &str = "__Host-dsg_session";

@@ -357,6 +357,19 @@ async fn terminal_and_media_requests(db: Db) {
         entries(again_id),
         ["application.file", "application.return"]
     );
+
+    // The typed client: the same inbox and list; the company withdraws.
+    let typed = admin.inbox_all().await.unwrap();
+    assert_eq!(typed.items.len(), 1);
+    assert_eq!(typed.items[0].id, again_id);
+    let media = admin.removable_media().await.unwrap();
+    assert_eq!(media.media[0].removal_reason.as_deref(), Some("破損"));
+    let withdrawn: dsg_proto::requests::MediaRequest = admin
+        .request_step(dsg_client::RequestKind::Media, again_id, "withdraw", "")
+        .await
+        .unwrap();
+    assert_eq!(withdrawn.state, "withdrawn");
+    assert!(admin.inbox_all().await.unwrap().items.is_empty());
     gw.stop().await;
 }
 
