@@ -15,8 +15,24 @@ use dsg_policy::{Action, ApplicationFacts, Resource};
 use dsg_store::ApplicationRow;
 
 use crate::admin::parse_id;
-use crate::applications::NO_SELF_DECISION;
 use crate::{App, AppError, Caller, Decided, RequestMeta, SessionUser};
+
+/// The policy id of the rule that nobody decides what they filed.
+pub(crate) const NO_SELF_DECISION: &str = "no-self-decided-applications";
+
+/// The application as the policy sees it, with the service provider
+/// assigned to it (a membership's).
+pub(crate) fn facts_with(row: &ApplicationRow, provider: Option<CompanyId>) -> ApplicationFacts {
+    ApplicationFacts {
+        id: row.id.clone(),
+        company: row.company_id,
+        // Only contractors' applications are filed (the policy allows no
+        // other company as the resource of application.file).
+        company_kind: CompanyKind::Contractor,
+        requested_by: row.requested_by,
+        provider,
+    }
+}
 
 /// The state of kind `K`.
 pub(crate) type StateOf<K> = <<K as Kind>::Machine as Workflow>::State;
@@ -75,7 +91,7 @@ pub(crate) fn actor_on(
 
 /// The application as the policy sees it.
 pub(crate) fn facts_of<K: Kind>(row: &K::Row) -> ApplicationFacts {
-    crate::applications::facts_with(K::application(row), K::provider(row))
+    facts_with(K::application(row), K::provider(row))
 }
 
 /// A step decided by both the policy point and the engine, ready for the

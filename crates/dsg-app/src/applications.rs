@@ -36,9 +36,6 @@ pub const DECISION_WORKING_DAYS: u32 = 5;
 /// Most applications a list or an inbox shows.
 pub(crate) const LIST_LIMIT: i64 = 500;
 
-/// The policy id of the rule that nobody decides what they filed.
-pub(crate) const NO_SELF_DECISION: &str = "no-self-decided-applications";
-
 /// A software request as its readers see it.
 #[derive(Debug, Clone)]
 pub struct SoftwareRequestView {
@@ -147,20 +144,6 @@ impl Kind for Software {
             }
             SoftwareAction::Resubmit | SoftwareAction::Withdraw => Action::ApplicationAct,
         }
-    }
-}
-
-/// The application as the policy sees it, with the service provider
-/// assigned to it (a membership's).
-pub(crate) fn facts_with(row: &ApplicationRow, provider: Option<CompanyId>) -> ApplicationFacts {
-    ApplicationFacts {
-        id: row.id.clone(),
-        company: row.company_id,
-        // Only contractors' applications are filed (the policy allows no
-        // other company as the resource of application.file).
-        company_kind: CompanyKind::Contractor,
-        requested_by: row.requested_by,
-        provider,
     }
 }
 

@@ -12,8 +12,8 @@ use dsg_core::{CompanyKind, DomainError, Duty};
 use dsg_policy::{Action, ApplicationFacts, Resource};
 use dsg_store::OpenApplicationRow;
 
-use crate::application_path::actor_on;
-use crate::applications::{facts_with, LIST_LIMIT};
+use crate::application_path::{actor_on, facts_with};
+use crate::applications::LIST_LIMIT;
 use crate::{App, AppError, Caller, RequestMeta, SessionUser};
 
 /// One application waiting for the caller.
