@@ -14,10 +14,10 @@ use dsg_core::software::{
     screen, SoftwareAction, SoftwareEntry, SoftwareForm, SoftwareLists, SoftwareRequest,
     SoftwareState,
 };
-use dsg_core::workflow::{actions_for, transition, waits_for_actor, Actor, Party, Workflow};
+use dsg_core::workflow::{waits_for_actor, Workflow};
 use dsg_core::{
-    ApplicationId, AuditAction, AuditObject, CalendarDate, CompanyId, CompanyKind, Outcome, UserId,
-    WorkingCalendar,
+    ApplicationId, AuditAction, AuditObject, CalendarDate, CompanyId, CompanyKind, DomainError,
+    Outcome, UserId, WorkingCalendar,
 };
 use dsg_policy::{Action, ApplicationFacts, CompanyFacts, Resource};
 use dsg_store::{
@@ -25,7 +25,8 @@ use dsg_store::{
 };
 
 use crate::admin::parse_id;
-use crate::{App, AppError, Caller, Decided, RequestMeta, SessionUser};
+use crate::application_path::{actor_on, step_reason, Kind};
+use crate::{App, AppError, Caller, RequestMeta};
 
 /// Working days the agency has to decide a software request, counted from
 /// the day it is filed (or filed again): the operating guide names none;
@@ -34,9 +35,6 @@ pub const DECISION_WORKING_DAYS: u32 = 5;
 
 /// Most applications a list or an inbox shows.
 pub(crate) const LIST_LIMIT: i64 = 500;
-
-/// The policy id of the rule that nobody decides what they filed.
-pub(crate) const NO_SELF_DECISION: &str = "no-self-decided-applications";
 
 /// A software request as its readers see it.
 #[derive(Debug, Clone)]
@@ -123,46 +121,29 @@ pub(crate) fn reason_text(raw: &str, required: bool) -> Result<String, AppError>
     Ok(text.to_owned())
 }
 
-/// The policy action deciding a step.
-fn policy_action(action: SoftwareAction) -> Action {
-    match action {
-        SoftwareAction::Approve | SoftwareAction::Return | SoftwareAction::Reject => {
-            Action::ApplicationDecide
+/// The software request kind of the one application path.
+pub(crate) struct Software;
+
+impl Kind for Software {
+    type Machine = SoftwareRequest;
+    type Row = SoftwareRequestRow;
+
+    fn application(row: &SoftwareRequestRow) -> &ApplicationRow {
+        &row.application
+    }
+    fn parse_state(raw: &str) -> Result<SoftwareState, DomainError> {
+        SoftwareState::parse(raw)
+    }
+    fn action_name(action: SoftwareAction) -> &'static str {
+        action.as_str()
+    }
+    fn policy_action(action: SoftwareAction) -> Action {
+        match action {
+            SoftwareAction::Approve | SoftwareAction::Return | SoftwareAction::Reject => {
+                Action::ApplicationDecide
+            }
+            SoftwareAction::Resubmit | SoftwareAction::Withdraw => Action::ApplicationAct,
         }
-        SoftwareAction::Resubmit | SoftwareAction::Withdraw => Action::ApplicationAct,
-    }
-}
-
-fn facts(row: &ApplicationRow) -> ApplicationFacts {
-    facts_with(row, None)
-}
-
-/// The application as the policy sees it, with the service provider
-/// assigned to it (a membership's).
-pub(crate) fn facts_with(row: &ApplicationRow, provider: Option<CompanyId>) -> ApplicationFacts {
-    ApplicationFacts {
-        id: row.id.clone(),
-        company: row.company_id,
-        // Only contractors' applications are filed (the policy allows no
-        // other company as the resource of application.file).
-        company_kind: CompanyKind::Contractor,
-        requested_by: row.requested_by,
-        provider,
-    }
-}
-
-/// The caller as the engine sees them on `row`.
-fn actor(user: &SessionUser, row: &ApplicationRow) -> Actor {
-    let party = match user.facts.company_kind {
-        CompanyKind::Agency => Some(Party::Agency),
-        CompanyKind::Contractor if user.facts.company == row.company_id => Some(Party::Company),
-        CompanyKind::Contractor => None,
-    };
-    Actor {
-        party,
-        role: user.facts.role,
-        duties: user.facts.duties.clone(),
-        is_requester: user.user.id == row.requested_by,
     }
 }
 
@@ -173,91 +154,13 @@ impl App {
 
     fn software_view(&self, caller: &Caller, row: SoftwareRequestRow) -> SoftwareRequestView {
         let state = SoftwareState::parse(&row.application.state).unwrap_or(SoftwareState::Refused);
-        let today = self.today().to_string();
-        let overdue = !SoftwareRequest::is_final(state)
-            && row
-                .application
-                .due_on
-                .as_deref()
-                .is_some_and(|due| today.as_str() > due);
-        let actions = match caller {
-            Caller::User(user) => {
-                actions_for::<SoftwareRequest>(state, &actor(user, &row.application))
-                    .into_iter()
-                    .filter(|a| {
-                        self.permits(
-                            caller,
-                            policy_action(*a),
-                            Resource::Application(facts(&row.application)),
-                        )
-                    })
-                    .collect()
-            }
-            Caller::Anonymous => Vec::new(),
-        };
         SoftwareRequestView {
             do_not_start: row.form.preinstalled && state != SoftwareState::Approved,
-            overdue,
-            actions,
+            overdue: self.overdue::<Software>(&row.application, state),
+            actions: self.offered::<Software>(caller, &row, state),
             state,
             row,
         }
-    }
-
-    /// Decides `action` on the application `id` names. An id naming nothing
-    /// is decided on a stand-in of no company, and a refusal on another
-    /// company's application is answered like it (`not_found`); a refusal
-    /// because the caller filed it is `self_approval`. Recorded when refused.
-    async fn software_subject(
-        &self,
-        meta: &RequestMeta,
-        caller: &Caller,
-        id: &str,
-        (action, audit_action): (Action, AuditAction),
-    ) -> Result<(SoftwareRequestRow, Box<SessionUser>, Decided), AppError> {
-        let id: ApplicationId = parse_id(id, "application")?;
-        let row = self
-            .inner
-            .applications
-            .software_request(&id.to_string())
-            .await?;
-        let resource = Resource::Application(match &row {
-            Some(row) => facts(&row.application),
-            None => ApplicationFacts {
-                id: id.to_string(),
-                company: CompanyId::random(),
-                company_kind: CompanyKind::Contractor,
-                requested_by: UserId::random(),
-                provider: None,
-            },
-        });
-        crate::recorded_pair(action, audit_action);
-        let decision = self.decide(caller, action, resource.clone());
-        if let (Caller::User(user), true, Some(row)) = (caller, decision.allowed, &row) {
-            return Ok((row.clone(), user.clone(), decision));
-        }
-        if decision.allowed {
-            return Err(AppError::NotFound);
-        }
-        let step_up = self.step_up_would_allow(caller, action, resource);
-        let record = Self::audit_decided(
-            meta,
-            caller,
-            audit_action,
-            AuditObject::Application(id.to_string()),
-            Outcome::Denied,
-            &decision,
-        );
-        self.record(&record).await?;
-        let own = decision.policies.iter().any(|p| p == NO_SELF_DECISION);
-        let owner = row.as_ref().map(|r| r.application.company_id);
-        Err(match caller {
-            Caller::Anonymous => AppError::Unauthenticated,
-            Caller::User(_) if own => AppError::SelfApproval,
-            Caller::User(_) if step_up => AppError::StepUpRequired,
-            Caller::User(u) if owner == Some(u.facts.company) => AppError::Forbidden,
-            Caller::User(_) => AppError::NotFound,
-        })
     }
 
     /// Files a software request for `company` (the caller's own when
@@ -342,11 +245,18 @@ impl App {
         caller: &Caller,
         id: &str,
     ) -> Result<SoftwareRequestDetail, AppError> {
+        let id = Self::application_id(id)?;
+        let row = self
+            .inner
+            .applications
+            .software_request(&id.to_string())
+            .await?;
         let (row, _, decided) = self
-            .software_subject(
+            .application_subject::<Software>(
                 meta,
                 caller,
                 id,
+                row,
                 (Action::ApplicationRead, AuditAction::ApplicationView),
             )
             .await?;
@@ -383,74 +293,59 @@ impl App {
         reason: &str,
     ) -> Result<SoftwareRequestView, AppError> {
         let audit_action = action.audited_as();
+        let id = Self::application_id(id)?;
+        let row = self
+            .inner
+            .applications
+            .software_request(&id.to_string())
+            .await?;
         let (row, user, decided) = self
-            .software_subject(meta, caller, id, (policy_action(action), audit_action))
+            .application_subject::<Software>(
+                meta,
+                caller,
+                id,
+                row,
+                (Software::policy_action(action), audit_action),
+            )
             .await?;
         let reason = reason_text(
             reason,
             matches!(action, SoftwareAction::Return | SoftwareAction::Reject),
         )?;
         let app_id = row.application.id.clone();
-        let failed = |why: String| {
-            crate::policies::with_decision(
-                Self::audit(
-                    meta,
-                    caller,
-                    audit_action,
-                    AuditObject::Application(app_id.clone()),
-                    Outcome::Failure,
-                    why,
-                ),
-                &decided,
+        let plan = self
+            .plan_step::<Software>(
+                meta,
+                caller,
+                (&row, user, &decided),
+                (action, audit_action),
+                false,
             )
-        };
-        let state = SoftwareState::parse(&row.application.state)?;
-        let next =
-            match transition::<SoftwareRequest>(state, action, &actor(&user, &row.application)) {
-                Ok(next) => next,
-                Err(refused) => {
-                    self.record(&failed(format!("refused: {refused}"))).await?;
-                    return Err(refused.into());
-                }
-            };
-        let due_on = (next == SoftwareState::Submitted).then(|| {
+            .await?;
+        let due_on = (plan.next == SoftwareState::Submitted).then(|| {
             self.due_after_working_days(DECISION_WORKING_DAYS)
                 .to_string()
         });
-        let record = Self::audit_decided(
-            meta,
-            caller,
-            audit_action,
-            AuditObject::Application(app_id.clone()),
-            Outcome::Success,
-            &decided,
-        );
-        let step_reason = if reason.is_empty() {
-            action.as_str().to_owned()
-        } else {
-            reason
-        };
         let moved = self
             .inner
             .applications
             .transition_application(
                 &Transition {
                     id: &app_id,
-                    from: state.as_str(),
+                    from: plan.from.as_str(),
                     action: action.as_str(),
-                    to: next.as_str(),
-                    actor: user.user.id,
-                    reason: &step_reason,
+                    to: plan.next.as_str(),
+                    actor: plan.user.user.id,
+                    reason: &step_reason(reason, action.as_str()),
                     due_on: due_on.as_deref(),
-                    closes: SoftwareRequest::is_final(next),
+                    closes: plan.closes(),
                 },
                 self.now(),
-                &record,
+                &plan.record,
             )
             .await?;
         if !moved {
-            self.record(&failed("conflict".into())).await?;
-            return Err(AppError::Conflict("application changed since it was read"));
+            return Err(self.moved_on(&plan.failed).await);
         }
         let row = self
             .inner
@@ -504,7 +399,10 @@ impl App {
             .into_iter()
             .filter(|row| {
                 SoftwareState::parse(&row.application.state).is_ok_and(|state| {
-                    waits_for_actor::<SoftwareRequest>(state, &actor(user, &row.application))
+                    waits_for_actor::<SoftwareRequest>(
+                        state,
+                        &actor_on(user, &row.application, None),
+                    )
                 })
             })
             .map(|row| self.software_view(caller, row))
@@ -538,7 +436,7 @@ impl App {
     /// for the agency, else their own), and the stand-in application of
     /// that scope, filed by someone else, that decides whether they may
     /// read any.
-    fn read_scope(caller: &Caller) -> (Option<CompanyId>, Resource) {
+    pub(crate) fn read_scope(caller: &Caller) -> (Option<CompanyId>, Resource) {
         let (scope, probe_company) = match caller {
             Caller::User(u) if u.facts.company_kind == CompanyKind::Agency => {
                 (None, CompanyId::random())
@@ -578,17 +476,7 @@ impl App {
             .applications
             .software_requests(scope, open_only, LIST_LIMIT)
             .await?;
-        let rows: Vec<SoftwareRequestRow> = rows
-            .into_iter()
-            .filter(|row| {
-                self.decide(
-                    caller,
-                    Action::ApplicationRead,
-                    Resource::Application(facts(&row.application)),
-                )
-                .allowed
-            })
-            .collect();
+        let rows = self.readable::<Software>(caller, rows);
         let record = Self::audit_decided(
             meta,
             caller,

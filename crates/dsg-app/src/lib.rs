@@ -10,6 +10,7 @@ pub mod config;
 mod access_review;
 mod admin;
 mod alerts;
+mod application_path;
 mod applications;
 mod audit_access;
 mod audit_extract;
@@ -27,6 +28,7 @@ mod error;
 mod file_names;
 mod files;
 mod identity;
+mod inbox;
 mod keys;
 mod ledger;
 mod memberships;
@@ -37,6 +39,7 @@ mod policies;
 mod ports;
 mod posture;
 mod records;
+mod requests;
 mod scrub;
 mod space;
 mod terminals;
@@ -96,6 +99,7 @@ pub use identity::{
     EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginNotice, LoginStep, PasswordVerdict,
     RecoveryUse, ResetView, SecondFactor, SessionView, TotpEnrolment,
 };
+pub use inbox::InboxItem;
 pub use ledger::{
     LedgerDetails, LedgerEventInput, LedgerEventView, LedgerItemView, LedgerPermitInput,
     LedgerView, NewLedgerItemInput,
@@ -111,6 +115,7 @@ pub use records::{
     CompanyRecords, ConsentEntry, ContractRoster, NewRoleDesignation, NewTraining, PersonRecords,
     RecordOffers, RecordsRead, RoleEntry, RosterLine, TrainingEntry,
 };
+pub use requests::{MediaRequestView, RequestView, TerminalRequestView};
 pub use scrub::ScrubReport;
 pub use terminals::{
     load_or_create_terminal_ca, ClientCertificate, ConnectionRegistry, Device, NewTerminal,

@@ -14,10 +14,10 @@ use dsg_core::membership::{
     MembershipAction, MembershipApplication, MembershipForm, MembershipState, MembershipStep,
 };
 use dsg_core::membership_schedule::{self, ScheduledStep};
-use dsg_core::workflow::{actions_for, transition, waits_for_actor, Actor, Party, Workflow};
+use dsg_core::workflow::{waits_for_actor, Party, Workflow};
 use dsg_core::{
-    ApplicationId, AuditAction, AuditObject, CalendarDate, CompanyId, CompanyKind, Duty, Outcome,
-    UserId, WorkingCalendar,
+    ApplicationId, AuditAction, AuditObject, CalendarDate, CompanyId, CompanyKind, DomainError,
+    Duty, Outcome, UserId, WorkingCalendar,
 };
 use dsg_policy::{Action, ApplicationFacts, CompanyFacts, Resource};
 use dsg_store::{
@@ -26,8 +26,9 @@ use dsg_store::{
 };
 
 use crate::admin::parse_id;
-use crate::applications::{facts_with, reason_text, LIST_LIMIT, NO_SELF_DECISION};
-use crate::{App, AppError, Caller, Decided, RequestMeta, SessionUser};
+use crate::application_path::{actor_on, facts_of, step_reason, Kind};
+use crate::applications::{reason_text, LIST_LIMIT};
+use crate::{App, AppError, Caller, RequestMeta, SessionUser};
 
 /// A membership application as its readers see it.
 #[derive(Debug, Clone)]
@@ -89,35 +90,43 @@ fn provider_staff(user: &SessionUser) -> bool {
         || user.facts.duties.contains(&Duty::TerminalSetup)
 }
 
-/// The caller as the engine sees them on `row`.
-fn actor(user: &SessionUser, row: &MembershipRow) -> Actor {
-    let a = &row.application;
-    let party = match user.facts.company_kind {
-        CompanyKind::Agency => Some(Party::Agency),
-        CompanyKind::Contractor if user.facts.company == a.company_id => Some(Party::Company),
-        CompanyKind::Contractor if row.provider_id == Some(user.facts.company) => {
-            Some(Party::Provider)
+/// The membership kind of the one application path.
+pub(crate) struct Membership;
+
+impl Kind for Membership {
+    type Machine = MembershipApplication;
+    type Row = MembershipRow;
+
+    fn application(row: &MembershipRow) -> &ApplicationRow {
+        &row.application
+    }
+    fn provider(row: &MembershipRow) -> Option<CompanyId> {
+        row.provider_id
+    }
+    fn parse_state(raw: &str) -> Result<MembershipState, DomainError> {
+        MembershipState::parse(raw)
+    }
+    fn action_name(action: MembershipAction) -> &'static str {
+        action.as_str()
+    }
+    fn policy_action(action: MembershipAction) -> Action {
+        if action.decides() {
+            Action::ApplicationDecide
+        } else {
+            Action::ApplicationAct
         }
-        CompanyKind::Contractor => None,
-    };
-    Actor {
-        party,
-        role: user.facts.role,
-        duties: user.facts.duties.clone(),
-        is_requester: user.user.id == a.requested_by,
+    }
+    /// Who may see it (its company, its provider, the agency) learns it is
+    /// refused; anyone else that there is nothing.
+    fn sees(u: &SessionUser, r: &MembershipRow) -> bool {
+        r.application.company_id == u.facts.company
+            || (r.provider_id == Some(u.facts.company) && provider_staff(u))
+            || u.facts.company_kind == CompanyKind::Agency
     }
 }
 
 fn facts(row: &MembershipRow) -> ApplicationFacts {
-    facts_with(&row.application, row.provider_id)
-}
-
-fn policy_action(action: MembershipAction) -> Action {
-    if action.decides() {
-        Action::ApplicationDecide
-    } else {
-        Action::ApplicationAct
-    }
+    facts_of::<Membership>(row)
 }
 
 /// The stored lines in the order of the steps (two may share a day).
@@ -149,25 +158,10 @@ impl App {
     fn membership_view(&self, caller: &Caller, row: MembershipRow) -> MembershipView {
         let state =
             MembershipState::parse(&row.application.state).unwrap_or(MembershipState::Withdrawn);
-        let today = self.today().to_string();
-        let overdue = !MembershipApplication::is_final(state)
-            && row
-                .application
-                .due_on
-                .as_deref()
-                .is_some_and(|due| today.as_str() > due);
+        let overdue = self.overdue::<Membership>(&row.application, state);
         let (actions, may_adjust) = match caller {
             Caller::User(user) => (
-                actions_for::<MembershipApplication>(state, &actor(user, &row))
-                    .into_iter()
-                    .filter(|a| {
-                        self.permits(
-                            caller,
-                            policy_action(*a),
-                            Resource::Application(facts(&row)),
-                        )
-                    })
-                    .collect(),
+                self.offered::<Membership>(caller, &row, state),
                 !MembershipApplication::is_final(state)
                     && user.facts.company_kind == CompanyKind::Agency
                     && self.permits(
@@ -187,64 +181,17 @@ impl App {
         }
     }
 
-    /// Decides `action` on the membership `id` names; a missing one takes
-    /// the path of a forbidden one (a stand-in of no company), a refusal on
-    /// another company's is `not_found`, one because the caller filed it
-    /// `self_approval`. Recorded when refused.
     async fn membership_subject(
         &self,
         meta: &RequestMeta,
         caller: &Caller,
         id: &str,
-        (action, audit_action): (Action, AuditAction),
-    ) -> Result<(MembershipRow, Box<SessionUser>, Decided), AppError> {
-        let id: ApplicationId = parse_id(id, "application")?;
+        decision: (Action, AuditAction),
+    ) -> Result<(MembershipRow, Box<SessionUser>, crate::Decided), AppError> {
+        let id: ApplicationId = Self::application_id(id)?;
         let row = self.inner.applications.membership(&id.to_string()).await?;
-        let resource = Resource::Application(match &row {
-            Some(row) => facts(row),
-            None => ApplicationFacts {
-                id: id.to_string(),
-                company: CompanyId::random(),
-                company_kind: CompanyKind::Contractor,
-                requested_by: UserId::random(),
-                provider: None,
-            },
-        });
-        crate::recorded_pair(action, audit_action);
-        let decision = self.decide(caller, action, resource.clone());
-        if let (Caller::User(user), true, Some(row)) = (caller, decision.allowed, &row) {
-            return Ok((row.clone(), user.clone(), decision));
-        }
-        if decision.allowed {
-            return Err(AppError::NotFound);
-        }
-        let step_up = self.step_up_would_allow(caller, action, resource);
-        let record = Self::audit_decided(
-            meta,
-            caller,
-            audit_action,
-            AuditObject::Application(id.to_string()),
-            Outcome::Denied,
-            &decision,
-        );
-        self.record(&record).await?;
-        let own = decision.policies.iter().any(|p| p == NO_SELF_DECISION);
-        // Who may see it (its company, its provider) learns it is refused;
-        // anyone else that there is nothing.
-        let sees = |u: &SessionUser| {
-            row.as_ref().is_some_and(|r| {
-                r.application.company_id == u.facts.company
-                    || (r.provider_id == Some(u.facts.company) && provider_staff(u))
-                    || u.facts.company_kind == CompanyKind::Agency
-            })
-        };
-        Err(match caller {
-            Caller::Anonymous => AppError::Unauthenticated,
-            Caller::User(_) if own => AppError::SelfApproval,
-            Caller::User(_) if step_up => AppError::StepUpRequired,
-            Caller::User(u) if sees(u) => AppError::Forbidden,
-            Caller::User(_) => AppError::NotFound,
-        })
+        self.application_subject::<Membership>(meta, caller, id, row, decision)
+            .await
     }
 
     /// Files a membership application for `company` (the caller's own when
@@ -411,31 +358,25 @@ impl App {
     ) -> Result<MembershipDetail, AppError> {
         let audit_action = action.audited_as();
         let (row, user, decided) = self
-            .membership_subject(meta, caller, id, (policy_action(action), audit_action))
+            .membership_subject(
+                meta,
+                caller,
+                id,
+                (Membership::policy_action(action), audit_action),
+            )
             .await?;
         let reason = reason_text(reason, action.needs_reason())?;
         let app_id = row.application.id.clone();
-        let failed = |why: String| {
-            crate::policies::with_decision(
-                Self::audit(
-                    meta,
-                    caller,
-                    audit_action,
-                    AuditObject::Application(app_id.clone()),
-                    Outcome::Failure,
-                    why,
-                ),
-                &decided,
+        let plan = self
+            .plan_step::<Membership>(
+                meta,
+                caller,
+                (&row, user, &decided),
+                (action, audit_action),
+                true,
             )
-        };
-        let state = MembershipState::parse(&row.application.state)?;
-        let next = match transition::<MembershipApplication>(state, action, &actor(&user, &row)) {
-            Ok(next) => next,
-            Err(refused) => {
-                self.record(&failed(format!("refused: {refused}"))).await?;
-                return Err(refused.into());
-            }
-        };
+            .await?;
+        let next = plan.next;
         let mut effects = MembershipEffects::default();
         if action == MembershipAction::Accept {
             let raw = provider.ok_or_else(|| {
@@ -454,46 +395,31 @@ impl App {
             effects.assign_provider = Some(provider_id);
         }
         if next == MembershipState::Completed {
-            effects.issue_notice = Some((i64::from(self.today().date().year()), user.user.id));
+            effects.issue_notice = Some((i64::from(self.today().date().year()), plan.user.user.id));
         }
         let lines = self.inner.applications.membership_schedule(&app_id).await?;
         let due_on = due_of(&lines, next);
-        let mut record = Self::audit_decided(
-            meta,
-            caller,
-            audit_action,
-            AuditObject::Application(app_id.clone()),
-            Outcome::Success,
-            &decided,
-        );
-        record.reason = format!("{} step={}", record.reason, action.as_str());
-        let step_reason = if reason.is_empty() {
-            action.as_str().to_owned()
-        } else {
-            reason
-        };
         let moved = self
             .inner
             .applications
             .transition_membership(
                 &Transition {
                     id: &app_id,
-                    from: state.as_str(),
+                    from: plan.from.as_str(),
                     action: action.as_str(),
                     to: next.as_str(),
-                    actor: user.user.id,
-                    reason: &step_reason,
+                    actor: plan.user.user.id,
+                    reason: &step_reason(reason, action.as_str()),
                     due_on: due_on.as_deref(),
-                    closes: MembershipApplication::is_final(next),
+                    closes: plan.closes(),
                 },
                 &effects,
                 self.now(),
-                &record,
+                &plan.record,
             )
             .await?;
         if !moved {
-            self.record(&failed("conflict".into())).await?;
-            return Err(AppError::Conflict("application changed since it was read"));
+            return Err(self.moved_on(&plan.failed).await);
         }
         let row = self
             .inner
@@ -640,20 +566,16 @@ impl App {
         let Caller::User(user) = caller else {
             return Err(AppError::Unauthenticated);
         };
-        Ok(rows
+        Ok(self
+            .readable::<Membership>(caller, rows)
             .into_iter()
-            .filter(|row| {
-                self.decide(
-                    caller,
-                    Action::ApplicationRead,
-                    Resource::Application(facts(row)),
-                )
-                .allowed
-            })
             .filter(|row| {
                 !waiting
                     || MembershipState::parse(&row.application.state).is_ok_and(|state| {
-                        waits_for_actor::<MembershipApplication>(state, &actor(user, row))
+                        waits_for_actor::<MembershipApplication>(
+                            state,
+                            &actor_on(user, &row.application, row.provider_id),
+                        )
                     })
             })
             .map(|row| self.membership_view(caller, row))
@@ -664,7 +586,9 @@ impl App {
     /// The company and provider a caller's lists draw from (none: all, for
     /// the agency), and the stand-in application of that scope that decides
     /// whether they may read any.
-    fn membership_scope(caller: &Caller) -> (Option<CompanyId>, Option<CompanyId>, Resource) {
+    pub(crate) fn membership_scope(
+        caller: &Caller,
+    ) -> (Option<CompanyId>, Option<CompanyId>, Resource) {
         let stand_in = |company: CompanyId, provider: Option<CompanyId>| {
             Resource::Application(ApplicationFacts {
                 id: "scope".into(),

@@ -594,7 +594,7 @@ impl App {
     }
 
     /// Signs the CSR, or generates a key pair, for `subject`.
-    fn issue(
+    pub(crate) fn issue(
         &self,
         subject: &TerminalSubject,
         csr_pem: Option<&str>,

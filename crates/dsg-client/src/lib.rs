@@ -32,6 +32,9 @@ mod memberships;
 mod policies;
 mod reading;
 mod records;
+mod requests;
+
+pub use requests::RequestKind;
 
 /// The cookie that carries the session.
 const SESSION_COOKIE: &str = "__Host-dsg_session";

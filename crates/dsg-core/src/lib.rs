@@ -21,6 +21,7 @@ pub mod membership;
 pub mod membership_schedule;
 pub mod names;
 pub mod records;
+pub mod requests;
 pub mod rules;
 pub mod software;
 pub mod terminal;

@@ -21,6 +21,7 @@ pub mod memberships;
 pub mod params;
 pub mod policies;
 pub mod records;
+pub mod requests;
 pub mod terminals;
 pub mod webauthn;
 

@@ -35,6 +35,7 @@ mod person;
 mod policy;
 pub mod ports;
 mod records;
+mod requests;
 mod rows;
 mod sessions;
 mod terminals;
@@ -69,6 +70,9 @@ pub use org::{HandlerRow, NewUser, UserCredentials};
 pub use person::PersonFacts;
 pub use policy::{NewPolicyVersion, PolicyVersionRow, RecordedDecision};
 pub use records::{RosterRow, Standing, TrainingRow};
+pub use requests::{
+    MediaRequestRow, MediumRow, OpenApplicationRow, RequestEffect, TerminalRequestRow,
+};
 pub use sessions::{PendingCeremony, SessionRow};
 pub use terminals::{IssuedCertificate, StoredTerminalCa};
 

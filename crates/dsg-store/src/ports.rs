@@ -28,13 +28,14 @@ use dsg_core::{
 use crate::{
     AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, ConsentRow, DamagedVersion,
     DeviceRow, DisposalCandidate, DisposalRow, Expired, FactGeneration, FailureCounts, HandlerRow,
-    IssuedCertificate, LedgerEventRow, LedgerItemRow, LoginAttempt, MembershipEffects,
-    MembershipRow, NewAuthenticator, NewCopy, NewFileVersion, NewLedgerEvent, NewPolicyVersion,
-    NewUser, NoticeRow, PendingCeremony, PersonFacts, PersonRow, PlainNamedFile, PolicyVersionRow,
-    RecordedDecision, ResetRow, RoleCounts, RoleRow, RosterRow, ScheduleLineRow, SealedName,
-    SequencedEvent, SessionRow, SnapshotRow, SoftwareListVersionRow, SoftwareRequestRow, Standing,
-    Store, StoreError, StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile,
-    StoredTerminalCa, StoredVersion, TotpRow, TrainingRow, Transition, UploadTarget,
+    IssuedCertificate, LedgerEventRow, LedgerItemRow, LoginAttempt, MediaRequestRow, MediumRow,
+    MembershipEffects, MembershipRow, NewAuthenticator, NewCopy, NewFileVersion, NewLedgerEvent,
+    NewPolicyVersion, NewUser, NoticeRow, OpenApplicationRow, PendingCeremony, PersonFacts,
+    PersonRow, PlainNamedFile, PolicyVersionRow, RecordedDecision, RequestEffect, ResetRow,
+    RoleCounts, RoleRow, RosterRow, ScheduleLineRow, SealedName, SequencedEvent, SessionRow,
+    SnapshotRow, SoftwareListVersionRow, SoftwareRequestRow, Standing, Store, StoreError,
+    StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile, StoredTerminalCa,
+    StoredVersion, TerminalRequestRow, TotpRow, TrainingRow, Transition, UploadTarget,
     UserCredentials, WebauthnCredentialRow,
 };
 
@@ -512,6 +513,24 @@ ports! {
             record: &AuditRecord,
         ) -> bool;
         fn membership_notice(&self, application: &str) -> Option<NoticeRow>;
+        fn file_terminal_request(&self, request: &TerminalRequestRow, record: &AuditRecord) -> ();
+        fn terminal_request(&self, id: &str) -> Option<TerminalRequestRow>;
+        fn file_media_request(&self, request: &MediaRequestRow, record: &AuditRecord) -> ();
+        fn media_request(&self, id: &str) -> Option<MediaRequestRow>;
+        fn transition_request(
+            &self,
+            t: &Transition<'_>,
+            effect: &RequestEffect,
+            now_ms: i64,
+            record: &AuditRecord,
+        ) -> bool;
+        fn removable_media(&self, company: Option<CompanyId>) -> Vec<MediumRow>;
+        fn open_applications(
+            &self,
+            company: Option<CompanyId>,
+            provider: Option<CompanyId>,
+            limit: i64,
+        ) -> Vec<OpenApplicationRow>;
     }
 
     /// Versions of the policy set and the recorded decisions.

@@ -83,28 +83,7 @@ impl Store {
         audit: &AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_audited().await?;
-        sqlx::query::<Any>(
-            "INSERT INTO terminals (id, company_id, name, site, serial, status, status_reason, \
-             status_changed_at, cert_fingerprint, cert_serial, cert_not_after, registered_at, \
-             registered_by, last_seen_at, posture_reported_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL)",
-        )
-        .bind(terminal.id.to_string())
-        .bind(terminal.company_id.to_string())
-        .bind(terminal.name.as_str().to_owned())
-        .bind(terminal.site.as_str().to_owned())
-        .bind(terminal.serial.as_str().to_owned())
-        .bind(terminal.status.as_str())
-        .bind(terminal.status_reason.clone())
-        .bind(terminal.status_changed_at)
-        .bind(terminal.cert_fingerprint.clone())
-        .bind(terminal.cert_serial.clone())
-        .bind(terminal.cert_not_after)
-        .bind(terminal.registered_at)
-        .bind(terminal.registered_by.map(|u| u.to_string()))
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict_as(e, "terminal serial number"))?;
+        insert_terminal(&mut tx, terminal).await?;
         tx.commit(terminal.registered_at, audit).await?;
         Ok(())
     }
@@ -288,4 +267,35 @@ impl Store {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Inserts a terminal with its first certificate, in the caller's
+/// transaction (a registration, or an approved terminal request).
+pub(crate) async fn insert_terminal(
+    conn: &mut sqlx::AnyConnection,
+    terminal: &Terminal,
+) -> Result<(), StoreError> {
+    sqlx::query::<Any>(
+        "INSERT INTO terminals (id, company_id, name, site, serial, status, status_reason, \
+         status_changed_at, cert_fingerprint, cert_serial, cert_not_after, registered_at, \
+         registered_by, last_seen_at, posture_reported_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL)",
+    )
+    .bind(terminal.id.to_string())
+    .bind(terminal.company_id.to_string())
+    .bind(terminal.name.as_str().to_owned())
+    .bind(terminal.site.as_str().to_owned())
+    .bind(terminal.serial.as_str().to_owned())
+    .bind(terminal.status.as_str())
+    .bind(terminal.status_reason.clone())
+    .bind(terminal.status_changed_at)
+    .bind(terminal.cert_fingerprint.clone())
+    .bind(terminal.cert_serial.clone())
+    .bind(terminal.cert_not_after)
+    .bind(terminal.registered_at)
+    .bind(terminal.registered_by.map(|u| u.to_string()))
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| conflict_as(e, "terminal serial number"))?;
+    Ok(())
 }

@@ -668,6 +668,103 @@ async fn denial_matrix(db: Db) {
         )],
     )
     .await;
+    // Terminal and media requests: the same path, the same refusals, and
+    // the provider learns nothing of a request that is not its to see.
+    let (s, terminal_request) = op
+        .json(
+            Method::POST,
+            "/api/v1/applications/terminal",
+            json!({ "company_id": w.company_a, "operation": "register", "serial": "SN-D1",
+                    "site": "本社", "model": "DSG-T1",
+                    "csr_pem": "-----BEGIN CERTIFICATE REQUEST-----\nAA\n-----END CERTIFICATE REQUEST-----" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{terminal_request}");
+    let terminal_request = terminal_request["id"].as_str().unwrap().to_owned();
+    let (s, media_request) = op
+        .json(
+            Method::POST,
+            "/api/v1/applications/media",
+            json!({ "company_id": w.company_a, "operation": "register", "media_id": "USB-D1",
+                    "media_type": "usb_memory", "capacity_mb": 1000, "purpose": "x",
+                    "permitted_users": [w.user_id("a.handler")] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{media_request}");
+    let media_request = media_request["id"].as_str().unwrap().to_owned();
+    denied_requests += each_refused(
+        &[
+            (
+                Method::POST,
+                "/api/v1/applications/terminal".into(),
+                json!({ "operation": "remove", "terminal_id": "x", "reason": "x" }),
+            ),
+            (
+                Method::POST,
+                "/api/v1/applications/media".into(),
+                json!({ "operation": "remove", "media_id": "USB-D1", "reason": "x" }),
+            ),
+            (Method::GET, "/api/v1/removable-media".into(), Value::Null),
+        ],
+        application_callers(StatusCode::FORBIDDEN),
+    )
+    .await;
+    let request_endpoints: Vec<(Method, String, Value)> = vec![
+        (
+            Method::GET,
+            format!("/api/v1/applications/terminal/{terminal_request}"),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/applications/terminal/{terminal_request}/withdraw"),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/applications/terminal/{terminal_request}/approve"),
+            Value::Null,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/applications/media/{media_request}"),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/applications/media/{media_request}/withdraw"),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/applications/media/{media_request}/approve"),
+            Value::Null,
+        ),
+    ];
+    denied_requests += each_refused(
+        &request_endpoints,
+        application_callers(StatusCode::NOT_FOUND),
+    )
+    .await;
+    let other_provider = crate::memberships::provider_staff(&gw, &mut op, "p.requests").await;
+    denied_requests += each_refused(
+        &request_endpoints,
+        vec![(
+            "provider, not assigned",
+            other_provider,
+            StatusCode::NOT_FOUND,
+        )],
+    )
+    .await;
+    for path in [
+        format!("/api/v1/applications/terminal/{terminal_request}"),
+        format!("/api/v1/applications/media/{media_request}"),
+    ] {
+        let (_, still) = op.get(&path).await;
+        assert_eq!(still["state"], "submitted", "{still}");
+        assert_eq!(still["steps"].as_array().unwrap().len(), 1, "{still}");
+    }
+
     let still = op.membership(&membership).await.unwrap();
     assert_eq!(still.membership.state, "submitted");
     assert_eq!(still.steps.len(), 1);

@@ -51,6 +51,7 @@ mod ranges;
 mod records;
 mod records_roles;
 mod records_roles_pages;
+mod requests;
 mod retention_sql;
 mod s3;
 mod schema_fuzz;

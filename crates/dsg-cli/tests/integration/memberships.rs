@@ -55,7 +55,13 @@ async fn refused(client: &mut Client, id: &str, action: &str) -> (StatusCode, St
 }
 
 /// A new user of `company` holding `duty`, signed in.
-async fn staff(gw: &Gateway, op: &mut Client, company: &str, name: &str, duty: &str) -> Client {
+pub(crate) async fn staff(
+    gw: &Gateway,
+    op: &mut Client,
+    company: &str,
+    name: &str,
+    duty: &str,
+) -> Client {
     let (s, b) = op
         .json(
             Method::POST,
@@ -90,7 +96,7 @@ async fn grant(op: &mut Client, user: &str, duty: &str) {
     assert_eq!(s, StatusCode::CREATED, "{b}");
 }
 
-async fn company(op: &mut Client, name: &str) -> String {
+pub(crate) async fn company(op: &mut Client, name: &str) -> String {
     let (s, b) = op
         .json(
             Method::POST,

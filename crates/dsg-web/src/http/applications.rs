@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use dsg_core::software::{Delivery, SoftwareAction, SoftwareEntry, SoftwareForm};
 use dsg_proto::applications::{
-    ApplicationStep, ApplicationStepBody, NewSoftwareLists, NewSoftwareRequest, SoftwareListEntry,
+    ApplicationStepBody, NewSoftwareLists, NewSoftwareRequest, SoftwareListEntry,
     SoftwareListVersion, SoftwareLists, SoftwareListsChanged, SoftwareRequest,
     SoftwareRequestDetail, SoftwareRequestList,
 };
@@ -17,6 +17,26 @@ use super::context::Ctx;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath};
 use dsg_app::AppError;
+
+/// The wire form of a timeline, whatever the kind (a macro: the store's
+/// row type is not named above the use cases).
+macro_rules! steps {
+    ($rows:expr) => {
+        $rows
+            .into_iter()
+            .map(|s| dsg_proto::applications::ApplicationStep {
+                seq: s.seq,
+                action: s.action,
+                from_state: s.from_state,
+                to_state: s.to_state,
+                actor: s.actor.to_string(),
+                reason: s.reason,
+                at: s.at,
+            })
+            .collect::<Vec<_>>()
+    };
+}
+pub(super) use steps;
 
 type ApiResult = Result<Response, ApiError>;
 
@@ -149,25 +169,13 @@ pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<String>) -> ApiResult {
         .await?;
     Ok(Json(SoftwareRequestDetail {
         request: software_request(detail.request),
-        steps: detail
-            .steps
-            .into_iter()
-            .map(|s| ApplicationStep {
-                seq: s.seq,
-                action: s.action,
-                from_state: s.from_state,
-                to_state: s.to_state,
-                actor: s.actor.to_string(),
-                reason: s.reason,
-                at: s.at,
-            })
-            .collect(),
+        steps: steps!(detail.steps),
     })
     .into_response())
 }
 
 /// The reason of an optional JSON body.
-fn reason_of(body: &[u8]) -> Result<String, AppError> {
+pub(super) fn reason_of(body: &[u8]) -> Result<String, AppError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(String::new());
     }

@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use dsg_core::membership::{MembershipAction, MembershipForm};
-use dsg_proto::applications::ApplicationStep;
 use dsg_proto::memberships::{
     Membership, MembershipDetail, MembershipList, MembershipNotice, MembershipStepBody,
     NewMembership, ScheduleAdjustment, ScheduleLine,
@@ -85,19 +84,7 @@ pub fn detail(d: dsg_app::MembershipDetail) -> MembershipDetail {
             })
             .collect(),
         works_within_a_month: d.works_within_a_month,
-        steps: d
-            .steps
-            .into_iter()
-            .map(|s| ApplicationStep {
-                seq: s.seq,
-                action: s.action,
-                from_state: s.from_state,
-                to_state: s.to_state,
-                actor: s.actor.to_string(),
-                reason: s.reason,
-                at: s.at,
-            })
-            .collect(),
+        steps: super::applications::steps!(d.steps),
         notice: d.notice.map(notice),
     }
 }

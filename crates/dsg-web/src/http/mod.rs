@@ -22,6 +22,7 @@ pub mod policies;
 pub mod proxy;
 pub mod records;
 pub mod refusals;
+pub mod requests;
 pub mod session;
 pub mod terminals;
 pub mod wire;
@@ -135,6 +136,14 @@ pub fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(memberships::show_notice))
         .routes(routes!(memberships::step))
         .routes(routes!(memberships::adjust))
+        .routes(routes!(requests::file_terminal))
+        .routes(routes!(requests::show_terminal))
+        .routes(routes!(requests::step_terminal))
+        .routes(routes!(requests::file_media))
+        .routes(routes!(requests::show_media))
+        .routes(routes!(requests::step_media))
+        .routes(routes!(requests::media_list))
+        .routes(routes!(requests::inbox))
         .routes(routes!(api::me))
         .routes(routes!(api::compartments))
         .routes(routes!(api::list_files))

@@ -16,7 +16,7 @@ use super::{segment, Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::{AppError, SoftwareRequestView};
 
-fn state_label(state: SoftwareState, lang: Lang) -> &'static str {
+pub(super) fn state_label(state: SoftwareState, lang: Lang) -> &'static str {
     lang.t(match state {
         SoftwareState::Submitted => Text::StateSubmitted,
         SoftwareState::Returned => Text::StateReturned,

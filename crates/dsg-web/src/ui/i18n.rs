@@ -669,4 +669,11 @@ texts! {
     LedgerPermission => ("許可", "Permission"),
     LedgerOpenItems => ("未了の項目", "Open items"),
     NoLedger => ("目録はまだ空です。", "The inventory is empty."),
+    InboxTitle => ("受信箱", "Inbox"),
+    InboxIntro => ("あなたの対応を待っている申請（全種別）を期限の近い順に表示します。期限は稼働日（土日・祝日・年末年始を除く）で数え、日本時間で表示します。", "Every application of every kind that waits for you, due first. Due dates count working days (no weekends, public holidays or the New Year closure), in Japan time."),
+    InboxSteps => ("できる操作", "Your steps"),
+    KindSoftware => ("ソフトウェアインストール申請", "Software installation request"),
+    KindMembership => ("加入申請", "Membership application"),
+    KindTerminal => ("端末登録・撤去申請", "Terminal registration or removal request"),
+    KindMedia => ("可搬記憶媒体登録・撤去申請", "Removable-media registration or removal request"),
 }

@@ -65,6 +65,9 @@ pub(super) fn page_in(
                             @let work = nav.applications || nav.memberships || nav.records;
                             @if work {
                                 span class="nav-group" role="group" aria-label=(lang.t(Text::NavWork)) {
+                                    @if nav.applications || nav.memberships {
+                                        a href="/inbox" id="inbox-link" { (lang.t(Text::InboxTitle)) }
+                                    }
                                     @if nav.applications {
                                         a href="/applications" id="applications-link" { (lang.t(Text::Applications)) }
                                     }

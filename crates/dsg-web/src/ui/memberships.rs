@@ -21,7 +21,7 @@ use super::{segment, Lang, Text};
 use crate::http::context::Ctx;
 use dsg_app::{AppError, MembershipView};
 
-fn state_label(state: MembershipState, lang: Lang) -> &'static str {
+pub(super) fn state_label(state: MembershipState, lang: Lang) -> &'static str {
     use MembershipState as S;
     lang.t(match state {
         S::Submitted => Text::StateSubmitted,

@@ -645,6 +645,55 @@ const CATALOGUE: &[(&str, &str)] = &[
         "only the holder of a copy records its return or destruction",
         "複製の返却・廃棄は、その複製の保有者が記録します",
     ),
+    ("must be given", "指定してください"),
+    (
+        "terminal_id: a registered terminal of the company",
+        "端末: 自社の登録済み端末を指定してください",
+    ),
+    (
+        "permitted_users: people of the same company",
+        "利用者: 同じ企業の人を指定してください",
+    ),
+    (
+        "terminal not active in this company",
+        "この企業の有効な端末ではありません（既に失効していないか確認してください）",
+    ),
+    (
+        "medium not on the media list",
+        "媒体一覧に登録されていない媒体です",
+    ),
+    (
+        "media id already on the media list",
+        "この媒体番号は既に媒体一覧に登録されています",
+    ),
+    (
+        "a PEM certificate signing request",
+        "PEM形式の証明書署名要求（CSR）を貼り付けてください",
+    ),
+    (
+        "between 1 and 100000000",
+        "1から100000000の間にしてください",
+    ),
+    (
+        "one to fifty people of the company",
+        "企業の利用者を1人以上50人以下で指定してください",
+    ),
+    (
+        "operation: register or remove",
+        "種別: 登録か撤去を選んでください",
+    ),
+    ("media_type: an unknown type", "媒体の種類: 不明な種類です"),
+    (
+        "permitted_users: user ids",
+        "利用者: ユーザのIDを指定してください",
+    ),
+    ("csr_pem", "証明書署名要求（CSR）"),
+    ("model", "機種"),
+    ("terminal_id", "端末"),
+    ("media_id", "媒体番号"),
+    ("media_type", "媒体の種類"),
+    ("capacity_mb", "容量（MB）"),
+    ("permitted_users", "利用者"),
 ];
 
 /// `message` for a person reading `lang`.

@@ -18,6 +18,7 @@ mod home;
 mod hub;
 mod i18n;
 mod identity;
+mod inbox;
 mod labels;
 mod layout;
 mod ledger;
@@ -103,6 +104,7 @@ pub fn routes() -> Router<App> {
             "/applications/software-lists",
             get(applications::lists_page),
         )
+        .route("/inbox", get(inbox::inbox_page))
         .route("/applications/{id}", get(applications::application_page))
         .route("/applications/{id}/{action}", post(applications::step))
         .route(
