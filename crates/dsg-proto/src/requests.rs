@@ -97,7 +97,7 @@ pub struct NewMediaRequest {
     #[schema(pattern = "^(?:usb_memory|external_disk|optical_disc|memory_card)$")]
     pub media_type: Option<String>,
     /// Capacity in megabytes (registration).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::int::i64")]
     #[schema(minimum = 0, maximum = 100_000_000)]
     pub capacity_mb: i64,
     /// What it is used for (registration).
