@@ -25,6 +25,7 @@ mod audit_scopes;
 mod audit_tamper;
 mod compliance;
 mod crash;
+mod denial_admin;
 mod denials;
 mod durability;
 mod error_shape;

@@ -24,6 +24,7 @@ mod layout;
 mod ledger;
 mod listing;
 mod memberships;
+mod message_catalogue;
 mod messages;
 mod notice;
 mod pages;
