@@ -101,6 +101,101 @@ test("a file of a name already in the compartment becomes its new version", { ti
   await context.close();
 });
 
+test("several files dropped at once upload with a bar each, and list their uploader", { timeout: 360_000 }, async () => {
+  const api = await apiLogin(gw, HANDLER, { terminal: HANDLER });
+  const me = await apiRequest(gw, "GET", "/api/v1/me", { session: api });
+  const list = await apiRequest(gw, "GET", "/api/v1/compartments", { session: api });
+  const cid = list.json.compartments.find((c) => c.contract.number === "A-001").compartment.id;
+  const EXISTING = "既存 図面.txt";
+  const first = await apiRequest(gw, "POST", `/api/v1/compartments/${cid}/files?name=${encodeURIComponent(EXISTING)}`, {
+    body: randomBytes(500),
+    session: api,
+  });
+  assert.equal(first.status, 201, first.raw);
+  const existingId = first.json.file.id;
+
+  const { page, context } = await newGatewayPage(browser, gw, { terminal: HANDLER });
+  await loginWithTotp(page, gw, HANDLER);
+  await page.goto(`${gw.url}/compartments/${cid}`);
+  // The field and the button say different things (finding 14).
+  const fieldLabel = (await page.locator('label[for="file-input"]').innerText()).trim();
+  const buttonLabel = (await page.locator("#upload-button").innerText()).trim();
+  assert.notEqual(fieldLabel, buttonLabel, "the field and the button are labelled apart");
+
+  // Every change of a queued file's line, heard in Node so it survives the
+  // reload after the last upload.
+  const events = [];
+  await page.exposeFunction("__dsgItem", (e) => events.push(e));
+  await page.evaluate(() => {
+    const queue = document.querySelector("#upload-queue");
+    new MutationObserver(() => {
+      for (const li of queue.querySelectorAll("li.upload-item")) {
+        window.__dsgItem({ name: li.dataset.name, state: li.dataset.state ?? null, value: li.querySelector("progress").value });
+      }
+    }).observe(queue, { attributes: true, childList: true, subtree: true });
+  });
+
+  // Three files dropped on the zone, as a person drags them from a folder:
+  // two new names and one already in the compartment.
+  const names = ["図面A-多数.bin", "図面B-多数.bin", EXISTING];
+  const sizes = [700 * 1024, 1024, 2048];
+  const dropped = await page.evaluateHandle(([names, sizes]) => {
+    const dt = new DataTransfer();
+    names.forEach((n, i) => dt.items.add(new File([new Uint8Array(sizes[i]).fill(i + 1)], n)));
+    return dt;
+  }, [names, sizes]);
+  await page.dispatchEvent("#drop-zone", "dragover", { dataTransfer: dropped });
+  await page.dispatchEvent("#drop-zone", "drop", { dataTransfer: dropped });
+  const queued = page.locator("#upload-queue li.upload-item");
+  await queued.nth(2).waitFor();
+  assert.deepEqual(await queued.evaluateAll((lis) => lis.map((l) => [l.dataset.name, l.dataset.state])), names.map((n) => [n, "waiting"]));
+  await page.locator("#upload-collision").waitFor({ state: "visible" });
+  assert.equal(await page.locator("#collision-name").innerText(), EXISTING);
+  await checkPage(page, "forms-multi-upload-queued");
+
+  const posts = [];
+  page.on("response", (r) => {
+    if (r.request().method() === "POST" && r.url().includes(`/api/v1/compartments/${cid}/files`)) posts.push(r);
+  });
+  const reloaded = page.waitForEvent("load", { timeout: 120_000 });
+  await page.click("#upload-button");
+  await reloaded;
+  assert.equal(posts.length, 3, "one request a file");
+  for (const r of posts) assert.equal(r.status(), 201, r.url());
+  const paths = posts.map((r) => new URL(r.url()).pathname);
+  assert.equal(paths.filter((p) => p === `/api/v1/compartments/${cid}/files`).length, 2, "two new files");
+  assert.ok(paths.includes(`/api/v1/compartments/${cid}/files/${existingId}/versions`), "the known name became a version");
+  for (const n of names) {
+    const mine = events.filter((e) => e.name === n);
+    assert.ok(mine.some((e) => e.state === "uploading"), `${n} was shown uploading (${JSON.stringify(mine)})`);
+    const last = mine.at(-1);
+    assert.equal(last.state, "done", `${n} ended done (${JSON.stringify(mine)})`);
+    assert.equal(last.value, 100, `${n}'s own bar at 100`);
+  }
+
+  // The list: uploader (by name, id on hover) and version on each row.
+  for (const n of names) {
+    const row = page.locator(`tr.file-row[data-name=${cssString(n)}]`);
+    await row.waitFor();
+    const uploader = row.locator("td.uploader");
+    assert.equal(await uploader.getAttribute("title"), me.json.user.id);
+    const shown = (await uploader.innerText()).trim();
+    assert.equal(shown, me.json.user.display_name, "the uploader by name");
+  }
+  assert.equal(await page.locator(`tr.file-row[data-name=${cssString(EXISTING)}] td.version`).innerText(), "2");
+  await checkPage(page, "forms-multi-upload-listed");
+
+  // Search and sort on the server, in the address.
+  await page.fill("#files-q", "図面A-多数");
+  await Promise.all([page.waitForURL((u) => new URL(u).searchParams.get("q") === "図面A-多数"), page.click("#files-search button[type=submit]")]);
+  assert.equal(await page.locator("tr.file-row").count(), 1);
+  await page.goto(`${gw.url}/compartments/${cid}?sort=size&dir=desc`);
+  const order = (await page.locator("tr.file-row").evaluateAll((rows) => rows.map((r) => r.dataset.name))).filter((n) => names.includes(n));
+  assert.deepEqual(order, [names[0], EXISTING, names[1]], "largest first");
+  assert.equal(await page.locator('th[aria-sort="descending"] a[data-sort="size"]').count(), 1);
+  await context.close();
+});
+
 test("a duplicate company is refused beside its field, the name kept", { timeout: 180_000 }, async () => {
   const { page, context } = await newGatewayPage(browser, gw);
   await loginWithTotp(page, gw, "operator");

@@ -38,6 +38,8 @@ pub struct CompartmentView {
 pub struct FileView {
     /// The file.
     pub file: FileRecord,
+    /// The display name of who uploaded its newest version.
+    pub uploader: String,
 }
 
 /// One version of a file as listed.
@@ -264,10 +266,15 @@ impl App {
         let key = self.compartment_key(&compartment)?;
         let mut files = stored
             .into_iter()
-            .map(|f| open_file_with(&key, &compartment, f))
+            .map(|f| {
+                let uploader = f.updated_by_name.clone();
+                open_file_with(&key, &compartment, f).map(|file| FileView { file, uploader })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         // By name (code point order), as the database ordered plaintext names.
-        files.sort_by(|a, b| (a.name.as_str(), a.id).cmp(&(b.name.as_str(), b.id)));
+        files.sort_by(|a, b| {
+            (a.file.name.as_str(), a.file.id).cmp(&(b.file.name.as_str(), b.file.id))
+        });
         let record = self.success(
             meta,
             caller,
@@ -286,7 +293,7 @@ impl App {
                     Caller::Anonymous => FileDirection::Submitted,
                 },
             },
-            files.into_iter().map(|file| FileView { file }).collect(),
+            files,
         ))
     }
 
@@ -541,6 +548,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::Internal("uploaded file vanished".into()))?;
         Ok(FileView {
+            uploader: stored.updated_by_name.clone(),
             file: self.open_file(compartment, stored)?,
         })
     }

@@ -220,6 +220,7 @@ pub(super) fn open_file_with(
         end_instruction: file.end_instruction,
         created_at: file.created_at,
         updated_at: file.updated_at,
+        updated_by: file.updated_by,
     })
 }
 

@@ -198,6 +198,8 @@ pub struct FileRecord {
     pub created_at: i64,
     /// When the newest version was uploaded (Unix ms).
     pub updated_at: i64,
+    /// Who uploaded the newest version.
+    pub updated_by: UserId,
 }
 
 /// One stored version of a file.

@@ -71,6 +71,8 @@ pub struct File {
     pub end_instruction: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The user who uploaded the current version.
+    pub updated_by: String,
 }
 
 /// Why a compartment the caller is designated to cannot be opened now.

@@ -85,6 +85,10 @@ pub struct StoredFile {
     pub created_at: i64,
     /// When the newest version was uploaded (Unix ms).
     pub updated_at: i64,
+    /// Who uploaded the newest version.
+    pub updated_by: UserId,
+    /// Their display name.
+    pub updated_by_name: String,
 }
 
 /// A file whose name was stored before names were sealed.
@@ -107,8 +111,10 @@ impl Store {
     ) -> Result<Vec<StoredFile>, StoreError> {
         let rows = sqlx::query::<Any>(
             "SELECT f.id, f.compartment_id, f.name_sealed, f.current_version, v.size_bytes, \
-             f.status, f.direction, f.end_instruction, f.created_at, f.updated_at FROM files f \
+             f.status, f.direction, f.end_instruction, f.created_at, f.updated_at, \
+             v.created_by AS updated_by, u.display_name AS updated_by_name FROM files f \
              JOIN file_versions v ON v.file_id = f.id AND v.version = f.current_version \
+             JOIN users u ON u.id = v.created_by \
              WHERE f.compartment_id = $1 AND f.status = 'active' ORDER BY f.id",
         )
         .bind(compartment.to_string())
@@ -126,8 +132,10 @@ impl Store {
     ) -> Result<Option<StoredFile>, StoreError> {
         let row = sqlx::query::<Any>(
             "SELECT f.id, f.compartment_id, f.name_sealed, f.current_version, v.size_bytes, \
-             f.status, f.direction, f.end_instruction, f.created_at, f.updated_at FROM files f \
+             f.status, f.direction, f.end_instruction, f.created_at, f.updated_at, \
+             v.created_by AS updated_by, u.display_name AS updated_by_name FROM files f \
              JOIN file_versions v ON v.file_id = f.id AND v.version = f.current_version \
+             JOIN users u ON u.id = v.created_by \
              WHERE f.compartment_id = $1 AND f.id = $2",
         )
         .bind(compartment.to_string())
@@ -345,5 +353,7 @@ fn stored_file(row: &sqlx::any::AnyRow) -> Result<StoredFile, StoreError> {
             .transpose()?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        updated_by: rows::id(row, "updated_by")?,
+        updated_by_name: row.try_get("updated_by_name")?,
     })
 }

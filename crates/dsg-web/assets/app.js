@@ -8,80 +8,182 @@ function csrfToken() {
   return meta ? meta.getAttribute("content") : "";
 }
 
-// The listed file of the same name, if any (the compartment page's rows).
+// The compartment's file of the same name, if any (every file, whatever
+// page of the list is shown).
 function fileNamed(name) {
-  for (const row of document.querySelectorAll("tr.file-row[data-versions-url]")) {
+  for (const row of document.querySelectorAll("#existing-files li[data-versions-url]")) {
     if (row.dataset.name === name) return row;
   }
   return null;
 }
 
-function setupUpload(form) {
-  const input = form.querySelector('input[type="file"]');
-  const progress = form.querySelector("progress");
-  const status = form.querySelector(".upload-status");
-  const collision = form.querySelector("#upload-collision");
-  // A name that is already a file's: offer its new version (the default)
-  // or no upload, rather than a second file of that name.
-  const existing = () => {
-    const file = input.files && input.files[0];
-    return form.dataset.newFile === "true" && file ? fileNamed(file.name) : null;
-  };
-  if (collision) {
-    input.addEventListener("change", () => {
-      const row = existing();
-      collision.hidden = !row;
-      if (row) form.querySelector("#collision-name").textContent = row.dataset.name;
-    });
-  }
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const file = input.files && input.files[0];
-    if (!file) return;
-    let url = form.dataset.uploadUrl;
-    const row = existing();
-    if (row) {
-      const choice = form.querySelector('input[name="collision"]:checked');
-      if (choice && choice.value === "cancel") {
-        status.textContent = form.dataset.textCancelled;
-        status.dataset.state = "cancelled";
-        return;
-      }
-      url = row.dataset.versionsUrl;
-    } else if (form.dataset.newFile === "true") {
-      url += "?name=" + encodeURIComponent(file.name);
-      const end = form.querySelector('select[name="end"]');
-      if (end && end.value) url += "&end=" + encodeURIComponent(end.value);
-    }
+// One file's line in the queue: its name, its own bar, its state in words.
+function queueItem(queue, file) {
+  const li = document.createElement("li");
+  li.className = "upload-item";
+  li.dataset.name = file.name;
+  const name = document.createElement("span");
+  name.className = "upload-name";
+  name.textContent = file.name;
+  const bar = document.createElement("progress");
+  bar.max = 100;
+  bar.value = 0;
+  bar.setAttribute("aria-label", file.name);
+  const state = document.createElement("span");
+  state.className = "upload-item-status";
+  li.append(name, bar, state);
+  queue.appendChild(li);
+  return { li, bar, state };
+}
+
+function setItem(item, state, text) {
+  item.li.dataset.state = state;
+  item.state.dataset.state = state;
+  item.state.textContent = text;
+}
+
+// Sends one file; resolves with whether it was stored. `onBytes` hears
+// the bytes sent so far.
+function sendFile(url, file, onBytes) {
+  return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url);
     xhr.setRequestHeader("X-CSRF-Token", csrfToken());
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable) onBytes(e.loaded);
+    });
+    xhr.addEventListener("load", () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onBytes(file.size);
+        resolve({ ok: true, message: "" });
+        return;
+      }
+      let message = "";
+      try { message = JSON.parse(xhr.responseText).error.message; } catch (_) { message = String(xhr.status); }
+      resolve({ ok: false, message });
+    });
+    xhr.addEventListener("error", () => resolve({ ok: false, message: "" }));
+    xhr.send(file);
+  });
+}
+
+function setupUpload(form) {
+  const input = form.querySelector('input[type="file"]');
+  const progress = form.querySelector("#upload-progress");
+  const status = form.querySelector(".upload-status");
+  const queue = form.querySelector("#upload-queue");
+  const collision = form.querySelector("#upload-collision");
+  const zone = form.querySelector("#drop-zone");
+  const newFile = form.dataset.newFile === "true";
+  const chosen = () => Array.from(input.files || []);
+  // The chosen files whose names are already files' (new-file form only):
+  // each becomes a new version of that file (the default) or is skipped,
+  // rather than a second file of the same name.
+  const existing = () => (newFile ? chosen().filter((f) => fileNamed(f.name)) : []);
+  const showChoice = () => {
+    if (collision) {
+      const clashes = existing();
+      collision.hidden = clashes.length === 0;
+      form.querySelector("#collision-name").textContent = clashes.map((f) => f.name).join("、");
+    }
+    if (queue && newFile) {
+      queue.textContent = "";
+      queue.hidden = chosen().length === 0;
+      for (const file of chosen()) setItem(queueItem(queue, file), "waiting", form.dataset.textWaiting);
+    }
+  };
+  input.addEventListener("change", showChoice);
+  if (zone) {
+    zone.addEventListener("dragover", (event) => {
+      event.preventDefault();
+      zone.dataset.over = "true";
+    });
+    zone.addEventListener("dragleave", () => { zone.dataset.over = "false"; });
+    zone.addEventListener("drop", (event) => {
+      event.preventDefault();
+      zone.dataset.over = "false";
+      if (!event.dataTransfer || event.dataTransfer.files.length === 0) return;
+      input.files = event.dataTransfer.files;
+      showChoice();
+    });
+  }
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const files = chosen();
+    if (files.length === 0) return;
+    const choice = form.querySelector('input[name="collision"]:checked');
+    const skipClashes = choice && choice.value === "cancel";
+    const plan = files.map((file) => {
+      const row = newFile ? fileNamed(file.name) : null;
+      let url = form.dataset.uploadUrl;
+      if (row) {
+        url = row.dataset.versionsUrl;
+      } else if (newFile) {
+        url += "?name=" + encodeURIComponent(file.name);
+        const end = form.querySelector('select[name="end"]');
+        if (end && end.value) url += "&end=" + encodeURIComponent(end.value);
+      }
+      return { file, url, skip: Boolean(row) && skipClashes };
+    });
+    const items = new Map();
+    if (queue && newFile) {
+      queue.textContent = "";
+      queue.hidden = false;
+      for (const p of plan) items.set(p, queueItem(queue, p.file));
+    }
+    const sending = plan.filter((p) => !p.skip);
+    for (const p of plan) {
+      const item = items.get(p);
+      if (item) setItem(item, p.skip ? "skipped" : "waiting", p.skip ? form.dataset.textSkipped : form.dataset.textWaiting);
+    }
+    if (sending.length === 0) {
+      status.textContent = form.dataset.textCancelled;
+      status.dataset.state = "cancelled";
+      return;
+    }
+    const total = sending.reduce((sum, p) => sum + p.file.size, 0) || 1;
+    let before = 0;
+    let failed = 0;
     progress.value = 0;
     progress.hidden = false;
     status.textContent = form.dataset.textUploading;
     status.dataset.state = "uploading";
-    xhr.upload.addEventListener("progress", (e) => {
-      if (e.lengthComputable) progress.value = Math.round((e.loaded / e.total) * 100);
-    });
-    xhr.addEventListener("load", () => {
-      if (xhr.status >= 200 && xhr.status < 300) {
-        progress.value = 100;
-        status.textContent = form.dataset.textDone;
-        status.dataset.state = "done";
-        window.setTimeout(() => window.location.reload(), 400);
+    const button = form.querySelector("#upload-button");
+    if (button) button.disabled = true;
+    // One at a time: each file is streamed whole, and the disk, not the
+    // number of requests, is the limit.
+    for (const p of sending) {
+      const item = items.get(p);
+      if (item) setItem(item, "uploading", form.dataset.textUploading);
+      const result = await sendFile(p.url, p.file, (sent) => {
+        if (item && p.file.size > 0) item.bar.value = Math.round((sent / p.file.size) * 100);
+        progress.value = Math.min(99, Math.round(((before + sent) / total) * 100));
+      });
+      before += p.file.size;
+      if (result.ok) {
+        if (item) {
+          item.bar.value = 100;
+          setItem(item, "done", form.dataset.textDone);
+        }
       } else {
-        let message = "";
-        try { message = JSON.parse(xhr.responseText).error.message; } catch (_) { message = String(xhr.status); }
-        status.textContent = form.dataset.textFailed + ": " + message;
-        status.dataset.state = "failed";
+        failed += 1;
+        const text = form.dataset.textFailed + (result.message ? ": " + result.message : "");
+        if (item) setItem(item, "failed", text);
+        if (!item) status.textContent = text;
       }
-    });
-    xhr.addEventListener("error", () => {
-      status.textContent = form.dataset.textFailed;
+    }
+    if (button) button.disabled = false;
+    if (failed === 0) {
+      progress.value = 100;
+      status.textContent = form.dataset.textDone;
+      status.dataset.state = "done";
+      window.setTimeout(() => window.location.reload(), 400);
+    } else {
+      // Keep the page: the lines say which files failed and why.
+      status.textContent = items.size > 0 ? form.dataset.textFailed + " (" + failed + "/" + sending.length + ")" : status.textContent;
       status.dataset.state = "failed";
-    });
-    xhr.send(file);
+    }
   });
 }
 

@@ -115,6 +115,7 @@ async fn agency_provides_and_the_handler_receives(db: Db) {
         .expect("the provided file is listed");
     assert_eq!(row.direction, "provided");
     assert_eq!(row.end_instruction.as_deref(), Some("return"));
+    assert_eq!(row.updated_by, x.participant, "the uploader of the version");
     let got = handler
         .download_file(&w.compartment_a, &provided.file.id, None)
         .await
@@ -135,6 +136,7 @@ async fn agency_provides_and_the_handler_receives(db: Db) {
         .unwrap();
     assert_eq!(submitted.file.direction, "submitted");
     assert_eq!(submitted.file.end_instruction, None);
+    assert_eq!(submitted.file.updated_by, w.user_id("a.handler"));
     assert_eq!(
         engineer
             .download_file(&w.compartment_a, &submitted.file.id, None)
@@ -154,6 +156,18 @@ async fn agency_provides_and_the_handler_receives(db: Db) {
     assert!(page.contains(r#"data-direction="provided""#), "{page}");
     assert!(page.contains(r#"data-direction="submitted""#));
     assert!(page.contains(r#"id="end-instruction""#));
+    // Each row names its uploader (by name; the id on hover).
+    assert!(
+        page.contains(&format!(
+            r#"class="uploader" title="{}">ag.engineer<"#,
+            x.participant
+        )),
+        "{page}"
+    );
+    assert!(page.contains(&format!(
+        r#"class="uploader" title="{}">"#,
+        w.user_id("a.handler")
+    )));
 
     // An agency member who is not a participant of the contract: refused
     // like a compartment that does not exist.

@@ -63,6 +63,7 @@ pub fn file(f: &FileRecord) -> files::File {
         end_instruction: f.end_instruction.map(|i| i.as_str().to_owned()),
         created_at: f.created_at,
         updated_at: f.updated_at,
+        updated_by: f.updated_by.to_string(),
     }
 }
 

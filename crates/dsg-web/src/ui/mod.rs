@@ -13,6 +13,7 @@ mod company_roles;
 mod compliance;
 mod consent;
 mod disposal;
+mod files_table;
 mod form_error;
 mod home;
 mod hub;

@@ -1,20 +1,21 @@
 //! The handler's pages: login, compartments, files.
 
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use dsg_core::{EndInstruction, FileDirection};
+use dsg_core::FileDirection;
 use dsg_crypto::SecretString;
 use maud::html;
 use serde::Deserialize;
 
 use super::layout::{confirmed, error_page, ok, page, page_in, size, Confirm, Marked};
+use super::listing::ListQuery;
 use super::notice::{done, Notice};
 use super::Text;
 use crate::http::context::{Ctx, LANG_COOKIE};
 use crate::http::session::{clear_session_cookie, session_cookie};
-use dsg_app::AppError;
+use dsg_app::{AppError, FileView};
 
 /// `GET /login`
 pub(super) async fn login_page(ctx: Ctx) -> Response {
@@ -88,18 +89,36 @@ pub(super) async fn set_lang(Path(code): Path<String>) -> Response {
     ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
 }
 
-fn upload_form(ctx: &Ctx, url: &str, new_file: bool, label: Text, provides: bool) -> maud::Markup {
+/// The upload form: of new files (several at once; `existing` are the
+/// compartment's files, all of them whatever page the list shows, so a
+/// chosen name that is already a file's becomes its new version), or of a
+/// file's new version.
+fn upload_form(
+    ctx: &Ctx,
+    url: &str,
+    (new_file, existing): (bool, &[FileView]),
+    label: Text,
+    provides: bool,
+) -> maud::Markup {
     let lang = ctx.lang;
     html! {
         form class="card upload-form" id=(if new_file { "upload-form" } else { "version-form" })
             data-upload-url=(url) data-new-file=(new_file)
             data-text-uploading=(lang.t(Text::Uploading)) data-text-done=(lang.t(Text::UploadDone))
             data-text-failed=(lang.t(Text::UploadFailed))
-            data-text-cancelled=(lang.t(Text::UploadCancelled)) {
-            label for="file-input" { (lang.t(label)) }
-            input type="file" id="file-input" name="file" required;
+            data-text-cancelled=(lang.t(Text::UploadCancelled))
+            data-text-waiting=(lang.t(Text::UploadWaiting))
+            data-text-skipped=(lang.t(Text::UploadSkipped)) {
+            h3 { (lang.t(label)) }
             @if new_file {
-                // Shown by the script when the chosen name is already a
+                // Several files at once, chosen or dropped here; the input
+                // stays the way in for keyboards and assistive technology.
+                div class="drop-zone" id="drop-zone" data-text-drop=(lang.t(Text::DropFilesHere)) {
+                    label for="file-input" { (lang.t(Text::FilesToUpload)) }
+                    input type="file" id="file-input" name="file" multiple required;
+                    p class="note" aria-hidden="true" { (lang.t(Text::DropFilesHere)) }
+                }
+                // Shown by the script when a chosen name is already a
                 // file's: a new version of it unless the person says no.
                 fieldset id="upload-collision" hidden {
                     legend { (lang.t(Text::NameExists)) " " strong id="collision-name" {} }
@@ -112,6 +131,9 @@ fn upload_form(ctx: &Ctx, url: &str, new_file: bool, label: Text, provides: bool
                         " " (lang.t(Text::DoNotUpload))
                     } }
                 }
+            } @else {
+                label for="file-input" { (lang.t(Text::FileForNewVersion)) }
+                input type="file" id="file-input" name="file" required;
             }
             @if new_file && provides {
                 label for="end-instruction" { (lang.t(Text::EndInstruction)) }
@@ -122,29 +144,26 @@ fn upload_form(ctx: &Ctx, url: &str, new_file: bool, label: Text, provides: bool
                 }
             }
             p { button type="submit" id="upload-button" { (lang.t(Text::Upload)) } }
-            progress id="upload-progress" max="100" value="0" hidden {}
+            progress id="upload-progress" max="100" value="0" aria-label=(lang.t(Text::UploadProgress)) hidden {}
             p class="upload-status" id="upload-status" aria-live="polite" {}
+            ol class="upload-queue" id="upload-queue" aria-label=(lang.t(Text::FilesToUpload)) hidden {}
+            ul id="existing-files" hidden {
+                @for f in existing {
+                    li data-name=(f.file.name.as_str())
+                        data-versions-url={ "/api/v1/compartments/" (f.file.compartment_id) "/files/" (f.file.id) "/versions" } {}
+                }
+            }
         }
     }
 }
 
-fn direction_text(direction: FileDirection) -> Text {
-    match direction {
-        FileDirection::Provided => Text::DirectionProvided,
-        FileDirection::Submitted => Text::DirectionSubmitted,
-    }
-}
-
-fn end_text(instruction: Option<EndInstruction>) -> Text {
-    match instruction {
-        Some(EndInstruction::Return) => Text::EndReturn,
-        Some(EndInstruction::Destroy) => Text::EndDestroy,
-        None => Text::EndNone,
-    }
-}
-
-/// `GET /compartments/{cid}`
-pub(super) async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
+/// `GET /compartments/{cid}`: the files (searchable, sortable, in
+/// pages) and, where the policy allows, the upload of several at once.
+pub(super) async fn compartment(
+    ctx: Ctx,
+    Path(cid): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Response {
     let lang = ctx.lang;
     let (view, files) = match ctx.app.list_files(&ctx.meta, &ctx.caller, &cid).await {
         Ok(v) => v,
@@ -152,47 +171,20 @@ pub(super) async fn compartment(ctx: Ctx, Path(cid): Path<String>) -> Response {
     };
     let id = view.compartment.id;
     let body = html! {
-        p { (lang.t(Text::Contract)) ": " strong { (view.contract.number.as_str()) } " " (view.contract.title) }
+        p { (lang.t(Text::ContractNumber)) ": " strong { (view.contract.number.as_str()) } }
         nav class="compartment-links" aria-label=(lang.t(Text::Ledger)) {
             a id="ledger-link" href={ "/compartments/" (id) "/ledger" } { (lang.t(Text::Ledger)) }
             " · "
             a id="disposals-link" href={ "/compartments/" (id) "/disposals" } { (lang.t(Text::Disposals)) }
         }
         h2 { (lang.t(Text::Files)) }
-        @if files.is_empty() {
-            p id="no-files" { (lang.t(Text::NoFiles)) }
-        } @else {
-            div class="table-scroll" tabindex="0" {
-                table id="files" {
-                    thead { tr {
-                        th { (lang.t(Text::FileName)) } th { (lang.t(Text::Direction)) }
-                        th { (lang.t(Text::EndInstruction)) } th { (lang.t(Text::Version)) }
-                        th { (lang.t(Text::Size)) } th { (lang.t(Text::Updated)) } th {}
-                    } }
-                    tbody {
-                        @for f in &files {
-                            tr class="file-row" data-name=(f.file.name.as_str()) data-id=(f.file.id)
-                                data-version=(f.file.current_version)
-                                data-versions-url={ "/api/v1/compartments/" (id) "/files/" (f.file.id) "/versions" } {
-                                td { a href={ "/compartments/" (id) "/files/" (f.file.id) } { (f.file.name.as_str()) } }
-                                td class="direction" data-direction=(f.file.direction.as_str()) { (lang.t(direction_text(f.file.direction))) }
-                                td class="end-instruction" { (lang.t(end_text(f.file.end_instruction))) }
-                                td { (f.file.current_version) }
-                                td { (size(f.file.size_bytes)) }
-                                td { (ctx.zone().when(f.file.updated_at)) }
-                                td { a class="download-link" href={ "/api/v1/compartments/" (id) "/files/" (f.file.id) "/content" } { (lang.t(Text::Download)) } }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        (super::files_table::files(&ctx, id, &files, &query))
         @if ctx.app.may_upload_to(&ctx.caller, &view.compartment) {
             (upload_form(
                 &ctx,
                 &format!("/api/v1/compartments/{id}/files"),
-                true,
-                Text::Upload,
+                (true, &files),
+                Text::AddFiles,
                 view.uploads_travel == FileDirection::Provided,
             ))
         }
@@ -237,7 +229,7 @@ pub(super) async fn file(ctx: Ctx, Path((cid, fid)): Path<(String, String)>) -> 
             }
         }
         @if offers.upload {
-            (upload_form(&ctx, &format!("{base}/versions"), false, Text::UploadNewVersion, false))
+            (upload_form(&ctx, &format!("{base}/versions"), (false, &[]), Text::UploadNewVersion, false))
         }
         @if offers.delete {
         div class="card" id="delete-form" {
