@@ -73,12 +73,13 @@ impl ChangeAction {
     pub fn audited_as(self) -> crate::AuditAction {
         use crate::AuditAction as A;
         match self {
-            Self::Complete => A::ApplicationApprove,
-            Self::Return => A::ApplicationReturn,
+            // As a membership's site check: the agency's decisions, told
+            // apart by the `step=` of their entries.
+            Self::Complete | Self::PassSiteCheck => A::ApplicationApprove,
+            Self::Return | Self::RequireSiteCheck => A::ApplicationReturn,
             Self::Reject => A::ApplicationReject,
             Self::Resubmit => A::ApplicationResubmit,
             Self::Withdraw => A::ApplicationWithdraw,
-            Self::RequireSiteCheck | Self::PassSiteCheck => A::ApplicationStep,
         }
     }
 

@@ -9,6 +9,7 @@ mod applications;
 mod assets;
 mod audit;
 mod audit_proof;
+mod changes;
 mod company_roles;
 mod compliance;
 mod consent;
@@ -32,6 +33,7 @@ mod participants;
 mod policies;
 mod records;
 mod registers;
+mod request_pages;
 mod secret;
 mod terminals;
 
@@ -116,6 +118,9 @@ pub fn routes() -> Router<App> {
         .route("/memberships/{id}/notice", get(memberships::notice_page))
         .route("/memberships/{id}/schedule", post(memberships::adjust))
         .route("/memberships/{id}/{action}", post(memberships::step))
+        .route("/changes", get(changes::changes_page).post(changes::file))
+        .route("/changes/{id}", get(changes::change_page))
+        .route("/changes/{id}/{action}", post(changes::step))
         .route("/records", get(records::directory_page))
         .route("/compliance", get(compliance::home))
         .route("/compliance/agency", get(compliance::agency_page))
