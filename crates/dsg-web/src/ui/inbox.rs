@@ -88,6 +88,7 @@ fn page_of(kind: &str, id: &str) -> Option<String> {
         "software" => Some(format!("/applications/{}", segment(id))),
         "membership" => Some(format!("/memberships/{}", segment(id))),
         "change" => Some(format!("/changes/{}", segment(id))),
+        "terminal" | "media" => Some(format!("/requests/{kind}/{}", segment(id))),
         _ => None,
     }
 }

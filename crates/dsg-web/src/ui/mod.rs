@@ -34,6 +34,7 @@ mod policies;
 mod records;
 mod registers;
 mod request_pages;
+mod requests;
 mod secret;
 mod terminals;
 
@@ -121,6 +122,10 @@ pub fn routes() -> Router<App> {
         .route("/changes", get(changes::changes_page).post(changes::file))
         .route("/changes/{id}", get(changes::change_page))
         .route("/changes/{id}/{action}", post(changes::step))
+        .route("/requests", get(requests::requests_page))
+        .route("/requests/{kind}", post(requests::file))
+        .route("/requests/{kind}/{id}", get(requests::request_page))
+        .route("/requests/{kind}/{id}/{action}", post(requests::step))
         .route("/records", get(records::directory_page))
         .route("/compliance", get(compliance::home))
         .route("/compliance/agency", get(compliance::agency_page))
