@@ -68,11 +68,14 @@ pub(super) fn step_buttons(
     }
 }
 
+/// How a kind's step or state reads in words.
+pub(super) type Words = fn(&str, Lang) -> String;
+
 /// The timeline: every step, its time, the state after it and its reason.
 pub(super) fn timeline(
     ctx: &Ctx,
     steps: &[Step<'_>],
-    (step_label, state_label): (fn(&str, Lang) -> String, fn(&str, Lang) -> String),
+    (step_label, state_label): (Words, Words),
 ) -> Markup {
     let lang = ctx.lang;
     html! {
