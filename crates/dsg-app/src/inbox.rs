@@ -5,6 +5,7 @@
 //! nothing here decides on its own.
 
 use dsg_core::membership::{MembershipAction, MembershipApplication, MembershipState};
+use dsg_core::membership_change::{ChangeAction, ChangeState, MembershipChange};
 use dsg_core::requests::{ApprovalAction, ApprovalRequest, ApprovalState};
 use dsg_core::software::{SoftwareAction, SoftwareRequest, SoftwareState};
 use dsg_core::workflow::{actions_for, waits_for_actor, Workflow};
@@ -141,6 +142,11 @@ impl App {
             policy: |a| by_decision(a.decides()),
             name: ApprovalAction::as_str,
         };
+        let change = Machine::<MembershipChange> {
+            parse: ChangeState::parse,
+            policy: |a| by_decision(a.decides()),
+            name: ChangeAction::as_str,
+        };
         let today = self.today().to_string();
         Ok(rows
             .into_iter()
@@ -157,6 +163,7 @@ impl App {
                     "software" => self.waiting_steps(caller, user, &row, &software),
                     "membership" => self.waiting_steps(caller, user, &row, &membership),
                     "terminal" | "media" => self.waiting_steps(caller, user, &row, &approval),
+                    "change" => self.waiting_steps(caller, user, &row, &change),
                     _ => None,
                 }?;
                 let overdue = row

@@ -31,6 +31,7 @@ mod identity;
 mod inbox;
 mod keys;
 mod ledger;
+mod membership_changes;
 mod memberships;
 mod named;
 mod offers;
@@ -80,6 +81,7 @@ pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResul
 pub use audit_log::{entry_bytes, export_entry, internal, log_id, AuditSigner};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView, ProofCheck};
 pub use audit_views::{AuditEntryView, ProvenEntry};
+pub use membership_changes::MembershipChangeView;
 pub use memberships::{MembershipDetail, MembershipNotice, MembershipView, ScheduleLine};
 // The views carry these: an entry's exported fields and a signed checkpoint.
 pub use auth::{Caller, LoginOutcome, RequestStart, SessionUser};

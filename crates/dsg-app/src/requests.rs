@@ -144,7 +144,12 @@ impl App {
     }
 
     /// A new application of `kind`, waiting for the agency.
-    fn new_request(&self, kind: &str, company: CompanyId, user: &SessionUser) -> ApplicationRow {
+    pub(crate) fn new_request(
+        &self,
+        kind: &str,
+        company: CompanyId,
+        user: &SessionUser,
+    ) -> ApplicationRow {
         let now = self.now();
         ApplicationRow {
             id: ApplicationId::random().to_string(),
@@ -163,7 +168,7 @@ impl App {
         }
     }
 
-    fn filed_record(
+    pub(crate) fn filed_record(
         meta: &RequestMeta,
         caller: &Caller,
         id: &str,

@@ -4,6 +4,7 @@
 use reqwest::StatusCode;
 
 use dsg_proto::applications::ApplicationStepBody;
+use dsg_proto::changes::{MembershipChange, MembershipChangeList, NewMembershipChange};
 use dsg_proto::requests::{
     Inbox, MediaList, MediaRequest, NewMediaRequest, NewTerminalRequest, TerminalRequest,
 };
@@ -18,6 +19,8 @@ pub enum RequestKind {
     Terminal,
     /// `/api/v1/applications/media`
     Media,
+    /// `/api/v1/applications/change`
+    Change,
 }
 
 impl RequestKind {
@@ -25,6 +28,7 @@ impl RequestKind {
         match self {
             Self::Terminal => "/api/v1/applications/terminal",
             Self::Media => "/api/v1/applications/media",
+            Self::Change => "/api/v1/applications/change",
         }
     }
 }
@@ -60,7 +64,27 @@ impl ApiClient {
             .await
     }
 
-    /// `POST /api/v1/applications/{terminal|media}/{id}/{action}`: the
+    /// `POST /api/v1/applications/change`
+    pub async fn file_membership_change(
+        &mut self,
+        change: &NewMembershipChange,
+    ) -> Result<MembershipChange, ClientError> {
+        self.post(RequestKind::Change.path(), change, StatusCode::CREATED)
+            .await
+    }
+
+    /// `GET /api/v1/applications/change/{id}`
+    pub async fn membership_change(&mut self, id: &str) -> Result<MembershipChange, ClientError> {
+        self.get(&format!("{}/{}", RequestKind::Change.path(), percent(id)))
+            .await
+    }
+
+    /// `GET /api/v1/applications/change`
+    pub async fn membership_changes(&mut self) -> Result<MembershipChangeList, ClientError> {
+        self.get(RequestKind::Change.path()).await
+    }
+
+    /// `POST /api/v1/applications/{terminal|media|change}/{id}/{action}`: the
     /// request after the step, as JSON of its kind's shape.
     pub async fn request_step<T: serde::de::DeserializeOwned>(
         &mut self,

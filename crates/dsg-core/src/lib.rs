@@ -18,6 +18,7 @@ pub mod exchange;
 pub mod ids;
 pub mod ledger;
 pub mod membership;
+pub mod membership_change;
 pub mod membership_schedule;
 pub mod names;
 pub mod records;

@@ -10,6 +10,7 @@ pub mod access;
 pub mod alerts;
 pub mod applications;
 pub mod audit;
+pub mod changes;
 pub mod compliance;
 pub mod disposal;
 pub mod error;

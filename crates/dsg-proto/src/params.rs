@@ -89,6 +89,19 @@ pub enum ApplicationStepAction {
     Withdraw,
 }
 
+/// A step on a change request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeStepAction {
+    Complete,
+    Return,
+    RequireSiteCheck,
+    PassSiteCheck,
+    Reject,
+    Resubmit,
+    Withdraw,
+}
+
 /// A step on a membership application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -28,6 +28,7 @@ mod identity;
 mod integrity;
 mod ledger;
 mod login_failures;
+mod membership_changes;
 mod memberships;
 mod org;
 mod participants;
@@ -65,6 +66,7 @@ pub use identity::{LoginAttempt, NewAuthenticator, ResetRow, TotpRow, WebauthnCr
 pub use integrity::{DamagedVersion, StoredVersion};
 pub use ledger::{LedgerEventRow, LedgerItemRow, NewCopy, NewLedgerEvent};
 pub use login_failures::{FailureCounts, THROTTLED_REASON};
+pub use membership_changes::{ChangeDisposalRow, ChangeEffect, MembershipChangeRow};
 pub use memberships::{MembershipEffects, MembershipRow, NoticeRow, ScheduleLineRow};
 pub use org::{HandlerRow, NewUser, UserCredentials};
 pub use person::PersonFacts;

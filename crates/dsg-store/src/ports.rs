@@ -26,17 +26,17 @@ use dsg_core::{
 };
 
 use crate::{
-    AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, ConsentRow, DamagedVersion,
-    DeviceRow, DisposalCandidate, DisposalRow, Expired, FactGeneration, FailureCounts, HandlerRow,
-    IssuedCertificate, LedgerEventRow, LedgerItemRow, LoginAttempt, MediaRequestRow, MediumRow,
-    MembershipEffects, MembershipRow, NewAuthenticator, NewCopy, NewFileVersion, NewLedgerEvent,
-    NewPolicyVersion, NewUser, NoticeRow, OpenApplicationRow, PendingCeremony, PersonFacts,
-    PersonRow, PlainNamedFile, PolicyVersionRow, RecordedDecision, RequestEffect, ResetRow,
-    RoleCounts, RoleRow, RosterRow, ScheduleLineRow, SealedName, SequencedEvent, SessionRow,
-    SnapshotRow, SoftwareListVersionRow, SoftwareRequestRow, Standing, Store, StoreError,
-    StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile, StoredTerminalCa,
-    StoredVersion, TerminalRequestRow, TotpRow, TrainingRow, Transition, UploadTarget,
-    UserCredentials, WebauthnCredentialRow,
+    AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, ChangeEffect, ConsentRow,
+    DamagedVersion, DeviceRow, DisposalCandidate, DisposalRow, Expired, FactGeneration,
+    FailureCounts, HandlerRow, IssuedCertificate, LedgerEventRow, LedgerItemRow, LoginAttempt,
+    MediaRequestRow, MediumRow, MembershipChangeRow, MembershipEffects, MembershipRow,
+    NewAuthenticator, NewCopy, NewFileVersion, NewLedgerEvent, NewPolicyVersion, NewUser,
+    NoticeRow, OpenApplicationRow, PendingCeremony, PersonFacts, PersonRow, PlainNamedFile,
+    PolicyVersionRow, RecordedDecision, RequestEffect, ResetRow, RoleCounts, RoleRow, RosterRow,
+    ScheduleLineRow, SealedName, SequencedEvent, SessionRow, SnapshotRow, SoftwareListVersionRow,
+    SoftwareRequestRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey,
+    StoredCheckpoint, StoredFile, StoredTerminalCa, StoredVersion, TerminalRequestRow, TotpRow,
+    TrainingRow, Transition, UploadTarget, UserCredentials, WebauthnCredentialRow,
 };
 
 mod tasks;
@@ -531,6 +531,24 @@ ports! {
             provider: Option<CompanyId>,
             limit: i64,
         ) -> Vec<OpenApplicationRow>;
+        fn file_membership_change(
+            &self,
+            change: &MembershipChangeRow,
+            record: &AuditRecord,
+        ) -> ();
+        fn membership_change(&self, id: &str) -> Option<MembershipChangeRow>;
+        fn membership_changes(
+            &self,
+            company: Option<CompanyId>,
+            limit: i64,
+        ) -> Vec<MembershipChangeRow>;
+        fn transition_membership_change(
+            &self,
+            t: &Transition<'_>,
+            effect: &ChangeEffect,
+            now_ms: i64,
+            record: &AuditRecord,
+        ) -> Option<Vec<String>>;
     }
 
     /// Versions of the policy set and the recorded decisions.

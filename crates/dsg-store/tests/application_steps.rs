@@ -14,6 +14,9 @@
 
 use std::sync::OnceLock;
 
+use dsg_core::membership_change::{
+    ChangeAction, ChangeKind, ChangeState, MembershipChange, MembershipChangeForm,
+};
 use dsg_core::requests::{
     ApprovalAction, ApprovalRequest, ApprovalState, MediaForm, MediaType, Operation,
 };
@@ -22,7 +25,10 @@ use dsg_core::{
     AuditAction, AuditObject, AuditRecord, Company, CompanyId, CompanyKind, Duty, Outcome, Role,
     UserId,
 };
-use dsg_store::{ApplicationRow, MediaRequestRow, NewUser, RequestEffect, Store, Transition};
+use dsg_store::{
+    ApplicationRow, ChangeEffect, MediaRequestRow, MembershipChangeRow, NewUser, RequestEffect,
+    Store, Transition,
+};
 use proptest::prelude::*;
 
 struct Fixture {
@@ -259,6 +265,107 @@ proptest! {
                 .iter()
                 .any(|m| m.registered_by == id);
             prop_assert_eq!(listed, state == ApprovalState::Approved);
+            Ok(())
+        })?;
+    }
+
+    #[test]
+    fn every_change_transition_writes_exactly_one_entry(
+        moves in proptest::collection::vec((0usize..7, 0u8..3, any::<bool>()), 1..12),
+    ) {
+        let f = fixture();
+        f.rt.block_on(async {
+            let id = uuid_like();
+            let new_name = format!("新社名 {id}");
+            let row = MembershipChangeRow {
+                application: ApplicationRow {
+                    id: id.clone(),
+                    kind: "change".into(),
+                    company_id: f.company,
+                    requested_by: f.requester,
+                    state: "submitted".into(),
+                    reason: "awaiting_agency".into(),
+                    submitted_at: 10,
+                    due_on: None,
+                    updated_at: 10,
+                    closed_at: None,
+                },
+                form: MembershipChangeForm {
+                    change: ChangeKind::CompanyName,
+                    site: String::new(),
+                    new_name: new_name.clone(),
+                    details: "社名変更".into(),
+                },
+                disposals: Vec::new(),
+            };
+            f.store
+                .file_membership_change(&row, &record(AuditAction::ApplicationFile, &id))
+                .await
+                .unwrap();
+            let mut state = ChangeState::Submitted;
+            let mut written = 1;
+            for (action, person, stale) in moves {
+                let action = ChangeAction::ALL[action];
+                let (actor, user) = who(person, f);
+                let Ok(next) = transition::<MembershipChange>(state, action, &actor) else {
+                    continue;
+                };
+                let from = if stale {
+                    ChangeState::ALL
+                        .iter()
+                        .copied()
+                        .find(|s| *s != state)
+                        .unwrap()
+                } else {
+                    state
+                };
+                // The rename's own entry names the company, not the
+                // application: the application still has one per step.
+                let effect = if next == ChangeState::Completed {
+                    let mut rename = record(AuditAction::CompanyRename, &id);
+                    rename.object = AuditObject::Company(Some(f.company));
+                    ChangeEffect::Rename {
+                        company: f.company,
+                        name: new_name.clone(),
+                        record: Box::new(rename),
+                    }
+                } else {
+                    ChangeEffect::None
+                };
+                let moved = f
+                    .store
+                    .transition_membership_change(
+                        &Transition {
+                            id: &id,
+                            from: from.as_str(),
+                            action: action.as_str(),
+                            to: next.as_str(),
+                            actor: user,
+                            reason: "r",
+                            due_on: None,
+                            closes: MembershipChange::is_final(next),
+                        },
+                        &effect,
+                        100,
+                        &record(action.audited_as(), &id),
+                    )
+                    .await
+                    .unwrap();
+                prop_assert_eq!(moved.is_some(), !stale);
+                if moved.is_some() {
+                    state = next;
+                    written += 1;
+                }
+                prop_assert_eq!(entries(&f.store, &id).await, written);
+                prop_assert_eq!(
+                    f.store.application_steps(&id).await.unwrap().len(),
+                    written
+                );
+                let stored = f.store.membership_change(&id).await.unwrap().unwrap();
+                prop_assert_eq!(stored.application.state.as_str(), state.as_str());
+            }
+            let name = f.store.company(f.company).await.unwrap().unwrap().name;
+            prop_assert_eq!(name == new_name, state == ChangeState::Completed);
             Ok(())
         })?;
     }

@@ -637,6 +637,70 @@ async fn denial_matrix(db: Db) {
         assert_eq!(still["steps"].as_array().unwrap().len(), 1, "{still}");
     }
 
+    // Change requests: the same path and refusals; no provider is ever
+    // assigned to one.
+    let (s, change) = op
+        .json(
+            Method::POST,
+            "/api/v1/applications/change",
+            json!({ "company_id": w.company_a, "change": "closure", "site": "本社",
+                    "details": "閉鎖" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{change}");
+    let change = change["id"].as_str().unwrap().to_owned();
+    denied_requests += each_refused(
+        &[
+            (
+                Method::POST,
+                "/api/v1/applications/change".into(),
+                json!({ "change": "contacts", "details": "x" }),
+            ),
+            (
+                Method::GET,
+                "/api/v1/applications/change".into(),
+                Value::Null,
+            ),
+        ],
+        application_callers(StatusCode::FORBIDDEN),
+    )
+    .await;
+    let change_endpoints: Vec<(Method, String, Value)> = ["", "/withdraw", "/complete"]
+        .iter()
+        .map(|tail| {
+            let method = if tail.is_empty() {
+                Method::GET
+            } else {
+                Method::POST
+            };
+            (
+                method,
+                format!("/api/v1/applications/change/{change}{tail}"),
+                Value::Null,
+            )
+        })
+        .collect();
+    denied_requests += each_refused(
+        &change_endpoints,
+        application_callers(StatusCode::NOT_FOUND),
+    )
+    .await;
+    let change_provider = crate::memberships::provider_staff(&gw, &mut op, "p.changes").await;
+    denied_requests += each_refused(
+        &change_endpoints,
+        vec![(
+            "provider, not assigned",
+            change_provider,
+            StatusCode::NOT_FOUND,
+        )],
+    )
+    .await;
+    let (_, still) = op
+        .get(&format!("/api/v1/applications/change/{change}"))
+        .await;
+    assert_eq!(still["state"], "submitted", "{still}");
+    assert_eq!(still["steps"].as_array().unwrap().len(), 1, "{still}");
+
     let still = op.membership(&membership).await.unwrap();
     assert_eq!(still.membership.state, "submitted");
     assert_eq!(still.steps.len(), 1);

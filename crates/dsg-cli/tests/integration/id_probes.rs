@@ -19,6 +19,7 @@ struct Theirs {
     authenticator: String,
     application: String,
     membership: String,
+    change: String,
 }
 
 /// Every endpoint that names an object, as (method, path, body) with the
@@ -38,6 +39,7 @@ fn endpoints(ids: &Theirs) -> Vec<(Method, String, Value)> {
         authenticator,
         application,
         membership,
+        change,
     } = ids;
     let null = Value::Null;
     vec![
@@ -258,6 +260,21 @@ fn endpoints(ids: &Theirs) -> Vec<(Method, String, Value)> {
             json!({ "step": "site_check", "due_on": "2030-06-03" }),
         ),
         (
+            Method::GET,
+            format!("/api/v1/applications/change/{change}"),
+            null.clone(),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/applications/change/{change}/withdraw"),
+            null.clone(),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/applications/change/{change}/complete"),
+            json!({ "reason": "probe" }),
+        ),
+        (
             Method::POST,
             "/api/v1/applications/software".to_owned(),
             json!({ "company_id": company, "product": "x", "version": "1", "vendor": "x",
@@ -280,6 +297,7 @@ fn random_ids() -> Theirs {
         authenticator: uuid(),
         application: uuid(),
         membership: uuid(),
+        change: uuid(),
     }
 }
 
@@ -300,6 +318,21 @@ async fn application_of(gw: &Gateway, company: &str) -> String {
             json!({ "company_id": company, "product": "x", "version": "1", "vendor": "x",
                     "purpose": "x", "installation": "offline", "updates": "none",
                     "preinstalled": false }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    b["id"].as_str().unwrap().to_owned()
+}
+
+/// A change request of `company`, filed by an operator on its behalf.
+async fn change_of(gw: &Gateway, company: &str) -> String {
+    let (s, b) = gw
+        .operator()
+        .await
+        .json(
+            Method::POST,
+            "/api/v1/applications/change",
+            json!({ "company_id": company, "change": "contacts", "details": "x" }),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
@@ -351,6 +384,7 @@ async fn id_probes(db: Db) {
         .await,
         application: application_of(&gw, &w.company_a).await,
         membership: membership_of(&gw, &w.company_a).await,
+        change: change_of(&gw, &w.company_a).await,
     };
     let of_b = Theirs {
         company: w.company_b.clone(),
@@ -367,6 +401,7 @@ async fn id_probes(db: Db) {
         .await,
         application: application_of(&gw, &w.company_b).await,
         membership: membership_of(&gw, &w.company_b).await,
+        change: change_of(&gw, &w.company_b).await,
     };
     let callers: Vec<(&str, Client, &Theirs)> = vec![
         ("anonymous", gw.client(), &of_b),

@@ -180,6 +180,40 @@ async fn terminal_and_media_requests(db: Db) {
         "{html}"
     );
 
+    // The pages: each request with its form, the steps the caller may take
+    // and its timeline; another company's answers like a missing one.
+    let (s, html) = html_of(&mut op, &format!("/requests/terminal/{reg_id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("step-approve")
+            && html.contains("SN-0001")
+            && html.contains("id=\"timeline\""),
+        "{html}"
+    );
+    let (s, html) = html_of(&mut admin, &format!("/requests/media/{med_id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        !html.contains("step-approve")
+            && html.contains("step-withdraw")
+            && html.contains("USB-001"),
+        "{html}"
+    );
+    let (s, _) = html_of(&mut b_admin, &format!("/requests/terminal/{reg_id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, html) = html_of(&mut admin, "/requests").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("terminal-request-form")
+            && html.contains("media-request-form")
+            && html.contains("id=\"media-list\""),
+        "{html}"
+    );
+    let (_, html) = html_of(&mut op, "/inbox").await;
+    assert!(
+        html.contains(&format!("/requests/media/{med_id}")),
+        "{html}"
+    );
+
     // Refused: the requester approves nothing of their own, another
     // company's administrator and the provider learn nothing (the answer a
     // made-up id gets), the member without the duty is forbidden.

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod api;
 pub mod applications;
 pub mod audit;
+pub mod changes;
 pub mod compliance;
 pub mod context;
 pub mod cookies;
@@ -144,6 +145,9 @@ pub fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(requests::step_media))
         .routes(routes!(requests::media_list))
         .routes(routes!(requests::inbox))
+        .routes(routes!(changes::file, changes::list))
+        .routes(routes!(changes::show))
+        .routes(routes!(changes::step))
         .routes(routes!(api::me))
         .routes(routes!(api::compartments))
         .routes(routes!(api::list_files))

@@ -81,14 +81,15 @@ const JSON_BODY_REFUSALS: [(&str, &str); 4] = [
 /// reference (the operations' own collection covers only bodies).
 fn parameter_schemas() -> Vec<(String, RefOr<Schema>)> {
     use dsg_proto::params::{
-        AccountChange, AlertChange, AlertStatusFilter, ApplicationStepAction, MembershipStepAction,
-        Outcome, PolicyChange, ReviewFormat, TerminalChange,
+        AccountChange, AlertChange, AlertStatusFilter, ApplicationStepAction, ChangeStepAction,
+        MembershipStepAction, Outcome, PolicyChange, ReviewFormat, TerminalChange,
     };
     vec![
         (
             ApplicationStepAction::name().into(),
             ApplicationStepAction::schema(),
         ),
+        (ChangeStepAction::name().into(), ChangeStepAction::schema()),
         (
             MembershipStepAction::name().into(),
             MembershipStepAction::schema(),

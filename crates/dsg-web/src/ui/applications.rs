@@ -161,6 +161,8 @@ pub(super) async fn applications_page(ctx: Ctx) -> Response {
         }
         p { a href="/applications/software-lists" id="software-lists-link" { (lang.t(Text::SoftwareLists)) } }
         p { a href="/memberships" id="memberships-link" { (lang.t(Text::Memberships)) } }
+        p { a href="/changes" id="changes-link" { (lang.t(Text::KindChange)) } }
+        p { a href="/requests" id="requests-link" { (lang.t(Text::RequestsTitle)) } }
     };
     ok(page(&ctx, lang.t(Text::Applications), Marked::Plain, body))
 }

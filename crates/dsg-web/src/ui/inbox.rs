@@ -6,6 +6,7 @@
 
 use axum::response::Response;
 use dsg_core::membership::MembershipState;
+use dsg_core::membership_change::{ChangeKind, ChangeState};
 use dsg_core::requests::ApprovalState;
 use dsg_core::software::SoftwareState;
 use maud::html;
@@ -21,6 +22,7 @@ pub(super) fn kind_label(kind: &str, lang: Lang) -> String {
         "membership" => Text::KindMembership,
         "terminal" => Text::KindTerminal,
         "media" => Text::KindMedia,
+        "change" => Text::KindChange,
         other => return other.to_owned(),
     };
     lang.t(text).to_owned()
@@ -37,6 +39,29 @@ pub(super) fn approval_state_label(state: ApprovalState, lang: Lang) -> &'static
     })
 }
 
+/// A change request's state in words.
+pub(super) fn change_state_label(state: ChangeState, lang: Lang) -> &'static str {
+    lang.t(match state {
+        ChangeState::Submitted => Text::StateSubmitted,
+        ChangeState::Returned => Text::StateReturned,
+        ChangeState::SiteCheck => Text::StateSiteCheck,
+        ChangeState::Completed => Text::StateChangeCompleted,
+        ChangeState::Rejected => Text::StateRejected,
+        ChangeState::Withdrawn => Text::StateWithdrawn,
+    })
+}
+
+/// What a change request changes, in words.
+pub(super) fn change_kind_label(kind: ChangeKind, lang: Lang) -> &'static str {
+    lang.t(match kind {
+        ChangeKind::Layout => Text::ChangeLayout,
+        ChangeKind::Move => Text::ChangeMove,
+        ChangeKind::Closure => Text::ChangeClosure,
+        ChangeKind::CompanyName => Text::ChangeCompanyName,
+        ChangeKind::Contacts => Text::ChangeContacts,
+    })
+}
+
 /// The state of an application of `kind` in words.
 fn state_label(kind: &str, state: &str, lang: Lang) -> String {
     let label = match kind {
@@ -49,6 +74,9 @@ fn state_label(kind: &str, state: &str, lang: Lang) -> String {
         "terminal" | "media" => ApprovalState::parse(state)
             .ok()
             .map(|s| approval_state_label(s, lang)),
+        "change" => ChangeState::parse(state)
+            .ok()
+            .map(|s| change_state_label(s, lang)),
         _ => None,
     };
     label.map_or_else(|| state.to_owned(), str::to_owned)
@@ -59,6 +87,8 @@ fn page_of(kind: &str, id: &str) -> Option<String> {
     match kind {
         "software" => Some(format!("/applications/{}", segment(id))),
         "membership" => Some(format!("/memberships/{}", segment(id))),
+        "change" => Some(format!("/changes/{}", segment(id))),
+        "terminal" | "media" => Some(format!("/requests/{kind}/{}", segment(id))),
         _ => None,
     }
 }

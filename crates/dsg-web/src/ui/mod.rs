@@ -9,6 +9,7 @@ mod applications;
 mod assets;
 mod audit;
 mod audit_proof;
+mod changes;
 mod company_roles;
 mod compliance;
 mod consent;
@@ -33,6 +34,8 @@ mod participants;
 mod policies;
 mod records;
 mod registers;
+mod request_pages;
+mod requests;
 mod secret;
 mod terminals;
 
@@ -117,6 +120,13 @@ pub fn routes() -> Router<App> {
         .route("/memberships/{id}/notice", get(memberships::notice_page))
         .route("/memberships/{id}/schedule", post(memberships::adjust))
         .route("/memberships/{id}/{action}", post(memberships::step))
+        .route("/changes", get(changes::changes_page).post(changes::file))
+        .route("/changes/{id}", get(changes::change_page))
+        .route("/changes/{id}/{action}", post(changes::step))
+        .route("/requests", get(requests::requests_page))
+        .route("/requests/{kind}", post(requests::file))
+        .route("/requests/{kind}/{id}", get(requests::request_page))
+        .route("/requests/{kind}/{id}/{action}", post(requests::step))
         .route("/records", get(records::directory_page))
         .route("/compliance", get(compliance::home))
         .route("/compliance/agency", get(compliance::agency_page))
