@@ -7,7 +7,12 @@ use serde::Serialize;
 
 use super::{Catalogue, Requirement, Rule};
 use crate::entities::string_enum;
-use crate::{AttestationId, CalendarDate, CompanyId, DisposalId, FileId, RosterStatus, UserId};
+use crate::{
+    AttestationId, CalendarDate, CompanyId, CompanyRole, DisposalId, FileId, RoleDesignationId,
+    RosterStatus, UserId,
+};
+
+mod organisation;
 
 /// A training is current for this many days (第7: at least once a year).
 pub const TRAINING_VALID_DAYS: i64 = 365;
@@ -89,6 +94,19 @@ string_enum!(
         AttestationExpired => "attestation_expired",
         /// Nothing the gateway can see, and no attestation.
         NotAttested => "not_attested",
+        /// Every active account's written consent is recorded.
+        ConsentAll => "consent_all",
+        /// Some active account has no consent in force.
+        ConsentMissing => "consent_missing",
+        /// Every required role is designated, the combinations are the
+        /// standard's and the audit department has an outside member.
+        RolesDesignated => "roles_designated",
+        /// A required role has no active holder.
+        RolesMissing => "roles_missing",
+        /// A person holds roles the standard keeps apart.
+        RolesCombined => "roles_combined",
+        /// No audit member comes from outside the unit audited.
+        AuditNotIndependent => "audit_not_independent",
     }
 );
 
@@ -107,6 +125,23 @@ pub struct PersonFact {
     pub last_trained_on: Option<CalendarDate>,
     /// How many passkeys they have registered.
     pub passkeys: u32,
+    /// Whether their written consent to the three items (第5-2(2)ア) is
+    /// recorded and not withdrawn.
+    pub consented: bool,
+}
+
+/// A role designation in force (not withdrawn).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleFact {
+    /// The designation.
+    pub designation: RoleDesignationId,
+    /// Who holds it.
+    pub user: UserId,
+    /// The role.
+    pub role: CompanyRole,
+    /// For an audit member: whether they come from outside the unit
+    /// they audit.
+    pub outside_audited_unit: bool,
 }
 
 /// A disposal recorded but not yet checked.
@@ -158,6 +193,8 @@ pub struct CompanyFacts {
     pub disposal_candidates: Vec<DisposalCandidateFact>,
     /// Attestations on record.
     pub attestations: Vec<AttestationFact>,
+    /// Its role designations in force.
+    pub roles: Vec<RoleFact>,
 }
 
 /// What the store knows about the gateway itself.
@@ -181,6 +218,9 @@ string_enum!(
         Attestation => "attestation",
         /// The audit log's latest verified checkpoint.
         Log => "log",
+        /// A company role: its name when no one holds it, or a
+        /// designation's id.
+        Role => "role",
     }
 );
 
@@ -300,12 +340,9 @@ fn evaluate_one(
         Rule::PasskeyUv => passkeys(r, facts),
         Rule::AuditLogVerified => log_verified(r, gateway, now_ms),
         Rule::DisposalChecked => disposals(r, facts, today),
-        // The seam for 第5-2(2) and 第5-2(3): once consent and the
-        // company's roles are records of their own, their rules are bound
-        // here; until then a named person attests them.
-        Rule::UserConsent | Rule::RoleSeparation | Rule::Attestation => {
-            attestation(r, facts, today)
-        }
+        Rule::UserConsent => organisation::consent(r, facts),
+        Rule::RoleSeparation => organisation::roles(r, facts),
+        Rule::Attestation => attestation(r, facts, today),
     }
 }
 

@@ -18,6 +18,7 @@ fn handler(trained: Option<&str>, roster: Option<RosterStatus>) -> PersonFact {
         roster,
         last_trained_on: trained.map(day),
         passkeys: 1,
+        consented: true,
     }
 }
 
@@ -30,6 +31,7 @@ fn facts(people: Vec<PersonFact>) -> CompanyFacts {
         disposals_unchecked: Vec::new(),
         disposal_candidates: Vec::new(),
         attestations: Vec::new(),
+        roles: Vec::new(),
     }
 }
 
@@ -185,8 +187,20 @@ fn attestations_hold_until_they_expire() {
         ),
         (Status::NotMet, Reason::NotAttested)
     );
-    // The seam: consent and roles are attested until bound to records.
-    assert_eq!(of(&run(&f, NOW, None), "5-2-2").reason, Reason::NotAttested);
+    // Consent and roles are read from their records, not attested.
+    f.attestations.push(AttestationFact {
+        id: AttestationId::random(),
+        requirement: "5-2-3".into(),
+        attested_on: day("2026-04-01"),
+        valid_until: day("2027-03-31"),
+    });
+    assert_eq!(
+        (
+            of(&run(&f, NOW, None), "5-2-3").status,
+            of(&run(&f, NOW, None), "5-2-3").reason
+        ),
+        (Status::NotMet, Reason::RolesMissing)
+    );
     f.attestations.push(AttestationFact {
         id: AttestationId::random(),
         requirement: "4-1".into(),
@@ -220,6 +234,129 @@ fn attestations_hold_until_they_expire() {
     assert_eq!(of(&run(&f, NOW, None), "7-1").status, Status::NotMet);
 }
 
+#[test]
+fn consent_needs_every_active_account() {
+    let mut member = handler(None, None);
+    member.handler = false;
+    let mut gone = member.clone();
+    gone.active = false;
+    gone.consented = false;
+    let f = facts(vec![member.clone(), gone]);
+    let s = of(&run(&f, NOW, None), "5-2-2").clone();
+    assert_eq!((s.status, s.reason), (Status::Met, Reason::ConsentAll));
+    // Recorded for no one but the handler: the member is the cause.
+    member.consented = false;
+    let f = facts(vec![member.clone(), handler(None, None)]);
+    let s = of(&run(&f, NOW, None), "5-2-2").clone();
+    assert_eq!(
+        (s.status, s.reason),
+        (Status::NotMet, Reason::ConsentMissing)
+    );
+    assert_eq!(
+        s.causes,
+        vec![Cause {
+            kind: CauseKind::Person,
+            id: member.user.to_string(),
+            on: None
+        }]
+    );
+    let s = of(&run(&facts(vec![]), NOW, None), "5-2-2").clone();
+    assert_eq!(s.status, Status::NotApplicable);
+}
+
+fn designation(user: UserId, role: CompanyRole, outside: bool) -> RoleFact {
+    RoleFact {
+        designation: RoleDesignationId::random(),
+        user,
+        role,
+        outside_audited_unit: outside,
+    }
+}
+
+/// Six people holding the seven roles as a small company would: the
+/// general manager is also a manager, the responsible manager another.
+fn organised() -> CompanyFacts {
+    let people: Vec<PersonFact> = (0..6).map(|_| handler(None, None)).collect();
+    let id = |i: usize| people.get(i).unwrap().user;
+    let roles = vec![
+        designation(id(0), CompanyRole::Executive, false),
+        designation(id(1), CompanyRole::GeneralManager, false),
+        designation(id(1), CompanyRole::Manager, false),
+        designation(id(2), CompanyRole::Manager, false),
+        designation(id(2), CompanyRole::ResponsibleManager, false),
+        designation(id(3), CompanyRole::SystemAdmin, false),
+        designation(id(4), CompanyRole::SystemStaff, false),
+        designation(id(5), CompanyRole::Audit, true),
+    ];
+    let mut f = facts(people);
+    f.roles = roles;
+    f
+}
+
+#[test]
+fn roles_need_every_required_role_apart_and_an_outside_auditor() {
+    let f = organised();
+    let s = of(&run(&f, NOW, None), "5-2-3").clone();
+    assert_eq!((s.status, s.reason), (Status::Met, Reason::RolesDesignated));
+
+    // The system staff are optional.
+    let mut g = f.clone();
+    g.roles.retain(|d| d.role != CompanyRole::SystemStaff);
+    assert_eq!(of(&run(&g, NOW, None), "5-2-3").status, Status::Met);
+
+    // A missing role is named.
+    let mut g = f.clone();
+    g.roles.retain(|d| d.role != CompanyRole::SystemAdmin);
+    let s = of(&run(&g, NOW, None), "5-2-3").clone();
+    assert_eq!((s.status, s.reason), (Status::NotMet, Reason::RolesMissing));
+    assert_eq!(s.causes.len(), 1);
+    assert_eq!(
+        (s.causes[0].kind, s.causes[0].id.as_str()),
+        (CauseKind::Role, "system-admin")
+    );
+
+    // A holder whose account is no longer active holds nothing.
+    let mut g = f.clone();
+    let admin = g
+        .roles
+        .iter()
+        .find(|d| d.role == CompanyRole::SystemAdmin)
+        .unwrap()
+        .user;
+    g.people
+        .iter_mut()
+        .filter(|p| p.user == admin)
+        .for_each(|p| p.active = false);
+    assert_eq!(
+        of(&run(&g, NOW, None), "5-2-3").reason,
+        Reason::RolesMissing
+    );
+
+    // A combination the standard forbids names the person.
+    let mut g = f.clone();
+    let executive = g.roles.first().unwrap().user;
+    g.roles
+        .push(designation(executive, CompanyRole::Audit, true));
+    let s = of(&run(&g, NOW, None), "5-2-3").clone();
+    assert_eq!(
+        (s.status, s.reason),
+        (Status::NotMet, Reason::RolesCombined)
+    );
+    assert_eq!(s.causes.len(), 1);
+    assert_eq!(s.causes[0].id, executive.to_string());
+
+    // Every audit member from inside the unit audited.
+    let mut g = f;
+    for d in g.roles.iter_mut() {
+        d.outside_audited_unit = false;
+    }
+    let s = of(&run(&g, NOW, None), "5-2-3").clone();
+    assert_eq!(
+        (s.status, s.reason),
+        (Status::NotMet, Reason::AuditNotIndependent)
+    );
+}
+
 fn person_strategy() -> impl Strategy<Value = PersonFact> {
     (
         any::<bool>(),
@@ -227,15 +364,17 @@ fn person_strategy() -> impl Strategy<Value = PersonFact> {
         prop::option::of(0usize..3),
         prop::option::of(0i64..800),
         0u32..2,
+        any::<bool>(),
     )
         .prop_map(
-            |(active, handler, roster, trained_ago, passkeys)| PersonFact {
+            |(active, handler, roster, trained_ago, passkeys, consented)| PersonFact {
                 user: UserId::random(),
                 active,
                 handler,
                 roster: roster.and_then(|i| RosterStatus::ALL.get(i).copied()),
                 last_trained_on: trained_ago.map(|ago| plus_days(day("2026-12-07"), -ago)),
                 passkeys,
+                consented,
             },
         )
 }

@@ -53,6 +53,12 @@ fn reason_label(reason: &str, lang: Lang) -> &'static str {
         "attested" => Text::CReasonAttested,
         "attestation_expiring" => Text::CReasonAttestationExpiring,
         "attestation_expired" => Text::CReasonAttestationExpired,
+        "consent_all" => Text::CReasonConsentAll,
+        "consent_missing" => Text::CReasonConsentMissing,
+        "roles_designated" => Text::CReasonRolesDesignated,
+        "roles_missing" => Text::CReasonRolesMissing,
+        "roles_combined" => Text::CReasonRolesCombined,
+        "audit_not_independent" => Text::CReasonAuditNotIndependent,
         _ => Text::CReasonNotAttested,
     })
 }
@@ -233,6 +239,8 @@ pub(super) async fn requirement_page(
                 li class="cause" data-kind=(c.kind) data-id=(c.id) {
                     @match c.kind {
                         "person" => { a href={ "/records/" (d.company_id) } { (c.label) } }
+                        "role" => { a href={ "/records/" (d.company_id) "/roles" } {
+                            (super::company_roles::role_label(&c.id, lang)) } }
                         _ => { (c.label) }
                     }
                     @if let Some(on) = &c.on { " — " (on) }

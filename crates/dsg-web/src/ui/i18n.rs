@@ -676,4 +676,10 @@ texts! {
     KindMembership => ("加入申請", "Membership application"),
     KindTerminal => ("端末登録・撤去申請", "Terminal registration or removal request"),
     KindMedia => ("可搬記憶媒体登録・撤去申請", "Removable-media registration or removal request"),
+    CReasonConsentAll => ("全利用者の同意書が記録済み", "Every active user's written consent is recorded"),
+    CReasonConsentMissing => ("同意書が記録されていない利用者がいる", "An active user has no consent recorded"),
+    CReasonRolesDesignated => ("必要な役割が全て指定され、兼務の制限と監査部門の独立性を満たす", "Every required role designated, kept apart as the standard asks, with an outside audit member"),
+    CReasonRolesMissing => ("指定されていない役割がある", "A required role is not designated"),
+    CReasonRolesCombined => ("兼務できない役割を兼ねている者がいる", "A person holds roles the standard keeps apart"),
+    CReasonAuditNotIndependent => ("監査を受ける部署以外の監査部門員がいない", "No audit member from outside the audited unit"),
 }
