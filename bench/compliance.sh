@@ -3,10 +3,9 @@
 # catalogue) on SQLite with realistic records: 1,000 companies by default,
 # each with its people, passkeys, contracts, handlers, roster lines,
 # trainings, files, disposals, attestations, written consents and role
-# designations. Prints the number of
-# records, the median time of the whole catalogue and of an empty
-# catalogue (the facts gathered, nothing evaluated) in the same run, and
-# their ratio. See bench/README.md.
+# designations. Prints the number of records, the median time of the whole
+# catalogue and of an empty catalogue (the facts gathered, nothing
+# evaluated) in the same run, and their ratio. See bench/README.md.
 #
 # Env:
 #   BENCH_COMPANIES                 companies (default 1000)

@@ -21,6 +21,9 @@ use dsg_store::Store;
 use sqlx::{Any, AnyConnection, Connection, Executor};
 
 const DAY_MS: i64 = 86_400_000;
+/// Every topic of 第7-1, as the store keeps a session's list.
+const SEVEN_TOPICS: &str =
+    "importance,need-to-know,policies,conduct,incident-procedures,incident-matters,role-technical";
 /// Japan, as the deployments' default.
 const OFFSET_MINUTES: i32 = 540;
 
@@ -218,8 +221,9 @@ async fn populate(
                 exec(
                     &mut conn,
                     "INSERT INTO training_records (id, user_id, company_id, course, \
-                     completed_on, completed_at, notes_sealed, recorded_by, recorded_at) \
-                     VALUES ($1, $2, $3, 'annual', $4, $5, 'sealed', $6, $5)",
+                     completed_on, completed_at, notes_sealed, recorded_by, recorded_at, \
+                     covered_topics) \
+                     VALUES ($1, $2, $3, 'annual', $4, $5, 'sealed', $6, $5, $7)",
                     &[
                         &id(),
                         person,
@@ -227,6 +231,7 @@ async fn populate(
                         &day(ago),
                         &(now - ago * DAY_MS),
                         &recorder,
+                        &SEVEN_TOPICS.to_owned(),
                     ],
                 )
                 .await;

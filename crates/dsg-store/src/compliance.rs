@@ -9,7 +9,10 @@ use dsg_core::compliance::{
     AttestationFact, CompanyFacts, DisposalCandidateFact, DisposalFact, GatewayFacts, PersonFact,
     RoleFact,
 };
-use dsg_core::{AttestationId, AuditRecord, CalendarDate, CompanyId, CompanyRole, RosterStatus};
+use dsg_core::{
+    AttestationId, AuditRecord, CalendarDate, CompanyId, CompanyRole, RosterStatus, TrainingTopic,
+    UserId,
+};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
@@ -160,8 +163,36 @@ impl Store {
                     .transpose()
                     .map_err(|_| StoreError::Corrupt("training date".into()))?,
                 passkeys: u32::try_from(passkeys).unwrap_or(u32::MAX),
+                topics_trained_on: Vec::new(),
                 consented: consents > 0,
             });
+        }
+        // Per person and topic, the latest day a session covered it; the
+        // sessions whose topics are unknown (kept before the checklist)
+        // count for none.
+        let trainings = scoped!(
+            "SELECT t.user_id, t.completed_on, t.covered_topics FROM training_records t \
+             WHERE t.covered_topics IS NOT NULL ",
+            "",
+            "AND t.company_id = $1 ",
+            ""
+        );
+        let mut topics: HashMap<UserId, Vec<(TrainingTopic, CalendarDate)>> = HashMap::new();
+        for row in self.scoped_rows(trainings, company).await? {
+            let on = date(&row, "completed_on")?;
+            let covered: String = row.try_get("covered_topics")?;
+            let person = topics.entry(id(&row, "user_id")?).or_default();
+            for topic in TrainingTopic::decode_list(&covered)? {
+                match person.iter_mut().find(|(t, _)| *t == topic) {
+                    Some((_, last)) => *last = (*last).max(on),
+                    None => person.push((topic, on)),
+                }
+            }
+        }
+        for facts in by_company.values_mut() {
+            for p in &mut facts.people {
+                p.topics_trained_on = topics.remove(&p.user).unwrap_or_default();
+            }
         }
         let disposals = scoped!(
             "SELECT k.company_id, d.id, d.performed_at, d.checked_at FROM disposals d \

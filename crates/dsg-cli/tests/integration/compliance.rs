@@ -66,6 +66,17 @@ const SEEDED: [(&str, &str); 38] = [
     ("G9-1", "met"),
 ];
 
+/// The seven topics of 第7-1, as the API names them.
+const SEVEN_TOPICS: [&str; 7] = [
+    "importance",
+    "need-to-know",
+    "policies",
+    "conduct",
+    "incident-procedures",
+    "incident-matters",
+    "role-technical",
+];
+
 fn today_offset(days: i64) -> String {
     let now = time::OffsetDateTime::now_utc() + time::Duration::hours(9);
     let date = (now + time::Duration::days(days)).date();
@@ -166,6 +177,36 @@ async fn seeded_view(db: Db) {
     assert!(!before["catalogue_version"].as_str().unwrap().is_empty());
     assert_eq!(before["may_attest"], true);
 
+    // A session on six of the seven topics: the yearly rule (all seven
+    // within the year) names both handlers.
+    for name in ["a.handler", "a.removed"] {
+        let (s, b) = admin
+            .json(
+                Method::POST,
+                &format!("/api/v1/records/training/{}", w.user_id(name)),
+                json!({ "course": "designation", "completed_on": today_offset(-30),
+                        "topics": "着任時教育", "instructor": "保護システム管理者",
+                        "covered_topics": &SEVEN_TOPICS[..6] }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let partial = view_when_verified(&mut admin, &path).await;
+    let training = requirement(&partial, "7-1");
+    assert_eq!(training["status"], "not_met", "{training}");
+    assert_eq!(training["reason"], "training_topics_missing");
+    assert_eq!(training["causes"].as_array().unwrap().len(), 2);
+    // An unknown topic is refused, nothing recorded.
+    let (s, b) = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/records/training/{}", w.user_id("a.handler")),
+            json!({ "course": "annual", "completed_on": today_offset(-1), "topics": "x",
+                    "instructor": "y", "covered_topics": ["importance", "magic"] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+
     // The records, as the demo seeds them.
     for name in ["a.handler", "a.removed"] {
         let id = w.user_id(name);
@@ -183,7 +224,8 @@ async fn seeded_view(db: Db) {
                 Method::POST,
                 &format!("/api/v1/records/training/{id}"),
                 json!({ "course": "annual", "completed_on": today_offset(-20),
-                        "topics": "重要性、必要最小限、規則", "instructor": "保護システム管理者" }),
+                        "topics": "重要性、必要最小限、規則", "instructor": "保護システム管理者",
+                        "covered_topics": SEVEN_TOPICS }),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b}");

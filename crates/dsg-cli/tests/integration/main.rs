@@ -60,4 +60,5 @@ mod sealed_names;
 mod startup;
 mod storage;
 mod terminals;
+mod training_topics;
 mod uploads;

@@ -9,7 +9,7 @@ use super::{Catalogue, Requirement, Rule};
 use crate::entities::string_enum;
 use crate::{
     AttestationId, CalendarDate, CompanyId, CompanyRole, DisposalId, FileId, RoleDesignationId,
-    RosterStatus, UserId,
+    RosterStatus, TrainingTopic, UserId,
 };
 
 mod organisation;
@@ -57,7 +57,8 @@ string_enum!(
         RosterAllConfirmed => "roster_all_confirmed",
         /// Some active handler has no confirmed roster line.
         RosterUnconfirmed => "roster_unconfirmed",
-        /// Every active handler trained within the year.
+        /// Every active handler trained within the year on all seven
+        /// topics.
         TrainingCurrent => "training_current",
         /// Some handler's yearly training falls due soon.
         TrainingDueSoon => "training_due_soon",
@@ -65,6 +66,9 @@ string_enum!(
         TrainingOverdue => "training_overdue",
         /// Some handler has no training recorded.
         TrainingMissing => "training_missing",
+        /// Some handler was never trained on one of the seven topics (or
+        /// only in sessions whose topics were not recorded).
+        TrainingTopicsMissing => "training_topics_missing",
         /// The company has no active account.
         NoActiveAccounts => "no_active_accounts",
         /// Every active account has a passkey.
@@ -123,6 +127,9 @@ pub struct PersonFact {
     pub roster: Option<RosterStatus>,
     /// The day of their latest training, if any.
     pub last_trained_on: Option<CalendarDate>,
+    /// For each of the seven topics (第7-1) a session recorded as covered,
+    /// the latest day they were trained on it.
+    pub topics_trained_on: Vec<(TrainingTopic, CalendarDate)>,
     /// How many passkeys they have registered.
     pub passkeys: u32,
     /// Whether their written consent to the three items (第5-2(2)ア) is
@@ -392,7 +399,20 @@ fn training_yearly(
     if !never.is_empty() {
         return status(r, Status::NotMet, Reason::TrainingMissing, None, never);
     }
-    let due_of = |p: &PersonFact| p.last_trained_on.map(|d| plus_days(d, TRAINING_VALID_DAYS));
+    let lacking: Vec<Cause> = active_handlers(facts)
+        .filter(|p| topics_due(p).is_none())
+        .map(|p| person(p.user, p.last_trained_on))
+        .collect();
+    if !lacking.is_empty() {
+        return status(
+            r,
+            Status::NotMet,
+            Reason::TrainingTopicsMissing,
+            None,
+            lacking,
+        );
+    }
+    let due_of = topics_due;
     // The company's next due date is its longest-untrained handler's.
     let due = active_handlers(facts).filter_map(due_of).min();
     let lapsed = |p: &&PersonFact| due_of(p).is_some_and(|d| d < today);
@@ -413,6 +433,25 @@ fn training_yearly(
     } else {
         status(r, Status::DueSoon, Reason::TrainingDueSoon, due, soon)
     }
+}
+
+/// When a handler's yearly training on all seven topics falls due: a year
+/// after the topic they were trained on longest ago; `None` while a topic
+/// was never covered.
+fn topics_due(p: &PersonFact) -> Option<CalendarDate> {
+    TrainingTopic::ALL
+        .iter()
+        .map(|topic| {
+            p.topics_trained_on
+                .iter()
+                .filter(|(t, _)| t == topic)
+                .map(|(_, on)| *on)
+                .max()
+        })
+        .collect::<Option<Vec<CalendarDate>>>()?
+        .into_iter()
+        .min()
+        .map(|d| plus_days(d, TRAINING_VALID_DAYS))
 }
 
 fn passkeys(r: &Requirement, facts: &CompanyFacts) -> RequirementStatus {

@@ -10,6 +10,12 @@ fn catalogue() -> &'static Catalogue {
     Catalogue::shipped().unwrap()
 }
 
+/// Every topic on the same day.
+fn all_topics(on: Option<CalendarDate>) -> Vec<(TrainingTopic, CalendarDate)> {
+    on.map(|d| TrainingTopic::ALL.iter().map(|t| (*t, d)).collect())
+        .unwrap_or_default()
+}
+
 fn handler(trained: Option<&str>, roster: Option<RosterStatus>) -> PersonFact {
     PersonFact {
         user: UserId::random(),
@@ -17,6 +23,7 @@ fn handler(trained: Option<&str>, roster: Option<RosterStatus>) -> PersonFact {
         handler: true,
         roster,
         last_trained_on: trained.map(day),
+        topics_trained_on: all_topics(trained.map(day)),
         passkeys: 1,
         consented: true,
     }
@@ -116,6 +123,37 @@ fn training_turns_due_soon_then_overdue_with_the_calendar() {
         (s.status, s.reason),
         (Status::NotMet, Reason::TrainingMissing)
     );
+}
+
+#[test]
+fn training_must_cover_all_seven_topics_within_the_year() {
+    let mut h = handler(Some("2026-11-01"), Some(RosterStatus::Confirmed));
+    // The last topic was never covered: not met, whatever the dates.
+    h.topics_trained_on
+        .retain(|(t, _)| *t != TrainingTopic::RoleTechnical);
+    let s = of(&run(&facts(vec![h.clone()]), NOW, None), "7-1").clone();
+    assert_eq!(
+        (s.status, s.reason),
+        (Status::NotMet, Reason::TrainingTopicsMissing)
+    );
+    assert_eq!(s.causes[0].id, h.user.to_string());
+    // Covered in an older session: the year counts from that one.
+    h.topics_trained_on
+        .push((TrainingTopic::RoleTechnical, day("2025-12-01")));
+    let s = of(&run(&facts(vec![h.clone()]), NOW, None), "7-1").clone();
+    assert_eq!(
+        (s.status, s.reason, s.due),
+        (
+            Status::Overdue,
+            Reason::TrainingOverdue,
+            Some(day("2026-12-01"))
+        )
+    );
+    // A session on that topic brings it back.
+    h.topics_trained_on
+        .push((TrainingTopic::RoleTechnical, day("2026-12-01")));
+    let s = of(&run(&facts(vec![h]), NOW, None), "7-1").clone();
+    assert_eq!((s.status, s.due), (Status::Met, Some(day("2027-11-01"))));
 }
 
 #[test]
@@ -365,16 +403,31 @@ fn person_strategy() -> impl Strategy<Value = PersonFact> {
         prop::option::of(0i64..800),
         0u32..2,
         any::<bool>(),
+        prop::option::of(0i64..800),
     )
         .prop_map(
-            |(active, handler, roster, trained_ago, passkeys, consented)| PersonFact {
-                user: UserId::random(),
-                active,
-                handler,
-                roster: roster.and_then(|i| RosterStatus::ALL.get(i).copied()),
-                last_trained_on: trained_ago.map(|ago| plus_days(day("2026-12-07"), -ago)),
-                passkeys,
-                consented,
+            |(active, handler, roster, trained_ago, passkeys, consented, one_topic_ago)| {
+                let last = trained_ago.map(|ago| plus_days(day("2026-12-07"), -ago));
+                let mut topics = all_topics(last);
+                // One topic covered earlier (or never) than the others.
+                if let Some((_, on)) = topics.last_mut() {
+                    match one_topic_ago {
+                        Some(ago) => *on = (*on).min(plus_days(day("2026-12-07"), -ago)),
+                        None => {
+                            topics.pop();
+                        }
+                    }
+                }
+                PersonFact {
+                    user: UserId::random(),
+                    active,
+                    handler,
+                    roster: roster.and_then(|i| RosterStatus::ALL.get(i).copied()),
+                    last_trained_on: last,
+                    topics_trained_on: topics,
+                    passkeys,
+                    consented,
+                }
             },
         )
 }
@@ -406,8 +459,14 @@ proptest! {
             prop_assert!(rank(sb.status) >= rank(sa.status), "{sa:?} then {sb:?}");
         }
         let handlers: Vec<_> = f.people.iter().filter(|p| p.active && p.handler).collect();
+        // Current: every handler trained within the year on each of the
+        // seven topics.
         let all_current = !handlers.is_empty() && handlers.iter().all(|p| {
-            p.last_trained_on.is_some_and(|d| plus_days(d, TRAINING_VALID_DAYS) >= day("2026-12-07"))
+            TrainingTopic::ALL.iter().all(|topic| {
+                p.topics_trained_on.iter().any(|(t, d)| {
+                    t == topic && plus_days(*d, TRAINING_VALID_DAYS) >= day("2026-12-07")
+                })
+            })
         });
         prop_assert_eq!(all_current, matches!(sa.status, Status::Met | Status::DueSoon));
         // Every status that is not met names the records that cause it.

@@ -40,6 +40,7 @@ fn reason_label(reason: &str, lang: Lang) -> &'static str {
         "training_due_soon" => Text::CReasonTrainingDueSoon,
         "training_overdue" => Text::CReasonTrainingOverdue,
         "training_missing" => Text::CReasonTrainingMissing,
+        "training_topics_missing" => Text::CReasonTrainingTopicsMissing,
         "no_active_accounts" => Text::CReasonNoActiveAccounts,
         "passkeys_all" => Text::CReasonPasskeysAll,
         "passkeys_missing" => Text::CReasonPasskeysMissing,

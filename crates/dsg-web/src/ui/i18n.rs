@@ -682,4 +682,8 @@ texts! {
     CReasonRolesMissing => ("指定されていない役割がある", "A required role is not designated"),
     CReasonRolesCombined => ("兼務できない役割を兼ねている者がいる", "A person holds roles the standard keeps apart"),
     CReasonAuditNotIndependent => ("監査を受ける部署以外の監査部門員がいない", "No audit member from outside the audited unit"),
+    CReasonTrainingTopicsMissing => ("七つの教育項目の一部を受講していない取扱者がいる", "A handler was never trained on one of the seven topics"),
+    TrainingCoveredTopics => ("実施した教育項目（第7第1項）", "Topics covered (第7-1)"),
+    TrainingNotesLabel => ("内容・備考", "Contents and notes"),
+    TrainingTopicsUnknown => ("教育項目の記録なし（チェックリスト導入前の記録）", "Topics not recorded (kept before the checklist)"),
 }
