@@ -2,10 +2,10 @@
 # The agency's compliance table (every company × the whole requirement
 # catalogue) on SQLite with realistic records: 1,000 companies by default,
 # each with its people, passkeys, contracts, handlers, roster lines,
-# trainings, files, disposals and attestations. Prints the number of
-# records, the median time of the whole catalogue and of an empty
-# catalogue (the facts gathered, nothing evaluated) in the same run, and
-# their ratio. See bench/README.md.
+# trainings, files, disposals, attestations, written consents and role
+# designations. Prints the number of records, the median time of the whole
+# catalogue and of an empty catalogue (the facts gathered, nothing
+# evaluated) in the same run, and their ratio. See bench/README.md.
 #
 # Env:
 #   BENCH_COMPANIES                 companies (default 1000)

@@ -145,8 +145,12 @@ test("a roster line taken off stops the handler at once; entered again and confi
   await admin.page.fill("#training-completed-on", new Date().toISOString().slice(0, 10));
   await admin.page.fill("#training-instructor", "保護システム管理者");
   await admin.page.fill("#training-topics", "取扱者名簿の再確認に伴う教育");
+  // The topics of 第7-1 the session covered, ticked on the checklist.
+  await admin.page.check("#training-topic-need-to-know");
+  await admin.page.check("#training-topic-policies");
   await Promise.all([admin.page.waitForURL(pathIs(minatoPath)), admin.page.click("#training-submit")]);
   assert.equal(await admin.page.locator("tr.training-row").count(), trainings + 1);
+  assert.ok((await admin.page.locator('tr.training-row li[data-topic="policies"]').count()) >= 1);
   await shot(admin.page, "records-security-admin");
 
   // Awaiting confirmation: still no data.

@@ -21,6 +21,9 @@ use dsg_store::Store;
 use sqlx::{Any, AnyConnection, Connection, Executor};
 
 const DAY_MS: i64 = 86_400_000;
+/// Every topic of 第7-1, as the store keeps a session's list.
+const SEVEN_TOPICS: &str =
+    "importance,need-to-know,policies,conduct,incident-procedures,incident-matters,role-technical";
 /// Japan, as the deployments' default.
 const OFFSET_MINUTES: i32 = 540;
 
@@ -128,6 +131,48 @@ async fn populate(
             people.push(user);
         }
         let recorder = people[0].clone();
+        // Consent for all but the last person; the seven roles among the
+        // first six people as a small company holds them.
+        for user in people.iter().take(users.saturating_sub(1)) {
+            exec(
+                &mut conn,
+                "INSERT INTO system_use_consents (user_id, company_id, status, signed_on, \
+                 details_sealed, recorded_by, recorded_at) \
+                 VALUES ($1, $2, 'consented', $3, 'sealed', $4, $5)",
+                &[user, &company, &day(100), &recorder, &now],
+            )
+            .await;
+        }
+        for (holder, role, outside) in [
+            (0, "executive", 0_i64),
+            (1, "general-manager", 0),
+            (1, "manager", 0),
+            (2, "manager", 0),
+            (2, "responsible-manager", 0),
+            (3, "system-admin", 0),
+            (4, "system-staff", 0),
+            (5, "audit", 1),
+        ] {
+            let Some(user) = people.get(holder) else {
+                continue;
+            };
+            exec(
+                &mut conn,
+                "INSERT INTO company_roles (id, company_id, user_id, role, \
+                 outside_audited_unit, details_sealed, designated_by, designated_at) \
+                 VALUES ($1, $2, $3, $4, $5, 'sealed', $6, $7)",
+                &[
+                    &id(),
+                    &company,
+                    user,
+                    &role.to_owned(),
+                    &outside,
+                    &recorder,
+                    &now,
+                ],
+            )
+            .await;
+        }
         let mut compartment = String::new();
         for (n, clause) in [(0, 1_i64), (1, 0)] {
             let contract = id();
@@ -176,8 +221,9 @@ async fn populate(
                 exec(
                     &mut conn,
                     "INSERT INTO training_records (id, user_id, company_id, course, \
-                     completed_on, completed_at, notes_sealed, recorded_by, recorded_at) \
-                     VALUES ($1, $2, $3, 'annual', $4, $5, 'sealed', $6, $5)",
+                     completed_on, completed_at, notes_sealed, recorded_by, recorded_at, \
+                     covered_topics) \
+                     VALUES ($1, $2, $3, 'annual', $4, $5, 'sealed', $6, $5, $7)",
                     &[
                         &id(),
                         person,
@@ -185,6 +231,7 @@ async fn populate(
                         &day(ago),
                         &(now - ago * DAY_MS),
                         &recorder,
+                        &SEVEN_TOPICS.to_owned(),
                     ],
                 )
                 .await;
@@ -285,6 +332,8 @@ async fn records(url: &str) -> i64 {
         "SELECT COUNT(*) FROM files",
         "SELECT COUNT(*) FROM disposals",
         "SELECT COUNT(*) FROM compliance_attestations",
+        "SELECT COUNT(*) FROM system_use_consents",
+        "SELECT COUNT(*) FROM company_roles",
         "SELECT COUNT(*) FROM audit_checkpoints",
     ] {
         let n: i64 = sqlx::query_scalar::<Any, i64>(table)

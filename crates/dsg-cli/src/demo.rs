@@ -152,6 +152,11 @@ async fn seed_records(
                  (importance, need-to-know, the rules, incidents)"
             .into(),
         instructor: "保護システム管理者 (the security administrator)".into(),
+        // The yearly session covers the seven topics of 第7-1.
+        covered_topics: dsg_core::TrainingTopic::ALL
+            .iter()
+            .map(|t| t.as_str().to_owned())
+            .collect(),
     };
     // The training on designation, dated today (the day they were
     // designated), for deployments that require it.

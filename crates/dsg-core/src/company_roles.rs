@@ -33,6 +33,38 @@ string_enum!(
     }
 );
 
+impl CompanyRole {
+    /// The roles a company under the special clause must have designated
+    /// (第5-2(2)イ, 第5-2(3), 第8-1(1), 第13). The system staff only assist
+    /// the administrator (第5-2(2)イ(イ)), so a company may have none.
+    pub const REQUIRED: &'static [CompanyRole] = &[
+        CompanyRole::Executive,
+        CompanyRole::GeneralManager,
+        CompanyRole::Manager,
+        CompanyRole::ResponsibleManager,
+        CompanyRole::SystemAdmin,
+        CompanyRole::Audit,
+    ];
+
+    /// Whether one person may hold all of `held` at once (第5-2(3)エ: one
+    /// person one role, except general manager with manager; a responsible
+    /// manager is one of the managers, 第8-1(1)). The policy point refuses
+    /// a designation that would break this (`company-role-separation`);
+    /// the compliance view checks the records against the same rule, so a
+    /// designation made before the rule, or imported, still shows.
+    pub fn may_be_held_together(held: &[CompanyRole]) -> bool {
+        use CompanyRole::{GeneralManager, Manager, ResponsibleManager};
+        let has = |r: CompanyRole| held.contains(&r);
+        if has(ResponsibleManager) && !has(Manager) {
+            return false;
+        }
+        let within = |allowed: &[CompanyRole]| held.iter().all(|r| allowed.contains(r));
+        held.windows(2).all(|w| matches!(w, [a, b] if a == b))
+            || within(&[GeneralManager, Manager])
+            || within(&[Manager, ResponsibleManager])
+    }
+}
+
 /// Longest role text (unit, asset), in characters.
 pub const MAX_ROLE_TEXT_CHARS: usize = 100;
 
@@ -170,6 +202,35 @@ mod tests {
             assert_eq!(CompanyRole::parse(role.as_str()).unwrap(), role);
         }
         assert!(CompanyRole::parse("handler").is_err());
+    }
+
+    #[test]
+    fn only_the_standard_s_combinations_are_held_together() {
+        use CompanyRole::*;
+        for ok in [
+            &[][..],
+            &[Executive],
+            &[Manager, Manager],
+            &[GeneralManager, Manager],
+            &[Manager, ResponsibleManager],
+            &[Audit, Audit],
+        ] {
+            assert!(CompanyRole::may_be_held_together(ok), "{ok:?}");
+        }
+        for forbidden in [
+            &[ResponsibleManager][..],
+            &[GeneralManager, ResponsibleManager],
+            &[GeneralManager, Manager, ResponsibleManager],
+            &[Executive, Audit],
+            &[SystemAdmin, SystemStaff],
+            &[Manager, Audit],
+        ] {
+            assert!(
+                !CompanyRole::may_be_held_together(forbidden),
+                "{forbidden:?}"
+            );
+        }
+        assert!(!CompanyRole::REQUIRED.contains(&SystemStaff));
     }
 
     #[test]

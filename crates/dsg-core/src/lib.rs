@@ -27,6 +27,7 @@ pub mod rules;
 pub mod software;
 pub mod terminal;
 pub mod text;
+pub mod training_topics;
 pub mod workflow;
 
 pub use account::{AccountChange, AccountState, MfaMethod};
@@ -53,6 +54,7 @@ pub use names::{ContractNumber, FileName, Username};
 pub use records::{RosterDetails, RosterStatus, TrainingCourse, TrainingNotes};
 pub use rules::Designation;
 pub use terminal::{PostureReport, Terminal, TerminalStatus, TerminalText};
+pub use training_topics::TrainingTopic;
 
 /// The marking every piece of protected information carries (保護すべき情報):
 /// on pages, in API answers and in the names of downloaded files.

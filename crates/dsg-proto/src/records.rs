@@ -165,6 +165,10 @@ pub struct TrainingEntry {
     pub course: String,
     pub completed_on: String,
     pub notes: TrainingNotes,
+    /// The topics of 第7-1 it covered; absent or null: not recorded (a
+    /// record kept before the checklist).
+    #[serde(default)]
+    pub covered_topics: Option<Vec<String>>,
     pub recorded_by: String,
     pub recorded_at: i64,
 }
@@ -225,8 +229,14 @@ pub struct NewTraining {
     pub course: String,
     #[schema(format = Date, pattern = "^(?:19|[2-9][0-9])[0-9]{2}-")]
     pub completed_on: String,
+    /// Notes: what was taught, free text.
     pub topics: String,
     pub instructor: String,
+    /// Which of the seven topics of 第7-1 it covered, each once; none
+    /// leaves the topics unknown (the session then counts for no topic of
+    /// the yearly rule).
+    #[serde(default)]
+    pub covered_topics: Vec<String>,
 }
 
 /// A recorded training.

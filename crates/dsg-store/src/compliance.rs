@@ -7,8 +7,12 @@ use std::collections::{HashMap, HashSet};
 
 use dsg_core::compliance::{
     AttestationFact, CompanyFacts, DisposalCandidateFact, DisposalFact, GatewayFacts, PersonFact,
+    RoleFact,
 };
-use dsg_core::{AttestationId, AuditRecord, CalendarDate, CompanyId, RosterStatus};
+use dsg_core::{
+    AttestationId, AuditRecord, CalendarDate, CompanyId, CompanyRole, RosterStatus, TrainingTopic,
+    UserId,
+};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
@@ -117,6 +121,7 @@ impl Store {
                     disposals_unchecked: Vec::new(),
                     disposal_candidates: Vec::new(),
                     attestations: Vec::new(),
+                    roles: Vec::new(),
                 },
             );
         }
@@ -126,7 +131,9 @@ impl Store {
              (SELECT r.status FROM roster_entries r WHERE r.user_id = u.id) AS roster, \
              (SELECT MAX(t.completed_on) FROM training_records t WHERE t.user_id = u.id) \
                AS trained_on, \
-             (SELECT COUNT(*) FROM webauthn_credentials w WHERE w.user_id = u.id) AS passkeys \
+             (SELECT COUNT(*) FROM webauthn_credentials w WHERE w.user_id = u.id) AS passkeys, \
+             (SELECT COUNT(*) FROM system_use_consents s WHERE s.user_id = u.id \
+               AND s.status = 'consented') AS consents \
              FROM users u ",
             "",
             "WHERE u.company_id = $1 ",
@@ -141,6 +148,7 @@ impl Store {
             let valid_until: Option<i64> = row.try_get("valid_until")?;
             let handles: i64 = row.try_get("handles")?;
             let passkeys: i64 = row.try_get("passkeys")?;
+            let consents: i64 = row.try_get("consents")?;
             let roster: Option<String> = row.try_get("roster")?;
             let trained: Option<String> = row.try_get("trained_on")?;
             facts.people.push(PersonFact {
@@ -155,7 +163,36 @@ impl Store {
                     .transpose()
                     .map_err(|_| StoreError::Corrupt("training date".into()))?,
                 passkeys: u32::try_from(passkeys).unwrap_or(u32::MAX),
+                topics_trained_on: Vec::new(),
+                consented: consents > 0,
             });
+        }
+        // Per person and topic, the latest day a session covered it; the
+        // sessions whose topics are unknown (kept before the checklist)
+        // count for none.
+        let trainings = scoped!(
+            "SELECT t.user_id, t.completed_on, t.covered_topics FROM training_records t \
+             WHERE t.covered_topics IS NOT NULL ",
+            "",
+            "AND t.company_id = $1 ",
+            ""
+        );
+        let mut topics: HashMap<UserId, Vec<(TrainingTopic, CalendarDate)>> = HashMap::new();
+        for row in self.scoped_rows(trainings, company).await? {
+            let on = date(&row, "completed_on")?;
+            let covered: String = row.try_get("covered_topics")?;
+            let person = topics.entry(id(&row, "user_id")?).or_default();
+            for topic in TrainingTopic::decode_list(&covered)? {
+                match person.iter_mut().find(|(t, _)| *t == topic) {
+                    Some((_, last)) => *last = (*last).max(on),
+                    None => person.push((topic, on)),
+                }
+            }
+        }
+        for facts in by_company.values_mut() {
+            for p in &mut facts.people {
+                p.topics_trained_on = topics.remove(&p.user).unwrap_or_default();
+            }
         }
         let disposals = scoped!(
             "SELECT k.company_id, d.id, d.performed_at, d.checked_at FROM disposals d \
@@ -215,6 +252,26 @@ impl Store {
                 requirement: row.try_get("requirement")?,
                 attested_on: date(&row, "attested_on")?,
                 valid_until: date(&row, "valid_until")?,
+            });
+        }
+        let roles = scoped!(
+            "SELECT id, company_id, user_id, role, outside_audited_unit FROM company_roles \
+             WHERE revoked_at IS NULL ",
+            "",
+            "AND company_id = $1 ",
+            "ORDER BY designated_at"
+        );
+        for row in self.scoped_rows(roles, company).await? {
+            let Some(facts) = by_company.get_mut(&id::<CompanyId>(&row, "company_id")?) else {
+                continue;
+            };
+            let role: String = row.try_get("role")?;
+            let outside: i64 = row.try_get("outside_audited_unit")?;
+            facts.roles.push(RoleFact {
+                designation: id(&row, "id")?,
+                user: id(&row, "user_id")?,
+                role: CompanyRole::parse(&role)?,
+                outside_audited_unit: outside == 1,
             });
         }
         // A checkpoint is signed only while the stored log agrees with

@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use dsg_core::{
-    AuditRecord, CompanyId, ContractId, RosterStatus, TrainingCourse, TrainingRecordId, UserId,
+    AuditRecord, CompanyId, ContractId, RosterStatus, TrainingCourse, TrainingRecordId,
+    TrainingTopic, UserId,
 };
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
@@ -56,6 +57,9 @@ pub struct TrainingRow {
     pub completed_at: i64,
     /// Topics and instructor, sealed by the gateway (base64).
     pub notes_sealed: String,
+    /// Which of the seven topics it covered; `None` for a record kept
+    /// before the checklist (topics unknown, its notes say what it was).
+    pub covered_topics: Option<Vec<TrainingTopic>>,
     /// Who recorded it.
     pub recorded_by: UserId,
     /// When it was recorded (Unix ms).
@@ -114,6 +118,10 @@ fn training_row(row: &AnyRow) -> Result<TrainingRow, StoreError> {
         completed_on: row.try_get("completed_on")?,
         completed_at: row.try_get("completed_at")?,
         notes_sealed: row.try_get("notes_sealed")?,
+        covered_topics: row
+            .try_get::<Option<String>, _>("covered_topics")?
+            .map(|t| TrainingTopic::decode_list(&t))
+            .transpose()?,
         recorded_by: id(row, "recorded_by")?,
         recorded_at: row.try_get("recorded_at")?,
     })
@@ -269,8 +277,8 @@ impl Store {
         let mut tx = self.begin_audited().await?;
         sqlx::query::<Any>(
             "INSERT INTO training_records (id, user_id, company_id, course, completed_on, \
-             completed_at, notes_sealed, recorded_by, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             completed_at, notes_sealed, recorded_by, recorded_at, covered_topics) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(training.id.to_string())
         .bind(training.user_id.to_string())
@@ -281,6 +289,12 @@ impl Store {
         .bind(training.notes_sealed.clone())
         .bind(training.recorded_by.to_string())
         .bind(training.recorded_at)
+        .bind(
+            training
+                .covered_topics
+                .as_deref()
+                .map(TrainingTopic::encode_list),
+        )
         .execute(&mut *tx)
         .await?;
         tx.commit(training.recorded_at, record).await?;
@@ -291,7 +305,7 @@ impl Store {
     pub async fn trainings(&self, company: CompanyId) -> Result<Vec<TrainingRow>, StoreError> {
         sqlx::query::<Any>(
             "SELECT id, user_id, company_id, course, completed_on, completed_at, notes_sealed, \
-             recorded_by, recorded_at FROM training_records WHERE company_id = $1 \
+             covered_topics, recorded_by, recorded_at FROM training_records WHERE company_id = $1 \
              ORDER BY completed_at DESC, id",
         )
         .bind(company.to_string())

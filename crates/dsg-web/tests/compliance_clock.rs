@@ -220,6 +220,11 @@ async fn a_lapsing_training_turns_the_requirement_due_soon_then_overdue() {
                 completed_on: "2026-01-01".into(),
                 topics: "重要性、必要最小限".into(),
                 instructor: "保護システム管理者".into(),
+                // All seven topics (第7-1): the year then runs from this day.
+                covered_topics: dsg_core::TrainingTopic::ALL
+                    .iter()
+                    .map(|t| t.as_str().to_owned())
+                    .collect(),
             },
         )
         .await

@@ -35,13 +35,10 @@ const HISTORY_DAYS: i64 = 60;
 const ATTESTATION_MAX_DAYS: i64 = 3 * 366;
 
 /// Whether an attestation can stand for a requirement with this rule: only
-/// for what the gateway cannot see. The consent and role rules are here
-/// until their records exist (the seam of `dsg-core` `compliance::rules`).
+/// for what the gateway cannot see (consent and roles are records of their
+/// own, read by their rules).
 pub(crate) fn attestable(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::Attestation | Rule::UserConsent | Rule::RoleSeparation
-    )
+    rule == Rule::Attestation
 }
 
 /// An attestation as entered on the form or the API.

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use dsg_core::{
     AuditAction, AuditObject, CalendarDate, Outcome, RosterDetails, RosterStatus, TrainingCourse,
-    TrainingNotes, TrainingRecordId, User, UserId,
+    TrainingNotes, TrainingRecordId, TrainingTopic, User, UserId,
 };
 use dsg_crypto::{open, seal, WrapContext};
 use dsg_policy::{Action, ChangeRequestFacts, Resource};
@@ -37,10 +37,15 @@ pub struct NewTraining {
     pub course: String,
     /// The day it was completed, `YYYY-MM-DD`.
     pub completed_on: String,
-    /// Topics covered.
+    /// Notes: what was taught, free text.
     pub topics: String,
     /// Who gave it.
     pub instructor: String,
+    /// Which of the seven topics of 第7-1 it covered (`importance`,
+    /// `need-to-know` …); none recorded leaves the topics unknown, and
+    /// such a session counts for no topic of the yearly rule.
+    #[serde(default)]
+    pub covered_topics: Vec<String>,
 }
 
 /// A roster line, opened for a reader entitled to it.
@@ -75,6 +80,9 @@ pub struct TrainingEntry {
     pub completed_on: String,
     /// Topics and instructor.
     pub notes: TrainingNotes,
+    /// The topics of 第7-1 it covered; `None`: not recorded (a record
+    /// kept before the checklist).
+    pub covered_topics: Option<Vec<&'static str>>,
     /// Who recorded it, and when (Unix ms).
     pub recorded_by: String,
     /// When it was recorded.
@@ -373,6 +381,11 @@ impl App {
                 "completed_on must not be in the future".into(),
             ));
         }
+        let covered_topics = if training.covered_topics.is_empty() {
+            None
+        } else {
+            Some(TrainingTopic::parse_list(&training.covered_topics)?)
+        };
         let notes = TrainingNotes {
             topics: training.topics.clone(),
             instructor: training.instructor.clone(),
@@ -392,6 +405,7 @@ impl App {
             completed_at: completed_on
                 .start_unix_ms_at(self.inner.config.zero_trust.utc_offset_minutes),
             notes_sealed: self.seal_record(TRAINING_NOTES, &training_owner(user.id, id), &json)?,
+            covered_topics,
             recorded_by: by,
             recorded_at: now,
         };
@@ -492,6 +506,10 @@ impl App {
                 &training_owner(row.user_id, row.id),
                 &row.notes_sealed,
             )?,
+            covered_topics: row
+                .covered_topics
+                .as_ref()
+                .map(|topics| topics.iter().map(|t| t.as_str()).collect()),
             recorded_by: row.recorded_by.to_string(),
             recorded_at: row.recorded_at,
         })

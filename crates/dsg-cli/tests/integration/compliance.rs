@@ -1,7 +1,8 @@
 //! The compliance view against the real binary: a company's view matches,
 //! requirement by requirement, a table written here by hand from the
 //! records the test seeds (as the demo seeds them: roster lines confirmed
-//! by the agency, a yearly training 20 days ago, passkeys); an attestation
+//! by the agency, a yearly training 20 days ago, passkeys, every user's
+//! written consent, the executive designated by the agency); an attestation
 //! turns a requirement the gateway cannot see "attested"; the agency's
 //! table shows every company × chapter; the day's snapshot is written once
 //! and audited; another company, a company user without the duty and the
@@ -19,13 +20,17 @@ use crate::harness::{world, Client, Db, Gateway};
 /// (a.handler, a.removed) are confirmed on the roster and trained 20 days
 /// ago; every account registered a passkey on enrolment; the log is
 /// verified (checkpoints are signed as entries are sequenced); no file was
-/// marked for disposal; 4-1 is attested; nothing else is.
+/// marked for disposal; 4-1 is attested; nothing else is. 5-2-2 and 5-2-3
+/// were attested items once: their rules now read the consent lines and
+/// the role designations, so every user's recorded consent meets 5-2-2,
+/// and an executive alone, with the other required roles missing, leaves
+/// 5-2-3 not met.
 const SEEDED: [(&str, &str); 38] = [
     ("4-1", "attested"),
     ("4-2", "not_met"),
     ("5-1", "not_met"),
     ("5-2-1", "met"),
-    ("5-2-2", "not_met"),
+    ("5-2-2", "met"),
     ("5-2-3", "not_met"),
     ("5-3", "not_met"),
     ("5-4", "not_met"),
@@ -59,6 +64,17 @@ const SEEDED: [(&str, &str); 38] = [
     ("14-1", "not_met"),
     ("G6-1", "met"),
     ("G9-1", "met"),
+];
+
+/// The seven topics of 第7-1, as the API names them.
+const SEVEN_TOPICS: [&str; 7] = [
+    "importance",
+    "need-to-know",
+    "policies",
+    "conduct",
+    "incident-procedures",
+    "incident-matters",
+    "role-technical",
 ];
 
 fn today_offset(days: i64) -> String {
@@ -152,8 +168,44 @@ async fn seeded_view(db: Db) {
     handlers.sort_unstable();
     assert_eq!(causes, handlers);
     assert_eq!(requirement(&before, "7-1")["reason"], "training_missing");
+    // No consent recorded: every active user of the company is a cause.
+    let consent = requirement(&before, "5-2-2");
+    assert_eq!(consent["status"], "not_met", "{consent}");
+    assert_eq!(consent["reason"], "consent_missing");
+    assert_eq!(consent["causes"].as_array().unwrap().len(), 3, "{consent}");
+    assert_eq!(requirement(&before, "5-2-3")["reason"], "roles_missing");
     assert!(!before["catalogue_version"].as_str().unwrap().is_empty());
     assert_eq!(before["may_attest"], true);
+
+    // A session on six of the seven topics: the yearly rule (all seven
+    // within the year) names both handlers.
+    for name in ["a.handler", "a.removed"] {
+        let (s, b) = admin
+            .json(
+                Method::POST,
+                &format!("/api/v1/records/training/{}", w.user_id(name)),
+                json!({ "course": "designation", "completed_on": today_offset(-30),
+                        "topics": "着任時教育", "instructor": "保護システム管理者",
+                        "covered_topics": &SEVEN_TOPICS[..6] }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let partial = view_when_verified(&mut admin, &path).await;
+    let training = requirement(&partial, "7-1");
+    assert_eq!(training["status"], "not_met", "{training}");
+    assert_eq!(training["reason"], "training_topics_missing");
+    assert_eq!(training["causes"].as_array().unwrap().len(), 2);
+    // An unknown topic is refused, nothing recorded.
+    let (s, b) = admin
+        .json(
+            Method::POST,
+            &format!("/api/v1/records/training/{}", w.user_id("a.handler")),
+            json!({ "course": "annual", "completed_on": today_offset(-1), "topics": "x",
+                    "instructor": "y", "covered_topics": ["importance", "magic"] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
 
     // The records, as the demo seeds them.
     for name in ["a.handler", "a.removed"] {
@@ -172,13 +224,33 @@ async fn seeded_view(db: Db) {
                 Method::POST,
                 &format!("/api/v1/records/training/{id}"),
                 json!({ "course": "annual", "completed_on": today_offset(-20),
-                        "topics": "重要性、必要最小限、規則", "instructor": "保護システム管理者" }),
+                        "topics": "重要性、必要最小限、規則", "instructor": "保護システム管理者",
+                        "covered_topics": SEVEN_TOPICS }),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
         let out = gw.admin(&["roster-confirm", "--user", id]);
         assert!(out.status.success(), "{out:?}");
     }
+    for name in ["a.handler", "a.member", "a.removed"] {
+        let (s, b) = op
+            .json(
+                Method::PUT,
+                &format!("/api/v1/records/consent/{}", w.user_id(name)),
+                json!({ "signed_on": today_offset(-30), "protected_system": true,
+                        "monitored": true, "liability": true }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    let (s, b) = op
+        .json(
+            Method::POST,
+            &format!("/api/v1/records/companies/{}/roles", w.company_a),
+            json!({ "user_id": w.user_id("a.member"), "role": "executive", "unit": "本社" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
     let attestation = json!({ "requirement": "4-1", "attested_by": "経営者 山本",
         "document": "情報セキュリティ基本方針 第3版（2026-04-01 承認）",
         "attested_on": today_offset(-1), "valid_until": today_offset(300) });
@@ -203,6 +275,30 @@ async fn seeded_view(db: Db) {
         .map(|(id, s)| ((*id).to_owned(), (*s).to_owned()))
         .collect();
     assert_eq!(statuses(&seeded), expected);
+    // The roles still missing are named, the executive is not.
+    let roles = requirement(&seeded, "5-2-3");
+    assert_eq!(roles["reason"], "roles_missing", "{roles}");
+    let missing: Vec<&str> = roles["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            "general-manager",
+            "manager",
+            "responsible-manager",
+            "system-admin",
+            "audit"
+        ]
+    );
+    // Consent and roles are no longer attested instead of recorded.
+    let mut roles_attested = attestation.clone();
+    roles_attested["requirement"] = json!("5-2-3");
+    let (s, b) = admin.json(Method::POST, &attest_path, roles_attested).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     let training = requirement(&seeded, "7-1");
     assert_eq!(training["due"], json!(today_offset(345)), "{training}");
     let attested = requirement(&seeded, "4-1");

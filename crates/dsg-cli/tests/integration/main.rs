@@ -61,4 +61,5 @@ mod sealed_names;
 mod startup;
 mod storage;
 mod terminals;
+mod training_topics;
 mod uploads;

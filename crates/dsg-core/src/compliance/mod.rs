@@ -17,8 +17,8 @@ mod rules;
 pub use rules::{
     evaluate, AttestationFact, Cause, CauseKind, CompanyEvaluation, CompanyFacts,
     DisposalCandidateFact, DisposalFact, GatewayFacts, PersonFact, Reason, RequirementStatus,
-    Status, DISPOSAL_CANDIDATE_DAYS, DISPOSAL_CHECK_DAYS, DUE_SOON_DAYS, LOG_VERIFIED_WITHIN_MS,
-    TRAINING_VALID_DAYS,
+    RoleFact, Status, DISPOSAL_CANDIDATE_DAYS, DISPOSAL_CHECK_DAYS, DUE_SOON_DAYS,
+    LOG_VERIFIED_WITHIN_MS, TRAINING_VALID_DAYS,
 };
 
 /// The catalogue as shipped with this build.

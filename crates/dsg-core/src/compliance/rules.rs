@@ -7,7 +7,12 @@ use serde::Serialize;
 
 use super::{Catalogue, Requirement, Rule};
 use crate::entities::string_enum;
-use crate::{AttestationId, CalendarDate, CompanyId, DisposalId, FileId, RosterStatus, UserId};
+use crate::{
+    AttestationId, CalendarDate, CompanyId, CompanyRole, DisposalId, FileId, RoleDesignationId,
+    RosterStatus, TrainingTopic, UserId,
+};
+
+mod organisation;
 
 /// A training is current for this many days (第7: at least once a year).
 pub const TRAINING_VALID_DAYS: i64 = 365;
@@ -52,7 +57,8 @@ string_enum!(
         RosterAllConfirmed => "roster_all_confirmed",
         /// Some active handler has no confirmed roster line.
         RosterUnconfirmed => "roster_unconfirmed",
-        /// Every active handler trained within the year.
+        /// Every active handler trained within the year on all seven
+        /// topics.
         TrainingCurrent => "training_current",
         /// Some handler's yearly training falls due soon.
         TrainingDueSoon => "training_due_soon",
@@ -60,6 +66,9 @@ string_enum!(
         TrainingOverdue => "training_overdue",
         /// Some handler has no training recorded.
         TrainingMissing => "training_missing",
+        /// Some handler was never trained on one of the seven topics (or
+        /// only in sessions whose topics were not recorded).
+        TrainingTopicsMissing => "training_topics_missing",
         /// The company has no active account.
         NoActiveAccounts => "no_active_accounts",
         /// Every active account has a passkey.
@@ -89,6 +98,19 @@ string_enum!(
         AttestationExpired => "attestation_expired",
         /// Nothing the gateway can see, and no attestation.
         NotAttested => "not_attested",
+        /// Every active account's written consent is recorded.
+        ConsentAll => "consent_all",
+        /// Some active account has no consent in force.
+        ConsentMissing => "consent_missing",
+        /// Every required role is designated, the combinations are the
+        /// standard's and the audit department has an outside member.
+        RolesDesignated => "roles_designated",
+        /// A required role has no active holder.
+        RolesMissing => "roles_missing",
+        /// A person holds roles the standard keeps apart.
+        RolesCombined => "roles_combined",
+        /// No audit member comes from outside the unit audited.
+        AuditNotIndependent => "audit_not_independent",
     }
 );
 
@@ -105,8 +127,28 @@ pub struct PersonFact {
     pub roster: Option<RosterStatus>,
     /// The day of their latest training, if any.
     pub last_trained_on: Option<CalendarDate>,
+    /// For each of the seven topics (第7-1) a session recorded as covered,
+    /// the latest day they were trained on it.
+    pub topics_trained_on: Vec<(TrainingTopic, CalendarDate)>,
     /// How many passkeys they have registered.
     pub passkeys: u32,
+    /// Whether their written consent to the three items (第5-2(2)ア) is
+    /// recorded and not withdrawn.
+    pub consented: bool,
+}
+
+/// A role designation in force (not withdrawn).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleFact {
+    /// The designation.
+    pub designation: RoleDesignationId,
+    /// Who holds it.
+    pub user: UserId,
+    /// The role.
+    pub role: CompanyRole,
+    /// For an audit member: whether they come from outside the unit
+    /// they audit.
+    pub outside_audited_unit: bool,
 }
 
 /// A disposal recorded but not yet checked.
@@ -158,6 +200,8 @@ pub struct CompanyFacts {
     pub disposal_candidates: Vec<DisposalCandidateFact>,
     /// Attestations on record.
     pub attestations: Vec<AttestationFact>,
+    /// Its role designations in force.
+    pub roles: Vec<RoleFact>,
 }
 
 /// What the store knows about the gateway itself.
@@ -181,6 +225,9 @@ string_enum!(
         Attestation => "attestation",
         /// The audit log's latest verified checkpoint.
         Log => "log",
+        /// A company role: its name when no one holds it, or a
+        /// designation's id.
+        Role => "role",
     }
 );
 
@@ -300,12 +347,9 @@ fn evaluate_one(
         Rule::PasskeyUv => passkeys(r, facts),
         Rule::AuditLogVerified => log_verified(r, gateway, now_ms),
         Rule::DisposalChecked => disposals(r, facts, today),
-        // The seam for 第5-2(2) and 第5-2(3): once consent and the
-        // company's roles are records of their own, their rules are bound
-        // here; until then a named person attests them.
-        Rule::UserConsent | Rule::RoleSeparation | Rule::Attestation => {
-            attestation(r, facts, today)
-        }
+        Rule::UserConsent => organisation::consent(r, facts),
+        Rule::RoleSeparation => organisation::roles(r, facts),
+        Rule::Attestation => attestation(r, facts, today),
     }
 }
 
@@ -355,7 +399,20 @@ fn training_yearly(
     if !never.is_empty() {
         return status(r, Status::NotMet, Reason::TrainingMissing, None, never);
     }
-    let due_of = |p: &PersonFact| p.last_trained_on.map(|d| plus_days(d, TRAINING_VALID_DAYS));
+    let lacking: Vec<Cause> = active_handlers(facts)
+        .filter(|p| topics_due(p).is_none())
+        .map(|p| person(p.user, p.last_trained_on))
+        .collect();
+    if !lacking.is_empty() {
+        return status(
+            r,
+            Status::NotMet,
+            Reason::TrainingTopicsMissing,
+            None,
+            lacking,
+        );
+    }
+    let due_of = topics_due;
     // The company's next due date is its longest-untrained handler's.
     let due = active_handlers(facts).filter_map(due_of).min();
     let lapsed = |p: &&PersonFact| due_of(p).is_some_and(|d| d < today);
@@ -376,6 +433,25 @@ fn training_yearly(
     } else {
         status(r, Status::DueSoon, Reason::TrainingDueSoon, due, soon)
     }
+}
+
+/// When a handler's yearly training on all seven topics falls due: a year
+/// after the topic they were trained on longest ago; `None` while a topic
+/// was never covered.
+fn topics_due(p: &PersonFact) -> Option<CalendarDate> {
+    TrainingTopic::ALL
+        .iter()
+        .map(|topic| {
+            p.topics_trained_on
+                .iter()
+                .filter(|(t, _)| t == topic)
+                .map(|(_, on)| *on)
+                .max()
+        })
+        .collect::<Option<Vec<CalendarDate>>>()?
+        .into_iter()
+        .min()
+        .map(|d| plus_days(d, TRAINING_VALID_DAYS))
 }
 
 fn passkeys(r: &Requirement, facts: &CompanyFacts) -> RequirementStatus {

@@ -10,6 +10,12 @@ fn catalogue() -> &'static Catalogue {
     Catalogue::shipped().unwrap()
 }
 
+/// Every topic on the same day.
+fn all_topics(on: Option<CalendarDate>) -> Vec<(TrainingTopic, CalendarDate)> {
+    on.map(|d| TrainingTopic::ALL.iter().map(|t| (*t, d)).collect())
+        .unwrap_or_default()
+}
+
 fn handler(trained: Option<&str>, roster: Option<RosterStatus>) -> PersonFact {
     PersonFact {
         user: UserId::random(),
@@ -17,7 +23,9 @@ fn handler(trained: Option<&str>, roster: Option<RosterStatus>) -> PersonFact {
         handler: true,
         roster,
         last_trained_on: trained.map(day),
+        topics_trained_on: all_topics(trained.map(day)),
         passkeys: 1,
+        consented: true,
     }
 }
 
@@ -30,6 +38,7 @@ fn facts(people: Vec<PersonFact>) -> CompanyFacts {
         disposals_unchecked: Vec::new(),
         disposal_candidates: Vec::new(),
         attestations: Vec::new(),
+        roles: Vec::new(),
     }
 }
 
@@ -117,6 +126,37 @@ fn training_turns_due_soon_then_overdue_with_the_calendar() {
 }
 
 #[test]
+fn training_must_cover_all_seven_topics_within_the_year() {
+    let mut h = handler(Some("2026-11-01"), Some(RosterStatus::Confirmed));
+    // The last topic was never covered: not met, whatever the dates.
+    h.topics_trained_on
+        .retain(|(t, _)| *t != TrainingTopic::RoleTechnical);
+    let s = of(&run(&facts(vec![h.clone()]), NOW, None), "7-1").clone();
+    assert_eq!(
+        (s.status, s.reason),
+        (Status::NotMet, Reason::TrainingTopicsMissing)
+    );
+    assert_eq!(s.causes[0].id, h.user.to_string());
+    // Covered in an older session: the year counts from that one.
+    h.topics_trained_on
+        .push((TrainingTopic::RoleTechnical, day("2025-12-01")));
+    let s = of(&run(&facts(vec![h.clone()]), NOW, None), "7-1").clone();
+    assert_eq!(
+        (s.status, s.reason, s.due),
+        (
+            Status::Overdue,
+            Reason::TrainingOverdue,
+            Some(day("2026-12-01"))
+        )
+    );
+    // A session on that topic brings it back.
+    h.topics_trained_on
+        .push((TrainingTopic::RoleTechnical, day("2026-12-01")));
+    let s = of(&run(&facts(vec![h]), NOW, None), "7-1").clone();
+    assert_eq!((s.status, s.due), (Status::Met, Some(day("2027-11-01"))));
+}
+
+#[test]
 fn every_active_account_needs_a_passkey() {
     let mut member = handler(None, None);
     member.handler = false;
@@ -185,8 +225,20 @@ fn attestations_hold_until_they_expire() {
         ),
         (Status::NotMet, Reason::NotAttested)
     );
-    // The seam: consent and roles are attested until bound to records.
-    assert_eq!(of(&run(&f, NOW, None), "5-2-2").reason, Reason::NotAttested);
+    // Consent and roles are read from their records, not attested.
+    f.attestations.push(AttestationFact {
+        id: AttestationId::random(),
+        requirement: "5-2-3".into(),
+        attested_on: day("2026-04-01"),
+        valid_until: day("2027-03-31"),
+    });
+    assert_eq!(
+        (
+            of(&run(&f, NOW, None), "5-2-3").status,
+            of(&run(&f, NOW, None), "5-2-3").reason
+        ),
+        (Status::NotMet, Reason::RolesMissing)
+    );
     f.attestations.push(AttestationFact {
         id: AttestationId::random(),
         requirement: "4-1".into(),
@@ -220,6 +272,129 @@ fn attestations_hold_until_they_expire() {
     assert_eq!(of(&run(&f, NOW, None), "7-1").status, Status::NotMet);
 }
 
+#[test]
+fn consent_needs_every_active_account() {
+    let mut member = handler(None, None);
+    member.handler = false;
+    let mut gone = member.clone();
+    gone.active = false;
+    gone.consented = false;
+    let f = facts(vec![member.clone(), gone]);
+    let s = of(&run(&f, NOW, None), "5-2-2").clone();
+    assert_eq!((s.status, s.reason), (Status::Met, Reason::ConsentAll));
+    // Recorded for no one but the handler: the member is the cause.
+    member.consented = false;
+    let f = facts(vec![member.clone(), handler(None, None)]);
+    let s = of(&run(&f, NOW, None), "5-2-2").clone();
+    assert_eq!(
+        (s.status, s.reason),
+        (Status::NotMet, Reason::ConsentMissing)
+    );
+    assert_eq!(
+        s.causes,
+        vec![Cause {
+            kind: CauseKind::Person,
+            id: member.user.to_string(),
+            on: None
+        }]
+    );
+    let s = of(&run(&facts(vec![]), NOW, None), "5-2-2").clone();
+    assert_eq!(s.status, Status::NotApplicable);
+}
+
+fn designation(user: UserId, role: CompanyRole, outside: bool) -> RoleFact {
+    RoleFact {
+        designation: RoleDesignationId::random(),
+        user,
+        role,
+        outside_audited_unit: outside,
+    }
+}
+
+/// Six people holding the seven roles as a small company would: the
+/// general manager is also a manager, the responsible manager another.
+fn organised() -> CompanyFacts {
+    let people: Vec<PersonFact> = (0..6).map(|_| handler(None, None)).collect();
+    let id = |i: usize| people.get(i).unwrap().user;
+    let roles = vec![
+        designation(id(0), CompanyRole::Executive, false),
+        designation(id(1), CompanyRole::GeneralManager, false),
+        designation(id(1), CompanyRole::Manager, false),
+        designation(id(2), CompanyRole::Manager, false),
+        designation(id(2), CompanyRole::ResponsibleManager, false),
+        designation(id(3), CompanyRole::SystemAdmin, false),
+        designation(id(4), CompanyRole::SystemStaff, false),
+        designation(id(5), CompanyRole::Audit, true),
+    ];
+    let mut f = facts(people);
+    f.roles = roles;
+    f
+}
+
+#[test]
+fn roles_need_every_required_role_apart_and_an_outside_auditor() {
+    let f = organised();
+    let s = of(&run(&f, NOW, None), "5-2-3").clone();
+    assert_eq!((s.status, s.reason), (Status::Met, Reason::RolesDesignated));
+
+    // The system staff are optional.
+    let mut g = f.clone();
+    g.roles.retain(|d| d.role != CompanyRole::SystemStaff);
+    assert_eq!(of(&run(&g, NOW, None), "5-2-3").status, Status::Met);
+
+    // A missing role is named.
+    let mut g = f.clone();
+    g.roles.retain(|d| d.role != CompanyRole::SystemAdmin);
+    let s = of(&run(&g, NOW, None), "5-2-3").clone();
+    assert_eq!((s.status, s.reason), (Status::NotMet, Reason::RolesMissing));
+    assert_eq!(s.causes.len(), 1);
+    assert_eq!(
+        (s.causes[0].kind, s.causes[0].id.as_str()),
+        (CauseKind::Role, "system-admin")
+    );
+
+    // A holder whose account is no longer active holds nothing.
+    let mut g = f.clone();
+    let admin = g
+        .roles
+        .iter()
+        .find(|d| d.role == CompanyRole::SystemAdmin)
+        .unwrap()
+        .user;
+    g.people
+        .iter_mut()
+        .filter(|p| p.user == admin)
+        .for_each(|p| p.active = false);
+    assert_eq!(
+        of(&run(&g, NOW, None), "5-2-3").reason,
+        Reason::RolesMissing
+    );
+
+    // A combination the standard forbids names the person.
+    let mut g = f.clone();
+    let executive = g.roles.first().unwrap().user;
+    g.roles
+        .push(designation(executive, CompanyRole::Audit, true));
+    let s = of(&run(&g, NOW, None), "5-2-3").clone();
+    assert_eq!(
+        (s.status, s.reason),
+        (Status::NotMet, Reason::RolesCombined)
+    );
+    assert_eq!(s.causes.len(), 1);
+    assert_eq!(s.causes[0].id, executive.to_string());
+
+    // Every audit member from inside the unit audited.
+    let mut g = f;
+    for d in g.roles.iter_mut() {
+        d.outside_audited_unit = false;
+    }
+    let s = of(&run(&g, NOW, None), "5-2-3").clone();
+    assert_eq!(
+        (s.status, s.reason),
+        (Status::NotMet, Reason::AuditNotIndependent)
+    );
+}
+
 fn person_strategy() -> impl Strategy<Value = PersonFact> {
     (
         any::<bool>(),
@@ -227,15 +402,32 @@ fn person_strategy() -> impl Strategy<Value = PersonFact> {
         prop::option::of(0usize..3),
         prop::option::of(0i64..800),
         0u32..2,
+        any::<bool>(),
+        prop::option::of(0i64..800),
     )
         .prop_map(
-            |(active, handler, roster, trained_ago, passkeys)| PersonFact {
-                user: UserId::random(),
-                active,
-                handler,
-                roster: roster.and_then(|i| RosterStatus::ALL.get(i).copied()),
-                last_trained_on: trained_ago.map(|ago| plus_days(day("2026-12-07"), -ago)),
-                passkeys,
+            |(active, handler, roster, trained_ago, passkeys, consented, one_topic_ago)| {
+                let last = trained_ago.map(|ago| plus_days(day("2026-12-07"), -ago));
+                let mut topics = all_topics(last);
+                // One topic covered earlier (or never) than the others.
+                if let Some((_, on)) = topics.last_mut() {
+                    match one_topic_ago {
+                        Some(ago) => *on = (*on).min(plus_days(day("2026-12-07"), -ago)),
+                        None => {
+                            topics.pop();
+                        }
+                    }
+                }
+                PersonFact {
+                    user: UserId::random(),
+                    active,
+                    handler,
+                    roster: roster.and_then(|i| RosterStatus::ALL.get(i).copied()),
+                    last_trained_on: last,
+                    topics_trained_on: topics,
+                    passkeys,
+                    consented,
+                }
             },
         )
 }
@@ -267,8 +459,14 @@ proptest! {
             prop_assert!(rank(sb.status) >= rank(sa.status), "{sa:?} then {sb:?}");
         }
         let handlers: Vec<_> = f.people.iter().filter(|p| p.active && p.handler).collect();
+        // Current: every handler trained within the year on each of the
+        // seven topics.
         let all_current = !handlers.is_empty() && handlers.iter().all(|p| {
-            p.last_trained_on.is_some_and(|d| plus_days(d, TRAINING_VALID_DAYS) >= day("2026-12-07"))
+            TrainingTopic::ALL.iter().all(|topic| {
+                p.topics_trained_on.iter().any(|(t, d)| {
+                    t == topic && plus_days(*d, TRAINING_VALID_DAYS) >= day("2026-12-07")
+                })
+            })
         });
         prop_assert_eq!(all_current, matches!(sa.status, Status::Met | Status::DueSoon));
         // Every status that is not met names the records that cause it.

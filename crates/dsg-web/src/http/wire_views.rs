@@ -284,6 +284,9 @@ pub fn company_records(r: dsg_app::CompanyRecords) -> records::CompanyRecords {
                     topics: t.notes.topics,
                     instructor: t.notes.instructor,
                 },
+                covered_topics: t
+                    .covered_topics
+                    .map(|topics| topics.into_iter().map(str::to_owned).collect()),
                 recorded_by: t.recorded_by,
                 recorded_at: t.recorded_at,
             })

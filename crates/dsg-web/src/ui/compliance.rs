@@ -40,6 +40,7 @@ fn reason_label(reason: &str, lang: Lang) -> &'static str {
         "training_due_soon" => Text::CReasonTrainingDueSoon,
         "training_overdue" => Text::CReasonTrainingOverdue,
         "training_missing" => Text::CReasonTrainingMissing,
+        "training_topics_missing" => Text::CReasonTrainingTopicsMissing,
         "no_active_accounts" => Text::CReasonNoActiveAccounts,
         "passkeys_all" => Text::CReasonPasskeysAll,
         "passkeys_missing" => Text::CReasonPasskeysMissing,
@@ -53,6 +54,12 @@ fn reason_label(reason: &str, lang: Lang) -> &'static str {
         "attested" => Text::CReasonAttested,
         "attestation_expiring" => Text::CReasonAttestationExpiring,
         "attestation_expired" => Text::CReasonAttestationExpired,
+        "consent_all" => Text::CReasonConsentAll,
+        "consent_missing" => Text::CReasonConsentMissing,
+        "roles_designated" => Text::CReasonRolesDesignated,
+        "roles_missing" => Text::CReasonRolesMissing,
+        "roles_combined" => Text::CReasonRolesCombined,
+        "audit_not_independent" => Text::CReasonAuditNotIndependent,
         _ => Text::CReasonNotAttested,
     })
 }
@@ -233,6 +240,8 @@ pub(super) async fn requirement_page(
                 li class="cause" data-kind=(c.kind) data-id=(c.id) {
                     @match c.kind {
                         "person" => { a href={ "/records/" (d.company_id) } { (c.label) } }
+                        "role" => { a href={ "/records/" (d.company_id) "/roles" } {
+                            (super::company_roles::role_label(&c.id, lang)) } }
                         _ => { (c.label) }
                     }
                     @if let Some(on) = &c.on { " — " (on) }

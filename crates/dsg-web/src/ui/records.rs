@@ -6,11 +6,11 @@
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use dsg_core::RosterDetails;
+use dsg_core::{RosterDetails, TrainingTopic};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::form_error::{answer, field, Control, Failed, Field};
+use super::form_error::{answer, field, kept, Control, Failed, Field};
 use super::identity::step_up_or_error;
 use super::layout::{confirmed, csrf_field, error_page, ok, page, page_in, Confirm, Marked};
 use super::notice::{done, Notice};
@@ -227,7 +227,18 @@ fn forms(ctx: &Ctx, records: &CompanyRecords, failed: Option<&Failed>) -> Markup
                 control: Control::Input("date"), required: true, max: None }))
             (field(failed, &Field { form: F_TRAINING, name: "instructor", id: "training-instructor", label: lang.t(Text::Instructor),
                 control: Control::Input("text"), required: true, max: Some(100) }))
-            (field(failed, &Field { form: F_TRAINING, name: "topics", id: "training-topics", label: lang.t(Text::Topics),
+            fieldset id="training-covered" {
+                legend { (lang.t(Text::TrainingCoveredTopics)) }
+                @for topic in TrainingTopic::ALL {
+                    label class="check" {
+                        input type="checkbox" name=(topic_field(*topic)) value="on"
+                            id={ "training-" (topic_field(*topic)) }
+                            checked[kept(failed, F_TRAINING, topic_field(*topic)).is_some()];
+                        " " (match lang { Lang::Ja => topic.ja(), Lang::En => topic.en() })
+                    }
+                }
+            }
+            (field(failed, &Field { form: F_TRAINING, name: "topics", id: "training-topics", label: lang.t(Text::TrainingNotesLabel),
                 control: Control::Area(4), required: true, max: Some(1000) }))
             button type="submit" id="training-submit" { (lang.t(Text::TrainingRecordButton)) }
         }
@@ -316,7 +327,15 @@ async fn company_view(ctx: &Ctx, company: &str, failed: Option<&Failed>) -> Resp
                             td { (name_of(&t.user_id)) }
                             td { (course_label(t.course, lang)) }
                             td { (t.notes.instructor) }
-                            td class="topics" { (t.notes.topics) }
+                            td class="topics" {
+                                @match &t.covered_topics {
+                                    Some(covered) => { ul class="covered-topics" { @for code in covered {
+                                        li data-topic=(code) { (TrainingTopic::parse(code).map_or(*code, |t| match lang { Lang::Ja => t.ja(), Lang::En => t.en() })) }
+                                    } } }
+                                    None => { p class="topics-unknown" { (lang.t(Text::TrainingTopicsUnknown)) } }
+                                }
+                                p class="notes" { (t.notes.topics) }
+                            }
                         }
                     } }
                 }
@@ -442,6 +461,52 @@ pub(super) struct TrainingForm {
     completed_on: String,
     topics: String,
     instructor: String,
+    // One checkbox per topic of 第7-1: a browser sends only the ticked ones.
+    #[serde(rename = "topic-importance")]
+    topic_importance: Option<String>,
+    #[serde(rename = "topic-need-to-know")]
+    topic_need_to_know: Option<String>,
+    #[serde(rename = "topic-policies")]
+    topic_policies: Option<String>,
+    #[serde(rename = "topic-conduct")]
+    topic_conduct: Option<String>,
+    #[serde(rename = "topic-incident-procedures")]
+    topic_incident_procedures: Option<String>,
+    #[serde(rename = "topic-incident-matters")]
+    topic_incident_matters: Option<String>,
+    #[serde(rename = "topic-role-technical")]
+    topic_role_technical: Option<String>,
+}
+
+/// The form field of a topic's checkbox.
+fn topic_field(topic: TrainingTopic) -> &'static str {
+    match topic {
+        TrainingTopic::Importance => "topic-importance",
+        TrainingTopic::NeedToKnow => "topic-need-to-know",
+        TrainingTopic::Policies => "topic-policies",
+        TrainingTopic::Conduct => "topic-conduct",
+        TrainingTopic::IncidentProcedures => "topic-incident-procedures",
+        TrainingTopic::IncidentMatters => "topic-incident-matters",
+        TrainingTopic::RoleTechnical => "topic-role-technical",
+    }
+}
+
+impl TrainingForm {
+    fn covered_topics(&self) -> Vec<String> {
+        [
+            (&self.topic_importance, "importance"),
+            (&self.topic_need_to_know, "need-to-know"),
+            (&self.topic_policies, "policies"),
+            (&self.topic_conduct, "conduct"),
+            (&self.topic_incident_procedures, "incident-procedures"),
+            (&self.topic_incident_matters, "incident-matters"),
+            (&self.topic_role_technical, "role-technical"),
+        ]
+        .into_iter()
+        .filter(|(ticked, _)| ticked.is_some())
+        .map(|(_, topic)| topic.to_owned())
+        .collect()
+    }
 }
 
 /// `POST /records/{company}/training`
@@ -456,6 +521,7 @@ pub(super) async fn record_training(
         completed_on: form.completed_on.clone(),
         topics: form.topics.clone(),
         instructor: form.instructor.clone(),
+        covered_topics: form.covered_topics(),
     };
     match ctx
         .app
@@ -464,13 +530,19 @@ pub(super) async fn record_training(
     {
         Ok(_) => done(&back, Notice::RosterChanged),
         Err(e) => {
-            let values = vec![
+            let ticked: Vec<(&'static str, String)> = TrainingTopic::ALL
+                .iter()
+                .filter(|t| form.covered_topics().contains(&t.as_str().to_owned()))
+                .map(|t| (topic_field(*t), "on".to_owned()))
+                .collect();
+            let mut values = vec![
                 ("user", form.user),
                 ("course", form.course),
                 ("completed_on", form.completed_on),
                 ("instructor", form.instructor),
                 ("topics", form.topics),
             ];
+            values.extend(ticked);
             let fields: &[(&str, &[&str])] = &[
                 ("completed_on", &["completed_on"]),
                 ("instructor", &["instructor"]),
