@@ -18,6 +18,7 @@ mod audit_log;
 mod audit_proofs;
 mod audit_views;
 mod auth;
+mod backup;
 mod compliance;
 mod decision_slice;
 mod denial;
@@ -55,9 +56,9 @@ use dsg_policy::{
     SessionFacts, UserFacts,
 };
 use dsg_store::ports::{
-    AlertRegister, ApplicationRegister, AuditLog, AuditSink, ComplianceRegister, CredentialStore,
-    DutyRegister, FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore,
-    TerminalRegister,
+    AlertRegister, ApplicationRegister, AuditLog, AuditSink, BackupRegister, ComplianceRegister,
+    CredentialStore, DutyRegister, FileRegister, OrgRegister, PolicyRegister, RecordsRegister,
+    SessionStore, TerminalRegister,
 };
 use dsg_store::Backend;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -80,6 +81,10 @@ pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResul
 pub use audit_log::{entry_bytes, export_entry, internal, log_id, AuditSigner};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView, ProofCheck};
 pub use audit_views::{AuditEntryView, ProvenEntry};
+pub use backup::{
+    backup_ids, restore_backup, verify_backup, BackupReport, Manifest, ManifestFile, RestoreReport,
+    VerifyReport,
+};
 pub use memberships::{MembershipDetail, MembershipNotice, MembershipView, ScheduleLine};
 // The views carry these: an entry's exported fields and a signed checkpoint.
 pub use auth::{Caller, LoginOutcome, RequestStart, SessionUser};
@@ -146,6 +151,7 @@ struct Inner {
     duties: Arc<dyn DutyRegister>,
     audit_sink: Arc<dyn AuditSink>,
     audit_log: Arc<dyn AuditLog>,
+    backups: Arc<dyn BackupRegister>,
     /// Which database engine serves the ports (named in the start entry).
     backend: Backend,
     blobs: BlobStore,
@@ -227,6 +233,7 @@ impl App {
             duties,
             audit_sink,
             audit_log,
+            backups,
             backend,
         } = ports;
         Ok(Self {
@@ -244,6 +251,7 @@ impl App {
                 duties,
                 audit_sink,
                 audit_log,
+                backups,
                 backend,
                 blobs,
                 policy: arc_swap::ArcSwap::from_pointee(policy),

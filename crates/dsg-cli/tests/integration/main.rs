@@ -23,6 +23,7 @@ mod audit_log;
 mod audit_proofs;
 mod audit_scopes;
 mod audit_tamper;
+mod backup;
 mod compliance;
 mod crash;
 mod denial_admin;
