@@ -249,3 +249,65 @@ pub(super) fn previous_files(root: &Path, public_key: &str) -> HashMap<String, M
         _ => HashMap::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dsg_audit::{EcdsaKeyPair, KeyPair, SystemRandom, ECDSA_P256_SHA256_ASN1_SIGNING};
+
+    #[test]
+    fn a_manifest_path_never_leaves_the_root() {
+        assert!(relative("blobs/c/b").is_ok());
+        for bad in ["../x", "/etc/passwd", "blobs/../../x", "", "./x"] {
+            assert!(relative(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_signature_covers_every_byte_of_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING).unwrap();
+        let public_key = hex::encode(key.public_key().as_ref());
+        let backup = backup_dir(root, "b1").unwrap();
+        std::fs::create_dir_all(&backup).unwrap();
+        let manifest = Manifest {
+            format: FORMAT.to_owned(),
+            id: "b1".to_owned(),
+            created_at_ms: 1,
+            log_id: "dsg-k".to_owned(),
+            public_key: public_key.clone(),
+            database: "backups/b1/dsg.db".to_owned(),
+            audit_entries: 3,
+            checkpointed: 2,
+            items: 0,
+            files: Vec::new(),
+        };
+        let rng = SystemRandom::new();
+        write_signed(&backup, &manifest, |body| {
+            Ok(key.sign(&rng, body).unwrap().as_ref().to_vec())
+        })
+        .unwrap();
+        let read_back = read(root, None, Some(&public_key)).unwrap();
+        assert!(read_back.signature_problem.is_none());
+        assert_eq!(read_back.manifest.audit_entries, 3);
+        assert_eq!(previous_files(root, &public_key).len(), 0);
+
+        let other = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING).unwrap();
+        let other = hex::encode(other.public_key().as_ref());
+        assert!(read(root, None, Some(&other))
+            .unwrap()
+            .signature_problem
+            .is_some());
+
+        let path = backup.join(MANIFEST);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            text.replace("\"audit_entries\": 3", "\"audit_entries\": 4"),
+        )
+        .unwrap();
+        let altered = read(root, None, None).unwrap();
+        assert!(altered.signature_problem.is_some());
+    }
+}

@@ -155,6 +155,24 @@ async fn a_backup_during_uploads_restores_every_acknowledged_file() {
         before.len()
     );
 
+    // The backup is a copy of every stored version it holds: one copy
+    // event on each one's inventory item, naming the backup.
+    let ledger = h.ledger(&w.compartment_a).await.unwrap();
+    let site = format!("backup {first_id}");
+    for (file, _) in &before {
+        let item = ledger
+            .items
+            .iter()
+            .find(|i| i.kind == "file_version" && i.file_id.as_deref() == Some(file.as_str()))
+            .unwrap_or_else(|| panic!("no inventory item of {file}"));
+        assert!(
+            item.events
+                .iter()
+                .any(|e| e.kind == "copy" && e.site.as_deref() == Some(site.as_str())),
+            "{item:?}"
+        );
+    }
+
     let verified = backup(&["verify", to]);
     assert!(verified.status.success(), "{}", text(&verified));
 
@@ -244,7 +262,8 @@ async fn a_backup_during_uploads_restores_every_acknowledged_file() {
         assert!(got == *bytes, "file {file} differs after the restore");
     }
     // What was acknowledged during the backup is there intact, or not yet.
-    for (file, bytes) in acked.lock().unwrap().iter().skip(before.len()) {
+    let later: Vec<(String, Vec<u8>)> = acked.lock().unwrap().clone();
+    for (file, bytes) in later.iter().skip(before.len()) {
         let (s, got) = h.download(&w.compartment_a, file, None).await;
         assert!(s == StatusCode::OK || s == StatusCode::NOT_FOUND, "{s}");
         if s == StatusCode::OK {
