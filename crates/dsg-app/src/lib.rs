@@ -18,6 +18,7 @@ mod audit_log;
 mod audit_proofs;
 mod audit_views;
 mod auth;
+mod backup;
 mod compliance;
 mod decision_slice;
 mod denial;
@@ -56,9 +57,9 @@ use dsg_policy::{
     SessionFacts, UserFacts,
 };
 use dsg_store::ports::{
-    AlertRegister, ApplicationRegister, AuditLog, AuditSink, ComplianceRegister, CredentialStore,
-    DutyRegister, FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore,
-    TerminalRegister,
+    AlertRegister, ApplicationRegister, AuditLog, AuditSink, BackupRegister, ComplianceRegister,
+    CredentialStore, DutyRegister, FileRegister, OrgRegister, PolicyRegister, RecordsRegister,
+    SessionStore, TerminalRegister,
 };
 use dsg_store::Backend;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -82,6 +83,10 @@ pub use audit_log::{entry_bytes, export_entry, internal, log_id, AuditSigner};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView, ProofCheck};
 pub use audit_views::{AuditEntryView, ProvenEntry};
 pub use membership_changes::MembershipChangeView;
+pub use backup::{
+    backup_ids, restore_backup, verify_backup, BackupReport, Manifest, ManifestFile, RestoreReport,
+    VerifyReport,
+};
 pub use memberships::{MembershipDetail, MembershipNotice, MembershipView, ScheduleLine};
 // The views carry these: an entry's exported fields and a signed checkpoint.
 pub use auth::{Caller, LoginOutcome, RequestStart, SessionUser};
@@ -148,6 +153,7 @@ struct Inner {
     duties: Arc<dyn DutyRegister>,
     audit_sink: Arc<dyn AuditSink>,
     audit_log: Arc<dyn AuditLog>,
+    backups: Arc<dyn BackupRegister>,
     /// Which database engine serves the ports (named in the start entry).
     backend: Backend,
     blobs: BlobStore,
@@ -229,6 +235,7 @@ impl App {
             duties,
             audit_sink,
             audit_log,
+            backups,
             backend,
         } = ports;
         Ok(Self {
@@ -246,6 +253,7 @@ impl App {
                 duties,
                 audit_sink,
                 audit_log,
+                backups,
                 backend,
                 blobs,
                 policy: arc_swap::ArcSwap::from_pointee(policy),

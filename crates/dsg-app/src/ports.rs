@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use dsg_store::ports::{
-    AlertRegister, ApplicationRegister, AuditLog, AuditSink, ComplianceRegister, CredentialStore,
-    DutyRegister, FileRegister, OrgRegister, PolicyRegister, RecordsRegister, SessionStore,
-    TerminalRegister,
+    AlertRegister, ApplicationRegister, AuditLog, AuditSink, BackupRegister, ComplianceRegister,
+    CredentialStore, DutyRegister, FileRegister, OrgRegister, PolicyRegister, RecordsRegister,
+    SessionStore, TerminalRegister,
 };
 use dsg_store::Backend;
 
@@ -40,6 +40,8 @@ pub struct Ports {
     pub audit_sink: Arc<dyn AuditSink>,
     /// Reading the log, its proofs and key; retention.
     pub audit_log: Arc<dyn AuditLog>,
+    /// Online backups.
+    pub backups: Arc<dyn BackupRegister>,
     /// Which database engine serves them (named in the start entry).
     pub backend: Backend,
 }
@@ -61,6 +63,7 @@ impl Ports {
             + DutyRegister
             + AuditSink
             + AuditLog
+            + BackupRegister
             + 'static,
     {
         let store = Arc::new(store);
@@ -77,7 +80,8 @@ impl Ports {
             policies: store.clone(),
             duties: store.clone(),
             audit_sink: store.clone(),
-            audit_log: store,
+            audit_log: store.clone(),
+            backups: store,
             backend,
         }
     }

@@ -207,6 +207,19 @@ impl Checkpoint {
     }
 }
 
+/// Verifies a signature made with the checkpoint signing key over other
+/// statements of the gateway (a backup's manifest): ECDSA P-256 SHA-256,
+/// ASN.1 DER, public key as in [`SignedCheckpoint::verify`].
+pub fn verify_statement(
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), AuditError> {
+    UnparsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, public_key)
+        .verify(message, signature)
+        .map_err(|_| AuditError::Signature)
+}
+
 impl SignedCheckpoint {
     /// Verifies the signature with a P-256 public key given either as an
     /// uncompressed SEC1 point (65 bytes, as `KeyPair::public_key()`

@@ -39,7 +39,8 @@ mod verify_export;
 mod verify_log;
 
 pub use checkpoint::{
-    Checkpoint, SignedCheckpoint, CHECKPOINT_HEADER_V1, CHECKPOINT_HEADER_V2, MAX_LOG_ID_LEN,
+    verify_statement, Checkpoint, SignedCheckpoint, CHECKPOINT_HEADER_V1, CHECKPOINT_HEADER_V2,
+    MAX_LOG_ID_LEN,
 };
 pub use company::{verify_sub_log, CompanyHead, COMPANY_HEAD_ACTION};
 pub use entry::{

@@ -9,6 +9,7 @@
 //! swept (see [`BlobStore::sweep_orphans`]).
 #![deny(missing_docs)]
 
+mod copy;
 mod digest;
 mod error;
 mod read;
@@ -16,6 +17,7 @@ mod store;
 mod sweep;
 mod write;
 
+pub use copy::{copy_file_hashed, CopiedBlob};
 pub use error::BlobError;
 pub use read::DecryptedStream;
 pub use store::{free_bytes_at, BlobStore, S3Settings};

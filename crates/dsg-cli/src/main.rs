@@ -1,6 +1,7 @@
 //! `dsg`: the Defense Security Gateway binary.
 
 mod audit_cmd;
+mod backup_cmd;
 mod demo;
 
 use std::net::SocketAddr;
@@ -189,6 +190,9 @@ enum AdminCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Backups: create (online), verify, restore, and the restore test.
+    #[command(subcommand)]
+    Backup(backup_cmd::BackupCommand),
     /// Verify a company's extract offline: every entry is in the signed
     /// log, none is missing, and (with --earlier) none was rewritten since
     /// an earlier extract.
@@ -415,6 +419,9 @@ async fn main() -> Result<()> {
                 out.display()
             );
             Ok(())
+        }
+        Command::Admin(AdminCommand::Backup(command)) => {
+            backup_cmd::run(cli.config.as_ref(), command).await
         }
         Command::Admin(AdminCommand::AuditVerifyExtract {
             file,

@@ -305,6 +305,14 @@ audit_actions! {
     LedgerPermit => "ledger.permit",
     /// Another person confirmed an item's return or destruction: it closed.
     LedgerCheck => "ledger.check",
+    /// An online backup was taken (`dsg admin backup create`): the
+    /// database snapshot, the blobs it refers to and a signed manifest.
+    /// Reason carries `backup=<id>`, the counts and the manifest's SHA-256.
+    BackupCreate => "backup.create",
+    /// A backup was restored into a scratch directory and checked (its
+    /// manifest, every stored version decrypted, the audit log verified):
+    /// the restore test's evidence. Failure when anything did not hold.
+    BackupRestoreTest => "backup.restore_test",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -599,6 +607,8 @@ mod tests {
             (AuditAction::LedgerEntry, "ledger.entry"),
             (AuditAction::LedgerPermit, "ledger.permit"),
             (AuditAction::LedgerCheck, "ledger.check"),
+            (AuditAction::BackupCreate, "backup.create"),
+            (AuditAction::BackupRestoreTest, "backup.restore_test"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -608,7 +618,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 94, "a new action joins this list");
+        assert_eq!(pinned.len(), 96, "a new action joins this list");
     }
 
     #[test]

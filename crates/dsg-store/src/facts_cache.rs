@@ -222,7 +222,10 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::ComplianceSnapshot
         | A::ComplianceAttest
         | A::CompanyRename
-        | A::RequestFault => false,
+        | A::RequestFault
+        // Backups copy what is stored and change no fact.
+        | A::BackupCreate
+        | A::BackupRestoreTest => false,
     }
 }
 

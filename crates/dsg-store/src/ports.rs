@@ -601,6 +601,18 @@ ports! {
         fn audit_ready(&self) -> ();
     }
 
+    /// Online backups: the database snapshot and the backup's record.
+    pub trait BackupRegister {
+        fn snapshot_into(&self, dest: &std::path::Path) -> ();
+        fn record_backup(
+            &self,
+            items: &[LedgerItemId],
+            site: &str,
+            at_ms: i64,
+            audit: &AuditRecord,
+        ) -> u64;
+    }
+
     /// Reading the log, its proofs and signing key, and its retention.
     pub trait AuditLog {
         fn recent_audit(&self, limit: i64) -> Vec<StoredAuditEvent>;

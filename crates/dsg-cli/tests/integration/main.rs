@@ -24,6 +24,7 @@ mod audit_proofs;
 mod audit_scopes;
 mod audit_tamper;
 mod changes;
+mod backup;
 mod compliance;
 mod crash;
 mod denial_admin;

@@ -208,6 +208,8 @@ impl Label for AuditAction {
             Self::LedgerEntry => ("目録への記入", "Inventory entry made"),
             Self::LedgerPermit => ("持出し・送付の許可", "Carrying out or sending permitted"),
             Self::LedgerCheck => ("返却・廃棄の確認", "Return or disposal checked"),
+            Self::BackupCreate => ("バックアップの取得", "Backup taken"),
+            Self::BackupRestoreTest => ("バックアップの復元試験", "Backup restore tested"),
         }
     }
 }
