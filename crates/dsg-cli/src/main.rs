@@ -99,6 +99,13 @@ enum AdminCommand {
         #[arg(long)]
         user: String,
     },
+    /// Generate the AES-256 key of `[keys.pkcs11]` on the token (sensitive,
+    /// never extractable). The master key wrapped by it is created at the
+    /// gateway's first start. Refused if the token already has the key.
+    Pkcs11TokenKey {
+        #[command(flatten)]
+        dirs: DirArgs,
+    },
     /// Remove stored blobs that no file version refers to.
     SweepOrphans {
         #[command(flatten)]
@@ -280,6 +287,17 @@ async fn main() -> Result<()> {
                 gateway.app.config().rp_origin(),
                 dsg_web::enrolment_path(&token).expose()
             );
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Pkcs11TokenKey { dirs }) => {
+            let config = load_config(cli.config.as_ref(), &dirs, false)?;
+            let Some(p11) = config.keys.pkcs11.as_ref() else {
+                bail!("the configuration has no [keys.pkcs11] section");
+            };
+            let settings = dsg_workers::gateway::pkcs11_settings(&config, p11);
+            let label = settings.key_label.clone();
+            dsg_crypto::Pkcs11KeyProvider::new(settings).create_token_key()?;
+            println!("generated the token key {label:?} (AES-256, not extractable)");
             Ok(())
         }
         Command::Admin(AdminCommand::PolicyApprove { dirs, version }) => {
