@@ -202,7 +202,17 @@ impl Pkcs11KeyProvider {
     /// Creates a fresh master key, encrypts it on the token and writes the
     /// wrapped key file (mode 0600, fsynced). Fails if the file exists.
     pub fn create_wrapped_master_key(&self, rng: &dyn SecureRandom) -> Result<(), CryptoError> {
-        let key = SecretKey::generate(rng)?;
+        self.wrap_master_key(&SecretKey::generate(rng)?, rng)
+    }
+
+    /// Encrypts `key` on the token and writes the wrapped key file (mode
+    /// 0600, fsynced): how a gateway moves the master key of its key file
+    /// under the token. Fails if the file exists.
+    pub fn wrap_master_key(
+        &self,
+        key: &SecretKey,
+        rng: &dyn SecureRandom,
+    ) -> Result<(), CryptoError> {
         let token = TokenSession::open(&self.settings, false)?;
         let label = &self.settings.key_label;
         let handle = token
@@ -315,5 +325,54 @@ impl KeyProvider for Pkcs11KeyProvider {
             self.settings.key_label,
             self.settings.wrapped_key_file.display()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(dir: &Path, module: &str) -> Pkcs11KeyProvider {
+        Pkcs11KeyProvider::new(Pkcs11Settings {
+            module: PathBuf::from(module),
+            token_label: "t".into(),
+            key_label: "k".into(),
+            pin: SecretString::new("secret-pin".into()),
+            wrapped_key_file: dir.join("master.key.p11"),
+        })
+    }
+
+    #[test]
+    fn a_malformed_wrapped_file_is_refused_before_the_token_is_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = provider(dir.path(), "/nonexistent/module.so");
+        assert!(matches!(p.master_key(), Err(CryptoError::KeyFile(_))));
+        for text in [
+            "zz".to_owned(),
+            hex::encode([1u8; WRAPPED_LEN - 1]),
+            hex::encode([2u8; WRAPPED_LEN]),
+        ] {
+            fs::write(dir.path().join("master.key.p11"), text).unwrap();
+            let err = p.master_key().unwrap_err();
+            assert!(matches!(err, CryptoError::KeyFile(_)), "{err:?}");
+        }
+        // Well-formed: now the module is loaded, and its absence is said.
+        fs::write(
+            dir.path().join("master.key.p11"),
+            hex::encode([1u8; WRAPPED_LEN]),
+        )
+        .unwrap();
+        let err = p.master_key().unwrap_err();
+        assert!(matches!(err, CryptoError::Token(_)), "{err:?}");
+        assert!(err.to_string().contains("/nonexistent/module.so"), "{err}");
+    }
+
+    #[test]
+    fn the_description_names_the_token_not_the_pin() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = provider(dir.path(), "/m.so");
+        assert!(p.describe().contains("/m.so"));
+        assert!(!p.describe().contains("secret-pin"));
+        assert!(!format!("{p:?}").contains("secret-pin"));
     }
 }

@@ -107,3 +107,60 @@ async fn a_gateway_on_a_pkcs11_token_serves_its_files() {
     assert!(stderr.contains("no AES key labelled"), "{stderr}");
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn a_gateway_moves_its_master_key_file_under_the_token() {
+    let Some(hsm) = SoftHsm::start() else {
+        return;
+    };
+    let mut gw = Gateway::start(Db::Sqlite).await.unwrap();
+    let w = world(&gw).await;
+    let mut h = gw.login("a.handler", w.password("a.handler")).await;
+    let content = data(100_000, 11);
+    let (s, up) = h
+        .upload(&w.compartment_a, "仕様書.pdf", content.clone())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{up}");
+    let file = up["file"]["id"].as_str().unwrap().to_owned();
+
+    let env = hsm.env(&hsm.pin_file());
+    let keys = gw.data_dir().parent().unwrap().join("keys");
+    let owned = [
+        "--data-dir".to_owned(),
+        gw.data_dir().display().to_string(),
+        "--key-dir".to_owned(),
+        keys.display().to_string(),
+    ];
+    let dirs: Vec<&str> = owned.iter().map(String::as_str).collect();
+    let out = dsg(&["admin", "pkcs11-token-key"], &env);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let import = |args: &[&str]| {
+        let mut all = vec!["admin", "pkcs11-import-master-key"];
+        all.extend_from_slice(args);
+        dsg(&all, &env)
+    };
+    let out = import(&dirs);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Once: the wrapped file is never overwritten.
+    assert!(!import(&dirs).status.success());
+
+    // The key file gone, the gateway starts on the token with the same
+    // master key (a new one would open none of the stored files).
+    std::fs::remove_file(keys.join("master.key")).unwrap();
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert!(gw.restart_with_env(&pairs).await.is_none());
+    assert!(!keys.join("master.key").exists(), "no new key file made");
+    let mut h = gw.login("a.handler", w.password("a.handler")).await;
+    let (s, body) = h.download(&w.compartment_a, &file, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body == content, "the file is served byte-identical");
+    gw.stop().await;
+}
