@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 mod alerts;
 mod audit;
+mod keys;
 mod scrub;
 
 pub use alerts::{
@@ -21,6 +22,7 @@ pub use alerts::{
     Threshold, MAX_THRESHOLD as ALERTS_MAX_THRESHOLD,
 };
 pub use audit::{AuditConfig, AuditPublishConfig, SiemConfig, SiemFormat, SiemTransport};
+pub use keys::{KeyProviderKind, KeysConfig, Pkcs11Config};
 pub use scrub::ScrubConfig;
 
 /// Why the configuration was refused.
@@ -50,6 +52,8 @@ pub struct Config {
     pub proxy_listener: ProxyListenerConfig,
     /// Reading every stored blob back to find damage.
     pub scrub: ScrubConfig,
+    /// Where the master key comes from.
+    pub keys: KeysConfig,
 }
 
 /// A second TLS listener for a TLS-terminating proxy in front of the
@@ -429,6 +433,7 @@ impl Config {
             return Err(ConfigError("limits.max_file_bytes must be positive".into()));
         }
         self.audit.validate()?;
+        self.keys.validate()?;
         self.alerts.validate()?;
         if self.auth.argon2_memory_kib < 8 || self.auth.argon2_iterations < 1 {
             return Err(ConfigError("argon2 cost too low".into()));

@@ -12,6 +12,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use dsg_app::clock::SystemClock;
 use dsg_app::Config;
+use dsg_crypto::{FileKeyProvider, KeyProvider};
 use dsg_workers::{Gateway, KeyChecks};
 
 /// dsg — Defense Security Gateway: per-contract compartments for protected
@@ -99,6 +100,21 @@ enum AdminCommand {
         /// `GET /api/v1/records/companies/{id}`).
         #[arg(long)]
         user: String,
+    },
+    /// Generate the AES-256 key of `[keys.pkcs11]` on the token (sensitive,
+    /// never extractable). The master key wrapped by it is created at the
+    /// gateway's first start. Refused if the token already has the key.
+    Pkcs11TokenKey {
+        #[command(flatten)]
+        dirs: DirArgs,
+    },
+    /// Move the master key of `<key_dir>/master.key` under the token of
+    /// `[keys.pkcs11]`: writes the wrapped key file, checks it opens on the
+    /// token to the same key. Then set `keys.provider = "pkcs11"` and
+    /// remove `master.key`.
+    Pkcs11ImportMasterKey {
+        #[command(flatten)]
+        dirs: DirArgs,
     },
     /// Remove stored blobs that no file version refers to.
     SweepOrphans {
@@ -283,6 +299,41 @@ async fn main() -> Result<()> {
                 "new enrolment link: {}{}",
                 gateway.app.config().rp_origin(),
                 dsg_web::enrolment_path(&token).expose()
+            );
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Pkcs11TokenKey { dirs }) => {
+            let config = load_config(cli.config.as_ref(), &dirs, false)?;
+            let Some(p11) = config.keys.pkcs11.as_ref() else {
+                bail!("the configuration has no [keys.pkcs11] section");
+            };
+            let settings = dsg_workers::gateway::pkcs11_settings(&config, p11);
+            let label = settings.key_label.clone();
+            dsg_crypto::Pkcs11KeyProvider::new(settings).create_token_key()?;
+            println!("generated the token key {label:?} (AES-256, not extractable)");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Pkcs11ImportMasterKey { dirs }) => {
+            let config = load_config(cli.config.as_ref(), &dirs, false)?;
+            let Some(p11) = config.keys.pkcs11.as_ref() else {
+                bail!("the configuration has no [keys.pkcs11] section");
+            };
+            let file = FileKeyProvider::new(config.storage.key_dir.join("master.key"));
+            file.check_permissions()?;
+            let key = file.master_key()?;
+            let settings = dsg_workers::gateway::pkcs11_settings(&config, p11);
+            let wrapped = settings.wrapped_key_file.clone();
+            let token = dsg_crypto::Pkcs11KeyProvider::new(settings);
+            token.wrap_master_key(&key, &dsg_crypto::SystemRandom::new())?;
+            if !dsg_crypto::ct_eq(token.master_key()?.expose(), key.expose()) {
+                let _ = std::fs::remove_file(&wrapped);
+                bail!("the token did not give the master key back; nothing was changed");
+            }
+            println!(
+                "the master key is now also in {} under the token key; set keys.provider = \"pkcs11\", \
+                 then remove {} (its backups still open the data)",
+                wrapped.display(),
+                file.path().display()
             );
             Ok(())
         }

@@ -21,4 +21,7 @@ pub enum CryptoError {
     /// Password hashing failed or parameters were invalid.
     #[error("password hashing: {0}")]
     Password(String),
+    /// A PKCS#11 token could not be loaded, logged into or used.
+    #[error("PKCS#11 token: {0}")]
+    Token(String),
 }

@@ -16,6 +16,7 @@ mod error;
 mod keyed;
 mod keyfile;
 mod password;
+mod pkcs11;
 mod secret;
 mod stream;
 mod token;
@@ -25,6 +26,7 @@ pub use error::CryptoError;
 pub use keyed::{derive_key, keyed_digest};
 pub use keyfile::{FileKeyProvider, KeyProvider};
 pub use password::{PasswordHasher, PasswordParams};
+pub use pkcs11::{Pkcs11KeyProvider, Pkcs11Settings};
 pub use secret::{ct_eq, hmac_sha256, sha256, SecretKey, SecretString, Sha256Stream};
 pub use stream::{
     encrypted_len, BlobContext, BlobDecryptor, BlobEncryptor, ChunkSpan, BLOB_FORMAT_VERSION,

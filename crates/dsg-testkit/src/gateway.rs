@@ -221,6 +221,16 @@ impl Gateway {
         password
     }
 
+    /// [`Gateway::restart`] with another environment from now on (another
+    /// key provider, say).
+    pub async fn restart_with_env(&mut self, env: &[(&str, &str)]) -> Option<String> {
+        self.env = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        self.restart().await
+    }
+
     /// The process id of the harness's child: the gateway, or its wrapper.
     pub fn process_id(&self) -> Option<u32> {
         self.child.id()

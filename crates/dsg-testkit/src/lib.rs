@@ -1,7 +1,8 @@
 //! What dsg's tests share (a dev-dependency only): the real-binary gateway
 //! harness ([`gateway`]), the shared test world ([`world`]), one
 //! controllable clock ([`clock`]), a throwaway PostgreSQL cluster
-//! ([`postgres`]) and an S3 test server ([`s3_server`]).
+//! ([`postgres`]), an S3 test server ([`s3_server`]) and a SoftHSM2 token
+//! ([`softhsm`]).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -18,6 +19,7 @@ pub mod clock;
 pub mod gateway;
 pub mod postgres;
 pub mod s3_server;
+pub mod softhsm;
 pub mod world;
 
 pub use clock::TestClock;

@@ -10,11 +10,12 @@ use std::sync::Arc;
 use dsg_blob::{BlobStore, S3Settings};
 use dsg_core::Clock;
 use dsg_crypto::{
-    FileKeyProvider, KeyProvider, PasswordHasher, PasswordParams, SecretString, SystemRandom,
+    FileKeyProvider, KeyProvider, PasswordHasher, PasswordParams, Pkcs11KeyProvider,
+    Pkcs11Settings, SecretKey, SecretString, SystemRandom,
 };
 use dsg_store::Store;
 
-use dsg_app::config::{BlobBackend, Config};
+use dsg_app::config::{BlobBackend, Config, KeyProviderKind, Pkcs11Config};
 use dsg_app::{load_active_policy, load_or_create_terminal_ca, App, AppError, Ports};
 
 use crate::{alerts, forwarder, policy_watcher, scrubber, sequencer, Context, TaskPorts};
@@ -86,6 +87,64 @@ fn master_key_path(config: &Config) -> PathBuf {
     config.storage.key_dir.join("master.key")
 }
 
+/// Loads the master key from the configured provider, creating it at first
+/// start (a key file, or a master key wrapped by the token's key).
+fn load_master_key(
+    config: &Config,
+    checks: KeyChecks,
+    rng: &SystemRandom,
+) -> Result<SecretKey, StartError> {
+    let provider: Box<dyn KeyProvider> = match (&config.keys.provider, &config.keys.pkcs11) {
+        (KeyProviderKind::Pkcs11, Some(p11)) => {
+            let provider = Pkcs11KeyProvider::new(pkcs11_settings(config, p11));
+            let wrapped = p11.wrapped_key_file(&config.storage.key_dir);
+            if !wrapped.exists() {
+                provider
+                    .create_wrapped_master_key(rng)
+                    .map_err(|e| fail("master key")(e.to_string()))?;
+                tracing::info!(path = %wrapped.display(), "created the master key, wrapped by the token key");
+            }
+            Box::new(provider)
+        }
+        (KeyProviderKind::Pkcs11, None) => {
+            return Err(StartError(
+                "keys.provider = \"pkcs11\" needs [keys.pkcs11]".into(),
+            ))
+        }
+        (KeyProviderKind::File, _) => {
+            let key_path = master_key_path(config);
+            if !key_path.exists() {
+                FileKeyProvider::create(&key_path, rng)
+                    .map_err(|e| fail("master key")(e.to_string()))?;
+                tracing::info!(path = %key_path.display(), "created the master key");
+            }
+            let provider = FileKeyProvider::new(key_path);
+            if checks == KeyChecks::Strict {
+                provider
+                    .check_permissions()
+                    .map_err(|e| StartError(e.to_string()))?;
+            }
+            Box::new(provider)
+        }
+    };
+    let key = provider
+        .master_key()
+        .map_err(|e| StartError(format!("master key ({}): {e}", provider.describe())))?;
+    tracing::info!(provider = %provider.describe(), "loaded the master key");
+    Ok(key)
+}
+
+/// The token settings of `[keys.pkcs11]`.
+pub fn pkcs11_settings(config: &Config, p11: &Pkcs11Config) -> Pkcs11Settings {
+    Pkcs11Settings {
+        module: p11.module.clone(),
+        token_label: p11.token_label.clone(),
+        key_label: p11.key_label.clone(),
+        pin: p11.pin.clone(),
+        wrapped_key_file: p11.wrapped_key_file(&config.storage.key_dir),
+    }
+}
+
 fn is_within(inner: &Path, outer: &Path) -> bool {
     match (inner.canonicalize(), outer.canonicalize()) {
         (Ok(a), Ok(b)) => a.starts_with(b),
@@ -129,21 +188,7 @@ impl Gateway {
             )));
         }
         let rng = SystemRandom::new();
-        let key_path = master_key_path(&config);
-        if !key_path.exists() {
-            FileKeyProvider::create(&key_path, &rng)
-                .map_err(|e| fail("master key")(e.to_string()))?;
-            tracing::info!(path = %key_path.display(), "created the master key");
-        }
-        let provider = FileKeyProvider::new(key_path);
-        if checks == KeyChecks::Strict {
-            provider
-                .check_permissions()
-                .map_err(|e| StartError(e.to_string()))?;
-        }
-        let master_key = provider
-            .master_key()
-            .map_err(|e| StartError(e.to_string()))?;
+        let master_key = load_master_key(&config, checks, &rng)?;
 
         let store = Store::connect(&config.database_url())
             .await

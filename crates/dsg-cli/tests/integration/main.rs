@@ -41,6 +41,7 @@ mod id_probes;
 mod identity;
 mod integrity;
 mod journey;
+mod keys;
 mod ledger;
 mod lockout;
 mod logs;
