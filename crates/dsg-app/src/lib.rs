@@ -27,6 +27,7 @@ mod duties;
 mod error;
 mod file_names;
 mod files;
+mod helpdesk;
 mod identity;
 mod inbox;
 mod keys;
@@ -99,6 +100,7 @@ pub use identity::{
     EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginNotice, LoginStep, PasswordVerdict,
     RecoveryUse, ResetView, SecondFactor, SessionView, TotpEnrolment,
 };
+pub use helpdesk::{NewTicket, TicketView};
 pub use inbox::InboxItem;
 pub use ledger::{
     LedgerDetails, LedgerEventInput, LedgerEventView, LedgerItemView, LedgerPermitInput,

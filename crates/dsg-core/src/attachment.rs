@@ -58,7 +58,7 @@ impl AttachmentType {
     pub fn recognise(name: &str, head: &[u8]) -> Result<Self, DomainError> {
         let by_content = Self::by_content(head).ok_or(DomainError::invalid(
             "attachment",
-            "PDF, PNG, JPEG, XLSX or CSV only (recognised by content)",
+            "PDF, PNG, JPEG, XLSX or CSV only, recognised by content",
         ))?;
         let extension = name
             .rsplit_once('.')

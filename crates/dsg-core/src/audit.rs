@@ -305,6 +305,14 @@ audit_actions! {
     LedgerPermit => "ledger.permit",
     /// Another person confirmed an item's return or destruction: it closed.
     LedgerCheck => "ledger.check",
+    /// A help-desk ticket was filed. Reason carries the decision and
+    /// `category=<c>;priority=<p>`.
+    TicketFile => "ticket.file",
+    /// A ticket, its thread or a list of tickets was read.
+    TicketView => "ticket.view",
+    /// A step was taken on a ticket (an answer, a reply, resolved …).
+    /// Reason carries `step=<action>`; the message is in the thread.
+    TicketStep => "ticket.step",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -599,6 +607,9 @@ mod tests {
             (AuditAction::LedgerEntry, "ledger.entry"),
             (AuditAction::LedgerPermit, "ledger.permit"),
             (AuditAction::LedgerCheck, "ledger.check"),
+            (AuditAction::TicketFile, "ticket.file"),
+            (AuditAction::TicketView, "ticket.view"),
+            (AuditAction::TicketStep, "ticket.step"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -608,7 +619,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 94, "a new action joins this list");
+        assert_eq!(pinned.len(), 97, "a new action joins this list");
     }
 
     #[test]

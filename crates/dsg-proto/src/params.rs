@@ -89,6 +89,18 @@ pub enum ApplicationStepAction {
     Withdraw,
 }
 
+/// A step on a help-desk ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStepAction {
+    Answer,
+    RequestInfo,
+    Resolve,
+    Reply,
+    Reopen,
+    Close,
+}
+
 /// A step on a membership application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -222,6 +222,10 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::ComplianceSnapshot
         | A::ComplianceAttest
         | A::CompanyRename
+        // Help-desk tickets: the policy point reads none of them.
+        | A::TicketFile
+        | A::TicketView
+        | A::TicketStep
         | A::RequestFault => false,
     }
 }

@@ -13,6 +13,7 @@ pub mod download;
 pub mod error;
 pub mod extract;
 pub mod guard;
+pub mod helpdesk;
 pub mod identity;
 pub mod ledger;
 pub mod memberships;
@@ -144,6 +145,9 @@ pub fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(requests::step_media))
         .routes(routes!(requests::media_list))
         .routes(routes!(requests::inbox))
+        .routes(routes!(helpdesk::file, helpdesk::list))
+        .routes(routes!(helpdesk::show))
+        .routes(routes!(helpdesk::step))
         .routes(routes!(api::me))
         .routes(routes!(api::compartments))
         .routes(routes!(api::list_files))

@@ -208,6 +208,9 @@ impl Label for AuditAction {
             Self::LedgerEntry => ("目録への記入", "Inventory entry made"),
             Self::LedgerPermit => ("持出し・送付の許可", "Carrying out or sending permitted"),
             Self::LedgerCheck => ("返却・廃棄の確認", "Return or disposal checked"),
+            Self::TicketFile => ("問合せの登録", "Ticket filed"),
+            Self::TicketView => ("問合せの閲覧", "Ticket viewed"),
+            Self::TicketStep => ("問合せの対応", "Ticket step taken"),
         }
     }
 }
