@@ -424,7 +424,8 @@ impl App {
             TicketState::Closed => Some(row.resolved_at.unwrap_or(now)),
             TicketState::Open | TicketState::Answered | TicketState::WaitingOnRequester => None,
         };
-        let due_on = (!planned.closes()).then(|| self.local_date(row.resolution_due_at).to_string());
+        let due_on =
+            (!planned.closes()).then(|| self.local_date(row.resolution_due_at).to_string());
         let transition = Transition {
             id: &row.application.id,
             from: planned.from.as_str(),

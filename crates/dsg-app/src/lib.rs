@@ -95,12 +95,12 @@ pub use download::{Download, DownloadBody};
 pub use dsg_audit::{ExportEntry, SignedCheckpoint};
 pub use error::AppError;
 pub use files::{CompartmentView, FileView, UploadRequest, VersionView};
+pub use helpdesk::{NewTicket, TicketView};
 pub use identity::{
     build_webauthn, short_user_agent, AccountChange, AccountView, AuthenticatorView,
     EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginNotice, LoginStep, PasswordVerdict,
     RecoveryUse, ResetView, SecondFactor, SessionView, TotpEnrolment,
 };
-pub use helpdesk::{NewTicket, TicketView};
 pub use inbox::InboxItem;
 pub use ledger::{
     LedgerDetails, LedgerEventInput, LedgerEventView, LedgerItemView, LedgerPermitInput,

@@ -254,9 +254,7 @@ impl Workflow for Ticket {
         match (state, action) {
             (S::Open | S::Answered | S::WaitingOnRequester, A::Answer) => to(S::Answered, DESK),
             (S::Open | S::Answered, A::RequestInfo) => to(S::WaitingOnRequester, DESK),
-            (S::Open | S::Answered | S::WaitingOnRequester, A::Resolve) => {
-                to(S::Resolved, DESK)
-            }
+            (S::Open | S::Answered | S::WaitingOnRequester, A::Resolve) => to(S::Resolved, DESK),
             (S::Open | S::Answered | S::WaitingOnRequester, A::Reply) => to(S::Open, COMPANY),
             (S::Resolved, A::Reopen) => to(S::Open, COMPANY),
             (S::Answered | S::Resolved, A::Close) => to(S::Closed, COMPANY),

@@ -35,8 +35,8 @@ use crate::{
     RoleCounts, RoleRow, RosterRow, ScheduleLineRow, SealedName, SequencedEvent, SessionRow,
     SnapshotRow, SoftwareListVersionRow, SoftwareRequestRow, Standing, Store, StoreError,
     StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile, StoredTerminalCa,
-    StoredVersion, TerminalRequestRow, TicketMarks, TicketRow, TotpRow, TrainingRow, Transition, UploadTarget,
-    UserCredentials, WebauthnCredentialRow,
+    StoredVersion, TerminalRequestRow, TicketMarks, TicketRow, TotpRow, TrainingRow, Transition,
+    UploadTarget, UserCredentials, WebauthnCredentialRow,
 };
 
 mod tasks;

@@ -87,7 +87,11 @@ macro_rules! select_tickets {
 impl Store {
     /// Files a ticket: the application, its form and the first line of its
     /// thread, with the audit entry of the filing.
-    pub async fn file_ticket(&self, ticket: &TicketRow, record: &AuditRecord) -> Result<(), StoreError> {
+    pub async fn file_ticket(
+        &self,
+        ticket: &TicketRow,
+        record: &AuditRecord,
+    ) -> Result<(), StoreError> {
         let a = &ticket.application;
         let f = &ticket.form;
         let mut tx = self.begin_audited().await?;
@@ -134,11 +138,11 @@ impl Store {
             "WHERE (CAST($1 AS TEXT) IS NULL OR a.company_id = $1) \
              AND ($2 = 0 OR a.closed_at IS NULL) ORDER BY a.submitted_at DESC, a.id LIMIT $3"
         ))
-            .bind(company.map(|c| c.to_string()))
-            .bind(i64::from(open_only))
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        .bind(company.map(|c| c.to_string()))
+        .bind(i64::from(open_only))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(ticket_row).collect()
     }
 

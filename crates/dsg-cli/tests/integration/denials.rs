@@ -640,7 +640,11 @@ async fn denial_matrix(db: Db) {
     assert_eq!(s, StatusCode::CREATED, "{ticket}");
     let ticket = ticket["id"].as_str().unwrap().to_owned();
     let ticket_endpoints: Vec<(Method, String, Value)> = vec![
-        (Method::GET, format!("/api/v1/tickets/{ticket}"), Value::Null),
+        (
+            Method::GET,
+            format!("/api/v1/tickets/{ticket}"),
+            Value::Null,
+        ),
         (
             Method::POST,
             format!("/api/v1/tickets/{ticket}/reply"),
@@ -658,7 +662,11 @@ async fn denial_matrix(db: Db) {
         &ticket_endpoints,
         vec![
             ("another company", ticket_stranger, StatusCode::NOT_FOUND),
-            ("provider, not assigned", ticket_provider, StatusCode::NOT_FOUND),
+            (
+                "provider, not assigned",
+                ticket_provider,
+                StatusCode::NOT_FOUND,
+            ),
         ],
     )
     .await;

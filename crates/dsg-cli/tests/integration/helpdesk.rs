@@ -63,7 +63,9 @@ async fn tickets_between_a_company_and_the_desk(db: Db) {
     assert_eq!(s, StatusCode::CREATED, "{filed}");
     assert_eq!(filed["state"], "open");
     assert_eq!(filed["linked_file"], link);
-    assert!(filed["first_response_due_at"].as_i64().unwrap() > filed["submitted_at"].as_i64().unwrap());
+    assert!(
+        filed["first_response_due_at"].as_i64().unwrap() > filed["submitted_at"].as_i64().unwrap()
+    );
     assert!(
         filed["resolution_due_at"].as_i64().unwrap()
             > filed["first_response_due_at"].as_i64().unwrap()
@@ -100,7 +102,10 @@ async fn tickets_between_a_company_and_the_desk(db: Db) {
     let (s, seen) = desk.get(&path).await;
     assert_eq!(s, StatusCode::OK, "{seen}");
     assert!(seen["linked_file"].is_null(), "{seen}");
-    assert_eq!(seen["actions"], json!(["answer", "request_info", "resolve"]));
+    assert_eq!(
+        seen["actions"],
+        json!(["answer", "request_info", "resolve"])
+    );
     let (_, seen) = handler.get(&path).await;
     assert_eq!(seen["linked_file"], link);
     assert_eq!(seen["actions"], json!(["reply"]));
@@ -137,7 +142,10 @@ async fn tickets_between_a_company_and_the_desk(db: Db) {
         .find(|i| i["id"] == id.as_str())
         .unwrap_or_else(|| panic!("{inbox}"));
     assert_eq!(item["kind"], "ticket");
-    assert_eq!(item["actions"], json!(["answer", "request_info", "resolve"]));
+    assert_eq!(
+        item["actions"],
+        json!(["answer", "request_info", "resolve"])
+    );
 
     // The company may not answer its own ticket; the desk answers.
     let (s, _) = step(&mut handler, &id, "answer", "自分で回答").await;
@@ -189,7 +197,9 @@ async fn tickets_between_a_company_and_the_desk(db: Db) {
     );
     // The desk lists both tickets; the company both of its own.
     let (_, list) = desk.get(TICKETS).await;
-    assert!(ids(&list).contains(&id) && ids(&list).contains(&own["id"].as_str().unwrap().to_owned()));
+    assert!(
+        ids(&list).contains(&id) && ids(&list).contains(&own["id"].as_str().unwrap().to_owned())
+    );
 
     // Exactly one audit entry per step; refusals recorded as denied.
     let log = gw.audit();
@@ -202,7 +212,15 @@ async fn tickets_between_a_company_and_the_desk(db: Db) {
         .collect();
     assert_eq!(
         entries,
-        ["ticket.file", "ticket.step", "ticket.step", "ticket.step", "ticket.step", "ticket.step", "ticket.step"]
+        [
+            "ticket.file",
+            "ticket.step",
+            "ticket.step",
+            "ticket.step",
+            "ticket.step",
+            "ticket.step",
+            "ticket.step"
+        ]
     );
     assert!(log
         .iter()

@@ -39,8 +39,24 @@ fn any_user_of_the_company_files_and_keeps_its_tickets_and_nobody_else() {
 
     let own = ticket(a, member.id, None);
     for action in [Action::TicketRead, Action::TicketAct] {
-        assert!(ask(&engine, Principal::User(member.clone()), action, own.clone()).allowed);
-        assert!(!ask(&engine, Principal::User(stranger.clone()), action, own.clone()).allowed);
+        assert!(
+            ask(
+                &engine,
+                Principal::User(member.clone()),
+                action,
+                own.clone()
+            )
+            .allowed
+        );
+        assert!(
+            !ask(
+                &engine,
+                Principal::User(stranger.clone()),
+                action,
+                own.clone()
+            )
+            .allowed
+        );
         // A ticket action never opens an application of another kind's
         // actions: the company member still reads no application.
         assert!(
@@ -58,7 +74,11 @@ fn any_user_of_the_company_files_and_keeps_its_tickets_and_nobody_else() {
 #[test]
 fn the_desk_answers_and_a_provider_only_where_assigned() {
     let engine = PolicyEngine::embedded().unwrap();
-    let (agency, a, provider) = (CompanyId::random(), CompanyId::random(), CompanyId::random());
+    let (agency, a, provider) = (
+        CompanyId::random(),
+        CompanyId::random(),
+        CompanyId::random(),
+    );
     let operator = user(agency, CompanyKind::Agency, Role::Operator, vec![]);
     let auditor = UserFacts {
         duties: vec![Duty::Auditor],
@@ -96,5 +116,13 @@ fn the_desk_answers_and_a_provider_only_where_assigned() {
         )
         .allowed
     );
-    assert!(ask(&engine, Principal::User(staff), Action::TicketRead, assigned).allowed);
+    assert!(
+        ask(
+            &engine,
+            Principal::User(staff),
+            Action::TicketRead,
+            assigned
+        )
+        .allowed
+    );
 }
