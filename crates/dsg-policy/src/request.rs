@@ -171,8 +171,9 @@ policy_actions! {
     /// Change a company's registered name.
     CompanyRename => "company.rename" records [CompanyRename],
     /// File a help-desk ticket for one's company (any of its users), or
-    /// for a company on its behalf (the desk).
-    TicketFile => "ticket.file" records [TicketFile],
+    /// for a company on its behalf (the desk); also list the tickets one
+    /// may read (the same people).
+    TicketFile => "ticket.file" records [TicketFile, TicketView],
     /// Read a ticket, its thread, a list of them.
     TicketRead => "ticket.read" records [TicketView],
     /// Take one's party's step on a ticket (the desk answers and resolves,

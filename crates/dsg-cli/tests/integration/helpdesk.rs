@@ -47,7 +47,7 @@ async fn tickets_between_a_company_and_the_desk(db: Db) {
         .upload(&w.compartment_a, "図面.pdf", b"%PDF-1.7 protected".to_vec())
         .await;
     assert_eq!(s, StatusCode::CREATED, "{uploaded}");
-    let file_id = uploaded["id"].as_str().unwrap().to_owned();
+    let file_id = uploaded["file"]["id"].as_str().unwrap().to_owned();
     let link = json!({ "compartment_id": w.compartment_a, "file_id": file_id });
 
     // The handler files a ticket pointing to it (never its content).
