@@ -4,6 +4,7 @@
 //! point's offers together, the same answers its page's buttons come from;
 //! nothing here decides on its own.
 
+use dsg_core::helpdesk::{Ticket, TicketAction, TicketState};
 use dsg_core::membership::{MembershipAction, MembershipApplication, MembershipState};
 use dsg_core::membership_change::{ChangeAction, ChangeState, MembershipChange};
 use dsg_core::requests::{ApprovalAction, ApprovalRequest, ApprovalState};
@@ -147,13 +148,23 @@ impl App {
             policy: |a| by_decision(a.decides()),
             name: ChangeAction::as_str,
         };
+        let ticket = Machine::<Ticket> {
+            parse: TicketState::parse,
+            policy: |_| Action::TicketAct,
+            name: TicketAction::as_str,
+        };
         let today = self.today().to_string();
         Ok(rows
             .into_iter()
             .filter(|row| {
+                let read = if row.application.kind == "ticket" {
+                    Action::TicketRead
+                } else {
+                    Action::ApplicationRead
+                };
                 self.decide(
                     caller,
-                    Action::ApplicationRead,
+                    read,
                     Resource::Application(facts_with(&row.application, row.provider_id)),
                 )
                 .allowed
@@ -164,6 +175,7 @@ impl App {
                     "membership" => self.waiting_steps(caller, user, &row, &membership),
                     "terminal" | "media" => self.waiting_steps(caller, user, &row, &approval),
                     "change" => self.waiting_steps(caller, user, &row, &change),
+                    "ticket" => self.waiting_steps(caller, user, &row, &ticket),
                     _ => None,
                 }?;
                 let overdue = row

@@ -28,6 +28,7 @@ mod duties;
 mod error;
 mod file_names;
 mod files;
+mod helpdesk;
 mod identity;
 mod inbox;
 mod keys;
@@ -101,6 +102,7 @@ pub use download::{Download, DownloadBody};
 pub use dsg_audit::{ExportEntry, SignedCheckpoint};
 pub use error::AppError;
 pub use files::{CompartmentView, FileView, UploadRequest, VersionView};
+pub use helpdesk::{NewTicket, TicketView};
 pub use identity::{
     build_webauthn, short_user_agent, AccountChange, AccountView, AuthenticatorView,
     EnrolmentStarted, FailureTrendDay, LoginHistoryEntry, LoginNotice, LoginStep, PasswordVerdict,

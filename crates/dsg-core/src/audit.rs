@@ -313,6 +313,14 @@ audit_actions! {
     /// manifest, every stored version decrypted, the audit log verified):
     /// the restore test's evidence. Failure when anything did not hold.
     BackupRestoreTest => "backup.restore_test",
+    /// A help-desk ticket was filed. Reason carries the decision and
+    /// `category=<c>;priority=<p>`.
+    TicketFile => "ticket.file",
+    /// A ticket, its thread or a list of tickets was read.
+    TicketView => "ticket.view",
+    /// A step was taken on a ticket (an answer, a reply, resolved …).
+    /// Reason carries `step=<action>`; the message is in the thread.
+    TicketStep => "ticket.step",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -609,6 +617,9 @@ mod tests {
             (AuditAction::LedgerCheck, "ledger.check"),
             (AuditAction::BackupCreate, "backup.create"),
             (AuditAction::BackupRestoreTest, "backup.restore_test"),
+            (AuditAction::TicketFile, "ticket.file"),
+            (AuditAction::TicketView, "ticket.view"),
+            (AuditAction::TicketStep, "ticket.step"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -618,7 +629,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 96, "a new action joins this list");
+        assert_eq!(pinned.len(), 99, "a new action joins this list");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod alert;
+pub mod attachment;
 pub mod audit;
 pub mod byte_range;
 pub mod calendar;
@@ -15,6 +16,7 @@ pub mod date;
 pub mod entities;
 pub mod error;
 pub mod exchange;
+pub mod helpdesk;
 pub mod ids;
 pub mod ledger;
 pub mod membership;

@@ -45,6 +45,9 @@ pub enum Holder {
     /// Someone holding the duty (a company's protected-system
     /// administrator, 保護システム管理者).
     Duty(Duty),
+    /// Anyone of that party (a company's users on their own help-desk
+    /// tickets).
+    Anyone,
 }
 
 /// Whether the person who filed the application may take a step.
@@ -90,6 +93,7 @@ impl Actor {
         match holder {
             Holder::Operator => self.role == Role::Operator,
             Holder::Duty(duty) => self.duties.contains(&duty),
+            Holder::Anyone => true,
         }
     }
 }

@@ -23,11 +23,13 @@ pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
 pub const POLICIES: &str = include_str!("../policy/policies.cedar");
 /// The format tag of decision records ([`PolicyEngine::slice`]); it
 /// changes with the schema, whose entity shapes the records follow.
-pub const SLICE_FORMAT: &str = "dsg-decision/schema-v10";
-/// Decision records of schema versions 3 to 9 replay under version 10: each
-/// later version only added optional attributes, resource kinds and actions.
-const SLICE_FORMATS_READ: [&str; 8] = [
+pub const SLICE_FORMAT: &str = "dsg-decision/schema-v11";
+/// Decision records of schema versions 3 to 10 replay under version 11:
+/// each later version only added optional attributes, resource kinds and
+/// actions.
+const SLICE_FORMATS_READ: [&str; 9] = [
     SLICE_FORMAT,
+    "dsg-decision/schema-v10",
     "dsg-decision/schema-v9",
     "dsg-decision/schema-v8",
     "dsg-decision/schema-v7",

@@ -170,6 +170,15 @@ policy_actions! {
     RoleRevoke => "role.revoke" records [RoleRevoke],
     /// Change a company's registered name.
     CompanyRename => "company.rename" records [CompanyRename],
+    /// File a help-desk ticket for one's company (any of its users), or
+    /// for a company on its behalf (the desk); also list the tickets one
+    /// may read (the same people).
+    TicketFile => "ticket.file" records [TicketFile, TicketView],
+    /// Read a ticket, its thread, a list of them.
+    TicketRead => "ticket.read" records [TicketView],
+    /// Take one's party's step on a ticket (the desk answers and resolves,
+    /// the company replies, reopens, closes).
+    TicketAct => "ticket.act" records [TicketStep],
 }
 
 impl Action {
@@ -187,7 +196,11 @@ impl Action {
     pub fn targets_application(self) -> bool {
         matches!(
             self,
-            Self::ApplicationRead | Self::ApplicationAct | Self::ApplicationDecide
+            Self::ApplicationRead
+                | Self::ApplicationAct
+                | Self::ApplicationDecide
+                | Self::TicketRead
+                | Self::TicketAct
         )
     }
 

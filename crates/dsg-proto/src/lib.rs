@@ -15,6 +15,7 @@ pub mod compliance;
 pub mod disposal;
 pub mod error;
 pub mod files;
+pub mod helpdesk;
 pub mod identity;
 pub mod int;
 pub mod ledger;

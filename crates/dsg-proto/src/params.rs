@@ -102,6 +102,18 @@ pub enum ChangeStepAction {
     Withdraw,
 }
 
+/// A step on a help-desk ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStepAction {
+    Answer,
+    RequestInfo,
+    Resolve,
+    Reply,
+    Reopen,
+    Close,
+}
+
 /// A step on a membership application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -41,6 +41,7 @@ mod requests;
 mod rows;
 mod sessions;
 mod terminals;
+mod tickets;
 mod writer;
 
 use std::str::FromStr;
@@ -79,6 +80,7 @@ pub use requests::{
 };
 pub use sessions::{PendingCeremony, SessionRow};
 pub use terminals::{IssuedCertificate, StoredTerminalCa};
+pub use tickets::{TicketMarks, TicketRow};
 
 /// The embedded migrations, shared by both backends.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -26,17 +26,7 @@ use dsg_core::{
 };
 
 use crate::{
-    AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, ChangeEffect, ConsentRow,
-    DamagedVersion, DeviceRow, DisposalCandidate, DisposalRow, Expired, FactGeneration,
-    FailureCounts, HandlerRow, IssuedCertificate, LedgerEventRow, LedgerItemRow, LoginAttempt,
-    MediaRequestRow, MediumRow, MembershipChangeRow, MembershipEffects, MembershipRow,
-    NewAuthenticator, NewCopy, NewFileVersion, NewLedgerEvent, NewPolicyVersion, NewUser,
-    NoticeRow, OpenApplicationRow, PendingCeremony, PersonFacts, PersonRow, PlainNamedFile,
-    PolicyVersionRow, RecordedDecision, RequestEffect, ResetRow, RoleCounts, RoleRow, RosterRow,
-    ScheduleLineRow, SealedName, SequencedEvent, SessionRow, SnapshotRow, SoftwareListVersionRow,
-    SoftwareRequestRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey,
-    StoredCheckpoint, StoredFile, StoredTerminalCa, StoredVersion, TerminalRequestRow, TotpRow,
-    TrainingRow, Transition, UploadTarget, UserCredentials, WebauthnCredentialRow,
+    AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, ChangeEffect, ConsentRow, DamagedVersion, DeviceRow, DisposalCandidate, DisposalRow, Expired, FactGeneration, FailureCounts, HandlerRow, IssuedCertificate, LedgerEventRow, LedgerItemRow, LoginAttempt, MediaRequestRow, MediumRow, MembershipChangeRow, MembershipEffects, MembershipRow, NewAuthenticator, NewCopy, NewFileVersion, NewLedgerEvent, NewPolicyVersion, NewUser, NoticeRow, OpenApplicationRow, PendingCeremony, PersonFacts, PersonRow, PlainNamedFile, PolicyVersionRow, RecordedDecision, RequestEffect, ResetRow, RoleCounts, RoleRow, RosterRow, ScheduleLineRow, SealedName, SequencedEvent, SessionRow, SnapshotRow, SoftwareListVersionRow, SoftwareRequestRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile, StoredTerminalCa, StoredVersion, TerminalRequestRow, TicketMarks, TicketRow, TotpRow, TrainingRow, Transition, UploadTarget, UserCredentials, WebauthnCredentialRow,
 };
 
 mod tasks;
@@ -513,6 +503,16 @@ ports! {
             record: &AuditRecord,
         ) -> bool;
         fn membership_notice(&self, application: &str) -> Option<NoticeRow>;
+        fn file_ticket(&self, ticket: &TicketRow, record: &AuditRecord) -> ();
+        fn ticket(&self, id: &str) -> Option<TicketRow>;
+        fn tickets(&self, company: Option<CompanyId>, open_only: bool, limit: i64) -> Vec<TicketRow>;
+        fn transition_ticket(
+            &self,
+            t: &Transition<'_>,
+            marks: TicketMarks,
+            now_ms: i64,
+            record: &AuditRecord,
+        ) -> bool;
         fn file_terminal_request(&self, request: &TerminalRequestRow, record: &AuditRecord) -> ();
         fn terminal_request(&self, id: &str) -> Option<TerminalRequestRow>;
         fn file_media_request(&self, request: &MediaRequestRow, record: &AuditRecord) -> ();

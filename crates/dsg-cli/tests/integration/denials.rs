@@ -628,6 +628,51 @@ async fn denial_matrix(db: Db) {
         )],
     )
     .await;
+    // Help-desk tickets: visible only to their company and the desk.
+    let (s, ticket) = op
+        .json(
+            Method::POST,
+            "/api/v1/tickets",
+            json!({ "company_id": w.company_a, "category": "terminal", "priority": "normal",
+                    "subject": "起動しない", "body": "電話で受付" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{ticket}");
+    let ticket = ticket["id"].as_str().unwrap().to_owned();
+    let ticket_endpoints: Vec<(Method, String, Value)> = vec![
+        (
+            Method::GET,
+            format!("/api/v1/tickets/{ticket}"),
+            Value::Null,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/tickets/{ticket}/reply"),
+            json!({ "message": "x" }),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/tickets/{ticket}/answer"),
+            json!({ "message": "x" }),
+        ),
+    ];
+    let ticket_provider = crate::memberships::provider_staff(&gw, &mut op, "p.tickets").await;
+    let ticket_stranger = gw.login("b.handler", w.password("b.handler")).await;
+    denied_requests += each_refused(
+        &ticket_endpoints,
+        vec![
+            ("another company", ticket_stranger, StatusCode::NOT_FOUND),
+            (
+                "provider, not assigned",
+                ticket_provider,
+                StatusCode::NOT_FOUND,
+            ),
+        ],
+    )
+    .await;
+    let (_, still) = op.get(&format!("/api/v1/tickets/{ticket}")).await;
+    assert_eq!(still["state"], "open", "{still}");
+    assert_eq!(still["steps"].as_array().unwrap().len(), 1, "{still}");
     for path in [
         format!("/api/v1/applications/terminal/{terminal_request}"),
         format!("/api/v1/applications/media/{media_request}"),

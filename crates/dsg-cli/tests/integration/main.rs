@@ -36,6 +36,7 @@ mod failclosed;
 mod fresh_facts;
 mod hardening;
 mod harness;
+mod helpdesk;
 mod hygiene;
 mod id_probes;
 mod identity;

@@ -582,6 +582,7 @@ mod action_index;
 mod applications;
 mod company_roles;
 mod disposal;
+mod helpdesk;
 mod ledger;
 mod participants;
 mod properties;

@@ -14,6 +14,7 @@ pub mod download;
 pub mod error;
 pub mod extract;
 pub mod guard;
+pub mod helpdesk;
 pub mod identity;
 pub mod ledger;
 pub mod memberships;
@@ -148,6 +149,9 @@ pub fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(changes::file, changes::list))
         .routes(routes!(changes::show))
         .routes(routes!(changes::step))
+        .routes(routes!(helpdesk::file, helpdesk::list))
+        .routes(routes!(helpdesk::show))
+        .routes(routes!(helpdesk::step))
         .routes(routes!(api::me))
         .routes(routes!(api::compartments))
         .routes(routes!(api::list_files))

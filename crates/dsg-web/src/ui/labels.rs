@@ -210,6 +210,9 @@ impl Label for AuditAction {
             Self::LedgerCheck => ("返却・廃棄の確認", "Return or disposal checked"),
             Self::BackupCreate => ("バックアップの取得", "Backup taken"),
             Self::BackupRestoreTest => ("バックアップの復元試験", "Backup restore tested"),
+            Self::TicketFile => ("問合せの登録", "Ticket filed"),
+            Self::TicketView => ("問合せの閲覧", "Ticket viewed"),
+            Self::TicketStep => ("問合せの対応", "Ticket step taken"),
         }
     }
 }

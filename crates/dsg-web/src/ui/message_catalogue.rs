@@ -684,4 +684,27 @@ pub(super) const CATALOGUE: &[(&str, &str)] = &[
     ("media_type", "媒体の種類"),
     ("capacity_mb", "容量（MB）"),
     ("permitted_users", "利用者"),
+    // Help desk and attachments.
+    ("subject", "件名"),
+    ("body", "本文"),
+    ("message", "メッセージ"),
+    ("attachment", "添付資料"),
+    ("linked_file", "関連ファイル"),
+    (
+        "linked_file: a compartment file you may read",
+        "関連ファイル: 閲覧できる区画のファイルを指定してください",
+    ),
+    (
+        "a resolved ticket is reopened within five working days",
+        "解決済みの問合せを再開できるのは解決から5開庁日以内です",
+    ),
+    (
+        "PDF, PNG, JPEG, XLSX or CSV only, recognised by content",
+        "PDF・PNG・JPEG・XLSX・CSVのみです（内容で判定します）",
+    ),
+    (
+        "the file name's extension does not match its content",
+        "ファイル名の拡張子が内容と一致しません",
+    ),
+    ("larger than 20 MiB", "20 MiBを超えています"),
 ];

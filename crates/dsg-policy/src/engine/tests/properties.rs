@@ -6,7 +6,7 @@ use super::*;
 use crate::request::{ApplicationFacts, CompanyFacts, FileFacts, PostureFacts};
 use dsg_core::{Duty, FileId, FileStatus, RosterStatus};
 
-const ACTIONS: [Action; 46] = [
+const ACTIONS: [Action; 49] = [
     Action::CompartmentView,
     Action::FileList,
     Action::FileRead,
@@ -53,6 +53,9 @@ const ACTIONS: [Action; 46] = [
     Action::SoftwareListManage,
     Action::ConsentRecord,
     Action::ConsentWithdraw,
+    Action::TicketFile,
+    Action::TicketRead,
+    Action::TicketAct,
 ];
 const ROSTER: [Option<RosterStatus>; 4] = [
     None,
@@ -187,7 +190,7 @@ proptest! {
             provider: companies.get(provider_index).copied(),
         };
         let assigned = provider_staff && application.provider == Some(user.company);
-        let on_company = matches!(action, Action::AuditExtract | Action::RecordsRead | Action::ApplicationFile)
+        let on_company = matches!(action, Action::AuditExtract | Action::RecordsRead | Action::ApplicationFile | Action::TicketFile)
             || (action == Action::AuditRead && !on_gateway);
         let keeps_records = matches!(
             action,
@@ -343,6 +346,14 @@ proptest! {
                         (security_admin && user.company == application.company) || assigned
                     }
                     Action::ApplicationDecide => operator && !own_request,
+                    Action::TicketFile => {
+                        operator
+                            || (user.company == company_resource.id
+                                && company_resource.kind == CompanyKind::Contractor)
+                    }
+                    Action::TicketRead | Action::TicketAct => {
+                        operator || user.company == application.company || assigned
+                    }
                     Action::SoftwareListRead => true,
                     Action::AuditRead | Action::AlertRead => reads_all,
                     Action::PolicyRead | Action::AccessReview => reads_all,
