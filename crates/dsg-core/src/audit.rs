@@ -305,6 +305,22 @@ audit_actions! {
     LedgerPermit => "ledger.permit",
     /// Another person confirmed an item's return or destruction: it closed.
     LedgerCheck => "ledger.check",
+    /// A compartment's end (phase, instructions, requests) was read.
+    ContractEndView => "contract_end.view",
+    /// The company asked to keep a contract's information past its end
+    /// (第6-7(2)). Reason carries `request=<id>;until=<date>`.
+    KeepingRequest => "contract_end.keeping.request",
+    /// The agency approved an extension of keeping.
+    KeepingApprove => "contract_end.keeping.approve",
+    /// The agency refused an extension of keeping.
+    KeepingRefuse => "contract_end.keeping.refuse",
+    /// An agency person proposed to close a compartment.
+    CompartmentCloseProposal => "compartment.close.propose",
+    /// Another agency person approved the closing: the compartment key
+    /// was destroyed (crypto-shredding), its blobs deleted.
+    CompartmentClose => "compartment.close",
+    /// An account whose only contract ended expired with it.
+    AccountExpire => "account.expire",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -599,6 +615,13 @@ mod tests {
             (AuditAction::LedgerEntry, "ledger.entry"),
             (AuditAction::LedgerPermit, "ledger.permit"),
             (AuditAction::LedgerCheck, "ledger.check"),
+            (AuditAction::ContractEndView, "contract_end.view"),
+            (AuditAction::KeepingRequest, "contract_end.keeping.request"),
+            (AuditAction::KeepingApprove, "contract_end.keeping.approve"),
+            (AuditAction::KeepingRefuse, "contract_end.keeping.refuse"),
+            (AuditAction::CompartmentCloseProposal, "compartment.close.propose"),
+            (AuditAction::CompartmentClose, "compartment.close"),
+            (AuditAction::AccountExpire, "account.expire"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -608,7 +631,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 94, "a new action joins this list");
+        assert_eq!(pinned.len(), 101, "a new action joins this list");
     }
 
     #[test]
