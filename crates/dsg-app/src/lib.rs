@@ -19,6 +19,7 @@ mod audit_proofs;
 mod audit_views;
 mod auth;
 mod compliance;
+mod contract_end;
 mod decision_slice;
 mod denial;
 mod disposal;
@@ -86,6 +87,9 @@ pub use auth::{Caller, LoginOutcome, RequestStart, SessionUser};
 pub use compliance::{
     AgencyCompliance, AttestationView, CauseView, ChapterCell, ChapterHead, CompanyCompliance,
     CompanyRow, ComplianceHome, NewAttestation, RequirementDetail, RequirementView, SnapshotView,
+};
+pub use contract_end::{
+    ContractEndView, EndDecisionInput, EndInstructionView, EndRequestInput, EndRequestView,
 };
 pub use decision_slice::{DecisionSlice, EntityRef};
 pub use denial::DenialReason;

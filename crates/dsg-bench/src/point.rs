@@ -76,7 +76,7 @@ pub async fn request_facts(
             Some(c) => Resource::Compartment(CompartmentFacts {
                 id: c.id,
                 contract: c.contract_id,
-                company: c.company_id,
+                company: c.company_id, phase: dsg_core::CompartmentPhase::Active,
             }),
             None => Resource::MissingCompartment(raw.clone()),
         },
@@ -165,7 +165,7 @@ pub async fn request_facts_at(
             Some(c) => Resource::Compartment(CompartmentFacts {
                 id: c.id,
                 contract: c.contract_id,
-                company: c.company_id,
+                company: c.company_id, phase: dsg_core::CompartmentPhase::Active,
             }),
             None => Resource::MissingCompartment(raw.clone()),
         },

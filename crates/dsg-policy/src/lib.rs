@@ -14,6 +14,6 @@ pub use engine::{
 };
 pub use request::{
     AccessRequest, Action, ApplicationFacts, ChangeRequestFacts, CompanyFacts, CompartmentFacts,
-    DeviceFacts, DisposalFacts, Environment, FileFacts, LedgerItemFacts, PostureFacts, Principal,
+    DeviceFacts, DisposalFacts, EndRequestFacts, Environment, FileFacts, LedgerItemFacts, PostureFacts, Principal,
     Resource, RoleDesignationFacts, SessionFacts, TerminalFacts, UserFacts,
 };

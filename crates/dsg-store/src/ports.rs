@@ -20,13 +20,14 @@ use dsg_core::compliance::{CompanyFacts, GatewayFacts};
 
 use dsg_core::{
     AccountStatus, AlertChange, AlertStatus, AuditRecord, Company, CompanyId, Compartment,
-    CompartmentId, Contract, ContractId, Designation, DisposalId, Duty, FileId, FileVersion,
+    CompartmentId, Contract, ContractId, Designation, DisposalId, EndRequestId, Duty, FileId, FileVersion,
     LedgerEventId, LedgerItemId, LedgerState, RoleDesignationId, Terminal, TerminalId,
     TerminalStatus, User, UserId,
 };
 
 use crate::{
-    AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, ConsentRow, DamagedVersion,
+    AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, ClosedCompartment,
+    ConsentRow, EndRequestRow, DamagedVersion,
     DeviceRow, DisposalCandidate, DisposalRow, Expired, FactGeneration, FailureCounts, HandlerRow,
     IssuedCertificate, LedgerEventRow, LedgerItemRow, LoginAttempt, MediaRequestRow, MediumRow,
     MembershipEffects, MembershipRow, NewAuthenticator, NewCopy, NewFileVersion, NewLedgerEvent,
@@ -201,6 +202,31 @@ ports! {
             audit: &AuditRecord,
         ) -> ();
         fn record_copy(&self, copy: &NewCopy, audit: &AuditRecord) -> ();
+        fn end_requests(&self, compartment: CompartmentId) -> Vec<EndRequestRow>;
+        fn end_request(&self, compartment: CompartmentId, id: EndRequestId) -> Option<EndRequestRow>;
+        fn unclosed_ledger_items(&self, compartment: CompartmentId) -> u64;
+        fn add_end_request(&self, request: &EndRequestRow, audit: &AuditRecord) -> ();
+        fn decide_extension(
+            &self,
+            request: &EndRequestRow,
+            decision: (UserId, bool, &str),
+            now_ms: i64,
+            audit: &AuditRecord,
+        ) -> ();
+        fn refuse_close(
+            &self,
+            request: &EndRequestRow,
+            decision: (UserId, &str),
+            now_ms: i64,
+            audit: &AuditRecord,
+        ) -> ();
+        fn close_compartment(
+            &self,
+            request: &EndRequestRow,
+            decision: (UserId, &str),
+            now_ms: i64,
+            audits: (&AuditRecord, &AuditRecord),
+        ) -> ClosedCompartment;
         fn plain_named_files(&self) -> Vec<PlainNamedFile>;
         fn seal_file_names(
             &self,

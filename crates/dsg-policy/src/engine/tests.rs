@@ -133,7 +133,7 @@ fn only_handlers_of_the_contract_in_its_company_reach_the_compartment() {
     let compartment = Resource::Compartment(CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company,
+        company, phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -309,7 +309,7 @@ fn a_password_alone_reaches_nothing_and_a_pending_account_may_only_enrol() {
     let compartment = Resource::Compartment(CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company,
+        company, phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -379,7 +379,7 @@ fn a_recovery_session_may_only_enrol() {
     let compartment = Resource::Compartment(CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company,
+        company, phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -434,7 +434,7 @@ fn totp_reaches_data_only_where_the_deployment_allows_it() {
     let compartment = Resource::Compartment(CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company,
+        company, phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -490,7 +490,7 @@ fn sensitive_actions_need_a_fresh_step_up() {
     let compartment = Resource::Compartment(CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company,
+        company, phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,

@@ -63,7 +63,7 @@ fn resources(
         Resource::Compartment(CompartmentFacts {
             id: CompartmentId::random(),
             contract,
-            company: contractor,
+            company: contractor, phase: dsg_core::CompartmentPhase::Active,
         }),
         Resource::MissingCompartment("no-such-compartment".into()),
         Resource::File(FileFacts {
@@ -71,7 +71,7 @@ fn resources(
             compartment: CompartmentFacts {
                 id: CompartmentId::random(),
                 contract,
-                company: contractor,
+                company: contractor, phase: dsg_core::CompartmentPhase::Active,
             },
             status: FileStatus::Active,
         }),
@@ -80,7 +80,7 @@ fn resources(
             compartment: CompartmentFacts {
                 id: CompartmentId::random(),
                 contract,
-                company: contractor,
+                company: contractor, phase: dsg_core::CompartmentPhase::Active,
             },
             status: FileStatus::DisposalCandidate,
         }),

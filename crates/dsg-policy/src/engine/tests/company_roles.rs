@@ -194,7 +194,7 @@ fn consent_gates_data_where_required() {
             resource: Resource::Compartment(CompartmentFacts {
                 id: CompartmentId::random(),
                 contract,
-                company,
+                company, phase: dsg_core::CompartmentPhase::Active,
             }),
             session: FRESH_PASSKEY,
             device: terminal_of(company, CompanyKind::Contractor),
@@ -261,7 +261,7 @@ fn a_record_of_schema_version_8_replays() {
         resource: Resource::Compartment(CompartmentFacts {
             id: CompartmentId::random(),
             contract,
-            company,
+            company, phase: dsg_core::CompartmentPhase::Active,
         }),
         session: FRESH_PASSKEY,
         device: terminal_of(company, CompanyKind::Contractor),

@@ -18,7 +18,7 @@ fn handler_request(source: Option<&str>) -> (AccessRequest, CompanyId) {
         resource: Resource::Compartment(CompartmentFacts {
             id: CompartmentId::random(),
             contract,
-            company,
+            company, phase: dsg_core::CompartmentPhase::Active,
         }),
         session: FRESH_PASSKEY,
         device: terminal_of(company, CompanyKind::Contractor),

@@ -12,7 +12,7 @@ fn data_needs_an_active_terminal_of_the_users_own_company() {
     let compartment = Resource::Compartment(CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company,
+        company, phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -95,7 +95,7 @@ fn agency_terminals_reach_contractor_data_only_where_accepted() {
             resource: Resource::Compartment(CompartmentFacts {
                 id: CompartmentId::random(),
                 contract,
-                company,
+                company, phase: dsg_core::CompartmentPhase::Active,
             }),
             session: FRESH_PASSKEY,
             device: terminal_of(CompanyId::random(), CompanyKind::Agency),
@@ -166,7 +166,7 @@ fn agencies_can_add_hours_and_address_ranges() {
             resource: Resource::Compartment(CompartmentFacts {
                 id: CompartmentId::random(),
                 contract,
-                company,
+                company, phase: dsg_core::CompartmentPhase::Active,
             }),
             session: FRESH_PASSKEY,
             device: terminal_of(company, CompanyKind::Contractor),
@@ -239,7 +239,7 @@ fn posture_reports_gate_data_only_where_required() {
             resource: Resource::Compartment(CompartmentFacts {
                 id: CompartmentId::random(),
                 contract,
-                company,
+                company, phase: dsg_core::CompartmentPhase::Active,
             }),
             session: FRESH_PASSKEY,
             device: DeviceFacts::Terminal(terminal(posture)),
@@ -319,7 +319,7 @@ fn roster_and_training_gate_data_only_where_required() {
                 resource: Resource::Compartment(CompartmentFacts {
                     id: CompartmentId::random(),
                     contract,
-                    company,
+                    company, phase: dsg_core::CompartmentPhase::Active,
                 }),
                 session: FRESH_PASSKEY,
                 device: terminal_of(company, CompanyKind::Contractor),
@@ -385,7 +385,7 @@ fn designation_training_gates_each_contract_where_required() {
         let compartment = CompartmentFacts {
             id: CompartmentId::random(),
             contract,
-            company,
+            company, phase: dsg_core::CompartmentPhase::Active,
         };
         let resource = if on_file {
             Resource::File(crate::request::FileFacts {
@@ -533,7 +533,7 @@ fn files_are_resources_of_their_own() {
     let compartment = CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company,
+        company, phase: dsg_core::CompartmentPhase::Active,
     };
     let file = |status: FileStatus| {
         Resource::File(FileFacts {
