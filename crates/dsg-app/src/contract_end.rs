@@ -10,9 +10,9 @@
 //! `dsg-core`'s `contract_end`, and held again by the store.
 
 use dsg_core::{
-    AuditAction, AuditObject, CalendarDate, CompanyId, CompanyKind, Compartment,
-    CompartmentId, CompartmentPhase, ContractId, EndInstruction, EndRequestId, EndRequestKind,
-    EndRequestStatus, FileDirection, FileId, LedgerLine, Role, UserId,
+    AuditAction, AuditObject, CalendarDate, CompanyId, CompanyKind, Compartment, CompartmentId,
+    CompartmentPhase, ContractId, EndInstruction, EndRequestId, EndRequestKind, EndRequestStatus,
+    FileDirection, FileId, LedgerLine, Role, UserId,
 };
 use dsg_policy::{Action, CompartmentFacts, EndRequestFacts, Resource};
 use dsg_store::EndRequestRow;
@@ -131,7 +131,14 @@ impl App {
             ),
         };
         let (user, decided) = self
-            .authorize_named(meta, caller, (action, resource), owner, audit_action, object)
+            .authorize_named(
+                meta,
+                caller,
+                (action, resource),
+                owner,
+                audit_action,
+                object,
+            )
             .await?;
         let Some(compartment) = compartment else {
             return Err(AppError::NotFound);
@@ -261,7 +268,11 @@ impl App {
             ends_on: compartment.end.ends_on,
             kept_until: compartment.end.kept_until,
             closed_at: compartment.end.closed_at,
-            unclosed_items: self.inner.files.unclosed_ledger_items(compartment.id).await?,
+            unclosed_items: self
+                .inner
+                .files
+                .unclosed_ledger_items(compartment.id)
+                .await?,
             provided,
             requests,
             may_request_extension: self.permits(caller, Action::KeepingRequest, resource.clone()),
@@ -394,7 +405,11 @@ impl App {
             )
             .await?;
         let reason = LedgerLine::parse("reason", &input.reason)?;
-        let open = self.inner.files.unclosed_ledger_items(compartment.id).await?;
+        let open = self
+            .inner
+            .files
+            .unclosed_ledger_items(compartment.id)
+            .await?;
         compartment.end.check_close(self.today(), open)?;
         let row = EndRequestRow {
             id: EndRequestId::random(),
@@ -437,7 +452,10 @@ impl App {
                 meta,
                 caller,
                 ids,
-                (Action::CompartmentCloseApprove, AuditAction::CompartmentClose),
+                (
+                    Action::CompartmentCloseApprove,
+                    AuditAction::CompartmentClose,
+                ),
             )
             .await?;
         if request.kind != EndRequestKind::Close {
@@ -460,10 +478,19 @@ impl App {
             return Ok(self
                 .inner
                 .files
-                .refuse_close(&request, (user.user.id, reason.as_str()), self.now(), &record)
+                .refuse_close(
+                    &request,
+                    (user.user.id, reason.as_str()),
+                    self.now(),
+                    &record,
+                )
                 .await?);
         }
-        let open = self.inner.files.unclosed_ledger_items(compartment.id).await?;
+        let open = self
+            .inner
+            .files
+            .unclosed_ledger_items(compartment.id)
+            .await?;
         compartment.end.check_close(self.today(), open)?;
         let mut expiry = record.clone();
         expiry.action = AuditAction::AccountExpire;

@@ -214,7 +214,8 @@ impl App {
                     compartment: CompartmentFacts {
                         id: CompartmentId::random(),
                         contract: ContractId::random(),
-                        company: CompanyId::random(), phase: dsg_core::CompartmentPhase::Active,
+                        company: CompanyId::random(),
+                        phase: dsg_core::CompartmentPhase::Active,
                     },
                     performed_by: UserId::random(),
                 },

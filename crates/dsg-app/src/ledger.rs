@@ -150,7 +150,11 @@ fn facts(c: &Compartment, today: dsg_core::CalendarDate) -> CompartmentFacts {
     super::contract_end::compartment_facts(c, today)
 }
 
-fn item_facts(c: &Compartment, item: &LedgerItemRow, today: dsg_core::CalendarDate) -> LedgerItemFacts {
+fn item_facts(
+    c: &Compartment,
+    item: &LedgerItemRow,
+    today: dsg_core::CalendarDate,
+) -> LedgerItemFacts {
     LedgerItemFacts {
         id: item.id.to_string(),
         compartment: facts(c, today),
@@ -213,7 +217,8 @@ impl App {
                     compartment: CompartmentFacts {
                         id: CompartmentId::random(),
                         contract: ContractId::random(),
-                        company: CompanyId::random(), phase: dsg_core::CompartmentPhase::Active,
+                        company: CompanyId::random(),
+                        phase: dsg_core::CompartmentPhase::Active,
                     },
                     holder: None,
                     closing_by: None,

@@ -76,7 +76,8 @@ pub async fn request_facts(
             Some(c) => Resource::Compartment(CompartmentFacts {
                 id: c.id,
                 contract: c.contract_id,
-                company: c.company_id, phase: dsg_core::CompartmentPhase::Active,
+                company: c.company_id,
+                phase: dsg_core::CompartmentPhase::Active,
             }),
             None => Resource::MissingCompartment(raw.clone()),
         },
@@ -165,7 +166,8 @@ pub async fn request_facts_at(
             Some(c) => Resource::Compartment(CompartmentFacts {
                 id: c.id,
                 contract: c.contract_id,
-                company: c.company_id, phase: dsg_core::CompartmentPhase::Active,
+                company: c.company_id,
+                phase: dsg_core::CompartmentPhase::Active,
             }),
             None => Resource::MissingCompartment(raw.clone()),
         },

@@ -619,7 +619,10 @@ mod tests {
             (AuditAction::KeepingRequest, "contract_end.keeping.request"),
             (AuditAction::KeepingApprove, "contract_end.keeping.approve"),
             (AuditAction::KeepingRefuse, "contract_end.keeping.refuse"),
-            (AuditAction::CompartmentCloseProposal, "compartment.close.propose"),
+            (
+                AuditAction::CompartmentCloseProposal,
+                "compartment.close.propose",
+            ),
             (AuditAction::CompartmentClose, "compartment.close"),
             (AuditAction::AccountExpire, "account.expire"),
         ];

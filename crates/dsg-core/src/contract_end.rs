@@ -80,7 +80,9 @@ impl CompartmentEnd {
         if self.closed_at.is_some() {
             return Err(DomainError::refused("the compartment is closed"));
         }
-        let floor = self.kept_until.map_or(self.ends_on, |k| k.max(self.ends_on));
+        let floor = self
+            .kept_until
+            .map_or(self.ends_on, |k| k.max(self.ends_on));
         if until <= floor || until < today {
             return Err(DomainError::invalid(
                 "until",
@@ -117,7 +119,12 @@ impl CompartmentEnd {
     }
 
     /// Closes it at `at` (Unix ms).
-    pub fn close(&mut self, today: CalendarDate, open_items: u64, at: i64) -> Result<(), DomainError> {
+    pub fn close(
+        &mut self,
+        today: CalendarDate,
+        open_items: u64,
+        at: i64,
+    ) -> Result<(), DomainError> {
         self.check_close(today, open_items)?;
         self.closed_at = Some(at);
         Ok(())
@@ -202,7 +209,9 @@ mod tests {
         e.extend(day("2027-04-02"), day("2027-06-30")).unwrap();
         assert_eq!(e.phase(day("2027-06-30")), CompartmentPhase::Extended);
         assert_eq!(e.phase(day("2027-07-01")), CompartmentPhase::Ended);
-        assert!(e.check_extension(day("2027-04-02"), day("2027-06-01")).is_err());
+        assert!(e
+            .check_extension(day("2027-04-02"), day("2027-06-01"))
+            .is_err());
     }
 
     #[test]

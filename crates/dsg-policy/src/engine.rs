@@ -13,8 +13,8 @@ use crate::request::{AccessRequest, DeviceFacts, Principal, Resource};
 #[cfg(test)]
 use slice::IP_EXPRESSIONS_KEPT;
 use slice::{
-    company_entity, compartment_entity, end_request_entities, file_entity, push_new, request_context,
-    role_designation_entities, terminal_entities, user_entities,
+    company_entity, compartment_entity, end_request_entities, file_entity, push_new,
+    request_context, role_designation_entities, terminal_entities, user_entities,
 };
 
 /// The schema shipped with this version of dsg.
@@ -484,7 +484,8 @@ impl PolicyEngine {
             Resource::File(f) => {
                 let c = &f.compartment;
                 let (company, contract) = (c.company.to_string(), c.contract.to_string());
-                let compartment = compartment_entity(&c.id.to_string(), &company, &contract, Some(c.phase))?;
+                let compartment =
+                    compartment_entity(&c.id.to_string(), &company, &contract, Some(c.phase))?;
                 let file = file_entity(f, compartment.uid(), &company, &contract)?;
                 let resource = file.uid();
                 entities.push(file);
@@ -560,7 +561,8 @@ impl PolicyEngine {
             Resource::Disposal(d) => {
                 let c = &d.compartment;
                 let (company, contract) = (c.company.to_string(), c.contract.to_string());
-                let compartment = compartment_entity(&c.id.to_string(), &company, &contract, Some(c.phase))?;
+                let compartment =
+                    compartment_entity(&c.id.to_string(), &company, &contract, Some(c.phase))?;
                 let attrs = HashMap::from([
                     (
                         "compartment".to_owned(),
@@ -599,7 +601,8 @@ impl PolicyEngine {
             Resource::LedgerItem(item) => {
                 let c = &item.compartment;
                 let (company, contract) = (c.company.to_string(), c.contract.to_string());
-                let compartment = compartment_entity(&c.id.to_string(), &company, &contract, Some(c.phase))?;
+                let compartment =
+                    compartment_entity(&c.id.to_string(), &company, &contract, Some(c.phase))?;
                 let mut attrs = HashMap::from([
                     (
                         "compartment".to_owned(),

@@ -4,8 +4,8 @@ use std::net::IpAddr;
 
 use dsg_core::{
     AccountState, AuditAction, CompanyId, CompanyKind, CompanyRole, CompartmentId,
-    CompartmentPhase, ContractId, EndRequestKind,
-    Duty, FileId, FileStatus, MfaMethod, Role, RosterStatus, TerminalId, TerminalStatus, UserId,
+    CompartmentPhase, ContractId, Duty, EndRequestKind, FileId, FileStatus, MfaMethod, Role,
+    RosterStatus, TerminalId, TerminalStatus, UserId,
 };
 
 /// Declares [`Action`]: each action the policy decides on, with its id in

@@ -11,6 +11,7 @@ pub mod alerts;
 pub mod applications;
 pub mod audit;
 pub mod compliance;
+pub mod contract_end;
 pub mod disposal;
 pub mod error;
 pub mod files;

@@ -99,19 +99,19 @@ impl Store {
         compartment: CompartmentId,
         id: EndRequestId,
     ) -> Result<Option<EndRequestRow>, StoreError> {
-        let row = sqlx::query::<Any>(concat!(
-            columns!(),
-            "WHERE compartment_id = $1 AND id = $2"
-        ))
-        .bind(compartment.to_string())
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query::<Any>(concat!(columns!(), "WHERE compartment_id = $1 AND id = $2"))
+            .bind(compartment.to_string())
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(end_request).transpose()
     }
 
     /// How many inventory items of a compartment are not closed.
-    pub async fn unclosed_ledger_items(&self, compartment: CompartmentId) -> Result<u64, StoreError> {
+    pub async fn unclosed_ledger_items(
+        &self,
+        compartment: CompartmentId,
+    ) -> Result<u64, StoreError> {
         let row = sqlx::query::<Any>(
             "SELECT COUNT(*) AS n FROM ledger_items WHERE compartment_id = $1 AND state <> $2",
         )

@@ -20,24 +20,23 @@ use dsg_core::compliance::{CompanyFacts, GatewayFacts};
 
 use dsg_core::{
     AccountStatus, AlertChange, AlertStatus, AuditRecord, Company, CompanyId, Compartment,
-    CompartmentId, Contract, ContractId, Designation, DisposalId, EndRequestId, Duty, FileId, FileVersion,
-    LedgerEventId, LedgerItemId, LedgerState, RoleDesignationId, Terminal, TerminalId,
+    CompartmentId, Contract, ContractId, Designation, DisposalId, Duty, EndRequestId, FileId,
+    FileVersion, LedgerEventId, LedgerItemId, LedgerState, RoleDesignationId, Terminal, TerminalId,
     TerminalStatus, User, UserId,
 };
 
 use crate::{
     AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, ClosedCompartment,
-    ConsentRow, EndRequestRow, DamagedVersion,
-    DeviceRow, DisposalCandidate, DisposalRow, Expired, FactGeneration, FailureCounts, HandlerRow,
-    IssuedCertificate, LedgerEventRow, LedgerItemRow, LoginAttempt, MediaRequestRow, MediumRow,
-    MembershipEffects, MembershipRow, NewAuthenticator, NewCopy, NewFileVersion, NewLedgerEvent,
-    NewPolicyVersion, NewUser, NoticeRow, OpenApplicationRow, PendingCeremony, PersonFacts,
-    PersonRow, PlainNamedFile, PolicyVersionRow, RecordedDecision, RequestEffect, ResetRow,
-    RoleCounts, RoleRow, RosterRow, ScheduleLineRow, SealedName, SequencedEvent, SessionRow,
-    SnapshotRow, SoftwareListVersionRow, SoftwareRequestRow, Standing, Store, StoreError,
-    StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile, StoredTerminalCa,
-    StoredVersion, TerminalRequestRow, TotpRow, TrainingRow, Transition, UploadTarget,
-    UserCredentials, WebauthnCredentialRow,
+    ConsentRow, DamagedVersion, DeviceRow, DisposalCandidate, DisposalRow, EndRequestRow, Expired,
+    FactGeneration, FailureCounts, HandlerRow, IssuedCertificate, LedgerEventRow, LedgerItemRow,
+    LoginAttempt, MediaRequestRow, MediumRow, MembershipEffects, MembershipRow, NewAuthenticator,
+    NewCopy, NewFileVersion, NewLedgerEvent, NewPolicyVersion, NewUser, NoticeRow,
+    OpenApplicationRow, PendingCeremony, PersonFacts, PersonRow, PlainNamedFile, PolicyVersionRow,
+    RecordedDecision, RequestEffect, ResetRow, RoleCounts, RoleRow, RosterRow, ScheduleLineRow,
+    SealedName, SequencedEvent, SessionRow, SnapshotRow, SoftwareListVersionRow,
+    SoftwareRequestRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey,
+    StoredCheckpoint, StoredFile, StoredTerminalCa, StoredVersion, TerminalRequestRow, TotpRow,
+    TrainingRow, Transition, UploadTarget, UserCredentials, WebauthnCredentialRow,
 };
 
 mod tasks;

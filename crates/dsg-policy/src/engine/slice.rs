@@ -12,8 +12,8 @@ use super::uid;
 use dsg_core::CompartmentPhase;
 
 use crate::request::{
-    AccessRequest, DeviceFacts, EndRequestFacts, Environment, FileFacts, RoleDesignationFacts, SessionFacts,
-    TerminalFacts, UserFacts,
+    AccessRequest, DeviceFacts, EndRequestFacts, Environment, FileFacts, RoleDesignationFacts,
+    SessionFacts, TerminalFacts, UserFacts,
 };
 
 /// The request context. `Request::new` validates it against the schema.

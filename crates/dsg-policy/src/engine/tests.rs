@@ -133,7 +133,8 @@ fn only_handlers_of_the_contract_in_its_company_reach_the_compartment() {
     let compartment = Resource::Compartment(CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company, phase: dsg_core::CompartmentPhase::Active,
+        company,
+        phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -309,7 +310,8 @@ fn a_password_alone_reaches_nothing_and_a_pending_account_may_only_enrol() {
     let compartment = Resource::Compartment(CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company, phase: dsg_core::CompartmentPhase::Active,
+        company,
+        phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -379,7 +381,8 @@ fn a_recovery_session_may_only_enrol() {
     let compartment = Resource::Compartment(CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company, phase: dsg_core::CompartmentPhase::Active,
+        company,
+        phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -434,7 +437,8 @@ fn totp_reaches_data_only_where_the_deployment_allows_it() {
     let compartment = Resource::Compartment(CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company, phase: dsg_core::CompartmentPhase::Active,
+        company,
+        phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -490,7 +494,8 @@ fn sensitive_actions_need_a_fresh_step_up() {
     let compartment = Resource::Compartment(CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company, phase: dsg_core::CompartmentPhase::Active,
+        company,
+        phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -581,6 +586,7 @@ fn sensitive_actions_need_a_fresh_step_up() {
 mod action_index;
 mod applications;
 mod company_roles;
+mod contract_end;
 mod disposal;
 mod ledger;
 mod participants;

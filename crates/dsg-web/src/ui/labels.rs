@@ -208,6 +208,19 @@ impl Label for AuditAction {
             Self::LedgerEntry => ("目録への記入", "Inventory entry made"),
             Self::LedgerPermit => ("持出し・送付の許可", "Carrying out or sending permitted"),
             Self::LedgerCheck => ("返却・廃棄の確認", "Return or disposal checked"),
+            Self::ContractEndView => ("契約終了の閲覧", "Contract end viewed"),
+            Self::KeepingRequest => ("保管延長の申請", "Extension of keeping requested"),
+            Self::KeepingApprove => ("保管延長の承認", "Extension of keeping approved"),
+            Self::KeepingRefuse => ("保管延長の却下", "Extension of keeping refused"),
+            Self::CompartmentCloseProposal => ("区画閉鎖の提案", "Compartment closing proposed"),
+            Self::CompartmentClose => (
+                "区画の閉鎖（鍵の破棄）",
+                "Compartment closed (key destroyed)",
+            ),
+            Self::AccountExpire => (
+                "契約終了によるアカウント失効",
+                "Account expired with its contract",
+            ),
         }
     }
 }

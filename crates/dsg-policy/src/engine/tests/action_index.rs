@@ -63,7 +63,8 @@ fn resources(
         Resource::Compartment(CompartmentFacts {
             id: CompartmentId::random(),
             contract,
-            company: contractor, phase: dsg_core::CompartmentPhase::Active,
+            company: contractor,
+            phase: dsg_core::CompartmentPhase::Active,
         }),
         Resource::MissingCompartment("no-such-compartment".into()),
         Resource::File(FileFacts {
@@ -71,7 +72,8 @@ fn resources(
             compartment: CompartmentFacts {
                 id: CompartmentId::random(),
                 contract,
-                company: contractor, phase: dsg_core::CompartmentPhase::Active,
+                company: contractor,
+                phase: dsg_core::CompartmentPhase::Active,
             },
             status: FileStatus::Active,
         }),
@@ -80,7 +82,8 @@ fn resources(
             compartment: CompartmentFacts {
                 id: CompartmentId::random(),
                 contract,
-                company: contractor, phase: dsg_core::CompartmentPhase::Active,
+                company: contractor,
+                phase: dsg_core::CompartmentPhase::Active,
             },
             status: FileStatus::DisposalCandidate,
         }),

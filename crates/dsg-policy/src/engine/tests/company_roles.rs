@@ -194,7 +194,8 @@ fn consent_gates_data_where_required() {
             resource: Resource::Compartment(CompartmentFacts {
                 id: CompartmentId::random(),
                 contract,
-                company, phase: dsg_core::CompartmentPhase::Active,
+                company,
+                phase: dsg_core::CompartmentPhase::Active,
             }),
             session: FRESH_PASSKEY,
             device: terminal_of(company, CompanyKind::Contractor),
@@ -261,7 +262,8 @@ fn a_record_of_schema_version_8_replays() {
         resource: Resource::Compartment(CompartmentFacts {
             id: CompartmentId::random(),
             contract,
-            company, phase: dsg_core::CompartmentPhase::Active,
+            company,
+            phase: dsg_core::CompartmentPhase::Active,
         }),
         session: FRESH_PASSKEY,
         device: terminal_of(company, CompanyKind::Contractor),

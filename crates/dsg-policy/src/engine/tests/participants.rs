@@ -27,12 +27,14 @@ fn world() -> World {
         compartment: CompartmentFacts {
             id: CompartmentId::random(),
             contract,
-            company: contractor, phase: dsg_core::CompartmentPhase::Active,
+            company: contractor,
+            phase: dsg_core::CompartmentPhase::Active,
         },
         other_compartment: CompartmentFacts {
             id: CompartmentId::random(),
             contract: ContractId::random(),
-            company: other_company, phase: dsg_core::CompartmentPhase::Active,
+            company: other_company,
+            phase: dsg_core::CompartmentPhase::Active,
         },
     }
 }

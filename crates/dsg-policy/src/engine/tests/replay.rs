@@ -18,7 +18,8 @@ fn handler_request(source: Option<&str>) -> (AccessRequest, CompanyId) {
         resource: Resource::Compartment(CompartmentFacts {
             id: CompartmentId::random(),
             contract,
-            company, phase: dsg_core::CompartmentPhase::Active,
+            company,
+            phase: dsg_core::CompartmentPhase::Active,
         }),
         session: FRESH_PASSKEY,
         device: terminal_of(company, CompanyKind::Contractor),

@@ -12,7 +12,8 @@ fn data_needs_an_active_terminal_of_the_users_own_company() {
     let compartment = Resource::Compartment(CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company, phase: dsg_core::CompartmentPhase::Active,
+        company,
+        phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -95,7 +96,8 @@ fn agency_terminals_reach_contractor_data_only_where_accepted() {
             resource: Resource::Compartment(CompartmentFacts {
                 id: CompartmentId::random(),
                 contract,
-                company, phase: dsg_core::CompartmentPhase::Active,
+                company,
+                phase: dsg_core::CompartmentPhase::Active,
             }),
             session: FRESH_PASSKEY,
             device: terminal_of(CompanyId::random(), CompanyKind::Agency),
@@ -166,7 +168,8 @@ fn agencies_can_add_hours_and_address_ranges() {
             resource: Resource::Compartment(CompartmentFacts {
                 id: CompartmentId::random(),
                 contract,
-                company, phase: dsg_core::CompartmentPhase::Active,
+                company,
+                phase: dsg_core::CompartmentPhase::Active,
             }),
             session: FRESH_PASSKEY,
             device: terminal_of(company, CompanyKind::Contractor),
@@ -239,7 +242,8 @@ fn posture_reports_gate_data_only_where_required() {
             resource: Resource::Compartment(CompartmentFacts {
                 id: CompartmentId::random(),
                 contract,
-                company, phase: dsg_core::CompartmentPhase::Active,
+                company,
+                phase: dsg_core::CompartmentPhase::Active,
             }),
             session: FRESH_PASSKEY,
             device: DeviceFacts::Terminal(terminal(posture)),
@@ -319,7 +323,8 @@ fn roster_and_training_gate_data_only_where_required() {
                 resource: Resource::Compartment(CompartmentFacts {
                     id: CompartmentId::random(),
                     contract,
-                    company, phase: dsg_core::CompartmentPhase::Active,
+                    company,
+                    phase: dsg_core::CompartmentPhase::Active,
                 }),
                 session: FRESH_PASSKEY,
                 device: terminal_of(company, CompanyKind::Contractor),
@@ -385,7 +390,8 @@ fn designation_training_gates_each_contract_where_required() {
         let compartment = CompartmentFacts {
             id: CompartmentId::random(),
             contract,
-            company, phase: dsg_core::CompartmentPhase::Active,
+            company,
+            phase: dsg_core::CompartmentPhase::Active,
         };
         let resource = if on_file {
             Resource::File(crate::request::FileFacts {
@@ -533,7 +539,8 @@ fn files_are_resources_of_their_own() {
     let compartment = CompartmentFacts {
         id: CompartmentId::random(),
         contract,
-        company, phase: dsg_core::CompartmentPhase::Active,
+        company,
+        phase: dsg_core::CompartmentPhase::Active,
     };
     let file = |status: FileStatus| {
         Resource::File(FileFacts {
