@@ -177,7 +177,7 @@ policy_actions! {
     /// Approve or refuse an extension of keeping (never one's own).
     KeepingDecide => "keeping.decide" records [KeepingApprove, KeepingRefuse],
     /// Propose to close a compartment after its contract's end.
-    CompartmentClose => "compartment.close" records [CompartmentCloseProposal],
+    CompartmentClose => "compartment.close.propose" records [CompartmentCloseProposal],
     /// Approve another person's proposal to close a compartment: its key
     /// is destroyed.
     CompartmentCloseApprove => "compartment.close.approve" records [CompartmentClose],

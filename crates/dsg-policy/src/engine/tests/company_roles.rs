@@ -287,6 +287,6 @@ fn a_record_of_schema_version_8_replays() {
     assert!(replayed.allowed);
     assert_eq!(replayed.policies, vec!["handler-need-to-know"]);
     // A format this version never wrote is refused.
-    record["format"] = "dsg-decision/schema-v11".into();
+    record["format"] = "dsg-decision/schema-v12".into();
     assert!(engine.replay(&record.to_string()).is_err());
 }
