@@ -562,11 +562,7 @@ impl App {
         if decisions > MAX_REVIEW_DECISIONS {
             return Err(too_large(decisions));
         }
-        let target = CompartmentFacts {
-            id: compartment.id,
-            contract: compartment.contract_id,
-            company: compartment.company_id,
-        };
+        let target = super::contract_end::compartment_facts(&compartment, self.today());
         let number = contract.number.to_string();
         let kinds = review.kinds.clone();
         let duties = review.duties.clone();
@@ -697,15 +693,12 @@ impl App {
             .map(|(id, c)| (*id, c.number.to_string()))
             .collect();
         let subject = person.clone();
+        let today = self.today();
         let reached: Vec<(Compartment, Reach)> = blocking(move || {
             compartments
                 .into_iter()
                 .map(|m| {
-                    let target = CompartmentFacts {
-                        id: m.id,
-                        contract: m.contract_id,
-                        company: m.company_id,
-                    };
+                    let target = super::contract_end::compartment_facts(&m, today);
                     let number = numbers.get(&m.contract_id).map_or("", String::as_str);
                     let reach = review.reach(&subject, &target, number);
                     (m, reach)

@@ -380,6 +380,11 @@ impl App {
             quota_bytes: quota,
             used_bytes: 0,
             created_at: now,
+            end: dsg_core::CompartmentEnd {
+                ends_on: contract.ends_on,
+                kept_until: None,
+                closed_at: None,
+            },
         };
         let record = Self::audit_decided(
             meta,

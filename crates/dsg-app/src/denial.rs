@@ -40,6 +40,10 @@ pub enum DenialReason {
     /// The terminal certificate a TLS-terminating proxy passed on failed
     /// the terminal CA's checks (other issuer, expired, not a terminal's).
     CertificateRefused,
+    /// The contract has ended: its compartment is read-only.
+    ContractEnded,
+    /// The compartment is closed: its key is destroyed.
+    CompartmentClosed,
 }
 
 impl DenialReason {
@@ -58,6 +62,8 @@ impl DenialReason {
             Self::ConsentMissing => "consent_missing",
             Self::Policy => "policy_denied",
             Self::CertificateRefused => "certificate_refused",
+            Self::ContractEnded => "contract_ended",
+            Self::CompartmentClosed => "compartment_closed",
         }
     }
 
@@ -132,6 +138,18 @@ impl DenialReason {
             (Self::CertificateRefused, false) => {
                 "The terminal certificate presented was not accepted (another issuer, or expired). Contact the gateway operators."
             }
+            (Self::ContractEnded, true) => {
+                "契約期間が終了したため、この区画は読み取り専用です。アップロードや新しい版の登録はできません。"
+            }
+            (Self::ContractEnded, false) => {
+                "The contract has ended, so this compartment is read-only: no uploads or new versions."
+            }
+            (Self::CompartmentClosed, true) => {
+                "この区画は閉鎖され、区画の鍵は破棄されています。内容にはアクセスできません。"
+            }
+            (Self::CompartmentClosed, false) => {
+                "This compartment is closed and its key destroyed: its contents are no longer reachable."
+            }
         }
     }
 
@@ -139,6 +157,13 @@ impl DenialReason {
     /// device of the request.
     fn of(decision: &Decision, caller: &Caller) -> Self {
         let has = |id: &str| decision.policies.iter().any(|p| p == id);
+        // Nothing the caller can change: said first.
+        if has("compartment-closed") {
+            return Self::CompartmentClosed;
+        }
+        if has("contract-ended-read-only") {
+            return Self::ContractEnded;
+        }
         if has("registered-terminal-for-data") {
             let Caller::User(user) = caller else {
                 return Self::TerminalRequired;
@@ -222,8 +247,27 @@ impl App {
             .copied()
             .collect();
         let ideal_caller = Caller::User(ideal_user);
+        // Within the contract period: whoever could act then learns that
+        // the contract's end is what stops them.
+        let resource = within_period(resource);
         self.decide_with(&ideal_caller, action, resource, ideal_session, ideal_device)
             .allowed
             .then(|| DenialReason::of(decision, caller))
+    }
+}
+
+/// `resource` as it was within its contract's period.
+fn within_period(resource: Resource) -> Resource {
+    let active = dsg_core::CompartmentPhase::Active;
+    match resource {
+        Resource::Compartment(mut c) => {
+            c.phase = active;
+            Resource::Compartment(c)
+        }
+        Resource::File(mut f) => {
+            f.compartment.phase = active;
+            Resource::File(f)
+        }
+        other => other,
     }
 }

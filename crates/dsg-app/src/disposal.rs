@@ -102,11 +102,7 @@ impl App {
             let confirmable = candidate.disposal.as_ref().is_some_and(|d| {
                 let facts = DisposalFacts {
                     id: d.id.to_string(),
-                    compartment: CompartmentFacts {
-                        id: compartment.id,
-                        contract: compartment.contract_id,
-                        company: compartment.company_id,
-                    },
+                    compartment: super::contract_end::compartment_facts(&compartment, self.today()),
                     performed_by: d.performed_by,
                 };
                 self.decide(caller, Action::DisposalConfirm, Resource::Disposal(facts))
@@ -205,11 +201,7 @@ impl App {
             (Some(c), Some(d)) if d.checked_by.is_none() => (
                 DisposalFacts {
                     id: d.id.to_string(),
-                    compartment: CompartmentFacts {
-                        id: c.id,
-                        contract: c.contract_id,
-                        company: c.company_id,
-                    },
+                    compartment: super::contract_end::compartment_facts(c, self.today()),
                     performed_by: d.performed_by,
                 },
                 Some(c.company_id),
@@ -223,6 +215,7 @@ impl App {
                         id: CompartmentId::random(),
                         contract: ContractId::random(),
                         company: CompanyId::random(),
+                        phase: dsg_core::CompartmentPhase::Active,
                     },
                     performed_by: UserId::random(),
                 },

@@ -9,7 +9,7 @@ use dsg_core::{
     AuditAction, AuditObject, AuditRecord, Compartment, Contract, EndInstruction, FileDirection,
     FileId, FileName, FileRecord, FileStatus, Outcome,
 };
-use dsg_policy::{Action, CompartmentFacts, FileFacts, Resource};
+use dsg_policy::{Action, FileFacts, Resource};
 use dsg_store::{NewFileVersion, UploadTarget};
 use futures::{Stream, StreamExt};
 
@@ -155,11 +155,7 @@ impl App {
         let on_file = self.policy().engine.decides_files();
         let resource = match (&compartment, &stored) {
             (Some(c), stored) => {
-                let facts = CompartmentFacts {
-                    id: c.id,
-                    contract: c.contract_id,
-                    company: c.company_id,
-                };
+                let facts = super::contract_end::compartment_facts(c, self.today());
                 match stored {
                     Some(f) if on_file => Resource::File(FileFacts {
                         id: f.id,
@@ -214,11 +210,10 @@ impl App {
         let uploads_travel = FileDirection::of_uploader(user.facts.company_kind);
         let mut views = Vec::new();
         for compartment in self.inner.org.list_compartments().await? {
-            let resource = Resource::Compartment(CompartmentFacts {
-                id: compartment.id,
-                contract: compartment.contract_id,
-                company: compartment.company_id,
-            });
+            let resource = Resource::Compartment(super::contract_end::compartment_facts(
+                &compartment,
+                self.today(),
+            ));
             let decision = self.decide(caller, Action::CompartmentView, resource.clone());
             let blocked = if decision.allowed {
                 None

@@ -146,18 +146,18 @@ pub struct LedgerPermitInput {
     pub container: String,
 }
 
-fn facts(c: &Compartment) -> CompartmentFacts {
-    CompartmentFacts {
-        id: c.id,
-        contract: c.contract_id,
-        company: c.company_id,
-    }
+fn facts(c: &Compartment, today: dsg_core::CalendarDate) -> CompartmentFacts {
+    super::contract_end::compartment_facts(c, today)
 }
 
-fn item_facts(c: &Compartment, item: &LedgerItemRow) -> LedgerItemFacts {
+fn item_facts(
+    c: &Compartment,
+    item: &LedgerItemRow,
+    today: dsg_core::CalendarDate,
+) -> LedgerItemFacts {
     LedgerItemFacts {
         id: item.id.to_string(),
-        compartment: facts(c),
+        compartment: facts(c, today),
         holder: item.holder,
         closing_by: item.closing_by,
     }
@@ -210,7 +210,7 @@ impl App {
             _ => None,
         };
         let (resource, owner) = match (&compartment, &item) {
-            (Some(c), Some(i)) => (item_facts(c, i), Some(c.company_id)),
+            (Some(c), Some(i)) => (item_facts(c, i, self.today()), Some(c.company_id)),
             _ => (
                 LedgerItemFacts {
                     id: dsg_core::text::clip_owned(item_id, 64),
@@ -218,6 +218,7 @@ impl App {
                         id: CompartmentId::random(),
                         contract: ContractId::random(),
                         company: CompanyId::random(),
+                        phase: dsg_core::CompartmentPhase::Active,
                     },
                     holder: None,
                     closing_by: None,
@@ -292,7 +293,7 @@ impl App {
             let decided = self.decide(
                 caller,
                 Action::LedgerView,
-                Resource::Compartment(facts(&compartment)),
+                Resource::Compartment(facts(&compartment, self.today())),
             );
             if !decided.allowed {
                 continue;
@@ -365,7 +366,7 @@ impl App {
                 self.decide(
                     caller,
                     action,
-                    Resource::LedgerItem(item_facts(compartment, &row)),
+                    Resource::LedgerItem(item_facts(compartment, &row, self.today())),
                 )
                 .allowed
             };

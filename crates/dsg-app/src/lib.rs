@@ -20,6 +20,7 @@ mod audit_views;
 mod auth;
 mod backup;
 mod compliance;
+mod contract_end;
 mod decision_slice;
 mod denial;
 mod disposal;
@@ -83,17 +84,20 @@ pub use audit_access::{AuditDirectory, AuditScope, AuditSearch, AuditSearchResul
 pub use audit_log::{entry_bytes, export_entry, internal, log_id, AuditSigner};
 pub use audit_proofs::{ConsistencyProofView, InclusionProofView, ProofCheck};
 pub use audit_views::{AuditEntryView, ProvenEntry};
-pub use membership_changes::MembershipChangeView;
 pub use backup::{
     backup_ids, restore_backup, verify_backup, BackupReport, Manifest, ManifestFile, RestoreReport,
     VerifyReport,
 };
+pub use membership_changes::MembershipChangeView;
 pub use memberships::{MembershipDetail, MembershipNotice, MembershipView, ScheduleLine};
 // The views carry these: an entry's exported fields and a signed checkpoint.
 pub use auth::{Caller, LoginOutcome, RequestStart, SessionUser};
 pub use compliance::{
     AgencyCompliance, AttestationView, CauseView, ChapterCell, ChapterHead, CompanyCompliance,
     CompanyRow, ComplianceHome, NewAttestation, RequirementDetail, RequirementView, SnapshotView,
+};
+pub use contract_end::{
+    ContractEndView, EndDecisionInput, EndInstructionView, EndRequestInput, EndRequestView,
 };
 pub use decision_slice::{DecisionSlice, EntityRef};
 pub use denial::DenialReason;

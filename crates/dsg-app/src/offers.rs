@@ -375,7 +375,7 @@ impl App {
         self.permits(
             caller,
             Action::FileUpload,
-            Resource::Compartment(compartment_facts(compartment)),
+            Resource::Compartment(compartment_facts(compartment, self.today())),
         )
     }
 
@@ -396,7 +396,7 @@ impl App {
         };
         let resource = Resource::File(FileFacts {
             id: file.id,
-            compartment: compartment_facts(&compartment),
+            compartment: compartment_facts(&compartment, self.today()),
             status: file.status,
         });
         Ok(FileOffers {
@@ -407,10 +407,6 @@ impl App {
 }
 
 /// A compartment as the policy sees it.
-fn compartment_facts(compartment: &Compartment) -> CompartmentFacts {
-    CompartmentFacts {
-        id: compartment.id,
-        contract: compartment.contract_id,
-        company: compartment.company_id,
-    }
+fn compartment_facts(compartment: &Compartment, today: dsg_core::CalendarDate) -> CompartmentFacts {
+    super::contract_end::compartment_facts(compartment, today)
 }

@@ -26,6 +26,7 @@ use dsg_proto::terminals::{
 use dsg_proto::{ErrorBody, Object};
 
 mod content;
+mod contract_end;
 mod ledger;
 pub use content::RangeAnswer;
 mod memberships;

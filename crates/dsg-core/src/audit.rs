@@ -321,6 +321,22 @@ audit_actions! {
     /// A step was taken on a ticket (an answer, a reply, resolved …).
     /// Reason carries `step=<action>`; the message is in the thread.
     TicketStep => "ticket.step",
+    /// A compartment's end (phase, instructions, requests) was read.
+    ContractEndView => "contract_end.view",
+    /// The company asked to keep a contract's information past its end
+    /// (第6-7(2)). Reason carries `request=<id>;until=<date>`.
+    KeepingRequest => "contract_end.keeping.request",
+    /// The agency approved an extension of keeping.
+    KeepingApprove => "contract_end.keeping.approve",
+    /// The agency refused an extension of keeping.
+    KeepingRefuse => "contract_end.keeping.refuse",
+    /// An agency person proposed to close a compartment.
+    CompartmentCloseProposal => "compartment.close.propose",
+    /// Another agency person approved the closing: the compartment key
+    /// was destroyed (crypto-shredding), its blobs deleted.
+    CompartmentClose => "compartment.close",
+    /// An account whose only contract ended expired with it.
+    AccountExpire => "account.expire",
 }
 
 /// What an audited action was done to. Its type name and id are stored as
@@ -620,6 +636,16 @@ mod tests {
             (AuditAction::TicketFile, "ticket.file"),
             (AuditAction::TicketView, "ticket.view"),
             (AuditAction::TicketStep, "ticket.step"),
+            (AuditAction::ContractEndView, "contract_end.view"),
+            (AuditAction::KeepingRequest, "contract_end.keeping.request"),
+            (AuditAction::KeepingApprove, "contract_end.keeping.approve"),
+            (AuditAction::KeepingRefuse, "contract_end.keeping.refuse"),
+            (
+                AuditAction::CompartmentCloseProposal,
+                "compartment.close.propose",
+            ),
+            (AuditAction::CompartmentClose, "compartment.close"),
+            (AuditAction::AccountExpire, "account.expire"),
         ];
         for (action, name) in pinned {
             assert_eq!(action.as_str(), name);
@@ -629,7 +655,7 @@ mod tests {
         }
         assert_eq!(AuditAction::parse("auth."), None);
         assert_eq!(AuditAction::ALL.len(), pinned.len());
-        assert_eq!(pinned.len(), 99, "a new action joins this list");
+        assert_eq!(pinned.len(), 106, "a new action joins this list");
     }
 
     #[test]

@@ -173,6 +173,9 @@ pub struct Compartment {
     pub used_bytes: i64,
     /// When it was opened (Unix ms).
     pub created_at: i64,
+    /// What decides its phase: its contract's last day, an approved
+    /// extension of keeping, its closing.
+    pub end: crate::CompartmentEnd,
 }
 
 /// A file and its latest state.

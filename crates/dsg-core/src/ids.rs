@@ -104,6 +104,11 @@ id_type!(
     /// One event of an inventory item.
     LedgerEventId
 );
+id_type!(
+    /// A request about a contract's end: an extension of keeping, or a
+    /// proposal to close its compartment.
+    EndRequestId
+);
 
 /// A per-request correlation id, UUIDv7 so that log order follows time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod clock;
 pub mod company_roles;
 pub mod compliance;
+pub mod contract_end;
 pub mod date;
 pub mod entities;
 pub mod error;
@@ -41,6 +42,9 @@ pub use byte_range::RequestedRange;
 pub use calendar::WorkingCalendar;
 pub use clock::Clock;
 pub use company_roles::{CompanyRole, RoleDetails, SystemUseConsent};
+pub use contract_end::{
+    check_end_decider, CompartmentEnd, CompartmentPhase, EndRequestKind, EndRequestStatus,
+};
 pub use date::CalendarDate;
 pub use entities::*;
 pub use error::DomainError;

@@ -13,8 +13,8 @@ use crate::request::{AccessRequest, DeviceFacts, Principal, Resource};
 #[cfg(test)]
 use slice::IP_EXPRESSIONS_KEPT;
 use slice::{
-    company_entity, compartment_entity, file_entity, push_new, request_context,
-    role_designation_entities, terminal_entities, user_entities,
+    company_entity, compartment_entity, end_request_entities, file_entity, push_new,
+    request_context, role_designation_entities, terminal_entities, user_entities,
 };
 
 /// The schema shipped with this version of dsg.
@@ -23,12 +23,13 @@ pub const SCHEMA: &str = include_str!("../policy/schema.cedarschema");
 pub const POLICIES: &str = include_str!("../policy/policies.cedar");
 /// The format tag of decision records ([`PolicyEngine::slice`]); it
 /// changes with the schema, whose entity shapes the records follow.
-pub const SLICE_FORMAT: &str = "dsg-decision/schema-v11";
-/// Decision records of schema versions 3 to 10 replay under version 11:
+pub const SLICE_FORMAT: &str = "dsg-decision/schema-v12";
+/// Decision records of schema versions 3 to 11 replay under version 12:
 /// each later version only added optional attributes, resource kinds and
 /// actions.
-const SLICE_FORMATS_READ: [&str; 9] = [
+const SLICE_FORMATS_READ: [&str; 10] = [
     SLICE_FORMAT,
+    "dsg-decision/schema-v11",
     "dsg-decision/schema-v10",
     "dsg-decision/schema-v9",
     "dsg-decision/schema-v8",
@@ -476,6 +477,7 @@ impl PolicyEngine {
                     &c.id.to_string(),
                     &c.company.to_string(),
                     &c.contract.to_string(),
+                    Some(c.phase),
                 )?;
                 let resource = entity.uid();
                 entities.push(entity);
@@ -484,7 +486,8 @@ impl PolicyEngine {
             Resource::File(f) => {
                 let c = &f.compartment;
                 let (company, contract) = (c.company.to_string(), c.contract.to_string());
-                let compartment = compartment_entity(&c.id.to_string(), &company, &contract)?;
+                let compartment =
+                    compartment_entity(&c.id.to_string(), &company, &contract, Some(c.phase))?;
                 let file = file_entity(f, compartment.uid(), &company, &contract)?;
                 let resource = file.uid();
                 entities.push(file);
@@ -494,7 +497,7 @@ impl PolicyEngine {
             Resource::MissingCompartment(id) => {
                 // Same shape as an existing compartment, pointing at no company
                 // or contract, so the evaluation path is the same.
-                let entity = compartment_entity(id, "", "")?;
+                let entity = compartment_entity(id, "", "", None)?;
                 let resource = entity.uid();
                 entities.push(entity);
                 resource
@@ -560,7 +563,8 @@ impl PolicyEngine {
             Resource::Disposal(d) => {
                 let c = &d.compartment;
                 let (company, contract) = (c.company.to_string(), c.contract.to_string());
-                let compartment = compartment_entity(&c.id.to_string(), &company, &contract)?;
+                let compartment =
+                    compartment_entity(&c.id.to_string(), &company, &contract, Some(c.phase))?;
                 let attrs = HashMap::from([
                     (
                         "compartment".to_owned(),
@@ -599,7 +603,8 @@ impl PolicyEngine {
             Resource::LedgerItem(item) => {
                 let c = &item.compartment;
                 let (company, contract) = (c.company.to_string(), c.contract.to_string());
-                let compartment = compartment_entity(&c.id.to_string(), &company, &contract)?;
+                let compartment =
+                    compartment_entity(&c.id.to_string(), &company, &contract, Some(c.phase))?;
                 let mut attrs = HashMap::from([
                     (
                         "compartment".to_owned(),
@@ -627,6 +632,13 @@ impl PolicyEngine {
                 }
                 let entity = Entity::new(uid("Dsg::LedgerItem", &item.id)?, attrs, HashSet::new())
                     .map_err(|e| e.to_string())?;
+                let resource = entity.uid();
+                entities.push(entity);
+                entities.push(compartment);
+                resource
+            }
+            Resource::EndRequest(facts) => {
+                let (entity, compartment) = end_request_entities(facts)?;
                 let resource = entity.uid();
                 entities.push(entity);
                 entities.push(compartment);

@@ -14,6 +14,7 @@ pub use engine::{
 };
 pub use request::{
     AccessRequest, Action, ApplicationFacts, ChangeRequestFacts, CompanyFacts, CompartmentFacts,
-    DeviceFacts, DisposalFacts, Environment, FileFacts, LedgerItemFacts, PostureFacts, Principal,
-    Resource, RoleDesignationFacts, SessionFacts, TerminalFacts, UserFacts,
+    DeviceFacts, DisposalFacts, EndRequestFacts, Environment, FileFacts, LedgerItemFacts,
+    PostureFacts, Principal, Resource, RoleDesignationFacts, SessionFacts, TerminalFacts,
+    UserFacts,
 };

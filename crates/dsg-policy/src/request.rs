@@ -3,8 +3,9 @@
 use std::net::IpAddr;
 
 use dsg_core::{
-    AccountState, AuditAction, CompanyId, CompanyKind, CompanyRole, CompartmentId, ContractId,
-    Duty, FileId, FileStatus, MfaMethod, Role, RosterStatus, TerminalId, TerminalStatus, UserId,
+    AccountState, AuditAction, CompanyId, CompanyKind, CompanyRole, CompartmentId,
+    CompartmentPhase, ContractId, Duty, EndRequestKind, FileId, FileStatus, MfaMethod, Role,
+    RosterStatus, TerminalId, TerminalStatus, UserId,
 };
 
 /// Declares [`Action`]: each action the policy decides on, with its id in
@@ -84,7 +85,7 @@ policy_actions! {
     /// Confirm a recorded disposal (never one's own).
     DisposalConfirm => "disposal.confirm" records [DisposalConfirm],
     /// Read a compartment's inventory (and its open items).
-    LedgerView => "ledger.view" records [LedgerView],
+    LedgerView => "ledger.view" records [LedgerView, ContractEndView],
     /// Enter an item or an event in the inventory by hand.
     LedgerRecord => "ledger.record" records [LedgerEntry],
     /// Permit carrying out or sending an item (a manager).
@@ -179,6 +180,16 @@ policy_actions! {
     /// Take one's party's step on a ticket (the desk answers and resolves,
     /// the company replies, reopens, closes).
     TicketAct => "ticket.act" records [TicketStep],
+    /// Ask for an extension of keeping a contract's information past its
+    /// end (第6-7(2)), on its compartment.
+    KeepingRequest => "keeping.request" records [KeepingRequest],
+    /// Approve or refuse an extension of keeping (never one's own).
+    KeepingDecide => "keeping.decide" records [KeepingApprove, KeepingRefuse],
+    /// Propose to close a compartment after its contract's end.
+    CompartmentClose => "compartment.close.propose" records [CompartmentCloseProposal],
+    /// Approve another person's proposal to close a compartment: its key
+    /// is destroyed.
+    CompartmentCloseApprove => "compartment.close.approve" records [CompartmentClose],
 }
 
 impl Action {
@@ -202,6 +213,12 @@ impl Action {
                 | Self::TicketRead
                 | Self::TicketAct
         )
+    }
+
+    /// Whether the action's resource is a request about a contract's end
+    /// ([`EndRequestFacts`]).
+    pub fn targets_end_request(self) -> bool {
+        matches!(self, Self::KeepingDecide | Self::CompartmentCloseApprove)
     }
 
     /// Whether the action's resource is a compartment, or a file in one
@@ -269,6 +286,23 @@ pub struct CompartmentFacts {
     pub contract: ContractId,
     /// The contract's company.
     pub company: CompanyId,
+    /// Where it stands in its contract's life (今日, in the deployment's
+    /// time zone).
+    pub phase: CompartmentPhase,
+}
+
+/// A request about a contract's end (an extension of keeping, a proposal
+/// to close) as the policy sees it.
+#[derive(Debug, Clone)]
+pub struct EndRequestFacts {
+    /// The request's id (or the id a request named, for a stand-in).
+    pub id: String,
+    /// Its compartment (for a stand-in, one of no company).
+    pub compartment: CompartmentFacts,
+    /// What it asks for.
+    pub kind: EndRequestKind,
+    /// Who asked.
+    pub requested_by: UserId,
 }
 
 /// A file as the policy sees it.
@@ -367,6 +401,9 @@ pub enum Resource {
     RoleDesignation(RoleDesignationFacts),
     /// An inventory item, or the stand-in of an id that names none.
     LedgerItem(LedgerItemFacts),
+    /// A request about a contract's end, or the stand-in of an id that
+    /// names none.
+    EndRequest(EndRequestFacts),
 }
 
 /// A designation of a person to a company role as the policy sees it: the

@@ -12,6 +12,7 @@ pub mod applications;
 pub mod audit;
 pub mod changes;
 pub mod compliance;
+pub mod contract_end;
 pub mod disposal;
 pub mod error;
 pub mod files;

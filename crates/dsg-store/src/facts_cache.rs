@@ -164,7 +164,10 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::ConsentRecord
         | A::ConsentWithdraw
         | A::RoleDesignate
-        | A::RoleRevoke => true,
+        | A::RoleRevoke
+        | A::KeepingApprove
+        | A::CompartmentClose
+        | A::AccountExpire => true,
         // Sessions (read fresh on every request, never cached), files,
         // alerts, the log itself and reads of any of them.
         A::Login
@@ -189,6 +192,10 @@ pub(crate) fn alters_facts(action: AuditAction) -> bool {
         | A::LedgerEntry
         | A::LedgerPermit
         | A::LedgerCheck
+        | A::ContractEndView
+        | A::KeepingRequest
+        | A::KeepingRefuse
+        | A::CompartmentCloseProposal
         | A::FileIntegrityFailure
         | A::StorageScrub
         | A::FileNamesSeal

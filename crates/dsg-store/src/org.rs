@@ -288,7 +288,7 @@ impl Store {
     pub async fn compartment(&self, id: &str) -> Result<Option<Compartment>, StoreError> {
         let row = sqlx::query::<Any>(
             "SELECT m.id, m.contract_id, c.company_id, m.wrapped_key, m.key_version, \
-             m.quota_bytes, m.used_bytes, m.created_at \
+             m.quota_bytes, m.used_bytes, m.created_at, c.ends_on, m.kept_until, m.closed_at \
              FROM compartments m JOIN contracts c ON c.id = m.contract_id WHERE m.id = $1",
         )
         .bind(id.to_owned())
@@ -300,7 +300,7 @@ impl Store {
     /// All compartments.
     pub async fn list_compartments(&self) -> Result<Vec<Compartment>, StoreError> {
         let sql = "SELECT m.id, m.contract_id, c.company_id, m.wrapped_key, m.key_version, \
-                   m.quota_bytes, m.used_bytes, m.created_at \
+                   m.quota_bytes, m.used_bytes, m.created_at, c.ends_on, m.kept_until, m.closed_at \
                    FROM compartments m JOIN contracts c ON c.id = m.contract_id ORDER BY c.number";
         let rows = sqlx::query::<Any>(sql).fetch_all(&self.pool).await?;
         rows::all(&rows, rows::compartment)

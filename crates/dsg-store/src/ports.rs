@@ -20,13 +20,24 @@ use dsg_core::compliance::{CompanyFacts, GatewayFacts};
 
 use dsg_core::{
     AccountStatus, AlertChange, AlertStatus, AuditRecord, Company, CompanyId, Compartment,
-    CompartmentId, Contract, ContractId, Designation, DisposalId, Duty, FileId, FileVersion,
-    LedgerEventId, LedgerItemId, LedgerState, RoleDesignationId, Terminal, TerminalId,
+    CompartmentId, Contract, ContractId, Designation, DisposalId, Duty, EndRequestId, FileId,
+    FileVersion, LedgerEventId, LedgerItemId, LedgerState, RoleDesignationId, Terminal, TerminalId,
     TerminalStatus, User, UserId,
 };
 
 use crate::{
-    AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, ChangeEffect, ConsentRow, DamagedVersion, DeviceRow, DisposalCandidate, DisposalRow, Expired, FactGeneration, FailureCounts, HandlerRow, IssuedCertificate, LedgerEventRow, LedgerItemRow, LoginAttempt, MediaRequestRow, MediumRow, MembershipChangeRow, MembershipEffects, MembershipRow, NewAuthenticator, NewCopy, NewFileVersion, NewLedgerEvent, NewPolicyVersion, NewUser, NoticeRow, OpenApplicationRow, PendingCeremony, PersonFacts, PersonRow, PlainNamedFile, PolicyVersionRow, RecordedDecision, RequestEffect, ResetRow, RoleCounts, RoleRow, RosterRow, ScheduleLineRow, SealedName, SequencedEvent, SessionRow, SnapshotRow, SoftwareListVersionRow, SoftwareRequestRow, Standing, Store, StoreError, StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile, StoredTerminalCa, StoredVersion, TerminalRequestRow, TicketMarks, TicketRow, TotpRow, TrainingRow, Transition, UploadTarget, UserCredentials, WebauthnCredentialRow,
+    AlertRow, ApplicationStepRow, AttestationRow, AuditHit, AuditQuery, ChangeEffect,
+    ClosedCompartment, ConsentRow, DamagedVersion, DeviceRow, DisposalCandidate, DisposalRow,
+    EndRequestRow, Expired, FactGeneration, FailureCounts, HandlerRow, IssuedCertificate,
+    LedgerEventRow, LedgerItemRow, LoginAttempt, MediaRequestRow, MediumRow, MembershipChangeRow,
+    MembershipEffects, MembershipRow, NewAuthenticator, NewCopy, NewFileVersion, NewLedgerEvent,
+    NewPolicyVersion, NewUser, NoticeRow, OpenApplicationRow, PendingCeremony, PersonFacts,
+    PersonRow, PlainNamedFile, PolicyVersionRow, RecordedDecision, RequestEffect, ResetRow,
+    RoleCounts, RoleRow, RosterRow, ScheduleLineRow, SealedName, SequencedEvent, SessionRow,
+    SnapshotRow, SoftwareListVersionRow, SoftwareRequestRow, Standing, Store, StoreError,
+    StoredAuditEvent, StoredAuditKey, StoredCheckpoint, StoredFile, StoredTerminalCa,
+    StoredVersion, TerminalRequestRow, TicketMarks, TicketRow, TotpRow, TrainingRow, Transition,
+    UploadTarget, UserCredentials, WebauthnCredentialRow,
 };
 
 mod tasks;
@@ -191,6 +202,31 @@ ports! {
             audit: &AuditRecord,
         ) -> ();
         fn record_copy(&self, copy: &NewCopy, audit: &AuditRecord) -> ();
+        fn end_requests(&self, compartment: CompartmentId) -> Vec<EndRequestRow>;
+        fn end_request(&self, compartment: CompartmentId, id: EndRequestId) -> Option<EndRequestRow>;
+        fn unclosed_ledger_items(&self, compartment: CompartmentId) -> u64;
+        fn add_end_request(&self, request: &EndRequestRow, audit: &AuditRecord) -> ();
+        fn decide_extension(
+            &self,
+            request: &EndRequestRow,
+            decision: (UserId, bool, &str),
+            now_ms: i64,
+            audit: &AuditRecord,
+        ) -> ();
+        fn refuse_close(
+            &self,
+            request: &EndRequestRow,
+            decision: (UserId, &str),
+            now_ms: i64,
+            audit: &AuditRecord,
+        ) -> ();
+        fn close_compartment(
+            &self,
+            request: &EndRequestRow,
+            decision: (UserId, &str),
+            now_ms: i64,
+            audits: (&AuditRecord, &AuditRecord),
+        ) -> ClosedCompartment;
         fn plain_named_files(&self) -> Vec<PlainNamedFile>;
         fn seal_file_names(
             &self,

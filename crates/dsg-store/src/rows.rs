@@ -84,6 +84,14 @@ pub(crate) fn compartment(row: &AnyRow) -> Result<Compartment, StoreError> {
         quota_bytes: row.try_get("quota_bytes")?,
         used_bytes: row.try_get("used_bytes")?,
         created_at: row.try_get("created_at")?,
+        end: dsg_core::CompartmentEnd {
+            ends_on: CalendarDate::parse("ends_on", &row.try_get::<String, _>("ends_on")?)?,
+            kept_until: row
+                .try_get::<Option<String>, _>("kept_until")?
+                .map(|d| CalendarDate::parse("kept_until", &d))
+                .transpose()?,
+            closed_at: row.try_get("closed_at")?,
+        },
     })
 }
 

@@ -251,6 +251,67 @@ async fn denial_matrix(db: Db) {
         ),
     ];
     denied_requests += each_refused(&ledger_endpoints, ledger_outsiders).await;
+
+    // The contract's end: outsiders (another company's handler, the agency
+    // participant of another contract) learn nothing; the company's member
+    // without a duty is refused what it may know of (its own contract) and
+    // learns nothing of a request id.
+    let end = |tail: &str| format!("/api/v1/compartments/{}/end{tail}", w.compartment_a);
+    let some_request = uuid::Uuid::new_v4().to_string();
+    let reason = json!({ "reason": "x", "until": "2099-01-01" });
+    let decision = json!({ "approve": true, "reason": "x" });
+    let end_on_compartment: Vec<(Method, String, Value)> = vec![
+        (Method::GET, end(""), Value::Null),
+        (Method::POST, end("/extensions"), reason.clone()),
+        (Method::POST, end("/closing"), reason.clone()),
+    ];
+    let end_on_requests: Vec<(Method, String, Value)> = vec![
+        (
+            Method::POST,
+            end(&format!("/extensions/{some_request}/decision")),
+            decision.clone(),
+        ),
+        (
+            Method::POST,
+            end(&format!("/closing/{some_request}/decision")),
+            decision,
+        ),
+    ];
+    let end_outsiders = || {
+        vec![
+            ("anonymous", gw.client(), StatusCode::UNAUTHORIZED),
+            (
+                "other company's handler",
+                b_handler.clone(),
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                "agency participant of another contract",
+                b_participant.clone(),
+                StatusCode::NOT_FOUND,
+            ),
+        ]
+    };
+    denied_requests += each_refused(&end_on_compartment, end_outsiders()).await;
+    denied_requests += each_refused(&end_on_requests, end_outsiders()).await;
+    denied_requests += each_refused(
+        &end_on_compartment,
+        vec![(
+            "same company, without the duty",
+            member.clone(),
+            StatusCode::FORBIDDEN,
+        )],
+    )
+    .await;
+    denied_requests += each_refused(
+        &end_on_requests,
+        vec![(
+            "same company, without the duty",
+            member.clone(),
+            StatusCode::NOT_FOUND,
+        )],
+    )
+    .await;
     // The open items of the outsiders name nothing of contract A.
     for mut outsider in [b_handler.clone(), b_participant.clone()] {
         let open = outsider.open_items().await.unwrap();

@@ -9,9 +9,11 @@ use std::net::IpAddr;
 use cedar_policy::{Context, Entity, EntityUid, RestrictedExpression};
 
 use super::uid;
+use dsg_core::CompartmentPhase;
+
 use crate::request::{
-    AccessRequest, DeviceFacts, Environment, FileFacts, RoleDesignationFacts, SessionFacts,
-    TerminalFacts, UserFacts,
+    AccessRequest, DeviceFacts, EndRequestFacts, Environment, FileFacts, RoleDesignationFacts,
+    SessionFacts, TerminalFacts, UserFacts,
 };
 
 /// The request context. `Request::new` validates it against the schema.
@@ -274,8 +276,9 @@ pub(super) fn compartment_entity(
     id: &str,
     company: &str,
     contract: &str,
+    phase: Option<CompartmentPhase>,
 ) -> Result<Entity, String> {
-    let attrs = HashMap::from([
+    let mut attrs = HashMap::from([
         (
             "company".to_owned(),
             RestrictedExpression::new_entity_uid(uid("Dsg::Company", company)?),
@@ -285,7 +288,14 @@ pub(super) fn compartment_entity(
             RestrictedExpression::new_entity_uid(uid("Dsg::Contract", contract)?),
         ),
     ]);
+    if let Some(phase) = phase {
+        attrs.insert("phase".to_owned(), phase_expression(phase));
+    }
     Entity::new(uid("Dsg::Compartment", id)?, attrs, HashSet::new()).map_err(|e| e.to_string())
+}
+
+fn phase_expression(phase: CompartmentPhase) -> RestrictedExpression {
+    RestrictedExpression::new_string(phase.as_str().to_owned())
 }
 
 /// A file, child of its compartment, with the compartment's company and
@@ -313,6 +323,7 @@ pub(super) fn file_entity(
             "status".to_owned(),
             RestrictedExpression::new_string(file.status.as_str().to_owned()),
         ),
+        ("phase".to_owned(), phase_expression(file.compartment.phase)),
     ]);
     Entity::new(
         uid("Dsg::File", &file.id.to_string())?,
@@ -369,4 +380,41 @@ pub(super) fn role_designation_entities(
     )
     .map_err(|e| e.to_string())?;
     Ok((entity, company))
+}
+
+/// A request about a contract's end, with its compartment (for the
+/// compartment's phase).
+pub(super) fn end_request_entities(facts: &EndRequestFacts) -> Result<(Entity, Entity), String> {
+    let c = &facts.compartment;
+    let (company, contract) = (c.company.to_string(), c.contract.to_string());
+    let compartment = compartment_entity(&c.id.to_string(), &company, &contract, Some(c.phase))?;
+    let attrs = HashMap::from([
+        (
+            "compartment".to_owned(),
+            RestrictedExpression::new_entity_uid(compartment.uid()),
+        ),
+        (
+            "company".to_owned(),
+            RestrictedExpression::new_entity_uid(uid("Dsg::Company", &company)?),
+        ),
+        (
+            "contract".to_owned(),
+            RestrictedExpression::new_entity_uid(uid("Dsg::Contract", &contract)?),
+        ),
+        (
+            "kind".to_owned(),
+            RestrictedExpression::new_string(facts.kind.as_str().to_owned()),
+        ),
+        (
+            "requestedBy".to_owned(),
+            RestrictedExpression::new_entity_uid(uid(
+                "Dsg::User",
+                &facts.requested_by.to_string(),
+            )?),
+        ),
+        ("phase".to_owned(), phase_expression(c.phase)),
+    ]);
+    let entity = Entity::new(uid("Dsg::EndRequest", &facts.id)?, attrs, HashSet::new())
+        .map_err(|e| e.to_string())?;
+    Ok((entity, compartment))
 }

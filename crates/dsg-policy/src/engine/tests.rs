@@ -134,6 +134,7 @@ fn only_handlers_of_the_contract_in_its_company_reach_the_compartment() {
         id: CompartmentId::random(),
         contract,
         company,
+        phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -310,6 +311,7 @@ fn a_password_alone_reaches_nothing_and_a_pending_account_may_only_enrol() {
         id: CompartmentId::random(),
         contract,
         company,
+        phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -380,6 +382,7 @@ fn a_recovery_session_may_only_enrol() {
         id: CompartmentId::random(),
         contract,
         company,
+        phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -435,6 +438,7 @@ fn totp_reaches_data_only_where_the_deployment_allows_it() {
         id: CompartmentId::random(),
         contract,
         company,
+        phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -491,6 +495,7 @@ fn sensitive_actions_need_a_fresh_step_up() {
         id: CompartmentId::random(),
         contract,
         company,
+        phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -581,6 +586,7 @@ fn sensitive_actions_need_a_fresh_step_up() {
 mod action_index;
 mod applications;
 mod company_roles;
+mod contract_end;
 mod disposal;
 mod helpdesk;
 mod ledger;

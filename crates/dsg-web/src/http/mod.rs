@@ -8,6 +8,7 @@ pub mod audit;
 pub mod changes;
 pub mod compliance;
 pub mod context;
+pub mod contract_end;
 pub mod cookies;
 pub mod disposal;
 pub mod download;
@@ -175,6 +176,11 @@ pub fn api_routes() -> OpenApiRouter<App> {
         .routes(routes!(ledger::record_event))
         .routes(routes!(ledger::permit))
         .routes(routes!(ledger::check))
+        .routes(routes!(contract_end::contract_end))
+        .routes(routes!(contract_end::request_extension))
+        .routes(routes!(contract_end::decide_extension))
+        .routes(routes!(contract_end::propose_close))
+        .routes(routes!(contract_end::decide_close))
         .routes(routes!(
             participants::designate_participant,
             participants::remove_participant

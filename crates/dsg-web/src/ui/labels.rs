@@ -213,6 +213,19 @@ impl Label for AuditAction {
             Self::TicketFile => ("問合せの登録", "Ticket filed"),
             Self::TicketView => ("問合せの閲覧", "Ticket viewed"),
             Self::TicketStep => ("問合せの対応", "Ticket step taken"),
+            Self::ContractEndView => ("契約終了の閲覧", "Contract end viewed"),
+            Self::KeepingRequest => ("保管延長の申請", "Extension of keeping requested"),
+            Self::KeepingApprove => ("保管延長の承認", "Extension of keeping approved"),
+            Self::KeepingRefuse => ("保管延長の却下", "Extension of keeping refused"),
+            Self::CompartmentCloseProposal => ("区画閉鎖の提案", "Compartment closing proposed"),
+            Self::CompartmentClose => (
+                "区画の閉鎖（鍵の破棄）",
+                "Compartment closed (key destroyed)",
+            ),
+            Self::AccountExpire => (
+                "契約終了によるアカウント失効",
+                "Account expired with its contract",
+            ),
         }
     }
 }

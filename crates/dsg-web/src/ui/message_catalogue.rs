@@ -707,4 +707,32 @@ pub(super) const CATALOGUE: &[(&str, &str)] = &[
         "ファイル名の拡張子が内容と一致しません",
     ),
     ("larger than 20 MiB", "20 MiBを超えています"),
+    // Contract end (第6-7).
+    ("the compartment is closed", "この区画は閉鎖されています"),
+    (
+        "a day after the contract's last day and any extension approved",
+        "契約の最終日（承認済みの延長があればその日）より後の日付にしてください",
+    ),
+    (
+        "a compartment is closed only after its contract has ended",
+        "区画の閉鎖は契約期間の終了後にのみできます",
+    ),
+    (
+        "every inventory item must be returned or disposed of before closing",
+        "閉鎖の前に、目録のすべての品目を返却または廃棄してください",
+    ),
+    ("the request is decided already", "この申請は既に決定されています"),
+    (
+        "a request is decided by another person than who made it",
+        "申請は申請者とは別の人が決定しなければなりません",
+    ),
+    ("a request of this kind is pending", "同じ種類の申請が既に審査中です"),
+    ("a request decided by who made it", "申請者自身による決定はできません"),
+    (
+        "every inventory item must be closed before the compartment",
+        "区画を閉鎖する前に、目録のすべての品目を完了させてください",
+    ),
+    ("the compartment is closed already", "この区画は既に閉鎖されています"),
+    ("reason", "理由"),
+    ("until", "保管期限"),
 ];

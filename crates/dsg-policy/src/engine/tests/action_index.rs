@@ -64,6 +64,7 @@ fn resources(
             id: CompartmentId::random(),
             contract,
             company: contractor,
+            phase: dsg_core::CompartmentPhase::Active,
         }),
         Resource::MissingCompartment("no-such-compartment".into()),
         Resource::File(FileFacts {
@@ -72,6 +73,7 @@ fn resources(
                 id: CompartmentId::random(),
                 contract,
                 company: contractor,
+                phase: dsg_core::CompartmentPhase::Active,
             },
             status: FileStatus::Active,
         }),
@@ -81,6 +83,7 @@ fn resources(
                 id: CompartmentId::random(),
                 contract,
                 company: contractor,
+                phase: dsg_core::CompartmentPhase::Active,
             },
             status: FileStatus::DisposalCandidate,
         }),

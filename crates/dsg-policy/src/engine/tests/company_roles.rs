@@ -195,6 +195,7 @@ fn consent_gates_data_where_required() {
                 id: CompartmentId::random(),
                 contract,
                 company,
+                phase: dsg_core::CompartmentPhase::Active,
             }),
             session: FRESH_PASSKEY,
             device: terminal_of(company, CompanyKind::Contractor),
@@ -262,6 +263,7 @@ fn a_record_of_schema_version_8_replays() {
             id: CompartmentId::random(),
             contract,
             company,
+            phase: dsg_core::CompartmentPhase::Active,
         }),
         session: FRESH_PASSKEY,
         device: terminal_of(company, CompanyKind::Contractor),
@@ -285,6 +287,6 @@ fn a_record_of_schema_version_8_replays() {
     assert!(replayed.allowed);
     assert_eq!(replayed.policies, vec!["handler-need-to-know"]);
     // A format this version never wrote is refused.
-    record["format"] = "dsg-decision/schema-v12".into();
+    record["format"] = "dsg-decision/schema-v13".into();
     assert!(engine.replay(&record.to_string()).is_err());
 }

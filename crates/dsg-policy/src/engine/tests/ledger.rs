@@ -12,6 +12,7 @@ fn compartment(company: CompanyId, contract: ContractId) -> CompartmentFacts {
         id: CompartmentId::random(),
         contract,
         company,
+        phase: dsg_core::CompartmentPhase::Active,
     }
 }
 

@@ -28,11 +28,13 @@ fn world() -> World {
             id: CompartmentId::random(),
             contract,
             company: contractor,
+            phase: dsg_core::CompartmentPhase::Active,
         },
         other_compartment: CompartmentFacts {
             id: CompartmentId::random(),
             contract: ContractId::random(),
             company: other_company,
+            phase: dsg_core::CompartmentPhase::Active,
         },
     }
 }

@@ -179,7 +179,7 @@ proptest! {
         let compartment = CompartmentFacts {
             id: CompartmentId::random(),
             contract: contracts[0],
-            company: companies[compartment_company],
+            company: companies[compartment_company], phase: dsg_core::CompartmentPhase::Active,
         };
         let requested_by = if own_request { user.id } else { UserId::random() };
         let application = ApplicationFacts {

@@ -19,6 +19,7 @@ fn handler_request(source: Option<&str>) -> (AccessRequest, CompanyId) {
             id: CompartmentId::random(),
             contract,
             company,
+            phase: dsg_core::CompartmentPhase::Active,
         }),
         session: FRESH_PASSKEY,
         device: terminal_of(company, CompanyKind::Contractor),

@@ -13,6 +13,7 @@ fn data_needs_an_active_terminal_of_the_users_own_company() {
         id: CompartmentId::random(),
         contract,
         company,
+        phase: dsg_core::CompartmentPhase::Active,
     });
     let handler = user(
         company,
@@ -96,6 +97,7 @@ fn agency_terminals_reach_contractor_data_only_where_accepted() {
                 id: CompartmentId::random(),
                 contract,
                 company,
+                phase: dsg_core::CompartmentPhase::Active,
             }),
             session: FRESH_PASSKEY,
             device: terminal_of(CompanyId::random(), CompanyKind::Agency),
@@ -167,6 +169,7 @@ fn agencies_can_add_hours_and_address_ranges() {
                 id: CompartmentId::random(),
                 contract,
                 company,
+                phase: dsg_core::CompartmentPhase::Active,
             }),
             session: FRESH_PASSKEY,
             device: terminal_of(company, CompanyKind::Contractor),
@@ -240,6 +243,7 @@ fn posture_reports_gate_data_only_where_required() {
                 id: CompartmentId::random(),
                 contract,
                 company,
+                phase: dsg_core::CompartmentPhase::Active,
             }),
             session: FRESH_PASSKEY,
             device: DeviceFacts::Terminal(terminal(posture)),
@@ -320,6 +324,7 @@ fn roster_and_training_gate_data_only_where_required() {
                     id: CompartmentId::random(),
                     contract,
                     company,
+                    phase: dsg_core::CompartmentPhase::Active,
                 }),
                 session: FRESH_PASSKEY,
                 device: terminal_of(company, CompanyKind::Contractor),
@@ -386,6 +391,7 @@ fn designation_training_gates_each_contract_where_required() {
             id: CompartmentId::random(),
             contract,
             company,
+            phase: dsg_core::CompartmentPhase::Active,
         };
         let resource = if on_file {
             Resource::File(crate::request::FileFacts {
@@ -534,6 +540,7 @@ fn files_are_resources_of_their_own() {
         id: CompartmentId::random(),
         contract,
         company,
+        phase: dsg_core::CompartmentPhase::Active,
     };
     let file = |status: FileStatus| {
         Resource::File(FileFacts {
