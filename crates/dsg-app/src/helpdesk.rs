@@ -14,7 +14,7 @@ use dsg_core::{
     ApplicationId, AuditAction, AuditObject, CalendarDate, CompanyId, CompanyKind, CompartmentId,
     DomainError, FileId, Outcome, WorkingCalendar,
 };
-use dsg_policy::{Action, CompanyFacts, CompartmentFacts, FileFacts, Resource};
+use dsg_policy::{Action, CompanyFacts, FileFacts, Resource};
 use dsg_store::{ApplicationRow, ApplicationStepRow, TicketMarks, TicketRow, Transition};
 
 use crate::admin::parse_id;
@@ -114,11 +114,7 @@ impl App {
         let Some(stored) = self.inner.files.file(c.id, file).await? else {
             return Ok(None);
         };
-        let facts = CompartmentFacts {
-            id: c.id,
-            contract: c.contract_id,
-            company: c.company_id,
-        };
+        let facts = super::contract_end::compartment_facts(&c, self.today());
         Ok(Some(if self.policy().engine.decides_files() {
             Resource::File(FileFacts {
                 id: file,
