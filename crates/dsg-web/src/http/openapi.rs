@@ -83,6 +83,7 @@ fn parameter_schemas() -> Vec<(String, RefOr<Schema>)> {
     use dsg_proto::params::{
         AccountChange, AlertChange, AlertStatusFilter, ApplicationStepAction, ChangeStepAction,
         MembershipStepAction, Outcome, PolicyChange, ReviewFormat, TerminalChange,
+        TicketStepAction,
     };
     vec![
         (
@@ -104,6 +105,7 @@ fn parameter_schemas() -> Vec<(String, RefOr<Schema>)> {
         (PolicyChange::name().into(), PolicyChange::schema()),
         (ReviewFormat::name().into(), ReviewFormat::schema()),
         (TerminalChange::name().into(), TerminalChange::schema()),
+        (TicketStepAction::name().into(), TicketStepAction::schema()),
     ]
 }
 

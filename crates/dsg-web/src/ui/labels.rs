@@ -233,7 +233,7 @@ impl Label for AuditAction {
 /// The families of actions a search may ask for (`auth.` and so on), each
 /// with its label; a family is the part of an action's name before its
 /// first dot.
-pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 30] = [
+pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 33] = [
     ("auth.", "認証", "Authentication"),
     ("account.", "アカウント管理", "Account management"),
     ("file.", "ファイル", "Files"),
@@ -264,6 +264,9 @@ pub(super) const ACTION_FAMILIES: [(&str, &str, &str); 30] = [
     ("consent.", "保護システム利用の同意", "System-use consent"),
     ("role.", "役割の指定", "Company roles"),
     ("ledger.", "目録", "Inventory"),
+    ("backup.", "バックアップ", "Backups"),
+    ("ticket.", "問合せ", "Help desk"),
+    ("contract_end.", "契約の終了", "Contract end"),
 ];
 
 /// The label of a stored action name; an unknown name shows as it is.

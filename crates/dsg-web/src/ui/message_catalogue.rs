@@ -735,4 +735,9 @@ pub(super) const CATALOGUE: &[(&str, &str)] = &[
     ("the compartment is closed already", "この区画は既に閉鎖されています"),
     ("reason", "理由"),
     ("until", "保管期限"),
+    // Training topics (第7-1).
+    ("covered_topics", "実施した教育項目"),
+    ("unknown topic", "教育項目が正しくありません"),
+    ("a topic twice", "同じ教育項目が重複しています"),
+    ("at least one topic", "教育項目を一つ以上選んでください"),
 ];
