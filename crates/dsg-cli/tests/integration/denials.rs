@@ -29,7 +29,7 @@ async fn hit(client: &mut Client, method: &str, path: &str) -> (StatusCode, Vec<
 
 /// Calls every endpoint as every caller, each expecting its status; returns
 /// how many requests were made (each must be recorded as a denial).
-async fn each_refused(
+pub(crate) async fn each_refused(
     endpoints: &[(Method, String, Value)],
     callers: Vec<(&str, Client, StatusCode)>,
 ) -> usize {
@@ -693,51 +693,7 @@ async fn denial_matrix(db: Db) {
         )],
     )
     .await;
-    // Help-desk tickets: visible only to their company and the desk.
-    let (s, ticket) = op
-        .json(
-            Method::POST,
-            "/api/v1/tickets",
-            json!({ "company_id": w.company_a, "category": "terminal", "priority": "normal",
-                    "subject": "起動しない", "body": "電話で受付" }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{ticket}");
-    let ticket = ticket["id"].as_str().unwrap().to_owned();
-    let ticket_endpoints: Vec<(Method, String, Value)> = vec![
-        (
-            Method::GET,
-            format!("/api/v1/tickets/{ticket}"),
-            Value::Null,
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/tickets/{ticket}/reply"),
-            json!({ "message": "x" }),
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/tickets/{ticket}/answer"),
-            json!({ "message": "x" }),
-        ),
-    ];
-    let ticket_provider = crate::memberships::provider_staff(&gw, &mut op, "p.tickets").await;
-    let ticket_stranger = gw.login("b.handler", w.password("b.handler")).await;
-    denied_requests += each_refused(
-        &ticket_endpoints,
-        vec![
-            ("another company", ticket_stranger, StatusCode::NOT_FOUND),
-            (
-                "provider, not assigned",
-                ticket_provider,
-                StatusCode::NOT_FOUND,
-            ),
-        ],
-    )
-    .await;
-    let (_, still) = op.get(&format!("/api/v1/tickets/{ticket}")).await;
-    assert_eq!(still["state"], "open", "{still}");
-    assert_eq!(still["steps"].as_array().unwrap().len(), 1, "{still}");
+    denied_requests += crate::denial_requests::tickets(&gw, &w, &mut op).await;
     for path in [
         format!("/api/v1/applications/terminal/{terminal_request}"),
         format!("/api/v1/applications/media/{media_request}"),
@@ -747,69 +703,8 @@ async fn denial_matrix(db: Db) {
         assert_eq!(still["steps"].as_array().unwrap().len(), 1, "{still}");
     }
 
-    // Change requests: the same path and refusals; no provider is ever
-    // assigned to one.
-    let (s, change) = op
-        .json(
-            Method::POST,
-            "/api/v1/applications/change",
-            json!({ "company_id": w.company_a, "change": "closure", "site": "本社",
-                    "details": "閉鎖" }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{change}");
-    let change = change["id"].as_str().unwrap().to_owned();
-    denied_requests += each_refused(
-        &[
-            (
-                Method::POST,
-                "/api/v1/applications/change".into(),
-                json!({ "change": "contacts", "details": "x" }),
-            ),
-            (
-                Method::GET,
-                "/api/v1/applications/change".into(),
-                Value::Null,
-            ),
-        ],
-        application_callers(StatusCode::FORBIDDEN),
-    )
-    .await;
-    let change_endpoints: Vec<(Method, String, Value)> = ["", "/withdraw", "/complete"]
-        .iter()
-        .map(|tail| {
-            let method = if tail.is_empty() {
-                Method::GET
-            } else {
-                Method::POST
-            };
-            (
-                method,
-                format!("/api/v1/applications/change/{change}{tail}"),
-                Value::Null,
-            )
-        })
-        .collect();
-    denied_requests += each_refused(
-        &change_endpoints,
-        application_callers(StatusCode::NOT_FOUND),
-    )
-    .await;
-    let change_provider = crate::memberships::provider_staff(&gw, &mut op, "p.changes").await;
-    denied_requests += each_refused(
-        &change_endpoints,
-        vec![(
-            "provider, not assigned",
-            change_provider,
-            StatusCode::NOT_FOUND,
-        )],
-    )
-    .await;
-    let (_, still) = op
-        .get(&format!("/api/v1/applications/change/{change}"))
-        .await;
-    assert_eq!(still["state"], "submitted", "{still}");
-    assert_eq!(still["steps"].as_array().unwrap().len(), 1, "{still}");
+    denied_requests +=
+        crate::denial_requests::change_requests(&gw, &w, &mut op, &application_callers).await;
 
     let still = op.membership(&membership).await.unwrap();
     assert_eq!(still.membership.state, "submitted");

@@ -28,6 +28,7 @@ mod changes;
 mod compliance;
 mod crash;
 mod denial_admin;
+mod denial_requests;
 mod denials;
 mod durability;
 mod error_shape;
